@@ -1,0 +1,757 @@
+"""The public transformations: jvp, linearize, vjp, grad, Jacobians, Hessians, vmap,
+make_jaxpr. Derivative APIs trace the user's function once, concretely, then work on jaxprs.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .core import Trace, Tracer, Zero, aval_of, eval_jaxpr, instantiate, trace_to_jaxpr
+from .ir import ClosedJaxpr, Jaxpr, Literal, ShapedArray, is_float_dtype
+from .prims.shape import reshape, transpose
+from .prims.slicing import concatenate, slice_
+from .transforms.batch import batch_jaxpr_eval, move_batch_axis
+from .transforms.jvp import jvp_jaxpr_eval
+from .transforms.linearize import linearize_jaxpr
+from .transforms.transpose import backward_pass, transpose_jaxpr
+from .tree_util import PyTreeDef, tree_flatten, tree_unflatten
+
+# ----------------------------------------------------------------------------- helpers
+
+_SCALARS = (bool, int, float, complex)
+
+
+def _arg_name(fun: Callable, i: int) -> str:
+    try:
+        params = list(inspect.signature(fun).parameters)
+        if i < len(params):
+            return f"argument {i} ({params[i]!r})"
+    except (TypeError, ValueError):
+        pass
+    return f"argument {i}"
+
+
+def _fun_name(fun: Callable) -> str:
+    return getattr(fun, "__name__", type(fun).__name__)
+
+
+def _as_value(x: Any, where: str) -> Any:
+    """An input leaf as an array value; Python scalars become NumPy 0-d arrays."""
+    if isinstance(x, Tracer):
+        return x
+    if isinstance(x, _SCALARS):
+        return np.asarray(x)
+    if hasattr(x, "shape") and hasattr(x, "dtype"):
+        if np.dtype(x.dtype).kind in "OSUV":
+            raise TypeError(f"{where}: arrays of dtype {x.dtype} are not supported")
+        return x
+    raise TypeError(f"{where}: expected an array or a Python number, got "
+                    f"{type(x).__name__} {x!r:.60}")
+
+
+def _finalize(x: Any) -> Any:
+    """Results on NumPy inputs are NumPy values: 0-d arrays become NumPy scalars."""
+    if type(x) is Zero:
+        x = instantiate(x)
+    if type(x) is np.ndarray and x.ndim == 0:
+        return x[()]
+    return x
+
+
+def _check_diff_dtype(x: Any, where: str, api: str) -> None:
+    dtype = aval_of(x).dtype
+    if not is_float_dtype(dtype):
+        raise TypeError(f"{api} requires real- or complex-valued inputs (input dtype that is a "
+                        f"sub-dtype of np.inexact), but {where} has dtype {dtype.name}. "
+                        "Convert it with .astype(float), or leave it out of argnums.")
+
+
+def _normalize_argnums(argnums: int | Sequence[int], nargs: int, api: str) -> tuple[int, ...]:
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    out = []
+    for a in nums:
+        if not isinstance(a, (int, np.integer)):
+            raise TypeError(f"{api}: argnums must be ints, got {a!r}")
+        if not -nargs <= a < nargs:
+            raise ValueError(f"{api}: argnums {a} is out of range for a function called with "
+                             f"{nargs} positional argument(s)")
+        out.append(int(a) % nargs)
+    return tuple(out)
+
+
+class _Traced:
+    """The result of tracing a function concretely: jaxpr, recorded values, outputs."""
+
+    __slots__ = ("jaxpr", "values", "out_vals", "out_tree", "aux", "in_tree")
+
+    def __init__(self, jaxpr: Jaxpr, values: dict, out_vals: list, out_tree: PyTreeDef,
+                 aux: Any, in_tree: PyTreeDef):
+        self.jaxpr, self.values, self.out_vals = jaxpr, values, out_vals
+        self.out_tree, self.aux, self.in_tree = out_tree, aux, in_tree
+
+
+def _strip(trace: Trace, tree: Any) -> Any:
+    leaves, treedef = tree_flatten(tree)
+    return tree_unflatten(treedef, [trace.value_of(x) for x in leaves])
+
+
+def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
+                    arg_names: Sequence[str]) -> _Traced:
+    """Trace ``fun(*primals)`` concretely, with each leaf of ``primals`` a tracer."""
+    flat, in_tree = tree_flatten(primals)
+    flat = [_as_value(x, f"{api}: {arg_names[0] if len(arg_names) == 1 else 'an input'}")
+            for x in flat]
+    with Trace(concrete=True) as trace:
+        tracers = [trace.new_arg(aval_of(x), x) for x in flat]
+        out = fun(*tree_unflatten(in_tree, tracers))
+        aux = None
+        if has_aux:
+            if not (isinstance(out, (tuple, list)) and len(out) == 2):
+                raise TypeError(f"{api} with has_aux=True: {_fun_name(fun)} must return a pair "
+                                f"(output, aux), got {type(out).__name__}")
+            out, aux = out
+            aux = _strip(trace, aux)
+        out_flat, out_tree = tree_flatten(out)
+        for o in out_flat:
+            if not (isinstance(o, (Tracer, np.ndarray, np.generic) + _SCALARS)
+                    or hasattr(o, "__cuda_array_interface__")):
+                raise TypeError(f"{api}: {_fun_name(fun)} returned a {type(o).__name__} "
+                                f"({o!r:.60}); outputs must be arrays or numbers")
+        jaxpr, _ = trace.to_jaxpr(out_flat)
+        values = trace.values
+    out_vals = [a.val if type(a) is Literal else values[a] for a in jaxpr.outvars]
+    return _Traced(jaxpr, values, out_vals, out_tree, aux, in_tree)
+
+
+def _wrt(fun: Callable, args: tuple, kwargs: dict, argnums: tuple[int, ...]) -> Callable:
+    """``fun`` as a function of the arguments in ``argnums`` only."""
+    def partial_fun(*diff_args: Any) -> Any:
+        full = list(args)
+        for i, a in zip(argnums, diff_args):
+            full[i] = a
+        return fun(*full, **kwargs)
+    return partial_fun
+
+
+def _check_tangent(p: Any, t: Any, where: str) -> None:
+    pa, ta = aval_of(p), aval_of(t)
+    if pa.shape != ta.shape:
+        raise ValueError(f"{where}: tangent has shape {ta.shape} but its primal has shape "
+                         f"{pa.shape}; they must match")
+    if ta.dtype != pa.dtype and not ta.weak_type:
+        raise ValueError(f"{where}: tangent has dtype {ta.dtype.name} but its primal has dtype "
+                         f"{pa.dtype.name}; they must match")
+
+
+# ----------------------------------------------------------------------------- forward mode
+
+def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any],
+        has_aux: bool = False) -> tuple[Any, ...]:
+    """Forward mode: ``(fun(*primals), J·tangents)`` in one pass.
+
+    >>> import ftrans, ftrans.numpy as fnp
+    >>> ftrans.jvp(fnp.sin, (0.0,), (2.0,))
+    (0.0, 2.0)
+    """
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError("jvp: primals and tangents must be tuples or lists, got "
+                        f"{type(primals).__name__} and {type(tangents).__name__}")
+    p_flat, p_tree = tree_flatten(tuple(primals))
+    t_flat, t_tree = tree_flatten(tuple(tangents))
+    if p_tree != t_tree:
+        raise ValueError(f"jvp: primals have structure {p_tree} but tangents have structure "
+                         f"{t_tree}; they must match")
+    for i, (p, t) in enumerate(zip(p_flat, t_flat)):
+        p, t = _as_value(p, f"jvp: primal {i}"), _as_value(t, f"jvp: tangent {i}")
+        _check_diff_dtype(p, f"primal {i}", "jvp")
+        _check_tangent(p, t, f"jvp: tangent {i}")
+    names = [f"primal {i}" for i in range(len(p_flat))]
+    tr = _trace_concrete(fun, tuple(primals), has_aux, "jvp", names)
+    t_vals = [_as_value(t, "jvp") for t in t_flat]
+    t_vals = [t.astype(aval_of(p).dtype) if not isinstance(t, Tracer)
+              and aval_of(t).dtype != aval_of(p).dtype else t for p, t in zip(p_flat, t_vals)]
+    t_out = jvp_jaxpr_eval(tr.jaxpr, tr.values, t_vals)
+    out = tree_unflatten(tr.out_tree, [_finalize(o) for o in tr.out_vals])
+    t_out = tree_unflatten(tr.out_tree, [_finalize(t) for t in t_out])
+    return (out, t_out, tr.aux) if has_aux else (out, t_out)
+
+
+def _linearized(fun: Callable, primals: tuple, has_aux: bool, api: str,
+                names: Sequence[str]) -> tuple[_Traced, Jaxpr, list[Any]]:
+    tr = _trace_concrete(fun, primals, has_aux, api, names)
+    lin_jaxpr, lin_consts = linearize_jaxpr(tr.jaxpr, tr.values, [True] * len(tr.jaxpr.invars))
+    return tr, lin_jaxpr, lin_consts
+
+
+def linearize(fun: Callable, *primals: Any) -> tuple[Any, Callable]:
+    """``(fun(*primals), f_jvp)`` where ``f_jvp(*tangents)`` is the linear map J·t, evaluated
+    without retracing ``fun``.
+
+    >>> import ftrans, ftrans.numpy as fnp
+    >>> y, f_jvp = ftrans.linearize(fnp.exp, 0.0)
+    >>> f_jvp(3.0)
+    3.0
+    """
+    for i, p in enumerate(tree_flatten(primals)[0]):
+        _check_diff_dtype(_as_value(p, f"linearize: primal {i}"), f"primal {i}", "linearize")
+    tr, lin_jaxpr, lin_consts = _linearized(fun, primals, False, "linearize",
+                                            [_arg_name(fun, i) for i in range(len(primals))])
+    in_avals = lin_jaxpr.in_avals
+
+    def f_jvp(*tangents: Any) -> Any:
+        t_flat, t_tree = tree_flatten(tangents)
+        if t_tree != tr.in_tree:
+            raise ValueError(f"linearize: tangents have structure {t_tree}, expected "
+                             f"{tr.in_tree}")
+        for i, (t, av) in enumerate(zip(t_flat, in_avals)):
+            ta = aval_of(_as_value(t, f"tangent {i}"))
+            if ta.shape != av.shape:
+                raise ValueError(f"linearize: tangent {i} has shape {ta.shape}, expected "
+                                 f"{av.shape}")
+        outs = eval_jaxpr(lin_jaxpr, lin_consts, *[_as_value(t, "") for t in t_flat])
+        return tree_unflatten(tr.out_tree, [_finalize(o) for o in outs])
+
+    return tree_unflatten(tr.out_tree, [_finalize(o) for o in tr.out_vals]), f_jvp
+
+
+# ----------------------------------------------------------------------------- reverse mode
+
+def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
+    """Reverse mode: ``(fun(*primals), vjp_fun)``, where ``vjp_fun(ct)`` returns the tuple of
+    cotangents ``ctᵀ·J`` for each primal.
+
+    >>> import ftrans, ftrans.numpy as fnp
+    >>> y, f_vjp = ftrans.vjp(fnp.sin, 0.0)
+    >>> f_vjp(1.0)
+    (1.0,)
+    """
+    names = [_arg_name(fun, i) for i in range(len(primals))]
+    for i, p in enumerate(primals):
+        for leaf in tree_flatten(p)[0]:
+            _check_diff_dtype(_as_value(leaf, f"vjp: {names[i]}"), names[i], "vjp")
+    tr, lin_jaxpr, lin_consts = _linearized(fun, primals, has_aux, "vjp", names)
+    out_avals = [aval_of(o) for o in tr.out_vals]
+    in_tree = tr.in_tree
+
+    def vjp_fun(ct: Any) -> tuple[Any, ...]:
+        ct_flat, ct_tree = tree_flatten(ct)
+        if ct_tree != tr.out_tree:
+            raise ValueError(f"vjp: the cotangent has structure {ct_tree}, but the function's "
+                             f"output has structure {tr.out_tree}")
+        vals = []
+        for i, (c, av) in enumerate(zip(ct_flat, out_avals)):
+            c = _as_value(c, f"vjp: cotangent {i}")
+            ca = aval_of(c)
+            if ca.shape != av.shape:
+                raise ValueError(f"vjp: cotangent {i} has shape {ca.shape}, but the output has "
+                                 f"shape {av.shape}")
+            if ca.dtype != av.dtype and not isinstance(c, Tracer):
+                c = c.astype(av.dtype)
+            vals.append(c)
+        cts = backward_pass(lin_jaxpr, lin_consts, vals)
+        return tree_unflatten(in_tree, [_finalize(c) for c in cts])
+
+    out = tree_unflatten(tr.out_tree, [_finalize(o) for o in tr.out_vals])
+    return (out, vjp_fun, tr.aux) if has_aux else (out, vjp_fun)
+
+
+def linear_transpose(fun: Callable, *primals: Any) -> Callable:
+    """The transpose of a linear ``fun``; ``primals`` give the input shapes and dtypes.
+
+    >>> import ftrans
+    >>> t = ftrans.linear_transpose(lambda x: 3.0 * x, 1.0)
+    >>> t(2.0)
+    (6.0,)
+    """
+    flat, in_tree = tree_flatten(primals)
+    avals = [aval_of(_as_value(x, "linear_transpose")).strip_weak() for x in flat]
+    out_tree_box: list[PyTreeDef] = []
+
+    def flat_fun(*xs: Any) -> list[Any]:
+        out = fun(*tree_unflatten(in_tree, xs))
+        out_flat, out_tree = tree_flatten(out)
+        out_tree_box.append(out_tree)
+        return out_flat
+
+    jaxpr, consts = trace_to_jaxpr(flat_fun, avals)
+
+    def transposed(ct: Any) -> tuple[Any, ...]:
+        ct_flat, ct_tree = tree_flatten(ct)
+        if ct_tree != out_tree_box[0]:
+            raise ValueError(f"linear_transpose: cotangent has structure {ct_tree}, expected "
+                             f"{out_tree_box[0]}")
+        cts = backward_pass(jaxpr, consts, [_as_value(c, "cotangent") for c in ct_flat])
+        return tree_unflatten(in_tree, [_finalize(c) for c in cts])
+
+    return transposed
+
+
+def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
+                   has_aux: bool = False) -> Callable:
+    """A function returning ``(fun(*args), ∇fun(*args))`` for a scalar-valued ``fun``.
+
+    >>> import ftrans, ftrans.numpy as fnp
+    >>> ftrans.value_and_grad(lambda x: x * x)(3.0)
+    (9.0, 6.0)
+    """
+    @functools.wraps(fun)
+    def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
+        nums = _normalize_argnums(argnums, len(args), "grad")
+        names = [_arg_name(fun, i) for i in nums]
+        for i, name in zip(nums, names):
+            for leaf in tree_flatten(args[i])[0]:
+                _check_diff_dtype(_as_value(leaf, f"grad: {name}"), name, "grad")
+        diff_args = tuple(args[i] for i in nums)
+        tr, lin_jaxpr, lin_consts = _linearized(_wrt(fun, args, kwargs, nums), diff_args,
+                                                has_aux, "grad", names)
+        if tr.out_tree.num_leaves != 1 or tr.out_tree.node_type is not None:
+            raise TypeError(f"grad requires {_fun_name(fun)} to return a scalar, but it "
+                            f"returned a pytree with structure {tr.out_tree}")
+        (out,) = tr.out_vals
+        av = aval_of(out)
+        if av.shape != ():
+            raise TypeError(f"Gradient only defined for scalar-output functions. Output of "
+                            f"{_fun_name(fun)} had shape: {av.shape}")
+        if not is_float_dtype(av.dtype):
+            raise TypeError(f"grad requires real-valued outputs (output dtype that is a "
+                            f"sub-dtype of np.floating), but {_fun_name(fun)} returned "
+                            f"{av.dtype.name}")
+        cts = backward_pass(lin_jaxpr, lin_consts, [np.ones((), av.dtype)])
+        g = tree_unflatten(tr.in_tree, [_finalize(c) for c in cts])
+        g = g[0] if isinstance(argnums, int) else g
+        value = _finalize(out)
+        return ((value, tr.aux), g) if has_aux else (value, g)
+
+    return value_and_grad_f
+
+
+def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
+    """The gradient of a scalar-valued ``fun`` with respect to the arguments in ``argnums``.
+
+    >>> import ftrans, ftrans.numpy as fnp
+    >>> ftrans.grad(fnp.sin)(0.0)
+    1.0
+    """
+    vg = value_and_grad(fun, argnums, has_aux)
+
+    @functools.wraps(fun)
+    def grad_f(*args: Any, **kwargs: Any) -> Any:
+        (value, g) = vg(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
+
+    return grad_f
+
+
+# ----------------------------------------------------------------------------- Jacobians
+
+def _check_chunk_size(chunk_size: Any, api: str) -> int | None:
+    if chunk_size is None:
+        return None
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)):
+        raise ValueError(f"{api}: chunk_size must be a positive integer or None, got "
+                         f"{chunk_size!r}")
+    if chunk_size < 1:
+        raise ValueError(f"{api}: chunk_size must be a positive integer, got {chunk_size}")
+    return int(chunk_size)
+
+
+def _chunks(n: int, chunk_size: int | None) -> list[tuple[int, int]]:
+    step = n if chunk_size is None or chunk_size >= n else chunk_size
+    return [(i, min(i + step, n)) for i in range(0, max(n, 1), max(step, 1))] if n else []
+
+
+def _basis(n: int, rows: Sequence[int], dtype: np.dtype) -> np.ndarray:
+    """Rows ``rows`` of the n×n identity."""
+    b = np.zeros((len(rows), n), dtype)
+    b[np.arange(len(rows)), rows] = 1
+    return b
+
+
+def _split_basis(basis: np.ndarray, avals: Sequence[ShapedArray]) -> list[np.ndarray]:
+    """Columns of ``basis`` (k × n_total) split per leaf and shaped (k, *leaf_shape)."""
+    out, off = [], 0
+    for av in avals:
+        out.append(basis[:, off:off + av.size].reshape((basis.shape[0],) + av.shape)
+                   .astype(av.dtype, copy=False))
+        off += av.size
+    return out
+
+
+def _batched_over_basis(jaxpr: Jaxpr, consts: list, in_avals: Sequence[ShapedArray],
+                        rows: Sequence[int], chunk_size: int | None) -> list[Any]:
+    """Evaluate linear ``jaxpr`` on the basis vectors ``rows`` of its flattened input space,
+    in chunks; each output gets a leading axis of len(rows)."""
+    n = sum(av.size for av in in_avals)
+    dtype = np.result_type(*[av.dtype for av in in_avals]) if in_avals else np.float64
+    per_chunk = []
+    for lo, hi in _chunks(len(rows), chunk_size):
+        basis = _split_basis(_basis(n, rows[lo:hi], dtype), in_avals)
+        outs, dims = batch_jaxpr_eval(jaxpr, consts, basis, [0] * len(basis))
+        per_chunk.append([move_batch_axis(o, d, 0, hi - lo) for o, d in zip(outs, dims)])
+    if len(per_chunk) == 1:
+        return per_chunk[0]
+    return [concatenate([c[i] for c in per_chunk], 0) for i in range(len(jaxpr.outvars))]
+
+
+def _flat_size(avals: Sequence[ShapedArray]) -> int:
+    return sum(av.size for av in avals)
+
+
+def _leaf_block(full: Any, off: int, size: int, lead_shape: tuple, tail_shape: tuple) -> Any:
+    """Rows off..off+size of a (n, *tail) array, reshaped to (*lead, *tail)."""
+    n = aval_of(full).shape[0]
+    if off or size != n:
+        start = [0] * len(aval_of(full).shape)
+        limit = list(aval_of(full).shape)
+        start[0], limit[0] = off, off + size
+        full = slice_(full, start, limit)
+    return reshape(full, lead_shape + tail_shape)
+
+
+def _to_front(x: Any, n_lead: int, n_tail: int) -> Any:
+    """(*lead, *tail) -> (*tail, *lead)."""
+    perm = tuple(range(n_lead, n_lead + n_tail)) + tuple(range(n_lead))
+    return transpose(x, perm)
+
+
+def _jac_setup(fun: Callable, args: tuple, kwargs: dict, argnums: Any, has_aux: bool,
+               api: str) -> tuple[_Traced, Jaxpr, list, tuple[int, ...]]:
+    nums = _normalize_argnums(argnums, len(args), api)
+    names = [_arg_name(fun, i) for i in nums]
+    for i, name in zip(nums, names):
+        for leaf in tree_flatten(args[i])[0]:
+            _check_diff_dtype(_as_value(leaf, f"{api}: {name}"), name, api)
+    tr, lin_jaxpr, lin_consts = _linearized(_wrt(fun, args, kwargs, nums),
+                                            tuple(args[i] for i in nums), has_aux, api, names)
+    return tr, lin_jaxpr, lin_consts, nums
+
+
+def _assemble(tr: _Traced, blocks: list[list[Any]], argnums: Any) -> Any:
+    """blocks[i][j] is d out_i / d in_j: nest as out structure of (argnums structure)."""
+    per_out = []
+    for row in blocks:
+        inner = tree_unflatten(tr.in_tree, [_finalize(b) for b in row])
+        per_out.append(inner[0] if isinstance(argnums, int) else inner)
+    return tree_unflatten(tr.out_tree, per_out)
+
+
+def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+           chunk_size: int | None = None) -> Callable:
+    """The Jacobian by forward mode: the linearized function batched over all input basis
+    vectors (``chunk_size`` of them at a time). Shape: output shape + input shape.
+
+    >>> import ftrans, ftrans.numpy as fnp, numpy as np
+    >>> ftrans.jacfwd(lambda x: x * x)(np.array([1.0, 2.0]))
+    array([[2., 0.],
+           [0., 4.]])
+    """
+    chunk = _check_chunk_size(chunk_size, "jacfwd")
+
+    @functools.wraps(fun)
+    def jacfun(*args: Any, **kwargs: Any) -> Any:
+        tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacfwd")
+        in_avals = lin.in_avals
+        n = _flat_size(in_avals)
+        cols = _batched_over_basis(lin, consts, in_avals, list(range(n)), chunk)
+        blocks = []
+        for col, out_av in zip(cols, lin.out_avals):
+            row, off = [], 0
+            for av in in_avals:
+                b = _leaf_block(col, off, av.size, av.shape, out_av.shape)
+                row.append(_to_front(b, av.ndim, out_av.ndim))
+                off += av.size
+            blocks.append(row)
+        jac = _assemble(tr, blocks, argnums)
+        return (jac, tr.aux) if has_aux else jac
+
+    return jacfun
+
+
+def _transposed(lin: Jaxpr, consts: list) -> tuple[Jaxpr, list]:
+    return transpose_jaxpr(lin, consts)
+
+
+def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+           chunk_size: int | None = None) -> Callable:
+    """The Jacobian by reverse mode: the transposed linear function batched over all output
+    basis vectors (``chunk_size`` at a time). Shape: output shape + input shape.
+
+    >>> import ftrans, ftrans.numpy as fnp, numpy as np
+    >>> ftrans.jacrev(lambda x: x * x)(np.array([1.0, 2.0]))
+    array([[2., 0.],
+           [0., 4.]])
+    """
+    chunk = _check_chunk_size(chunk_size, "jacrev")
+
+    @functools.wraps(fun)
+    def jacfun(*args: Any, **kwargs: Any) -> Any:
+        tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacrev")
+        ct_jaxpr, ct_consts = _transposed(lin, consts)
+        out_avals, in_avals = lin.out_avals, lin.in_avals
+        m = _flat_size(out_avals)
+        rows = _batched_over_basis(ct_jaxpr, ct_consts, out_avals, list(range(m)), chunk)
+        blocks = []
+        off = 0
+        for out_av in out_avals:
+            blocks.append([_leaf_block(r, off, out_av.size, out_av.shape, av.shape)
+                           for r, av in zip(rows, in_avals)])
+            off += out_av.size
+        jac = _assemble(tr, blocks, argnums)
+        return (jac, tr.aux) if has_aux else jac
+
+    return jacfun
+
+
+def jacobian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+             chunk_size: int | None = None) -> Callable:
+    """The Jacobian, by forward mode when the inputs have fewer elements than the outputs,
+    by reverse mode otherwise.
+
+    >>> import ftrans, numpy as np
+    >>> ftrans.jacobian(lambda x: 2.0 * x)(np.ones(2))
+    array([[2., 0.],
+           [0., 2.]])
+    """
+    chunk = _check_chunk_size(chunk_size, "jacobian")
+
+    @functools.wraps(fun)
+    def jacfun(*args: Any, **kwargs: Any) -> Any:
+        tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacobian")
+        forward = _flat_size(lin.in_avals) < _flat_size(lin.out_avals)
+        chosen = (jacfwd if forward else jacrev)(fun, argnums, has_aux, chunk)
+        return chosen(*args, **kwargs)
+
+    return jacfun
+
+
+def _concat_flat(parts: list[Any], axis: int) -> Any:
+    return concatenate(parts, axis) if len(parts) > 1 else parts[0]
+
+
+def _check_indices(idx: Sequence[int], n: int, what: str, api: str) -> list[int]:
+    out = []
+    for i in np.atleast_1d(np.asarray(idx)).tolist():
+        if not isinstance(i, int):
+            raise TypeError(f"{api}: {what} must be integers, got {i!r}")
+        if not -n <= i < n:
+            raise IndexError(f"{api}: {what[:-1]} index {i} is out of range for a flattened "
+                             f"size of {n}")
+        out.append(i % n)
+    return out
+
+
+def jacobian_columns(fun: Callable, cols: Sequence[int], argnums: int | Sequence[int] = 0,
+                     chunk_size: int | None = None) -> Callable:
+    """Chosen Jacobian columns by forward mode (one jvp per column, batched). ``cols`` index
+    the flattened inputs; the result has shape (flattened output size, len(cols)).
+
+    >>> import ftrans, numpy as np
+    >>> ftrans.jacobian_columns(lambda x: x * np.array([1.0, 2.0, 3.0]), [2])(np.ones(3))
+    array([[0.],
+           [0.],
+           [3.]])
+    """
+    chunk = _check_chunk_size(chunk_size, "jacobian_columns")
+
+    @functools.wraps(fun)
+    def columns(*args: Any, **kwargs: Any) -> Any:
+        tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, False, "jacobian_columns")
+        chosen = _check_indices(cols, _flat_size(lin.in_avals), "cols", "jacobian_columns")
+        outs = _batched_over_basis(lin, consts, lin.in_avals, chosen, chunk)
+        flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.out_avals)]
+        return _finalize(transpose(_concat_flat(flat, 1), (1, 0)))
+
+    return columns
+
+
+def jacobian_rows(fun: Callable, rows: Sequence[int], argnums: int | Sequence[int] = 0,
+                  chunk_size: int | None = None) -> Callable:
+    """Chosen Jacobian rows by reverse mode (one vjp per row, batched). ``rows`` index the
+    flattened outputs; the result has shape (len(rows), flattened input size).
+
+    >>> import ftrans, numpy as np
+    >>> ftrans.jacobian_rows(lambda x: x * np.array([1.0, 2.0, 3.0]), [1])(np.ones(3))
+    array([[0., 2., 0.]])
+    """
+    chunk = _check_chunk_size(chunk_size, "jacobian_rows")
+
+    @functools.wraps(fun)
+    def rows_fun(*args: Any, **kwargs: Any) -> Any:
+        tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, False, "jacobian_rows")
+        chosen = _check_indices(rows, _flat_size(lin.out_avals), "rows", "jacobian_rows")
+        ct_jaxpr, ct_consts = _transposed(lin, consts)
+        outs = _batched_over_basis(ct_jaxpr, ct_consts, lin.out_avals, chosen, chunk)
+        flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.in_avals)]
+        return _finalize(_concat_flat(flat, 1))
+
+    return rows_fun
+
+
+def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+            chunk_size: int | None = None) -> Callable:
+    """The Hessian, as ``jacfwd(jacrev(fun))``.
+
+    >>> import ftrans, ftrans.numpy as fnp, numpy as np
+    >>> ftrans.hessian(lambda x: fnp.sum(x ** 3))(np.array([1.0, 2.0]))
+    array([[ 6.,  0.],
+           [ 0., 12.]])
+    """
+    return jacfwd(jacrev(fun, argnums, has_aux, chunk_size), argnums, has_aux, chunk_size)
+
+
+def hvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
+    """The Hessian-vector product H·v by forward-over-reverse, never forming H.
+
+    >>> import ftrans, ftrans.numpy as fnp, numpy as np
+    >>> ftrans.hvp(lambda x: fnp.sum(x ** 3), (np.array([1.0, 2.0]),), (np.ones(2),))
+    array([ 6., 12.])
+    """
+    primals, tangents = tuple(primals), tuple(tangents)
+    g = grad(fun, argnums=tuple(range(len(primals))))
+    _, out = jvp(g, primals, tangents)
+    return out[0] if len(primals) == 1 else out
+
+
+# ----------------------------------------------------------------------------- vmap
+
+def _prefix_leaves(prefix: Any, tree: Any, what: str) -> list[Any]:
+    """Broadcast a pytree prefix (``in_axes``/``out_axes``) to the leaves of ``tree``."""
+    if prefix is None or isinstance(prefix, (int, np.integer)):
+        return [prefix] * len(tree_flatten(tree)[0])
+    if isinstance(prefix, (tuple, list)) and isinstance(tree, (tuple, list)) \
+            and not hasattr(tree, "_fields"):
+        if len(prefix) != len(tree):
+            raise ValueError(f"vmap {what} has {len(prefix)} entries but the value has "
+                             f"{len(tree)}: {what}={prefix!r}")
+        return [x for p, t in zip(prefix, tree) for x in _prefix_leaves(p, t, what)]
+    if isinstance(prefix, dict) and isinstance(tree, dict):
+        if set(prefix) != set(tree):
+            raise ValueError(f"vmap {what} has keys {sorted(prefix)} but the value has keys "
+                             f"{sorted(tree)}")
+        return [x for k in sorted(tree) for x in _prefix_leaves(prefix[k], tree[k], what)]
+    p_def, t_def = tree_flatten(prefix)[1], tree_flatten(tree)[1]
+    if p_def == t_def:
+        return tree_flatten(prefix)[0]
+    raise ValueError(f"vmap {what} structure {p_def} does not match the value's structure "
+                     f"{t_def}")
+
+
+def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
+         axis_size: int | None = None) -> Callable:
+    """Vectorize ``fun`` over a batch axis of its inputs.
+
+    >>> import ftrans, ftrans.numpy as fnp, numpy as np
+    >>> ftrans.vmap(lambda x: fnp.sum(x * x))(np.arange(6.0).reshape(2, 3))
+    array([ 5., 50.])
+    """
+    if isinstance(in_axes, list):
+        in_axes = tuple(in_axes)
+
+    @functools.wraps(fun)
+    def vmapped(*args: Any) -> Any:
+        if isinstance(in_axes, tuple) and len(in_axes) != len(args):
+            raise ValueError(f"vmap in_axes has {len(in_axes)} entries but "
+                             f"{_fun_name(fun)} was called with {len(args)} positional "
+                             "arguments")
+        leaves, in_tree = tree_flatten(args)
+        axes = _prefix_leaves(in_axes, args, "in_axes")
+        values, dims, sizes = [], [], []
+        for i, (x, ax) in enumerate(zip(leaves, axes)):
+            if ax is None:
+                values.append(x)
+                dims.append(None)
+                continue
+            x = _as_value(x, f"vmap: input leaf {i}")
+            nd = len(aval_of(x).shape)
+            if not -nd <= ax < max(nd, 1) or nd == 0:
+                raise ValueError(f"vmap: in_axes={ax} is out of range for input leaf {i} with "
+                                 f"shape {aval_of(x).shape}")
+            ax = int(ax) % nd
+            values.append(x)
+            dims.append(ax)
+            sizes.append((i, aval_of(x).shape[ax]))
+        size_set = {s for _, s in sizes}
+        if axis_size is not None:
+            size_set.add(axis_size)
+        if len(size_set) > 1:
+            detail = ", ".join(f"leaf {i}: {s}" for i, s in sizes)
+            raise ValueError(f"vmap got inconsistent sizes for the array axes to be mapped "
+                             f"({detail}" + (f", axis_size={axis_size}" if axis_size else "")
+                             + ")")
+        if not size_set:
+            raise ValueError("vmap needs at least one mapped input (an in_axes entry that is "
+                             "not None) or an explicit axis_size")
+        size = size_set.pop()
+
+        out_tree_box: list[PyTreeDef] = []
+        mapped = [i for i, d in enumerate(dims) if d is not None]
+
+        def flat_fun(*tracers: Any) -> list[Any]:
+            full = list(values)
+            for i, t in zip(mapped, tracers):
+                full[i] = t
+            out = fun(*tree_unflatten(in_tree, full))
+            out_flat, out_tree = tree_flatten(out)
+            out_tree_box.append(out_tree)
+            return out_flat
+
+        avals = []
+        for i in mapped:
+            av = aval_of(values[i])
+            d = dims[i]
+            avals.append(ShapedArray(av.shape[:d] + av.shape[d + 1:], av.dtype))
+        jaxpr, consts = trace_to_jaxpr(flat_fun, avals)
+        outs, out_dims = batch_jaxpr_eval(jaxpr, consts, [values[i] for i in mapped],
+                                          [dims[i] for i in mapped])
+        out_tree = out_tree_box[0]
+        out_ax = _prefix_leaves(out_axes, tree_unflatten(out_tree, outs), "out_axes")
+        results = []
+        for o, d, ax in zip(outs, out_dims, out_ax):
+            o = _as_value(o, "vmap output")
+            results.append(_finalize(move_batch_axis(o, d, ax, size)))
+        return tree_unflatten(out_tree, results)
+
+    return vmapped
+
+
+# ----------------------------------------------------------------------------- make_jaxpr
+
+def make_jaxpr(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Callable:
+    """The jaxpr of ``fun`` at the shapes and dtypes of the given arguments.
+
+    >>> import ftrans, ftrans.numpy as fnp
+    >>> print(ftrans.make_jaxpr(lambda x, y: fnp.sin(x / y))(1.5, 0.5))
+    { lambda ; a:f64[] b:f64[]. let
+        c:f64[] = div a b
+        d:f64[] = sin c
+      in (d,) }
+    """
+    statics = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+
+    @functools.wraps(fun)
+    def make(*args: Any, **kwargs: Any) -> ClosedJaxpr:
+        dyn = [i for i in range(len(args)) if i not in statics]
+        leaves, in_tree = tree_flatten(tuple(args[i] for i in dyn))
+        avals = [aval_of(_as_value(x, f"make_jaxpr: {_arg_name(fun, 0)}")).strip_weak()
+                 for x in leaves]
+
+        def flat_fun(*xs: Any) -> list[Any]:
+            full = list(args)
+            for i, a in zip(dyn, tree_unflatten(in_tree, xs)):
+                full[i] = a
+            return tree_flatten(fun(*full, **kwargs))[0]
+
+        jaxpr, consts = trace_to_jaxpr(flat_fun, avals)
+        return ClosedJaxpr(jaxpr, consts)
+
+    return make
+
+
+__all__ = ["jvp", "linearize", "vjp", "linear_transpose", "grad", "value_and_grad", "jacfwd",
+           "jacrev", "jacobian", "jacobian_columns", "jacobian_rows", "hessian", "hvp", "vmap",
+           "make_jaxpr"]
+

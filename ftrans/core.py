@@ -1,0 +1,453 @@
+"""Tracing: primitives, traces, tracers and ``bind``.
+
+``bind(prim, args)`` finds the innermost trace that owns one of ``args`` and lets it record
+the equation; with no tracer among the args it simply runs the primitive's ``impl``.
+Traces nest by level. A tracer of an outer trace reaching an inner one is captured as a
+constant of the inner jaxpr (closure conversion), so nested derivatives never mix their
+perturbations.
+
+A *concrete* trace also evaluates every equation it records (by binding the same primitive
+on the arguments' values, which may themselves be tracers of an outer trace), so Python
+control flow on traced values works and the recorded values are reused later as primals.
+An *abstract* trace knows only avals; asking it for a value raises ``ConcretizationError``.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .ir import ClosedJaxpr, Eqn, Jaxpr, Literal, ShapedArray, Var
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+class ConcretizationError(TypeError):
+    """A concrete value was asked of a traced value that has none (under jit/vmap/make_jaxpr)."""
+
+
+class UnexpectedTracerError(RuntimeError):
+    """A tracer was used after the transformation that made it had finished."""
+
+
+class TracerArrayConversionError(TypeError):
+    """A tracer was handed to code that wanted a plain NumPy array."""
+
+
+# ----------------------------------------------------------------------------- primitives
+
+class Primitive:
+    """An operation of the IR, declared once with all its rules.
+
+    Attributes (each ``None`` when the primitive lacks it):
+
+    - ``impl(xp, *args, **params)``: compute with the array module ``xp`` (numpy or cupy);
+    - ``abstract_eval(*avals, **params)``: output aval(s);
+    - ``jvp(primals, out, tangents, **params)``: output tangent(s), ``Zero`` where known zero;
+    - ``transpose(ct, *args, **params)``: for linear primitives, cotangents of the inputs
+      that are ``UndefPrimal`` (``None`` for the others);
+    - ``batch(args, dims, **params)``: ``(out, out_dim)`` for vmap;
+    - ``cuda``: for elementwise primitives, a C expression template used by kernel fusion.
+
+    >>> p = Primitive("twice")
+    >>> p.impl = lambda xp, x: 2 * x
+    >>> p.bind(np.float64(3.0))
+    6.0
+    """
+
+    __slots__ = ("name", "multiple_results", "impl", "abstract_eval", "jvp", "transpose",
+                 "batch", "cuda", "family")
+
+    def __init__(self, name: str, multiple_results: bool = False):
+        self.name = name
+        self.multiple_results = multiple_results
+        self.impl: Callable | None = None
+        self.abstract_eval: Callable | None = None
+        self.jvp: Callable | None = None
+        self.transpose: Callable | None = None
+        self.batch: Callable | None = None
+        self.cuda: str | None = None
+        self.family: str = ""
+
+    def bind(self, *args: Any, **params: Any) -> Any:
+        return bind(self, args, params)
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+PRIMITIVES: dict[str, Primitive] = {}
+
+
+def register(prim: Primitive) -> Primitive:
+    PRIMITIVES[prim.name] = prim
+    return prim
+
+
+# ----------------------------------------------------------------------------- values
+
+class Zero:
+    """A tangent or cotangent known to be zero, carried symbolically."""
+
+    __slots__ = ("aval",)
+
+    def __init__(self, aval: ShapedArray):
+        self.aval = aval
+
+    def __repr__(self) -> str:
+        return f"Zero({self.aval})"
+
+
+class UndefPrimal:
+    """Marks the linear input of an equation being transposed."""
+
+    __slots__ = ("aval",)
+
+    def __init__(self, aval: ShapedArray):
+        self.aval = aval
+
+    def __repr__(self) -> str:
+        return f"UndefPrimal({self.aval})"
+
+
+_SCALAR_TYPES = (bool, int, float, complex)
+
+
+def aval_of(x: Any) -> ShapedArray:
+    """The aval of an array, scalar or tracer."""
+    if isinstance(x, Tracer):
+        return x.aval
+    if isinstance(x, _SCALAR_TYPES):
+        return ShapedArray((), np.asarray(x).dtype, weak_type=True)
+    try:
+        return ShapedArray(x.shape, x.dtype)
+    except AttributeError:
+        raise TypeError(f"{type(x).__name__} is not an array type ftrans understands: "
+                        f"{x!r}") from None
+
+
+def array_module(args: Sequence[Any]) -> Any:
+    """numpy, unless one of ``args`` is a CuPy array."""
+    for a in args:
+        if type(a).__module__.startswith("cupy"):
+            from .backends import cupy_module
+            return cupy_module()
+    return np
+
+
+def zeros(aval: ShapedArray, like: Any = None) -> Any:
+    xp = array_module([like]) if like is not None else np
+    return xp.zeros(aval.shape, aval.dtype)
+
+
+def instantiate(t: Any) -> Any:
+    """A ``Zero`` made into an actual array of zeros; anything else unchanged."""
+    return zeros(t.aval) if type(t) is Zero else t
+
+
+# ----------------------------------------------------------------------------- traces
+
+_trace_stack: list[Trace] = []
+
+
+def bind(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
+    """Apply ``prim``: record it in the innermost trace owning an argument, or compute it."""
+    top = None
+    for a in args:
+        if isinstance(a, Tracer):
+            t = a._trace
+            if not t.active:
+                raise UnexpectedTracerError(
+                    f"{prim.name} was given a tracer from a transformation that has already "
+                    "finished (a traced value escaped, e.g. stored in a global or a closure "
+                    "and used later)")
+            if top is None or t.level > top.level:
+                top = t
+    if top is None:
+        if prim.impl is None:
+            raise NotImplementedError(f"primitive {prim.name} has no impl")
+        return prim.impl(array_module(args), *args, **params)
+    return top.process(prim, args, params)
+
+
+class Trace:
+    """Records equations into a jaxpr; ``concrete`` traces also compute their values.
+
+    Use as a context manager so traces nest::
+
+        with Trace(concrete=False) as t:
+            x = t.new_arg(ShapedArray((), np.float64))
+            jaxpr, consts = t.to_jaxpr([fnp.sin(x)])
+    """
+
+    def __init__(self, concrete: bool):
+        self.concrete = concrete
+        self.level = -1
+        self.active = False
+        self.invars: list[Var] = []
+        self.eqns: list[Eqn] = []
+        self.consts: dict[int, tuple[Var, Any]] = {}
+        self.values: dict[Var, Any] = {}
+
+    def __enter__(self) -> Trace:
+        self.level = len(_trace_stack)
+        _trace_stack.append(self)
+        self.active = True
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        popped = _trace_stack.pop()
+        assert popped is self
+        self.active = False
+
+    def new_arg(self, aval: ShapedArray, val: Any = None) -> Tracer:
+        var = Var(aval.strip_weak())
+        self.invars.append(var)
+        if self.concrete:
+            self.values[var] = val
+        return Tracer(self, var, val)
+
+    def to_atom(self, x: Any) -> Var | Literal:
+        if isinstance(x, Tracer):
+            if x._trace is self:
+                return x.var
+            entry = self.consts.get(id(x))
+        elif isinstance(x, _SCALAR_TYPES) or (isinstance(x, (np.ndarray, np.generic))
+                                             and x.ndim == 0):
+            return Literal(x, aval_of(x))
+        else:
+            entry = self.consts.get(id(x))
+        if entry is None:
+            var = Var(aval_of(x))
+            entry = self.consts[id(x)] = (var, x)
+            if self.concrete:
+                self.values[var] = x
+        return entry[0]
+
+    def process(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
+        atoms = [self.to_atom(a) for a in args]
+        if self.concrete:
+            vals = [a.val if (isinstance(a, Tracer) and a._trace is self) else a for a in args]
+            out = bind(prim, vals, params)
+            out_vals = out if prim.multiple_results else (out,)
+            out_avals = [aval_of(o).strip_weak() for o in out_vals]
+        else:
+            out = prim.abstract_eval(*[a.aval for a in atoms], **params)
+            out_avals = out if prim.multiple_results else (out,)
+            out_vals = (None,) * len(out_avals)
+        outvars = [Var(av) for av in out_avals]
+        self.eqns.append(Eqn(prim, atoms, outvars, params))
+        tracers = []
+        for var, val in zip(outvars, out_vals):
+            if self.concrete:
+                self.values[var] = val
+            tracers.append(Tracer(self, var, val))
+        return tracers if prim.multiple_results else tracers[0]
+
+    def to_jaxpr(self, outs: Sequence[Any]) -> tuple[Jaxpr, list[Any]]:
+        """The recorded program with ``outs`` as its outputs, and its constants' values."""
+        outvars = [self.to_atom(o) for o in outs]
+        constvars = [var for var, _ in self.consts.values()]
+        constvals = [val for _, val in self.consts.values()]
+        return Jaxpr(constvars, self.invars, self.eqns, outvars), constvals
+
+    def value_of(self, x: Any) -> Any:
+        """The value behind a tracer of this (concrete) trace; constants as they are."""
+        return x.val if isinstance(x, Tracer) and x._trace is self else x
+
+
+def current_level() -> int:
+    return len(_trace_stack)
+
+
+# ----------------------------------------------------------------------------- tracers
+
+def _fnp() -> Any:
+    from . import numpy as fnp
+    return fnp
+
+
+def user_frame() -> str:
+    """'file.py:12 (in f)' for the innermost stack frame outside ftrans."""
+    for frame in reversed(traceback.extract_stack()):
+        path = os.path.abspath(frame.filename)
+        if not path.startswith(_PACKAGE_DIR) and "<frozen" not in path:
+            return f"{frame.filename}:{frame.lineno} (in {frame.name})"
+    return "<unknown>"
+
+
+class Tracer:
+    """A value inside a trace: its variable, its aval, and (in a concrete trace) its value."""
+
+    __slots__ = ("_trace", "var", "aval", "val")
+    __array_priority__ = 1000
+
+    def __init__(self, trace: Trace, var: Var, val: Any = None):
+        self._trace = trace
+        self.var = var
+        self.aval = var.aval
+        self.val = val
+
+    # --- array attributes
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.aval.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.aval.dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.aval.shape)
+
+    @property
+    def size(self) -> int:
+        return self.aval.size
+
+    @property
+    def T(self) -> Any:
+        return _fnp().transpose(self)
+
+    def __len__(self) -> int:
+        if not self.aval.shape:
+            raise TypeError("len() of unsized object (a 0-d traced array)")
+        return self.aval.shape[0]
+
+    def __repr__(self) -> str:
+        kind = "Concrete" if self.val is not None else "Abstract"
+        shown = f", value={self.val!r}" if self.val is not None else ""
+        return f"Traced<{kind} {self.aval.str_short()}{shown}>"
+
+    # --- concrete values
+    def _concrete(self, what: str, fix: str) -> Any:
+        if self.val is None:
+            raise ConcretizationError(
+                f"{what} needs a concrete value, but this is an abstract traced array "
+                f"{self.aval.str_short()} (inside jit, vmap or make_jaxpr) at "
+                f"{user_frame()}. {fix}")
+        return self.val
+
+    _IF_FIX = ("Python control flow cannot depend on traced values here: use "
+               "ftrans.numpy.where(cond, x, y) or ftrans.lax.cond(pred, true_fun, false_fun, "
+               "*operands), or mark the argument static with jit(..., static_argnums=...).")
+
+    def __bool__(self) -> bool:
+        return bool(self._concrete("bool() (an `if`, `while`, `and`/`or`)", self._IF_FIX))
+
+    def __float__(self) -> float:
+        return float(self._concrete("float()", self._IF_FIX))
+
+    def __int__(self) -> int:
+        return int(self._concrete("int()", self._IF_FIX))
+
+    def __index__(self) -> int:
+        return int(self._concrete("using a traced value as an index", self._IF_FIX))
+
+    def item(self) -> Any:
+        v = self._concrete(".item()", self._IF_FIX)
+        return v.item() if hasattr(v, "item") else v
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        raise TracerArrayConversionError(
+            f"a traced array {self.aval.str_short()} was converted to a NumPy array at "
+            f"{user_frame()}; that would silently drop it from the computation being "
+            "transformed. Use ftrans.numpy functions (or NumPy functions, which dispatch to "
+            "ftrans) instead of np.asarray/np.array.")
+
+    # --- NumPy protocols
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        return _fnp()._array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        return _fnp()._array_function(func, args, kwargs)
+
+    def __array_namespace__(self, api_version: str | None = None) -> Any:
+        return _fnp()
+
+    # --- operators
+    def __add__(self, o): return _fnp().add(self, o)
+    def __radd__(self, o): return _fnp().add(o, self)
+    def __sub__(self, o): return _fnp().subtract(self, o)
+    def __rsub__(self, o): return _fnp().subtract(o, self)
+    def __mul__(self, o): return _fnp().multiply(self, o)
+    def __rmul__(self, o): return _fnp().multiply(o, self)
+    def __truediv__(self, o): return _fnp().divide(self, o)
+    def __rtruediv__(self, o): return _fnp().divide(o, self)
+    def __pow__(self, o): return _fnp().power(self, o)
+    def __rpow__(self, o): return _fnp().power(o, self)
+    def __matmul__(self, o): return _fnp().matmul(self, o)
+    def __rmatmul__(self, o): return _fnp().matmul(o, self)
+    def __neg__(self): return _fnp().negative(self)
+    def __pos__(self): return self
+    def __abs__(self): return _fnp().abs(self)
+    def __eq__(self, o): return _fnp().equal(self, o)  # type: ignore[override]
+    def __ne__(self, o): return _fnp().not_equal(self, o)  # type: ignore[override]
+    def __lt__(self, o): return _fnp().less(self, o)
+    def __le__(self, o): return _fnp().less_equal(self, o)
+    def __gt__(self, o): return _fnp().greater(self, o)
+    def __ge__(self, o): return _fnp().greater_equal(self, o)
+    __hash__ = None  # type: ignore[assignment]
+
+    def __getattr__(self, name: str) -> Any:
+        method = _fnp()._TRACER_METHODS.get(name)
+        if method is None:
+            raise AttributeError(f"traced array has no attribute {name!r}")
+        return method.__get__(self)
+
+    def __getitem__(self, idx: Any) -> Any:
+        return _fnp()._getitem(self, idx)
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+
+# ----------------------------------------------------------------------------- evaluation
+
+def eval_jaxpr(jaxpr: Jaxpr, consts: Sequence[Any], *args: Any) -> list[Any]:
+    """Evaluate ``jaxpr`` by binding each equation: under an enclosing trace this re-records
+    the program there, which is how transformations compose.
+
+    >>> import ftrans
+    >>> cj = ftrans.make_jaxpr(lambda x: x * 3.0)(1.0)
+    >>> eval_jaxpr(cj.jaxpr, cj.consts, np.float64(2.0))
+    [6.0]
+    """
+    env: dict[Var, Any] = {}
+    for v, x in zip(jaxpr.constvars, consts):
+        env[v] = x
+    for v, x in zip(jaxpr.invars, args):
+        env[v] = x
+
+    def read(a: Any) -> Any:
+        return a.val if type(a) is Literal else env[a]
+
+    for eqn in jaxpr.eqns:
+        out = bind(eqn.prim, [read(a) for a in eqn.inputs], eqn.params)
+        if eqn.prim.multiple_results:
+            for v, o in zip(eqn.outputs, out):
+                env[v] = o
+        else:
+            env[eqn.outputs[0]] = out
+    return [read(a) for a in jaxpr.outvars]
+
+
+def trace_to_jaxpr(fun: Callable[..., Sequence[Any]], avals: Sequence[ShapedArray]
+                   ) -> tuple[Jaxpr, list[Any]]:
+    """Trace ``fun`` (flat arguments to a flat list of outputs) abstractly."""
+    with Trace(concrete=False) as trace:
+        args = [trace.new_arg(a) for a in avals]
+        outs = fun(*args)
+        return trace.to_jaxpr(outs)
+
+
+def closed(jaxpr: Jaxpr, consts: Sequence[Any]) -> ClosedJaxpr:
+    return ClosedJaxpr(jaxpr, consts)
+
+
+def is_tracer(x: Any) -> bool:
+    return isinstance(x, Tracer)

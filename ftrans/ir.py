@@ -1,0 +1,294 @@
+"""The IR: abstract values, variables, equations and jaxprs, with a checker and a printer.
+
+A jaxpr is a straight-line program in A-normal form::
+
+    { lambda c:f64[3]; a:f64[] b:f64[]. let d:f64[] = div a b; e:f64[] = sin d in (e,) }
+
+``constvars`` hold captured constants, ``invars`` the arguments, each ``Eqn`` applies one
+primitive to atoms (variables or literals) and binds fresh variables.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+_SHORT_DTYPE = {
+    "float16": "f16", "float32": "f32", "float64": "f64", "bfloat16": "bf16",
+    "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64",
+    "uint8": "u8", "uint16": "u16", "uint32": "u32", "uint64": "u64",
+    "bool": "bool", "complex64": "c64", "complex128": "c128",
+}
+
+
+def short_dtype_name(dtype: np.dtype) -> str:
+    """``float64`` -> ``f64``, as JAX prints dtypes."""
+    return _SHORT_DTYPE.get(np.dtype(dtype).name, np.dtype(dtype).name)
+
+
+class ShapedArray:
+    """The abstract value (aval) of an array: its shape and dtype.
+
+    ``weak_type`` marks values that came from Python scalars, which adopt the dtype of the
+    other operand (NumPy 2 promotion).
+
+    >>> ShapedArray((2, 3), np.float32)
+    f32[2,3]
+    """
+
+    __slots__ = ("shape", "dtype", "weak_type")
+
+    def __init__(self, shape: Sequence[int], dtype: Any, weak_type: bool = False):
+        self.shape = tuple(int(d) for d in shape)
+        self.dtype = np.dtype(dtype)
+        self.weak_type = weak_type
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    def str_short(self) -> str:
+        return f"{short_dtype_name(self.dtype)}[{','.join(map(str, self.shape))}]"
+
+    __repr__ = str_short
+
+    def __eq__(self, other: object) -> bool:
+        return (type(other) is ShapedArray and self.shape == other.shape
+                and self.dtype == other.dtype)
+
+    def __hash__(self) -> int:
+        return hash((self.shape, self.dtype))
+
+    def strip_weak(self) -> ShapedArray:
+        return ShapedArray(self.shape, self.dtype) if self.weak_type else self
+
+
+def is_float_dtype(dtype: Any) -> bool:
+    return np.issubdtype(np.dtype(dtype), np.inexact)
+
+
+class Var:
+    """A variable of a jaxpr; compared by identity, named only when printed."""
+
+    __slots__ = ("aval",)
+
+    def __init__(self, aval: ShapedArray):
+        self.aval = aval
+
+    def __repr__(self) -> str:
+        return f"Var({self.aval})"
+
+
+class Literal:
+    """A constant written inline in a jaxpr (a scalar)."""
+
+    __slots__ = ("val", "aval")
+
+    def __init__(self, val: Any, aval: ShapedArray):
+        self.val = val
+        self.aval = aval
+
+    def __repr__(self) -> str:
+        return f"{_format_scalar(self.val)}:{self.aval.str_short()}"
+
+
+Atom = Var | Literal
+
+
+class Eqn:
+    """One equation ``outputs = prim[params] inputs``."""
+
+    __slots__ = ("prim", "inputs", "outputs", "params")
+
+    def __init__(self, prim: Any, inputs: Sequence[Atom], outputs: Sequence[Var],
+                 params: dict[str, Any]):
+        self.prim = prim
+        self.inputs = tuple(inputs)
+        self.outputs = tuple(outputs)
+        self.params = params
+
+    def __repr__(self) -> str:
+        return pp_eqn(self, _Namer())
+
+
+class Jaxpr:
+    """A closed straight-line program: ``constvars``, ``invars``, ``eqns``, ``outvars``."""
+
+    __slots__ = ("constvars", "invars", "eqns", "outvars", "__weakref__")
+
+    def __init__(self, constvars: Sequence[Var], invars: Sequence[Var], eqns: Sequence[Eqn],
+                 outvars: Sequence[Atom]):
+        self.constvars = tuple(constvars)
+        self.invars = tuple(invars)
+        self.eqns = tuple(eqns)
+        self.outvars = tuple(outvars)
+
+    @property
+    def in_avals(self) -> list[ShapedArray]:
+        return [v.aval for v in self.invars]
+
+    @property
+    def out_avals(self) -> list[ShapedArray]:
+        return [v.aval for v in self.outvars]
+
+    def __str__(self) -> str:
+        return pp_jaxpr(self)
+
+    __repr__ = __str__
+
+
+class ClosedJaxpr:
+    """A jaxpr with the values of its constvars: what ``make_jaxpr`` returns.
+
+    >>> import ftrans
+    >>> print(ftrans.make_jaxpr(lambda x: x * 2.0)(1.0))
+    { lambda ; a:f64[]. let b:f64[] = mul a 2.0:f64[] in (b,) }
+    """
+
+    __slots__ = ("jaxpr", "consts")
+
+    def __init__(self, jaxpr: Jaxpr, consts: Sequence[Any]):
+        self.jaxpr = jaxpr
+        self.consts = list(consts)
+
+    @property
+    def eqns(self) -> tuple[Eqn, ...]:
+        return self.jaxpr.eqns
+
+    @property
+    def in_avals(self) -> list[ShapedArray]:
+        return self.jaxpr.in_avals
+
+    @property
+    def out_avals(self) -> list[ShapedArray]:
+        return self.jaxpr.out_avals
+
+    def __str__(self) -> str:
+        return pp_jaxpr(self.jaxpr)
+
+    __repr__ = __str__
+
+
+# ----------------------------------------------------------------------------- printing
+
+class _Namer:
+    def __init__(self) -> None:
+        self.names: dict[int, str] = {}
+
+    def __call__(self, atom: Atom) -> str:
+        if type(atom) is Literal:
+            return repr(atom)
+        name = self.names.get(id(atom))
+        if name is None:
+            name = self.names[id(atom)] = _nth_name(len(self.names))
+        return name
+
+    def decl(self, var: Var) -> str:
+        return f"{self(var)}:{var.aval.str_short()}"
+
+
+def _nth_name(n: int) -> str:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    s = ""
+    while True:
+        s = letters[n % 26] + s
+        n = n // 26 - 1
+        if n < 0:
+            return s
+
+
+def _format_scalar(val: Any) -> str:
+    v = np.asarray(val)
+    if v.ndim:
+        return f"array{v.shape}"
+    x = v.item()
+    return repr(x)
+
+
+def _format_param(value: Any) -> str:
+    if isinstance(value, (Jaxpr, ClosedJaxpr)):
+        inner = pp_jaxpr(value if isinstance(value, Jaxpr) else value.jaxpr)
+        return inner.replace("\n", "\n    ")
+    if isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic)):
+        return np.dtype(value).name
+    return repr(value)
+
+
+def pp_eqn(eqn: Eqn, name: _Namer) -> str:
+    outs = " ".join(name.decl(v) for v in eqn.outputs)
+    params = ""
+    if eqn.params:
+        params = "[" + " ".join(f"{k}={_format_param(eqn.params[k])}"
+                                for k in sorted(eqn.params)) + "]"
+    ins = " ".join(name(a) for a in eqn.inputs)
+    return f"{outs} = {eqn.prim.name}{params} {ins}".rstrip()
+
+
+def pp_jaxpr(jaxpr: Jaxpr) -> str:
+    """Print a jaxpr as JAX does; short ones on one line."""
+    name = _Namer()
+    consts = " ".join(name.decl(v) for v in jaxpr.constvars)
+    args = " ".join(name.decl(v) for v in jaxpr.invars)
+    eqns = [pp_eqn(e, name) for e in jaxpr.eqns]
+    outs = ", ".join(name(v) for v in jaxpr.outvars)
+    outs = f"({outs},)" if len(jaxpr.outvars) == 1 else f"({outs})"
+    head = f"{{ lambda {consts}; {args}. let"
+    one_line = f"{head} {'; '.join(eqns)} in {outs} }}" if eqns else f"{head} in {outs} }}"
+    if len(one_line) <= 100 and len(eqns) <= 1:
+        return one_line.replace("let  in", "let in")
+    body = "\n".join("    " + e for e in eqns)
+    return f"{head}\n{body}\n  in {outs} }}"
+
+
+# ----------------------------------------------------------------------------- checking
+
+class JaxprTypeError(TypeError):
+    """A jaxpr is ill-formed: a variable used before it is bound, or avals that disagree."""
+
+
+def check_jaxpr(jaxpr: Jaxpr) -> None:
+    """Check that every variable is bound once before use and every equation's output avals
+    agree with its primitive's abstract evaluation.
+
+    >>> import ftrans
+    >>> check_jaxpr(ftrans.make_jaxpr(lambda x: x + 1.0)(2.0).jaxpr)
+    """
+    bound: set[int] = set()
+    name = _Namer()
+
+    def bind_var(v: Var) -> None:
+        if id(v) in bound:
+            raise JaxprTypeError(f"variable {name(v)} is bound twice")
+        bound.add(id(v))
+
+    def read(a: Atom, where: str) -> ShapedArray:
+        if type(a) is Var and id(a) not in bound:
+            raise JaxprTypeError(f"variable {name(a)} used in {where} before it is bound")
+        return a.aval
+
+    for v in (*jaxpr.constvars, *jaxpr.invars):
+        bind_var(v)
+    for eqn in jaxpr.eqns:
+        in_avals = [read(a, eqn.prim.name) for a in eqn.inputs]
+        out = eqn.prim.abstract_eval(*in_avals, **eqn.params)
+        out_avals = out if eqn.prim.multiple_results else [out]
+        if len(out_avals) != len(eqn.outputs):
+            raise JaxprTypeError(f"{pp_eqn(eqn, name)}: expected {len(out_avals)} outputs")
+        for v, av in zip(eqn.outputs, out_avals):
+            if v.aval != av:
+                raise JaxprTypeError(
+                    f"{pp_eqn(eqn, name)}: output {name(v)} has aval {v.aval}, "
+                    f"but {eqn.prim.name} gives {av}")
+            bind_var(v)
+    for a in jaxpr.outvars:
+        read(a, "the outputs")
+
+
+def atoms_in(eqns: Iterable[Eqn]) -> Iterable[Atom]:
+    for e in eqns:
+        yield from e.inputs

@@ -1,0 +1,150 @@
+"""Elementwise functions with NumPy's names, dtypes and broadcasting.
+
+On plain arrays each calls NumPy directly; on tracers it promotes, broadcasts and binds the
+primitive.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from ..prims import elementwise as ew
+from ..prims.shape import convert_element_type
+from ._promote import any_tracer, is_tracer, operand_dtype, promote, result_dtype, to_dtype
+
+
+def _unary(prim: Any, ufunc: Callable, doc: str) -> Callable:
+    def fn(x: Any) -> Any:
+        if not is_tracer(x):
+            return ufunc(x)
+        return prim.bind(to_dtype(x, operand_dtype(ufunc, (x,))))
+    fn.__name__ = fn.__qualname__ = ufunc.__name__
+    fn.__doc__ = doc
+    return fn
+
+
+def _binary(prim: Any, ufunc: Callable, doc: str) -> Callable:
+    def fn(x: Any, y: Any) -> Any:
+        if not (is_tracer(x) or is_tracer(y)):
+            return ufunc(x, y)
+        return prim.bind(*promote(ufunc, (x, y), ufunc.__name__))
+    fn.__name__ = fn.__qualname__ = ufunc.__name__
+    fn.__doc__ = doc
+    return fn
+
+
+def _doc(name: str, example: str, value: str) -> str:
+    return f"NumPy's ``{name}``, differentiable.\n\n>>> import ftrans.numpy as fnp\n" \
+           f">>> {example}\n{value}\n"
+
+
+negative = _unary(ew.neg_p, np.negative, _doc("negative", "fnp.negative(2.0)", "-2.0"))
+exp = _unary(ew.exp_p, np.exp, _doc("exp", "fnp.exp(0.0)", "1.0"))
+log = _unary(ew.log_p, np.log, _doc("log", "fnp.log(1.0)", "0.0"))
+log1p = _unary(ew.log1p_p, np.log1p, _doc("log1p", "fnp.log1p(0.0)", "0.0"))
+expm1 = _unary(ew.expm1_p, np.expm1, _doc("expm1", "fnp.expm1(0.0)", "0.0"))
+sin = _unary(ew.sin_p, np.sin, _doc("sin", "fnp.sin(0.0)", "0.0"))
+cos = _unary(ew.cos_p, np.cos, _doc("cos", "fnp.cos(0.0)", "1.0"))
+tan = _unary(ew.tan_p, np.tan, _doc("tan", "fnp.tan(0.0)", "0.0"))
+sinh = _unary(ew.sinh_p, np.sinh, _doc("sinh", "fnp.sinh(0.0)", "0.0"))
+cosh = _unary(ew.cosh_p, np.cosh, _doc("cosh", "fnp.cosh(0.0)", "1.0"))
+tanh = _unary(ew.tanh_p, np.tanh, _doc("tanh", "fnp.tanh(0.0)", "0.0"))
+arcsin = _unary(ew.asin_p, np.arcsin, _doc("arcsin", "fnp.arcsin(0.0)", "0.0"))
+arccos = _unary(ew.acos_p, np.arccos, _doc("arccos", "fnp.arccos(1.0)", "0.0"))
+arctan = _unary(ew.atan_p, np.arctan, _doc("arctan", "fnp.arctan(0.0)", "0.0"))
+sqrt = _unary(ew.sqrt_p, np.sqrt, _doc("sqrt", "fnp.sqrt(4.0)", "2.0"))
+absolute = _unary(ew.abs_p, np.absolute, _doc("absolute", "fnp.absolute(-2.0)", "2.0"))
+abs = absolute  # noqa: A001
+sign = _unary(ew.sign_p, np.sign, _doc("sign", "fnp.sign(-2.0)", "-1.0"))
+
+add = _binary(ew.add_p, np.add, _doc("add", "fnp.add(1.0, 2.0)", "3.0"))
+subtract = _binary(ew.sub_p, np.subtract, _doc("subtract", "fnp.subtract(1.0, 2.0)", "-1.0"))
+multiply = _binary(ew.mul_p, np.multiply, _doc("multiply", "fnp.multiply(2.0, 3.0)", "6.0"))
+divide = _binary(ew.div_p, np.divide, _doc("divide", "fnp.divide(1.0, 4.0)", "0.25"))
+true_divide = divide
+maximum = _binary(ew.max_p, np.maximum, _doc("maximum", "fnp.maximum(1.0, 2.0)", "2.0"))
+minimum = _binary(ew.min_p, np.minimum, _doc("minimum", "fnp.minimum(1.0, 2.0)", "1.0"))
+arctan2 = _binary(ew.atan2_p, np.arctan2, _doc("arctan2", "fnp.arctan2(0.0, 1.0)", "0.0"))
+equal = _binary(ew.eq_p, np.equal, _doc("equal", "fnp.equal(1.0, 1.0)", "True"))
+not_equal = _binary(ew.ne_p, np.not_equal, _doc("not_equal", "fnp.not_equal(1.0, 1.0)",
+                                                "False"))
+less = _binary(ew.lt_p, np.less, _doc("less", "fnp.less(1.0, 2.0)", "True"))
+less_equal = _binary(ew.le_p, np.less_equal, _doc("less_equal", "fnp.less_equal(1.0, 2.0)",
+                                                  "True"))
+greater = _binary(ew.gt_p, np.greater, _doc("greater", "fnp.greater(1.0, 2.0)", "False"))
+greater_equal = _binary(ew.ge_p, np.greater_equal,
+                        _doc("greater_equal", "fnp.greater_equal(1.0, 2.0)", "False"))
+
+
+def _is_python_int(x: Any) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, bool) and not is_tracer(x)
+
+
+def power(x: Any, y: Any) -> Any:
+    """NumPy's ``power``: an integer exponent becomes ``integer_pow``.
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.power(2.0, 3)
+    8.0
+    """
+    if not (is_tracer(x) or is_tracer(y)):
+        return np.power(x, y)
+    if _is_python_int(y):
+        dtype = operand_dtype(np.power, (x, int(y)))
+        if np.issubdtype(dtype, np.integer) and y < 0:
+            raise ValueError("Integers to negative integer powers are not allowed.")
+        return ew.integer_pow_p.bind(to_dtype(x, dtype), y=int(y))
+    return ew.pow_p.bind(*promote(np.power, (x, y), "power"))
+
+
+def square(x: Any) -> Any:
+    """NumPy's ``square``.
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.square(3.0)
+    9.0
+    """
+    if not is_tracer(x):
+        return np.square(x)
+    return ew.integer_pow_p.bind(to_dtype(x, operand_dtype(np.square, (x,))), y=2)
+
+
+def where(condition: Any, x: Any = None, y: Any = None) -> Any:
+    """``x`` where ``condition`` holds, else ``y`` (NumPy's three-argument ``where``).
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.where(True, 1.0, 2.0)
+    1.0
+    """
+    if x is None and y is None:
+        raise NotImplementedError("one-argument where (nonzero) on traced arrays: the "
+                                  "output shape depends on the values")
+    if x is None or y is None:
+        raise ValueError("either both or neither of x and y should be given")
+    if not any_tracer((condition, x, y)):
+        out = np.where(condition, x, y)
+        return out[()] if out.ndim == 0 else out
+    dtype = result_dtype(x, y)
+    cond = condition if result_dtype(condition) == np.bool_ else not_equal(condition, 0)
+    cond, xv, yv = promote_where(cond, to_dtype(x, dtype), to_dtype(y, dtype))
+    return ew.select(cond, xv, yv)
+
+
+def promote_where(cond: Any, x: Any, y: Any) -> list[Any]:
+    from ._promote import broadcast_shapes, broadcast_to_shape
+    shape = broadcast_shapes((cond, x, y), "where")
+    return [broadcast_to_shape(a, shape) for a in (cond, x, y)]
+
+
+def astype(x: Any, dtype: Any) -> Any:
+    """``x`` converted to ``dtype``.
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.astype(1.5, "int64")
+    1
+    """
+    if not is_tracer(x):
+        return np.asarray(x).astype(dtype)[()]
+    return convert_element_type(x, np.dtype(dtype))

@@ -1,0 +1,75 @@
+"""NumPy's dispatch protocols on tracers: ``np.sin(tracer)`` and ``np.sum(tracer)`` call the
+ftrans function of the same name; ndarray methods (``x.sum()``, ``x.reshape(...)``) too."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+
+def _namespace() -> Any:
+    from .. import numpy as fnp
+    return fnp
+
+
+def _unsupported(kind: str, name: str) -> NotImplementedError:
+    import difflib
+    names = [n for n in dir(_namespace()) if not n.startswith("_")]
+    near = difflib.get_close_matches(name, names, n=3)
+    hint = f" Nearest supported: {', '.join('ftrans.numpy.' + n for n in near)}." if near else ""
+    return NotImplementedError(f"ftrans does not support {kind} numpy.{name} on traced "
+                               f"arrays.{hint}")
+
+
+def _array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
+    if method != "__call__":
+        raise _unsupported("the ufunc method", f"{ufunc.__name__}.{method}")
+    if kwargs.get("out") is not None:
+        raise NotImplementedError(f"numpy.{ufunc.__name__}(..., out=...) on traced arrays: "
+                                  "traced arrays cannot be written in place")
+    fn = getattr(_namespace(), ufunc.__name__, None)
+    if fn is None:
+        raise _unsupported("the ufunc", ufunc.__name__)
+    extra = {k: v for k, v in kwargs.items() if k not in ("out", "casting", "order", "subok")}
+    dtype = extra.pop("dtype", None)
+    if extra:
+        raise NotImplementedError(f"numpy.{ufunc.__name__} with {sorted(extra)} on traced "
+                                  "arrays")
+    out = fn(*inputs)
+    return out if dtype is None else _namespace().astype(out, dtype)
+
+
+def _array_function(func: Any, args: tuple, kwargs: dict) -> Any:
+    fn = getattr(_namespace(), func.__name__, None)
+    if fn is None or not callable(fn):
+        raise _unsupported("the function", func.__name__)
+    return fn(*args, **kwargs)
+
+
+def _method(name: str) -> Callable:
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return getattr(_namespace(), name)(self, *args, **kwargs)
+    method.__name__ = name
+    return method
+
+
+def _reshape_method(self: Any, *shape: Any, **kwargs: Any) -> Any:
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+        shape = tuple(shape[0])
+    return _namespace().reshape(self, shape, **kwargs)
+
+
+def _transpose_method(self: Any, *axes: Any) -> Any:
+    if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
+        axes = tuple(axes[0]) if axes[0] is not None else ()
+    return _namespace().transpose(self, axes or None)
+
+
+TRACER_METHODS: dict[str, Callable] = {
+    name: _method(name) for name in
+    ("sum", "mean", "max", "min", "astype", "dot", "squeeze", "ravel", "clip", "prod", "var",
+     "std", "argmax", "argmin", "cumsum", "cumprod", "flatten", "swapaxes", "take", "all",
+     "any", "round", "conj", "repeat", "trace", "diagonal", "sort", "argsort", "nonzero")}
+TRACER_METHODS["reshape"] = _reshape_method
+TRACER_METHODS["transpose"] = _transpose_method

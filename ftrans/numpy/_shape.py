@@ -1,0 +1,233 @@
+"""Shape functions: reshape, transpose, moveaxis, expand_dims, squeeze, broadcast_to,
+ravel; array creation: asarray, zeros_like, ones_like."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..core import Tracer, array_module
+from ..prims import shape as sh
+from ._promote import broadcast_shapes, is_tracer, normalize_axes, shape_of, to_dtype
+
+
+def asarray(a: Any, dtype: Any = None) -> Any:
+    """NumPy's ``asarray``; a traced array stays traced.
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.asarray([1.0, 2.0])
+    array([1., 2.])
+    """
+    if is_tracer(a):
+        return to_dtype(a, np.dtype(dtype)) if dtype is not None else a
+    if isinstance(a, (list, tuple)) and any(isinstance(e, Tracer) for e in _leaves(a)):
+        raise NotImplementedError("asarray of a list holding traced arrays: use "
+                                  "ftrans.numpy.stack")
+    xp = array_module([a])
+    return xp.asarray(a, dtype=dtype)
+
+
+array = asarray
+
+
+def _leaves(a: Any) -> list[Any]:
+    if isinstance(a, (list, tuple)):
+        return [leaf for e in a for leaf in _leaves(e)]
+    return [a]
+
+
+def _like(fill: float):
+    def fn(a: Any, dtype: Any = None, shape: Any = None) -> Any:
+        if not is_tracer(a):
+            xp = array_module([a])
+            return xp.full_like(a, fill, dtype=dtype, shape=shape)
+        base = a.val if a.val is not None and not is_tracer(a.val) else None
+        xp = array_module([base]) if base is not None else np
+        return xp.full(a.shape if shape is None else shape, fill,
+                       dtype=a.dtype if dtype is None else dtype)
+    return fn
+
+
+zeros_like = _like(0)
+zeros_like.__name__ = zeros_like.__qualname__ = "zeros_like"
+zeros_like.__doc__ = """An array of zeros shaped like ``a`` (a constant: no derivative flows).
+
+>>> import ftrans.numpy as fnp
+>>> fnp.zeros_like(3.0)
+array(0.)
+"""
+ones_like = _like(1)
+ones_like.__name__ = ones_like.__qualname__ = "ones_like"
+ones_like.__doc__ = """An array of ones shaped like ``a``.
+
+>>> import ftrans.numpy as fnp
+>>> fnp.ones_like(3.0)
+array(1.)
+"""
+
+
+def reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None) -> Any:
+    """NumPy's ``reshape`` (C order); one dimension may be -1.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.reshape(np.arange(6.0), (2, -1)).shape
+    (2, 3)
+    """
+    shape = newshape if shape is None else shape
+    if not is_tracer(a):
+        return np.reshape(a, shape, order=order)
+    if order != "C":
+        raise NotImplementedError("ftrans.numpy.reshape supports order='C' only")
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
+    size = a.size
+    if shape.count(-1) > 1:
+        raise ValueError("can only specify one unknown dimension")
+    if -1 in shape:
+        known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
+        if known == 0 or size % known:
+            raise ValueError(f"cannot reshape array of size {size} into shape "
+                             f"{tuple(shape)}")
+        shape = tuple(size // known if s == -1 else s for s in shape)
+    if int(np.prod(shape, dtype=np.int64)) != size:
+        raise ValueError(f"cannot reshape array of size {size} into shape {shape}")
+    return sh.reshape(a, shape)
+
+
+def transpose(a: Any, axes: Sequence[int] | None = None) -> Any:
+    """NumPy's ``transpose``.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.transpose(np.zeros((2, 3))).shape
+    (3, 2)
+    """
+    if not is_tracer(a):
+        return np.transpose(a, axes)
+    n = a.ndim
+    if axes is None:
+        perm = tuple(range(n))[::-1]
+    else:
+        perm = tuple(int(p) % n if -n <= int(p) < n else int(p) for p in axes)
+        if sorted(perm) != list(range(n)):
+            raise ValueError("axes don't match array")
+    return sh.transpose(a, perm)
+
+
+def moveaxis(a: Any, source: Any, destination: Any) -> Any:
+    """NumPy's ``moveaxis``.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.moveaxis(np.zeros((2, 3, 4)), 0, -1).shape
+    (3, 4, 2)
+    """
+    if not is_tracer(a):
+        return np.moveaxis(a, source, destination)
+    src = normalize_axes(source, a.ndim, "moveaxis") if isinstance(source, int) else None
+    if isinstance(source, int) and isinstance(destination, int):
+        dst = normalize_axes(destination, a.ndim, "moveaxis")
+        return sh.moveaxis(a, src[0], dst[0])
+    source, destination = list(np.atleast_1d(source)), list(np.atleast_1d(destination))
+    n = a.ndim
+    source = [int(s) % n for s in source]
+    destination = [int(d) % n for d in destination]
+    order = [i for i in range(n) if i not in source]
+    for d, s in sorted(zip(destination, source)):
+        order.insert(d, s)
+    return sh.transpose(a, order)
+
+
+def swapaxes(a: Any, axis1: int, axis2: int) -> Any:
+    """NumPy's ``swapaxes``.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.swapaxes(np.zeros((2, 3)), 0, 1).shape
+    (3, 2)
+    """
+    if not is_tracer(a):
+        return np.swapaxes(a, axis1, axis2)
+    perm = list(range(a.ndim))
+    i, j = normalize_axes(axis1, a.ndim, "swapaxes")[0], normalize_axes(axis2, a.ndim,
+                                                                       "swapaxes")[0]
+    perm[i], perm[j] = perm[j], perm[i]
+    return sh.transpose(a, perm)
+
+
+def expand_dims(a: Any, axis: Any) -> Any:
+    """NumPy's ``expand_dims``.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.expand_dims(np.zeros(3), 0).shape
+    (1, 3)
+    """
+    if not is_tracer(a):
+        return np.expand_dims(a, axis)
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    return sh.expand_dims(a, normalize_axes(axes, a.ndim + len(axes), "expand_dims"))
+
+
+def squeeze(a: Any, axis: Any = None) -> Any:
+    """NumPy's ``squeeze``.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.squeeze(np.zeros((1, 3))).shape
+    (3,)
+    """
+    if not is_tracer(a):
+        return np.squeeze(a, axis)
+    if axis is None:
+        axes = tuple(i for i, s in enumerate(a.shape) if s == 1)
+    else:
+        axes = normalize_axes(axis, a.ndim, "squeeze")
+        for i in axes:
+            if a.shape[i] != 1:
+                raise ValueError("cannot select an axis to squeeze out which has size not "
+                                 "equal to one")
+    return sh.squeeze(a, axes)
+
+
+def broadcast_to(a: Any, shape: Any) -> Any:
+    """NumPy's ``broadcast_to``.
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.broadcast_to(1.0, (2,)).shape
+    (2,)
+    """
+    if not is_tracer(a):
+        return np.broadcast_to(a, shape)
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    if broadcast_shapes((a, np.empty(shape, dtype=np.bool_)), "broadcast_to") != shape:
+        raise ValueError(f"cannot broadcast a traced array of shape {a.shape} to {shape}")
+    lead = len(shape) - a.ndim
+    return sh.broadcast_in_dim(a, shape, tuple(range(lead, len(shape))))
+
+
+def ravel(a: Any, order: str = "C") -> Any:
+    """NumPy's ``ravel``.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.ravel(np.zeros((2, 3))).shape
+    (6,)
+    """
+    if not is_tracer(a):
+        return np.ravel(a, order)
+    return reshape(a, (a.size,), order)
+
+
+def shape(a: Any) -> tuple[int, ...]:
+    """The shape of ``a``.
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.shape(1.0)
+    ()
+    """
+    return shape_of(a)
+
+
+def ndim(a: Any) -> int:
+    """The number of axes of ``a``.
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.ndim(1.0)
+    0
+    """
+    return len(shape_of(a))

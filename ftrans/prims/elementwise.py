@@ -1,0 +1,196 @@
+"""Elementwise primitives: each one's impl, derivative, transpose (if linear) and CUDA
+expression, declared together. Shapes and batching come from the family (``families.py``).
+
+Derivative formulas are ordinary ftrans code (``fnp`` is ``ftrans.numpy``), so they can be
+differentiated again. ``t`` is the input tangent, ``out`` the primal output.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._lazy import fnp
+from ..core import Primitive, Zero, aval_of, register
+from ..ir import ShapedArray
+from .families import (
+    binary,
+    comparison,
+    elementwise_aval,
+    elementwise_batch,
+    elementwise_jvp,
+    is_undef,
+    unary,
+    unbroadcast,
+    zero_jvp,
+)
+
+# ----------------------------------------------------------------------------- linear
+
+neg_p = unary("neg", "negative", lambda t, x, out: -t, "(-{0})")
+neg_p.transpose = lambda ct, x: [-ct]
+
+add_p = binary("add", "add", (lambda t, x, y, out: t, lambda t, x, y, out: t), "({0} + {1})")
+add_p.transpose = lambda ct, x, y: [unbroadcast(ct, x.aval) if is_undef(x) else None,
+                                    unbroadcast(ct, y.aval) if is_undef(y) else None]
+
+sub_p = binary("sub", "subtract", (lambda t, x, y, out: t, lambda t, x, y, out: -t),
+               "({0} - {1})")
+sub_p.transpose = lambda ct, x, y: [unbroadcast(ct, x.aval) if is_undef(x) else None,
+                                    unbroadcast(-ct, y.aval) if is_undef(y) else None]
+
+mul_p = binary("mul", "multiply", (lambda t, x, y, out: t * y, lambda t, x, y, out: x * t),
+               "({0} * {1})")
+
+
+def _mul_transpose(ct: Any, x: Any, y: Any) -> list[Any]:
+    if is_undef(x) and is_undef(y):
+        raise TypeError("mul of two linear values is not linear, so it cannot be transposed")
+    if is_undef(x):
+        return [unbroadcast(ct * y, x.aval), None]
+    return [None, unbroadcast(x * ct, y.aval)]
+
+
+mul_p.transpose = _mul_transpose
+
+div_p = binary("div", "divide", (lambda t, x, y, out: t / y,
+                                 lambda t, x, y, out: -t * out / y), "({0} / {1})")
+
+
+def _div_transpose(ct: Any, x: Any, y: Any) -> list[Any]:
+    if is_undef(y):
+        raise TypeError("div is linear only in its numerator")
+    return [unbroadcast(ct / y, x.aval), None]
+
+
+div_p.transpose = _div_transpose
+
+# ----------------------------------------------------------------------------- unary math
+
+exp_p = unary("exp", "exp", lambda t, x, out: t * out, "exp({0})")
+log_p = unary("log", "log", lambda t, x, out: t / x, "log({0})")
+log1p_p = unary("log1p", "log1p", lambda t, x, out: t / (1 + x), "log1p({0})")
+expm1_p = unary("expm1", "expm1", lambda t, x, out: t * (out + 1), "expm1({0})")
+sin_p = unary("sin", "sin", lambda t, x, out: t * fnp.cos(x), "sin({0})")
+cos_p = unary("cos", "cos", lambda t, x, out: -t * fnp.sin(x), "cos({0})")
+tan_p = unary("tan", "tan", lambda t, x, out: t * (1 + out * out), "tan({0})")
+sinh_p = unary("sinh", "sinh", lambda t, x, out: t * fnp.cosh(x), "sinh({0})")
+cosh_p = unary("cosh", "cosh", lambda t, x, out: t * fnp.sinh(x), "cosh({0})")
+tanh_p = unary("tanh", "tanh", lambda t, x, out: t * (1 - out * out), "tanh({0})")
+asin_p = unary("asin", "arcsin", lambda t, x, out: t / fnp.sqrt(1 - x * x), "asin({0})")
+acos_p = unary("acos", "arccos", lambda t, x, out: -t / fnp.sqrt(1 - x * x), "acos({0})")
+atan_p = unary("atan", "arctan", lambda t, x, out: t / (1 + x * x), "atan({0})")
+sqrt_p = unary("sqrt", "sqrt", lambda t, x, out: t / (2 * out), "sqrt({0})")
+abs_p = unary("abs", "abs", lambda t, x, out: t * fnp.sign(x), "fabs({0})")
+sign_p = unary("sign", "sign", None, "ft_sign({0})")
+
+
+def _logistic_impl(xp: Any, x: Any) -> Any:
+    # 1 / (1 + exp(-x)) without overflow warnings for large negative x
+    with np.errstate(over="ignore"):
+        return 1 / (1 + xp.exp(-x))
+
+
+logistic_p = unary("logistic", None, lambda t, x, out: t * out * (1 - out),
+                   "ft_logistic({0})", impl=_logistic_impl)
+
+
+def _integer_pow_deriv(t: Any, x: Any, out: Any, *, y: int) -> Any:
+    if y == 0:
+        return t * 0
+    return t * (y * (x if y == 2 else fnp.power(x, y - 1)))
+
+
+integer_pow_p = unary("integer_pow", None, None, "ft_ipow({0}, {y})",
+                      impl=lambda xp, x, *, y: xp.power(x, y) if y >= 0
+                      else 1 / xp.power(x, -y))
+integer_pow_p.jvp = elementwise_jvp([_integer_pow_deriv])
+
+# ----------------------------------------------------------------------------- binary math
+
+
+def _pow_dy(t: Any, x: Any, y: Any, out: Any) -> Any:
+    zero = x == 0
+    return t * fnp.where(zero, 0, fnp.log(fnp.where(zero, 1, x))) * out
+
+
+pow_p = binary("pow", "power",
+               (lambda t, x, y, out: t * y * fnp.power(x, y - 1), _pow_dy), "pow({0}, {1})")
+
+
+def _max_share(x: Any, y: Any) -> Any:
+    """1 where x wins, 1/2 on ties, 0 where y wins (JAX's convention)."""
+    return fnp.where(x > y, 1.0, fnp.where(x == y, 0.5, 0.0)).astype(aval_of(x).dtype)
+
+
+max_p = binary("max", "maximum", (lambda t, x, y, out: t * _max_share(x, y),
+                                  lambda t, x, y, out: t * _max_share(y, x)),
+               "ft_max({0}, {1})")
+min_p = binary("min", "minimum", (lambda t, x, y, out: t * _max_share(y, x),
+                                  lambda t, x, y, out: t * _max_share(x, y)),
+               "ft_min({0}, {1})")
+atan2_p = binary("atan2", "arctan2", (lambda t, x, y, out: t * y / (x * x + y * y),
+                                      lambda t, x, y, out: -t * x / (x * x + y * y)),
+                 "atan2({0}, {1})")
+
+# ----------------------------------------------------------------------------- comparisons
+
+eq_p = comparison("eq", "equal", "({0} == {1})")
+ne_p = comparison("ne", "not_equal", "({0} != {1})")
+lt_p = comparison("lt", "less", "({0} < {1})")
+le_p = comparison("le", "less_equal", "({0} <= {1})")
+gt_p = comparison("gt", "greater", "({0} > {1})")
+ge_p = comparison("ge", "greater_equal", "({0} >= {1})")
+
+# ----------------------------------------------------------------------------- select_n
+
+select_n_p = register(Primitive("select_n"))
+select_n_p.family = "elementwise"
+select_n_p.impl = lambda xp, which, *cases: xp.where(which, cases[1], cases[0]) \
+    if len(cases) == 2 else xp.choose(which, cases)
+select_n_p.cuda = "({0} ? {2} : {1})"
+
+
+def _select_n_aval(which: ShapedArray, *cases: ShapedArray) -> ShapedArray:
+    out = elementwise_aval("select_n")(*cases)
+    if which.ndim and which.shape != out.shape:
+        raise TypeError(f"select_n predicate has shape {which.shape}, cases {out.shape}")
+    return out
+
+
+def _select_n_jvp(primals: Any, out: Any, tangents: Any) -> Any:
+    which, *_ = primals
+    case_tangents = tangents[1:]
+    if all(type(t) is Zero for t in case_tangents):
+        return Zero(aval_of(out))
+    return select_n_p.bind(which, *[fnp.zeros_like(out) if type(t) is Zero else t
+                                    for t in case_tangents])
+
+
+def _select_n_transpose(ct: Any, which: Any, *cases: Any) -> list[Any]:
+    if is_undef(which):
+        raise TypeError("select_n is not linear in its predicate")
+    zero = fnp.zeros_like(ct)
+    cts: list[Any] = [None]
+    for i, c in enumerate(cases):
+        if is_undef(c):
+            picked = [ct if j == i else zero for j in range(len(cases))]
+            cts.append(unbroadcast(select_n_p.bind(which, *picked), c.aval))
+        else:
+            cts.append(None)
+    return cts
+
+
+select_n_p.abstract_eval = _select_n_aval
+select_n_p.jvp = _select_n_jvp
+select_n_p.transpose = _select_n_transpose
+select_n_p.batch = elementwise_batch(select_n_p)
+
+
+def select(pred: Any, on_true: Any, on_false: Any) -> Any:
+    """``on_true`` where ``pred`` else ``on_false`` (operands already broadcast)."""
+    return select_n_p.bind(pred, on_false, on_true)
+
+
+__all__ = [name for name in globals() if name.endswith("_p")] + ["select", "zero_jvp"]

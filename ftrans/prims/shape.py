@@ -1,0 +1,244 @@
+"""Shape primitives: broadcast_in_dim, reshape, transpose, squeeze, expand_dims, and
+convert_element_type. All are linear; each transpose undoes the shape change."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..core import Primitive, Zero, aval_of, register
+from ..ir import ShapedArray, is_float_dtype
+from .families import elementwise_batch, linear_jvp, ndim_of, shape_of
+
+
+def _declare(name: str) -> Primitive:
+    p = register(Primitive(name))
+    p.family = "shape"
+    p.jvp = linear_jvp(p)
+    return p
+
+
+def _unbatched_axis(d: int, bdim: int) -> int:
+    """Position in the batched array of the unbatched array's axis ``d``."""
+    return d if d < bdim else d + 1
+
+
+# ----------------------------------------------------------------------------- broadcast_in_dim
+
+broadcast_in_dim_p = _declare("broadcast_in_dim")
+
+
+def broadcast_in_dim(x: Any, shape: Sequence[int], broadcast_dimensions: Sequence[int]) -> Any:
+    """Broadcast ``x`` to ``shape``; ``x``'s axis i becomes axis ``broadcast_dimensions[i]``."""
+    shape, dims = tuple(int(s) for s in shape), tuple(broadcast_dimensions)
+    if shape_of(x) == shape and dims == tuple(range(len(shape))):
+        return x
+    return broadcast_in_dim_p.bind(x, shape=shape, broadcast_dimensions=dims)
+
+
+def _broadcast_in_dim_impl(xp: Any, x: Any, *, shape: tuple, broadcast_dimensions: tuple) -> Any:
+    expanded = [1] * len(shape)
+    for src, dst in enumerate(broadcast_dimensions):
+        expanded[dst] = x.shape[src] if hasattr(x, "shape") else 1
+    return xp.broadcast_to(xp.reshape(x, expanded), shape)
+
+
+def _broadcast_in_dim_aval(x: ShapedArray, *, shape: tuple, broadcast_dimensions: tuple
+                           ) -> ShapedArray:
+    if len(broadcast_dimensions) != x.ndim:
+        raise TypeError(f"broadcast_in_dim: operand of rank {x.ndim} needs {x.ndim} "
+                        f"broadcast_dimensions, got {broadcast_dimensions}")
+    for src, dst in enumerate(broadcast_dimensions):
+        if x.shape[src] not in (1, shape[dst]):
+            raise TypeError(f"broadcast_in_dim: cannot broadcast shape {x.shape} to {shape} "
+                            f"along dimensions {broadcast_dimensions}")
+    return ShapedArray(shape, x.dtype)
+
+
+def _broadcast_in_dim_transpose(ct: Any, x: Any, *, shape: tuple, broadcast_dimensions: tuple
+                                ) -> list[Any]:
+    from .reduce import reduce_sum
+    summed = tuple(i for i in range(len(shape)) if i not in broadcast_dimensions)
+    stretched = tuple(dst for src, dst in enumerate(broadcast_dimensions)
+                      if x.aval.shape[src] == 1 and shape[dst] != 1)
+    out = reduce_sum(ct, tuple(sorted(summed + stretched))) if summed or stretched else ct
+    return [reshape(out, x.aval.shape)]
+
+
+def _broadcast_in_dim_batch(args: Sequence[Any], dims: Sequence[Any], *, shape: tuple,
+                            broadcast_dimensions: tuple) -> tuple[Any, int]:
+    (x,), (d,) = args, dims
+    x = moveaxis(x, d, 0)
+    size = shape_of(x)[0]
+    return broadcast_in_dim(x, (size,) + shape, (0,) + tuple(b + 1 for b in
+                                                             broadcast_dimensions)), 0
+
+
+broadcast_in_dim_p.impl = _broadcast_in_dim_impl
+broadcast_in_dim_p.abstract_eval = _broadcast_in_dim_aval
+broadcast_in_dim_p.transpose = _broadcast_in_dim_transpose
+broadcast_in_dim_p.batch = _broadcast_in_dim_batch
+
+# ----------------------------------------------------------------------------- reshape
+
+reshape_p = _declare("reshape")
+
+
+def reshape(x: Any, new_sizes: Sequence[int]) -> Any:
+    new_sizes = tuple(int(s) for s in new_sizes)
+    if shape_of(x) == new_sizes:
+        return x
+    return reshape_p.bind(x, new_sizes=new_sizes)
+
+
+def _reshape_aval(x: ShapedArray, *, new_sizes: tuple) -> ShapedArray:
+    if int(np.prod(new_sizes, dtype=np.int64)) != x.size:
+        raise TypeError(f"cannot reshape array of shape {x.shape} (size {x.size}) "
+                        f"into shape {new_sizes}")
+    return ShapedArray(new_sizes, x.dtype)
+
+
+def _reshape_batch(args: Sequence[Any], dims: Sequence[Any], *, new_sizes: tuple
+                   ) -> tuple[Any, int]:
+    x = moveaxis(args[0], dims[0], 0)
+    return reshape(x, (shape_of(x)[0],) + new_sizes), 0
+
+
+reshape_p.impl = lambda xp, x, *, new_sizes: xp.reshape(x, new_sizes)
+reshape_p.abstract_eval = _reshape_aval
+reshape_p.transpose = lambda ct, x, *, new_sizes: [reshape(ct, x.aval.shape)]
+reshape_p.batch = _reshape_batch
+
+# ----------------------------------------------------------------------------- transpose
+
+transpose_p = _declare("transpose")
+
+
+def transpose(x: Any, permutation: Sequence[int]) -> Any:
+    permutation = tuple(int(p) for p in permutation)
+    if permutation == tuple(range(len(permutation))):
+        return x
+    return transpose_p.bind(x, permutation=permutation)
+
+
+def moveaxis(x: Any, src: int, dst: int) -> Any:
+    n = ndim_of(x)
+    src, dst = src % n, dst % n
+    if src == dst:
+        return x
+    perm = [i for i in range(n) if i != src]
+    perm.insert(dst, src)
+    return transpose(x, perm)
+
+
+def _transpose_aval(x: ShapedArray, *, permutation: tuple) -> ShapedArray:
+    if sorted(permutation) != list(range(x.ndim)):
+        raise TypeError(f"transpose permutation {permutation} is not a permutation of the "
+                        f"{x.ndim} axes of {x.shape}")
+    return ShapedArray(tuple(x.shape[p] for p in permutation), x.dtype)
+
+
+def _transpose_batch(args: Sequence[Any], dims: Sequence[Any], *, permutation: tuple
+                     ) -> tuple[Any, int]:
+    (x,), (d,) = args, dims
+    perm = (d,) + tuple(_unbatched_axis(p, d) for p in permutation)
+    return transpose(x, perm), 0
+
+
+transpose_p.impl = lambda xp, x, *, permutation: xp.transpose(x, permutation)
+transpose_p.abstract_eval = _transpose_aval
+transpose_p.transpose = lambda ct, x, *, permutation: [
+    transpose(ct, tuple(np.argsort(permutation)))]
+transpose_p.batch = _transpose_batch
+
+# ----------------------------------------------------------------------------- squeeze
+
+squeeze_p = _declare("squeeze")
+
+
+def squeeze(x: Any, dimensions: Sequence[int]) -> Any:
+    n = ndim_of(x)
+    dimensions = tuple(sorted(int(d) % n for d in dimensions)) if n else ()
+    return squeeze_p.bind(x, dimensions=dimensions) if dimensions else x
+
+
+def _squeeze_aval(x: ShapedArray, *, dimensions: tuple) -> ShapedArray:
+    for d in dimensions:
+        if x.shape[d] != 1:
+            raise ValueError(f"cannot select an axis to squeeze out which has size not equal "
+                             f"to one (axis {d} of shape {x.shape})")
+    return ShapedArray(tuple(s for i, s in enumerate(x.shape) if i not in dimensions), x.dtype)
+
+
+def _squeeze_batch(args: Sequence[Any], dims: Sequence[Any], *, dimensions: tuple
+                   ) -> tuple[Any, int]:
+    x = moveaxis(args[0], dims[0], 0)
+    return squeeze(x, tuple(d + 1 for d in dimensions)), 0
+
+
+squeeze_p.impl = lambda xp, x, *, dimensions: xp.squeeze(x, dimensions)
+squeeze_p.abstract_eval = _squeeze_aval
+squeeze_p.transpose = lambda ct, x, *, dimensions: [reshape(ct, x.aval.shape)]
+squeeze_p.batch = _squeeze_batch
+
+# ----------------------------------------------------------------------------- expand_dims
+
+expand_dims_p = _declare("expand_dims")
+
+
+def expand_dims(x: Any, dimensions: Sequence[int]) -> Any:
+    n = ndim_of(x) + len(dimensions)
+    dimensions = tuple(sorted(int(d) % n for d in dimensions))
+    return expand_dims_p.bind(x, dimensions=dimensions) if dimensions else x
+
+
+def _expand_dims_aval(x: ShapedArray, *, dimensions: tuple) -> ShapedArray:
+    shape = list(x.shape)
+    for d in dimensions:
+        shape.insert(d, 1)
+    return ShapedArray(shape, x.dtype)
+
+
+def _expand_dims_batch(args: Sequence[Any], dims: Sequence[Any], *, dimensions: tuple
+                       ) -> tuple[Any, int]:
+    x = moveaxis(args[0], dims[0], 0)
+    return expand_dims(x, tuple(d + 1 for d in dimensions)), 0
+
+
+expand_dims_p.impl = lambda xp, x, *, dimensions: xp.expand_dims(x, dimensions)
+expand_dims_p.abstract_eval = _expand_dims_aval
+expand_dims_p.transpose = lambda ct, x, *, dimensions: [reshape(ct, x.aval.shape)]
+expand_dims_p.batch = _expand_dims_batch
+
+# ----------------------------------------------------------------------------- convert_element_type
+
+convert_element_type_p = register(Primitive("convert_element_type"))
+convert_element_type_p.family = "elementwise"
+
+
+def convert_element_type(x: Any, new_dtype: Any) -> Any:
+    new_dtype = np.dtype(new_dtype)
+    if aval_of(x).dtype == new_dtype and not isinstance(x, (int, float, bool, complex)):
+        return x
+    return convert_element_type_p.bind(x, new_dtype=new_dtype)
+
+
+def _convert_impl(xp: Any, x: Any, *, new_dtype: np.dtype) -> Any:
+    return xp.asarray(x).astype(new_dtype) if xp.ndim(x) else new_dtype.type(x)
+
+
+def _convert_jvp(primals: Any, out: Any, tangents: Any, *, new_dtype: np.dtype) -> Any:
+    (t,) = tangents
+    if type(t) is Zero or not is_float_dtype(new_dtype):
+        return Zero(aval_of(out))
+    return convert_element_type(t, new_dtype)
+
+
+convert_element_type_p.impl = _convert_impl
+convert_element_type_p.abstract_eval = lambda x, *, new_dtype: ShapedArray(x.shape, new_dtype)
+convert_element_type_p.jvp = _convert_jvp
+convert_element_type_p.transpose = lambda ct, x, *, new_dtype: [
+    convert_element_type(ct, x.aval.dtype)]
+convert_element_type_p.batch = elementwise_batch(convert_element_type_p)
+convert_element_type_p.cuda = "(({new_dtype}){0})"

@@ -1,0 +1,242 @@
+"""Static slicing and joining: slice, pad, concatenate, rev. All linear; slice and pad are
+each other's transposes, and concatenate's transpose slices the cotangent apart."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..core import Primitive, Zero, aval_of, register
+from ..ir import ShapedArray
+from .families import is_undef, linear_jvp, ndim_of, shape_of
+from .shape import _unbatched_axis, moveaxis
+
+
+def _declare(name: str) -> Primitive:
+    p = register(Primitive(name))
+    p.family = "shape"
+    return p
+
+
+# ----------------------------------------------------------------------------- slice
+
+slice_p = _declare("slice")
+slice_p.jvp = linear_jvp(slice_p)
+
+
+def slice_(x: Any, start_indices: Sequence[int], limit_indices: Sequence[int],
+           strides: Sequence[int] | None = None) -> Any:
+    """``x[start:limit:stride]`` along every axis (static, positive strides)."""
+    n = ndim_of(x)
+    strides = tuple(strides) if strides is not None else (1,) * n
+    start, limit = tuple(int(s) for s in start_indices), tuple(int(s) for s in limit_indices)
+    if start == (0,) * n and limit == shape_of(x) and strides == (1,) * n:
+        return x
+    return slice_p.bind(x, start_indices=start, limit_indices=limit, strides=strides)
+
+
+def _slice_aval(x: ShapedArray, *, start_indices: tuple, limit_indices: tuple, strides: tuple
+                ) -> ShapedArray:
+    shape = []
+    for d, (s, lim, st) in enumerate(zip(start_indices, limit_indices, strides)):
+        if not 0 <= s <= lim <= x.shape[d] or st < 1:
+            raise IndexError(f"slice {s}:{lim}:{st} is out of bounds for axis {d} of size "
+                             f"{x.shape[d]}")
+        shape.append(max(0, -(-(lim - s) // st)))
+    return ShapedArray(shape, x.dtype)
+
+
+def _slice_transpose(ct: Any, x: Any, *, start_indices: tuple, limit_indices: tuple,
+                     strides: tuple) -> list[Any]:
+    out_shape = shape_of(ct)
+    config = []
+    for d, (s, st) in enumerate(zip(start_indices, strides)):
+        used = s + (out_shape[d] - 1) * st + 1 if out_shape[d] else s
+        config.append((s, x.aval.shape[d] - used, st - 1))
+    zero = np.zeros((), aval_of(ct).dtype)
+    return [pad(ct, zero, config)]
+
+
+def _slice_batch(args: Sequence[Any], dims: Sequence[Any], *, start_indices: tuple,
+                 limit_indices: tuple, strides: tuple) -> tuple[Any, int]:
+    x = moveaxis(args[0], dims[0], 0)
+    size = shape_of(x)[0]
+    return slice_(x, (0,) + start_indices, (size,) + limit_indices, (1,) + strides), 0
+
+
+slice_p.impl = lambda xp, x, *, start_indices, limit_indices, strides: x[tuple(
+    slice(s, lim, st) for s, lim, st in zip(start_indices, limit_indices, strides))]
+slice_p.abstract_eval = _slice_aval
+slice_p.transpose = _slice_transpose
+slice_p.batch = _slice_batch
+
+# ----------------------------------------------------------------------------- pad
+
+pad_p = _declare("pad")
+
+
+def pad(x: Any, padding_value: Any, padding_config: Sequence[tuple[int, int, int]]) -> Any:
+    """Pad ``x`` with ``padding_value``: per axis ``(low, high, interior)``, all >= 0."""
+    config = tuple((int(lo), int(hi), int(it)) for lo, hi, it in padding_config)
+    return pad_p.bind(x, padding_value, padding_config=config)
+
+
+def _pad_impl(xp: Any, x: Any, value: Any, *, padding_config: tuple) -> Any:
+    shape = [lo + hi + n + max(0, n - 1) * it
+             for n, (lo, hi, it) in zip(xp.shape(x), padding_config)]
+    out = xp.full(shape, value, dtype=x.dtype)
+    out[tuple(slice(lo, lo + (n - 1) * (it + 1) + 1 if n else lo, it + 1)
+              for n, (lo, hi, it) in zip(xp.shape(x), padding_config))] = x
+    return out
+
+
+def _pad_aval(x: ShapedArray, value: ShapedArray, *, padding_config: tuple) -> ShapedArray:
+    if value.ndim:
+        raise TypeError(f"pad: padding_value must be a scalar, got shape {value.shape}")
+    if len(padding_config) != x.ndim or any(c < 0 for cfg in padding_config for c in cfg):
+        raise ValueError(f"pad: padding_config {padding_config} needs {x.ndim} non-negative "
+                         "(low, high, interior) triples")
+    return ShapedArray([lo + hi + n + max(0, n - 1) * it
+                        for n, (lo, hi, it) in zip(x.shape, padding_config)], x.dtype)
+
+
+def _pad_jvp(primals: Any, out: Any, tangents: Any, *, padding_config: tuple) -> Any:
+    (x, _), (tx, tv) = primals, tangents
+    if type(tx) is Zero and type(tv) is Zero:
+        return Zero(aval_of(out))
+    tx = np.zeros(shape_of(x), aval_of(out).dtype) if type(tx) is Zero else tx
+    tv = np.zeros((), aval_of(out).dtype) if type(tv) is Zero else tv
+    return pad(tx, tv, padding_config)
+
+
+def _pad_transpose(ct: Any, x: Any, value: Any, *, padding_config: tuple) -> list[Any]:
+    from .reduce import reduce_sum
+    shape = shape_of(ct)
+    start = [lo for lo, _, _ in padding_config]
+    limit = [shape[d] - hi for d, (_, hi, _) in enumerate(padding_config)]
+    inner = slice_(ct, start, limit, [it + 1 for _, _, it in padding_config])
+    ct_x = inner if is_undef(x) else None
+    ct_v = None
+    if is_undef(value):
+        axes = tuple(range(len(shape)))
+        ct_v = reduce_sum(ct, axes) - reduce_sum(inner, axes)
+    return [ct_x, ct_v]
+
+
+def _pad_batch(args: Sequence[Any], dims: Sequence[Any], *, padding_config: tuple
+               ) -> tuple[Any, int]:
+    from .shape import broadcast_in_dim
+    (x, v), (dx, dv) = args, dims
+    config = ((0, 0, 0),) + padding_config
+    if dv is None:
+        return pad(moveaxis(x, dx, 0), v, config), 0
+    size = shape_of(v)[dv]
+    if dx is None:
+        s = shape_of(x)
+        x = broadcast_in_dim(x, (size,) + s, tuple(range(1, len(s) + 1)))
+    else:
+        x = moveaxis(x, dx, 0)
+    dtype = aval_of(x).dtype
+    padded = pad(x, np.zeros((), dtype), config)
+    # 1 where padding goes, 0 where x goes: a constant
+    mask = _pad_impl(np, np.zeros(shape_of(x)[1:], dtype), np.ones((), dtype),
+                     padding_config=padding_config)
+    return padded + mask * broadcast_in_dim(v, shape_of(padded), (0,)), 0
+
+
+pad_p.impl = _pad_impl
+pad_p.abstract_eval = _pad_aval
+pad_p.jvp = _pad_jvp
+pad_p.transpose = _pad_transpose
+pad_p.batch = _pad_batch
+
+# ----------------------------------------------------------------------------- concatenate
+
+concatenate_p = _declare("concatenate")
+
+
+def concatenate(xs: Sequence[Any], dimension: int) -> Any:
+    """Join arrays of equal shape but along ``dimension``."""
+    if len(xs) == 1:
+        return xs[0]
+    return concatenate_p.bind(*xs, dimension=int(dimension))
+
+
+def _concatenate_aval(*xs: ShapedArray, dimension: int) -> ShapedArray:
+    first = xs[0]
+    for x in xs[1:]:
+        if (x.ndim != first.ndim or x.dtype != first.dtype
+                or any(a != b for i, (a, b) in enumerate(zip(x.shape, first.shape))
+                       if i != dimension)):
+            raise ValueError(f"concatenate: all the input array dimensions except for the "
+                             f"concatenation axis must match exactly, got "
+                             f"{', '.join(str(a) for a in xs)}")
+    shape = list(first.shape)
+    shape[dimension] = sum(x.shape[dimension] for x in xs)
+    return ShapedArray(shape, first.dtype)
+
+
+def _concatenate_jvp(primals: Any, out: Any, tangents: Any, *, dimension: int) -> Any:
+    if all(type(t) is Zero for t in tangents):
+        return Zero(aval_of(out))
+    ts = [np.zeros(shape_of(x), aval_of(out).dtype) if type(t) is Zero else t
+          for x, t in zip(primals, tangents)]
+    return concatenate(ts, dimension)
+
+
+def _concatenate_transpose(ct: Any, *xs: Any, dimension: int) -> list[Any]:
+    shape = shape_of(ct)
+    cts: list[Any] = []
+    offset = 0
+    for x in xs:
+        n = aval_of(x).shape[dimension] if not is_undef(x) else x.aval.shape[dimension]
+        if is_undef(x):
+            start = [0] * len(shape)
+            limit = list(shape)
+            start[dimension], limit[dimension] = offset, offset + n
+            cts.append(slice_(ct, start, limit))
+        else:
+            cts.append(None)
+        offset += n
+    return cts
+
+
+def _concatenate_batch(args: Sequence[Any], dims: Sequence[Any], *, dimension: int
+                       ) -> tuple[Any, int]:
+    from .shape import broadcast_in_dim
+    size = next(shape_of(a)[d] for a, d in zip(args, dims) if d is not None)
+    moved = []
+    for a, d in zip(args, dims):
+        if d is None:
+            s = shape_of(a)
+            a = broadcast_in_dim(a, (size,) + s, tuple(range(1, len(s) + 1)))
+        else:
+            a = moveaxis(a, d, 0)
+        moved.append(a)
+    return concatenate(moved, dimension + 1), 0
+
+
+concatenate_p.impl = lambda xp, *xs, dimension: xp.concatenate(xs, axis=dimension)
+concatenate_p.abstract_eval = _concatenate_aval
+concatenate_p.jvp = _concatenate_jvp
+concatenate_p.transpose = _concatenate_transpose
+concatenate_p.batch = _concatenate_batch
+
+# ----------------------------------------------------------------------------- rev
+
+rev_p = _declare("rev")
+rev_p.jvp = linear_jvp(rev_p)
+
+
+def rev(x: Any, dimensions: Sequence[int]) -> Any:
+    """Reverse ``x`` along ``dimensions``."""
+    dims = tuple(sorted(int(d) for d in dimensions))
+    return rev_p.bind(x, dimensions=dims) if dims else x
+
+
+rev_p.impl = lambda xp, x, *, dimensions: xp.flip(x, dimensions)
+rev_p.abstract_eval = lambda x, *, dimensions: x
+rev_p.transpose = lambda ct, x, *, dimensions: [rev(ct, dimensions)]
+rev_p.batch = lambda args, dims, *, dimensions: (
+    rev(args[0], tuple(_unbatched_axis(d, dims[0]) for d in dimensions)), dims[0])

@@ -1,0 +1,65 @@
+"""Forward mode: push tangents through a jaxpr.
+
+For each equation ``y = p(x1, ..., xn)`` the tangent is ``ẏ = Σ ∂p/∂xi · ẋi``, which the
+primitive's ``jvp`` rule computes from the primal inputs, the primal output and the input
+tangents. Tangents known to be zero are carried as ``Zero`` and skipped.
+
+Primal values come from ``values`` (recorded by a concrete trace, so there is no second
+forward pass); missing ones are computed by binding the equation.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from ..core import Zero, bind
+from ..ir import Jaxpr, Literal, Var
+
+
+def jvp_jaxpr_eval(jaxpr: Jaxpr, values: dict[Var, Any], tangents: Sequence[Any],
+                   tangent_env: dict[Var, Any] | None = None) -> list[Any]:
+    """Output tangents of ``jaxpr`` for input ``tangents`` (``Zero`` allowed).
+
+    ``values`` maps the jaxpr's variables to primal values; it must hold the constvars and
+    invars, and is completed here for any equation not yet evaluated. ``tangent_env``, if
+    given, receives every variable's non-zero tangent.
+    """
+    tan: dict[Var, Any] = {} if tangent_env is None else tangent_env
+    for v, t in zip(jaxpr.invars, tangents):
+        if type(t) is not Zero:
+            tan[v] = t
+
+    def primal(a: Any) -> Any:
+        return a.val if type(a) is Literal else values[a]
+
+    for eqn in jaxpr.eqns:
+        outputs = eqn.outputs
+        if outputs[0] not in values:
+            out = bind(eqn.prim, [primal(a) for a in eqn.inputs], eqn.params)
+            for v, o in zip(outputs, out if eqn.prim.multiple_results else (out,)):
+                values[v] = o
+        t_in = [tan.get(a) if type(a) is Var else None for a in eqn.inputs]
+        if all(t is None for t in t_in):
+            continue
+        t_in = [Zero(a.aval) if t is None else t for a, t in zip(eqn.inputs, t_in)]
+        if eqn.prim.jvp is None:
+            raise NotImplementedError(f"differentiation rule for '{eqn.prim.name}' is not "
+                                      "implemented")
+        primals = [primal(a) for a in eqn.inputs]
+        if eqn.prim.multiple_results:
+            outs = [values[v] for v in outputs]
+            t_out = eqn.prim.jvp(primals, outs, t_in, **eqn.params)
+        else:
+            t_out = [eqn.prim.jvp(primals, values[outputs[0]], t_in, **eqn.params)]
+        for v, t in zip(outputs, t_out):
+            if type(t) is not Zero:
+                tan[v] = t
+    return [tan.get(a, Zero(a.aval)) if type(a) is Var else Zero(a.aval)
+            for a in jaxpr.outvars]
+
+
+def jaxpr_values(jaxpr: Jaxpr, consts: Sequence[Any], args: Sequence[Any]) -> dict[Var, Any]:
+    """The starting ``values`` for ``jvp_jaxpr_eval``: constvars and invars bound."""
+    values: dict[Var, Any] = dict(zip(jaxpr.constvars, consts))
+    values.update(zip(jaxpr.invars, args))
+    return values

@@ -1,0 +1,61 @@
+"""Transposition of linear jaxprs: reverse mode.
+
+For a linear map ``y = A x`` written as a jaxpr, the transpose maps a cotangent ``ȳ`` to
+``x̄ = Aᵀ ȳ``. Walking the equations backwards, each linear primitive's ``transpose`` rule
+turns the cotangent of its output into cotangents of its linear inputs, which accumulate
+(sum) where a variable is used more than once. ``vjp`` is linearize followed by this.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from ..core import Trace, UndefPrimal, Zero, bind, instantiate
+from ..ir import Jaxpr, Literal, Var
+
+
+def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any]) -> list[Any]:
+    """Cotangents of ``jaxpr``'s invars (all linear) for output cotangents ``cts_out``."""
+    known: dict[Var, Any] = dict(zip(jaxpr.constvars, consts))
+    linear: set[Var] = set(jaxpr.invars)
+    for eqn in jaxpr.eqns:  # forward: evaluate what does not depend on the linear inputs
+        if any(type(a) is Var and a in linear for a in eqn.inputs):
+            linear.update(eqn.outputs)
+        else:
+            vals = [a.val if type(a) is Literal else known[a] for a in eqn.inputs]
+            out = bind(eqn.prim, vals, eqn.params)
+            known.update(zip(eqn.outputs, out if eqn.prim.multiple_results else (out,)))
+
+    ct_env: dict[Var, Any] = {}
+
+    def add_ct(v: Any, ct: Any) -> None:
+        if ct is None or type(ct) is Zero or type(v) is not Var or v not in linear:
+            return
+        ct_env[v] = ct_env[v] + ct if v in ct_env else ct
+
+    for v, ct in zip(jaxpr.outvars, cts_out):
+        add_ct(v, ct)
+    for eqn in reversed(jaxpr.eqns):
+        if not any(v in ct_env for v in eqn.outputs):
+            continue
+        if eqn.prim.transpose is None:
+            raise NotImplementedError(f"transpose rule for '{eqn.prim.name}' is not "
+                                      "implemented (it is not a linear primitive)")
+        invals = [UndefPrimal(a.aval) if type(a) is Var and a in linear
+                  else (a.val if type(a) is Literal else known[a]) for a in eqn.inputs]
+        if eqn.prim.multiple_results:
+            ct = [instantiate(ct_env.pop(v, Zero(v.aval))) for v in eqn.outputs]
+        else:
+            ct = ct_env.pop(eqn.outputs[0])
+        cts_in = eqn.prim.transpose(ct, *invals, **eqn.params)
+        for a, c in zip(eqn.inputs, cts_in):
+            add_ct(a, c)
+    return [ct_env.get(v, Zero(v.aval)) for v in jaxpr.invars]
+
+
+def transpose_jaxpr(jaxpr: Jaxpr, consts: Sequence[Any]) -> tuple[Jaxpr, list[Any]]:
+    """The transposed linear jaxpr: output cotangents in, input cotangents out."""
+    with Trace(concrete=False) as trace:
+        cts = [trace.new_arg(a.aval) for a in jaxpr.outvars]
+        outs = backward_pass(jaxpr, consts, cts)
+        return trace.to_jaxpr([instantiate(o) for o in outs])
