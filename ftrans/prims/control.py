@@ -490,42 +490,83 @@ def _while_jvp(primals: Sequence[Any], outs: Sequence[Any], tangents: Sequence[A
         body = _with_invars(body_jaxpr, body_jaxpr.jaxpr.invars)  # (consts, carry) -> carry
         return _scan_jvp([*bc, *init], outs, [*bc_t, *init_t], jaxpr=body,
                          num_consts=body_nconsts, num_carry=n_c, length=n, reverse=False)
-    # unknown values: one while over primals and tangents (forward mode)
-    carry_diff = [_is_float(a) for a in body_jaxpr.out_avals]
+    return _while_jvp_abstract(cc, bc, init, bc_t, init_t, cond_jaxpr, body_jaxpr)
+
+
+def _while_jvp_abstract(cc: list, bc: list, init: list, bc_t: list, init_t: list,
+                        cond_jaxpr: ClosedJaxpr, body_jaxpr: ClosedJaxpr) -> list[Any]:
+    """jvp of a while loop whose values are unknown (under jit/vmap/make_jaxpr).
+
+    A primal ``while`` also counts the iterations ``n``. The tangent map is a ``custom_lin``:
+    forward, a ``while`` of ``n`` jvp steps; backward, for ``k = n-1 .. 0`` the carry of step
+    ``k`` is recomputed from ``init`` (an inner ``while``) and the step's transposed linear
+    body is applied: O(n^2) body evaluations, O(1) memory, static shapes throughout.
+    """
+    from .. import lax
+    n_bc = len(bc)
+    carry_avals = body_jaxpr.in_avals[n_bc:]
+    carry_diff = [_is_float(a) for a in carry_avals]
     bc_nz = [type(t) is not Zero for t in bc_t]
-    n_bt = sum(bc_nz)
-    bc_avals = body_jaxpr.in_avals[:body_nconsts]
-    carry_avals = body_jaxpr.in_avals[body_nconsts:]
+    bc_avals = body_jaxpr.in_avals[:n_bc]
 
-    def body_fn(*a: Any) -> list[Any]:
-        b, bt, c, ct = _split(a, body_nconsts, n_bt, len(carry_avals))
-        bt_it, ct_it = iter(bt), iter(ct)
-        bt_full = [next(bt_it) if m else Zero(av) for m, av in zip(bc_nz, bc_avals)]
-        ct_full = [next(ct_it) if d else Zero(av) for d, av in zip(carry_diff, carry_avals)]
-        out, t_out = jvp_call(body_jaxpr, [*b, *c], [*bt_full, *ct_full])
-        return out + [instantiate(t) for t, d in zip(t_out, carry_diff) if d]
+    def step(b: Sequence[Any], c: Sequence[Any]) -> list[Any]:
+        return call(body_jaxpr, *b, *c)
 
-    t_avals = [a for a, d in zip(carry_avals, carry_diff) if d]
-    body_j = trace_closed(body_fn, [*bc_avals, *[a for a, m in zip(bc_avals, bc_nz) if m],
-                                    *carry_avals, *t_avals])
-    extra = [Var(a) for a in t_avals]
-    cj = cond_jaxpr.jaxpr
-    cond_j = ClosedJaxpr(Jaxpr(cj.constvars, [*cj.invars, *extra], cj.eqns, cj.outvars),
-                         cond_jaxpr.consts)
-    it = [instantiate(t) for t, d in zip(init_t, carry_diff) if d]
-    out = while_p.bind(*cc, *bc, *[t for t in bc_t if type(t) is not Zero], *init, *it,
-                       cond_jaxpr=cond_j, body_jaxpr=body_j, cond_nconsts=cond_nconsts,
-                       body_nconsts=body_nconsts + n_bt)
-    t_out = iter(out[len(init):])
-    return [next(t_out) if d else Zero(a) for d, a in zip(carry_diff, carry_avals)]
+    def counted(s: Any) -> Any:
+        return s[0] + 1, step(bc, s[1])
 
+    n, _ = lax.while_loop(lambda s: call(cond_jaxpr, *cc, *s[1])[0], counted,
+                          (np.int64(0), list(init)))
+    known, lin = partial_eval(body_jaxpr, bc_nz + carry_diff)
+    n_out = len(carry_avals)
+    lin = _with_invars(lin, lin.jaxpr.invars,
+                       [o for o, d in zip(lin.jaxpr.outvars, carry_diff) if d])
+    t_lin = transpose_closed(lin, [False] * (len(known.out_avals) - n_out)
+                             + [True] * (sum(bc_nz) + sum(carry_diff)))
 
-def _while_transpose(ct: Any, *args: Any, **params: Any) -> list[Any]:
-    raise NotImplementedError(
-        "reverse-mode differentiation of while_loop needs its trip count, which is unknown "
-        "here (inside jit, vmap or make_jaxpr). Differentiate outside the abstract "
-        "transformation (grad of Python values works), or use fori_loop with static bounds or "
-        "scan.")
+    def fwd(res: Sequence[Any], ts: Sequence[Any]) -> list[Any]:
+        b, c0, (n_,) = _split(res, n_bc, n_out)
+        bt_it = iter(ts[:sum(bc_nz)])
+        bt = [next(bt_it) if m else Zero(av) for m, av in zip(bc_nz, bc_avals)]
+
+        def body(s: Any) -> Any:
+            i, c, t = s
+            t_it = iter(t)
+            t_full = [next(t_it) if d else Zero(av) for d, av in zip(carry_diff, carry_avals)]
+            out, t_out = jvp_call(body_jaxpr, [*b, *c], [*bt, *t_full])
+            return i + 1, out, [instantiate(x) for x, d in zip(t_out, carry_diff) if d]
+
+        _, _, t = lax.while_loop(lambda s: s[0] < n_, body,
+                                 (np.int64(0), list(c0), list(ts[sum(bc_nz):])))
+        it = iter(t)
+        return [next(it) if d else np.zeros(av.shape, av.dtype)
+                for d, av in zip(carry_diff, carry_avals)]
+
+    def bwd(res: Sequence[Any], cts: Sequence[Any]) -> list[Any]:
+        b, c0, (n_,) = _split(res, n_bc, n_out)
+        ct0 = [instantiate(x) for x, d in zip(cts, carry_diff) if d]
+        acc0 = [np.zeros(av.shape, av.dtype) for av, m in zip(bc_avals, bc_nz) if m]
+
+        def carry_at(k: Any) -> list[Any]:
+            return lax.while_loop(lambda s: s[0] < k, lambda s: (s[0] + 1, step(b, s[1])),
+                                  (np.int64(0), list(c0)))[1]
+
+        def back(s: Any) -> Any:
+            k, acc, ct = s
+            r = call(known, *b, *carry_at(k))[n_out:]
+            g = call(t_lin, *r, *ct)
+            g_b, g_c = g[:len(acc)], g[len(acc):]
+            return k - 1, [x + y for x, y in zip(acc, g_b)], g_c
+
+        _, acc, ct = lax.while_loop(lambda s: s[0] >= 0, back, (n_ - 1, acc0, ct0))
+        return list(acc) + list(ct)
+
+    ts = [t for t in bc_t if type(t) is not Zero]
+    ts += [instantiate(t) for t, d in zip(init_t, carry_diff) if d]
+    out_avals = tuple(a.strip_weak() for a in carry_avals)
+    t_out = custom_lin_p.bind(*bc, *init, n, *ts, num_res=n_bc + n_out + 1, fwd=fwd,
+                              bwd=bwd, out_avals=out_avals, name="while_loop")
+    return [t if d else Zero(a) for t, d, a in zip(t_out, carry_diff, carry_avals)]
 
 
 def _while_batch(args: Sequence[Any], dims: Sequence[int | None], *, cond_jaxpr: ClosedJaxpr,
@@ -588,7 +629,6 @@ def _while_batch(args: Sequence[Any], dims: Sequence[int | None], *, cond_jaxpr:
 while_p.impl = _while_impl
 while_p.abstract_eval = _while_aval
 while_p.jvp = _while_jvp
-while_p.transpose = _while_transpose
 while_p.batch = _while_batch
 
 
