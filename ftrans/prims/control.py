@@ -348,25 +348,49 @@ def _scan_jvp(primals: Sequence[Any], outs: Sequence[Any], tangents: Sequence[An
     diff = ([type(t) is not Zero for t in c_t] + carry_diff + [type(t) is not Zero for t in x_t])
     known, lin = partial_eval(jaxpr, diff)
     n_out = len(jaxpr.out_avals)
-    n_res = len(known.out_avals) - n_out
+    # residuals that are loop-invariant (a const of the body, as it is) are passed once as
+    # consts of the linear scan instead of being stacked per iteration
+    kj = known.jaxpr
+    const_pos = {id(v): i for i, v in enumerate(kj.invars[:num_consts])}
+    cvar_pos = {id(v): i for i, v in enumerate(kj.constvars)}
+    res_out = kj.outvars[n_out:]
+    inv_idx, inv_vals, var_idx = [], [], []
+    for j, a in enumerate(res_out):
+        if type(a) is Literal:
+            inv_idx.append(j)
+            inv_vals.append(a.val)
+        elif id(a) in const_pos:
+            inv_idx.append(j)
+            inv_vals.append(consts[const_pos[id(a)]])
+        elif id(a) in cvar_pos:
+            inv_idx.append(j)
+            inv_vals.append(known.consts[cvar_pos[id(a)]])
+        else:
+            var_idx.append(j)
+    known = ClosedJaxpr(Jaxpr(kj.constvars, kj.invars, kj.eqns,
+                              [*kj.outvars[:n_out], *[res_out[j] for j in var_idx]]),
+                        known.consts)
     out_res = scan_p.bind(*consts, *init, *xs, jaxpr=known, num_consts=num_consts,
                           num_carry=num_carry, length=length, reverse=reverse,
                           linear=(False,) * len(primals))
     res = out_res[n_out:]
-    # lin takes (res, consts_t, carry_t, xs_t); a scan wants (consts_t, carry_t, res, xs_t)
+    # lin takes (res, consts_t, carry_t, xs_t); a scan wants
+    # (consts_t, invariant res, carry_t, stacked res, xs_t)
     r_vars, ct_vars, cr_vars, x_vars = _split(
-        lin.jaxpr.invars, n_res, sum(diff[:num_consts]), sum(carry_diff))
+        lin.jaxpr.invars, len(res_out), sum(diff[:num_consts]), sum(carry_diff))
     y_avals = jaxpr.out_avals[num_carry:]
     y_diff = [_is_float(a) for a in y_avals]
     keep = [o for o, d in zip(lin.jaxpr.outvars, carry_diff + y_diff) if d]
-    lin_body = _with_invars(lin, ct_vars + cr_vars + r_vars + x_vars, keep)
+    lin_body = _with_invars(lin, ct_vars + [r_vars[j] for j in inv_idx] + cr_vars
+                            + [r_vars[j] for j in var_idx] + x_vars, keep)
     nz = [t for t in c_t if type(t) is not Zero]
     it = [instantiate(t) for t, d in zip(i_t, carry_diff) if d]
     xt = [t for t in x_t if type(t) is not Zero]
-    lin_flags = (True,) * (len(nz) + len(it)) + (False,) * len(res) + (True,) * len(xt)
-    t_out = iter(scan_p.bind(*nz, *it, *res, *xt, jaxpr=lin_body, num_consts=len(nz),
-                             num_carry=len(it), length=length, reverse=reverse,
-                             linear=lin_flags))
+    lin_flags = ((True,) * len(nz) + (False,) * len(inv_vals) + (True,) * len(it)
+                 + (False,) * len(res) + (True,) * len(xt))
+    t_out = iter(scan_p.bind(*nz, *inv_vals, *it, *res, *xt, jaxpr=lin_body,
+                             num_consts=len(nz) + len(inv_vals), num_carry=len(it),
+                             length=length, reverse=reverse, linear=lin_flags))
     out_avals = [a for a in carry_avals] + [ShapedArray((length, *a.shape), a.dtype)
                                             for a in y_avals]
     return [next(t_out) if d else Zero(a) for d, a in zip(carry_diff + y_diff, out_avals)]
