@@ -207,8 +207,10 @@ def switch(index: Any, branches: Any, *operands: Any) -> Any:
 
 def while_loop(cond_fun: Any, body_fun: Any, init_val: Any) -> Any:
     """``val = init_val; while cond_fun(val): val = body_fun(val)``, as one primitive.
-    Forward and reverse mode work (reverse mode stores each iteration's residuals; it needs
-    the trip count, so it works on concrete values, not inside ``jit``/``vmap``).
+    Forward and reverse mode both work (JAX has forward only): on concrete values reverse mode
+    stores each iteration's residuals (like a ``scan``); inside ``jit``/``vmap``/``make_jaxpr``
+    it recomputes them from ``init_val`` (O(n^2) body evaluations, constant memory). Under
+    ``vmap`` a batched predicate runs the loop until every element is done.
 
     >>> import ftrans, ftrans.lax as lax
     >>> halve = lambda x: lax.while_loop(lambda v: v > 1.0, lambda v: v / 2.0, x)

@@ -13,9 +13,10 @@ abstract tangents, and ``transpose`` walks the linear jaxpr backwards:
 - ``scan`` does the same per iteration: a known ``scan`` stacks each iteration's residuals and a
   linear ``scan`` consumes them; its transpose is a ``scan`` running the other way.
 - ``while`` with known values counts its iterations and is differentiated as a ``scan`` of that
-  length, so reverse mode works (per-iteration residuals are stored; JAX cannot do this). With
-  unknown values (under ``jit``/``vmap``/``make_jaxpr``) forward mode runs one ``while`` over
-  primals and tangents; reverse mode there needs the trip count and raises.
+  length, so reverse mode works, storing per-iteration residuals (JAX cannot do reverse mode
+  through ``while_loop``). With unknown values (under ``jit``/``vmap``/``make_jaxpr``) a primal
+  ``while`` also counts the iterations, and the tangent map is a ``custom_lin`` whose transpose
+  recomputes each iteration's carry from the start: O(n^2) body evaluations, O(1) memory.
 - Batching: an unbatched ``cond`` index batches the branches; a batched one selects between all
   branches' results. A batched ``while`` predicate runs until every element is done, freezing
   finished elements with a select.
