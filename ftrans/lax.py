@@ -120,18 +120,20 @@ def _types(avals: Any) -> str:
 
 
 def _trace_fun(fun: Any, in_tree: Any, avals: list, where: str) -> tuple:
-    """Trace ``fun`` (pytree arguments) abstractly: (ClosedJaxpr, hoisted consts, out tree)."""
+    """Trace ``fun`` (pytree arguments) abstractly: (ClosedJaxpr, hoisted consts, out tree,
+    which outputs were Python scalars)."""
     box: list = []
 
     def flat(*xs: Any) -> list:
         out = fun(*_tree_unflatten(in_tree, xs))
         leaves, tree = _tree_flatten(out)
         box.append(tree)
+        box.append([isinstance(x, (bool, int, float, complex)) for x in leaves])
         return [_leaf(x, f"{where}: {_fname(fun)} returned") for x in leaves]
 
     jaxpr, consts = _trace_to_jaxpr(flat, avals)
     closed, hoisted = _control.close_jaxpr(jaxpr, consts)
-    return closed, hoisted, box[0]
+    return closed, hoisted, box[0], box[1]
 
 
 def _flat_args(tree: Any, where: str) -> tuple[list, Any, list]:
@@ -151,9 +153,45 @@ def _index_operand(index: Any, where: str, boolean: bool) -> Any:
     return np.int32(bool(index) if boolean else int(index))
 
 
+def _adopt_weak_scalars(funs: list, traced: list, weak: list) -> list:
+    """Branches returning a Python scalar where others return an array of one dtype adopt
+    that dtype (NumPy 2 weak scalars); returns the wrapped branches, or [] if none change."""
+    import numpy as np
+    n = len(traced[0][0].out_avals)
+    if any(len(w) != n for w in weak) or not any(any(w) for w in weak):
+        return []
+    if all(cj.out_avals == traced[0][0].out_avals for cj, _, _ in traced):
+        return []
+    target: dict[int, Any] = {}
+    for k in range(n):
+        strong = {cj.out_avals[k].dtype for (cj, _, _), w in zip(traced, weak) if not w[k]}
+        if len(strong) == 1:
+            target[k] = strong.pop()
+
+    def wrap(f: Any, w: list) -> Any:
+        if not any(w[k] and k in target for k in range(n)):
+            return f
+
+        def cast(*args: Any) -> Any:
+            leaves, tree = _tree_flatten(f(*args))
+            leaves = [np.asarray(x, target[k]) if w[k] and k in target else x
+                      for k, x in enumerate(leaves)]
+            return _tree_unflatten(tree, leaves)
+        cast.__name__ = _fname(f)
+        return cast
+
+    wrapped = [wrap(f, w) for f, w in zip(funs, weak)]
+    return wrapped if any(g is not f for f, g in zip(funs, wrapped)) else []
+
+
 def _branch_call(index: Any, funs: list, operands: tuple, where: str) -> Any:
     ops, in_tree, avals = _flat_args(operands, f"{where}: operands")
     traced = [_trace_fun(f, in_tree, avals, where) for f in funs]
+    adopted = _adopt_weak_scalars(funs, [t[:3] for t in traced], [t[3] for t in traced])
+    if adopted:
+        funs = adopted
+        traced = [_trace_fun(f, in_tree, avals, where) for f in funs]
+    traced = [t[:3] for t in traced]
     first_tree, first_avals = traced[0][2], traced[0][0].out_avals
     for f, (cj, _, tree) in zip(funs, traced):
         if tree != first_tree:
@@ -219,12 +257,12 @@ def while_loop(cond_fun: Any, body_fun: Any, init_val: Any) -> Any:
     """
     init, args_tree, avals = _flat_args((init_val,), "while_loop: init_val")
     tree = args_tree.children[0]
-    cond_j, cond_c, cond_tree = _trace_fun(cond_fun, args_tree, avals, "while_loop")
+    cond_j, cond_c, cond_tree, _ = _trace_fun(cond_fun, args_tree, avals, "while_loop")
     pred = cond_j.out_avals
     if cond_tree.num_leaves != 1 or pred[0].shape != () or pred[0].dtype.kind != "b":
         raise TypeError(f"while_loop: cond_fun {_fname(cond_fun)} must return a boolean "
                         f"scalar, got {_types(pred)}")
-    body_j, body_c, body_tree = _trace_fun(body_fun, args_tree, avals, "while_loop")
+    body_j, body_c, body_tree, _ = _trace_fun(body_fun, args_tree, avals, "while_loop")
     if body_tree != tree or body_j.out_avals != avals:
         raise TypeError(f"while_loop: body_fun {_fname(body_fun)} must return the carry's type "
                         f"{tree} {_types(avals)}, but returns {body_tree} "
@@ -298,7 +336,7 @@ def scan(f: Any, init: Any, xs: Any, length: int | None = None, reverse: bool = 
         box.append(_tree_flatten(out[0])[1])
         return out
 
-    cj, consts, out_tree = _trace_fun(body, in_tree, c_avals + slice_avals, "scan")
+    cj, consts, out_tree, _ = _trace_fun(body, in_tree, c_avals + slice_avals, "scan")
     nc = len(carry)
     if box[0] != c_tree or cj.out_avals[:nc] != c_avals:
         raise TypeError(f"scan: {_fname(f)} must return a carry of the init's type {c_tree} "

@@ -365,3 +365,11 @@ def test_control_flow_derivatives_under_jit():
     params, xs = _rnn_params(), np.random.default_rng(1).normal(size=(6, 2))
     np.testing.assert_allclose(jit(ftrans.grad(rnn, argnums=1))(params, xs),
                                ftrans.grad(rnn_loop, argnums=1)(params, xs), rtol=1e-10)
+
+
+def test_cond_python_scalar_branch_adopts_the_other_branch_dtype():
+    x = np.float32(3.0)
+    f = lambda x: lax.cond(x > 0, lambda x: x * x, lambda x: 0.0, x)
+    assert f(x).dtype == np.float32 and f(x) == 9.0
+    assert f(-x) == 0.0 and f(-x).dtype == np.float32
+    assert ftrans.grad(f)(x) == 6.0
