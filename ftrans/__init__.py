@@ -31,4 +31,14 @@ from .core import (  # noqa: F401
 from .ir import ClosedJaxpr, Jaxpr, ShapedArray, check_jaxpr  # noqa: F401
 
 __version__ = "0.1.0"
+from .custom import (  # noqa: F401,E402
+                  checkpoint,
+                  checkpoint_policies,
+                  custom_jvp,
+                  custom_vjp,
+                  print_saved_residuals,
+                  remat,
+                  saved_residuals,
+                  stop_gradient,
+)
 from .testing import check_grads  # noqa: F401,E402
