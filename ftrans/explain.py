@@ -1,7 +1,7 @@
 """See the derivatives: the tutorial's tables of primals with tangents (forward mode) and
 with adjoints (reverse mode), for any function of pytrees, one row per jaxpr variable;
 ``explain(f)(*args)`` printing the jaxpr, the tables and the gradient; and drawings of the
-computation graph (``to_dot``, ``draw``, from ``ftrans.draw``).
+computation graph (``to_dot``, ``draw``, from ``ftrans.graph``).
 
 Variables are named as in the tutorial: the inputs ``v-1``, ``v0`` (for two inputs; ``v-n+1``
 … ``v0`` for n), then ``v1``, ``v2``, … for each equation's output. Arrays are summarised by
@@ -24,7 +24,7 @@ from typing import Any, Callable, NamedTuple, Sequence, TextIO
 import numpy as np
 
 from .core import Tracer, Zero, bind, instantiate
-from .draw import draw, to_dot  # noqa: F401  (re-exported: ftrans.explain.draw)
+from .graph import draw, to_dot  # noqa: F401  (re-exported: ftrans.explain.draw)
 from .ir import Jaxpr, Literal, Var
 from .transforms.jvp import jvp_jaxpr_eval
 from .tree_util import PyTreeDef, tree_flatten, tree_unflatten
