@@ -8,7 +8,10 @@ with it) or in the backward pass (the transposed program that ``grad``/``vjp`` r
 switch is off the only cost is one ``is not None`` test per eager primitive.
 
 Values NumPy computes directly (``ftrans.numpy`` functions called on plain arrays, outside
-any transformation) are not checked: use ``numpy.seterr(all="raise")`` for those.
+any transformation) are not checked: use ``numpy.seterr(all="raise")`` for those. The
+backward pass is named as such under ``grad``, ``value_and_grad``, ``vjp`` and
+``linear_transpose``; ``jacrev``/``hessian`` evaluate a transposed program batched, and a NaN
+there is reported with its primitive and line but as "forward".
 
 >>> import ftrans, ftrans.numpy as fnp
 >>> ftrans.config.debug_nans = True

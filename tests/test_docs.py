@@ -75,6 +75,9 @@ def test_doctests(name):
     finally:
         np.set_printoptions(**old)
     assert result.failed == 0, f"{result.failed} doctest(s) of {name} failed (output above)"
+    if name in ("ftrans.api", "ftrans.explain", "ftrans.graph", "ftrans.testing",
+                "ftrans.config", "ftrans.numpy.safe"):
+        assert result.attempted > 5, f"{name}: only {result.attempted} doctests found"
 
 
 def test_public_functions_have_doctest_examples():
