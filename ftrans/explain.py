@@ -379,10 +379,17 @@ def explain(f: Callable, tangents: Sequence[Any] | None = None, cotangent: Any =
     v2   mul(v1, v0)  0.000   1.000
     """
     def explained(*args: Any) -> Explanation:
-        from .api import vjp
+        from .api import _arg_name, vjp
         tr = _trace(f, args, "explain")
         leaves, tree = tree_flatten(args)
         labels = input_labels(args)
+        for i, a in enumerate(args):
+            for leaf in tree_flatten(a)[0]:
+                if not np.issubdtype(np.asarray(leaf).dtype, np.inexact):
+                    raise TypeError(
+                        f"explain: {_arg_name(f, i)} has dtype {np.asarray(leaf).dtype.name}; "
+                        "derivatives need floating-point inputs. Pass a float, or close over "
+                        "it: explain(lambda x: f(x, n))(x).")
         forward: list[tuple[str, Table]] = []
         if tangents is not None:
             forward.append(("Forward mode, along the given tangents",

@@ -191,3 +191,12 @@ def test_draw_errors():
         draw(tutorial_f, *X, derivative="both")
     with pytest.raises(TypeError, match="expected a Jaxpr or ClosedJaxpr"):
         to_dot(tutorial_f)
+
+
+def test_explain_refuses_integer_inputs_clearly():
+    with pytest.raises(TypeError, match=r"explain: argument 1 \('n'\) has dtype int64.*close "
+                                        "over it"):
+        explain(lambda x, n: x * n, file=None)(1.5, 2)
+    with pytest.raises(TypeError, match="forward_table: argument 0 .*expected an array or a "
+                                        "Python number, got str"):
+        forward_table(lambda x: x, ("s",), (1.0,))
