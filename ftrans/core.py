@@ -151,6 +151,7 @@ def instantiate(t: Any) -> Any:
 # ----------------------------------------------------------------------------- traces
 
 _trace_stack: list[Trace] = []
+nan_check: Callable[[Primitive, Any], None] | None = None  # see ftrans.config.debug_nans
 
 
 def bind(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
@@ -169,7 +170,10 @@ def bind(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
     if top is None:
         if prim.impl is None:
             raise NotImplementedError(f"primitive {prim.name} has no impl")
-        return prim.impl(array_module(args), *args, **params)
+        out = prim.impl(array_module(args), *args, **params)
+        if nan_check is not None:  # set by ftrans.config.debug_nans
+            nan_check(prim, out)
+        return out
     return top.process(prim, args, params)
 
 
