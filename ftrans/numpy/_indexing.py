@@ -97,7 +97,8 @@ def _basic(x: Any, idx: tuple) -> Any:
 
 def _flat_positions(shape: tuple, idx: tuple) -> np.ndarray:
     """NumPy's own answer to "which elements does ``idx`` pick?" as flat positions."""
-    concrete = tuple(_concrete(i, "a boolean mask index") if isinstance(i, Tracer) else i
+    concrete = tuple(_concrete(i, "this traced index (a boolean mask, or index arrays "
+                               "mixed with other indices)") if isinstance(i, Tracer) else i
                      for i in idx)
     return np.asarray(np.arange(int(np.prod(shape, dtype=np.int64)), dtype=np.intp)
                       .reshape(shape)[concrete])
@@ -230,11 +231,11 @@ def _rounds(pos: np.ndarray) -> list[np.ndarray]:
 def _update(x: Any, idx: Any, values: Any, kind: str) -> Any:
     from ._shape import broadcast_to
     idx = _as_tuple(idx)
-    single = _single_traced(x, idx) if is_tracer(x) else None
+    single = _single_traced(x, idx)
     if single is not None:
         axis, ind = single
         target, shape_back = x, None
-        upd_shape = x.shape[:axis] + ind.shape + x.shape[axis + 1:]
+        upd_shape = np.shape(x)[:axis] + ind.shape + np.shape(x)[axis + 1:]
         rounds = None
     else:
         pos = _flat_positions(np.shape(x), idx)

@@ -175,14 +175,19 @@ def einsum(subscripts: str, *operands: Any, optimize: Any = "greedy", **kwargs: 
         path = np.einsum_path(spec, *views, optimize="greedy")[0][1:]
     else:
         path = []
-    for pair in path:
-        i, j = sorted(pair)
-        y, ly = ops.pop(j), labels.pop(j)
-        x, lx = ops.pop(i), labels.pop(i)
-        keep = set(out) | {c for ls in labels for c in ls}
-        res, lr = _contract(x, lx, y, ly, keep)
-        ops.append(res)
-        labels.append(lr)
+    for step in path:
+        picked = sorted(step)
+        group = [(ops[k], labels[k]) for k in picked]
+        for k in reversed(picked):
+            ops.pop(k)
+            labels.pop(k)
+        x, lx = group[0]
+        for n, (y, ly) in enumerate(group[1:], 2):
+            keep = set(out) | {c for ls in labels for c in ls} | {
+                c for _, ls in group[n:] for c in ls}
+            x, lx = _contract(x, lx, y, ly, keep)
+        ops.append(x)
+        labels.append(lx)
     (x,), (lx,) = ops, labels
     x, lx = _sum_out(x, lx, set(out))
     missing = [c for c in out if c not in lx]
