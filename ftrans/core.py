@@ -213,7 +213,7 @@ class Trace:
     def to_atom(self, x: Any) -> Var | Literal:
         if isinstance(x, Tracer):
             if x._trace is self:
-                return x.var
+                return x._var
             entry = self.consts.get(id(x))
         elif isinstance(x, _SCALAR_TYPES) or (isinstance(x, (np.ndarray, np.generic))
                                              and x.ndim == 0):
@@ -282,12 +282,12 @@ def user_frame() -> str:
 class Tracer:
     """A value inside a trace: its variable, its aval, and (in a concrete trace) its value."""
 
-    __slots__ = ("_trace", "var", "aval", "val")
+    __slots__ = ("_trace", "_var", "aval", "val")  # not "var": that is ndarray.var()
     __array_priority__ = 1000
 
     def __init__(self, trace: Trace, var: Var, val: Any = None):
         self._trace = trace
-        self.var = var
+        self._var = var
         self.aval = var.aval
         self.val = val
 

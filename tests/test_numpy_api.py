@@ -218,3 +218,31 @@ def test_tracer_methods_and_iteration():
 
     check_grads(f, (x,), order=2)
     assert ftrans.jvp(f, (x,), (np.zeros_like(x),))[0] == pytest.approx(f(x))
+
+
+# ----------------------------------------------------------------------------- conventions
+
+@pytest.mark.parametrize("fun, x, expected", [
+    (fnp.abs, 0.0, 0.0),
+    (fnp.sqrt, 0.0, np.inf),
+    (fnp.cbrt, 0.0, np.inf),
+    (lambda x: fnp.maximum(x, 0.0), 0.0, 0.5),
+    (lambda x: fnp.clip(x, 0.0, 1.0), 1.0, 0.5),
+    (lambda x: fnp.max(x * np.ones(3) * np.array([1.0, 1.0, 0.5])), 2.0, 1.0),
+    (lambda x: fnp.power(0.0, x), 2.0, 0.0),
+    (fnp.floor, 1.0, 0.0),
+    (lambda x: fnp.prod(x * np.array([0.0, 2.0, 3.0])), 1.0, 0.0),
+    (lambda x: fnp.prod(np.array([1.0, 2.0]) * fnp.stack([x, 0.0 * x])), 0.0, 0.0),
+])
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
+def test_documented_derivative_conventions(fun, x, expected):
+    """The table in docs/derivative_conventions.md."""
+    assert ftrans.grad(fun)(x) == expected
+    assert ftrans.jvp(fun, (x,), (1.0,))[1] == expected
+
+
+def test_prod_derivative_is_exact_at_a_zero():
+    g = ftrans.grad(fnp.prod)(np.array([0.0, 2.0, 3.0]))
+    np.testing.assert_array_equal(g, [6.0, 0.0, 0.0])
+    g = ftrans.grad(lambda x: fnp.sum(fnp.max(x, axis=0)))(np.array([[1.0, 3.0], [1.0, 2.0]]))
+    np.testing.assert_array_equal(g, [[0.5, 1.0], [0.5, 0.0]])

@@ -39,23 +39,25 @@ FUNCTIONS = {
                                  + xp.all(x > 0) + xp.any(x > 0.99)),
     "methods": lambda xp, x: (x.sum() + x.mean(axis=0).max() + x.T.dot(x).trace()
                               + x.reshape(2, 6).std() + x.clip(0.3, 0.6).prod()
-                              + np.var(x.flatten()) + x.ravel()[3] + x[None].squeeze().min()
+                              + x.flatten().var() + x.ravel()[3] + x[None].squeeze().min()
                               + x.transpose(1, 0)[0, 0] + x.astype(np.float64).sum()
                               + len(x) * x.cumsum()[-1] + sum(row[0] for row in x)),
-    "shape": lambda xp, x: xp.sum(xp.concatenate([x, xp.flip(x, 0)], axis=1)
-                                  * xp.hstack([xp.roll(x, 1, axis=1), x]))
-                                   + xp.sum(xp.vstack(xp.split(xp.tile(x, (1, 2)), 2, axis=1))
-                                            [:3] ** 2) + xp.sum(xp.stack([x, x ** 2])[1]) * xp.sum(xp.diag(xp.diag(x)))
-                                   + xp.sum(xp.pad(x, 1, mode="edge") ** 2)
-                                   + xp.sum(xp.pad(x, ((0, 1), (2, 0)), mode="reflect") ** 3)
-                                   + xp.trace(xp.kron(x[:2, :2], x[1:, 1:3]))
-                                   + xp.sum(xp.tril(x) - xp.triu(x, 1) ** 2)
-                                   + xp.sum(xp.repeat(x, 2, axis=0) * xp.atleast_3d(x[0])[0, :, 0])
-                                   + xp.sum(xp.meshgrid(x[0], x[1])[0] * xp.dstack([x])[0]),
+    "shape": lambda xp, x: (xp.sum(xp.concatenate([x, xp.flip(x, 0)], axis=1)
+                                   * xp.hstack([xp.roll(x, 1, axis=1), x]))
+                            + xp.sum(xp.vstack(xp.split(xp.tile(x, (1, 2)), 2, axis=1))[:3] ** 2)
+                            + xp.sum(xp.stack([x, x ** 2])[1]) * xp.sum(xp.diag(xp.diag(x)))
+                            + xp.sum(xp.pad(x, 1, mode="edge") ** 2)
+                            + xp.sum(xp.pad(x, ((0, 1), (2, 0)), mode="reflect") ** 3)
+                            + xp.trace(xp.kron(x[:2, :2], x[1:, 1:3]))
+                            + xp.sum(xp.tril(x) - xp.triu(x, 1) ** 2)
+                            + xp.sum(xp.repeat(x, 2, axis=0) * xp.atleast_3d(x[0])[0, :, 0])
+                            + xp.sum(xp.meshgrid(x[0], x[1])[0] * xp.dstack([x])[0])),
     "products": lambda xp, x: (xp.sum(xp.einsum("ij,jk->ik", x, W) ** 2)
-                               + xp.einsum("ii", x[:, :3]) + xp.sum(xp.tensordot(x, x, axes=(0, 0)))
+                               + xp.einsum("ii", x[:, :3])
+                               + xp.sum(xp.tensordot(x, x, axes=(0, 0)))
                                + xp.sum(xp.matmul(xp.stack([x, x]), W))
-                               + xp.inner(x[0], x[1]) + xp.vdot(x, x) + xp.sum(xp.outer(x[0], x[1]))),
+                               + xp.inner(x[0], x[1]) + xp.vdot(x, x)
+                               + xp.sum(xp.outer(x[0], x[1]))),
     "indexing": lambda xp, x: (xp.sum(x[::-1, 1:3][:2] * x[1:, ::2][:, :2])
                                + xp.sum(x[np.array([0, 2, 2])] ** 2)
                                + xp.sum(xp.take(x, [3, 0], axis=1))
