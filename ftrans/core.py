@@ -390,7 +390,19 @@ class Tracer:
     def __le__(self, o): return _fnp().less_equal(self, o)
     def __gt__(self, o): return _fnp().greater(self, o)
     def __ge__(self, o): return _fnp().greater_equal(self, o)
+    def __and__(self, o): return _fnp().bitwise_and(self, o)
+    def __rand__(self, o): return _fnp().bitwise_and(o, self)
+    def __or__(self, o): return _fnp().bitwise_or(self, o)
+    def __ror__(self, o): return _fnp().bitwise_or(o, self)
+    def __xor__(self, o): return _fnp().bitwise_xor(self, o)
+    def __rxor__(self, o): return _fnp().bitwise_xor(o, self)
+    def __invert__(self): return _fnp().invert(self)
     __hash__ = None  # type: ignore[assignment]
+
+    def __setitem__(self, idx: Any, value: Any) -> None:
+        raise TypeError("traced arrays are immutable and cannot be assigned to in place "
+                        f"(at {user_frame()}): use x = x.at[idx].set(value) (or .add, "
+                        ".multiply, .min, .max) instead of x[idx] = value")
 
     def __getattr__(self, name: str) -> Any:
         method = _fnp()._TRACER_METHODS.get(name)

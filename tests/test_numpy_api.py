@@ -246,3 +246,25 @@ def test_prod_derivative_is_exact_at_a_zero():
     np.testing.assert_array_equal(g, [6.0, 0.0, 0.0])
     g = ftrans.grad(lambda x: fnp.sum(fnp.max(x, axis=0)))(np.array([[1.0, 3.0], [1.0, 2.0]]))
     np.testing.assert_array_equal(g, [[0.5, 1.0], [0.5, 0.0]])
+
+
+def test_boolean_operators_on_masks():
+    x = np.array([0.2, 0.5, 0.9])
+
+    def f(x):
+        keep = (x > 0.3) & ~(x > 0.8) | (x < 0.1) ^ (x > 2.0)
+        return np.sum(np.where(keep, x ** 2, 0.0))
+
+    np.testing.assert_allclose(ftrans.grad(f)(x), [0.0, 1.0, 0.0])
+    np.testing.assert_allclose(ftrans.vmap(f)(np.stack([x, x[::-1]])), [0.25, 0.25])
+    with pytest.raises(NotImplementedError, match=r"bitwise_and \(&\) of integer"):
+        ftrans.grad(lambda x: fnp.sum(x * (fnp.astype(x, np.int64) & 1)))(x)
+
+
+def test_item_assignment_points_to_at():
+    def f(x):
+        x[0] = 1.0
+        return x
+
+    with pytest.raises(TypeError, match=r"immutable.*x\.at\[idx\]\.set\(value\)"):
+        ftrans.grad(lambda x: fnp.sum(f(x)))(np.ones(3))

@@ -152,6 +152,11 @@ from ._ufuncs import (  # noqa: E402,F401
     arcsinh,
     arctanh,
     around,
+    bitwise_and,
+    bitwise_invert,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
     cbrt,
     ceil,
     clip,
@@ -166,6 +171,7 @@ from ._ufuncs import (  # noqa: E402,F401
     fmin,
     heaviside,
     hypot,
+    invert,
     isfinite,
     isinf,
     isnan,
@@ -189,6 +195,8 @@ from ._ufuncs import (  # noqa: E402,F401
 )
 
 asinh, acosh, atanh = arcsinh, arccosh, arctanh
+asin, acos, atan, atan2, pow = arcsin, arccos, arctan, arctan2, power  # array API names
+permute_dims = transpose
 concat = concatenate
 fabs = absolute
 where = _where_any  # noqa: F811  (adds one-argument where)

@@ -234,3 +234,43 @@ def round(a: Any, decimals: int = 0, out: Any = None) -> Any:  # noqa: A001
 
 
 around = round
+
+
+def _bitwise(logical: Any, name: str, sym: str):
+    def fn(x: Any, y: Any) -> Any:
+        if not any_tracer((x, y)):
+            return getattr(np, name)(x, y)
+        if result_dtype(x, y) != np.bool_:
+            raise NotImplementedError(f"{name} ({sym}) of integer traced arrays: ftrans "
+                                      f"supports it on booleans (logical_{sym}); for masks "
+                                      "use comparisons, which give booleans")
+        return logical(x, y)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (f"NumPy's ``{name}`` (``{sym}``) on booleans: ``logical_"
+                  f"{name.split('_')[1]}``.\n\n>>> import ftrans.numpy as fnp\n"
+                  f">>> bool(fnp.{name}(True, False))\n"
+                  f"{ {'and': False, 'or': True, 'xor': True}[name.split('_')[1]] }\n")
+    return fn
+
+
+bitwise_and = _bitwise(logical_and, "bitwise_and", "&")
+bitwise_or = _bitwise(logical_or, "bitwise_or", "|")
+bitwise_xor = _bitwise(logical_xor, "bitwise_xor", "^")
+
+
+def invert(x: Any) -> Any:
+    """NumPy's ``invert`` (``~``) on booleans: ``logical_not``.
+
+    >>> import ftrans.numpy as fnp
+    >>> bool(fnp.invert(True))
+    False
+    """
+    if not is_tracer(x):
+        return np.invert(x)
+    if x.dtype != np.bool_:
+        raise NotImplementedError("invert (~) of integer traced arrays: ftrans supports it "
+                                  "on booleans (logical_not)")
+    return logical_not(x)
+
+
+bitwise_not = bitwise_invert = invert
