@@ -268,3 +268,22 @@ def test_item_assignment_points_to_at():
 
     with pytest.raises(TypeError, match=r"immutable.*x\.at\[idx\]\.set\(value\)"):
         ftrans.grad(lambda x: fnp.sum(f(x)))(np.ones(3))
+
+
+@pytest.mark.parametrize("name, ufunc", [("add", np.add), ("multiply", np.multiply),
+                                         ("min", np.minimum), ("max", np.maximum),
+                                         ("set", None)])
+def test_at_along_an_inner_axis_with_duplicates(name, ufunc):
+    x = rng.standard_normal((3, 4))
+    i = np.array([[2, 0], [2, -2]])
+    v = rng.uniform(0.5, 2.0, size=(3, 2, 2))
+    ref = x.copy()
+    if ufunc is None:
+        ref[:, i] = v
+    else:
+        ufunc.at(ref, (slice(None), i), v)
+    np.testing.assert_allclose(getattr(fnp.at(x)[:, i], name)(v), ref)
+    check_grads(lambda x, v: fnp.sum(getattr(fnp.at(x)[:, i], name)(v) ** 2), (x, v), order=2)
+    xs, vs = np.stack([x, 2 * x]), np.stack([v, v + 1])
+    out = ftrans.vmap(lambda x, v: getattr(fnp.at(x)[:, i], name)(v))(xs, vs)
+    np.testing.assert_allclose(out, [getattr(fnp.at(a)[:, i], name)(b) for a, b in zip(xs, vs)])

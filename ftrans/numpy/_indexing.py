@@ -109,20 +109,36 @@ def _normalized(i: Any, n: int) -> Any:
     return _where(less(i, 0), add(i, n), i)
 
 
-def _single_traced(x: Any, idx: tuple) -> tuple[int, Any] | None:
-    """``(axis, indices)`` when ``idx`` is one traced integer array, the rest ``:``."""
-    traced = [k for k, i in enumerate(idx) if isinstance(i, Tracer)]
-    if len(traced) != 1 or any(i is None for i in idx):
+def _is_int_array(i: Any) -> bool:
+    if isinstance(i, Tracer):
+        return np.issubdtype(i.dtype, np.integer)
+    if isinstance(i, (list, np.ndarray)):
+        a = np.asarray(i)
+        return np.issubdtype(a.dtype, np.integer) or (a.size == 0 and a.dtype != np.bool_)
+    return False
+
+
+def _single_array(x: Any, idx: tuple) -> tuple[int, Any] | None:
+    """``(axis, indices in [0, n))`` when ``idx`` is one integer array (traced or not) on
+    one axis and ``:`` elsewhere: then one gather/scatter along that axis does it."""
+    arrays = [k for k, i in enumerate(idx) if not isinstance(i, _BASIC)]
+    if len(arrays) != 1 or any(i is None for i in idx) or not _is_int_array(idx[arrays[0]]):
         return None
-    k = traced[0]
-    if not np.issubdtype(idx[k].dtype, np.integer):
-        return None
-    full = _expand_ellipsis(idx, x.ndim)
-    axis = next(j for j, i in enumerate(full) if i is idx[k])
+    full = _expand_ellipsis(idx, len(np.shape(x)))
+    axis = next(j for j, i in enumerate(full) if i is idx[arrays[0]])
     if any(not (isinstance(i, slice) and i == slice(None)) for j, i in enumerate(full)
            if j != axis):
         return None
-    return axis, _normalized(idx[k], x.shape[axis])
+    n = np.shape(x)[axis]
+    i = idx[arrays[0]]
+    if isinstance(i, Tracer):
+        return axis, _normalized(i, n)
+    i = np.asarray(i).astype(np.intp)
+    bad = (i < -n) | (i >= n)
+    if bad.any():
+        raise IndexError(f"index {int(i[bad].flat[0])} is out of bounds for axis {axis} with "
+                         f"size {n}")
+    return axis, np.where(i < 0, i + n, i)
 
 
 def getitem(x: Any, idx: Any) -> Any:
@@ -135,7 +151,7 @@ def getitem(x: Any, idx: Any) -> Any:
     idx = _as_tuple(idx)
     if all(isinstance(i, _BASIC) for i in idx):
         return _basic(x, idx)
-    single = _single_traced(x, idx)
+    single = _single_array(x, idx)
     if single is not None:
         return gather(x, single[1], single[0])
     for i in idx:
@@ -231,12 +247,12 @@ def _rounds(pos: np.ndarray) -> list[np.ndarray]:
 def _update(x: Any, idx: Any, values: Any, kind: str) -> Any:
     from ._shape import broadcast_to
     idx = _as_tuple(idx)
-    single = _single_traced(x, idx)
+    single = _single_array(x, idx)
     if single is not None:
         axis, ind = single
         target, shape_back = x, None
-        upd_shape = np.shape(x)[:axis] + ind.shape + np.shape(x)[axis + 1:]
-        rounds = None
+        upd_shape = np.shape(x)[:axis] + np.shape(ind) + np.shape(x)[axis + 1:]
+        rounds = _rounds(ind) if kind != "add" and not is_tracer(ind) else None
     else:
         pos = _flat_positions(np.shape(x), idx)
         axis, ind = 0, pos
@@ -251,10 +267,12 @@ def _update(x: Any, idx: Any, values: Any, kind: str) -> Any:
     else:
         if rounds is None or len(rounds) <= 1:
             parts = [(ind, values)]
-        else:
-            flat_vals = sh.reshape(values, (int(np.prod(upd_shape)),)) if is_tracer(values) \
-                else np.ravel(values)
-            parts = [(ind.ravel()[r], gather(flat_vals, r, 0)) for r in rounds]
+        else:  # the update axes of ``ind`` flattened into one, then split into rounds
+            nd = np.ndim(ind)
+            flat_shape = upd_shape[:axis] + (ind.size,) + upd_shape[axis + nd:]
+            flat_vals = sh.reshape(values, flat_shape) if is_tracer(values) \
+                else np.reshape(values, flat_shape)
+            parts = [(ind.ravel()[r], gather(flat_vals, r, axis)) for r in rounds]
         out = target
         for ind_r, val_r in parts:
             if kind == "set":
