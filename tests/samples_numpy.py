@@ -125,6 +125,8 @@ SHAPE = [
            (r(3), r(2)), linear=True),
     Sample("mul", fnp.kron, (r(2, 3), r(2, 2))),
     Sample("mul", fnp.kron, (r(3), r(2))),
+    Sample("slice", lambda x: fnp.diff(x, 2, axis=0), (r(5, 2),), linear=True),
+    Sample("concatenate", lambda x, y: fnp.diff(x, prepend=y, append=0.5), (r(4), r())),
 ]
 
 PRODUCTS = [

@@ -97,6 +97,7 @@ from ._manip import (  # noqa: E402,F401
     diag,
     diagflat,
     diagonal,
+    diff,
     dsplit,
     dstack,
     flatten,

@@ -612,3 +612,36 @@ def _bcast_dims(x: Any, shape: tuple, dims: tuple) -> Any:
         expanded[dst] = np.shape(x)[src]
     return np.broadcast_to(np.reshape(x, expanded), shape)
 
+
+
+def diff(a: Any, n: int = 1, axis: int = -1, prepend: Any = None, append: Any = None) -> Any:
+    """NumPy's ``diff``: the ``n``-th discrete difference along ``axis``.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.diff(np.array([1.0, 4.0, 9.0]))
+    array([3., 5.])
+    """
+    if not any_tracer((a, prepend, append)):
+        kw = {k: v for k, v in (("prepend", prepend), ("append", append)) if v is not None}
+        return np.diff(a, n, axis, **kw)
+    a = _as_array(a)
+    if n < 0:
+        raise ValueError(f"order must be non-negative but got {n}")
+    ax = _axis(axis, a.ndim, "diff")
+    parts = []
+    for extra in (prepend, append):
+        if extra is None:
+            parts.append(None)
+            continue
+        e = _as_array(extra)
+        if len(shape_of(e)) == 0:
+            s = list(a.shape)
+            s[ax] = 1
+            e = broadcast_to_shape(e, tuple(s)) if is_tracer(e) else np.broadcast_to(e, s)
+        parts.append(e)
+    if parts[0] is not None or parts[1] is not None:
+        a = concatenate([p for p in (parts[0], a, parts[1]) if p is not None], ax)
+    for _ in range(n):
+        m = shape_of(a)[ax]
+        a = _slice_axis(a, ax, 1, max(m, 1)) - _slice_axis(a, ax, 0, max(m - 1, 0))
+    return a
