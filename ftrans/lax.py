@@ -97,6 +97,6 @@ for _name in ("exp2", "log2", "log10", "cbrt", "asinh", "acosh", "atanh", "floor
     globals()[_name] = _fn(getattr(_ew, f"{_name}_p"),
                            f"The ``{_name}`` primitive, applied to operands of equal shape "
                            f"and dtype.\n\n>>> import ftrans.lax as lax, numpy as np\n"
-                           f">>> lax.{_name}(*[np.float64(1.5 if _name == 'acosh' else 0.5)] * "
+                           f">>> lax.{_name}(*[np.float64({1.5 if _name == 'acosh' else 0.5})] * "
                            f"{2 if _binary_name else 1})"
                            f" is not None\nTrue\n")
