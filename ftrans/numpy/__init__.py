@@ -80,3 +80,4 @@ def _getitem(x: _Tracer, idx: Any) -> Any:
 
 def _T(x: Any) -> Any:
     return transpose(x)
+from . import linalg  # noqa: F401,E402
