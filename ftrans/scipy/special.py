@@ -126,7 +126,8 @@ def logsumexp(a: Any, axis: Any = None, b: Any = None, keepdims: bool = False,
     if return_sign:
         sign = fnp.sign(s)
         s = fnp.abs(s)
-    out = fnp.add(fnp.log(s), m)
+    with np.errstate(divide="ignore"):  # log(0) = -inf when every term is zero
+        out = fnp.add(fnp.log(s), m)
     if not keepdims:
         out = fnp.squeeze(out, axis=axes)
         sign = fnp.squeeze(sign, axis=axes) if return_sign else None
