@@ -234,3 +234,10 @@ def test_unsupported_np_linalg_function_names_itself():
 def test_solve_triangular_bad_trans():
     with pytest.raises(ValueError, match="trans must be 0, 1, 2"):
         fsl.solve_triangular(A, B, trans="X")
+
+
+def test_pinv_derivative_with_repeated_singular_values():
+    g = ftrans.grad(lambda a: fnp.sum(la.pinv(a)))(np.eye(3))
+    np.testing.assert_allclose(g, -np.ones((3, 3)), rtol=1e-13)
+    q = np.linalg.qr(rng.standard_normal((4, 2)))[0]  # both singular values 1
+    check_grads(la.pinv, (q,), order=2)

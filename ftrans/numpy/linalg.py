@@ -1,7 +1,7 @@
 """``ftrans.numpy.linalg``: NumPy's ``linalg`` with derivatives of every order and vmap.
 
-solve, inv, det, slogdet, cholesky, qr, eigh, eigvalsh and svd are primitives
-(``ftrans/prims/linalg.py``); pinv, lstsq, norm, matrix_power, svdvals and the wide case of
+solve, inv, det, slogdet, cholesky, qr, eigh, eigvalsh, svd and pinv are primitives
+(``ftrans/prims/linalg.py``); lstsq, norm, matrix_power, svdvals and the wide case of
 qr are built from them, so their derivatives come for free. On plain arrays every function
 calls NumPy. Integer inputs are computed in float64, as in NumPy.
 
@@ -295,8 +295,8 @@ _NO_VALUE = object()
 
 
 def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _NO_VALUE) -> Any:
-    """NumPy's ``linalg.pinv``, through the SVD: singular values at most
-    ``rcond * max(s)`` count as zero. Its derivative needs distinct singular values.
+    """NumPy's ``linalg.pinv``: singular values at most ``rcond * max(s)`` count as zero.
+    Its derivative (Golub and Pereyra's formula) holds where the rank is locally constant.
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.linalg.pinv(np.array([[2.0, 0.0], [0.0, 0.0]]))
@@ -317,14 +317,16 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _NO_
             rcond = rtol
     elif rtol is not _NO_VALUE:
         raise ValueError("pinv: `rtol` and `rcond` can't be both set.")
-    u, s, vt = svd(a, full_matrices=False)
+    if np.ndim(rcond) == 0 and not isinstance(rcond, Tracer):
+        return la.pinv_p.bind(a, rcond=float(rcond))
+    u, s, vt = svd(a, full_matrices=False)  # a cutoff per matrix of the stack
     s_inv, _ = _inverse_singular_values(s, rcond)
     return matmul(_mT(vt), multiply(expand_dims(s_inv, -1), _mT(u)))
 
 
 def lstsq(a: Any, b: Any, rcond: Any = None) -> Any:
     """NumPy's ``linalg.lstsq``: ``(x, residuals, rank, s)`` minimizing ``|b - a x|``,
-    through the SVD (singular values at most ``rcond * max(s)`` count as zero; default
+    as ``pinv(a) @ b`` (singular values at most ``rcond * max(s)`` count as zero; default
     ``rcond = eps * max(M, N)``). ``residuals`` is empty unless ``M > N`` and ``a`` has full
     rank; under abstract tracing (jit, vmap) the rank is unknown and residuals are returned
     whenever ``M > N``. ``rank`` is an integer (traced under jit/vmap).
@@ -347,10 +349,9 @@ def lstsq(a: Any, b: Any, rcond: Any = None) -> Any:
     b2 = _reshape(b, (m, 1)) if len(sb) == 1 else b
     if rcond is None:
         rcond = np.finfo(dtype).eps * max(m, n)
-    u, s, vt = svd(a, full_matrices=False)
-    s_inv, large = _inverse_singular_values(s, rcond)
-    x = matmul(_mT(vt), multiply(expand_dims(s_inv, -1), matmul(_mT(u), b2)))
-    rank = _sum(_astype(large, np.int64))
+    s = svd(a, compute_uv=False)
+    x = matmul(la.pinv_p.bind(a, rcond=float(rcond)), b2)
+    rank = _sum(_astype(s > rcond * _max(s), np.int64))
     rank_value = _concrete(rank)
     if rank_value is not None:
         rank = int(rank_value)

@@ -1,6 +1,6 @@
 """Linear algebra primitives on stacks of matrices (the last two axes; leading axes are a
 batch and must agree between operands): solve, triangular_solve, inv, det, slogdet,
-cholesky, qr, eigh, svd.
+cholesky, qr, eigh, svd, pinv.
 
 Each impl calls the array module's batched ``linalg``; each jvp is the matrix-calculus
 formula written with operations that are linear in the tangent (matmul, triangular solves,
@@ -11,6 +11,7 @@ products with primal values), so linearizing and transposing it gives reverse mo
 - ``inv``: ``dA⁻¹ = −A⁻¹ dA A⁻¹``; ``det``: ``d det A = det A · tr(A⁻¹ dA)``; ``slogdet``:
   ``d log|det A| = tr(A⁻¹ dA)``.
 - ``A = LLᵀ``: ``dL = L Φ(L⁻¹ dA L⁻ᵀ)``, Φ the lower triangle with half its diagonal.
+- ``A⁺`` (pinv): Golub and Pereyra's formula, so repeated singular values are fine.
 - ``A = QR`` (m ≥ n), ``A = V diag(w) Vᵀ``, ``A = U diag(s) Vᵀ``: as in JAX
   (``jax/_src/lax/linalg.py``) and Giles, "An extended collection of matrix derivative
   results" (2008). Eigen- and singular values must be distinct for the vector derivatives.
@@ -422,3 +423,32 @@ def _svd_jvp(primals: Any, outs: Any, tangents: Any, *, full_matrices: bool,
 svd_p.impl = _svd_impl
 svd_p.abstract_eval = _svd_aval
 svd_p.jvp = _svd_jvp
+
+# ----------------------------------------------------------------------------- pinv
+
+pinv_p = _declare("pinv")
+
+
+def _pinv_aval(a: ShapedArray, *, rcond: float) -> ShapedArray:
+    _check_matrix("pinv", a, square=False)
+    return ShapedArray(a.shape[:-2] + (a.shape[-1], a.shape[-2]), a.dtype)
+
+
+def _pinv_jvp(primals: Any, out: Any, tangents: Any, *, rcond: float) -> Any:
+    """Golub and Pereyra (1973): with ``P = A⁺``,
+    ``dP = −P dA P + P Pᵀ dAᵀ (I − A P) + (I − P A) dAᵀ Pᵀ P``; valid where the rank of
+    ``A`` is locally constant, whatever its singular values (repeated ones included)."""
+    (a,), (ta,) = primals, tangents
+    if type(ta) is Zero:
+        return Zero(aval_of(out))
+    m, n = shape_of(a)[-2:]
+    dtype = aval_of(out).dtype
+    p, pt, tat = out, _mT(out), _mT(ta)
+    dp = -_mm(_mm(p, ta), p)
+    dp = dp + _mm(_mm(_mm(p, pt), tat), _eye(m, dtype) - _mm(a, p))
+    return dp + _mm(_mm(_eye(n, dtype) - _mm(p, a), tat), _mm(pt, p))
+
+
+pinv_p.impl = lambda xp, a, *, rcond: xp.linalg.pinv(a, rcond=rcond)
+pinv_p.abstract_eval = _pinv_aval
+pinv_p.jvp = _pinv_jvp
