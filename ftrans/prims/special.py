@@ -141,10 +141,12 @@ def _np_erfinv(y: np.ndarray) -> np.ndarray:
         for _ in range(4):
             ax = np.abs(x)
             density = 2 / np.sqrt(np.pi) * np.exp(-ax * ax)
-            erfc_ax = _np_erfc(ax)
             # Newton on erf(|x|) = |y|, in the tails on log erfc(|x|) = log(1 - |y|)
-            step = np.where(tail, (np.log(target) - np.log(erfc_ax)) * erfc_ax / density,
-                            (_np_erf(ax) - target) / density)
+            f = np.empty_like(ax)
+            erfc_tail = _np_erfc(ax[tail])
+            f[tail] = (np.log(target[tail]) - np.log(erfc_tail)) * erfc_tail
+            f[~tail] = _np_erf(ax[~tail]) - target[~tail]
+            step = f / density
             x = np.where(np.isfinite(step), x - np.sign(y) * step, x)
         x = np.where(a == 1, np.sign(y) * np.inf, x)
         x = np.where(a > 1, np.nan, x)
