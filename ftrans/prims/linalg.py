@@ -19,7 +19,8 @@ products with primal values), so linearizing and transposing it gives reverse mo
 Symmetric inputs (cholesky, eigh) read one triangle; their tangents are symmetrized, as JAX
 does, so derivatives are those of a function of a symmetric matrix.
 Batching moves the batch axis to the front (broadcasting unbatched operands), since every
-impl already maps over leading axes.
+impl already maps over leading axes; a batch of right-hand sides against one matrix (as in
+``jacfwd``) becomes extra columns of a single solve instead.
 """
 
 from __future__ import annotations
@@ -124,6 +125,27 @@ def _solve_transpose(ct: Any, a: Any, b: Any) -> list[Any]:
     return [None, solve_p.bind(_mT(a), ct)]
 
 
+def _batch_rhs_only(prim: Primitive) -> Callable:
+    """Batch rule of a solve linear in ``b``: a batch of right-hand sides against one ``a``
+    becomes more columns (or rows, for ``X A = B``), so ``a`` is factored once."""
+    general = _batch_at_front(prim)
+
+    def batch(args: Sequence[Any], dims: Sequence[int | None], **params: Any) -> Any:
+        (a, b), (da, db) = args, dims
+        if da is not None:
+            return general(args, dims, **params)
+        from .shape import reshape
+        rows = not params.get("left_side", True)  # X op(A) = B: the batch joins the rows
+        b = moveaxis(b, db, -2 if rows else -1)
+        s = shape_of(b)
+        merged = (s[:-3] + (s[-3] * s[-2], s[-1]) if rows
+                  else s[:-2] + (s[-2] * s[-1],))
+        out = prim.bind(a, reshape(b, merged), **params)
+        return reshape(out, s), len(s) - (2 if rows else 1)
+    return batch
+
+
+solve_p.batch = _batch_rhs_only(solve_p)
 solve_p.impl = lambda xp, a, b: xp.linalg.solve(a, b)
 solve_p.abstract_eval = _solve_aval
 solve_p.jvp = _solve_jvp
@@ -207,6 +229,7 @@ def _triangular_solve_transpose(ct: Any, a: Any, b: Any, *, left_side: bool, low
                                    transpose_a=not transpose_a, unit_diagonal=unit_diagonal)]
 
 
+triangular_solve_p.batch = _batch_rhs_only(triangular_solve_p)
 triangular_solve_p.impl = _triangular_solve_impl
 triangular_solve_p.abstract_eval = _triangular_solve_aval
 triangular_solve_p.jvp = _triangular_solve_jvp
