@@ -241,3 +241,44 @@ def test_pinv_derivative_with_repeated_singular_values():
     np.testing.assert_allclose(g, -np.ones((3, 3)), rtol=1e-13)
     q = np.linalg.qr(rng.standard_normal((4, 2)))[0]  # both singular values 1
     check_grads(la.pinv, (q,), order=2)
+
+
+@pytest.mark.parametrize("left_side", [True, False])
+@pytest.mark.parametrize("axis", [0, 1, 2])
+def test_vmap_of_triangular_solve_over_right_hand_sides_only(left_side, axis):
+    from ftrans.prims.linalg import triangular_solve
+    b = rng.standard_normal((4, 3, 3))
+    solve = lambda b: triangular_solve(A, b, left_side=left_side, lower=True)  # noqa: E731
+    out = ftrans.vmap(solve, in_axes=axis)(np.moveaxis(b, 0, axis))
+    np.testing.assert_allclose(out, np.stack([solve(x) for x in b]), rtol=1e-13)
+
+
+NP_VS_FNP = [
+    ("solve", lambda m, a: m.linalg.solve(a, B[:, 0]), A),
+    ("inv", lambda m, a: m.linalg.inv(a), A),
+    ("det", lambda m, a: m.linalg.det(a), A),
+    ("slogdet", lambda m, a: m.linalg.slogdet(a)[1], A),
+    ("cholesky", lambda m, a: m.linalg.cholesky(a @ a.T + np.eye(3)), A),
+    ("qr", lambda m, a: m.linalg.qr(a)[1], B),
+    ("eigh", lambda m, a: m.linalg.eigh(a + a.T)[0], A),
+    ("eigvalsh", lambda m, a: m.linalg.eigvalsh(a + a.T), A),
+    ("svd", lambda m, a: m.linalg.svd(a, compute_uv=False), B),
+    ("norm", lambda m, a: m.linalg.norm(a, "nuc") + m.linalg.norm(a, axis=0), B),
+    ("pinv", lambda m, a: m.linalg.pinv(a), B),
+    ("lstsq", lambda m, a: m.linalg.lstsq(a, B[:, 0])[0], B),
+    ("matrix_power", lambda m, a: m.linalg.matrix_power(a, 3), A),
+]
+
+
+@pytest.mark.parametrize("name, f, x", NP_VS_FNP, ids=[n for n, _, _ in NP_VS_FNP])
+def test_plain_np_linalg_gives_the_same_derivatives(name, f, x):
+    def via_np(a):
+        return np.sum(np.sin(f(np, a)))
+
+    def via_fnp(a):
+        return fnp.sum(fnp.sin(f(fnp, a)))
+
+    np.testing.assert_allclose(ftrans.grad(via_np)(x), ftrans.grad(via_fnp)(x), rtol=1e-13)
+    v = rng.standard_normal(x.shape)
+    np.testing.assert_allclose(ftrans.jvp(via_np, (x,), (v,))[1],
+                               ftrans.jvp(via_fnp, (x,), (v,))[1], rtol=1e-13)
