@@ -195,6 +195,18 @@ def test_derivative_identities():
     assert abs(ftrans.grad(fsp.expit)(0.0) - 0.25) < 1e-15
     assert abs(ftrans.grad(lambda y: fsp.xlogy(2.0, y))(4.0) - 0.5) < 1e-15
     assert abs(ftrans.grad(lambda y: fsp.xlog1py(2.0, y))(3.0) - 0.5) < 1e-15
+    # at x == 0 the functions are 0 but their derivative in x is log(y) (as in JAX)
+    assert abs(ftrans.grad(fsp.xlogy)(0.0, 2.0) - math.log(2.0)) < 1e-15
+    assert abs(ftrans.grad(fsp.xlog1py)(0.0, 2.0) - math.log(3.0)) < 1e-15
+    assert ftrans.grad(fsp.xlogy, argnums=1)(0.0, 2.0) == 0.0
+
+
+def test_xlogy_edge_values_match_scipy_conventions():
+    x = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 2.0, -1.0])
+    y = np.array([np.nan, -1.0, np.inf, 0.0, 2.0, -1.0, 0.0, 3.0, np.inf])
+    expected = np.array([np.nan, 0, 0, 0, 0, np.nan, -np.inf, 2 * math.log(3), -np.inf])
+    np.testing.assert_allclose(fsp.xlogy(x, y), expected, rtol=1e-15)
+    np.testing.assert_allclose(fsp.xlog1py(x, y - 1), expected, rtol=1e-15)
 
 
 def test_third_order_through_polygamma():

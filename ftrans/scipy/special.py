@@ -81,22 +81,27 @@ def logit(x: Any) -> Any:
     return fnp.log(fnp.divide(x, 1 - x))
 
 
-def _xlog(name: str, log: Any) -> Any:
+def _xlog(name: str, log: Any, lowest: float) -> Any:
     def fn(x: Any, y: Any) -> Any:
         x, y = _float_arg(x), _float_arg(y)
-        zero = fnp.equal(x, 0)
-        safe_y = fnp.where(zero, 1 if log is fnp.log else 0, y)
-        return fnp.where(zero, 0, fnp.multiply(x, log(safe_y)))
+        # where x == 0 and log(y) is not finite, log(1) stands in: x * log(...) is then 0, and
+        # elsewhere the derivative in x at x == 0 is log(y), as in JAX
+        usable = fnp.where(fnp.greater(y, lowest), fnp.less(y, np.inf), False)
+        keep = fnp.where(fnp.equal(x, 0), usable, True)
+        safe_y = fnp.where(fnp.not_equal(y, y), y, fnp.where(keep, y, 1 + lowest))
+        with np.errstate(divide="ignore", invalid="ignore"):  # -inf and nan, as SciPy
+            return fnp.multiply(x, log(safe_y))
     fn.__name__ = fn.__qualname__ = name
     what = "log(y)" if log is fnp.log else "log1p(y)"
-    fn.__doc__ = (f"SciPy's ``special.{name}``: ``x * {what}``, and 0 where ``x == 0``.\n\n"
-                  f">>> import ftrans.scipy.special as fsp\n>>> float(fsp.{name}(0.0, 0.0))\n"
-                  "0.0\n")
+    fn.__doc__ = (f"SciPy's ``special.{name}``: ``x * {what}``, and 0 where ``x == 0`` (unless "
+                  f"``y`` is nan). Its derivative in ``x`` at ``x == 0`` is ``{what}``.\n\n"
+                  f">>> import ftrans.scipy.special as fsp\n>>> float(fsp.{name}(0.0, {lowest}))"
+                  "\n0.0\n")
     return fn
 
 
-xlogy = _xlog("xlogy", fnp.log)
-xlog1py = _xlog("xlog1py", fnp.log1p)
+xlogy = _xlog("xlogy", fnp.log, 0.0)
+xlog1py = _xlog("xlog1py", fnp.log1p, -1.0)
 
 
 def _shifted(a: Any, axis: Any) -> tuple[Any, Any]:
