@@ -157,27 +157,30 @@ _NUMPY_IMPLS = {"erf": _np_erf, "erfc": _np_erfc, "erfinv": _np_erfinv,
                 "gammaln": _np_lgamma, "digamma": _np_digamma}
 
 
+def _like_input(out: Any, x: Any) -> Any:
+    """``out`` in ``x``'s float dtype (float64 for integer ``x``), a scalar for 0-d ``x``."""
+    dtype = getattr(x, "dtype", np.dtype(np.float64))
+    dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
+    if out.dtype != dtype:
+        out = out.astype(dtype)
+    return out[()] if out.ndim == 0 else out
+
+
 def _impl(name: str) -> Callable:
     """The impl of the special function ``name`` (scipy.special's name)."""
     def impl(xp: Any, x: Any) -> Any:
         lib = _library(xp)
         if lib:
-            return getattr(lib, name)(x)
-        arr = np.asarray(x)
-        out = _NUMPY_IMPLS[name](arr).astype(arr.dtype if arr.dtype.kind == "f"
-                                              else np.float64)
-        return out[()] if out.ndim == 0 else out
+            return _like_input(xp.asarray(getattr(lib, name)(x)), x)
+        return _like_input(_NUMPY_IMPLS[name](np.asarray(x)), x)
     return impl
 
 
 def _polygamma_impl(xp: Any, x: Any, *, n: int) -> Any:
     lib = _library(xp)
     if lib:
-        return lib.polygamma(n, x).astype(x.dtype) if hasattr(x, "dtype") \
-            else lib.polygamma(n, x)
-    arr = np.asarray(x)
-    out = _np_polygamma(n, arr).astype(arr.dtype if arr.dtype.kind == "f" else np.float64)
-    return out[()] if out.ndim == 0 else out
+        return _like_input(xp.asarray(lib.polygamma(n, x)), x)
+    return _like_input(_np_polygamma(n, np.asarray(x)), x)
 
 
 # ----------------------------------------------------------------------------- primitives
