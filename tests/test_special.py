@@ -236,3 +236,10 @@ def test_polygamma_order_must_be_a_static_nonnegative_integer():
         fsp.polygamma(-1, 1.0)
     with pytest.raises(TypeError, match="non-negative integer known while tracing"):
         ftrans.grad(lambda n: fsp.polygamma(n, 1.0))(1.0)
+
+
+def test_importing_ftrans_does_not_import_scipy():
+    import subprocess
+    import sys
+    code = "import ftrans, sys; assert 'scipy' not in sys.modules, 'scipy imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)
