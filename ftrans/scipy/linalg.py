@@ -1,5 +1,6 @@
-"""``ftrans.scipy.linalg``: ``solve_triangular`` (differentiable in ``a`` and ``b``, batched
-over leading axes), plus NumPy's linalg functions under SciPy's names."""
+"""``ftrans.scipy.linalg``: ``solve_triangular``, differentiable in ``a`` and ``b`` and batched
+over leading axes. (SciPy's cholesky, qr, eigh, lstsq, ... differ from NumPy's in defaults and
+results, so they are not aliased here: use ``ftrans.numpy.linalg``.)"""
 
 from __future__ import annotations
 
@@ -9,18 +10,6 @@ import numpy as np
 
 from ..core import Tracer
 from ..numpy._promote import broadcast_to_shape, result_dtype, shape_of, to_dtype
-from ..numpy.linalg import (  # noqa: F401
-    cholesky,
-    det,
-    eigh,
-    inv,
-    lstsq,
-    norm,
-    pinv,
-    qr,
-    solve,
-    svd,
-)
 from ..prims.linalg import triangular_solve
 from ..prims.shape import reshape
 
