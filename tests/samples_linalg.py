@@ -128,6 +128,13 @@ LINALG_SAMPLES: list[Sample] = [
     Sample("reduce_min", lambda x: la.norm(x, -1, axis=(1, 0)), (r(3, 4),)),
     Sample("reduce_max", lambda x: la.norm(x, np.inf, axis=(0, 2)), (r(3, 2, 4),)),
     Sample("reduce_min", lambda x: la.norm(x, -np.inf, keepdims=True), (r(3, 4),)),
+    # NumPy 2's vector_norm, matrix_norm; cond, multi_dot
+    Sample("reduce_sum", lambda x: la.vector_norm(x, axis=(0, 2), ord=3), (r(2, 3, 2),)),
+    Sample("reduce_sum", la.vector_norm, (r(2, 3),)),
+    Sample("svd", lambda x: la.matrix_norm(x, ord=2, keepdims=True), (r(2, 3, 2),)),
+    Sample("svd", la.cond, (r(3, 4),)),
+    Sample("inv", lambda a: la.cond(a, "fro"), (_well_conditioned(3),)),
+    Sample("dot_general", lambda a, b, c: la.multi_dot([a, b, c]), (r(3), r(3, 4), r(4, 2))),
 ]
 
 SPECIAL_SAMPLES: list[Sample] = [

@@ -78,10 +78,18 @@ def test_factorizations_match_numpy_including_signs():
                                        rtol=1e-12, atol=1e-13)
 
 
+def test_matrix_rank_matches_numpy():
+    low = rng.standard_normal((2, 4, 2)) @ rng.standard_normal((2, 4))
+    for x in (low, A, np.zeros((2, 2))):
+        assert np.array_equal(traced(la.matrix_rank, x), np.linalg.matrix_rank(x))
+    np.testing.assert_array_equal(ftrans.vmap(la.matrix_rank)(low), [2, 2])
+
+
 def test_lstsq_matches_numpy():
     a, b = rng.standard_normal((6, 3)), rng.standard_normal((6, 2))
     x, res, rank, s = np.linalg.lstsq(a, b)
-    np.testing.assert_allclose(traced(lambda a, b: la.lstsq(a, b)[0], a, b), x, rtol=1e-12)
+    np.testing.assert_allclose(traced(lambda a, b: la.lstsq(a, b)[0], a, b), x, rtol=1e-12,
+                               atol=1e-14)
     np.testing.assert_allclose(traced(lambda a, b: la.lstsq(a, b)[1], a, b), res, rtol=1e-10)
     np.testing.assert_allclose(traced(lambda a, b: la.lstsq(a, b)[3], a, b), s, rtol=1e-13)
     ranks = []
@@ -267,6 +275,10 @@ NP_VS_FNP = [
     ("pinv", lambda m, a: m.linalg.pinv(a), B),
     ("lstsq", lambda m, a: m.linalg.lstsq(a, B[:, 0])[0], B),
     ("matrix_power", lambda m, a: m.linalg.matrix_power(a, 3), A),
+    ("vector_norm", lambda m, a: m.linalg.vector_norm(a, axis=0, ord=1.5), B),
+    ("matrix_norm", lambda m, a: m.linalg.matrix_norm(a, ord=-2), B),
+    ("cond", lambda m, a: m.linalg.cond(a) + m.linalg.cond(a, np.inf), A),
+    ("multi_dot", lambda m, a: m.linalg.multi_dot([a, a, B]), A),
 ]
 
 

@@ -1,8 +1,9 @@
 """``ftrans.numpy.linalg``: NumPy's ``linalg`` with derivatives of every order and vmap.
 
 solve, inv, det, slogdet, cholesky, qr, eigh, eigvalsh, svd and pinv are primitives
-(``ftrans/prims/linalg.py``); lstsq, norm, matrix_power, svdvals and the wide case of
-qr are built from them, so their derivatives come for free. On plain arrays every function
+(``ftrans/prims/linalg.py``); lstsq, norm, vector_norm, matrix_norm, matrix_power, cond,
+matrix_rank, multi_dot, svdvals and the wide case of qr are built from them, so their
+derivatives come for free. On plain arrays every function
 calls NumPy. Integer inputs are computed in float64, as in NumPy.
 
 Conventions: cholesky and eigh read one triangle of their input and differentiate as
@@ -477,5 +478,125 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> A
                      f"of {nd} dimensions).")
 
 
-__all__ = ["LinAlgError", "cholesky", "det", "eigh", "eigvalsh", "inv", "lstsq",
-           "matrix_power", "norm", "pinv", "qr", "slogdet", "solve", "svd", "svdvals"]
+def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any = 2) -> Any:
+    """NumPy's ``linalg.vector_norm``: the ``ord``-norm of ``x`` as a vector over ``axis``
+    (all axes by default, or several).
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> float(fnp.linalg.vector_norm(np.array([[3.0], [4.0]])))
+    5.0
+    """
+    if not any_tracer((x,)):
+        return np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)
+    x = _as_float(x, _float_dtype("vector_norm", x))
+    nd = len(shape_of(x))
+    axes = normalize_axes(axis, nd, "vector_norm")
+    if isinstance(ord, str):
+        raise ValueError(f"vector_norm: Invalid norm order '{ord}' for vectors")
+    return _vector_norm(x, ord, axes, keepdims)
+
+
+def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any:
+    """NumPy's ``linalg.matrix_norm``: ``norm`` over the last two axes.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> float(fnp.linalg.matrix_norm(np.eye(2), ord=1))
+    1.0
+    """
+    if not any_tracer((x,)):
+        return np.linalg.matrix_norm(x, keepdims=keepdims, ord=ord)
+    return norm(x, ord=ord, axis=(-2, -1), keepdims=keepdims)
+
+
+def _last(s: Any, i: int) -> Any:
+    """``s[..., i]``."""
+    shape = shape_of(s)
+    i = i % shape[-1]
+    lead = (0,) * (len(shape) - 1)
+    return _reshape(_slice(s, lead + (i,), shape[:-1] + (i + 1,)), shape[:-1])
+
+
+def cond(x: Any, p: Any = None) -> Any:
+    """NumPy's ``linalg.cond``: the condition number in the ``p``-norm (default: the ratio
+    of the largest to the smallest singular value).
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> float(fnp.linalg.cond(np.diag([4.0, 2.0])))
+    2.0
+    """
+    if not any_tracer((x,)):
+        return np.linalg.cond(x, p)
+    if p is None or p in (2, -2):
+        s = svdvals(_matrix("cond", x, square=False))
+        big, small = _last(s, 0), _last(s, -1)
+        return divide(small, big) if p == -2 else divide(big, small)
+    x = _matrix("cond", x)
+    return multiply(norm(x, p, axis=(-2, -1)), norm(inv(x), p, axis=(-2, -1)))
+
+
+def matrix_rank(A: Any, tol: Any = None, hermitian: bool = False, *, rtol: Any = None) -> Any:
+    """NumPy's ``linalg.matrix_rank``: the number of singular values above ``tol`` (default
+    ``max(s) * max(M, N) * eps``). An integer: it has no derivative.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> int(fnp.linalg.matrix_rank(np.array([[1.0, 2.0], [2.0, 4.0]])))
+    1
+    """
+    if not any_tracer((A,)):
+        return np.linalg.matrix_rank(A, tol=tol, hermitian=hermitian, rtol=rtol)
+    A = _as_float(A, _float_dtype("matrix_rank", A))
+    shape = shape_of(A)
+    if len(shape) < 2:
+        return _astype(_max(not_equal(_abs(A), 0)) if shape else not_equal(A, 0), np.int64)
+    s = svdvals(A)
+    if tol is None:
+        if rtol is None:
+            rtol = max(shape[-2:]) * np.finfo(A.dtype).eps
+        tol = multiply(_max(s, axis=-1, keepdims=True), np.asarray(rtol)[..., None])
+    else:
+        tol = np.asarray(tol)[..., None]
+    return _sum(_astype(s > tol, np.int64), axis=-1)
+
+
+def multi_dot(arrays: Any, *, out: Any = None) -> Any:
+    """NumPy's ``linalg.multi_dot``: the product of a chain of matrices (the first may be a
+    row vector, the last a column vector), multiplied left to right.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> float(fnp.linalg.multi_dot([np.ones(2), np.eye(2), np.ones(2)]))
+    2.0
+    """
+    arrays = list(arrays)
+    if not any_tracer(arrays):
+        return np.linalg.multi_dot(arrays, out=out)
+    if out is not None:
+        raise NotImplementedError("multi_dot(..., out=...) on traced arrays: traced arrays "
+                                  "cannot be written in place")
+    if len(arrays) < 2:
+        raise ValueError("multi_dot: expecting at least two arrays.")
+    result = arrays[0]
+    for a in arrays[1:]:
+        result = matmul(result, a)
+    return result
+
+
+def outer(x1: Any, x2: Any, /) -> Any:
+    """NumPy's ``linalg.outer`` of two vectors.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.linalg.outer(np.ones(2), np.ones(3)).shape
+    (2, 3)
+    """
+    if not any_tracer((x1, x2)):
+        return np.linalg.outer(x1, x2)
+    for name, v in (("x1", x1), ("x2", x2)):
+        if len(shape_of(v)) != 1:
+            raise ValueError(f"outer: Input arrays must be one-dimensional, but {name} has "
+                             f"shape {shape_of(v)}")
+    from ._linalg import outer as _outer
+    return _outer(x1, x2)
+
+
+__all__ = ["LinAlgError", "cholesky", "cond", "det", "eigh", "eigvalsh", "inv", "lstsq",
+           "matmul", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm",
+           "outer", "pinv", "qr", "slogdet", "solve", "svd", "svdvals", "vector_norm"]
