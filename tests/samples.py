@@ -17,3 +17,7 @@ SAMPLES += CONTROL_SAMPLES
 from samples_numpy import NUMPY_SAMPLES  # noqa: E402
 
 SAMPLES += NUMPY_SAMPLES
+
+from samples_linalg import LINALG_SAMPLES, SPECIAL_SAMPLES  # noqa: E402
+
+SAMPLES += [*LINALG_SAMPLES, *SPECIAL_SAMPLES]

@@ -203,3 +203,5 @@ permute_dims = transpose
 concat = concatenate
 fabs = absolute
 where = _where_any  # noqa: F811  (adds one-argument where)
+
+from . import linalg  # noqa: F401,E402

@@ -40,6 +40,9 @@ def _array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
         raise NotImplementedError(f"numpy.{ufunc.__name__}(..., out=...) on traced arrays: "
                                   "traced arrays cannot be written in place")
     fn = getattr(_namespace(), ufunc.__name__, None)
+    if fn is None:  # scipy.special's functions are ufuncs too
+        from ..scipy import special
+        fn = getattr(special, ufunc.__name__, None) if ufunc.__name__ in special.__all__ else None
     if fn is None:
         raise _unsupported("the ufunc", ufunc.__name__)
     extra = {k: v for k, v in kwargs.items() if k not in ("out", "casting", "order", "subok")}
@@ -52,9 +55,13 @@ def _array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
 
 
 def _array_function(func: Any, args: tuple, kwargs: dict) -> Any:
-    fn = getattr(_namespace(), func.__name__, None)
+    namespace = _namespace()
+    if getattr(func, "__module__", "") == "numpy.linalg":
+        namespace = namespace.linalg
+    fn = getattr(namespace, func.__name__, None)
     if fn is None or not callable(fn):
-        raise _unsupported("the function", func.__name__)
+        prefix = "linalg." if namespace is not _namespace() else ""
+        raise _unsupported("the function", prefix + func.__name__)
     return fn(*args, **kwargs)
 
 
