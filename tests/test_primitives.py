@@ -107,7 +107,8 @@ def test_transpose_rule(s: Sample):
 def test_vmap_of_jvp_and_grad_of_vmap(s: Sample):
     rng = np.random.default_rng(3)
     b = 2
-    tangents = tuple(rng.standard_normal((b,) + np.shape(a)) for a in s.args)
+    tangents = tuple(rng.standard_normal((b,) + np.shape(a)).astype(np.asarray(a).dtype)
+                     for a in s.args)
 
     def tangent_out(*t):
         return ftrans.jvp(s.fun, s.args, t)[1]
