@@ -31,4 +31,13 @@ from .core import (  # noqa: F401
 from .ir import ClosedJaxpr, Jaxpr, ShapedArray, check_jaxpr  # noqa: F401
 
 __version__ = "0.1.0"
+from .cost import jacobian_cost  # noqa: F401,E402
+from .sparse import (  # noqa: F401,E402
+                  SparseJacobian,
+                  Sparsity,
+                  hessian_sparsity,
+                  jacobian_sparsity,
+                  sparse_hessian,
+                  sparse_jacobian,
+)
 from .testing import check_grads  # noqa: F401,E402

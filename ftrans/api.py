@@ -348,15 +348,25 @@ def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False)
 
 # ----------------------------------------------------------------------------- Jacobians
 
-def _check_chunk_size(chunk_size: Any, api: str) -> int | None:
-    if chunk_size is None:
-        return None
+def _check_chunk_size(chunk_size: Any, api: str) -> int | str | None:
+    if chunk_size is None or (isinstance(chunk_size, str) and chunk_size == "auto"):
+        return chunk_size
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)):
-        raise ValueError(f"{api}: chunk_size must be a positive integer or None, got "
+        raise ValueError(f"{api}: chunk_size must be a positive integer, 'auto' or None, got "
                          f"{chunk_size!r}")
     if chunk_size < 1:
         raise ValueError(f"{api}: chunk_size must be a positive integer, got {chunk_size}")
     return int(chunk_size)
+
+
+def _resolve_chunk(chunk: int | str | None, jaxpr: Jaxpr, consts: list,
+                   in_avals: Sequence[ShapedArray], count: int, max_memory: int | None,
+                   api: str) -> int | None:
+    """``chunk_size="auto"``: the largest chunk whose estimated peak fits ``max_memory``."""
+    if chunk != "auto":
+        return chunk  # type: ignore[return-value]
+    from .memory import auto_chunk_size
+    return auto_chunk_size(jaxpr, consts, in_avals, count, max_memory, api)
 
 
 def _chunks(n: int, chunk_size: int | None) -> list[tuple[int, int]]:
@@ -387,13 +397,34 @@ def _batched_over_basis(jaxpr: Jaxpr, consts: list, in_avals: Sequence[ShapedArr
     in chunks; each output gets a leading axis of len(rows)."""
     n = sum(av.size for av in in_avals)
     dtype = np.result_type(*[av.dtype for av in in_avals]) if in_avals else np.float64
+    return _batched_over_seeds(jaxpr, consts, in_avals, len(rows),
+                               lambda lo, hi: _basis(n, rows[lo:hi], dtype), chunk_size)
+
+
+def _batched_over_seeds(jaxpr: Jaxpr, consts: list, in_avals: Sequence[ShapedArray],
+                        count: int, seeds: Callable[[int, int], np.ndarray],
+                        chunk_size: int | None) -> list[Any]:
+    """Evaluate linear ``jaxpr`` on ``count`` seed vectors of its flattened input space,
+    ``seeds(lo, hi)`` giving rows lo..hi as a (hi - lo, n) array, ``chunk_size`` at a time.
+    Each output gets a leading axis of ``count``. Chunks of NumPy results are written into one
+    preallocated array, so chunking bounds the peak at the result plus one chunk."""
+    out: list[Any] | None = None
     per_chunk = []
-    for lo, hi in _chunks(len(rows), chunk_size):
-        basis = _split_basis(_basis(n, rows[lo:hi], dtype), in_avals)
+    for lo, hi in _chunks(count, chunk_size):
+        basis = _split_basis(seeds(lo, hi), in_avals)
         outs, dims = batch_jaxpr_eval(jaxpr, consts, basis, [0] * len(basis))
-        per_chunk.append([move_batch_axis(o, d, 0, hi - lo) for o, d in zip(outs, dims)])
-    if len(per_chunk) == 1:
-        return per_chunk[0]
+        outs = [move_batch_axis(o, d, 0, hi - lo) for o, d in zip(outs, dims)]
+        if hi - lo == count:
+            return outs
+        if all(type(o) is np.ndarray for o in outs) and not per_chunk:
+            if out is None:
+                out = [np.empty((count,) + o.shape[1:], o.dtype) for o in outs]
+            for buf, o in zip(out, outs):
+                buf[lo:hi] = o
+        else:
+            per_chunk.append(outs)
+    if out is not None:
+        return out
     return [concatenate([c[i] for c in per_chunk], 0) for i in range(len(jaxpr.outvars))]
 
 
@@ -440,9 +471,10 @@ def _assemble(tr: _Traced, blocks: list[list[Any]], argnums: Any) -> Any:
 
 
 def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
-           chunk_size: int | None = None) -> Callable:
+           chunk_size: int | str | None = None, max_memory: int | None = None) -> Callable:
     """The Jacobian by forward mode: the linearized function batched over all input basis
-    vectors (``chunk_size`` of them at a time). Shape: output shape + input shape.
+    vectors (``chunk_size`` of them at a time; ``"auto"``: as many as fit ``max_memory``
+    bytes, by default half the available RAM). Shape: output shape + input shape.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.jacfwd(lambda x: x * x)(np.array([1.0, 2.0]))
@@ -456,7 +488,8 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
         tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacfwd")
         in_avals = lin.in_avals
         n = _flat_size(in_avals)
-        cols = _batched_over_basis(lin, consts, in_avals, list(range(n)), chunk)
+        k = _resolve_chunk(chunk, lin, consts, in_avals, n, max_memory, "jacfwd")
+        cols = _batched_over_basis(lin, consts, in_avals, list(range(n)), k)
         blocks = []
         for col, out_av in zip(cols, lin.out_avals):
             row, off = [], 0
@@ -476,9 +509,10 @@ def _transposed(lin: Jaxpr, consts: list) -> tuple[Jaxpr, list]:
 
 
 def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
-           chunk_size: int | None = None) -> Callable:
+           chunk_size: int | str | None = None, max_memory: int | None = None) -> Callable:
     """The Jacobian by reverse mode: the transposed linear function batched over all output
-    basis vectors (``chunk_size`` at a time). Shape: output shape + input shape.
+    basis vectors (``chunk_size`` at a time; ``"auto"``: as many as fit ``max_memory``
+    bytes). Shape: output shape + input shape.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.jacrev(lambda x: x * x)(np.array([1.0, 2.0]))
@@ -493,7 +527,8 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
         ct_jaxpr, ct_consts = _transposed(lin, consts)
         out_avals, in_avals = lin.out_avals, lin.in_avals
         m = _flat_size(out_avals)
-        rows = _batched_over_basis(ct_jaxpr, ct_consts, out_avals, list(range(m)), chunk)
+        k = _resolve_chunk(chunk, ct_jaxpr, ct_consts, out_avals, m, max_memory, "jacrev")
+        rows = _batched_over_basis(ct_jaxpr, ct_consts, out_avals, list(range(m)), k)
         blocks = []
         off = 0
         for out_av in out_avals:
@@ -507,7 +542,7 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
 
 
 def jacobian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
-             chunk_size: int | None = None) -> Callable:
+             chunk_size: int | str | None = None, max_memory: int | None = None) -> Callable:
     """The Jacobian, by forward mode when the inputs have fewer elements than the outputs,
     by reverse mode otherwise.
 
@@ -522,7 +557,7 @@ def jacobian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fa
     def jacfun(*args: Any, **kwargs: Any) -> Any:
         tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacobian")
         forward = _flat_size(lin.in_avals) < _flat_size(lin.out_avals)
-        chosen = (jacfwd if forward else jacrev)(fun, argnums, has_aux, chunk)
+        chosen = (jacfwd if forward else jacrev)(fun, argnums, has_aux, chunk, max_memory)
         return chosen(*args, **kwargs)
 
     return jacfun
@@ -545,9 +580,11 @@ def _check_indices(idx: Sequence[int], n: int, what: str, api: str) -> list[int]
 
 
 def jacobian_columns(fun: Callable, cols: Sequence[int], argnums: int | Sequence[int] = 0,
-                     chunk_size: int | None = None) -> Callable:
+                     chunk_size: int | str | None = None, has_aux: bool = False,
+                     max_memory: int | None = None) -> Callable:
     """Chosen Jacobian columns by forward mode (one jvp per column, batched). ``cols`` index
-    the flattened inputs; the result has shape (flattened output size, len(cols)).
+    the flattened inputs (those of ``argnums``, one after another); the result has shape
+    (flattened output size, len(cols)). ``chunk_size``, ``max_memory`` as for ``jacfwd``.
 
     >>> import ftrans, numpy as np
     >>> ftrans.jacobian_columns(lambda x: x * np.array([1.0, 2.0, 3.0]), [2])(np.ones(3))
@@ -559,19 +596,25 @@ def jacobian_columns(fun: Callable, cols: Sequence[int], argnums: int | Sequence
 
     @functools.wraps(fun)
     def columns(*args: Any, **kwargs: Any) -> Any:
-        tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, False, "jacobian_columns")
+        tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux,
+                                        "jacobian_columns")
         chosen = _check_indices(cols, _flat_size(lin.in_avals), "cols", "jacobian_columns")
-        outs = _batched_over_basis(lin, consts, lin.in_avals, chosen, chunk)
+        k = _resolve_chunk(chunk, lin, consts, lin.in_avals, len(chosen), max_memory,
+                           "jacobian_columns")
+        outs = _batched_over_basis(lin, consts, lin.in_avals, chosen, k)
         flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.out_avals)]
-        return _finalize(transpose(_concat_flat(flat, 1), (1, 0)))
+        out = _finalize(transpose(_concat_flat(flat, 1), (1, 0)))
+        return (out, tr.aux) if has_aux else out
 
     return columns
 
 
 def jacobian_rows(fun: Callable, rows: Sequence[int], argnums: int | Sequence[int] = 0,
-                  chunk_size: int | None = None) -> Callable:
+                  chunk_size: int | str | None = None, has_aux: bool = False,
+                  max_memory: int | None = None) -> Callable:
     """Chosen Jacobian rows by reverse mode (one vjp per row, batched). ``rows`` index the
-    flattened outputs; the result has shape (len(rows), flattened input size).
+    flattened outputs; the result has shape (len(rows), flattened input size, the inputs of
+    ``argnums`` one after another). ``chunk_size``, ``max_memory`` as for ``jacrev``.
 
     >>> import ftrans, numpy as np
     >>> ftrans.jacobian_rows(lambda x: x * np.array([1.0, 2.0, 3.0]), [1])(np.ones(3))
@@ -581,26 +624,30 @@ def jacobian_rows(fun: Callable, rows: Sequence[int], argnums: int | Sequence[in
 
     @functools.wraps(fun)
     def rows_fun(*args: Any, **kwargs: Any) -> Any:
-        tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, False, "jacobian_rows")
+        tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacobian_rows")
         chosen = _check_indices(rows, _flat_size(lin.out_avals), "rows", "jacobian_rows")
         ct_jaxpr, ct_consts = _transposed(lin, consts)
-        outs = _batched_over_basis(ct_jaxpr, ct_consts, lin.out_avals, chosen, chunk)
+        k = _resolve_chunk(chunk, ct_jaxpr, ct_consts, lin.out_avals, len(chosen), max_memory,
+                           "jacobian_rows")
+        outs = _batched_over_basis(ct_jaxpr, ct_consts, lin.out_avals, chosen, k)
         flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.in_avals)]
-        return _finalize(_concat_flat(flat, 1))
+        out = _finalize(_concat_flat(flat, 1))
+        return (out, tr.aux) if has_aux else out
 
     return rows_fun
 
 
 def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
-            chunk_size: int | None = None) -> Callable:
-    """The Hessian, as ``jacfwd(jacrev(fun))``.
+            chunk_size: int | str | None = None, max_memory: int | None = None) -> Callable:
+    """The Hessian, as ``jacfwd(jacrev(fun))``; ``chunk_size`` and ``max_memory`` bound both.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.hessian(lambda x: fnp.sum(x ** 3))(np.array([1.0, 2.0]))
     array([[ 6.,  0.],
            [ 0., 12.]])
     """
-    return jacfwd(jacrev(fun, argnums, has_aux, chunk_size), argnums, has_aux, chunk_size)
+    return jacfwd(jacrev(fun, argnums, has_aux, chunk_size, max_memory), argnums, has_aux,
+                  chunk_size, max_memory)
 
 
 def hvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
