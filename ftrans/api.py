@@ -687,9 +687,26 @@ def _prefix_leaves(prefix: Any, tree: Any, what: str) -> list[Any]:
                      f"{t_def}")
 
 
+def _check_axes_spec(spec: Any, what: str) -> None:
+    """``in_axes``/``out_axes`` leaves must be ints or None."""
+    for leaf in tree_flatten(spec)[0] if spec is not None else []:
+        if isinstance(leaf, bool) or not isinstance(leaf, (int, np.integer)):
+            raise ValueError(f"vmap {what} must be an int, None, or a pytree of them, got "
+                             f"{what}={spec!r}")
+
+
+def _batched_shape(shape: tuple, dim: int | None, size: int) -> tuple:
+    return shape if dim is not None else (size,) + shape
+
+
 def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
          axis_size: int | None = None) -> Callable:
     """Vectorize ``fun`` over a batch axis of its inputs.
+
+    ``in_axes``: an int, None, or a pytree prefix of the positional arguments (a tuple with
+    one entry per argument); keyword arguments are mapped over their axis 0, as in JAX.
+    ``out_axes`` likewise for the outputs. Negative axes count from the end.
+    ``axis_size`` gives the batch size when no input is mapped.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.vmap(lambda x: fnp.sum(x * x))(np.arange(6.0).reshape(2, 3))
@@ -697,26 +714,37 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
     """
     if isinstance(in_axes, list):
         in_axes = tuple(in_axes)
+    _check_axes_spec(in_axes, "in_axes")
+    _check_axes_spec(out_axes, "out_axes")
+    if axis_size is not None and (isinstance(axis_size, bool) or not isinstance(
+            axis_size, (int, np.integer)) or axis_size < 0):
+        raise ValueError(f"vmap: axis_size must be a non-negative integer or None, got "
+                         f"{axis_size!r}")
 
     @functools.wraps(fun)
-    def vmapped(*args: Any) -> Any:
+    def vmapped(*args: Any, **kwargs: Any) -> Any:
         if isinstance(in_axes, tuple) and len(in_axes) != len(args):
             raise ValueError(f"vmap in_axes has {len(in_axes)} entries but "
                              f"{_fun_name(fun)} was called with {len(args)} positional "
                              "arguments")
-        leaves, in_tree = tree_flatten(args)
-        axes = _prefix_leaves(in_axes, args, "in_axes")
+        leaves, in_tree = tree_flatten((args, kwargs))
+        axes = (_prefix_leaves(in_axes, args, "in_axes")
+                + [0] * len(tree_flatten(kwargs)[0]))
+        owners = [_arg_name(fun, a) for a, arg in enumerate(args)
+                  for _ in range(len(tree_flatten(arg)[0]))]
+        owners += [f"keyword argument {k!r}" for k in sorted(kwargs)
+                   for _ in range(len(tree_flatten(kwargs[k])[0]))]
         values, dims, sizes = [], [], []
         for i, (x, ax) in enumerate(zip(leaves, axes)):
             if ax is None:
                 values.append(x)
                 dims.append(None)
                 continue
-            x = _as_value(x, f"vmap: input leaf {i}")
+            x = _as_value(x, f"vmap: input leaf {i} ({owners[i]})")
             nd = len(aval_of(x).shape)
             if not -nd <= ax < max(nd, 1) or nd == 0:
-                raise ValueError(f"vmap: in_axes={ax} is out of range for input leaf {i} with "
-                                 f"shape {aval_of(x).shape}")
+                raise ValueError(f"vmap: in_axes={ax} is out of range for input leaf {i} "
+                                 f"({owners[i]}) with shape {aval_of(x).shape}")
             ax = int(ax) % nd
             values.append(x)
             dims.append(ax)
@@ -725,7 +753,7 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
         if axis_size is not None:
             size_set.add(axis_size)
         if len(size_set) > 1:
-            detail = ", ".join(f"leaf {i}: {s}" for i, s in sizes)
+            detail = ", ".join(f"leaf {i}: {s} ({owners[i]})" for i, s in sizes)
             raise ValueError(f"vmap got inconsistent sizes for the array axes to be mapped "
                              f"({detail}" + (f", axis_size={axis_size}" if axis_size else "")
                              + ")")
@@ -741,7 +769,8 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
             full = list(values)
             for i, t in zip(mapped, tracers):
                 full[i] = t
-            out = fun(*tree_unflatten(in_tree, full))
+            f_args, f_kwargs = tree_unflatten(in_tree, full)
+            out = fun(*f_args, **f_kwargs)
             out_flat, out_tree = tree_flatten(out)
             out_tree_box.append(out_tree)
             return out_flat
@@ -757,8 +786,13 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
         out_tree = out_tree_box[0]
         out_ax = _prefix_leaves(out_axes, tree_unflatten(out_tree, outs), "out_axes")
         results = []
-        for o, d, ax in zip(outs, out_dims, out_ax):
+        for i, (o, d, ax) in enumerate(zip(outs, out_dims, out_ax)):
             o = _as_value(o, "vmap output")
+            nd = len(aval_of(o).shape) + (d is None)
+            if ax is not None and not -nd <= ax < nd:
+                raise ValueError(f"vmap: out_axes={ax} is out of range for output leaf {i}, "
+                                 f"which has {nd} axes with the batch axis (shape "
+                                 f"{_batched_shape(aval_of(o).shape, d, size)})")
             results.append(_finalize(move_batch_axis(o, d, ax, size)))
         return tree_unflatten(out_tree, results)
 
