@@ -413,16 +413,18 @@ def _batched_over_seeds(jaxpr: Jaxpr, consts: list, in_avals: Sequence[ShapedArr
     for lo, hi in _chunks(count, chunk_size):
         basis = _split_basis(seeds(lo, hi), in_avals)
         outs, dims = batch_jaxpr_eval(jaxpr, consts, basis, [0] * len(basis))
+        del basis
         outs = [move_batch_axis(o, d, 0, hi - lo) for o, d in zip(outs, dims)]
         if hi - lo == count:
             return outs
         if all(type(o) is np.ndarray for o in outs) and not per_chunk:
             if out is None:
                 out = [np.empty((count,) + o.shape[1:], o.dtype) for o in outs]
-            for buf, o in zip(out, outs):
-                buf[lo:hi] = o
+            for j in range(len(outs)):
+                out[j][lo:hi] = outs[j]
         else:
             per_chunk.append(outs)
+        del outs, dims
     if out is not None:
         return out
     return [concatenate([c[i] for c in per_chunk], 0) for i in range(len(jaxpr.outvars))]

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import api
 from .core import aval_of
-from .deps import jaxpr_deps, ranges
+from .deps import jaxpr_deps, ranges, unique_sorted
 
 # ----------------------------------------------------------------------------- patterns
 
@@ -142,7 +142,7 @@ def _as_pattern(sparsity: Any, shape: tuple[int, int], api_name: str) -> tuple[n
                 raise ValueError(f"{api_name}: sparsity {name} must be integers in "
                                  f"[0, {bound}) for a Jacobian of shape {shape}, got "
                                  f"dtype {idx.dtype} and range [{idx.min()}, {idx.max()}]")
-        keys = np.unique(rows.astype(np.int64) * shape[1] + cols)
+        keys = unique_sorted(rows.astype(np.int64) * shape[1] + cols)
         return keys // shape[1], keys % shape[1]
     mask = np.asarray(sparsity)
     if mask.dtype != bool:
@@ -168,24 +168,29 @@ def color_columns(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) ->
     [1, 0, 1]
     """
     m, n = shape
-    row_deg = np.bincount(rows, minlength=m)
-    if int((row_deg.astype(np.int64) ** 2).sum()) > _MAX_COLORING_WORK:
+    row_deg = np.bincount(rows, minlength=m).astype(np.int64)
+    if int((row_deg ** 2).sum()) > _MAX_COLORING_WORK:
         return np.arange(n)  # too dense to be worth it: one color per column
-    by_row = np.lexsort((cols, rows))
+    # the column intersection graph: every pair of columns that share a row
+    order = np.lexsort((cols, rows))
+    r_sorted, c_sorted = rows[order], cols[order]
     row_ptr = np.concatenate(([0], np.cumsum(row_deg)))
-    row_cols = cols[by_row]
-    by_col = np.lexsort((rows, cols))
-    col_deg = np.bincount(cols, minlength=n)
-    col_ptr = np.concatenate(([0], np.cumsum(col_deg)))
-    col_rows = rows[by_col]
-    colors = np.full(n, -1, np.int64)
-    for j in np.argsort(-col_deg, kind="stable"):
-        my_rows = col_rows[col_ptr[j]:col_ptr[j + 1]]
-        used = colors[row_cols[ranges(row_ptr, my_rows)]]
-        taken = np.zeros(len(used) + 1, bool)
-        taken[used[(used >= 0) & (used <= len(used))]] = True
-        colors[j] = int(np.argmin(taken))
-    return colors
+    left = np.repeat(c_sorted, row_deg[r_sorted])
+    right = c_sorted[ranges(row_ptr, r_sorted)]
+    keys = unique_sorted(left * n + right)
+    a, b = keys // n, keys % n
+    a, b = a[a != b], b[a != b]
+    ptr = np.concatenate(([0], np.cumsum(np.bincount(a, minlength=n)))).tolist()
+    neighbors = b.tolist()
+    degree = np.diff(ptr)
+    colors = [-1] * n
+    for j in np.argsort(-degree, kind="stable").tolist():
+        used = {colors[k] for k in neighbors[ptr[j]:ptr[j + 1]]}
+        c = 0
+        while c in used:
+            c += 1
+        colors[j] = c
+    return np.asarray(colors, np.int64)
 
 
 def _seeds(colors: np.ndarray, n_colors: int, dtype: np.dtype) -> Callable:
