@@ -488,22 +488,27 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
     @functools.wraps(fun)
     def jacfun(*args: Any, **kwargs: Any) -> Any:
         tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacfwd")
-        in_avals = lin.in_avals
-        n = _flat_size(in_avals)
-        k = _resolve_chunk(chunk, lin, consts, in_avals, n, max_memory, "jacfwd")
-        cols = _batched_over_basis(lin, consts, in_avals, list(range(n)), k)
-        blocks = []
-        for col, out_av in zip(cols, lin.out_avals):
-            row, off = [], 0
-            for av in in_avals:
-                b = _leaf_block(col, off, av.size, av.shape, out_av.shape)
-                row.append(_to_front(b, av.ndim, out_av.ndim))
-                off += av.size
-            blocks.append(row)
-        jac = _assemble(tr, blocks, argnums)
+        jac = _jacfwd_of(tr, lin, consts, argnums, chunk, max_memory, "jacfwd")
         return (jac, tr.aux) if has_aux else jac
 
     return jacfun
+
+
+def _jacfwd_of(tr: _Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
+               max_memory: int | None, api: str) -> Any:
+    in_avals = lin.in_avals
+    n = _flat_size(in_avals)
+    k = _resolve_chunk(chunk, lin, consts, in_avals, n, max_memory, api)
+    cols = _batched_over_basis(lin, consts, in_avals, list(range(n)), k)
+    blocks = []
+    for col, out_av in zip(cols, lin.out_avals):
+        row, off = [], 0
+        for av in in_avals:
+            b = _leaf_block(col, off, av.size, av.shape, out_av.shape)
+            row.append(_to_front(b, av.ndim, out_av.ndim))
+            off += av.size
+        blocks.append(row)
+    return _assemble(tr, blocks, argnums)
 
 
 def _transposed(lin: Jaxpr, consts: list) -> tuple[Jaxpr, list]:
@@ -526,21 +531,26 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
     @functools.wraps(fun)
     def jacfun(*args: Any, **kwargs: Any) -> Any:
         tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacrev")
-        ct_jaxpr, ct_consts = _transposed(lin, consts)
-        out_avals, in_avals = lin.out_avals, lin.in_avals
-        m = _flat_size(out_avals)
-        k = _resolve_chunk(chunk, ct_jaxpr, ct_consts, out_avals, m, max_memory, "jacrev")
-        rows = _batched_over_basis(ct_jaxpr, ct_consts, out_avals, list(range(m)), k)
-        blocks = []
-        off = 0
-        for out_av in out_avals:
-            blocks.append([_leaf_block(r, off, out_av.size, out_av.shape, av.shape)
-                           for r, av in zip(rows, in_avals)])
-            off += out_av.size
-        jac = _assemble(tr, blocks, argnums)
+        jac = _jacrev_of(tr, lin, consts, argnums, chunk, max_memory, "jacrev")
         return (jac, tr.aux) if has_aux else jac
 
     return jacfun
+
+
+def _jacrev_of(tr: _Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
+               max_memory: int | None, api: str) -> Any:
+    ct_jaxpr, ct_consts = _transposed(lin, consts)
+    out_avals, in_avals = lin.out_avals, lin.in_avals
+    m = _flat_size(out_avals)
+    k = _resolve_chunk(chunk, ct_jaxpr, ct_consts, out_avals, m, max_memory, api)
+    rows = _batched_over_basis(ct_jaxpr, ct_consts, out_avals, list(range(m)), k)
+    blocks = []
+    off = 0
+    for out_av in out_avals:
+        blocks.append([_leaf_block(r, off, out_av.size, out_av.shape, av.shape)
+                       for r, av in zip(rows, in_avals)])
+        off += out_av.size
+    return _assemble(tr, blocks, argnums)
 
 
 def jacobian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
@@ -559,8 +569,9 @@ def jacobian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fa
     def jacfun(*args: Any, **kwargs: Any) -> Any:
         tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacobian")
         forward = _flat_size(lin.in_avals) < _flat_size(lin.out_avals)
-        chosen = (jacfwd if forward else jacrev)(fun, argnums, has_aux, chunk, max_memory)
-        return chosen(*args, **kwargs)
+        jac = (_jacfwd_of if forward else _jacrev_of)(tr, lin, consts, argnums, chunk,
+                                                      max_memory, "jacobian")
+        return (jac, tr.aux) if has_aux else jac
 
     return jacfun
 

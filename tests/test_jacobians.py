@@ -187,3 +187,16 @@ def test_jacobian_cost_counts_passes_and_flops():
     assert s["reverse"].flops < s["forward"].flops
     t = ftrans.jacobian_cost(lambda x: fnp.tanh(x * w[:, 0]), np.ones(1))
     assert t["best"] == "forward"
+
+
+def test_jacobian_traces_the_function_once():
+    calls = []
+
+    def g(x):
+        calls.append(1)
+        return fnp.sin(x) * 2.0
+
+    for jac in (ftrans.jacobian, ftrans.jacfwd, ftrans.jacrev):
+        calls.clear()
+        np.testing.assert_allclose(jac(g)(X), np.diag(2 * np.cos(X)), atol=1e-15)
+        assert len(calls) == 1

@@ -194,3 +194,29 @@ def test_sparsity_errors():
         ftrans.sparse_jacobian(fnp.sin, mode="f")(x)
     with pytest.raises(TypeError, match="sparse_jacobian: .* must return a single array"):
         ftrans.sparse_jacobian(lambda x: (x, x))(x)
+
+
+def test_a_primitive_without_a_rule_gets_the_dense_fallback():
+    from ftrans.core import Primitive
+    from ftrans.ir import ShapedArray
+
+    cumsum_p = Primitive("test_cumsum")  # not registered: only traced here
+    cumsum_p.impl = lambda xp, x: xp.cumsum(x)
+    cumsum_p.abstract_eval = lambda x: ShapedArray(x.shape, x.dtype)
+    x = rng.standard_normal(4)
+    cj = ftrans.make_jaxpr(lambda x: fnp.sin(cumsum_p.bind(x * 2.0)))(x)
+    (d,) = jaxpr_deps(cj.jaxpr)
+    assert d.rows.tolist() == np.repeat(np.arange(4), 4).tolist()
+    assert d.cols.tolist() == np.tile(np.arange(4), 4).tolist()
+    # with a rule of its own, the pattern is exact: y[i] depends on x[j] for j <= i
+    from ftrans import deps
+
+    def cumsum_deps(prim, ins, in_avals, out_avals):
+        n = in_avals[0].size
+        return [deps.union([deps.gather(ins[0], np.where(np.arange(n) >= j, j, -1))
+                            for j in range(n)])]
+
+    cumsum_p.deps = cumsum_deps
+    (d,) = jaxpr_deps(cj.jaxpr)
+    np.testing.assert_array_equal(
+        ftrans.Sparsity(d.rows, d.cols, (4, 4)).todense(), np.tril(np.ones((4, 4), bool)))
