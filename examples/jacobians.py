@@ -24,7 +24,7 @@ import ftrans.numpy as fnp
 from ftrans import lax
 
 
-def best_time(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
+def best_time(fn: Callable[[], Any], repeat: int = 5) -> tuple[float, Any]:
     """The fastest of ``repeat`` runs, in seconds, and the last result."""
     best, out = float("inf"), None
     for _ in range(repeat):

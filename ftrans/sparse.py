@@ -216,8 +216,8 @@ def _compressed(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int], mode
 
 
 def _sparse_from_linear(lin: Any, consts: list, rows: np.ndarray, cols: np.ndarray,
-                        shape: tuple[int, int], mode: str | None, chunk_size: int | None,
-                        api_name: str) -> SparseJacobian:
+                        shape: tuple[int, int], mode: str | None, chunk_size: Any,
+                        max_memory: int | None, api_name: str) -> SparseJacobian:
     mode, colors = _compressed(rows, cols, shape, mode, api_name)
     n_colors = int(colors.max(initial=-1)) + 1
     if mode == "forward":
@@ -226,20 +226,23 @@ def _sparse_from_linear(lin: Any, consts: list, rows: np.ndarray, cols: np.ndarr
         jaxpr, jconsts = api._transposed(lin, consts)
         in_avals = jaxpr.in_avals
     dtype = np.result_type(*[av.dtype for av in in_avals])
+    k = api._resolve_chunk(chunk_size, jaxpr, jconsts, in_avals, n_colors, max_memory, api_name)
     (out,) = api._batched_over_seeds(jaxpr, jconsts, in_avals, n_colors,
-                                     _seeds(colors, n_colors, dtype), chunk_size)
+                                     _seeds(colors, n_colors, dtype), k)
     out = np.asarray(out).reshape(n_colors, -1)
     values = out[colors[cols], rows] if mode == "forward" else out[colors[rows], cols]
     return SparseJacobian(rows, cols, values, shape, n_colors, mode)
 
 
 def sparse_jacobian(fun: Callable, sparsity: Any = None, mode: str | None = None,
-                    chunk_size: int | None = None) -> Callable:
+                    chunk_size: int | str | None = None, max_memory: int | None = None
+                    ) -> Callable:
     """The Jacobian of ``fun`` (one array in, one array out) in COO form, from one jvp per
     color of its columns or one vjp per color of its rows, whichever needs fewer (or as
     ``mode`` says). ``sparsity`` is a boolean mask of shape (output size, input size), a
     ``(rows, cols)`` pair or a scipy-like sparse matrix; ``None`` finds it with
-    ``jacobian_sparsity``.
+    ``jacobian_sparsity``. ``chunk_size`` and ``max_memory`` bound the colors evaluated at
+    once, as for ``jacfwd``.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> rows, cols, values = ftrans.sparse_jacobian(lambda x: x * x)(np.array([1.0, 2.0]))
@@ -262,14 +265,14 @@ def sparse_jacobian(fun: Callable, sparsity: Any = None, mode: str | None = None
             rows, cols = _as_pattern(sparsity, shape, "sparse_jacobian")
         from .transforms.linearize import linearize_jaxpr
         lin, consts = linearize_jaxpr(tr.jaxpr, tr.values, [True])
-        return _sparse_from_linear(lin, consts, rows, cols, shape, mode, chunk,
+        return _sparse_from_linear(lin, consts, rows, cols, shape, mode, chunk, max_memory,
                                    "sparse_jacobian")
 
     return sparse_jac
 
 
-def sparse_hessian(fun: Callable, sparsity: Any = None, chunk_size: int | None = None
-                   ) -> Callable:
+def sparse_hessian(fun: Callable, sparsity: Any = None, chunk_size: int | str | None = None,
+                   max_memory: int | None = None) -> Callable:
     """The Hessian of scalar ``fun`` in COO form, by forward-over-reverse Hessian-vector
     products, one per color of its columns. ``sparsity`` as for ``sparse_jacobian``;
     ``None`` finds it with ``hessian_sparsity``.
@@ -296,7 +299,7 @@ def sparse_hessian(fun: Callable, sparsity: Any = None, chunk_size: int | None =
         from .transforms.linearize import linearize_jaxpr
         lin, consts = linearize_jaxpr(tr.jaxpr, tr.values, [True])
         return _sparse_from_linear(lin, consts, rows, cols, (n, n), "forward", chunk,
-                                   "sparse_hessian")
+                                   max_memory, "sparse_hessian")
 
     return sparse_hess
 

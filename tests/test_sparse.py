@@ -120,6 +120,8 @@ def test_sparse_jacobian_equals_dense(fun, n, mode):
     mask = dense != 0
     J2 = ftrans.sparse_jacobian(fun, mask, mode=mode, chunk_size=2)(x)
     np.testing.assert_allclose(J2.todense(), dense, rtol=1e-14, atol=1e-15)
+    J4 = ftrans.sparse_jacobian(fun, mask, mode=mode, chunk_size="auto", max_memory=2000)(x)
+    np.testing.assert_allclose(J4.todense(), dense, rtol=1e-14, atol=1e-15)
     J3 = ftrans.sparse_jacobian(fun, np.nonzero(mask), mode=mode)(x)
     np.testing.assert_allclose(J3.todense(), dense, rtol=1e-14, atol=1e-15)
 
