@@ -90,3 +90,15 @@ def test_bad_axes_errors_name_the_argument_and_sizes():
         ftrans.vmap(fnp.sin, in_axes=None, axis_size=2.5)
     with pytest.raises(ValueError, match="out_axes=None requires the output to be unbatched"):
         ftrans.vmap(fnp.sin, out_axes=None)(x3)
+
+
+def test_a_primitive_without_a_batch_rule_is_an_error_naming_it():
+    from ftrans.core import Primitive
+    from ftrans.ir import ShapedArray
+
+    p = Primitive("test_no_batch")  # not registered: only traced here
+    p.impl = lambda xp, x: xp.cumsum(x)
+    p.abstract_eval = lambda x: ShapedArray(x.shape, x.dtype)
+    with pytest.raises(NotImplementedError, match="vmap: primitive 'test_no_batch' has no "
+                                                  "batch rule"):
+        ftrans.vmap(p.bind)(np.ones((2, 3)))

@@ -1,0 +1,61 @@
+"""Every primitive's dependency rule (``ftrans.deps``) and cost rule (``ftrans.cost``), on
+every row of the sample table: the dependency pattern contains every nonzero of the Jacobian
+(exactly those, for smooth rows), and the cost is a non-negative number of flops."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from samples import SAMPLES, Sample
+
+import ftrans
+from ftrans.cost import eqn_flops, jaxpr_flops
+from ftrans.deps import jaxpr_deps
+from ftrans.ir import is_float_dtype
+
+IDS = [f"{s.prim}-{i}" for i, s in enumerate(SAMPLES)]
+# rows whose derivative picks one operand per element by value (max, where): the structural
+# pattern is the union of the candidates, a superset of the nonzeros at any one point
+SELECTING = {"max", "min", "reduce_max", "reduce_min", "select_n", "lt", "le", "gt", "ge",
+             "eq", "ne"}
+
+
+def _pattern_and_jacobian(s: Sample) -> tuple[np.ndarray, np.ndarray]:
+    closed = ftrans.make_jaxpr(s.fun)(*s.args)
+    (d,) = jaxpr_deps(closed.jaxpr)
+    pattern = np.zeros((d.size, d.n), bool)
+    if d.dense:
+        pattern[:] = True
+    else:
+        pattern[d.rows, d.cols] = True
+    argnums = tuple(range(len(s.args)))
+    blocks = ftrans.jacfwd(s.fun, argnums=argnums)(*s.args)
+    jac = np.concatenate([np.reshape(b, (d.size, -1)) for b in blocks], axis=1)
+    return pattern, jac
+
+
+@pytest.mark.parametrize("s", SAMPLES, ids=IDS)
+def test_dependency_pattern_covers_the_jacobian(s: Sample):
+    out = ftrans.make_jaxpr(s.fun)(*s.args).out_avals[0]
+    if not is_float_dtype(out.dtype):
+        (d,) = jaxpr_deps(ftrans.make_jaxpr(s.fun)(*s.args).jaxpr)
+        assert d.empty  # integer and boolean outputs have no derivative
+        return
+    pattern, jac = _pattern_and_jacobian(s)
+    assert not (jac != 0)[~pattern].any(), "a nonzero of the Jacobian is missing"
+    if s.smooth and s.prim not in SELECTING:
+        np.testing.assert_array_equal(pattern, jac != 0)
+
+
+@pytest.mark.parametrize("s", SAMPLES, ids=IDS)
+def test_cost_rule_gives_nonnegative_flops(s: Sample):
+    closed = ftrans.make_jaxpr(s.fun)(*s.args)
+    for eqn in closed.eqns:
+        flops = eqn_flops(eqn)
+        assert isinstance(flops, int) and flops >= 0
+
+
+def test_dot_general_cost_is_two_flops_per_multiply_add():
+    a, b = np.ones((2, 3, 4)), np.ones((2, 4, 5))
+    closed = ftrans.make_jaxpr(lambda a, b: a @ b)(a, b)
+    assert jaxpr_flops(closed.jaxpr) == 2 * 2 * 3 * 4 * 5
