@@ -175,7 +175,10 @@ def elementwise_deps(prim: Any, ins: Sequence[Deps], in_avals: Sequence[ShapedAr
 def copy_deps(prim: Any, ins: Sequence[Deps], in_avals: Sequence[ShapedArray],
               out_avals: Sequence[ShapedArray], **params: Any) -> list[Deps]:
     """Run ``prim.impl`` on the ids of the input elements to see where each output element
-    comes from; padding values of ``pad`` are operands too, so they get ids as well."""
+    comes from; padding values of ``pad`` are operands too, so they get ids as well.
+    Operands that are not float (indices, say) would not be copies: dense, then."""
+    if not all(is_float_dtype(av.dtype) for av in in_avals):
+        return dense_deps(prim, ins, in_avals, out_avals, **params)
     offsets = np.cumsum([0] + [av.size for av in in_avals])
     ids = [np.arange(o, o + av.size, dtype=_I).reshape(av.shape)
            for o, av in zip(offsets, in_avals)]
