@@ -202,36 +202,95 @@ def _seeds(colors: np.ndarray, n_colors: int, dtype: np.dtype) -> Callable:
     return seeds
 
 
-def _compressed(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int], mode: str | None,
-                api_name: str) -> tuple[str, np.ndarray]:
+class _Plan(NamedTuple):
+    """How to get a Jacobian: one pass per color of ``colors`` (of columns for ``"forward"``,
+    of rows for ``"reverse"``) plus one pass the other way per index in ``dense`` (rows for
+    forward, columns for reverse): a few dense rows would otherwise need a color per column."""
+
+    mode: str
+    colors: np.ndarray
+    dense: np.ndarray
+
+    @property
+    def passes(self) -> int:
+        return int(self.colors.max(initial=-1)) + 1 + len(self.dense)
+
+
+def _dense_candidates(idx: np.ndarray, size: int) -> list[np.ndarray]:
+    """Sets of unusually dense rows worth taking one at a time: none, then the rows of
+    degree at least each outlying degree (above twice the median), densest first."""
+    deg = np.bincount(idx, minlength=size)
+    out = [np.zeros(0, np.int64)]
+    nonzero = deg[deg > 0]
+    if len(nonzero):
+        cut = max(2.0 * float(np.median(nonzero)), 2.0)
+        for t in np.unique(deg[deg > cut])[::-1][:8]:
+            out.append(np.nonzero(deg >= t)[0])
+    return out
+
+
+def _plan(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int], mode: str | None,
+          symmetric: bool, api_name: str) -> _Plan:
+    """The plan with the fewest passes; ties go to forward mode and to fewer dense rows."""
     if mode not in (None, "forward", "reverse"):
         raise ValueError(f"{api_name}: mode must be 'forward', 'reverse' or None, got "
                          f"{mode!r}")
-    col_colors = color_columns(rows, cols, shape) if mode != "reverse" else None
-    row_colors = color_columns(cols, rows, shape[::-1]) if mode != "forward" else None
-    if row_colors is None or (col_colors is not None
-                              and col_colors.max(initial=-1) <= row_colors.max(initial=-1)):
-        return "forward", col_colors
-    return "reverse", row_colors
+    options = []
+    for md, a, b, shp in (("forward", rows, cols, shape), ("reverse", cols, rows, shape[::-1])):
+        if mode not in (None, md) or (symmetric and md == "reverse"):
+            continue
+        for dense in _dense_candidates(a, shp[0]):
+            keep = ~np.isin(a, dense)
+            colors = color_columns(a[keep], b[keep], shp)
+            colors[np.bincount(b[keep], minlength=shp[1]) == 0] = -1  # nothing left to seed
+            options.append(_Plan(md, colors, dense))
+    return min(options, key=lambda p: p.passes)
+
+
+def _run(jaxpr: Any, consts: list, count: int, seeds: Callable, chunk_size: Any,
+         max_memory: int | None, api_name: str) -> np.ndarray:
+    """The linear ``jaxpr`` on ``count`` seeds, as a (count, flattened output) array."""
+    in_avals = jaxpr.in_avals
+    k = api._resolve_chunk(chunk_size, jaxpr, consts, in_avals, count, max_memory, api_name)
+    (out,) = api._batched_over_seeds(jaxpr, consts, in_avals, count, seeds, k)
+    return np.asarray(out).reshape(count, -1)
 
 
 def _sparse_from_linear(lin: Any, consts: list, rows: np.ndarray, cols: np.ndarray,
                         shape: tuple[int, int], mode: str | None, chunk_size: Any,
-                        max_memory: int | None, api_name: str) -> SparseJacobian:
-    mode, colors = _compressed(rows, cols, shape, mode, api_name)
-    n_colors = int(colors.max(initial=-1)) + 1
-    if mode == "forward":
-        jaxpr, jconsts, in_avals = lin, consts, lin.in_avals
-    else:
-        jaxpr, jconsts = api._transposed(lin, consts)
-        in_avals = jaxpr.in_avals
-    dtype = np.result_type(*[av.dtype for av in in_avals])
-    k = api._resolve_chunk(chunk_size, jaxpr, jconsts, in_avals, n_colors, max_memory, api_name)
-    (out,) = api._batched_over_seeds(jaxpr, jconsts, in_avals, n_colors,
-                                     _seeds(colors, n_colors, dtype), k)
-    out = np.asarray(out).reshape(n_colors, -1)
-    values = out[colors[cols], rows] if mode == "forward" else out[colors[rows], cols]
-    return SparseJacobian(rows, cols, values, shape, n_colors, mode)
+                        max_memory: int | None, api_name: str, symmetric: bool = False
+                        ) -> SparseJacobian:
+    """Values at ``(rows, cols)`` from the compressed passes of a plan. With ``a`` the index
+    the colored passes come out along (rows forward, columns reverse) and ``b`` the colored
+    one: ``J[a, b]`` is entry ``a`` of the pass of ``b``'s color, or, for ``a`` dense,
+    entry ``b`` of ``a``'s own pass the other way (for a symmetric J, the same way)."""
+    plan = _plan(rows, cols, shape, mode, symmetric, api_name)
+    forward = (lin, consts)
+    reverse = api._transposed(lin, consts) if (plan.mode == "reverse" or (
+        len(plan.dense) and not symmetric)) else None
+    primary, other = (forward, reverse) if plan.mode == "forward" else (reverse, forward)
+    if symmetric:
+        other = primary
+    a, b = (rows, cols) if plan.mode == "forward" else (cols, rows)
+    values = np.zeros(len(rows), np.result_type(*[av.dtype for av in lin.out_avals]))
+    n_colors = int(plan.colors.max(initial=-1)) + 1
+    dense = np.isin(a, plan.dense)
+    if n_colors:
+        dtype = np.result_type(*[av.dtype for av in primary[0].in_avals])
+        out = _run(*primary, n_colors, _seeds(plan.colors, n_colors, dtype), chunk_size,
+                   max_memory, api_name)
+        values[~dense] = out[plan.colors[b[~dense]], a[~dense]]
+    if len(plan.dense):
+        n_a = shape[0] if plan.mode == "forward" else shape[1]
+        dtype = np.result_type(*[av.dtype for av in other[0].in_avals])
+        out = _run(*other, len(plan.dense),
+                   lambda lo, hi: api._basis(n_a, plan.dense[lo:hi].tolist(), dtype),
+                   chunk_size, max_memory, api_name)
+        position = np.searchsorted(plan.dense, a[dense])
+        values[dense] = out[position, b[dense]]
+    label = plan.mode if not len(plan.dense) or symmetric else \
+        f"{plan.mode}+{'reverse' if plan.mode == 'forward' else 'forward'}"
+    return SparseJacobian(rows, cols, values, shape, plan.passes, label)
 
 
 def sparse_jacobian(fun: Callable, sparsity: Any = None, mode: str | None = None,
@@ -299,7 +358,7 @@ def sparse_hessian(fun: Callable, sparsity: Any = None, chunk_size: int | str | 
         from .transforms.linearize import linearize_jaxpr
         lin, consts = linearize_jaxpr(tr.jaxpr, tr.values, [True])
         return _sparse_from_linear(lin, consts, rows, cols, (n, n), "forward", chunk,
-                                   max_memory, "sparse_hessian")
+                                   max_memory, "sparse_hessian", symmetric=True)
 
     return sparse_hess
 

@@ -222,3 +222,37 @@ def test_a_primitive_without_a_rule_gets_the_dense_fallback():
     (d,) = jaxpr_deps(cj.jaxpr)
     np.testing.assert_array_equal(
         ftrans.Sparsity(d.rows, d.cols, (4, 4)).todense(), np.tril(np.ones((4, 4), bool)))
+
+
+def first(x):
+    return fnp.reshape(lax.slice_(x, (0,), (1,)), ())
+
+
+def arrowhead(x):
+    """Row 0 depends on every input, every row on x[0]: dense row and column."""
+    head = fnp.reshape(fnp.sum(fnp.sin(x)), (1,))
+    tail = fnp.exp(lax.slice_(x, (1,), (x.shape[0],))) * first(x)
+    return lax.concatenate([head, tail], 0)
+
+
+@pytest.mark.parametrize("mode", [None, "forward", "reverse"])
+def test_arrowhead_jacobian_takes_a_dense_row_apart(mode):
+    n = 200
+    x = rng.standard_normal(n)
+    J = ftrans.sparse_jacobian(arrowhead, mode=mode)(x)
+    np.testing.assert_allclose(J.todense(), ftrans.jacrev(arrowhead)(x), rtol=1e-14)
+    # 2 colors for the rest and 1 pass for the dense row (or column) instead of n
+    assert J.num_passes == 3
+    assert J.mode in ("forward+reverse", "reverse+forward")
+
+
+def test_arrowhead_hessian_by_symmetry():
+    n = 200
+    x = rng.standard_normal(n)
+
+    def f(x):
+        return first(x) * fnp.sum(x ** 2) + fnp.sum(fnp.cos(x))
+
+    H = ftrans.sparse_hessian(f)(x)
+    np.testing.assert_allclose(H.todense(), ftrans.hessian(f)(x), rtol=1e-13, atol=1e-13)
+    assert H.num_passes == 3 and H.mode == "forward"
