@@ -6,7 +6,9 @@ of them. Greedily coloring the columns so that columns sharing a row get differe
 one jvp per color (all batched in one vmapped pass over the linearized function) recovers
 every structural nonzero: ``J[r, j] = (J s_c)[r]`` where ``c`` is the color of column ``j``.
 Rows colored the same way share one vjp. A tridiagonal Jacobian needs 3 colors, whatever
-its size.
+its size. A few dense rows would force a color per column; they are set apart and taken one
+vjp each (dense columns: one jvp each), so an arrowhead Jacobian takes 3 passes, not n. For
+a Hessian, symmetric, a dense row is a column: one more Hessian-vector product.
 
 The pattern comes from the user (a boolean mask, or ``(rows, cols)``) or from
 ``jacobian_sparsity``, which propagates dependency patterns through the function's jaxpr
@@ -44,7 +46,8 @@ class Sparsity(NamedTuple):
 class SparseJacobian:
     """A Jacobian in COO form: ``values[k]`` is ``J[rows[k], cols[k]]``. Unpacks as
     ``rows, cols, values``; ``num_passes`` is the number of jvps (``mode="forward"``) or
-    vjps (``mode="reverse"``) it took.
+    vjps (``mode="reverse"``) it took, both counted for ``"forward+reverse"`` (columns
+    colored, dense rows by vjp) and ``"reverse+forward"``.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> J = ftrans.sparse_jacobian(fnp.sin)(np.zeros(3))
