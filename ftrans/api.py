@@ -184,6 +184,7 @@ def _linearized(fun: Callable, primals: tuple, has_aux: bool, api: str,
                 names: Sequence[str]) -> tuple[_Traced, Jaxpr, list[Any]]:
     tr = _trace_concrete(fun, primals, has_aux, api, names)
     lin_jaxpr, lin_consts = linearize_jaxpr(tr.jaxpr, tr.values, [True] * len(tr.jaxpr.invars))
+    tr.values = {}  # the residuals live on in lin_consts; free every other intermediate
     return tr, lin_jaxpr, lin_consts
 
 

@@ -157,6 +157,7 @@ def instantiate(t: Any) -> Any:
 # ----------------------------------------------------------------------------- traces
 
 _trace_stack: list[Trace] = []
+nan_check: Callable[[Primitive, Any], None] | None = None  # see ftrans.config.debug_nans
 
 
 def bind(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
@@ -175,7 +176,10 @@ def bind(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
     if top is None:
         if prim.impl is None:
             raise NotImplementedError(f"primitive {prim.name} has no impl")
-        return prim.impl(array_module(args), *args, **params)
+        out = prim.impl(array_module(args), *args, **params)
+        if nan_check is not None:  # set by ftrans.config.debug_nans
+            nan_check(prim, out)
+        return out
     return top.process(prim, args, params)
 
 
@@ -337,9 +341,13 @@ class Tracer:
                 f"{user_frame()}. {fix}")
         return self.val
 
-    _IF_FIX = ("Python control flow cannot depend on traced values here: use "
+    _IF_FIX = ("Python control flow cannot depend on traced values here: for `if` use "
                "ftrans.numpy.where(cond, x, y) or ftrans.lax.cond(pred, true_fun, false_fun, "
-               "*operands), or mark the argument static with jit(..., static_argnums=...).")
+               "*operands); for `while` use ftrans.lax.while_loop(cond_fun, body_fun, init); "
+               "or mark the argument static with jit(..., static_argnums=...).")
+    _INDEX_FIX = ("A traced integer cannot pick a Python branch, list item or loop count: use "
+                  "ftrans.lax.switch(index, branches, *operands), ftrans.lax.fori_loop(lower, "
+                  "upper, body_fun, init) or ftrans.lax.scan, or mark the argument static.")
 
     def __bool__(self) -> bool:
         return bool(self._concrete("bool() (an `if`, `while`, `and`/`or`)", self._IF_FIX))
@@ -348,10 +356,10 @@ class Tracer:
         return float(self._concrete("float()", self._IF_FIX))
 
     def __int__(self) -> int:
-        return int(self._concrete("int()", self._IF_FIX))
+        return int(self._concrete("int()", self._INDEX_FIX))
 
     def __index__(self) -> int:
-        return int(self._concrete("using a traced value as an index", self._IF_FIX))
+        return int(self._concrete("using a traced value as an index", self._INDEX_FIX))
 
     def item(self) -> Any:
         v = self._concrete(".item()", self._IF_FIX)

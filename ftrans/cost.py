@@ -22,17 +22,17 @@ from .ir import Jaxpr, ShapedArray
 
 
 def _elementwise_cost(in_avals: Sequence[ShapedArray], out_avals: Sequence[ShapedArray],
-                      **params: Any) -> int:
+                      /, **params: Any) -> int:
     return sum(av.size for av in out_avals)
 
 
 def _reduction_cost(in_avals: Sequence[ShapedArray], out_avals: Sequence[ShapedArray],
-                    **params: Any) -> int:
+                    /, **params: Any) -> int:
     return sum(av.size for av in in_avals)
 
 
 def _free_cost(in_avals: Sequence[ShapedArray], out_avals: Sequence[ShapedArray],
-               **params: Any) -> int:
+               /, **params: Any) -> int:
     return 0
 
 

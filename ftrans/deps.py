@@ -166,14 +166,14 @@ def project(shape: Sequence[int], keep: Sequence[int]) -> np.ndarray:
 # ----------------------------------------------------------------------------- family rules
 
 def elementwise_deps(prim: Any, ins: Sequence[Deps], in_avals: Sequence[ShapedArray],
-                     out_avals: Sequence[ShapedArray], **params: Any) -> list[Deps]:
+                     out_avals: Sequence[ShapedArray], /, **params: Any) -> list[Deps]:
     size = out_avals[0].size
     parts = [d if d.size == size else gather(d, np.zeros(size, _I)) for d in ins]
     return [union(parts)]
 
 
 def copy_deps(prim: Any, ins: Sequence[Deps], in_avals: Sequence[ShapedArray],
-              out_avals: Sequence[ShapedArray], **params: Any) -> list[Deps]:
+              out_avals: Sequence[ShapedArray], /, **params: Any) -> list[Deps]:
     """Run ``prim.impl`` on the ids of the input elements to see where each output element
     comes from; padding values of ``pad`` are operands too, so they get ids as well.
     Operands that are not float (indices, say) would not be copies: dense, then."""
@@ -187,7 +187,7 @@ def copy_deps(prim: Any, ins: Sequence[Deps], in_avals: Sequence[ShapedArray],
 
 
 def reduction_deps(prim: Any, ins: Sequence[Deps], in_avals: Sequence[ShapedArray],
-                   out_avals: Sequence[ShapedArray], *, axes: tuple, **params: Any
+                   out_avals: Sequence[ShapedArray], /, *, axes: tuple, **params: Any
                    ) -> list[Deps]:
     (x,), (av,), (out,) = ins, in_avals, out_avals
     kept = [i for i in range(av.ndim) if i not in axes]
@@ -195,7 +195,7 @@ def reduction_deps(prim: Any, ins: Sequence[Deps], in_avals: Sequence[ShapedArra
 
 
 def dense_deps(prim: Any, ins: Sequence[Deps], in_avals: Sequence[ShapedArray],
-               out_avals: Sequence[ShapedArray], **params: Any) -> list[Deps]:
+               out_avals: Sequence[ShapedArray], /, **params: Any) -> list[Deps]:
     """Conservative: every output element depends on every input any operand depends on."""
     n = ins[0].n
     if any(d.dense for d in ins):

@@ -1,25 +1,33 @@
 """See the derivatives: the tutorial's tables of primals with tangents (forward mode) and
-with adjoints (reverse mode), for any function, one row per jaxpr variable.
+with adjoints (reverse mode), for any function of pytrees, one row per jaxpr variable;
+``explain(f)(*args)`` printing the jaxpr, the tables and the gradient; and drawings of the
+computation graph (``to_dot``, ``draw``, from ``ftrans.graph``).
+
+Variables are named as in the tutorial: the inputs ``v-1``, ``v0`` (for two inputs; ``v-n+1``
+… ``v0`` for n), then ``v1``, ``v2``, … for each equation's output. Arrays are summarised by
+dtype, shape and their first entries.
 
 >>> import ftrans.numpy as fnp
 >>> print(forward_table(lambda x: fnp.sin(x) * x, (1.0,), (1.0,)))
-var  equation      primal  tangent
----  ------------  ------  -------
-v0   x1            1.000   1.000
-v1   sin(v0)       0.841   0.540
-v2   mul(v1, v0)   0.841   1.382
+var  equation     primal  tangent
+---  -----------  ------  -------
+v0   x1           1.000   1.000
+v1   sin(v0)      0.841   0.540
+v2   mul(v1, v0)  0.841   1.382
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple, Sequence
+import sys
+from typing import Any, Callable, NamedTuple, Sequence, TextIO
 
 import numpy as np
 
-from .core import Tracer, Zero, bind
+from .core import Tracer, Zero, bind, instantiate
+from .graph import draw, to_dot  # noqa: F401  (re-exported: ftrans.explain.draw)
 from .ir import Jaxpr, Literal, Var
 from .transforms.jvp import jvp_jaxpr_eval
-from .tree_util import tree_flatten
+from .tree_util import PyTreeDef, tree_flatten, tree_unflatten
 
 
 class Row(NamedTuple):
@@ -63,8 +71,49 @@ class Table:
         return "\n".join(lines)
 
     def as_dict(self) -> dict[str, Any]:
-        """``{name: (primal, derivative)}``."""
-        return {r.name: (r.primal, r.derivative) for r in self.rows}
+        """``{name: (primal, derivative)}``, zeros as arrays.
+
+        >>> t = forward_table(lambda x: 2.0 * x, (1.5,), (1.0,))
+        >>> t.as_dict()["v1"]
+        (3.0, 2.0)
+        """
+        return {r.name: (r.primal, _value(r.derivative)) for r in self.rows}
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One dict per row: ``var``, ``equation``, ``primal`` and the derivative's kind
+        (``tangent`` or ``adjoint``), values as arrays (e.g. for ``pandas.DataFrame``).
+
+        >>> forward_table(lambda x: 2.0 * x, (1.5,), (1.0,)).to_records()[0]["equation"]
+        'x1'
+        """
+        return [{"var": r.name, "equation": r.equation, "primal": r.primal,
+                 self.kind: _value(r.derivative)} for r in self.rows]
+
+    def lookup(self, name: str) -> Row:
+        """The row of variable ``name`` (``"v1"``), of input ``name`` (``"x1"``, or a path
+        such as ``"x1['w']"`` for pytrees), or of output ``"f"`` (``"f[0]"``… for several).
+
+        >>> forward_table(lambda x: 2.0 * x, (1.5,), (1.0,)).lookup("f").derivative
+        2.0
+        """
+        if name in self.outputs_by_label:
+            name = self.outputs_by_label[name]
+        for r in self.rows:
+            if r.name == name or r.equation == name:
+                return r
+        raise KeyError(f"{self.kind} table: no row named {name!r}; rows: "
+                       f"{[r.name for r in self.rows]}, outputs: {list(self.outputs_by_label)}")
+
+    @property
+    def outputs_by_label(self) -> dict[str, str]:
+        """``{"f": "v6"}``: which variable each output is."""
+        if len(self.outputs) == 1:
+            return {"f": self.outputs[0]}
+        return {f"f[{i}]": v for i, v in enumerate(self.outputs)}
+
+
+def _value(x: Any) -> Any:
+    return instantiate(x) if type(x) is Zero else x
 
 
 def summarize(x: Any, digits: int = 3) -> str:
@@ -106,29 +155,77 @@ def _equation(eqn: Any, names: dict[Var, str]) -> str:
     return f"{eqn.prim.name}({args}{', ' + params if params else ''})"
 
 
-def _trace(f: Callable, primals: Sequence[Any]) -> Any:
-    from .api import _trace_concrete
-    return _trace_concrete(f, tuple(primals), False, "explain",
-                           [f"argument {i}" for i in range(len(primals))])
+def _leaf_paths(treedef: PyTreeDef, prefix: str) -> list[str]:
+    """``x1['w']``, ``x1[0]``, ``x1.field``: a label for each leaf of an argument."""
+    if treedef.node_type is None:
+        return [prefix]
+    if treedef.node_type is dict:
+        keys = [f"[{k!r}]" for k in treedef.aux]
+    elif hasattr(treedef.node_type, "_fields"):
+        keys = [f".{k}" for k in treedef.node_type._fields]
+    else:
+        keys = [f"[{i}]" for i in range(len(treedef.children))]
+    return [p for k, c in zip(keys, treedef.children) for p in _leaf_paths(c, prefix + k)]
 
 
-def _input_rows(jaxpr: Jaxpr, names: dict[Var, str], values: dict, derivs: dict) -> list[Row]:
-    return [Row(names[v], f"x{i + 1}", values[v], derivs.get(v, Zero(v.aval)))
-            for i, v in enumerate(jaxpr.invars)]
+def input_labels(primals: Sequence[Any]) -> list[str]:
+    """The label of each input leaf: ``x1``, ``x2`` for arrays, paths into pytrees.
+
+    >>> input_labels((1.0, {"w": 2.0, "b": (3.0, 4.0)}))
+    ['x1', "x2['b'][0]", "x2['b'][1]", "x2['w']"]
+    """
+    return [p for i, a in enumerate(primals) for p in _leaf_paths(tree_flatten(a)[1],
+                                                                    f"x{i + 1}")]
+
+
+def _check_args(api: str, primals: Any) -> tuple:
+    if not isinstance(primals, (tuple, list)):
+        raise TypeError(f"{api}: primals must be a tuple of the function's arguments, got "
+                        f"{type(primals).__name__} (write (x,) for one argument)")
+    return tuple(primals)
+
+
+def _trace(f: Callable, primals: Sequence[Any], api: str = "explain") -> Any:
+    from .api import _arg_name, _trace_concrete
+    primals = _check_args(api, primals)
+    return _trace_concrete(f, primals, False, api,
+                           [_arg_name(f, i) for i in range(len(primals))])
+
+
+def _input_rows(jaxpr: Jaxpr, names: dict[Var, str], values: dict, derivs: dict,
+                labels: list[str]) -> list[Row]:
+    return [Row(names[v], lab, values[v], derivs.get(v, Zero(v.aval)))
+            for v, lab in zip(jaxpr.invars, labels)]
 
 
 def forward_table(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Table:
     """Each variable's primal and tangent for the input direction ``tangents``
-    (forward mode, as in the tutorial's first table). Pytrees of arrays are accepted."""
-    tr = _trace(f, primals)
-    t_flat, t_tree = tree_flatten(tuple(tangents))
+    (forward mode, as in the tutorial's first table). Pytrees of arrays are accepted; each
+    input leaf gets a row labelled by its path (``x1['w']``).
+
+    >>> t = forward_table(lambda p: p["a"] * p["b"], ({"a": 2.0, "b": 3.0},),
+    ...                   ({"a": 1.0, "b": 0.0},))
+    >>> [(r.equation, float(r.derivative)) for r in t.rows]
+    [("x1['a']", 1.0), ("x1['b']", 0.0), ('mul(v-1, v0)', 3.0)]
+    """
+    from .api import _check_tangent
+    primals = _check_args("forward_table", primals)
+    tangents = _check_args("forward_table", tangents)
+    tr = _trace(f, primals, "forward_table")
+    t_flat, t_tree = tree_flatten(tangents)
     if t_tree != tr.in_tree:
         raise ValueError(f"forward_table: tangents have structure {t_tree}, but primals have "
-                         f"{tr.in_tree}")
+                         f"{tr.in_tree}; give one tangent per primal leaf")
+    labels = input_labels(primals)
+    t_vals = []
+    for v, t, lab in zip(tr.jaxpr.invars, t_flat, labels):
+        t = np.asarray(t)
+        _check_tangent(tr.values[v], t, f"forward_table: the tangent of {lab}")
+        t_vals.append(t.astype(v.aval.dtype))
     env: dict[Var, Any] = {}
-    jvp_jaxpr_eval(tr.jaxpr, tr.values, [np.asarray(t) for t in t_flat], env)
+    jvp_jaxpr_eval(tr.jaxpr, tr.values, t_vals, env)
     names = _names(tr.jaxpr)
-    rows = _input_rows(tr.jaxpr, names, tr.values, env)
+    rows = _input_rows(tr.jaxpr, names, tr.values, env, labels)
     for eqn in tr.jaxpr.eqns:
         for v in eqn.outputs:
             rows.append(Row(names[v], _equation(eqn, names), tr.values[v],
@@ -159,14 +256,24 @@ def _eqn_vjp(eqn: Any, invals: list[Any], ct: Any) -> list[Any]:
 
 def reverse_table(f: Callable, primals: Sequence[Any], cotangent: Any = None) -> Table:
     """Each variable's primal and adjoint ∂(cotangent·f)/∂v (reverse mode, as in the
-    tutorial's second table). ``cotangent`` defaults to 1 for a scalar output."""
-    tr = _trace(f, primals)
+    tutorial's second table). ``cotangent`` defaults to 1 for a scalar output; give one of the
+    output's structure otherwise. Pytrees of arrays are accepted.
+
+    >>> import ftrans.numpy as fnp
+    >>> t = reverse_table(lambda x, y: fnp.sin(x) * y, (0.0, 2.0))
+    >>> [(r.name, float(r.derivative)) for r in t.rows]
+    [('v-1', 2.0), ('v0', 0.0), ('v1', 2.0), ('v2', 1.0)]
+    """
+    primals = _check_args("reverse_table", primals)
+    tr = _trace(f, primals, "reverse_table")
     jaxpr = tr.jaxpr
     outs = tr.out_vals
     if cotangent is None:
         if len(outs) != 1 or np.shape(outs[0]) != ():
-            raise ValueError("reverse_table: the function's output is not a scalar, so give a "
-                             "cotangent of the output's shape")
+            shapes = [np.shape(o) for o in outs]
+            raise ValueError(f"reverse_table: the function's output is not a scalar (its "
+                             f"shapes are {shapes}), so give a cotangent of the output's "
+                             "structure and shape")
         cts = [np.ones((), np.asarray(outs[0]).dtype)]
     else:
         cts, ct_tree = tree_flatten(cotangent)
@@ -174,22 +281,143 @@ def reverse_table(f: Callable, primals: Sequence[Any], cotangent: Any = None) ->
             raise ValueError(f"reverse_table: cotangent has structure {ct_tree}, output has "
                              f"{tr.out_tree}")
         cts = [np.asarray(c) for c in cts]
+        for i, (c, o) in enumerate(zip(cts, outs)):
+            if c.shape != np.shape(o):
+                raise ValueError(f"reverse_table: cotangent {i} has shape {c.shape}, but the "
+                                 f"output has shape {np.shape(o)}")
     adj: dict[Var, Any] = {}
     for a, c in zip(jaxpr.outvars, cts):
         if type(a) is Var:
             adj[a] = adj[a] + c if a in adj else c
     for eqn in reversed(jaxpr.eqns):
-        ct = adj.get(eqn.outputs[0])
-        if ct is None or eqn.prim.multiple_results:
+        if not any(v in adj for v in eqn.outputs):
             continue
+        if eqn.prim.multiple_results:
+            ct: Any = [adj[v] if v in adj else np.zeros(v.aval.shape, v.aval.dtype)
+                       for v in eqn.outputs]
+        else:
+            ct = adj[eqn.outputs[0]]
         invals = [a.val if type(a) is Literal else tr.values[a] for a in eqn.inputs]
         for a, c in zip(eqn.inputs, _eqn_vjp(eqn, invals, ct)):
             if c is not None and type(a) is Var:
                 adj[a] = adj[a] + c if a in adj else c
     names = _names(jaxpr)
-    rows = _input_rows(jaxpr, names, tr.values, adj)
+    rows = _input_rows(jaxpr, names, tr.values, adj, input_labels(primals))
     for eqn in jaxpr.eqns:
         for v in eqn.outputs:
             rows.append(Row(names[v], _equation(eqn, names), tr.values[v],
                             adj.get(v, Zero(v.aval))))
     return Table(rows, "adjoint", [names.get(a, "const") for a in jaxpr.outvars])
+
+
+# ----------------------------------------------------------------------------- explain
+
+class Explanation:
+    """What ``explain(f)(*args)`` found: the jaxpr, forward tables (one per direction), the
+    reverse table and the gradient. ``str()`` is plain text, ``.markdown()`` Markdown."""
+
+    def __init__(self, name: str, jaxpr: Jaxpr, forward: list[tuple[str, Table]],
+                 reverse: tuple[str, Table], gradient: Any):
+        self.name = name
+        self.jaxpr = jaxpr
+        self.forward = forward
+        self.reverse = reverse
+        self.gradient = gradient
+
+    def _sections(self, md: bool) -> list[str]:
+        def head(t: str) -> str:
+            return f"### {t}" if md else f"{t}:"
+        jaxpr = str(self.jaxpr)
+        out = [head(f"The jaxpr of {self.name}"), f"```\n{jaxpr}\n```" if md else jaxpr]
+        for title, table in self.forward + [self.reverse]:
+            out += [head(title), table.markdown() if md else str(table)]
+        leaves, tree = tree_flatten(self.gradient)
+        grad = tree_unflatten(tree, [_Shown(summarize(x)) for x in leaves])
+        out += [head("Gradient" if self.reverse[0].startswith("Reverse mode, adjoint of f = 1")
+                     else "Vector-Jacobian product"), f"`{grad}`" if md else str(grad)]
+        return out
+
+    def __str__(self) -> str:
+        return "\n\n".join(self._sections(False))
+
+    def markdown(self) -> str:
+        """All of it in Markdown."""
+        return "\n\n".join(self._sections(True))
+
+    def __repr__(self) -> str:
+        return f"<Explanation of {self.name}: {len(self.jaxpr.eqns)} equations>"
+
+
+class _Shown:
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def explain(f: Callable, tangents: Sequence[Any] | None = None, cotangent: Any = None,
+            file: TextIO | None = sys.stdout) -> Callable[..., Explanation]:
+    """``explain(f)(*args)`` prints ``f``'s jaxpr, its forward tables, its reverse table and
+    its gradient at ``args``, and returns them as an ``Explanation``.
+
+    Forward tables: one per input when all inputs are at most four scalars (as in the
+    tutorial), else one along ``tangents`` (default: ones in every input). The reverse table
+    and gradient use ``cotangent`` (default: 1 for a scalar output, else ones). ``file=None``
+    prints nothing.
+
+    >>> import ftrans.numpy as fnp
+    >>> e = explain(lambda x, y: fnp.sin(x) * y, file=None)(0.0, 2.0)
+    >>> e.gradient
+    (2.0, 0.0)
+    >>> print(e.reverse[1])
+    var  equation     primal  adjoint
+    ---  -----------  ------  -------
+    v-1  x1           0.000   2.000
+    v0   x2           2.000   0.000
+    v1   sin(v-1)     0.000   2.000
+    v2   mul(v1, v0)  0.000   1.000
+    """
+    def explained(*args: Any) -> Explanation:
+        from .api import _arg_name, vjp
+        tr = _trace(f, args, "explain")
+        leaves, tree = tree_flatten(args)
+        labels = input_labels(args)
+        for i, a in enumerate(args):
+            for leaf in tree_flatten(a)[0]:
+                if not np.issubdtype(np.asarray(leaf).dtype, np.inexact):
+                    raise TypeError(
+                        f"explain: {_arg_name(f, i)} has dtype {np.asarray(leaf).dtype.name}; "
+                        "derivatives need floating-point inputs. Pass a float, or close over "
+                        "it: explain(lambda x: f(x, n))(x).")
+        forward: list[tuple[str, Table]] = []
+        if tangents is not None:
+            forward.append(("Forward mode, along the given tangents",
+                            forward_table(f, args, tangents)))
+        elif len(leaves) <= 4 and all(np.ndim(x) == 0 for x in leaves):
+            for i, lab in enumerate(labels):
+                basis = [np.ones_like(x) if j == i else np.zeros_like(x)
+                         for j, x in enumerate(leaves)]
+                forward.append((f"Forward mode, direction {lab} (tangent of {lab} = 1)",
+                                forward_table(f, args, tree_unflatten(tree, basis))))
+        else:
+            ones = tree_unflatten(tree, [np.ones_like(x) for x in leaves])
+            forward.append(("Forward mode, tangent ones in every input",
+                            forward_table(f, args, ones)))
+        outs = tr.out_vals
+        if cotangent is not None:
+            ct, title = cotangent, "Reverse mode, the given cotangent"
+        elif len(outs) == 1 and np.shape(outs[0]) == ():
+            ct, title = tree_unflatten(tr.out_tree, [np.ones_like(outs[0])]), \
+                "Reverse mode, adjoint of f = 1"
+        else:
+            ct = tree_unflatten(tr.out_tree, [np.ones_like(o) for o in outs])
+            title = "Reverse mode, cotangent ones for every output"
+        reverse = (title, reverse_table(f, args, ct))
+        grad = vjp(f, *args)[1](ct)
+        name = getattr(f, "__name__", "f")
+        e = Explanation(name, tr.jaxpr, forward, reverse, grad)
+        if file is not None:
+            print(e, file=file)
+        return e
+    return explained

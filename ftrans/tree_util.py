@@ -4,7 +4,7 @@
 >>> leaves
 [1.0, 2.0]
 >>> tree_unflatten(tree, [3.0, 4.0])
-{'w': (3.0, 4.0), 'b': None}
+{'b': None, 'w': (3.0, 4.0)}
 """
 
 from __future__ import annotations

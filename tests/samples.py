@@ -9,3 +9,7 @@ checked on every row by ``test_primitives.py``. Each area keeps its rows in its 
 from samples_core import CORE_SAMPLES, Sample, pos, r  # noqa: F401
 
 SAMPLES = [*CORE_SAMPLES]
+
+from samples_control import CONTROL_SAMPLES  # noqa: E402
+
+SAMPLES += CONTROL_SAMPLES

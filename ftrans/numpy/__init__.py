@@ -80,3 +80,6 @@ def _getitem(x: _Tracer, idx: Any) -> Any:
 
 def _T(x: Any) -> Any:
     return transpose(x)
+
+
+from . import safe  # noqa: E402,F401  (ftrans.numpy.safe: finite-gradient variants)

@@ -150,7 +150,7 @@ dot_general_p.batch = _dot_general_batch
 
 
 def _dot_general_deps(prim: Any, ins: Sequence[Any], in_avals: Sequence[ShapedArray],
-                      out_avals: Sequence[ShapedArray], *, dimension_numbers: DimNums
+                      out_avals: Sequence[ShapedArray], /, *, dimension_numbers: DimNums
                       ) -> list[Any]:
     """Each operand reduced over its contracted axes onto (batch, free), then broadcast over
     the other operand's free axes."""
@@ -172,7 +172,7 @@ def _dot_general_deps(prim: Any, ins: Sequence[Any], in_avals: Sequence[ShapedAr
     return [deps.union(parts)]
 
 
-def _dot_general_cost(in_avals: Sequence[ShapedArray], out_avals: Sequence[ShapedArray], *,
+def _dot_general_cost(in_avals: Sequence[ShapedArray], out_avals: Sequence[ShapedArray], /, *,
                       dimension_numbers: DimNums) -> int:
     """A multiply and an add per output element and contracted index."""
     (lc, _), _ = dimension_numbers

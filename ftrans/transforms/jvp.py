@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from .. import core
+from ..config import check_rule
 from ..core import Zero, bind
 from ..ir import Jaxpr, Literal, Var
 
@@ -51,6 +53,8 @@ def jvp_jaxpr_eval(jaxpr: Jaxpr, values: dict[Var, Any], tangents: Sequence[Any]
             t_out = eqn.prim.jvp(primals, outs, t_in, **eqn.params)
         else:
             t_out = [eqn.prim.jvp(primals, values[outputs[0]], t_in, **eqn.params)]
+        if core.nan_check is not None:
+            check_rule(eqn.prim, t_out, "jvp")
         for v, t in zip(outputs, t_out):
             if type(t) is not Zero:
                 tan[v] = t

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from .. import core
+from ..config import check_rule, in_backward_pass
 from ..core import Trace, UndefPrimal, Zero, bind, instantiate
 from ..ir import Jaxpr, Literal, Var
 
 
+@in_backward_pass  # names this pass in ftrans.config.debug_nans errors
 def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any]) -> list[Any]:
     """Cotangents of ``jaxpr``'s invars (all linear) for output cotangents ``cts_out``."""
     known: dict[Var, Any] = dict(zip(jaxpr.constvars, consts))
@@ -48,6 +51,8 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any]) -
         else:
             ct = ct_env.pop(eqn.outputs[0])
         cts_in = eqn.prim.transpose(ct, *invals, **eqn.params)
+        if core.nan_check is not None:
+            check_rule(eqn.prim, cts_in, "transpose")
         for a, c in zip(eqn.inputs, cts_in):
             add_ct(a, c)
     return [ct_env.get(v, Zero(v.aval)) for v in jaxpr.invars]

@@ -1,0 +1,172 @@
+"""Global switches. ``debug_nans``: stop at the first NaN or inf a primitive produces.
+
+With ``ftrans.config.debug_nans = True`` (or ``FTRANS_DEBUG_NANS=1`` in the environment
+before ftrans is imported), every primitive computed on actual values is checked, and the
+first NaN or inf raises ``FloatingPointError`` naming the primitive, your source line and
+whether it arose in the forward pass (your function, and the jvp/linearize rules evaluated
+with it) or in the backward pass (the transposed program that ``grad``/``vjp`` run). When the
+switch is off the only cost is one ``is not None`` test per eager primitive.
+
+Values NumPy computes directly (``ftrans.numpy`` functions called on plain arrays, outside
+any transformation) are not checked: use ``numpy.seterr(all="raise")`` for those. The
+backward pass is named as such under ``grad``, ``value_and_grad``, ``vjp`` and
+``linear_transpose``; ``jacrev``/``hessian`` evaluate a transposed program batched, and a NaN
+there is reported with its primitive and line but as "forward".
+
+>>> import ftrans, ftrans.numpy as fnp
+>>> ftrans.config.debug_nans = True
+>>> ftrans.grad(lambda x: fnp.log(x))(-1.0)
+Traceback (most recent call last):
+  ...
+FloatingPointError: debug_nans: primitive 'log' produced nan in the forward pass at ...
+>>> ftrans.config.debug_nans = False
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import sys
+import types
+from typing import Any, Callable, Iterator, TypeVar
+
+import numpy as np
+
+from . import core
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+_backward_depth = 0
+
+
+def _pass_name() -> str:
+    return "backward" if _backward_depth > 0 else "forward"
+
+
+def in_backward_pass(fn: _F) -> _F:
+    """Decorator marking ``fn`` (a transpose evaluation) as the backward pass for
+    ``debug_nans`` messages.
+
+    >>> @in_backward_pass
+    ... def f(): return _pass_name()
+    >>> f(), _pass_name()
+    ('backward', 'forward')
+    """
+    @functools.wraps(fn)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        global _backward_depth
+        _backward_depth += 1
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _backward_depth -= 1
+    return wrapped  # type: ignore[return-value]
+
+
+def _bad_count(x: Any) -> tuple[int, int, int] | None:
+    """(NaN count, inf count, size) when ``x`` holds a NaN or an inf; else ``None``."""
+    if x is None or isinstance(x, (core.Tracer, core.Zero)):
+        return None
+    dtype = getattr(x, "dtype", None)
+    if dtype is None:
+        if not isinstance(x, (float, complex)):
+            return None
+        x = np.asarray(x)
+        dtype = x.dtype
+    if dtype.kind not in "fc":
+        return None
+    xp = core.array_module([x])
+    finite = xp.isfinite(x)
+    if bool(finite.all()):
+        return None
+    nans = int(xp.isnan(x).sum())
+    size = int(getattr(x, "size", 1))
+    return nans, size - int(finite.sum()) - nans, size
+
+
+def check_rule(prim: core.Primitive, outs: Any, rule: str) -> None:
+    """Like ``check_nans`` for the values a rule (``"jvp"``, ``"transpose"``) of ``prim``
+    computed directly with NumPy; ``None``, ``Zero`` and tracers are skipped.
+
+    >>> from ftrans.prims.elementwise import mul_p
+    >>> check_rule(mul_p, [np.inf, None], "transpose")
+    Traceback (most recent call last):
+      ...
+    FloatingPointError: debug_nans: the transpose rule of primitive 'mul' produced inf ...
+    """
+    for o in outs:
+        bad = _bad_count(o)
+        if bad is not None:
+            _raise(f"the {rule} rule of primitive '{prim.name}'", bad)
+
+
+def _raise(who: str, bad: tuple[int, int, int]) -> None:
+    nans, infs, size = bad
+    count = f"; {nans + infs} of its {size} entries are not finite" if size > 1 else ""
+    raise FloatingPointError(
+        f"debug_nans: {who} produced {'nan' if nans else 'inf'} in the {_pass_name()} pass "
+        f"at {core.user_frame()}{count}. See docs/safe_math.md for the usual causes "
+        "(log/sqrt/division at 0, where with a NaN branch) and their fixes.")
+
+
+def check_nans(prim: core.Primitive, out: Any) -> None:
+    """Raise ``FloatingPointError`` if ``prim``'s output ``out`` holds a NaN or an inf.
+
+    >>> from ftrans.prims.elementwise import log_p
+    >>> check_nans(log_p, np.array([-np.inf, 0.0]))
+    Traceback (most recent call last):
+      ...
+    FloatingPointError: debug_nans: primitive 'log' produced inf in the forward pass at ...
+    """
+    outs = out if prim.multiple_results else (out,)
+    for i, o in enumerate(outs):
+        bad = _bad_count(o)
+        if bad is not None:
+            where = f" (output {i})" if prim.multiple_results else ""
+            _raise(f"primitive '{prim.name}'{where}", bad)
+
+
+class _ConfigModule(types.ModuleType):
+    """Makes ``ftrans.config.debug_nans = True`` switch the check on."""
+
+    @property
+    def debug_nans(self) -> bool:
+        return core.nan_check is not None
+
+    @debug_nans.setter
+    def debug_nans(self, value: bool) -> None:
+        core.nan_check = check_nans if value else None
+
+
+def update(name: str, value: Any) -> None:
+    """Set an option by name, as ``jax.config.update`` does.
+
+    >>> update("debug_nans", False)
+    """
+    if name != "debug_nans":
+        raise AttributeError(f"ftrans.config.update: unknown option {name!r}; options: "
+                             "'debug_nans'")
+    setattr(sys.modules[__name__], name, value)
+
+
+@contextlib.contextmanager
+def debugging_nans(value: bool = True) -> Iterator[None]:
+    """``debug_nans`` switched to ``value`` inside a ``with`` block.
+
+    >>> import ftrans, ftrans.numpy as fnp
+    >>> with debugging_nans():
+    ...     ftrans.grad(fnp.sqrt)(4.0)
+    0.25
+    """
+    module = sys.modules[__name__]
+    old = module.debug_nans
+    module.debug_nans = value
+    try:
+        yield
+    finally:
+        module.debug_nans = old
+
+
+sys.modules[__name__].__class__ = _ConfigModule
+if os.environ.get("FTRANS_DEBUG_NANS", "").strip().lower() not in ("", "0", "false", "no"):
+    core.nan_check = check_nans
