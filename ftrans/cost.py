@@ -3,8 +3,8 @@
 Flops come from a small model, one rule per primitive: a primitive's ``cost`` attribute
 (``cost(in_avals, out_avals, **params)``), else its family's: one flop per output element
 for elementwise primitives, one per input element for reductions, none for shape primitives
-(they move data), and one per output element for anything else. ``dot_general`` declares its
-own (two per multiply-add).
+(they move data), the programs they run for control-flow primitives, and one per output
+element for anything else. ``dot_general`` declares its own (two per multiply-add).
 
 ``jacobian_cost`` traces everything abstractly — nothing runs: the jvp (vjp) of the function
 batched over ``k`` basis tangents (cotangents) at two trial ``k``, which gives the cost as
@@ -36,10 +36,26 @@ def _free_cost(in_avals: Sequence[ShapedArray], out_avals: Sequence[ShapedArray]
     return 0
 
 
+def _control_cost(in_avals: Sequence[ShapedArray], out_avals: Sequence[ShapedArray],
+                  /, **params: Any) -> int:
+    """Primitives that run programs of their own (cond, scan, while, custom rules): the
+    flops of those, the costliest of a tuple of branches, times ``length`` for a scan (a
+    while loop counts one trip: its trip count is not known before it runs)."""
+    from .ir import ClosedJaxpr
+    total = 0
+    for value in params.values():
+        progs = value if isinstance(value, tuple) else (value,)
+        flops = [jaxpr_flops(p.jaxpr if isinstance(p, ClosedJaxpr) else p) for p in progs
+                 if isinstance(p, (Jaxpr, ClosedJaxpr))]
+        total += max(flops, default=0)
+    return total * int(params.get("length", 1))
+
+
 FAMILY_COST: dict[str, Callable[..., int]] = {
     "elementwise": _elementwise_cost,
     "reduction": _reduction_cost,
     "shape": _free_cost,
+    "control": _control_cost,
 }
 
 

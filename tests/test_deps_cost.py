@@ -9,6 +9,7 @@ import pytest
 from samples import SAMPLES, Sample
 
 import ftrans
+import ftrans.numpy as fnp
 from ftrans.core import PRIMITIVES
 from ftrans.cost import eqn_flops, jaxpr_flops
 from ftrans.deps import dense_deps, jaxpr_deps, rule_for
@@ -61,3 +62,13 @@ def test_dot_general_cost_is_two_flops_per_multiply_add():
     a, b = np.ones((2, 3, 4)), np.ones((2, 4, 5))
     closed = ftrans.make_jaxpr(lambda a, b: a @ b)(a, b)
     assert jaxpr_flops(closed.jaxpr) == 2 * 2 * 3 * 4 * 5
+
+
+def test_control_flow_costs_its_programs():
+    from ftrans import lax
+
+    def f(x):
+        return lax.scan(lambda c, xi: (c + fnp.sin(xi) * c, c), fnp.sum(x), x)[0]
+
+    closed = ftrans.make_jaxpr(f)(np.ones(10))
+    assert jaxpr_flops(closed.jaxpr) == 10 + 3 * 10  # the sum, then 3 flops a step
