@@ -7,4 +7,4 @@ python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
 "$VENV/bin/python" -m pip install -q ".[test]"
 cd tests  # test the installed package, not the source tree
-exec "../$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@" .
+exec "../$VENV/bin/python" -m pytest -p no:cacheprovider "$@" .

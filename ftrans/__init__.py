@@ -31,7 +31,11 @@ from .core import (  # noqa: F401
 from .ir import ClosedJaxpr, Jaxpr, ShapedArray, check_jaxpr  # noqa: F401
 
 __version__ = "0.1.0"
-from . import config, explain  # noqa: F401,E402
+from . import (  # noqa: F401,E402
+                  config,
+                  explain,
+                  scipy,  # noqa: F401,E402
+)
 from .cost import jacobian_cost  # noqa: F401,E402
 from .custom import (  # noqa: F401,E402
                   checkpoint,

@@ -223,7 +223,7 @@ class Trace:
     def to_atom(self, x: Any) -> Var | Literal:
         if isinstance(x, Tracer):
             if x._trace is self:
-                return x.var
+                return x._var
             entry = self.consts.get(id(x))
         elif isinstance(x, _SCALAR_TYPES) or (isinstance(x, (np.ndarray, np.generic))
                                              and x.ndim == 0):
@@ -292,12 +292,12 @@ def user_frame() -> str:
 class Tracer:
     """A value inside a trace: its variable, its aval, and (in a concrete trace) its value."""
 
-    __slots__ = ("_trace", "var", "aval", "val")
+    __slots__ = ("_trace", "_var", "aval", "val")  # not "var": that is ndarray.var()
     __array_priority__ = 1000
 
     def __init__(self, trace: Trace, var: Var, val: Any = None):
         self._trace = trace
-        self.var = var
+        self._var = var
         self.aval = var.aval
         self.val = val
 
@@ -404,7 +404,19 @@ class Tracer:
     def __le__(self, o): return _fnp().less_equal(self, o)
     def __gt__(self, o): return _fnp().greater(self, o)
     def __ge__(self, o): return _fnp().greater_equal(self, o)
+    def __and__(self, o): return _fnp().bitwise_and(self, o)
+    def __rand__(self, o): return _fnp().bitwise_and(o, self)
+    def __or__(self, o): return _fnp().bitwise_or(self, o)
+    def __ror__(self, o): return _fnp().bitwise_or(o, self)
+    def __xor__(self, o): return _fnp().bitwise_xor(self, o)
+    def __rxor__(self, o): return _fnp().bitwise_xor(o, self)
+    def __invert__(self): return _fnp().invert(self)
     __hash__ = None  # type: ignore[assignment]
+
+    def __setitem__(self, idx: Any, value: Any) -> None:
+        raise TypeError("traced arrays are immutable and cannot be assigned to in place "
+                        f"(at {user_frame()}): use x = x.at[idx].set(value) (or .add, "
+                        ".multiply, .min, .max) instead of x[idx] = value")
 
     def __getattr__(self, name: str) -> Any:
         method = _fnp()._TRACER_METHODS.get(name)

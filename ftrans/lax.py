@@ -357,3 +357,19 @@ def map(f: Any, xs: Any) -> Any:  # noqa: A001
     array([0., 1., 4.])
     """
     return scan(lambda _, x: ((), f(x)), (), xs)[1]
+
+# NumPy API primitives (issue 4): indexing, scans, sorting
+from .prims.cumulative import cumprod, cumsum, reduce_prod  # noqa: E402,F401
+from .prims.indexing import gather, scatter, scatter_add  # noqa: E402,F401
+from .prims.sorting import argsort, searchsorted  # noqa: E402,F401
+
+for _name in ("exp2", "log2", "log10", "cbrt", "asinh", "acosh", "atanh", "floor", "ceil",
+              "trunc", "rint", "isnan", "isinf", "isfinite", "hypot", "logaddexp",
+              "logaddexp2", "copysign"):
+    _binary_name = _name in ("hypot", "logaddexp", "logaddexp2", "copysign")
+    globals()[_name] = _fn(getattr(_ew, f"{_name}_p"),
+                           f"The ``{_name}`` primitive, applied to operands of equal shape "
+                           f"and dtype.\n\n>>> import ftrans.lax as lax, numpy as np\n"
+                           f">>> lax.{_name}(*[np.float64({1.5 if _name == 'acosh' else 0.5})] * "
+                           f"{2 if _binary_name else 1})"
+                           f" is not None\nTrue\n")

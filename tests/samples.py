@@ -13,3 +13,11 @@ SAMPLES = [*CORE_SAMPLES]
 from samples_control import CONTROL_SAMPLES  # noqa: E402
 
 SAMPLES += CONTROL_SAMPLES
+
+from samples_numpy import NUMPY_SAMPLES  # noqa: E402
+
+SAMPLES += NUMPY_SAMPLES
+
+from samples_linalg import LINALG_SAMPLES, SPECIAL_SAMPLES  # noqa: E402
+
+SAMPLES += [*LINALG_SAMPLES, *SPECIAL_SAMPLES]

@@ -75,7 +75,7 @@ from ._shape import (  # noqa: F401
 
 
 def _getitem(x: _Tracer, idx: Any) -> Any:
-    raise NotImplementedError("indexing traced arrays is not supported yet")
+    return _indexing_getitem(x, idx)
 
 
 def _T(x: Any) -> Any:
@@ -83,3 +83,125 @@ def _T(x: Any) -> Any:
 
 
 from . import safe  # noqa: E402,F401  (ftrans.numpy.safe: finite-gradient variants)
+
+# ----------------------------------------------------------------------------- NumPy API (issue 4)
+from ._indexing import at, take, take_along_axis  # noqa: E402,F401
+from ._indexing import getitem as _indexing_getitem  # noqa: E402
+from ._manip import (  # noqa: E402,F401
+    array_split,
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    broadcast_arrays,
+    column_stack,
+    concatenate,
+    copy,
+    diag,
+    diagflat,
+    diagonal,
+    diff,
+    dsplit,
+    dstack,
+    flatten,
+    flip,
+    fliplr,
+    flipud,
+    hsplit,
+    hstack,
+    kron,
+    meshgrid,
+    pad,
+    repeat,
+    roll,
+    rot90,
+    row_stack,
+    split,
+    stack,
+    tile,
+    trace,
+    tril,
+    triu,
+    vsplit,
+    vstack,
+)
+from ._products import einsum, einsum_path, tensordot  # noqa: E402,F401
+from ._sorting import (  # noqa: E402,F401
+    argsort,
+    argwhere,
+    flatnonzero,
+    nonzero,
+    searchsorted,
+    select,
+    sort,
+    unique,
+)
+from ._sorting import where as _where_any  # noqa: E402
+from ._stats import (  # noqa: E402,F401
+    all,
+    any,
+    argmax,
+    argmin,
+    average,
+    count_nonzero,
+    cumprod,
+    cumsum,
+    prod,
+    ptp,
+    std,
+    var,
+)
+from ._ufuncs import (  # noqa: E402,F401
+    arccosh,
+    arcsinh,
+    arctanh,
+    around,
+    bitwise_and,
+    bitwise_invert,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
+    cbrt,
+    ceil,
+    clip,
+    copysign,
+    deg2rad,
+    degrees,
+    exp2,
+    fix,
+    float_power,
+    floor,
+    fmax,
+    fmin,
+    heaviside,
+    hypot,
+    invert,
+    isfinite,
+    isinf,
+    isnan,
+    log2,
+    log10,
+    logaddexp,
+    logaddexp2,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    nan_to_num,
+    positive,
+    rad2deg,
+    radians,
+    reciprocal,
+    rint,
+    round,
+    sinc,
+    trunc,
+)
+
+asinh, acosh, atanh = arcsinh, arccosh, arctanh
+asin, acos, atan, atan2, pow = arcsin, arccos, arctan, arctan2, power  # array API names
+permute_dims = transpose
+concat = concatenate
+fabs = absolute
+where = _where_any  # noqa: F811  (adds one-argument where)
+
+from . import linalg  # noqa: F401,E402

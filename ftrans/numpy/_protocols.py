@@ -22,13 +22,27 @@ def _unsupported(kind: str, name: str) -> NotImplementedError:
                                f"arrays.{hint}")
 
 
+_UFUNC_METHODS = {("add", "reduce"): "sum", ("multiply", "reduce"): "prod",
+                  ("maximum", "reduce"): "max", ("minimum", "reduce"): "min",
+                  ("logical_and", "reduce"): "all", ("logical_or", "reduce"): "any",
+                  ("add", "accumulate"): "cumsum", ("multiply", "accumulate"): "cumprod"}
+
+
 def _array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
     if method != "__call__":
-        raise _unsupported("the ufunc method", f"{ufunc.__name__}.{method}")
+        name = _UFUNC_METHODS.get((ufunc.__name__, method))
+        if name is None or kwargs.get("out") is not None:
+            raise _unsupported("the ufunc method", f"{ufunc.__name__}.{method}")
+        if method == "accumulate":
+            kwargs = {"axis": 0, **kwargs}
+        return getattr(_namespace(), name)(*inputs, **kwargs)
     if kwargs.get("out") is not None:
         raise NotImplementedError(f"numpy.{ufunc.__name__}(..., out=...) on traced arrays: "
                                   "traced arrays cannot be written in place")
     fn = getattr(_namespace(), ufunc.__name__, None)
+    if fn is None:  # scipy.special's functions are ufuncs too
+        from ..scipy import special
+        fn = getattr(special, ufunc.__name__, None) if ufunc.__name__ in special.__all__ else None
     if fn is None:
         raise _unsupported("the ufunc", ufunc.__name__)
     extra = {k: v for k, v in kwargs.items() if k not in ("out", "casting", "order", "subok")}
@@ -41,9 +55,13 @@ def _array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
 
 
 def _array_function(func: Any, args: tuple, kwargs: dict) -> Any:
-    fn = getattr(_namespace(), func.__name__, None)
+    namespace = _namespace()
+    if getattr(func, "__module__", "") == "numpy.linalg":
+        namespace = namespace.linalg
+    fn = getattr(namespace, func.__name__, None)
     if fn is None or not callable(fn):
-        raise _unsupported("the function", func.__name__)
+        prefix = "linalg." if namespace is not _namespace() else ""
+        raise _unsupported("the function", prefix + func.__name__)
     return fn(*args, **kwargs)
 
 
@@ -70,6 +88,25 @@ TRACER_METHODS: dict[str, Callable] = {
     name: _method(name) for name in
     ("sum", "mean", "max", "min", "astype", "dot", "squeeze", "ravel", "clip", "prod", "var",
      "std", "argmax", "argmin", "cumsum", "cumprod", "flatten", "swapaxes", "take", "all",
-     "any", "round", "conj", "repeat", "trace", "diagonal", "sort", "argsort", "nonzero")}
+     "any", "round", "repeat", "trace", "diagonal", "sort", "argsort", "nonzero", "ptp",
+     "copy", "searchsorted")}
 TRACER_METHODS["reshape"] = _reshape_method
 TRACER_METHODS["transpose"] = _transpose_method
+
+
+def _identity_method(self: Any) -> Any:
+    return self
+
+
+def _tolist_method(self: Any) -> Any:
+    from ._indexing import _concrete
+    return _concrete(self, ".tolist()").tolist()
+
+
+def _at_property() -> Any:
+    from ._indexing import AtProperty
+    return AtProperty()
+
+
+TRACER_METHODS.update({"conj": _identity_method, "conjugate": _identity_method,
+                       "tolist": _tolist_method, "at": _at_property()})

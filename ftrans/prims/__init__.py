@@ -1,12 +1,15 @@
 """Every primitive of ftrans, one module per family. Importing this package registers them
 all in ``ftrans.core.PRIMITIVES``."""
 
-from . import (  # noqa: F401
+from . import (  # noqa: F401  # noqa: F401,E402
+                    cumulative,
                     dot,
                     elementwise,
+                    indexing,
                     reduce,
                     shape,
                     slicing,  # noqa: F401,E402
+                    sorting,
 )
 from .dot import dot_general, dot_general_p  # noqa: F401
 from .elementwise import *  # noqa: F401,F403

@@ -7,6 +7,7 @@ differentiated again. ``t`` is the input tangent, ``out`` the primal output.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -191,6 +192,57 @@ select_n_p.batch = elementwise_batch(select_n_p)
 def select(pred: Any, on_true: Any, on_false: Any) -> Any:
     """``on_true`` where ``pred`` else ``on_false`` (operands already broadcast)."""
     return select_n_p.bind(pred, on_false, on_true)
+
+
+# ----------------------------------------------------------------------------- more math
+# (NumPy's own functions as impls, so values are NumPy's to the last bit)
+
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+
+exp2_p = unary("exp2", "exp2", lambda t, x, out: t * (out * _LN2), "exp2({0})")
+log2_p = unary("log2", "log2", lambda t, x, out: t / (x * _LN2), "log2({0})")
+log10_p = unary("log10", "log10", lambda t, x, out: t / (x * _LN10), "log10({0})")
+cbrt_p = unary("cbrt", "cbrt", lambda t, x, out: t / (3 * (out * out)), "cbrt({0})")
+asinh_p = unary("asinh", "arcsinh", lambda t, x, out: t / fnp.sqrt(x * x + 1), "asinh({0})")
+acosh_p = unary("acosh", "arccosh",
+                lambda t, x, out: t / fnp.sqrt((x - 1) * (x + 1)), "acosh({0})")
+atanh_p = unary("atanh", "arctanh", lambda t, x, out: t / (1 - x * x), "atanh({0})")
+hypot_p = binary("hypot", "hypot", (lambda t, x, y, out: t * (x / out),
+                                    lambda t, x, y, out: t * (y / out)), "hypot({0}, {1})")
+logaddexp_p = binary("logaddexp", "logaddexp",
+                     (lambda t, x, y, out: t * fnp.exp(x - out),
+                      lambda t, x, y, out: t * fnp.exp(y - out)),
+                     "(fmax({0}, {1}) + log1p(exp(-fabs({0} - {1}))))")
+logaddexp2_p = binary("logaddexp2", "logaddexp2",
+                      (lambda t, x, y, out: t * fnp.exp2(x - out),
+                       lambda t, x, y, out: t * fnp.exp2(y - out)),
+                      "(fmax({0}, {1}) + log2(1 + exp2(-fabs({0} - {1}))))")
+# d/dx copysign(x, y) = sign(x) * sign(y); piecewise constant in y
+copysign_p = binary("copysign", "copysign",
+                    (lambda t, x, y, out: t * (fnp.sign(x) * fnp.sign(out)),
+                     lambda t, x, y, out: t * 0), "copysign({0}, {1})")
+
+# piecewise constant: zero tangents
+floor_p = unary("floor", "floor", None, "floor({0})")
+ceil_p = unary("ceil", "ceil", None, "ceil({0})")
+trunc_p = unary("trunc", "trunc", None, "trunc({0})")
+rint_p = unary("rint", "rint", None, "rint({0})")
+
+
+def _predicate(name: str, np_name: str, cuda: str) -> Primitive:
+    """A unary elementwise test with a boolean result (zero tangent)."""
+    p = unary(name, np_name, None, cuda)
+    p.abstract_eval = lambda x: ShapedArray(x.shape, np.bool_)
+    return p
+
+
+isnan_p = _predicate("isnan", "isnan", "isnan({0})")
+isinf_p = _predicate("isinf", "isinf", "isinf({0})")
+isfinite_p = _predicate("isfinite", "isfinite", "isfinite({0})")
+not_p = _predicate("not", "logical_not", "(!{0})")
+and_p = comparison("and", "logical_and", "({0} && {1})")
+or_p = comparison("or", "logical_or", "({0} || {1})")
+xor_p = comparison("xor", "logical_xor", "((!{0}) != (!{1}))")
 
 
 __all__ = [name for name in globals() if name.endswith("_p")] + ["select", "zero_jvp"]

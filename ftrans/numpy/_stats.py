@@ -1,0 +1,207 @@
+"""More reductions and scans: prod, var, std, ptp, average, argmax, argmin, cumsum, cumprod,
+all, any, count_nonzero — NumPy's ``axis``/``keepdims``/``ddof`` and result dtypes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..prims import cumulative as cu
+from ..prims.shape import expand_dims as _expand_dims
+from ._elementwise import multiply, not_equal, sqrt
+from ._promote import any_tracer, is_tracer, normalize_axes, to_dtype
+from ._reductions import _reduce, max, mean, min, sum
+
+
+def prod(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:
+    """NumPy's ``prod``; exact derivatives also where factors are zero.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.prod(np.array([1.0, 2.0, 3.0]))
+    6.0
+    """
+    if not is_tracer(a):
+        return np.prod(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    dt = np.dtype(dtype) if dtype is not None else np.prod(np.ones(1, a.dtype)).dtype
+    return _reduce(cu.reduce_prod_p, to_dtype(a, dt), axis, keepdims, "prod")
+
+
+def var(a: Any, axis: Any = None, dtype: Any = None, ddof: float = 0,
+        keepdims: bool = False) -> Any:
+    """NumPy's ``var``: ``mean(|a - mean(a)|**2)`` with ``n - ddof`` in the denominator.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.var(np.array([1.0, 3.0]))
+    1.0
+    """
+    if not is_tracer(a):
+        return np.var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
+    dt = np.dtype(dtype) if dtype is not None else np.var(np.ones(2, a.dtype)).dtype
+    a = to_dtype(a, dt)
+    axes = normalize_axes(axis, a.ndim, "var")
+    n = int(np.prod([a.shape[i] for i in axes], dtype=np.int64))
+    d = a - mean(a, axis=axes, keepdims=True)
+    return sum(multiply(d, d), axis=axes, keepdims=keepdims) / (n - ddof if n > ddof else 0)
+
+
+def std(a: Any, axis: Any = None, dtype: Any = None, ddof: float = 0,
+        keepdims: bool = False) -> Any:
+    """NumPy's ``std``: ``sqrt(var)`` (its derivative is infinite where ``var`` is 0).
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.std(np.array([1.0, 3.0]))
+    1.0
+    """
+    if not is_tracer(a):
+        return np.std(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
+    return sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims))
+
+
+def ptp(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """NumPy's ``ptp``: ``max - min``.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.ptp(np.array([1.0, 4.0, 2.0]))
+    3.0
+    """
+    if not is_tracer(a):
+        return np.ptp(a, axis=axis, keepdims=keepdims)
+    return max(a, axis=axis, keepdims=keepdims) - min(a, axis=axis, keepdims=keepdims)
+
+
+def average(a: Any, axis: Any = None, weights: Any = None, returned: bool = False,
+            keepdims: bool = False) -> Any:
+    """NumPy's ``average``: ``sum(a * w) / sum(w)``, differentiable in ``a`` and ``w``.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.average(np.array([1.0, 3.0]), weights=np.array([3.0, 1.0]))
+    1.5
+    """
+    if not any_tracer((a, weights)):
+        return np.average(a, axis=axis, weights=weights, returned=returned,
+                          keepdims=keepdims)
+    from ._shape import broadcast_to
+    if weights is None:
+        avg = mean(a, axis=axis, keepdims=keepdims)
+        axes = normalize_axes(axis, a.ndim, "average")
+        n = float(np.prod([a.shape[i] for i in axes]))
+        scl = np.full(np.shape(avg), n, np.result_type(avg.dtype, 1.0))
+    else:
+        ashape, wshape = np.shape(a), np.shape(weights)
+        if ashape != wshape:
+            if axis is None:
+                raise TypeError("Axis must be specified when shapes of a and weights differ.")
+            if len(wshape) != 1 or not isinstance(axis, (int, np.integer)):
+                raise TypeError("1D weights expected when shapes of a and weights differ.")
+            ax = normalize_axes(axis, len(ashape), "average")[0]
+            if wshape[0] != ashape[ax]:
+                raise ValueError("Length of weights not compatible with specified axis.")
+            from ._shape import moveaxis
+            weights = moveaxis(broadcast_to(weights, ashape[:ax] + ashape[ax + 1:] + wshape),
+                               -1, ax)
+        scl = sum(weights, axis=axis, keepdims=keepdims)
+        avg = sum(multiply(a, weights), axis=axis, keepdims=keepdims) / scl
+    if returned:
+        return avg, broadcast_to(scl, np.shape(avg)) if np.shape(scl) != np.shape(avg) else scl
+    return avg
+
+
+def _arg(prim: Any, name: str):
+    def fn(a: Any, axis: Any = None, out: Any = None, *, keepdims: bool = False) -> Any:
+        if not is_tracer(a):
+            return getattr(np, name)(a, axis=axis, out=out, keepdims=keepdims)
+        from ._shape import ravel
+        if axis is None:
+            res = prim.bind(ravel(a), axis=0)
+            return _expand_dims(res, tuple(range(a.ndim))) if keepdims and a.ndim else res
+        ax = normalize_axes(axis, a.ndim, name)[0]
+        res = prim.bind(a, axis=ax)
+        return _expand_dims(res, (ax,)) if keepdims else res
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (f"NumPy's ``{name}`` (an integer result: no derivative).\n\n"
+                  f">>> import ftrans.numpy as fnp, numpy as np\n"
+                  f">>> int(fnp.{name}(np.array([2.0, 5.0, 1.0])))\n"
+                  f"{1 if name == 'argmax' else 2}\n")
+    return fn
+
+
+argmax = _arg(cu.argmax_p, "argmax")
+argmin = _arg(cu.argmin_p, "argmin")
+
+
+def _scan_setup(a: Any, axis: Any, dtype: Any, np_fn: Any) -> tuple[Any, int]:
+    from ._shape import ravel
+    dt = np.dtype(dtype) if dtype is not None else np_fn(np.ones(1, a.dtype)).dtype
+    a = to_dtype(a, dt)
+    if axis is None:
+        return ravel(a), 0
+    return a, normalize_axes(axis, a.ndim, np_fn.__name__)[0]
+
+
+def cumsum(a: Any, axis: Any = None, dtype: Any = None) -> Any:
+    """NumPy's ``cumsum``.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.cumsum(np.array([1.0, 2.0, 3.0]))
+    array([1., 3., 6.])
+    """
+    if not is_tracer(a):
+        return np.cumsum(a, axis=axis, dtype=dtype)
+    a, ax = _scan_setup(a, axis, dtype, np.cumsum)
+    return cu.cumsum(a, ax)
+
+
+def cumprod(a: Any, axis: Any = None, dtype: Any = None) -> Any:
+    """NumPy's ``cumprod`` (a log-depth product scan; exact derivatives at zeros too).
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.cumprod(np.array([1.0, 2.0, 3.0]))
+    array([1., 2., 6.])
+    """
+    if not is_tracer(a):
+        return np.cumprod(a, axis=axis, dtype=dtype)
+    a, ax = _scan_setup(a, axis, dtype, np.cumprod)
+    return cu.cumprod(a, ax)
+
+
+def _truth(a: Any) -> Any:
+    return a if a.dtype == np.bool_ else not_equal(a, 0)
+
+
+def all(a: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
+    """NumPy's ``all``.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> bool(fnp.all(np.array([1.0, 0.0])))
+    False
+    """
+    if not is_tracer(a):
+        return np.all(a, axis=axis, keepdims=keepdims)
+    from ..prims.reduce import reduce_min_p
+    return _reduce(reduce_min_p, _truth(a), axis, keepdims, "all")
+
+
+def any(a: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
+    """NumPy's ``any``.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> bool(fnp.any(np.array([1.0, 0.0])))
+    True
+    """
+    if not is_tracer(a):
+        return np.any(a, axis=axis, keepdims=keepdims)
+    from ..prims.reduce import reduce_max_p
+    return _reduce(reduce_max_p, _truth(a), axis, keepdims, "any")
+
+
+def count_nonzero(a: Any, axis: Any = None, *, keepdims: bool = False) -> Any:
+    """NumPy's ``count_nonzero``.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> int(fnp.count_nonzero(np.array([1.0, 0.0, 2.0])))
+    2
+    """
+    if not is_tracer(a):
+        return np.count_nonzero(a, axis=axis, keepdims=keepdims)
+    return sum(to_dtype(_truth(a), np.dtype(np.intp)), axis=axis, keepdims=keepdims)

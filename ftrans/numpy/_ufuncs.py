@@ -1,0 +1,276 @@
+"""More of NumPy's elementwise functions: primitives where NumPy's value needs its own
+routine (exp2, log2, cbrt, hypot, logaddexp, the inverse hyperbolics, rounding, tests), and
+exact composites of existing ones elsewhere (reciprocal, deg2rad, sinc, fmax, clip, ...).
+Rounding, tests and logical functions have zero tangents."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..prims import elementwise as ew
+from ._elementwise import _binary, _doc, _unary, astype, divide, maximum, minimum, multiply
+from ._elementwise import power as _power
+from ._elementwise import where as _where
+from ._promote import any_tracer, is_tracer, operand_dtype, result_dtype, to_dtype
+
+exp2 = _unary(ew.exp2_p, np.exp2, _doc("exp2", "fnp.exp2(3.0)", "8.0"))
+log2 = _unary(ew.log2_p, np.log2, _doc("log2", "fnp.log2(8.0)", "3.0"))
+log10 = _unary(ew.log10_p, np.log10, _doc("log10", "fnp.log10(100.0)", "2.0"))
+cbrt = _unary(ew.cbrt_p, np.cbrt, _doc("cbrt", "fnp.cbrt(8.0)", "2.0"))
+arcsinh = _unary(ew.asinh_p, np.arcsinh, _doc("arcsinh", "fnp.arcsinh(0.0)", "0.0"))
+arccosh = _unary(ew.acosh_p, np.arccosh, _doc("arccosh", "fnp.arccosh(1.0)", "0.0"))
+arctanh = _unary(ew.atanh_p, np.arctanh, _doc("arctanh", "fnp.arctanh(0.0)", "0.0"))
+floor = _unary(ew.floor_p, np.floor, _doc("floor", "fnp.floor(1.5)", "1.0"))
+ceil = _unary(ew.ceil_p, np.ceil, _doc("ceil", "fnp.ceil(1.5)", "2.0"))
+trunc = _unary(ew.trunc_p, np.trunc, _doc("trunc", "fnp.trunc(-1.5)", "-1.0"))
+fix = trunc
+rint = _unary(ew.rint_p, np.rint, _doc("rint", "fnp.rint(2.5)", "2.0"))
+isnan = _unary(ew.isnan_p, np.isnan, _doc("isnan", "fnp.isnan(1.0)", "False"))
+isinf = _unary(ew.isinf_p, np.isinf, _doc("isinf", "fnp.isinf(1.0)", "False"))
+isfinite = _unary(ew.isfinite_p, np.isfinite, _doc("isfinite", "fnp.isfinite(1.0)", "True"))
+logical_not = _unary(ew.not_p, np.logical_not, _doc("logical_not", "fnp.logical_not(0.0)",
+                                                    "True"))
+hypot = _binary(ew.hypot_p, np.hypot, _doc("hypot", "fnp.hypot(3.0, 4.0)", "5.0"))
+logaddexp = _binary(ew.logaddexp_p, np.logaddexp,
+                    _doc("logaddexp", "fnp.logaddexp(0.0, 0.0)", "0.6931471805599453"))
+logaddexp2 = _binary(ew.logaddexp2_p, np.logaddexp2,
+                     _doc("logaddexp2", "fnp.logaddexp2(1.0, 1.0)", "2.0"))
+copysign = _binary(ew.copysign_p, np.copysign, _doc("copysign", "fnp.copysign(2.0, -1.0)",
+                                                    "-2.0"))
+logical_and = _binary(ew.and_p, np.logical_and,
+                      _doc("logical_and", "fnp.logical_and(1.0, 0.0)", "False"))
+logical_or = _binary(ew.or_p, np.logical_or, _doc("logical_or", "fnp.logical_or(1.0, 0.0)",
+                                                  "True"))
+logical_xor = _binary(ew.xor_p, np.logical_xor,
+                      _doc("logical_xor", "fnp.logical_xor(1.0, 1.0)", "False"))
+
+
+def positive(x: Any) -> Any:
+    """NumPy's ``positive``: ``x`` itself.
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.positive(-2.0)
+    -2.0
+    """
+    return x if is_tracer(x) else np.positive(x)
+
+
+def float_power(x: Any, y: Any) -> Any:
+    """NumPy's ``float_power``: ``x ** y`` computed in float64 (or wider).
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.float_power(2, 3)
+    8.0
+    """
+    if not any_tracer((x, y)):
+        return np.float_power(x, y)
+    dt = operand_dtype(np.float_power, (x, y))
+    return _power(to_dtype(x, dt), to_dtype(y, dt))
+
+
+def reciprocal(x: Any) -> Any:
+    """NumPy's ``reciprocal``: ``1 / x``.
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.reciprocal(4.0)
+    0.25
+    """
+    if not is_tracer(x):
+        return np.reciprocal(x)
+    dt = operand_dtype(np.reciprocal, (x,))
+    out = divide(np.ones((), dt), x)
+    return out if out.dtype == dt else astype(out, dt)
+
+
+def deg2rad(x: Any) -> Any:
+    """NumPy's ``deg2rad``: ``x * (pi / 180)``.
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.deg2rad(180.0)
+    3.141592653589793
+    """
+    return np.deg2rad(x) if not is_tracer(x) else multiply(
+        to_dtype(x, operand_dtype(np.deg2rad, (x,))), math.pi / 180.0)
+
+
+radians = deg2rad
+
+
+def rad2deg(x: Any) -> Any:
+    """NumPy's ``rad2deg``: ``x * (180 / pi)``.
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.rad2deg(0.0)
+    0.0
+    """
+    return np.rad2deg(x) if not is_tracer(x) else multiply(
+        to_dtype(x, operand_dtype(np.rad2deg, (x,))), 180.0 / math.pi)
+
+
+degrees = rad2deg
+
+
+def sinc(x: Any) -> Any:
+    """NumPy's normalized ``sinc``, ``sin(pi x) / (pi x)``, computed as NumPy does.
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.sinc(0.0)
+    1.0
+    """
+    if not is_tracer(x):
+        return np.sinc(x)
+    from ._elementwise import equal, sin
+    x = to_dtype(x, result_dtype(x, 1.0))
+    y = math.pi * _where(equal(x, 0), 1.0e-20, x)
+    return sin(y) / y
+
+
+def fmax(x: Any, y: Any) -> Any:
+    """NumPy's ``fmax``: the maximum, ignoring NaNs.
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.fmax(float("nan"), 1.0)
+    1.0
+    """
+    if not any_tracer((x, y)):
+        return np.fmax(x, y)
+    m = maximum(x, y)
+    return _where(isnan(x), _where(isnan(y), m, y), _where(isnan(y), x, m))
+
+
+def fmin(x: Any, y: Any) -> Any:
+    """NumPy's ``fmin``: the minimum, ignoring NaNs.
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.fmin(float("nan"), 1.0)
+    1.0
+    """
+    if not any_tracer((x, y)):
+        return np.fmin(x, y)
+    m = minimum(x, y)
+    return _where(isnan(x), _where(isnan(y), m, y), _where(isnan(y), x, m))
+
+
+def clip(a: Any, a_min: Any = None, a_max: Any = None, out: Any = None, *, min: Any = None,
+         max: Any = None) -> Any:
+    """NumPy's ``clip``: ``minimum(maximum(a, a_min), a_max)``; ties share the derivative.
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.clip(3.0, 0.0, 1.0)
+    1.0
+    """
+    lo = a_min if a_min is not None else min
+    hi = a_max if a_max is not None else max
+    if out is not None:
+        raise NotImplementedError("clip(..., out=...): traced arrays cannot be written in "
+                                  "place")
+    if not any_tracer((a, lo, hi)):
+        return np.clip(a, lo, hi)
+    if lo is None and hi is None:
+        raise ValueError("One of max or min must be given")
+    if lo is not None:
+        a = maximum(a, lo)
+    if hi is not None:
+        a = minimum(a, hi)
+    return a
+
+
+def heaviside(x1: Any, x2: Any) -> Any:
+    """NumPy's ``heaviside``: 0 below zero, 1 above, ``x2`` at zero (NaN stays NaN).
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.heaviside(0.0, 0.5)
+    0.5
+    """
+    if not any_tracer((x1, x2)):
+        return np.heaviside(x1, x2)
+    from ._elementwise import equal, greater, less
+    dt = operand_dtype(np.heaviside, (x1, x2))
+    x1, x2 = to_dtype(x1, dt), to_dtype(x2, dt)
+    zero, one = np.zeros((), dt), np.ones((), dt)
+    return _where(less(x1, 0), zero, _where(greater(x1, 0), one,
+                                            _where(equal(x1, 0), x2, x1 * x2)))
+
+
+def nan_to_num(x: Any, copy: bool = True, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None) -> Any:
+    """NumPy's ``nan_to_num``: NaN and infinities replaced by finite numbers.
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.nan_to_num(float("nan"))
+    0.0
+    """
+    if not is_tracer(x):
+        return np.nan_to_num(x, copy=copy, nan=nan, posinf=posinf, neginf=neginf)
+    if not np.issubdtype(x.dtype, np.floating):
+        return x
+    info = np.finfo(x.dtype)
+    hi = info.max if posinf is None else posinf
+    lo = info.min if neginf is None else neginf
+    from ._elementwise import equal
+    out = _where(isnan(x), np.asarray(nan, x.dtype), x)
+    out = _where(equal(x, np.inf), np.asarray(hi, x.dtype), out)
+    return _where(equal(x, -np.inf), np.asarray(lo, x.dtype), out)
+
+
+def round(a: Any, decimals: int = 0, out: Any = None) -> Any:  # noqa: A001
+    """NumPy's ``round`` (half to even), as NumPy computes it: ``rint(a * 10**d) / 10**d``.
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.round(2.675, 1)
+    2.7
+    """
+    if not is_tracer(a):
+        return np.round(a, decimals, out)
+    if not np.issubdtype(a.dtype, np.floating):
+        return a if decimals >= 0 else astype(round(astype(a, np.float64), decimals), a.dtype)
+    if decimals == 0:
+        return rint(a)
+    f = np.asarray(10.0 ** abs(decimals), a.dtype)
+    return rint(a * f) / f if decimals > 0 else rint(a / f) * f
+
+
+around = round
+
+
+def _bitwise(logical: Any, name: str, sym: str):
+    def fn(x: Any, y: Any) -> Any:
+        if not any_tracer((x, y)):
+            return getattr(np, name)(x, y)
+        if result_dtype(x, y) != np.bool_:
+            raise NotImplementedError(f"{name} ({sym}) of integer traced arrays: ftrans "
+                                      f"supports it on booleans (logical_{sym}); for masks "
+                                      "use comparisons, which give booleans")
+        return logical(x, y)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (f"NumPy's ``{name}`` (``{sym}``) on booleans: ``logical_"
+                  f"{name.split('_')[1]}``.\n\n>>> import ftrans.numpy as fnp\n"
+                  f">>> bool(fnp.{name}(True, False))\n"
+                  f"{ {'and': False, 'or': True, 'xor': True}[name.split('_')[1]] }\n")
+    return fn
+
+
+bitwise_and = _bitwise(logical_and, "bitwise_and", "&")
+bitwise_or = _bitwise(logical_or, "bitwise_or", "|")
+bitwise_xor = _bitwise(logical_xor, "bitwise_xor", "^")
+
+
+def invert(x: Any) -> Any:
+    """NumPy's ``invert`` (``~``) on booleans: ``logical_not``.
+
+    >>> import ftrans.numpy as fnp
+    >>> bool(fnp.invert(True))
+    False
+    """
+    if not is_tracer(x):
+        return np.invert(x)
+    if x.dtype != np.bool_:
+        raise NotImplementedError("invert (~) of integer traced arrays: ftrans supports it "
+                                  "on booleans (logical_not)")
+    return logical_not(x)
+
+
+bitwise_not = bitwise_invert = invert

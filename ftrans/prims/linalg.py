@@ -1,0 +1,477 @@
+"""Linear algebra primitives on stacks of matrices (the last two axes; leading axes are a
+batch and must agree between operands): solve, triangular_solve, inv, det, slogdet,
+cholesky, qr, eigh, svd, pinv.
+
+Each impl calls the array module's batched ``linalg``; each jvp is the matrix-calculus
+formula written with operations that are linear in the tangent (matmul, triangular solves,
+products with primal values), so linearizing and transposing it gives reverse mode:
+
+- ``X = A⁻¹B``: ``dX = A⁻¹(dB − dA X)``; solve and triangular_solve are linear in ``B``,
+  with transpose ``B̄ = A⁻ᵀ X̄``.
+- ``inv``: ``dA⁻¹ = −A⁻¹ dA A⁻¹``; ``det``: ``d det A = det A · tr(A⁻¹ dA)``; ``slogdet``:
+  ``d log|det A| = tr(A⁻¹ dA)``.
+- ``A = LLᵀ``: ``dL = L Φ(L⁻¹ dA L⁻ᵀ)``, Φ the lower triangle with half its diagonal.
+- ``A⁺`` (pinv): Golub and Pereyra's formula, so repeated singular values are fine.
+- ``A = QR`` (m ≥ n), ``A = V diag(w) Vᵀ``, ``A = U diag(s) Vᵀ``: as in JAX
+  (``jax/_src/lax/linalg.py``) and Giles, "An extended collection of matrix derivative
+  results" (2008). Eigen- and singular values must be distinct for the vector derivatives.
+
+Symmetric inputs (cholesky, eigh) read one triangle; their tangents are symmetrized, as JAX
+does, so derivatives are those of a function of a symmetric matrix.
+Batching moves the batch axis to the front (broadcasting unbatched operands), since every
+impl already maps over leading axes; a batch of right-hand sides against one matrix (as in
+``jacfwd``) becomes extra columns of a single solve instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .._lazy import fnp
+from ..core import Primitive, Zero, aval_of, register
+from ..ir import ShapedArray, is_float_dtype
+from .families import is_undef, shape_of
+from .shape import broadcast_in_dim, moveaxis
+
+
+def _declare(name: str, multiple_results: bool = False) -> Primitive:
+    p = register(Primitive(name, multiple_results))
+    p.family = "linalg"
+    p.batch = _batch_at_front(p)
+    return p
+
+
+def _batch_at_front(prim: Primitive) -> Callable:
+    def batch(args: Sequence[Any], dims: Sequence[int | None], **params: Any) -> Any:
+        size = next(shape_of(a)[d] for a, d in zip(args, dims) if d is not None)
+        moved = []
+        for a, d in zip(args, dims):
+            if d is None:
+                s = shape_of(a)
+                a = broadcast_in_dim(a, (size,) + s, tuple(range(1, len(s) + 1)))
+            else:
+                a = moveaxis(a, d, 0)
+            moved.append(a)
+        out = prim.bind(*moved, **params)
+        return out, ([0] * len(out) if prim.multiple_results else 0)
+    return batch
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def _check_matrix(name: str, x: ShapedArray, square: bool = True) -> None:
+    if x.ndim < 2:
+        raise ValueError(f"{name}: expected an array of at least 2 dimensions (a stack of "
+                         f"matrices), got shape {x.shape}")
+    if square and x.shape[-1] != x.shape[-2]:
+        raise ValueError(f"{name}: last 2 dimensions of the array must be square, got shape "
+                         f"{x.shape}")
+    if not is_float_dtype(x.dtype):
+        raise TypeError(f"{name}: expected a floating-point array, got dtype {x.dtype}")
+
+
+def _mT(x: Any) -> Any:
+    """Swap the last two axes."""
+    return fnp.swapaxes(x, -1, -2)
+
+
+def _mm(x: Any, y: Any) -> Any:
+    return fnp.matmul(x, y)
+
+
+def _eye(n: int, dtype: Any) -> np.ndarray:
+    return np.eye(n, dtype=dtype)
+
+
+def _diagonal(x: Any) -> Any:
+    """The diagonal of each matrix, as a linear function of ``x``."""
+    n = shape_of(x)[-1]
+    return fnp.sum(x * _eye(n, aval_of(x).dtype), axis=-1)
+
+
+def _tril_mask(n: int, m: int, k: int, dtype: Any) -> np.ndarray:
+    return np.tri(n, m, k, dtype=dtype)
+
+
+# ----------------------------------------------------------------------------- solve
+
+solve_p = _declare("solve")
+
+
+def _solve_aval(a: ShapedArray, b: ShapedArray) -> ShapedArray:
+    _check_matrix("solve", a)
+    if b.ndim != a.ndim or b.shape[:-2] != a.shape[:-2] or b.shape[-2] != a.shape[-1]:
+        raise ValueError(f"solve: b must have shape {a.shape[:-1]} + (k,) for a of shape "
+                         f"{a.shape}, got {b.shape}")
+    if a.dtype != b.dtype:
+        raise TypeError(f"solve got dtypes {a.dtype} and {b.dtype}; convert them first")
+    return ShapedArray(b.shape, b.dtype)
+
+
+def _solve_jvp(primals: Any, out: Any, tangents: Any) -> Any:
+    (a, _), (ta, tb) = primals, tangents
+    if type(ta) is Zero and type(tb) is Zero:
+        return Zero(aval_of(out))
+    rhs = tb if type(ta) is Zero else (-_mm(ta, out) if type(tb) is Zero
+                                      else tb - _mm(ta, out))
+    return solve_p.bind(a, rhs)
+
+
+def _solve_transpose(ct: Any, a: Any, b: Any) -> list[Any]:
+    if is_undef(a):
+        raise TypeError("solve is linear only in its right-hand side b")
+    return [None, solve_p.bind(_mT(a), ct)]
+
+
+def _batch_rhs_only(prim: Primitive) -> Callable:
+    """Batch rule of a solve linear in ``b``: a batch of right-hand sides against one ``a``
+    becomes more columns (or rows, for ``X A = B``), so ``a`` is factored once."""
+    general = _batch_at_front(prim)
+
+    def batch(args: Sequence[Any], dims: Sequence[int | None], **params: Any) -> Any:
+        (a, b), (da, db) = args, dims
+        if da is not None:
+            return general(args, dims, **params)
+        from .shape import reshape
+        rows = not params.get("left_side", True)  # X op(A) = B: the batch joins the rows
+        b = moveaxis(b, db, -2 if rows else -1)
+        s = shape_of(b)
+        merged = (s[:-3] + (s[-3] * s[-2], s[-1]) if rows
+                  else s[:-2] + (s[-2] * s[-1],))
+        out = prim.bind(a, reshape(b, merged), **params)
+        return reshape(out, s), len(s) - (2 if rows else 1)
+    return batch
+
+
+solve_p.batch = _batch_rhs_only(solve_p)
+solve_p.impl = lambda xp, a, b: xp.linalg.solve(a, b)
+solve_p.abstract_eval = _solve_aval
+solve_p.jvp = _solve_jvp
+solve_p.transpose = _solve_transpose
+
+# ----------------------------------------------------------------------------- triangular_solve
+
+triangular_solve_p = _declare("triangular_solve")
+
+
+def triangular_solve(a: Any, b: Any, *, left_side: bool = True, lower: bool = True,
+                     transpose_a: bool = False, unit_diagonal: bool = False) -> Any:
+    """Solve ``op(A) X = B`` (``left_side``) or ``X op(A) = B`` with ``A`` triangular,
+    ``op(A) = Aᵀ`` when ``transpose_a``; only ``A``'s ``lower`` (or upper) triangle is read."""
+    return triangular_solve_p.bind(a, b, left_side=bool(left_side), lower=bool(lower),
+                                   transpose_a=bool(transpose_a),
+                                   unit_diagonal=bool(unit_diagonal))
+
+
+def _triangle(xp: Any, a: Any, lower: bool, unit_diagonal: bool) -> Any:
+    a = xp.tril(a) if lower else xp.triu(a)
+    if unit_diagonal:
+        n = a.shape[-1]
+        eye = xp.eye(n, dtype=a.dtype)
+        a = a * (1 - eye) + eye
+    return a
+
+
+def _triangular_solve_impl(xp: Any, a: Any, b: Any, *, left_side: bool, lower: bool,
+                           transpose_a: bool, unit_diagonal: bool) -> Any:
+    a = _triangle(xp, a, lower, unit_diagonal)
+    if transpose_a:
+        a = xp.swapaxes(a, -1, -2)
+    if left_side:
+        return xp.linalg.solve(a, b)
+    # X op(A) = B  <=>  op(A)ᵀ Xᵀ = Bᵀ
+    return xp.swapaxes(xp.linalg.solve(xp.swapaxes(a, -1, -2), xp.swapaxes(b, -1, -2)), -1, -2)
+
+
+def _triangular_solve_aval(a: ShapedArray, b: ShapedArray, *, left_side: bool, lower: bool,
+                           transpose_a: bool, unit_diagonal: bool) -> ShapedArray:
+    _check_matrix("triangular_solve", a)
+    n = a.shape[-1]
+    if (b.ndim != a.ndim or b.shape[:-2] != a.shape[:-2]
+            or (b.shape[-2] if left_side else b.shape[-1]) != n):
+        want = "(n, k)" if left_side else "(k, n)"
+        raise ValueError(f"triangular_solve: b must have shape {a.shape[:-2]} + {want} with "
+                         f"n = {n} for a of shape {a.shape}, got {b.shape}")
+    if a.dtype != b.dtype:
+        raise TypeError(f"triangular_solve got dtypes {a.dtype} and {b.dtype}; convert them "
+                        "first")
+    return ShapedArray(b.shape, b.dtype)
+
+
+def _triangular_solve_jvp(primals: Any, out: Any, tangents: Any, *, left_side: bool,
+                          lower: bool, transpose_a: bool, unit_diagonal: bool) -> Any:
+    (a, _), (ta, tb) = primals, tangents
+    if type(ta) is Zero and type(tb) is Zero:
+        return Zero(aval_of(out))
+    params = dict(left_side=left_side, lower=lower, transpose_a=transpose_a,
+                  unit_diagonal=unit_diagonal)
+    rhs = None if type(tb) is Zero else tb
+    if type(ta) is not Zero:
+        n = shape_of(a)[-1]
+        dtype = aval_of(a).dtype
+        mask = (_tril_mask(n, n, -1 if unit_diagonal else 0, dtype) if lower
+                else _tril_mask(n, n, -1 if unit_diagonal else 0, dtype).T)
+        da = ta * mask
+        if transpose_a:
+            da = _mT(da)
+        term = _mm(da, out) if left_side else _mm(out, da)
+        rhs = -term if rhs is None else rhs - term
+    return triangular_solve_p.bind(a, rhs, **params)
+
+
+def _triangular_solve_transpose(ct: Any, a: Any, b: Any, *, left_side: bool, lower: bool,
+                                transpose_a: bool, unit_diagonal: bool) -> list[Any]:
+    if is_undef(a):
+        raise TypeError("triangular_solve is linear only in its right-hand side b")
+    return [None, triangular_solve(a, ct, left_side=left_side, lower=lower,
+                                   transpose_a=not transpose_a, unit_diagonal=unit_diagonal)]
+
+
+triangular_solve_p.batch = _batch_rhs_only(triangular_solve_p)
+triangular_solve_p.impl = _triangular_solve_impl
+triangular_solve_p.abstract_eval = _triangular_solve_aval
+triangular_solve_p.jvp = _triangular_solve_jvp
+triangular_solve_p.transpose = _triangular_solve_transpose
+
+# ----------------------------------------------------------------------------- inv, det, slogdet
+
+inv_p = _declare("inv")
+
+
+def _inv_aval(a: ShapedArray) -> ShapedArray:
+    _check_matrix("inv", a)
+    return ShapedArray(a.shape, a.dtype)
+
+
+def _inv_jvp(primals: Any, out: Any, tangents: Any) -> Any:
+    (ta,) = tangents
+    if type(ta) is Zero:
+        return Zero(aval_of(out))
+    return -_mm(_mm(out, ta), out)
+
+
+inv_p.impl = lambda xp, a: xp.linalg.inv(a)
+inv_p.abstract_eval = _inv_aval
+inv_p.jvp = _inv_jvp
+
+
+def _trace_of_inv_times(a: Any, ta: Any) -> Any:
+    """``tr(A⁻¹ dA)``, linear in ``dA``."""
+    return fnp.sum(_mT(inv_p.bind(a)) * ta, axis=(-2, -1))
+
+
+det_p = _declare("det")
+
+
+def _det_aval(a: ShapedArray) -> ShapedArray:
+    _check_matrix("det", a)
+    return ShapedArray(a.shape[:-2], a.dtype)
+
+
+def _det_jvp(primals: Any, out: Any, tangents: Any) -> Any:
+    (a,), (ta,) = primals, tangents
+    if type(ta) is Zero:
+        return Zero(aval_of(out))
+    return out * _trace_of_inv_times(a, ta)
+
+
+det_p.impl = lambda xp, a: xp.linalg.det(a)
+det_p.abstract_eval = _det_aval
+det_p.jvp = _det_jvp
+
+slogdet_p = _declare("slogdet", multiple_results=True)
+
+
+def _slogdet_aval(a: ShapedArray) -> list[ShapedArray]:
+    _check_matrix("slogdet", a)
+    return [ShapedArray(a.shape[:-2], a.dtype)] * 2
+
+
+def _slogdet_jvp(primals: Any, outs: Any, tangents: Any) -> list[Any]:
+    (a,), (ta,) = primals, tangents
+    sign_aval, logdet_aval = aval_of(outs[0]), aval_of(outs[1])
+    if type(ta) is Zero:
+        return [Zero(sign_aval), Zero(logdet_aval)]
+    return [Zero(sign_aval), _trace_of_inv_times(a, ta)]
+
+
+slogdet_p.impl = lambda xp, a: list(xp.linalg.slogdet(a))
+slogdet_p.abstract_eval = _slogdet_aval
+slogdet_p.jvp = _slogdet_jvp
+
+# ----------------------------------------------------------------------------- cholesky
+
+cholesky_p = _declare("cholesky")
+
+
+def _cholesky_aval(a: ShapedArray) -> ShapedArray:
+    _check_matrix("cholesky", a)
+    return ShapedArray(a.shape, a.dtype)
+
+
+def _cholesky_jvp(primals: Any, out: Any, tangents: Any) -> Any:
+    (ta,) = tangents
+    if type(ta) is Zero:
+        return Zero(aval_of(out))
+    n = shape_of(out)[-1]
+    dtype = aval_of(out).dtype
+    sym = (ta + _mT(ta)) * 0.5
+    tmp = triangular_solve(out, sym, left_side=False, lower=True, transpose_a=True)
+    inner = triangular_solve(out, tmp, left_side=True, lower=True)
+    phi = _tril_mask(n, n, 0, dtype) - 0.5 * _eye(n, dtype)
+    return _mm(out, inner * phi)
+
+
+cholesky_p.impl = lambda xp, a: xp.linalg.cholesky(a)
+cholesky_p.abstract_eval = _cholesky_aval
+cholesky_p.jvp = _cholesky_jvp
+
+# ----------------------------------------------------------------------------- qr
+
+qr_p = _declare("qr", multiple_results=True)
+
+
+def _qr_aval(a: ShapedArray) -> list[ShapedArray]:
+    _check_matrix("qr", a, square=False)
+    m, n = a.shape[-2:]
+    if m < n:
+        raise ValueError(f"qr primitive: needs m >= n, got a of shape {a.shape} "
+                         "(ftrans.numpy.linalg.qr splits wide matrices)")
+    batch = a.shape[:-2]
+    return [ShapedArray(batch + (m, n), a.dtype), ShapedArray(batch + (n, n), a.dtype)]
+
+
+def _qr_jvp(primals: Any, outs: Any, tangents: Any) -> list[Any]:
+    (ta,) = tangents
+    q, r = outs
+    if type(ta) is Zero:
+        return [Zero(aval_of(q)), Zero(aval_of(r))]
+    n = shape_of(r)[-1]
+    dx_rinv = triangular_solve(r, ta, left_side=False, lower=False)
+    qt_dx_rinv = _mm(_mT(q), dx_rinv)
+    strictly_lower = qt_dx_rinv * _tril_mask(n, n, -1, aval_of(r).dtype)
+    do = strictly_lower - _mT(strictly_lower)
+    dq = _mm(q, do - qt_dx_rinv) + dx_rinv
+    dr = _mm(qt_dx_rinv - do, r)
+    return [dq, dr]
+
+
+qr_p.impl = lambda xp, a: list(xp.linalg.qr(a, mode="reduced"))
+qr_p.abstract_eval = _qr_aval
+qr_p.jvp = _qr_jvp
+
+# ----------------------------------------------------------------------------- eigh
+
+eigh_p = _declare("eigh", multiple_results=True)
+
+
+def _eigh_aval(a: ShapedArray, *, lower: bool) -> list[ShapedArray]:
+    _check_matrix("eigh", a)
+    return [ShapedArray(a.shape[:-1], a.dtype), ShapedArray(a.shape, a.dtype)]
+
+
+def _eigh_jvp(primals: Any, outs: Any, tangents: Any, *, lower: bool) -> list[Any]:
+    (ta,) = tangents
+    w, v = outs
+    if type(ta) is Zero:
+        return [Zero(aval_of(w)), Zero(aval_of(v))]
+    n = shape_of(v)[-1]
+    eye = _eye(n, aval_of(v).dtype)
+    sym = (ta + _mT(ta)) * 0.5
+    vt_da_v = _mm(_mT(v), _mm(sym, v))
+    # F[i, j] = 1 / (w_j - w_i) off the diagonal, 0 on it
+    f = 1 / (eye + fnp.expand_dims(w, -2) - fnp.expand_dims(w, -1)) - eye
+    return [_diagonal(vt_da_v), _mm(v, f * vt_da_v)]
+
+
+eigh_p.impl = lambda xp, a, *, lower: list(xp.linalg.eigh(a, UPLO="L" if lower else "U"))
+eigh_p.abstract_eval = _eigh_aval
+eigh_p.jvp = _eigh_jvp
+
+# ----------------------------------------------------------------------------- svd
+
+svd_p = _declare("svd", multiple_results=True)
+
+
+def _svd_impl(xp: Any, a: Any, *, full_matrices: bool, compute_uv: bool) -> list[Any]:
+    if not compute_uv:
+        return [xp.linalg.svd(a, compute_uv=False)]
+    return list(xp.linalg.svd(a, full_matrices=full_matrices))
+
+
+def _svd_aval(a: ShapedArray, *, full_matrices: bool, compute_uv: bool) -> list[ShapedArray]:
+    _check_matrix("svd", a, square=False)
+    *batch, m, n = a.shape
+    k = min(m, n)
+    s = ShapedArray((*batch, k), a.dtype)
+    if not compute_uv:
+        return [s]
+    um, vn = (m, n) if full_matrices else (k, k)
+    return [ShapedArray((*batch, m, um), a.dtype), s, ShapedArray((*batch, vn, n), a.dtype)]
+
+
+def _svd_jvp(primals: Any, outs: Any, tangents: Any, *, full_matrices: bool,
+             compute_uv: bool) -> list[Any]:
+    (a,), (ta,) = primals, tangents
+    m, n = shape_of(a)[-2:]
+    if type(ta) is Zero:
+        return [Zero(aval_of(o)) for o in outs]
+    if compute_uv and full_matrices and m != n:
+        raise NotImplementedError("the derivative of svd with full_matrices=True is defined "
+                                  "for square matrices only; use full_matrices=False")
+    u, s, vt = outs if compute_uv else svd_p.bind(a, full_matrices=False, compute_uv=True)
+    dtype = aval_of(s).dtype
+    eye = _eye(min(m, n), dtype)
+    ut, v = _mT(u), _mT(vt)
+    ds_mat = _mm(_mm(ut, ta), v)
+    ds = _diagonal(ds_mat)
+    if not compute_uv:
+        return [ds]
+    s_row, s_col = fnp.expand_dims(s, -2), fnp.expand_dims(s, -1)
+    f = 1 / ((s_row + s_col) * (s_row - s_col) + eye) - eye  # 1 / (s_j² - s_i²)
+    dss, sds = ds_mat * s_row, s_col * ds_mat
+    du = _mm(u, f * (dss + _mT(dss)))
+    dv = _mm(v, f * (sds + _mT(sds)))
+    if m > n:
+        da_v = _mm(ta, v)
+        du = du + (da_v - _mm(u, _mm(ut, da_v))) / s_row
+    if n > m:
+        dat_u = _mm(_mT(ta), u)
+        dv = dv + (dat_u - _mm(v, _mm(vt, dat_u))) / s_row
+    return [du, ds, _mT(dv)]
+
+
+svd_p.impl = _svd_impl
+svd_p.abstract_eval = _svd_aval
+svd_p.jvp = _svd_jvp
+
+# ----------------------------------------------------------------------------- pinv
+
+pinv_p = _declare("pinv")
+
+
+def _pinv_aval(a: ShapedArray, *, rcond: float) -> ShapedArray:
+    _check_matrix("pinv", a, square=False)
+    return ShapedArray(a.shape[:-2] + (a.shape[-1], a.shape[-2]), a.dtype)
+
+
+def _pinv_jvp(primals: Any, out: Any, tangents: Any, *, rcond: float) -> Any:
+    """Golub and Pereyra (1973): with ``P = A⁺``,
+    ``dP = −P dA P + P Pᵀ dAᵀ (I − A P) + (I − P A) dAᵀ Pᵀ P``; valid where the rank of
+    ``A`` is locally constant, whatever its singular values (repeated ones included)."""
+    (a,), (ta,) = primals, tangents
+    if type(ta) is Zero:
+        return Zero(aval_of(out))
+    m, n = shape_of(a)[-2:]
+    dtype = aval_of(out).dtype
+    p, pt, tat = out, _mT(out), _mT(ta)
+    dp = -_mm(_mm(p, ta), p)
+    dp = dp + _mm(_mm(_mm(p, pt), tat), _eye(m, dtype) - _mm(a, p))
+    return dp + _mm(_mm(_eye(n, dtype) - _mm(p, a), tat), _mm(pt, p))
+
+
+pinv_p.impl = lambda xp, a, *, rcond: xp.linalg.pinv(a, rcond=rcond)
+pinv_p.abstract_eval = _pinv_aval
+pinv_p.jvp = _pinv_jvp

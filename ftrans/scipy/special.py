@@ -1,0 +1,170 @@
+"""``ftrans.scipy.special``: SciPy's special functions, differentiable to any order.
+
+erf, erfc, erfinv, gammaln, digamma (``psi``) and polygamma are primitives
+(``ftrans/prims/special.py``: SciPy's values when SciPy is installed, NumPy-only ones
+otherwise); expit is the ``logistic`` primitive; logit, xlogy, xlog1py, logsumexp, softmax
+and log_softmax are built from ``ftrans.numpy``. Integer inputs are computed in float64;
+float32 stays float32.
+
+>>> import ftrans, ftrans.scipy.special as fsp
+>>> round(float(ftrans.grad(fsp.gammaln)(1.0)), 12)  # digamma(1) = -γ
+-0.577215664902
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import numpy as fnp
+from ..core import Tracer
+from ..numpy._promote import normalize_axes, operand_dtype, shape_of, to_dtype
+from ..prims import elementwise as ew
+from ..prims import special as sp
+
+
+def _float_arg(x: Any) -> Any:
+    """``x`` in the float dtype NumPy computes ``np.sin(x)`` in."""
+    if not isinstance(x, Tracer):
+        x = np.asarray(x)
+    return to_dtype(x, operand_dtype(np.sin, (x,)))
+
+
+def _unary(prim: Any, name: str, example: str, value: str) -> Any:
+    def fn(x: Any) -> Any:
+        return prim.bind(_float_arg(x))
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (f"SciPy's ``special.{name}``, differentiable.\n\n"
+                  f">>> import ftrans.scipy.special as fsp\n>>> {example}\n{value}\n")
+    return fn
+
+
+erf = _unary(sp.erf_p, "erf", "round(float(fsp.erf(1.0)), 12)", "0.84270079295")
+erfc = _unary(sp.erfc_p, "erfc", "round(float(fsp.erfc(1.0)), 12)", "0.15729920705")
+erfinv = _unary(sp.erfinv_p, "erfinv", "round(float(fsp.erfinv(0.5)), 12)", "0.476936276204")
+gammaln = _unary(sp.lgamma_p, "gammaln", "round(float(fsp.gammaln(5.0)), 12)",
+                 "3.178053830348")
+digamma = _unary(sp.digamma_p, "digamma", "round(float(fsp.digamma(1.0)), 12)",
+                 "-0.577215664902")
+psi = digamma
+expit = _unary(ew.logistic_p, "expit", "float(fsp.expit(0.0))", "0.5")
+
+
+def polygamma(n: int, x: Any) -> Any:
+    """SciPy's ``special.polygamma`` for a static integer order ``n >= 0`` (``n = 0`` is
+    digamma); differentiable in ``x``.
+
+    >>> import ftrans.scipy.special as fsp
+    >>> round(float(fsp.polygamma(1, 1.0)), 12)  # pi^2 / 6
+    1.644934066848
+    """
+    try:
+        n = int(np.asarray(n).item()) if not isinstance(n, Tracer) else None
+    except (TypeError, ValueError):
+        n = None
+    if n is None or n < 0:
+        raise TypeError(f"polygamma: the order n must be a non-negative integer known while "
+                        f"tracing, got {n!r}")
+    x = _float_arg(x)
+    return sp.digamma_p.bind(x) if n == 0 else sp.polygamma_p.bind(x, n=n)
+
+
+def logit(x: Any) -> Any:
+    """SciPy's ``special.logit``: ``log(x / (1 - x))``.
+
+    >>> import ftrans.scipy.special as fsp
+    >>> float(fsp.logit(0.5))
+    0.0
+    """
+    x = _float_arg(x)
+    return fnp.log(fnp.divide(x, 1 - x))
+
+
+def _xlog(name: str, log: Any, lowest: float) -> Any:
+    def fn(x: Any, y: Any) -> Any:
+        x, y = _float_arg(x), _float_arg(y)
+        # where x == 0 and log(y) is not finite, log(1) stands in: x * log(...) is then 0, and
+        # elsewhere the derivative in x at x == 0 is log(y), as in JAX
+        usable = fnp.where(fnp.greater(y, lowest), fnp.less(y, np.inf), False)
+        keep = fnp.where(fnp.equal(x, 0), usable, True)
+        safe_y = fnp.where(fnp.not_equal(y, y), y, fnp.where(keep, y, 1 + lowest))
+        with np.errstate(divide="ignore", invalid="ignore"):  # -inf and nan, as SciPy
+            return fnp.multiply(x, log(safe_y))
+    fn.__name__ = fn.__qualname__ = name
+    what = "log(y)" if log is fnp.log else "log1p(y)"
+    fn.__doc__ = (f"SciPy's ``special.{name}``: ``x * {what}``, and 0 where ``x == 0`` (unless "
+                  f"``y`` is nan). Its derivative in ``x`` at ``x == 0`` is ``{what}``.\n\n"
+                  f">>> import ftrans.scipy.special as fsp\n>>> float(fsp.{name}(0.0, {lowest}))"
+                  "\n0.0\n")
+    return fn
+
+
+xlogy = _xlog("xlogy", fnp.log, 0.0)
+xlog1py = _xlog("xlog1py", fnp.log1p, -1.0)
+
+
+def _shifted(a: Any, axis: Any) -> tuple[Any, Any]:
+    """``a - m`` and ``m``, with ``m`` the finite maximum over ``axis`` (kept)."""
+    m = fnp.max(a, axis=axis, keepdims=True)
+    m = fnp.where(fnp.less(fnp.abs(m), np.inf), m, 0)
+    return fnp.subtract(a, m), m
+
+
+def logsumexp(a: Any, axis: Any = None, b: Any = None, keepdims: bool = False,
+              return_sign: bool = False) -> Any:
+    """SciPy's ``special.logsumexp``: ``log(sum(b * exp(a)))`` over ``axis``, computed
+    without overflow; with ``return_sign``, ``(log|sum|, sign(sum))``.
+
+    >>> import ftrans.scipy.special as fsp, numpy as np
+    >>> float(fsp.logsumexp(np.array([0.0, 0.0])))  # log 2
+    0.6931471805599453
+    """
+    a = _float_arg(a)
+    axes = normalize_axes(axis, len(shape_of(a)), "logsumexp")
+    shifted, m = _shifted(a, axes)
+    e = fnp.exp(shifted)
+    if b is not None:
+        e = fnp.multiply(b, e)
+    s = fnp.sum(e, axis=axes, keepdims=True)
+    sign = None
+    if return_sign:
+        sign = fnp.sign(s)
+        s = fnp.abs(s)
+    with np.errstate(divide="ignore"):  # log(0) = -inf when every term is zero
+        out = fnp.add(fnp.log(s), m)
+    if not keepdims:
+        out = fnp.squeeze(out, axis=axes)
+        sign = fnp.squeeze(sign, axis=axes) if return_sign else None
+    return (out, sign) if return_sign else out
+
+
+def softmax(x: Any, axis: Any = None) -> Any:
+    """SciPy's ``special.softmax``: ``exp(x) / sum(exp(x))`` over ``axis``.
+
+    >>> import ftrans.scipy.special as fsp, numpy as np
+    >>> fsp.softmax(np.array([0.0, 0.0]))
+    array([0.5, 0.5])
+    """
+    x = _float_arg(x)
+    axes = normalize_axes(axis, len(shape_of(x)), "softmax")
+    e = fnp.exp(_shifted(x, axes)[0])
+    return fnp.divide(e, fnp.sum(e, axis=axes, keepdims=True))
+
+
+def log_softmax(x: Any, axis: Any = None) -> Any:
+    """SciPy's ``special.log_softmax``: ``x - logsumexp(x)`` over ``axis``.
+
+    >>> import ftrans.scipy.special as fsp, numpy as np
+    >>> fsp.log_softmax(np.array([0.0, 0.0]))
+    array([-0.69314718, -0.69314718])
+    """
+    x = _float_arg(x)
+    axes = normalize_axes(axis, len(shape_of(x)), "log_softmax")
+    shifted, _ = _shifted(x, axes)
+    s = fnp.sum(fnp.exp(shifted), axis=axes, keepdims=True)
+    return fnp.subtract(shifted, fnp.log(s))
+
+
+__all__ = ["digamma", "erf", "erfc", "erfinv", "expit", "gammaln", "log_softmax", "logit",
+           "logsumexp", "polygamma", "psi", "softmax", "xlog1py", "xlogy"]
