@@ -187,8 +187,10 @@ def copy_deps(prim: Any, ins: Sequence[Deps], in_avals: Sequence[ShapedArray],
 
 
 def reduction_deps(prim: Any, ins: Sequence[Deps], in_avals: Sequence[ShapedArray],
-                   out_avals: Sequence[ShapedArray], /, *, axes: tuple, **params: Any
-                   ) -> list[Deps]:
+                   out_avals: Sequence[ShapedArray], /, **params: Any) -> list[Deps]:
+    if "axes" not in params or len(ins) != 1:  # not a plain reduction over ``axes``
+        return dense_deps(prim, ins, in_avals, out_avals, **params)
+    axes = params["axes"]
     (x,), (av,), (out,) = ins, in_avals, out_avals
     kept = [i for i in range(av.ndim) if i not in axes]
     return [scatter(x, project(av.shape, kept), out.size)]
@@ -250,7 +252,8 @@ def jaxpr_deps(jaxpr: Jaxpr) -> list[Deps]:
     for eqn in jaxpr.eqns:
         ins = [read(a) for a in eqn.inputs]
         out_avals = [v.aval for v in eqn.outputs]
-        if all(d.empty for d in ins) or eqn.prim.jvp is zero_jvp:
+        if all(d.empty for d in ins) or eqn.prim.jvp is zero_jvp or not any(
+                is_float_dtype(av.dtype) for av in out_avals):
             outs = [empty(av.size, n) for av in out_avals]
         else:
             outs = rule_for(eqn.prim)(eqn.prim, ins, [a.aval for a in eqn.inputs], out_avals,
