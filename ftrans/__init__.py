@@ -36,6 +36,7 @@ from . import (  # noqa: F401,E402
                   explain,
                   scipy,  # noqa: F401,E402
 )
+from .cost import jacobian_cost  # noqa: F401,E402
 from .custom import (  # noqa: F401,E402
                   checkpoint,
                   checkpoint_policies,
@@ -45,5 +46,13 @@ from .custom import (  # noqa: F401,E402
                   remat,
                   saved_residuals,
                   stop_gradient,
+)
+from .sparse import (  # noqa: F401,E402
+                  SparseJacobian,
+                  Sparsity,
+                  hessian_sparsity,
+                  jacobian_sparsity,
+                  sparse_hessian,
+                  sparse_jacobian,
 )
 from .testing import check_grads  # noqa: F401,E402

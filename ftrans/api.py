@@ -349,15 +349,25 @@ def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False)
 
 # ----------------------------------------------------------------------------- Jacobians
 
-def _check_chunk_size(chunk_size: Any, api: str) -> int | None:
-    if chunk_size is None:
-        return None
+def _check_chunk_size(chunk_size: Any, api: str) -> int | str | None:
+    if chunk_size is None or (isinstance(chunk_size, str) and chunk_size == "auto"):
+        return chunk_size
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)):
-        raise ValueError(f"{api}: chunk_size must be a positive integer or None, got "
+        raise ValueError(f"{api}: chunk_size must be a positive integer, 'auto' or None, got "
                          f"{chunk_size!r}")
     if chunk_size < 1:
         raise ValueError(f"{api}: chunk_size must be a positive integer, got {chunk_size}")
     return int(chunk_size)
+
+
+def _resolve_chunk(chunk: int | str | None, jaxpr: Jaxpr, consts: list,
+                   in_avals: Sequence[ShapedArray], count: int, max_memory: int | None,
+                   api: str) -> int | None:
+    """``chunk_size="auto"``: the largest chunk whose estimated peak fits ``max_memory``."""
+    if chunk != "auto":
+        return chunk  # type: ignore[return-value]
+    from .memory import auto_chunk_size
+    return auto_chunk_size(jaxpr, consts, in_avals, count, max_memory, api)
 
 
 def _chunks(n: int, chunk_size: int | None) -> list[tuple[int, int]]:
@@ -388,13 +398,36 @@ def _batched_over_basis(jaxpr: Jaxpr, consts: list, in_avals: Sequence[ShapedArr
     in chunks; each output gets a leading axis of len(rows)."""
     n = sum(av.size for av in in_avals)
     dtype = np.result_type(*[av.dtype for av in in_avals]) if in_avals else np.float64
+    return _batched_over_seeds(jaxpr, consts, in_avals, len(rows),
+                               lambda lo, hi: _basis(n, rows[lo:hi], dtype), chunk_size)
+
+
+def _batched_over_seeds(jaxpr: Jaxpr, consts: list, in_avals: Sequence[ShapedArray],
+                        count: int, seeds: Callable[[int, int], np.ndarray],
+                        chunk_size: int | None) -> list[Any]:
+    """Evaluate linear ``jaxpr`` on ``count`` seed vectors of its flattened input space,
+    ``seeds(lo, hi)`` giving rows lo..hi as a (hi - lo, n) array, ``chunk_size`` at a time.
+    Each output gets a leading axis of ``count``. Chunks of NumPy results are written into one
+    preallocated array, so chunking bounds the peak at the result plus one chunk."""
+    out: list[Any] | None = None
     per_chunk = []
-    for lo, hi in _chunks(len(rows), chunk_size):
-        basis = _split_basis(_basis(n, rows[lo:hi], dtype), in_avals)
+    for lo, hi in _chunks(count, chunk_size):
+        basis = _split_basis(seeds(lo, hi), in_avals)
         outs, dims = batch_jaxpr_eval(jaxpr, consts, basis, [0] * len(basis))
-        per_chunk.append([move_batch_axis(o, d, 0, hi - lo) for o, d in zip(outs, dims)])
-    if len(per_chunk) == 1:
-        return per_chunk[0]
+        del basis
+        outs = [move_batch_axis(o, d, 0, hi - lo) for o, d in zip(outs, dims)]
+        if hi - lo == count:
+            return outs
+        if all(type(o) is np.ndarray for o in outs) and not per_chunk:
+            if out is None:
+                out = [np.empty((count,) + o.shape[1:], o.dtype) for o in outs]
+            for j in range(len(outs)):
+                out[j][lo:hi] = outs[j]
+        else:
+            per_chunk.append(outs)
+        del outs, dims
+    if out is not None:
+        return out
     return [concatenate([c[i] for c in per_chunk], 0) for i in range(len(jaxpr.outvars))]
 
 
@@ -441,9 +474,10 @@ def _assemble(tr: _Traced, blocks: list[list[Any]], argnums: Any) -> Any:
 
 
 def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
-           chunk_size: int | None = None) -> Callable:
+           chunk_size: int | str | None = None, max_memory: int | None = None) -> Callable:
     """The Jacobian by forward mode: the linearized function batched over all input basis
-    vectors (``chunk_size`` of them at a time). Shape: output shape + input shape.
+    vectors (``chunk_size`` of them at a time; ``"auto"``: as many as fit ``max_memory``
+    bytes, by default half the available RAM). Shape: output shape + input shape.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.jacfwd(lambda x: x * x)(np.array([1.0, 2.0]))
@@ -455,21 +489,27 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
     @functools.wraps(fun)
     def jacfun(*args: Any, **kwargs: Any) -> Any:
         tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacfwd")
-        in_avals = lin.in_avals
-        n = _flat_size(in_avals)
-        cols = _batched_over_basis(lin, consts, in_avals, list(range(n)), chunk)
-        blocks = []
-        for col, out_av in zip(cols, lin.out_avals):
-            row, off = [], 0
-            for av in in_avals:
-                b = _leaf_block(col, off, av.size, av.shape, out_av.shape)
-                row.append(_to_front(b, av.ndim, out_av.ndim))
-                off += av.size
-            blocks.append(row)
-        jac = _assemble(tr, blocks, argnums)
+        jac = _jacfwd_of(tr, lin, consts, argnums, chunk, max_memory, "jacfwd")
         return (jac, tr.aux) if has_aux else jac
 
     return jacfun
+
+
+def _jacfwd_of(tr: _Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
+               max_memory: int | None, api: str) -> Any:
+    in_avals = lin.in_avals
+    n = _flat_size(in_avals)
+    k = _resolve_chunk(chunk, lin, consts, in_avals, n, max_memory, api)
+    cols = _batched_over_basis(lin, consts, in_avals, list(range(n)), k)
+    blocks = []
+    for col, out_av in zip(cols, lin.out_avals):
+        row, off = [], 0
+        for av in in_avals:
+            b = _leaf_block(col, off, av.size, av.shape, out_av.shape)
+            row.append(_to_front(b, av.ndim, out_av.ndim))
+            off += av.size
+        blocks.append(row)
+    return _assemble(tr, blocks, argnums)
 
 
 def _transposed(lin: Jaxpr, consts: list) -> tuple[Jaxpr, list]:
@@ -477,9 +517,10 @@ def _transposed(lin: Jaxpr, consts: list) -> tuple[Jaxpr, list]:
 
 
 def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
-           chunk_size: int | None = None) -> Callable:
+           chunk_size: int | str | None = None, max_memory: int | None = None) -> Callable:
     """The Jacobian by reverse mode: the transposed linear function batched over all output
-    basis vectors (``chunk_size`` at a time). Shape: output shape + input shape.
+    basis vectors (``chunk_size`` at a time; ``"auto"``: as many as fit ``max_memory``
+    bytes). Shape: output shape + input shape.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.jacrev(lambda x: x * x)(np.array([1.0, 2.0]))
@@ -491,24 +532,30 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
     @functools.wraps(fun)
     def jacfun(*args: Any, **kwargs: Any) -> Any:
         tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacrev")
-        ct_jaxpr, ct_consts = _transposed(lin, consts)
-        out_avals, in_avals = lin.out_avals, lin.in_avals
-        m = _flat_size(out_avals)
-        rows = _batched_over_basis(ct_jaxpr, ct_consts, out_avals, list(range(m)), chunk)
-        blocks = []
-        off = 0
-        for out_av in out_avals:
-            blocks.append([_leaf_block(r, off, out_av.size, out_av.shape, av.shape)
-                           for r, av in zip(rows, in_avals)])
-            off += out_av.size
-        jac = _assemble(tr, blocks, argnums)
+        jac = _jacrev_of(tr, lin, consts, argnums, chunk, max_memory, "jacrev")
         return (jac, tr.aux) if has_aux else jac
 
     return jacfun
 
 
+def _jacrev_of(tr: _Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
+               max_memory: int | None, api: str) -> Any:
+    ct_jaxpr, ct_consts = _transposed(lin, consts)
+    out_avals, in_avals = lin.out_avals, lin.in_avals
+    m = _flat_size(out_avals)
+    k = _resolve_chunk(chunk, ct_jaxpr, ct_consts, out_avals, m, max_memory, api)
+    rows = _batched_over_basis(ct_jaxpr, ct_consts, out_avals, list(range(m)), k)
+    blocks = []
+    off = 0
+    for out_av in out_avals:
+        blocks.append([_leaf_block(r, off, out_av.size, out_av.shape, av.shape)
+                       for r, av in zip(rows, in_avals)])
+        off += out_av.size
+    return _assemble(tr, blocks, argnums)
+
+
 def jacobian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
-             chunk_size: int | None = None) -> Callable:
+             chunk_size: int | str | None = None, max_memory: int | None = None) -> Callable:
     """The Jacobian, by forward mode when the inputs have fewer elements than the outputs,
     by reverse mode otherwise.
 
@@ -523,8 +570,9 @@ def jacobian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fa
     def jacfun(*args: Any, **kwargs: Any) -> Any:
         tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacobian")
         forward = _flat_size(lin.in_avals) < _flat_size(lin.out_avals)
-        chosen = (jacfwd if forward else jacrev)(fun, argnums, has_aux, chunk)
-        return chosen(*args, **kwargs)
+        jac = (_jacfwd_of if forward else _jacrev_of)(tr, lin, consts, argnums, chunk,
+                                                      max_memory, "jacobian")
+        return (jac, tr.aux) if has_aux else jac
 
     return jacfun
 
@@ -546,9 +594,11 @@ def _check_indices(idx: Sequence[int], n: int, what: str, api: str) -> list[int]
 
 
 def jacobian_columns(fun: Callable, cols: Sequence[int], argnums: int | Sequence[int] = 0,
-                     chunk_size: int | None = None) -> Callable:
+                     chunk_size: int | str | None = None, has_aux: bool = False,
+                     max_memory: int | None = None) -> Callable:
     """Chosen Jacobian columns by forward mode (one jvp per column, batched). ``cols`` index
-    the flattened inputs; the result has shape (flattened output size, len(cols)).
+    the flattened inputs (those of ``argnums``, one after another); the result has shape
+    (flattened output size, len(cols)). ``chunk_size``, ``max_memory`` as for ``jacfwd``.
 
     >>> import ftrans, numpy as np
     >>> ftrans.jacobian_columns(lambda x: x * np.array([1.0, 2.0, 3.0]), [2])(np.ones(3))
@@ -560,19 +610,25 @@ def jacobian_columns(fun: Callable, cols: Sequence[int], argnums: int | Sequence
 
     @functools.wraps(fun)
     def columns(*args: Any, **kwargs: Any) -> Any:
-        tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, False, "jacobian_columns")
+        tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux,
+                                        "jacobian_columns")
         chosen = _check_indices(cols, _flat_size(lin.in_avals), "cols", "jacobian_columns")
-        outs = _batched_over_basis(lin, consts, lin.in_avals, chosen, chunk)
+        k = _resolve_chunk(chunk, lin, consts, lin.in_avals, len(chosen), max_memory,
+                           "jacobian_columns")
+        outs = _batched_over_basis(lin, consts, lin.in_avals, chosen, k)
         flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.out_avals)]
-        return _finalize(transpose(_concat_flat(flat, 1), (1, 0)))
+        out = _finalize(transpose(_concat_flat(flat, 1), (1, 0)))
+        return (out, tr.aux) if has_aux else out
 
     return columns
 
 
 def jacobian_rows(fun: Callable, rows: Sequence[int], argnums: int | Sequence[int] = 0,
-                  chunk_size: int | None = None) -> Callable:
+                  chunk_size: int | str | None = None, has_aux: bool = False,
+                  max_memory: int | None = None) -> Callable:
     """Chosen Jacobian rows by reverse mode (one vjp per row, batched). ``rows`` index the
-    flattened outputs; the result has shape (len(rows), flattened input size).
+    flattened outputs; the result has shape (len(rows), flattened input size, the inputs of
+    ``argnums`` one after another). ``chunk_size``, ``max_memory`` as for ``jacrev``.
 
     >>> import ftrans, numpy as np
     >>> ftrans.jacobian_rows(lambda x: x * np.array([1.0, 2.0, 3.0]), [1])(np.ones(3))
@@ -582,26 +638,30 @@ def jacobian_rows(fun: Callable, rows: Sequence[int], argnums: int | Sequence[in
 
     @functools.wraps(fun)
     def rows_fun(*args: Any, **kwargs: Any) -> Any:
-        tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, False, "jacobian_rows")
+        tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacobian_rows")
         chosen = _check_indices(rows, _flat_size(lin.out_avals), "rows", "jacobian_rows")
         ct_jaxpr, ct_consts = _transposed(lin, consts)
-        outs = _batched_over_basis(ct_jaxpr, ct_consts, lin.out_avals, chosen, chunk)
+        k = _resolve_chunk(chunk, ct_jaxpr, ct_consts, lin.out_avals, len(chosen), max_memory,
+                           "jacobian_rows")
+        outs = _batched_over_basis(ct_jaxpr, ct_consts, lin.out_avals, chosen, k)
         flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.in_avals)]
-        return _finalize(_concat_flat(flat, 1))
+        out = _finalize(_concat_flat(flat, 1))
+        return (out, tr.aux) if has_aux else out
 
     return rows_fun
 
 
 def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
-            chunk_size: int | None = None) -> Callable:
-    """The Hessian, as ``jacfwd(jacrev(fun))``.
+            chunk_size: int | str | None = None, max_memory: int | None = None) -> Callable:
+    """The Hessian, as ``jacfwd(jacrev(fun))``; ``chunk_size`` and ``max_memory`` bound both.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.hessian(lambda x: fnp.sum(x ** 3))(np.array([1.0, 2.0]))
     array([[ 6.,  0.],
            [ 0., 12.]])
     """
-    return jacfwd(jacrev(fun, argnums, has_aux, chunk_size), argnums, has_aux, chunk_size)
+    return jacfwd(jacrev(fun, argnums, has_aux, chunk_size, max_memory), argnums, has_aux,
+                  chunk_size, max_memory)
 
 
 def hvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
@@ -641,9 +701,26 @@ def _prefix_leaves(prefix: Any, tree: Any, what: str) -> list[Any]:
                      f"{t_def}")
 
 
+def _check_axes_spec(spec: Any, what: str) -> None:
+    """``in_axes``/``out_axes`` leaves must be ints or None."""
+    for leaf in tree_flatten(spec)[0] if spec is not None else []:
+        if isinstance(leaf, bool) or not isinstance(leaf, (int, np.integer)):
+            raise ValueError(f"vmap {what} must be an int, None, or a pytree of them, got "
+                             f"{what}={spec!r}")
+
+
+def _batched_shape(shape: tuple, dim: int | None, size: int) -> tuple:
+    return shape if dim is not None else (size,) + shape
+
+
 def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
          axis_size: int | None = None) -> Callable:
     """Vectorize ``fun`` over a batch axis of its inputs.
+
+    ``in_axes``: an int, None, or a pytree prefix of the positional arguments (a tuple with
+    one entry per argument); keyword arguments are mapped over their axis 0, as in JAX.
+    ``out_axes`` likewise for the outputs. Negative axes count from the end.
+    ``axis_size`` gives the batch size when no input is mapped.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.vmap(lambda x: fnp.sum(x * x))(np.arange(6.0).reshape(2, 3))
@@ -651,26 +728,37 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
     """
     if isinstance(in_axes, list):
         in_axes = tuple(in_axes)
+    _check_axes_spec(in_axes, "in_axes")
+    _check_axes_spec(out_axes, "out_axes")
+    if axis_size is not None and (isinstance(axis_size, bool) or not isinstance(
+            axis_size, (int, np.integer)) or axis_size < 0):
+        raise ValueError(f"vmap: axis_size must be a non-negative integer or None, got "
+                         f"{axis_size!r}")
 
     @functools.wraps(fun)
-    def vmapped(*args: Any) -> Any:
+    def vmapped(*args: Any, **kwargs: Any) -> Any:
         if isinstance(in_axes, tuple) and len(in_axes) != len(args):
             raise ValueError(f"vmap in_axes has {len(in_axes)} entries but "
                              f"{_fun_name(fun)} was called with {len(args)} positional "
                              "arguments")
-        leaves, in_tree = tree_flatten(args)
-        axes = _prefix_leaves(in_axes, args, "in_axes")
+        leaves, in_tree = tree_flatten((args, kwargs))
+        axes = (_prefix_leaves(in_axes, args, "in_axes")
+                + [0] * len(tree_flatten(kwargs)[0]))
+        owners = [_arg_name(fun, a) for a, arg in enumerate(args)
+                  for _ in range(len(tree_flatten(arg)[0]))]
+        owners += [f"keyword argument {k!r}" for k in sorted(kwargs)
+                   for _ in range(len(tree_flatten(kwargs[k])[0]))]
         values, dims, sizes = [], [], []
         for i, (x, ax) in enumerate(zip(leaves, axes)):
             if ax is None:
                 values.append(x)
                 dims.append(None)
                 continue
-            x = _as_value(x, f"vmap: input leaf {i}")
+            x = _as_value(x, f"vmap: input leaf {i} ({owners[i]})")
             nd = len(aval_of(x).shape)
             if not -nd <= ax < max(nd, 1) or nd == 0:
-                raise ValueError(f"vmap: in_axes={ax} is out of range for input leaf {i} with "
-                                 f"shape {aval_of(x).shape}")
+                raise ValueError(f"vmap: in_axes={ax} is out of range for input leaf {i} "
+                                 f"({owners[i]}) with shape {aval_of(x).shape}")
             ax = int(ax) % nd
             values.append(x)
             dims.append(ax)
@@ -679,7 +767,7 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
         if axis_size is not None:
             size_set.add(axis_size)
         if len(size_set) > 1:
-            detail = ", ".join(f"leaf {i}: {s}" for i, s in sizes)
+            detail = ", ".join(f"leaf {i}: {s} ({owners[i]})" for i, s in sizes)
             raise ValueError(f"vmap got inconsistent sizes for the array axes to be mapped "
                              f"({detail}" + (f", axis_size={axis_size}" if axis_size else "")
                              + ")")
@@ -695,7 +783,8 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
             full = list(values)
             for i, t in zip(mapped, tracers):
                 full[i] = t
-            out = fun(*tree_unflatten(in_tree, full))
+            f_args, f_kwargs = tree_unflatten(in_tree, full)
+            out = fun(*f_args, **f_kwargs)
             out_flat, out_tree = tree_flatten(out)
             out_tree_box.append(out_tree)
             return out_flat
@@ -711,8 +800,13 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
         out_tree = out_tree_box[0]
         out_ax = _prefix_leaves(out_axes, tree_unflatten(out_tree, outs), "out_axes")
         results = []
-        for o, d, ax in zip(outs, out_dims, out_ax):
+        for i, (o, d, ax) in enumerate(zip(outs, out_dims, out_ax)):
             o = _as_value(o, "vmap output")
+            nd = len(aval_of(o).shape) + (d is None)
+            if ax is not None and not -nd <= ax < nd:
+                raise ValueError(f"vmap: out_axes={ax} is out of range for output leaf {i}, "
+                                 f"which has {nd} axes with the batch axis (shape "
+                                 f"{_batched_shape(aval_of(o).shape, d, size)})")
             results.append(_finalize(move_batch_axis(o, d, ax, size)))
         return tree_unflatten(out_tree, results)
 

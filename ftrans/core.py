@@ -50,7 +50,11 @@ class Primitive:
     - ``transpose(ct, *args, **params)``: for linear primitives, cotangents of the inputs
       that are ``UndefPrimal`` (``None`` for the others);
     - ``batch(args, dims, **params)``: ``(out, out_dim)`` for vmap;
-    - ``cuda``: for elementwise primitives, a C expression template used by kernel fusion.
+    - ``cuda``: for elementwise primitives, a C expression template used by kernel fusion;
+    - ``deps``: which input elements each output element depends on (``ftrans.deps``); when
+      ``None``, the rule of the primitive's family, else a conservative dense rule;
+    - ``cost``: estimated flops ``cost(in_avals, out_avals, **params)`` (``ftrans.cost``);
+      when ``None``, the rule of the primitive's family.
 
     >>> p = Primitive("twice")
     >>> p.impl = lambda xp, x: 2 * x
@@ -59,7 +63,7 @@ class Primitive:
     """
 
     __slots__ = ("name", "multiple_results", "impl", "abstract_eval", "jvp", "transpose",
-                 "batch", "cuda", "family")
+                 "batch", "cuda", "family", "deps", "cost")
 
     def __init__(self, name: str, multiple_results: bool = False):
         self.name = name
@@ -71,6 +75,8 @@ class Primitive:
         self.batch: Callable | None = None
         self.cuda: str | None = None
         self.family: str = ""
+        self.deps: Callable | None = None
+        self.cost: Callable | None = None
 
     def bind(self, *args: Any, **params: Any) -> Any:
         return bind(self, args, params)

@@ -147,3 +147,38 @@ dot_general_p.abstract_eval = _dot_general_aval
 dot_general_p.jvp = _dot_general_jvp
 dot_general_p.transpose = _dot_general_transpose
 dot_general_p.batch = _dot_general_batch
+
+
+def _dot_general_deps(prim: Any, ins: Sequence[Any], in_avals: Sequence[ShapedArray],
+                      out_avals: Sequence[ShapedArray], /, *, dimension_numbers: DimNums
+                      ) -> list[Any]:
+    """Each operand reduced over its contracted axes onto (batch, free), then broadcast over
+    the other operand's free axes."""
+    from .. import deps
+    (lc, rc), (lb, rb) = dimension_numbers
+    (out,) = out_avals
+    nb = len(lb)
+    nxf = len(_free(in_avals[0].ndim, lc, lb))
+    sides = [(ins[0], in_avals[0], lc, lb, list(range(nb + nxf))),
+             (ins[1], in_avals[1], rc, rb, list(range(nb)) + list(range(nb + nxf, out.ndim)))]
+    parts = []
+    for d, av, contract, batch, out_axes in sides:
+        if d.empty:
+            continue
+        kept = list(batch) + _free(av.ndim, contract, batch)
+        inner = deps.scatter(d, deps.project(av.shape, kept),
+                             int(np.prod([av.shape[k] for k in kept], dtype=np.int64)))
+        parts.append(deps.gather(inner, deps.project(out.shape, out_axes)))
+    return [deps.union(parts)]
+
+
+def _dot_general_cost(in_avals: Sequence[ShapedArray], out_avals: Sequence[ShapedArray], /, *,
+                      dimension_numbers: DimNums) -> int:
+    """A multiply and an add per output element and contracted index."""
+    (lc, _), _ = dimension_numbers
+    return 2 * out_avals[0].size * int(np.prod([in_avals[0].shape[d] for d in lc],
+                                               dtype=np.int64))
+
+
+dot_general_p.deps = _dot_general_deps
+dot_general_p.cost = _dot_general_cost

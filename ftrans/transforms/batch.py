@@ -25,7 +25,10 @@ def batch_jaxpr_eval(jaxpr: Jaxpr, consts: Sequence[Any], args: Sequence[Any],
     def read(a: Any) -> tuple[Any, int | None]:
         return (a.val, None) if type(a) is Literal else env[a]
 
-    for eqn in jaxpr.eqns:
+    last_use = {a: i for i, eqn in enumerate(jaxpr.eqns) for a in eqn.inputs
+                if type(a) is Var}
+    last_use.update((a, len(jaxpr.eqns)) for a in jaxpr.outvars if type(a) is Var)
+    for i, eqn in enumerate(jaxpr.eqns):
         vals, ds = zip(*[read(a) for a in eqn.inputs]) if eqn.inputs else ((), ())
         if all(d is None for d in ds):
             out = bind(eqn.prim, vals, eqn.params)
@@ -39,6 +42,9 @@ def batch_jaxpr_eval(jaxpr: Jaxpr, consts: Sequence[Any], args: Sequence[Any],
             env.update((v, (o, d)) for v, o, d in zip(eqn.outputs, out, out_dims))
         else:
             env[eqn.outputs[0]] = (out, out_dims)
+        for a in eqn.inputs:  # drop values after their last use: batches can be large
+            if type(a) is Var and last_use.get(a) == i:
+                env.pop(a, None)
     outs = [read(a) for a in jaxpr.outvars]
     return [o for o, _ in outs], [d for _, d in outs]
 

@@ -1,0 +1,191 @@
+"""Cost estimates: flops of a jaxpr, and of the forward and reverse ways to a Jacobian.
+
+Flops come from a small model, one rule per primitive: a primitive's ``cost`` attribute
+(``cost(in_avals, out_avals, **params)``), else its family's: one flop per output element
+for elementwise primitives, one per input element for reductions, none for shape primitives
+(they move data), the programs they run for control-flow primitives, and one per output
+element for anything else. ``dot_general`` declares its own (two per multiply-add).
+
+``jacobian_cost`` traces everything abstractly — nothing runs: the jvp (vjp) of the function
+batched over ``k`` basis tangents (cotangents) at two trial ``k``, which gives the cost as
+``fixed + per_vector · k`` (the primal and linearization are paid once); peak bytes come
+from ``ftrans.memory``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple, Sequence
+
+import numpy as np
+
+from .ir import Jaxpr, ShapedArray
+
+
+def _elementwise_cost(in_avals: Sequence[ShapedArray], out_avals: Sequence[ShapedArray],
+                      /, **params: Any) -> int:
+    return sum(av.size for av in out_avals)
+
+
+def _reduction_cost(in_avals: Sequence[ShapedArray], out_avals: Sequence[ShapedArray],
+                    /, **params: Any) -> int:
+    return sum(av.size for av in in_avals)
+
+
+def _free_cost(in_avals: Sequence[ShapedArray], out_avals: Sequence[ShapedArray],
+               /, **params: Any) -> int:
+    return 0
+
+
+def _control_cost(in_avals: Sequence[ShapedArray], out_avals: Sequence[ShapedArray],
+                  /, **params: Any) -> int:
+    """Primitives that run programs of their own (cond, scan, while, custom rules): the
+    flops of those, the costliest of a tuple of branches, times ``length`` for a scan (a
+    while loop counts one trip: its trip count is not known before it runs)."""
+    from .ir import ClosedJaxpr
+    total = 0
+    for value in params.values():
+        progs = value if isinstance(value, tuple) else (value,)
+        flops = [jaxpr_flops(p.jaxpr if isinstance(p, ClosedJaxpr) else p) for p in progs
+                 if isinstance(p, (Jaxpr, ClosedJaxpr))]
+        total += max(flops, default=0)
+    return total * int(params.get("length", 1))
+
+
+FAMILY_COST: dict[str, Callable[..., int]] = {
+    "elementwise": _elementwise_cost,
+    "reduction": _reduction_cost,
+    "shape": _free_cost,
+    "control": _control_cost,
+}
+
+
+def eqn_flops(eqn: Any) -> int:
+    """Estimated flops of one equation, by its primitive's rule or its family's."""
+    rule = eqn.prim.cost or FAMILY_COST.get(eqn.prim.family, _elementwise_cost)
+    return int(rule([a.aval for a in eqn.inputs], [v.aval for v in eqn.outputs],
+                    **eqn.params))
+
+
+def jaxpr_flops(jaxpr: Jaxpr) -> int:
+    """Estimated flops of running ``jaxpr`` once.
+
+    >>> import ftrans, numpy as np
+    >>> jaxpr_flops(ftrans.make_jaxpr(lambda w, x: w @ x)(np.ones((3, 4)), np.ones(4)).jaxpr)
+    24
+    """
+    return sum(eqn_flops(e) for e in jaxpr.eqns)
+
+
+class JacobianCost(NamedTuple):
+    """The estimated cost of one way to a Jacobian: ``passes`` jvps (forward) or vjps
+    (reverse), batched ``chunk_size`` at a time (``None``: all at once)."""
+
+    mode: str
+    passes: int
+    flops: int
+    peak_bytes: int
+    chunk_size: int | None
+
+
+def _seeded(fun: Callable, args: tuple, nums: tuple[int, ...], mode: str,
+            diff_avals: list[ShapedArray], out_avals: list[ShapedArray], out_tree: Any,
+            diff_trees: list[Any]) -> Callable:
+    """``(*args, seed) -> J·seed`` (forward) or ``seedᵀ·J`` (reverse), seed flattened."""
+    from . import api
+    from .prims.shape import reshape
+    from .prims.slicing import slice_
+    from .tree_util import tree_unflatten
+
+    def split(seed: Any, avals: list[ShapedArray]) -> list[Any]:
+        parts, off = [], 0
+        for av in avals:
+            piece = slice_(seed, (off,), (off + av.size,)) if len(avals) > 1 else seed
+            parts.append(reshape(piece, av.shape))
+            off += av.size
+        return parts
+
+    def seeded(*a: Any) -> Any:
+        *xs, seed = a
+        wrt = api._wrt(fun, tuple(xs), {}, nums)
+        diff = [xs[i] for i in nums]
+        if mode == "forward":
+            pieces = iter(split(seed, diff_avals))
+            tangents = [tree_unflatten(t, [next(pieces) for _ in range(t.num_leaves)])
+                        for t in diff_trees]
+            return api.jvp(wrt, diff, tangents)[1]
+        _, pull = api.vjp(wrt, *diff)
+        return pull(tree_unflatten(out_tree, split(seed, out_avals)))
+
+    return seeded
+
+
+def jacobian_cost(fun: Callable, *args: Any, argnums: int | Sequence[int] = 0,
+                  chunk_size: int | None = None) -> dict[str, JacobianCost]:
+    """Estimated flops and peak bytes of computing the Jacobian of ``fun`` at ``args`` by
+    forward mode (one jvp per input element) and by reverse mode (one vjp per output
+    element), found by tracing abstractly: nothing runs. ``"best"`` names the cheaper one
+    in flops.
+
+    >>> import ftrans, ftrans.numpy as fnp, numpy as np
+    >>> c = ftrans.jacobian_cost(lambda x: fnp.sum(fnp.sin(x)), np.ones(100))
+    >>> c["best"], c["forward"].passes, c["reverse"].passes
+    ('reverse', 100, 1)
+    """
+    from . import api
+    from .memory import peak_bytes
+    from .tree_util import tree_flatten
+    if chunk_size is not None:
+        chunk_size = api._check_chunk_size(chunk_size, "jacobian_cost")
+        if chunk_size == "auto":
+            raise ValueError("jacobian_cost: chunk_size must be a positive integer or None, "
+                             "got 'auto'")
+    nums = api._normalize_argnums(argnums, len(args), "jacobian_cost")
+    diff_trees, diff_avals = [], []
+    for i in nums:
+        leaves, tree = tree_flatten(args[i])
+        diff_trees.append(tree)
+        for leaf in leaves:
+            x = api._as_value(leaf, f"jacobian_cost: {api._arg_name(fun, i)}")
+            api._check_diff_dtype(x, api._arg_name(fun, i), "jacobian_cost")
+            diff_avals.append(api.aval_of(x).strip_weak())
+    out_avals, out_tree = _outputs(fun, args)
+    n = sum(av.size for av in diff_avals)
+    m = sum(av.size for av in out_avals)
+    dtype = np.result_type(*[av.dtype for av in diff_avals + out_avals])
+    result: dict[str, Any] = {}
+    for mode, count in (("forward", n), ("reverse", m)):
+        seeded = _seeded(fun, args, nums, mode, diff_avals, out_avals, out_tree, diff_trees)
+        batched = api.vmap(seeded, in_axes=(None,) * len(args) + (0,))
+        k_run = count if chunk_size is None else min(chunk_size, count)
+
+        def trace(k: int) -> Jaxpr:
+            return api.make_jaxpr(batched)(*args, np.zeros((k, count), dtype)).jaxpr
+
+        f1, f2 = jaxpr_flops(trace(1)), jaxpr_flops(trace(2))
+        per = f2 - f1
+        flops = f1 - per + per * count
+        peak = peak_bytes(trace(k_run))
+        if k_run < count:
+            peak += count * (n if mode == "reverse" else m) * np.dtype(dtype).itemsize
+        result[mode] = JacobianCost(mode, count, int(flops), int(peak),
+                                    None if k_run == count else k_run)
+    result["best"] = min(("forward", "reverse"), key=lambda md: result[md].flops)
+    return result
+
+
+def _outputs(fun: Callable, args: tuple) -> tuple[list[ShapedArray], Any]:
+    """The avals and pytree structure of ``fun``'s output, found by an abstract trace."""
+    from . import api
+    from .core import trace_to_jaxpr
+    from .tree_util import tree_flatten, tree_unflatten
+    leaves, in_tree = tree_flatten(args)
+    box: list[Any] = []
+
+    def flat(*xs: Any) -> list[Any]:
+        out_flat, tree = tree_flatten(fun(*tree_unflatten(in_tree, xs)))
+        box.append(tree)
+        return out_flat
+
+    jaxpr, _ = trace_to_jaxpr(flat, [api.aval_of(api._as_value(x, "jacobian_cost")).strip_weak()
+                                     for x in leaves])
+    return jaxpr.out_avals, box[0]
