@@ -32,3 +32,12 @@ from .ir import ClosedJaxpr, Jaxpr, ShapedArray, check_jaxpr  # noqa: F401
 
 __version__ = "0.1.0"
 from .testing import check_grads  # noqa: F401,E402
+
+# isort: split
+from .backends import BackendUnavailableError, KernelCompileError  # noqa: F401,E402
+from .device import (  # noqa: F401,E402
+                     BackendMismatchError,
+                     DeviceOutOfMemoryError,
+                     default_backend,
+                     device_put,
+)

@@ -10,7 +10,17 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .core import Trace, Tracer, Zero, aval_of, eval_jaxpr, instantiate, trace_to_jaxpr
+from .core import (
+    Trace,
+    Tracer,
+    Zero,
+    array_module,
+    aval_of,
+    eval_jaxpr,
+    instantiate,
+    trace_to_jaxpr,
+)
+from .device import check_same_backend
 from .ir import ClosedJaxpr, Jaxpr, Literal, ShapedArray, is_float_dtype
 from .prims.shape import reshape, transpose
 from .prims.slicing import concatenate, slice_
@@ -105,6 +115,7 @@ def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
     flat, in_tree = tree_flatten(primals)
     flat = [_as_value(x, f"{api}: {arg_names[0] if len(arg_names) == 1 else 'an input'}")
             for x in flat]
+    check_same_backend(flat, api)
     with Trace(concrete=True) as trace:
         tracers = [trace.new_arg(aval_of(x), x) for x in flat]
         out = fun(*tree_unflatten(in_tree, tracers))
@@ -170,6 +181,7 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any],
         _check_diff_dtype(p, f"primal {i}", "jvp")
         _check_tangent(p, t, f"jvp: tangent {i}")
     names = [f"primal {i}" for i in range(len(p_flat))]
+    check_same_backend(p_flat + t_flat, "jvp")
     tr = _trace_concrete(fun, tuple(primals), has_aux, "jvp", names)
     t_vals = [_as_value(t, "jvp") for t in t_flat]
     t_vals = [t.astype(aval_of(p).dtype) if not isinstance(t, Tracer)
@@ -320,7 +332,7 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
             raise TypeError(f"grad requires real-valued outputs (output dtype that is a "
                             f"sub-dtype of np.floating), but {_fun_name(fun)} returned "
                             f"{av.dtype.name}")
-        cts = backward_pass(lin_jaxpr, lin_consts, [np.ones((), av.dtype)])
+        cts = backward_pass(lin_jaxpr, lin_consts, [array_module([out]).ones((), av.dtype)])
         g = tree_unflatten(tr.in_tree, [_finalize(c) for c in cts])
         g = g[0] if isinstance(argnums, int) else g
         value = _finalize(out)
@@ -364,11 +376,11 @@ def _chunks(n: int, chunk_size: int | None) -> list[tuple[int, int]]:
     return [(i, min(i + step, n)) for i in range(0, max(n, 1), max(step, 1))] if n else []
 
 
-def _basis(n: int, rows: Sequence[int], dtype: np.dtype) -> np.ndarray:
-    """Rows ``rows`` of the n×n identity."""
+def _basis(n: int, rows: Sequence[int], dtype: np.dtype, xp: Any = np) -> np.ndarray:
+    """Rows ``rows`` of the n×n identity (with ``xp``: on the inputs' device)."""
     b = np.zeros((len(rows), n), dtype)
     b[np.arange(len(rows)), rows] = 1
-    return b
+    return b if xp is np else xp.asarray(b)
 
 
 def _split_basis(basis: np.ndarray, avals: Sequence[ShapedArray]) -> list[np.ndarray]:
@@ -382,14 +394,16 @@ def _split_basis(basis: np.ndarray, avals: Sequence[ShapedArray]) -> list[np.nda
 
 
 def _batched_over_basis(jaxpr: Jaxpr, consts: list, in_avals: Sequence[ShapedArray],
-                        rows: Sequence[int], chunk_size: int | None) -> list[Any]:
+                        rows: Sequence[int], chunk_size: int | None,
+                        like: Sequence[Any] = ()) -> list[Any]:
     """Evaluate linear ``jaxpr`` on the basis vectors ``rows`` of its flattened input space,
     in chunks; each output gets a leading axis of len(rows)."""
     n = sum(av.size for av in in_avals)
     dtype = np.result_type(*[av.dtype for av in in_avals]) if in_avals else np.float64
     per_chunk = []
     for lo, hi in _chunks(len(rows), chunk_size):
-        basis = _split_basis(_basis(n, rows[lo:hi], dtype), in_avals)
+        basis = _split_basis(_basis(n, rows[lo:hi], dtype, array_module(list(like))),
+                             in_avals)
         outs, dims = batch_jaxpr_eval(jaxpr, consts, basis, [0] * len(basis))
         per_chunk.append([move_batch_axis(o, d, 0, hi - lo) for o, d in zip(outs, dims)])
     if len(per_chunk) == 1:
@@ -456,7 +470,7 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
         tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacfwd")
         in_avals = lin.in_avals
         n = _flat_size(in_avals)
-        cols = _batched_over_basis(lin, consts, in_avals, list(range(n)), chunk)
+        cols = _batched_over_basis(lin, consts, in_avals, list(range(n)), chunk, tr.out_vals)
         blocks = []
         for col, out_av in zip(cols, lin.out_avals):
             row, off = [], 0
@@ -493,7 +507,8 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
         ct_jaxpr, ct_consts = _transposed(lin, consts)
         out_avals, in_avals = lin.out_avals, lin.in_avals
         m = _flat_size(out_avals)
-        rows = _batched_over_basis(ct_jaxpr, ct_consts, out_avals, list(range(m)), chunk)
+        rows = _batched_over_basis(ct_jaxpr, ct_consts, out_avals, list(range(m)), chunk,
+                                   tr.out_vals)
         blocks = []
         off = 0
         for out_av in out_avals:
@@ -561,7 +576,7 @@ def jacobian_columns(fun: Callable, cols: Sequence[int], argnums: int | Sequence
     def columns(*args: Any, **kwargs: Any) -> Any:
         tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, False, "jacobian_columns")
         chosen = _check_indices(cols, _flat_size(lin.in_avals), "cols", "jacobian_columns")
-        outs = _batched_over_basis(lin, consts, lin.in_avals, chosen, chunk)
+        outs = _batched_over_basis(lin, consts, lin.in_avals, chosen, chunk, tr.out_vals)
         flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.out_avals)]
         return _finalize(transpose(_concat_flat(flat, 1), (1, 0)))
 
@@ -584,7 +599,7 @@ def jacobian_rows(fun: Callable, rows: Sequence[int], argnums: int | Sequence[in
         tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, False, "jacobian_rows")
         chosen = _check_indices(rows, _flat_size(lin.out_avals), "rows", "jacobian_rows")
         ct_jaxpr, ct_consts = _transposed(lin, consts)
-        outs = _batched_over_basis(ct_jaxpr, ct_consts, lin.out_avals, chosen, chunk)
+        outs = _batched_over_basis(ct_jaxpr, ct_consts, lin.out_avals, chosen, chunk, tr.out_vals)
         flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.in_avals)]
         return _finalize(_concat_flat(flat, 1))
 
@@ -658,6 +673,7 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
                              f"{_fun_name(fun)} was called with {len(args)} positional "
                              "arguments")
         leaves, in_tree = tree_flatten(args)
+        check_same_backend(leaves, "vmap")
         axes = _prefix_leaves(in_axes, args, "in_axes")
         values, dims, sizes = [], [], []
         for i, (x, ax) in enumerate(zip(leaves, axes)):
