@@ -94,8 +94,8 @@ def device_put(x: Any, device: str = "gpu") -> Any:
     """``x`` (a pytree of arrays) on ``device``: ``'gpu'`` gives CuPy arrays, ``'cpu'``
     NumPy arrays. Arrays already there are returned as they are.
 
-    >>> device_put([np.float64(1.0), np.zeros(1)], "cpu")
-    [np.float64(1.0), array([0.])]
+    >>> device_put([np.zeros(1), [np.ones(1)]], "cpu")
+    [array([0.]), [array([1.])]]
     """
     from .core import Tracer
     from .tree_util import tree_flatten, tree_unflatten

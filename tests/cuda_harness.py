@@ -56,6 +56,51 @@ def nvcc_compile(sources: Sequence[str], stage: str = "-cubin") -> str:
                                                      "-o", o])
 
 
+def find_nvrtc() -> str | None:
+    """libnvrtc (what CuPy compiles with): ``FTRANS_NVRTC``, the CUDA toolkit, or the
+    nvidia-cuda-nvrtc wheel on ``sys.path``."""
+    import ctypes.util
+    import glob
+    import sys
+    env = os.environ.get("FTRANS_NVRTC")
+    if env:
+        return env
+    patterns = [os.path.join(d, "nvidia", sub, "lib", "libnvrtc.so*") for d in sys.path
+                for sub in ("cu13", "cuda_nvrtc")]
+    if NVCC:
+        root = os.path.dirname(os.path.dirname(os.path.realpath(NVCC)))
+        patterns.append(os.path.join(root, "lib64", "libnvrtc.so*"))
+    for pat in patterns:
+        hits = sorted(h for h in glob.glob(pat) if "builtins" not in h)
+        if hits:
+            return hits[0]
+    return ctypes.util.find_library("nvrtc")
+
+
+def nvrtc_compile(lib_path: str, source: str) -> None:
+    """Compile ``source`` with NVRTC for compute_90, as CuPy's RawModule does (no headers
+    on the include path); raise with the log on failure."""
+    key = hashlib.sha1((lib_path + source).encode()).hexdigest()[:20]
+    done = os.path.join(CACHE, key + ".nvrtc-ok")
+    if os.path.exists(done):
+        return
+    lib = ctypes.CDLL(lib_path)
+    prog = ctypes.c_void_p()
+    assert lib.nvrtcCreateProgram(ctypes.byref(prog), source.encode(), b"ftrans.cu", 0,
+                                  None, None) == 0
+    opts = [b"-std=c++17", b"--gpu-architecture=compute_90"]
+    status = lib.nvrtcCompileProgram(prog, len(opts), (ctypes.c_char_p * len(opts))(*opts))
+    size = ctypes.c_size_t()
+    lib.nvrtcGetProgramLogSize(prog, ctypes.byref(size))
+    log = ctypes.create_string_buffer(size.value)
+    lib.nvrtcGetProgramLog(prog, log)
+    lib.nvrtcDestroyProgram(ctypes.byref(prog))
+    if status != 0:
+        raise AssertionError(f"NVRTC failed ({status}):\n{log.value.decode()[-4000:]}")
+    os.makedirs(CACHE, exist_ok=True)
+    open(done, "w").close()
+
+
 class HostLib:
     """One shared library holding the host version of many groups."""
 

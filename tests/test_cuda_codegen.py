@@ -15,9 +15,11 @@ from cuda_harness import (
     Program,
     all_groups,
     build_corpus,
+    find_nvrtc,
     make_inputs,
     numpy_eqn,
     nvcc_compile,
+    nvrtc_compile,
     reference_env,
     tolerance,
 )
@@ -180,6 +182,16 @@ def test_composed_kernels_assemble_for_sm90():
               in ("tutorial", "softmax", "sum_axes02", "max_axis1", "min_axis0")]
     sources = sorted({g.kernel_source() for g in all_groups(chosen)})
     nvcc_compile(sources, "-cubin")
+
+
+NVRTC = find_nvrtc()
+
+
+@pytest.mark.skipif(NVRTC is None, reason="libnvrtc not found (pip install nvidia-cuda-nvrtc, "
+                    "or set FTRANS_NVRTC)")
+def test_every_generated_kernel_compiles_with_nvrtc():
+    """The same sources through NVRTC, as CuPy compiles them: no standard headers there."""
+    nvrtc_compile(NVRTC, "\n".join(sorted({g.kernel_source() for g in all_groups(corpus())})))
 
 
 @pytest.mark.skipif(CXX is None, reason="no C++ compiler")
