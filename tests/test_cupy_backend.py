@@ -113,8 +113,8 @@ def fake_cupy(monkeypatch):
     monkeypatch.setattr(cupy_backend, "_modules", {})
     real_plan = cupy_backend.plan_jaxpr
 
-    def recording_plan(jaxpr, min_group=1):
-        plan = real_plan(jaxpr, min_group)
+    def recording_plan(jaxpr, min_group=1, broadcast=()):
+        plan = real_plan(jaxpr, min_group, broadcast)
         for g in plan.groups:
             fake.groups[g.name] = g
         return plan
@@ -125,7 +125,9 @@ def fake_cupy(monkeypatch):
 def _run_on_fake(fun, *args):
     cj = ftrans.make_jaxpr(fun)(*args)
     run = backends.compile_jaxpr(cj.jaxpr, "cupy")
-    return run(cj.consts, args), run
+    outs = run(cj.consts, args)
+    assert run(cj.consts, args) is not None  # again, with the constants already on device
+    return outs, run
 
 
 def _tutorial(a, b):
@@ -137,7 +139,10 @@ def test_gradient_runs_as_one_kernel(fake_cupy):
     x1, x2 = np.linspace(0.5, 2, 50), np.linspace(1, 3, 50)
     g = ftrans.grad(_tutorial, argnums=(0, 1))
     outs, run = _run_on_fake(g, x1, x2)
-    assert len(run.plan.groups) == 1 and len(fake_cupy.launches) == 1
+    assert len(run.plan.groups) == 1 and len(fake_cupy.launches) == 2  # one per run
+    # the seed cotangent, broadcast: read as one number, not streamed from memory
+    assert len(run.plan.groups[0].broadcast) == 1
+    assert "p_in0[0]" in run.plan.groups[0].kernel_source()
     want = g(x1, x2)
     np.testing.assert_allclose(outs[0], want[0], rtol=1e-13)
     np.testing.assert_allclose(outs[1], want[1], rtol=1e-13)

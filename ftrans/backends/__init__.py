@@ -52,8 +52,8 @@ def compile_jaxpr(jaxpr: Any, backend: str = "numpy") -> Any:
     This default interprets the jaxpr by calling each primitive's impl; backends replace it
     with generated code (``backends/numpy_backend.py``, ``backends/cupy_backend.py``).
     """
-    if backend in ("cupy", "gpu", "cuda"):
-        from .cupy_backend import compile_jaxpr as compile_cupy
+    if backend == "cupy":
+        from .cupy_backend import compile_cupy
         return compile_cupy(jaxpr)
     from ..core import eval_jaxpr
 

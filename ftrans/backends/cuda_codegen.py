@@ -198,6 +198,9 @@ class Group:
         self.reduction: Eqn | None = None
         self.inputs: list[Var] = []
         self.outputs: list[Var] = []
+        # inputs of the group's shape whose values are one number broadcast (stride 0):
+        # passed as that number and read at [0]
+        self.broadcast: set[Var] = set()
         self._source: str | None = None
         self._name: str | None = None
 
@@ -250,7 +253,7 @@ class Group:
         names, _ = self._names()
         lines, call = [], []
         for k, v in enumerate(self.inputs):
-            idx = "0" if v.aval.ndim == 0 else "i"
+            idx = "0" if v.aval.ndim == 0 or v in self.broadcast else "i"
             lines.append(f"const {c_type(v.aval.dtype)} in{k} = p_in{k}[{idx}];")
             call.append(f"in{k}")
         stores = []
@@ -437,11 +440,12 @@ def _node_inputs(node: Eqn | Group) -> list[Var]:
 _CANDIDATES = 8  # most recent groups of a shape an equation may join
 
 
-def plan_jaxpr(jaxpr: Jaxpr, min_group: int = 1) -> Plan:
+def plan_jaxpr(jaxpr: Jaxpr, min_group: int = 1, broadcast: Sequence[Var] = ()) -> Plan:
     """Group ``jaxpr``'s live equations into fused kernels (see the module's notes).
 
     Groups of fewer than ``min_group`` equations (counting the reduction) are run as
-    single equations.
+    single equations. Variables in ``broadcast`` (constants known to hold one number
+    broadcast) are read by kernels as that one number.
     """
     eqns = live_eqns(jaxpr)
     node_of: dict[Var, Eqn | Group] = {}      # producer node of each variable
@@ -515,6 +519,8 @@ def plan_jaxpr(jaxpr: Jaxpr, min_group: int = 1) -> Plan:
             if v not in produced and id(v) not in seen and not n._is_reduced(v):
                 seen.add(id(v))
                 n.inputs.append(v)
+                if any(v is b for b in broadcast):
+                    n.broadcast.add(v)
         outside = used_outside.get(id(n), set()) | out_ids
         n.outputs = [e.outputs[0] for e in n.eqns if id(e.outputs[0]) in outside]
         if n.reduction is not None:

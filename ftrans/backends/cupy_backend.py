@@ -80,7 +80,8 @@ def load_kernels(cp: Any, group: Group) -> tuple[Any, Any]:
 def run_group(cp: Any, group: Group, inputs: Sequence[Any]) -> list[Any]:
     """Launch ``group``'s kernel on ``inputs``; return its outputs (CuPy arrays)."""
     kernel, finish = load_kernels(cp, group)
-    ins = [cp.ascontiguousarray(cp.asarray(x, dtype=v.aval.dtype))
+    ins = [cp.ascontiguousarray(cp.asarray(x[(0,) * x.ndim] if v in group.broadcast else x,
+                                           dtype=v.aval.dtype))
            for x, v in zip(inputs, group.inputs)]
     reduced = group.reduction.outputs[0] if group.reduction is not None else None
     outs = [cp.empty(v.aval.shape, v.aval.dtype) for v in group.outputs]
@@ -106,17 +107,51 @@ def run_eqn(cp: Any, eqn: Eqn, vals: list[Any]) -> list[Any]:
             for o, v in zip(outs, eqn.outputs)]
 
 
-def compile_jaxpr(jaxpr: Jaxpr) -> Callable[[Sequence[Any], Sequence[Any]], list[Any]]:
+def _is_broadcast(x: Any) -> bool:
+    """A NumPy constant holding one number broadcast (all strides 0), as transposing a
+    sum gives: kernels read it as that number instead of streaming it."""
+    return type(x) is np.ndarray and x.size > 1 and not any(x.strides)
+
+
+class _Constants:
+    """The device copies of a program's constants, made once for the same objects."""
+
+    def __init__(self) -> None:
+        self.host: list[Any] = []
+        self.device: list[Any] = []
+
+    def get(self, cp: Any, consts: Sequence[Any]) -> list[Any]:
+        if len(consts) != len(self.host) or any(a is not b for a, b in zip(consts, self.host)):
+            self.host = list(consts)
+            self.device = [cp.broadcast_to(cp.asarray(c[(0,) * c.ndim]), c.shape)
+                           if _is_broadcast(c) else c for c in consts]
+            self.device = on_device(cp, self.device)
+        return self.device
+
+
+def compile_cupy(jaxpr: Jaxpr) -> Callable[[Sequence[Any], Sequence[Any]], list[Any]]:
     """An executable ``run(consts, args) -> outs`` running ``jaxpr`` on the GPU. Kernels
-    compile here, so a compile error shows before anything runs."""
+    compile at the first call (when it is known which constants are broadcast numbers),
+    so a compile error shows before anything runs; later calls reuse them."""
     cp = require_gpu()
-    plan = plan_jaxpr(jaxpr, min_group=2)
-    for g in plan.groups:
-        load_kernels(cp, g)
+    plans: dict[tuple[bool, ...], Any] = {}
+    constants = _Constants()
+
+    def plan_for(consts: Sequence[Any]) -> Any:
+        key = tuple(_is_broadcast(c) for c in consts)
+        if key not in plans:
+            bvars = [v for v, b in zip(jaxpr.constvars, key) if b]
+            plan = plan_jaxpr(jaxpr, min_group=2, broadcast=bvars)
+            for g in plan.groups:
+                load_kernels(cp, g)
+            plans[key] = plan
+            run.plan = plan  # type: ignore[attr-defined]
+        return plans[key]
 
     def run(consts: Sequence[Any], args: Sequence[Any]) -> list[Any]:
+        plan = plan_for(consts)
         try:
-            outs = execute(plan, on_device(cp, consts), on_device(cp, args),
+            outs = execute(plan, constants.get(cp, consts), on_device(cp, args),
                            lambda e, vals: run_eqn(cp, e, vals),
                            lambda g, ins: run_group(cp, g, ins))
         except Exception as e:
@@ -126,5 +161,9 @@ def compile_jaxpr(jaxpr: Jaxpr) -> Callable[[Sequence[Any], Sequence[Any]], list
         return [o if hasattr(o, "__cuda_array_interface__") or not isinstance(o, np.ndarray)
                 else cp.asarray(o) for o in outs]
 
-    run.plan = plan  # type: ignore[attr-defined]
+    if not jaxpr.constvars:
+        plan_for(())
     return run
+
+
+compile_jaxpr = compile_cupy
