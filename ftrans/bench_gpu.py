@@ -51,7 +51,12 @@ _KNOWN_PEAK_GBS = {"H200": 4800.0, "H100 SXM": 3350.0, "H100 PCIe": 2000.0, "H10
 
 def device_info(cp: Any) -> dict[str, Any]:
     """The GPU's name and peak memory bandwidth (from its memory clock and bus width, or
-    a table of known parts), and a measured device-to-device copy bandwidth."""
+    a table of known parts), and a measured device-to-device copy bandwidth.
+
+    >>> import cupy  # doctest: +SKIP
+    >>> device_info(cupy)["name"]  # doctest: +SKIP
+    'NVIDIA H200'
+    """
     rt = cp.cuda.runtime
     props = rt.getDeviceProperties(cp.cuda.Device().id)
     name = props["name"].decode() if isinstance(props["name"], bytes) else str(props["name"])
@@ -127,7 +132,7 @@ def _free(cp: Any, peers: dict[str, Any]) -> None:
 
 # ----------------------------------------------------------------------------- workloads
 
-def bench_tutorial(cp: Any, n: int, dtype: Any, peers: dict[str, Any], repeat: int,
+def _bench_tutorial(cp: Any, n: int, dtype: Any, peers: dict[str, Any], repeat: int,
                    dev: dict[str, Any]) -> list[dict[str, Any]]:
     import ftrans
     import ftrans.numpy as fnp
@@ -184,7 +189,7 @@ def bench_tutorial(cp: Any, n: int, dtype: Any, peers: dict[str, Any], repeat: i
     return recs
 
 
-def bench_mlp(cp: Any, batch: int, width: int, dtype: Any, peers: dict[str, Any],
+def _bench_mlp(cp: Any, batch: int, width: int, dtype: Any, peers: dict[str, Any],
               repeat: int) -> list[dict[str, Any]]:
     import ftrans
     import ftrans.numpy as fnp
@@ -238,7 +243,7 @@ def bench_mlp(cp: Any, batch: int, width: int, dtype: Any, peers: dict[str, Any]
     return recs
 
 
-def bench_jacobian(cp: Any, n: int, dtype: Any, peers: dict[str, Any], repeat: int
+def _bench_jacobian(cp: Any, n: int, dtype: Any, peers: dict[str, Any], repeat: int
                    ) -> list[dict[str, Any]]:
     import ftrans
     import ftrans.numpy as fnp
@@ -287,6 +292,10 @@ def run_gpu_benchmarks(quick: bool = False, peers: bool = True,
     """Run every GPU workload; return ``{"device": ..., "results": [records]}``.
 
     Raises ``ftrans.BackendUnavailableError`` where no CUDA GPU can be used.
+
+    >>> report = run_gpu_benchmarks(quick=True, peers=False)  # doctest: +SKIP
+    >>> sorted({r["workload"] for r in report["results"]})  # doctest: +SKIP
+    ['jacobian', 'mlp_grad', 'tutorial_grad']
     """
     from .device import require_gpu
     cp = require_gpu()
@@ -297,15 +306,23 @@ def run_gpu_benchmarks(quick: bool = False, peers: bool = True,
     results: list[dict[str, Any]] = []
     for dt in dtypes:
         dtype = np.dtype(dt)
-        results += bench_tutorial(cp, n, dtype, found, repeat, dev)
-        results += bench_mlp(cp, 512 if quick else 4096, 256 if quick else 1024, dtype, found,
+        results += _bench_tutorial(cp, n, dtype, found, repeat, dev)
+        results += _bench_mlp(cp, 512 if quick else 4096, 256 if quick else 1024, dtype, found,
                              repeat)
-        results += bench_jacobian(cp, 128 if quick else 1024, dtype, found, repeat)
+        results += _bench_jacobian(cp, 128 if quick else 1024, dtype, found, repeat)
     return {"device": dev, "peers": sorted(found), "quick": quick, "results": results}
 
 
 def format_table(report: dict[str, Any]) -> str:
-    """The records as a text table."""
+    """The records as a text table.
+
+    >>> rep = {"device": {"name": "GPU", "peak_gbs": 1000.0, "copy_gbs": 900.0}, "peers": [],
+    ...        "results": [{"workload": "tutorial_grad", "dtype": "float32", "n": 10,
+    ...                     "impl": "ftrans jit (fused)", "ms": 1.0, "gbs": 800.0,
+    ...                     "pct_peak": 80.0, "pct_copy": 88.9}]}
+    >>> print(format_table(rep).splitlines()[-1].split("  ")[-1])
+    800 GB/s, 80% of peak, 89% of copy
+    """
     dev = report["device"]
     peak = f"{dev['peak_gbs']:.0f} GB/s" if dev.get("peak_gbs") else "unknown"
     lines = [f"device: {dev['name']}, peak memory bandwidth {peak}, measured copy "
@@ -327,7 +344,11 @@ def format_table(report: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m ftrans.bench_gpu [--quick] [--json FILE] [--no-peers]``."""
+    """Command line: ``python -m ftrans.bench_gpu [--quick] [--json FILE] [--no-peers]``.
+
+    >>> main(["--quick", "--json", "gpu.json"])  # doctest: +SKIP
+    0
+    """
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     p.add_argument("--json", help="write the results to this JSON file")

@@ -51,7 +51,15 @@ def _backend_name(name: Any, where: str) -> str:
 
 def require_gpu() -> Any:
     """The ``cupy`` module, once it is known that a CUDA device can be used; otherwise a
-    ``BackendUnavailableError`` saying what is missing (CuPy, the driver, a device)."""
+    ``BackendUnavailableError`` saying what is missing (CuPy, the driver, a device).
+
+    >>> try:
+    ...     where = require_gpu().__name__
+    ... except BackendUnavailableError as e:
+    ...     where = str(e)
+    >>> "cupy" in where or "CuPy" in where or "CUDA" in where
+    True
+    """
     cp = cupy_module()
     if backends._gpu_checked:
         return cp
@@ -119,15 +127,15 @@ def device_put(x: Any, device: str = "gpu") -> Any:
 
 
 def check_same_backend(leaves: Sequence[Any], where: str) -> None:
-    """Raise ``BackendMismatchError`` if ``leaves`` hold both NumPy arrays (of any rank) and
-    CuPy arrays. NumPy scalars and Python numbers go with either.
+    """Raise ``BackendMismatchError`` if ``leaves`` hold both NumPy arrays and CuPy arrays.
+    Numbers (Python or NumPy scalars, 0-d NumPy arrays) go with either.
 
     >>> check_same_backend([np.ones(2), 3.0], "grad")
     """
     gpu = [i for i, x in enumerate(leaves) if is_gpu_array(x)]
     if not gpu:
         return
-    cpu = [i for i, x in enumerate(leaves) if type(x) is np.ndarray]
+    cpu = [i for i, x in enumerate(leaves) if type(x) is np.ndarray and x.ndim]
     if cpu:
         raise BackendMismatchError(
             f"{where} was given CuPy (GPU) arrays (inputs {gpu}) and NumPy (CPU) arrays "
@@ -150,13 +158,22 @@ def backend_of(leaves: Sequence[Any], where: str = "ftrans") -> str:
 
 def on_device(xp: Any, args: Sequence[Any]) -> list[Any]:
     """``args`` ready for CuPy: NumPy arrays (constants ftrans made, or captured ones) are
-    copied to the device; scalars stay scalars (they keep their weak type)."""
+    copied to the device; scalars stay scalars (they keep their weak type).
+
+    >>> on_device(np, [1.0, np.float32(2.0)])
+    [1.0, np.float32(2.0)]
+    """
     return [xp.asarray(a) if type(a) is np.ndarray else a for a in args]
 
 
 def run_on_gpu(prim: Any, xp: Any, args: Sequence[Any], params: dict) -> Any:
     """Apply ``prim``'s impl with CuPy: NumPy-array arguments (constants) go to the device
-    first; running out of device memory raises ``DeviceOutOfMemoryError``."""
+    first; running out of device memory raises ``DeviceOutOfMemoryError``.
+
+    >>> from ftrans.prims import sin_p
+    >>> float(run_on_gpu(sin_p, np, [np.zeros(1)], {})[0])  # any array module works
+    0.0
+    """
     try:
         return prim.impl(xp, *on_device(xp, args), **params)
     except Exception as e:
@@ -166,13 +183,22 @@ def run_on_gpu(prim: Any, xp: Any, args: Sequence[Any], params: dict) -> Any:
 
 
 def out_of_memory(e: BaseException, what: str) -> DeviceOutOfMemoryError:
-    """The ftrans error for a CuPy out-of-memory error ``e`` while running ``what``."""
+    """The ftrans error for a CuPy out-of-memory error ``e`` while running ``what``.
+
+    >>> str(out_of_memory(MemoryError("8 GB"), "sin")).split(":")[0]
+    'the GPU ran out of memory while running sin'
+    """
     return DeviceOutOfMemoryError(
         f"the GPU ran out of memory while running {what}: {e}. Free arrays you no longer "
         "need, use smaller batches, or pass chunk_size= to jacfwd/jacrev/jacobian.")
 
 
 def is_out_of_memory(e: BaseException) -> bool:
+    """Whether ``e`` is CuPy's ``OutOfMemoryError`` (checked without importing CuPy).
+
+    >>> is_out_of_memory(MemoryError())
+    False
+    """
     return type(e).__name__ == "OutOfMemoryError" and type(e).__module__.startswith("cupy")
 
 

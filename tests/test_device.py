@@ -119,5 +119,5 @@ def test_mixing_numpy_and_cupy_inputs_is_an_error():
         ftrans.jvp(fnp.sin, (cpu,), (gpu,))
     with pytest.raises(BackendMismatchError, match="vmap was given"):
         ftrans.vmap(lambda a, b: a * b)(cpu, gpu)
-    check_same_backend([gpu, 2.0, np.float64(1.0)], "f")  # scalars go with either
+    check_same_backend([gpu, 2.0, np.float64(1.0), np.asarray(3.0)], "f")  # numbers: either
     assert backend_of([gpu, 1.0]) == "cupy" and backend_of([cpu]) == "numpy"

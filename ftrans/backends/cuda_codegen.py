@@ -62,7 +62,11 @@ _texts: dict[str, str] = {}
 
 
 def kernel_text(name: str) -> str:
-    """The text of one file of ``kernels/`` (read once)."""
+    """The text of one file of ``kernels/`` (read once).
+
+    >>> "ft_logistic" in kernel_text("ft_math.cuh")
+    True
+    """
     if name not in _texts:
         with open(os.path.join(kernels_dir(), name), encoding="utf-8") as f:
             _texts[name] = f.read()
@@ -86,7 +90,11 @@ _REDUCTIONS = {"sum": ("ft_add", "0"), "max": ("ft_max", "-inf"), "min": ("ft_mi
 
 
 def c_type(dtype: Any) -> str:
-    """The C type of a NumPy dtype (``KeyError`` where kernels do not support it)."""
+    """The C type of a NumPy dtype (``KeyError`` where kernels do not support it).
+
+    >>> c_type(np.float32), c_type("int64")
+    ('float', 'long long')
+    """
     return C_TYPES[np.dtype(dtype).name]
 
 
@@ -386,18 +394,31 @@ MAX_GRID = 1 << 16
 
 
 def elementwise_grid(n: int) -> int:
-    """Blocks for an elementwise kernel over ``n`` elements (grid-stride beyond that)."""
+    """Blocks for an elementwise kernel over ``n`` elements (grid-stride beyond that).
+
+    >>> elementwise_grid(1000), elementwise_grid(10 ** 9)
+    (4, 65536)
+    """
     return max(1, min(-(-n // BLOCK), MAX_GRID))
 
 
 def reduction_parts(n_out: int, r_size: int) -> int:
     """How many blocks share one output's reduction: enough blocks to fill the device,
-    at least 4 elements per thread."""
+    at least 4 elements per thread.
+
+    >>> reduction_parts(1, 10 ** 8), reduction_parts(1000, 100)
+    (4096, 1)
+    """
     want = -(-r_size // (REDUCE_BLOCK * 4))
     return max(1, min(want, max(1, 4096 // max(n_out, 1))))
 
 
 def reduction_grid(n_out: int, parts: int) -> int:
+    """Blocks for a reduction kernel: one per (output, part), grid-stride beyond that.
+
+    >>> reduction_grid(3, 2)
+    6
+    """
     return max(1, min(n_out * parts, MAX_GRID))
 
 
@@ -420,7 +441,13 @@ class Plan:
 
 
 def live_eqns(jaxpr: Jaxpr) -> list[Eqn]:
-    """The equations some output depends on (primitives are pure)."""
+    """The equations some output depends on (primitives are pure).
+
+    >>> import ftrans
+    >>> cj = ftrans.make_jaxpr(lambda x: (x * 2.0, x + 1.0)[0])(1.0)
+    >>> [e.prim.name for e in live_eqns(cj.jaxpr)]
+    ['mul']
+    """
     live = {id(v) for v in jaxpr.outvars if type(v) is Var}
     kept = []
     for e in reversed(jaxpr.eqns):
@@ -446,6 +473,12 @@ def plan_jaxpr(jaxpr: Jaxpr, min_group: int = 1, broadcast: Sequence[Var] = ()) 
     Groups of fewer than ``min_group`` equations (counting the reduction) are run as
     single equations. Variables in ``broadcast`` (constants known to hold one number
     broadcast) are read by kernels as that one number.
+
+    >>> import ftrans, ftrans.numpy as fnp
+    >>> w = np.ones((3, 3))
+    >>> f = lambda x: fnp.tanh(fnp.sin(x) @ w) * 2.0
+    >>> plan_jaxpr(ftrans.make_jaxpr(f)(np.ones((2, 3))).jaxpr)
+    Plan(Group((2, 3), sin), dot_general, Group((2, 3), tanh mul))
     """
     eqns = live_eqns(jaxpr)
     node_of: dict[Var, Eqn | Group] = {}      # producer node of each variable
@@ -564,7 +597,15 @@ def _schedule(nodes: list[Eqn | Group]) -> list[Eqn | Group]:
 def execute(plan: Plan, consts: Sequence[Any], args: Sequence[Any],
             run_eqn: Callable[[Eqn, list[Any]], list[Any]],
             run_group: Callable[[Group, list[Any]], list[Any]]) -> list[Any]:
-    """Run ``plan`` with the given runners, dropping each value after its last use."""
+    """Run ``plan`` with the given runners, dropping each value after its last use.
+
+    >>> import ftrans
+    >>> cj = ftrans.make_jaxpr(lambda x: x * 2.0 + 1.0)(1.0)
+    >>> by_impl = lambda e, vals: [e.prim.impl(np, *vals, **e.params)]
+    >>> by_eqns = lambda g, ins: [3.0]  # a stand-in for a kernel
+    >>> execute(plan_jaxpr(cj.jaxpr), [], [1.0], by_impl, by_eqns)
+    [3.0]
+    """
     jaxpr = plan.jaxpr
     env: dict[int, Any] = {}
     for v, x in zip(jaxpr.constvars, consts):
@@ -596,7 +637,12 @@ def execute(plan: Plan, consts: Sequence[Any], args: Sequence[Any],
 
 
 def write_source(source: str, name: str, directory: str) -> str:
-    """Write ``source`` as ``directory/name.cu`` and return the path."""
+    """Write ``source`` as ``directory/name.cu`` and return the path.
+
+    >>> import tempfile
+    >>> write_source("// empty", "k", tempfile.mkdtemp()).endswith("k.cu")
+    True
+    """
     os.makedirs(directory, exist_ok=True)
     path = os.path.join(directory, f"{name}.cu")
     with open(path, "w", encoding="utf-8") as f:

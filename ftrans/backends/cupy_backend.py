@@ -42,7 +42,11 @@ _modules: dict[str, Any] = {}  # kernel source -> cupy.RawModule
 
 
 def dump_dir() -> str | None:
-    """``FTRANS_DUMP_CUDA``, where generated sources are written (None when unset)."""
+    """``FTRANS_DUMP_CUDA``, where generated sources are written (None when unset).
+
+    >>> dump_dir() is None or isinstance(dump_dir(), str)
+    True
+    """
     return os.environ.get("FTRANS_DUMP_CUDA") or None
 
 
@@ -53,7 +57,14 @@ def _compiler_message(e: BaseException) -> str:
 
 def load_kernels(cp: Any, group: Group) -> tuple[Any, Any]:
     """The compiled kernel of ``group`` (and its finishing kernel, for a reduction split
-    over several blocks), compiled on first use and cached by source."""
+    over several blocks), compiled on first use and cached by source.
+
+    >>> import cupy, ftrans  # doctest: +SKIP
+    >>> from ftrans.backends.cuda_codegen import plan_jaxpr  # doctest: +SKIP
+    >>> cj = ftrans.make_jaxpr(lambda x: x * x + 1.0)(cupy.ones(3))  # doctest: +SKIP
+    >>> (g,) = plan_jaxpr(cj.jaxpr).groups  # doctest: +SKIP
+    >>> kernel, finish = load_kernels(cupy, g)  # doctest: +SKIP
+    """
     source = group.kernel_source()
     mod = _modules.get(source)
     if mod is None:
@@ -78,7 +89,11 @@ def load_kernels(cp: Any, group: Group) -> tuple[Any, Any]:
 
 
 def run_group(cp: Any, group: Group, inputs: Sequence[Any]) -> list[Any]:
-    """Launch ``group``'s kernel on ``inputs``; return its outputs (CuPy arrays)."""
+    """Launch ``group``'s kernel on ``inputs``; return its outputs (CuPy arrays).
+
+    >>> run_group(cupy, g, [cupy.arange(3.0)])  # doctest: +SKIP
+    [array([1., 2., 5.])]
+    """
     kernel, finish = load_kernels(cp, group)
     ins = [cp.ascontiguousarray(cp.asarray(x[(0,) * x.ndim] if v in group.broadcast else x,
                                            dtype=v.aval.dtype))
@@ -100,7 +115,13 @@ def run_group(cp: Any, group: Group, inputs: Sequence[Any]) -> list[Any]:
 
 
 def run_eqn(cp: Any, eqn: Eqn, vals: list[Any]) -> list[Any]:
-    """One equation with CuPy: the primitive's impl (cuBLAS for dot_general)."""
+    """One equation with CuPy: the primitive's impl (cuBLAS for dot_general).
+
+    >>> import ftrans
+    >>> (e,) = ftrans.make_jaxpr(lambda x: x * 2.0)(1.0).eqns
+    >>> run_eqn(np, e, [np.ones(2), 2.0])  # with NumPy standing in for CuPy
+    [array([2., 2.])]
+    """
     out = eqn.prim.impl(cp, *on_device(cp, vals), **eqn.params)
     outs = out if eqn.prim.multiple_results else [out]
     return [o if hasattr(o, "__cuda_array_interface__") else cp.asarray(o, v.aval.dtype)
@@ -109,7 +130,11 @@ def run_eqn(cp: Any, eqn: Eqn, vals: list[Any]) -> list[Any]:
 
 def _is_broadcast(x: Any) -> bool:
     """A NumPy constant holding one number broadcast (all strides 0), as transposing a
-    sum gives: kernels read it as that number instead of streaming it."""
+    sum gives: kernels read it as that number instead of streaming it.
+
+    >>> _is_broadcast(np.broadcast_to(1.0, (4,))), _is_broadcast(np.ones(4))
+    (True, False)
+    """
     return type(x) is np.ndarray and x.size > 1 and not any(x.strides)
 
 
@@ -132,7 +157,15 @@ class _Constants:
 def compile_cupy(jaxpr: Jaxpr) -> Callable[[Sequence[Any], Sequence[Any]], list[Any]]:
     """An executable ``run(consts, args) -> outs`` running ``jaxpr`` on the GPU. Kernels
     compile at the first call (when it is known which constants are broadcast numbers),
-    so a compile error shows before anything runs; later calls reuse them."""
+    so a compile error shows before anything runs; later calls reuse them.
+
+    >>> import cupy, ftrans, ftrans.numpy as fnp  # doctest: +SKIP
+    >>> g = ftrans.grad(lambda x: fnp.sum(fnp.sin(x)))  # doctest: +SKIP
+    >>> cj = ftrans.make_jaxpr(g)(cupy.ones(4))  # doctest: +SKIP
+    >>> run = compile_cupy(cj.jaxpr)  # doctest: +SKIP
+    >>> run(cj.consts, [cupy.zeros(4)])  # doctest: +SKIP
+    [array([1., 1., 1., 1.])]
+    """
     cp = require_gpu()
     plans: dict[tuple[bool, ...], Any] = {}
     constants = _Constants()
