@@ -63,10 +63,11 @@ def _as_value(x: Any, where: str) -> Any:
                     f"{type(x).__name__} {x!r:.60}")
 
 
-def _finalize(x: Any) -> Any:
-    """Results on NumPy inputs are NumPy values: 0-d arrays become NumPy scalars."""
+def _finalize(x: Any, xp: Any = np) -> Any:
+    """Results on NumPy inputs are NumPy values: 0-d arrays become NumPy scalars. A symbolic
+    zero becomes zeros of the array module ``xp`` (CuPy for computations on the GPU)."""
     if type(x) is Zero:
-        x = instantiate(x)
+        x = instantiate(x) if xp is np else xp.zeros(x.aval.shape, x.aval.dtype)
     if type(x) is np.ndarray and x.ndim == 0:
         return x[()]
     return x
@@ -188,7 +189,7 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any],
               and aval_of(t).dtype != aval_of(p).dtype else t for p, t in zip(p_flat, t_vals)]
     t_out = jvp_jaxpr_eval(tr.jaxpr, tr.values, t_vals)
     out = tree_unflatten(tr.out_tree, [_finalize(o) for o in tr.out_vals])
-    t_out = tree_unflatten(tr.out_tree, [_finalize(t) for t in t_out])
+    t_out = tree_unflatten(tr.out_tree, [_finalize(t, array_module(tr.out_vals)) for t in t_out])
     return (out, t_out, tr.aux) if has_aux else (out, t_out)
 
 
@@ -265,7 +266,7 @@ def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
                 c = c.astype(av.dtype)
             vals.append(c)
         cts = backward_pass(lin_jaxpr, lin_consts, vals)
-        return tree_unflatten(in_tree, [_finalize(c) for c in cts])
+        return tree_unflatten(in_tree, [_finalize(c, array_module(tr.out_vals)) for c in cts])
 
     out = tree_unflatten(tr.out_tree, [_finalize(o) for o in tr.out_vals])
     return (out, vjp_fun, tr.aux) if has_aux else (out, vjp_fun)
@@ -333,7 +334,7 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
                             f"sub-dtype of np.floating), but {_fun_name(fun)} returned "
                             f"{av.dtype.name}")
         cts = backward_pass(lin_jaxpr, lin_consts, [array_module([out]).ones((), av.dtype)])
-        g = tree_unflatten(tr.in_tree, [_finalize(c) for c in cts])
+        g = tree_unflatten(tr.in_tree, [_finalize(c, array_module([out])) for c in cts])
         g = g[0] if isinstance(argnums, int) else g
         value = _finalize(out)
         return ((value, tr.aux), g) if has_aux else (value, g)
@@ -448,7 +449,8 @@ def _assemble(tr: _Traced, blocks: list[list[Any]], argnums: Any) -> Any:
     """blocks[i][j] is d out_i / d in_j: nest as out structure of (argnums structure)."""
     per_out = []
     for row in blocks:
-        inner = tree_unflatten(tr.in_tree, [_finalize(b) for b in row])
+        inner = tree_unflatten(tr.in_tree, [_finalize(b, array_module(tr.out_vals))
+                                            for b in row])
         per_out.append(inner[0] if isinstance(argnums, int) else inner)
     return tree_unflatten(tr.out_tree, per_out)
 
