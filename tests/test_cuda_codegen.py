@@ -65,6 +65,11 @@ COMPOSED = [
     ("max_axis1", lambda x: fnp.max(fnp.tanh(x) * 2.0, axis=1), (_v(4, 10),)),
     ("min_axis0", lambda x: fnp.min(x * x - x, axis=0), (_v(10, 4),)),
     ("mlp", lambda x: fnp.sum(fnp.tanh(x @ W) ** 2), (_v(3, 6),)),
+    ("bias_tanh", lambda x, b: fnp.tanh(x + b) * b, (_v(5, 8), _v(8))),
+    ("softmax_rows", lambda x: fnp.exp(x) / fnp.sum(fnp.exp(x), axis=1, keepdims=True),
+     (_v(5, 8),)),
+    ("column_scale", lambda x, c: x * fnp.sum(x, axis=0) + fnp.reshape(c, (5, 1)) * x,
+     (_v(5, 8), _v(5))),
     ("convert", lambda x: fnp.astype(fnp.sin(x), np.float32) * 2.0
      + fnp.astype(x > 0, np.float32), (_v(N),)),
 ]
@@ -99,6 +104,15 @@ def test_value_and_reduction_share_a_kernel():
     (group,) = cg.plan_jaxpr(cj.jaxpr).steps
     assert group.reduction is not None and group.reduction.prim.name == "reduce_sum"
     assert "ft_partial" in group.kernel_source()
+
+
+def test_broadcast_operands_are_read_in_place():
+    """A bias broadcast along rows joins the kernel: read at its broadcast index, never
+    materialized at the full shape."""
+    cj = ftrans.make_jaxpr(lambda x, b: fnp.tanh(x + b))(np.ones((5, 8)), np.ones(8))
+    (g,) = cg.plan_jaxpr(cj.jaxpr).steps
+    assert [e.prim.name for e in g.eqns] == ["broadcast_in_dim", "add", "tanh"]
+    assert "p_in1[(i % 8LL)]" in g.kernel_source() or "p_in0[(i % 8LL)]" in g.kernel_source()
 
 
 def test_matmul_splits_groups():

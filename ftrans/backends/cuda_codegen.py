@@ -161,7 +161,8 @@ def _expression_template(eqn: Eqn) -> str | None:
     if not all(_supported(a.aval.dtype) for a in (*eqn.inputs, *eqn.outputs)):
         return None
     if prim.name == "broadcast_in_dim":
-        return "{0}" if eqn.inputs[0].aval.ndim == 0 else None
+        x = eqn.inputs[0]
+        return "{0}" if x.aval.ndim == 0 or (type(x) is Var and x.aval.size > 0) else None
     if prim.family != "elementwise" or prim.cuda is None:
         return None
     in_dtypes = [a.aval.dtype for a in eqn.inputs]
@@ -209,6 +210,9 @@ class Group:
         # inputs of the group's shape whose values are one number broadcast (stride 0):
         # passed as that number and read at [0]
         self.broadcast: set[Var] = set()
+        # inputs broadcast into the group's shape by a member broadcast_in_dim: their
+        # broadcast_dimensions (each element is read at its broadcast index)
+        self.spread: dict[Var, tuple[int, ...]] = {}
         self._source: str | None = None
         self._name: str | None = None
 
@@ -262,6 +266,8 @@ class Group:
         lines, call = [], []
         for k, v in enumerate(self.inputs):
             idx = "0" if v.aval.ndim == 0 or v in self.broadcast else "i"
+            if v in self.spread and v.aval.ndim:
+                idx = _spread_index(self.shape, v.aval.shape, self.spread[v])
             lines.append(f"const {c_type(v.aval.dtype)} in{k} = p_in{k}[{idx}];")
             call.append(f"in{k}")
         stores = []
@@ -372,6 +378,22 @@ class Group:
             index=self._index_code(" " * 6), body=body,
             accumulate=f"      acc = {info['combine']}(acc, reduced);",
             store_reduced=f"p_out{red}[j] = acc;")
+
+
+def _spread_index(shape: tuple[int, ...], src: tuple[int, ...], dims: tuple[int, ...]) -> str:
+    """The C index into an array of shape ``src`` broadcast to ``shape`` (its axis k at
+    ``dims[k]``) of the element at flat index ``i`` of ``shape``."""
+    terms = []
+    for k, d in enumerate(dims):
+        if src[k] == 1:
+            continue
+        outer = _size(shape[d + 1:])
+        src_stride = _size(src[k + 1:])
+        coord = f"(i / {outer}LL)" if outer != 1 else "i"
+        if d:
+            coord = f"({coord} % {shape[d]}LL)"
+        terms.append(coord if src_stride == 1 else f"{coord} * {src_stride}LL")
+    return " + ".join(terms) or "0"
 
 
 def _atom_expr(a: Any, eqn: Eqn, pos: int, names: dict[Var, str]) -> str:
@@ -507,12 +529,20 @@ def plan_jaxpr(jaxpr: Jaxpr, min_group: int = 1, broadcast: Sequence[Var] = ()) 
         if template is not None:
             shape = e.outputs[0].aval.shape
             candidates = by_shape.get(shape, [])[-_CANDIDATES:]
-            target = next((g for g in reversed(candidates) if not reaches(g, ins)), None)
+            spread = None
+            if e.prim.name == "broadcast_in_dim" and type(e.inputs[0]) is Var \
+                    and e.inputs[0].aval.ndim and e.inputs[0].aval.shape != shape:
+                spread = (e.inputs[0], tuple(e.params["broadcast_dimensions"]))
+            target = next((g for g in reversed(candidates) if not reaches(g, ins)
+                           and (spread is None
+                                or g.spread.get(spread[0], spread[1]) == spread[1])), None)
             if target is None:
                 target = Group(shape, idx)
                 by_shape.setdefault(shape, []).append(target)
                 nodes.append(target)
             target.eqns.append(e)
+            if spread is not None:
+                target.spread[spread[0]] = spread[1]
             node_of[e.outputs[0]] = target
             continue
         kind = _reduction_kind(e)
