@@ -61,6 +61,8 @@ COMPOSED = [
     ("softmax", lambda x: fnp.exp(x) / fnp.sum(fnp.exp(x)), (_v(N),)),
     ("sum_axis0", lambda x: fnp.sum(fnp.sin(x) * x, axis=0), (_v(5, 8),)),
     ("sum_axis1", lambda x: fnp.sum(fnp.cos(x) * x, axis=1), (_v(5, 8),)),
+    ("sum_columns", lambda x: fnp.sum(fnp.tanh(x) * x, axis=0), (_v(6, 40),)),
+    ("max_columns", lambda x: fnp.max(fnp.sin(x) * 3.0, axis=(0, 1)), (_v(3, 4, 40),)),
     ("sum_axes02", lambda x: fnp.sum(fnp.exp(x) * x, axis=(0, 2)), (_v(3, 4, 5),)),
     ("max_axis1", lambda x: fnp.max(fnp.tanh(x) * 2.0, axis=1), (_v(4, 10),)),
     ("min_axis0", lambda x: fnp.min(x * x - x, axis=0), (_v(10, 4),)),
@@ -193,7 +195,8 @@ def test_composed_kernels_assemble_for_sm90():
     """Some composed functions' kernels (elementwise, and each kind of reduction) all the
     way to an sm_90 binary, ptxas included."""
     chosen = [p for p in composed() if p.name.split(":")[0].split("[")[0]
-              in ("tutorial", "softmax", "sum_axes02", "max_axis1", "min_axis0")]
+              in ("tutorial", "softmax", "sum_axes02", "max_axis1", "min_axis0",
+                  "sum_columns", "max_columns")]
     sources = sorted({g.kernel_source() for g in all_groups(chosen)})
     nvcc_compile(sources, "-cubin")
 

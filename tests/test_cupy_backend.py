@@ -150,7 +150,8 @@ def test_gradient_runs_as_one_kernel(fake_cupy):
 
 
 @pytest.mark.parametrize("shape,axis", [((3000,), None), ((4, 5000), 1), ((5000, 3), 0),
-                                        ((3, 4, 5), (0, 2))])
+                                        ((3, 4, 5), (0, 2)), ((500, 64), 0), ((7, 9, 40),
+                                                                            (0, 1))])
 @pytest.mark.parametrize("reducer", ["sum", "max"])
 def test_reductions_with_finishing_pass(fake_cupy, shape, axis, reducer):
     red = fnp.sum if reducer == "sum" else fnp.max

@@ -40,7 +40,8 @@ from ..ir import Eqn, Jaxpr, Literal, Var
 
 # ----------------------------------------------------------------------------- kernels/
 
-_KERNEL_FILES = ("ft_math.cuh", "elementwise.cu", "reduction.cu", "host.cpp")
+_KERNEL_FILES = ("ft_math.cuh", "elementwise.cu", "reduction.cu", "reduction_columns.cu",
+                 "host.cpp")
 
 
 def kernels_dir() -> str:
@@ -303,9 +304,11 @@ class Group:
         dtype = self.reduction.outputs[0].aval.dtype
         r_size = _size([self.shape[a] for a in axes])
         n_out = self.size // r_size
+        columns = axes == tuple(range(len(axes))) and n_out >= COLUMN_MIN_OUTPUTS
+        parts = column_parts(n_out, r_size) if columns else reduction_parts(n_out, r_size)
         return dict(axes=axes, kind=kind, combine=combine, dtype=dtype, r_size=r_size,
-                    n_out=n_out, identity=c_literal(float(ident), dtype),
-                    parts=reduction_parts(n_out, r_size))
+                    n_out=n_out, identity=c_literal(float(ident), dtype), parts=parts,
+                    layout="columns" if columns else "blocks")
 
     def _index_code(self, indent: str) -> str:
         info = self.reduction_info()
@@ -313,6 +316,8 @@ class Group:
         nd = len(shape)
         if axes == tuple(range(nd - len(axes), nd)):
             return f"{indent}const long long i = j * r_size + k;"
+        if axes == tuple(range(len(axes))):
+            return f"{indent}const long long i = k * n_out + j;"
         strides = [_size(shape[d + 1:]) for d in range(nd)]
         lines = ["long long i = 0, t = j;"]
         for d in reversed([d for d in range(nd) if d not in axes]):
@@ -347,7 +352,8 @@ class Group:
         info = self.reduction_info()
         acc_t = c_type(info["dtype"])
         params = self._params() + [f"{acc_t}* __restrict__ ft_partial"]
-        return string.Template(kernel_text("reduction.cu")).substitute(
+        template = "reduction_columns.cu" if info["layout"] == "columns" else "reduction.cu"
+        return string.Template(kernel_text(template)).substitute(
             math=kernel_text("ft_math.cuh"), element=elem, name=name, block=REDUCE_BLOCK,
             params=", ".join(params), acc_t=acc_t, n_out=info["n_out"],
             r_size=info["r_size"], parts=info["parts"], identity=info["identity"],
@@ -433,6 +439,19 @@ def reduction_parts(n_out: int, r_size: int) -> int:
     """
     want = -(-r_size // (REDUCE_BLOCK * 4))
     return max(1, min(want, max(1, 4096 // max(n_out, 1))))
+
+
+COLUMN_MIN_OUTPUTS = 32  # reductions over leading axes with this many outputs: columns
+
+
+def column_parts(n_out: int, r_size: int) -> int:
+    """How many threads share one output of a column reduction: about 64K threads in
+    all, each summing at least 8 elements.
+
+    >>> column_parts(1024, 4096), column_parts(10 ** 6, 100)
+    (64, 1)
+    """
+    return max(1, min(-(-(1 << 16) // n_out), r_size // 8))
 
 
 def reduction_grid(n_out: int, parts: int) -> int:

@@ -108,6 +108,11 @@ def run_group(cp: Any, group: Group, inputs: Sequence[Any]) -> list[Any]:
     n_out, parts = info["n_out"], info["parts"]
     out = outs[group.outputs.index(reduced)]
     partial = out if parts == 1 else cp.empty(n_out * parts, out.dtype)
+    if info["layout"] == "columns":
+        kernel((elementwise_grid(n_out * parts),), (BLOCK,), (*ins, *stored, partial))
+        if finish is not None:
+            finish((elementwise_grid(n_out),), (BLOCK,), (partial, out))
+        return outs
     kernel((reduction_grid(n_out, parts),), (REDUCE_BLOCK,), (*ins, *stored, partial))
     if finish is not None:
         finish((reduction_grid(n_out, 1),), (REDUCE_BLOCK,), (partial, out))
