@@ -145,3 +145,23 @@ def test_large_reduction_uses_several_blocks():
     xs = cp.asnumpy(x)
     np.testing.assert_allclose(float(got), np.sum(np.sin(xs) * xs), rtol=1e-11)
     assert run.plan.groups[0].reduction_info()["parts"] > 1
+
+
+def test_compile_error_names_the_source(monkeypatch, tmp_path):
+    from ftrans.backends import KernelCompileError, cupy_backend
+    from ftrans.prims import sin_p
+    monkeypatch.setattr(sin_p, "cuda", "ft_no_such_function({0})")
+    monkeypatch.setattr(cupy_backend, "_modules", {})
+    monkeypatch.setenv("FTRANS_DUMP_CUDA", str(tmp_path))
+    cj = ftrans.make_jaxpr(lambda x: fnp.sin(x) * x)(np.ones(3))
+    with pytest.raises(KernelCompileError, match=r"(?s)Source: .*\.cu.*ft_no_such_function"):
+        compile_jaxpr(cj.jaxpr, "cupy")
+
+
+def test_out_of_memory_is_an_ftrans_error():
+    huge = (1 << 22, 1 << 22)  # 128 TiB of float64
+    cj = ftrans.make_jaxpr(lambda s: ftrans.lax.broadcast_in_dim(s, huge, ()) * 2.0 + 1.0)(
+        np.float64(1.0))
+    run = compile_jaxpr(cj.jaxpr, "cupy")
+    with pytest.raises(ftrans.DeviceOutOfMemoryError, match="ran out of memory"):
+        run(cj.consts, [cp.asarray(1.0)])
