@@ -56,3 +56,12 @@ from .sparse import (  # noqa: F401,E402
                   sparse_jacobian,
 )
 from .testing import check_grads  # noqa: F401,E402
+
+# isort: split
+from .backends import BackendUnavailableError, KernelCompileError  # noqa: F401,E402
+from .device import (  # noqa: F401,E402
+                     BackendMismatchError,
+                     DeviceOutOfMemoryError,
+                     default_backend,
+                     device_put,
+)

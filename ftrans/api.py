@@ -10,7 +10,17 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .core import Trace, Tracer, Zero, aval_of, eval_jaxpr, instantiate, trace_to_jaxpr
+from .core import (
+    Trace,
+    Tracer,
+    Zero,
+    array_module,
+    aval_of,
+    eval_jaxpr,
+    instantiate,
+    trace_to_jaxpr,
+)
+from .device import check_same_backend
 from .ir import ClosedJaxpr, Jaxpr, Literal, ShapedArray, is_float_dtype
 from .prims.shape import reshape, transpose
 from .prims.slicing import concatenate, slice_
@@ -53,10 +63,11 @@ def _as_value(x: Any, where: str) -> Any:
                     f"{type(x).__name__} {x!r:.60}")
 
 
-def _finalize(x: Any) -> Any:
-    """Results on NumPy inputs are NumPy values: 0-d arrays become NumPy scalars."""
+def _finalize(x: Any, xp: Any = np) -> Any:
+    """Results on NumPy inputs are NumPy values: 0-d arrays become NumPy scalars. A symbolic
+    zero becomes zeros of the array module ``xp`` (CuPy for computations on the GPU)."""
     if type(x) is Zero:
-        x = instantiate(x)
+        x = instantiate(x) if xp is np else xp.zeros(x.aval.shape, x.aval.dtype)
     if type(x) is np.ndarray and x.ndim == 0:
         return x[()]
     return x
@@ -105,6 +116,7 @@ def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
     flat, in_tree = tree_flatten(primals)
     flat = [_as_value(x, f"{api}: {arg_names[0] if len(arg_names) == 1 else 'an input'}")
             for x in flat]
+    check_same_backend(flat, api)
     with Trace(concrete=True) as trace:
         tracers = [trace.new_arg(aval_of(x), x) for x in flat]
         out = fun(*tree_unflatten(in_tree, tracers))
@@ -170,13 +182,14 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any],
         _check_diff_dtype(p, f"primal {i}", "jvp")
         _check_tangent(p, t, f"jvp: tangent {i}")
     names = [f"primal {i}" for i in range(len(p_flat))]
+    check_same_backend(p_flat + t_flat, "jvp")
     tr = _trace_concrete(fun, tuple(primals), has_aux, "jvp", names)
     t_vals = [_as_value(t, "jvp") for t in t_flat]
     t_vals = [t.astype(aval_of(p).dtype) if not isinstance(t, Tracer)
               and aval_of(t).dtype != aval_of(p).dtype else t for p, t in zip(p_flat, t_vals)]
     t_out = jvp_jaxpr_eval(tr.jaxpr, tr.values, t_vals)
     out = tree_unflatten(tr.out_tree, [_finalize(o) for o in tr.out_vals])
-    t_out = tree_unflatten(tr.out_tree, [_finalize(t) for t in t_out])
+    t_out = tree_unflatten(tr.out_tree, [_finalize(t, array_module(tr.out_vals)) for t in t_out])
     return (out, t_out, tr.aux) if has_aux else (out, t_out)
 
 
@@ -254,7 +267,7 @@ def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
                 c = c.astype(av.dtype)
             vals.append(c)
         cts = backward_pass(lin_jaxpr, lin_consts, vals)
-        return tree_unflatten(in_tree, [_finalize(c) for c in cts])
+        return tree_unflatten(in_tree, [_finalize(c, array_module(tr.out_vals)) for c in cts])
 
     out = tree_unflatten(tr.out_tree, [_finalize(o) for o in tr.out_vals])
     return (out, vjp_fun, tr.aux) if has_aux else (out, vjp_fun)
@@ -321,8 +334,8 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
             raise TypeError(f"grad requires real-valued outputs (output dtype that is a "
                             f"sub-dtype of np.floating), but {_fun_name(fun)} returned "
                             f"{av.dtype.name}")
-        cts = backward_pass(lin_jaxpr, lin_consts, [np.ones((), av.dtype)])
-        g = tree_unflatten(tr.in_tree, [_finalize(c) for c in cts])
+        cts = backward_pass(lin_jaxpr, lin_consts, [array_module([out]).ones((), av.dtype)])
+        g = tree_unflatten(tr.in_tree, [_finalize(c, array_module([out])) for c in cts])
         g = g[0] if isinstance(argnums, int) else g
         value = _finalize(out)
         return ((value, tr.aux), g) if has_aux else (value, g)
@@ -375,11 +388,11 @@ def _chunks(n: int, chunk_size: int | None) -> list[tuple[int, int]]:
     return [(i, min(i + step, n)) for i in range(0, max(n, 1), max(step, 1))] if n else []
 
 
-def _basis(n: int, rows: Sequence[int], dtype: np.dtype) -> np.ndarray:
-    """Rows ``rows`` of the n×n identity."""
+def _basis(n: int, rows: Sequence[int], dtype: np.dtype, xp: Any = np) -> np.ndarray:
+    """Rows ``rows`` of the n×n identity (with ``xp``: on the inputs' device)."""
     b = np.zeros((len(rows), n), dtype)
     b[np.arange(len(rows)), rows] = 1
-    return b
+    return b if xp is np else xp.asarray(b)
 
 
 def _split_basis(basis: np.ndarray, avals: Sequence[ShapedArray]) -> list[np.ndarray]:
@@ -393,13 +406,15 @@ def _split_basis(basis: np.ndarray, avals: Sequence[ShapedArray]) -> list[np.nda
 
 
 def _batched_over_basis(jaxpr: Jaxpr, consts: list, in_avals: Sequence[ShapedArray],
-                        rows: Sequence[int], chunk_size: int | None) -> list[Any]:
+                        rows: Sequence[int], chunk_size: int | None,
+                        like: Sequence[Any] = ()) -> list[Any]:
     """Evaluate linear ``jaxpr`` on the basis vectors ``rows`` of its flattened input space,
     in chunks; each output gets a leading axis of len(rows)."""
     n = sum(av.size for av in in_avals)
     dtype = np.result_type(*[av.dtype for av in in_avals]) if in_avals else np.float64
+    xp = array_module(list(like))
     return _batched_over_seeds(jaxpr, consts, in_avals, len(rows),
-                               lambda lo, hi: _basis(n, rows[lo:hi], dtype), chunk_size)
+                               lambda lo, hi: _basis(n, rows[lo:hi], dtype, xp), chunk_size)
 
 
 def _batched_over_seeds(jaxpr: Jaxpr, consts: list, in_avals: Sequence[ShapedArray],
@@ -468,7 +483,8 @@ def _assemble(tr: _Traced, blocks: list[list[Any]], argnums: Any) -> Any:
     """blocks[i][j] is d out_i / d in_j: nest as out structure of (argnums structure)."""
     per_out = []
     for row in blocks:
-        inner = tree_unflatten(tr.in_tree, [_finalize(b) for b in row])
+        inner = tree_unflatten(tr.in_tree, [_finalize(b, array_module(tr.out_vals))
+                                            for b in row])
         per_out.append(inner[0] if isinstance(argnums, int) else inner)
     return tree_unflatten(tr.out_tree, per_out)
 
@@ -500,7 +516,7 @@ def _jacfwd_of(tr: _Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
     in_avals = lin.in_avals
     n = _flat_size(in_avals)
     k = _resolve_chunk(chunk, lin, consts, in_avals, n, max_memory, api)
-    cols = _batched_over_basis(lin, consts, in_avals, list(range(n)), k)
+    cols = _batched_over_basis(lin, consts, in_avals, list(range(n)), k, tr.out_vals)
     blocks = []
     for col, out_av in zip(cols, lin.out_avals):
         row, off = [], 0
@@ -544,7 +560,8 @@ def _jacrev_of(tr: _Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
     out_avals, in_avals = lin.out_avals, lin.in_avals
     m = _flat_size(out_avals)
     k = _resolve_chunk(chunk, ct_jaxpr, ct_consts, out_avals, m, max_memory, api)
-    rows = _batched_over_basis(ct_jaxpr, ct_consts, out_avals, list(range(m)), k)
+    rows = _batched_over_basis(ct_jaxpr, ct_consts, out_avals, list(range(m)), k,
+                               tr.out_vals)
     blocks = []
     off = 0
     for out_av in out_avals:
@@ -615,7 +632,7 @@ def jacobian_columns(fun: Callable, cols: Sequence[int], argnums: int | Sequence
         chosen = _check_indices(cols, _flat_size(lin.in_avals), "cols", "jacobian_columns")
         k = _resolve_chunk(chunk, lin, consts, lin.in_avals, len(chosen), max_memory,
                            "jacobian_columns")
-        outs = _batched_over_basis(lin, consts, lin.in_avals, chosen, k)
+        outs = _batched_over_basis(lin, consts, lin.in_avals, chosen, k, tr.out_vals)
         flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.out_avals)]
         out = _finalize(transpose(_concat_flat(flat, 1), (1, 0)))
         return (out, tr.aux) if has_aux else out
@@ -643,7 +660,7 @@ def jacobian_rows(fun: Callable, rows: Sequence[int], argnums: int | Sequence[in
         ct_jaxpr, ct_consts = _transposed(lin, consts)
         k = _resolve_chunk(chunk, ct_jaxpr, ct_consts, lin.out_avals, len(chosen), max_memory,
                            "jacobian_rows")
-        outs = _batched_over_basis(ct_jaxpr, ct_consts, lin.out_avals, chosen, k)
+        outs = _batched_over_basis(ct_jaxpr, ct_consts, lin.out_avals, chosen, k, tr.out_vals)
         flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.in_avals)]
         out = _finalize(_concat_flat(flat, 1))
         return (out, tr.aux) if has_aux else out
@@ -748,6 +765,7 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
                   for _ in range(len(tree_flatten(arg)[0]))]
         owners += [f"keyword argument {k!r}" for k in sorted(kwargs)
                    for _ in range(len(tree_flatten(kwargs[k])[0]))]
+        check_same_backend(leaves, "vmap")
         values, dims, sizes = [], [], []
         for i, (x, ax) in enumerate(zip(leaves, axes)):
             if ax is None:

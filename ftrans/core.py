@@ -20,6 +20,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from . import backends as _backends
 from .ir import ClosedJaxpr, Eqn, Jaxpr, Literal, ShapedArray, Var
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -136,11 +137,15 @@ def aval_of(x: Any) -> ShapedArray:
 
 
 def array_module(args: Sequence[Any]) -> Any:
-    """numpy, unless one of ``args`` is a CuPy array."""
+    """numpy, unless one of ``args`` is a CuPy array (or an array and the default backend
+    is the GPU: ``ftrans.default_backend``)."""
     for a in args:
         if type(a).__module__.startswith("cupy"):
             from .backends import cupy_module
             return cupy_module()
+    if _backends.default_is_gpu() and any(type(a) is np.ndarray for a in args):
+        from .device import require_gpu
+        return require_gpu()
     return np
 
 
@@ -176,7 +181,12 @@ def bind(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
     if top is None:
         if prim.impl is None:
             raise NotImplementedError(f"primitive {prim.name} has no impl")
-        out = prim.impl(array_module(args), *args, **params)
+        xp = array_module(args)
+        if xp is not np:
+            from .device import run_on_gpu
+            out = run_on_gpu(prim, xp, args, params)
+        else:
+            out = prim.impl(xp, *args, **params)
         if nan_check is not None:  # set by ftrans.config.debug_nans
             nan_check(prim, out)
         return out

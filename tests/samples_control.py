@@ -67,7 +67,7 @@ _X0 = r(3)
 
 
 def _custom_lin(t: Any) -> Any:
-    return ftrans.jvp(lambda x: _mul(fnp.sin(x), x), (_X0,), (t,))[1]
+    return ftrans.jvp(lambda x: _mul(fnp.sin(x), x), (_X0.astype(t.dtype),), (t,))[1]
 
 
 CONTROL_SAMPLES: list[Sample] = [

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The GPU checks in one command, on a machine with an NVIDIA GPU: the GPU tests (marked
+# `gpu`), the CUDA code-generation tests, and the GPU benchmark (table + JSON).
+#
+#   bash ci/gpu.sh [--quick]
+#
+# Uses FTRANS_PYTHON (default python3). CuPy is installed when missing (cupy-cuda12x or
+# cupy-cuda13x, by the CUDA version nvidia-smi reports); JAX and PyTorch join the
+# benchmark when already installed. The benchmark's JSON goes to $OUT (when set) or the
+# repository root, as gpu_benchmark.json.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PY="${FTRANS_PYTHON:-python3}"
+QUICK=""
+[ "${1:-}" = "--quick" ] && QUICK="--quick"
+
+if ! nvidia-smi; then
+  echo "ci/gpu.sh: nvidia-smi failed: no NVIDIA driver or GPU here" >&2
+  exit 2
+fi
+CUDA_MAJOR="$(nvidia-smi | sed -n 's/.*CUDA Version: *\([0-9][0-9]*\)\..*/\1/p' | head -n1)"
+if ! "$PY" -c "import cupy" 2>/dev/null; then
+  PKG=cupy-cuda12x
+  [ "${CUDA_MAJOR:-12}" -ge 13 ] && PKG=cupy-cuda13x
+  echo "ci/gpu.sh: installing $PKG (driver CUDA ${CUDA_MAJOR:-?})"
+  "$PY" -m pip install -q "$PKG" || { echo "ci/gpu.sh: could not install $PKG" >&2; exit 2; }
+fi
+"$PY" -c "import pytest" 2>/dev/null || "$PY" -m pip install -q pytest \
+  || { echo "ci/gpu.sh: could not install pytest" >&2; exit 2; }
+
+# ftrans from this checkout (kernels/ is found beside the package)
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+export PYTHONUNBUFFERED=1 XLA_PYTHON_CLIENT_PREALLOCATE=false
+"$PY" - <<'PYEOF'
+import cupy
+props = cupy.cuda.runtime.getDeviceProperties(0)
+print("CuPy", cupy.__version__, "on", props["name"].decode(), "| CUDA runtime",
+      cupy.cuda.runtime.runtimeGetVersion())
+PYEOF
+
+status=0
+echo "== GPU tests (NumPy vs CuPy parity, fused kernels)"
+(cd tests && "$PY" -m pytest -q -p no:cacheprovider -rs -m gpu test_gpu.py) || status=1
+echo "== code generation tests (nvcc, NVRTC, host build)"
+(cd tests && "$PY" -m pytest -q -p no:cacheprovider -rs test_cuda_codegen.py \
+  test_cupy_backend.py test_device.py) || status=1
+echo "== GPU benchmark"
+"$PY" examples/gpu_benchmark.py $QUICK --json "${OUT:-.}/gpu_benchmark.json" || status=1
+exit $status

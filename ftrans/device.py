@@ -1,0 +1,207 @@
+"""Devices: NumPy arrays compute on the CPU, CuPy arrays on a CUDA GPU.
+
+The backend of a computation is chosen by the arrays it is given: any CuPy input puts it on
+the GPU, and results come back as arrays of the same library. ``device_put`` moves arrays;
+``default_backend`` (or the ``FTRANS_BACKEND`` environment variable, ``cpu`` or ``gpu``)
+says where computations on NumPy inputs run. Giving one call both NumPy and CuPy arrays is
+an error: say where the data should live with ``device_put``.
+
+>>> import ftrans, numpy as np
+>>> ftrans.default_backend()
+'cpu'
+>>> ftrans.device_put(np.ones(2), "cpu")
+array([1., 1.])
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import backends
+from .backends import BackendUnavailableError, cupy_module
+
+_ALIASES = {"cpu": "cpu", "numpy": "cpu", "gpu": "gpu", "cuda": "gpu", "cupy": "gpu"}
+
+
+class BackendMismatchError(TypeError):
+    """One call was given both NumPy (CPU) and CuPy (GPU) arrays."""
+
+
+class DeviceOutOfMemoryError(MemoryError):
+    """The GPU ran out of memory."""
+
+
+def is_gpu_array(x: Any) -> bool:
+    """Whether ``x`` is a CuPy array (checked without importing CuPy).
+
+    >>> is_gpu_array(np.ones(2))
+    False
+    """
+    return type(x).__module__.startswith("cupy")
+
+
+def _backend_name(name: Any, where: str) -> str:
+    if not isinstance(name, str) or name.lower() not in _ALIASES:
+        raise ValueError(f"{where}: expected 'cpu' or 'gpu' (or 'numpy', 'cupy', 'cuda'), "
+                         f"got {name!r}")
+    return _ALIASES[name.lower()]
+
+
+def require_gpu() -> Any:
+    """The ``cupy`` module, once it is known that a CUDA device can be used; otherwise a
+    ``BackendUnavailableError`` saying what is missing (CuPy, the driver, a device).
+
+    >>> try:
+    ...     where = require_gpu().__name__
+    ... except BackendUnavailableError as e:
+    ...     where = str(e)
+    >>> "cupy" in where or "CuPy" in where or "CUDA" in where
+    True
+    """
+    cp = cupy_module()
+    if backends._gpu_checked:
+        return cp
+    try:
+        count = cp.cuda.runtime.getDeviceCount()
+    except Exception as e:  # CUDARuntimeError: no driver, driver too old, no device
+        raise BackendUnavailableError(
+            f"the GPU backend needs a CUDA device and driver, but CUDA reports: {e}. "
+            "Run on a machine with an NVIDIA GPU, or use NumPy arrays (the CPU backend)."
+        ) from None
+    if count < 1:
+        raise BackendUnavailableError("the GPU backend needs a CUDA device, but none was "
+                                      "found (cudaGetDeviceCount returned 0)")
+    backends._gpu_checked = True
+    return cp
+
+
+def default_backend(name: str | None = None) -> str:
+    """Where computations on NumPy inputs run: ``'cpu'`` or ``'gpu'``. With ``name``, set
+    it (checking that a GPU can be used) and return it; without, return it. The starting
+    value comes from ``FTRANS_BACKEND`` (``cpu`` when unset).
+
+    Under ``'gpu'``, transformations and primitives given NumPy arrays compute on the GPU
+    and return CuPy arrays; ``ftrans.numpy`` functions called on plain NumPy arrays outside
+    any transformation still call NumPy directly.
+
+    >>> default_backend()
+    'cpu'
+    """
+    if name is None:
+        return "gpu" if backends.default_is_gpu() else "cpu"
+    chosen = _backend_name(name, "default_backend")
+    if chosen == "gpu":
+        require_gpu()
+    backends._default[0] = chosen
+    return chosen
+
+
+def device_put(x: Any, device: str = "gpu") -> Any:
+    """``x`` (a pytree of arrays) on ``device``: ``'gpu'`` gives CuPy arrays, ``'cpu'``
+    NumPy arrays. Arrays already there are returned as they are.
+
+    >>> device_put([np.zeros(1), [np.ones(1)]], "cpu")
+    [array([0.]), [array([1.])]]
+    """
+    from .core import Tracer
+    from .tree_util import tree_flatten, tree_unflatten
+    where = _backend_name(device, "device_put")
+    leaves, tree = tree_flatten(x)
+    out = []
+    for i, leaf in enumerate(leaves):
+        if isinstance(leaf, Tracer):
+            raise TypeError(f"device_put: leaf {i} is a traced value; move arrays before "
+                            "transforming, not inside the function")
+        if not (hasattr(leaf, "shape") or isinstance(leaf, (bool, int, float, complex))):
+            raise TypeError(f"device_put: leaf {i} is a {type(leaf).__name__}, expected an "
+                            "array or a number")
+        if where == "gpu":
+            out.append(leaf if is_gpu_array(leaf) else require_gpu().asarray(leaf))
+        elif is_gpu_array(leaf):
+            out.append(leaf.get())
+        else:
+            out.append(leaf if isinstance(leaf, (np.ndarray, np.generic)) else np.asarray(leaf))
+    return tree_unflatten(tree, out)
+
+
+def check_same_backend(leaves: Sequence[Any], where: str) -> None:
+    """Raise ``BackendMismatchError`` if ``leaves`` hold both NumPy arrays and CuPy arrays.
+    Numbers (Python or NumPy scalars, 0-d NumPy arrays) go with either.
+
+    >>> check_same_backend([np.ones(2), 3.0], "grad")
+    """
+    gpu = [i for i, x in enumerate(leaves) if is_gpu_array(x)]
+    if not gpu:
+        return
+    cpu = [i for i, x in enumerate(leaves) if type(x) is np.ndarray and x.ndim]
+    if cpu:
+        raise BackendMismatchError(
+            f"{where} was given CuPy (GPU) arrays (inputs {gpu}) and NumPy (CPU) arrays "
+            f"(inputs {cpu}) together; put them on one device first, e.g. "
+            "ftrans.device_put(x, 'gpu') or ftrans.device_put(x, 'cpu')")
+
+
+def backend_of(leaves: Sequence[Any], where: str = "ftrans") -> str:
+    """``'cupy'`` if any leaf is a CuPy array (checking none is a NumPy array), else the
+    default backend's array library (``'numpy'`` or ``'cupy'``).
+
+    >>> backend_of([np.ones(2)])
+    'numpy'
+    """
+    check_same_backend(leaves, where)
+    if any(is_gpu_array(x) for x in leaves) or backends.default_is_gpu():
+        return "cupy"
+    return "numpy"
+
+
+def on_device(xp: Any, args: Sequence[Any]) -> list[Any]:
+    """``args`` ready for CuPy: NumPy arrays (constants ftrans made, or captured ones) are
+    copied to the device; scalars stay scalars (they keep their weak type).
+
+    >>> on_device(np, [1.0, np.float32(2.0)])
+    [1.0, np.float32(2.0)]
+    """
+    return [xp.asarray(a) if type(a) is np.ndarray else a for a in args]
+
+
+def run_on_gpu(prim: Any, xp: Any, args: Sequence[Any], params: dict) -> Any:
+    """Apply ``prim``'s impl with CuPy: NumPy-array arguments (constants) go to the device
+    first; running out of device memory raises ``DeviceOutOfMemoryError``.
+
+    >>> from ftrans.prims import sin_p
+    >>> float(run_on_gpu(sin_p, np, [np.zeros(1)], {})[0])  # any array module works
+    0.0
+    """
+    try:
+        return prim.impl(xp, *on_device(xp, args), **params)
+    except Exception as e:
+        if is_out_of_memory(e):
+            raise out_of_memory(e, f"primitive {prim.name}") from e
+        raise
+
+
+def out_of_memory(e: BaseException, what: str) -> DeviceOutOfMemoryError:
+    """The ftrans error for a CuPy out-of-memory error ``e`` while running ``what``.
+
+    >>> str(out_of_memory(MemoryError("8 GB"), "sin")).split(":")[0]
+    'the GPU ran out of memory while running sin'
+    """
+    return DeviceOutOfMemoryError(
+        f"the GPU ran out of memory while running {what}: {e}. Free arrays you no longer "
+        "need, use smaller batches, or pass chunk_size= to jacfwd/jacrev/jacobian.")
+
+
+def is_out_of_memory(e: BaseException) -> bool:
+    """Whether ``e`` is CuPy's ``OutOfMemoryError`` (checked without importing CuPy).
+
+    >>> is_out_of_memory(MemoryError())
+    False
+    """
+    return type(e).__name__ == "OutOfMemoryError" and type(e).__module__.startswith("cupy")
+
+
+__all__ = ["BackendMismatchError", "BackendUnavailableError", "DeviceOutOfMemoryError",
+           "device_put", "default_backend", "backend_of", "check_same_backend",
+           "is_gpu_array", "require_gpu", "on_device"]

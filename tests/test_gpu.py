@@ -1,0 +1,167 @@
+"""NumPy vs CuPy parity on a CUDA GPU (marked ``gpu``; skipped where none is usable).
+
+Every row of the primitive sample table and the composed functions, in float32 and
+float64: values and grad, jvp, vjp, jacfwd, jacrev and vmap, computed with CuPy arrays,
+must be CuPy arrays and agree with the same computation on NumPy arrays. Compiled programs
+(fused kernels: ``compile_jaxpr(jaxpr, "cupy")``) must agree with NumPy too.
+Run them with ``ci/gpu.sh`` on a CUDA machine.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from cuda_harness import build_corpus, make_inputs, reference_env
+from samples import SAMPLES
+from test_cuda_codegen import COMPOSED
+
+import ftrans
+import ftrans.numpy as fnp
+from ftrans.backends import compile_jaxpr
+from ftrans.device import BackendUnavailableError, require_gpu
+from ftrans.ir import Literal
+from ftrans.tree_util import tree_flatten, tree_map
+
+try:
+    cp = require_gpu()
+    _REASON = ""
+except BackendUnavailableError as e:
+    cp = None
+    _REASON = f"no usable CUDA GPU: {e}"
+
+pytestmark = [pytest.mark.gpu, pytest.mark.skipif(cp is None, reason=_REASON or "GPU")]
+
+DTYPES = [np.float64, np.float32]
+RTOL = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 2e-4}
+
+ROWS = [(f"{s.prim}-{i}", s.fun, s.args) for i, s in enumerate(SAMPLES)] + \
+    [(name, f, args) for name, f, args in COMPOSED]
+IDS = [r[0] for r in ROWS]
+
+
+def _cast(args, dt):
+    return tuple(np.asarray(a, dt) if np.asarray(a).dtype.kind == "f" else np.asarray(a)
+                 for a in args)
+
+
+def _gpu(tree):
+    return tree_map(lambda x: cp.asarray(x), tree)
+
+
+def _check(got, want, dt, what):
+    g_leaves, w_leaves = tree_flatten(got)[0], tree_flatten(want)[0]
+    assert len(g_leaves) == len(w_leaves), what
+    for g, w in zip(g_leaves, w_leaves):
+        if np.ndim(w):
+            assert isinstance(g, cp.ndarray), f"{what}: got a {type(g).__name__}, not CuPy"
+        g = cp.asnumpy(g) if isinstance(g, cp.ndarray) else np.asarray(g)
+        tol = RTOL[np.dtype(dt)]
+        np.testing.assert_allclose(g, np.asarray(w), rtol=tol, atol=tol, err_msg=what)
+
+
+def _float_out(fun, args) -> bool:
+    return all(np.asarray(o).dtype.kind == "f" for o in tree_flatten(fun(*args))[0])
+
+
+@pytest.mark.parametrize("dt", DTYPES, ids=["f64", "f32"])
+@pytest.mark.parametrize("row", ROWS, ids=IDS)
+def test_values_and_derivatives_match_numpy(row, dt):
+    name, fun, args = row
+    args = _cast(args, dt)
+    gargs = _gpu(args)
+    if not _float_out(fun, args):
+        _check(ftrans.vmap(fun)(*_gpu(tuple(a[None] for a in args))),
+               ftrans.vmap(fun)(*tuple(a[None] for a in args)), dt, f"{name} value")
+        return
+    nums = tuple(range(len(args)))
+
+    def loss(*a):
+        return fnp.sum(fun(*a))
+    _check(ftrans.grad(loss, argnums=nums)(*gargs), ftrans.grad(loss, argnums=nums)(*args),
+           dt, f"{name} grad")
+    tangents = tuple(np.ones_like(a) * 0.5 for a in args)
+    _check(ftrans.jvp(fun, gargs, _gpu(tangents)), ftrans.jvp(fun, args, tangents), dt,
+           f"{name} jvp")
+    out, f_vjp = ftrans.vjp(fun, *args)
+    gout, g_vjp = ftrans.vjp(fun, *gargs)
+    _check(gout, out, dt, f"{name} value")
+    ct = np.ones_like(np.asarray(out)) * 0.25
+    _check(g_vjp(cp.asarray(ct)), f_vjp(ct), dt, f"{name} vjp")
+    _check(ftrans.jacfwd(fun, argnums=nums)(*gargs), ftrans.jacfwd(fun, argnums=nums)(*args),
+           dt, f"{name} jacfwd")
+    _check(ftrans.jacrev(fun, argnums=nums)(*gargs), ftrans.jacrev(fun, argnums=nums)(*args),
+           dt, f"{name} jacrev")
+    batched = tuple(np.stack([a, a * 0.5]) for a in args)
+    _check(ftrans.vmap(fun)(*_gpu(batched)), ftrans.vmap(fun)(*batched), dt, f"{name} vmap")
+
+
+_PROGRAMS = build_corpus(COMPOSED) if cp is not None else []
+
+
+@pytest.mark.parametrize("prog", _PROGRAMS, ids=[p.name for p in _PROGRAMS])
+def test_fused_programs_match_numpy(prog):
+    """Each compiled program (its fused kernels, cuBLAS and CuPy calls) against NumPy."""
+    args = make_inputs(prog.jaxpr.in_avals, seed=3, edges=False)
+    env = reference_env(prog.jaxpr, prog.consts, args)
+    run = compile_jaxpr(prog.jaxpr, "cupy")
+    outs = run(prog.consts, [cp.asarray(a) for a in args])
+    for v, o in zip(prog.jaxpr.outvars, outs):
+        want = v.val if type(v) is Literal else env[id(v)]
+        got = cp.asnumpy(o) if isinstance(o, cp.ndarray) else np.asarray(o)
+        tol = RTOL[np.dtype(np.asarray(want).dtype)] if np.asarray(want).dtype.kind == "f" \
+            else 0
+        np.testing.assert_allclose(got, want, rtol=tol, atol=tol, err_msg=prog.name)
+
+
+def test_edge_values_in_a_fused_kernel():
+    f = ftrans.grad(lambda x: fnp.sum(fnp.log1p(fnp.exp(-fnp.abs(x))) * fnp.tanh(x)))
+    x = make_inputs([ftrans.ShapedArray((64,), np.float64)], seed=0, edges=True)[0]
+    cj = ftrans.make_jaxpr(f)(x)
+    (got,) = compile_jaxpr(cj.jaxpr, "cupy")(cj.consts, [cp.asarray(x)])
+    with np.errstate(all="ignore"):
+        want = f(x)
+    np.testing.assert_allclose(cp.asnumpy(got), want, rtol=1e-9, atol=1e-300, equal_nan=True)
+
+
+def test_device_put_round_trip_and_default_backend():
+    x = np.arange(4.0)
+    g = ftrans.device_put(x, "gpu")
+    assert isinstance(g, cp.ndarray)
+    np.testing.assert_array_equal(ftrans.device_put(g, "cpu"), x)
+    try:
+        ftrans.default_backend("gpu")
+        out = ftrans.grad(lambda v: fnp.sum(fnp.sin(v)))(x)
+        assert isinstance(out, cp.ndarray)
+        np.testing.assert_allclose(cp.asnumpy(out), np.cos(x), rtol=1e-12)
+    finally:
+        ftrans.default_backend("cpu")
+
+
+def test_large_reduction_uses_several_blocks():
+    x = cp.linspace(0, 1, 3_000_001)
+    cj = ftrans.make_jaxpr(lambda v: fnp.sum(fnp.sin(v) * v))(x)
+    run = compile_jaxpr(cj.jaxpr, "cupy")
+    (got,) = run(cj.consts, [x])
+    xs = cp.asnumpy(x)
+    np.testing.assert_allclose(float(got), np.sum(np.sin(xs) * xs), rtol=1e-11)
+    assert run.plan.groups[0].reduction_info()["parts"] > 1
+
+
+def test_compile_error_names_the_source(monkeypatch, tmp_path):
+    from ftrans.backends import KernelCompileError, cupy_backend
+    from ftrans.prims import sin_p
+    monkeypatch.setattr(sin_p, "cuda", "ft_no_such_function({0})")
+    monkeypatch.setattr(cupy_backend, "_modules", {})
+    monkeypatch.setenv("FTRANS_DUMP_CUDA", str(tmp_path))
+    cj = ftrans.make_jaxpr(lambda x: fnp.sin(x) * x)(np.ones(3))
+    with pytest.raises(KernelCompileError, match=r"(?s)Source: .*\.cu.*ft_no_such_function"):
+        compile_jaxpr(cj.jaxpr, "cupy")
+
+
+def test_out_of_memory_is_an_ftrans_error():
+    huge = (1 << 22, 1 << 22)  # 128 TiB of float64
+    cj = ftrans.make_jaxpr(lambda s: ftrans.lax.broadcast_in_dim(s, huge, ()) * 2.0 + 1.0)(
+        np.float64(1.0))
+    run = compile_jaxpr(cj.jaxpr, "cupy")
+    with pytest.raises(ftrans.DeviceOutOfMemoryError, match="ran out of memory"):
+        run(cj.consts, [cp.asarray(1.0)])
