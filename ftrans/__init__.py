@@ -31,4 +31,5 @@ from .core import (  # noqa: F401
 from .ir import ClosedJaxpr, Jaxpr, ShapedArray, check_jaxpr  # noqa: F401
 
 __version__ = "0.1.0"
+from .jit import jit  # noqa: F401,E402
 from .testing import check_grads  # noqa: F401,E402
