@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import weakref
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -25,13 +26,30 @@ from .tree_util import PyTreeDef, tree_flatten, tree_unflatten
 _SCALARS = (bool, int, float, complex)
 
 
-def _arg_name(fun: Callable, i: int) -> str:
+_PARAMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _param_names(fun: Callable) -> list[str]:
+    """``fun``'s parameter names (cached: inspect.signature is slow on the hot path)."""
+    try:
+        return _PARAMS[fun]
+    except (KeyError, TypeError):
+        pass
     try:
         params = list(inspect.signature(fun).parameters)
-        if i < len(params):
-            return f"argument {i} ({params[i]!r})"
     except (TypeError, ValueError):
+        params = []
+    try:
+        _PARAMS[fun] = params
+    except TypeError:
         pass
+    return params
+
+
+def _arg_name(fun: Callable, i: int) -> str:
+    params = _param_names(fun)
+    if i < len(params):
+        return f"argument {i} ({params[i]!r})"
     return f"argument {i}"
 
 

@@ -114,14 +114,23 @@ class UndefPrimal:
 
 
 _SCALAR_TYPES = (bool, int, float, complex)
+_WEAK_AVALS: dict[type, ShapedArray] = {}
 
 
 def aval_of(x: Any) -> ShapedArray:
     """The aval of an array, scalar or tracer."""
+    t = type(x)
+    if t is np.ndarray or isinstance(x, np.generic):
+        return ShapedArray(x.shape, x.dtype)
     if isinstance(x, Tracer):
         return x.aval
     if isinstance(x, _SCALAR_TYPES):
-        return ShapedArray((), np.asarray(x).dtype, weak_type=True)
+        av = _WEAK_AVALS.get(t)
+        if av is None:
+            av = ShapedArray((), np.asarray(x).dtype, weak_type=True)
+            if t in _SCALAR_TYPES:
+                _WEAK_AVALS[t] = av
+        return av
     try:
         return ShapedArray(x.shape, x.dtype)
     except AttributeError:
@@ -129,10 +138,23 @@ def aval_of(x: Any) -> ShapedArray:
                         f"{x!r}") from None
 
 
+def _value_aval(x: Any, like: ShapedArray | None) -> ShapedArray:
+    """The (strong) aval of a computed value, sharing ``like`` when they agree."""
+    if type(x) is np.ndarray or isinstance(x, np.generic):
+        if like is not None and not like.weak_type and x.shape == like.shape \
+                and x.dtype == like.dtype:
+            return like
+        return ShapedArray(x.shape, x.dtype)
+    return aval_of(x).strip_weak()
+
+
 def array_module(args: Sequence[Any]) -> Any:
     """numpy, unless one of ``args`` is a CuPy array."""
     for a in args:
-        if type(a).__module__.startswith("cupy"):
+        t = type(a)
+        if t is np.ndarray or t is float or t is np.float64:
+            continue
+        if t.__module__.startswith("cupy"):
             from .backends import cupy_module
             return cupy_module()
     return np
@@ -228,11 +250,23 @@ class Trace:
         return entry[0]
 
     def process(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
-        atoms = [self.to_atom(a) for a in args]
+        atoms = []
+        vals = []
+        for a in args:
+            if isinstance(a, Tracer) and a._trace is self:
+                atoms.append(a.var)
+                vals.append(a.val)
+            else:
+                atoms.append(self.to_atom(a))
+                vals.append(a)
         if self.concrete:
-            vals = [a.val if (isinstance(a, Tracer) and a._trace is self) else a for a in args]
             out = bind(prim, vals, params)
-            out_vals = out if prim.multiple_results else (out,)
+            if not prim.multiple_results:  # fast path: one output, often like the first input
+                var = Var(_value_aval(out, atoms[0].aval if atoms else None))
+                self.eqns.append(Eqn(prim, atoms, (var,), params))
+                self.values[var] = out
+                return Tracer(self, var, out)
+            out_vals = out
             out_avals = [aval_of(o).strip_weak() for o in out_vals]
         else:
             out = prim.abstract_eval(*[a.aval for a in atoms], **params)
@@ -265,9 +299,15 @@ def current_level() -> int:
 
 # ----------------------------------------------------------------------------- tracers
 
+_fnp_module: Any = None
+
+
 def _fnp() -> Any:
-    from . import numpy as fnp
-    return fnp
+    global _fnp_module
+    if _fnp_module is None:
+        from . import numpy as fnp
+        _fnp_module = fnp
+    return _fnp_module
 
 
 def user_frame() -> str:

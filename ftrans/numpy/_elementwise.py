@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..core import Tracer
 from ..prims import elementwise as ew
 from ..prims.shape import convert_element_type
 from ._promote import any_tracer, is_tracer, operand_dtype, promote, result_dtype, to_dtype
@@ -25,10 +26,37 @@ def _unary(prim: Any, ufunc: Callable, doc: str) -> Callable:
     return fn
 
 
+_closed: dict[tuple[Callable, np.dtype], bool] = {}
+
+
+def _shape_dtype(x: Any) -> Any:
+    """``(shape, dtype)`` of a tracer or NumPy value, else None (Python scalars, lists)."""
+    if isinstance(x, Tracer):
+        a = x.aval
+        return a.shape, a.dtype
+    if type(x) is np.ndarray or isinstance(x, np.generic):
+        return x.shape, x.dtype
+    return None
+
+
+def _closed_under(ufunc: Callable, dtype: np.dtype) -> bool:
+    """``ufunc`` computes in ``dtype`` when both operands have it (no promotion needed)."""
+    ok = _closed.get((ufunc, dtype))
+    if ok is None:
+        z = np.ones((), dtype)
+        ok = _closed[(ufunc, dtype)] = operand_dtype(ufunc, (z, z)) == dtype
+    return ok
+
+
 def _binary(prim: Any, ufunc: Callable, doc: str) -> Callable:
     def fn(x: Any, y: Any) -> Any:
         if not (is_tracer(x) or is_tracer(y)):
             return ufunc(x, y)
+        sx = _shape_dtype(x)
+        if sx is not None:
+            sy = _shape_dtype(y)
+            if sx == sy and _closed_under(ufunc, sx[1]):  # fast path: nothing to promote
+                return prim.bind(x, y)
         return prim.bind(*promote(ufunc, (x, y), ufunc.__name__))
     fn.__name__ = fn.__qualname__ = ufunc.__name__
     fn.__doc__ = doc

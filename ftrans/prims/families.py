@@ -19,6 +19,8 @@ from ..ir import ShapedArray
 
 
 def shape_of(x: Any) -> tuple[int, ...]:
+    if type(x) is np.ndarray or isinstance(x, np.generic):
+        return x.shape
     return aval_of(x).shape
 
 
@@ -111,6 +113,10 @@ def elementwise_batch(prim: Primitive) -> Callable:
 
 def elementwise_aval(name: str) -> Callable:
     def abstract_eval(*avals: ShapedArray, **params: Any) -> ShapedArray:
+        a0 = avals[0]
+        if not a0.weak_type and all(a.shape == a0.shape and a.dtype == a0.dtype
+                                    for a in avals):
+            return a0  # fast path: equal operands (avals are immutable, so share it)
         shapes = {a.shape for a in avals if a.ndim}
         if len(shapes) > 1:
             raise TypeError(f"{name} got operands of different shapes "
