@@ -24,10 +24,20 @@ _SCALARS = (bool, int, float, complex)
 
 
 class _Entry:
-    __slots__ = ("jaxpr", "consts", "out_tree", "run")
+    __slots__ = ("jaxpr", "consts", "out_tree", "run", "build")
 
     def __init__(self, jaxpr: Jaxpr, consts: list, out_tree: PyTreeDef, run: Callable):
         self.jaxpr, self.consts, self.out_tree, self.run = jaxpr, consts, out_tree, run
+        self.build = _builder(out_tree)
+
+
+def _builder(tree: PyTreeDef) -> Callable[[list], Any]:
+    """The output pytree from the flat outputs; direct for a leaf or a tuple of leaves."""
+    if tree.node_type is None:
+        return lambda outs: _finalize(outs[0])
+    if tree.node_type is tuple and all(c.node_type is None for c in tree.children):
+        return lambda outs: tuple([_finalize(o) for o in outs])
+    return lambda outs: tree_unflatten(tree, [_finalize(o) for o in outs])
 
 
 def _leaf_key(x: Any) -> Any:
@@ -74,6 +84,7 @@ class JitFunction:
         self.backend = backend
         self.trace_count = 0
         self._cache: dict[Any, _Entry] = {}
+        self._flat_cache: dict[Any, _Entry] = {}  # positional array/scalar leaves only
         try:
             self._params = list(inspect.signature(fun).parameters)
         except (TypeError, ValueError):
@@ -147,14 +158,31 @@ class JitFunction:
         return _Entry(jaxpr, consts, out_tree_box[0], compile_jaxpr(jaxpr, self.backend))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs and not self.static_argnums and not self.static_argnames:
+            # fast path: every argument a NumPy array or a Python number
+            key = []
+            for a in args:
+                t = type(a)
+                if t is np.ndarray:
+                    key.append((a.shape, a.dtype))
+                elif t is float or t is int:
+                    key.append(t)
+                else:
+                    break
+            else:
+                k = tuple(key)
+                entry = self._flat_cache.get(k)
+                if entry is None:
+                    entry = self._flat_cache[k] = self._entry(args, kwargs)[0]
+                flat = [a if type(a) is np.ndarray else np.asarray(a) for a in args]
+                return entry.build(entry.run(entry.consts, flat))
         entry, leaves = self._entry(args, kwargs)
         for x in leaves:
             if isinstance(x, Tracer):  # inside another transformation: re-record the program
                 outs = eval_jaxpr(entry.jaxpr, entry.consts, *leaves)
                 return tree_unflatten(entry.out_tree, outs)
         flat = [np.asarray(x) if type(x) in _SCALARS else x for x in leaves]
-        outs = entry.run(entry.consts, flat)
-        return tree_unflatten(entry.out_tree, [_finalize(o) for o in outs])
+        return entry.build(entry.run(entry.consts, flat))
 
     def lower(self, *args: Any, **kwargs: Any) -> ClosedJaxpr:
         """The optimized jaxpr (with its constants) that a call with these arguments runs.
