@@ -270,7 +270,11 @@ class Trace:
             out_avals = [aval_of(o).strip_weak() for o in out_vals]
         else:
             out = prim.abstract_eval(*[a.aval for a in atoms], **params)
-            out_avals = out if prim.multiple_results else (out,)
+            if not prim.multiple_results:  # fast path: one output
+                var = Var(out)
+                self.eqns.append(Eqn(prim, atoms, (var,), params))
+                return Tracer(self, var, None)
+            out_avals = out
             out_vals = (None,) * len(out_avals)
         outvars = [Var(av) for av in out_avals]
         self.eqns.append(Eqn(prim, atoms, outvars, params))

@@ -15,17 +15,6 @@ from ..prims import elementwise as ew
 from ..prims.shape import convert_element_type
 from ._promote import any_tracer, is_tracer, operand_dtype, promote, result_dtype, to_dtype
 
-
-def _unary(prim: Any, ufunc: Callable, doc: str) -> Callable:
-    def fn(x: Any) -> Any:
-        if not is_tracer(x):
-            return ufunc(x)
-        return prim.bind(to_dtype(x, operand_dtype(ufunc, (x,))))
-    fn.__name__ = fn.__qualname__ = ufunc.__name__
-    fn.__doc__ = doc
-    return fn
-
-
 _closed: dict[tuple[Callable, np.dtype], bool] = {}
 
 
@@ -48,9 +37,21 @@ def _closed_under(ufunc: Callable, dtype: np.dtype) -> bool:
     return ok
 
 
+def _unary(prim: Any, ufunc: Callable, doc: str) -> Callable:
+    def fn(x: Any) -> Any:
+        if not isinstance(x, Tracer):
+            return ufunc(x)
+        if _closed_under(ufunc, x.aval.dtype):  # fast path: no conversion
+            return prim.bind(x)
+        return prim.bind(to_dtype(x, operand_dtype(ufunc, (x,))))
+    fn.__name__ = fn.__qualname__ = ufunc.__name__
+    fn.__doc__ = doc
+    return fn
+
+
 def _binary(prim: Any, ufunc: Callable, doc: str) -> Callable:
     def fn(x: Any, y: Any) -> Any:
-        if not (is_tracer(x) or is_tracer(y)):
+        if not (isinstance(x, Tracer) or isinstance(y, Tracer)):
             return ufunc(x, y)
         sx = _shape_dtype(x)
         if sx is not None:

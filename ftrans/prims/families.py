@@ -14,13 +14,15 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..core import Primitive, UndefPrimal, Zero, aval_of, register
+from ..core import Primitive, Tracer, UndefPrimal, Zero, aval_of, register
 from ..ir import ShapedArray
 
 
 def shape_of(x: Any) -> tuple[int, ...]:
     if type(x) is np.ndarray or isinstance(x, np.generic):
         return x.shape
+    if isinstance(x, Tracer):
+        return x.aval.shape
     return aval_of(x).shape
 
 
@@ -44,12 +46,12 @@ def elementwise_jvp(partials: Sequence[Callable | None]) -> Callable:
                 raise TypeError("differentiating an argument that has no derivative")
             c = partial(t, *primals, out, **params)
             total = c if total is None else total + c
-        out_aval = aval_of(out)
         if total is None:
-            return Zero(out_aval)
-        if shape_of(total) != out_aval.shape:
+            return Zero(aval_of(out))
+        out_shape = shape_of(out)
+        if shape_of(total) != out_shape:
             from .shape import broadcast_in_dim
-            total = broadcast_in_dim(total, out_aval.shape, ())
+            total = broadcast_in_dim(total, out_shape, ())
         return total
     return jvp
 

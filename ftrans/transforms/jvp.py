@@ -39,9 +39,11 @@ def jvp_jaxpr_eval(jaxpr: Jaxpr, values: dict[Var, Any], tangents: Sequence[Any]
             for v, o in zip(outputs, out if eqn.prim.multiple_results else (out,)):
                 values[v] = o
         t_in = [tan.get(a) if type(a) is Var else None for a in eqn.inputs]
-        if all(t is None for t in t_in):
+        n_zero = sum(t is None for t in t_in)  # identity tests: tracers overload ==
+        if n_zero == len(t_in):
             continue
-        t_in = [Zero(a.aval) if t is None else t for a, t in zip(eqn.inputs, t_in)]
+        if n_zero:
+            t_in = [Zero(a.aval) if t is None else t for a, t in zip(eqn.inputs, t_in)]
         if eqn.prim.jvp is None:
             raise NotImplementedError(f"differentiation rule for '{eqn.prim.name}' is not "
                                       "implemented")
