@@ -1,7 +1,8 @@
 """Algebraic simplification: local rewrites that remove work without changing results.
 
-- ``x * 1``, ``1 * x``, ``x / 1``, ``x + 0``, ``0 + x``, ``x - 0`` become ``x`` (when the
-  result has ``x``'s shape and dtype), ``-(-x)`` becomes ``x``;
+- ``x * 1``, ``1 * x`` (1 a literal, a constant of ones or a broadcast of one), ``x / 1``,
+  ``x + 0``, ``0 + x``, ``x - 0`` become ``x`` (when the result has ``x``'s shape and
+  dtype), ``-(-x)`` becomes ``x``;
 - a broadcast of a broadcast is one broadcast; a transpose of a transpose is one transpose;
   a reshape of a reshape is one reshape; shape ops that change nothing disappear;
 - a ``dot_general`` with an identity matrix (the basis ``jacfwd``/``jacrev`` feed in) becomes
@@ -71,6 +72,18 @@ class _Simplifier:
     def prod(self, a: Any) -> Eqn | None:
         return self.producer.get(a) if type(a) is Var else None
 
+    def is_ones(self, a: Any) -> bool:
+        """``a`` is all ones: a literal 1, a constant of ones, or a broadcast of either."""
+        if _is_scalar_lit(a, 1):
+            return True
+        if type(a) is not Var:
+            return False
+        if a in self.known:
+            v = self.known[a]
+            return isinstance(v, (np.ndarray, np.generic)) and bool(np.all(v == 1))
+        e = self.producer.get(a)
+        return e is not None and e.prim is broadcast_in_dim_p and self.is_ones(e.inputs[0])
+
     def is_eye(self, a: Any) -> bool:
         return type(a) is Var and a in self.known and _is_identity(self.known[a])
 
@@ -81,7 +94,7 @@ class _Simplifier:
         out = eqn.outputs[0]
         if name == "mul":
             for a, b in ((ins[0], ins[1]), (ins[1], ins[0])):
-                if _is_scalar_lit(b, 1) and _same_aval(a, out):
+                if _same_aval(a, out) and self.is_ones(b):
                     return self.alias(out, a)
         elif name == "div" and _is_scalar_lit(ins[1], 1) and _same_aval(ins[0], out):
             return self.alias(out, ins[0])

@@ -48,7 +48,8 @@ def _dot_general_impl(xp: Any, x: Any, y: Any, *, dimension_numbers: DimNums) ->
     n = int(np.prod([ys[d] for d in rf], dtype=np.int64))
     xt = xp.transpose(x, list(lb) + lf + list(lc)).reshape(nb, m, k)
     yt = xp.transpose(y, list(rb) + list(rc) + rf).reshape(nb, k, n)
-    out = xp.matmul(xt, yt)
+    # a contraction of size 1 is an outer product: broadcasting beats a batched matmul
+    out = xt * yt if k == 1 else xp.matmul(xt, yt)
     return out.reshape(batch_shape + [xs[d] for d in lf] + [ys[d] for d in rf])
 
 
