@@ -252,15 +252,24 @@ class Trace:
     def process(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
         atoms = []
         vals = []
+        nested = False  # does a value belong to an outer trace?
         for a in args:
             if isinstance(a, Tracer) and a._trace is self:
                 atoms.append(a.var)
-                vals.append(a.val)
+                v = a.val
+                vals.append(v)
+                if isinstance(v, Tracer):
+                    nested = True
             else:
                 atoms.append(self.to_atom(a))
                 vals.append(a)
+                if isinstance(a, Tracer):
+                    nested = True
         if self.concrete:
-            out = bind(prim, vals, params)
+            if nested or prim.impl is None:
+                out = bind(prim, vals, params)
+            else:  # plain values: compute directly
+                out = prim.impl(array_module(vals), *vals, **params)
             if not prim.multiple_results:  # fast path: one output, often like the first input
                 var = Var(_value_aval(out, atoms[0].aval if atoms else None))
                 self.eqns.append(Eqn(prim, atoms, (var,), params))

@@ -111,8 +111,8 @@ class Eqn:
     def __init__(self, prim: Any, inputs: Sequence[Atom], outputs: Sequence[Var],
                  params: dict[str, Any]):
         self.prim = prim
-        self.inputs = tuple(inputs)
-        self.outputs = tuple(outputs)
+        self.inputs = inputs if type(inputs) is tuple else tuple(inputs)
+        self.outputs = outputs if type(outputs) is tuple else tuple(outputs)
         self.params = params
 
     def __repr__(self) -> str:
