@@ -23,8 +23,8 @@ def test_ftrans_matches_hand_numpy(name):
 
 def test_cli_writes_json(tmp_path, capsys):
     out = tmp_path / "w1.json"
-    assert main(["--quick", "--only", "W1", "--no-peers", "--threads", "0", "--repeats", "2",
-                 "--json", str(out)]) == 0
+    assert main(["--quick", "--only", "W1", "--no-peers", "--no-c", "--threads", "0",
+                 "--repeats", "2", "--json", str(out)]) == 0
     table = capsys.readouterr().out
     assert "ftrans.jit" in table and "/numpy" in table
     data = json.loads(out.read_text())

@@ -38,7 +38,8 @@ def cupy_module() -> Any:
 def compile_jaxpr(jaxpr: Any, backend: str = "numpy") -> Any:
     """An executable ``run(consts, args) -> outs`` for ``jaxpr`` on ``backend``.
 
-    ``"numpy"`` generates straight-line Python (``backends/numpy_backend.py``), ``"cupy"``
+    ``"numpy"`` generates straight-line Python (``backends/numpy_backend.py``); ``"numpy+c"``
+    also fuses elementwise runs into C kernels (``backends/cfuse.py``); ``"cupy"``
     fused CUDA kernels (``backends/cupy_backend.py``); ``"interpret"`` binds each equation.
 
     >>> import ftrans, numpy as np
@@ -47,15 +48,15 @@ def compile_jaxpr(jaxpr: Any, backend: str = "numpy") -> Any:
     [array([2., 2.])]
     """
     from ..core import eval_jaxpr
-    if backend == "numpy":
+    if backend in ("numpy", "numpy+c"):
         from .numpy_backend import compile_numpy
-        return compile_numpy(jaxpr)
+        return compile_numpy(jaxpr, fuse=backend == "numpy+c")
     if backend == "cupy":
         from .cupy_backend import compile_cupy  # type: ignore[import-not-found]
         return compile_cupy(jaxpr)
     if backend != "interpret":
         raise ValueError(f"compile_jaxpr: unknown backend {backend!r}; expected 'numpy', "
-                         "'cupy' or 'interpret'")
+                         "'numpy+c', 'cupy' or 'interpret'")
 
     def run(consts: Any, args: Any) -> list:
         return eval_jaxpr(jaxpr, consts, *args)

@@ -7,6 +7,9 @@ freed as early as the interpreter allows; when an elementwise equation's input d
 was produced by an earlier ufunc (so it is a fresh array no view shares) and has the
 output's shape and dtype, the result is written into it with ``out=``.
 
+With ``fuse=True`` (backend ``"numpy+c"``) runs of elementwise equations on large arrays
+become fused C kernels (``cfuse.py``), compiled once by the system compiler.
+
 Set ``FTRANS_DUMP=dir`` (or ``FTRANS_DUMP=-`` for stderr) to write every generated function
 for reading.
 
@@ -46,8 +49,9 @@ _counter = [0]
 
 
 class _Gen:
-    def __init__(self, jaxpr: Jaxpr):
+    def __init__(self, jaxpr: Jaxpr, fuse: bool = False):
         self.jaxpr = jaxpr
+        self.fuse = fuse
         self.names: dict[int, str] = {}
         self.globals: dict[str, Any] = {"_np": np}
         self.lines: list[str] = []
@@ -83,7 +87,16 @@ class _Gen:
             out.append(f"    ({', '.join(self.name(v) for v in j.constvars)},) = consts")
         if j.invars:
             out.append(f"    ({', '.join(self.name(v) for v in j.invars)},) = args")
+        groups = self.fusion_groups(last_use, keep) if self.fuse else {}
+        skip_until = -1
         for i, eqn in enumerate(j.eqns):
+            if i < skip_until:
+                continue
+            if i in groups:
+                end = groups[i]
+                if self.emit_group(out, i, end, last_use, keep, fresh):
+                    skip_until = end
+                    continue
             ins = [self.atom(a) for a in eqn.inputs]
             outs = ", ".join(self.name(v) for v in eqn.outputs)
             ufunc = UFUNCS.get(eqn.prim.name)
@@ -119,10 +132,82 @@ class _Gen:
         out.append(f"    return [{outs}]")
         return "\n".join(out)
 
+    # --- optional fused C kernels (cfuse.py)
+    def fusion_groups(self, last_use: dict, keep: set) -> dict[int, int]:
+        """Runs [start, end) of consecutive fusable equations of one shape and dtype."""
+        from .cfuse import MAX_EQNS, MIN_SIZE, fusable
+        groups, eqns, i = {}, self.jaxpr.eqns, 0
+        while i < len(eqns):
+            e = eqns[i]
+            if not fusable(e) or e.outputs[0].aval.size < MIN_SIZE:
+                i += 1
+                continue
+            av = e.outputs[0].aval
+            end = i + 1
+            while end < len(eqns) and end - i < MAX_EQNS and fusable(eqns[end]) \
+                    and eqns[end].outputs[0].aval == av:
+                end += 1
+            if end - i >= 2:
+                groups[i] = end
+            i = end
+        return groups
 
-def compile_source(jaxpr: Jaxpr) -> str:
+    def emit_group(self, out: list[str], start: int, end: int, last_use: dict, keep: set,
+                   fresh: set) -> bool:
+        from .cfuse import kernel_source, load_kernel
+        eqns = self.jaxpr.eqns[start:end]
+        index = {e.outputs[0]: k for k, e in enumerate(eqns)}
+        inputs: list[Var] = []
+        operands = []
+        for e in eqns:
+            ops: list[Any] = []
+            for a in e.inputs:
+                if type(a) is Literal:
+                    ops.append(a.val)
+                elif a in index:
+                    ops.append(None)  # placeholder: resolved below
+                    ops[-1] = ("eqn", index[a])
+                else:
+                    if a not in inputs:
+                        inputs.append(a)
+                    ops.append(("in", inputs.index(a)))
+            operands.append(ops)
+        n_in = len(inputs)
+        resolved = [[(o[1] if o[0] == "in" else n_in + o[1]) if isinstance(o, tuple) else o
+                     for o in ops] for ops in operands]
+        outputs = [k for k, e in enumerate(eqns)
+                   if e.outputs[0] in keep or last_use.get(e.outputs[0], -1) >= end]
+        av = eqns[0].outputs[0].aval
+        src = kernel_source([e.prim.name for e in eqns], resolved, n_in, outputs,
+                            av.dtype.name, {k: dict(e.params) for k, e in enumerate(eqns)})
+        fn = load_kernel(src, 1 + n_in + len(outputs))
+        if fn is None:
+            return False
+        kname = self.const("k", fn)
+        shape = self.const("s", av.shape)
+        dt = self.const("d", av.dtype)
+        in_names = []
+        for v in inputs:
+            n = self.name(v)
+            out.append(f"    {n}_c = _np.ascontiguousarray({n})")
+            in_names.append(f"{n}_c")
+        out_names = [self.name(eqns[k].outputs[0]) for k in outputs]
+        for n in out_names:
+            out.append(f"    {n} = _np.empty({shape}, {dt})")
+        ptrs = [f"{n}.ctypes.data" for n in in_names + out_names]
+        out.append(f"    {kname}({av.size}, {', '.join(ptrs)})")
+        out.append(f"    del {', '.join(in_names)}")
+        for k in outputs:
+            fresh.add(eqns[k].outputs[0])
+        dying = [v for v in inputs if last_use.get(v, -1) < end and v not in keep]
+        if dying:
+            out.append(f"    del {', '.join(self.name(v) for v in dying)}")
+        return True
+
+
+def compile_source(jaxpr: Jaxpr, fuse: bool = False) -> str:
     """The Python source the NumPy backend generates for ``jaxpr`` (see the module doc)."""
-    return _Gen(jaxpr).source()
+    return _Gen(jaxpr, fuse).source()
 
 
 def _dump(src: str) -> None:
@@ -137,7 +222,7 @@ def _dump(src: str) -> None:
         f.write(src + "\n")
 
 
-def compile_numpy(jaxpr: Jaxpr) -> Callable[[Any, Any], list[Any]]:
+def compile_numpy(jaxpr: Jaxpr, fuse: bool = False) -> Callable[[Any, Any], list[Any]]:
     """``run(consts, args) -> outs``: the generated function for ``jaxpr``, compiled.
 
     >>> import ftrans, numpy as np
@@ -145,7 +230,7 @@ def compile_numpy(jaxpr: Jaxpr) -> Callable[[Any, Any], list[Any]]:
     >>> compile_numpy(cj.jaxpr)(cj.consts, [np.ones(2)])
     [array([2., 2.])]
     """
-    gen = _Gen(jaxpr)
+    gen = _Gen(jaxpr, fuse)
     src = gen.source()
     _counter[0] += 1
     _dump(src)

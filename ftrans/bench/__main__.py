@@ -23,6 +23,8 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--backend", default="numpy", help="ftrans.jit backend: numpy or cupy")
     p.add_argument("--repeats", type=int, default=0, help="rounds per case (default 5/15)")
     p.add_argument("--no-peers", action="store_true", help="ftrans and NumPy only")
+    p.add_argument("--no-c", action="store_true",
+                   help="skip ftrans.jit+c (fused C kernels through the system compiler)")
     return p.parse_args(argv)
 
 
@@ -58,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     peers = None if args.no_peers else Peers(args.threads or None)
     cfg = Config(quick=args.quick, peers=peers, backend=args.backend)
+    if not args.no_c and args.backend == "numpy":
+        from ..backends.cfuse import available
+        cfg.cfuse = available()
     if args.backend == "cupy":
         from ..backends import cupy_module
         cp = cupy_module()

@@ -27,6 +27,7 @@ class Config:
     quick: bool = False
     peers: Peers | None = None
     backend: str = "numpy"
+    cfuse: bool = False  # also run ftrans.jit with fused C kernels ("ftrans.jit+c")
     to_device: Callable[[Any], Any] = staticmethod(lambda x: x)  # type: ignore[assignment]
 
 
@@ -46,10 +47,17 @@ def _jax_timed(jax: Any, f: Callable, *args: Any) -> Callable[[], Any]:
     return lambda: jax.block_until_ready(f(*args))
 
 
-def _ftrans_jit(cfg: Config, f: Callable, *args: Any, **kw: Any) -> Callable[[], Any]:
-    jf = ftrans.jit(f, backend=cfg.backend, **kw)
+def _ftrans_jit(cfg: Config, f: Callable, *args: Any, backend: str = "") -> Callable[[], Any]:
+    jf = ftrans.jit(f, backend=backend or cfg.backend)
     dev = [cfg.to_device(a) for a in args]
     return lambda: jf(*dev)
+
+
+def _with_c(cfg: Config, impls: dict, f: Callable, *args: Any) -> dict:
+    """Add ``ftrans.jit+c`` (fused C kernels) when the run asks for it."""
+    if cfg.cfuse and cfg.backend == "numpy":
+        impls["ftrans.jit+c"] = _ftrans_jit(cfg, f, *args, backend="numpy+c")
+    return impls
 
 
 def _add_peers(cfg: Config, impls: dict, jax_fn: Callable | None, torch_fn: Callable | None,
@@ -93,6 +101,7 @@ def w1(cfg: Config) -> list[Case]:
     g = ftrans.grad(_tutorial(fnp), argnums=(0, 1))
     impls["ftrans"] = lambda: g(x1, x2)
     impls["ftrans.jit"] = _ftrans_jit(cfg, g, x1, x2)
+    _with_c(cfg, impls, g, x1, x2)
 
     def jax_fn(p: Peers, jit: bool) -> Callable:
         jg = p.jax.grad(_tutorial(p.jnp), argnums=(0, 1))
@@ -160,6 +169,7 @@ def w2(cfg: Config) -> list[Case]:
     impls: dict[str, Callable[[], Any]] = {"numpy": lambda: _mlp_np(params, x, y)}
     impls["ftrans"] = lambda: vg(params, x, y)
     impls["ftrans.jit"] = _ftrans_jit(cfg, vg, params, x, y)
+    _with_c(cfg, impls, vg, params, x, y)
 
     def jax_fn(p: Peers, jit: bool) -> Callable:
         f = p.jax.value_and_grad(_mlp_loss(p.jnp))
@@ -218,6 +228,7 @@ def w3(cfg: Config) -> list[Case]:
         impls: dict[str, Callable[[], Any]] = {"numpy": lambda x=x: _w3_grad_np(x)}
         impls["ftrans"] = lambda g=g, x=x: g(x)
         impls["ftrans.jit"] = _ftrans_jit(cfg, g, x)
+        _with_c(cfg, impls, g, x)
 
         def jax_fn(p: Peers, jit: bool, x: np.ndarray = x) -> Callable:
             f = p.jax.grad(_w3_loss(p.jnp))
@@ -255,6 +266,7 @@ def w4(cfg: Config) -> list[Case]:
         impls: dict[str, Callable[[], Any]] = {"numpy": analytic}
         impls["ftrans"] = lambda jac=jac: jac(W, x, b)
         impls["ftrans.jit"] = _ftrans_jit(cfg, jac, W, x, b)
+        _with_c(cfg, impls, jac, W, x, b)
 
         def jax_fn(p: Peers, jit: bool, mode: str = mode) -> Callable:
             f = getattr(p.jax, mode)(_tanh_layer(p.jnp), argnums=1)
@@ -293,6 +305,7 @@ def w5(cfg: Config) -> list[Case]:
     h = ftrans.hessian(loss(fnp))
     impls: dict[str, Callable[[], Any]] = {"numpy": hess_np, "ftrans": lambda: h(w, A, y),
                                            "ftrans.jit": _ftrans_jit(cfg, h, w, A, y)}
+    _with_c(cfg, impls, h, w, A, y)
 
     def jax_fn(p: Peers, jit: bool) -> Callable:
         f = p.jax.hessian(loss(p.jnp))
@@ -336,6 +349,7 @@ def w6(cfg: Config) -> list[Case]:
     impls: dict[str, Callable[[], Any]] = {"numpy": per_example_np,
                                            "ftrans": lambda: pe(W, X, Y),
                                            "ftrans.jit": _ftrans_jit(cfg, pe, W, X, Y)}
+    _with_c(cfg, impls, pe, W, X, Y)
 
     def jax_fn(p: Peers, jit: bool) -> Callable:
         f = p.jax.vmap(p.jax.grad(_softmax_loss(p.jnp)), in_axes=(None, 0, 0))
@@ -391,6 +405,7 @@ def w7(cfg: Config) -> list[Case]:
         steady: dict[str, Callable[[], Any]] = {"numpy": lambda k=k: _chain_grad_np(x, k),
                                                 "ftrans": lambda g=g: g(x),
                                                 "ftrans.jit": _ftrans_jit(cfg, g, x)}
+        _with_c(cfg, steady, g, x)
         first: dict[str, Callable[[], Any]] = {
             "ftrans.jit": lambda k=k: ftrans.jit(ftrans.grad(_chain(fnp, k)),
                                                  backend=cfg.backend)(cfg.to_device(x))}
@@ -461,6 +476,7 @@ def w8(cfg: Config) -> list[Case]:
     impls: dict[str, Callable[[], Any]] = {"numpy": lambda: _resnet_np(Ws, h),
                                            "ftrans": lambda: vg(Ws, h),
                                            "ftrans.jit": _ftrans_jit(cfg, vg, Ws, h)}
+    _with_c(cfg, impls, vg, Ws, h)
     if cfg.peers is not None and cfg.peers.autograd is not None:
         f = cfg.peers.autograd.value_and_grad(_resnet_loss(cfg.peers.anp))
         impls["autograd"] = lambda: f(Ws, h)
