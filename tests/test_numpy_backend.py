@@ -100,3 +100,18 @@ def test_unknown_backend_is_named():
         assert "'tpu'" in str(e) and "numpy" in str(e)
     else:
         raise AssertionError("no error")
+
+
+def test_scalar_programs_run_on_python_floats_with_numpy_edge_cases():
+    f = lambda x, y: fnp.sin(x / y) * fnp.log(y) + x ** 2
+    cj = ftrans.make_jaxpr(f)(1.0, 2.0)
+    run = compile_numpy(cj.jaxpr)
+    assert "def run_scalar" in run.source and "_m.sin" in run.source
+    out = run(cj.consts, [np.float64(1.5), np.float64(0.5)])
+    assert type(out[0]) is np.float64
+    np.testing.assert_allclose(out[0], f(1.5, 0.5), rtol=1e-15)
+    with np.errstate(all="ignore"):  # x/0 and log(0): NumPy's inf and nan, not exceptions
+        for args in [(1.0, 0.0), (0.0, 0.0), (np.inf, 1.0), (-1.0, -2.0)]:
+            got = run(cj.consts, [np.float64(a) for a in args])[0]
+            want = f(*[np.float64(a) for a in args])
+            np.testing.assert_array_equal(got, want)

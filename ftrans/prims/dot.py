@@ -38,6 +38,8 @@ def _dot_general_impl(xp: Any, x: Any, y: Any, *, dimension_numbers: DimNums) ->
     if not lb:
         if 1 <= xn <= 2 and 1 <= yn <= 2 and lc == (xn - 1,) and rc == (0,):
             return xp.dot(x, y)
+        if xn == 2 and yn == 2 and len(lc) == 1:  # transposed views: BLAS flags, no copies
+            return xp.dot(x.T if lc == (0,) else x, y.T if rc == (1,) else y)
         return xp.tensordot(x, y, (list(lc), list(rc)))
     lf, rf = _free(xn, lc, lb), _free(yn, rc, rb)
     xs, ys = xp.shape(x), xp.shape(y)
