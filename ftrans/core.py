@@ -115,13 +115,20 @@ class UndefPrimal:
 
 _SCALAR_TYPES = (bool, int, float, complex)
 _WEAK_AVALS: dict[type, ShapedArray] = {}
+_SCALAR_AVALS: dict[np.dtype, ShapedArray] = {}  # shape () avals, shared (they are immutable)
 
 
 def aval_of(x: Any) -> ShapedArray:
     """The aval of an array, scalar or tracer."""
     t = type(x)
     if t is np.ndarray or isinstance(x, np.generic):
-        return ShapedArray(x.shape, x.dtype)
+        shape = x.shape
+        if shape:
+            return ShapedArray(shape, x.dtype)
+        av = _SCALAR_AVALS.get(x.dtype)
+        if av is None:
+            av = _SCALAR_AVALS[x.dtype] = ShapedArray((), x.dtype)
+        return av
     if isinstance(x, Tracer):
         return x.aval
     if isinstance(x, _SCALAR_TYPES):
@@ -237,8 +244,8 @@ class Trace:
             if x._trace is self:
                 return x.var
             entry = self.consts.get(id(x))
-        elif isinstance(x, _SCALAR_TYPES) or (isinstance(x, (np.ndarray, np.generic))
-                                             and x.ndim == 0):
+        elif isinstance(x, np.generic) or isinstance(x, _SCALAR_TYPES) or (
+                type(x) is np.ndarray and x.ndim == 0):
             return Literal(x, aval_of(x))
         else:
             entry = self.consts.get(id(x))
@@ -250,6 +257,12 @@ class Trace:
         return entry[0]
 
     def process(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
+        if not self.concrete and not prim.multiple_results:  # fast path: abstract, one output
+            atoms = tuple([a.var if type(a) is Tracer and a._trace is self else self.to_atom(a)
+                           for a in args])
+            var = Var(prim.abstract_eval(*[a.aval for a in atoms], **params))
+            self.eqns.append(Eqn(prim, atoms, (var,), params))
+            return Tracer(self, var, None)
         atoms = []
         vals = []
         nested = False  # does a value belong to an outer trace?

@@ -119,9 +119,13 @@ def elementwise_batch(prim: Primitive) -> Callable:
 def elementwise_aval(name: str) -> Callable:
     def abstract_eval(*avals: ShapedArray, **params: Any) -> ShapedArray:
         a0 = avals[0]
-        if not a0.weak_type and all(a.shape == a0.shape and a.dtype == a0.dtype
-                                    for a in avals):
-            return a0  # fast path: equal operands (avals are immutable, so share it)
+        if not a0.weak_type:  # fast path: equal operands (avals are immutable: share it)
+            s0, d0 = a0.shape, a0.dtype
+            for a in avals:
+                if a.shape != s0 or (a.dtype is not d0 and a.dtype != d0):
+                    break
+            else:
+                return a0
         shapes = {a.shape for a in avals if a.ndim}
         if len(shapes) > 1:
             raise TypeError(f"{name} got operands of different shapes "
