@@ -253,13 +253,13 @@ def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
             _check_diff_dtype(_as_value(leaf, f"vjp: {names[i]}"), names[i], "vjp")
     tr, lin_jaxpr, lin_consts = _linearized(fun, primals, has_aux, "vjp", names)
     out_avals = [aval_of(o) for o in tr.out_vals]
-    in_tree = tr.in_tree
+    in_tree, out_tree = tr.in_tree, tr.out_tree  # vjp_fun keeps residuals only, not tr
 
     def vjp_fun(ct: Any) -> tuple[Any, ...]:
         ct_flat, ct_tree = tree_flatten(ct)
-        if ct_tree != tr.out_tree:
+        if ct_tree != out_tree:
             raise ValueError(f"vjp: the cotangent has structure {ct_tree}, but the function's "
-                             f"output has structure {tr.out_tree}")
+                             f"output has structure {out_tree}")
         vals = []
         for i, (c, av) in enumerate(zip(ct_flat, out_avals)):
             c = _as_value(c, f"vjp: cotangent {i}")
@@ -338,7 +338,8 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
             raise TypeError(f"grad requires real-valued outputs (output dtype that is a "
                             f"sub-dtype of np.floating), but {_fun_name(fun)} returned "
                             f"{av.dtype.name}")
-        cts = backward_pass(lin_jaxpr, lin_consts, [np.ones((), av.dtype)])
+        tr.values = {}  # primal intermediates: only the residuals in lin_consts are needed
+        cts = backward_pass(lin_jaxpr, lin_consts, [np.ones((), av.dtype)], consume=True)
         g = tree_unflatten(tr.in_tree, [_finalize(c) for c in cts])
         g = g[0] if isinstance(argnums, int) else g
         value = _finalize(out)

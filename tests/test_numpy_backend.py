@@ -115,3 +115,13 @@ def test_scalar_programs_run_on_python_floats_with_numpy_edge_cases():
             got = run(cj.consts, [np.float64(a) for a in args])[0]
             want = f(*[np.float64(a) for a in args])
             np.testing.assert_array_equal(got, want)
+
+
+def test_many_constants_do_not_collide_with_helper_names():
+    def f(x):
+        for _ in range(80):  # 80 impl calls with params: globals _f0.._p159
+            x = fnp.transpose(x) + 1.0
+        return x
+    x = np.arange(6.0).reshape(2, 3)
+    out = ftrans.jit(f)(x)
+    np.testing.assert_array_equal(out, x + 80.0)

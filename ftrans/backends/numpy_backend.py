@@ -89,7 +89,8 @@ def scalar_source(jaxpr: Jaxpr) -> str | None:
                 any(a.aval.shape or a.aval.dtype != _F64 for a in eqn.inputs):
             return None
         lines.append(f"    {name(o)} = {form.format(*[name(a) for a in eqn.inputs])}")
-    lines.append(f"    return [_f64({'), _f64('.join(name(a) for a in jaxpr.outvars)})]")
+    outs = "), _to64(".join(name(a) for a in jaxpr.outvars)
+    lines.append(f"    return [_to64({outs})]")
     return "\n".join(lines)
 
 
@@ -284,7 +285,7 @@ def compile_numpy(jaxpr: Jaxpr, fuse: bool = False) -> Callable[[Any, Any], list
     _dump(src)
     code = compile(src, f"<ftrans-numpy-{_counter[0]}>", "exec")
     import math
-    namespace = dict(gen.globals, _m=math, _f64=np.float64)
+    namespace = dict(gen.globals, _m=math, _to64=np.float64)  # no _<letter><n>: consts
     exec(code, namespace)
     run = namespace["run"]
     if scalar is not None:

@@ -14,9 +14,17 @@ from ..core import Trace, UndefPrimal, Zero, bind, instantiate
 from ..ir import Jaxpr, Literal, Var
 
 
-def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any]) -> list[Any]:
-    """Cotangents of ``jaxpr``'s invars (all linear) for output cotangents ``cts_out``."""
+def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
+                  consume: bool = False) -> list[Any]:
+    """Cotangents of ``jaxpr``'s invars (all linear) for output cotangents ``cts_out``.
+
+    With ``consume=True`` the caller hands over the list ``consts`` (it is emptied) and each
+    residual is released right after the last equation that needs it, so the backward pass
+    holds only the residuals still to come.
+    """
     known: dict[Var, Any] = dict(zip(jaxpr.constvars, consts))
+    if consume and isinstance(consts, list):
+        consts.clear()
     linear: set[Var] = set(jaxpr.invars)
     for eqn in jaxpr.eqns:  # forward: evaluate what does not depend on the linear inputs
         if any(type(a) is Var and a in linear for a in eqn.inputs):
@@ -35,8 +43,19 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any]) -
 
     for v, ct in zip(jaxpr.outvars, cts_out):
         add_ct(v, ct)
-    for eqn in reversed(jaxpr.eqns):
+    release: dict[int, list[Var]] = {}  # equation index -> residuals last read there
+    if consume:
+        seen: set[Var] = set()
+        for i, eqn in enumerate(jaxpr.eqns):  # the backward walk reads the first use last
+            for a in eqn.inputs:
+                if type(a) is Var and a in known and a not in seen:
+                    seen.add(a)
+                    release.setdefault(i, []).append(a)
+    for i in range(len(jaxpr.eqns) - 1, -1, -1):
+        eqn = jaxpr.eqns[i]
         if not any(v in ct_env for v in eqn.outputs):
+            for v in release.get(i, ()):
+                known.pop(v, None)
             continue
         if eqn.prim.transpose is None:
             raise NotImplementedError(f"transpose rule for '{eqn.prim.name}' is not "
@@ -48,8 +67,11 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any]) -
         else:
             ct = ct_env.pop(eqn.outputs[0])
         cts_in = eqn.prim.transpose(ct, *invals, **eqn.params)
+        del invals
         for a, c in zip(eqn.inputs, cts_in):
             add_ct(a, c)
+        for v in release.get(i, ()):
+            known.pop(v, None)
     return [ct_env.get(v, Zero(v.aval)) for v in jaxpr.invars]
 
 
