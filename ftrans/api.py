@@ -201,7 +201,10 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any],
 def _linearized(fun: Callable, primals: tuple, has_aux: bool, api: str,
                 names: Sequence[str]) -> tuple[_Traced, Jaxpr, list[Any]]:
     tr = _trace_concrete(fun, primals, has_aux, api, names)
-    lin_jaxpr, lin_consts = linearize_jaxpr(tr.jaxpr, tr.values, [True] * len(tr.jaxpr.invars))
+    values, tr.values = tr.values, {}  # handed over: only residuals outlive linearization
+    lin_jaxpr, lin_consts = linearize_jaxpr(tr.jaxpr, values, [True] * len(tr.jaxpr.invars),
+                                            consume=True)
+    del values
     return tr, lin_jaxpr, lin_consts
 
 
