@@ -118,3 +118,20 @@ def test_lower_shows_the_optimized_jaxpr():
     assert "def run" in f.source(np.ones(3))
     unopt = ftrans.jit(lambda x: -(-fnp.sin(x)) * 1.0 + fnp.sin(x), optimize=False)
     assert str(unopt.lower(np.ones(3))).count("sin") == 2
+
+
+def test_keyword_and_positional_static_names_and_dynamic_kwargs():
+    def f(x, scale, mode="sin", *, shift=0.0):
+        return (fnp.sin(x) if mode == "sin" else fnp.cos(x)) * scale + shift
+    g = ftrans.jit(f, static_argnames="mode")
+    assert np.isclose(g(0.5, 2.0, "cos"), np.cos(0.5) * 2)  # static name given positionally
+    assert np.isclose(g(0.5, 2.0, mode="cos", shift=1.0), np.cos(0.5) * 2 + 1)
+    assert np.isclose(g(0.5, 3.0, mode="cos", shift=2.0), np.cos(0.5) * 3 + 2)
+    assert g.trace_count == 2  # a keyword-only dynamic argument changes the structure once
+
+
+def test_constant_and_passthrough_outputs():
+    f = ftrans.jit(lambda x: (x, 3.0, fnp.sum(x)))
+    a, b, c = f(np.arange(3.0))
+    np.testing.assert_array_equal(a, np.arange(3.0))
+    assert b == 3.0 and c == 3.0
