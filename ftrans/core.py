@@ -434,28 +434,28 @@ class Tracer:
     def __array_namespace__(self, api_version: str | None = None) -> Any:
         return _fnp()
 
-    # --- operators
-    def __add__(self, o): return _fnp().add(self, o)
-    def __radd__(self, o): return _fnp().add(o, self)
-    def __sub__(self, o): return _fnp().subtract(self, o)
-    def __rsub__(self, o): return _fnp().subtract(o, self)
-    def __mul__(self, o): return _fnp().multiply(self, o)
-    def __rmul__(self, o): return _fnp().multiply(o, self)
-    def __truediv__(self, o): return _fnp().divide(self, o)
-    def __rtruediv__(self, o): return _fnp().divide(o, self)
-    def __pow__(self, o): return _fnp().power(self, o)
-    def __rpow__(self, o): return _fnp().power(o, self)
-    def __matmul__(self, o): return _fnp().matmul(self, o)
-    def __rmatmul__(self, o): return _fnp().matmul(o, self)
-    def __neg__(self): return _fnp().negative(self)
+    # --- operators (the module is looked up once: these are on the hot path)
+    def __add__(self, o): return (_fnp_module or _fnp()).add(self, o)
+    def __radd__(self, o): return (_fnp_module or _fnp()).add(o, self)
+    def __sub__(self, o): return (_fnp_module or _fnp()).subtract(self, o)
+    def __rsub__(self, o): return (_fnp_module or _fnp()).subtract(o, self)
+    def __mul__(self, o): return (_fnp_module or _fnp()).multiply(self, o)
+    def __rmul__(self, o): return (_fnp_module or _fnp()).multiply(o, self)
+    def __truediv__(self, o): return (_fnp_module or _fnp()).divide(self, o)
+    def __rtruediv__(self, o): return (_fnp_module or _fnp()).divide(o, self)
+    def __pow__(self, o): return (_fnp_module or _fnp()).power(self, o)
+    def __rpow__(self, o): return (_fnp_module or _fnp()).power(o, self)
+    def __matmul__(self, o): return (_fnp_module or _fnp()).matmul(self, o)
+    def __rmatmul__(self, o): return (_fnp_module or _fnp()).matmul(o, self)
+    def __neg__(self): return (_fnp_module or _fnp()).negative(self)
     def __pos__(self): return self
-    def __abs__(self): return _fnp().abs(self)
-    def __eq__(self, o): return _fnp().equal(self, o)  # type: ignore[override]
-    def __ne__(self, o): return _fnp().not_equal(self, o)  # type: ignore[override]
-    def __lt__(self, o): return _fnp().less(self, o)
-    def __le__(self, o): return _fnp().less_equal(self, o)
-    def __gt__(self, o): return _fnp().greater(self, o)
-    def __ge__(self, o): return _fnp().greater_equal(self, o)
+    def __abs__(self): return (_fnp_module or _fnp()).abs(self)
+    def __eq__(self, o): return (_fnp_module or _fnp()).equal(self, o)  # type: ignore[override]
+    def __ne__(self, o): return (_fnp_module or _fnp()).not_equal(self, o)  # type: ignore[override]
+    def __lt__(self, o): return (_fnp_module or _fnp()).less(self, o)
+    def __le__(self, o): return (_fnp_module or _fnp()).less_equal(self, o)
+    def __gt__(self, o): return (_fnp_module or _fnp()).greater(self, o)
+    def __ge__(self, o): return (_fnp_module or _fnp()).greater_equal(self, o)
     __hash__ = None  # type: ignore[assignment]
 
     def __getattr__(self, name: str) -> Any:

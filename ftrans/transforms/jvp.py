@@ -63,7 +63,10 @@ def jvp_jaxpr_eval(jaxpr: Jaxpr, values: dict[Var, Any], tangents: Sequence[Any]
             for v, o in zip(outputs, out if eqn.prim.multiple_results else (out,)):
                 values[v] = o
         t_in = [tan.get(a) if type(a) is Var else None for a in eqn.inputs]
-        n_zero = sum(t is None for t in t_in)  # identity tests: tracers overload ==
+        n_zero = 0
+        for t in t_in:  # identity tests: tracers overload ==
+            if t is None:
+                n_zero += 1
         if n_zero == len(t_in):
             continue
         if n_zero:
@@ -71,7 +74,7 @@ def jvp_jaxpr_eval(jaxpr: Jaxpr, values: dict[Var, Any], tangents: Sequence[Any]
         if eqn.prim.jvp is None:
             raise NotImplementedError(f"differentiation rule for '{eqn.prim.name}' is not "
                                       "implemented")
-        primals = [primal(a) for a in eqn.inputs]
+        primals = [a.val if type(a) is Literal else values[a] for a in eqn.inputs]
         if eqn.prim.multiple_results:
             outs = [values[v] for v in outputs]
             t_out = eqn.prim.jvp(primals, outs, t_in, **eqn.params)
