@@ -51,25 +51,36 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
                 if type(a) is Var and a in known and a not in seen:
                     seen.add(a)
                     release.setdefault(i, []).append(a)
-    for i in range(len(jaxpr.eqns) - 1, -1, -1):
-        eqn = jaxpr.eqns[i]
-        if not any(v in ct_env for v in eqn.outputs):
+    eqns = jaxpr.eqns
+    for i in range(len(eqns) - 1, -1, -1):
+        eqn = eqns[i]
+        outputs = eqn.outputs
+        if not (outputs[0] in ct_env if len(outputs) == 1
+                else any(v in ct_env for v in outputs)):
             for v in release.get(i, ()):
                 known.pop(v, None)
             continue
         if eqn.prim.transpose is None:
             raise NotImplementedError(f"transpose rule for '{eqn.prim.name}' is not "
                                       "implemented (it is not a linear primitive)")
-        invals = [UndefPrimal(a.aval) if type(a) is Var and a in linear
-                  else (a.val if type(a) is Literal else known[a]) for a in eqn.inputs]
+        invals = []
+        for a in eqn.inputs:
+            if type(a) is Literal:
+                invals.append(a.val)
+            elif a in linear:
+                invals.append(UndefPrimal(a.aval))
+            else:
+                invals.append(known[a])
         if eqn.prim.multiple_results:
-            ct = [instantiate(ct_env.pop(v, Zero(v.aval))) for v in eqn.outputs]
+            ct = [instantiate(ct_env.pop(v, Zero(v.aval))) for v in outputs]
         else:
-            ct = ct_env.pop(eqn.outputs[0])
+            ct = ct_env.pop(outputs[0])
         cts_in = eqn.prim.transpose(ct, *invals, **eqn.params)
-        del invals
+        del invals, ct
         for a, c in zip(eqn.inputs, cts_in):
-            add_ct(a, c)
+            if c is not None and type(c) is not Zero and type(a) is Var and a in linear:
+                ct_env[a] = ct_env[a] + c if a in ct_env else c
+        del cts_in
         for v in release.get(i, ()):
             known.pop(v, None)
     return [ct_env.get(v, Zero(v.aval)) for v in jaxpr.invars]
