@@ -47,6 +47,7 @@ from .custom import (  # noqa: F401,E402
                   saved_residuals,
                   stop_gradient,
 )
+from .jit import jit  # noqa: F401,E402
 from .sparse import (  # noqa: F401,E402
                   SparseJacobian,
                   Sparsity,

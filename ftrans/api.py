@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import weakref
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -35,13 +36,30 @@ from .tree_util import PyTreeDef, tree_flatten, tree_unflatten
 _SCALARS = (bool, int, float, complex)
 
 
-def _arg_name(fun: Callable, i: int) -> str:
+_PARAMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _param_names(fun: Callable) -> list[str]:
+    """``fun``'s parameter names (cached: inspect.signature is slow on the hot path)."""
+    try:
+        return _PARAMS[fun]
+    except (KeyError, TypeError):
+        pass
     try:
         params = list(inspect.signature(fun).parameters)
-        if i < len(params):
-            return f"argument {i} ({params[i]!r})"
     except (TypeError, ValueError):
+        params = []
+    try:
+        _PARAMS[fun] = params
+    except TypeError:
         pass
+    return params
+
+
+def _arg_name(fun: Callable, i: int) -> str:
+    params = _param_names(fun)
+    if i < len(params):
+        return f"argument {i} ({params[i]!r})"
     return f"argument {i}"
 
 
@@ -196,8 +214,10 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any],
 def _linearized(fun: Callable, primals: tuple, has_aux: bool, api: str,
                 names: Sequence[str]) -> tuple[_Traced, Jaxpr, list[Any]]:
     tr = _trace_concrete(fun, primals, has_aux, api, names)
-    lin_jaxpr, lin_consts = linearize_jaxpr(tr.jaxpr, tr.values, [True] * len(tr.jaxpr.invars))
-    tr.values = {}  # the residuals live on in lin_consts; free every other intermediate
+    values, tr.values = tr.values, {}  # handed over: only residuals outlive linearization
+    lin_jaxpr, lin_consts = linearize_jaxpr(tr.jaxpr, values, [True] * len(tr.jaxpr.invars),
+                                            consume=True)
+    del values
     return tr, lin_jaxpr, lin_consts
 
 
@@ -249,13 +269,13 @@ def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
             _check_diff_dtype(_as_value(leaf, f"vjp: {names[i]}"), names[i], "vjp")
     tr, lin_jaxpr, lin_consts = _linearized(fun, primals, has_aux, "vjp", names)
     out_avals = [aval_of(o) for o in tr.out_vals]
-    in_tree = tr.in_tree
+    in_tree, out_tree = tr.in_tree, tr.out_tree  # vjp_fun keeps residuals only, not tr
 
     def vjp_fun(ct: Any) -> tuple[Any, ...]:
         ct_flat, ct_tree = tree_flatten(ct)
-        if ct_tree != tr.out_tree:
+        if ct_tree != out_tree:
             raise ValueError(f"vjp: the cotangent has structure {ct_tree}, but the function's "
-                             f"output has structure {tr.out_tree}")
+                             f"output has structure {out_tree}")
         vals = []
         for i, (c, av) in enumerate(zip(ct_flat, out_avals)):
             c = _as_value(c, f"vjp: cotangent {i}")
@@ -334,8 +354,10 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
             raise TypeError(f"grad requires real-valued outputs (output dtype that is a "
                             f"sub-dtype of np.floating), but {_fun_name(fun)} returned "
                             f"{av.dtype.name}")
-        cts = backward_pass(lin_jaxpr, lin_consts, [array_module([out]).ones((), av.dtype)])
-        g = tree_unflatten(tr.in_tree, [_finalize(c, array_module([out])) for c in cts])
+        tr.values = {}  # primal intermediates: only the residuals in lin_consts are needed
+        xp = array_module([out])
+        cts = backward_pass(lin_jaxpr, lin_consts, [xp.ones((), av.dtype)], consume=True)
+        g = tree_unflatten(tr.in_tree, [_finalize(c, xp) for c in cts])
         g = g[0] if isinstance(argnums, int) else g
         value = _finalize(out)
         return ((value, tr.aux), g) if has_aux else (value, g)

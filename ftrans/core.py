@@ -121,14 +121,30 @@ class UndefPrimal:
 
 
 _SCALAR_TYPES = (bool, int, float, complex)
+_WEAK_AVALS: dict[type, ShapedArray] = {}
+_SCALAR_AVALS: dict[np.dtype, ShapedArray] = {}  # shape () avals, shared (they are immutable)
 
 
 def aval_of(x: Any) -> ShapedArray:
     """The aval of an array, scalar or tracer."""
+    t = type(x)
+    if t is np.ndarray or isinstance(x, np.generic):
+        shape = x.shape
+        if shape:
+            return ShapedArray(shape, x.dtype)
+        av = _SCALAR_AVALS.get(x.dtype)
+        if av is None:
+            av = _SCALAR_AVALS[x.dtype] = ShapedArray((), x.dtype)
+        return av
     if isinstance(x, Tracer):
         return x.aval
     if isinstance(x, _SCALAR_TYPES):
-        return ShapedArray((), np.asarray(x).dtype, weak_type=True)
+        av = _WEAK_AVALS.get(t)
+        if av is None:
+            av = ShapedArray((), np.asarray(x).dtype, weak_type=True)
+            if t in _SCALAR_TYPES:
+                _WEAK_AVALS[t] = av
+        return av
     try:
         return ShapedArray(x.shape, x.dtype)
     except AttributeError:
@@ -136,11 +152,24 @@ def aval_of(x: Any) -> ShapedArray:
                         f"{x!r}") from None
 
 
+def _value_aval(x: Any, like: ShapedArray | None) -> ShapedArray:
+    """The (strong) aval of a computed value, sharing ``like`` when they agree."""
+    if type(x) is np.ndarray or isinstance(x, np.generic):
+        if like is not None and not like.weak_type and x.shape == like.shape \
+                and x.dtype == like.dtype:
+            return like
+        return ShapedArray(x.shape, x.dtype)
+    return aval_of(x).strip_weak()
+
+
 def array_module(args: Sequence[Any]) -> Any:
     """numpy, unless one of ``args`` is a CuPy array (or an array and the default backend
     is the GPU: ``ftrans.default_backend``)."""
     for a in args:
-        if type(a).__module__.startswith("cupy"):
+        t = type(a)
+        if t is np.ndarray or t is float or t is np.float64:
+            continue
+        if t.__module__.startswith("cupy"):
             from .backends import cupy_module
             return cupy_module()
     if _backends.default_is_gpu() and any(type(a) is np.ndarray for a in args):
@@ -235,8 +264,8 @@ class Trace:
             if x._trace is self:
                 return x._var
             entry = self.consts.get(id(x))
-        elif isinstance(x, _SCALAR_TYPES) or (isinstance(x, (np.ndarray, np.generic))
-                                             and x.ndim == 0):
+        elif isinstance(x, np.generic) or isinstance(x, _SCALAR_TYPES) or (
+                type(x) is np.ndarray and x.ndim == 0):
             return Literal(x, aval_of(x))
         else:
             entry = self.consts.get(id(x))
@@ -248,15 +277,47 @@ class Trace:
         return entry[0]
 
     def process(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
-        atoms = [self.to_atom(a) for a in args]
+        if not self.concrete and not prim.multiple_results:  # fast path: abstract, one output
+            atoms = tuple([a._var if type(a) is Tracer and a._trace is self else self.to_atom(a)
+                           for a in args])
+            var = Var(prim.abstract_eval(*[a.aval for a in atoms], **params))
+            self.eqns.append(Eqn(prim, atoms, (var,), params))
+            return Tracer(self, var, None)
+        atoms = []
+        vals = []
+        nested = False  # does a value belong to an outer trace?
+        for a in args:
+            if isinstance(a, Tracer) and a._trace is self:
+                atoms.append(a._var)
+                v = a.val
+                vals.append(v)
+                if isinstance(v, Tracer):
+                    nested = True
+            else:
+                atoms.append(self.to_atom(a))
+                vals.append(a)
+                if isinstance(a, Tracer):
+                    nested = True
         if self.concrete:
-            vals = [a.val if (isinstance(a, Tracer) and a._trace is self) else a for a in args]
-            out = bind(prim, vals, params)
-            out_vals = out if prim.multiple_results else (out,)
+            xp = None if nested or prim.impl is None else array_module(vals)
+            if xp is np and nan_check is None:  # plain NumPy values: compute directly
+                out = prim.impl(xp, *vals, **params)
+            else:  # outer traces, the GPU, or debug_nans: through bind
+                out = bind(prim, vals, params)
+            if not prim.multiple_results:  # fast path: one output, often like the first input
+                var = Var(_value_aval(out, atoms[0].aval if atoms else None))
+                self.eqns.append(Eqn(prim, atoms, (var,), params))
+                self.values[var] = out
+                return Tracer(self, var, out)
+            out_vals = out
             out_avals = [aval_of(o).strip_weak() for o in out_vals]
         else:
             out = prim.abstract_eval(*[a.aval for a in atoms], **params)
-            out_avals = out if prim.multiple_results else (out,)
+            if not prim.multiple_results:  # fast path: one output
+                var = Var(out)
+                self.eqns.append(Eqn(prim, atoms, (var,), params))
+                return Tracer(self, var, None)
+            out_avals = out
             out_vals = (None,) * len(out_avals)
         outvars = [Var(av) for av in out_avals]
         self.eqns.append(Eqn(prim, atoms, outvars, params))
@@ -285,9 +346,15 @@ def current_level() -> int:
 
 # ----------------------------------------------------------------------------- tracers
 
+_fnp_module: Any = None
+
+
 def _fnp() -> Any:
-    from . import numpy as fnp
-    return fnp
+    global _fnp_module
+    if _fnp_module is None:
+        from . import numpy as fnp
+        _fnp_module = fnp
+    return _fnp_module
 
 
 def user_frame() -> str:
@@ -392,35 +459,35 @@ class Tracer:
     def __array_namespace__(self, api_version: str | None = None) -> Any:
         return _fnp()
 
-    # --- operators
-    def __add__(self, o): return _fnp().add(self, o)
-    def __radd__(self, o): return _fnp().add(o, self)
-    def __sub__(self, o): return _fnp().subtract(self, o)
-    def __rsub__(self, o): return _fnp().subtract(o, self)
-    def __mul__(self, o): return _fnp().multiply(self, o)
-    def __rmul__(self, o): return _fnp().multiply(o, self)
-    def __truediv__(self, o): return _fnp().divide(self, o)
-    def __rtruediv__(self, o): return _fnp().divide(o, self)
-    def __pow__(self, o): return _fnp().power(self, o)
-    def __rpow__(self, o): return _fnp().power(o, self)
-    def __matmul__(self, o): return _fnp().matmul(self, o)
-    def __rmatmul__(self, o): return _fnp().matmul(o, self)
-    def __neg__(self): return _fnp().negative(self)
+    # --- operators (the module is looked up once: these are on the hot path)
+    def __add__(self, o): return (_fnp_module or _fnp()).add(self, o)
+    def __radd__(self, o): return (_fnp_module or _fnp()).add(o, self)
+    def __sub__(self, o): return (_fnp_module or _fnp()).subtract(self, o)
+    def __rsub__(self, o): return (_fnp_module or _fnp()).subtract(o, self)
+    def __mul__(self, o): return (_fnp_module or _fnp()).multiply(self, o)
+    def __rmul__(self, o): return (_fnp_module or _fnp()).multiply(o, self)
+    def __truediv__(self, o): return (_fnp_module or _fnp()).divide(self, o)
+    def __rtruediv__(self, o): return (_fnp_module or _fnp()).divide(o, self)
+    def __pow__(self, o): return (_fnp_module or _fnp()).power(self, o)
+    def __rpow__(self, o): return (_fnp_module or _fnp()).power(o, self)
+    def __matmul__(self, o): return (_fnp_module or _fnp()).matmul(self, o)
+    def __rmatmul__(self, o): return (_fnp_module or _fnp()).matmul(o, self)
+    def __neg__(self): return (_fnp_module or _fnp()).negative(self)
     def __pos__(self): return self
-    def __abs__(self): return _fnp().abs(self)
-    def __eq__(self, o): return _fnp().equal(self, o)  # type: ignore[override]
-    def __ne__(self, o): return _fnp().not_equal(self, o)  # type: ignore[override]
-    def __lt__(self, o): return _fnp().less(self, o)
-    def __le__(self, o): return _fnp().less_equal(self, o)
-    def __gt__(self, o): return _fnp().greater(self, o)
-    def __ge__(self, o): return _fnp().greater_equal(self, o)
-    def __and__(self, o): return _fnp().bitwise_and(self, o)
-    def __rand__(self, o): return _fnp().bitwise_and(o, self)
-    def __or__(self, o): return _fnp().bitwise_or(self, o)
-    def __ror__(self, o): return _fnp().bitwise_or(o, self)
-    def __xor__(self, o): return _fnp().bitwise_xor(self, o)
-    def __rxor__(self, o): return _fnp().bitwise_xor(o, self)
-    def __invert__(self): return _fnp().invert(self)
+    def __abs__(self): return (_fnp_module or _fnp()).abs(self)
+    def __eq__(self, o): return (_fnp_module or _fnp()).equal(self, o)  # type: ignore[override]
+    def __ne__(self, o): return (_fnp_module or _fnp()).not_equal(self, o)  # type: ignore[override]
+    def __lt__(self, o): return (_fnp_module or _fnp()).less(self, o)
+    def __le__(self, o): return (_fnp_module or _fnp()).less_equal(self, o)
+    def __gt__(self, o): return (_fnp_module or _fnp()).greater(self, o)
+    def __ge__(self, o): return (_fnp_module or _fnp()).greater_equal(self, o)
+    def __and__(self, o): return (_fnp_module or _fnp()).bitwise_and(self, o)
+    def __rand__(self, o): return (_fnp_module or _fnp()).bitwise_and(o, self)
+    def __or__(self, o): return (_fnp_module or _fnp()).bitwise_or(self, o)
+    def __ror__(self, o): return (_fnp_module or _fnp()).bitwise_or(o, self)
+    def __xor__(self, o): return (_fnp_module or _fnp()).bitwise_xor(self, o)
+    def __rxor__(self, o): return (_fnp_module or _fnp()).bitwise_xor(o, self)
+    def __invert__(self): return (_fnp_module or _fnp()).invert(self)
     __hash__ = None  # type: ignore[assignment]
 
     def __setitem__(self, idx: Any, value: Any) -> None:

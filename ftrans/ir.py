@@ -40,8 +40,10 @@ class ShapedArray:
     __slots__ = ("shape", "dtype", "weak_type")
 
     def __init__(self, shape: Sequence[int], dtype: Any, weak_type: bool = False):
-        self.shape = tuple(int(d) for d in shape)
-        self.dtype = np.dtype(dtype)
+        # fast paths: shapes from NumPy are tuples of ints, dtypes already np.dtype
+        self.shape = shape if type(shape) is tuple and all(type(d) is int for d in shape) \
+            else tuple(int(d) for d in shape)
+        self.dtype = dtype if isinstance(dtype, np.dtype) else np.dtype(dtype)
         self.weak_type = weak_type
 
     @property
@@ -69,7 +71,8 @@ class ShapedArray:
 
 
 def is_float_dtype(dtype: Any) -> bool:
-    return np.issubdtype(np.dtype(dtype), np.inexact)
+    dtype = dtype if isinstance(dtype, np.dtype) else np.dtype(dtype)
+    return dtype.kind in "fc" or np.issubdtype(dtype, np.inexact)
 
 
 class Var:
@@ -108,8 +111,8 @@ class Eqn:
     def __init__(self, prim: Any, inputs: Sequence[Atom], outputs: Sequence[Var],
                  params: dict[str, Any]):
         self.prim = prim
-        self.inputs = tuple(inputs)
-        self.outputs = tuple(outputs)
+        self.inputs = inputs if type(inputs) is tuple else tuple(inputs)
+        self.outputs = outputs if type(outputs) is tuple else tuple(outputs)
         self.params = params
 
     def __repr__(self) -> str:

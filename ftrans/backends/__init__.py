@@ -1,5 +1,12 @@
 """Backends: the array module that runs primitives (NumPy, or CuPy on CUDA GPUs).
 
+The compile interface, shared by every backend: ``compile_jaxpr(jaxpr, backend)`` returns
+``run(consts, args) -> outs``, where ``consts`` are the values of ``jaxpr.constvars`` and
+``args`` of ``jaxpr.invars`` (lists, in order) and ``outs`` is the list of output values.
+``run`` must not mutate ``consts`` or ``args``. A backend module provides one function
+``compile_<name>(jaxpr) -> run`` (``numpy_backend.compile_numpy``,
+``cupy_backend.compile_cupy``); ``"interpret"`` evaluates the jaxpr equation by equation.
+
 CuPy is imported only when a CuPy array is seen or the GPU backend is asked for, so
 ``import ftrans`` stays fast and works where CuPy is not installed.
 """
@@ -49,13 +56,28 @@ def cupy_module() -> Any:
 def compile_jaxpr(jaxpr: Any, backend: str = "numpy") -> Any:
     """An executable ``run(consts, args) -> outs`` for ``jaxpr`` on ``backend``.
 
-    This default interprets the jaxpr by calling each primitive's impl; backends replace it
-    with generated code (``backends/numpy_backend.py``, ``backends/cupy_backend.py``).
+    ``"numpy"`` generates straight-line Python (``backends/numpy_backend.py``); ``"numpy+c"``
+    also fuses elementwise runs into C kernels (``backends/cfuse.py``); ``"cupy"``
+    fused CUDA kernels (``backends/cupy_backend.py``); ``"interpret"`` binds each equation.
+
+    >>> import ftrans, numpy as np
+    >>> cj = ftrans.make_jaxpr(lambda x: x * 2.0)(np.ones(2))
+    >>> compile_jaxpr(cj.jaxpr, "numpy")(cj.consts, [np.ones(2)])
+    [array([2., 2.])]
     """
     if backend == "cupy":
         from .cupy_backend import compile_cupy
         return compile_cupy(jaxpr)
     from ..core import eval_jaxpr
+    if backend in ("numpy", "numpy+c"):
+        from .numpy_backend import compile_numpy
+        return compile_numpy(jaxpr, fuse=backend == "numpy+c")
+    if backend == "cupy":
+        from .cupy_backend import compile_cupy  # type: ignore[import-not-found]
+        return compile_cupy(jaxpr)
+    if backend != "interpret":
+        raise ValueError(f"compile_jaxpr: unknown backend {backend!r}; expected 'numpy', "
+                         "'numpy+c', 'cupy' or 'interpret'")
 
     def run(consts: Any, args: Any) -> list:
         return eval_jaxpr(jaxpr, consts, *args)

@@ -10,15 +10,29 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..core import Tracer, bind
 from ..prims import elementwise as ew
 from ..prims.shape import convert_element_type
 from ._promote import any_tracer, is_tracer, operand_dtype, promote, result_dtype, to_dtype
 
+_closed: dict[tuple[Callable, np.dtype], bool] = {}
+
+
+def _closed_under(ufunc: Callable, dtype: np.dtype) -> bool:
+    """``ufunc`` computes in ``dtype`` when both operands have it (no promotion needed)."""
+    ok = _closed.get((ufunc, dtype))
+    if ok is None:
+        z = np.ones((), dtype)
+        ok = _closed[(ufunc, dtype)] = operand_dtype(ufunc, (z, z)) == dtype
+    return ok
+
 
 def _unary(prim: Any, ufunc: Callable, doc: str) -> Callable:
     def fn(x: Any) -> Any:
-        if not is_tracer(x):
+        if not isinstance(x, Tracer):
             return ufunc(x)
+        if _closed.get((ufunc, x.aval.dtype)) or _closed_under(ufunc, x.aval.dtype):
+            return bind(prim, (x,), {})  # fast path: no conversion
         return prim.bind(to_dtype(x, operand_dtype(ufunc, (x,))))
     fn.__name__ = fn.__qualname__ = ufunc.__name__
     fn.__doc__ = doc
@@ -27,8 +41,26 @@ def _unary(prim: Any, ufunc: Callable, doc: str) -> Callable:
 
 def _binary(prim: Any, ufunc: Callable, doc: str) -> Callable:
     def fn(x: Any, y: Any) -> Any:
-        if not (is_tracer(x) or is_tracer(y)):
+        if not (isinstance(x, Tracer) or isinstance(y, Tracer)):
             return ufunc(x, y)
+        # fast path: equal shapes and dtypes that the ufunc keeps, so nothing to promote
+        tx, ty = type(x), type(y)
+        if tx is Tracer:
+            sx, dx = x.aval.shape, x.aval.dtype
+        elif tx is np.ndarray or isinstance(x, np.generic):
+            sx, dx = x.shape, x.dtype
+        else:
+            sx = dx = None
+        if sx is not None:
+            if ty is Tracer:
+                sy, dy = y.aval.shape, y.aval.dtype
+            elif ty is np.ndarray or isinstance(y, np.generic):
+                sy, dy = y.shape, y.dtype
+            else:
+                sy = dy = None
+            if sx == sy and dx == dy and (_closed.get((ufunc, dx))
+                                          or _closed_under(ufunc, dx)):
+                return bind(prim, (x, y), {})
         return prim.bind(*promote(ufunc, (x, y), ufunc.__name__))
     fn.__name__ = fn.__qualname__ = ufunc.__name__
     fn.__doc__ = doc

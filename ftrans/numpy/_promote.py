@@ -12,7 +12,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..core import Tracer, aval_of
+from ..core import Tracer
 from ..prims.shape import broadcast_in_dim, convert_element_type
 
 _SCALARS = (bool, int, float, complex)
@@ -32,10 +32,10 @@ def any_tracer(args: Sequence[Any]) -> bool:
 
 
 def dtype_key(x: Any) -> Any:
-    if isinstance(x, _SCALARS):
-        return type(x)
     if isinstance(x, Tracer):
         return x.aval.dtype
+    if isinstance(x, _SCALARS):
+        return type(x)
     dt = getattr(x, "dtype", None)
     if dt is None:
         return np.asarray(x).dtype
@@ -48,7 +48,7 @@ def _representative(key: Any) -> Any:
 
 def operand_dtype(ufunc: Callable, args: Sequence[Any]) -> np.dtype:
     """The dtype the operands of ``ufunc`` are computed in, as NumPy 2 decides."""
-    keys = tuple(dtype_key(a) for a in args)
+    keys = tuple([dtype_key(a) for a in args])
     cache_key = (ufunc, keys)
     dt = _cache.get(cache_key)
     if dt is None:
@@ -75,9 +75,11 @@ def to_dtype(x: Any, dtype: np.dtype) -> Any:
 
 
 def shape_of(x: Any) -> tuple[int, ...]:
+    if isinstance(x, Tracer):
+        return x.aval.shape
     if isinstance(x, _SCALARS):
         return ()
-    return aval_of(x).shape if isinstance(x, Tracer) else np.shape(x)
+    return np.shape(x)
 
 
 def broadcast_shapes(args: Sequence[Any], what: str) -> tuple[int, ...]:
@@ -102,7 +104,14 @@ def broadcast_to_shape(x: Any, shape: tuple[int, ...]) -> Any:
 def promote(ufunc: Callable, args: Sequence[Any], what: str) -> list[Any]:
     """Convert and broadcast ``args`` for the elementwise primitive behind ``ufunc``."""
     dtype = operand_dtype(ufunc, args)
-    shape = broadcast_shapes(args, what)
+    shapes = [shape_of(a) for a in args]
+    s0 = shapes[0]
+    if all(s == s0 or not s for s in shapes):  # fast path: equal shapes, or scalars
+        shape = s0 if s0 else max(shapes, key=len)
+        if all(s == shape for s in shapes):
+            return [to_dtype(a, dtype) for a in args]
+    else:
+        shape = broadcast_shapes(args, what)
     return [broadcast_to_shape(to_dtype(a, dtype), shape) for a in args]
 
 

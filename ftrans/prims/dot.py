@@ -38,6 +38,8 @@ def _dot_general_impl(xp: Any, x: Any, y: Any, *, dimension_numbers: DimNums) ->
     if not lb:
         if 1 <= xn <= 2 and 1 <= yn <= 2 and lc == (xn - 1,) and rc == (0,):
             return xp.dot(x, y)
+        if xn == 2 and yn == 2 and len(lc) == 1:  # transposed views: BLAS flags, no copies
+            return xp.dot(x.T if lc == (0,) else x, y.T if rc == (1,) else y)
         return xp.tensordot(x, y, (list(lc), list(rc)))
     lf, rf = _free(xn, lc, lb), _free(yn, rc, rb)
     xs, ys = xp.shape(x), xp.shape(y)
@@ -48,7 +50,8 @@ def _dot_general_impl(xp: Any, x: Any, y: Any, *, dimension_numbers: DimNums) ->
     n = int(np.prod([ys[d] for d in rf], dtype=np.int64))
     xt = xp.transpose(x, list(lb) + lf + list(lc)).reshape(nb, m, k)
     yt = xp.transpose(y, list(rb) + list(rc) + rf).reshape(nb, k, n)
-    out = xp.matmul(xt, yt)
+    # a contraction of size 1 is an outer product: broadcasting beats a batched matmul
+    out = xt * yt if k == 1 else xp.matmul(xt, yt)
     return out.reshape(batch_shape + [xs[d] for d in lf] + [ys[d] for d in rf])
 
 

@@ -155,6 +155,8 @@ select_n_p.cuda = "({0} ? {2} : {1})"
 
 def _select_n_aval(which: ShapedArray, *cases: ShapedArray) -> ShapedArray:
     out = elementwise_aval("select_n")(*cases)
+    if which.ndim and not out.ndim:  # scalar cases picked by an array predicate
+        return ShapedArray(which.shape, out.dtype)
     if which.ndim and which.shape != out.shape:
         raise TypeError(f"select_n predicate has shape {which.shape}, cases {out.shape}")
     return out

@@ -14,11 +14,15 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..core import Primitive, UndefPrimal, Zero, aval_of, register
+from ..core import Primitive, Tracer, UndefPrimal, Zero, aval_of, register
 from ..ir import ShapedArray
 
 
 def shape_of(x: Any) -> tuple[int, ...]:
+    if type(x) is np.ndarray or isinstance(x, np.generic):
+        return x.shape
+    if isinstance(x, Tracer):
+        return x.aval.shape
     return aval_of(x).shape
 
 
@@ -42,12 +46,15 @@ def elementwise_jvp(partials: Sequence[Callable | None]) -> Callable:
                 raise TypeError("differentiating an argument that has no derivative")
             c = partial(t, *primals, out, **params)
             total = c if total is None else total + c
-        out_aval = aval_of(out)
         if total is None:
-            return Zero(out_aval)
-        if shape_of(total) != out_aval.shape:
+            return Zero(aval_of(out))
+        if type(total) is Tracer and type(out) is np.ndarray \
+                and total.aval.shape == out.shape:
+            return total  # fast path: the usual case, nothing to broadcast
+        out_shape = shape_of(out)
+        if shape_of(total) != out_shape:
             from .shape import broadcast_in_dim
-            total = broadcast_in_dim(total, out_aval.shape, ())
+            total = broadcast_in_dim(total, out_shape, ())
         return total
     return jvp
 
@@ -111,6 +118,14 @@ def elementwise_batch(prim: Primitive) -> Callable:
 
 def elementwise_aval(name: str) -> Callable:
     def abstract_eval(*avals: ShapedArray, **params: Any) -> ShapedArray:
+        a0 = avals[0]
+        if not a0.weak_type:  # fast path: equal operands (avals are immutable: share it)
+            s0, d0 = a0.shape, a0.dtype
+            for a in avals:
+                if a.shape != s0 or (a.dtype is not d0 and a.dtype != d0):
+                    break
+            else:
+                return a0
         shapes = {a.shape for a in avals if a.ndim}
         if len(shapes) > 1:
             raise TypeError(f"{name} got operands of different shapes "

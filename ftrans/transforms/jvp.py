@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import numpy as np
+
 from .. import core
 from ..config import check_rule
 from ..core import Zero, bind
@@ -19,13 +21,32 @@ from ..ir import Jaxpr, Literal, Var
 
 
 def jvp_jaxpr_eval(jaxpr: Jaxpr, values: dict[Var, Any], tangents: Sequence[Any],
-                   tangent_env: dict[Var, Any] | None = None) -> list[Any]:
+                   tangent_env: dict[Var, Any] | None = None, consume: bool = False
+                   ) -> list[Any]:
     """Output tangents of ``jaxpr`` for input ``tangents`` (``Zero`` allowed).
 
     ``values`` maps the jaxpr's variables to primal values; it must hold the constvars and
     invars, and is completed here for any equation not yet evaluated. ``tangent_env``, if
-    given, receives every variable's non-zero tangent.
+    given, receives every variable's non-zero tangent. With ``consume=True`` each primal
+    value is dropped from ``values`` after the last equation that reads it (only what the
+    rules captured stays alive: the residuals).
     """
+    drop: dict[int, list[Var]] = {}
+    if consume:  # only big values are worth the bookkeeping
+        last: dict[Var, int] = {}
+        for i, eqn in enumerate(jaxpr.eqns):
+            for v in eqn.outputs:
+                x = values.get(v)
+                if type(x) is np.ndarray and x.nbytes >= 1 << 16:
+                    last[v] = i
+            for a in eqn.inputs:
+                if a in last:
+                    last[a] = i
+        for a in jaxpr.outvars:
+            last.pop(a, None)
+        for v, i in last.items():
+            drop.setdefault(i, []).append(v)
+        consume = bool(drop)
     tan: dict[Var, Any] = {} if tangent_env is None else tangent_env
     for v, t in zip(jaxpr.invars, tangents):
         if type(t) is not Zero:
@@ -34,20 +55,28 @@ def jvp_jaxpr_eval(jaxpr: Jaxpr, values: dict[Var, Any], tangents: Sequence[Any]
     def primal(a: Any) -> Any:
         return a.val if type(a) is Literal else values[a]
 
-    for eqn in jaxpr.eqns:
+    for i, eqn in enumerate(jaxpr.eqns):
+        if consume and i > 0:
+            for v in drop.get(i - 1, ()):
+                values.pop(v, None)
         outputs = eqn.outputs
         if outputs[0] not in values:
             out = bind(eqn.prim, [primal(a) for a in eqn.inputs], eqn.params)
             for v, o in zip(outputs, out if eqn.prim.multiple_results else (out,)):
                 values[v] = o
         t_in = [tan.get(a) if type(a) is Var else None for a in eqn.inputs]
-        if all(t is None for t in t_in):
+        n_zero = 0
+        for t in t_in:  # identity tests: tracers overload ==
+            if t is None:
+                n_zero += 1
+        if n_zero == len(t_in):
             continue
-        t_in = [Zero(a.aval) if t is None else t for a, t in zip(eqn.inputs, t_in)]
+        if n_zero:
+            t_in = [Zero(a.aval) if t is None else t for a, t in zip(eqn.inputs, t_in)]
         if eqn.prim.jvp is None:
             raise NotImplementedError(f"differentiation rule for '{eqn.prim.name}' is not "
                                       "implemented")
-        primals = [primal(a) for a in eqn.inputs]
+        primals = [a.val if type(a) is Literal else values[a] for a in eqn.inputs]
         if eqn.prim.multiple_results:
             outs = [values[v] for v in outputs]
             t_out = eqn.prim.jvp(primals, outs, t_in, **eqn.params)

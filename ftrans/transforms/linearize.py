@@ -15,13 +15,15 @@ from ..ir import Jaxpr, Var
 from .jvp import jvp_jaxpr_eval
 
 
-def linearize_jaxpr(jaxpr: Jaxpr, values: dict[Var, Any], diff_mask: Sequence[bool]
-                    ) -> tuple[Jaxpr, list[Any]]:
+def linearize_jaxpr(jaxpr: Jaxpr, values: dict[Var, Any], diff_mask: Sequence[bool],
+                    consume: bool = False) -> tuple[Jaxpr, list[Any]]:
     """The linear map from the tangents of the inputs marked in ``diff_mask`` to the output
-    tangents, as a jaxpr with its residuals."""
+    tangents, as a jaxpr with its residuals. ``consume=True`` hands ``values`` over: primal
+    values are released as soon as the rules no longer need them."""
     with Trace(concrete=False) as trace:
         tangents = [trace.new_arg(v.aval) if d else Zero(v.aval)
                     for v, d in zip(jaxpr.invars, diff_mask)]
-        outs = jvp_jaxpr_eval(jaxpr, dict(values), tangents)
+        outs = jvp_jaxpr_eval(jaxpr, values if consume else dict(values), tangents,
+                              consume=consume)
         outs = [instantiate(o) for o in outs]
         return trace.to_jaxpr(outs)

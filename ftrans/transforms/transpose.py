@@ -17,9 +17,17 @@ from ..ir import Jaxpr, Literal, Var
 
 
 @in_backward_pass  # names this pass in ftrans.config.debug_nans errors
-def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any]) -> list[Any]:
-    """Cotangents of ``jaxpr``'s invars (all linear) for output cotangents ``cts_out``."""
+def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
+                  consume: bool = False) -> list[Any]:
+    """Cotangents of ``jaxpr``'s invars (all linear) for output cotangents ``cts_out``.
+
+    With ``consume=True`` the caller hands over the list ``consts`` (it is emptied) and each
+    residual is released right after the last equation that needs it, so the backward pass
+    holds only the residuals still to come.
+    """
     known: dict[Var, Any] = dict(zip(jaxpr.constvars, consts))
+    if consume and isinstance(consts, list):
+        consts.clear()
     linear: set[Var] = set(jaxpr.invars)
     for eqn in jaxpr.eqns:  # forward: evaluate what does not depend on the linear inputs
         if any(type(a) is Var and a in linear for a in eqn.inputs):
@@ -38,23 +46,48 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any]) -
 
     for v, ct in zip(jaxpr.outvars, cts_out):
         add_ct(v, ct)
-    for eqn in reversed(jaxpr.eqns):
-        if not any(v in ct_env for v in eqn.outputs):
+    release: dict[int, list[Var]] = {}  # equation index -> residuals last read there
+    if consume:
+        seen: set[Var] = set()
+        for i, eqn in enumerate(jaxpr.eqns):  # the backward walk reads the first use last
+            for a in eqn.inputs:
+                if type(a) is Var and a in known and a not in seen:
+                    seen.add(a)
+                    release.setdefault(i, []).append(a)
+    eqns = jaxpr.eqns
+    for i in range(len(eqns) - 1, -1, -1):
+        eqn = eqns[i]
+        outputs = eqn.outputs
+        if not (outputs[0] in ct_env if len(outputs) == 1
+                else any(v in ct_env for v in outputs)):
+            for v in release.get(i, ()):
+                known.pop(v, None)
             continue
         if eqn.prim.transpose is None:
             raise NotImplementedError(f"transpose rule for '{eqn.prim.name}' is not "
                                       "implemented (it is not a linear primitive)")
-        invals = [UndefPrimal(a.aval) if type(a) is Var and a in linear
-                  else (a.val if type(a) is Literal else known[a]) for a in eqn.inputs]
+        invals = []
+        for a in eqn.inputs:
+            if type(a) is Literal:
+                invals.append(a.val)
+            elif a in linear:
+                invals.append(UndefPrimal(a.aval))
+            else:
+                invals.append(known[a])
         if eqn.prim.multiple_results:
-            ct = [instantiate(ct_env.pop(v, Zero(v.aval))) for v in eqn.outputs]
+            ct = [instantiate(ct_env.pop(v, Zero(v.aval))) for v in outputs]
         else:
-            ct = ct_env.pop(eqn.outputs[0])
+            ct = ct_env.pop(outputs[0])
         cts_in = eqn.prim.transpose(ct, *invals, **eqn.params)
         if core.nan_check is not None:
             check_rule(eqn.prim, cts_in, "transpose")
+        del invals, ct
         for a, c in zip(eqn.inputs, cts_in):
-            add_ct(a, c)
+            if c is not None and type(c) is not Zero and type(a) is Var and a in linear:
+                ct_env[a] = ct_env[a] + c if a in ct_env else c
+        del cts_in
+        for v in release.get(i, ()):
+            known.pop(v, None)
     return [ct_env.get(v, Zero(v.aval)) for v in jaxpr.invars]
 
 

@@ -1,0 +1,160 @@
+"""Optional fused CPU kernels: runs of elementwise equations become one C loop.
+
+A run of consecutive elementwise equations on float32/float64 arrays of one shape (at least
+``MIN_SIZE`` elements) is written as a C function that reads each input element once, keeps
+every intermediate in a register and writes only the values used after the run. It is
+compiled once by the system C compiler (``$CC``, else ``cc``) with
+``-O3 -march=native -fno-math-errno``; the transcendental functions are declared
+``simd`` so GCC calls glibc's vector math library (libmvec, a few ulp from NumPy) instead
+of looping over scalar libm calls. No ``-ffast-math``: operation order, NaN and infinity
+handling are C's, as in NumPy. Shared objects are cached on disk by a hash of their source
+(``$FTRANS_CACHE``, default ``~/.cache/ftrans``).
+
+This path is opt-in (``jit(..., backend="numpy+c")``): compiling costs tens to hundreds of
+milliseconds per kernel. Where no compiler works, the NumPy code runs instead.
+
+>>> src = kernel_source(["sin", "mul"], [[0], [1, 0]], 1, [1], "float64", {})
+>>> "v1 = (v0 * i0[j])" in src.replace("\\n", " ") or "(v0 * i0[j])" in src
+True
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+MIN_SIZE = 256  # smaller arrays stay on NumPy: a C call costs a few microseconds
+MAX_EQNS = 200  # longer runs are split: compile time grows faster than linearly
+
+# C expression per primitive; {0}, {1} are operands. Functions get an 'f' suffix for float32.
+C_EXPR = {
+    "neg": "(-{0})", "add": "({0} + {1})", "sub": "({0} - {1})", "mul": "({0} * {1})",
+    "div": "({0} / {1})", "exp": "exp({0})", "log": "log({0})", "log1p": "log1p({0})",
+    "expm1": "expm1({0})", "sin": "sin({0})", "cos": "cos({0})", "tan": "tan({0})",
+    "sinh": "sinh({0})", "cosh": "cosh({0})", "tanh": "tanh({0})", "asin": "asin({0})",
+    "acos": "acos({0})", "atan": "atan({0})", "sqrt": "sqrt({0})", "abs": "fabs({0})",
+    "pow": "pow({0}, {1})", "atan2": "atan2({0}, {1})",
+}
+_FUNCS = ("exp", "log", "log1p", "expm1", "sin", "cos", "tan", "sinh", "cosh", "tanh", "asin",
+          "acos", "atan", "sqrt", "pow", "atan2")
+_CTYPE = {"float64": "double", "float32": "float"}
+_failed: list[str] = []
+
+
+def fusable(eqn: Any) -> bool:
+    """An equation the kernel generator can write in C."""
+    if eqn.prim.name not in C_EXPR and not (eqn.prim.name == "integer_pow"):
+        return False
+    o = eqn.outputs[0].aval
+    if o.dtype.name not in _CTYPE or not o.ndim:
+        return False
+    for a in eqn.inputs:
+        av = a.aval
+        if av.dtype != o.dtype or (av.ndim and av.shape != o.shape):
+            return False
+        if not av.ndim and type(a).__name__ != "Literal":
+            return False  # a 0-d variable: keep it simple, stay on NumPy
+    return True
+
+
+def _literal(val: Any, ctype: str) -> str:
+    v = float(np.asarray(val))
+    text = repr(v) if np.isfinite(v) else ("(1.0/0.0)" if v > 0 else "(-1.0/0.0)")
+    if text in ("nan",):
+        text = "(0.0/0.0)"
+    return f"(({ctype}){text})"
+
+
+def kernel_source(prims: Sequence[str], operands: Sequence[Sequence[Any]], n_inputs: int,
+                  outputs: Sequence[int], dtype: str, params: dict[int, dict]) -> str:
+    """C source of one fused loop ``k(n, i0.., o0..)``.
+
+    ``operands[e]`` lists equation e's operands: an int ``i < n_inputs`` is input ``i``, an int
+    ``>= n_inputs`` is the value of equation ``i - n_inputs``, anything else a literal.
+    ``outputs`` are the equations whose values are written out.
+    """
+    ct = _CTYPE[dtype]
+    suffix = "f" if ct == "float" else ""
+    decl = "".join(f"D {ct} {f}{suffix}({', '.join([ct] * (2 if f in ('pow', 'atan2') else 1))});\n"
+                   for f in _FUNCS)
+    args = ["long n"] + [f"const {ct} *restrict i{k}" for k in range(n_inputs)] + \
+        [f"{ct} *restrict o{k}" for k in range(len(outputs))]
+    body = []
+    for e, (prim, ops) in enumerate(zip(prims, operands)):
+        names = []
+        for op in ops:
+            if isinstance(op, int) and not isinstance(op, bool):
+                names.append(f"i{op}[j]" if op < n_inputs else f"v{op - n_inputs}")
+            else:
+                names.append(_literal(op, ct))
+        if prim == "integer_pow":
+            y = params[e]["y"]
+            if y == 2:
+                expr = f"({names[0]} * {names[0]})"
+            elif y == 0:
+                expr = f"(({ct})1)"
+            else:
+                expr = f"pow{suffix}({names[0]}, ({ct}){y})"
+        else:
+            expr = C_EXPR[prim].format(*names)
+            for f in _FUNCS:
+                expr = expr.replace(f"{f}(", f"{f}{suffix}(") if suffix else expr
+        body.append(f"    const {ct} v{e} = {expr};")
+    for k, e in enumerate(outputs):
+        body.append(f"    o{k}[j] = v{e};")
+    # no <math.h>: its declarations would win over the simd ones below
+    return ("#define D __attribute__((simd(\"notinbranch\"), const)) extern\n" + decl +
+            f"extern {ct} fabs{suffix}({ct});\n" +
+            f"void k({', '.join(args)}) {{\n  for (long j = 0; j < n; j++) {{\n" +
+            "\n".join(body) + "\n  }\n}\n")
+
+
+def _cache_dir() -> str:
+    d = os.environ.get("FTRANS_CACHE") or os.path.join(os.path.expanduser("~"), ".cache",
+                                                       "ftrans")
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+FLAGS = ["-O3", "-march=native", "-fno-math-errno", "-fno-builtin-sin", "-fno-builtin-cos",
+         "-fno-builtin-sinf", "-fno-builtin-cosf", "-shared", "-fPIC"]  # no sincos merging
+
+
+def load_kernel(src: str, n_args: int) -> Callable | None:
+    """The compiled ``k`` of ``src`` (compiled once, cached on disk); None if no compiler."""
+    cc = os.environ.get("CC", "cc")
+    key = hashlib.sha256((src + " ".join(FLAGS) + cc + sys.platform).encode()).hexdigest()[:24]
+    path = os.path.join(_cache_dir(), f"k_{key}.so")
+    if not os.path.exists(path):
+        with tempfile.TemporaryDirectory() as tmp:
+            c_file = os.path.join(tmp, "k.c")
+            with open(c_file, "w") as f:
+                f.write(src)
+            tmp_so = os.path.join(tmp, "k.so")
+            try:
+                subprocess.run([cc, *FLAGS, c_file, "-o", tmp_so, "-lm"], check=True,
+                               capture_output=True, timeout=120)
+            except (OSError, subprocess.SubprocessError) as e:
+                if not _failed:
+                    print(f"ftrans: fused C kernels unavailable ({e}); using NumPy",
+                          file=sys.stderr)
+                _failed.append(str(e))
+                return None
+            os.replace(tmp_so, path)  # atomic: concurrent processes see whole files only
+    fn = ctypes.CDLL(path).k
+    fn.argtypes = [ctypes.c_long] + [ctypes.c_void_p] * (n_args - 1)
+    fn.restype = None
+    return fn
+
+
+def available() -> bool:
+    """Whether a C compiler works here (tries once)."""
+    src = kernel_source(["neg"], [[0]], 1, [0], "float64", {})
+    return load_kernel(src, 3) is not None

@@ -1,0 +1,300 @@
+"""The NumPy backend: each jaxpr becomes one straight-line Python function.
+
+The generated function unpacks ``consts`` and ``args``, then runs one line per equation:
+elementwise primitives call their NumPy ufunc directly, the rest call the primitive's
+``impl(np, ...)``. After its last use each intermediate is deleted (``del``) so its buffer is
+freed as early as the interpreter allows; when an elementwise equation's input dies there,
+was produced by an earlier ufunc (so it is a fresh array no view shares) and has the
+output's shape and dtype, the result is written into it with ``out=``.
+
+With ``fuse=True`` (backend ``"numpy+c"``) runs of elementwise equations on large arrays
+become fused C kernels (``cfuse.py``), compiled once by the system compiler.
+
+Set ``FTRANS_DUMP=dir`` (or ``FTRANS_DUMP=-`` for stderr) to write every generated function
+for reading.
+
+>>> import ftrans, ftrans.numpy as fnp, numpy as np
+>>> cj = ftrans.make_jaxpr(lambda x: fnp.sin(x) * 2.0)(np.ones(3))
+>>> print(compile_source(cj.jaxpr))  # doctest: +NORMALIZE_WHITESPACE
+def run(consts, args):
+    (a,) = args
+    b = _np.sin(a)
+    c = _np.multiply(b, _l0, out=b)
+    del b
+    return [c]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Callable
+
+import numpy as np
+
+from ..ir import Jaxpr, Literal, Var, _nth_name
+
+# the elementwise primitives that are exactly one NumPy ufunc
+UFUNCS = {
+    "neg": "negative", "add": "add", "sub": "subtract", "mul": "multiply", "div": "divide",
+    "exp": "exp", "log": "log", "log1p": "log1p", "expm1": "expm1", "sin": "sin", "cos": "cos",
+    "tan": "tan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "asin": "arcsin",
+    "acos": "arccos", "atan": "arctan", "sqrt": "sqrt", "abs": "absolute", "sign": "sign",
+    "pow": "power", "max": "maximum", "min": "minimum", "atan2": "arctan2",
+    "eq": "equal", "ne": "not_equal", "lt": "less", "le": "less_equal", "gt": "greater",
+    "ge": "greater_equal",
+}
+
+# scalar float64 programs run on Python floats: ``math`` is ~10x cheaper per call than a
+# ufunc on a 0-d array. Any exception (x/0, log(0), overflow) reruns the NumPy version, so
+# results, infinities and NaNs stay NumPy's.
+MATH = {
+    "neg": "(-{0})", "add": "({0} + {1})", "sub": "({0} - {1})", "mul": "({0} * {1})",
+    "div": "({0} / {1})", "exp": "_m.exp({0})", "log": "_m.log({0})", "log1p": "_m.log1p({0})",
+    "expm1": "_m.expm1({0})", "sin": "_m.sin({0})", "cos": "_m.cos({0})", "tan": "_m.tan({0})",
+    "sinh": "_m.sinh({0})", "cosh": "_m.cosh({0})", "tanh": "_m.tanh({0})",
+    "asin": "_m.asin({0})", "acos": "_m.acos({0})", "atan": "_m.atan({0})",
+    "sqrt": "_m.sqrt({0})", "abs": "_m.fabs({0})", "pow": "_m.pow({0}, {1})",
+    "atan2": "_m.atan2({0}, {1})",
+}
+_F64 = np.dtype(np.float64)
+
+_counter = [0]
+
+
+def scalar_source(jaxpr: Jaxpr) -> str | None:
+    """``run_scalar(consts, args)`` on Python floats, when every value of ``jaxpr`` is a
+    float64 scalar and every primitive has a ``math`` form; else None."""
+    names: dict[int, str] = {}
+
+    def name(a: Any) -> str:
+        if type(a) is Literal:
+            return repr(float(a.val))
+        return names.setdefault(id(a), f"v{len(names)}")
+
+    for v in (*jaxpr.constvars, *jaxpr.invars):
+        if v.aval.shape or v.aval.dtype != _F64:
+            return None
+    lines = ["def run_scalar(consts, args):"]
+    for group, src in ((jaxpr.constvars, "consts"), (jaxpr.invars, "args")):
+        if group:
+            lines.append(f"    ({', '.join(name(v) for v in group)},) = "
+                         f"[float(x) for x in {src}]")
+    for eqn in jaxpr.eqns:
+        form = MATH.get(eqn.prim.name)
+        if eqn.prim.name == "integer_pow" and eqn.params["y"] >= 0:
+            form = "({0} ** %d)" % eqn.params["y"]
+        o = eqn.outputs[0]
+        if form is None or o.aval.shape or o.aval.dtype != _F64 or \
+                any(a.aval.shape or a.aval.dtype != _F64 for a in eqn.inputs):
+            return None
+        lines.append(f"    {name(o)} = {form.format(*[name(a) for a in eqn.inputs])}")
+    outs = "), _to64(".join(name(a) for a in jaxpr.outvars)
+    lines.append(f"    return [_to64({outs})]")
+    return "\n".join(lines)
+
+
+class _Gen:
+    def __init__(self, jaxpr: Jaxpr, fuse: bool = False):
+        self.jaxpr = jaxpr
+        self.fuse = fuse
+        self.names: dict[int, str] = {}
+        self.globals: dict[str, Any] = {"_np": np}
+        self.lines: list[str] = []
+
+    def name(self, v: Var) -> str:
+        n = self.names.get(id(v))
+        if n is None:
+            n = self.names[id(v)] = _nth_name(len(self.names))
+            if n in ("as", "if", "in", "is", "or", "and", "def", "del", "for", "not", "try"):
+                n = self.names[id(v)] = n + "_"
+        return n
+
+    def const(self, prefix: str, value: Any) -> str:
+        key = f"_{prefix}{len(self.globals) - 1}"
+        self.globals[key] = value
+        return key
+
+    def atom(self, a: Any) -> str:
+        return self.const("l", a.val) if type(a) is Literal else self.name(a)
+
+    def source(self) -> str:
+        j = self.jaxpr
+        last_use: dict[Var, int] = {}
+        for i, eqn in enumerate(j.eqns):
+            for a in eqn.inputs:
+                if type(a) is Var:
+                    last_use[a] = i
+        keep = {a for a in j.outvars if type(a) is Var} | set(j.invars) | set(j.constvars)
+        fresh: set[Var] = set()  # ufunc outputs: arrays no view shares
+        viewed: set[Var] = set()
+        out = ["def run(consts, args):"]
+        if j.constvars:
+            out.append(f"    ({', '.join(self.name(v) for v in j.constvars)},) = consts")
+        if j.invars:
+            out.append(f"    ({', '.join(self.name(v) for v in j.invars)},) = args")
+        groups = self.fusion_groups(last_use, keep) if self.fuse else {}
+        skip_until = -1
+        for i, eqn in enumerate(j.eqns):
+            if i < skip_until:
+                continue
+            if i in groups:
+                end = groups[i]
+                if self.emit_group(out, i, end, last_use, keep, fresh):
+                    skip_until = end
+                    continue
+            ins = [self.atom(a) for a in eqn.inputs]
+            outs = ", ".join(self.name(v) for v in eqn.outputs)
+            ufunc = UFUNCS.get(eqn.prim.name)
+            if ufunc is not None and getattr(eqn.prim.impl, "__defaults__", None) != (ufunc,):
+                ufunc = None  # a custom impl: call it
+            dying = list(dict.fromkeys(a for a in eqn.inputs if type(a) is Var
+                                       and last_use.get(a) == i and a not in keep))
+            if ufunc is not None:
+                o = eqn.outputs[0]
+                target = next((a for a in dying if a in fresh and a not in viewed
+                               and a.aval.shape == o.aval.shape and a.aval.ndim
+                               and a.aval.dtype == o.aval.dtype), None)
+                dest = f", out={self.name(target)}" if target is not None else ""
+                out.append(f"    {outs} = _np.{ufunc}({', '.join(ins)}{dest})")
+                if o.aval.ndim:
+                    fresh.add(o)
+            else:
+                for a in eqn.inputs:
+                    if type(a) is Var:
+                        viewed.add(a)  # impls may return views of their inputs
+                f = self.const("f", eqn.prim.impl)
+                kw = ""
+                if eqn.params:
+                    kw = ", **" + self.const("p", dict(eqn.params))
+                call = f"{f}(_np, {', '.join(ins)}{kw})"
+                if eqn.prim.multiple_results:
+                    out.append(f"    ({outs},) = {call}")
+                else:
+                    out.append(f"    {outs} = {call}")
+            if dying:
+                out.append(f"    del {', '.join(self.name(a) for a in dying)}")
+        outs = ", ".join(self.atom(a) for a in j.outvars)
+        out.append(f"    return [{outs}]")
+        return "\n".join(out)
+
+    # --- optional fused C kernels (cfuse.py)
+    def fusion_groups(self, last_use: dict, keep: set) -> dict[int, int]:
+        """Runs [start, end) of consecutive fusable equations of one shape and dtype."""
+        from .cfuse import MAX_EQNS, MIN_SIZE, fusable
+        groups, eqns, i = {}, self.jaxpr.eqns, 0
+        while i < len(eqns):
+            e = eqns[i]
+            if not fusable(e) or e.outputs[0].aval.size < MIN_SIZE:
+                i += 1
+                continue
+            av = e.outputs[0].aval
+            end = i + 1
+            while end < len(eqns) and end - i < MAX_EQNS and fusable(eqns[end]) \
+                    and eqns[end].outputs[0].aval == av:
+                end += 1
+            if end - i >= 2:
+                groups[i] = end
+            i = end
+        return groups
+
+    def emit_group(self, out: list[str], start: int, end: int, last_use: dict, keep: set,
+                   fresh: set) -> bool:
+        from .cfuse import kernel_source, load_kernel
+        eqns = self.jaxpr.eqns[start:end]
+        index = {e.outputs[0]: k for k, e in enumerate(eqns)}
+        inputs: list[Var] = []
+        operands = []
+        for e in eqns:
+            ops: list[Any] = []
+            for a in e.inputs:
+                if type(a) is Literal:
+                    ops.append(a.val)
+                elif a in index:
+                    ops.append(None)  # placeholder: resolved below
+                    ops[-1] = ("eqn", index[a])
+                else:
+                    if a not in inputs:
+                        inputs.append(a)
+                    ops.append(("in", inputs.index(a)))
+            operands.append(ops)
+        n_in = len(inputs)
+        resolved = [[(o[1] if o[0] == "in" else n_in + o[1]) if isinstance(o, tuple) else o
+                     for o in ops] for ops in operands]
+        outputs = [k for k, e in enumerate(eqns)
+                   if e.outputs[0] in keep or last_use.get(e.outputs[0], -1) >= end]
+        av = eqns[0].outputs[0].aval
+        src = kernel_source([e.prim.name for e in eqns], resolved, n_in, outputs,
+                            av.dtype.name, {k: dict(e.params) for k, e in enumerate(eqns)})
+        fn = load_kernel(src, 1 + n_in + len(outputs))
+        if fn is None:
+            return False
+        kname = self.const("k", fn)
+        shape = self.const("s", av.shape)
+        dt = self.const("d", av.dtype)
+        in_names = []
+        for v in inputs:
+            n = self.name(v)
+            out.append(f"    {n}_c = _np.ascontiguousarray({n})")
+            in_names.append(f"{n}_c")
+        out_names = [self.name(eqns[k].outputs[0]) for k in outputs]
+        for n in out_names:
+            out.append(f"    {n} = _np.empty({shape}, {dt})")
+        ptrs = [f"{n}.ctypes.data" for n in in_names + out_names]
+        out.append(f"    {kname}({av.size}, {', '.join(ptrs)})")
+        out.append(f"    del {', '.join(in_names)}")
+        for k in outputs:
+            fresh.add(eqns[k].outputs[0])
+        dying = [v for v in inputs if last_use.get(v, -1) < end and v not in keep]
+        if dying:
+            out.append(f"    del {', '.join(self.name(v) for v in dying)}")
+        return True
+
+
+def compile_source(jaxpr: Jaxpr, fuse: bool = False) -> str:
+    """The Python source the NumPy backend generates for ``jaxpr`` (see the module doc)."""
+    return _Gen(jaxpr, fuse).source()
+
+
+def _dump(src: str) -> None:
+    where = os.environ.get("FTRANS_DUMP")
+    if not where:
+        return
+    if where == "-":
+        print(src, file=sys.stderr)
+        return
+    os.makedirs(where, exist_ok=True)
+    with open(os.path.join(where, f"jaxpr_{os.getpid()}_{_counter[0]}.py"), "w") as f:
+        f.write(src + "\n")
+
+
+def compile_numpy(jaxpr: Jaxpr, fuse: bool = False) -> Callable[[Any, Any], list[Any]]:
+    """``run(consts, args) -> outs``: the generated function for ``jaxpr``, compiled.
+
+    >>> import ftrans, numpy as np
+    >>> cj = ftrans.make_jaxpr(lambda x: x + 1.0)(np.zeros(2))
+    >>> compile_numpy(cj.jaxpr)(cj.consts, [np.ones(2)])
+    [array([2., 2.])]
+    """
+    gen = _Gen(jaxpr, fuse)
+    src = gen.source()
+    scalar = scalar_source(jaxpr) if jaxpr.outvars else None
+    if scalar is not None:
+        src = scalar + "\n\n\n" + src
+    _counter[0] += 1
+    _dump(src)
+    code = compile(src, f"<ftrans-numpy-{_counter[0]}>", "exec")
+    import math
+    namespace = dict(gen.globals, _m=math, _to64=np.float64)  # no _<letter><n>: consts
+    exec(code, namespace)
+    run = namespace["run"]
+    if scalar is not None:
+        run_np, run_scalar = run, namespace["run_scalar"]
+
+        def run(consts: Any, args: Any) -> list[Any]:
+            try:
+                return run_scalar(consts, args)
+            except (ArithmeticError, ValueError):
+                return run_np(consts, args)
+    run.source = src  # type: ignore[attr-defined]
+    return run

@@ -1,0 +1,95 @@
+"""``python -m ftrans.bench``: see ``ftrans.bench``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+
+_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                "XLA_FLAGS", "TF_NUM_INTEROP_THREADS")
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m ftrans.bench", description=__doc__)
+    p.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats (<3 min)")
+    p.add_argument("--only", default="", help="comma-separated workloads, e.g. W1,W4")
+    p.add_argument("--json", default="", help="write all samples to this JSON file")
+    p.add_argument("--plot", default="", help="write a bar chart (needs matplotlib)")
+    p.add_argument("--threads", type=int, default=1,
+                   help="threads per pool (BLAS, OpenMP, XLA, torch); 0 leaves them alone")
+    p.add_argument("--backend", default="numpy", help="ftrans.jit backend: numpy or cupy")
+    p.add_argument("--repeats", type=int, default=0, help="rounds per case (default 5/15)")
+    p.add_argument("--no-peers", action="store_true", help="ftrans and NumPy only")
+    p.add_argument("--no-c", action="store_true",
+                   help="skip ftrans.jit+c (fused C kernels through the system compiler)")
+    return p.parse_args(argv)
+
+
+def _pin_threads(n: int, argv: list[str]) -> None:
+    """Thread pools are sized at import: re-execute with the variables set if needed."""
+    if n <= 0 or os.environ.get("FTRANS_BENCH_THREADS") == str(n):
+        return
+    env = dict(os.environ, FTRANS_BENCH_THREADS=str(n), OPENBLAS_NUM_THREADS=str(n),
+               OMP_NUM_THREADS=str(n), MKL_NUM_THREADS=str(n),
+               XLA_FLAGS=(os.environ.get("XLA_FLAGS", "") +
+                          " --xla_cpu_multi_thread_eigen=false"
+                          f" intra_op_parallelism_threads={n}").strip())
+    os.execve(sys.executable, [sys.executable, "-m", "ftrans.bench", *argv], env)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = _parse(argv)
+    _pin_threads(args.threads, argv)
+
+    import numpy as np
+
+    from .peers import Peers
+    from .report import plot, table, write_json
+    from .runner import run_case, stderr_progress
+    from .workloads import WORKLOADS, Config
+
+    only = [w.strip().upper() for w in args.only.split(",") if w.strip()]
+    unknown = [w for w in only if w not in WORKLOADS]
+    if unknown:
+        print(f"--only: unknown workload(s) {unknown}; choose from {list(WORKLOADS)}",
+              file=sys.stderr)
+        return 2
+    peers = None if args.no_peers else Peers(args.threads or None)
+    cfg = Config(quick=args.quick, peers=peers, backend=args.backend)
+    if not args.no_c and args.backend == "numpy":
+        from ..backends.cfuse import available
+        cfg.cfuse = available()
+    if args.backend == "cupy":
+        from ..backends import cupy_module
+        cp = cupy_module()
+        cfg.to_device = lambda x: cp.asarray(x) if isinstance(x, np.ndarray) else x
+    repeats = args.repeats or (5 if args.quick else 15)
+    budget = 8.0 if args.quick else 30.0
+    meta = {"python": sys.version.split()[0], "numpy": np.__version__,
+            "machine": platform.machine(), "cpus": os.cpu_count(), "threads": args.threads,
+            "quick": args.quick, "backend": args.backend,
+            "peers": peers.versions() if peers else {},
+            "env": {k: os.environ.get(k, "") for k in _THREAD_VARS}}
+    print(f"ftrans bench: {meta['peers'] or 'no peers'}; threads={args.threads}; "
+          f"{'quick' if args.quick else 'full'}", file=sys.stderr)
+    results = []
+    t0 = time.perf_counter()
+    for name in only or list(WORKLOADS):
+        for case in WORKLOADS[name](cfg):
+            results.extend(run_case(case, repeats, budget, stderr_progress))
+    print(table(results))
+    print(f"total {time.perf_counter() - t0:.0f} s; command: python -m ftrans.bench "
+          f"{' '.join(argv)}")
+    if args.json:
+        write_json(args.json, results, meta)
+    if args.plot and not plot(args.plot, results):
+        print("--plot: matplotlib is not installed", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""``jit``: trace once per signature, optimize, compile, cache.
+
+The cache key is the pytree structure of the dynamic arguments, each leaf's shape, dtype and
+weak type, and the values of the static arguments. A new key traces ``fun`` abstractly,
+runs the passes of ``ftrans.opt`` and compiles the result with a backend (the NumPy code
+generator by default). Inside another transformation (``grad(jit(f))``, ``vmap(jit(f))``) the
+cached optimized jaxpr is evaluated under that transformation's trace, equation by equation,
+so the jitted function is transformed like any other code.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .core import Tracer, eval_jaxpr, trace_to_jaxpr
+from .ir import ClosedJaxpr, Jaxpr, ShapedArray
+from .tree_util import PyTreeDef, tree_flatten, tree_unflatten
+
+_SCALARS = (bool, int, float, complex)
+
+
+class _Entry:
+    __slots__ = ("jaxpr", "consts", "out_tree", "run", "build")
+
+    def __init__(self, jaxpr: Jaxpr, consts: list, out_tree: PyTreeDef, run: Callable):
+        self.jaxpr, self.consts, self.out_tree, self.run = jaxpr, consts, out_tree, run
+        self.build = _builder(out_tree)
+
+
+def _builder(tree: PyTreeDef) -> Callable[[list], Any]:
+    """The output pytree from the flat outputs; direct for a leaf or a tuple of leaves."""
+    if tree.node_type is None:
+        return lambda outs: _finalize(outs[0])
+    if tree.node_type is tuple and all(c.node_type is None for c in tree.children):
+        return lambda outs: tuple([_finalize(o) for o in outs])
+    return lambda outs: tree_unflatten(tree, [_finalize(o) for o in outs])
+
+
+def _leaf_key(x: Any) -> Any:
+    t = type(x)
+    if t is np.ndarray:
+        return (x.shape, x.dtype)
+    if t in _SCALARS:
+        return t
+    if isinstance(x, Tracer):
+        return (x.aval.shape, x.aval.dtype)
+    if isinstance(x, np.generic):
+        return ((), x.dtype)
+    shape, dtype = getattr(x, "shape", None), getattr(x, "dtype", None)
+    if shape is None or dtype is None:
+        raise TypeError(f"jit: expected an array or a Python number as an argument leaf, got "
+                        f"{type(x).__name__} {x!r:.60}")
+    return (t, tuple(shape), np.dtype(dtype))
+
+
+def _leaf_aval(x: Any) -> ShapedArray:
+    if isinstance(x, _SCALARS):
+        return ShapedArray((), np.asarray(x).dtype)
+    return ShapedArray(x.shape, x.dtype)
+
+
+def _finalize(x: Any) -> Any:
+    if type(x) is np.ndarray and x.ndim == 0:
+        return x[()]
+    return x
+
+
+class JitFunction:
+    """A jitted function: call it like ``fun``; ``lower(*args)`` shows the optimized jaxpr,
+    ``trace_count`` counts traces (one per new signature)."""
+
+    def __init__(self, fun: Callable, static_argnums: tuple[int, ...],
+                 static_argnames: tuple[str, ...], optimize: bool, backend: str):
+        # name and doc only: copying fun.__dict__ would clobber the fields below
+        functools.update_wrapper(self, fun, updated=())  # type: ignore[arg-type]
+        self.fun = fun
+        self.static_argnums = static_argnums
+        self.static_argnames = static_argnames
+        self.optimize = optimize
+        self.backend = backend
+        self.trace_count = 0
+        self._cache: dict[Any, _Entry] = {}
+        self._flat_cache: dict[Any, _Entry] = {}  # positional array/scalar leaves only
+        try:
+            self._params = list(inspect.signature(fun).parameters)
+        except (TypeError, ValueError):
+            self._params = []
+
+    # --- splitting arguments
+    def _static_name(self, i: int) -> str:
+        if i < len(self._params):
+            return f"static argument {i} ({self._params[i]!r})"
+        return f"static argument {i}"
+
+    def _split(self, args: tuple, kwargs: dict) -> tuple[list[int], tuple, dict, tuple]:
+        n = len(args)
+        statics = {a % n for a in self.static_argnums if -n <= a < n}
+        for name in self.static_argnames:
+            if name in self._params and self._params.index(name) < n:
+                statics.add(self._params.index(name))
+        static_vals = []
+        for i in sorted(statics):
+            static_vals.append((i, self._hashable(args[i], self._static_name(i))))
+        static_kw = {k: v for k, v in kwargs.items() if k in self.static_argnames}
+        for k, v in static_kw.items():
+            self._hashable(v, f"static argument {k!r}")
+        dyn_kw = {k: v for k, v in kwargs.items() if k not in self.static_argnames}
+        dyn = [i for i in range(n) if i not in statics]
+        key = (tuple(static_vals), tuple(sorted(static_kw.items())))
+        return dyn, key, dyn_kw, tuple(static_kw.items())
+
+    @staticmethod
+    def _hashable(v: Any, what: str) -> Any:
+        try:
+            hash(v)
+        except TypeError:
+            raise TypeError(f"jit: {what} must be hashable (it is part of the cache key), "
+                            f"but got an unhashable {type(v).__name__}: {v!r:.60}. Pass a "
+                            "tuple instead of a list, or make it a dynamic argument."
+                            ) from None
+        return v
+
+    # --- tracing and compiling
+    def _entry(self, args: tuple, kwargs: dict) -> tuple[_Entry, list[Any]]:
+        dyn, static_key, dyn_kw, static_kw = self._split(args, kwargs)
+        leaves, in_tree = tree_flatten(([args[i] for i in dyn], dyn_kw))
+        key = (in_tree, tuple(_leaf_key(x) for x in leaves), static_key)
+        entry = self._cache.get(key)
+        if entry is None:
+            entry = self._cache[key] = self._compile(args, dict(static_kw), dyn, in_tree,
+                                                     leaves)
+        return entry, leaves
+
+    def _compile(self, args: tuple, static_kw: dict, dyn: list[int], in_tree: PyTreeDef,
+                 leaves: list[Any]) -> _Entry:
+        self.trace_count += 1
+        out_tree_box: list[PyTreeDef] = []
+
+        def flat_fun(*xs: Any) -> list[Any]:
+            dyn_args, dyn_kw = tree_unflatten(in_tree, xs)
+            full = list(args)
+            for i, a in zip(dyn, dyn_args):
+                full[i] = a
+            out = self.fun(*full, **dyn_kw, **static_kw)
+            out_flat, out_tree = tree_flatten(out)
+            out_tree_box.append(out_tree)
+            return out_flat
+
+        jaxpr, consts = trace_to_jaxpr(flat_fun, [_leaf_aval(x) for x in leaves])
+        if self.optimize:
+            from .opt import optimize
+            jaxpr, consts = optimize(jaxpr, consts)
+        from .backends import compile_jaxpr
+        return _Entry(jaxpr, consts, out_tree_box[0], compile_jaxpr(jaxpr, self.backend))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs and not self.static_argnums and not self.static_argnames:
+            # fast path: every argument a NumPy array or a Python number
+            key = []
+            for a in args:
+                t = type(a)
+                if t is np.ndarray:
+                    key.append((a.shape, a.dtype))
+                elif t is float or t is int:
+                    key.append(t)
+                else:
+                    break
+            else:
+                k = tuple(key)
+                entry = self._flat_cache.get(k)
+                if entry is None:
+                    entry = self._flat_cache[k] = self._entry(args, kwargs)[0]
+                flat = [a if type(a) is np.ndarray else np.asarray(a) for a in args]
+                return entry.build(entry.run(entry.consts, flat))
+        entry, leaves = self._entry(args, kwargs)
+        for x in leaves:
+            if isinstance(x, Tracer):  # inside another transformation: re-record the program
+                outs = eval_jaxpr(entry.jaxpr, entry.consts, *leaves)
+                return tree_unflatten(entry.out_tree, outs)
+        flat = [np.asarray(x) if type(x) in _SCALARS else x for x in leaves]
+        return entry.build(entry.run(entry.consts, flat))
+
+    def lower(self, *args: Any, **kwargs: Any) -> ClosedJaxpr:
+        """The optimized jaxpr (with its constants) that a call with these arguments runs.
+
+        >>> import ftrans, ftrans.numpy as fnp
+        >>> print(ftrans.jit(lambda x: fnp.sin(x) * 1.0).lower(2.0))
+        { lambda ; a:f64[]. let b:f64[] = sin a in (b,) }
+        """
+        entry, _ = self._entry(args, kwargs)
+        return ClosedJaxpr(entry.jaxpr, entry.consts)
+
+    def source(self, *args: Any, **kwargs: Any) -> str:
+        """The generated code (NumPy backend) that a call with these arguments runs."""
+        entry, _ = self._entry(args, kwargs)
+        return getattr(entry.run, "source", "")
+
+
+def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
+        static_argnames: str | Sequence[str] = (), optimize: bool = True,
+        backend: str = "numpy") -> JitFunction:
+    """``fun`` traced once per argument signature, optimized and compiled.
+
+    Arguments in ``static_argnums`` / ``static_argnames`` are passed to ``fun`` as Python
+    values and become part of the cache key (they must be hashable).
+
+    >>> import ftrans, ftrans.numpy as fnp
+    >>> f = ftrans.jit(lambda x, n: fnp.sin(x) * n, static_argnums=1)
+    >>> bool(f(0.5, 2) == 2 * fnp.sin(0.5)), f.trace_count
+    (True, 1)
+    """
+    nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+    for a in nums:
+        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
+            raise TypeError(f"jit: static_argnums must be ints, got {a!r}")
+    names = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
+    return JitFunction(fun, tuple(int(a) for a in nums), names, optimize, backend)
+
+
+__all__ = ["jit", "JitFunction"]
