@@ -183,14 +183,21 @@ class _Gen:
         """Runs [start, end) of consecutive fusable equations of one shape and dtype."""
         from .cfuse import MAX_EQNS, MIN_SIZE, fusable
         groups, eqns, i = {}, self.jaxpr.eqns, 0
+        # broadcasts are stride-0 views: a kernel would first copy them whole (NumPy reads
+        # them in place), so equations reading one stay on NumPy
+        spread = {e.outputs[0] for e in eqns if e.prim.name == "broadcast_in_dim"}
+
+        def ok(e: Any) -> bool:
+            return fusable(e) and not any(a in spread for a in e.inputs if type(a) is Var)
+
         while i < len(eqns):
             e = eqns[i]
-            if not fusable(e) or e.outputs[0].aval.size < MIN_SIZE:
+            if not ok(e) or e.outputs[0].aval.size < MIN_SIZE:
                 i += 1
                 continue
             av = e.outputs[0].aval
             end = i + 1
-            while end < len(eqns) and end - i < MAX_EQNS and fusable(eqns[end]) \
+            while end < len(eqns) and end - i < MAX_EQNS and ok(eqns[end]) \
                     and eqns[end].outputs[0].aval == av:
                 end += 1
             if end - i >= 2:
