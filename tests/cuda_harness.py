@@ -178,6 +178,13 @@ def make_inputs(avals: Sequence[Any], seed: int, edges: bool) -> list[np.ndarray
     return out
 
 
+def edges_welcome(jaxpr: Jaxpr) -> bool:
+    """Whether edge values make sense as inputs of ``jaxpr``: not where it solves or
+    factors matrices (singular or NaN matrices raise, or make LAPACK loop) or runs control
+    flow (a loop until convergence may never end on NaN)."""
+    return not any(e.prim.family in ("linalg", "control") for e in live_eqns(jaxpr))
+
+
 # ----------------------------------------------------------------------------- corpus
 
 class Program(NamedTuple):

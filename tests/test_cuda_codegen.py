@@ -15,6 +15,7 @@ from cuda_harness import (
     Program,
     all_groups,
     build_corpus,
+    edges_welcome,
     find_nvrtc,
     make_inputs,
     numpy_eqn,
@@ -28,6 +29,7 @@ from samples import SAMPLES
 import ftrans
 import ftrans.lax as lax
 import ftrans.numpy as fnp
+import ftrans.scipy.special as fsp
 from ftrans.backends import cuda_codegen as cg
 from ftrans.core import PRIMITIVES, eval_jaxpr
 
@@ -74,6 +76,19 @@ COMPOSED = [
      (_v(5, 8), _v(5))),
     ("convert", lambda x: fnp.astype(fnp.sin(x), np.float32) * 2.0
      + fnp.astype(x > 0, np.float32), (_v(N),)),
+    # bool values inside a kernel: float -> bool tests, logical operations, select
+    ("logic", lambda x, y: fnp.where(
+        fnp.logical_or(fnp.isnan(fnp.log(x) * y),
+                       fnp.logical_xor(fnp.isinf(y / x), fnp.logical_not(x > 0.25))),
+        x * y, fnp.where(fnp.logical_and(fnp.isfinite(x / y), y > x), fnp.exp(x), -y)),
+     (_v(N), _v(N))),
+    # bool outputs stored by a kernel (no derivative programs)
+    ("predicates", lambda x, y: fnp.logical_and(fnp.logical_not(fnp.isnan(x / y)),
+                                                fnp.logical_or(fnp.isinf(fnp.exp(x * 800.0)),
+                                                               fnp.isfinite(y / x))),
+     (_v(N), _v(N))),
+    ("prod_axis1", lambda x: fnp.prod(fnp.cos(x) * 1.25, axis=1), (_v(5, 8),)),
+    ("prod_columns", lambda x: fnp.prod(1.0 + 0.1 * fnp.sin(x), axis=0), (_v(6, 40),)),
 ]
 
 
@@ -196,7 +211,7 @@ def test_composed_kernels_assemble_for_sm90():
     way to an sm_90 binary, ptxas included."""
     chosen = [p for p in composed() if p.name.split(":")[0].split("[")[0]
               in ("tutorial", "softmax", "sum_axes02", "max_axis1", "min_axis0",
-                  "sum_columns", "max_columns")]
+                  "sum_columns", "max_columns", "prod_columns", "logic")]
     sources = sorted({g.kernel_source() for g in all_groups(chosen)})
     nvcc_compile(sources, "-cubin")
 
@@ -218,7 +233,7 @@ def test_host_build_matches_numpy(which):
     lib = HostLib(all_groups(progs))
     checked = 0
     for p in progs:
-        args = make_inputs(p.jaxpr.in_avals, seed=len(p.name), edges=True)
+        args = make_inputs(p.jaxpr.in_avals, seed=len(p.name), edges=edges_welcome(p.jaxpr))
         env = reference_env(p.jaxpr, p.consts, args)
         for g in p.plan.groups:
             outs = lib.run(g, [env[id(v)] for v in g.inputs])
@@ -253,3 +268,48 @@ def _assert_close(got: np.ndarray, want: np.ndarray, rtol: float, atol, what: st
         detail = "; ".join(f"at {tuple(i)}: got {got[tuple(i)]!r}, want {want[tuple(i)]!r}"
                            for i in idx)
         raise AssertionError(f"{what}: {int((~ok).sum())} of {ok.size} differ: {detail}")
+
+
+def _grid() -> np.ndarray:
+    """Arguments for the special functions: a fine grid over [-30, 60], values near the
+    poles and the zeros, wide magnitudes both ways, erfinv's domain up to its ends."""
+    from cuda_harness import EDGES
+    poles = np.arange(-25.0, 1.0)
+    parts = [np.linspace(-30.0, 60.0, 1801), poles + 1e-9, poles - 1e-6, poles + 0.5,
+             np.logspace(-300, 300, 121), -np.logspace(-300, 3, 61),
+             np.linspace(-1.0, 1.0, 401), 1 - np.logspace(-16, -1, 31),
+             -1 + np.logspace(-16, -1, 31), [1.4616321449683622, -0.5040830082644554],
+             np.asarray(EDGES)]
+    return np.concatenate([np.asarray(p, np.float64) for p in parts])
+
+
+SPECIAL_FUNCTIONS = [
+    ("erf", fsp.erf), ("erfc", fsp.erfc), ("erfinv", fsp.erfinv), ("gammaln", fsp.gammaln),
+    ("digamma", fsp.digamma), ("polygamma1", lambda x: fsp.polygamma(1, x)),
+    ("polygamma2", lambda x: fsp.polygamma(2, x)), ("polygamma5", lambda x: fsp.polygamma(5, x)),
+    ("logaddexp", lambda x: fnp.logaddexp(x, x[::-1])),
+    ("logaddexp2", lambda x: fnp.logaddexp2(x, fnp.roll(x, 7))),
+    ("logaddexp-same", lambda x: fnp.logaddexp(x, x) + fnp.logaddexp2(x, x)),
+]
+
+
+@pytest.mark.skipif(CXX is None, reason="no C++ compiler")
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_special_functions_match_numpy_on_a_grid(dtype):
+    """ft_math.cuh's own algorithms (ft_digamma, ft_polygamma, the host's ft_erfinv,
+    ft_logaddexp) and the library's erf/erfc/lgamma against the NumPy backend over a grid
+    that reaches the poles, the tails and the edge values."""
+    with np.errstate(all="ignore"):
+        x = _grid().astype(dtype)
+    progs = []
+    for name, fun in SPECIAL_FUNCTIONS:
+        cj = ftrans.make_jaxpr(fun)(x)
+        progs.append(Program(name, cj.jaxpr, cj.consts, cg.plan_jaxpr(cj.jaxpr)))
+    lib = HostLib(all_groups(progs))
+    for p in progs:
+        env = reference_env(p.jaxpr, p.consts, [x])
+        assert p.plan.groups, p.name
+        for g in p.plan.groups:
+            for v, got in zip(g.outputs, lib.run(g, [env[id(u)] for u in g.inputs])):
+                tol = tolerance(dtype)
+                _assert_close(got, env[id(v)], tol, tol, f"{p.name}[{np.dtype(dtype).name}]")

@@ -4,11 +4,11 @@ Pure Python (no CuPy), so it is tested on machines without a GPU. The steps:
 
 1. ``plan_jaxpr`` drops dead equations, then gathers *maximal groups* of elementwise
    equations of one shape (0-d operands and scalar ``broadcast_in_dim`` ride along), each
-   with at most one trailing reduction (``reduce_sum``/``max``/``min``) of a member. A
-   group is one node of the program: an equation joins a group only if no path leads from
-   the group to the equation through other nodes, so the contracted program stays acyclic;
-   the plan runs its nodes in a topological order that keeps the program's order
-   otherwise.
+   with at most one trailing reduction (``reduce_sum``/``prod``/``max``/``min``) of a
+   member. A group is one node of the program: an equation joins a group only if no path
+   leads from the group to the equation through other nodes, so the contracted program
+   stays acyclic; the plan runs its nodes in a topological order that keeps the program's
+   order otherwise.
 2. ``Group.kernel_source()`` writes each group as CUDA: an ``__host__ __device__`` element
    function built from the primitives' ``cuda`` expression templates, put into a template
    of ``kernels/`` (``elementwise.cu``, or ``reduction.cu`` for a trailing reduction),
@@ -84,10 +84,14 @@ C_TYPES: dict[str, str] = {
 }
 
 # Primitives whose CUDA expression is also right for integer and bool operands; any other
-# elementwise primitive (math functions, new ones) is fused only on floats.
+# elementwise primitive (math functions, new ones) is fused only on float operands, with a
+# float or bool output (isnan and the like).
 _ANY_DTYPE = {"neg", "add", "sub", "mul", "max", "min", "sign", "integer_pow", "select_n",
-              "convert_element_type", "eq", "ne", "lt", "le", "gt", "ge"}
-_REDUCTIONS = {"sum": ("ft_add", "0"), "max": ("ft_max", "-inf"), "min": ("ft_min", "inf")}
+              "convert_element_type", "eq", "ne", "lt", "le", "gt", "ge",
+              "and", "or", "not", "xor"}
+# reduction kind (a primitive's ``cuda``): its combiner in ft_math.cuh and its identity
+_REDUCTIONS = {"sum": ("ft_add", "0"), "prod": ("ft_mul", "1"), "max": ("ft_max", "-inf"),
+               "min": ("ft_min", "inf")}
 
 
 def c_type(dtype: Any) -> str:
@@ -167,8 +171,8 @@ def _expression_template(eqn: Eqn) -> str | None:
     if prim.family != "elementwise" or prim.cuda is None:
         return None
     in_dtypes = [a.aval.dtype for a in eqn.inputs]
-    floats = _is_float(out.dtype) and all(_is_float(d) for d in in_dtypes
-                                          if prim.name != "select_n")
+    floats = (_is_float(out.dtype) or out.dtype == np.bool_) \
+        and all(_is_float(d) for d in in_dtypes if prim.name != "select_n")
     if prim.name not in _ANY_DTYPE and not floats:
         return None
     if prim.name == "select_n" and len(eqn.inputs) != 3:

@@ -214,11 +214,11 @@ hypot_p = binary("hypot", "hypot", (lambda t, x, y, out: t * (x / out),
 logaddexp_p = binary("logaddexp", "logaddexp",
                      (lambda t, x, y, out: t * fnp.exp(x - out),
                       lambda t, x, y, out: t * fnp.exp(y - out)),
-                     "(fmax({0}, {1}) + log1p(exp(-fabs({0} - {1}))))")
+                     "ft_logaddexp({0}, {1})")
 logaddexp2_p = binary("logaddexp2", "logaddexp2",
                       (lambda t, x, y, out: t * fnp.exp2(x - out),
                        lambda t, x, y, out: t * fnp.exp2(y - out)),
-                      "(fmax({0}, {1}) + log2(1 + exp2(-fabs({0} - {1}))))")
+                      "ft_logaddexp2({0}, {1})")
 # d/dx copysign(x, y) = sign(x) * sign(y); piecewise constant in y
 copysign_p = binary("copysign", "copysign",
                     (lambda t, x, y, out: t * (fnp.sign(x) * fnp.sign(out)),

@@ -13,8 +13,9 @@ imported on first use; otherwise a NumPy-only implementation accurate to about 1
 
 Derivatives: ``erf' = 2/√π e^{−x²}``, ``erfc' = −erf'``, ``erfinv' = √π/2 e^{erfinv(x)²}``,
 ``lgamma' = digamma``, ``digamma' = polygamma(1)``, ``polygamma(n)' = polygamma(n+1)``.
-The CUDA expressions use CUDA's ``erf``, ``erfc``, ``erfinv`` and ``lgamma``; the kernel
-headers must define ``ft_digamma(x)`` and ``ft_polygamma(n, x)``.
+The CUDA expressions use CUDA's ``erf``, ``erfc`` and ``lgamma``, and ``kernels/ft_math.cuh``'s
+``ft_erfinv`` (CUDA's erfinv on the device, the algorithm above on the host),
+``ft_digamma(x)`` and ``ft_polygamma(n, x)`` (the algorithms above, step by step).
 """
 
 from __future__ import annotations
@@ -193,7 +194,7 @@ erfc_p = unary("erfc", None, lambda t, x, out: t * (-_TWO_OVER_SQRT_PI * fnp.exp
                "erfc({0})", impl=_impl("erfc"))
 erfinv_p = unary("erfinv", None, lambda t, x, out: t * (0.5 * math.sqrt(math.pi)
                                                        * fnp.exp(out * out)),
-                 "erfinv({0})", impl=_impl("erfinv"))
+                 "ft_erfinv({0})", impl=_impl("erfinv"))
 lgamma_p = unary("lgamma", None, lambda t, x, out: t * digamma_p.bind(x), "lgamma({0})",
                  impl=_impl("gammaln"))
 digamma_p = unary("digamma", None, lambda t, x, out: t * polygamma_p.bind(x, n=1),
