@@ -55,7 +55,11 @@ class Primitive:
     - ``deps``: which input elements each output element depends on (``ftrans.deps``); when
       ``None``, the rule of the primitive's family, else a conservative dense rule;
     - ``cost``: estimated flops ``cost(in_avals, out_avals, **params)`` (``ftrans.cost``);
-      when ``None``, the rule of the primitive's family.
+      when ``None``, the rule of the primitive's family;
+    - ``ufunc``: the name of the NumPy ufunc this primitive is exactly, if any (the NumPy
+      backend calls it directly, with ``out=`` buffers);
+    - ``scalar_math``: an expression on Python floats (``_m`` is ``math``), or a function of
+      the params giving one, for scalar float64 programs in the NumPy backend.
 
     >>> p = Primitive("twice")
     >>> p.impl = lambda xp, x: 2 * x
@@ -64,7 +68,7 @@ class Primitive:
     """
 
     __slots__ = ("name", "multiple_results", "impl", "abstract_eval", "jvp", "transpose",
-                 "batch", "cuda", "family", "deps", "cost")
+                 "batch", "cuda", "family", "deps", "cost", "ufunc", "scalar_math")
 
     def __init__(self, name: str, multiple_results: bool = False):
         self.name = name
@@ -78,6 +82,8 @@ class Primitive:
         self.family: str = ""
         self.deps: Callable | None = None
         self.cost: Callable | None = None
+        self.ufunc: str | None = None  # the NumPy ufunc this primitive is, if exactly one
+        self.scalar_math: str | Callable | None = None  # Python-float form (``_m`` = math)
 
     def bind(self, *args: Any, **params: Any) -> Any:
         return bind(self, args, params)

@@ -34,29 +34,9 @@ import numpy as np
 
 from ..ir import Jaxpr, Literal, Var, _nth_name
 
-# the elementwise primitives that are exactly one NumPy ufunc
-UFUNCS = {
-    "neg": "negative", "add": "add", "sub": "subtract", "mul": "multiply", "div": "divide",
-    "exp": "exp", "log": "log", "log1p": "log1p", "expm1": "expm1", "sin": "sin", "cos": "cos",
-    "tan": "tan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "asin": "arcsin",
-    "acos": "arccos", "atan": "arctan", "sqrt": "sqrt", "abs": "absolute", "sign": "sign",
-    "pow": "power", "max": "maximum", "min": "minimum", "atan2": "arctan2",
-    "eq": "equal", "ne": "not_equal", "lt": "less", "le": "less_equal", "gt": "greater",
-    "ge": "greater_equal",
-}
-
-# scalar float64 programs run on Python floats: ``math`` is ~10x cheaper per call than a
-# ufunc on a 0-d array. Any exception (x/0, log(0), overflow) reruns the NumPy version, so
-# results, infinities and NaNs stay NumPy's.
-MATH = {
-    "neg": "(-{0})", "add": "({0} + {1})", "sub": "({0} - {1})", "mul": "({0} * {1})",
-    "div": "({0} / {1})", "exp": "_m.exp({0})", "log": "_m.log({0})", "log1p": "_m.log1p({0})",
-    "expm1": "_m.expm1({0})", "sin": "_m.sin({0})", "cos": "_m.cos({0})", "tan": "_m.tan({0})",
-    "sinh": "_m.sinh({0})", "cosh": "_m.cosh({0})", "tanh": "_m.tanh({0})",
-    "asin": "_m.asin({0})", "acos": "_m.acos({0})", "atan": "_m.atan({0})",
-    "sqrt": "_m.sqrt({0})", "abs": "_m.fabs({0})", "pow": "_m.pow({0}, {1})",
-    "atan2": "_m.atan2({0}, {1})",
-}
+# Scalar float64 programs run on Python floats, through each primitive's ``scalar_math``
+# form: ``math`` is ~10x cheaper per call than a ufunc on a 0-d array. Any exception (x/0,
+# log(0), overflow) reruns the NumPy version, so results, infinities and NaNs stay NumPy's.
 _F64 = np.dtype(np.float64)
 
 _counter = [0]
@@ -81,9 +61,9 @@ def scalar_source(jaxpr: Jaxpr) -> str | None:
             lines.append(f"    ({', '.join(name(v) for v in group)},) = "
                          f"[float(x) for x in {src}]")
     for eqn in jaxpr.eqns:
-        form = MATH.get(eqn.prim.name)
-        if eqn.prim.name == "integer_pow" and eqn.params["y"] >= 0:
-            form = "({0} ** %d)" % eqn.params["y"]
+        form = eqn.prim.scalar_math
+        if callable(form):
+            form = form(**eqn.params)
         o = eqn.outputs[0]
         if form is None or o.aval.shape or o.aval.dtype != _F64 or \
                 any(a.aval.shape or a.aval.dtype != _F64 for a in eqn.inputs):
@@ -145,9 +125,7 @@ class _Gen:
                     continue
             ins = [self.atom(a) for a in eqn.inputs]
             outs = ", ".join(self.name(v) for v in eqn.outputs)
-            ufunc = UFUNCS.get(eqn.prim.name)
-            if ufunc is not None and getattr(eqn.prim.impl, "__defaults__", None) != (ufunc,):
-                ufunc = None  # a custom impl: call it
+            ufunc = eqn.prim.ufunc
             dying = list(dict.fromkeys(a for a in eqn.inputs if type(a) is Var
                                        and last_use.get(a) == i and a not in keep))
             if ufunc is not None:

@@ -29,20 +29,24 @@ from .families import (
 
 # ----------------------------------------------------------------------------- linear
 
-neg_p = unary("neg", "negative", lambda t, x, out: -t, "(-{0})")
+neg_p = unary("neg", "negative", lambda t, x, out: -t, "(-{0})",
+              scalar_math="(-{0})")
 neg_p.transpose = lambda ct, x: [-ct]
 
-add_p = binary("add", "add", (lambda t, x, y, out: t, lambda t, x, y, out: t), "({0} + {1})")
+add_p = binary("add", "add", (lambda t, x, y, out: t, lambda t, x, y, out: t), "({0} + {1})",
+               scalar_math="({0} + {1})")
 add_p.transpose = lambda ct, x, y: [unbroadcast(ct, x.aval) if is_undef(x) else None,
                                     unbroadcast(ct, y.aval) if is_undef(y) else None]
 
 sub_p = binary("sub", "subtract", (lambda t, x, y, out: t, lambda t, x, y, out: -t),
-               "({0} - {1})")
+               "({0} - {1})",
+               scalar_math="({0} - {1})")
 sub_p.transpose = lambda ct, x, y: [unbroadcast(ct, x.aval) if is_undef(x) else None,
                                     unbroadcast(-ct, y.aval) if is_undef(y) else None]
 
 mul_p = binary("mul", "multiply", (lambda t, x, y, out: t * y, lambda t, x, y, out: x * t),
-               "({0} * {1})")
+               "({0} * {1})",
+               scalar_math="({0} * {1})")
 
 
 def _mul_transpose(ct: Any, x: Any, y: Any) -> list[Any]:
@@ -56,7 +60,8 @@ def _mul_transpose(ct: Any, x: Any, y: Any) -> list[Any]:
 mul_p.transpose = _mul_transpose
 
 div_p = binary("div", "divide", (lambda t, x, y, out: t / y,
-                                 lambda t, x, y, out: -t * out / y), "({0} / {1})")
+                                 lambda t, x, y, out: -t * out / y), "({0} / {1})",
+               scalar_math="({0} / {1})")
 
 
 def _div_transpose(ct: Any, x: Any, y: Any) -> list[Any]:
@@ -69,21 +74,36 @@ div_p.transpose = _div_transpose
 
 # ----------------------------------------------------------------------------- unary math
 
-exp_p = unary("exp", "exp", lambda t, x, out: t * out, "exp({0})")
-log_p = unary("log", "log", lambda t, x, out: t / x, "log({0})")
-log1p_p = unary("log1p", "log1p", lambda t, x, out: t / (1 + x), "log1p({0})")
-expm1_p = unary("expm1", "expm1", lambda t, x, out: t * (out + 1), "expm1({0})")
-sin_p = unary("sin", "sin", lambda t, x, out: t * fnp.cos(x), "sin({0})")
-cos_p = unary("cos", "cos", lambda t, x, out: -t * fnp.sin(x), "cos({0})")
-tan_p = unary("tan", "tan", lambda t, x, out: t * (1 + out * out), "tan({0})")
-sinh_p = unary("sinh", "sinh", lambda t, x, out: t * fnp.cosh(x), "sinh({0})")
-cosh_p = unary("cosh", "cosh", lambda t, x, out: t * fnp.sinh(x), "cosh({0})")
-tanh_p = unary("tanh", "tanh", lambda t, x, out: t * (1 - out * out), "tanh({0})")
-asin_p = unary("asin", "arcsin", lambda t, x, out: t / fnp.sqrt(1 - x * x), "asin({0})")
-acos_p = unary("acos", "arccos", lambda t, x, out: -t / fnp.sqrt(1 - x * x), "acos({0})")
-atan_p = unary("atan", "arctan", lambda t, x, out: t / (1 + x * x), "atan({0})")
-sqrt_p = unary("sqrt", "sqrt", lambda t, x, out: t / (2 * out), "sqrt({0})")
-abs_p = unary("abs", "abs", lambda t, x, out: t * fnp.sign(x), "fabs({0})")
+exp_p = unary("exp", "exp", lambda t, x, out: t * out, "exp({0})",
+              scalar_math="_m.exp({0})")
+log_p = unary("log", "log", lambda t, x, out: t / x, "log({0})",
+              scalar_math="_m.log({0})")
+log1p_p = unary("log1p", "log1p", lambda t, x, out: t / (1 + x), "log1p({0})",
+                scalar_math="_m.log1p({0})")
+expm1_p = unary("expm1", "expm1", lambda t, x, out: t * (out + 1), "expm1({0})",
+                scalar_math="_m.expm1({0})")
+sin_p = unary("sin", "sin", lambda t, x, out: t * fnp.cos(x), "sin({0})",
+              scalar_math="_m.sin({0})")
+cos_p = unary("cos", "cos", lambda t, x, out: -t * fnp.sin(x), "cos({0})",
+              scalar_math="_m.cos({0})")
+tan_p = unary("tan", "tan", lambda t, x, out: t * (1 + out * out), "tan({0})",
+              scalar_math="_m.tan({0})")
+sinh_p = unary("sinh", "sinh", lambda t, x, out: t * fnp.cosh(x), "sinh({0})",
+               scalar_math="_m.sinh({0})")
+cosh_p = unary("cosh", "cosh", lambda t, x, out: t * fnp.sinh(x), "cosh({0})",
+               scalar_math="_m.cosh({0})")
+tanh_p = unary("tanh", "tanh", lambda t, x, out: t * (1 - out * out), "tanh({0})",
+               scalar_math="_m.tanh({0})")
+asin_p = unary("asin", "arcsin", lambda t, x, out: t / fnp.sqrt(1 - x * x), "asin({0})",
+               scalar_math="_m.asin({0})")
+acos_p = unary("acos", "arccos", lambda t, x, out: -t / fnp.sqrt(1 - x * x), "acos({0})",
+               scalar_math="_m.acos({0})")
+atan_p = unary("atan", "arctan", lambda t, x, out: t / (1 + x * x), "atan({0})",
+               scalar_math="_m.atan({0})")
+sqrt_p = unary("sqrt", "sqrt", lambda t, x, out: t / (2 * out), "sqrt({0})",
+               scalar_math="_m.sqrt({0})")
+abs_p = unary("abs", "abs", lambda t, x, out: t * fnp.sign(x), "fabs({0})",
+              scalar_math="_m.fabs({0})")
 sign_p = unary("sign", "sign", None, "ft_sign({0})")
 
 
@@ -105,7 +125,8 @@ def _integer_pow_deriv(t: Any, x: Any, out: Any, *, y: int) -> Any:
 
 integer_pow_p = unary("integer_pow", None, None, "ft_ipow({0}, {y})",
                       impl=lambda xp, x, *, y: xp.power(x, y) if y >= 0
-                      else 1 / xp.power(x, -y))
+                      else 1 / xp.power(x, -y),
+                      scalar_math=lambda *, y: "({0} ** %d)" % y if y >= 0 else None)
 integer_pow_p.jvp = elementwise_jvp([_integer_pow_deriv])
 
 # ----------------------------------------------------------------------------- binary math
@@ -117,7 +138,8 @@ def _pow_dy(t: Any, x: Any, y: Any, out: Any) -> Any:
 
 
 pow_p = binary("pow", "power",
-               (lambda t, x, y, out: t * y * fnp.power(x, y - 1), _pow_dy), "pow({0}, {1})")
+               (lambda t, x, y, out: t * y * fnp.power(x, y - 1), _pow_dy), "pow({0}, {1})",
+               scalar_math="_m.pow({0}, {1})")
 
 
 def _max_share(x: Any, y: Any) -> Any:
@@ -133,7 +155,8 @@ min_p = binary("min", "minimum", (lambda t, x, y, out: t * _max_share(y, x),
                "ft_min({0}, {1})")
 atan2_p = binary("atan2", "arctan2", (lambda t, x, y, out: t * y / (x * x + y * y),
                                       lambda t, x, y, out: -t * x / (x * x + y * y)),
-                 "atan2({0}, {1})")
+                 "atan2({0}, {1})",
+                 scalar_math="_m.atan2({0}, {1})")
 
 # ----------------------------------------------------------------------------- comparisons
 

@@ -150,30 +150,35 @@ def unbroadcast(ct: Any, aval: ShapedArray) -> Any:
 # ----------------------------------------------------------------------------- declaring
 
 def unary(name: str, np_name: str | None, deriv: Callable | None, cuda: str | None = None,
-          impl: Callable | None = None) -> Primitive:
+          impl: Callable | None = None, scalar_math: str | Callable | None = None) -> Primitive:
     """An elementwise unary primitive. ``deriv(t, x, out)`` is its tangent; ``None`` means
     the output is piecewise constant (zero tangent)."""
     p = register(Primitive(name))
     p.family = "elementwise"
     p.impl = impl or (lambda xp, x, _f=np_name: getattr(xp, _f)(x))
+    p.ufunc = np_name if impl is None else None
     p.abstract_eval = elementwise_aval(name)
     p.jvp = elementwise_jvp([deriv]) if deriv is not None else zero_jvp
     p.batch = elementwise_batch(p)
     p.cuda = cuda
+    p.scalar_math = scalar_math
     return p
 
 
 def binary(name: str, np_name: str | None, partials: Sequence[Callable] | None,
-           cuda: str | None = None, impl: Callable | None = None) -> Primitive:
+           cuda: str | None = None, impl: Callable | None = None,
+           scalar_math: str | Callable | None = None) -> Primitive:
     """An elementwise binary primitive with ``partials = (d/dx, d/dy)``, each
     ``partial(t, x, y, out)``."""
     p = register(Primitive(name))
     p.family = "elementwise"
     p.impl = impl or (lambda xp, x, y, _f=np_name: getattr(xp, _f)(x, y))
+    p.ufunc = np_name if impl is None else None
     p.abstract_eval = elementwise_aval(name)
     p.jvp = elementwise_jvp(partials) if partials is not None else zero_jvp
     p.batch = elementwise_batch(p)
     p.cuda = cuda
+    p.scalar_math = scalar_math
     return p
 
 
