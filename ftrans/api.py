@@ -109,6 +109,8 @@ def _normalize_argnums(argnums: int | Sequence[int], nargs: int, api: str) -> tu
             raise ValueError(f"{api}: argnums {a} is out of range for a function called with "
                              f"{nargs} positional argument(s)")
         out.append(int(a) % nargs)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{api}: argnums must not repeat an argument, got argnums={argnums!r}")
     return tuple(out)
 
 
@@ -254,6 +256,22 @@ def linearize(fun: Callable, *primals: Any) -> tuple[Any, Callable]:
 
 # ----------------------------------------------------------------------------- reverse mode
 
+def _cotangent_values(ct_flat: Sequence[Any], out_avals: Sequence[ShapedArray],
+                      api: str) -> list[Any]:
+    """Cotangent leaves as values of the outputs' shapes (checked) and dtypes (cast)."""
+    vals = []
+    for i, (c, av) in enumerate(zip(ct_flat, out_avals)):
+        c = _as_value(c, f"{api}: cotangent {i}")
+        ca = aval_of(c)
+        if ca.shape != av.shape:
+            raise ValueError(f"{api}: cotangent {i} has shape {ca.shape}, but the output has "
+                             f"shape {av.shape}")
+        if ca.dtype != av.dtype and not isinstance(c, Tracer):
+            c = c.astype(av.dtype)
+        vals.append(c)
+    return vals
+
+
 def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
     """Reverse mode: ``(fun(*primals), vjp_fun)``, where ``vjp_fun(ct)`` returns the tuple of
     cotangents ``ctᵀ·J`` for each primal.
@@ -276,16 +294,7 @@ def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
         if ct_tree != out_tree:
             raise ValueError(f"vjp: the cotangent has structure {ct_tree}, but the function's "
                              f"output has structure {out_tree}")
-        vals = []
-        for i, (c, av) in enumerate(zip(ct_flat, out_avals)):
-            c = _as_value(c, f"vjp: cotangent {i}")
-            ca = aval_of(c)
-            if ca.shape != av.shape:
-                raise ValueError(f"vjp: cotangent {i} has shape {ca.shape}, but the output has "
-                                 f"shape {av.shape}")
-            if ca.dtype != av.dtype and not isinstance(c, Tracer):
-                c = c.astype(av.dtype)
-            vals.append(c)
+        vals = _cotangent_values(ct_flat, out_avals, "vjp")
         cts = backward_pass(lin_jaxpr, lin_consts, vals)
         return tree_unflatten(in_tree, [_finalize(c, array_module(tr.out_vals)) for c in cts])
 
@@ -318,7 +327,8 @@ def linear_transpose(fun: Callable, *primals: Any) -> Callable:
         if ct_tree != out_tree_box[0]:
             raise ValueError(f"linear_transpose: cotangent has structure {ct_tree}, expected "
                              f"{out_tree_box[0]}")
-        cts = backward_pass(jaxpr, consts, [_as_value(c, "cotangent") for c in ct_flat])
+        vals = _cotangent_values(ct_flat, jaxpr.out_avals, "linear_transpose")
+        cts = backward_pass(jaxpr, consts, vals)
         return tree_unflatten(in_tree, [_finalize(c) for c in cts])
 
     return transposed
@@ -407,7 +417,8 @@ def _resolve_chunk(chunk: int | str | None, jaxpr: Jaxpr, consts: list,
 
 def _chunks(n: int, chunk_size: int | None) -> list[tuple[int, int]]:
     step = n if chunk_size is None or chunk_size >= n else chunk_size
-    return [(i, min(i + step, n)) for i in range(0, max(n, 1), max(step, 1))] if n else []
+    # n == 0: one empty chunk, so the outputs still get their (empty) leading axis and shape
+    return [(i, min(i + step, n)) for i in range(0, max(n, 1), max(step, 1))]
 
 
 def _basis(n: int, rows: Sequence[int], dtype: np.dtype, xp: Any = np) -> np.ndarray:

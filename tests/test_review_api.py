@@ -1,0 +1,82 @@
+"""Regression tests from a review of the derivative API against JAX/NumPy semantics: empty
+arrays, repeated argnums, cotangent checks of linear_transpose, dtypes, aux values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ftrans
+import ftrans.numpy as fnp
+from ftrans.testing import numerical_jvp
+
+# ----------------------------------------------------------------------------- empty arrays
+
+
+@pytest.mark.parametrize("jac", [ftrans.jacfwd, ftrans.jacrev, ftrans.jacobian])
+def test_jacobians_of_empty_inputs_and_outputs_have_empty_shapes(jac):
+    assert jac(lambda x: 2.0 * x)(np.zeros(0)).shape == (0, 0)
+    j = jac(lambda x: fnp.sum(x) * np.ones(3))(np.zeros(0))
+    assert j.shape == (3, 0) and j.dtype == np.float64
+    j = jac(lambda x: x[:0])(np.ones(3))
+    assert j.shape == (0, 3)
+
+
+def test_hessian_of_empty_input_is_0_by_0():
+    h = ftrans.hessian(lambda x: fnp.sum(x ** 2))(np.zeros(0))
+    assert h.shape == (0, 0) and h.dtype == np.float64
+
+
+def test_jacobian_columns_and_rows_with_no_indices():
+    assert ftrans.jacobian_columns(lambda x: 2.0 * x, [])(np.ones(3)).shape == (3, 0)
+    assert ftrans.jacobian_rows(lambda x: 2.0 * x, [])(np.ones(3)).shape == (0, 3)
+
+
+def test_gradient_of_product_over_an_empty_array():
+    # prod of nothing is 1, constant: its gradient is an empty array (JAX: [])
+    g = ftrans.grad(lambda x: fnp.sum(x) + fnp.prod(x))(np.zeros(0))
+    assert g.shape == (0,) and g.dtype == np.float64
+    g = ftrans.grad(lambda x: fnp.sum(fnp.prod(x, axis=1)))(np.ones((2, 0)))
+    assert g.shape == (2, 0)
+    y, t = ftrans.jvp(lambda x: fnp.prod(x, axis=0), (np.ones((0, 3)),), (np.ones((0, 3)),))
+    np.testing.assert_array_equal(y, np.ones(3))
+    np.testing.assert_array_equal(t, np.zeros(3))
+
+
+# ----------------------------------------------------------------------------- argnums
+
+
+@pytest.mark.parametrize("api", [ftrans.grad, ftrans.value_and_grad, ftrans.jacfwd,
+                                 ftrans.jacrev, ftrans.hessian])
+def test_repeated_argnums_raise_instead_of_dropping_a_gradient(api):
+    # it used to give (0.0, 12.0): the first copy was overwritten by the second
+    with pytest.raises(ValueError, match=r"argnums must not repeat.*\(1, 1\)"):
+        api(lambda a, b: a * b * b, argnums=(1, 1))(2.0, 3.0)
+    with pytest.raises(ValueError, match="argnums must not repeat"):
+        api(lambda a, b: a * b * b, argnums=(1, -1))(2.0, 3.0)
+
+
+# ----------------------------------------------------------------------------- linear_transpose
+
+
+def test_linear_transpose_checks_the_cotangent_shape():
+    t = ftrans.linear_transpose(lambda a: 2.0 * a, np.ones(2))
+    with pytest.raises(ValueError, match=r"cotangent 0 has shape \(3,\).*shape \(2,\)"):
+        t(np.ones(3))  # used to return 6.0
+    t = ftrans.linear_transpose(lambda a: fnp.sum(a), np.ones(2))
+    with pytest.raises(ValueError, match=r"cotangent 0 has shape \(3,\).*shape \(\)"):
+        t(np.ones(3))
+
+
+def test_linear_transpose_keeps_the_primal_dtype():
+    t = ftrans.linear_transpose(lambda a: 2.0 * a, np.ones(2, np.float32))
+    (ct,) = t(np.ones(2))
+    assert ct.dtype == np.float32
+    np.testing.assert_array_equal(ct, [2.0, 2.0])
+    (ct,) = ftrans.linear_transpose(lambda a: fnp.sum(a), np.ones(3, np.float32))(1.0)
+    assert ct.dtype == np.float32
+    # the transpose matches the dot-product identity <ct, A x> = <A^T ct, x>
+    x = np.array([1.0, -2.0, 0.5])
+    (ct,) = ftrans.linear_transpose(lambda a: fnp.cumsum(a), x)(np.array([0.3, 0.2, 0.1]))
+    lhs = np.dot([0.3, 0.2, 0.1], numerical_jvp(fnp.cumsum, (x,), (x,)))
+    assert abs(lhs - np.dot(ct, x)) < 1e-6
