@@ -29,7 +29,7 @@ from .transforms.batch import batch_jaxpr_eval, move_batch_axis
 from .transforms.jvp import jvp_jaxpr_eval
 from .transforms.linearize import linearize_jaxpr
 from .transforms.transpose import backward_pass, transpose_jaxpr
-from .tree_util import PyTreeDef, tree_flatten, tree_unflatten
+from .tree_util import PyTreeDef, _node_of, tree_flatten, tree_unflatten
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -96,11 +96,18 @@ def _check_diff_dtype(x: Any, where: str, api: str) -> None:
     if not is_float_dtype(dtype):
         raise TypeError(f"{api} requires real- or complex-valued inputs (input dtype that is a "
                         f"sub-dtype of np.inexact), but {where} has dtype {dtype.name}. "
-                        "Convert it with .astype(float), or leave it out of argnums.")
+                        "Convert it with .astype(float)"
+                        + (", or leave it out of argnums." if api not in _NO_ARGNUMS else "."))
+
+
+_NO_ARGNUMS = ("jvp", "vjp", "linearize")
 
 
 def _normalize_argnums(argnums: int | Sequence[int], nargs: int, api: str) -> tuple[int, ...]:
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    if not isinstance(argnums, (int, np.integer, tuple, list)):
+        raise TypeError(f"{api}: argnums must be an int or a tuple of ints, got "
+                        f"{type(argnums).__name__} {argnums!r}")
+    nums = (argnums,) if isinstance(argnums, (int, np.integer)) else tuple(argnums)
     out = []
     for a in nums:
         if not isinstance(a, (int, np.integer)):
@@ -127,7 +134,7 @@ class _Traced:
 
 def _strip(trace: Trace, tree: Any) -> Any:
     leaves, treedef = tree_flatten(tree)
-    return tree_unflatten(treedef, [trace.value_of(x) for x in leaves])
+    return tree_unflatten(treedef, [_finalize(trace.value_of(x)) for x in leaves])
 
 
 def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
@@ -160,7 +167,9 @@ def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
 
 
 def _wrt(fun: Callable, args: tuple, kwargs: dict, argnums: tuple[int, ...]) -> Callable:
-    """``fun`` as a function of the arguments in ``argnums`` only."""
+    """``fun`` as a function of the arguments in ``argnums`` only (named as ``fun``, for
+    error messages)."""
+    @functools.wraps(fun)
     def partial_fun(*diff_args: Any) -> Any:
         full = list(args)
         for i, a in zip(argnums, diff_args):
@@ -368,7 +377,7 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
         xp = array_module([out])
         cts = backward_pass(lin_jaxpr, lin_consts, [xp.ones((), av.dtype)], consume=True)
         g = tree_unflatten(tr.in_tree, [_finalize(c, xp) for c in cts])
-        g = g[0] if isinstance(argnums, int) else g
+        g = g[0] if isinstance(argnums, (int, np.integer)) else g
         value = _finalize(out)
         return ((value, tr.aux), g) if has_aux else (value, g)
 
@@ -518,7 +527,7 @@ def _assemble(tr: _Traced, blocks: list[list[Any]], argnums: Any) -> Any:
     for row in blocks:
         inner = tree_unflatten(tr.in_tree, [_finalize(b, array_module(tr.out_vals))
                                             for b in row])
-        per_out.append(inner[0] if isinstance(argnums, int) else inner)
+        per_out.append(inner[0] if isinstance(argnums, (int, np.integer)) else inner)
     return tree_unflatten(tr.out_tree, per_out)
 
 
@@ -744,6 +753,13 @@ def _prefix_leaves(prefix: Any, tree: Any, what: str) -> list[Any]:
             raise ValueError(f"vmap {what} has keys {sorted(prefix)} but the value has keys "
                              f"{sorted(tree)}")
         return [x for k in sorted(tree) for x in _prefix_leaves(prefix[k], tree[k], what)]
+    p_node, t_node = _node_of(prefix), _node_of(tree)
+    if p_node is not None and t_node is not None and p_node[0] is t_node[0]:
+        # a namedtuple or registered node: its children are prefixes (None: not mapped)
+        (p_kids, p_aux), (t_kids, t_aux) = p_node[1].flatten(prefix), t_node[1].flatten(tree)
+        p_kids, t_kids = list(p_kids), list(t_kids)
+        if p_aux == t_aux and len(p_kids) == len(t_kids):
+            return [x for p, t in zip(p_kids, t_kids) for x in _prefix_leaves(p, t, what)]
     p_def, t_def = tree_flatten(prefix)[1], tree_flatten(tree)[1]
     if p_def == t_def:
         return tree_flatten(prefix)[0]
