@@ -488,6 +488,12 @@ class Tracer:
     def __xor__(self, o): return (_fnp_module or _fnp()).bitwise_xor(self, o)
     def __rxor__(self, o): return (_fnp_module or _fnp()).bitwise_xor(o, self)
     def __invert__(self): return (_fnp_module or _fnp()).invert(self)
+    def __floordiv__(self, o): return (_fnp_module or _fnp()).floor_divide(self, o)
+    def __rfloordiv__(self, o): return (_fnp_module or _fnp()).floor_divide(o, self)
+    def __mod__(self, o): return (_fnp_module or _fnp()).remainder(self, o)
+    def __rmod__(self, o): return (_fnp_module or _fnp()).remainder(o, self)
+    def __divmod__(self, o): return (_fnp_module or _fnp()).divmod(self, o)
+    def __rdivmod__(self, o): return (_fnp_module or _fnp()).divmod(o, self)
     __hash__ = None  # type: ignore[assignment]
 
     def __setitem__(self, idx: Any, value: Any) -> None:

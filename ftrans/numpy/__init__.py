@@ -205,3 +205,4 @@ fabs = absolute
 where = _where_any  # noqa: F811  (adds one-argument where)
 
 from . import linalg  # noqa: F401,E402
+from ._division import divmod, floor_divide, fmod, mod, remainder  # noqa: E402,F401,A004
