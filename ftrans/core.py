@@ -430,7 +430,22 @@ class Tracer:
         return bool(self._concrete("bool() (an `if`, `while`, `and`/`or`)", self._IF_FIX))
 
     def __float__(self) -> float:
-        return float(self._concrete("float()", self._IF_FIX))
+        val = self._concrete("float()", self._IF_FIX)
+        if np.dtype(self.aval.dtype).kind in "fc":  # JAX raises here too
+            raise ConcretizationError(
+                f"float() of a traced {self.aval.str_short()} at {user_frame()} would drop it "
+                "from the derivative being computed (math.sin(x), float(x) and the like see a "
+                "constant). Use ftrans.numpy functions (fnp.sin(x)) or x.astype(float); "
+                "x.item() if a constant is really meant.")
+        return float(val)
+
+    def __round__(self, ndigits: int | None = None) -> Any:
+        return (_fnp_module or _fnp()).round(self, ndigits or 0)
+
+    def __format__(self, spec: str) -> str:
+        if self.val is not None and spec:
+            return format(self.val, spec)  # a concrete value prints (nothing is dropped)
+        return format(repr(self), spec)
 
     def __int__(self) -> int:
         return int(self._concrete("int()", self._INDEX_FIX))

@@ -265,3 +265,32 @@ def test_linspace_derivatives_match_finite_differences():
     assert abs(ga - ea) < 1e-6 and abs(gb - eb) < 1e-6
     g = ftrans.grad(lambda x: fnp.sum(x * fnp.linspace(0, 1, 3, dtype=np.float32)))
     assert g(np.ones(3, np.float32)).dtype == np.float32
+
+
+# ----------------------------------------------------------------------------- Python builtins
+
+
+def test_float_of_a_differentiated_value_raises_instead_of_dropping_the_derivative():
+    import math
+
+    from ftrans.core import ConcretizationError
+
+    # math.sin(x) used to give a zero gradient silently (JAX raises here too)
+    with pytest.raises(ConcretizationError, match=r"float\(\) of a traced f64\[\].*fnp.sin"):
+        ftrans.grad(lambda x: math.sin(x))(2.0)
+    with pytest.raises(ConcretizationError, match="would drop it from the derivative"):
+        ftrans.jvp(lambda x: x * float(x), (2.0,), (1.0,))
+    # integers carry no derivative: int() and float() of them stay allowed, as in JAX
+    assert ftrans.grad(lambda x: x * int(x))(2.5) == 2.0
+    g = ftrans.grad(lambda x: x[0] * float(fnp.argmax(x)))(np.array([1.0, 3.0]))
+    np.testing.assert_array_equal(g, [1.0, 0.0])
+
+
+def test_round_and_format_of_tracers():
+    x = np.array([1.5, -2.2, 3.0])
+    np.testing.assert_array_equal(ftrans.grad(lambda x: round(x[1]) * x[0])(x), [-2, 0, 0])
+    np.testing.assert_allclose(ftrans.grad(lambda x: fnp.sum(round(x, 1) * x))(x),
+                               np.round(x, 1))
+    seen = []
+    ftrans.grad(lambda x: seen.append(f"{x:.2f}") or x)(2.0)
+    assert seen == ["2.00"]
