@@ -232,9 +232,10 @@ def _linearized(fun: Callable, primals: tuple, has_aux: bool, api: str,
     return tr, lin_jaxpr, lin_consts
 
 
-def linearize(fun: Callable, *primals: Any) -> tuple[Any, Callable]:
+def linearize(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
     """``(fun(*primals), f_jvp)`` where ``f_jvp(*tangents)`` is the linear map J·t, evaluated
-    without retracing ``fun``.
+    without retracing ``fun`` (tangents are cast to their primals' dtypes). With
+    ``has_aux``, ``fun`` returns ``(output, aux)`` and the result is ``(output, f_jvp, aux)``.
 
     >>> import ftrans, ftrans.numpy as fnp
     >>> y, f_jvp = ftrans.linearize(fnp.exp, 0.0)
@@ -243,7 +244,7 @@ def linearize(fun: Callable, *primals: Any) -> tuple[Any, Callable]:
     """
     for i, p in enumerate(tree_flatten(primals)[0]):
         _check_diff_dtype(_as_value(p, f"linearize: primal {i}"), f"primal {i}", "linearize")
-    tr, lin_jaxpr, lin_consts = _linearized(fun, primals, False, "linearize",
+    tr, lin_jaxpr, lin_consts = _linearized(fun, primals, has_aux, "linearize",
                                             [_arg_name(fun, i) for i in range(len(primals))])
     in_avals = lin_jaxpr.in_avals
 
@@ -252,15 +253,21 @@ def linearize(fun: Callable, *primals: Any) -> tuple[Any, Callable]:
         if t_tree != tr.in_tree:
             raise ValueError(f"linearize: tangents have structure {t_tree}, expected "
                              f"{tr.in_tree}")
+        vals = []
         for i, (t, av) in enumerate(zip(t_flat, in_avals)):
-            ta = aval_of(_as_value(t, f"tangent {i}"))
+            t = _as_value(t, f"linearize: tangent {i}")
+            ta = aval_of(t)
             if ta.shape != av.shape:
                 raise ValueError(f"linearize: tangent {i} has shape {ta.shape}, expected "
                                  f"{av.shape}")
-        outs = eval_jaxpr(lin_jaxpr, lin_consts, *[_as_value(t, "") for t in t_flat])
+            if ta.dtype != av.dtype and not isinstance(t, Tracer):
+                t = t.astype(av.dtype)
+            vals.append(t)
+        outs = eval_jaxpr(lin_jaxpr, lin_consts, *vals)
         return tree_unflatten(tr.out_tree, [_finalize(o) for o in outs])
 
-    return tree_unflatten(tr.out_tree, [_finalize(o) for o in tr.out_vals]), f_jvp
+    out = tree_unflatten(tr.out_tree, [_finalize(o) for o in tr.out_vals])
+    return (out, f_jvp, tr.aux) if has_aux else (out, f_jvp)
 
 
 # ----------------------------------------------------------------------------- reverse mode

@@ -294,3 +294,17 @@ def test_round_and_format_of_tracers():
     seen = []
     ftrans.grad(lambda x: seen.append(f"{x:.2f}") or x)(2.0)
     assert seen == ["2.00"]
+
+
+# ----------------------------------------------------------------------------- linearize
+
+
+def test_linearize_keeps_float32_and_supports_has_aux():
+    _, f_jvp = ftrans.linearize(lambda x: 2.0 * x, np.ones(2, np.float32))
+    t = f_jvp(np.ones(2))  # a float64 tangent is cast, as vjp casts cotangents
+    assert t.dtype == np.float32
+    np.testing.assert_array_equal(t, [2.0, 2.0])
+    y, f_jvp, aux = ftrans.linearize(lambda x: (fnp.sin(x), {"c": fnp.cos(x)}), 0.5,
+                                     has_aux=True)
+    assert abs(y - np.sin(0.5)) < 1e-15 and abs(aux["c"] - np.cos(0.5)) < 1e-15
+    assert abs(f_jvp(2.0) - 2.0 * np.cos(0.5)) < 1e-15
