@@ -755,7 +755,7 @@ def _prefix_leaves(prefix: Any, tree: Any, what: str) -> list[Any]:
             raise ValueError(f"vmap {what} has {len(prefix)} entries but the value has "
                              f"{len(tree)}: {what}={prefix!r}")
         return [x for p, t in zip(prefix, tree) for x in _prefix_leaves(p, t, what)]
-    if isinstance(prefix, dict) and isinstance(tree, dict):
+    if isinstance(prefix, dict) and type(tree) is dict:
         if set(prefix) != set(tree):
             raise ValueError(f"vmap {what} has keys {sorted(prefix)} but the value has keys "
                              f"{sorted(tree)}")
