@@ -357,3 +357,55 @@ def test_ordereddict_and_defaultdict_are_pytree_nodes():
     axes = collections.OrderedDict([("b", 0), ("a", None)])
     out = ftrans.vmap(lambda d: d["b"] * d["a"], in_axes=(axes,))(x)
     np.testing.assert_array_equal(out, np.ones((2, 3)) * np.arange(3.0))
+
+
+# ----------------------------------------------------------------------------- reductions
+
+_M = np.array([[0.3, -1.2, 0.8, 2.0], [-0.4, 0.9, -2.2, 1.1], [1.5, -0.1, 0.2, -0.6]])
+_W = _M > 0
+
+
+@pytest.mark.parametrize("name, f", [
+    ("sum where", lambda m, a: m.sum(a, where=_W)),
+    ("sum where axis keepdims", lambda m, a: m.sum(a, axis=0, where=_W[0], keepdims=True)),
+    ("sum initial", lambda m, a: m.sum(a, axis=1, initial=2.0)),
+    ("sum traced where", lambda m, a: m.sum(a, where=a > 0)),
+    ("mean where", lambda m, a: m.mean(a, where=_W)),
+    ("mean where axis", lambda m, a: m.mean(a, axis=1, where=_W)),
+    ("max initial", lambda m, a: m.max(a, axis=0, initial=0.5)),
+    ("min where initial", lambda m, a: m.min(a, axis=1, where=_W, initial=9.0)),
+    ("max empty initial", lambda m, a: m.max(a[:, :0], axis=1, initial=1.0)),
+])
+def test_reductions_with_where_and_initial_match_numpy(name, f):
+    expected = f(np, _M)
+    out = ftrans.jit(lambda a: f(fnp, a))(_M)
+    assert np.shape(out) == np.shape(expected)
+    assert np.asarray(out).dtype == np.asarray(expected).dtype
+    np.testing.assert_allclose(out, expected, rtol=1e-14)
+
+
+def test_reductions_with_where_and_initial_differentiate():
+    from ftrans.testing import check_grads
+    check_grads(lambda a: fnp.mean(a, axis=1, where=_W), (_M,), order=2)
+    check_grads(lambda a: fnp.max(a, axis=0, initial=-0.2), (_M,), order=1)
+    check_grads(lambda a: fnp.sum(a ** 2, where=_W), (_M,), order=2)
+    with pytest.raises(ValueError, match="to use a where mask one has to specify 'initial'"):
+        ftrans.jit(lambda a: fnp.max(a, where=_W))(_M)
+
+
+# ----------------------------------------------------------------------------- array([...])
+
+
+def test_array_of_a_list_holding_tracers_stacks_like_numpy():
+    g = ftrans.grad(lambda a, b: fnp.sum(fnp.array([a, b * 2.0])), argnums=(0, 1))(1.0, 3.0)
+    assert g == (1.0, 2.0)
+    j = ftrans.jacfwd(lambda x: fnp.array([[x[0] ** 2, 1.0], [x[1], x[0] * x[1]]]))(
+        np.array([2.0, 3.0]))
+    np.testing.assert_array_equal(j, [[[4.0, 0.0], [0.0, 0.0]], [[0.0, 1.0], [3.0, 2.0]]])
+    # dtypes as np.array gives them: Python scalars count as float64 / int64
+    assert ftrans.vmap(lambda x: fnp.array([x, 1.0]))(np.ones(2, np.float32)).dtype == \
+        np.array([np.float32(1), 1.0]).dtype
+    assert ftrans.vmap(lambda x: fnp.asarray([x, 1], dtype=np.float32))(np.ones(2)).dtype == \
+        np.float32
+    with pytest.raises(ValueError, match="inhomogeneous shape"):
+        ftrans.vmap(lambda x: fnp.array([x, 1.0]))(np.ones((2, 3)))
