@@ -409,3 +409,20 @@ def test_array_of_a_list_holding_tracers_stacks_like_numpy():
         np.float32
     with pytest.raises(ValueError, match="inhomogeneous shape"):
         ftrans.vmap(lambda x: fnp.array([x, 1.0]))(np.ones((2, 3)))
+
+
+# ----------------------------------------------------------------------------- isclose
+
+
+@pytest.mark.parametrize("kw", [{}, dict(equal_nan=True), dict(rtol=0.1), dict(atol=0.2)])
+def test_isclose_and_allclose_of_tracers_match_numpy(kw):
+    a = np.array([1.0, np.inf, -np.inf, np.nan, 1e-9, 100.0, 2.0])
+    b = np.array([1.0 + 1e-9, np.inf, np.inf, np.nan, 0.0, 100.001, 2.1])
+    out = ftrans.vmap(lambda x, y: fnp.isclose(x, y, **kw))(a, b)
+    np.testing.assert_array_equal(out, np.isclose(a, b, **kw))
+    assert out.dtype == np.bool_
+    assert bool(ftrans.jit(lambda x, y: fnp.allclose(x, y, **kw))(a, b)) == \
+        np.allclose(a, b, **kw)
+    i = np.array([1, 2, 3])
+    np.testing.assert_array_equal(ftrans.vmap(lambda x: fnp.isclose(x, 2))(i),
+                                  np.isclose(i, 2))
