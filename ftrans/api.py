@@ -648,8 +648,12 @@ def _concat_flat(parts: list[Any], axis: int) -> Any:
 
 
 def _check_indices(idx: Sequence[int], n: int, what: str, api: str) -> list[int]:
+    arr = np.atleast_1d(np.asarray(idx))
+    if arr.dtype == np.bool_:
+        raise TypeError(f"{api}: {what} must be integers, got booleans {idx!r:.60}; for a "
+                        f"mask use np.flatnonzero(mask)")
     out = []
-    for i in np.atleast_1d(np.asarray(idx)).tolist():
+    for i in arr.tolist():
         if not isinstance(i, int):
             raise TypeError(f"{api}: {what} must be integers, got {i!r}")
         if not -n <= i < n:

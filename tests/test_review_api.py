@@ -426,3 +426,13 @@ def test_isclose_and_allclose_of_tracers_match_numpy(kw):
     i = np.array([1, 2, 3])
     np.testing.assert_array_equal(ftrans.vmap(lambda x: fnp.isclose(x, 2))(i),
                                   np.isclose(i, 2))
+
+
+def test_jacobian_columns_and_rows_reject_boolean_masks():
+    # [True] used to be taken as index 1
+    with pytest.raises(TypeError, match=r"cols must be integers, got booleans.*flatnonzero"):
+        ftrans.jacobian_columns(lambda x: 2.0 * x, [True])(np.ones(3))
+    with pytest.raises(TypeError, match=r"rows must be integers, got booleans"):
+        ftrans.jacobian_rows(lambda x: 2.0 * x, np.array([True, False, True]))(np.ones(3))
+    cols = ftrans.jacobian_columns(lambda x: 2.0 * x, np.flatnonzero([True, False, True]))
+    np.testing.assert_array_equal(cols(np.ones(3)), 2.0 * np.eye(3)[:, [0, 2]])
