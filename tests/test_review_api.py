@@ -436,3 +436,38 @@ def test_jacobian_columns_and_rows_reject_boolean_masks():
         ftrans.jacobian_rows(lambda x: 2.0 * x, np.array([True, False, True]))(np.ones(3))
     cols = ftrans.jacobian_columns(lambda x: 2.0 * x, np.flatnonzero([True, False, True]))
     np.testing.assert_array_equal(cols(np.ones(3)), 2.0 * np.eye(3)[:, [0, 2]])
+
+
+# ----------------------------------------------------------------------------- cross, trapezoid
+
+_RNG = np.random.default_rng(7)
+_A3, _B3 = _RNG.normal(size=(4, 3)), _RNG.normal(size=(4, 3))
+_Y = _RNG.normal(size=(3, 5))
+_X1, _X2 = np.sort(_RNG.normal(size=5)), np.sort(_RNG.normal(size=(3, 5)), axis=1)
+
+
+@pytest.mark.parametrize("f", [lambda m, a, b: m.cross(a, b),
+                               lambda m, a, b: m.cross(a.T, b.T, axis=0),
+                               lambda m, a, b: m.cross(a, b[:, :2])])
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_cross_of_tracers_matches_numpy(f):
+    out = ftrans.jit(lambda a, b: f(fnp, a, b))(_A3, _B3)
+    np.testing.assert_allclose(out, f(np, _A3, _B3), rtol=1e-13)
+
+
+@pytest.mark.parametrize("f", [lambda m, y: m.trapezoid(y), lambda m, y: m.trapezoid(y, dx=0.3),
+                               lambda m, y: m.trapezoid(y, x=_X1),
+                               lambda m, y: m.trapezoid(y, axis=0),
+                               lambda m, y: m.trapezoid(y, x=_X2),
+                               lambda m, y: m.trapezoid(y.T, x=_X2.T, axis=0)])
+def test_trapezoid_of_tracers_matches_numpy(f):
+    out = ftrans.jit(lambda y: f(fnp, y))(_Y)
+    expected = f(np, _Y)
+    assert np.shape(out) == np.shape(expected)
+    np.testing.assert_allclose(out, expected, rtol=1e-13)
+
+
+def test_cross_and_trapezoid_derivatives_match_finite_differences():
+    from ftrans.testing import check_grads
+    check_grads(lambda a, b: fnp.cross(a, b), (_A3, _B3), order=2)
+    check_grads(lambda y, x: fnp.trapezoid(y ** 2, x=x), (_Y, _X1), order=2)
