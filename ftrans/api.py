@@ -29,7 +29,7 @@ from .transforms.batch import batch_jaxpr_eval, move_batch_axis
 from .transforms.jvp import jvp_jaxpr_eval
 from .transforms.linearize import linearize_jaxpr
 from .transforms.transpose import backward_pass, transpose_jaxpr
-from .tree_util import PyTreeDef, tree_flatten, tree_unflatten
+from .tree_util import PyTreeDef, _node_of, tree_flatten, tree_unflatten
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -96,11 +96,18 @@ def _check_diff_dtype(x: Any, where: str, api: str) -> None:
     if not is_float_dtype(dtype):
         raise TypeError(f"{api} requires real- or complex-valued inputs (input dtype that is a "
                         f"sub-dtype of np.inexact), but {where} has dtype {dtype.name}. "
-                        "Convert it with .astype(float), or leave it out of argnums.")
+                        "Convert it with .astype(float)"
+                        + (", or leave it out of argnums." if api not in _NO_ARGNUMS else "."))
+
+
+_NO_ARGNUMS = ("jvp", "vjp", "linearize")
 
 
 def _normalize_argnums(argnums: int | Sequence[int], nargs: int, api: str) -> tuple[int, ...]:
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    if not isinstance(argnums, (int, np.integer, tuple, list)):
+        raise TypeError(f"{api}: argnums must be an int or a tuple of ints, got "
+                        f"{type(argnums).__name__} {argnums!r}")
+    nums = (argnums,) if isinstance(argnums, (int, np.integer)) else tuple(argnums)
     out = []
     for a in nums:
         if not isinstance(a, (int, np.integer)):
@@ -109,6 +116,8 @@ def _normalize_argnums(argnums: int | Sequence[int], nargs: int, api: str) -> tu
             raise ValueError(f"{api}: argnums {a} is out of range for a function called with "
                              f"{nargs} positional argument(s)")
         out.append(int(a) % nargs)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{api}: argnums must not repeat an argument, got argnums={argnums!r}")
     return tuple(out)
 
 
@@ -125,7 +134,7 @@ class _Traced:
 
 def _strip(trace: Trace, tree: Any) -> Any:
     leaves, treedef = tree_flatten(tree)
-    return tree_unflatten(treedef, [trace.value_of(x) for x in leaves])
+    return tree_unflatten(treedef, [_finalize(trace.value_of(x)) for x in leaves])
 
 
 def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
@@ -158,7 +167,9 @@ def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
 
 
 def _wrt(fun: Callable, args: tuple, kwargs: dict, argnums: tuple[int, ...]) -> Callable:
-    """``fun`` as a function of the arguments in ``argnums`` only."""
+    """``fun`` as a function of the arguments in ``argnums`` only (named as ``fun``, for
+    error messages)."""
+    @functools.wraps(fun)
     def partial_fun(*diff_args: Any) -> Any:
         full = list(args)
         for i, a in zip(argnums, diff_args):
@@ -221,9 +232,10 @@ def _linearized(fun: Callable, primals: tuple, has_aux: bool, api: str,
     return tr, lin_jaxpr, lin_consts
 
 
-def linearize(fun: Callable, *primals: Any) -> tuple[Any, Callable]:
+def linearize(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
     """``(fun(*primals), f_jvp)`` where ``f_jvp(*tangents)`` is the linear map J·t, evaluated
-    without retracing ``fun``.
+    without retracing ``fun`` (tangents are cast to their primals' dtypes). With
+    ``has_aux``, ``fun`` returns ``(output, aux)`` and the result is ``(output, f_jvp, aux)``.
 
     >>> import ftrans, ftrans.numpy as fnp
     >>> y, f_jvp = ftrans.linearize(fnp.exp, 0.0)
@@ -232,7 +244,7 @@ def linearize(fun: Callable, *primals: Any) -> tuple[Any, Callable]:
     """
     for i, p in enumerate(tree_flatten(primals)[0]):
         _check_diff_dtype(_as_value(p, f"linearize: primal {i}"), f"primal {i}", "linearize")
-    tr, lin_jaxpr, lin_consts = _linearized(fun, primals, False, "linearize",
+    tr, lin_jaxpr, lin_consts = _linearized(fun, primals, has_aux, "linearize",
                                             [_arg_name(fun, i) for i in range(len(primals))])
     in_avals = lin_jaxpr.in_avals
 
@@ -241,18 +253,40 @@ def linearize(fun: Callable, *primals: Any) -> tuple[Any, Callable]:
         if t_tree != tr.in_tree:
             raise ValueError(f"linearize: tangents have structure {t_tree}, expected "
                              f"{tr.in_tree}")
+        vals = []
         for i, (t, av) in enumerate(zip(t_flat, in_avals)):
-            ta = aval_of(_as_value(t, f"tangent {i}"))
+            t = _as_value(t, f"linearize: tangent {i}")
+            ta = aval_of(t)
             if ta.shape != av.shape:
                 raise ValueError(f"linearize: tangent {i} has shape {ta.shape}, expected "
                                  f"{av.shape}")
-        outs = eval_jaxpr(lin_jaxpr, lin_consts, *[_as_value(t, "") for t in t_flat])
+            if ta.dtype != av.dtype and not isinstance(t, Tracer):
+                t = t.astype(av.dtype)
+            vals.append(t)
+        outs = eval_jaxpr(lin_jaxpr, lin_consts, *vals)
         return tree_unflatten(tr.out_tree, [_finalize(o) for o in outs])
 
-    return tree_unflatten(tr.out_tree, [_finalize(o) for o in tr.out_vals]), f_jvp
+    out = tree_unflatten(tr.out_tree, [_finalize(o) for o in tr.out_vals])
+    return (out, f_jvp, tr.aux) if has_aux else (out, f_jvp)
 
 
 # ----------------------------------------------------------------------------- reverse mode
+
+def _cotangent_values(ct_flat: Sequence[Any], out_avals: Sequence[ShapedArray],
+                      api: str) -> list[Any]:
+    """Cotangent leaves as values of the outputs' shapes (checked) and dtypes (cast)."""
+    vals = []
+    for i, (c, av) in enumerate(zip(ct_flat, out_avals)):
+        c = _as_value(c, f"{api}: cotangent {i}")
+        ca = aval_of(c)
+        if ca.shape != av.shape:
+            raise ValueError(f"{api}: cotangent {i} has shape {ca.shape}, but the output has "
+                             f"shape {av.shape}")
+        if ca.dtype != av.dtype and not isinstance(c, Tracer):
+            c = c.astype(av.dtype)
+        vals.append(c)
+    return vals
+
 
 def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
     """Reverse mode: ``(fun(*primals), vjp_fun)``, where ``vjp_fun(ct)`` returns the tuple of
@@ -276,16 +310,7 @@ def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
         if ct_tree != out_tree:
             raise ValueError(f"vjp: the cotangent has structure {ct_tree}, but the function's "
                              f"output has structure {out_tree}")
-        vals = []
-        for i, (c, av) in enumerate(zip(ct_flat, out_avals)):
-            c = _as_value(c, f"vjp: cotangent {i}")
-            ca = aval_of(c)
-            if ca.shape != av.shape:
-                raise ValueError(f"vjp: cotangent {i} has shape {ca.shape}, but the output has "
-                                 f"shape {av.shape}")
-            if ca.dtype != av.dtype and not isinstance(c, Tracer):
-                c = c.astype(av.dtype)
-            vals.append(c)
+        vals = _cotangent_values(ct_flat, out_avals, "vjp")
         cts = backward_pass(lin_jaxpr, lin_consts, vals)
         return tree_unflatten(in_tree, [_finalize(c, array_module(tr.out_vals)) for c in cts])
 
@@ -318,7 +343,8 @@ def linear_transpose(fun: Callable, *primals: Any) -> Callable:
         if ct_tree != out_tree_box[0]:
             raise ValueError(f"linear_transpose: cotangent has structure {ct_tree}, expected "
                              f"{out_tree_box[0]}")
-        cts = backward_pass(jaxpr, consts, [_as_value(c, "cotangent") for c in ct_flat])
+        vals = _cotangent_values(ct_flat, jaxpr.out_avals, "linear_transpose")
+        cts = backward_pass(jaxpr, consts, vals)
         return tree_unflatten(in_tree, [_finalize(c) for c in cts])
 
     return transposed
@@ -358,7 +384,7 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
         xp = array_module([out])
         cts = backward_pass(lin_jaxpr, lin_consts, [xp.ones((), av.dtype)], consume=True)
         g = tree_unflatten(tr.in_tree, [_finalize(c, xp) for c in cts])
-        g = g[0] if isinstance(argnums, int) else g
+        g = g[0] if isinstance(argnums, (int, np.integer)) else g
         value = _finalize(out)
         return ((value, tr.aux), g) if has_aux else (value, g)
 
@@ -407,7 +433,8 @@ def _resolve_chunk(chunk: int | str | None, jaxpr: Jaxpr, consts: list,
 
 def _chunks(n: int, chunk_size: int | None) -> list[tuple[int, int]]:
     step = n if chunk_size is None or chunk_size >= n else chunk_size
-    return [(i, min(i + step, n)) for i in range(0, max(n, 1), max(step, 1))] if n else []
+    # n == 0: one empty chunk, so the outputs still get their (empty) leading axis and shape
+    return [(i, min(i + step, n)) for i in range(0, max(n, 1), max(step, 1))]
 
 
 def _basis(n: int, rows: Sequence[int], dtype: np.dtype, xp: Any = np) -> np.ndarray:
@@ -507,7 +534,7 @@ def _assemble(tr: _Traced, blocks: list[list[Any]], argnums: Any) -> Any:
     for row in blocks:
         inner = tree_unflatten(tr.in_tree, [_finalize(b, array_module(tr.out_vals))
                                             for b in row])
-        per_out.append(inner[0] if isinstance(argnums, int) else inner)
+        per_out.append(inner[0] if isinstance(argnums, (int, np.integer)) else inner)
     return tree_unflatten(tr.out_tree, per_out)
 
 
@@ -621,8 +648,12 @@ def _concat_flat(parts: list[Any], axis: int) -> Any:
 
 
 def _check_indices(idx: Sequence[int], n: int, what: str, api: str) -> list[int]:
+    arr = np.atleast_1d(np.asarray(idx))
+    if arr.dtype == np.bool_:
+        raise TypeError(f"{api}: {what} must be integers, got booleans {idx!r:.60}; for a "
+                        f"mask use np.flatnonzero(mask)")
     out = []
-    for i in np.atleast_1d(np.asarray(idx)).tolist():
+    for i in arr.tolist():
         if not isinstance(i, int):
             raise TypeError(f"{api}: {what} must be integers, got {i!r}")
         if not -n <= i < n:
@@ -728,11 +759,18 @@ def _prefix_leaves(prefix: Any, tree: Any, what: str) -> list[Any]:
             raise ValueError(f"vmap {what} has {len(prefix)} entries but the value has "
                              f"{len(tree)}: {what}={prefix!r}")
         return [x for p, t in zip(prefix, tree) for x in _prefix_leaves(p, t, what)]
-    if isinstance(prefix, dict) and isinstance(tree, dict):
+    if isinstance(prefix, dict) and type(tree) is dict:
         if set(prefix) != set(tree):
             raise ValueError(f"vmap {what} has keys {sorted(prefix)} but the value has keys "
                              f"{sorted(tree)}")
         return [x for k in sorted(tree) for x in _prefix_leaves(prefix[k], tree[k], what)]
+    p_node, t_node = _node_of(prefix), _node_of(tree)
+    if p_node is not None and t_node is not None and p_node[0] is t_node[0]:
+        # a namedtuple or registered node: its children are prefixes (None: not mapped)
+        (p_kids, p_aux), (t_kids, t_aux) = p_node[1].flatten(prefix), t_node[1].flatten(tree)
+        p_kids, t_kids = list(p_kids), list(t_kids)
+        if p_aux == t_aux and len(p_kids) == len(t_kids):
+            return [x for p, t in zip(p_kids, t_kids) for x in _prefix_leaves(p, t, what)]
     p_def, t_def = tree_flatten(prefix)[1], tree_flatten(tree)[1]
     if p_def == t_def:
         return tree_flatten(prefix)[0]

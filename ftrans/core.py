@@ -436,7 +436,22 @@ class Tracer:
         return bool(self._concrete("bool() (an `if`, `while`, `and`/`or`)", self._IF_FIX))
 
     def __float__(self) -> float:
-        return float(self._concrete("float()", self._IF_FIX))
+        val = self._concrete("float()", self._IF_FIX)
+        if np.dtype(self.aval.dtype).kind in "fc":  # JAX raises here too
+            raise ConcretizationError(
+                f"float() of a traced {self.aval.str_short()} at {user_frame()} would drop it "
+                "from the derivative being computed (math.sin(x), float(x) and the like see a "
+                "constant). Use ftrans.numpy functions (fnp.sin(x)) or x.astype(float); "
+                "x.item() if a constant is really meant.")
+        return float(val)
+
+    def __round__(self, ndigits: int | None = None) -> Any:
+        return (_fnp_module or _fnp()).round(self, ndigits or 0)
+
+    def __format__(self, spec: str) -> str:
+        if self.val is not None and spec:
+            return format(self.val, spec)  # a concrete value prints (nothing is dropped)
+        return format(repr(self), spec)
 
     def __int__(self) -> int:
         return int(self._concrete("int()", self._INDEX_FIX))
@@ -494,6 +509,12 @@ class Tracer:
     def __xor__(self, o): return (_fnp_module or _fnp()).bitwise_xor(self, o)
     def __rxor__(self, o): return (_fnp_module or _fnp()).bitwise_xor(o, self)
     def __invert__(self): return (_fnp_module or _fnp()).invert(self)
+    def __floordiv__(self, o): return (_fnp_module or _fnp()).floor_divide(self, o)
+    def __rfloordiv__(self, o): return (_fnp_module or _fnp()).floor_divide(o, self)
+    def __mod__(self, o): return (_fnp_module or _fnp()).remainder(self, o)
+    def __rmod__(self, o): return (_fnp_module or _fnp()).remainder(o, self)
+    def __divmod__(self, o): return (_fnp_module or _fnp()).divmod(self, o)
+    def __rdivmod__(self, o): return (_fnp_module or _fnp()).divmod(o, self)
     __hash__ = None  # type: ignore[assignment]
 
     def __setitem__(self, idx: Any, value: Any) -> None:

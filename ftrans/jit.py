@@ -24,11 +24,13 @@ _SCALARS = (bool, int, float, complex)
 
 
 class _Entry:
-    __slots__ = ("jaxpr", "consts", "out_tree", "run", "build")
+    __slots__ = ("jaxpr", "consts", "out_tree", "run", "build", "closes_over_tracers")
 
     def __init__(self, jaxpr: Jaxpr, consts: list, out_tree: PyTreeDef, run: Callable):
         self.jaxpr, self.consts, self.out_tree, self.run = jaxpr, consts, out_tree, run
         self.build = _builder(out_tree)
+        # a closure over an enclosing transformation's tracer: re-record, never cache
+        self.closes_over_tracers = any(isinstance(c, Tracer) for c in consts)
 
 
 def _builder(tree: PyTreeDef) -> Callable[[list], Any]:
@@ -131,8 +133,9 @@ class JitFunction:
         key = (in_tree, tuple(_leaf_key(x) for x in leaves), static_key)
         entry = self._cache.get(key)
         if entry is None:
-            entry = self._cache[key] = self._compile(args, dict(static_kw), dyn, in_tree,
-                                                     leaves)
+            entry = self._compile(args, dict(static_kw), dyn, in_tree, leaves)
+            if not entry.closes_over_tracers:
+                self._cache[key] = entry
         return entry, leaves
 
     def _compile(self, args: tuple, static_kw: dict, dyn: list[int], in_tree: PyTreeDef,
@@ -173,10 +176,15 @@ class JitFunction:
                 k = tuple(key)
                 entry = self._flat_cache.get(k)
                 if entry is None:
-                    entry = self._flat_cache[k] = self._entry(args, kwargs)[0]
+                    entry = self._entry(args, kwargs)[0]
+                    if entry.closes_over_tracers:
+                        return entry.build(eval_jaxpr(entry.jaxpr, entry.consts, *args))
+                    self._flat_cache[k] = entry
                 flat = [a if type(a) is np.ndarray else np.asarray(a) for a in args]
                 return entry.build(entry.run(entry.consts, flat))
         entry, leaves = self._entry(args, kwargs)
+        if entry.closes_over_tracers:
+            return entry.build(eval_jaxpr(entry.jaxpr, entry.consts, *leaves))
         for x in leaves:
             if isinstance(x, Tracer):  # inside another transformation: re-record the program
                 outs = eval_jaxpr(entry.jaxpr, entry.consts, *leaves)

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import collections
 from typing import Any, Callable, Hashable, Iterable, NamedTuple
 
 
@@ -40,6 +41,12 @@ register_pytree_node(list, lambda t: (t, None), lambda _, c: list(c))
 register_pytree_node(dict, lambda d: ([d[k] for k in sorted(d)], tuple(sorted(d))),
                      lambda keys, c: dict(zip(keys, c)))
 register_pytree_node(type(None), lambda _: ((), None), lambda _, c: None)
+# as in JAX: an OrderedDict keeps its order, a defaultdict sorts its keys like a dict
+register_pytree_node(collections.OrderedDict, lambda d: (list(d.values()), tuple(d)),
+                     lambda keys, c: collections.OrderedDict(zip(keys, c)))
+register_pytree_node(collections.defaultdict,
+                     lambda d: ([d[k] for k in sorted(d)], (d.default_factory, tuple(sorted(d)))),
+                     lambda aux, c: collections.defaultdict(aux[0], zip(aux[1], c)))
 
 
 class PyTreeDef:

@@ -183,3 +183,12 @@ SORTING = [
 ]
 
 NUMPY_SAMPLES = ELEMENTWISE + REDUCTIONS + SHAPE + PRODUCTS + INDEXING + SORTING
+
+# fmod, and remainder/floor_divide built on it (points away from the jumps at multiples)
+_NUM, _DEN = np.array([5.3, -4.1, 2.9]), np.array([1.7, 1.3, -0.8])
+NUMPY_SAMPLES += [
+    Sample("rem", fnp.fmod, (_NUM, _DEN)),
+    Sample("rem", fnp.remainder, (_NUM, _DEN)),
+    Sample("rem", lambda x, y: x % y + (x // y) * x, (_NUM, _DEN)),
+    Sample("rem", lambda x: fnp.divmod(x, 0.7)[1] * 2.0, (_NUM,)),
+]

@@ -205,3 +205,43 @@ fabs = absolute
 where = _where_any  # noqa: F811  (adds one-argument where)
 
 from . import linalg  # noqa: F401,E402
+from ._calculus import cross, trapezoid  # noqa: E402,F401
+from ._close import allclose, isclose  # noqa: E402,F401
+from ._creation import (  # noqa: E402,F401
+    arange,
+    bool_,
+    complex64,
+    complex128,
+    dtype,
+    e,
+    empty,
+    empty_like,
+    euler_gamma,
+    eye,
+    finfo,
+    float16,
+    float32,
+    float64,
+    full,
+    full_like,
+    identity,
+    iinfo,
+    inf,
+    int8,
+    int16,
+    int32,
+    int64,
+    linspace,
+    nan,
+    newaxis,
+    ones,
+    pi,
+    result_type,
+    tri,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+    zeros,
+)
+from ._division import divmod, floor_divide, fmod, mod, remainder  # noqa: E402,F401,A004

@@ -18,12 +18,13 @@ from ._promote import any_tracer, is_tracer, operand_dtype, promote, result_dtyp
 _closed: dict[tuple[Callable, np.dtype], bool] = {}
 
 
-def _closed_under(ufunc: Callable, dtype: np.dtype) -> bool:
-    """``ufunc`` computes in ``dtype`` when both operands have it (no promotion needed)."""
+def _closed_under(ufunc: Callable, dtype: np.dtype, nin: int) -> bool:
+    """``ufunc`` computes in ``dtype`` when its ``nin`` operands have it (no promotion
+    needed)."""
     ok = _closed.get((ufunc, dtype))
     if ok is None:
         z = np.ones((), dtype)
-        ok = _closed[(ufunc, dtype)] = operand_dtype(ufunc, (z, z)) == dtype
+        ok = _closed[(ufunc, dtype)] = operand_dtype(ufunc, (z,) * nin) == dtype
     return ok
 
 
@@ -31,7 +32,7 @@ def _unary(prim: Any, ufunc: Callable, doc: str) -> Callable:
     def fn(x: Any) -> Any:
         if not isinstance(x, Tracer):
             return ufunc(x)
-        if _closed.get((ufunc, x.aval.dtype)) or _closed_under(ufunc, x.aval.dtype):
+        if _closed.get((ufunc, x.aval.dtype)) or _closed_under(ufunc, x.aval.dtype, 1):
             return bind(prim, (x,), {})  # fast path: no conversion
         return prim.bind(to_dtype(x, operand_dtype(ufunc, (x,))))
     fn.__name__ = fn.__qualname__ = ufunc.__name__
@@ -59,7 +60,7 @@ def _binary(prim: Any, ufunc: Callable, doc: str) -> Callable:
             else:
                 sy = dy = None
             if sx == sy and dx == dy and (_closed.get((ufunc, dx))
-                                          or _closed_under(ufunc, dx)):
+                                          or _closed_under(ufunc, dx, 2)):
                 return bind(prim, (x, y), {})
         return prim.bind(*promote(ufunc, (x, y), ufunc.__name__))
     fn.__name__ = fn.__qualname__ = ufunc.__name__

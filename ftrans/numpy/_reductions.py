@@ -17,43 +17,88 @@ def _reduce(prim: Any, x: Any, axis: Any, keepdims: bool, what: str) -> Any:
     return _expand_dims(out, axes) if keepdims and axes else out
 
 
-def sum(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
-    """NumPy's ``sum``.
+def _given(**kw: Any) -> dict[str, Any]:
+    """The optional NumPy keywords that were given (NumPy rejects None for some)."""
+    return {k: v for k, v in kw.items() if v is not None}
+
+
+def _masked(a: Any, where: Any, fill: Any) -> Any:
+    """``a`` where ``where`` holds, ``fill`` elsewhere (NumPy's ``where=`` of reductions)."""
+    from ._elementwise import where as _where
+    from ._shape import broadcast_to
+    return broadcast_to(_where(where, a, np.asarray(fill, a.dtype)), a.shape)
+
+
+def sum(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False, *,  # noqa: A001
+        initial: Any = None, where: Any = None) -> Any:
+    """NumPy's ``sum`` (with ``initial`` and ``where``).
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.sum(np.arange(4.0), axis=0)
     6.0
     """
-    if not is_tracer(a):
-        return np.sum(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    if not is_tracer(a) and not is_tracer(where) and not is_tracer(initial):
+        return np.sum(a, axis=axis, dtype=dtype, keepdims=keepdims,
+                      **_given(initial=initial, where=where))
+    from ._shape import asarray
+    a = asarray(a)
     dt = np.dtype(dtype) if dtype is not None else np.sum(np.ones(1, a.dtype)).dtype
-    return _reduce(red.reduce_sum_p, to_dtype(a, dt), axis, keepdims, "sum")
+    a = to_dtype(a, dt)
+    if where is not None:
+        a = _masked(a, where, 0)
+    out = _reduce(red.reduce_sum_p, a, axis, keepdims, "sum")
+    return out if initial is None else out + initial
 
 
-def mean(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:
-    """NumPy's ``mean``.
+def mean(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False, *,
+         where: Any = None) -> Any:
+    """NumPy's ``mean`` (with ``where``).
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.mean(np.arange(4.0))
     1.5
     """
-    if not is_tracer(a):
-        return np.mean(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    if not is_tracer(a) and not is_tracer(where):
+        return np.mean(a, axis=axis, dtype=dtype, keepdims=keepdims, **_given(where=where))
+    from ._shape import asarray
+    a = asarray(a)
     dt = np.dtype(dtype) if dtype is not None else np.mean(np.ones(1, a.dtype)).dtype
     axes = normalize_axes(axis, a.ndim, "mean")
+    if where is not None:
+        from ._shape import broadcast_to
+        w = where if is_tracer(where) else np.asarray(where)
+        count = sum(to_dtype(broadcast_to(w, a.shape), dt), axis=axes, keepdims=keepdims)
+        return sum(to_dtype(a, dt), axis=axes, keepdims=keepdims, where=where) / count
     count = int(np.prod([a.shape[i] for i in axes], dtype=np.int64))
     return sum(to_dtype(a, dt), axis=axes, keepdims=keepdims) / count
 
 
 def _extremum(prim: Any, np_fn: Any, name: str):
-    def fn(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
-        if not is_tracer(a):
-            return np_fn(a, axis=axis, keepdims=keepdims)
+    def fn(a: Any, axis: Any = None, keepdims: bool = False, *, initial: Any = None,
+           where: Any = None) -> Any:
+        if not is_tracer(a) and not is_tracer(where) and not is_tracer(initial):
+            return np_fn(a, axis=axis, keepdims=keepdims,
+                         **_given(initial=initial, where=where))
+        from ._elementwise import maximum, minimum
+        from ._shape import asarray
+        a = asarray(a)
         axes = normalize_axes(axis, a.ndim, name)
+        if where is not None:
+            if initial is None:
+                raise ValueError(f"reduction operation '{name}' does not have an identity, "
+                                 "so to use a where mask one has to specify 'initial'")
+            a = _masked(a, where, initial)
         if any(a.shape[i] == 0 for i in axes):
-            raise ValueError(f"zero-size array to reduction operation {name} which has no "
-                             "identity")
-        return _reduce(prim, a, axes, keepdims, name)
+            if initial is None:
+                raise ValueError(f"zero-size array to reduction operation {name} which has "
+                                 "no identity")
+            shape = tuple(1 if i in axes else n for i, n in enumerate(a.shape)
+                          if keepdims or i not in axes)
+            return np.full(shape, initial, a.dtype)  # every output reduces nothing
+        out = _reduce(prim, a, axes, keepdims, name)
+        if initial is None:
+            return out
+        return (maximum if name == "max" else minimum)(out, initial)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = (f"NumPy's ``{name}``.\n\n>>> import ftrans.numpy as fnp, numpy as np\n"
                   f">>> fnp.{name}(np.array([1.0, 3.0, 2.0]))\n"

@@ -22,13 +22,28 @@ def asarray(a: Any, dtype: Any = None) -> Any:
     if is_tracer(a):
         return to_dtype(a, np.dtype(dtype)) if dtype is not None else a
     if isinstance(a, (list, tuple)) and any(isinstance(e, Tracer) for e in _leaves(a)):
-        raise NotImplementedError("asarray of a list holding traced arrays: use "
-                                  "ftrans.numpy.stack")
+        # as np.array([...]) does: one dtype from all the entries (Python scalars as
+        # float64/int64/bool), then the nested lists stacked
+        dt = np.dtype(dtype) if dtype is not None else np.result_type(
+            *[e.dtype if isinstance(e, Tracer) else np.asarray(e).dtype for e in _leaves(a)])
+        return _stack_nested(a, dt)
     xp = array_module([a])
     return xp.asarray(a, dtype=dtype)
 
 
 array = asarray
+
+
+def _stack_nested(a: Any, dtype: np.dtype) -> Any:
+    if not isinstance(a, (list, tuple)):
+        return to_dtype(a if isinstance(a, Tracer) else np.asarray(a), dtype)
+    from ._manip import stack
+    parts = [_stack_nested(e, dtype) for e in a]
+    shapes = {shape_of(p) for p in parts}
+    if len(shapes) > 1:
+        raise ValueError("setting an array element with a sequence. The requested array has "
+                         f"an inhomogeneous shape: entries of shapes {sorted(shapes)}")
+    return stack(parts) if parts else np.zeros((0,), dtype)
 
 
 def _leaves(a: Any) -> list[Any]:

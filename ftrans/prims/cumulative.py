@@ -49,6 +49,8 @@ def _exclusive_cumprod(x: Any, axis: int, reverse: bool) -> Any:
     """Product of the elements strictly before (after, if ``reverse``) each one."""
     shape = shape_of(x)
     n = shape[axis]
+    if n == 0:
+        return x  # no elements: nothing before or after any of them
     if reverse:
         x = rev(x, (axis,))
     limit = list(shape)

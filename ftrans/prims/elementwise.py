@@ -271,3 +271,7 @@ xor_p = comparison("xor", "logical_xor", "((!{0}) != (!{1}))")
 
 
 __all__ = [name for name in globals() if name.endswith("_p")] + ["select", "zero_jvp"]
+
+# C's fmod (the sign of x, NumPy's fmod): x - trunc(x / y) * y, so d/dy = -trunc(x / y)
+rem_p = binary("rem", "fmod", (lambda t, x, y, out: t,
+                               lambda t, x, y, out: -t * fnp.trunc(x / y)), "fmod({0}, {1})")

@@ -1,0 +1,119 @@
+"""Array creation with NumPy's names (zeros, ones, full, eye, arange, linspace, ...), and
+NumPy's constants and dtype objects, so that ``import ftrans.numpy as np``-style code runs.
+Shapes must be concrete; ``full``/``full_like`` with a traced fill value and ``linspace``
+with traced endpoints are traced (and differentiable in them), everything else is NumPy's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy import (  # noqa: F401  (re-exported: NumPy's constants and dtypes)
+    bool_,
+    complex64,
+    complex128,
+    e,
+    euler_gamma,
+    finfo,
+    float16,
+    float32,
+    float64,
+    iinfo,
+    inf,
+    int8,
+    int16,
+    int32,
+    int64,
+    nan,
+    newaxis,
+    pi,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+)
+
+from ._elementwise import astype, where
+from ._promote import any_tracer, is_tracer, result_dtype, shape_of
+from ._shape import asarray, broadcast_to, moveaxis, zeros_like
+
+zeros, ones, empty, eye, identity, arange, tri = (np.zeros, np.ones, np.empty, np.eye,
+                                                  np.identity, np.arange, np.tri)
+
+
+def full(shape: Any, fill_value: Any, dtype: Any = None) -> Any:
+    """NumPy's ``full``; a traced ``fill_value`` gives a traced array.
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.full(2, 1.5)
+    array([1.5, 1.5])
+    """
+    if not is_tracer(fill_value):
+        return np.full(shape, fill_value, dtype)
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    return broadcast_to(asarray(fill_value, dtype), shape)
+
+
+def full_like(a: Any, fill_value: Any, dtype: Any = None) -> Any:
+    """NumPy's ``full_like``: ``a``'s shape (and dtype, unless given) filled with
+    ``fill_value``.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.full_like(np.zeros(2), 3)
+    array([3., 3.])
+    """
+    if not any_tracer((a, fill_value)):
+        return np.full_like(a, fill_value, dtype)
+    return full(shape_of(a), asarray(fill_value, dtype if dtype is not None else a.dtype),
+                dtype if dtype is not None else a.dtype)
+
+
+def empty_like(a: Any, dtype: Any = None) -> Any:
+    """NumPy's ``empty_like`` (zeros here, on a trace).
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.empty_like(np.zeros(2)).shape
+    (2,)
+    """
+    return np.empty_like(a, dtype) if not is_tracer(a) else zeros_like(a, dtype)
+
+
+def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
+             retstep: bool = False, dtype: Any = None, axis: int = 0) -> Any:
+    """NumPy's ``linspace``; traced ``start``/``stop`` give a traced (differentiable) result.
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.linspace(0.0, 1.0, 3)
+    array([0. , 0.5, 1. ])
+    """
+    if not any_tracer((start, stop)):
+        return np.linspace(start, stop, num, endpoint, retstep, dtype, axis)
+    if num < 0:
+        raise ValueError(f"linspace: num must be non-negative, got num={num}")
+    dt = result_dtype(start, stop, 1.0)
+    start, stop = astype(asarray(start), dt), astype(asarray(stop), dt)
+    div = (num - 1) if endpoint else num
+    extra = (1,) * len(np.broadcast_shapes(shape_of(start), shape_of(stop)))
+    i = np.arange(num, dtype=dt).reshape((num,) + extra)
+    step = (stop - start) / div if div > 0 else (stop - start) * np.nan
+    y = start + i * step if div > 0 else start + i * (stop - start)
+    if endpoint and num > 1:
+        y = where((np.arange(num) == num - 1).reshape((num,) + extra), stop, y)
+    y = moveaxis(y, 0, axis) if axis != 0 else y
+    y = astype(y, dtype) if dtype is not None else y
+    return (y, step) if retstep else y
+
+
+def result_type(*arrays_and_dtypes: Any) -> np.dtype:
+    """NumPy's ``result_type``, also of traced arrays.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.result_type(np.float32(1), 1.0)
+    dtype('float32')
+    """
+    return np.result_type(*[a.dtype if is_tracer(a) else a for a in arrays_and_dtypes])
+
+
+
+dtype = np.dtype  # NumPy's dtype class (defined last: the functions above take a dtype=)
