@@ -174,7 +174,12 @@ class _Gen:
                     out.append(f"    {outs} = {call}")
             if dying:
                 out.append(f"    del {', '.join(self.name(a) for a in dying)}")
-        outs = ", ".join(self.atom(a) for a in j.outvars)
+        # an output that is an argument or a constant is copied: the caller owns what it
+        # gets back, and writing into it must change neither the argument nor later calls
+        owned = set(j.invars) | set(j.constvars)
+        outs = ", ".join(f"_np.array({self.atom(a)})" if type(a) is Var and a in owned
+                         else self.atom(a)
+                         for a in j.outvars)
         out.append(f"    return [{outs}]")
         return "\n".join(out)
 

@@ -1,0 +1,359 @@
+"""Random compositions of transformations against references computed without them.
+
+A corpus of small scalar functions of a vector ``x`` (shape (4,)) is run through random
+compositions (jit∘grad, grad∘jit, vmap∘grad, grad∘vmap, vmap∘vmap with different in_axes,
+jacfwd∘jacrev, jacrev∘jacfwd, hessian under jit and vmap, jvp of vjp, vmap of a linearized
+function, jit with static arguments inside grad). References: Python loops for vmap, central
+finite differences for derivatives (second derivatives: differences of the plain ``grad``,
+itself checked against differences), the un-jitted function for jit. Then the jit cache and
+the compiled executables: no stale results across shapes, dtypes and static values, and no
+input or cached value ever overwritten.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ftrans
+import ftrans.numpy as fnp
+from ftrans import lax
+from ftrans.testing import numerical_jvp
+
+N = 4
+_W = np.array([[0.3, -0.5, 0.2, 0.7], [0.1, 0.4, -0.6, 0.2], [-0.3, 0.2, 0.5, -0.1]])
+_B = np.array([0.1, -0.2, 0.3])
+_A0 = np.array([[4.0, 1.0, 0.5, 0.0], [1.0, 3.0, 0.2, 0.1],
+                [0.5, 0.2, 5.0, 0.3], [0.0, 0.1, 0.3, 2.0]])
+
+
+def _elementwise(x: Any) -> Any:
+    return fnp.sum(fnp.sin(x) * fnp.exp(x / 3.0) + x ** 2 - fnp.log1p(x * x))
+
+
+def _layers(x: Any) -> Any:
+    h = fnp.tanh(_W @ x + _B)
+    return fnp.sum(fnp.tanh(_W.T @ h) * x)
+
+
+def _reductions(x: Any) -> Any:
+    m = fnp.reshape(x, (2, 2))
+    lse = fnp.log(fnp.sum(fnp.exp(m), axis=0, keepdims=True))
+    return fnp.sum(lse * fnp.mean(m, axis=1, keepdims=True)) + fnp.max(m, axis=1)[0]
+
+
+def _indexing(x: Any) -> Any:
+    y = fnp.at(x)[1].add(x[0] * x[2])
+    y = fnp.at(y)[3].set(fnp.sin(y[1]))
+    return fnp.sum(y[::2] ** 2) + y[3] * x[1] + fnp.sum(x[fnp.array([2, 0, 2])])
+
+
+def _concat_stack(x: Any) -> Any:
+    c = fnp.concatenate([x, x ** 2], axis=0) * np.arange(1.0, 2 * N + 1)
+    s = fnp.stack([x, fnp.sin(x)], axis=1) @ np.array([1.0, 2.0])
+    return fnp.sum(c) + fnp.sum(s * s)
+
+
+def _where_max(x: Any) -> Any:
+    return fnp.sum(fnp.where(x > 0, x ** 2, fnp.sin(x))) + fnp.sum(fnp.maximum(x, 0.1) * x)
+
+
+def _cond(x: Any) -> Any:
+    return lax.cond(fnp.sum(x) > 0, lambda v: fnp.sum(fnp.sin(v) * v),
+                    lambda v: fnp.sum(v ** 3), x)
+
+
+def _scan(x: Any) -> Any:
+    def step(c: Any, w: Any) -> tuple[Any, Any]:
+        c = fnp.tanh(c * w + 0.1)
+        return c, fnp.sum(c * c)
+    c, ys = lax.scan(step, x, np.array([1.1, 0.9, 1.3]))
+    return fnp.sum(c) + fnp.sum(ys)
+
+
+def _fori(x: Any) -> Any:
+    return fnp.sum(lax.fori_loop(0, 3, lambda i, v: fnp.sin(v) * x + v, x))
+
+
+def _while(x: Any) -> Any:
+    # forward-mode only (like JAX): a fixed trip count keyed on an integer counter
+    _, v = lax.while_loop(lambda s: s[0] < 3, lambda s: (s[0] + 1, fnp.cos(s[1]) * x), (0, x))
+    return fnp.sum(v)
+
+
+@ftrans.custom_jvp
+def _softplus(x: Any) -> Any:
+    return fnp.log1p(fnp.exp(x))
+
+
+@_softplus.defjvp
+def _softplus_jvp(primals: Any, tangents: Any) -> Any:
+    (x,), (t,) = primals, tangents
+    return _softplus(x), t / (1.0 + fnp.exp(-x))
+
+
+@ftrans.custom_vjp
+def _cube(x: Any) -> Any:
+    return x * x * x
+
+
+_cube.defvjp(lambda x: (_cube(x), x), lambda x, g: (3.0 * x * x * g,))
+
+
+def _custom(x: Any) -> Any:
+    return fnp.sum(_softplus(x) * fnp.sin(x)) + fnp.sum(_cube(x) * x)
+
+
+def _checkpointed(x: Any) -> Any:
+    inner = ftrans.checkpoint(lambda v: fnp.sin(fnp.tanh(v) * v))
+    return fnp.sum(inner(x) * x)
+
+
+def _linalg(x: Any) -> Any:
+    a = _A0 + fnp.diag(x * x)
+    sol = fnp.linalg.solve(a, x + 1.0)
+    chol = fnp.linalg.cholesky(a)
+    return fnp.sum(sol * x) + fnp.sum(chol * _A0)
+
+
+CORPUS: dict[str, Callable] = {f.__name__[1:]: f for f in (
+    _elementwise, _layers, _reductions, _indexing, _concat_stack, _where_max, _cond, _scan,
+    _fori, _while, _custom, _checkpointed, _linalg)}
+FORWARD_ONLY = {"while"}  # while_loop has no reverse mode (as in JAX)
+
+
+# --- references (no composition)
+def fd_grad(f: Callable, x: np.ndarray) -> np.ndarray:
+    eye = np.eye(x.size)
+    return np.array([float(numerical_jvp(f, (x,), (eye[i],))) for i in range(x.size)])
+
+
+def fd_jac(g: Callable, x: np.ndarray) -> np.ndarray:
+    eye = np.eye(x.size)
+    return np.stack([np.asarray(numerical_jvp(g, (x,), (eye[i],))) for i in range(x.size)],
+                    axis=-1)
+
+
+def plain_grad(f: Callable) -> Callable:
+    if f in (CORPUS["while"],):
+        return lambda x: ftrans.jacfwd(f)(x)
+    return ftrans.grad(f)
+
+
+def close(actual: Any, expected: Any, rtol: float = 1e-5, atol: float = 1e-6) -> None:
+    np.testing.assert_allclose(np.asarray(actual, np.float64), expected, rtol=rtol, atol=atol)
+
+
+# --- compositions: each checks itself against a reference
+def c_jit_grad(f: Callable, x: np.ndarray, xs: np.ndarray, n: int) -> None:
+    g = ftrans.jacfwd(f) if f is CORPUS["while"] else ftrans.grad(f)
+    close(ftrans.jit(g)(x), fd_grad(f, x))
+
+
+def c_grad_jit(f: Callable, x: np.ndarray, xs: np.ndarray, n: int) -> None:
+    jf = ftrans.jit(f)
+    close(jf(x), f(x), rtol=1e-12)
+    g = ftrans.jacfwd(jf) if f is CORPUS["while"] else ftrans.grad(jf)
+    close(g(x), fd_grad(f, x))
+
+
+def c_vmap_grad(f: Callable, x: np.ndarray, xs: np.ndarray, n: int) -> None:
+    close(ftrans.vmap(plain_grad(f))(xs), np.stack([fd_grad(f, r) for r in xs]))
+
+
+def c_grad_vmap(f: Callable, x: np.ndarray, xs: np.ndarray, n: int) -> None:
+    def total(m: Any) -> Any:
+        return fnp.sum(ftrans.vmap(f)(m) * np.arange(1.0, m.shape[0] + 1))
+    g = ftrans.jacfwd(total) if f is CORPUS["while"] else ftrans.grad(total)
+    ref = np.stack([(i + 1) * fd_grad(f, r) for i, r in enumerate(xs)])
+    close(g(xs), ref)
+
+
+def c_vmap_vmap(f: Callable, x: np.ndarray, xs: np.ndarray, n: int) -> None:
+    # xs3[i, :, j]: the inner vmap maps axis 1 of a (N, B2) slice... set up (B1, N, B2)
+    xs3 = np.stack([xs, xs[::-1] * 0.5], axis=-1)  # (B1, N, 2)
+    out = ftrans.vmap(ftrans.vmap(f, in_axes=1), in_axes=0)(xs3)
+    ref = np.array([[f(xs3[i, :, j]) for j in range(2)] for i in range(xs3.shape[0])])
+    close(out, ref, rtol=1e-12)
+    out = ftrans.vmap(ftrans.vmap(f, in_axes=0), in_axes=2, out_axes=1)(xs3)
+    close(out, ref, rtol=1e-12)
+
+
+def _fd_hess(f: Callable, x: np.ndarray) -> np.ndarray:
+    return fd_jac(plain_grad(f), x)
+
+
+def c_jacfwd_jacrev(f: Callable, x: np.ndarray, xs: np.ndarray, n: int) -> None:
+    if f is CORPUS["while"]:
+        return c_jacfwd_jacfwd(f, x)
+    close(ftrans.jacfwd(ftrans.jacrev(f))(x), _fd_hess(f, x), rtol=1e-4, atol=1e-5)
+
+
+def c_jacfwd_jacfwd(f: Callable, x: np.ndarray) -> None:
+    close(ftrans.jacfwd(ftrans.jacfwd(f))(x), _fd_hess(f, x), rtol=1e-4, atol=1e-5)
+
+
+def c_jacrev_jacfwd(f: Callable, x: np.ndarray, xs: np.ndarray, n: int) -> None:
+    if f is CORPUS["while"]:
+        return c_jacfwd_jacfwd(f, x)
+    close(ftrans.jacrev(ftrans.jacfwd(f))(x), _fd_hess(f, x), rtol=1e-4, atol=1e-5)
+
+
+def _hess(f: Callable) -> Callable:
+    return ftrans.jacfwd(ftrans.jacfwd(f)) if f is CORPUS["while"] else ftrans.hessian(f)
+
+
+def c_jit_hessian(f: Callable, x: np.ndarray, xs: np.ndarray, n: int) -> None:
+    close(ftrans.jit(_hess(f))(x), _hess(f)(x), rtol=1e-10, atol=1e-12)
+    close(_hess(ftrans.jit(f))(x), _fd_hess(f, x), rtol=1e-4, atol=1e-5)
+
+
+def c_vmap_hessian(f: Callable, x: np.ndarray, xs: np.ndarray, n: int) -> None:
+    close(ftrans.vmap(_hess(f))(xs), np.stack([_hess(f)(r) for r in xs]),
+          rtol=1e-10, atol=1e-12)
+
+
+def c_jvp_of_vjp(f: Callable, x: np.ndarray, xs: np.ndarray, n: int) -> None:
+    if f is CORPUS["while"]:
+        return None
+    t = xs[0]
+
+    def g(v: Any) -> Any:
+        return ftrans.vjp(f, v)[1](1.0)[0]
+    _, ht = ftrans.jvp(g, (x,), (t,))
+    close(ht, np.asarray(numerical_jvp(plain_grad(f), (x,), (t,))), rtol=1e-4, atol=1e-5)
+
+
+def c_linearize_vmap(f: Callable, x: np.ndarray, xs: np.ndarray, n: int) -> None:
+    y, lin = ftrans.linearize(plain_grad(f), x)
+    close(y, fd_grad(f, x))
+    ref = np.stack([np.asarray(numerical_jvp(plain_grad(f), (x,), (t,))) for t in xs])
+    close(ftrans.vmap(lin)(xs), ref, rtol=1e-4, atol=1e-5)
+
+
+def c_static_jit_in_grad(f: Callable, x: np.ndarray, xs: np.ndarray, n: int) -> None:
+    def scaled(v: Any, k: int) -> Any:
+        return f(v * float(k)) / k
+    jf = ftrans.jit(scaled, static_argnums=1)
+
+    def g(v: Any) -> Any:
+        return jf(v, n) + jf(v, n + 1)
+    d = ftrans.jacfwd(g) if f is CORPUS["while"] else ftrans.grad(g)
+    ref = fd_grad(lambda v: scaled(v, n) + scaled(v, n + 1), x)
+    close(d(x), ref, rtol=1e-4, atol=1e-5)
+
+
+COMPOSITIONS = {f.__name__[2:]: f for f in (
+    c_jit_grad, c_grad_jit, c_vmap_grad, c_grad_vmap, c_vmap_vmap, c_jacfwd_jacrev,
+    c_jacrev_jacfwd, c_jit_hessian, c_vmap_hessian, c_jvp_of_vjp, c_linearize_vmap,
+    c_static_jit_in_grad)}
+
+_coord = st.floats(-1.2, 1.2, allow_nan=False).filter(lambda v: abs(v) > 0.05
+                                                        and abs(v - 0.1) > 0.05)
+
+
+@settings(max_examples=120, deadline=None, derandomize=True)
+@given(st.sampled_from(sorted(CORPUS)), st.sampled_from(sorted(COMPOSITIONS)),
+       st.lists(_coord, min_size=3 * N, max_size=3 * N), st.integers(1, 3))
+def test_random_compositions(fname: str, comp: str, coords: list[float], n: int) -> None:
+    """Each composition of transformations agrees with its reference on each function."""
+    f = CORPUS[fname]
+    data = np.array(coords).reshape(3, N)
+    x, xs = data[0], data  # xs: a batch of 3
+    COMPOSITIONS[comp](f, x, xs, n)
+
+
+@pytest.mark.parametrize("fname", sorted(CORPUS))
+def test_every_function_under_every_composition(fname: str) -> None:
+    """The whole grid once, at one point (hypothesis samples it at random points)."""
+    x = np.array([0.3, -0.7, 0.9, 0.45])
+    xs = np.stack([x, x[::-1], -0.5 * x])
+    for comp in COMPOSITIONS.values():
+        comp(CORPUS[fname], x, xs, 2)
+
+
+# --- the jit cache and the compiled executables
+def _jitted_variants(f: Callable) -> list[tuple[Callable, bool]]:
+    """(jitted function, whether it takes a batch)."""
+    g = plain_grad(f)
+    return [(ftrans.jit(f), False), (ftrans.jit(g), False), (ftrans.jit(ftrans.vmap(g)), True),
+            (ftrans.jit(_hess(f)), False),
+            (ftrans.jit(lambda v: (f(v), v * 1.0, np.arange(3.0))), False)]
+
+
+def _copy_tree(t: Any) -> Any:
+    return ftrans.tree_util.tree_map(lambda a: np.array(a, copy=True), t)
+
+
+def _scribble(t: Any) -> None:
+    """Overwrite every writable array of an output in place, as a caller may."""
+    for a in ftrans.tree_util.tree_leaves(t):
+        if isinstance(a, np.ndarray) and a.flags.writeable:
+            a[...] = -1234.5
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.sampled_from(sorted(CORPUS)), st.lists(_coord, min_size=3 * N, max_size=3 * N))
+def test_compiled_functions_never_overwrite_inputs_or_cached_values(fname: str,
+                                                                      coords: list[float]
+                                                                      ) -> None:
+    """Calling a jitted function leaves its inputs as they were, and writing into what it
+    returned changes neither its inputs nor what the next call returns."""
+    data = np.array(coords).reshape(3, N)
+    for jf, batched in _jitted_variants(CORPUS[fname]):
+        arg = data if batched else data[0].copy()
+        arg0 = arg.copy()
+        first = jf(arg)
+        np.testing.assert_array_equal(arg, arg0)
+        expected = _copy_tree(first)
+        _scribble(first)
+        np.testing.assert_array_equal(arg, arg0)
+        again = jf(arg)
+        for a, e in zip(ftrans.tree_util.tree_leaves(again),
+                        ftrans.tree_util.tree_leaves(expected)):
+            np.testing.assert_array_equal(a, e)
+
+
+def test_jit_output_equal_to_an_input_is_a_fresh_array() -> None:
+    """``x * 1.0`` simplifies to ``x``, but the caller still gets a new array, as without
+    jit: writing into the result leaves the argument alone."""
+    for fun in (lambda v: v * 1.0, lambda v: -(-v) + 0.0, lambda v: (v, v * 2.0)):
+        a = np.arange(3.0)
+        out = ftrans.jit(fun)(a)
+        for leaf in ftrans.tree_util.tree_leaves(out):
+            assert not np.shares_memory(leaf, a)
+
+
+def test_jit_constant_output_is_not_shared_between_calls() -> None:
+    jf = ftrans.jit(lambda v: (v + 1.0, np.ones(3), fnp.sum(np.arange(4.0))))
+    _, c, _ = jf(np.zeros(3))
+    c += 5.0
+    np.testing.assert_array_equal(jf(np.zeros(3))[1], np.ones(3))
+
+
+def test_jit_static_values_that_compare_equal_but_differ_in_type_get_their_own_trace(
+) -> None:
+    """2, 2.0 and True hash and compare equal; as static arguments they trace differently."""
+    x = np.arange(3)
+    jf = ftrans.jit(lambda v, n: v * n, static_argnums=1)
+    assert jf(x, 2).dtype == np.int64
+    assert jf(x, 2.0).dtype == np.float64
+    assert jf(x, True).dtype == (x * True).dtype
+    assert jf.trace_count == 3
+    jk = ftrans.jit(lambda v, *, n: v * n, static_argnames="n")
+    assert jk(x, n=2).dtype == np.int64
+    assert jk(x, n=2.0).dtype == np.float64
+
+
+def test_jit_cache_keys_on_shape_and_dtype() -> None:
+    jf = ftrans.jit(lambda v: fnp.sum(v * 2, axis=0))
+    for a in (np.ones((2, 3), np.float32), np.ones((2, 3)), np.ones((4, 3)),
+              np.ones((2, 3), np.int32), np.ones(3)):
+        out = jf(a)
+        expected = np.sum(a * 2, axis=0)
+        assert out.shape == np.shape(expected) and out.dtype == expected.dtype
+        np.testing.assert_array_equal(out, expected)
