@@ -72,8 +72,11 @@ def _typed(v: Any) -> Any:
 
 
 def _finalize(x: Any) -> Any:
-    if type(x) is np.ndarray and x.ndim == 0:
-        return x[()]
+    if type(x) is np.ndarray:
+        if x.ndim == 0:
+            return x[()]
+        if not x.flags.writeable:  # a broadcast view (``s * ones`` simplified to the
+            return x.copy()        # broadcast): a writable array, as without jit
     return x
 
 

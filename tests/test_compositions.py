@@ -357,3 +357,23 @@ def test_jit_cache_keys_on_shape_and_dtype() -> None:
         expected = np.sum(a * 2, axis=0)
         assert out.shape == np.shape(expected) and out.dtype == expected.dtype
         np.testing.assert_array_equal(out, expected)
+
+
+@pytest.mark.parametrize("transform", [
+    lambda f, x: ftrans.grad(f)(x),
+    lambda f, x: ftrans.value_and_grad(f)(x)[1],
+    lambda f, x: ftrans.vjp(f, x)[1](1.0)[0],
+    lambda f, x: ftrans.jvp(lambda v: v * 0.0 + f(v), (x,), (x,))[1],
+    lambda f, x: ftrans.linearize(lambda v: v * 0.0 + f(v), x)[1](x),
+    lambda f, x: ftrans.vmap(lambda v: v * 0.0 + f(v))(x),
+    lambda f, x: ftrans.jit(ftrans.grad(f))(x),
+    lambda f, x: ftrans.jit(lambda v: f(v) * np.ones(3))(x),  # mul by ones: a broadcast
+])
+def test_transformed_results_are_writable_arrays(transform: Callable) -> None:
+    """A result that is a broadcast (the gradient of a sum is a stride-0 view of one
+    scalar) comes back as a writable array, as NumPy results are; writing into it does not
+    change the next result."""
+    x = np.arange(3.0)
+    g = transform(fnp.sum, x)
+    g *= 2.0
+    np.testing.assert_array_equal(transform(fnp.sum, x) * 2.0, g)
