@@ -328,6 +328,19 @@ def test_jit_output_equal_to_an_input_is_a_fresh_array() -> None:
             assert not np.shares_memory(leaf, a)
 
 
+def test_jit_jacobian_of_a_linear_map_does_not_hand_out_the_captured_matrix() -> None:
+    """jacrev(C @ x) simplifies to C itself (a captured constant): the caller gets a copy,
+    so writing into the Jacobian changes neither C nor the next call."""
+    c = np.arange(6.0).reshape(2, 3)
+    for jac in (ftrans.jacrev, ftrans.jacfwd):
+        jf = ftrans.jit(jac(lambda v: c @ v))
+        j = jf(np.ones(3))
+        assert not np.shares_memory(j, c)
+        j[...] = 0.0
+        np.testing.assert_array_equal(c, np.arange(6.0).reshape(2, 3))
+        np.testing.assert_array_equal(jf(np.ones(3)), c)
+
+
 def test_jit_constant_output_is_not_shared_between_calls() -> None:
     jf = ftrans.jit(lambda v: (v + 1.0, np.ones(3), fnp.sum(np.arange(4.0))))
     _, c, _ = jf(np.zeros(3))
@@ -377,3 +390,21 @@ def test_transformed_results_are_writable_arrays(transform: Callable) -> None:
     g = transform(fnp.sum, x)
     g *= 2.0
     np.testing.assert_array_equal(transform(fnp.sum, x) * 2.0, g)
+
+
+@pytest.mark.parametrize("wrap", [
+    lambda g: g,                                             # indices known: rounds
+    lambda g: ftrans.jit(g),                                 # indices traced by jit
+    lambda g: lambda v, i: ftrans.vmap(g, in_axes=(0, 0))(v[None], i[None])[0],  # batched
+])
+def test_gradient_of_set_with_duplicate_traced_indices_goes_to_the_winning_write(
+        wrap: Callable) -> None:
+    """``x.at[i].set(v)`` with a repeated index keeps the last write; only that update gets
+    a gradient, whether the indices are concrete, traced under jit or batched under vmap."""
+    x, w = np.zeros(5), np.arange(1.0, 6.0)
+
+    def loss(v: Any, i: Any) -> Any:
+        return fnp.sum(fnp.at(x)[i].set(v) * w)
+    v, i = np.array([1.0, 2.0, 3.0]), np.array([4, 1, 4])
+    np.testing.assert_allclose(wrap(ftrans.grad(loss))(v, i), [0.0, 2.0, 5.0])
+    np.testing.assert_allclose(fd_grad(lambda u: loss(u, i), v), [0.0, 2.0, 5.0], atol=1e-8)
