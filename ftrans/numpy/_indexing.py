@@ -11,7 +11,9 @@ updates ``x.at[idx].set/add/multiply/divide/min/max/get``.
   a traced mask raises ``ConcretizationError``.
 - Updates scatter into the same flat positions; duplicates accumulate for ``add``. For
   ``set``/``multiply``/``min``/``max`` duplicates are applied in rounds of distinct indices,
-  so the last write wins (as in NumPy) and every round is exactly differentiable.
+  so the last write wins (as in NumPy) and every round is exactly differentiable. Traced
+  indices (jit, vmap) cannot be split: ``multiply``/``min``/``max`` first combine each
+  update with the others aimed at its position; ``set``'s transpose finds the last write.
 """
 
 from __future__ import annotations
