@@ -431,3 +431,24 @@ def test_updates_with_duplicate_traced_indices_match_concrete_ones(kind: str) ->
                                             fnp.stack([v[0], r]), i), v[k]) for k in range(2)])
     np.testing.assert_allclose(ftrans.grad(loss)(v, i), ref, rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(ftrans.jit(ftrans.grad(loss))(v, i), ref, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("linalg", [
+    lambda a, v: fnp.sum(fnp.linalg.solve(a, v + 1.0)),
+    lambda a, v: fnp.sum(fnp.linalg.cholesky(a) * v),
+    lambda a, v: fnp.sum(fnp.linalg.inv(a) @ v),
+    lambda a, v: fnp.sum(ftrans.scipy.linalg.solve_triangular(a, v, lower=True)),
+])
+def test_vmap_of_grad_of_cond_with_linalg_in_one_branch(linalg: Callable) -> None:
+    """With a batched predicate every branch runs on every element, the branch not taken
+    on zero-filled residuals: a singular matrix there must not raise (it is discarded)."""
+    a0 = np.array([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 5.0]])
+
+    def f(v: Any) -> Any:
+        return lax.cond(fnp.sum(v) > 0, lambda u: linalg(a0 + fnp.diag(u * u), u),
+                        lambda u: fnp.sum(fnp.sin(u)), v)
+    xs = np.array([[0.3, -0.7, 0.9], [-0.3, 0.7, -0.9], [0.5, 0.1, 0.2]])
+    g = ftrans.grad(f)
+    np.testing.assert_allclose(ftrans.vmap(g)(xs), np.stack([g(r) for r in xs]), rtol=1e-12)
+    np.testing.assert_allclose(np.stack([g(r) for r in xs]),
+                               np.stack([fd_grad(f, r) for r in xs]), rtol=1e-5, atol=1e-7)
