@@ -452,3 +452,16 @@ def test_vmap_of_grad_of_cond_with_linalg_in_one_branch(linalg: Callable) -> Non
     np.testing.assert_allclose(ftrans.vmap(g)(xs), np.stack([g(r) for r in xs]), rtol=1e-12)
     np.testing.assert_allclose(np.stack([g(r) for r in xs]),
                                np.stack([fd_grad(f, r) for r in xs]), rtol=1e-5, atol=1e-7)
+
+
+def test_numpy_array_copies_like_numpy() -> None:
+    """``ftrans.numpy.array`` copies a NumPy input, as ``np.array`` does (``asarray`` does
+    not): writing into the result leaves the argument alone."""
+    x = np.arange(3.0)
+    y = fnp.array(x)
+    assert not np.shares_memory(y, x)
+    assert np.shares_memory(fnp.array(x, copy=False), x)
+    assert fnp.array(x, dtype=np.float32).dtype == np.float32
+    assert np.shares_memory(fnp.asarray(x), x)
+    v = ftrans.jit(lambda u: fnp.array(u) * 2.0)(x)
+    np.testing.assert_array_equal(v, 2 * x)
