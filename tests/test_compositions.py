@@ -362,6 +362,15 @@ def test_jit_static_values_that_compare_equal_but_differ_in_type_get_their_own_t
     assert jk(x, n=2.0).dtype == np.float64
 
 
+def test_jit_scalar_program_keeps_the_dtype_of_constant_outputs() -> None:
+    """A float64 scalar program runs on Python floats; an output that is a constant of
+    another dtype (int, bool, float32) keeps that dtype."""
+    jf = ftrans.jit(lambda v: (v * 2.0, np.asarray(3), np.asarray(True), np.float32(1.5)))
+    outs = jf(1.0)
+    assert [np.asarray(o).dtype for o in outs] == [np.float64, np.int64, np.bool_, np.float32]
+    assert outs[0] == 2.0 and outs[1] == 3 and outs[2] and outs[3] == np.float32(1.5)
+
+
 def test_jit_cache_keys_on_shape_and_dtype() -> None:
     jf = ftrans.jit(lambda v: fnp.sum(v * 2, axis=0))
     for a in (np.ones((2, 3), np.float32), np.ones((2, 3)), np.ones((4, 3)),
@@ -465,3 +474,34 @@ def test_numpy_array_copies_like_numpy() -> None:
     assert np.shares_memory(fnp.asarray(x), x)
     v = ftrans.jit(lambda u: fnp.array(u) * 2.0)(x)
     np.testing.assert_array_equal(v, 2 * x)
+
+
+_STATICS = (1, 2.0, True, (1, 2), (1.0, 2), "ab")
+_CALL = st.tuples(st.sampled_from([(3,), (2, 3), (3, 2), (1,), ()]),
+                  st.sampled_from([np.float64, np.float32, np.int32, np.int64]),
+                  st.sampled_from(_STATICS), st.booleans())
+
+
+def _cached_fun(x: Any, s: Any) -> Any:
+    k = len(s) if isinstance(s, (tuple, str)) else s
+    scale = s[0] if isinstance(s, tuple) else k
+    return (fnp.sum(x * scale) + k, fnp.cumsum(x * 1) if fnp.ndim(x) else x * 1,
+            np.asarray(scale) * 3)
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(st.lists(_CALL, min_size=2, max_size=12))
+def test_jit_cache_never_returns_a_stale_result(calls: list) -> None:
+    """One jitted function called with a random sequence of shapes, dtypes, static values
+    (equal-comparing ones of different types included) and Python-number or array
+    arguments gives what the un-jitted function gives, every time."""
+    jf = ftrans.jit(_cached_fun, static_argnums=1)
+    for shape, dtype, s, python_number in calls:
+        x = (np.arange(int(np.prod(shape))).reshape(shape) + 1).astype(dtype)
+        if python_number and shape == ():
+            x = x.item()
+        expected = _cached_fun(x, s)
+        got = jf(x, s)
+        for g, e in zip(got, expected):
+            assert np.asarray(g).dtype == np.asarray(e).dtype, (shape, dtype, s)
+            np.testing.assert_array_equal(g, e)

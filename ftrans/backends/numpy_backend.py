@@ -72,7 +72,7 @@ def scalar_source(jaxpr: Jaxpr) -> str | None:
             return repr(float(a.val))
         return names.setdefault(id(a), f"v{len(names)}")
 
-    for v in (*jaxpr.constvars, *jaxpr.invars):
+    for v in (*jaxpr.constvars, *jaxpr.invars, *jaxpr.outvars):  # outputs: literals too
         if v.aval.shape or v.aval.dtype != _F64:
             return None
     lines = ["def run_scalar(consts, args):"]
