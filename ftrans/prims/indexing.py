@@ -244,8 +244,8 @@ def _scatter_transpose(ct: Any, x: Any, idx: Any, upd: Any, *, axis: int) -> lis
 
 
 def _known_distinct(idx: Any) -> bool:
-    """``idx`` is a concrete index array without repeats."""
-    if isinstance(idx, Tracer):
+    """``idx`` is a concrete NumPy index array without repeats (anything else: the mask)."""
+    if not isinstance(idx, (np.ndarray, np.generic, int)) or isinstance(idx, Tracer):
         return False
     a = np.asarray(idx)
     return np.unique(a).size == a.size
