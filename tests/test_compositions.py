@@ -256,9 +256,20 @@ _coord = st.floats(-1.2, 1.2, allow_nan=False).filter(lambda v: abs(v) > 0.05
                                                         and abs(v - 0.1) > 0.05)
 
 
+def _smooth_there(coords: list[float]) -> bool:
+    """Points away from the kinks of the corpus (ties in max, the sign of cond's
+    predicate), so finite differences are a valid reference."""
+    rows = np.array(coords).reshape(-1, N)
+    gaps = np.abs(rows[:, :, None] - rows[:, None, :]) + np.eye(N)
+    return bool(gaps.min() > 0.02 and np.abs(rows.sum(axis=1)).min() > 0.05)
+
+
+_points = st.lists(_coord, min_size=3 * N, max_size=3 * N).filter(_smooth_there)
+
+
 @settings(max_examples=120, deadline=None, derandomize=True)
 @given(st.sampled_from(sorted(CORPUS)), st.sampled_from(sorted(COMPOSITIONS)),
-       st.lists(_coord, min_size=3 * N, max_size=3 * N), st.integers(1, 3))
+       _points, st.integers(1, 3))
 def test_random_compositions(fname: str, comp: str, coords: list[float], n: int) -> None:
     """Each composition of transformations agrees with its reference on each function."""
     f = CORPUS[fname]
@@ -297,7 +308,7 @@ def _scribble(t: Any) -> None:
 
 
 @settings(max_examples=40, deadline=None, derandomize=True)
-@given(st.sampled_from(sorted(CORPUS)), st.lists(_coord, min_size=3 * N, max_size=3 * N))
+@given(st.sampled_from(sorted(CORPUS)), _points)
 def test_compiled_functions_never_overwrite_inputs_or_cached_values(fname: str,
                                                                       coords: list[float]
                                                                       ) -> None:
