@@ -82,12 +82,16 @@ def _as_value(x: Any, where: str) -> Any:
 
 
 def _finalize(x: Any, xp: Any = np) -> Any:
-    """Results on NumPy inputs are NumPy values: 0-d arrays become NumPy scalars. A symbolic
-    zero becomes zeros of the array module ``xp`` (CuPy for computations on the GPU)."""
+    """Results on NumPy inputs are NumPy values: 0-d arrays become NumPy scalars, read-only
+    broadcast views writable copies. A symbolic zero becomes zeros of the array module
+    ``xp`` (CuPy for computations on the GPU)."""
     if type(x) is Zero:
         x = instantiate(x) if xp is np else xp.zeros(x.aval.shape, x.aval.dtype)
-    if type(x) is np.ndarray and x.ndim == 0:
-        return x[()]
+    if type(x) is np.ndarray:
+        if x.ndim == 0:
+            return x[()]
+        if not x.flags.writeable:  # a broadcast view (broadcast_in_dim): the caller owns
+            return x.copy()        # what it gets back, as with any NumPy result
     return x
 
 

@@ -65,9 +65,20 @@ def _leaf_aval(x: Any) -> ShapedArray:
     return ShapedArray(x.shape, x.dtype)
 
 
+def _typed(v: Any) -> Any:
+    """A static value's cache key: ``2``, ``2.0`` and ``True`` compare equal but trace
+    differently, so the key holds each value's type too (inside tuples as well)."""
+    if type(v) is tuple:
+        return (tuple, tuple(_typed(e) for e in v))
+    return (type(v), v)
+
+
 def _finalize(x: Any) -> Any:
-    if type(x) is np.ndarray and x.ndim == 0:
-        return x[()]
+    if type(x) is np.ndarray:
+        if x.ndim == 0:
+            return x[()]
+        if not x.flags.writeable:  # a broadcast view (``s * ones`` simplified to the
+            return x.copy()        # broadcast): a writable array, as without jit
     return x
 
 
@@ -106,13 +117,13 @@ class JitFunction:
                 statics.add(self._params.index(name))
         static_vals = []
         for i in sorted(statics):
-            static_vals.append((i, self._hashable(args[i], self._static_name(i))))
+            static_vals.append((i, _typed(self._hashable(args[i], self._static_name(i)))))
         static_kw = {k: v for k, v in kwargs.items() if k in self.static_argnames}
         for k, v in static_kw.items():
             self._hashable(v, f"static argument {k!r}")
         dyn_kw = {k: v for k, v in kwargs.items() if k not in self.static_argnames}
         dyn = [i for i in range(n) if i not in statics]
-        key = (tuple(static_vals), tuple(sorted(static_kw.items())))
+        key = (tuple(static_vals), tuple(sorted((k, _typed(v)) for k, v in static_kw.items())))
         return dyn, key, dyn_kw, tuple(static_kw.items())
 
     @staticmethod

@@ -52,7 +52,7 @@ def scalar_source(jaxpr: Jaxpr) -> str | None:
             return repr(float(a.val))
         return names.setdefault(id(a), f"v{len(names)}")
 
-    for v in (*jaxpr.constvars, *jaxpr.invars):
+    for v in (*jaxpr.constvars, *jaxpr.invars, *jaxpr.outvars):  # outputs: literals too
         if v.aval.shape or v.aval.dtype != _F64:
             return None
     lines = ["def run_scalar(consts, args):"]
@@ -152,7 +152,12 @@ class _Gen:
                     out.append(f"    {outs} = {call}")
             if dying:
                 out.append(f"    del {', '.join(self.name(a) for a in dying)}")
-        outs = ", ".join(self.atom(a) for a in j.outvars)
+        # an output that is an argument or a constant is copied: the caller owns what it
+        # gets back, and writing into it must change neither the argument nor later calls
+        owned = set(j.invars) | set(j.constvars)
+        outs = ", ".join(f"_np.array({self.atom(a)})" if type(a) is Var and a in owned
+                         else self.atom(a)
+                         for a in j.outvars)
         out.append(f"    return [{outs}]")
         return "\n".join(out)
 

@@ -11,7 +11,9 @@ updates ``x.at[idx].set/add/multiply/divide/min/max/get``.
   a traced mask raises ``ConcretizationError``.
 - Updates scatter into the same flat positions; duplicates accumulate for ``add``. For
   ``set``/``multiply``/``min``/``max`` duplicates are applied in rounds of distinct indices,
-  so the last write wins (as in NumPy) and every round is exactly differentiable.
+  so the last write wins (as in NumPy) and every round is exactly differentiable. Traced
+  indices (jit, vmap) cannot be split: ``multiply``/``min``/``max`` first combine each
+  update with the others aimed at its position; ``set``'s transpose finds the last write.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from ..core import ConcretizationError, Tracer, user_frame
 from ..prims import shape as sh
 from ..prims import slicing as sl
 from ..prims.indexing import gather, scatter, scatter_add
-from ._elementwise import add, less, maximum, minimum, multiply
+from ._elementwise import add, equal, less, maximum, minimum, multiply
 from ._elementwise import where as _where
 from ._promote import is_tracer, to_dtype
 
@@ -265,7 +267,9 @@ def _update(x: Any, idx: Any, values: Any, kind: str) -> Any:
     if kind == "add":
         out = scatter_add(target, ind, values, axis)
     else:
-        if rounds is None or len(rounds) <= 1:
+        if kind != "set" and is_tracer(ind):  # repeats unknown: combine them first
+            parts = [_combine_repeats(ind, values, axis, kind)]
+        elif rounds is None or len(rounds) <= 1:
             parts = [(ind, values)]
         else:  # the update axes of ``ind`` flattened into one, then split into rounds
             nd = np.ndim(ind)
@@ -283,6 +287,28 @@ def _update(x: Any, idx: Any, values: Any, kind: str) -> Any:
             spread = scatter(base, ind_r, val_r, axis)
             out = {"multiply": multiply, "min": minimum, "max": maximum}[kind](out, spread)
     return sh.reshape(out, shape_back) if shape_back is not None else out
+
+
+def _combine_repeats(ind: Any, values: Any, axis: int, kind: str) -> tuple[Any, Any]:
+    """Traced indices may repeat: each update becomes the product (min, max) of every update
+    aimed at its position, so whichever of equal writes lands, the result combines them all
+    (an (n, n) comparison of the n indices)."""
+    from ._reductions import max as _max
+    from ._reductions import min as _min
+    from ._stats import prod
+    ishape = sh.shape_of(ind)
+    nd, n = len(ishape), int(np.prod(ishape, dtype=np.int64))
+    shape = sh.shape_of(values)
+    pre, post = shape[:axis], shape[axis + nd:]
+    flat_ind = sh.reshape(ind, (n,))
+    vals = sh.reshape(values, pre + (1, n) + post) if is_tracer(values) \
+        else np.reshape(values, pre + (1, n) + post)
+    same = sh.reshape(equal(sh.reshape(flat_ind, (n, 1)), sh.reshape(flat_ind, (1, n))),
+                      (1,) * len(pre) + (n, n) + (1,) * len(post))
+    fill = {"multiply": 1, "min": _largest(values.dtype), "max": -_largest(values.dtype)}
+    picked = _where(same, vals, np.asarray(fill[kind], values.dtype))
+    reduce = {"multiply": prod, "min": _min, "max": _max}[kind]
+    return flat_ind, reduce(picked, axis=len(pre) + 1)
 
 
 def _largest(dtype: np.dtype) -> Any:

@@ -31,7 +31,20 @@ def asarray(a: Any, dtype: Any = None) -> Any:
     return xp.asarray(a, dtype=dtype)
 
 
-array = asarray
+def array(a: Any, dtype: Any = None, copy: bool | None = True) -> Any:
+    """NumPy's ``array``: a copy of a NumPy input unless ``copy=False`` (traced arrays are
+    immutable: one stays traced).
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> x = np.zeros(2)
+    >>> y = fnp.array(x); y[0] = 1.0; x
+    array([0., 0.])
+    """
+    if is_tracer(a) or (isinstance(a, (list, tuple))
+                        and any(isinstance(e, Tracer) for e in _leaves(a))):
+        return asarray(a, dtype)  # a list of tracers raises, naming stack
+    xp = array_module([a])
+    return xp.array(a, dtype=dtype, copy=copy)
 
 
 def _stack_nested(a: Any, dtype: np.dtype) -> Any:

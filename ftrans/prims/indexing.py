@@ -6,8 +6,9 @@
 - ``scatter_add(x, idx, updates, axis)`` adds ``updates`` (shaped like the gather's output)
   at ``idx``, duplicates accumulating (``np.add.at``). Linear in ``x`` and ``updates``.
 - ``scatter(x, idx, updates, axis)`` writes ``updates`` at ``idx``. Linear in ``(x, updates)``
-  together; the transpose assumes distinct indices (``ftrans.numpy`` splits duplicates into
-  rounds of distinct ones, so the last write wins, as in NumPy).
+  together. ``ftrans.numpy`` splits concrete duplicate indices into rounds of distinct ones,
+  so the last write wins, as in NumPy; for traced indices (jit, vmap) the transpose gives
+  the cotangent only to the update that was written (found by scattering update ids).
 
 Batching folds the batch axis into the indexed one: with ``x`` batched as ``(B, N, ...)``,
 ``idx + N * b`` indexes the reshaped ``(B * N, ...)`` array, so one gather or scatter serves
@@ -20,8 +21,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..core import Primitive, Zero, aval_of, register
+from ..core import Primitive, Tracer, Zero, aval_of, register
 from ..ir import ShapedArray
+from .elementwise import eq_p, select_n_p
 from .families import is_undef, ndim_of, shape_of
 from .shape import broadcast_in_dim, moveaxis, reshape, transpose
 
@@ -235,7 +237,28 @@ def _scatter_transpose(ct: Any, x: Any, idx: Any, upd: Any, *, axis: int) -> lis
         ct_x = scatter(ct, idx, hole, axis)
     if is_undef(upd):
         ct_u = gather(ct, idx, axis)
+        if not _known_distinct(idx):  # only the update that was written last gets ct
+            ct_u = select_n_p.bind(_written(idx, shape_of(ct), shape_of(ct_u), axis),
+                            _zeros(shape_of(ct_u), aval_of(ct).dtype), ct_u)
     return [ct_x, None, ct_u]
+
+
+def _known_distinct(idx: Any) -> bool:
+    """``idx`` is a concrete NumPy index array without repeats (anything else: the mask)."""
+    if not isinstance(idx, (np.ndarray, np.generic, int)) or isinstance(idx, Tracer):
+        return False
+    a = np.asarray(idx)
+    return np.unique(a).size == a.size
+
+
+def _written(idx: Any, x_shape: tuple, upd_shape: tuple, axis: int) -> Any:
+    """Which updates of ``scatter(x, idx, updates, axis)`` survive in its output: each
+    update gets an id, the ids are scattered like the updates and read back at ``idx``."""
+    n_idx = ndim_of(idx)
+    ids = np.arange(1, int(np.prod(shape_of(idx))) + 1).reshape(shape_of(idx))
+    ids = broadcast_in_dim(ids, upd_shape, tuple(range(axis, axis + n_idx)))
+    board = scatter(np.zeros(x_shape, ids.dtype), idx, ids, axis)
+    return eq_p.bind(gather(board, idx, axis), ids)
 
 
 scatter_p.impl = _scatter_impl

@@ -21,6 +21,8 @@ does, so derivatives are those of a function of a symmetric matrix.
 Batching moves the batch axis to the front (broadcasting unbatched operands), since every
 impl already maps over leading axes; a batch of right-hand sides against one matrix (as in
 ``jacfwd``) becomes extra columns of a single solve instead.
+Traced (not eager NumPy) solve, triangular_solve, inv and cholesky give NaNs for a singular
+(not positive definite) matrix of a batch instead of raising, as JAX does.
 """
 
 from __future__ import annotations
@@ -146,7 +148,34 @@ def _batch_rhs_only(prim: Primitive) -> Callable:
 
 
 solve_p.batch = _batch_rhs_only(solve_p)
-solve_p.impl = lambda xp, a, b: xp.linalg.solve(a, b)
+def _nan_where_singular(impl: Callable, probe: Callable) -> Callable:
+    """``impl(xp, a, ...)`` giving NaNs for the matrices of ``a`` that ``probe`` rejects
+    (singular, or not positive definite) instead of raising for the whole batch, as JAX
+    does: a vmapped ``cond`` with a batched predicate runs every branch on every element,
+    the branches not taken on zero-filled residuals, and selects afterwards."""
+    def nan_impl(xp: Any, a: Any, *rest: Any, **params: Any) -> Any:
+        try:
+            return impl(xp, a, *rest, **params)
+        except np.linalg.LinAlgError:
+            if xp is not np:
+                raise
+        bad = np.zeros(a.shape[:-2], bool)
+        for i in np.ndindex(*bad.shape):
+            try:
+                probe(a[i], **params)
+            except np.linalg.LinAlgError:
+                bad[i] = True
+        if not bad.any():
+            raise np.linalg.LinAlgError("singular matrix in a batch with none singular")
+        eye = np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape)
+        out = impl(xp, np.where(bad[..., None, None], eye, a), *rest, **params)
+        mask = bad.reshape(bad.shape + (1,) * (np.ndim(out) - bad.ndim))
+        return np.where(mask, np.nan, out).astype(out.dtype, copy=False)
+    return nan_impl
+
+
+solve_p.impl = _nan_where_singular(lambda xp, a, b: xp.linalg.solve(a, b),
+                                   lambda m: np.linalg.inv(m))
 solve_p.abstract_eval = _solve_aval
 solve_p.jvp = _solve_jvp
 solve_p.transpose = _solve_transpose
@@ -230,7 +259,9 @@ def _triangular_solve_transpose(ct: Any, a: Any, b: Any, *, left_side: bool, low
 
 
 triangular_solve_p.batch = _batch_rhs_only(triangular_solve_p)
-triangular_solve_p.impl = _triangular_solve_impl
+triangular_solve_p.impl = _nan_where_singular(
+    _triangular_solve_impl,
+    lambda m, *, lower, unit_diagonal, **_: np.linalg.inv(_triangle(np, m, lower, unit_diagonal)))
 triangular_solve_p.abstract_eval = _triangular_solve_aval
 triangular_solve_p.jvp = _triangular_solve_jvp
 triangular_solve_p.transpose = _triangular_solve_transpose
@@ -252,7 +283,7 @@ def _inv_jvp(primals: Any, out: Any, tangents: Any) -> Any:
     return -_mm(_mm(out, ta), out)
 
 
-inv_p.impl = lambda xp, a: xp.linalg.inv(a)
+inv_p.impl = _nan_where_singular(lambda xp, a: xp.linalg.inv(a), lambda m: np.linalg.inv(m))
 inv_p.abstract_eval = _inv_aval
 inv_p.jvp = _inv_jvp
 
@@ -324,7 +355,8 @@ def _cholesky_jvp(primals: Any, out: Any, tangents: Any) -> Any:
     return _mm(out, inner * phi)
 
 
-cholesky_p.impl = lambda xp, a: xp.linalg.cholesky(a)
+cholesky_p.impl = _nan_where_singular(lambda xp, a: xp.linalg.cholesky(a),
+                                      lambda m: np.linalg.cholesky(m))
 cholesky_p.abstract_eval = _cholesky_aval
 cholesky_p.jvp = _cholesky_jvp
 
