@@ -257,16 +257,7 @@ def linearize(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any,
         if t_tree != tr.in_tree:
             raise ValueError(f"linearize: tangents have structure {t_tree}, expected "
                              f"{tr.in_tree}")
-        vals = []
-        for i, (t, av) in enumerate(zip(t_flat, in_avals)):
-            t = _as_value(t, f"linearize: tangent {i}")
-            ta = aval_of(t)
-            if ta.shape != av.shape:
-                raise ValueError(f"linearize: tangent {i} has shape {ta.shape}, expected "
-                                 f"{av.shape}")
-            if ta.dtype != av.dtype and not isinstance(t, Tracer):
-                t = t.astype(av.dtype)
-            vals.append(t)
+        vals = _leaf_values(t_flat, in_avals, "linearize", "tangent", "primal")
         outs = eval_jaxpr(lin_jaxpr, lin_consts, *vals)
         return tree_unflatten(tr.out_tree, [_finalize(o) for o in outs])
 
@@ -276,15 +267,16 @@ def linearize(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any,
 
 # ----------------------------------------------------------------------------- reverse mode
 
-def _cotangent_values(ct_flat: Sequence[Any], out_avals: Sequence[ShapedArray],
-                      api: str) -> list[Any]:
-    """Cotangent leaves as values of the outputs' shapes (checked) and dtypes (cast)."""
+def _leaf_values(flat: Sequence[Any], avals: Sequence[ShapedArray], api: str,
+                 what: str = "cotangent", whose: str = "output") -> list[Any]:
+    """Tangent or cotangent leaves as values of ``avals``' shapes (checked) and dtypes
+    (cast)."""
     vals = []
-    for i, (c, av) in enumerate(zip(ct_flat, out_avals)):
-        c = _as_value(c, f"{api}: cotangent {i}")
+    for i, (c, av) in enumerate(zip(flat, avals)):
+        c = _as_value(c, f"{api}: {what} {i}")
         ca = aval_of(c)
         if ca.shape != av.shape:
-            raise ValueError(f"{api}: cotangent {i} has shape {ca.shape}, but the output has "
+            raise ValueError(f"{api}: {what} {i} has shape {ca.shape}, but the {whose} has "
                              f"shape {av.shape}")
         if ca.dtype != av.dtype and not isinstance(c, Tracer):
             c = c.astype(av.dtype)
@@ -314,7 +306,7 @@ def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
         if ct_tree != out_tree:
             raise ValueError(f"vjp: the cotangent has structure {ct_tree}, but the function's "
                              f"output has structure {out_tree}")
-        vals = _cotangent_values(ct_flat, out_avals, "vjp")
+        vals = _leaf_values(ct_flat, out_avals, "vjp")
         cts = backward_pass(lin_jaxpr, lin_consts, vals)
         return tree_unflatten(in_tree, [_finalize(c, array_module(tr.out_vals)) for c in cts])
 
@@ -347,7 +339,7 @@ def linear_transpose(fun: Callable, *primals: Any) -> Callable:
         if ct_tree != out_tree_box[0]:
             raise ValueError(f"linear_transpose: cotangent has structure {ct_tree}, expected "
                              f"{out_tree_box[0]}")
-        vals = _cotangent_values(ct_flat, jaxpr.out_avals, "linear_transpose")
+        vals = _leaf_values(ct_flat, jaxpr.out_avals, "linear_transpose")
         cts = backward_pass(jaxpr, consts, vals)
         return tree_unflatten(in_tree, [_finalize(c) for c in cts])
 
@@ -581,10 +573,6 @@ def _jacfwd_of(tr: _Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
     return _assemble(tr, blocks, argnums)
 
 
-def _transposed(lin: Jaxpr, consts: list) -> tuple[Jaxpr, list]:
-    return transpose_jaxpr(lin, consts)
-
-
 def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
            chunk_size: int | str | None = None, max_memory: int | None = None) -> Callable:
     """The Jacobian by reverse mode: the transposed linear function batched over all output
@@ -609,7 +597,7 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
 
 def _jacrev_of(tr: _Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
                max_memory: int | None, api: str) -> Any:
-    ct_jaxpr, ct_consts = _transposed(lin, consts)
+    ct_jaxpr, ct_consts = transpose_jaxpr(lin, consts)
     out_avals, in_avals = lin.out_avals, lin.in_avals
     m = _flat_size(out_avals)
     k = _resolve_chunk(chunk, ct_jaxpr, ct_consts, out_avals, m, max_memory, api)
@@ -714,7 +702,7 @@ def jacobian_rows(fun: Callable, rows: Sequence[int], argnums: int | Sequence[in
     def rows_fun(*args: Any, **kwargs: Any) -> Any:
         tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacobian_rows")
         chosen = _check_indices(rows, _flat_size(lin.out_avals), "rows", "jacobian_rows")
-        ct_jaxpr, ct_consts = _transposed(lin, consts)
+        ct_jaxpr, ct_consts = transpose_jaxpr(lin, consts)
         k = _resolve_chunk(chunk, ct_jaxpr, ct_consts, lin.out_avals, len(chosen), max_memory,
                            "jacobian_rows")
         outs = _batched_over_basis(ct_jaxpr, ct_consts, lin.out_avals, chosen, k, tr.out_vals)

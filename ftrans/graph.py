@@ -132,8 +132,8 @@ def to_dot(jaxpr: Jaxpr | ClosedJaxpr, values: Mapping[Var, Any] | None = None,
 
 def _derivative(f: Callable, args: tuple, kind: str, tr: Any, labels: list[str]
                 ) -> tuple[str, Jaxpr, list[Any], list[str], list[str]]:
-    from .api import _transposed
     from .transforms.linearize import linearize_jaxpr
+    from .transforms.transpose import transpose_jaxpr
     lin, consts = linearize_jaxpr(tr.jaxpr, tr.values, [True] * len(tr.jaxpr.invars))
     n_out = len(lin.outvars)
     outs = ["f"] if n_out == 1 else [f"f[{i}]" for i in range(n_out)]
@@ -141,7 +141,7 @@ def _derivative(f: Callable, args: tuple, kind: str, tr: Any, labels: list[str]
         return ("forward-mode derivative program (jvp): tangents in, tangents out", lin,
                 consts, [f"ẋ{lab[1:]}" if lab.startswith("x") else lab for lab in labels],
                 [f"ḟ{o[1:]}" for o in outs])
-    t_jaxpr, t_consts = _transposed(lin, consts)
+    t_jaxpr, t_consts = transpose_jaxpr(lin, consts)
     return ("reverse-mode derivative program (vjp): adjoint of f in, gradient out", t_jaxpr,
             t_consts, [f"{o}̄" for o in outs], [f"∂f/∂{lab}" for lab in labels])
 

@@ -25,6 +25,7 @@ import numpy as np
 from . import api
 from .core import aval_of
 from .deps import jaxpr_deps, ranges, unique_sorted
+from .transforms.transpose import transpose_jaxpr
 
 # ----------------------------------------------------------------------------- patterns
 
@@ -269,7 +270,7 @@ def _sparse_from_linear(lin: Any, consts: list, rows: np.ndarray, cols: np.ndarr
     entry ``b`` of ``a``'s own pass the other way (for a symmetric J, the same way)."""
     plan = _plan(rows, cols, shape, mode, symmetric, api_name)
     forward = (lin, consts)
-    reverse = api._transposed(lin, consts) if (plan.mode == "reverse" or (
+    reverse = transpose_jaxpr(lin, consts) if (plan.mode == "reverse" or (
         len(plan.dense) and not symmetric)) else None
     primary, other = (forward, reverse) if plan.mode == "forward" else (reverse, forward)
     if symmetric:

@@ -114,6 +114,21 @@ def elementwise_batch(prim: Primitive) -> Callable:
     return batch
 
 
+def batch_at_front(args: Sequence[Any], dims: Sequence[int | None]) -> list[Any]:
+    """Operands with their batch axis moved to the front; unbatched ones broadcast there."""
+    from .shape import broadcast_in_dim, moveaxis
+    size = next(shape_of(a)[d] for a, d in zip(args, dims) if d is not None)
+    moved = []
+    for a, d in zip(args, dims):
+        if d is None:
+            s = shape_of(a)
+            a = broadcast_in_dim(a, (size,) + s, tuple(range(1, len(s) + 1)))
+        else:
+            a = moveaxis(a, d, 0)
+        moved.append(a)
+    return moved
+
+
 # ----------------------------------------------------------------------------- avals
 
 def elementwise_aval(name: str) -> Callable:

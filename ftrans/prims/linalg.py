@@ -34,8 +34,8 @@ import numpy as np
 from .._lazy import fnp
 from ..core import Primitive, Zero, aval_of, register
 from ..ir import ShapedArray, is_float_dtype
-from .families import is_undef, shape_of
-from .shape import broadcast_in_dim, moveaxis
+from .families import batch_at_front, is_undef, shape_of
+from .shape import moveaxis
 
 
 def _declare(name: str, multiple_results: bool = False) -> Primitive:
@@ -47,16 +47,7 @@ def _declare(name: str, multiple_results: bool = False) -> Primitive:
 
 def _batch_at_front(prim: Primitive) -> Callable:
     def batch(args: Sequence[Any], dims: Sequence[int | None], **params: Any) -> Any:
-        size = next(shape_of(a)[d] for a, d in zip(args, dims) if d is not None)
-        moved = []
-        for a, d in zip(args, dims):
-            if d is None:
-                s = shape_of(a)
-                a = broadcast_in_dim(a, (size,) + s, tuple(range(1, len(s) + 1)))
-            else:
-                a = moveaxis(a, d, 0)
-            moved.append(a)
-        out = prim.bind(*moved, **params)
+        out = prim.bind(*batch_at_front(args, dims), **params)
         return out, ([0] * len(out) if prim.multiple_results else 0)
     return batch
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..core import Primitive, Zero, aval_of, register
 from ..ir import ShapedArray
-from .families import is_undef, linear_jvp, ndim_of, shape_of
+from .families import batch_at_front, is_undef, linear_jvp, ndim_of, shape_of
 from .shape import _unbatched_axis, moveaxis
 
 
@@ -204,17 +204,7 @@ def _concatenate_transpose(ct: Any, *xs: Any, dimension: int) -> list[Any]:
 
 def _concatenate_batch(args: Sequence[Any], dims: Sequence[Any], *, dimension: int
                        ) -> tuple[Any, int]:
-    from .shape import broadcast_in_dim
-    size = next(shape_of(a)[d] for a, d in zip(args, dims) if d is not None)
-    moved = []
-    for a, d in zip(args, dims):
-        if d is None:
-            s = shape_of(a)
-            a = broadcast_in_dim(a, (size,) + s, tuple(range(1, len(s) + 1)))
-        else:
-            a = moveaxis(a, d, 0)
-        moved.append(a)
-    return concatenate(moved, dimension + 1), 0
+    return concatenate(batch_at_front(args, dims), dimension + 1), 0
 
 
 concatenate_p.impl = lambda xp, *xs, dimension: xp.concatenate(xs, axis=dimension)
