@@ -7,4 +7,10 @@ python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
 "$VENV/bin/python" -m pip install -q ".[test]"
 cd tests  # test the installed package, not the source tree
-exec "../$VENV/bin/python" -m pytest -p no:cacheprovider "$@" .
+"../$VENV/bin/python" -m pytest -p no:cacheprovider "$@" .
+# The GPU tests once more, on the emulated CuPy device (tests/cupy_emulator: CuPy's strict
+# array semantics, generated kernels run thread by thread on the CPU). This is not a GPU
+# run: `bash ci/gpu.sh` on a CUDA machine is.
+echo "== GPU tests on the emulated CuPy device"
+PYTHONPATH=cupy_emulator "../$VENV/bin/python" -m pytest -p no:cacheprovider -q -m gpu \
+  test_gpu.py test_cupy_emulator.py

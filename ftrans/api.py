@@ -15,13 +15,12 @@ from .core import (
     Trace,
     Tracer,
     Zero,
-    array_module,
     aval_of,
     eval_jaxpr,
     instantiate,
     trace_to_jaxpr,
 )
-from .device import check_same_backend
+from .device import check_same_backend, on_device, to_call_device
 from .ir import ClosedJaxpr, Jaxpr, Literal, ShapedArray, is_float_dtype
 from .prims.shape import reshape, transpose
 from .prims.slicing import concatenate, slice_
@@ -128,12 +127,13 @@ def _normalize_argnums(argnums: int | Sequence[int], nargs: int, api: str) -> tu
 class _Traced:
     """The result of tracing a function concretely: jaxpr, recorded values, outputs."""
 
-    __slots__ = ("jaxpr", "values", "out_vals", "out_tree", "aux", "in_tree")
+    __slots__ = ("jaxpr", "values", "out_vals", "out_tree", "aux", "in_tree", "xp")
 
     def __init__(self, jaxpr: Jaxpr, values: dict, out_vals: list, out_tree: PyTreeDef,
-                 aux: Any, in_tree: PyTreeDef):
+                 aux: Any, in_tree: PyTreeDef, xp: Any):
         self.jaxpr, self.values, self.out_vals = jaxpr, values, out_vals
         self.out_tree, self.aux, self.in_tree = out_tree, aux, in_tree
+        self.xp = xp  # the array module of the call's device: numpy, or cupy on the GPU
 
 
 def _strip(trace: Trace, tree: Any) -> Any:
@@ -147,7 +147,7 @@ def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
     flat, in_tree = tree_flatten(primals)
     flat = [_as_value(x, f"{api}: {arg_names[0] if len(arg_names) == 1 else 'an input'}")
             for x in flat]
-    check_same_backend(flat, api)
+    flat, xp = to_call_device(flat, api)
     with Trace(concrete=True) as trace:
         tracers = [trace.new_arg(aval_of(x), x) for x in flat]
         out = fun(*tree_unflatten(in_tree, tracers))
@@ -166,8 +166,11 @@ def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
                                 f"({o!r:.60}); outputs must be arrays or numbers")
         jaxpr, _ = trace.to_jaxpr(out_flat)
         values = trace.values
+    if xp is not np:  # captured NumPy arrays meet device values in the derivative rules
+        for v, c in zip(jaxpr.constvars, on_device(xp, [values[v] for v in jaxpr.constvars])):
+            values[v] = c
     out_vals = [a.val if type(a) is Literal else values[a] for a in jaxpr.outvars]
-    return _Traced(jaxpr, values, out_vals, out_tree, aux, in_tree)
+    return _Traced(jaxpr, values, out_vals, out_tree, aux, in_tree, xp)
 
 
 def _wrt(fun: Callable, args: tuple, kwargs: dict, argnums: tuple[int, ...]) -> Callable:
@@ -217,12 +220,12 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any],
     names = [f"primal {i}" for i in range(len(p_flat))]
     check_same_backend(p_flat + t_flat, "jvp")
     tr = _trace_concrete(fun, tuple(primals), has_aux, "jvp", names)
-    t_vals = [_as_value(t, "jvp") for t in t_flat]
+    t_vals = on_device(tr.xp, [_as_value(t, "jvp") for t in t_flat])
     t_vals = [t.astype(aval_of(p).dtype) if not isinstance(t, Tracer)
               and aval_of(t).dtype != aval_of(p).dtype else t for p, t in zip(p_flat, t_vals)]
     t_out = jvp_jaxpr_eval(tr.jaxpr, tr.values, t_vals)
     out = tree_unflatten(tr.out_tree, [_finalize(o) for o in tr.out_vals])
-    t_out = tree_unflatten(tr.out_tree, [_finalize(t, array_module(tr.out_vals)) for t in t_out])
+    t_out = tree_unflatten(tr.out_tree, [_finalize(t, tr.xp) for t in t_out])
     return (out, t_out, tr.aux) if has_aux else (out, t_out)
 
 
@@ -233,6 +236,8 @@ def _linearized(fun: Callable, primals: tuple, has_aux: bool, api: str,
     lin_jaxpr, lin_consts = linearize_jaxpr(tr.jaxpr, values, [True] * len(tr.jaxpr.invars),
                                             consume=True)
     del values
+    if tr.xp is not np:  # residuals made from NumPy constants (closures, literals) too
+        lin_consts = on_device(tr.xp, lin_consts)
     return tr, lin_jaxpr, lin_consts
 
 
@@ -257,7 +262,8 @@ def linearize(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any,
         if t_tree != tr.in_tree:
             raise ValueError(f"linearize: tangents have structure {t_tree}, expected "
                              f"{tr.in_tree}")
-        vals = _leaf_values(t_flat, in_avals, "linearize", "tangent", "primal")
+        vals = on_device(tr.xp, _leaf_values(t_flat, in_avals, "linearize", "tangent",
+                                             "primal"))
         outs = eval_jaxpr(lin_jaxpr, lin_consts, *vals)
         return tree_unflatten(tr.out_tree, [_finalize(o) for o in outs])
 
@@ -299,16 +305,16 @@ def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
             _check_diff_dtype(_as_value(leaf, f"vjp: {names[i]}"), names[i], "vjp")
     tr, lin_jaxpr, lin_consts = _linearized(fun, primals, has_aux, "vjp", names)
     out_avals = [aval_of(o) for o in tr.out_vals]
-    in_tree, out_tree = tr.in_tree, tr.out_tree  # vjp_fun keeps residuals only, not tr
+    in_tree, out_tree, xp = tr.in_tree, tr.out_tree, tr.xp  # vjp_fun keeps residuals only
 
     def vjp_fun(ct: Any) -> tuple[Any, ...]:
         ct_flat, ct_tree = tree_flatten(ct)
         if ct_tree != out_tree:
             raise ValueError(f"vjp: the cotangent has structure {ct_tree}, but the function's "
                              f"output has structure {out_tree}")
-        vals = _leaf_values(ct_flat, out_avals, "vjp")
+        vals = on_device(xp, _leaf_values(ct_flat, out_avals, "vjp"))
         cts = backward_pass(lin_jaxpr, lin_consts, vals)
-        return tree_unflatten(in_tree, [_finalize(c, array_module(tr.out_vals)) for c in cts])
+        return tree_unflatten(in_tree, [_finalize(c, xp) for c in cts])
 
     out = tree_unflatten(tr.out_tree, [_finalize(o) for o in tr.out_vals])
     return (out, vjp_fun, tr.aux) if has_aux else (out, vjp_fun)
@@ -377,7 +383,7 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
                             f"sub-dtype of np.floating), but {_fun_name(fun)} returned "
                             f"{av.dtype.name}")
         tr.values = {}  # primal intermediates: only the residuals in lin_consts are needed
-        xp = array_module([out])
+        xp = tr.xp
         cts = backward_pass(lin_jaxpr, lin_consts, [xp.ones((), av.dtype)], consume=True)
         g = tree_unflatten(tr.in_tree, [_finalize(c, xp) for c in cts])
         g = g[0] if isinstance(argnums, (int, np.integer)) else g
@@ -452,14 +458,14 @@ def _split_basis(basis: np.ndarray, avals: Sequence[ShapedArray]) -> list[np.nda
 
 def _batched_over_basis(jaxpr: Jaxpr, consts: list, in_avals: Sequence[ShapedArray],
                         rows: Sequence[int], chunk_size: int | None,
-                        like: Sequence[Any] = ()) -> list[Any]:
+                        xp: Any = np) -> list[Any]:
     """Evaluate linear ``jaxpr`` on the basis vectors ``rows`` of its flattened input space,
     in chunks; each output gets a leading axis of len(rows)."""
     n = sum(av.size for av in in_avals)
     dtype = np.result_type(*[av.dtype for av in in_avals]) if in_avals else np.float64
-    xp = array_module(list(like))
-    return _batched_over_seeds(jaxpr, consts, in_avals, len(rows),
+    outs = _batched_over_seeds(jaxpr, consts, in_avals, len(rows),
                                lambda lo, hi: _basis(n, rows[lo:hi], dtype, xp), chunk_size)
+    return on_device(xp, outs)  # outputs that are constants (zero derivatives) too
 
 
 def _batched_over_seeds(jaxpr: Jaxpr, consts: list, in_avals: Sequence[ShapedArray],
@@ -528,7 +534,7 @@ def _assemble(tr: _Traced, blocks: list[list[Any]], argnums: Any) -> Any:
     """blocks[i][j] is d out_i / d in_j: nest as out structure of (argnums structure)."""
     per_out = []
     for row in blocks:
-        inner = tree_unflatten(tr.in_tree, [_finalize(b, array_module(tr.out_vals))
+        inner = tree_unflatten(tr.in_tree, [_finalize(b, tr.xp)
                                             for b in row])
         per_out.append(inner[0] if isinstance(argnums, (int, np.integer)) else inner)
     return tree_unflatten(tr.out_tree, per_out)
@@ -561,7 +567,7 @@ def _jacfwd_of(tr: _Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
     in_avals = lin.in_avals
     n = _flat_size(in_avals)
     k = _resolve_chunk(chunk, lin, consts, in_avals, n, max_memory, api)
-    cols = _batched_over_basis(lin, consts, in_avals, list(range(n)), k, tr.out_vals)
+    cols = _batched_over_basis(lin, consts, in_avals, list(range(n)), k, tr.xp)
     blocks = []
     for col, out_av in zip(cols, lin.out_avals):
         row, off = [], 0
@@ -601,8 +607,7 @@ def _jacrev_of(tr: _Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
     out_avals, in_avals = lin.out_avals, lin.in_avals
     m = _flat_size(out_avals)
     k = _resolve_chunk(chunk, ct_jaxpr, ct_consts, out_avals, m, max_memory, api)
-    rows = _batched_over_basis(ct_jaxpr, ct_consts, out_avals, list(range(m)), k,
-                               tr.out_vals)
+    rows = _batched_over_basis(ct_jaxpr, ct_consts, out_avals, list(range(m)), k, tr.xp)
     blocks = []
     off = 0
     for out_av in out_avals:
@@ -677,7 +682,7 @@ def jacobian_columns(fun: Callable, cols: Sequence[int], argnums: int | Sequence
         chosen = _check_indices(cols, _flat_size(lin.in_avals), "cols", "jacobian_columns")
         k = _resolve_chunk(chunk, lin, consts, lin.in_avals, len(chosen), max_memory,
                            "jacobian_columns")
-        outs = _batched_over_basis(lin, consts, lin.in_avals, chosen, k, tr.out_vals)
+        outs = _batched_over_basis(lin, consts, lin.in_avals, chosen, k, tr.xp)
         flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.out_avals)]
         out = _finalize(transpose(_concat_flat(flat, 1), (1, 0)))
         return (out, tr.aux) if has_aux else out
@@ -705,7 +710,7 @@ def jacobian_rows(fun: Callable, rows: Sequence[int], argnums: int | Sequence[in
         ct_jaxpr, ct_consts = transpose_jaxpr(lin, consts)
         k = _resolve_chunk(chunk, ct_jaxpr, ct_consts, lin.out_avals, len(chosen), max_memory,
                            "jacobian_rows")
-        outs = _batched_over_basis(ct_jaxpr, ct_consts, lin.out_avals, chosen, k, tr.out_vals)
+        outs = _batched_over_basis(ct_jaxpr, ct_consts, lin.out_avals, chosen, k, tr.xp)
         flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.in_avals)]
         out = _finalize(_concat_flat(flat, 1))
         return (out, tr.aux) if has_aux else out
@@ -817,7 +822,7 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
                   for _ in range(len(tree_flatten(arg)[0]))]
         owners += [f"keyword argument {k!r}" for k in sorted(kwargs)
                    for _ in range(len(tree_flatten(kwargs[k])[0]))]
-        check_same_backend(leaves, "vmap")
+        leaves, _ = to_call_device(leaves, "vmap")
         values, dims, sizes = [], [], []
         for i, (x, ax) in enumerate(zip(leaves, axes)):
             if ax is None:

@@ -109,7 +109,8 @@ def _peers(wanted: bool) -> dict[str, Any]:
     try:
         import jax
         jax.config.update("jax_enable_x64", True)
-        if jax.devices("gpu"):
+        # FTRANS_BENCH_CPU_PEERS=1: JAX on the CPU too (the tests' emulated-GPU smoke run)
+        if os.environ.get("FTRANS_BENCH_CPU_PEERS") == "1" or jax.devices("gpu"):
             found["jax"] = jax
     except Exception:
         pass

@@ -184,6 +184,20 @@ def array_module(args: Sequence[Any]) -> Any:
     return np
 
 
+def same_device(value: Any, like: Any) -> Any:
+    """A NumPy constant made by a rule, on the device of ``like``: a CuPy array when
+    ``like`` is one. Next to tracers and NumPy values it stays as it is (binding a primitive
+    moves NumPy arguments to the GPU when needed).
+
+    >>> same_device(np.eye(2), np.ones(2)).shape
+    (2, 2)
+    """
+    if type(like).__module__.startswith("cupy"):
+        from .backends import cupy_module
+        return cupy_module().asarray(value)
+    return value
+
+
 def zeros(aval: ShapedArray, like: Any = None) -> Any:
     xp = array_module([like]) if like is not None else np
     return xp.zeros(aval.shape, aval.dtype)
@@ -270,9 +284,11 @@ class Trace:
             if x._trace is self:
                 return x._var
             entry = self.consts.get(id(x))
-        elif isinstance(x, np.generic) or isinstance(x, _SCALAR_TYPES) or (
-                type(x) is np.ndarray and x.ndim == 0):
+        elif isinstance(x, np.generic) or isinstance(x, _SCALAR_TYPES):
             return Literal(x, aval_of(x))
+        elif type(x) is np.ndarray and x.ndim == 0:
+            # held as a NumPy scalar, which CuPy arrays also accept (not a 0-d NumPy array)
+            return Literal(x[()], aval_of(x))
         else:
             entry = self.consts.get(id(x))
         if entry is None:

@@ -143,6 +143,25 @@ def check_same_backend(leaves: Sequence[Any], where: str) -> None:
             "ftrans.device_put(x, 'gpu') or ftrans.device_put(x, 'cpu')")
 
 
+def to_call_device(leaves: Sequence[Any], where: str) -> tuple[list[Any], Any]:
+    """The input leaves of one call on the call's device, and that device's array module.
+
+    The call runs on the GPU when a leaf is a CuPy array (or ``default_backend('gpu')``);
+    its NumPy arrays (and 0-d arrays made from Python numbers) are then copied to the
+    device, so that every value the computation meets is a CuPy array. NumPy and CuPy
+    arrays of more than 0 dimensions in one call raise ``BackendMismatchError``.
+
+    >>> leaves, xp = to_call_device([np.ones(2), np.asarray(1.0)], "grad")
+    >>> xp.__name__
+    'numpy'
+    """
+    check_same_backend(leaves, where)
+    if not (any(is_gpu_array(x) for x in leaves) or backends.default_is_gpu()):
+        return list(leaves), np
+    cp = require_gpu()
+    return on_device(cp, leaves), cp
+
+
 def backend_of(leaves: Sequence[Any], where: str = "ftrans") -> str:
     """``'cupy'`` if any leaf is a CuPy array (checking none is a NumPy array), else the
     default backend's array library (``'numpy'`` or ``'cupy'``).
@@ -158,11 +177,14 @@ def backend_of(leaves: Sequence[Any], where: str = "ftrans") -> str:
 
 def on_device(xp: Any, args: Sequence[Any]) -> list[Any]:
     """``args`` ready for CuPy: NumPy arrays (constants ftrans made, or captured ones) are
-    copied to the device; scalars stay scalars (they keep their weak type).
+    copied to the device; scalars stay scalars (they keep their weak type). With NumPy as
+    ``xp``, ``args`` as they are.
 
     >>> [type(a).__name__ for a in on_device(np, [1.0, np.float32(2.0)])]
     ['float', 'float32']
     """
+    if xp is np:
+        return list(args)
     return [xp.asarray(a) if type(a) is np.ndarray else a for a in args]
 
 
@@ -204,4 +226,4 @@ def is_out_of_memory(e: BaseException) -> bool:
 
 __all__ = ["BackendMismatchError", "BackendUnavailableError", "DeviceOutOfMemoryError",
            "device_put", "default_backend", "backend_of", "check_same_backend",
-           "is_gpu_array", "require_gpu", "on_device"]
+           "is_gpu_array", "require_gpu", "on_device", "to_call_device"]

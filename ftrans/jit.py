@@ -16,7 +16,9 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .backends import default_is_gpu
 from .core import Tracer, eval_jaxpr, trace_to_jaxpr
+from .device import check_same_backend, is_gpu_array
 from .ir import ClosedJaxpr, Jaxpr, ShapedArray
 from .tree_util import PyTreeDef, tree_flatten, tree_unflatten
 
@@ -87,7 +89,7 @@ class JitFunction:
     ``trace_count`` counts traces (one per new signature)."""
 
     def __init__(self, fun: Callable, static_argnums: tuple[int, ...],
-                 static_argnames: tuple[str, ...], optimize: bool, backend: str):
+                 static_argnames: tuple[str, ...], optimize: bool, backend: str | None):
         # name and doc only: copying fun.__dict__ would clobber the fields below
         functools.update_wrapper(self, fun, updated=())  # type: ignore[arg-type]
         self.fun = fun
@@ -141,16 +143,18 @@ class JitFunction:
     def _entry(self, args: tuple, kwargs: dict) -> tuple[_Entry, list[Any]]:
         dyn, static_key, dyn_kw, static_kw = self._split(args, kwargs)
         leaves, in_tree = tree_flatten(([args[i] for i in dyn], dyn_kw))
-        key = (in_tree, tuple(_leaf_key(x) for x in leaves), static_key)
+        check_same_backend(leaves, "jit")
+        gpu = default_is_gpu() or any(is_gpu_array(x) for x in leaves)
+        key = (in_tree, tuple(_leaf_key(x) for x in leaves), static_key, gpu)
         entry = self._cache.get(key)
         if entry is None:
-            entry = self._compile(args, dict(static_kw), dyn, in_tree, leaves)
+            entry = self._compile(args, dict(static_kw), dyn, in_tree, leaves, gpu)
             if not entry.closes_over_tracers:
                 self._cache[key] = entry
         return entry, leaves
 
     def _compile(self, args: tuple, static_kw: dict, dyn: list[int], in_tree: PyTreeDef,
-                 leaves: list[Any]) -> _Entry:
+                 leaves: list[Any], gpu: bool) -> _Entry:
         self.trace_count += 1
         out_tree_box: list[PyTreeDef] = []
 
@@ -169,10 +173,12 @@ class JitFunction:
             from .opt import optimize
             jaxpr, consts = optimize(jaxpr, consts)
         from .backends import compile_jaxpr
-        return _Entry(jaxpr, consts, out_tree_box[0], compile_jaxpr(jaxpr, self.backend))
+        backend = self.backend or ("cupy" if gpu else "numpy")
+        return _Entry(jaxpr, consts, out_tree_box[0], compile_jaxpr(jaxpr, backend))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not kwargs and not self.static_argnums and not self.static_argnames:
+        if not kwargs and not self.static_argnums and not self.static_argnames \
+                and not default_is_gpu():
             # fast path: every argument a NumPy array or a Python number
             key = []
             for a in args:
@@ -221,8 +227,12 @@ class JitFunction:
 
 def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
         static_argnames: str | Sequence[str] = (), optimize: bool = True,
-        backend: str = "numpy") -> JitFunction:
+        backend: str | None = None) -> JitFunction:
     """``fun`` traced once per argument signature, optimized and compiled.
+
+    ``backend`` (see ``ftrans.backends.compile_jaxpr``): ``None`` compiles for the device of
+    the arguments — generated NumPy code on the CPU, fused CUDA kernels (``"cupy"``) for
+    CuPy arrays or under ``default_backend("gpu")``; ``"numpy+c"`` adds fused C kernels.
 
     Arguments in ``static_argnums`` / ``static_argnames`` are passed to ``fun`` as Python
     values and become part of the cache key (they must be hashable).

@@ -4,7 +4,9 @@ Every row of the primitive sample table and the composed functions, in float32 a
 float64: values and grad, jvp, vjp, jacfwd, jacrev and vmap, computed with CuPy arrays,
 must be CuPy arrays and agree with the same computation on NumPy arrays. Compiled programs
 (fused kernels: ``compile_jaxpr(jaxpr, "cupy")``) must agree with NumPy too.
-Run them with ``ci/gpu.sh`` on a CUDA machine.
+Run them with ``ci/gpu.sh`` on a CUDA machine. ``ci/test.sh`` also runs them against the
+emulated CuPy device in ``tests/cupy_emulator`` (``PYTHONPATH=cupy_emulator``), which has
+CuPy's strict array rules and runs the generated kernels on the CPU.
 """
 
 from __future__ import annotations
@@ -165,3 +167,34 @@ def test_out_of_memory_is_an_ftrans_error():
     run = compile_jaxpr(cj.jaxpr, "cupy")
     with pytest.raises(ftrans.DeviceOutOfMemoryError, match="ran out of memory"):
         run(cj.consts, [cp.asarray(1.0)])
+
+
+def test_jit_compiles_for_the_arguments_device():
+    def loss(x, w):
+        return fnp.sum(fnp.tanh(x @ w) * fnp.sin(x @ w))
+    x = np.random.default_rng(4).standard_normal((8, 5))
+    w = np.random.default_rng(5).standard_normal((5, 3))
+    f = ftrans.jit(ftrans.grad(loss))
+    want = f(x, w)
+    got = f(cp.asarray(x), cp.asarray(w))  # a second signature: the GPU's, fused kernels
+    assert isinstance(got, cp.ndarray) and f.trace_count == 2
+    np.testing.assert_allclose(cp.asnumpy(got), want, rtol=1e-12)
+    with pytest.raises(ftrans.BackendMismatchError, match="jit"):
+        f(cp.asarray(x), w)
+
+
+def test_numbers_and_captured_numpy_arrays_join_a_gpu_computation():
+    w = np.linspace(0.5, 1.5, 6)  # captured NumPy constant, meets CuPy values in the rules
+
+    def f(x, s):
+        return fnp.sum(fnp.sin(x * w) * s + x ** 2 / s)
+    x = np.linspace(-1, 1, 6)
+    for api in (ftrans.grad(f), ftrans.jacfwd(lambda x: fnp.sin(x * w) * 2.0),
+                ftrans.jacrev(lambda x: fnp.sin(x * w) * 2.0)):
+        args = (x, 3.0) if api.__name__ == "f" else (x,)
+        got = api(cp.asarray(x), *args[1:])
+        assert isinstance(got, cp.ndarray)
+        np.testing.assert_allclose(cp.asnumpy(got), api(*args), rtol=1e-12)
+    y, f_vjp = ftrans.vjp(lambda x: fnp.cumsum(x * w), cp.asarray(x))
+    (ct,) = f_vjp(np.ones(6))  # a NumPy cotangent goes to the device of the residuals
+    np.testing.assert_allclose(cp.asnumpy(ct), np.cumsum(np.ones(6)[::-1])[::-1] * w)

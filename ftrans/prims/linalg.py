@@ -32,7 +32,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .._lazy import fnp
-from ..core import Primitive, Zero, aval_of, register
+from ..core import Primitive, Zero, aval_of, register, same_device
 from ..ir import ShapedArray, is_float_dtype
 from .families import batch_at_front, is_undef, shape_of
 from .shape import moveaxis
@@ -74,18 +74,20 @@ def _mm(x: Any, y: Any) -> Any:
     return fnp.matmul(x, y)
 
 
-def _eye(n: int, dtype: Any) -> np.ndarray:
-    return np.eye(n, dtype=dtype)
+def _eye(n: int, dtype: Any, like: Any) -> Any:
+    """The n×n identity, on the device of ``like``."""
+    return same_device(np.eye(n, dtype=dtype), like)
 
 
 def _diagonal(x: Any) -> Any:
     """The diagonal of each matrix, as a linear function of ``x``."""
     n = shape_of(x)[-1]
-    return fnp.sum(x * _eye(n, aval_of(x).dtype), axis=-1)
+    return fnp.sum(x * _eye(n, aval_of(x).dtype, x), axis=-1)
 
 
-def _tril_mask(n: int, m: int, k: int, dtype: Any) -> np.ndarray:
-    return np.tri(n, m, k, dtype=dtype)
+def _tril_mask(n: int, m: int, k: int, dtype: Any, like: Any) -> Any:
+    """Ones on and below the k-th diagonal of an n×m matrix, on the device of ``like``."""
+    return same_device(np.tri(n, m, k, dtype=dtype), like)
 
 
 # ----------------------------------------------------------------------------- solve
@@ -231,8 +233,8 @@ def _triangular_solve_jvp(primals: Any, out: Any, tangents: Any, *, left_side: b
     if type(ta) is not Zero:
         n = shape_of(a)[-1]
         dtype = aval_of(a).dtype
-        mask = (_tril_mask(n, n, -1 if unit_diagonal else 0, dtype) if lower
-                else _tril_mask(n, n, -1 if unit_diagonal else 0, dtype).T)
+        mask = _tril_mask(n, n, -1 if unit_diagonal else 0, dtype, ta)
+        mask = mask if lower else mask.T
         da = ta * mask
         if transpose_a:
             da = _mT(da)
@@ -342,7 +344,7 @@ def _cholesky_jvp(primals: Any, out: Any, tangents: Any) -> Any:
     sym = (ta + _mT(ta)) * 0.5
     tmp = triangular_solve(out, sym, left_side=False, lower=True, transpose_a=True)
     inner = triangular_solve(out, tmp, left_side=True, lower=True)
-    phi = _tril_mask(n, n, 0, dtype) - 0.5 * _eye(n, dtype)
+    phi = _tril_mask(n, n, 0, dtype, inner) - 0.5 * _eye(n, dtype, inner)
     return _mm(out, inner * phi)
 
 
@@ -374,7 +376,7 @@ def _qr_jvp(primals: Any, outs: Any, tangents: Any) -> list[Any]:
     n = shape_of(r)[-1]
     dx_rinv = triangular_solve(r, ta, left_side=False, lower=False)
     qt_dx_rinv = _mm(_mT(q), dx_rinv)
-    strictly_lower = qt_dx_rinv * _tril_mask(n, n, -1, aval_of(r).dtype)
+    strictly_lower = qt_dx_rinv * _tril_mask(n, n, -1, aval_of(r).dtype, qt_dx_rinv)
     do = strictly_lower - _mT(strictly_lower)
     dq = _mm(q, do - qt_dx_rinv) + dx_rinv
     dr = _mm(qt_dx_rinv - do, r)
@@ -401,7 +403,7 @@ def _eigh_jvp(primals: Any, outs: Any, tangents: Any, *, lower: bool) -> list[An
     if type(ta) is Zero:
         return [Zero(aval_of(w)), Zero(aval_of(v))]
     n = shape_of(v)[-1]
-    eye = _eye(n, aval_of(v).dtype)
+    eye = _eye(n, aval_of(v).dtype, v)
     sym = (ta + _mT(ta)) * 0.5
     vt_da_v = _mm(_mT(v), _mm(sym, v))
     # F[i, j] = 1 / (w_j - w_i) off the diagonal, 0 on it
@@ -446,7 +448,7 @@ def _svd_jvp(primals: Any, outs: Any, tangents: Any, *, full_matrices: bool,
                                   "for square matrices only; use full_matrices=False")
     u, s, vt = outs if compute_uv else svd_p.bind(a, full_matrices=False, compute_uv=True)
     dtype = aval_of(s).dtype
-    eye = _eye(min(m, n), dtype)
+    eye = _eye(min(m, n), dtype, s)
     ut, v = _mT(u), _mT(vt)
     ds_mat = _mm(_mm(ut, ta), v)
     ds = _diagonal(ds_mat)
@@ -491,8 +493,8 @@ def _pinv_jvp(primals: Any, out: Any, tangents: Any, *, rcond: float) -> Any:
     dtype = aval_of(out).dtype
     p, pt, tat = out, _mT(out), _mT(ta)
     dp = -_mm(_mm(p, ta), p)
-    dp = dp + _mm(_mm(_mm(p, pt), tat), _eye(m, dtype) - _mm(a, p))
-    return dp + _mm(_mm(_eye(n, dtype) - _mm(p, a), tat), _mm(pt, p))
+    dp = dp + _mm(_mm(_mm(p, pt), tat), _eye(m, dtype, a) - _mm(a, p))
+    return dp + _mm(_mm(_eye(n, dtype, a) - _mm(p, a), tat), _mm(pt, p))
 
 
 pinv_p.impl = lambda xp, a, *, rcond: xp.linalg.pinv(a, rcond=rcond)

@@ -225,7 +225,9 @@ def convert_element_type(x: Any, new_dtype: Any) -> Any:
 
 
 def _convert_impl(xp: Any, x: Any, *, new_dtype: np.dtype) -> Any:
-    return xp.asarray(x).astype(new_dtype) if xp.ndim(x) else new_dtype.type(x)
+    if xp is np and not np.ndim(x):
+        return new_dtype.type(x)
+    return xp.asarray(x).astype(new_dtype)
 
 
 def _convert_jvp(primals: Any, out: Any, tangents: Any, *, new_dtype: np.dtype) -> Any:

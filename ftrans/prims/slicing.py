@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..core import Primitive, Zero, aval_of, register
+from ..core import Primitive, Zero, aval_of, register, same_device
 from ..ir import ShapedArray
 from .families import batch_at_front, is_undef, linear_jvp, ndim_of, shape_of
 from .shape import _unbatched_axis, moveaxis
@@ -140,8 +140,8 @@ def _pad_batch(args: Sequence[Any], dims: Sequence[Any], *, padding_config: tupl
     dtype = aval_of(x).dtype
     padded = pad(x, np.zeros((), dtype), config)
     # 1 where padding goes, 0 where x goes: a constant
-    mask = _pad_impl(np, np.zeros(shape_of(x)[1:], dtype), np.ones((), dtype),
-                     padding_config=padding_config)
+    mask = same_device(_pad_impl(np, np.zeros(shape_of(x)[1:], dtype), np.ones((), dtype),
+                                 padding_config=padding_config), v)
     return padded + mask * broadcast_in_dim(v, shape_of(padded), (0,)), 0
 
 

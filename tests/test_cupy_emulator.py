@@ -1,0 +1,117 @@
+"""The emulated CuPy device (``tests/cupy_emulator``) is as strict as CuPy where it matters.
+
+Run with the emulator first on the path (``ci/test.sh`` does, beside ``test_gpu.py``)::
+
+    cd tests && PYTHONPATH=cupy_emulator python -m pytest -m gpu test_gpu.py test_cupy_emulator.py
+
+Elsewhere (no CuPy, or a real one) these tests skip. They check that the double rejects
+what real CuPy rejects (implicit NumPy conversion, NumPy arrays as operands, names CuPy
+lacks) and that its CUDA execution catches what a GPU would punish (a kernel writing
+outside its arrays, threads of a block disagreeing on ``__syncthreads``), so that the
+GPU tests passing on it mean something.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+try:
+    import cupy as cp
+except ImportError:
+    cp = None
+
+pytestmark = [pytest.mark.gpu,
+              pytest.mark.skipif(not getattr(cp, "EMULATED", False),
+                                 reason="needs the emulated CuPy (PYTHONPATH=cupy_emulator)")]
+
+
+def test_arrays_are_device_arrays_not_numpy():
+    x = cp.arange(4.0)
+    assert not isinstance(x, np.ndarray) and type(x).__module__ == "cupy"
+    with pytest.raises(TypeError, match="Implicit conversion to a NumPy array"):
+        np.asarray(x)
+    with pytest.raises(TypeError, match="Unsupported type"):
+        x + np.ones(4)
+    with pytest.raises(TypeError, match="Unsupported type"):
+        cp.multiply(x, np.asarray(2.0))  # 0-d NumPy arrays too, as CuPy's CScalar
+    assert type(x * np.float64(2.0)) is cp.ndarray  # NumPy scalars are fine
+    assert type(np.sin(x)) is cp.ndarray and type(np.sum(x)) is cp.ndarray
+    assert cp.sum(x).ndim == 0  # reductions give 0-d arrays, not scalars
+    np.testing.assert_array_equal(x.get(), np.arange(4.0))
+
+
+def test_only_cupy_names_exist():
+    with pytest.raises(AttributeError):
+        cp.frompyfunc  # noqa: B018  (NumPy has it, CuPy does not)
+    with pytest.raises(TypeError):
+        [0, 1][cp.asarray(1)]  # no __index__, as in CuPy
+
+
+def _kernel(body: str, *, barrier: bool = False) -> object:
+    sync = "__syncthreads();" if barrier else ""
+    src = ('extern "C" __global__ void k(double* __restrict__ out, long long n) {\n'
+           "  long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x;\n"
+           f"  {body}\n  {sync}\n}}\n")
+    return cp.RawModule(code=src, options=("-std=c++17",)).get_function("k")
+
+
+def test_kernels_run_every_thread_of_every_block():
+    out = cp.zeros(1000)
+    _kernel("if (i < n) out[i] = 2.0 * i;")((4,), (256,), (out, np.int64(1000)))
+    np.testing.assert_array_equal(out.get(), 2.0 * np.arange(1000))
+
+
+def test_block_reduction_with_barriers():
+    src = r'''
+    extern "C" __global__ void total(const double* __restrict__ x, double* __restrict__ out) {
+      __shared__ double s[128];
+      s[threadIdx.x] = x[blockIdx.x * 128 + threadIdx.x];
+      __syncthreads();
+      for (int k = 64; k > 0; k >>= 1) {
+        if (threadIdx.x < k) s[threadIdx.x] += s[threadIdx.x + k];
+        __syncthreads();
+      }
+      if (threadIdx.x == 0) out[blockIdx.x] = s[0];
+    }'''
+    x = cp.asarray(np.arange(384.0))
+    out = cp.zeros(3)
+    cp.RawModule(code=src).get_function("total")((3,), (128,), (x, out))
+    np.testing.assert_array_equal(out.get(), np.arange(384.0).reshape(3, 128).sum(1))
+
+
+def test_writing_outside_an_array_is_caught():
+    out = cp.zeros(10)
+    with pytest.raises(RuntimeError, match="wrote outside argument 0"):
+        _kernel("if (i <= n) out[i] = 1.0;")((1,), (32,), (out, np.int64(10)))
+
+
+def test_divergent_barrier_is_caught():
+    out = cp.zeros(64)
+    with pytest.raises(RuntimeError, match="disagree on __syncthreads"):
+        _kernel("if (threadIdx.x % 2) return;", barrier=True)((1,), (64,), (out, np.int64(64)))
+
+
+def test_compile_errors_carry_the_compiler_log():
+    with pytest.raises(cp.cuda.compiler.CompileException) as e:
+        cp.RawModule(code='extern "C" __global__ void k() { oops(); }').get_function("k")
+    assert "oops" in e.value.get_message()
+
+
+def test_allocations_beyond_device_memory_run_out():
+    with pytest.raises(cp.cuda.memory.OutOfMemoryError):
+        cp.empty((1 << 40,), cp.float64)
+
+
+def test_gpu_benchmark_runs_on_the_emulated_device():
+    """A smoke run of the GPU benchmark (its numbers mean nothing here), so that the run on
+    a real GPU does not stop on a bug in the benchmark itself."""
+    from ftrans.bench_gpu import format_table, run_gpu_benchmarks
+    report = run_gpu_benchmarks(quick=True, peers=False, dtypes=("float64",))
+    got = {(r["workload"], r["impl"]) for r in report["results"]}
+    assert {("tutorial_grad", "ftrans jit (fused)"), ("mlp_grad", "ftrans jit"),
+            ("jacobian", "ftrans jit jacrev")} <= got
+    (tut,) = [r for r in report["results"] if r["impl"] == "ftrans jit (fused)"]
+    assert tut["kernels"] == 1 and tut["other_steps"] == 0  # the whole gradient: one kernel
+    assert all(r["ms"] > 0 for r in report["results"])
+    assert "tutorial_grad" in format_table(report)
