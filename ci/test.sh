@@ -12,5 +12,5 @@ cd tests  # test the installed package, not the source tree
 # array semantics, generated kernels run thread by thread on the CPU). This is not a GPU
 # run: `bash ci/gpu.sh` on a CUDA machine is.
 echo "== GPU tests on the emulated CuPy device"
-PYTHONPATH=cupy_emulator "../$VENV/bin/python" -m pytest -p no:cacheprovider -q -m gpu \
+PYTHONPATH=cupy_emulator "../$VENV/bin/python" -m pytest -p no:cacheprovider -m gpu \
   test_gpu.py test_cupy_emulator.py

@@ -126,6 +126,17 @@ def device_put(x: Any, device: str = "gpu") -> Any:
     return tree_unflatten(tree, out)
 
 
+def to_host(x: Any, dtype: Any = None) -> np.ndarray:
+    """``x`` as a NumPy array: copied from the GPU for a CuPy array, ``np.asarray`` else.
+
+    >>> to_host(2.0, np.float32)
+    array(2., dtype=float32)
+    """
+    if is_gpu_array(x):
+        x = x.get()
+    return np.asarray(x, dtype)
+
+
 def check_same_backend(leaves: Sequence[Any], where: str) -> None:
     """Raise ``BackendMismatchError`` if ``leaves`` hold both NumPy arrays and CuPy arrays.
     Numbers (Python or NumPy scalars, 0-d NumPy arrays) go with either.
@@ -226,4 +237,4 @@ def is_out_of_memory(e: BaseException) -> bool:
 
 __all__ = ["BackendMismatchError", "BackendUnavailableError", "DeviceOutOfMemoryError",
            "device_put", "default_backend", "backend_of", "check_same_backend",
-           "is_gpu_array", "require_gpu", "on_device", "to_call_device"]
+           "is_gpu_array", "require_gpu", "on_device", "to_call_device", "to_host"]

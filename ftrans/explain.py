@@ -24,6 +24,7 @@ from typing import Any, Callable, NamedTuple, Sequence, TextIO
 import numpy as np
 
 from .core import Tracer, Zero, bind, instantiate
+from .device import is_gpu_array, to_host
 from .graph import draw, to_dot  # noqa: F401  (re-exported: ftrans.explain.draw)
 from .ir import Jaxpr, Literal, Var
 from .transforms.jvp import jvp_jaxpr_eval
@@ -125,7 +126,7 @@ def summarize(x: Any, digits: int = 3) -> str:
         return "0"
     if isinstance(x, Tracer):
         return f"<traced {x.aval.str_short()}>"
-    a = np.asarray(x)
+    a = to_host(x)
     if a.ndim == 0:
         return f"{a.item():.{digits}f}" if np.issubdtype(a.dtype, np.inexact) else str(a.item())
     flat = a.ravel()
@@ -185,6 +186,12 @@ def _check_args(api: str, primals: Any) -> tuple:
     return tuple(primals)
 
 
+def _on_host(tree: Any) -> Any:
+    """CuPy leaves copied to NumPy: the tables are small and computed on the CPU."""
+    leaves, treedef = tree_flatten(tree)
+    return tree_unflatten(treedef, [to_host(x) if is_gpu_array(x) else x for x in leaves])
+
+
 def _trace(f: Callable, primals: Sequence[Any], api: str = "explain") -> Any:
     from .api import _arg_name, _trace_concrete
     primals = _check_args(api, primals)
@@ -211,6 +218,7 @@ def forward_table(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) 
     from .api import _check_tangent
     primals = _check_args("forward_table", primals)
     tangents = _check_args("forward_table", tangents)
+    primals, tangents = _on_host(primals), _on_host(tangents)
     tr = _trace(f, primals, "forward_table")
     t_flat, t_tree = tree_flatten(tangents)
     if t_tree != tr.in_tree:
@@ -264,7 +272,8 @@ def reverse_table(f: Callable, primals: Sequence[Any], cotangent: Any = None) ->
     >>> [(r.name, float(r.derivative)) for r in t.rows]
     [('v-1', 2.0), ('v0', 0.0), ('v1', 2.0), ('v2', 1.0)]
     """
-    primals = _check_args("reverse_table", primals)
+    primals = _on_host(_check_args("reverse_table", primals))
+    cotangent = _on_host(cotangent)
     tr = _trace(f, primals, "reverse_table")
     jaxpr = tr.jaxpr
     outs = tr.out_vals
@@ -380,6 +389,7 @@ def explain(f: Callable, tangents: Sequence[Any] | None = None, cotangent: Any =
     """
     def explained(*args: Any) -> Explanation:
         from .api import _arg_name, vjp
+        args = _on_host(args)
         tr = _trace(f, args, "explain")
         leaves, tree = tree_flatten(args)
         labels = input_labels(args)

@@ -25,6 +25,7 @@ import numpy as np
 from . import api
 from .core import aval_of
 from .deps import jaxpr_deps, ranges, unique_sorted
+from .device import to_host
 from .transforms.transpose import transpose_jaxpr
 
 # ----------------------------------------------------------------------------- patterns
@@ -257,7 +258,7 @@ def _run(jaxpr: Any, consts: list, count: int, seeds: Callable, chunk_size: Any,
     in_avals = jaxpr.in_avals
     k = api._resolve_chunk(chunk_size, jaxpr, consts, in_avals, count, max_memory, api_name)
     (out,) = api._batched_over_seeds(jaxpr, consts, in_avals, count, seeds, k)
-    return np.asarray(out).reshape(count, -1)
+    return to_host(out).reshape(count, -1)  # the COO result is assembled on the host
 
 
 def _sparse_from_linear(lin: Any, consts: list, rows: np.ndarray, cols: np.ndarray,
@@ -305,7 +306,8 @@ def sparse_jacobian(fun: Callable, sparsity: Any = None, mode: str | None = None
     ``mode`` says). ``sparsity`` is a boolean mask of shape (output size, input size), a
     ``(rows, cols)`` pair or a scipy-like sparse matrix; ``None`` finds it with
     ``jacobian_sparsity``. ``chunk_size`` and ``max_memory`` bound the colors evaluated at
-    once, as for ``jacfwd``.
+    once, as for ``jacfwd``. The result is NumPy arrays on the host, also for CuPy inputs
+    (the passes run on the GPU; only the compressed values are copied back).
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> rows, cols, values = ftrans.sparse_jacobian(lambda x: x * x)(np.array([1.0, 2.0]))

@@ -11,10 +11,16 @@ from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
+from .core import same_device
+from .device import to_host
 from .tree_util import tree_flatten, tree_unflatten
 
 _EPS = {np.dtype(np.float64): 1e-6, np.dtype(np.float32): 1e-3, np.dtype(np.float16): 1e-1}
 _RTOL = {np.dtype(np.float64): 1e-5, np.dtype(np.float32): 2e-2, np.dtype(np.float16): 1e-1}
+
+
+def _dtype_of(x: Any) -> np.dtype:
+    return np.dtype(x.dtype) if hasattr(x, "dtype") else np.asarray(x).dtype
 
 
 def _dtype(args: Sequence[Any], f: Callable | None = None) -> np.dtype:
@@ -22,22 +28,21 @@ def _dtype(args: Sequence[Any], f: Callable | None = None) -> np.dtype:
     leaves = tree_flatten(tuple(args))[0]
     if f is not None:
         leaves = leaves + tree_flatten(f(*args))[0]
-    floats = [np.asarray(x).dtype for x in leaves if np.issubdtype(np.asarray(x).dtype,
-                                                                    np.floating)]
+    floats = [_dtype_of(x) for x in leaves if np.issubdtype(_dtype_of(x), np.floating)]
     return min(floats, key=lambda d: d.itemsize) if floats else np.dtype(np.float64)
 
 
 def _axpy(a: float, xs: Any, ys: Any) -> Any:
     xl, tree = tree_flatten(xs)
     yl, _ = tree_flatten(ys)
-    return tree_unflatten(tree, [np.asarray(y) + a * np.asarray(x, dtype=np.asarray(y).dtype)
+    return tree_unflatten(tree, [same_device(to_host(y) + a * to_host(x, _dtype_of(y)), y)
                                  for x, y in zip(xl, yl)])
 
 
 def _vdot(xs: Any, ys: Any) -> float:
     xl = tree_flatten(xs)[0]
     yl = tree_flatten(ys)[0]
-    return float(sum(np.vdot(np.asarray(x, np.float64), np.asarray(y, np.float64))
+    return float(sum(np.vdot(to_host(x, np.float64), to_host(y, np.float64))
                      for x, y in zip(xl, yl)))
 
 
@@ -54,14 +59,14 @@ def numerical_jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any],
     lo = f(*_axpy(-eps, tangents, tuple(primals)))
     hl, tree = tree_flatten(hi)
     ll = tree_flatten(lo)[0]
-    return tree_unflatten(tree, [(np.asarray(h, np.float64) - np.asarray(lv, np.float64))
-                                 / (2 * eps) for h, lv in zip(hl, ll)])
+    return tree_unflatten(tree, [(to_host(h, np.float64) - to_host(lv, np.float64)) / (2 * eps)
+                                 for h, lv in zip(hl, ll)])
 
 
 def _random_like(tree: Any, rng: np.random.Generator) -> Any:
     leaves, treedef = tree_flatten(tree)
-    return tree_unflatten(treedef, [rng.standard_normal(np.shape(x)).astype(np.asarray(x).dtype)
-                                    for x in leaves])
+    return tree_unflatten(treedef, [same_device(rng.standard_normal(np.shape(x))
+                                                .astype(_dtype_of(x)), x) for x in leaves])
 
 
 def _assert_close(actual: Any, expected: Any, rtol: float, atol: float, what: str) -> None:
@@ -70,7 +75,7 @@ def _assert_close(actual: Any, expected: Any, rtol: float, atol: float, what: st
     if len(al) != len(el):
         raise AssertionError(f"{what}: {len(al)} outputs vs {len(el)}")
     for i, (a, e) in enumerate(zip(al, el)):
-        a64, e64 = np.asarray(a, np.float64), np.asarray(e, np.float64)
+        a64, e64 = to_host(a, np.float64), to_host(e, np.float64)
         if a64.shape != e64.shape:
             raise AssertionError(f"{what}: output {i} has shape {a64.shape}, expected "
                                  f"{e64.shape}")
@@ -138,7 +143,7 @@ def _compare(actual: Any, expected: Any, rtol: float, what: str) -> None:
     """Leafwise closeness with one tolerance scaled by the size of the expected values."""
     al, el = tree_flatten(actual)[0], tree_flatten(expected)[0]
     for k, (a, e) in enumerate(zip(al, el)):
-        a64, e64 = np.asarray(a, np.complex128), np.asarray(e, np.complex128)
+        a64, e64 = to_host(a, np.complex128), to_host(e, np.complex128)
         if a64.shape != e64.shape:
             raise AssertionError(f"{what}: output {k} has shape {a64.shape}, finite differences "
                                  f"give {e64.shape}")
@@ -158,7 +163,7 @@ def _check_inputs(f: Callable, args: tuple, names: list[str]) -> Any:
             if not hasattr(leaf, "dtype") and not isinstance(leaf, (int, float, complex)):
                 raise TypeError(f"check_grads: {names[i]} must be an array or a number, got "
                                 f"{type(leaf).__name__}")
-            dt = np.asarray(leaf).dtype
+            dt = _dtype_of(leaf)
             if not np.issubdtype(dt, np.inexact):
                 raise TypeError(f"check_grads: {names[i]} has dtype {dt.name}; derivatives "
                                 "need floating-point inputs. Pass it as a float (e.g. "
@@ -166,7 +171,7 @@ def _check_inputs(f: Callable, args: tuple, names: list[str]) -> Any:
                                 "check_grads(lambda y: f(n, y), (y,)).")
     out = f(*args)
     for k, leaf in enumerate(tree_flatten(out)[0]):
-        dt = np.asarray(leaf).dtype if not hasattr(leaf, "dtype") else np.dtype(leaf.dtype)
+        dt = _dtype_of(leaf)
         if not np.issubdtype(dt, np.inexact):
             raise TypeError(f"check_grads: output {k} of {_name(f)} has dtype {dt.name}; only "
                             "floating-point outputs have derivatives (is the function "

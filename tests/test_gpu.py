@@ -198,3 +198,81 @@ def test_numbers_and_captured_numpy_arrays_join_a_gpu_computation():
     y, f_vjp = ftrans.vjp(lambda x: fnp.cumsum(x * w), cp.asarray(x))
     (ct,) = f_vjp(np.ones(6))  # a NumPy cotangent goes to the device of the residuals
     np.testing.assert_allclose(cp.asnumpy(ct), np.cumsum(np.ones(6)[::-1])[::-1] * w)
+
+
+def _api_cases():
+    from ftrans import lax
+    a = np.random.default_rng(6).standard_normal((5, 5))
+
+    def f(x):
+        return fnp.sum(fnp.sin(x) * fnp.exp(x))
+
+    def g(x):
+        return fnp.tanh(a @ x) * x
+
+    def rnn(x):
+        c, ys = lax.scan(lambda c, xi: (fnp.tanh(c * 0.5 + xi), c), 0.0, x)
+        return c + fnp.sum(ys)
+
+    def loop(x):
+        return fnp.sum(lax.while_loop(lambda c: c[0] < 3,
+                                      lambda c: (c[0] + 1, c[1] * fnp.sin(c[1])), (0, x))[1])
+
+    def branch(x):
+        return fnp.sum(lax.cond(fnp.sum(x) > 0, fnp.sin, fnp.cos, x))
+
+    @ftrans.custom_jvp
+    def twice(x):
+        return fnp.sin(x)
+    twice.defjvp(lambda p, t: (fnp.sin(p[0]), 2.0 * t[0]))
+    ones = lambda x: x * 0 + 1  # noqa: E731  (on the input's device)
+    return {
+        "hessian": lambda x: ftrans.hessian(f)(x),
+        "hvp": lambda x: ftrans.hvp(f, (x,), (ones(x),))[1],
+        "linearize": lambda x: ftrans.linearize(g, x)[1](ones(x)),
+        "jacobian_columns": lambda x: ftrans.jacobian_columns(g, [0, 2])(x),
+        "jacobian_rows": lambda x: ftrans.jacobian_rows(g, [1])(x),
+        "jacfwd_chunked": lambda x: ftrans.jacfwd(g, chunk_size=2)(x),
+        "jacrev_auto": lambda x: ftrans.jacrev(g, chunk_size="auto")(x),
+        "scan": lambda x: ftrans.grad(rnn)(x),
+        "while_loop": lambda x: ftrans.grad(loop)(x),
+        "cond": lambda x: ftrans.grad(branch)(x),
+        "custom_jvp": lambda x: ftrans.grad(lambda v: fnp.sum(twice(v)))(x),
+        "checkpoint": lambda x: ftrans.grad(lambda v: fnp.sum(ftrans.checkpoint(g)(v)))(x),
+        "vmap_grad": lambda x: ftrans.vmap(ftrans.grad(f))(x[None] * ones(x)[:, None]),
+        "at_set": lambda x: ftrans.grad(lambda v: fnp.sum(v.at[1:3].set(v[0] ** 2) * v))(x),
+        "gather": lambda x: ftrans.grad(lambda v: fnp.sum(v[np.array([0, 2, 2])] * 3.0))(x),
+        "jit_vmap": lambda x: ftrans.jit(ftrans.vmap(lambda v: fnp.sin(v) * v))(x),
+        "linear_transpose": lambda x: ftrans.linear_transpose(
+            lambda v: v * 2.0 + fnp.cumsum(v), x)(x)[0],
+        "special": lambda x: ftrans.grad(lambda v: ftrans.scipy.special.logsumexp(v)
+                                         + fnp.sum(ftrans.scipy.special.erf(v)))(x),
+        "sort_where_einsum": lambda x: ftrans.grad(
+            lambda v: fnp.sum(fnp.sort(v) * fnp.where(v > 1.0, v, -v))
+            + fnp.einsum("i,ij,j->", v, a, v))(x),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_api_cases()))
+def test_every_transformation_on_the_device(name):
+    fun = _api_cases()[name]
+    x = np.random.default_rng(7).uniform(0.5, 1.5, 5)
+    _check(fun(cp.asarray(x)), fun(x), np.float64, name)
+
+
+def test_tools_accept_device_arrays():
+    def f(x):
+        return fnp.sum(fnp.sin(x) * fnp.exp(x))
+    x = cp.linspace(0.5, 1.5, 5)
+    ftrans.check_grads(f, (x,), order=2)  # derivatives on the GPU, comparisons on the host
+    t = ftrans.explain.reverse_table(f, (x,))
+    want = ftrans.explain.reverse_table(f, (cp.asnumpy(x),))
+    assert [r.name for r in t.rows] == [r.name for r in want.rows]
+    sj = ftrans.sparse_jacobian(lambda v: fnp.sin(v) * 2.0)(x)  # COO on the host
+    np.testing.assert_allclose(sj.todense(), np.diag(2 * np.cos(cp.asnumpy(x))), rtol=1e-12)
+    ftrans.config.debug_nans = True
+    try:
+        with pytest.raises(FloatingPointError, match="'log'"):
+            ftrans.grad(lambda v: fnp.sum(fnp.log(v - 10.0)))(x)
+    finally:
+        ftrans.config.debug_nans = False

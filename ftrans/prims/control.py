@@ -147,8 +147,12 @@ def batch_closed(cj: ClosedJaxpr, dims: Sequence[int | None], size: int) -> Clos
     return trace_closed(batched, avals)
 
 
-def _as_array(x: Any) -> Any:
-    return np.asarray(x) if isinstance(x, (bool, int, float, complex)) else x
+def _as_array(x: Any, xp: Any = np) -> Any:
+    """A result of a body as an array of ``xp`` (Python numbers, and NumPy constants on the
+    GPU, become arrays of the computation's device)."""
+    if isinstance(x, (bool, int, float, complex)) or (xp is not np and type(x) is np.ndarray):
+        return xp.asarray(x)
+    return x
 
 
 def _to_front(x: Any, d: int | None, size: int) -> Any:
@@ -193,7 +197,7 @@ cond_p.family = "control"
 
 def _cond_impl(xp: Any, index: Any, *ops: Any, branches: tuple[ClosedJaxpr, ...]) -> list:
     i = int(np.clip(int(index), 0, len(branches) - 1))
-    return [_as_array(o) for o in call(branches[i], *ops)]
+    return [_as_array(o, xp) for o in call(branches[i], *ops)]
 
 
 def _cond_aval(index: ShapedArray, *ops: ShapedArray, branches: tuple[ClosedJaxpr, ...]
@@ -310,13 +314,13 @@ def _scan_impl(xp: Any, *args: Any, jaxpr: ClosedJaxpr, num_consts: int, num_car
     for i in (reversed(range(length)) if reverse else range(length)):
         out = call(jaxpr, *consts, *carry, *[x[i] for x in xs])
         carry, y = out[:num_carry], out[num_carry:]
-        ys.append([_as_array(v) for v in y])
+        ys.append([_as_array(v, xp) for v in y])
     if reverse:
         ys.reverse()
     y_avals = jaxpr.out_avals[num_carry:]
     stacked = [xp.stack([y[j] for y in ys]) if ys else xp.zeros((0, *a.shape), a.dtype)
                for j, a in enumerate(y_avals)]
-    return [_as_array(c) for c in carry] + stacked
+    return [_as_array(c, xp) for c in carry] + stacked
 
 
 def _scan_aval(*avals: ShapedArray, jaxpr: ClosedJaxpr, num_consts: int, num_carry: int,
@@ -480,7 +484,7 @@ def _while_impl(xp: Any, *args: Any, cond_jaxpr: ClosedJaxpr, body_jaxpr: Closed
     cc, bc, carry = _split(args, cond_nconsts, body_nconsts)
     while bool(call(cond_jaxpr, *cc, *carry)[0]):
         carry = call(body_jaxpr, *bc, *carry)
-    return [_as_array(c) for c in carry]
+    return [_as_array(c, xp) for c in carry]
 
 
 def _while_aval(*avals: ShapedArray, cond_jaxpr: ClosedJaxpr, body_jaxpr: ClosedJaxpr,
@@ -665,7 +669,8 @@ custom_lin_p.family = "control"
 
 def _custom_lin_impl(xp: Any, *args: Any, num_res: int, fwd: Callable, bwd: Callable,
                      out_avals: tuple[ShapedArray, ...], name: str) -> list[Any]:
-    return [_as_array(instantiate(o)) for o in fwd(list(args[:num_res]), list(args[num_res:]))]
+    return [_as_array(instantiate(o), xp)
+            for o in fwd(list(args[:num_res]), list(args[num_res:]))]
 
 
 def _custom_lin_aval(*avals: ShapedArray, num_res: int, fwd: Callable, bwd: Callable,
