@@ -115,3 +115,15 @@ def test_gpu_benchmark_runs_on_the_emulated_device():
     assert tut["kernels"] == 1 and tut["other_steps"] == 0  # the whole gradient: one kernel
     assert all(r["ms"] > 0 for r in report["results"])
     assert "tutorial_grad" in format_table(report)
+
+
+def test_cpu_benchmark_suite_runs_with_the_cupy_backend(capsys):
+    """``python -m ftrans.bench --backend cupy`` (W8 moves a list of weights: pytrees go to
+    the device whole)."""
+    from ftrans.bench.__main__ import main
+    assert main(["--backend", "cupy", "--quick", "--no-peers", "--only", "W1,W8",
+                 "--repeats", "1", "--threads", "0"]) == 0  # 0: no re-exec for thread settings
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith(("W1 ", "W8 "))]
+    assert any("ftrans.jit" in r for r in rows if r.startswith("W8"))
+    assert not any("Error" in r for r in rows), rows

@@ -64,9 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         from ..backends.cfuse import available
         cfg.cfuse = available()
     if args.backend == "cupy":
-        from ..backends import cupy_module
-        cp = cupy_module()
-        cfg.to_device = lambda x: cp.asarray(x) if isinstance(x, np.ndarray) else x
+        from ..device import device_put
+        cfg.to_device = lambda x: device_put(x, "gpu")  # pytrees (W8's list of weights) too
     repeats = args.repeats or (5 if args.quick else 15)
     budget = 8.0 if args.quick else 30.0
     meta = {"python": sys.version.split()[0], "numpy": np.__version__,
