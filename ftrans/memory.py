@@ -45,8 +45,25 @@ def available_memory() -> int:
         return 4 << 30
 
 
-def default_budget() -> int:
-    """The default ``max_memory``: a fraction (``DEFAULT_FRACTION``) of available RAM."""
+def device_available_memory(cp: Any) -> int:
+    """Bytes the GPU can still give: free device memory plus the blocks CuPy's memory pool
+    holds but does not use."""
+    free, _total = cp.cuda.runtime.memGetInfo()
+    pool = cp.get_default_memory_pool()
+    return int(free) + int(pool.total_bytes() - pool.used_bytes())
+
+
+def default_budget(like: Sequence[Any] = ()) -> int:
+    """The default ``max_memory``: a fraction (``DEFAULT_FRACTION``) of available RAM, or of
+    the GPU's available memory when ``like`` (the values the computation uses) holds CuPy
+    arrays.
+
+    >>> default_budget() > 0
+    True
+    """
+    from .device import is_gpu_array, require_gpu
+    if any(is_gpu_array(x) for x in like):
+        return int(device_available_memory(require_gpu()) * DEFAULT_FRACTION)
     return int(available_memory() * DEFAULT_FRACTION)
 
 
@@ -110,15 +127,16 @@ def chunk_peak_model(jaxpr: Jaxpr, consts: Sequence[Any], in_avals: Sequence[Sha
 def auto_chunk_size(jaxpr: Jaxpr, consts: Sequence[Any], in_avals: Sequence[ShapedArray],
                     count: int, max_memory: int | None, api: str) -> int | None:
     """The largest chunk of the ``count`` seeds whose estimated peak, with the full result
-    it is written into, fits ``max_memory`` bytes (default: ``default_budget()``); ``None``
-    when all of them fit in one batch.
+    it is written into, fits ``max_memory`` bytes (default: ``default_budget(consts)``: RAM,
+    or GPU memory for a computation on the GPU); ``None`` when all of them fit in one batch.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> cj = ftrans.make_jaxpr(lambda x: 2.0 * x)(np.ones(100))
     >>> auto_chunk_size(cj.jaxpr, cj.consts, cj.in_avals, 100, 100_000, "jacfwd")
     12
     """
-    budget = default_budget() if max_memory is None else _check_max_memory(max_memory, api)
+    budget = default_budget(consts) if max_memory is None \
+        else _check_max_memory(max_memory, api)
     if count <= 1:
         return None
     a, b = chunk_peak_model(jaxpr, consts, in_avals)

@@ -276,3 +276,21 @@ def test_tools_accept_device_arrays():
             ftrans.grad(lambda v: fnp.sum(fnp.log(v - 10.0)))(x)
     finally:
         ftrans.config.debug_nans = False
+
+
+def test_auto_chunks_are_sized_from_gpu_memory(monkeypatch):
+    from ftrans import memory
+    seen = []
+    real = memory.device_available_memory
+
+    def spy(cp_module):
+        seen.append(real(cp_module))
+        return 100_000  # bytes: half of it fits the Jacobian and a few basis vectors at once
+    monkeypatch.setattr(memory, "device_available_memory", spy)
+    a = np.random.default_rng(8).standard_normal((50, 50))
+    fun = lambda x: fnp.tanh(cp.asarray(a) @ x)  # noqa: E731
+    x = np.linspace(-1, 1, 50)
+    jac = ftrans.jacrev(fun, chunk_size="auto")(cp.asarray(x))
+    assert seen and seen[0] > 0  # asked of the device, not of the host's RAM
+    want = ftrans.jacrev(lambda v: fnp.tanh(a @ v))(x)
+    np.testing.assert_allclose(cp.asnumpy(jac), want, rtol=1e-12)
