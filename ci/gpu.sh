@@ -39,11 +39,29 @@ print("CuPy", cupy.__version__, "on", props["name"].decode(), "| CUDA runtime",
 PYEOF
 
 status=0
-echo "== GPU tests (NumPy vs CuPy parity, fused kernels)"
-(cd tests && "$PY" -m pytest -q -p no:cacheprovider -rs -m gpu test_gpu.py) || status=1
+# The GPU tests in SHARDS processes at once (FTRANS_TEST_SHARD, tests/conftest.py): their
+# time is mostly kernel compilation, which is CPU-bound.
+SHARDS="${FTRANS_GPU_SHARDS:-$(( $(nproc) < 8 ? $(nproc) : 8 ))}"
+LOGS="${OUT:-.}/gpu_test_logs"
+mkdir -p "$LOGS"
+echo "== GPU tests (NumPy vs CuPy parity, fused kernels) in $SHARDS processes; logs in $LOGS"
+start=$SECONDS
+pids=()
+for ((i = 0; i < SHARDS; i++)); do
+  (cd tests && FTRANS_TEST_SHARD="$i/$SHARDS" "$PY" -m pytest -p no:cacheprovider -rfEs \
+    -m gpu test_gpu.py > "$LOGS/shard$i.log" 2>&1) &
+  pids+=($!)
+done
+for ((i = 0; i < SHARDS; i++)); do
+  if ! wait "${pids[$i]}"; then status=1; echo "-- shard $i failed:"; tail -n 60 "$LOGS/shard$i.log"; fi
+  grep -E "^[0-9]+ (passed|failed)|passed|failed|skipped" "$LOGS/shard$i.log" | tail -n 1
+done
+echo "   GPU tests took $((SECONDS - start)) s"
 echo "== code generation tests (nvcc, NVRTC, host build)"
 (cd tests && "$PY" -m pytest -q -p no:cacheprovider -rs test_cuda_codegen.py \
   test_cupy_backend.py test_device.py) || status=1
 echo "== GPU benchmark"
+start=$SECONDS
 "$PY" examples/gpu_benchmark.py $QUICK --json "${OUT:-.}/gpu_benchmark.json" || status=1
+echo "   benchmark took $((SECONDS - start)) s"
 exit $status
