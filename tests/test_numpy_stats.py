@@ -358,3 +358,25 @@ def test_convolve_bad_input():
     with pytest.raises(ValueError, match="correlate: mode must be one of 'valid', 'same', or "
                                          "'full' \\(got 'wide'\\)"):
         traced(fnp.correlate, a, a, mode="wide")
+
+
+# ----------------------------------------------------------------------------- conventions
+
+@pytest.mark.parametrize("fun, x, expected", [
+    (fnp.nanmean, np.array([1.0, np.nan, 3.0]), [0.5, 0.0, 0.5]),
+    (fnp.median, np.array([2.0, 1.0, 2.0]), [1.0, 0.0, 0.0]),  # stable order: first tie
+    (lambda x: fnp.quantile(x, 0.5), np.array([3.0, 1.0, 2.0, 0.0, 4.0]), [0, 0, 1.0, 0, 0]),
+    (lambda x: fnp.quantile(x, 0.3), np.array([1.0, np.nan, 2.0]), [0.0, 0.0, 0.0]),
+    (lambda x: fnp.interp(x, XP, FP), 0.0, 4.6),  # on a point: the slope to the right
+    (lambda x: fnp.interp(x, XP, FP), 3.0, 0.0),  # the last point
+])
+def test_documented_derivative_conventions(fun, x, expected):
+    """The rows of docs/derivative_conventions.md for these functions."""
+    np.testing.assert_allclose(ftrans.grad(fun)(x), expected)
+    np.testing.assert_allclose(ftrans.jvp(fun, (x,), (np.ones_like(x),))[1],
+                               np.sum(expected))
+
+
+def test_quantile_derivative_in_q_at_an_order_statistic():
+    # (n - 1) q = 1 exactly: the slope towards the next order statistic, (4 - 2) * (n - 1)
+    assert float(ftrans.grad(lambda q: fnp.quantile(np.array([1.0, 4.0, 2.0]), q))(0.5)) == 4.0

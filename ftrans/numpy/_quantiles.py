@@ -54,15 +54,13 @@ def _check_q(q: Any, scale: float, what: str) -> None:
         raise ValueError(f"{what}: {kind} must be in the range [0, {int(scale)}] (q={q!r})")
 
 
-def _to_last_axis(a: Any, axis: Any, what: str) -> tuple[Any, tuple[int, ...], tuple]:
-    """``a`` with the reduced axes merged into one last axis; the reduced axes; the shape
-    of the result before ``q``'s axes are added (with ones there for ``keepdims``)."""
+def _to_last_axis(a: Any, axis: Any, what: str) -> tuple[Any, tuple[int, ...]]:
+    """``a`` with the reduced axes moved last and merged into one; the reduced axes."""
     axes = normalize_axes(axis, a.ndim, what)
     kept = [d for d in range(a.ndim) if d not in axes]
     moved = moveaxis(a, axes, tuple(range(len(kept), a.ndim))) if axes else a
     n = int(np.prod([a.shape[d] for d in axes], dtype=np.int64))
-    shape = tuple(a.shape[d] for d in kept)
-    return reshape(moved, shape + (n,)), axes, shape
+    return reshape(moved, tuple(a.shape[d] for d in kept) + (n,)), axes
 
 
 def _finish(res: Any, a_shape: tuple, axes: tuple, q_shape: tuple, keepdims: bool) -> Any:
@@ -81,10 +79,6 @@ def _result_dtype(a: Any, q: Any, method: str, nan: bool) -> np.dtype:
         return np.asarray(fn(np.ones(2, a.dtype), dummy_q, method=method)).dtype
 
 
-def _gather_last(s: Any, idx: Any) -> Any:
-    return take_along_axis(s, idx, -1)
-
-
 def _lerp(lo: Any, hi: Any, t: Any) -> Any:
     """NumPy's ``_lerp``: ``lo + (hi - lo) t`` below ``t = 0.5``, ``hi - (hi - lo)(1 - t)``
     from there (the same values to the last bit)."""
@@ -99,7 +93,7 @@ def _quantile_impl(a: Any, q: Any, axis: Any, method: str, keepdims: bool, nan: 
     if np.iscomplexobj(np.ones((), a.dtype)):
         raise TypeError(f"{what}: a must be an array of real numbers, got dtype {a.dtype}")
     dt = _result_dtype(a, q, method, nan)
-    s, axes, _ = _to_last_axis(to_dtype(a, dt), axis, what)
+    s, axes = _to_last_axis(to_dtype(a, dt), axis, what)
     n = s.shape[-1]
     if n == 0 and not nan:
         raise IndexError(f"{what}: cannot take a quantile of an empty slice (a has shape "
@@ -115,26 +109,8 @@ def _quantile_impl(a: Any, q: Any, axis: Any, method: str, keepdims: bool, nan: 
                              keepdims=True), idt)
     else:
         count = np.asarray(n, idt)
-    if method in _CONTINUOUS:
-        alpha, beta = _CONTINUOUS[method]
-        vi = (multiply(subtract(count, 1.0), qf) if method == "linear" else
-              multiply(count, qf) + (alpha + multiply(qf, 1 - alpha - beta)) - 1)
-    else:
-        base = multiply(subtract(count, 1.0), qf)
-        vi = {"lower": floor(base), "higher": -floor(-base),
-              "nearest": rint(base),
-              "midpoint": multiply(0.5, add(floor(base), -floor(-base)))}[method]
-    last = np.maximum(count - 1, 0) if not is_tracer(count) else where(
-        less_equal(count, 0.0), 0.0, subtract(count, 1.0))
-    below = floor(vi)
-    lo_f = minimum(where(less_equal(0.0, vi), below, 0.0), last)
-    hi_f = minimum(where(less_equal(0.0, vi), add(below, 1.0), 0.0), last)
-    gamma = where(less_equal(last, vi), 0.0, where(less_equal(0.0, vi), subtract(vi, below),
-                                                    0.0))
-    if method == "midpoint":
-        gamma = where(less_equal(last, vi), 0.0, where(vi == below, 0.0, 0.5))
-    lo = _gather_last(s, _index(lo_f, s))
-    hi = _gather_last(s, _index(hi_f, s))
+    vi = _virtual_index(method, count, qf)
+    lo, hi, gamma = _neighbours(s, vi, count, method)
     res = to_dtype(_lerp(lo, hi, to_dtype(gamma, dt)), dt)
     if np.issubdtype(dt, np.inexact):
         if nan:
@@ -142,6 +118,42 @@ def _quantile_impl(a: Any, q: Any, axis: Any, method: str, keepdims: bool, nan: 
         else:  # any NaN in a slice makes its quantiles NaN, as in NumPy
             res = where(isnan(s[..., -1:]), np.asarray(np.nan, dt), res)
     return _finish(res, a.shape, axes, q_shape, keepdims)
+
+
+def _virtual_index(method: str, count: Any, qf: Any) -> Any:
+    """NumPy's (fractional) position of each quantile in a sorted slice of ``count``."""
+    if method in _CONTINUOUS:
+        if method == "linear":  # NumPy's own rounding-friendly form
+            return multiply(subtract(count, 1.0), qf)
+        alpha, beta = _CONTINUOUS[method]
+        return multiply(count, qf) + (alpha + multiply(qf, 1 - alpha - beta)) - 1
+    base = multiply(subtract(count, 1.0), qf)
+    if method == "lower":
+        return floor(base)
+    if method == "higher":
+        return -floor(-base)
+    if method == "nearest":
+        return rint(base)  # half to even, as NumPy's around
+    return multiply(0.5, add(floor(base), -floor(-base)))  # midpoint
+
+
+def _neighbours(s: Any, vi: Any, count: Any, method: str) -> tuple[Any, Any, Any]:
+    """The order statistics below and above each position ``vi`` (clamped to the slice, as
+    NumPy does) and the interpolation weight ``gamma`` of the upper one."""
+    last = np.maximum(count - 1, 0) if not is_tracer(count) else where(
+        less_equal(count, 0.0), 0.0, subtract(count, 1.0))
+    inside = less_equal(0.0, vi)
+    below = floor(vi)
+    lo_f = minimum(where(inside, below, 0.0), last)
+    hi_f = minimum(where(inside, add(below, 1.0), 0.0), last)
+    at_end = less_equal(last, vi)
+    if method == "midpoint":
+        gamma = where(at_end, 0.0, where(vi == below, 0.0, 0.5))
+    else:
+        gamma = where(at_end, 0.0, where(inside, subtract(vi, below), 0.0))
+    lo = take_along_axis(s, _index(lo_f, s), -1)
+    hi = take_along_axis(s, _index(hi_f, s), -1)
+    return lo, hi, gamma
 
 
 def _index(f: Any, s: Any) -> Any:
@@ -274,7 +286,7 @@ def _median(np_fn: Any, a: Any, axis: Any, out: Any, overwrite_input: bool, keep
         raise TypeError(f"{what}: a must be an array of real numbers, got dtype {a.dtype}")
     with np.errstate(all="ignore"):
         dt = np.asarray(np_fn(np.ones(2, a.dtype))).dtype
-    s, axes, _ = _to_last_axis(to_dtype(a, dt), axis, what)
+    s, axes = _to_last_axis(to_dtype(a, dt), axis, what)
     n = s.shape[-1]
     from ._sorting import sort
     if n == 0:  # NumPy: NaN (with a warning) for every empty slice
@@ -287,7 +299,8 @@ def _median(np_fn: Any, a: Any, axis: Any, out: Any, overwrite_input: bool, keep
         lo_i = where(less_equal(lo_i, -1), 0, lo_i)
         hi_i = count // 2
         hi_i = where(less_equal(count, 0), 0, hi_i)
-        res = multiply(add(_gather_last(s, lo_i), _gather_last(s, hi_i)), np.asarray(0.5, dt))
+        pair = add(take_along_axis(s, lo_i, -1), take_along_axis(s, hi_i, -1))
+        res = multiply(pair, np.asarray(0.5, dt))
         res = where(less_equal(count, 0), np.asarray(np.nan, dt), res)
     else:
         mid = s[..., (n - 1) // 2:n // 2 + 1]
