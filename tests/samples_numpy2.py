@@ -21,6 +21,7 @@ _EVEN = np.array([[1.1, -2.3, 0.4], [-0.6, 2.9, -1.5], [3.4, 0.2, -3.1], [-2.7, 
 _CUBE = np.array([[[0.5, -2.0], [3.1, -0.9], [1.7, 4.4]],
                   [[-3.6, 2.4], [-1.2, 5.2], [0.1, -4.8]]])
 _HOLEY = np.array([[1.2, nan, -0.8, 2.5], [nan, -1.7, 0.3, 3.3], [-2.9, 0.9, nan, nan]])
+_MASK = np.array([True, True, False, True])
 _HOLEY1 = np.array([0.9, nan, -1.6, 2.4, nan, -0.3, 1.7])
 
 QUANTILES = [
@@ -64,6 +65,9 @@ NAN_REDUCTIONS = [
            (_HOLEY,)),
     Sample("argmin", lambda x: fnp.nansum(x * fnp.nanargmin(x)), (_HOLEY1,)),
     Sample("reduce_sum", lambda x: fnp.nansum(x, axis=0) * fnp.nanmean(x), (r(3, 4),)),
+    Sample("select_n", lambda x: fnp.nanmean(x, axis=1, where=_MASK), (_HOLEY,)),
+    Sample("reduce_max", lambda x: fnp.nanmax(x, axis=1, where=_MASK, initial=-10.0),
+           (_HOLEY,)),
 ]
 
 _XP = np.array([-2.0, -0.5, 1.0, 2.5, 4.0])

@@ -380,3 +380,31 @@ def test_documented_derivative_conventions(fun, x, expected):
 def test_quantile_derivative_in_q_at_an_order_statistic():
     # (n - 1) q = 1 exactly: the slope towards the next order statistic, (4 - 2) * (n - 1)
     assert float(ftrans.grad(lambda q: fnp.quantile(np.array([1.0, 4.0, 2.0]), q))(0.5)) == 4.0
+
+
+W = np.array([True, False, True, True, False])
+
+
+@pytest.mark.parametrize("name, kw", [
+    ("nansum", {"where": W}), ("nansum", {"initial": 2.5}), ("nansum", {"where": W, "initial": 1}),
+    ("nanprod", {"where": W, "initial": 2.0}), ("nanmean", {"where": W}),
+    ("nanvar", {"where": W}), ("nanstd", {"where": W, "ddof": 1}),
+    ("nanmax", {"initial": 0.5}), ("nanmin", {"where": W, "initial": 0.0}),
+    ("nanmax", {"where": W, "initial": -9.0}),
+])
+def test_nan_reductions_where_and_initial(name, kw):
+    f, np_f = getattr(fnp, name), getattr(np, name)
+    for x in (XN, (X * 3).astype(np.int64)):
+        for axis in (None, 2, (0, 2)):
+            expected = np_f(x, axis=axis, **kw)
+            got = ftrans.jit(lambda x: f(x, axis=axis, **kw))(x)
+            assert got.shape == np.shape(expected) and got.dtype == expected.dtype
+            np.testing.assert_allclose(got, expected, rtol=1e-13)
+    g = ftrans.grad(lambda x: fnp.nansum(f(x, axis=2, **kw)))(XN)
+    skipped = np.isnan(XN) | (~W if "where" in kw else False)
+    assert np.all(np.isfinite(g)) and np.all(g[skipped] == 0)
+
+
+def test_nanmax_where_needs_initial():
+    with pytest.raises(ValueError, match="nanmax: a where mask needs an initial value"):
+        traced(lambda x: fnp.nanmax(x, where=W), XN)
