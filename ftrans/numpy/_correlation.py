@@ -24,8 +24,16 @@ from ._ufuncs import clip
 _MODES = ("full", "same", "valid")
 
 
+def _real(x: Any, name: str, what: str) -> None:
+    dt = x.dtype if is_tracer(x) else np.asarray(x).dtype
+    if dt.kind == "c":
+        raise NotImplementedError(f"{what}: complex {name} is not supported on traced arrays "
+                                  f"(got dtype {dt})")
+
+
 def _check_1d(a: Any, v: Any, what: str) -> None:
     for name, x in (("a", a), ("v", v)):
+        _real(x, name, what)
         s = shape_of(x)
         if len(s) != 1:
             raise ValueError(f"{what}: {name} must be 1-D, got shape {s}")
@@ -99,6 +107,7 @@ def _rows(m: Any, rowvar: bool, dt: np.dtype, name: str) -> Any:
     s = shape_of(m)
     if len(s) > 2:
         raise ValueError(f"cov: {name} has more than 2 dimensions (shape {s})")
+    _real(m, name, "cov")
     x = asarray(to_dtype(m, dt)) if is_tracer(m) else np.asarray(m, dt)
     if len(s) < 2:
         x = reshape(x, (1, -1)) if is_tracer(x) else x.reshape(1, -1)
