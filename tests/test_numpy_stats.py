@@ -141,6 +141,8 @@ def test_quantile_bad_input():
         ftrans.grad(lambda x: fnp.nanquantile(x, 0.5, weights=np.ones(3)))(x)
     with pytest.raises(np.exceptions.AxisError, match="median: axis 2 is out of bounds"):
         ftrans.grad(lambda x: fnp.median(x, axis=2))(x)
+    with pytest.raises(ValueError, match=r"quantile: Quantiles must be in the range"):
+        ftrans.grad(lambda q: fnp.quantile(x, q))(1.5)  # a traced q with a known value
     with pytest.raises(TypeError, match="quantile: q must be a floating array"):
         ftrans.jit(lambda q: fnp.quantile(x, q))(np.array(1))
 

@@ -41,11 +41,14 @@ def _check_method(method: str, what: str) -> None:
 
 
 def _check_q(q: Any, scale: float, what: str) -> None:
-    """NumPy's range check on a concrete ``q`` (a traced ``q`` is taken as given)."""
+    """NumPy's range check on ``q`` where its value is known (not under jit/vmap)."""
     if is_tracer(q):
         if not np.issubdtype(q.dtype, np.floating):
             raise TypeError(f"{what}: q must be a floating array, got dtype {q.dtype}")
-        return
+        from ._nanreductions import _known
+        q = _known(q)
+        if q is None:
+            return
     qa = np.asarray(q)
     if qa.dtype.kind not in "biuf":
         raise TypeError(f"{what}: q must be real numbers, got dtype {qa.dtype}")
