@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ._indexing import take
 from ._linalg import dot
 from ._manip import concatenate, diag, pad
 from ._promote import any_tracer, is_tracer, result_dtype, shape_of, to_dtype
@@ -51,14 +52,14 @@ def _mode(mode: Any, what: str) -> str:
 
 
 def _correlate_long(a: Any, v: Any, mode: str) -> Any:
-    """``correlate(a, v, mode)`` for ``len(a) >= len(v)``: windows of ``a`` times ``v``."""
+    """``correlate(a, v, mode)`` for ``len(a) >= len(v)``: windows of ``a`` (zero-padded
+    just enough) gathered into rows, times ``v``."""
     n, m = shape_of(a)[0], shape_of(v)[0]
     length = {"full": n + m - 1, "same": n, "valid": n - m + 1}[mode]
-    start = {"full": 0, "same": (m - 1) // 2, "valid": m - 1}[mode]
-    padded = pad(a, (m - 1, m - 1)) if mode != "valid" else a
-    offset = start if mode != "valid" else 0
-    windows = (np.arange(length)[:, None] + offset + np.arange(m)[None, :]).astype(np.intp)
-    from ._indexing import take
+    left = {"full": m - 1, "same": m // 2, "valid": 0}[mode]
+    right = length + m - 1 - n - left
+    padded = pad(a, (left, right)) if left or right else a
+    windows = (np.arange(length)[:, None] + np.arange(m)[None, :]).astype(np.intp)
     return dot(take(padded, windows), v)
 
 
