@@ -47,8 +47,8 @@ def _check_q(q: Any, scale: float, what: str) -> None:
             raise TypeError(f"{what}: q must be a floating array, got dtype {q.dtype}")
         from ._nanreductions import _known
         q = _known(q)
-        if q is None:
-            return
+        if not isinstance(q, (np.ndarray, np.generic)):
+            return  # abstract (jit/vmap), or on a device: not checked
     qa = np.asarray(q)
     if qa.dtype.kind not in "biuf":
         raise TypeError(f"{what}: q must be real numbers, got dtype {qa.dtype}")
