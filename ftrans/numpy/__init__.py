@@ -245,3 +245,27 @@ from ._creation import (  # noqa: E402,F401
     zeros,
 )
 from ._division import divmod, floor_divide, fmod, mod, remainder  # noqa: E402,F401,A004
+
+# ----------------------------------------------------------------------------- statistics, NaN
+# isort: split
+from ._correlation import convolve, corrcoef, correlate, cov  # noqa: E402,F401
+from ._interp import interp  # noqa: E402,F401
+from ._nanreductions import (  # noqa: E402,F401
+    nanargmax,
+    nanargmin,
+    nanmax,
+    nanmean,
+    nanmin,
+    nanprod,
+    nanstd,
+    nansum,
+    nanvar,
+)
+from ._quantiles import (  # noqa: E402,F401
+    median,
+    nanmedian,
+    nanpercentile,
+    nanquantile,
+    percentile,
+    quantile,
+)
