@@ -595,5 +595,19 @@ def closed(jaxpr: Jaxpr, consts: Sequence[Any]) -> ClosedJaxpr:
     return ClosedJaxpr(jaxpr, consts)
 
 
+def known_value(x: Any) -> Any:
+    """The concrete value behind ``x`` (through concrete tracers, however nested), or
+    ``None`` when it is only known abstractly (under ``jit``, ``vmap``, ``make_jaxpr``).
+
+    >>> known_value(3.0)
+    3.0
+    """
+    while isinstance(x, Tracer):
+        if x.val is None:
+            return None
+        x = x.val
+    return x
+
+
 def is_tracer(x: Any) -> bool:
     return isinstance(x, Tracer)

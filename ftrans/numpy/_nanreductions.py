@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import Tracer
+from ..core import known_value
 from ._elementwise import maximum, minimum, multiply, sqrt, subtract
 from ._elementwise import where as where_
 from ._promote import any_tracer, is_tracer, to_dtype
@@ -199,15 +199,6 @@ nanmax = _extremum(max, np.nanmax, -np.inf, "nanmax")
 nanmin = _extremum(min, np.nanmin, np.inf, "nanmin")
 
 
-def _known(x: Any) -> Any:
-    """The concrete value behind a tracer, or None under jit/vmap."""
-    while isinstance(x, Tracer):
-        x = x.val
-        if x is None:
-            return None
-    return x
-
-
 def _argextremum(arg: Any, np_fn: Any, fill: float, name: str):
     def fn(a: Any, axis: Any = None, out: Any = None, *, keepdims: bool = False) -> Any:
         if not is_tracer(a):
@@ -217,7 +208,7 @@ def _argextremum(arg: Any, np_fn: Any, fill: float, name: str):
         if not _inexact(a):
             return arg(a, axis=axis, keepdims=keepdims)
         allnan = all(isnan(a), axis=axis, keepdims=keepdims)
-        known = _known(allnan)
+        known = known_value(allnan)
         if known is not None and np.any(known):
             raise ValueError(f"{name}: All-NaN slice encountered")
         res = arg(_filled(a, fill), axis=axis, keepdims=keepdims)

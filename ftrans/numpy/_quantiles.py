@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core import known_value
 from ._elementwise import add, less_equal, minimum, multiply, subtract, where
 from ._indexing import take_along_axis
 from ._promote import any_tracer, is_tracer, normalize_axes, to_dtype
@@ -45,8 +46,7 @@ def _check_q(q: Any, scale: float, what: str) -> None:
     if is_tracer(q):
         if not np.issubdtype(q.dtype, np.floating):
             raise TypeError(f"{what}: q must be a floating array, got dtype {q.dtype}")
-        from ._nanreductions import _known
-        q = _known(q)
+        q = known_value(q)
         if not isinstance(q, (np.ndarray, np.generic)):
             return  # abstract (jit/vmap), or on a device: not checked
     qa = np.asarray(q)

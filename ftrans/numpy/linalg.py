@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..core import Tracer
+from ..core import Tracer, known_value
 from ..prims import linalg as la
 from ..prims.shape import reshape as _reshape
 from ..prims.slicing import concatenate as _concatenate
@@ -103,13 +103,6 @@ def _matrix(name: str, a: Any, square: bool = True) -> Any:
 
 def _mT(x: Any) -> Any:
     return swapaxes(x, -1, -2)
-
-
-def _concrete(x: Any) -> Any:
-    """The concrete value behind ``x``, or ``None`` under abstract tracing."""
-    while isinstance(x, Tracer):
-        x = x.val
-    return x
 
 
 # ----------------------------------------------------------------------------- primitives
@@ -353,7 +346,7 @@ def lstsq(a: Any, b: Any, rcond: Any = None) -> Any:
     s = svd(a, compute_uv=False)
     x = matmul(la.pinv_p.bind(a, rcond=float(rcond)), b2)
     rank = _sum(_astype(s > rcond * _max(s), np.int64))
-    rank_value = _concrete(rank)
+    rank_value = known_value(rank)
     if rank_value is not None:
         rank = int(rank_value)
     if m > n and (rank_value is None or rank == n):

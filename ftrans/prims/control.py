@@ -36,6 +36,7 @@ from ..core import (
     aval_of,
     eval_jaxpr,
     instantiate,
+    known_value,
     register,
     trace_to_jaxpr,
 )
@@ -43,15 +44,6 @@ from ..ir import ClosedJaxpr, Jaxpr, Literal, ShapedArray, Var, is_float_dtype
 from .families import is_undef
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def known_value(x: Any) -> Any:
-    """The concrete value behind ``x`` (through concrete tracers), or ``None`` if abstract."""
-    while isinstance(x, Tracer):
-        if x.val is None:
-            return None
-        x = x.val
-    return x
 
 
 def close_jaxpr(jaxpr: Jaxpr, consts: Sequence[Any]) -> tuple[ClosedJaxpr, list[Any]]:
