@@ -173,7 +173,7 @@ class JitFunction:
             from .opt import optimize
             jaxpr, consts = optimize(jaxpr, consts)
         from .backends import compile_jaxpr
-        backend = self.backend or ("cupy" if gpu else "numpy")
+        backend = self.backend or ("cupy" if gpu else "auto")
         return _Entry(jaxpr, consts, out_tree_box[0], compile_jaxpr(jaxpr, backend))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -231,8 +231,12 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
     """``fun`` traced once per argument signature, optimized and compiled.
 
     ``backend`` (see ``ftrans.backends.compile_jaxpr``): ``None`` compiles for the device of
-    the arguments — generated NumPy code on the CPU, fused CUDA kernels (``"cupy"``) for
-    CuPy arrays or under ``default_backend("gpu")``; ``"numpy+c"`` adds fused C kernels.
+    the arguments — on the CPU (``"auto"``) generated NumPy code at once, replaced by fused C
+    kernels for long elementwise runs once a background thread has compiled them (where a C
+    compiler is on the PATH and ``FTRANS_CFUSE`` is not ``0``; results may then change in
+    the last bits); fused CUDA kernels (``"cupy"``) for CuPy arrays or under
+    ``default_backend("gpu")``. ``"numpy"``: NumPy code only; ``"numpy+c"``: fused C
+    kernels compiled before the first call.
 
     Arguments in ``static_argnums`` / ``static_argnames`` are passed to ``fun`` as Python
     values and become part of the cache key (they must be hashable).

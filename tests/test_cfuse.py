@@ -7,6 +7,7 @@ import pytest
 
 import ftrans
 import ftrans.numpy as fnp
+from ftrans.backends import cfuse
 from ftrans.backends.cfuse import available
 from ftrans.backends.numpy_backend import compile_source
 
@@ -65,3 +66,112 @@ def test_grad_of_long_chain_matches_numpy_backend():
     g = ftrans.grad(chain)
     np.testing.assert_allclose(ftrans.jit(g, backend="numpy+c")(x), ftrans.jit(g)(x),
                                rtol=1e-11)
+
+
+# --- jit's default CPU backend ("auto"): NumPy code first, fused kernels compiled behind it
+
+def _w3_like(x):
+    return fnp.sum(fnp.sin(x) * fnp.exp(-(x * x)) + fnp.log1p(x * x) * fnp.tanh(x))
+
+
+@pytest.fixture
+def fresh_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("FTRANS_CACHE", str(tmp_path))
+    monkeypatch.delenv("FTRANS_CFUSE", raising=False)
+    return tmp_path
+
+
+def test_default_jit_runs_numpy_then_switches_to_fused_kernels(fresh_cache):
+    x = np.random.default_rng(1).uniform(-2, 2, 5000)
+    g = ftrans.grad(_w3_like)
+    jf = ftrans.jit(g)
+    first = jf(x)  # before anything is compiled: the NumPy code
+    assert "ctypes.data" not in jf.source(x)
+    cfuse.wait()
+    assert "ctypes.data" in jf.source(x)  # swapped in once the kernels were compiled
+    later = jf(x)
+    want = ftrans.jit(g, backend="numpy")(x)
+    np.testing.assert_array_equal(first, want)
+    np.testing.assert_allclose(later, want, rtol=1e-12, atol=1e-14)
+    assert jf.trace_count == 1
+    # a new jit of the same program finds the kernels on disk: fused from the first call
+    again = ftrans.jit(g)
+    assert "ctypes.data" in again.source(x)
+    np.testing.assert_array_equal(again(x), later)
+
+
+def test_ftrans_cfuse_0_keeps_numpy_code(fresh_cache, monkeypatch):
+    monkeypatch.setenv("FTRANS_CFUSE", "0")
+    x = np.linspace(-1, 1, 5000)
+    jf = ftrans.jit(ftrans.grad(_w3_like))
+    jf(x)
+    cfuse.wait()
+    assert "ctypes.data" not in jf.source(x)
+    assert not list(fresh_cache.iterdir())  # nothing compiled
+
+
+def test_without_a_compiler_the_default_stays_on_numpy(fresh_cache, monkeypatch):
+    monkeypatch.setenv("CC", "/nonexistent/cc")
+    x = np.linspace(-1, 1, 5000)
+    jf = ftrans.jit(ftrans.grad(_w3_like))
+    np.testing.assert_allclose(jf(x), ftrans.jit(ftrans.grad(_w3_like), backend="numpy")(x),
+                               rtol=1e-15)
+    cfuse.wait()
+    assert "ctypes.data" not in jf.source(x)
+
+
+def test_kernel_outputs_reuse_dying_input_buffers_and_never_arguments():
+    def f(x, y):
+        a = fnp.exp(x) * y          # a: ufunc results, fresh buffers
+        b = fnp.sin(a) + a * a      # a dies in the kernel: b may be written over it
+        return fnp.tanh(b) * 2.0 - y
+    rng = np.random.default_rng(2)
+    x, y = rng.uniform(-1, 1, (2, 3000))
+    x0, y0 = x.copy(), y.copy()
+    cj = ftrans.make_jaxpr(f)(x, y)
+    src = compile_source(cj.jaxpr, fuse=True)
+    jf = ftrans.jit(f, backend="numpy+c")
+    np.testing.assert_allclose(jf(x, y), np.tanh(np.sin(np.exp(x) * y) + (np.exp(x) * y) ** 2)
+                               * 2 - y, rtol=1e-13, atol=1e-15)
+    np.testing.assert_array_equal(x, x0)  # arguments are never written
+    np.testing.assert_array_equal(y, y0)
+    assert src.count("ctypes.data") >= 3
+
+
+def test_dying_inputs_are_written_over_in_place():
+    def f(w, x):
+        h = x @ w                   # a dot_general result: a buffer nobody else holds
+        return fnp.tanh(h) * fnp.cos(h)
+    rng = np.random.default_rng(3)
+    w, x = rng.standard_normal((64, 64)), rng.standard_normal((64, 64))
+    cj = ftrans.make_jaxpr(f)(w, x)
+    src = compile_source(cj.jaxpr, fuse=True)
+    (line,) = [ln for ln in src.splitlines() if "_c" in ln and "=" in ln
+               and "ascontiguousarray" not in ln]
+    assert line.strip().endswith("_c")  # the output is the input's buffer, no np.empty
+    np.testing.assert_allclose(ftrans.jit(f, backend="numpy+c")(w, x),
+                               np.tanh(x @ w) * np.cos(x @ w), rtol=1e-13)
+
+
+def test_spread_literals_are_numbers_inside_kernels():
+    # the seed cotangent of sum is a broadcast 1.0: the kernel reads the number, and the
+    # fused call allocates no more than the NumPy code
+    import tracemalloc
+
+    def loss(x):
+        return fnp.sum(fnp.tanh(x) * x + x)
+    x = np.random.default_rng(4).uniform(-1, 1, 200_000)
+    g = ftrans.grad(loss)
+    fused, plain = ftrans.jit(g, backend="numpy+c"), ftrans.jit(g, backend="numpy")
+    src = fused.source(x)
+    assert "ctypes.data" in src and src.count("ascontiguousarray") == 1  # the argument only
+    peaks = []
+    for jf in (fused, plain):
+        jf(x)
+        tracemalloc.start()
+        out = jf(x)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        np.testing.assert_allclose(out, np.tanh(x) + x * (1 - np.tanh(x) ** 2) + 1,
+                                   rtol=1e-13, atol=1e-15)
+    assert peaks[0] <= peaks[1]

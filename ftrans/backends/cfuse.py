@@ -10,11 +10,14 @@ of looping over scalar libm calls. No ``-ffast-math``: operation order, NaN and 
 handling are C's, as in NumPy. Shared objects are cached on disk by a hash of their source
 (``$FTRANS_CACHE``, default ``~/.cache/ftrans``).
 
-This path is opt-in (``jit(..., backend="numpy+c")``): compiling costs tens to hundreds of
-milliseconds per kernel. Where no compiler works, the NumPy code runs instead.
+Compiling costs tens of milliseconds to seconds per kernel, so ``jit`` on the CPU (backend
+``"auto"``) never waits for it: the NumPy code runs at once, while a background thread
+compiles the missing kernels one at a time; the fused code replaces the NumPy code when they
+are ready (at once where they are all on disk already). ``backend="numpy+c"`` compiles before
+the first call. Where no compiler works, or ``FTRANS_CFUSE=0``, the NumPy code runs.
 
 >>> src = kernel_source(["sin", "mul"], [[0], [1, 0]], 1, [1], "float64", {})
->>> "v1 = (v0 * i0[j])" in src.replace("\\n", " ") or "(v0 * i0[j])" in src
+>>> "const double v1 = (v0 * x0);" in src
 True
 """
 
@@ -23,9 +26,12 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
+import queue
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -84,14 +90,18 @@ def kernel_source(prims: Sequence[str], operands: Sequence[Sequence[Any]], n_inp
     suffix = "f" if ct == "float" else ""
     decl = "".join(f"D {ct} {f}{suffix}({', '.join([ct] * (2 if f in ('pow', 'atan2') else 1))});\n"
                    for f in _FUNCS)
-    args = ["long n"] + [f"const {ct} *restrict i{k}" for k in range(n_inputs)] + \
-        [f"{ct} *restrict o{k}" for k in range(len(outputs))]
-    body = []
+    # no ``restrict``: an output may be written into the buffer of an input that dies in
+    # the kernel. Every input element is read once at the top of the body, before any
+    # store, and element j depends on element j only, so ``ivdep`` (no dependence between
+    # iterations) holds and the loop is vectorized.
+    args = ["long n"] + [f"const {ct} *i{k}" for k in range(n_inputs)] + \
+        [f"{ct} *o{k}" for k in range(len(outputs))]
+    body = [f"    const {ct} x{k} = i{k}[j];" for k in range(n_inputs)]
     for e, (prim, ops) in enumerate(zip(prims, operands)):
         names = []
         for op in ops:
             if isinstance(op, int) and not isinstance(op, bool):
-                names.append(f"i{op}[j]" if op < n_inputs else f"v{op - n_inputs}")
+                names.append(f"x{op}" if op < n_inputs else f"v{op - n_inputs}")
             else:
                 names.append(_literal(op, ct))
         if prim == "integer_pow":
@@ -112,7 +122,8 @@ def kernel_source(prims: Sequence[str], operands: Sequence[Sequence[Any]], n_inp
     # no <math.h>: its declarations would win over the simd ones below
     return ("#define D __attribute__((simd(\"notinbranch\"), const)) extern\n" + decl +
             f"extern {ct} fabs{suffix}({ct});\n" +
-            f"void k({', '.join(args)}) {{\n  for (long j = 0; j < n; j++) {{\n" +
+            f"void k({', '.join(args)}) {{\n#pragma GCC ivdep\n"
+            "  for (long j = 0; j < n; j++) {\n" +
             "\n".join(body) + "\n  }\n}\n")
 
 
@@ -127,27 +138,43 @@ FLAGS = ["-O3", "-march=native", "-fno-math-errno", "-fno-builtin-sin", "-fno-bu
          "-fno-builtin-sinf", "-fno-builtin-cosf", "-shared", "-fPIC"]  # no sincos merging
 
 
-def load_kernel(src: str, n_args: int) -> Callable | None:
-    """The compiled ``k`` of ``src`` (compiled once, cached on disk); None if no compiler."""
-    cc = os.environ.get("CC", "cc")
-    key = hashlib.sha256((src + " ".join(FLAGS) + cc + sys.platform).encode()).hexdigest()[:24]
-    path = os.path.join(_cache_dir(), f"k_{key}.so")
-    if not os.path.exists(path):
-        with tempfile.TemporaryDirectory() as tmp:
-            c_file = os.path.join(tmp, "k.c")
-            with open(c_file, "w") as f:
-                f.write(src)
-            tmp_so = os.path.join(tmp, "k.so")
-            try:
-                subprocess.run([cc, *FLAGS, c_file, "-o", tmp_so, "-lm"], check=True,
-                               capture_output=True, timeout=120)
-            except (OSError, subprocess.SubprocessError) as e:
-                if not _failed:
-                    print(f"ftrans: fused C kernels unavailable ({e}); using NumPy",
-                          file=sys.stderr)
-                _failed.append(str(e))
-                return None
-            os.replace(tmp_so, path)  # atomic: concurrent processes see whole files only
+def _compiler() -> str:
+    return os.environ.get("CC", "cc")
+
+
+def kernel_path(src: str) -> str:
+    """Where the shared object of ``src`` is cached (it may not exist yet)."""
+    key = hashlib.sha256((src + " ".join(FLAGS) + _compiler() + sys.platform).encode()
+                         ).hexdigest()[:24]
+    return os.path.join(_cache_dir(), f"k_{key}.so")
+
+
+def _build(src: str, path: str, quiet: bool) -> bool:
+    with tempfile.TemporaryDirectory() as tmp:
+        c_file = os.path.join(tmp, "k.c")
+        with open(c_file, "w") as f:
+            f.write(src)
+        tmp_so = os.path.join(tmp, "k.so")
+        try:
+            subprocess.run([_compiler(), *FLAGS, c_file, "-o", tmp_so, "-lm"], check=True,
+                           capture_output=True, timeout=120)
+        except (OSError, subprocess.SubprocessError) as e:
+            if not _failed and not quiet:
+                print(f"ftrans: fused C kernels unavailable ({e}); using NumPy",
+                      file=sys.stderr)
+            _failed.append(str(e))
+            return False
+        os.replace(tmp_so, path)  # atomic: concurrent processes see whole files only
+    return True
+
+
+def load_kernel(src: str, n_args: int, build: bool = True, quiet: bool = False
+                ) -> Callable | None:
+    """The compiled ``k`` of ``src`` (compiled once, cached on disk); None if no compiler,
+    or, with ``build=False``, if it is not on disk yet."""
+    path = kernel_path(src)
+    if not os.path.exists(path) and not (build and _build(src, path, quiet)):
+        return None
     fn = ctypes.CDLL(path).k
     fn.argtypes = [ctypes.c_long] + [ctypes.c_void_p] * (n_args - 1)
     fn.restype = None
@@ -158,3 +185,59 @@ def available() -> bool:
     """Whether a C compiler works here (tries once)."""
     src = kernel_source(["neg"], [[0]], 1, [0], "float64", {})
     return load_kernel(src, 3) is not None
+
+
+def background_enabled() -> bool:
+    """Whether ``jit``'s default CPU backend may compile fused kernels in the background:
+    ``FTRANS_CFUSE`` is not ``0`` and a C compiler is on the PATH (and has not failed)."""
+    if os.environ.get("FTRANS_CFUSE", "1").strip() in ("0", "false", "no", "off"):
+        return False
+    if _failed:
+        return False
+    cc = _compiler()
+    if cc not in _have_cc:
+        _have_cc[cc] = shutil.which(cc) is not None
+    return _have_cc[cc]
+
+
+_have_cc: dict[str, bool] = {}
+_jobs: queue.Queue = queue.Queue()
+_worker: list[threading.Thread] = []
+_lock = threading.Lock()
+
+
+def _work() -> None:
+    while True:
+        sources, then = _jobs.get()
+        try:
+            for src in sources:
+                path = kernel_path(src)
+                if not os.path.exists(path) and not _build(src, path, quiet=True):
+                    break
+            else:
+                then()
+        except Exception as e:  # noqa: BLE001 - the NumPy code keeps running
+            _failed.append(f"{type(e).__name__}: {e}")
+        finally:
+            _jobs.task_done()
+
+
+def submit(sources: Sequence[str], then: Callable[[], None]) -> None:
+    """Compile ``sources`` in the background thread (one compiler at a time), then call
+    ``then()`` there if every one compiled."""
+    with _lock:
+        if not _worker:
+            t = threading.Thread(target=_work, name="ftrans-cfuse", daemon=True)
+            t.start()
+            _worker.append(t)
+    _jobs.put((list(sources), then))
+
+
+def wait() -> None:
+    """Block until every kernel submitted for background compilation is compiled and in
+    use (benchmarks call it before timing steady state).
+
+    >>> wait()  # nothing pending: returns at once
+    """
+    if _worker:
+        _jobs.join()

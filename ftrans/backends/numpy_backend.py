@@ -8,7 +8,10 @@ was produced by an earlier ufunc (so it is a fresh array no view shares) and has
 output's shape and dtype, the result is written into it with ``out=``.
 
 With ``fuse=True`` (backend ``"numpy+c"``) runs of elementwise equations on large arrays
-become fused C kernels (``cfuse.py``), compiled once by the system compiler.
+become fused C kernels (``cfuse.py``), compiled once by the system compiler. With
+``fuse="background"`` (backend ``"auto"``, ``jit``'s default on the CPU) the kernels already
+on disk are used at once, the others are compiled in a background thread, and the fused
+code replaces the NumPy code when they are ready.
 
 Set ``FTRANS_DUMP=dir`` (or ``FTRANS_DUMP=-`` for stderr) to write every generated function
 for reading.
@@ -40,6 +43,9 @@ from ..ir import Jaxpr, Literal, Var, _nth_name
 _F64 = np.dtype(np.float64)
 
 _counter = [0]
+# primitives whose impl returns an array that shares memory with nothing else (never a view
+# of an input), so it may be written over after its last use, like a ufunc's result
+_NEW_BUFFER = frozenset({"dot_general"})
 
 
 def scalar_source(jaxpr: Jaxpr) -> str | None:
@@ -75,9 +81,11 @@ def scalar_source(jaxpr: Jaxpr) -> str | None:
 
 
 class _Gen:
-    def __init__(self, jaxpr: Jaxpr, fuse: bool = False):
+    def __init__(self, jaxpr: Jaxpr, fuse: bool | str = False):
         self.jaxpr = jaxpr
-        self.fuse = fuse
+        self.fuse = fuse  # False, True, or "cached": only kernels already compiled
+        self.missing: list[str] = []  # with "cached": kernel sources not compiled yet
+        self._spread_literals: dict[Var, Any]
         self.names: dict[int, str] = {}
         self.globals: dict[str, Any] = {"_np": np}
         self.lines: list[str] = []
@@ -120,7 +128,7 @@ class _Gen:
                 continue
             if i in groups:
                 end = groups[i]
-                if self.emit_group(out, i, end, last_use, keep, fresh):
+                if self.emit_group(out, i, end, last_use, keep, fresh, viewed):
                     skip_until = end
                     continue
             ins = [self.atom(a) for a in eqn.inputs]
@@ -150,6 +158,8 @@ class _Gen:
                     out.append(f"    ({outs},) = {call}")
                 else:
                     out.append(f"    {outs} = {call}")
+                    if eqn.prim.name in _NEW_BUFFER and eqn.outputs[0].aval.ndim:
+                        fresh.add(eqn.outputs[0])
             if dying:
                 out.append(f"    del {', '.join(self.name(a) for a in dying)}")
         # an output that is an argument or a constant is copied: the caller owns what it
@@ -167,8 +177,10 @@ class _Gen:
         from .cfuse import MAX_EQNS, MIN_SIZE, fusable
         groups, eqns, i = {}, self.jaxpr.eqns, 0
         # broadcasts are stride-0 views: a kernel would first copy them whole (NumPy reads
-        # them in place), so equations reading one stay on NumPy
-        spread = {e.outputs[0] for e in eqns if e.prim.name == "broadcast_in_dim"}
+        # them in place), so equations reading one stay on NumPy, unless it spreads a
+        # literal: then the kernel reads the number
+        spread = {e.outputs[0] for e in eqns if e.prim.name == "broadcast_in_dim"
+                  and e.outputs[0] not in self.spread_literals()}
 
         def ok(e: Any) -> bool:
             return fusable(e) and not any(a in spread for a in e.inputs if type(a) is Var)
@@ -188,11 +200,20 @@ class _Gen:
             i = end
         return groups
 
+    def spread_literals(self) -> dict[Var, Any]:
+        """The outputs of ``broadcast_in_dim`` of a literal, with the literal's value."""
+        if not hasattr(self, "_spread_literals"):
+            self._spread_literals = {e.outputs[0]: e.inputs[0].val for e in self.jaxpr.eqns
+                                     if e.prim.name == "broadcast_in_dim"
+                                     and type(e.inputs[0]) is Literal}
+        return self._spread_literals
+
     def emit_group(self, out: list[str], start: int, end: int, last_use: dict, keep: set,
-                   fresh: set) -> bool:
+                   fresh: set, viewed: set) -> bool:
         from .cfuse import kernel_source, load_kernel
         eqns = self.jaxpr.eqns[start:end]
         index = {e.outputs[0]: k for k, e in enumerate(eqns)}
+        literals = self.spread_literals()
         inputs: list[Var] = []
         operands = []
         for e in eqns:
@@ -200,6 +221,8 @@ class _Gen:
             for a in e.inputs:
                 if type(a) is Literal:
                     ops.append(a.val)
+                elif a in literals:
+                    ops.append(literals[a])
                 elif a in index:
                     ops.append(None)  # placeholder: resolved below
                     ops[-1] = ("eqn", index[a])
@@ -216,8 +239,10 @@ class _Gen:
         av = eqns[0].outputs[0].aval
         src = kernel_source([e.prim.name for e in eqns], resolved, n_in, outputs,
                             av.dtype.name, {k: dict(e.params) for k, e in enumerate(eqns)})
-        fn = load_kernel(src, 1 + n_in + len(outputs))
+        fn = load_kernel(src, 1 + n_in + len(outputs), build=self.fuse is True)
         if fn is None:
+            if self.fuse == "cached":
+                self.missing.append(src)
             return False
         kname = self.const("k", fn)
         shape = self.const("s", av.shape)
@@ -228,8 +253,15 @@ class _Gen:
             out.append(f"    {n}_c = _np.ascontiguousarray({n})")
             in_names.append(f"{n}_c")
         out_names = [self.name(eqns[k].outputs[0]) for k in outputs]
+        # outputs go into the buffers of inputs that die here, as ``out=`` does for ufuncs
+        # (the kernel reads each element of an input before writing that of an output)
+        spare = [f"{self.name(v)}_c" for v in inputs
+                 if v in fresh and v not in viewed and v not in keep
+                 and last_use.get(v, -1) < end and v.aval.shape == av.shape
+                 and v.aval.dtype == av.dtype]
         for n in out_names:
-            out.append(f"    {n} = _np.empty({shape}, {dt})")
+            out.append(f"    {n} = {spare.pop(0)}" if spare else
+                       f"    {n} = _np.empty({shape}, {dt})")
         ptrs = [f"{n}.ctypes.data" for n in in_names + out_names]
         out.append(f"    {kname}({av.size}, {', '.join(ptrs)})")
         out.append(f"    del {', '.join(in_names)}")
@@ -241,7 +273,7 @@ class _Gen:
         return True
 
 
-def compile_source(jaxpr: Jaxpr, fuse: bool = False) -> str:
+def compile_source(jaxpr: Jaxpr, fuse: bool | str = False) -> str:
     """The Python source the NumPy backend generates for ``jaxpr`` (see the module doc)."""
     return _Gen(jaxpr, fuse).source()
 
@@ -258,14 +290,41 @@ def _dump(src: str) -> None:
         f.write(src + "\n")
 
 
-def compile_numpy(jaxpr: Jaxpr, fuse: bool = False) -> Callable[[Any, Any], list[Any]]:
+def compile_numpy(jaxpr: Jaxpr, fuse: bool | str = False) -> Callable[[Any, Any], list[Any]]:
     """``run(consts, args) -> outs``: the generated function for ``jaxpr``, compiled.
+
+    ``fuse``: False (NumPy only), True (fused C kernels, compiled now) or ``"background"``
+    (see the module doc; the returned function switches to the fused code when ready).
 
     >>> import ftrans, numpy as np
     >>> cj = ftrans.make_jaxpr(lambda x: x + 1.0)(np.zeros(2))
     >>> compile_numpy(cj.jaxpr)(cj.consts, [np.ones(2)])
     [array([2., 2.])]
     """
+    if fuse != "background":
+        return _compile(jaxpr, fuse)[0]
+    from .cfuse import background_enabled, submit
+    if not background_enabled():
+        return _compile(jaxpr, False)[0]
+    first, gen = _compile(jaxpr, "cached")
+    if not gen.missing:
+        return first
+    current = [first]
+
+    def run(consts: Any, args: Any) -> list[Any]:
+        return current[0](consts, args)
+
+    def swap() -> None:
+        fused = _compile(jaxpr, True)[0]
+        run.source = fused.source  # type: ignore[attr-defined]
+        current[0] = fused
+
+    run.source = first.source  # type: ignore[attr-defined]
+    submit(gen.missing, swap)
+    return run
+
+
+def _compile(jaxpr: Jaxpr, fuse: bool | str) -> tuple[Callable[[Any, Any], list[Any]], _Gen]:
     gen = _Gen(jaxpr, fuse)
     src = gen.source()
     scalar = scalar_source(jaxpr) if jaxpr.outvars else None
@@ -287,4 +346,4 @@ def compile_numpy(jaxpr: Jaxpr, fuse: bool = False) -> Callable[[Any, Any], list
             except (ArithmeticError, ValueError):
                 return run_np(consts, args)
     run.source = src  # type: ignore[attr-defined]
-    return run
+    return run, gen
