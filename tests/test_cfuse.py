@@ -175,3 +175,30 @@ def test_spread_literals_are_numbers_inside_kernels():
         np.testing.assert_allclose(out, np.tanh(x) + x * (1 - np.tanh(x) ** 2) + 1,
                                    rtol=1e-13, atol=1e-15)
     assert peaks[0] <= peaks[1]
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-14), (np.float32, 1e-6)])
+def test_outer_products_run_as_one_loop_nest(dtype, rtol):
+    rng = np.random.default_rng(5)
+
+    def loss(w, x, y):
+        z = x @ w
+        return fnp.log(fnp.sum(fnp.exp(z))) - fnp.sum(z * y)
+    w = (rng.standard_normal((300, 10)) * 0.1).astype(dtype)
+    x = rng.standard_normal((64, 300)).astype(dtype)
+    y = np.eye(10, dtype=dtype)[rng.integers(0, 10, 64)]
+    per_example = ftrans.vmap(ftrans.grad(loss), in_axes=(None, 0, 0))
+    fused = ftrans.jit(per_example, backend="numpy+c")
+    assert "_k" in fused.source(w, x, y)  # the batched outer product x_i (p_i - y_i)^T
+    got = fused(w, x, y)
+    z = x @ w
+    p = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+    want = x[:, :, None] * (p - y)[:, None, :]
+    assert got.dtype == dtype and got.shape == (64, 300, 10)
+    np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol)
+    # unbatched, with the size-1 contraction on either side and transposed operands
+    a, b = rng.standard_normal((2, 100, 1)).astype(dtype)
+    for f in (lambda a, b: a @ b.T, lambda a, b: b.T.T @ a.T, lambda a, b: (a @ b.T).T):
+        jf = ftrans.jit(f, backend="numpy+c")
+        assert "_k" in jf.source(a, b)
+        np.testing.assert_allclose(jf(a, b), f(a, b), rtol=rtol)

@@ -168,17 +168,66 @@ def _build(src: str, path: str, quiet: bool) -> bool:
     return True
 
 
-def load_kernel(src: str, n_args: int, build: bool = True, quiet: bool = False
-                ) -> Callable | None:
+def load_kernel(src: str, n_args: int, build: bool = True, quiet: bool = False,
+                n_sizes: int = 1) -> Callable | None:
     """The compiled ``k`` of ``src`` (compiled once, cached on disk); None if no compiler,
-    or, with ``build=False``, if it is not on disk yet."""
+    or, with ``build=False``, if it is not on disk yet. ``k`` takes ``n_sizes`` integers,
+    then pointers."""
     path = kernel_path(src)
     if not os.path.exists(path) and not (build and _build(src, path, quiet)):
         return None
     fn = ctypes.CDLL(path).k
-    fn.argtypes = [ctypes.c_long] + [ctypes.c_void_p] * (n_args - 1)
+    fn.argtypes = [ctypes.c_long] * n_sizes + [ctypes.c_void_p] * (n_args - n_sizes)
     fn.restype = None
     return fn
+
+
+# --- batched outer products: a dot_general whose contraction has size 1 (per-example
+# gradients of a dense layer: vmap of grad). NumPy's broadcast multiply walks the result in
+# short inner loops; one C loop nest writes it at memory speed.
+OUTER_MIN_SIZE = 4096
+
+
+def outer_source(dtype: str) -> str:
+    """C source of ``k(nb, m, n, x, y, o)``: ``o[b, i, j] = x[b, i] * y[b, j]``.
+
+    >>> "o[(b * m + i) * n + j] = s * y[b * n + j];" in outer_source("float64")
+    True
+    """
+    ct = _CTYPE[dtype]
+    return (f"void k(long nb, long m, long n, const {ct} *restrict x, const {ct} *restrict y,"
+            f" {ct} *restrict o) {{\n"
+            "  for (long b = 0; b < nb; b++)\n"
+            "    for (long i = 0; i < m; i++) {\n"
+            f"      const {ct} s = x[b * m + i];\n"
+            "      for (long j = 0; j < n; j++)\n"
+            "        o[(b * m + i) * n + j] = s * y[b * n + j];\n"
+            "    }\n}\n")
+
+
+def outer_fits(x: Any, y: Any, out: Any, dimension_numbers: Any) -> bool:
+    """Whether ``dot_general`` of avals ``x``, ``y`` -> ``out`` is an outer product (every
+    contracted axis of size 1) the kernel of ``outer_source`` computes."""
+    (lc, _), _ = dimension_numbers
+    return (out.dtype.name in _CTYPE and x.dtype == out.dtype and y.dtype == out.dtype
+            and out.size >= OUTER_MIN_SIZE and all(x.shape[d] == 1 for d in lc))
+
+
+def outer_product(kernel: Callable, x: np.ndarray, y: np.ndarray, *,
+                  dimension_numbers: Any) -> np.ndarray:
+    """``dot_general(x, y)`` for an outer product, through ``kernel`` (see ``outer_fits``)."""
+    (lc, rc), (lb, rb) = dimension_numbers
+    lf = [d for d in range(x.ndim) if d not in lc and d not in lb]
+    rf = [d for d in range(y.ndim) if d not in rc and d not in rb]
+    batch = [x.shape[d] for d in lb]
+    nb = int(np.prod(batch, dtype=np.int64))
+    m = int(np.prod([x.shape[d] for d in lf], dtype=np.int64))
+    n = int(np.prod([y.shape[d] for d in rf], dtype=np.int64))
+    xt = np.ascontiguousarray(np.transpose(x, list(lb) + lf + list(lc)))
+    yt = np.ascontiguousarray(np.transpose(y, list(rb) + list(rc) + rf))
+    out = np.empty(batch + [x.shape[d] for d in lf] + [y.shape[d] for d in rf], x.dtype)
+    kernel(nb, m, n, xt.ctypes.data, yt.ctypes.data, out.ctypes.data)
+    return out
 
 
 def available() -> bool:

@@ -145,6 +145,9 @@ class _Gen:
                 out.append(f"    {outs} = _np.{ufunc}({', '.join(ins)}{dest})")
                 if o.aval.ndim:
                     fresh.add(o)
+            elif self.fuse and eqn.prim.name == "dot_general" and \
+                    self.emit_outer(out, eqn, ins, outs):
+                fresh.add(eqn.outputs[0])
             else:
                 for a in eqn.inputs:
                     if type(a) is Var:
@@ -199,6 +202,25 @@ class _Gen:
                 groups[i] = end
             i = end
         return groups
+
+    def emit_outer(self, out: list[str], eqn: Any, ins: list[str], outs: str) -> bool:
+        """A ``dot_general`` that is an outer product, as one C loop nest (``cfuse.py``)."""
+        from .cfuse import load_kernel, outer_fits, outer_product, outer_source
+        x, y = eqn.inputs
+        o = eqn.outputs[0].aval
+        if type(x) is not Var or type(y) is not Var or \
+                not outer_fits(x.aval, y.aval, o, eqn.params["dimension_numbers"]):
+            return False
+        src = outer_source(o.dtype.name)
+        fn = load_kernel(src, 6, build=self.fuse is True, n_sizes=3)
+        if fn is None:
+            if self.fuse == "cached" and src not in self.missing:
+                self.missing.append(src)
+            return False
+        call = self.const("f", outer_product)
+        out.append(f"    {outs} = {call}({self.const('k', fn)}, {', '.join(ins)}, "
+                   f"**{self.const('p', dict(eqn.params))})")
+        return True
 
     def spread_literals(self) -> dict[Var, Any]:
         """The outputs of ``broadcast_in_dim`` of a literal, with the literal's value."""
