@@ -202,3 +202,22 @@ def test_outer_products_run_as_one_loop_nest(dtype, rtol):
         jf = ftrans.jit(f, backend="numpy+c")
         assert "_k" in jf.source(a, b)
         np.testing.assert_allclose(jf(a, b), f(a, b), rtol=rtol)
+
+
+def test_runs_up_to_twice_max_eqns_are_one_kernel():
+    from ftrans.backends.cfuse import MAX_EQNS
+
+    def chain(n):
+        def f(x):
+            for i in range(n):
+                x = (fnp.sin, fnp.cos, fnp.tanh)[i % 3](x)
+            return fnp.sum(x)
+        return ftrans.grad(f)
+    x = np.linspace(-1, 1, 512)
+    assert MAX_EQNS < len(ftrans.jit(chain(100)).lower(x).jaxpr.eqns) <= 2 * MAX_EQNS
+    src100 = compile_source(ftrans.jit(chain(100)).lower(x).jaxpr, fuse=True)
+    src300 = compile_source(ftrans.jit(chain(300)).lower(x).jaxpr, fuse=True)
+    calls = [sum(1 for ln in s.splitlines() if "ctypes.data" in ln) for s in (src100, src300)]
+    assert calls[0] == 1 and calls[1] > 1
+    np.testing.assert_allclose(ftrans.jit(chain(100), backend="numpy+c")(x),
+                               ftrans.jit(chain(100), backend="numpy")(x), rtol=1e-11)

@@ -37,7 +37,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 MIN_SIZE = 256  # smaller arrays stay on NumPy: a C call costs a few microseconds
-MAX_EQNS = 200  # longer runs are split: compile time grows faster than linearly
+MAX_EQNS = 200  # runs over 2 * MAX_EQNS are split: compile time grows faster than linearly
 
 # C expression per primitive; {0}, {1} are operands. Functions get an 'f' suffix for float32.
 C_EXPR = {
