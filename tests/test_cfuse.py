@@ -94,10 +94,20 @@ def test_default_jit_runs_numpy_then_switches_to_fused_kernels(fresh_cache):
     np.testing.assert_array_equal(first, want)
     np.testing.assert_allclose(later, want, rtol=1e-12, atol=1e-14)
     assert jf.trace_count == 1
-    # a new jit of the same program finds the kernels on disk: fused from the first call
+    # a new jit of the same program finds the kernels on disk: nothing is compiled again
+    compiled = sorted(fresh_cache.iterdir())
     again = ftrans.jit(g)
-    assert "ctypes.data" in again.source(x)
+    again(x)
+    cfuse.wait()
+    assert "ctypes.data" in again.source(x) and sorted(fresh_cache.iterdir()) == compiled
     np.testing.assert_array_equal(again(x), later)
+
+
+def test_programs_without_fusable_runs_get_no_wrapper(fresh_cache):
+    from ftrans.backends.numpy_backend import compile_numpy
+    cj = ftrans.make_jaxpr(lambda x: fnp.sin(x) * 2.0)(np.ones(10))  # too small to fuse
+    run = compile_numpy(cj.jaxpr, fuse="background")
+    assert "run(consts, args)" in run.source and run.__code__.co_filename.startswith("<ftrans")
 
 
 def test_ftrans_cfuse_0_keeps_numpy_code(fresh_cache, monkeypatch):

@@ -9,9 +9,9 @@ output's shape and dtype, the result is written into it with ``out=``.
 
 With ``fuse=True`` (backend ``"numpy+c"``) runs of elementwise equations on large arrays
 become fused C kernels (``cfuse.py``), compiled once by the system compiler. With
-``fuse="background"`` (backend ``"auto"``, ``jit``'s default on the CPU) the kernels already
-on disk are used at once, the others are compiled in a background thread, and the fused
-code replaces the NumPy code when they are ready.
+``fuse="background"`` (backend ``"auto"``, ``jit``'s default on the CPU) the first call runs
+the NumPy code; then a background thread compiles the kernels (or finds them on disk) and
+the fused code replaces the NumPy code.
 
 Set ``FTRANS_DUMP=dir`` (or ``FTRANS_DUMP=-`` for stderr) to write every generated function
 for reading.
@@ -81,10 +81,9 @@ def scalar_source(jaxpr: Jaxpr) -> str | None:
 
 
 class _Gen:
-    def __init__(self, jaxpr: Jaxpr, fuse: bool | str = False):
+    def __init__(self, jaxpr: Jaxpr, fuse: bool = False):
         self.jaxpr = jaxpr
-        self.fuse = fuse  # False, True, or "cached": only kernels already compiled
-        self.missing: list[str] = []  # with "cached": kernel sources not compiled yet
+        self.fuse = fuse
         self._spread_literals: dict[Var, Any]
         self.names: dict[int, str] = {}
         self.globals: dict[str, Any] = {"_np": np}
@@ -121,7 +120,7 @@ class _Gen:
             out.append(f"    ({', '.join(self.name(v) for v in j.constvars)},) = consts")
         if j.invars:
             out.append(f"    ({', '.join(self.name(v) for v in j.invars)},) = args")
-        groups = self.fusion_groups(last_use, keep) if self.fuse else {}
+        groups = self.fusion_groups() if self.fuse else {}
         skip_until = -1
         for i, eqn in enumerate(j.eqns):
             if i < skip_until:
@@ -175,7 +174,7 @@ class _Gen:
         return "\n".join(out)
 
     # --- optional fused C kernels (cfuse.py)
-    def fusion_groups(self, last_use: dict, keep: set) -> dict[int, int]:
+    def fusion_groups(self) -> dict[int, int]:
         """Runs [start, end) of consecutive fusable equations of one shape and dtype."""
         from .cfuse import MAX_EQNS, MIN_SIZE, fusable
         groups, eqns, i = {}, self.jaxpr.eqns, 0
@@ -215,11 +214,8 @@ class _Gen:
         if type(x) is not Var or type(y) is not Var or \
                 not outer_fits(x.aval, y.aval, o, eqn.params["dimension_numbers"]):
             return False
-        src = outer_source(o.dtype.name)
-        fn = load_kernel(src, 6, build=self.fuse is True, n_sizes=3)
+        fn = load_kernel(outer_source(o.dtype.name), 6, n_sizes=3)
         if fn is None:
-            if self.fuse == "cached" and src not in self.missing:
-                self.missing.append(src)
             return False
         call = self.const("f", outer_product)
         out.append(f"    {outs} = {call}({self.const('k', fn)}, {', '.join(ins)}, "
@@ -265,10 +261,8 @@ class _Gen:
         av = eqns[0].outputs[0].aval
         src = kernel_source([e.prim.name for e in eqns], resolved, n_in, outputs,
                             av.dtype.name, {k: dict(e.params) for k, e in enumerate(eqns)})
-        fn = load_kernel(src, 1 + n_in + len(outputs), build=self.fuse is True)
+        fn = load_kernel(src, 1 + n_in + len(outputs))
         if fn is None:
-            if self.fuse == "cached":
-                self.missing.append(src)
             return False
         kname = self.const("k", fn)
         shape = self.const("s", av.shape)
@@ -299,7 +293,7 @@ class _Gen:
         return True
 
 
-def compile_source(jaxpr: Jaxpr, fuse: bool | str = False) -> str:
+def compile_source(jaxpr: Jaxpr, fuse: bool = False) -> str:
     """The Python source the NumPy backend generates for ``jaxpr`` (see the module doc)."""
     return _Gen(jaxpr, fuse).source()
 
@@ -328,29 +322,41 @@ def compile_numpy(jaxpr: Jaxpr, fuse: bool | str = False) -> Callable[[Any, Any]
     [array([2., 2.])]
     """
     if fuse != "background":
-        return _compile(jaxpr, fuse)[0]
+        return _compile(jaxpr, bool(fuse))
     from .cfuse import background_enabled, submit
-    if not background_enabled():
-        return _compile(jaxpr, False)[0]
-    first, gen = _compile(jaxpr, "cached")
-    if not gen.missing:
+    first = _compile(jaxpr, False)
+    if not background_enabled() or not _has_fusion(jaxpr):
         return first
     current = [first]
+    pending = [True]
 
     def run(consts: Any, args: Any) -> list[Any]:
-        return current[0](consts, args)
+        outs = current[0](consts, args)
+        if pending:  # after the first call, so that compiling does not slow it down
+            pending.clear()
+            submit(swap)
+        return outs
 
-    def swap() -> None:
-        fused = _compile(jaxpr, True)[0]
+    def swap() -> None:  # in the background thread
+        fused = _compile(jaxpr, True)
         run.source = fused.source  # type: ignore[attr-defined]
         current[0] = fused
 
     run.source = first.source  # type: ignore[attr-defined]
-    submit(gen.missing, swap)
     return run
 
 
-def _compile(jaxpr: Jaxpr, fuse: bool | str) -> tuple[Callable[[Any, Any], list[Any]], _Gen]:
+def _has_fusion(jaxpr: Jaxpr) -> bool:
+    """Whether the fused code of ``jaxpr`` would hold a C kernel."""
+    from .cfuse import outer_fits
+    if _Gen(jaxpr, True).fusion_groups():
+        return True
+    return any(e.prim.name == "dot_general" and outer_fits(
+        e.inputs[0].aval, e.inputs[1].aval, e.outputs[0].aval, e.params["dimension_numbers"])
+        for e in jaxpr.eqns)
+
+
+def _compile(jaxpr: Jaxpr, fuse: bool) -> Callable[[Any, Any], list[Any]]:
     gen = _Gen(jaxpr, fuse)
     src = gen.source()
     scalar = scalar_source(jaxpr) if jaxpr.outvars else None
@@ -372,4 +378,4 @@ def _compile(jaxpr: Jaxpr, fuse: bool | str) -> tuple[Callable[[Any, Any], list[
             except (ArithmeticError, ValueError):
                 return run_np(consts, args)
     run.source = src  # type: ignore[attr-defined]
-    return run, gen
+    return run
