@@ -108,6 +108,11 @@ def test_programs_without_fusable_runs_get_no_wrapper(fresh_cache):
     cj = ftrans.make_jaxpr(lambda x: fnp.sin(x) * 2.0)(np.ones(10))  # too small to fuse
     run = compile_numpy(cj.jaxpr, fuse="background")
     assert "run(consts, args)" in run.source and run.__code__.co_filename.startswith("<ftrans")
+    from ftrans.backends.numpy_backend import _has_fusion
+    assert not _has_fusion(cj.jaxpr)
+    a = np.ones((100, 1))
+    assert _has_fusion(ftrans.make_jaxpr(lambda a, b: a @ b.T)(a, a).jaxpr)  # outer product
+    assert _has_fusion(ftrans.make_jaxpr(lambda x: fnp.sin(x) * 2.0)(np.ones(1000)).jaxpr)
 
 
 def test_ftrans_cfuse_0_keeps_numpy_code(fresh_cache, monkeypatch):

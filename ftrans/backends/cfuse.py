@@ -149,7 +149,7 @@ def kernel_path(src: str) -> str:
     return os.path.join(_cache_dir(), f"k_{key}.so")
 
 
-def _build(src: str, path: str, quiet: bool) -> bool:
+def _build(src: str, path: str) -> bool:
     with tempfile.TemporaryDirectory() as tmp:
         c_file = os.path.join(tmp, "k.c")
         with open(c_file, "w") as f:
@@ -157,12 +157,12 @@ def _build(src: str, path: str, quiet: bool) -> bool:
         tmp_so = os.path.join(tmp, "k.so")
         cmd = [_compiler(), *FLAGS, c_file, "-o", tmp_so, "-lm"]
         background = threading.current_thread().name == _THREAD
-        if background and _nice():  # yield the CPU to the program itself
-            cmd = [_nice(), "-n", "10", *cmd]
+        if background and _which("nice"):  # yield the CPU to the program itself
+            cmd = [str(_which("nice")), "-n", "10", *cmd]
         try:
             subprocess.run(cmd, check=True, capture_output=True, timeout=600)
         except (OSError, subprocess.SubprocessError) as e:
-            if not _failed and not quiet and not background:
+            if not _failed and not background:
                 print(f"ftrans: fused C kernels unavailable ({e}); using NumPy",
                       file=sys.stderr)
             _failed.append(str(e))
@@ -171,18 +171,17 @@ def _build(src: str, path: str, quiet: bool) -> bool:
     return True
 
 
-def _nice() -> str | None:
-    if "nice" not in _have_cc:
-        _have_cc["nice"] = shutil.which("nice")  # type: ignore[assignment]
-    return _have_cc["nice"]  # type: ignore[return-value]
+def _which(program: str) -> str | None:
+    if program not in _found:
+        _found[program] = shutil.which(program)
+    return _found[program]
 
 
-def load_kernel(src: str, n_args: int, quiet: bool = False, n_sizes: int = 1
-                ) -> Callable | None:
+def load_kernel(src: str, n_args: int, n_sizes: int = 1) -> Callable | None:
     """The compiled ``k`` of ``src`` (compiled once, cached on disk); None if no compiler.
     ``k`` takes ``n_sizes`` integers, then pointers."""
     path = kernel_path(src)
-    if not os.path.exists(path) and not _build(src, path, quiet):
+    if not os.path.exists(path) and not _build(src, path):
         return None
     fn = ctypes.CDLL(path).k
     fn.argtypes = [ctypes.c_long] * n_sizes + [ctypes.c_void_p] * (n_args - n_sizes)
@@ -251,13 +250,10 @@ def background_enabled() -> bool:
         return False
     if _failed:
         return False
-    cc = _compiler()
-    if cc not in _have_cc:
-        _have_cc[cc] = shutil.which(cc) is not None
-    return _have_cc[cc]
+    return _which(_compiler()) is not None
 
 
-_have_cc: dict[str, Any] = {}  # compiler -> found on PATH; "nice" -> its path or None
+_found: dict[str, str | None] = {}  # program -> its path (shutil.which), looked up once
 _THREAD = "ftrans-cfuse"
 _jobs: queue.Queue = queue.Queue()
 _worker: list[threading.Thread] = []

@@ -339,21 +339,32 @@ def compile_numpy(jaxpr: Jaxpr, fuse: bool | str = False) -> Callable[[Any, Any]
 
     def swap() -> None:  # in the background thread
         fused = _compile(jaxpr, True)
-        run.source = fused.source  # type: ignore[attr-defined]
-        current[0] = fused
+        if fused.source != first.source:  # type: ignore[attr-defined]
+            run.source = fused.source  # type: ignore[attr-defined]
+            current[0] = fused
 
     run.source = first.source  # type: ignore[attr-defined]
     return run
 
 
 def _has_fusion(jaxpr: Jaxpr) -> bool:
-    """Whether the fused code of ``jaxpr`` would hold a C kernel."""
-    from .cfuse import outer_fits
-    if _Gen(jaxpr, True).fusion_groups():
-        return True
-    return any(e.prim.name == "dot_general" and outer_fits(
-        e.inputs[0].aval, e.inputs[1].aval, e.outputs[0].aval, e.params["dimension_numbers"])
-        for e in jaxpr.eqns)
+    """Whether the fused code of ``jaxpr`` may hold a C kernel: two consecutive fusable
+    equations of one type, or an outer product. A quick scan that stops at the first (the
+    first call waits for it); the fused code decides for good."""
+    from .cfuse import MIN_SIZE, fusable, outer_fits
+    prev = None
+    for e in jaxpr.eqns:
+        o = e.outputs[0].aval
+        if e.prim.name == "dot_general" and outer_fits(
+                e.inputs[0].aval, e.inputs[1].aval, o, e.params["dimension_numbers"]):
+            return True
+        if o.size >= MIN_SIZE and fusable(e):
+            if prev == o:
+                return True
+            prev = o
+        else:
+            prev = None
+    return False
 
 
 def _compile(jaxpr: Jaxpr, fuse: bool) -> Callable[[Any, Any], list[Any]]:
