@@ -11,6 +11,7 @@ so the jitted function is transformed like any other code.
 from __future__ import annotations
 
 import functools
+import gc
 import inspect
 from typing import Any, Callable, Sequence
 
@@ -155,6 +156,19 @@ class JitFunction:
 
     def _compile(self, args: tuple, static_kw: dict, dyn: list[int], in_tree: PyTreeDef,
                  leaves: list[Any], gpu: bool) -> _Entry:
+        # tracing allocates many small objects, and each full collection walks the whole
+        # heap (in a process that holds a large one, a fifth of the first call's time):
+        # collect after the compile instead of during it
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._compile_now(args, static_kw, dyn, in_tree, leaves, gpu)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _compile_now(self, args: tuple, static_kw: dict, dyn: list[int], in_tree: PyTreeDef,
+                     leaves: list[Any], gpu: bool) -> _Entry:
         self.trace_count += 1
         out_tree_box: list[PyTreeDef] = []
 
@@ -173,7 +187,7 @@ class JitFunction:
             from .opt import optimize
             jaxpr, consts = optimize(jaxpr, consts)
         from .backends import compile_jaxpr
-        backend = self.backend or ("cupy" if gpu else "numpy")
+        backend = self.backend or ("cupy" if gpu else "auto")
         return _Entry(jaxpr, consts, out_tree_box[0], compile_jaxpr(jaxpr, backend))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -231,8 +245,12 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
     """``fun`` traced once per argument signature, optimized and compiled.
 
     ``backend`` (see ``ftrans.backends.compile_jaxpr``): ``None`` compiles for the device of
-    the arguments — generated NumPy code on the CPU, fused CUDA kernels (``"cupy"``) for
-    CuPy arrays or under ``default_backend("gpu")``; ``"numpy+c"`` adds fused C kernels.
+    the arguments — on the CPU (``"auto"``) generated NumPy code at once, replaced by fused C
+    kernels for long elementwise runs once a background thread has compiled them (where a C
+    compiler is on the PATH and ``FTRANS_CFUSE`` is not ``0``; results may then change in
+    the last bits); fused CUDA kernels (``"cupy"``) for CuPy arrays or under
+    ``default_backend("gpu")``. ``"numpy"``: NumPy code only; ``"numpy+c"``: fused C
+    kernels compiled before the first call.
 
     Arguments in ``static_argnums`` / ``static_argnames`` are passed to ``fun`` as Python
     values and become part of the cache key (they must be hashable).

@@ -135,3 +135,27 @@ def test_constant_and_passthrough_outputs():
     a, b, c = f(np.arange(3.0))
     np.testing.assert_array_equal(a, np.arange(3.0))
     assert b == 3.0 and c == 3.0
+
+
+def test_compiling_pauses_garbage_collection_and_restores_it():
+    import gc
+    seen = []
+
+    def f(x):
+        seen.append(gc.isenabled())
+        return fnp.sin(x)
+    assert gc.isenabled()
+    ftrans.jit(f)(1.0)
+    assert seen == [False] and gc.isenabled()
+
+    def bad(x):
+        raise ValueError("boom")
+    with pytest.raises(ValueError, match="boom"):
+        ftrans.jit(bad)(1.0)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        ftrans.jit(f)(2.0)
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()

@@ -125,3 +125,14 @@ def test_many_constants_do_not_collide_with_helper_names():
     x = np.arange(6.0).reshape(2, 3)
     out = ftrans.jit(f)(x)
     np.testing.assert_array_equal(out, x + 80.0)
+
+
+def test_matmul_results_are_reused_with_out():
+    import ftrans.numpy as fnp
+    from ftrans.backends.numpy_backend import compile_source
+    cj = ftrans.make_jaxpr(lambda w, x: fnp.tanh(x @ w))(np.ones((3, 3)), np.ones((3, 3)))
+    src = compile_source(cj.jaxpr)
+    assert "_np.tanh(c, out=c)" in src
+    w, x = np.arange(9.0).reshape(3, 3) / 9, np.eye(3)
+    np.testing.assert_allclose(ftrans.jit(lambda w, x: fnp.tanh(x @ w))(w, x),
+                               np.tanh(x @ w), rtol=1e-15)

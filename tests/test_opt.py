@@ -166,3 +166,21 @@ def test_optimized_and_unoptimized_executables_agree(s, transform):
             np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-12)
             np.testing.assert_array_equal(p, w)
             assert np.asarray(g).dtype == np.asarray(w).dtype
+
+
+def test_unbroadcast_makes_broadcast_constants_explicit():
+    from ftrans.opt import unbroadcast
+    n = MAX_FOLD_SIZE + 8
+    row = np.linspace(1.0, 2.0, 4)
+    cases = [(np.broadcast_to(2.5, (n,)), np.linspace(0, 1, n)),  # a number: a literal
+             (np.broadcast_to(row, (n, 4)), np.ones((n, 4)))]     # a row: a small constant
+    for c, x in cases:
+        cj = _first_arg_const(lambda c, x: x * c + 1.0, c, x)
+        j, consts = unbroadcast(cj.jaxpr, cj.consts)
+        assert _prims(j) == ["broadcast_in_dim", "mul", "add"]
+        assert all(k.size == row.size for k in consts) and len(consts) == c.ndim - 1
+        _same_results(cj, j, consts, x)
+    small = np.broadcast_to(2.0, (8,))  # folding's size: left alone
+    cj = _first_arg_const(lambda c, x: x * c, small, np.ones(8))
+    j, consts = unbroadcast(cj.jaxpr, cj.consts)
+    assert j is cj.jaxpr and consts[0] is small

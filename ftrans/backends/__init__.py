@@ -57,7 +57,9 @@ def compile_jaxpr(jaxpr: Any, backend: str = "numpy") -> Any:
     """An executable ``run(consts, args) -> outs`` for ``jaxpr`` on ``backend``.
 
     ``"numpy"`` generates straight-line Python (``backends/numpy_backend.py``); ``"numpy+c"``
-    also fuses elementwise runs into C kernels (``backends/cfuse.py``); ``"cupy"``
+    also fuses elementwise runs into C kernels (``backends/cfuse.py``), compiled now;
+    ``"auto"`` (``jit``'s default on the CPU) runs the NumPy code until the kernels are
+    compiled in a background thread, then the fused code; ``"cupy"``
     fused CUDA kernels (``backends/cupy_backend.py``); ``"interpret"`` binds each equation.
 
     >>> import ftrans, numpy as np
@@ -69,15 +71,16 @@ def compile_jaxpr(jaxpr: Any, backend: str = "numpy") -> Any:
         from .cupy_backend import compile_cupy
         return compile_cupy(jaxpr)
     from ..core import eval_jaxpr
-    if backend in ("numpy", "numpy+c"):
+    if backend in ("numpy", "numpy+c", "auto"):
         from .numpy_backend import compile_numpy
-        return compile_numpy(jaxpr, fuse=backend == "numpy+c")
+        return compile_numpy(jaxpr, fuse={"numpy": False, "numpy+c": True}.get(backend,
+                                                                                "background"))
     if backend == "cupy":
         from .cupy_backend import compile_cupy  # type: ignore[import-not-found]
         return compile_cupy(jaxpr)
     if backend != "interpret":
         raise ValueError(f"compile_jaxpr: unknown backend {backend!r}; expected 'numpy', "
-                         "'numpy+c', 'cupy' or 'interpret'")
+                         "'numpy+c', 'auto', 'cupy' or 'interpret'")
 
     def run(consts: Any, args: Any) -> list:
         return eval_jaxpr(jaxpr, consts, *args)

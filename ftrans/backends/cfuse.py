@@ -10,11 +10,14 @@ of looping over scalar libm calls. No ``-ffast-math``: operation order, NaN and 
 handling are C's, as in NumPy. Shared objects are cached on disk by a hash of their source
 (``$FTRANS_CACHE``, default ``~/.cache/ftrans``).
 
-This path is opt-in (``jit(..., backend="numpy+c")``): compiling costs tens to hundreds of
-milliseconds per kernel. Where no compiler works, the NumPy code runs instead.
+Compiling costs tens of milliseconds to seconds per kernel, so ``jit`` on the CPU (backend
+``"auto"``) never waits for it: the first call runs the NumPy code, then a background thread
+(one, compiling one kernel at a time, at a lower priority) compiles the kernels or finds them
+on disk, and the fused code replaces the NumPy code. ``backend="numpy+c"`` compiles before
+the first call. Where no compiler works, or ``FTRANS_CFUSE=0``, the NumPy code runs.
 
 >>> src = kernel_source(["sin", "mul"], [[0], [1, 0]], 1, [1], "float64", {})
->>> "v1 = (v0 * i0[j])" in src.replace("\\n", " ") or "(v0 * i0[j])" in src
+>>> "const double v1 = (v0 * x0);" in src
 True
 """
 
@@ -23,15 +26,18 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
+import queue
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 MIN_SIZE = 256  # smaller arrays stay on NumPy: a C call costs a few microseconds
-MAX_EQNS = 200  # longer runs are split: compile time grows faster than linearly
+MAX_EQNS = 200  # runs over 2 * MAX_EQNS are split: compile time grows faster than linearly
 
 # C expression per primitive; {0}, {1} are operands. Functions get an 'f' suffix for float32.
 C_EXPR = {
@@ -84,14 +90,18 @@ def kernel_source(prims: Sequence[str], operands: Sequence[Sequence[Any]], n_inp
     suffix = "f" if ct == "float" else ""
     decl = "".join(f"D {ct} {f}{suffix}({', '.join([ct] * (2 if f in ('pow', 'atan2') else 1))});\n"
                    for f in _FUNCS)
-    args = ["long n"] + [f"const {ct} *restrict i{k}" for k in range(n_inputs)] + \
-        [f"{ct} *restrict o{k}" for k in range(len(outputs))]
-    body = []
+    # no ``restrict``: an output may be written into the buffer of an input that dies in
+    # the kernel. Every input element is read once at the top of the body, before any
+    # store, and element j depends on element j only, so ``ivdep`` (no dependence between
+    # iterations) holds and the loop is vectorized.
+    args = ["long n"] + [f"const {ct} *i{k}" for k in range(n_inputs)] + \
+        [f"{ct} *o{k}" for k in range(len(outputs))]
+    body = [f"    const {ct} x{k} = i{k}[j];" for k in range(n_inputs)]
     for e, (prim, ops) in enumerate(zip(prims, operands)):
         names = []
         for op in ops:
             if isinstance(op, int) and not isinstance(op, bool):
-                names.append(f"i{op}[j]" if op < n_inputs else f"v{op - n_inputs}")
+                names.append(f"x{op}" if op < n_inputs else f"v{op - n_inputs}")
             else:
                 names.append(_literal(op, ct))
         if prim == "integer_pow":
@@ -112,7 +122,8 @@ def kernel_source(prims: Sequence[str], operands: Sequence[Sequence[Any]], n_inp
     # no <math.h>: its declarations would win over the simd ones below
     return ("#define D __attribute__((simd(\"notinbranch\"), const)) extern\n" + decl +
             f"extern {ct} fabs{suffix}({ct});\n" +
-            f"void k({', '.join(args)}) {{\n  for (long j = 0; j < n; j++) {{\n" +
+            f"void k({', '.join(args)}) {{\n#pragma GCC ivdep\n"
+            "  for (long j = 0; j < n; j++) {\n" +
             "\n".join(body) + "\n  }\n}\n")
 
 
@@ -127,34 +138,154 @@ FLAGS = ["-O3", "-march=native", "-fno-math-errno", "-fno-builtin-sin", "-fno-bu
          "-fno-builtin-sinf", "-fno-builtin-cosf", "-shared", "-fPIC"]  # no sincos merging
 
 
-def load_kernel(src: str, n_args: int) -> Callable | None:
-    """The compiled ``k`` of ``src`` (compiled once, cached on disk); None if no compiler."""
-    cc = os.environ.get("CC", "cc")
-    key = hashlib.sha256((src + " ".join(FLAGS) + cc + sys.platform).encode()).hexdigest()[:24]
-    path = os.path.join(_cache_dir(), f"k_{key}.so")
-    if not os.path.exists(path):
-        with tempfile.TemporaryDirectory() as tmp:
-            c_file = os.path.join(tmp, "k.c")
-            with open(c_file, "w") as f:
-                f.write(src)
-            tmp_so = os.path.join(tmp, "k.so")
-            try:
-                subprocess.run([cc, *FLAGS, c_file, "-o", tmp_so, "-lm"], check=True,
-                               capture_output=True, timeout=120)
-            except (OSError, subprocess.SubprocessError) as e:
-                if not _failed:
-                    print(f"ftrans: fused C kernels unavailable ({e}); using NumPy",
-                          file=sys.stderr)
-                _failed.append(str(e))
-                return None
-            os.replace(tmp_so, path)  # atomic: concurrent processes see whole files only
+def _compiler() -> str:
+    return os.environ.get("CC", "cc")
+
+
+def kernel_path(src: str) -> str:
+    """Where the shared object of ``src`` is cached (it may not exist yet)."""
+    key = hashlib.sha256((src + " ".join(FLAGS) + _compiler() + sys.platform).encode()
+                         ).hexdigest()[:24]
+    return os.path.join(_cache_dir(), f"k_{key}.so")
+
+
+def _build(src: str, path: str) -> bool:
+    with tempfile.TemporaryDirectory() as tmp:
+        c_file = os.path.join(tmp, "k.c")
+        with open(c_file, "w") as f:
+            f.write(src)
+        tmp_so = os.path.join(tmp, "k.so")
+        cmd = [_compiler(), *FLAGS, c_file, "-o", tmp_so, "-lm"]
+        background = threading.current_thread().name == _THREAD
+        if background and _which("nice"):  # yield the CPU to the program itself
+            cmd = [str(_which("nice")), "-n", "10", *cmd]
+        try:
+            subprocess.run(cmd, check=True, capture_output=True, timeout=600)
+        except (OSError, subprocess.SubprocessError) as e:
+            if not _failed and not background:
+                print(f"ftrans: fused C kernels unavailable ({e}); using NumPy",
+                      file=sys.stderr)
+            _failed.append(str(e))
+            return False
+        os.replace(tmp_so, path)  # atomic: concurrent processes see whole files only
+    return True
+
+
+def _which(program: str) -> str | None:
+    if program not in _found:
+        _found[program] = shutil.which(program)
+    return _found[program]
+
+
+def load_kernel(src: str, n_args: int, n_sizes: int = 1) -> Callable | None:
+    """The compiled ``k`` of ``src`` (compiled once, cached on disk); None if no compiler.
+    ``k`` takes ``n_sizes`` integers, then pointers."""
+    path = kernel_path(src)
+    if not os.path.exists(path) and not _build(src, path):
+        return None
     fn = ctypes.CDLL(path).k
-    fn.argtypes = [ctypes.c_long] + [ctypes.c_void_p] * (n_args - 1)
+    fn.argtypes = [ctypes.c_long] * n_sizes + [ctypes.c_void_p] * (n_args - n_sizes)
     fn.restype = None
     return fn
+
+
+# --- batched outer products: a dot_general whose contraction has size 1 (per-example
+# gradients of a dense layer: vmap of grad). NumPy's broadcast multiply walks the result in
+# short inner loops; one C loop nest writes it at memory speed.
+OUTER_MIN_SIZE = 4096
+
+
+def outer_source(dtype: str) -> str:
+    """C source of ``k(nb, m, n, x, y, o)``: ``o[b, i, j] = x[b, i] * y[b, j]``.
+
+    >>> "o[(b * m + i) * n + j] = s * y[b * n + j];" in outer_source("float64")
+    True
+    """
+    ct = _CTYPE[dtype]
+    return (f"void k(long nb, long m, long n, const {ct} *restrict x, const {ct} *restrict y,"
+            f" {ct} *restrict o) {{\n"
+            "  for (long b = 0; b < nb; b++)\n"
+            "    for (long i = 0; i < m; i++) {\n"
+            f"      const {ct} s = x[b * m + i];\n"
+            "      for (long j = 0; j < n; j++)\n"
+            "        o[(b * m + i) * n + j] = s * y[b * n + j];\n"
+            "    }\n}\n")
+
+
+def outer_fits(x: Any, y: Any, out: Any, dimension_numbers: Any) -> bool:
+    """Whether ``dot_general`` of avals ``x``, ``y`` -> ``out`` is an outer product (every
+    contracted axis of size 1) the kernel of ``outer_source`` computes."""
+    (lc, _), _ = dimension_numbers
+    return (out.dtype.name in _CTYPE and x.dtype == out.dtype and y.dtype == out.dtype
+            and out.size >= OUTER_MIN_SIZE and all(x.shape[d] == 1 for d in lc))
+
+
+def outer_product(kernel: Callable, x: np.ndarray, y: np.ndarray, *,
+                  dimension_numbers: Any) -> np.ndarray:
+    """``dot_general(x, y)`` for an outer product, through ``kernel`` (see ``outer_fits``)."""
+    (lc, rc), (lb, rb) = dimension_numbers
+    lf = [d for d in range(x.ndim) if d not in lc and d not in lb]
+    rf = [d for d in range(y.ndim) if d not in rc and d not in rb]
+    batch = [x.shape[d] for d in lb]
+    nb = int(np.prod(batch, dtype=np.int64))
+    m = int(np.prod([x.shape[d] for d in lf], dtype=np.int64))
+    n = int(np.prod([y.shape[d] for d in rf], dtype=np.int64))
+    xt = np.ascontiguousarray(np.transpose(x, list(lb) + lf + list(lc)))
+    yt = np.ascontiguousarray(np.transpose(y, list(rb) + list(rc) + rf))
+    out = np.empty(batch + [x.shape[d] for d in lf] + [y.shape[d] for d in rf], x.dtype)
+    kernel(nb, m, n, xt.ctypes.data, yt.ctypes.data, out.ctypes.data)
+    return out
 
 
 def available() -> bool:
     """Whether a C compiler works here (tries once)."""
     src = kernel_source(["neg"], [[0]], 1, [0], "float64", {})
     return load_kernel(src, 3) is not None
+
+
+def background_enabled() -> bool:
+    """Whether ``jit``'s default CPU backend may compile fused kernels in the background:
+    ``FTRANS_CFUSE`` is not ``0`` and a C compiler is on the PATH (and has not failed)."""
+    if os.environ.get("FTRANS_CFUSE", "1").strip() in ("0", "false", "no", "off"):
+        return False
+    if _failed:
+        return False
+    return _which(_compiler()) is not None
+
+
+_found: dict[str, str | None] = {}  # program -> its path (shutil.which), looked up once
+_THREAD = "ftrans-cfuse"
+_jobs: queue.Queue = queue.Queue()
+_worker: list[threading.Thread] = []
+_lock = threading.Lock()
+
+
+def _work() -> None:
+    while True:
+        job = _jobs.get()
+        try:
+            job()
+        except Exception as e:  # noqa: BLE001 - the NumPy code keeps running
+            _failed.append(f"{type(e).__name__}: {e}")
+        finally:
+            _jobs.task_done()
+
+
+def submit(job: Callable[[], None]) -> None:
+    """Run ``job()`` in the background thread (one job at a time: one compiler at a time)."""
+    with _lock:
+        if not _worker:
+            t = threading.Thread(target=_work, name=_THREAD, daemon=True)
+            t.start()
+            _worker.append(t)
+    _jobs.put(job)
+
+
+def wait() -> None:
+    """Block until every kernel submitted for background compilation is compiled and in
+    use (benchmarks call it before timing steady state).
+
+    >>> wait()  # nothing pending: returns at once
+    """
+    if _worker:
+        _jobs.join()

@@ -8,7 +8,10 @@ was produced by an earlier ufunc (so it is a fresh array no view shares) and has
 output's shape and dtype, the result is written into it with ``out=``.
 
 With ``fuse=True`` (backend ``"numpy+c"``) runs of elementwise equations on large arrays
-become fused C kernels (``cfuse.py``), compiled once by the system compiler.
+become fused C kernels (``cfuse.py``), compiled once by the system compiler. With
+``fuse="background"`` (backend ``"auto"``, ``jit``'s default on the CPU) the first call runs
+the NumPy code; then a background thread compiles the kernels (or finds them on disk) and
+the fused code replaces the NumPy code.
 
 Set ``FTRANS_DUMP=dir`` (or ``FTRANS_DUMP=-`` for stderr) to write every generated function
 for reading.
@@ -40,6 +43,9 @@ from ..ir import Jaxpr, Literal, Var, _nth_name
 _F64 = np.dtype(np.float64)
 
 _counter = [0]
+# primitives whose impl returns an array that shares memory with nothing else (never a view
+# of an input), so it may be written over after its last use, like a ufunc's result
+_NEW_BUFFER = frozenset({"dot_general"})
 
 
 def scalar_source(jaxpr: Jaxpr) -> str | None:
@@ -78,6 +84,7 @@ class _Gen:
     def __init__(self, jaxpr: Jaxpr, fuse: bool = False):
         self.jaxpr = jaxpr
         self.fuse = fuse
+        self._spread_literals: dict[Var, Any]
         self.names: dict[int, str] = {}
         self.globals: dict[str, Any] = {"_np": np}
         self.lines: list[str] = []
@@ -113,14 +120,14 @@ class _Gen:
             out.append(f"    ({', '.join(self.name(v) for v in j.constvars)},) = consts")
         if j.invars:
             out.append(f"    ({', '.join(self.name(v) for v in j.invars)},) = args")
-        groups = self.fusion_groups(last_use, keep) if self.fuse else {}
+        groups = self.fusion_groups() if self.fuse else {}
         skip_until = -1
         for i, eqn in enumerate(j.eqns):
             if i < skip_until:
                 continue
             if i in groups:
                 end = groups[i]
-                if self.emit_group(out, i, end, last_use, keep, fresh):
+                if self.emit_group(out, i, end, last_use, keep, fresh, viewed):
                     skip_until = end
                     continue
             ins = [self.atom(a) for a in eqn.inputs]
@@ -137,6 +144,9 @@ class _Gen:
                 out.append(f"    {outs} = _np.{ufunc}({', '.join(ins)}{dest})")
                 if o.aval.ndim:
                     fresh.add(o)
+            elif self.fuse and eqn.prim.name == "dot_general" and \
+                    self.emit_outer(out, eqn, ins, outs):
+                fresh.add(eqn.outputs[0])
             else:
                 for a in eqn.inputs:
                     if type(a) is Var:
@@ -150,6 +160,8 @@ class _Gen:
                     out.append(f"    ({outs},) = {call}")
                 else:
                     out.append(f"    {outs} = {call}")
+                    if eqn.prim.name in _NEW_BUFFER and eqn.outputs[0].aval.ndim:
+                        fresh.add(eqn.outputs[0])
             if dying:
                 out.append(f"    del {', '.join(self.name(a) for a in dying)}")
         # an output that is an argument or a constant is copied: the caller owns what it
@@ -162,13 +174,15 @@ class _Gen:
         return "\n".join(out)
 
     # --- optional fused C kernels (cfuse.py)
-    def fusion_groups(self, last_use: dict, keep: set) -> dict[int, int]:
+    def fusion_groups(self) -> dict[int, int]:
         """Runs [start, end) of consecutive fusable equations of one shape and dtype."""
         from .cfuse import MAX_EQNS, MIN_SIZE, fusable
         groups, eqns, i = {}, self.jaxpr.eqns, 0
         # broadcasts are stride-0 views: a kernel would first copy them whole (NumPy reads
-        # them in place), so equations reading one stay on NumPy
-        spread = {e.outputs[0] for e in eqns if e.prim.name == "broadcast_in_dim"}
+        # them in place), so equations reading one stay on NumPy, unless it spreads a
+        # literal: then the kernel reads the number
+        spread = {e.outputs[0] for e in eqns if e.prim.name == "broadcast_in_dim"
+                  and e.outputs[0] not in self.spread_literals()}
 
         def ok(e: Any) -> bool:
             return fusable(e) and not any(a in spread for a in e.inputs if type(a) is Var)
@@ -180,19 +194,48 @@ class _Gen:
                 continue
             av = e.outputs[0].aval
             end = i + 1
-            while end < len(eqns) and end - i < MAX_EQNS and ok(eqns[end]) \
-                    and eqns[end].outputs[0].aval == av:
+            while end < len(eqns) and ok(eqns[end]) and eqns[end].outputs[0].aval == av:
                 end += 1
-            if end - i >= 2:
-                groups[i] = end
+            # a run of up to 2 * MAX_EQNS is one kernel (a split writes out every value
+            # that crosses it: the grad of a 100-op chain runs 1.5x faster unsplit); a
+            # longer one is cut every MAX_EQNS equations
+            step = end - i if end - i <= 2 * MAX_EQNS else MAX_EQNS
+            for start in range(i, end, step):
+                if min(start + step, end) - start >= 2:
+                    groups[start] = min(start + step, end)
             i = end
         return groups
 
+    def emit_outer(self, out: list[str], eqn: Any, ins: list[str], outs: str) -> bool:
+        """A ``dot_general`` that is an outer product, as one C loop nest (``cfuse.py``)."""
+        from .cfuse import load_kernel, outer_fits, outer_product, outer_source
+        x, y = eqn.inputs
+        o = eqn.outputs[0].aval
+        if type(x) is not Var or type(y) is not Var or \
+                not outer_fits(x.aval, y.aval, o, eqn.params["dimension_numbers"]):
+            return False
+        fn = load_kernel(outer_source(o.dtype.name), 6, n_sizes=3)
+        if fn is None:
+            return False
+        call = self.const("f", outer_product)
+        out.append(f"    {outs} = {call}({self.const('k', fn)}, {', '.join(ins)}, "
+                   f"**{self.const('p', dict(eqn.params))})")
+        return True
+
+    def spread_literals(self) -> dict[Var, Any]:
+        """The outputs of ``broadcast_in_dim`` of a literal, with the literal's value."""
+        if not hasattr(self, "_spread_literals"):
+            self._spread_literals = {e.outputs[0]: e.inputs[0].val for e in self.jaxpr.eqns
+                                     if e.prim.name == "broadcast_in_dim"
+                                     and type(e.inputs[0]) is Literal}
+        return self._spread_literals
+
     def emit_group(self, out: list[str], start: int, end: int, last_use: dict, keep: set,
-                   fresh: set) -> bool:
+                   fresh: set, viewed: set) -> bool:
         from .cfuse import kernel_source, load_kernel
         eqns = self.jaxpr.eqns[start:end]
         index = {e.outputs[0]: k for k, e in enumerate(eqns)}
+        literals = self.spread_literals()
         inputs: list[Var] = []
         operands = []
         for e in eqns:
@@ -200,6 +243,8 @@ class _Gen:
             for a in e.inputs:
                 if type(a) is Literal:
                     ops.append(a.val)
+                elif a in literals:
+                    ops.append(literals[a])
                 elif a in index:
                     ops.append(None)  # placeholder: resolved below
                     ops[-1] = ("eqn", index[a])
@@ -228,8 +273,15 @@ class _Gen:
             out.append(f"    {n}_c = _np.ascontiguousarray({n})")
             in_names.append(f"{n}_c")
         out_names = [self.name(eqns[k].outputs[0]) for k in outputs]
+        # outputs go into the buffers of inputs that die here, as ``out=`` does for ufuncs
+        # (the kernel reads each element of an input before writing that of an output)
+        spare = [f"{self.name(v)}_c" for v in inputs
+                 if v in fresh and v not in viewed and v not in keep
+                 and last_use.get(v, -1) < end and v.aval.shape == av.shape
+                 and v.aval.dtype == av.dtype]
         for n in out_names:
-            out.append(f"    {n} = _np.empty({shape}, {dt})")
+            out.append(f"    {n} = {spare.pop(0)}" if spare else
+                       f"    {n} = _np.empty({shape}, {dt})")
         ptrs = [f"{n}.ctypes.data" for n in in_names + out_names]
         out.append(f"    {kname}({av.size}, {', '.join(ptrs)})")
         out.append(f"    del {', '.join(in_names)}")
@@ -258,14 +310,64 @@ def _dump(src: str) -> None:
         f.write(src + "\n")
 
 
-def compile_numpy(jaxpr: Jaxpr, fuse: bool = False) -> Callable[[Any, Any], list[Any]]:
+def compile_numpy(jaxpr: Jaxpr, fuse: bool | str = False) -> Callable[[Any, Any], list[Any]]:
     """``run(consts, args) -> outs``: the generated function for ``jaxpr``, compiled.
+
+    ``fuse``: False (NumPy only), True (fused C kernels, compiled now) or ``"background"``
+    (see the module doc; the returned function switches to the fused code when ready).
 
     >>> import ftrans, numpy as np
     >>> cj = ftrans.make_jaxpr(lambda x: x + 1.0)(np.zeros(2))
     >>> compile_numpy(cj.jaxpr)(cj.consts, [np.ones(2)])
     [array([2., 2.])]
     """
+    if fuse != "background":
+        return _compile(jaxpr, bool(fuse))
+    from .cfuse import background_enabled, submit
+    first = _compile(jaxpr, False)
+    if not background_enabled() or not _has_fusion(jaxpr):
+        return first
+    current = [first]
+    pending = [True]
+
+    def run(consts: Any, args: Any) -> list[Any]:
+        outs = current[0](consts, args)
+        if pending:  # after the first call, so that compiling does not slow it down
+            pending.clear()
+            submit(swap)
+        return outs
+
+    def swap() -> None:  # in the background thread
+        fused = _compile(jaxpr, True)
+        if fused.source != first.source:  # type: ignore[attr-defined]
+            run.source = fused.source  # type: ignore[attr-defined]
+            current[0] = fused
+
+    run.source = first.source  # type: ignore[attr-defined]
+    return run
+
+
+def _has_fusion(jaxpr: Jaxpr) -> bool:
+    """Whether the fused code of ``jaxpr`` may hold a C kernel: two consecutive fusable
+    equations of one type, or an outer product. A quick scan that stops at the first (the
+    first call waits for it); the fused code decides for good."""
+    from .cfuse import MIN_SIZE, fusable, outer_fits
+    prev = None
+    for e in jaxpr.eqns:
+        o = e.outputs[0].aval
+        if e.prim.name == "dot_general" and outer_fits(
+                e.inputs[0].aval, e.inputs[1].aval, o, e.params["dimension_numbers"]):
+            return True
+        if o.size >= MIN_SIZE and fusable(e):
+            if prev == o:
+                return True
+            prev = o
+        else:
+            prev = None
+    return False
+
+
+def _compile(jaxpr: Jaxpr, fuse: bool) -> Callable[[Any, Any], list[Any]]:
     gen = _Gen(jaxpr, fuse)
     src = gen.source()
     scalar = scalar_source(jaxpr) if jaxpr.outvars else None

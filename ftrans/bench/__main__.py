@@ -20,11 +20,12 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--plot", default="", help="write a bar chart (needs matplotlib)")
     p.add_argument("--threads", type=int, default=1,
                    help="threads per pool (BLAS, OpenMP, XLA, torch); 0 leaves them alone")
-    p.add_argument("--backend", default="numpy", help="ftrans.jit backend: numpy or cupy")
+    p.add_argument("--backend", default="", choices=("", "auto", "numpy", "numpy+c", "cupy"),
+                   help="ftrans.jit backend (default: jit's own, NumPy code + fused C)")
     p.add_argument("--repeats", type=int, default=0, help="rounds per case (default 5/15)")
     p.add_argument("--no-peers", action="store_true", help="ftrans and NumPy only")
     p.add_argument("--no-c", action="store_true",
-                   help="skip ftrans.jit+c (fused C kernels through the system compiler)")
+                   help="no fused C kernels: ftrans.jit runs its NumPy code only")
     return p.parse_args(argv)
 
 
@@ -59,10 +60,13 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     peers = None if args.no_peers else Peers(args.threads or None)
-    cfg = Config(quick=args.quick, peers=peers, backend=args.backend)
-    if not args.no_c and args.backend == "numpy":
-        from ..backends.cfuse import available
-        cfg.cfuse = available()
+    backend = "" if args.backend == "auto" else args.backend
+    if args.no_c and backend in ("", "numpy+c"):
+        backend = "numpy"
+    cfg = Config(quick=args.quick, peers=peers, backend=backend)
+    if not backend:
+        from ..backends.cfuse import available, background_enabled
+        cfg.cfuse = background_enabled() and available()
     if args.backend == "cupy":
         from ..device import device_put
         cfg.to_device = lambda x: device_put(x, "gpu")  # pytrees (W8's list of weights) too

@@ -22,7 +22,7 @@ def fmt(value: float, metric: str) -> str:
 def table(results: Sequence[Result]) -> str:
     """One block per case: implementation, median, min–max, ratio to hand NumPy and to JAX
     jit (<1 means faster / smaller)."""
-    lines = [f"{'workload':<4} {'case':<38} {'impl':<11} {'median':>10} {'min-max':>21} "
+    lines = [f"{'workload':<4} {'case':<38} {'impl':<12} {'median':>10} {'min-max':>21} "
              f"{'/numpy':>7} {'/jax.jit':>8}  note"]
     cases: dict[tuple[str, str], list[Result]] = {}
     for r in results:
@@ -35,7 +35,7 @@ def table(results: Sequence[Result]) -> str:
                 if r.samples else "-"
             rn = f"{m / base['numpy']:.2f}" if "numpy" in base and r.samples else "-"
             rj = f"{m / base['jax.jit']:.2f}" if "jax.jit" in base and r.samples else "-"
-            lines.append(f"{w:<4} {label[:38]:<38} {r.impl:<11} {fmt(m, r.metric):>10} "
+            lines.append(f"{w:<4} {label[:38]:<38} {r.impl:<12} {fmt(m, r.metric):>10} "
                          f"{rng:>21} {rn:>7} {rj:>8}  {r.error}")
         lines.append("")
     return "\n".join(lines)

@@ -4,7 +4,9 @@
 - ``cse``: common-subexpression elimination (same primitive, params and inputs);
 - ``fold``: constant folding (equations of literals and constants only, evaluated once);
 - ``simplify``: algebraic identities (``x*1``, ``x+0``, ``-(-x)``, broadcast of a broadcast,
-  transpose of a transpose, a matmul with an identity basis becoming the other operand).
+  transpose of a transpose, a matmul with an identity basis becoming the other operand);
+- ``unbroadcast``: a large broadcast-view constant as ``broadcast_in_dim`` of its compact
+  value.
 
 ``optimize`` runs them to a fixed point. Only the residuals the outputs need survive DCE, and
 the NumPy backend frees each value after its last use.
@@ -24,8 +26,9 @@ from .cse import cse
 from .dce import dce
 from .fold import fold
 from .simplify import simplify
+from .unbroadcast import unbroadcast
 
-PASSES = (simplify, fold, cse, dce)
+PASSES = (unbroadcast, simplify, fold, cse, dce)
 
 
 def optimize(jaxpr: Jaxpr, consts: Sequence[Any], max_rounds: int = 4
@@ -47,4 +50,4 @@ def optimize(jaxpr: Jaxpr, consts: Sequence[Any], max_rounds: int = 4
     return jaxpr, consts
 
 
-__all__ = ["optimize", "dce", "cse", "fold", "simplify", "PASSES"]
+__all__ = ["optimize", "dce", "cse", "fold", "simplify", "unbroadcast", "PASSES"]

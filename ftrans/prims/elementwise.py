@@ -60,7 +60,7 @@ def _mul_transpose(ct: Any, x: Any, y: Any) -> list[Any]:
 mul_p.transpose = _mul_transpose
 
 div_p = binary("div", "divide", (lambda t, x, y, out: t / y,
-                                 lambda t, x, y, out: -t * out / y), "({0} / {1})",
+                                 lambda t, x, y, out: t * (-out / y)), "({0} / {1})",
                scalar_math="({0} / {1})")
 
 
@@ -84,7 +84,7 @@ expm1_p = unary("expm1", "expm1", lambda t, x, out: t * (out + 1), "expm1({0})",
                 scalar_math="_m.expm1({0})")
 sin_p = unary("sin", "sin", lambda t, x, out: t * fnp.cos(x), "sin({0})",
               scalar_math="_m.sin({0})")
-cos_p = unary("cos", "cos", lambda t, x, out: -t * fnp.sin(x), "cos({0})",
+cos_p = unary("cos", "cos", lambda t, x, out: t * -fnp.sin(x), "cos({0})",
               scalar_math="_m.cos({0})")
 tan_p = unary("tan", "tan", lambda t, x, out: t * (1 + out * out), "tan({0})",
               scalar_math="_m.tan({0})")
@@ -96,7 +96,7 @@ tanh_p = unary("tanh", "tanh", lambda t, x, out: t * (1 - out * out), "tanh({0})
                scalar_math="_m.tanh({0})")
 asin_p = unary("asin", "arcsin", lambda t, x, out: t / fnp.sqrt(1 - x * x), "asin({0})",
                scalar_math="_m.asin({0})")
-acos_p = unary("acos", "arccos", lambda t, x, out: -t / fnp.sqrt(1 - x * x), "acos({0})",
+acos_p = unary("acos", "arccos", lambda t, x, out: t / -fnp.sqrt(1 - x * x), "acos({0})",
                scalar_math="_m.acos({0})")
 atan_p = unary("atan", "arctan", lambda t, x, out: t / (1 + x * x), "atan({0})",
                scalar_math="_m.atan({0})")
@@ -153,8 +153,8 @@ max_p = binary("max", "maximum", (lambda t, x, y, out: t * _max_share(x, y),
 min_p = binary("min", "minimum", (lambda t, x, y, out: t * _max_share(y, x),
                                   lambda t, x, y, out: t * _max_share(x, y)),
                "ft_min({0}, {1})")
-atan2_p = binary("atan2", "arctan2", (lambda t, x, y, out: t * y / (x * x + y * y),
-                                      lambda t, x, y, out: -t * x / (x * x + y * y)),
+atan2_p = binary("atan2", "arctan2", (lambda t, x, y, out: t * (y / (x * x + y * y)),
+                                      lambda t, x, y, out: t * (-x / (x * x + y * y))),
                  "atan2({0}, {1})",
                  scalar_math="_m.atan2({0}, {1})")
 
@@ -274,4 +274,4 @@ __all__ = [name for name in globals() if name.endswith("_p")] + ["select", "zero
 
 # C's fmod (the sign of x, NumPy's fmod): x - trunc(x / y) * y, so d/dy = -trunc(x / y)
 rem_p = binary("rem", "fmod", (lambda t, x, y, out: t,
-                               lambda t, x, y, out: -t * fnp.trunc(x / y)), "fmod({0}, {1})")
+                               lambda t, x, y, out: t * -fnp.trunc(x / y)), "fmod({0}, {1})")
