@@ -9,6 +9,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..device import is_gpu_array
 from ..prims import shape as sh
 from ..prims import slicing as sl
 from ..prims.indexing import gather
@@ -34,7 +35,8 @@ def _axis(axis: int, ndim: int, what: str) -> int:
 
 
 def _as_array(x: Any) -> Any:
-    return x if is_tracer(x) else np.asarray(x)
+    """``x`` as an array: tracers and CuPy arrays as they are, anything else through NumPy."""
+    return x if is_tracer(x) or is_gpu_array(x) else np.asarray(x)
 
 
 def _slice_axis(x: Any, axis: int, start: int, stop: int, step: int = 1) -> Any:
