@@ -127,3 +127,17 @@ def test_cpu_benchmark_suite_runs_with_the_cupy_backend(capsys):
     rows = [line for line in out.splitlines() if line.startswith(("W1 ", "W8 "))]
     assert any("ftrans.jit" in r for r in rows if r.startswith("W8"))
     assert not any("Error" in r for r in rows), rows
+
+
+def test_singular_matrices_give_non_finite_values_not_errors():
+    """CuPy leaves cuSOLVER's devInfo unchecked (``cupyx.errstate(linalg='ignore')`` is its
+    default): a singular matrix gives non-finite values, only for that matrix of a batch."""
+    a = cp.asarray(np.stack([np.eye(3) * 2.0, np.zeros((3, 3))]))
+    x = cp.linalg.solve(a, cp.ones((2, 3, 1)))
+    assert x.shape == (2, 3, 1)
+    np.testing.assert_allclose(cp.asnumpy(x[0]), 0.5)
+    assert not np.isfinite(cp.asnumpy(x[1])).any()
+    assert not np.isfinite(cp.asnumpy(cp.linalg.inv(a[1]))).all()
+    assert not np.isfinite(cp.asnumpy(cp.linalg.cholesky(-a))).all()
+    with pytest.raises(np.linalg.LinAlgError):
+        np.linalg.solve(np.zeros((3, 3)), np.ones(3))  # NumPy raises where CuPy does not

@@ -448,3 +448,30 @@ def test_numpy_wrappers_on_concrete_device_arrays():
         _check(fun(cp.asarray(x)), fun(x), np.float64, name)
     _, index = fnp.unique(ftrans.vmap(lambda u: u)(cp.asarray(x)), return_index=True)
     assert isinstance(index, cp.ndarray)
+
+
+def test_statistics_with_device_q_and_sample_points():
+    x = np.linspace(0.3, 1.2, 6)
+    q, xp_, fp_ = np.array([0.2, 0.7]), np.linspace(0, 2, 5), np.linspace(0, 1, 5) ** 2
+    cases = {
+        "quantile": lambda v, q, a, b: fnp.quantile(v, q),
+        "grad quantile": lambda v, q, a, b: ftrans.grad(lambda u: fnp.sum(fnp.quantile(u, q)))(v),
+        "grad percentile": lambda v, q, a, b: ftrans.grad(
+            lambda u: fnp.sum(fnp.percentile(u, q * 100, method="nearest")))(v),
+        "grad interp x": lambda v, q, a, b: ftrans.grad(lambda u: fnp.sum(fnp.interp(u, a, b)))(v),
+        "grad interp fp": lambda v, q, a, b: ftrans.grad(
+            lambda w: fnp.sum(fnp.interp(v, a, w)))(b),
+    }
+    for name, fun in cases.items():
+        _check(fun(*_gpu((x, q, xp_, fp_))), fun(x, q, xp_, fp_), np.float64, name)
+
+
+def test_singular_matrices_in_a_batch_on_the_device():
+    """CuPy does not raise for a singular matrix (cuSOLVER's status is not checked): that
+    matrix's results are non-finite, as the CPU's NaN, and the others are exact."""
+    s = np.array([[4.0, 1.0], [1.0, 3.0]])
+    a, b = np.stack([s, np.zeros((2, 2))]), np.ones((2, 2))
+    got = cp.asnumpy(ftrans.vmap(fnp.linalg.solve)(cp.asarray(a), cp.asarray(b)))
+    want = ftrans.vmap(fnp.linalg.solve)(a, b)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-12)
+    assert np.isnan(want[1]).all() and not np.isfinite(got[1]).any()
