@@ -475,3 +475,46 @@ def test_singular_matrices_in_a_batch_on_the_device():
     want = ftrans.vmap(fnp.linalg.solve)(a, b)
     np.testing.assert_allclose(got[0], want[0], rtol=1e-12)
     assert np.isnan(want[1]).all() and not np.isfinite(got[1]).any()
+
+
+def test_constant_operands_keep_their_device_in_wrappers():
+    """Wrappers given a traced array and a constant CuPy array (an argument not
+    differentiated, a closure) read its dtype and convert it without NumPy."""
+    x, y = np.linspace(0.3, 1.2, 6), np.linspace(1.0, 2.0, 6)
+    s = np.array([[4.0, 1.0, 0.0], [1.0, 3.0, 0.5], [0.0, 0.5, 2.0]])
+    sl = ftrans.scipy.linalg
+    sp = ftrans.scipy.special
+    cases = {
+        "array of a list": lambda a, c, m: ftrans.grad(
+            lambda u: fnp.sum(fnp.array([u[0], c[0], 2.0]) ** 2))(a),
+        "mean where": lambda a, c, m: ftrans.grad(lambda u: fnp.mean(u ** 2, where=c > 1.5))(a),
+        "solve": lambda a, c, m: ftrans.grad(lambda u: fnp.sum(fnp.linalg.solve(m, u[:3])))(a),
+        "solve_triangular": lambda a, c, m: ftrans.grad(
+            lambda u: fnp.sum(sl.solve_triangular(fnp.tril(m) * u[0], c[:3], lower=True)))(a),
+        "xlogy": lambda a, c, m: ftrans.grad(lambda u: fnp.sum(sp.xlogy(u, c)))(a),
+        "gammaln": lambda a, c, m: ftrans.grad(lambda u: fnp.sum(sp.gammaln(c) * u))(a),
+        "convolve": lambda a, c, m: ftrans.grad(lambda u: fnp.sum(fnp.convolve(u, c[:3]) ** 2))(a),
+        "correlate": lambda a, c, m: ftrans.grad(
+            lambda u: fnp.sum(fnp.correlate(c, u[:3], "full") ** 2))(a),
+        "cov aweights": lambda a, c, m: ftrans.grad(
+            lambda u: fnp.sum(fnp.cov(fnp.stack([u, u ** 2]), aweights=c)))(a),
+        "cov m": lambda a, c, m: ftrans.grad(lambda u: fnp.sum(fnp.cov(c, u)))(a),
+        "select": lambda a, c, m: ftrans.grad(lambda u: fnp.sum(fnp.select([c > 1.5], [u])))(a),
+    }
+    for name, fun in cases.items():
+        _check(fun(*_gpu((x, y, s))), fun(x, y, s), np.float64, name)
+
+
+def test_wrappers_whose_numpy_function_cupy_lacks():
+    x = np.array([0.3, np.nan, 1.2, 0.7, 2.0])
+    s = np.array([[4.0, 1.0], [1.0, 3.0]])
+    cases = {
+        "nanquantile": lambda a, m: fnp.nanquantile(a, [0.2, 0.9]),
+        "nanpercentile": lambda a, m: fnp.nanpercentile(a, 40.0),
+        "vector_norm": lambda a, m: fnp.linalg.vector_norm(m, ord=3),
+        "matrix_norm": lambda a, m: fnp.linalg.matrix_norm(m, ord=1),
+        "multi_dot": lambda a, m: fnp.linalg.multi_dot([m, m, m]),
+        "outer": lambda a, m: fnp.linalg.outer(m[0], m[1]),
+    }
+    for name, fun in cases.items():
+        _check(fun(*_gpu((x, s))), fun(x, s), np.float64, name)

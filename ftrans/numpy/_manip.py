@@ -9,7 +9,6 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..device import is_gpu_array
 from ..prims import shape as sh
 from ..prims import slicing as sl
 from ..prims.indexing import gather
@@ -25,6 +24,7 @@ from ._promote import (
     shape_of,
     to_dtype,
 )
+from ._promote import as_array as _as_array
 from ._shape import expand_dims, ravel, reshape
 
 # ----------------------------------------------------------------------------- small helpers
@@ -32,11 +32,6 @@ from ._shape import expand_dims, ravel, reshape
 
 def _axis(axis: int, ndim: int, what: str) -> int:
     return normalize_axes(axis, ndim, what)[0]
-
-
-def _as_array(x: Any) -> Any:
-    """``x`` as an array: tracers and CuPy arrays as they are, anything else through NumPy."""
-    return x if is_tracer(x) or is_gpu_array(x) else np.asarray(x)
 
 
 def _slice_axis(x: Any, axis: int, start: int, stop: int, step: int = 1) -> Any:

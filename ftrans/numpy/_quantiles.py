@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from ..core import known_value
+from ..core import known_value, same_device
 from ..device import is_gpu_array
 from ._elementwise import add, less_equal, minimum, multiply, subtract, where
 from ._indexing import take_along_axis
-from ._promote import any_tracer, is_tracer, normalize_axes, to_dtype
+from ._promote import any_gpu_array, any_tracer, is_tracer, normalize_axes, to_dtype
 from ._reductions import sum
 from ._shape import asarray, moveaxis, reshape
 from ._ufuncs import floor, isnan, logical_not, rint
@@ -111,7 +111,8 @@ def _quantile_impl(a: Any, q: Any, axis: Any, method: str, keepdims: bool, nan: 
     q_shape = tuple(q.shape) if is_tracer(q) else np.shape(q)
     # positions are computed in q's floating dtype (float64 for a constant q), as NumPy does
     idt = q.dtype if is_tracer(q) else np.dtype(np.float64)
-    qf = reshape(q, (-1,)) if is_tracer(q) else to_dtype(q, idt).reshape(-1)
+    # a constant q joins a on its device (the nan forms run this on concrete CuPy arrays)
+    qf = reshape(q, (-1,)) if is_tracer(q) else same_device(to_dtype(q, idt).reshape(-1), a)
     if nan:  # per-slice counts of non-NaN entries (traced under jit/vmap)
         count = to_dtype(sum(to_dtype(logical_not(isnan(s)), np.dtype(np.intp)), axis=-1,
                              keepdims=True), idt)
@@ -122,9 +123,9 @@ def _quantile_impl(a: Any, q: Any, axis: Any, method: str, keepdims: bool, nan: 
     res = to_dtype(_lerp(lo, hi, to_dtype(gamma, dt)), dt)
     if np.issubdtype(dt, np.inexact):
         if nan:
-            res = where(less_equal(count, 0.0), np.asarray(np.nan, dt), res)
+            res = where(less_equal(count, 0.0), dt.type(np.nan), res)
         else:  # any NaN in a slice makes its quantiles NaN, as in NumPy
-            res = where(isnan(s[..., -1:]), np.asarray(np.nan, dt), res)
+            res = where(isnan(s[..., -1:]), dt.type(np.nan), res)
     return _finish(res, a.shape, axes, q_shape, keepdims)
 
 
@@ -237,7 +238,8 @@ def nanpercentile(a: Any, q: Any, axis: Any = None, out: Any = None,
 def _dispatch(np_fn: Any, a: Any, q: Any, axis: Any, out: Any, overwrite_input: bool,
               method: str, keepdims: bool, weights: Any, scale: float, nan: bool,
               what: str) -> Any:
-    if not any_tracer((a, q, weights)):
+    if not any_tracer((a, q, weights)) and not (nan and any_gpu_array((a, q))):
+        # (CuPy has quantile and percentile, not their nan forms: those take the traced route)
         kw = {} if weights is None else {"weights": weights}
         return np_fn(a, q, axis=axis, out=out, overwrite_input=overwrite_input, method=method,
                      keepdims=keepdims, **kw)

@@ -124,12 +124,12 @@ def select(condlist: Sequence[Any], choicelist: Sequence[Any], default: Any = 0)
         raise ValueError("list of cases must be same length as list of conditions")
     if not condlist:
         raise ValueError("select with an empty condition list is not possible")
-    from ._promote import result_dtype, to_dtype
+    from ._promote import dtype_of, result_dtype, to_dtype
     dt = result_dtype(*choicelist, default)
     out = to_dtype(default, dt)
     for cond, choice in zip(reversed(condlist), reversed(choicelist)):
         if not (is_tracer(cond) and cond.dtype == np.bool_) and not (
-                not is_tracer(cond) and np.asarray(cond).dtype == np.bool_):
+                not is_tracer(cond) and dtype_of(cond) == np.bool_):
             raise TypeError(f"invalid entry in condlist: should be boolean ndarray, got "
                             f"{getattr(cond, 'dtype', type(cond).__name__)}")
         out = _where3(cond, to_dtype(choice, dt), out)
