@@ -155,7 +155,7 @@ def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
     flat = [_as_value(x, f"{api}: {arg_names[0] if len(arg_names) == 1 else 'an input'}")
             for x in flat]
     # the arguments not differentiated (``_wrt``) also say where the call runs
-    flat, xp = to_call_device(flat, api, getattr(fun, "fixed_leaves", ()))
+    flat, xp = to_call_device(flat, api, getattr(fun, "fixed_args", ()))
     with Trace(concrete=True) as trace:
         tracers = [trace.new_arg(aval_of(x), x) for x in flat]
         out = fun(*tree_unflatten(in_tree, tracers))
@@ -190,8 +190,8 @@ def _wrt(fun: Callable, args: tuple, kwargs: dict, argnums: tuple[int, ...]) -> 
         for i, a in zip(argnums, diff_args):
             full[i] = a
         return fun(*full, **kwargs)
-    partial_fun.fixed_leaves = tree_flatten(  # type: ignore[attr-defined]
-        ([a for i, a in enumerate(args) if i not in argnums], kwargs))[0]
+    partial_fun.fixed_args = [  # type: ignore[attr-defined]
+        a for i, a in enumerate(args) if i not in argnums] + list(kwargs.values())
     return partial_fun
 
 
