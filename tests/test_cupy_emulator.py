@@ -141,3 +141,14 @@ def test_singular_matrices_give_non_finite_values_not_errors():
     assert not np.isfinite(cp.asnumpy(cp.linalg.cholesky(-a))).all()
     with pytest.raises(np.linalg.LinAlgError):
         np.linalg.solve(np.zeros((3, 3)), np.ones(3))  # NumPy raises where CuPy does not
+
+
+def test_kernels_may_read_views_of_an_allocation():
+    """A slice is a view into its array's allocation: its neighbours are data, not guard
+    bytes (the check looks at the allocation's own guards)."""
+    x = cp.arange(3.0)
+    _kernel("if (i < n) out[i] = 1.0;")((1,), (32,), (x[0:1].reshape(()), np.int64(0)))
+    _kernel("if (i < n) out[i] = 2.0;")((1,), (32,), (x[1:2], np.int64(1)))
+    np.testing.assert_array_equal(cp.asnumpy(x), [0.0, 2.0, 2.0])
+    with pytest.raises(RuntimeError, match="wrote outside argument 0"):
+        _kernel("if (i <= n) out[i] = 5.0;")((1,), (32,), (x[1:], np.int64(2)))
