@@ -518,3 +518,14 @@ def test_wrappers_whose_numpy_function_cupy_lacks():
     }
     for name, fun in cases.items():
         _check(fun(*_gpu((x, s))), fun(x, s), np.float64, name)
+
+
+def test_jit_kernels_reading_slices():
+    """Fused kernels given views (a slice of an argument) as inputs: the emulator used to
+    report their neighbours as out-of-bounds writes."""
+    def f(x, y):
+        return ftrans.lax.cond(y[0] > 0, lambda a: fnp.exp(a) * y, lambda a: a * a, x)
+    x, y = np.linspace(0.3, 1.2, 3), np.array([0.5, -1.0, 2.0])
+    for fun in (ftrans.jit(f), ftrans.jit(lambda v: v[1:] * 2.0 + v[:-1])):
+        args = (x, y) if fun.fun is f else (x,)
+        _check(fun(*_gpu(args)), fun(*args), np.float64, "jit")
