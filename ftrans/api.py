@@ -20,7 +20,14 @@ from .core import (
     instantiate,
     trace_to_jaxpr,
 )
-from .device import check_same_backend, on_device, to_call_device
+from .device import (
+    check_same_backend,
+    is_gpu_array,
+    on_device,
+    require_gpu,
+    to_call_device,
+    to_host,
+)
 from .ir import ClosedJaxpr, Jaxpr, Literal, ShapedArray, is_float_dtype
 from .prims.shape import reshape, transpose
 from .prims.slicing import concatenate, slice_
@@ -147,7 +154,8 @@ def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
     flat, in_tree = tree_flatten(primals)
     flat = [_as_value(x, f"{api}: {arg_names[0] if len(arg_names) == 1 else 'an input'}")
             for x in flat]
-    flat, xp = to_call_device(flat, api)
+    # the arguments not differentiated (``_wrt``) also say where the call runs
+    flat, xp = to_call_device(flat, api, getattr(fun, "fixed_args", ()))
     with Trace(concrete=True) as trace:
         tracers = [trace.new_arg(aval_of(x), x) for x in flat]
         out = fun(*tree_unflatten(in_tree, tracers))
@@ -182,6 +190,8 @@ def _wrt(fun: Callable, args: tuple, kwargs: dict, argnums: tuple[int, ...]) -> 
         for i, a in zip(argnums, diff_args):
             full[i] = a
         return fun(*full, **kwargs)
+    partial_fun.fixed_args = [  # type: ignore[attr-defined]
+        a for i, a in enumerate(args) if i not in argnums] + list(kwargs.values())
     return partial_fun
 
 
@@ -339,6 +349,7 @@ def linear_transpose(fun: Callable, *primals: Any) -> Callable:
         return out_flat
 
     jaxpr, consts = trace_to_jaxpr(flat_fun, avals)
+    on_gpu = any(is_gpu_array(x) for x in flat)
 
     def transposed(ct: Any) -> tuple[Any, ...]:
         ct_flat, ct_tree = tree_flatten(ct)
@@ -346,8 +357,12 @@ def linear_transpose(fun: Callable, *primals: Any) -> Callable:
             raise ValueError(f"linear_transpose: cotangent has structure {ct_tree}, expected "
                              f"{out_tree_box[0]}")
         vals = _leaf_values(ct_flat, jaxpr.out_avals, "linear_transpose")
-        cts = backward_pass(jaxpr, consts, vals)
-        return tree_unflatten(in_tree, [_finalize(c) for c in cts])
+        vals, xp = to_call_device(vals, "linear_transpose")
+        if xp is np and on_gpu:  # the primals were CuPy arrays: so are the results
+            xp = require_gpu()
+            vals = on_device(xp, vals)
+        cts = backward_pass(jaxpr, on_device(xp, consts), vals)
+        return tree_unflatten(in_tree, [_finalize(c, xp) for c in cts])
 
     return transposed
 
@@ -647,7 +662,7 @@ def _concat_flat(parts: list[Any], axis: int) -> Any:
 
 
 def _check_indices(idx: Sequence[int], n: int, what: str, api: str) -> list[int]:
-    arr = np.atleast_1d(np.asarray(idx))
+    arr = np.atleast_1d(to_host(idx) if is_gpu_array(idx) else np.asarray(idx))
     if arr.dtype == np.bool_:
         raise TypeError(f"{api}: {what} must be integers, got booleans {idx!r:.60}; for a "
                         f"mask use np.flatnonzero(mask)")
@@ -824,7 +839,7 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
                   for _ in range(len(tree_flatten(arg)[0]))]
         owners += [f"keyword argument {k!r}" for k in sorted(kwargs)
                    for _ in range(len(tree_flatten(kwargs[k])[0]))]
-        leaves, _ = to_call_device(leaves, "vmap")
+        leaves, xp = to_call_device(leaves, "vmap")
         values, dims, sizes = [], [], []
         for i, (x, ax) in enumerate(zip(leaves, axes)):
             if ax is None:
@@ -884,7 +899,8 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
                 raise ValueError(f"vmap: out_axes={ax} is out of range for output leaf {i}, "
                                  f"which has {nd} axes with the batch axis (shape "
                                  f"{_batched_shape(aval_of(o).shape, d, size)})")
-            results.append(_finalize(move_batch_axis(o, d, ax, size)))
+            # an output that is a constant (a NumPy value) is broadcast on the host: moved
+            results.append(_finalize(on_device(xp, [move_batch_axis(o, d, ax, size)])[0]))
         return tree_unflatten(out_tree, results)
 
     return vmapped

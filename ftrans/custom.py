@@ -20,7 +20,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .core import Primitive, Zero, aval_of, instantiate, register
+from .core import Primitive, Zero, array_module, aval_of, instantiate, register
 from .ir import ClosedJaxpr, Literal, ShapedArray
 from .prims.control import (
     _as_array,
@@ -107,7 +107,7 @@ custom_jvp_call_p.family = "control"
 
 def _cj_impl(xp: Any, *args: Any, call_jaxpr: ClosedJaxpr, jvp: Callable, num_consts: int,
              name: str) -> list[Any]:
-    return [_as_array(o) for o in call(call_jaxpr, *args)]
+    return [_as_array(o, xp) for o in call(call_jaxpr, *args)]
 
 
 def _cj_aval(*avals: ShapedArray, call_jaxpr: ClosedJaxpr, **_: Any) -> list[ShapedArray]:
@@ -118,7 +118,9 @@ def _cj_jvp(primals: Sequence[Any], outs: Sequence[Any], tangents: Sequence[Any]
             call_jaxpr: ClosedJaxpr, jvp: Callable, num_consts: int, name: str) -> list[Any]:
     _check_consts_tangents(tangents, num_consts, f"custom_jvp function {name}")
     ps = list(primals[num_consts:])
-    ts = [instantiate(t) if type(t) is Zero else t for t in tangents[num_consts:]]
+    xp = array_module(ps)  # the rule's zero tangents live where its primals do
+    ts = [xp.zeros(t.aval.shape, t.aval.dtype) if type(t) is Zero else t
+          for t in tangents[num_consts:]]
     _, t_out = jvp(ps, ts)
     return t_out
 
@@ -211,7 +213,7 @@ custom_vjp_call_p.family = "control"
 
 def _cv_impl(xp: Any, *args: Any, call_jaxpr: ClosedJaxpr, fwd: Callable, bwd: Callable,
              num_consts: int, name: str) -> list[Any]:
-    return [_as_array(o) for o in call(call_jaxpr, *args)]
+    return [_as_array(o, xp) for o in call(call_jaxpr, *args)]
 
 
 def _cv_jvp(primals: Sequence[Any], outs: Sequence[Any], tangents: Sequence[Any], *,
@@ -328,9 +330,10 @@ class custom_vjp:
                 raise TypeError(f"custom_vjp bwd of {name} returned cotangents of structure "
                                 f"{g_tree}, expected {sp.tree}")
             out = []
+            xp = array_module([*cts, *res])  # a None cotangent: zeros where the others are
             for g, av in zip(g_flat, in_avals):
                 if g is None:
-                    out.append(np.zeros(av.shape, av.dtype))
+                    out.append(xp.zeros(av.shape, av.dtype))
                     continue
                 g = _leaf(g)
                 if aval_of(g).shape != av.shape:
@@ -393,7 +396,7 @@ remat_p.family = "control"
 
 
 def _remat_impl(xp: Any, *args: Any, jaxpr: ClosedJaxpr, policy: Callable | None) -> list:
-    return [_as_array(o) for o in call(jaxpr, *args)]
+    return [_as_array(o, xp) for o in call(jaxpr, *args)]
 
 
 def _remat_aval(*avals: ShapedArray, jaxpr: ClosedJaxpr, policy: Any) -> list[ShapedArray]:

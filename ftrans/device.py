@@ -154,20 +154,29 @@ def check_same_backend(leaves: Sequence[Any], where: str) -> None:
             "ftrans.device_put(x, 'gpu') or ftrans.device_put(x, 'cpu')")
 
 
-def to_call_device(leaves: Sequence[Any], where: str) -> tuple[list[Any], Any]:
+def _holds_gpu_array(tree: Any) -> bool:
+    from .tree_util import tree_flatten
+    return any(is_gpu_array(x) for x in tree_flatten(tree)[0])
+
+
+def to_call_device(leaves: Sequence[Any], where: str, context: Sequence[Any] = ()
+                   ) -> tuple[list[Any], Any]:
     """The input leaves of one call on the call's device, and that device's array module.
 
     The call runs on the GPU when a leaf is a CuPy array (or ``default_backend('gpu')``);
     its NumPy arrays (and 0-d arrays made from Python numbers) are then copied to the
     device, so that every value the computation meets is a CuPy array. NumPy and CuPy
-    arrays of more than 0 dimensions in one call raise ``BackendMismatchError``.
+    arrays of more than 0 dimensions in one call raise ``BackendMismatchError``. CuPy arrays
+    in the pytrees of ``context`` (the call's other arguments, e.g. those not differentiated,
+    which the function closes over) also put the call on the GPU.
 
     >>> leaves, xp = to_call_device([np.ones(2), np.asarray(1.0)], "grad")
     >>> xp.__name__
     'numpy'
     """
     check_same_backend(leaves, where)
-    if not (any(is_gpu_array(x) for x in leaves) or backends.default_is_gpu()):
+    if not (any(is_gpu_array(x) for x in leaves) or backends.default_is_gpu()
+            or (context and _holds_gpu_array(context))):
         return list(leaves), np
     cp = require_gpu()
     return on_device(cp, leaves), cp

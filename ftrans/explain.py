@@ -18,6 +18,7 @@ v2   mul(v1, v0)  0.841   1.382
 
 from __future__ import annotations
 
+import functools
 import sys
 from typing import Any, Callable, NamedTuple, Sequence, TextIO
 
@@ -192,6 +193,23 @@ def _on_host(tree: Any) -> Any:
     return tree_unflatten(treedef, [to_host(x) if is_gpu_array(x) else x for x in leaves])
 
 
+def _on_cpu(table: Callable) -> Callable:
+    """``table`` computed with NumPy on the CPU, also under ``default_backend('gpu')`` (which
+    would otherwise move its NumPy values to the GPU)."""
+    @functools.wraps(table)
+    def on_cpu(*args: Any, **kwargs: Any) -> Any:
+        from .device import default_backend
+        before = default_backend()
+        if before == "cpu":
+            return table(*args, **kwargs)
+        default_backend("cpu")
+        try:
+            return table(*args, **kwargs)
+        finally:
+            default_backend(before)
+    return on_cpu
+
+
 def _trace(f: Callable, primals: Sequence[Any], api: str = "explain") -> Any:
     from .api import _arg_name, _trace_concrete
     primals = _check_args(api, primals)
@@ -205,6 +223,7 @@ def _input_rows(jaxpr: Jaxpr, names: dict[Var, str], values: dict, derivs: dict,
             for v, lab in zip(jaxpr.invars, labels)]
 
 
+@_on_cpu
 def forward_table(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Table:
     """Each variable's primal and tangent for the input direction ``tangents``
     (forward mode, as in the tutorial's first table). Pytrees of arrays are accepted; each
@@ -262,6 +281,7 @@ def _eqn_vjp(eqn: Any, invals: list[Any], ct: Any) -> list[Any]:
     return out
 
 
+@_on_cpu
 def reverse_table(f: Callable, primals: Sequence[Any], cotangent: Any = None) -> Table:
     """Each variable's primal and adjoint ∂(cotangent·f)/∂v (reverse mode, as in the
     tutorial's second table). ``cotangent`` defaults to 1 for a scalar output; give one of the
@@ -387,6 +407,7 @@ def explain(f: Callable, tangents: Sequence[Any] | None = None, cotangent: Any =
     v1   sin(v-1)     0.000   2.000
     v2   mul(v1, v0)  0.000   1.000
     """
+    @_on_cpu
     def explained(*args: Any) -> Explanation:
         from .api import _arg_name, vjp
         args = _on_host(args)

@@ -283,7 +283,9 @@ def fori_loop(lower: Any, upper: Any, body_fun: Any, init_val: Any) -> Any:
     import numpy as np
     if not isinstance(lower, _Tracer) and not isinstance(upper, _Tracer):
         lo, hi = int(lower), int(upper)
-        dtype = np.result_type(np.asarray(lower), np.asarray(upper))
+        # the bounds' dtype, read without converting them (they may be 0-d CuPy arrays)
+        dtype = np.result_type(*[b.dtype if hasattr(b, "dtype") else np.asarray(b).dtype
+                                 for b in (lower, upper)])
 
         def step(carry: Any, _: Any) -> Any:
             i, val = carry

@@ -135,7 +135,7 @@ def _as_pattern(sparsity: Any, shape: tuple[int, int], api_name: str) -> tuple[n
     elif isinstance(sparsity, Sparsity):
         sparsity = (sparsity.rows, sparsity.cols)
     if isinstance(sparsity, tuple) and len(sparsity) == 2:
-        rows, cols = (np.asarray(a).reshape(-1) for a in sparsity)
+        rows, cols = (to_host(a).reshape(-1) for a in sparsity)
         if given_shape is not None and tuple(given_shape) != shape:
             raise ValueError(f"{api_name}: sparsity has shape {tuple(given_shape)}, but the "
                              f"Jacobian has shape {shape} (flattened outputs × inputs)")
@@ -149,7 +149,7 @@ def _as_pattern(sparsity: Any, shape: tuple[int, int], api_name: str) -> tuple[n
                                  f"dtype {idx.dtype} and range [{idx.min()}, {idx.max()}]")
         keys = unique_sorted(rows.astype(np.int64) * shape[1] + cols)
         return keys // shape[1], keys % shape[1]
-    mask = np.asarray(sparsity)
+    mask = to_host(sparsity)
     if mask.dtype != bool:
         raise TypeError(f"{api_name}: sparsity must be a boolean mask or a (rows, cols) pair, "
                         f"got an array of dtype {mask.dtype}")

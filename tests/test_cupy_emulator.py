@@ -127,3 +127,28 @@ def test_cpu_benchmark_suite_runs_with_the_cupy_backend(capsys):
     rows = [line for line in out.splitlines() if line.startswith(("W1 ", "W8 "))]
     assert any("ftrans.jit" in r for r in rows if r.startswith("W8"))
     assert not any("Error" in r for r in rows), rows
+
+
+def test_singular_matrices_give_non_finite_values_not_errors():
+    """CuPy leaves cuSOLVER's devInfo unchecked (``cupyx.errstate(linalg='ignore')`` is its
+    default): a singular matrix gives non-finite values, only for that matrix of a batch."""
+    a = cp.asarray(np.stack([np.eye(3) * 2.0, np.zeros((3, 3))]))
+    x = cp.linalg.solve(a, cp.ones((2, 3, 1)))
+    assert x.shape == (2, 3, 1)
+    np.testing.assert_allclose(cp.asnumpy(x[0]), 0.5)
+    assert not np.isfinite(cp.asnumpy(x[1])).any()
+    assert not np.isfinite(cp.asnumpy(cp.linalg.inv(a[1]))).all()
+    assert not np.isfinite(cp.asnumpy(cp.linalg.cholesky(-a))).all()
+    with pytest.raises(np.linalg.LinAlgError):
+        np.linalg.solve(np.zeros((3, 3)), np.ones(3))  # NumPy raises where CuPy does not
+
+
+def test_kernels_may_read_views_of_an_allocation():
+    """A slice is a view into its array's allocation: its neighbours are data, not guard
+    bytes (the check looks at the allocation's own guards)."""
+    x = cp.arange(3.0)
+    _kernel("if (i < n) out[i] = 1.0;")((1,), (32,), (x[0:1].reshape(()), np.int64(0)))
+    _kernel("if (i < n) out[i] = 2.0;")((1,), (32,), (x[1:2], np.int64(1)))
+    np.testing.assert_array_equal(cp.asnumpy(x), [0.0, 2.0, 2.0])
+    with pytest.raises(RuntimeError, match="wrote outside argument 0"):
+        _kernel("if (i <= n) out[i] = 5.0;")((1,), (32,), (x[1:], np.int64(2)))

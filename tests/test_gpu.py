@@ -294,3 +294,238 @@ def test_auto_chunks_are_sized_from_gpu_memory(monkeypatch):
     assert seen and seen[0] > 0  # asked of the device, not of the host's RAM
     want = ftrans.jacrev(lambda v: fnp.tanh(a @ v))(x)
     np.testing.assert_allclose(cp.asnumpy(jac), want, rtol=1e-12)
+
+
+def test_custom_rules_with_numbers_and_zero_tangents_stay_on_the_device():
+    @ftrans.custom_jvp
+    def h(t):
+        return fnp.exp(t[0]) * t[1], 2.0
+    # the rule meets the zero tangent of the number 2.0: a CuPy zero, not a NumPy one
+    h.defjvp(lambda p, tt: (h(p[0]), (fnp.exp(p[0][0]) * (p[0][1] * tt[0][0] + tt[0][1]),
+                                       0.0 * tt[0][0][0])))
+
+    @ftrans.custom_vjp
+    def k(v):
+        return fnp.sin(v), 1.0
+    k.defvjp(lambda v: (k(v), v), lambda v, g: (g[0] * fnp.cos(v),))
+    x = np.linspace(0.3, 1.2, 6)
+    cases = {
+        "grad": lambda v: ftrans.grad(lambda u: fnp.sum(h((u, 2.0))[0]))(v),
+        "jvp": lambda v: ftrans.jvp(lambda u: h((u, 2.0))[0], (v,), (v * 0 + 1,))[1],
+        "jacfwd": lambda v: ftrans.jacfwd(lambda u: h((u, 3.0))[0])(v),
+        "custom_jvp value": lambda v: h((v, 2.0))[1] * v,
+        "custom_vjp value": lambda v: k(v)[1] * v,
+        "checkpoint value": lambda v: ftrans.checkpoint(lambda u: (u, 3.0))(v)[1] * v,
+    }
+    for name, fun in cases.items():
+        _check(fun(cp.asarray(x)), fun(x), np.float64, name)
+
+
+def test_cupy_index_arrays_and_masks():
+    x = np.linspace(0.3, 1.2, 6)
+    idx, mask = np.array([0, 2, 2, 5]), x > 0.7
+    cases = {
+        "getitem": lambda v, i, m: ftrans.grad(lambda u: fnp.sum(u[i] ** 2))(v),
+        "getitem 2-d": lambda v, i, m: ftrans.jacrev(lambda u: u[i, 1:] * u[i, :1])(v[:, None]
+                                                                                  * v[:4]),
+        "mask": lambda v, i, m: ftrans.grad(lambda u: fnp.sum(u[m] ** 2))(v),
+        "at add": lambda v, i, m: ftrans.hessian(
+            lambda u: fnp.sum(u.at[i].add(u[:4] ** 2) ** 2))(v),
+        "at set": lambda v, i, m: ftrans.grad(lambda u: fnp.sum(u.at[i].set(u[:4] ** 2) * u))(v),
+        "at mask": lambda v, i, m: ftrans.grad(lambda u: fnp.sum(u.at[m].set(1.0) * u))(v),
+        "take": lambda v, i, m: ftrans.grad(lambda u: fnp.sum(fnp.take(u, i) ** 3))(v),
+        "take_along_axis": lambda v, i, m: ftrans.grad(lambda u: fnp.sum(
+            fnp.take_along_axis(u, i[None, :3] + 0 * i[:2, None], 1) ** 2))(v[:2, None] * v),
+        "traced index": lambda v, i, m: ftrans.vmap(lambda u, j: fnp.take(u, j) * 2.0,
+                                                    (None, 0))(v, i),
+    }
+    for name, fun in cases.items():
+        _check(fun(cp.asarray(x), cp.asarray(idx), cp.asarray(mask)), fun(x, idx, mask),
+               np.float64, name)
+
+
+def test_linear_transpose_results_are_on_the_call_device():
+    def f(u, w):
+        return u * 2.0 + fnp.cumsum(u)  # w unused: its cotangent is a symbolic zero
+    x = np.linspace(-1, 1, 5)
+    want = ftrans.linear_transpose(f, x, x)(x)
+    _check(ftrans.linear_transpose(f, cp.asarray(x), cp.asarray(x))(cp.asarray(x)), want,
+           np.float64, "CuPy primals and cotangent")
+    _check(ftrans.linear_transpose(f, cp.asarray(x), cp.asarray(x))(x), want, np.float64,
+           "a NumPy cotangent joins the CuPy primals")
+    try:
+        ftrans.default_backend("gpu")
+        _check(ftrans.linear_transpose(f, x, x)(x), want, np.float64, "default_backend")
+    finally:
+        ftrans.default_backend("cpu")
+
+
+def test_explain_tables_under_the_gpu_default_backend():
+    def f(v):
+        return fnp.sum(fnp.sin(v) * fnp.exp(v))
+    x = np.linspace(0.5, 1.5, 3)
+    want = ftrans.explain.reverse_table(f, (x,))
+    try:
+        ftrans.default_backend("gpu")
+        got = ftrans.explain.reverse_table(f, (x,))
+        fwd = ftrans.explain.forward_table(f, (x,), (np.ones(3),))
+        ftrans.explain.explain(f)(x)
+    finally:
+        ftrans.default_backend("cpu")
+    assert ftrans.default_backend() == "cpu"
+    assert [r.name for r in got.rows] == [r.name for r in want.rows]
+    for r, w in zip(got.rows, want.rows):
+        np.testing.assert_allclose(np.asarray(r.derivative), np.asarray(w.derivative))
+    assert len(fwd.rows) == len(want.rows)
+
+
+def test_custom_vjp_none_cotangent_is_a_device_zero():
+    @ftrans.custom_vjp
+    def k(a, b):
+        return fnp.sin(a) * b
+    k.defvjp(lambda a, b: (k(a, b), (a, b)), lambda r, g: (g * fnp.cos(r[0]) * r[1], None))
+    x, y = np.linspace(0.3, 1.2, 6), np.linspace(-1, 1, 6)
+    for name, fun in {
+        "grad": ftrans.grad(lambda a, b: fnp.sum(k(a, b)), argnums=(0, 1)),
+        "vjp": lambda a, b: ftrans.vjp(k, a, b)[1](a),
+    }.items():
+        _check(fun(cp.asarray(x), cp.asarray(y)), fun(x, y), np.float64, name)
+
+
+def test_concrete_device_arguments_of_the_tools():
+    """Column lists, sparsity patterns and loop bounds given as CuPy values are read on the
+    host explicitly (no implicit conversion)."""
+    x = np.linspace(0.3, 1.2, 6)
+    g = cp.asarray(x)
+    cols = ftrans.jacobian_columns(fnp.sin, cp.asarray([0, 2]))(g)
+    np.testing.assert_allclose(cp.asnumpy(cols), np.diag(np.cos(x))[:, [0, 2]], rtol=1e-12)
+    for sparsity in (cp.eye(6, dtype=bool), (cp.arange(6), cp.arange(6))):
+        sj = ftrans.sparse_jacobian(fnp.sin, sparsity)(g)
+        np.testing.assert_allclose(sj.todense(), np.diag(np.cos(x)), rtol=1e-12)
+    out = ftrans.lax.fori_loop(0, cp.asarray(3), lambda i, c: c * 2.0, g)
+    np.testing.assert_allclose(cp.asnumpy(out), 8 * x)
+
+
+def test_arguments_not_differentiated_put_the_call_on_the_device():
+    """grad with respect to a number, the CuPy arrays among the other arguments: the seeds
+    and derivative rules run on the GPU with them."""
+    x = np.linspace(0.3, 1.2, 6)
+
+    def f(s, a):
+        return s * fnp.sum(fnp.sin(a) * s)
+    cases = {
+        "grad": lambda a: ftrans.grad(f)(1.5, a),
+        "value_and_grad": lambda a: ftrans.value_and_grad(f)(1.5, a),
+        "jacfwd": lambda a: ftrans.jacfwd(lambda s, v: fnp.sin(v) * s)(1.5, a),
+        "jacrev": lambda a: ftrans.jacrev(lambda s, v: fnp.sin(v) * s)(1.5, a),
+        "hessian": lambda a: ftrans.hessian(f)(1.5, a),
+    }
+    for name, fun in cases.items():
+        _check(fun(cp.asarray(x)), fun(x), np.float64, name)
+
+
+def test_vmap_constant_outputs_are_on_the_device():
+    x = np.linspace(0.3, 1.2, 6).astype(np.float32)
+    for name, fun in {"number": ftrans.vmap(lambda a: 1.0),
+                      "pair": ftrans.vmap(lambda a: (a * 2.0, np.arange(3.0))),
+                      "out_axes": ftrans.vmap(lambda a: (a, np.ones(2)), out_axes=(0, 1))
+                      }.items():
+        _check(fun(cp.asarray(x)), fun(x), np.float32, name)
+
+
+def test_numpy_wrappers_on_concrete_device_arrays():
+    x = np.linspace(0.3, 1.2, 6)
+    cases = {
+        "atleast_2d": lambda a: fnp.atleast_2d(a),
+        "atleast_3d": lambda a: fnp.atleast_3d(a, a[:2]),
+        "astype": lambda a: fnp.astype(a, np.float32),
+        "unique": lambda a: fnp.unique(fnp.round(a, 1), return_counts=True),
+        "grad unique": lambda a: ftrans.grad(lambda u: fnp.sum(fnp.unique(u) ** 2))(a),
+        "unique index": lambda a: ftrans.jacfwd(lambda u: fnp.unique(u, return_index=True)[0]
+                                                * 2.0)(a),
+    }
+    for name, fun in cases.items():
+        _check(fun(cp.asarray(x)), fun(x), np.float64, name)
+    _, index = fnp.unique(ftrans.vmap(lambda u: u)(cp.asarray(x)), return_index=True)
+    assert isinstance(index, cp.ndarray)
+
+
+def test_statistics_with_device_q_and_sample_points():
+    x = np.linspace(0.3, 1.2, 6)
+    q, xp_, fp_ = np.array([0.2, 0.7]), np.linspace(0, 2, 5), np.linspace(0, 1, 5) ** 2
+    cases = {
+        "quantile": lambda v, q, a, b: fnp.quantile(v, q),
+        "grad quantile": lambda v, q, a, b: ftrans.grad(lambda u: fnp.sum(fnp.quantile(u, q)))(v),
+        "grad percentile": lambda v, q, a, b: ftrans.grad(
+            lambda u: fnp.sum(fnp.percentile(u, q * 100, method="nearest")))(v),
+        "grad interp x": lambda v, q, a, b: ftrans.grad(lambda u: fnp.sum(fnp.interp(u, a, b)))(v),
+        "grad interp fp": lambda v, q, a, b: ftrans.grad(
+            lambda w: fnp.sum(fnp.interp(v, a, w)))(b),
+    }
+    for name, fun in cases.items():
+        _check(fun(*_gpu((x, q, xp_, fp_))), fun(x, q, xp_, fp_), np.float64, name)
+
+
+def test_singular_matrices_in_a_batch_on_the_device():
+    """CuPy does not raise for a singular matrix (cuSOLVER's status is not checked): that
+    matrix's results are non-finite, as the CPU's NaN, and the others are exact."""
+    s = np.array([[4.0, 1.0], [1.0, 3.0]])
+    a, b = np.stack([s, np.zeros((2, 2))]), np.ones((2, 2))
+    got = cp.asnumpy(ftrans.vmap(fnp.linalg.solve)(cp.asarray(a), cp.asarray(b)))
+    want = ftrans.vmap(fnp.linalg.solve)(a, b)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-12)
+    assert np.isnan(want[1]).all() and not np.isfinite(got[1]).any()
+
+
+def test_constant_operands_keep_their_device_in_wrappers():
+    """Wrappers given a traced array and a constant CuPy array (an argument not
+    differentiated, a closure) read its dtype and convert it without NumPy."""
+    x, y = np.linspace(0.3, 1.2, 6), np.linspace(1.0, 2.0, 6)
+    s = np.array([[4.0, 1.0, 0.0], [1.0, 3.0, 0.5], [0.0, 0.5, 2.0]])
+    sl = ftrans.scipy.linalg
+    sp = ftrans.scipy.special
+    cases = {
+        "array of a list": lambda a, c, m: ftrans.grad(
+            lambda u: fnp.sum(fnp.array([u[0], c[0], 2.0]) ** 2))(a),
+        "mean where": lambda a, c, m: ftrans.grad(lambda u: fnp.mean(u ** 2, where=c > 1.5))(a),
+        "solve": lambda a, c, m: ftrans.grad(lambda u: fnp.sum(fnp.linalg.solve(m, u[:3])))(a),
+        "solve_triangular": lambda a, c, m: ftrans.grad(
+            lambda u: fnp.sum(sl.solve_triangular(fnp.tril(m) * u[0], c[:3], lower=True)))(a),
+        "xlogy": lambda a, c, m: ftrans.grad(lambda u: fnp.sum(sp.xlogy(u, c)))(a),
+        "gammaln": lambda a, c, m: ftrans.grad(lambda u: fnp.sum(sp.gammaln(c) * u))(a),
+        "convolve": lambda a, c, m: ftrans.grad(lambda u: fnp.sum(fnp.convolve(u, c[:3]) ** 2))(a),
+        "correlate": lambda a, c, m: ftrans.grad(
+            lambda u: fnp.sum(fnp.correlate(c, u[:3], "full") ** 2))(a),
+        "cov aweights": lambda a, c, m: ftrans.grad(
+            lambda u: fnp.sum(fnp.cov(fnp.stack([u, u ** 2]), aweights=c)))(a),
+        "cov m": lambda a, c, m: ftrans.grad(lambda u: fnp.sum(fnp.cov(c, u)))(a),
+        "select": lambda a, c, m: ftrans.grad(lambda u: fnp.sum(fnp.select([c > 1.5], [u])))(a),
+    }
+    for name, fun in cases.items():
+        _check(fun(*_gpu((x, y, s))), fun(x, y, s), np.float64, name)
+
+
+def test_wrappers_whose_numpy_function_cupy_lacks():
+    x = np.array([0.3, np.nan, 1.2, 0.7, 2.0])
+    s = np.array([[4.0, 1.0], [1.0, 3.0]])
+    cases = {
+        "nanquantile": lambda a, m: fnp.nanquantile(a, [0.2, 0.9]),
+        "nanpercentile": lambda a, m: fnp.nanpercentile(a, 40.0),
+        "vector_norm": lambda a, m: fnp.linalg.vector_norm(m, ord=3),
+        "matrix_norm": lambda a, m: fnp.linalg.matrix_norm(m, ord=1),
+        "multi_dot": lambda a, m: fnp.linalg.multi_dot([m, m, m]),
+        "outer": lambda a, m: fnp.linalg.outer(m[0], m[1]),
+    }
+    for name, fun in cases.items():
+        _check(fun(*_gpu((x, s))), fun(x, s), np.float64, name)
+
+
+def test_jit_kernels_reading_slices():
+    """Fused kernels given views (a slice of an argument) as inputs: the emulator used to
+    report their neighbours as out-of-bounds writes."""
+    def f(x, y):
+        return ftrans.lax.cond(y[0] > 0, lambda a: fnp.exp(a) * y, lambda a: a * a, x)
+    x, y = np.linspace(0.3, 1.2, 3), np.array([0.5, -1.0, 2.0])
+    for fun in (ftrans.jit(f), ftrans.jit(lambda v: v[1:] * 2.0 + v[:-1])):
+        args = (x, y) if fun.fun is f else (x,)
+        _check(fun(*_gpu(args)), fun(*args), np.float64, "jit")

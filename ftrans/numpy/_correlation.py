@@ -14,10 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from ..core import same_device
+from ..device import to_host
 from ._indexing import take
 from ._linalg import dot
 from ._manip import concatenate, diag, pad
-from ._promote import any_tracer, is_tracer, result_dtype, shape_of, to_dtype
+from ._promote import any_tracer, as_array, dtype_of, is_tracer, result_dtype, shape_of, to_dtype
 from ._reductions import sum
 from ._shape import asarray, reshape, transpose
 from ._ufuncs import clip
@@ -26,7 +28,7 @@ _MODES = ("full", "same", "valid")
 
 
 def _real(x: Any, name: str, what: str) -> None:
-    dt = x.dtype if is_tracer(x) else np.asarray(x).dtype
+    dt = dtype_of(x)
     if dt.kind == "c":
         raise NotImplementedError(f"{what}: complex {name} is not supported on traced arrays "
                                   f"(got dtype {dt})")
@@ -60,7 +62,7 @@ def _correlate_long(a: Any, v: Any, mode: str) -> Any:
     right = length + m - 1 - n - left
     padded = pad(a, (left, right)) if left or right else a
     windows = (np.arange(length)[:, None] + np.arange(m)[None, :]).astype(np.intp)
-    return dot(take(padded, windows), v)
+    return dot(take(padded, same_device(windows, padded)), v)  # a constant ``a`` may be CuPy
 
 
 def correlate(a: Any, v: Any, mode: str = "valid") -> Any:
@@ -109,7 +111,7 @@ def _rows(m: Any, rowvar: bool, dt: np.dtype, name: str) -> Any:
     if len(s) > 2:
         raise ValueError(f"cov: {name} has more than 2 dimensions (shape {s})")
     _real(m, name, "cov")
-    x = asarray(to_dtype(m, dt)) if is_tracer(m) else np.asarray(m, dt)
+    x = asarray(to_dtype(m, dt)) if is_tracer(m) else to_dtype(as_array(m), dt)
     if len(s) < 2:
         x = reshape(x, (1, -1)) if is_tracer(x) else x.reshape(1, -1)
     if not rowvar and shape_of(x)[0] != 1:
@@ -167,7 +169,7 @@ def cov(m: Any, y: Any = None, rowvar: bool = True, bias: bool = False, ddof: An
         scale = 1.0 / fact
     else:
         with np.errstate(divide="ignore"):
-            scale = np.asarray(np.true_divide(1, fact), dt)  # NumPy scales in place
+            scale = to_dtype(as_array(np.true_divide(1, fact)), dt)  # NumPy scales in place
     c = dot(xc, transpose(xw)) * scale
     return reshape(c, tuple(d for d in shape_of(c) if d != 1))
 
@@ -184,12 +186,12 @@ def _weights(fweights: Any, aweights: Any, n: int, dt: np.dtype) -> Any:
             raise RuntimeError(f"cov: incompatible numbers of samples and {name} ({n} and "
                                f"{s[0]})")
         if name == "fweights" and not is_tracer(v):
-            fv = np.asarray(v)
+            fv = to_host(v)  # NumPy's checks, on the host
             if not np.all(fv == np.around(fv)):
                 raise TypeError("cov: fweights must be integer")
             if np.any(fv < 0):
                 raise ValueError("cov: fweights cannot be negative")
-        if name == "aweights" and not is_tracer(v) and np.any(np.asarray(v) < 0):
+        if name == "aweights" and not is_tracer(v) and np.any(to_host(v) < 0):
             raise ValueError("cov: aweights cannot be negative")
         v = to_dtype(v, dt)
         w = v if w is None else w * v

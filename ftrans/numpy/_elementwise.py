@@ -11,6 +11,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..core import Tracer, bind
+from ..device import is_gpu_array
 from ..prims import elementwise as ew
 from ..prims.shape import convert_element_type
 from ._promote import any_tracer, is_tracer, operand_dtype, promote, result_dtype, to_dtype
@@ -178,6 +179,8 @@ def astype(x: Any, dtype: Any) -> Any:
     >>> fnp.astype(1.5, "int64")
     1
     """
+    if is_gpu_array(x):
+        return x.astype(dtype)
     if not is_tracer(x):
         return np.asarray(x).astype(dtype)[()]
     return convert_element_type(x, np.dtype(dtype))

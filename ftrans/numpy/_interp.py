@@ -47,13 +47,13 @@ def interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None,
     if n == 0:
         raise ValueError("interp: xp (the array of sample points) is empty")
     for name, v in (("x", x), ("xp", xp), ("fp", fp)):
-        dt = v.dtype if is_tracer(v) else np.asarray(v).dtype
+        dt = v.dtype if hasattr(v, "dtype") else np.asarray(v).dtype
         if dt.kind == "c":
             raise NotImplementedError(f"interp: complex {name} is not supported on traced "
                                       "arrays")
     dt = np.dtype(np.float64)  # NumPy computes and returns float64
-    x, xp, fp = (asarray(to_dtype(v, dt)) if is_tracer(v) else np.asarray(v, dt)
-                 for v in (x, xp, fp))
+    x, xp, fp = (asarray(to_dtype(v, dt)) if is_tracer(v) else to_dtype(v, dt)
+                 for v in (x, xp, fp))  # constants stay on their device (NumPy or CuPy)
     f_lo_default = take(fp, 0) if is_tracer(fp) else fp[0]
     f_hi_default = take(fp, n - 1) if is_tracer(fp) else fp[-1]
     lft = f_lo_default if left is None else to_dtype(left, dt)

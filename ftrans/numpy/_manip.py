@@ -24,6 +24,7 @@ from ._promote import (
     shape_of,
     to_dtype,
 )
+from ._promote import as_array as _as_array
 from ._shape import expand_dims, ravel, reshape
 
 # ----------------------------------------------------------------------------- small helpers
@@ -31,10 +32,6 @@ from ._shape import expand_dims, ravel, reshape
 
 def _axis(axis: int, ndim: int, what: str) -> int:
     return normalize_axes(axis, ndim, what)[0]
-
-
-def _as_array(x: Any) -> Any:
-    return x if is_tracer(x) else np.asarray(x)
 
 
 def _slice_axis(x: Any, axis: int, start: int, stop: int, step: int = 1) -> Any:

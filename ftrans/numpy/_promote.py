@@ -13,6 +13,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..core import Tracer
+from ..device import is_gpu_array
 from ..prims.shape import broadcast_in_dim, convert_element_type
 
 _SCALARS = (bool, int, float, complex)
@@ -22,6 +23,36 @@ _cache: dict[tuple, np.dtype] = {}
 
 def is_tracer(x: Any) -> bool:
     return isinstance(x, Tracer)
+
+
+def as_array(x: Any) -> Any:
+    """``x`` as an array for a wrapper's constant operand: tracers and CuPy arrays as they
+    are (never copied to the host implicitly), anything else through ``np.asarray``.
+
+    >>> as_array([1.0, 2.0])
+    array([1., 2.])
+    """
+    return x if isinstance(x, Tracer) or is_gpu_array(x) else np.asarray(x)
+
+
+def any_gpu_array(args: Sequence[Any]) -> bool:
+    """Whether one of ``args`` is a CuPy array: wrappers whose NumPy function CuPy lacks then
+    take their traced route (primitives, which run on the device) instead of NumPy's.
+
+    >>> any_gpu_array([np.ones(2), 1.0])
+    False
+    """
+    return any(is_gpu_array(a) for a in args)
+
+
+def dtype_of(x: Any) -> np.dtype:
+    """The dtype of an array, tracer or number, read without converting it.
+
+    >>> dtype_of(2.0)
+    dtype('float64')
+    """
+    dt = getattr(x, "dtype", None)
+    return np.dtype(dt) if dt is not None else np.asarray(x).dtype
 
 
 def any_tracer(args: Sequence[Any]) -> bool:

@@ -14,10 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from ..core import known_value
+from ..core import known_value, same_device
+from ..device import is_gpu_array
 from ._elementwise import add, less_equal, minimum, multiply, subtract, where
 from ._indexing import take_along_axis
-from ._promote import any_tracer, is_tracer, normalize_axes, to_dtype
+from ._promote import any_gpu_array, any_tracer, is_tracer, normalize_axes, to_dtype
 from ._reductions import sum
 from ._shape import asarray, moveaxis, reshape
 from ._ufuncs import floor, isnan, logical_not, rint
@@ -49,6 +50,10 @@ def _check_q(q: Any, scale: float, what: str) -> None:
         q = known_value(q)
         if not isinstance(q, (np.ndarray, np.generic)):
             return  # abstract (jit/vmap), or on a device: not checked
+    elif is_gpu_array(q):
+        if q.dtype.kind not in "biuf":
+            raise TypeError(f"{what}: q must be real numbers, got dtype {q.dtype}")
+        return  # on a device: the range is not checked (no copy to the host)
     qa = np.asarray(q)
     if qa.dtype.kind not in "biuf":
         raise TypeError(f"{what}: q must be real numbers, got dtype {qa.dtype}")
@@ -75,7 +80,7 @@ def _finish(res: Any, a_shape: tuple, axes: tuple, q_shape: tuple, keepdims: boo
 
 
 def _result_dtype(a: Any, q: Any, method: str, nan: bool) -> np.dtype:
-    dummy_q = q if type(q) in (int, float) else np.zeros((), q.dtype if is_tracer(q)
+    dummy_q = q if type(q) in (int, float) else np.zeros((), q.dtype if hasattr(q, "dtype")
                                                           else np.asarray(q).dtype)
     fn = np.nanquantile if nan else np.quantile
     with np.errstate(all="ignore"):
@@ -106,7 +111,8 @@ def _quantile_impl(a: Any, q: Any, axis: Any, method: str, keepdims: bool, nan: 
     q_shape = tuple(q.shape) if is_tracer(q) else np.shape(q)
     # positions are computed in q's floating dtype (float64 for a constant q), as NumPy does
     idt = q.dtype if is_tracer(q) else np.dtype(np.float64)
-    qf = reshape(q, (-1,)) if is_tracer(q) else np.asarray(q, idt).reshape(-1)
+    # a constant q joins a on its device (the nan forms run this on concrete CuPy arrays)
+    qf = reshape(q, (-1,)) if is_tracer(q) else same_device(to_dtype(q, idt).reshape(-1), a)
     if nan:  # per-slice counts of non-NaN entries (traced under jit/vmap)
         count = to_dtype(sum(to_dtype(logical_not(isnan(s)), np.dtype(np.intp)), axis=-1,
                              keepdims=True), idt)
@@ -117,9 +123,9 @@ def _quantile_impl(a: Any, q: Any, axis: Any, method: str, keepdims: bool, nan: 
     res = to_dtype(_lerp(lo, hi, to_dtype(gamma, dt)), dt)
     if np.issubdtype(dt, np.inexact):
         if nan:
-            res = where(less_equal(count, 0.0), np.asarray(np.nan, dt), res)
+            res = where(less_equal(count, 0.0), dt.type(np.nan), res)
         else:  # any NaN in a slice makes its quantiles NaN, as in NumPy
-            res = where(isnan(s[..., -1:]), np.asarray(np.nan, dt), res)
+            res = where(isnan(s[..., -1:]), dt.type(np.nan), res)
     return _finish(res, a.shape, axes, q_shape, keepdims)
 
 
@@ -166,7 +172,7 @@ def _index(f: Any, s: Any) -> Any:
         if idx.ndim == 1:
             idx = reshape(idx, (1,) * (s.ndim - 1) + idx.shape)
         return idx
-    idx = np.asarray(f).astype(np.intp)
+    idx = to_dtype(f, np.dtype(np.intp))  # a constant: NumPy, or CuPy for a CuPy q
     return idx.reshape((1,) * (s.ndim - 1) + idx.shape) if idx.ndim == 1 else idx
 
 
@@ -232,7 +238,8 @@ def nanpercentile(a: Any, q: Any, axis: Any = None, out: Any = None,
 def _dispatch(np_fn: Any, a: Any, q: Any, axis: Any, out: Any, overwrite_input: bool,
               method: str, keepdims: bool, weights: Any, scale: float, nan: bool,
               what: str) -> Any:
-    if not any_tracer((a, q, weights)):
+    if not any_tracer((a, q, weights)) and not (nan and any_gpu_array((a, q))):
+        # (CuPy has quantile and percentile, not their nan forms: those take the traced route)
         kw = {} if weights is None else {"weights": weights}
         return np_fn(a, q, axis=axis, out=out, overwrite_input=overwrite_input, method=method,
                      keepdims=keepdims, **kw)

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..prims import reduce as red
 from ..prims.shape import expand_dims as _expand_dims
-from ._promote import is_tracer, normalize_axes, to_dtype
+from ._promote import as_array, is_tracer, normalize_axes, to_dtype
 
 
 def _reduce(prim: Any, x: Any, axis: Any, keepdims: bool, what: str) -> Any:
@@ -66,7 +66,7 @@ def mean(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False, *,
     axes = normalize_axes(axis, a.ndim, "mean")
     if where is not None:
         from ._shape import broadcast_to
-        w = where if is_tracer(where) else np.asarray(where)
+        w = as_array(where)
         count = sum(to_dtype(broadcast_to(w, a.shape), dt), axis=axes, keepdims=keepdims)
         return sum(to_dtype(a, dt), axis=axes, keepdims=keepdims, where=where) / count
     count = int(np.prod([a.shape[i] for i in axes], dtype=np.int64))

@@ -9,7 +9,15 @@ import numpy as np
 
 from ..core import Tracer, array_module
 from ..prims import shape as sh
-from ._promote import broadcast_shapes, is_tracer, normalize_axes, shape_of, to_dtype
+from ._promote import (
+    as_array,
+    broadcast_shapes,
+    dtype_of,
+    is_tracer,
+    normalize_axes,
+    shape_of,
+    to_dtype,
+)
 
 
 def asarray(a: Any, dtype: Any = None) -> Any:
@@ -25,7 +33,7 @@ def asarray(a: Any, dtype: Any = None) -> Any:
         # as np.array([...]) does: one dtype from all the entries (Python scalars as
         # float64/int64/bool), then the nested lists stacked
         dt = np.dtype(dtype) if dtype is not None else np.result_type(
-            *[e.dtype if isinstance(e, Tracer) else np.asarray(e).dtype for e in _leaves(a)])
+            *[dtype_of(e) for e in _leaves(a)])
         return _stack_nested(a, dt)
     xp = array_module([a])
     return xp.asarray(a, dtype=dtype)
@@ -49,7 +57,7 @@ def array(a: Any, dtype: Any = None, copy: bool | None = True) -> Any:
 
 def _stack_nested(a: Any, dtype: np.dtype) -> Any:
     if not isinstance(a, (list, tuple)):
-        return to_dtype(a if isinstance(a, Tracer) else np.asarray(a), dtype)
+        return to_dtype(as_array(a), dtype)
     from ._manip import stack
     parts = [_stack_nested(e, dtype) for e in a]
     shapes = {shape_of(p) for p in parts}

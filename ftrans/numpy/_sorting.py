@@ -7,6 +7,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..core import same_device
+from ..device import to_host
 from ..prims import sorting as so
 from ._elementwise import where as _where3
 from ._indexing import _concrete, take, take_along_axis
@@ -122,12 +124,12 @@ def select(condlist: Sequence[Any], choicelist: Sequence[Any], default: Any = 0)
         raise ValueError("list of cases must be same length as list of conditions")
     if not condlist:
         raise ValueError("select with an empty condition list is not possible")
-    from ._promote import result_dtype, to_dtype
+    from ._promote import dtype_of, result_dtype, to_dtype
     dt = result_dtype(*choicelist, default)
     out = to_dtype(default, dt)
     for cond, choice in zip(reversed(condlist), reversed(choicelist)):
         if not (is_tracer(cond) and cond.dtype == np.bool_) and not (
-                not is_tracer(cond) and np.asarray(cond).dtype == np.bool_):
+                not is_tracer(cond) and dtype_of(cond) == np.bool_):
             raise TypeError(f"invalid entry in condlist: should be boolean ndarray, got "
                             f"{getattr(cond, 'dtype', type(cond).__name__)}")
         out = _where3(cond, to_dtype(choice, dt), out)
@@ -149,12 +151,13 @@ def unique(ar: Any, return_index: bool = False, return_inverse: bool = False,
                          equal_nan=equal_nan)
     if axis is not None:
         raise NotImplementedError("unique(axis=...) on traced arrays: use axis=None")
-    val = np.asarray(_concrete(ar, "unique"))
-    res = np.unique(val, return_index=True, return_inverse=return_inverse,
+    val = _concrete(ar, "unique")
+    res = np.unique(to_host(val), return_index=True, return_inverse=return_inverse,
                     return_counts=return_counts, equal_nan=equal_nan)
     values = take(ar, res[1])
     extra = []
     if return_index:
         extra.append(res[1])
     extra.extend(res[2:])
+    extra = [same_device(e, val) for e in extra]  # on the GPU for a CuPy ``ar``
     return (values, *extra) if extra else values

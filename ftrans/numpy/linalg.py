@@ -33,7 +33,15 @@ from ._elementwise import abs as _abs
 from ._elementwise import astype as _astype
 from ._elementwise import divide, multiply, not_equal, power, sqrt, where
 from ._linalg import matmul
-from ._promote import any_tracer, broadcast_to_shape, normalize_axes, result_dtype, shape_of
+from ._promote import (
+    any_gpu_array,
+    any_tracer,
+    as_array,
+    broadcast_to_shape,
+    normalize_axes,
+    result_dtype,
+    shape_of,
+)
 from ._promote import to_dtype as _to_dtype
 from ._reductions import max as _max
 from ._reductions import min as _min
@@ -84,9 +92,7 @@ def _float_dtype(name: str, *xs: Any) -> np.dtype:
 
 
 def _as_float(x: Any, dtype: np.dtype) -> Any:
-    if not isinstance(x, Tracer):
-        x = np.asarray(x)
-    return _to_dtype(x, dtype)
+    return _to_dtype(as_array(x), dtype)
 
 
 def _matrix(name: str, a: Any, square: bool = True) -> Any:
@@ -479,7 +485,7 @@ def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any
     >>> float(fnp.linalg.vector_norm(np.array([[3.0], [4.0]])))
     5.0
     """
-    if not any_tracer((x,)):
+    if not any_tracer((x,)) and not any_gpu_array((x,)):  # CuPy has no vector_norm
         return np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)
     x = _as_float(x, _float_dtype("vector_norm", x))
     nd = len(shape_of(x))
@@ -496,7 +502,7 @@ def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any:
     >>> float(fnp.linalg.matrix_norm(np.eye(2), ord=1))
     1.0
     """
-    if not any_tracer((x,)):
+    if not any_tracer((x,)) and not any_gpu_array((x,)):  # CuPy has no matrix_norm
         return np.linalg.matrix_norm(x, keepdims=keepdims, ord=ord)
     return norm(x, ord=ord, axis=(-2, -1), keepdims=keepdims)
 
@@ -560,7 +566,7 @@ def multi_dot(arrays: Any, *, out: Any = None) -> Any:
     2.0
     """
     arrays = list(arrays)
-    if not any_tracer(arrays):
+    if not any_tracer(arrays) and not any_gpu_array(arrays):  # CuPy has no multi_dot
         return np.linalg.multi_dot(arrays, out=out)
     if out is not None:
         raise NotImplementedError("multi_dot(..., out=...) on traced arrays: traced arrays "
@@ -580,7 +586,7 @@ def outer(x1: Any, x2: Any, /) -> Any:
     >>> fnp.linalg.outer(np.ones(2), np.ones(3)).shape
     (2, 3)
     """
-    if not any_tracer((x1, x2)):
+    if not any_tracer((x1, x2)) and not any_gpu_array((x1, x2)):  # nor linalg.outer
         return np.linalg.outer(x1, x2)
     for name, v in (("x1", x1), ("x2", x2)):
         if len(shape_of(v)) != 1:

@@ -8,8 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import Tracer
-from ..numpy._promote import broadcast_to_shape, result_dtype, shape_of, to_dtype
+from ..numpy._promote import as_array, broadcast_to_shape, result_dtype, shape_of, to_dtype
 from ..prims.linalg import triangular_solve
 from ..prims.shape import reshape
 
@@ -35,8 +34,7 @@ def solve_triangular(a: Any, b: Any, trans: Any = 0, lower: bool = False,
     dtype = result_dtype(a, b)
     if not np.issubdtype(dtype, np.floating) or dtype == np.float16:
         dtype = np.dtype(np.float64)
-    a = to_dtype(a if isinstance(a, Tracer) else np.asarray(a), dtype)
-    b = to_dtype(b if isinstance(b, Tracer) else np.asarray(b), dtype)
+    a, b = to_dtype(as_array(a), dtype), to_dtype(as_array(b), dtype)
     sa, sb = shape_of(a), shape_of(b)
     if len(sa) < 2 or sa[-1] != sa[-2]:
         raise ValueError(f"solve_triangular: expected square matrix a, got shape {sa}")

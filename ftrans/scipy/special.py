@@ -19,15 +19,14 @@ import numpy as np
 
 from .. import numpy as fnp
 from ..core import Tracer
-from ..numpy._promote import normalize_axes, operand_dtype, shape_of, to_dtype
+from ..numpy._promote import as_array, normalize_axes, operand_dtype, shape_of, to_dtype
 from ..prims import elementwise as ew
 from ..prims import special as sp
 
 
 def _float_arg(x: Any) -> Any:
     """``x`` in the float dtype NumPy computes ``np.sin(x)`` in."""
-    if not isinstance(x, Tracer):
-        x = np.asarray(x)
+    x = as_array(x)
     return to_dtype(x, operand_dtype(np.sin, (x,)))
 
 

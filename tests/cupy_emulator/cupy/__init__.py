@@ -26,6 +26,7 @@ import functools
 import json
 import os
 import types
+import weakref
 from typing import Any
 
 import numpy
@@ -89,19 +90,28 @@ def _guarded(shape: Any, dtype: Any) -> numpy.ndarray:
     _check_size(n)
     raw = numpy.full(n + 2 * _GUARD + dtype.alignment, _GUARD_BYTE, numpy.uint8)
     start = _GUARD + (-(raw.ctypes.data + _GUARD) % dtype.alignment)
+    _EXTENTS[raw.ctypes.data] = (start, n)
+    weakref.finalize(raw, _EXTENTS.pop, raw.ctypes.data, None)
     return raw[start:start + n].view(dtype).reshape(shape)
 
 
+_EXTENTS: dict[int, tuple[int, int]] = {}  # guarded buffer's address -> (data start, bytes)
+
+
 def _guards_intact(a: numpy.ndarray) -> bool:
+    """Whether the guard bytes around the allocation ``a`` lives in are untouched (for a
+    view, such as a slice, those of the whole allocation: its neighbours are data)."""
     base = a.base
     while base is not None and base.base is not None:
         base = base.base
     if base is None or base.dtype != numpy.uint8 or base.ndim != 1:
         return True
-    lo = a.ctypes.data - base.ctypes.data
-    hi = lo + a.nbytes if a.flags.c_contiguous else len(base)
-    return bool((base[max(lo - _GUARD, 0):lo] == _GUARD_BYTE).all()
-                and (base[hi:hi + _GUARD] == _GUARD_BYTE).all())
+    extent = _EXTENTS.get(base.ctypes.data)
+    if extent is None:
+        return True
+    start, n = extent
+    return bool((base[start - _GUARD:start] == _GUARD_BYTE).all()
+                and (base[start + n:start + n + _GUARD] == _GUARD_BYTE).all())
 
 
 # ----------------------------------------------------------------------------- arrays
@@ -121,6 +131,10 @@ def _unwrap(x: Any, where: str) -> Any:
 
 def _wrap(x: Any) -> Any:
     if type(x) is numpy.ndarray:
+        if x.base is None and x.size:  # a new array: in a guarded allocation, as empty()'s
+            guarded = _guarded(x.shape, x.dtype)
+            guarded[...] = x
+            x = guarded
         out = ndarray.__new__(ndarray)
         out._a = x
         return out

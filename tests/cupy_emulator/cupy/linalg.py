@@ -2,9 +2,40 @@
 
 import numpy
 
-from . import _API, _functions_of
+from . import _API, _functions_of, _unwrap, _wrap
 
 __getattr__ = _functions_of(numpy.linalg, _API["cupy.linalg"], "cupy.linalg")
+
+
+def _unchecked(name, a, *rest):
+    """``numpy.linalg.<name>`` matrix by matrix, as cuSOLVER computes it: CuPy does not
+    check cuSOLVER's ``devInfo`` unless ``cupyx.errstate(linalg='raise')`` (its default is
+    'ignore', cupy/linalg/_util.py), so a singular (or not positive definite) matrix gives
+    non-finite values for that matrix instead of NumPy's ``LinAlgError`` for the call."""
+    fn = getattr(numpy.linalg, name)
+    a_h = _unwrap(a, f"linalg.{name}")
+    rest_h = [_unwrap(r, f"linalg.{name}") for r in rest]
+    with numpy.errstate(all="ignore"):
+        try:
+            return _wrap(fn(a_h, *rest_h))
+        except numpy.linalg.LinAlgError:
+            pass
+        batch = a_h.shape[:-2]
+        results = {}
+        for i in numpy.ndindex(*batch):
+            try:
+                results[i] = fn(a_h[i], *[x[i] if x.ndim > 1 else x for x in rest_h])
+            except numpy.linalg.LinAlgError:
+                results[i] = None
+        good = [r for r in results.values() if r is not None]
+        ref = rest_h[0] if rest_h else a_h  # each matrix's result: b's shape, or a's
+        shape = numpy.shape(good[0]) if good else ref.shape[-min(ref.ndim, 2):]
+        out = numpy.full(batch + shape, numpy.nan,
+                         numpy.result_type(*good) if good else numpy.result_type(a_h, 1.0))
+        for i, r in results.items():
+            if r is not None:
+                out[i] = r
+        return _wrap(out)
 
 
 def solve(a, b):
@@ -15,4 +46,12 @@ def solve(a, b):
     if b.ndim > 1 and a.shape[:-1] != b.shape[:-1]:
         raise ValueError("a must have (..., M, M) shape and b must have (..., M, K) "
                          "for multidimensional b")
-    return __getattr__("solve")(a, b)
+    return _unchecked("solve", a, b)
+
+
+def inv(a):
+    return _unchecked("inv", a)
+
+
+def cholesky(a):
+    return _unchecked("cholesky", a)
