@@ -442,12 +442,13 @@ def _check_chunk_size(chunk_size: Any, api: str) -> int | str | None:
 
 def _resolve_chunk(chunk: int | str | None, jaxpr: Jaxpr, consts: list,
                    in_avals: Sequence[ShapedArray], count: int, max_memory: int | None,
-                   api: str) -> int | None:
-    """``chunk_size="auto"``: the largest chunk whose estimated peak fits ``max_memory``."""
+                   api: str, xp: Any = np) -> int | None:
+    """``chunk_size="auto"``: the largest chunk whose estimated peak fits ``max_memory``
+    (by default a share of the memory of the computation's device, ``xp``'s)."""
     if chunk != "auto":
         return chunk  # type: ignore[return-value]
     from .memory import auto_chunk_size
-    return auto_chunk_size(jaxpr, consts, in_avals, count, max_memory, api)
+    return auto_chunk_size(jaxpr, consts, in_avals, count, max_memory, api, xp is not np)
 
 
 def _chunks(n: int, chunk_size: int | None) -> list[tuple[int, int]]:
@@ -583,7 +584,7 @@ def _jacfwd_of(tr: _Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
                max_memory: int | None, api: str) -> Any:
     in_avals = lin.in_avals
     n = _flat_size(in_avals)
-    k = _resolve_chunk(chunk, lin, consts, in_avals, n, max_memory, api)
+    k = _resolve_chunk(chunk, lin, consts, in_avals, n, max_memory, api, tr.xp)
     cols = _batched_over_basis(lin, consts, in_avals, list(range(n)), k, tr.xp)
     blocks = []
     for col, out_av in zip(cols, lin.out_avals):
@@ -623,7 +624,7 @@ def _jacrev_of(tr: _Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
     ct_jaxpr, ct_consts = transpose_jaxpr(lin, consts)
     out_avals, in_avals = lin.out_avals, lin.in_avals
     m = _flat_size(out_avals)
-    k = _resolve_chunk(chunk, ct_jaxpr, ct_consts, out_avals, m, max_memory, api)
+    k = _resolve_chunk(chunk, ct_jaxpr, ct_consts, out_avals, m, max_memory, api, tr.xp)
     rows = _batched_over_basis(ct_jaxpr, ct_consts, out_avals, list(range(m)), k, tr.xp)
     blocks = []
     off = 0
@@ -698,7 +699,7 @@ def jacobian_columns(fun: Callable, cols: Sequence[int], argnums: int | Sequence
                                         "jacobian_columns")
         chosen = _check_indices(cols, _flat_size(lin.in_avals), "cols", "jacobian_columns")
         k = _resolve_chunk(chunk, lin, consts, lin.in_avals, len(chosen), max_memory,
-                           "jacobian_columns")
+                           "jacobian_columns", tr.xp)
         outs = _batched_over_basis(lin, consts, lin.in_avals, chosen, k, tr.xp)
         flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.out_avals)]
         out = _finalize(transpose(_concat_flat(flat, 1), (1, 0)))
@@ -726,7 +727,7 @@ def jacobian_rows(fun: Callable, rows: Sequence[int], argnums: int | Sequence[in
         chosen = _check_indices(rows, _flat_size(lin.out_avals), "rows", "jacobian_rows")
         ct_jaxpr, ct_consts = transpose_jaxpr(lin, consts)
         k = _resolve_chunk(chunk, ct_jaxpr, ct_consts, lin.out_avals, len(chosen), max_memory,
-                           "jacobian_rows")
+                           "jacobian_rows", tr.xp)
         outs = _batched_over_basis(ct_jaxpr, ct_consts, lin.out_avals, chosen, k, tr.xp)
         flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.in_avals)]
         out = _finalize(_concat_flat(flat, 1))

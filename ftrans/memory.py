@@ -53,16 +53,16 @@ def device_available_memory(cp: Any) -> int:
     return int(free) + int(pool.total_bytes() - pool.used_bytes())
 
 
-def default_budget(like: Sequence[Any] = ()) -> int:
+def default_budget(like: Sequence[Any] = (), gpu: bool = False) -> int:
     """The default ``max_memory``: a fraction (``DEFAULT_FRACTION``) of available RAM, or of
-    the GPU's available memory when ``like`` (the values the computation uses) holds CuPy
-    arrays.
+    the GPU's available memory for a computation on the GPU (``gpu``, or CuPy arrays among
+    ``like``, the values the computation uses).
 
     >>> default_budget() > 0
     True
     """
     from .device import is_gpu_array, require_gpu
-    if any(is_gpu_array(x) for x in like):
+    if gpu or any(is_gpu_array(x) for x in like):
         return int(device_available_memory(require_gpu()) * DEFAULT_FRACTION)
     return int(available_memory() * DEFAULT_FRACTION)
 
@@ -125,7 +125,8 @@ def chunk_peak_model(jaxpr: Jaxpr, consts: Sequence[Any], in_avals: Sequence[Sha
 
 
 def auto_chunk_size(jaxpr: Jaxpr, consts: Sequence[Any], in_avals: Sequence[ShapedArray],
-                    count: int, max_memory: int | None, api: str) -> int | None:
+                    count: int, max_memory: int | None, api: str, gpu: bool = False
+                    ) -> int | None:
     """The largest chunk of the ``count`` seeds whose estimated peak, with the full result
     it is written into, fits ``max_memory`` bytes (default: ``default_budget(consts)``: RAM,
     or GPU memory for a computation on the GPU); ``None`` when all of them fit in one batch.
@@ -135,7 +136,7 @@ def auto_chunk_size(jaxpr: Jaxpr, consts: Sequence[Any], in_avals: Sequence[Shap
     >>> auto_chunk_size(cj.jaxpr, cj.consts, cj.in_avals, 100, 100_000, "jacfwd")
     12
     """
-    budget = default_budget(consts) if max_memory is None \
+    budget = default_budget(consts, gpu) if max_memory is None \
         else _check_max_memory(max_memory, api)
     if count <= 1:
         return None

@@ -294,6 +294,10 @@ def test_auto_chunks_are_sized_from_gpu_memory(monkeypatch):
     assert seen and seen[0] > 0  # asked of the device, not of the host's RAM
     want = ftrans.jacrev(lambda v: fnp.tanh(a @ v))(x)
     np.testing.assert_allclose(cp.asnumpy(jac), want, rtol=1e-12)
+    seen.clear()  # a linear function: no residuals on the device to tell where it runs
+    jac = ftrans.jacfwd(lambda v: v * 2.0, chunk_size="auto")(cp.asarray(x))
+    assert seen, "chunks of a GPU computation must be sized from the device's memory"
+    np.testing.assert_array_equal(cp.asnumpy(jac), 2.0 * np.eye(50))
 
 
 def test_custom_rules_with_numbers_and_zero_tangents_stay_on_the_device():
