@@ -137,6 +137,15 @@ def to_host(x: Any, dtype: Any = None) -> np.ndarray:
     return np.asarray(x, dtype)
 
 
+def from_device(x: Any) -> Any:
+    """``x`` copied to NumPy if it is a CuPy array; anything else as it is.
+
+    >>> from_device(2.0)
+    2.0
+    """
+    return to_host(x) if is_gpu_array(x) else x
+
+
 def check_same_backend(leaves: Sequence[Any], where: str) -> None:
     """Raise ``BackendMismatchError`` if ``leaves`` hold both NumPy arrays and CuPy arrays.
     Numbers (Python or NumPy scalars, 0-d NumPy arrays) go with either.
@@ -246,4 +255,4 @@ def is_out_of_memory(e: BaseException) -> bool:
 
 __all__ = ["BackendMismatchError", "BackendUnavailableError", "DeviceOutOfMemoryError",
            "device_put", "default_backend", "backend_of", "check_same_backend",
-           "is_gpu_array", "require_gpu", "on_device", "to_call_device", "to_host"]
+           "is_gpu_array", "require_gpu", "on_device", "to_call_device", "to_host", "from_device"]

@@ -25,7 +25,7 @@ from typing import Any, Callable, NamedTuple, Sequence, TextIO
 import numpy as np
 
 from .core import Tracer, Zero, bind, instantiate
-from .device import is_gpu_array, to_host
+from .device import from_device, to_host
 from .graph import draw, to_dot  # noqa: F401  (re-exported: ftrans.explain.draw)
 from .ir import Jaxpr, Literal, Var
 from .transforms.jvp import jvp_jaxpr_eval
@@ -190,7 +190,7 @@ def _check_args(api: str, primals: Any) -> tuple:
 def _on_host(tree: Any) -> Any:
     """CuPy leaves copied to NumPy: the tables are small and computed on the CPU."""
     leaves, treedef = tree_flatten(tree)
-    return tree_unflatten(treedef, [to_host(x) if is_gpu_array(x) else x for x in leaves])
+    return tree_unflatten(treedef, [from_device(x) for x in leaves])
 
 
 def _on_cpu(table: Callable) -> Callable:

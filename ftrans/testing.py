@@ -13,14 +13,11 @@ import numpy as np
 
 from .core import same_device
 from .device import to_host
+from .numpy._promote import dtype_of
 from .tree_util import tree_flatten, tree_unflatten
 
 _EPS = {np.dtype(np.float64): 1e-6, np.dtype(np.float32): 1e-3, np.dtype(np.float16): 1e-1}
 _RTOL = {np.dtype(np.float64): 1e-5, np.dtype(np.float32): 2e-2, np.dtype(np.float16): 1e-1}
-
-
-def _dtype_of(x: Any) -> np.dtype:
-    return np.dtype(x.dtype) if hasattr(x, "dtype") else np.asarray(x).dtype
 
 
 def _dtype(args: Sequence[Any], f: Callable | None = None) -> np.dtype:
@@ -28,14 +25,14 @@ def _dtype(args: Sequence[Any], f: Callable | None = None) -> np.dtype:
     leaves = tree_flatten(tuple(args))[0]
     if f is not None:
         leaves = leaves + tree_flatten(f(*args))[0]
-    floats = [_dtype_of(x) for x in leaves if np.issubdtype(_dtype_of(x), np.floating)]
+    floats = [dtype_of(x) for x in leaves if np.issubdtype(dtype_of(x), np.floating)]
     return min(floats, key=lambda d: d.itemsize) if floats else np.dtype(np.float64)
 
 
 def _axpy(a: float, xs: Any, ys: Any) -> Any:
     xl, tree = tree_flatten(xs)
     yl, _ = tree_flatten(ys)
-    return tree_unflatten(tree, [same_device(to_host(y) + a * to_host(x, _dtype_of(y)), y)
+    return tree_unflatten(tree, [same_device(to_host(y) + a * to_host(x, dtype_of(y)), y)
                                  for x, y in zip(xl, yl)])
 
 
@@ -66,7 +63,7 @@ def numerical_jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any],
 def _random_like(tree: Any, rng: np.random.Generator) -> Any:
     leaves, treedef = tree_flatten(tree)
     return tree_unflatten(treedef, [same_device(rng.standard_normal(np.shape(x))
-                                                .astype(_dtype_of(x)), x) for x in leaves])
+                                                .astype(dtype_of(x)), x) for x in leaves])
 
 
 def _assert_close(actual: Any, expected: Any, rtol: float, atol: float, what: str) -> None:
@@ -163,7 +160,7 @@ def _check_inputs(f: Callable, args: tuple, names: list[str]) -> Any:
             if not hasattr(leaf, "dtype") and not isinstance(leaf, (int, float, complex)):
                 raise TypeError(f"check_grads: {names[i]} must be an array or a number, got "
                                 f"{type(leaf).__name__}")
-            dt = _dtype_of(leaf)
+            dt = dtype_of(leaf)
             if not np.issubdtype(dt, np.inexact):
                 raise TypeError(f"check_grads: {names[i]} has dtype {dt.name}; derivatives "
                                 "need floating-point inputs. Pass it as a float (e.g. "
@@ -171,7 +168,7 @@ def _check_inputs(f: Callable, args: tuple, names: list[str]) -> Any:
                                 "check_grads(lambda y: f(n, y), (y,)).")
     out = f(*args)
     for k, leaf in enumerate(tree_flatten(out)[0]):
-        dt = _dtype_of(leaf)
+        dt = dtype_of(leaf)
         if not np.issubdtype(dt, np.inexact):
             raise TypeError(f"check_grads: output {k} of {_name(f)} has dtype {dt.name}; only "
                             "floating-point outputs have derivatives (is the function "

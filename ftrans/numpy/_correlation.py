@@ -44,6 +44,14 @@ def _check_1d(a: Any, v: Any, what: str) -> None:
             raise ValueError(f"{what}: {name} cannot be empty")
 
 
+def _prepare(a: Any, v: Any, mode: Any, what: str) -> tuple[Any, Any, str]:
+    """Both sequences checked and promoted to their common dtype, and the mode's name."""
+    mode = _mode(mode, what)
+    _check_1d(a, v, what)
+    dt = result_dtype(a, v)
+    return to_dtype(a, dt), to_dtype(v, dt), mode
+
+
 def _mode(mode: Any, what: str) -> str:
     m = {0: "valid", 1: "same", 2: "full"}.get(mode, mode) if not isinstance(mode, str) \
         else mode
@@ -77,10 +85,7 @@ def correlate(a: Any, v: Any, mode: str = "valid") -> Any:
     """
     if not any_tracer((a, v)):
         return np.correlate(a, v, mode=mode)
-    mode = _mode(mode, "correlate")
-    _check_1d(a, v, "correlate")
-    dt = result_dtype(a, v)
-    a, v = to_dtype(a, dt), to_dtype(v, dt)
+    a, v, mode = _prepare(a, v, mode, "correlate")
     if shape_of(v)[0] > shape_of(a)[0]:  # NumPy: the swapped correlation, reversed
         return _correlate_long(v, a, mode)[::-1]
     return _correlate_long(a, v, mode)
@@ -96,10 +101,7 @@ def convolve(a: Any, v: Any, mode: str = "full") -> Any:
     """
     if not any_tracer((a, v)):
         return np.convolve(a, v, mode=mode)
-    mode = _mode(mode, "convolve")
-    _check_1d(a, v, "convolve")
-    dt = result_dtype(a, v)
-    a, v = to_dtype(a, dt), to_dtype(v, dt)
+    a, v, mode = _prepare(a, v, mode, "convolve")
     if shape_of(v)[0] > shape_of(a)[0]:
         a, v = v, a
     return _correlate_long(a, v[::-1], mode)

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..core import ConcretizationError, Tracer, user_frame
-from ..device import is_gpu_array, to_host
+from ..device import from_device
 from ..prims import shape as sh
 from ..prims import slicing as sl
 from ..prims.indexing import gather, scatter, scatter_add
@@ -47,17 +47,12 @@ def _concrete(x: Any, what: str) -> Any:
     return x
 
 
-def _host(x: Any) -> Any:
-    """A concrete index on the host (CuPy arrays copied to NumPy)."""
-    return to_host(x) if is_gpu_array(x) else x
-
-
 def _as_tuple(idx: Any) -> tuple:
     """``idx`` as a tuple, its concrete CuPy index arrays copied to the host: which elements
     an index picks is worked out with NumPy (the positions go back to the device with the
     ``gather``/``scatter`` that uses them)."""
     idx = idx if isinstance(idx, tuple) else (idx,)
-    return tuple(_host(i) for i in idx)
+    return tuple(from_device(i) for i in idx)
 
 
 def _expand_ellipsis(idx: tuple, ndim: int) -> tuple:
@@ -109,9 +104,9 @@ def _basic(x: Any, idx: tuple) -> Any:
 
 def _flat_positions(shape: tuple, idx: tuple) -> np.ndarray:
     """NumPy's own answer to "which elements does ``idx`` pick?" as flat positions."""
-    concrete = tuple(_host(_concrete(i, "this traced index (a boolean mask, or index arrays "
-                                     "mixed with other indices)")) if isinstance(i, Tracer)
-                     else i for i in idx)
+    what = "this traced index (a boolean mask, or index arrays mixed with other indices)"
+    concrete = tuple(from_device(_concrete(i, what)) if isinstance(i, Tracer) else i
+                     for i in idx)
     return np.asarray(np.arange(int(np.prod(shape, dtype=np.int64)), dtype=np.intp)
                       .reshape(shape)[concrete])
 
@@ -196,7 +191,7 @@ def take(a: Any, indices: Any, axis: int | None = None, out: Any = None,
     n = a.shape[ax]
     if is_tracer(indices):
         return gather(a, _normalized(indices, n), ax)
-    ind = np.asarray(_host(indices))
+    ind = np.asarray(from_device(indices))
     if not np.issubdtype(ind.dtype, np.integer) and ind.size:
         raise IndexError("arrays used as indices must be of integer (or boolean) type")
     ind = ind.astype(np.intp)
@@ -231,7 +226,7 @@ def take_along_axis(arr: Any, indices: Any, axis: int | None) -> Any:
     out_shape = tuple(shape[:ax] + [ishape[ax]] + shape[ax:])
     arr_shape = tuple(shape[:ax] + [n] + shape[ax:])
     arr = broadcast_to(arr, arr_shape)
-    host = None if is_tracer(indices) else np.asarray(_host(indices))
+    host = None if is_tracer(indices) else np.asarray(from_device(indices))
     ind = broadcast_to(_normalized(indices, n) if host is None
                        else np.where(host < 0, host + n, host).astype(np.intp), out_shape)
     strides = np.cumprod((arr_shape[1:] + (1,))[::-1])[::-1]
