@@ -247,6 +247,7 @@ def private_temp_dir(prefix: str) -> str:
 
     >>> d = private_temp_dir("ftrans-doc-"); oct(os.stat(d).st_mode & 0o777)
     '0o700'
+    >>> os.rmdir(d)
     """
     return tempfile.mkdtemp(prefix=prefix)
 

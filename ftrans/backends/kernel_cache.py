@@ -248,7 +248,8 @@ def run_compiler(args: Sequence[str], nice: bool = False) -> tuple[int, bytes, b
             raise _Failure("exit", "the interpreter is exiting")
         try:
             p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, start_new_session=True)
+                                 stderr=subprocess.PIPE, start_new_session=True,
+                                 umask=0o077)  # its output is private whatever the umask
         except OSError as e:
             raise _Failure("compiler", f"the C compiler {cc!r} cannot be run "
                                        f"({e.strerror or e})") from None
@@ -398,10 +399,10 @@ def _temporary() -> _Dir:
     return d
 
 
-def _usable() -> tuple[list[_Dir], _Dir]:
+def _usable(avoid_primary: bool = False) -> tuple[list[_Dir], _Dir]:
     """(directories to look in, directory to write to)."""
     p = _primary()
-    if p.fd is not None and time.monotonic() >= p.unwritable_until:
+    if p.fd is not None and time.monotonic() >= p.unwritable_until and not avoid_primary:
         return [p], p
     t = _temporary()
     if t.fd is None:
@@ -629,8 +630,10 @@ def load(src: str, flags: Sequence[str], nice: bool = False) -> ctypes.CDLL | No
 
 
 def _find_or_build(src: str, flags: Sequence[str], key: str, nice: bool) -> ctypes.CDLL:
-    for _ in range(2):  # a second time in the temporary directory if the cache is read-only
-        look, out = _usable()
+    failed: tuple[_Dir, _WriteError] | None = None  # the cache could not be written
+    while True:
+        look, out = _usable(avoid_primary=failed is not None)
+        so = None
         for d in look:
             so = _read_entry(d, key)
             if so is not None:
@@ -638,14 +641,21 @@ def _find_or_build(src: str, flags: Sequence[str], key: str, nice: bool) -> ctyp
         try:
             if so is None:
                 so = _build(out, src, flags, key, nice)
-            return _dlopen(out, key, so)
+            lib = _dlopen(out, key, so)
         except _WriteError as e:
-            if out.temporary:
-                raise _Failure("write", f"cannot write into {out.path} ({e})") from None
+            if failed is not None or out.temporary:
+                where = f"the kernel cache {failed[0].path} ({failed[1]}) nor into " \
+                    if failed is not None else ""
+                raise _Failure("write", f"cannot write into {where}the temporary directory "
+                                        f"{out.path} ({e})") from None
+            failed = (out, e)
             out.unwritable_until = time.monotonic() + RETRY_AFTER_S
-            _warn(f"write:{out.path}", f"cannot write into the kernel cache {out.path} ({e}); "
-                                       f"using a private temporary directory for now")
-    raise _Failure("write", "no writable directory for fused C kernels")
+            continue
+        if failed is not None:
+            _warn(f"write:{failed[0].path}", f"cannot write into the kernel cache "
+                                             f"{failed[0].path} ({failed[1]}); using a private "
+                                             f"temporary directory for now")
+        return lib
 
 
 # --- for ``python -m ftrans.cache`` and tests
