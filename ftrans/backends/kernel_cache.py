@@ -103,7 +103,8 @@ class _Dir:
     temporary: bool = False
     reason: str = ""
     unwritable_until: float = 0.0
-    cleaned: bool = field(default=False)
+    cleaned: bool = False
+    pid: int = field(default_factory=os.getpid)  # the process that opened (or made) it
 
 
 # --- process state (reset in a forked child and by ``reset``)
@@ -284,7 +285,7 @@ def _close() -> None:
     for p in procs:
         _kill(p)
     for d in _temp:
-        if d.fd is not None:
+        if d.fd is not None and d.pid == os.getpid():  # a forked child leaves it alone
             shutil.rmtree(d.path, ignore_errors=True)
 
 
@@ -297,7 +298,6 @@ def _after_fork_in_child() -> None:
     global _lock
     _lock = threading.Lock()
     _procs.clear()
-    _temp.clear()  # the parent removes its temporary cache at its exit: not ours to use
 
 
 if hasattr(os, "register_at_fork"):
