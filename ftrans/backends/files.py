@@ -31,6 +31,7 @@ import errno
 import os
 import secrets
 import stat
+import sys
 import tempfile
 import threading
 import warnings
@@ -252,6 +253,22 @@ def private_temp_dir(prefix: str) -> str:
     return tempfile.mkdtemp(prefix=prefix)
 
 
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def caller_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning given by the caller of this function point
+    at the first frame outside ftrans (the user's line that led to it).
+
+    >>> caller_stacklevel() >= 2
+    True
+    """
+    level, f = 2, sys._getframe(2)
+    while f is not None and f.f_code.co_filename.startswith(_PACKAGE):
+        level, f = level + 1, f.f_back
+    return level
+
+
 _dump_lock = threading.Lock()
 _dump_dirs: dict[str, str] = {}    # directory asked for -> the one written to
 _dump_warned: set[str] = set()
@@ -262,7 +279,7 @@ def _dump_warn(key: str, message: str) -> None:
         if key in _dump_warned:
             return
         _dump_warned.add(key)
-    warnings.warn(f"ftrans: {message}", RuntimeWarning, stacklevel=4)
+    warnings.warn(f"ftrans: {message}", RuntimeWarning, stacklevel=caller_stacklevel())
 
 
 def dump_text(variable: str, directory: str, name: str, text: str) -> str | None:

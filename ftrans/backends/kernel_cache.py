@@ -213,7 +213,8 @@ def _warn(kind: str, message: str) -> None:
         if kind in _warned:
             return
         _warned.add(kind)
-    warnings.warn(f"ftrans: {message}", KernelCacheWarning, stacklevel=3)
+    warnings.warn(f"ftrans: {message}", KernelCacheWarning,
+                  stacklevel=files.caller_stacklevel())
 
 
 # --- the compiler, bounded in time and ended at exit
