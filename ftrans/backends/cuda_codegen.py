@@ -37,6 +37,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..ir import Eqn, Jaxpr, Literal, Var
+from .files import write_text
 
 # ----------------------------------------------------------------------------- kernels/
 
@@ -690,17 +691,15 @@ def execute(plan: Plan, consts: Sequence[Any], args: Sequence[Any],
 
 
 def write_source(source: str, name: str, directory: str) -> str:
-    """Write ``source`` as ``directory/name.cu`` and return the path.
+    """Write ``source`` as ``directory/name.cu`` and return the path. The directory is
+    created 0700 and must be private (``files.write_text``: else ``UnsafePathError``); no
+    symbolic link is followed.
 
     >>> import tempfile
     >>> write_source("// empty", "k", tempfile.mkdtemp()).endswith("k.cu")
     True
     """
-    os.makedirs(directory, exist_ok=True)
-    path = os.path.join(directory, f"{name}.cu")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(source)
-    return path
+    return write_text(directory, f"{name}.cu", source)
 
 
 __all__ = ["Group", "Plan", "plan_jaxpr", "execute", "kernels_dir", "kernel_text", "c_type",

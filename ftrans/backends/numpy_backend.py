@@ -14,7 +14,8 @@ the NumPy code; then a background thread compiles the kernels (or finds them on 
 the fused code replaces the NumPy code.
 
 Set ``FTRANS_DUMP=dir`` (or ``FTRANS_DUMP=-`` for stderr) to write every generated function
-for reading.
+for reading (``dir`` is created 0700; one that is a symbolic link, another user's or
+writable by others is replaced by a private temporary directory, with a warning).
 
 >>> import ftrans, ftrans.numpy as fnp, numpy as np
 >>> cj = ftrans.make_jaxpr(lambda x: fnp.sin(x) * 2.0)(np.ones(3))
@@ -36,6 +37,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..ir import Jaxpr, Literal, Var, _nth_name
+from .files import dump_text
 
 # Scalar float64 programs run on Python floats, through each primitive's ``scalar_math``
 # form: ``math`` is ~10x cheaper per call than a ufunc on a 0-d array. Any exception (x/0,
@@ -305,9 +307,7 @@ def _dump(src: str) -> None:
     if where == "-":
         print(src, file=sys.stderr)
         return
-    os.makedirs(where, exist_ok=True)
-    with open(os.path.join(where, f"jaxpr_{os.getpid()}_{_counter[0]}.py"), "w") as f:
-        f.write(src + "\n")
+    dump_text("FTRANS_DUMP", where, f"jaxpr_{os.getpid()}_{_counter[0]}.py", src + "\n")
 
 
 def compile_numpy(jaxpr: Jaxpr, fuse: bool | str = False) -> Callable[[Any, Any], list[Any]]:
