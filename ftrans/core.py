@@ -421,6 +421,14 @@ class Tracer:
     def T(self) -> Any:
         return _fnp().transpose(self)
 
+    @property
+    def real(self) -> Any:
+        return _fnp().real(self)
+
+    @property
+    def imag(self) -> Any:
+        return _fnp().imag(self)
+
     def __len__(self) -> int:
         if not self.aval.shape:
             raise TypeError("len() of unsized object (a 0-d traced array)")

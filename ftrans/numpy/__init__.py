@@ -207,6 +207,18 @@ where = _where_any  # noqa: F811  (adds one-argument where)
 from . import linalg  # noqa: F401,E402
 from ._calculus import cross, trapezoid  # noqa: E402,F401
 from ._close import allclose, isclose  # noqa: E402,F401
+from ._complex import (  # noqa: E402,F401
+    angle,
+    conj,
+    conjugate,
+    imag,
+    iscomplex,
+    iscomplexobj,
+    isreal,
+    isrealobj,
+    real,
+    real_if_close,
+)
 from ._creation import (  # noqa: E402,F401
     arange,
     bool_,

@@ -205,6 +205,11 @@ def nan_to_num(x: Any, copy: bool = True, nan: float = 0.0, posinf: float | None
     """
     if not is_tracer(x):
         return np.nan_to_num(x, copy=copy, nan=nan, posinf=posinf, neginf=neginf)
+    if np.issubdtype(x.dtype, np.complexfloating):  # each part, as NumPy
+        from ..prims.complex_parts import complex_p
+        from ._complex import imag, real
+        parts = [nan_to_num(p, copy, nan, posinf, neginf) for p in (real(x), imag(x))]
+        return complex_p.bind(*parts)
     if not np.issubdtype(x.dtype, np.floating):
         return x
     info = np.finfo(x.dtype)
@@ -225,7 +230,7 @@ def round(a: Any, decimals: int = 0, out: Any = None) -> Any:  # noqa: A001
     """
     if not is_tracer(a):
         return np.round(a, decimals, out)
-    if not np.issubdtype(a.dtype, np.floating):
+    if not np.issubdtype(a.dtype, np.inexact):  # complex: both parts, as NumPy
         return a if decimals >= 0 else astype(round(astype(a, np.float64), decimals), a.dtype)
     if decimals == 0:
         return rint(a)
