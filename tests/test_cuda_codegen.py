@@ -181,6 +181,22 @@ def test_every_elementwise_primitive_is_fused():
     assert expected - fused == set()
 
 
+def test_complex_equations_stay_out_of_kernels():
+    """Kernels are real: equations on complex values run CuPy's own functions (as NumPy's on
+    the CPU), while the real equations of a complex program still fuse around them."""
+    def complex_eqn(e):
+        return any(v.aval.dtype.kind == "c" for v in (*e.inputs, *e.outputs))
+    groups = all_groups(corpus())
+    assert not any(complex_eqn(e) for g in groups
+                   for e in g.eqns + ([g.reduction] if g.reduction is not None else []))
+    mixed = [p for p in sampled() if any(complex_eqn(e) for e in p.jaxpr.eqns)]
+    assert len(mixed) > 100 and sum(len(p.plan.groups) for p in mixed) > 50
+    f = ftrans.grad(lambda x: fnp.sum(fnp.abs(fnp.exp(1j * fnp.sin(x))) * fnp.tanh(x)))
+    plan = cg.plan_jaxpr(ftrans.make_jaxpr(f)(np.ones(8)).jaxpr)
+    assert any(isinstance(s, cg.Group) for s in plan.steps)
+    assert any(not isinstance(s, cg.Group) and complex_eqn(s) for s in plan.steps)
+
+
 def test_literals_are_exact():
     assert float.fromhex(cg.c_literal(0.1, np.float32)[:-1]) == float(np.float32(0.1))
     assert float.fromhex(cg.c_literal(0.1, np.float64)) == 0.1
