@@ -143,6 +143,8 @@ def _check_output_dtype(dtype: np.dtype, fun: Callable, api: str, holomorphic: b
                         k: int | None = None) -> None:
     """A reverse-mode API's output dtype rule, or with ``holomorphic`` any API's (``k``:
     which output, for messages)."""
+    if not holomorphic and dtype.kind == "f":
+        return  # the usual case, first
     what = f"output {k} of {_fun_name(fun)}" if k is not None else _fun_name(fun)
     if holomorphic:
         if not _is_complex(dtype):

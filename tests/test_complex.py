@@ -191,6 +191,16 @@ def test_dtype_rules_of_the_jacobians():
         ftrans.jacrev(lambda z: fnp.abs(z), holomorphic=True)(np.ones(2, complex))
 
 
+def test_sparse_jacobians_refuse_complex_values():
+    with pytest.raises(TypeError, match="sparse_jacobian: x has dtype complex128; sparse "
+                                        "Jacobians of complex values are not supported"):
+        ftrans.sparse_jacobian(lambda z: z * z)(np.ones(3, complex))
+    with pytest.raises(TypeError, match="sparse_jacobian: the output has dtype complex128"):
+        ftrans.sparse_jacobian(lambda x: x * 1j)(np.ones(3))
+    with pytest.raises(TypeError, match="sparse_hessian: x has dtype complex64"):
+        ftrans.sparse_hessian(lambda z: fnp.sum(fnp.abs(z)))(np.ones(3, np.complex64))
+
+
 def test_tangent_and_cotangent_dtypes():
     with pytest.raises(ValueError, match=r"jvp: tangent 0: tangent has dtype complex128 but "
                                          r"its primal has dtype float64; they must match \(a "
@@ -255,6 +265,14 @@ def test_real_if_close_needs_values():
     assert ftrans.jvp(fnp.real_if_close, (z + 1j,), (z,))[0].dtype == np.complex128
     with pytest.raises(ConcretizationError, match="bool"):
         ftrans.jit(fnp.real_if_close)(z)
+
+
+def test_complex_of_a_traced_value_is_refused():
+    with pytest.raises(ConcretizationError, match=r"complex\(\) of a traced c128\[\] .* would "
+                                                  "drop it from the derivative"):
+        ftrans.grad(lambda z: fnp.abs(complex(z)))(1 + 1j)
+    with pytest.raises(ConcretizationError, match=r"complex\(\) needs a concrete value"):
+        ftrans.jit(lambda z: complex(z))(1 + 1j)
 
 
 def test_complex_construction_and_infinities():
