@@ -16,6 +16,10 @@ Compiling costs tens of milliseconds to seconds per kernel, so ``jit`` on the CP
 on disk, and the fused code replaces the NumPy code. ``backend="numpy+c"`` compiles before
 the first call. Where no compiler works, or ``FTRANS_CFUSE=0``, the NumPy code runs.
 
+Complex values are never fused (``fusable`` takes float32/float64 only): C99's complex
+functions differ from NumPy's on branch cuts, signed zeros and infinities, so equations on
+complex values run NumPy's functions, and the real equations around them still fuse.
+
 >>> src = kernel_source(["sin", "mul"], [[0], [1, 0]], 1, [1], "float64", {})
 >>> "const double v1 = (v0 * x0);" in src
 True
