@@ -384,3 +384,15 @@ def test_matches_jax():
     np.testing.assert_allclose(ftrans.vjp(lambda z: fnp.conj(z) * fnp.tanh(z), z)[1](ct)[0],
                                jax.vjp(lambda z: jnp.conj(z) * jnp.tanh(z), z)[1](ct)[0],
                                rtol=1e-12)
+
+
+def test_the_cases_of_autograds_test_complex():
+    """HIPS autograd's tests/test_complex.py, run on ftrans: result types of grad, and
+    angle and abs (and their gradients, a complex-valued function) to second order."""
+    df = ftrans.grad(lambda x: fnp.sum(fnp.real(x)))
+    assert np.isrealobj(df(2.0)) and np.iscomplexobj(df(1.0j))
+    rng = np.random.default_rng(1)
+    for fun, point in ((fnp.angle, rng.random()), (fnp.angle, rng.random() + 1j * rng.random()),
+                       (fnp.abs, 1.1), (fnp.abs, 1.1 + 1.2j)):
+        ftrans.check_grads(fun, (point,), order=2)
+        ftrans.check_grads(ftrans.grad(fun), (point,), order=2)
