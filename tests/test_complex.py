@@ -240,7 +240,7 @@ def test_complex_functions_match_numpy():
               fnp.sort, fnp.argmax, fnp.argmin, fnp.max, fnp.min, lambda a: a.conj(),
               lambda a: a.real + a.imag, lambda a: fnp.round(a * 3.3, 1), fnp.nan_to_num,
               fnp.var, fnp.iscomplexobj, fnp.isrealobj, lambda a: fnp.vdot(a, a),
-              lambda a: fnp.maximum(a, a[::-1]), lambda a: a < a[::-1]):
+              lambda a: fnp.maximum(a, a[::-1]), lambda a: a < a[::-1], fnp.sort_complex):
         for a in (z, x):
             with np.errstate(all="ignore"):  # the jvp's tangents at 0 are NaN (sqrt, angle)
                 return_vals = [f(a), ftrans.jit(f)(a), ftrans.jvp(f, (a,), (a,))[0]]

@@ -218,6 +218,7 @@ from ._complex import (  # noqa: E402,F401
     isrealobj,
     real,
     real_if_close,
+    sort_complex,
 )
 from ._creation import (  # noqa: E402,F401
     arange,

@@ -145,3 +145,21 @@ def real_if_close(a: Any, tol: float = 100) -> Any:
     from ._stats import all as all_
     small: Tracer = all_(less(absolute(imag(a)), tol))
     return real(a) if bool(small) else a
+
+
+def sort_complex(a: Any) -> Any:
+    """NumPy's ``sort_complex``: sorted by real part, then imaginary part, as a complex
+    array (complex128, or complex64 for 8- and 16-bit integers, as NumPy).
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.sort_complex(np.array([2.0, 1 + 1j, 1 - 1j]))
+    array([1.-1.j, 1.+1.j, 2.+0.j])
+    """
+    if not is_tracer(a):
+        return np.sort_complex(a)
+    from ._promote import to_dtype
+    from ._sorting import sort
+    out = sort(a, axis=-1)
+    if is_complex_dtype(out.dtype):
+        return out
+    return to_dtype(out, np.complex64 if out.dtype.char in "bhBH" else np.complex128)
