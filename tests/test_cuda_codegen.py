@@ -89,6 +89,11 @@ COMPOSED = [
      (_v(N), _v(N))),
     ("prod_axis1", lambda x: fnp.prod(fnp.cos(x) * 1.25, axis=1), (_v(5, 8),)),
     ("prod_columns", lambda x: fnp.prod(1.0 + 0.1 * fnp.sin(x), axis=0), (_v(6, 40),)),
+    # complex values: their equations run CuPy's functions, the real ones around them fuse
+    ("complex_wave", lambda x, y: fnp.abs(fnp.exp(1j * x) * (y + 2j)) ** 2
+     + fnp.real(fnp.conj(x + 1j * y) * fnp.sin(x)) * fnp.tanh(y), (_v(N), _v(N))),
+    ("complex_columns", lambda z: fnp.sum(fnp.abs(fnp.sqrt(z + 3.0)) * fnp.tanh(fnp.real(z)),
+                                          axis=0), (_v(5, 8) + 1j * _v(5, 8),)),
 ]
 
 
