@@ -286,7 +286,7 @@ def test_complex_construction_and_infinities():
 
 
 def test_unsupported_complex_inputs_raise_numpys_errors():
-    for f in (fnp.floor, fnp.cbrt, lambda z: fnp.arctan2(z, z), lambda z: fnp.hypot(z, z),
+    for f in (fnp.floor, fnp.cbrt, fnp.fabs, lambda z: fnp.arctan2(z, z), lambda z: fnp.hypot(z, z),
               lambda z: fnp.fmod(z, z)):
         with pytest.raises(TypeError, match="not supported for the input types"):
             f(np.ones(2, complex))  # NumPy's error ...

@@ -167,6 +167,7 @@ from ._ufuncs import (  # noqa: E402,F401
     deg2rad,
     degrees,
     exp2,
+    fabs,
     fix,
     float_power,
     floor,
@@ -201,7 +202,6 @@ asinh, acosh, atanh = arcsinh, arccosh, arctanh
 asin, acos, atan, atan2, pow = arcsin, arccos, arctan, arctan2, power  # array API names
 permute_dims = transpose
 concat = concatenate
-fabs = absolute
 where = _where_any  # noqa: F811  (adds one-argument where)
 
 from . import linalg  # noqa: F401,E402

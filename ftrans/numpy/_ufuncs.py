@@ -48,6 +48,21 @@ logical_xor = _binary(ew.xor_p, np.logical_xor,
                       _doc("logical_xor", "fnp.logical_xor(1.0, 1.0)", "False"))
 
 
+def fabs(x: Any) -> Any:
+    """NumPy's ``fabs``: ``absolute`` of real values (NumPy refuses complex ones).
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.fabs(-2.0)
+    2.0
+    """
+    if not is_tracer(x):
+        return np.fabs(x)
+    if x.dtype.kind == "c":
+        np.fabs(np.ones((), x.dtype))  # NumPy's TypeError for complex input
+    from ._elementwise import absolute
+    return absolute(to_dtype(x, operand_dtype(np.fabs, (x,))))
+
+
 def positive(x: Any) -> Any:
     """NumPy's ``positive``: ``x`` itself.
 
