@@ -421,6 +421,14 @@ class Tracer:
     def T(self) -> Any:
         return _fnp().transpose(self)
 
+    @property
+    def real(self) -> Any:
+        return _fnp().real(self)
+
+    @property
+    def imag(self) -> Any:
+        return _fnp().imag(self)
+
     def __len__(self) -> int:
         if not self.aval.shape:
             raise TypeError("len() of unsized object (a 0-d traced array)")
@@ -460,6 +468,15 @@ class Tracer:
                 "constant). Use ftrans.numpy functions (fnp.sin(x)) or x.astype(float); "
                 "x.item() if a constant is really meant.")
         return float(val)
+
+    def __complex__(self) -> complex:
+        val = self._concrete("complex()", self._IF_FIX)
+        if np.dtype(self.aval.dtype).kind in "fc":  # as float(): it would drop the tracer
+            raise ConcretizationError(
+                f"complex() of a traced {self.aval.str_short()} at {user_frame()} would drop it "
+                "from the derivative being computed. Use ftrans.numpy functions, or x.item() "
+                "if a constant is really meant.")
+        return complex(val)
 
     def __round__(self, ndigits: int | None = None) -> Any:
         return (_fnp_module or _fnp()).round(self, ndigits or 0)

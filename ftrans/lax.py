@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .prims import complex_parts as _cx
 from .prims import elementwise as _ew
 from .prims.dot import dot_general  # noqa: F401
 from .prims.reduce import reduce_max_p as _reduce_max_p
@@ -26,6 +27,7 @@ from .prims.shape import (  # noqa: F401
 from .prims.slicing import concatenate, pad, rev, slice_  # noqa: F401
 
 slice = slice_  # noqa: A001
+_PY_SCALARS = (bool, int, float, complex)  # before ``complex`` below shadows the builtin
 
 
 def _fn(prim: Any, doc: str):
@@ -44,6 +46,47 @@ for _name in ("neg", "add", "sub", "mul", "div", "exp", "log", "log1p", "expm1",
                            f"and dtype.\n\n>>> import ftrans.lax as lax, numpy as np\n"
                            f">>> lax.{_name}(*[np.float64(0.5)] * "
                            f"{2 if _name in ('add', 'sub', 'mul', 'div', 'pow', 'max', 'min', 'atan2', 'eq', 'ne', 'lt', 'le', 'gt', 'ge') else 1}) is not None\nTrue\n")  # noqa: E501
+
+
+def complex(x: Any, y: Any) -> Any:  # noqa: A001
+    """``x + 1j*y`` from real parts of equal dtype (float32 -> complex64, float64 ->
+    complex128); ``complex(0, inf)`` is ``infj``.
+
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.complex(np.float64(1.0), np.float64(2.0))
+    (1+2j)
+    """
+    return _cx.complex_p.bind(x, y)
+
+
+def real(x: Any) -> Any:
+    """The real part of a complex ``x``.
+
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.real(np.complex128(1 + 2j))
+    1.0
+    """
+    return _cx.real_p.bind(x)
+
+
+def imag(x: Any) -> Any:
+    """The imaginary part of a complex ``x``.
+
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.imag(np.complex128(1 + 2j))
+    2.0
+    """
+    return _cx.imag_p.bind(x)
+
+
+def conj(x: Any) -> Any:
+    """The complex conjugate of ``x``.
+
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.conj(np.complex128(1 + 2j))
+    (1-2j)
+    """
+    return _cx.conj_p.bind(x)
 
 
 def integer_pow(x: Any, y: int) -> Any:
@@ -108,7 +151,7 @@ def _leaf(x: Any, where: str) -> Any:
     import numpy as np
     if isinstance(x, _Tracer):
         return x
-    if isinstance(x, (bool, int, float, complex)):
+    if isinstance(x, _PY_SCALARS):
         return np.asarray(x)
     if hasattr(x, "shape") and hasattr(x, "dtype"):
         return x
@@ -128,7 +171,7 @@ def _trace_fun(fun: Any, in_tree: Any, avals: list, where: str) -> tuple:
         out = fun(*_tree_unflatten(in_tree, xs))
         leaves, tree = _tree_flatten(out)
         box.append(tree)
-        box.append([isinstance(x, (bool, int, float, complex)) for x in leaves])
+        box.append([isinstance(x, _PY_SCALARS) for x in leaves])
         return [_leaf(x, f"{where}: {_fname(fun)} returned") for x in leaves]
 
     jaxpr, consts = _trace_to_jaxpr(flat, avals)

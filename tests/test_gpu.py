@@ -42,8 +42,9 @@ IDS = [r[0] for r in ROWS]
 
 
 def _cast(args, dt):
-    return tuple(np.asarray(a, dt) if np.asarray(a).dtype.kind == "f" else np.asarray(a)
-                 for a in args)
+    """Float arguments in ``dt``, complex ones in the complex dtype of ``dt``'s precision."""
+    kinds = {"f": dt, "c": np.result_type(dt, 1j)}
+    return tuple(np.asarray(a, kinds.get(np.asarray(a).dtype.kind)) for a in args)
 
 
 def _gpu(tree):
@@ -62,7 +63,16 @@ def _check(got, want, dt, what):
 
 
 def _float_out(fun, args) -> bool:
-    return all(np.asarray(o).dtype.kind == "f" for o in tree_flatten(fun(*args))[0])
+    return all(np.asarray(o).dtype.kind in "fc" for o in tree_flatten(fun(*args))[0])
+
+
+def _complex(tree) -> bool:
+    return any(np.iscomplexobj(x) for x in tree_flatten(tree)[0])
+
+
+def _direction(a, value):
+    """``value`` like ``a``; a complex ``a`` gets a complex direction (imaginary part too)."""
+    return np.ones_like(a) * (value * (1 + 0.5j) if np.iscomplexobj(a) else value)
 
 
 @pytest.mark.parametrize("dt", DTYPES, ids=["f64", "f32"])
@@ -77,22 +87,28 @@ def test_values_and_derivatives_match_numpy(row, dt):
         return
     nums = tuple(range(len(args)))
 
-    def loss(*a):
-        return fnp.sum(fun(*a))
+    def loss(*a):  # real, also for complex outputs: both parts count
+        total = fnp.sum(fun(*a))
+        return fnp.real(total) + 0.5 * fnp.imag(total) if fnp.iscomplexobj(total) else total
     _check(ftrans.grad(loss, argnums=nums)(*gargs), ftrans.grad(loss, argnums=nums)(*args),
            dt, f"{name} grad")
-    tangents = tuple(np.ones_like(a) * 0.5 for a in args)
+    tangents = tuple(_direction(a, 0.5) for a in args)
     _check(ftrans.jvp(fun, gargs, _gpu(tangents)), ftrans.jvp(fun, args, tangents), dt,
            f"{name} jvp")
     out, f_vjp = ftrans.vjp(fun, *args)
     gout, g_vjp = ftrans.vjp(fun, *gargs)
     _check(gout, out, dt, f"{name} value")
-    ct = np.ones_like(np.asarray(out)) * 0.25
+    ct = _direction(np.asarray(out), 0.25)
     _check(g_vjp(cp.asarray(ct)), f_vjp(ct), dt, f"{name} vjp")
-    _check(ftrans.jacfwd(fun, argnums=nums)(*gargs), ftrans.jacfwd(fun, argnums=nums)(*args),
-           dt, f"{name} jacfwd")
-    _check(ftrans.jacrev(fun, argnums=nums)(*gargs), ftrans.jacrev(fun, argnums=nums)(*args),
-           dt, f"{name} jacrev")
+    # complex values: jacfwd needs real inputs, jacrev real outputs (or holomorphic=True)
+    complex_in, complex_out = _complex(args), _complex(out)
+    holo = complex_out and all(np.iscomplexobj(a) for a in args)
+    if not complex_in or holo:
+        _check(ftrans.jacfwd(fun, argnums=nums, holomorphic=holo)(*gargs),
+               ftrans.jacfwd(fun, argnums=nums, holomorphic=holo)(*args), dt, f"{name} jacfwd")
+    if not complex_out or holo:
+        _check(ftrans.jacrev(fun, argnums=nums, holomorphic=holo)(*gargs),
+               ftrans.jacrev(fun, argnums=nums, holomorphic=holo)(*args), dt, f"{name} jacrev")
     batched = tuple(np.stack([a, a * 0.5]) for a in args)
     _check(ftrans.vmap(fun)(*_gpu(batched)), ftrans.vmap(fun)(*batched), dt, f"{name} vmap")
 
@@ -110,8 +126,8 @@ def test_fused_programs_match_numpy(prog):
     for v, o in zip(prog.jaxpr.outvars, outs):
         want = v.val if type(v) is Literal else env[id(v)]
         got = cp.asnumpy(o) if isinstance(o, cp.ndarray) else np.asarray(o)
-        tol = RTOL[np.dtype(np.asarray(want).dtype)] if np.asarray(want).dtype.kind == "f" \
-            else 0
+        kind = np.asarray(want).dtype.kind
+        tol = RTOL[np.dtype(np.real(np.asarray(want)).dtype)] if kind in "fc" else 0
         np.testing.assert_allclose(got, want, rtol=tol, atol=tol, err_msg=prog.name)
 
 

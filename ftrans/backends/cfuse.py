@@ -19,6 +19,10 @@ on disk, and the fused code replaces the NumPy code. ``backend="numpy+c"`` compi
 the first call. Where no compiler works, or ``FTRANS_CFUSE=0``, the NumPy code runs. A
 process forked while kernels are compiled compiles them again in its own worker.
 
+Complex values are never fused (``fusable`` takes float32/float64 only): C99's complex
+functions differ from NumPy's on branch cuts, signed zeros and infinities, so equations on
+complex values run NumPy's functions, and the real equations around them still fuse.
+
 >>> src = kernel_source(["sin", "mul"], [[0], [1, 0]], 1, [1], "float64", {})
 >>> "const double v1 = (v0 * x0);" in src
 True

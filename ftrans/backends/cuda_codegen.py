@@ -17,6 +17,11 @@ Pure Python (no CuPy), so it is tested on machines without a GPU. The steps:
 3. ``Group.host_source()`` puts the same element function into ``kernels/host.cpp``: a
    plain C++ loop the tests build with ``g++`` and compare with NumPy.
 
+Kernels are real: an equation with a complex input or output (no C type in ``C_TYPES``) is
+never fused and runs CuPy's own function, as NumPy's runs on the CPU (``thrust::complex``
+differs from NumPy on branch cuts and infinities; complex work is mostly matmuls and FFTs,
+which are library calls anyway). The real equations around it fuse as usual.
+
 >>> import ftrans, ftrans.numpy as fnp, numpy as np
 >>> cj = ftrans.make_jaxpr(lambda x: fnp.sum(fnp.sin(x) * x))(np.ones(8))
 >>> plan = plan_jaxpr(cj.jaxpr)

@@ -167,6 +167,7 @@ from ._ufuncs import (  # noqa: E402,F401
     deg2rad,
     degrees,
     exp2,
+    fabs,
     fix,
     float_power,
     floor,
@@ -201,12 +202,24 @@ asinh, acosh, atanh = arcsinh, arccosh, arctanh
 asin, acos, atan, atan2, pow = arcsin, arccos, arctan, arctan2, power  # array API names
 permute_dims = transpose
 concat = concatenate
-fabs = absolute
 where = _where_any  # noqa: F811  (adds one-argument where)
 
 from . import linalg  # noqa: F401,E402
 from ._calculus import cross, trapezoid  # noqa: E402,F401
 from ._close import allclose, isclose  # noqa: E402,F401
+from ._complex import (  # noqa: E402,F401
+    angle,
+    conj,
+    conjugate,
+    imag,
+    iscomplex,
+    iscomplexobj,
+    isreal,
+    isrealobj,
+    real,
+    real_if_close,
+    sort_complex,
+)
 from ._creation import (  # noqa: E402,F401
     arange,
     bool_,

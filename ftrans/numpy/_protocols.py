@@ -94,10 +94,6 @@ TRACER_METHODS["reshape"] = _reshape_method
 TRACER_METHODS["transpose"] = _transpose_method
 
 
-def _identity_method(self: Any) -> Any:
-    return self
-
-
 def _tolist_method(self: Any) -> Any:
     from ._indexing import _concrete
     return _concrete(self, ".tolist()").tolist()
@@ -108,5 +104,5 @@ def _at_property() -> Any:
     return AtProperty()
 
 
-TRACER_METHODS.update({"conj": _identity_method, "conjugate": _identity_method,
+TRACER_METHODS.update({"conj": _method("conjugate"), "conjugate": _method("conjugate"),
                        "tolist": _tolist_method, "at": _at_property()})

@@ -48,6 +48,21 @@ logical_xor = _binary(ew.xor_p, np.logical_xor,
                       _doc("logical_xor", "fnp.logical_xor(1.0, 1.0)", "False"))
 
 
+def fabs(x: Any) -> Any:
+    """NumPy's ``fabs``: ``absolute`` of real values (NumPy refuses complex ones).
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.fabs(-2.0)
+    2.0
+    """
+    if not is_tracer(x):
+        return np.fabs(x)
+    if x.dtype.kind == "c":
+        np.fabs(np.ones((), x.dtype))  # NumPy's TypeError for complex input
+    from ._elementwise import absolute
+    return absolute(to_dtype(x, operand_dtype(np.fabs, (x,))))
+
+
 def positive(x: Any) -> Any:
     """NumPy's ``positive``: ``x`` itself.
 
@@ -205,6 +220,11 @@ def nan_to_num(x: Any, copy: bool = True, nan: float = 0.0, posinf: float | None
     """
     if not is_tracer(x):
         return np.nan_to_num(x, copy=copy, nan=nan, posinf=posinf, neginf=neginf)
+    if np.issubdtype(x.dtype, np.complexfloating):  # each part, as NumPy
+        from ..prims.complex_parts import complex_p
+        from ._complex import imag, real
+        parts = [nan_to_num(p, copy, nan, posinf, neginf) for p in (real(x), imag(x))]
+        return complex_p.bind(*parts)
     if not np.issubdtype(x.dtype, np.floating):
         return x
     info = np.finfo(x.dtype)
@@ -225,7 +245,7 @@ def round(a: Any, decimals: int = 0, out: Any = None) -> Any:  # noqa: A001
     """
     if not is_tracer(a):
         return np.round(a, decimals, out)
-    if not np.issubdtype(a.dtype, np.floating):
+    if not np.issubdtype(a.dtype, np.inexact):  # complex: both parts, as NumPy
         return a if decimals >= 0 else astype(round(astype(a, np.float64), decimals), a.dtype)
     if decimals == 0:
         return rint(a)

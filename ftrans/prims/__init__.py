@@ -2,6 +2,7 @@
 all in ``ftrans.core.PRIMITIVES``."""
 
 from . import (  # noqa: F401  # noqa: F401,E402
+                    complex_parts,
                     cumulative,
                     dot,
                     elementwise,
