@@ -2,10 +2,12 @@
 all in ``ftrans.core.PRIMITIVES``."""
 
 from . import (  # noqa: F401  # noqa: F401,E402
+                    bitwise,
                     cumulative,
                     dot,
                     elementwise,
                     indexing,
+                    random,
                     reduce,
                     shape,
                     slicing,  # noqa: F401,E402
