@@ -17,6 +17,7 @@ import ftrans.lax as lax
 import ftrans.numpy as fnp
 import ftrans.random as fr
 from ftrans.prims.random import threefry2x32_p
+from ftrans.prims.random_gamma import random_gamma_grad_p
 
 _KEY = fr.PRNGKey(1234)
 
@@ -77,4 +78,20 @@ THREEFRY_SAMPLES = [
     Sample("exp", lambda s: fr.lognormal(_KEY, s, (3,)), (pos(3),)),
 ]
 
-RANDOM_SAMPLES = BITWISE_SAMPLES + THREEFRY_SAMPLES
+# Gamma draws: the shape parameter steps with the argument (a zero tangent: the implicit
+# derivative in the shape is tested in test_random.py, against SciPy and JAX, and has no
+# second derivative to check here), the keys are batched by vmap.
+GAMMA_SAMPLES = [
+    Sample("random_gamma", lambda x: x * fr.gamma(_KEY, fnp.floor(x * 4.0) + 2.5), (pos(3),)),
+    Sample("random_gamma", lambda x: x * fr.loggamma(_KEY, fnp.floor(x * 4.0) * 0.1 + 0.05),
+           (pos(3),)),
+    Sample("random_gamma", lambda x, y: x * fr.beta(_KEY, fnp.floor(x * 4.0) + 0.5,
+                                                    fnp.floor(y * 4.0) + 1.5), (pos(3), pos(3))),
+    # dx/da as a function of the draw x: its x-derivative, to any order
+    Sample("random_gamma_grad", lambda x: random_gamma_grad_p.bind(np.full(3, 2.5), x),
+           (pos(3),)),
+    Sample("random_gamma_grad", lambda x: random_gamma_grad_p.bind(0.7, x * 4.0),
+           (pos(3),)),
+]
+
+RANDOM_SAMPLES = BITWISE_SAMPLES + THREEFRY_SAMPLES + GAMMA_SAMPLES

@@ -177,7 +177,19 @@ def test_jax_gives_the_same_numbers(name, draw, seed):
 
 # ----------------------------------------------------------------------------- jit, vmap
 
-@pytest.mark.parametrize("name, draw", SAMPLERS, ids=[s[0] for s in SAMPLERS])
+GAMMA_SAMPLERS = [
+    ("gamma", lambda m, k: m.gamma(k, np.array([0.3, 1.0, 2.5, 40.0]))),
+    ("gamma32", lambda m, k: m.gamma(k, 0.7, (5,), "float32")),
+    ("loggamma", lambda m, k: m.loggamma(k, np.array([1e-3, 0.5, 3.0]))),
+    ("beta", lambda m, k: m.beta(k, 0.5, np.array([0.5, 2.0, 9.0]))),
+    ("dirichlet", lambda m, k: m.dirichlet(k, np.array([0.2, 1.0, 4.0]), (2,))),
+    ("chisquare", lambda m, k: m.chisquare(k, 3.0, (4,))),
+    ("t", lambda m, k: m.t(k, 4.0, (4,))),
+]
+
+
+@pytest.mark.parametrize("name, draw", SAMPLERS + GAMMA_SAMPLERS,
+                         ids=[s[0] for s in SAMPLERS + GAMMA_SAMPLERS])
 def test_jit_and_vmap_give_the_same_numbers(name, draw):
     keys = fr.split(KEY, 3)
     f = lambda k: draw(fr, k)  # noqa: E731
@@ -299,6 +311,96 @@ def test_randint_edges():
     assert ((r >= lo) & (r < lo + 10)).all()
 
 
+@pytest.mark.parametrize("a", [0.02, 0.4, 1.0, 3.0, 250.0])
+def test_gamma_distribution(a):
+    st = pytest.importorskip("scipy.stats")
+    x = fr.gamma(KEY, a, (N,))
+    assert x.dtype == np.float64 and (x >= 0).all()
+    assert _ks(x, st.gamma(a).cdf) < KS_LIMIT
+    lx = fr.loggamma(KEY, a, (N,))
+    assert _ks(np.exp(lx), st.gamma(a).cdf) < KS_LIMIT
+    if a > 0.1:  # below, a good part of the mass lies under float32's smallest number
+        x32 = fr.gamma(KEY, a, (N,), "float32")
+        assert x32.dtype == np.float32 and _ks(x32, st.gamma(a).cdf) < KS_LIMIT
+
+
+def test_gamma_family_distributions():
+    st = pytest.importorskip("scipy.stats")
+    assert _ks(fr.beta(KEY, 0.7, 2.5, (N,)), st.beta(0.7, 2.5).cdf) < KS_LIMIT
+    assert _ks(fr.beta(KEY, 0.2, 0.3, (N,)), st.beta(0.2, 0.3).cdf) < KS_LIMIT
+    tiny = fr.beta(KEY, 0.01, 0.02, (N,))  # drawn in log space: no 0/0 when both underflow
+    assert np.isfinite(tiny).all() and abs(tiny.mean() - 1 / 3) < 0.015
+    assert _ks(fr.chisquare(KEY, 3.0, (N,)), st.chi2(3.0).cdf) < KS_LIMIT
+    assert _ks(fr.t(KEY, 4.0, (N,)), st.t(4.0).cdf) < KS_LIMIT
+    alpha = np.array([0.5, 1.5, 3.0])
+    d = fr.dirichlet(KEY, alpha, (N,))
+    np.testing.assert_allclose(d.sum(-1), 1.0, rtol=1e-12)
+    for i in range(3):  # the marginals are Beta(alpha_i, sum - alpha_i)
+        assert _ks(d[:, i], st.beta(alpha[i], alpha.sum() - alpha[i]).cdf) < KS_LIMIT
+
+
+def test_gamma_edge_parameters():
+    x = fr.gamma(KEY, np.array([0.0, -1.0, np.nan, np.inf, 1e-300]))
+    assert np.isnan(x[:3]).all() and x[3] == np.inf and 0 <= x[4] < 1e-10
+    assert np.isfinite(fr.loggamma(KEY, 1e-300, (3,))).all()  # where gamma underflows
+
+
+def test_gamma_implicit_gradients_against_scipy_and_jax():
+    """dx/da holding the CDF fixed: finite differences of SciPy's gammaincinv, and JAX's
+    random_gamma_grad."""
+    sc = pytest.importorskip("scipy.special")
+    from ftrans.prims.random_gamma import random_gamma_grad_p
+    for a in (0.05, 0.5, 1.0, 3.0, 50.0, 1e3, 1e5):
+        x = sc.gammaincinv(a, np.array([1e-3, 0.1, 0.5, 0.9, 0.999]))
+        q = sc.gammainc(a, x)
+        h = a * 1e-6
+        fd = (sc.gammaincinv(a + h, q) - sc.gammaincinv(a - h, q)) / (2 * h)
+        np.testing.assert_allclose(random_gamma_grad_p.bind(np.full(5, a), x), fd, rtol=1e-7)
+    jax = pytest.importorskip("jax")
+    a, x = np.array([0.05, 0.05, 3.0, 3.0, 1e3, 1e3]), np.array([1e-9, 0.3, 0.5, 9.0, 950.0,
+                                                                  1060.0])
+    with jax.enable_x64(True):
+        want = np.asarray(jax.lax.random_gamma_grad(a, x))
+    np.testing.assert_allclose(random_gamma_grad_p.bind(a, x), want, rtol=1e-12)
+    np.testing.assert_allclose(random_gamma_grad_p.bind(a.astype(np.float32),
+                                                        x.astype(np.float32)),
+                               want, rtol=1e-5)
+
+
+def test_gamma_family_gradients_are_unbiased():
+    """The mean of the reparameterised derivatives is the derivative of the mean:
+    E[X] = a for gamma, E[log X] = digamma(a) for loggamma, a / (a + b) for beta,
+    alpha_i / sum(alpha) for dirichlet (2**15 draws, 4-5 standard errors)."""
+    import ftrans.scipy.special as fsp
+    n = 2 ** 15
+    for a in (0.3, 2.0):
+        g = ftrans.grad(lambda a: fnp.mean(fr.gamma(KEY, a, (n,))))(a)
+        assert abs(g - 1.0) < 0.03, (a, g)
+        g = ftrans.grad(lambda a: fnp.mean(fr.loggamma(KEY, a, (n,))))(a)
+        assert abs(g / float(fsp.polygamma(1, a)) - 1) < 0.03, (a, g)
+    a, b = 1.5, 2.5
+    ga, gb = ftrans.grad(lambda a, b: fnp.mean(fr.beta(KEY, a, b, (n,))), argnums=(0, 1))(a, b)
+    np.testing.assert_allclose([ga, gb], [b / (a + b) ** 2, -a / (a + b) ** 2], rtol=0.05)
+    alpha = np.array([0.5, 1.5, 3.0])
+    jac = ftrans.jacrev(lambda al: fnp.mean(fr.dirichlet(KEY, al, (n,)), axis=0))(alpha)
+    s = alpha.sum()
+    np.testing.assert_allclose(jac, (np.eye(3) * s - alpha[:, None]) / s ** 2, atol=0.01)
+    g = ftrans.grad(lambda df: fnp.mean(fr.chisquare(KEY, df, (n,))))(3.0)
+    assert abs(g - 1.0) < 0.03
+
+
+def test_gamma_derivatives_batch_and_compile():
+    keys = fr.split(KEY, 3)
+    a = np.array([0.5, 2.0, 7.0])
+    f = ftrans.grad(lambda a, k: fnp.sum(fr.gamma(k, a, (4,))))
+    loop = np.stack([f(ai, k) for ai, k in zip(a, keys)])
+    np.testing.assert_allclose(ftrans.vmap(f)(a, keys), loop, rtol=1e-12)
+    np.testing.assert_allclose(ftrans.jit(ftrans.vmap(f))(a, keys), loop, rtol=1e-12)
+    with pytest.raises(NotImplementedError, match=r"second derivatives of gamma draws .* with "
+                                                  r"respect to their shape parameters"):
+        ftrans.grad(ftrans.grad(lambda a: fr.gamma(KEY, a)))(2.0)
+
+
 # ----------------------------------------------------------------------------- derivatives
 
 def test_location_scale_reparameterisation():
@@ -368,6 +470,12 @@ def test_bad_shapes_dtypes_and_parameters_are_named():
         fr.multivariate_normal(KEY, np.zeros(2), np.eye(3))
     with pytest.raises(ValueError, match=r"multivariate_normal: method must be one of"):
         fr.multivariate_normal(KEY, np.zeros(2), np.eye(2), method="qr")
+    with pytest.raises(ValueError, match=r"dirichlet: alpha must have at least one "
+                                         r"dimension"):
+        fr.dirichlet(KEY, 1.0)
+    with pytest.raises(ValueError, match=r"gamma: a of shape \(3,\) does not broadcast to "
+                                         r"shape \(2,\)"):
+        fr.gamma(KEY, np.ones(3), (2,))
     with pytest.raises(ValueError, match=r"categorical: cannot draw 5 samples without "
                                          r"replacement from 3 categories"):
         fr.categorical(KEY, np.zeros(3), shape=(5,), replace=False)

@@ -8,6 +8,7 @@ from . import (  # noqa: F401  # noqa: F401,E402
                     elementwise,
                     indexing,
                     random,
+                    random_gamma,
                     reduce,
                     shape,
                     slicing,  # noqa: F401,E402

@@ -34,6 +34,7 @@ from ._continuous import (  # noqa: F401
     uniform,
 )
 from ._discrete import bernoulli, categorical, choice, permutation, randint  # noqa: F401
+from ._gamma import beta, chisquare, dirichlet, gamma, loggamma, t  # noqa: F401
 from ._keys import (  # noqa: F401
     PRNGKey,
     bits,

@@ -48,7 +48,7 @@ def unit_floats(key: Any, shape: tuple[int, ...], dtype: np.dtype) -> Any:
     return fnp.astype(mant, dtype) * dtype.type(2.0 ** -nmant)
 
 
-def _uniform(key: Any, shape: tuple[int, ...], dtype: np.dtype, minval: Any,
+def uniform_draw(key: Any, shape: tuple[int, ...], dtype: np.dtype, minval: Any,
              maxval: Any) -> Any:
     lo, hi = as_dtype(minval, dtype), as_dtype(maxval, dtype)
     out = fnp.maximum(lo, unit_floats(key, shape, dtype) * (hi - lo) + lo)
@@ -68,16 +68,16 @@ def uniform(key: Any, shape: Any = (), dtype: Any = None, minval: Any = 0.0,
     key = check_key("uniform", key)
     shape = broadcast_shape("uniform", check_shape("uniform", shape), minval=minval,
                             maxval=maxval)
-    return _uniform(key, shape, check_float_dtype("uniform", dtype), minval, maxval)
+    return uniform_draw(key, shape, check_float_dtype("uniform", dtype), minval, maxval)
 
 
 def _sqrt2(dtype: np.dtype) -> Any:
     return dtype.type(math.sqrt(2.0))
 
 
-def _normal(key: Any, shape: tuple[int, ...], dtype: np.dtype) -> Any:
+def normal_draw(key: Any, shape: tuple[int, ...], dtype: np.dtype) -> Any:
     lo = np.nextafter(dtype.type(-1.0), dtype.type(0.0))
-    return _sqrt2(dtype) * erfinv_p.bind(_uniform(key, shape, dtype, lo, 1.0))
+    return _sqrt2(dtype) * erfinv_p.bind(uniform_draw(key, shape, dtype, lo, 1.0))
 
 
 def normal(key: Any, shape: Any = (), dtype: Any = None) -> Any:
@@ -90,7 +90,7 @@ def normal(key: Any, shape: Any = (), dtype: Any = None) -> Any:
     array([-0.205842, -0.784766,  1.816087])
     """
     key = check_key("normal", key)
-    return _normal(key, check_shape("normal", shape), check_float_dtype("normal", dtype))
+    return normal_draw(key, check_shape("normal", shape), check_float_dtype("normal", dtype))
 
 
 def truncated_normal(key: Any, lower: Any, upper: Any, shape: Any = None,
@@ -110,7 +110,7 @@ def truncated_normal(key: Any, lower: Any, upper: Any, shape: Any = None,
     lower, upper = as_dtype(lower, dtype), as_dtype(upper, dtype)
     s2 = _sqrt2(dtype)
     a, b = erf_p.bind(lower / s2), erf_p.bind(upper / s2)
-    out = s2 * erfinv_p.bind(_uniform(key, shape, dtype, a, b))
+    out = s2 * erfinv_p.bind(uniform_draw(key, shape, dtype, a, b))
     # rounding (or u == a) must not leave [lower, upper]
     return fnp.clip(out, stop_gradient(lower), stop_gradient(upper))
 
@@ -118,7 +118,7 @@ def truncated_normal(key: Any, lower: Any, upper: Any, shape: Any = None,
 def _open_uniform(key: Any, shape: Any, dtype: Any, where: str, minval: float) -> Any:
     key = check_key(where, key)
     dtype = check_float_dtype(where, dtype)
-    return _uniform(key, check_shape(where, shape), dtype, minval, 1.0), dtype
+    return uniform_draw(key, check_shape(where, shape), dtype, minval, 1.0), dtype
 
 
 def exponential(key: Any, shape: Any = (), dtype: Any = None) -> Any:
@@ -192,7 +192,7 @@ def lognormal(key: Any, sigma: Any = 1.0, shape: Any = None, dtype: Any = None) 
     key = check_key("lognormal", key)
     dt = check_float_dtype("lognormal", dtype)
     shape = broadcast_shape("lognormal", shape, sigma=sigma)
-    return fnp.exp(_normal(key, shape, dt) * as_dtype(sigma, dt))
+    return fnp.exp(normal_draw(key, shape, dt) * as_dtype(sigma, dt))
 
 
 _METHODS = ("cholesky", "eigh", "svd")
@@ -237,5 +237,5 @@ def multivariate_normal(key: Any, mean: Any, cov: Any, shape: Any = None, dtype:
     else:
         u, s, _ = fnp.linalg.svd(cov)
         factor = u * fnp.sqrt(s[..., None, :])
-    z = _normal(key, shape + (n,), dt)
+    z = normal_draw(key, shape + (n,), dt)
     return mean + fnp.einsum("...ij,...j->...i", factor, z)

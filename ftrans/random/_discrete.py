@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import numpy as fnp
 from ..core import Tracer
-from ._continuous import _uniform, as_dtype, gumbel
+from ._continuous import as_dtype, gumbel, uniform_draw
 from ._keys import broadcast_shape, check_key, check_shape, random_bits, split
 
 
@@ -43,9 +43,9 @@ def bernoulli(key: Any, p: Any = 0.5, shape: Any = None, mode: str = "low") -> A
     shape = broadcast_shape("bernoulli", shape, p=p)
     p = as_dtype(p, dtype)
     if mode == "high":
-        u = _uniform(key, (2, *shape), dtype, 0.0, 1.0)
+        u = uniform_draw(key, (2, *shape), dtype, 0.0, 1.0)
         return u[1] * dtype.type(2.0 ** -np.finfo(dtype).nmant) < p - u[0]
-    return _uniform(key, shape, dtype, 0.0, 1.0) < p
+    return uniform_draw(key, shape, dtype, 0.0, 1.0) < p
 
 
 def _int_dtype(where: str, dtype: Any) -> np.dtype:
@@ -211,7 +211,7 @@ def choice(key: Any, a: Any, shape: Any = (), replace: bool = True, p: Any = Non
         p = as_dtype(p, np.result_type(fnp.result_type(p), np.float32))
         if replace:
             cum = fnp.cumsum(p)
-            r = cum[-1] * (1 - _uniform(key, shape, np.dtype(cum.dtype), 0.0, 1.0))
+            r = cum[-1] * (1 - uniform_draw(key, shape, np.dtype(cum.dtype), 0.0, 1.0))
             ind = fnp.astype(fnp.searchsorted(cum, r), np.int64)
         else:
             g = gumbel(key, (n,), np.dtype(p.dtype)) + fnp.log(p)

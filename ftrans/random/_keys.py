@@ -249,11 +249,11 @@ def threefry_words(key: Any, shape: tuple[int, ...]) -> Any:
     return threefry2x32_p.bind(key[0], key[1], hi, lo)
 
 
-def _high(x: Any) -> Any:
+def high_word(x: Any) -> Any:
     return fnp.astype(fnp.right_shift(x, np.uint64(32)), _U32)
 
 
-def _low(x: Any) -> Any:
+def low_word(x: Any) -> Any:
     return fnp.astype(x, _U32)
 
 
@@ -262,12 +262,12 @@ def random_bits(key: Any, width: int, shape: tuple[int, ...]) -> Any:
     words = threefry_words(key, shape)
     if width == 64:
         return words
-    bits = fnp.bitwise_xor(_high(words), _low(words))
+    bits = fnp.bitwise_xor(high_word(words), low_word(words))
     return bits if width == 32 else fnp.astype(bits, np.dtype(f"uint{width}"))
 
 
 def _split_words(words: Any) -> Any:
-    return fnp.stack([_high(words), _low(words)], axis=-1)
+    return fnp.stack([high_word(words), low_word(words)], axis=-1)
 
 
 def split(key: Any, num: int | Sequence[int] = 2) -> Any:
