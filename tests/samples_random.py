@@ -88,10 +88,16 @@ GAMMA_SAMPLES = [
     Sample("random_gamma", lambda x, y: x * fr.beta(_KEY, fnp.floor(x * 4.0) + 0.5,
                                                     fnp.floor(y * 4.0) + 1.5), (pos(3), pos(3))),
     # dx/da as a function of the draw x: its x-derivative, to any order
-    Sample("random_gamma_grad", lambda x: random_gamma_grad_p.bind(np.full(3, 2.5), x),
+    Sample("random_gamma_grad", lambda x: random_gamma_grad_p.bind(
+        np.full(3, 2.5, fnp.result_type(x)), x),
            (pos(3),)),
     Sample("random_gamma_grad", lambda x: random_gamma_grad_p.bind(0.7, x * 4.0),
            (pos(3),)),
 ]
 
-RANDOM_SAMPLES = BITWISE_SAMPLES + THREEFRY_SAMPLES + GAMMA_SAMPLES
+POISSON_SAMPLES = [
+    Sample("random_poisson", lambda x: x * fnp.astype(
+        fr.poisson(_KEY, fnp.floor(x * 4.0) * 6.0 + 0.5), x.dtype), (pos(4),)),
+]
+
+RANDOM_SAMPLES = BITWISE_SAMPLES + THREEFRY_SAMPLES + GAMMA_SAMPLES + POISSON_SAMPLES

@@ -9,6 +9,7 @@ from . import (  # noqa: F401  # noqa: F401,E402
                     indexing,
                     random,
                     random_gamma,
+                    random_poisson,
                     reduce,
                     shape,
                     slicing,  # noqa: F401,E402

@@ -107,4 +107,21 @@ threefry2x32_p.jvp = zero_jvp
 threefry2x32_p.batch = elementwise_batch(threefry2x32_p)
 threefry2x32_p.cuda = "ft_threefry2x32({0}, {1}, {2}, {3})"
 
-__all__ = ["threefry2x32_p"]
+
+
+def unit_floats(xp: Any, words: Any, dtype: np.dtype) -> Any:
+    """Uniform floats in [0, 1) from ``threefry2x32``'s words: the top 52 bits (float64) or
+    23 bits of the XOR of the two words (float32) as a mantissa, as ``ftrans.random``."""
+    if dtype == np.float64:
+        return (words >> np.uint64(12)).astype(dtype) * dtype.type(2.0 ** -52)
+    bits = ((words >> np.uint64(32)) ^ words).astype(_U32)
+    return (bits >> np.uint32(9)).astype(dtype) * dtype.type(2.0 ** -23)
+
+
+def unit_draw(xp: Any, k0: Any, k1: Any, hi: Any, lo: int, dtype: np.dtype) -> Any:
+    """Uniform floats in [0, 1) for the keys ``(k0, k1)`` and the counter ``(hi, lo)``: the
+    draws of the samplers that loop per element (gamma, Poisson), in their impls."""
+    return unit_floats(xp, _threefry_impl(xp, k0, k1, hi, np.uint32(lo)), dtype)
+
+
+__all__ = ["threefry2x32_p", "unit_floats", "unit_draw"]

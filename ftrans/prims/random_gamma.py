@@ -37,7 +37,7 @@ True
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable, cast
 
 import numpy as np
 
@@ -45,30 +45,20 @@ from .._lazy import fnp
 from ..core import Primitive, Zero, aval_of, register
 from ..ir import ShapedArray
 from .families import elementwise_aval, elementwise_batch
-from .random import threefry2x32_p
+from .random import unit_draw as _draw
 from .special import digamma_p, erfinv_p
 
 _U32 = np.dtype(np.uint32)
+_erfinv = cast(Callable, erfinv_p.impl)
+_digamma = cast(Callable, digamma_p.impl)
 _MAX_ATTEMPTS = 1000  # each is accepted with probability > 0.95: never reached
 _BOOST_COUNTER = np.uint32(0xFFFFFFFF)
-
-
-def _unit(xp: Any, words: Any, dtype: np.dtype) -> Any:
-    """Uniform floats in [0, 1) from threefry's 64-bit words (JAX's construction)."""
-    if dtype == np.float64:
-        return (words >> np.uint64(12)).astype(dtype) * dtype.type(2.0 ** -52)
-    bits = ((words >> np.uint64(32)) ^ words).astype(_U32)
-    return (bits >> np.uint32(9)).astype(dtype) * dtype.type(2.0 ** -23)
-
-
-def _draw(xp: Any, k0: Any, k1: Any, hi: Any, lo: int, dtype: np.dtype) -> Any:
-    return _unit(xp, threefry2x32_p.impl(xp, k0, k1, hi, np.uint32(lo)), dtype)
 
 
 def _normal(xp: Any, u: Any, dtype: np.dtype) -> Any:
     lo = np.nextafter(dtype.type(-1.0), dtype.type(0.0))
     v = xp.maximum(lo, u * dtype.type(2.0) + lo)
-    return dtype.type(math.sqrt(2.0)) * erfinv_p.impl(xp, v)
+    return dtype.type(math.sqrt(2.0)) * _erfinv(xp, v)
 
 
 def _gamma_impl(xp: Any, k0: Any, k1: Any, a: Any, *, log_space: bool) -> Any:
@@ -184,7 +174,7 @@ def _series(xp: Any, a: Any, x: Any, log_x: Any) -> Any:
         ds[live] += dcl
         done = (cl <= _EPS * s[live]) & (xp.abs(dcl) <= _EPS * (xp.abs(ds[live]) + s[live]))
         live = live[~done]
-    psi = digamma_p.impl(xp, a + 1)
+    psi = _digamma(xp, a + 1)
     return -(x / a) * (s * (log_x - psi) + ds)
 
 
@@ -229,12 +219,13 @@ def _fraction(xp: Any, a: Any, x: Any, log_x: Any) -> Any:
         dpkm2[live], dqkm2[live] = dp1 * scale, dq1 * scale
         dpkm1[live], dqkm1[live] = dpk * scale, dqk * scale
         live = live[~done]
-    psi = digamma_p.impl(xp, a)
+    psi = _digamma(xp, a)
     return x * (ans * (log_x - psi) + dans)
 
 
 def _gamma_grad_impl(xp: Any, a: Any, x: Any) -> Any:
-    dtype = np.result_type(getattr(a, "dtype", np.float64), getattr(x, "dtype", np.float64))
+    typed = [v.dtype for v in (a, x) if hasattr(v, "dtype")]  # Python numbers are weak
+    dtype = np.result_type(*typed) if typed else np.dtype(np.float64)
     shape = tuple(np.broadcast_shapes(np.shape(a), np.shape(x)))
     a = xp.broadcast_to(xp.asarray(a, np.float64), shape).reshape(-1)
     x = xp.broadcast_to(xp.asarray(x, np.float64), shape).reshape(-1)

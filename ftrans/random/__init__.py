@@ -33,7 +33,14 @@ from ._continuous import (  # noqa: F401
     truncated_normal,
     uniform,
 )
-from ._discrete import bernoulli, categorical, choice, permutation, randint  # noqa: F401
+from ._discrete import (  # noqa: F401
+    bernoulli,
+    categorical,
+    choice,
+    permutation,
+    poisson,
+    randint,
+)
 from ._gamma import beta, chisquare, dirichlet, gamma, loggamma, t  # noqa: F401
 from ._keys import (  # noqa: F401
     PRNGKey,

@@ -29,15 +29,18 @@ from ._keys import (
     check_float_dtype,
     check_key,
     check_shape,
+    on_key_device,
     random_bits,
 )
 
 
-def as_dtype(x: Any, dtype: np.dtype) -> Any:
-    """A parameter in ``dtype``: tracers converted by the primitive, constants directly."""
+def as_dtype(x: Any, dtype: np.dtype, key: Any = None) -> Any:
+    """A parameter in ``dtype``: tracers converted by the primitive, constants directly (a
+    number as a NumPy scalar; an array on the device of ``key`` when that is a CuPy array,
+    so eager draws on the GPU mix no NumPy arrays into CuPy's)."""
     if isinstance(x, Tracer) or is_gpu_array(x):
         return fnp.astype(x, dtype) if np.dtype(x.dtype) != dtype else x
-    return np.asarray(x, dtype=dtype)
+    return on_key_device(key, np.asarray(x, dtype=dtype))
 
 
 def unit_floats(key: Any, shape: tuple[int, ...], dtype: np.dtype) -> Any:
@@ -50,7 +53,7 @@ def unit_floats(key: Any, shape: tuple[int, ...], dtype: np.dtype) -> Any:
 
 def uniform_draw(key: Any, shape: tuple[int, ...], dtype: np.dtype, minval: Any,
              maxval: Any) -> Any:
-    lo, hi = as_dtype(minval, dtype), as_dtype(maxval, dtype)
+    lo, hi = as_dtype(minval, dtype, key), as_dtype(maxval, dtype, key)
     out = fnp.maximum(lo, unit_floats(key, shape, dtype) * (hi - lo) + lo)
     return out if fnp.shape(out) == shape else fnp.broadcast_to(out, shape)
 
@@ -107,7 +110,7 @@ def truncated_normal(key: Any, lower: Any, upper: Any, shape: Any = None,
     key = check_key("truncated_normal", key)
     dtype = check_float_dtype("truncated_normal", dtype)
     shape = broadcast_shape("truncated_normal", shape, lower=lower, upper=upper)
-    lower, upper = as_dtype(lower, dtype), as_dtype(upper, dtype)
+    lower, upper = as_dtype(lower, dtype, key), as_dtype(upper, dtype, key)
     s2 = _sqrt2(dtype)
     a, b = erf_p.bind(lower / s2), erf_p.bind(upper / s2)
     out = s2 * erfinv_p.bind(uniform_draw(key, shape, dtype, a, b))
@@ -192,7 +195,7 @@ def lognormal(key: Any, sigma: Any = 1.0, shape: Any = None, dtype: Any = None) 
     key = check_key("lognormal", key)
     dt = check_float_dtype("lognormal", dtype)
     shape = broadcast_shape("lognormal", shape, sigma=sigma)
-    return fnp.exp(normal_draw(key, shape, dt) * as_dtype(sigma, dt))
+    return fnp.exp(normal_draw(key, shape, dt) * as_dtype(sigma, dt, key))
 
 
 _METHODS = ("cholesky", "eigh", "svd")
@@ -228,7 +231,7 @@ def multivariate_normal(key: Any, mean: Any, cov: Any, shape: Any = None, dtype:
     batch = (mshape[:-1], cshape[:-2])
     shape = broadcast_shape("multivariate_normal", shape, mean=np.empty(batch[0]),
                             cov=np.empty(batch[1]))
-    mean, cov = as_dtype(mean, dt), as_dtype(cov, dt)
+    mean, cov = as_dtype(mean, dt, key), as_dtype(cov, dt, key)
     if method == "cholesky":
         factor = fnp.linalg.cholesky(cov)
     elif method == "eigh":

@@ -1,5 +1,6 @@
 """Discrete draws: ``bernoulli``, ``randint``, ``categorical``, ``permutation``, ``choice``,
-with JAX's algorithms (so JAX's numbers, with ``jax_enable_x64``):
+``poisson``, with JAX's algorithms (so JAX's numbers, with ``jax_enable_x64``, except for
+``poisson``, which draws per element on its own counters: see ``prims/random_poisson.py``):
 
 - ``randint`` reduces two ``nbits``-bit draws modulo the span (little bias, no rejection
   loop), in at least 32 bits;
@@ -20,8 +21,19 @@ import numpy as np
 
 from .. import numpy as fnp
 from ..core import Tracer
+from ..prims.random_poisson import random_poisson_p
 from ._continuous import as_dtype, gumbel, uniform_draw
-from ._keys import broadcast_shape, check_key, check_shape, random_bits, split
+from ._keys import (
+    broadcast_shape,
+    check_key,
+    check_shape,
+    high_word,
+    low_word,
+    on_key_device,
+    random_bits,
+    split,
+    threefry_words,
+)
 
 
 def bernoulli(key: Any, p: Any = 0.5, shape: Any = None, mode: str = "low") -> Any:
@@ -41,7 +53,7 @@ def bernoulli(key: Any, p: Any = 0.5, shape: Any = None, mode: str = "low") -> A
         raise TypeError("ftrans.random.bernoulli: p must be a float probability, got dtype "
                         f"{dtype.name}")
     shape = broadcast_shape("bernoulli", shape, p=p)
-    p = as_dtype(p, dtype)
+    p = as_dtype(p, dtype, key)
     if mode == "high":
         u = uniform_draw(key, (2, *shape), dtype, 0.0, 1.0)
         return u[1] * dtype.type(2.0 ** -np.finfo(dtype).nmant) < p - u[0]
@@ -55,12 +67,12 @@ def _int_dtype(where: str, dtype: Any) -> np.dtype:
     return dt
 
 
-def _int_param(x: Any, name: str) -> Any:
+def _int_param(x: Any, name: str, key: Any) -> Any:
     dt = fnp.result_type(x)
     if dt.kind == "b" or dt.kind not in "iuf":
         raise TypeError(f"ftrans.random.randint: {name} must be an integer (or array of "
                         f"integers), got dtype {dt.name}")
-    return x if dt.kind in "iu" else as_dtype(x, np.dtype(np.int64))
+    return as_dtype(x, dt if dt.kind in "iu" else np.dtype(np.int64), key)
 
 
 def _clip_to(x: Any, dtype: np.dtype) -> Any:
@@ -91,7 +103,7 @@ def randint(key: Any, shape: Any, minval: Any, maxval: Any, dtype: Any = None) -
     dt = _int_dtype("randint", dtype)
     shape = broadcast_shape("randint", check_shape("randint", shape), minval=minval,
                             maxval=maxval)
-    minval, maxval = _int_param(minval, "minval"), _int_param(maxval, "maxval")
+    minval, maxval = _int_param(minval, "minval", key), _int_param(maxval, "maxval", key)
     info = np.iinfo(dt)
     with np.errstate(over="ignore", divide="ignore"):
         if info.bits < 32:  # sample in 32 bits, so the bias stays small
@@ -108,7 +120,7 @@ def _randint(key: Any, shape: tuple[int, ...], minval: Any, maxval: Any,
              dt: np.dtype) -> Any:
     nbits = np.iinfo(dt).bits
     udt = np.dtype(f"uint{nbits}")
-    max_dt = np.asarray(np.iinfo(dt).max, dt)
+    max_dt = dt.type(np.iinfo(dt).max)
     src = np.dtype(fnp.result_type(maxval))
     above = maxval > (_clip_to(max_dt, src) if src != dt else max_dt)
     minval, maxval = _clip_to(minval, dt), _clip_to(maxval, dt)
@@ -159,11 +171,12 @@ def permutation(key: Any, x: Any, axis: int = 0, independent: bool = False) -> A
                 and fnp.result_type(x).kind not in "iu":
             raise TypeError("ftrans.random.permutation: x must be an integer or an array of "
                             f"at least one dimension, got {x!r}")
-        return _take_sorted(key, np.arange(int(x)), 0)
+        return _take_sorted(key, on_key_device(key, np.arange(int(x))), 0)
     axis = _axis("permutation", axis, fnp.ndim(x))
+    x = on_key_device(key, x) if isinstance(x, np.ndarray) else x
     if independent or fnp.ndim(x) == 1:
         return _take_sorted(key, x, axis)
-    order = _take_sorted(key, np.arange(fnp.shape(x)[axis]), 0)
+    order = _take_sorted(key, on_key_device(key, np.arange(fnp.shape(x)[axis])), 0)
     return fnp.take(x, order, axis)
 
 
@@ -187,6 +200,7 @@ def choice(key: Any, a: Any, shape: Any = (), replace: bool = True, p: Any = Non
     else:
         axis = _axis("choice", axis, fnp.ndim(a))
         n = fnp.shape(a)[axis]
+        a = on_key_device(key, a) if isinstance(a, np.ndarray) else a
     draws = math.prod(shape)
     if draws == 0:
         return np.zeros(shape, dtype=fnp.result_type(a))
@@ -208,7 +222,7 @@ def choice(key: Any, a: Any, shape: Any = (), replace: bool = True, p: Any = Non
         if pshape != (n,):
             raise ValueError("ftrans.random.choice: p must be None or a 1-D array of the "
                              f"same size as a.shape[axis] ({n}), got shape {pshape}")
-        p = as_dtype(p, np.result_type(fnp.result_type(p), np.float32))
+        p = as_dtype(p, np.result_type(fnp.result_type(p), np.float32), key)
         if replace:
             cum = fnp.cumsum(p)
             r = cum[-1] * (1 - uniform_draw(key, shape, np.dtype(cum.dtype), 0.0, 1.0))
@@ -254,7 +268,7 @@ def categorical(key: Any, logits: Any, axis: int = -1, shape: Any = None,
         raise ValueError(f"ftrans.random.categorical: shape {shape} must end with (or "
                          f"broadcast from) the batch shape of logits {batch}")
     dtype = np.result_type(fnp.result_type(logits), np.float32)
-    logits = as_dtype(logits, dtype)
+    logits = as_dtype(logits, dtype, key)
     prefix = shape[:len(shape) - len(batch)]
     if replace:
         neg = axis - len(lshape)  # axis counted from the end
@@ -269,3 +283,27 @@ def categorical(key: Any, logits: Any, axis: int = -1, shape: Any = None,
     perturbed = logits + gumbel(key, lshape, dtype)
     top = fnp.argsort(-fnp.moveaxis(perturbed, axis, -1), axis=-1)[..., :k]
     return fnp.reshape(fnp.moveaxis(top, -1, 0), shape)
+
+
+def poisson(key: Any, lam: Any, shape: Any = None, dtype: Any = None) -> Any:
+    """Poisson(lam) integers (``int64`` unless ``dtype`` says otherwise); ``shape``
+    defaults to ``lam``'s. Knuth's method below ``lam = 10``, Hörmann's transformed
+    rejection above, as ``jax.random.poisson``; each element from its own key, so vmap and
+    jit give the same numbers. A negative ``lam`` gives -1.
+
+    >>> import ftrans.random as fr, numpy as np
+    >>> k = fr.poisson(fr.PRNGKey(0), np.array([0.0, 3.0, 1000.0]))
+    >>> int(k[0]), k.dtype
+    (0, dtype('int64'))
+    """
+    key = check_key("poisson", key)
+    dt = _int_dtype("poisson", dtype)
+    fdt = fnp.result_type(lam)
+    if fdt.kind not in "iuf" or fdt.kind == "b":
+        raise TypeError(f"ftrans.random.poisson: lam must be a real rate, got dtype {fdt.name}")
+    shape = broadcast_shape("poisson", shape, lam=lam)
+    lam = as_dtype(lam, fdt if fdt.kind == "f" else np.dtype(np.float64), key)
+    if fnp.shape(lam) != shape:
+        lam = fnp.broadcast_to(lam, shape)
+    words = threefry_words(key, shape)
+    return random_poisson_p.bind(high_word(words), low_word(words), lam, dtype=dt)

@@ -33,7 +33,7 @@ def _draw(where: str, key: Any, a: Any, shape: Any, dtype: Any, log_space: bool)
     key = check_key(where, key)
     dt = check_float_dtype(where, dtype)
     shape = broadcast_shape(where, shape, a=a)
-    a = as_dtype(a, dt)
+    a = as_dtype(a, dt, key)
     if fnp.shape(a) != shape:
         a = fnp.broadcast_to(a, shape)
     words = threefry_words(key, shape)  # one key per element: the words of split(key, shape)
@@ -117,7 +117,7 @@ def chisquare(key: Any, df: Any, shape: Any = None, dtype: Any = None) -> Any:
     (2,)
     """
     dt = check_float_dtype("chisquare", dtype)
-    return dt.type(2) * _draw("chisquare", key, as_dtype(df, dt) / dt.type(2), shape, dt,
+    return dt.type(2) * _draw("chisquare", key, as_dtype(df, dt, key) / dt.type(2), shape, dt,
                               False)
 
 
@@ -133,6 +133,6 @@ def t(key: Any, df: Any, shape: Any = None, dtype: Any = None) -> Any:
     dt = check_float_dtype("t", dtype)
     shape = broadcast_shape("t", shape, df=df)
     keys = split(key)
-    half = as_dtype(df, dt) / dt.type(2)
+    half = as_dtype(df, dt, key) / dt.type(2)
     g = _draw("t", keys[1], half, shape, dt, False)
     return normal_draw(keys[0], shape, dt) * fnp.sqrt(half / g)

@@ -136,6 +136,22 @@ def broadcast_shape(where: str, shape: Any, **params: Any) -> tuple[int, ...]:
     return shape
 
 
+def on_key_device(key: Any, x: Any) -> Any:
+    """A constant ``x`` where ``key`` lives: a CuPy array for a CuPy key, a NumPy scalar for
+    a 0-d array (CuPy takes NumPy scalars, not NumPy arrays).
+
+    >>> on_key_device(np.zeros(2, np.uint32), np.asarray(1.5))
+    1.5
+    """
+    if isinstance(x, np.ndarray):
+        if not x.ndim:
+            return x[()]
+        if is_gpu_array(key):
+            import cupy
+            return cupy.asarray(x)
+    return x
+
+
 # ----------------------------------------------------------------------------- keys
 
 def PRNGKey(seed: Any) -> Any:
@@ -214,10 +230,12 @@ def clone(key: Any) -> Any:
 @functools.lru_cache(maxsize=32)
 def _cached_counters(shape: tuple[int, ...]) -> tuple[Any, Any]:
     size = math.prod(shape)
+    hi: Any
+    lo: Any
     if size > 2 ** 32:
         idx = np.arange(size, dtype=_U64)
-        hi, lo = (idx >> np.uint64(32)).astype(_U32), idx.astype(_U32)
-        hi, lo = hi.reshape(shape), lo.reshape(shape)
+        hi = (idx >> np.uint64(32)).astype(_U32).reshape(shape)
+        lo = idx.astype(_U32).reshape(shape)
     else:
         hi = np.uint32(0)
         lo = np.arange(size, dtype=_U32).reshape(shape) if shape else np.uint32(0)
