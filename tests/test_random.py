@@ -122,6 +122,7 @@ SAMPLERS = [
     ("randint_i32", lambda m, k: m.randint(k, (20,), -2 ** 31, 2 ** 31 - 1, "int32")),
     ("bernoulli", lambda m, k: m.bernoulli(k, 0.3, (30,))),
     ("bernoulli_p", lambda m, k: m.bernoulli(k, np.linspace(0.0, 1.0, 7))),
+    ("bernoulli_high", lambda m, k: m.bernoulli(k, np.float32(0.3), (30,), mode="high")),
     ("permutation", lambda m, k: m.permutation(k, 10)),
     ("permutation_big", lambda m, k: m.permutation(k, 3000)),
     ("permutation_axis", lambda m, k: m.permutation(k, np.arange(12.0).reshape(3, 4), 1)),
@@ -149,7 +150,8 @@ SAMPLERS = [
     ("uniform_range", lambda m, k: m.uniform(k, (4,), minval=-2.0, maxval=3.0)),
 ]
 EXACT = {"uniform", "uniform32", "bits", "bits32", "bits8", "split", "fold_in", "randint",
-         "randint8", "randint_u64", "randint_i32", "bernoulli", "bernoulli_p", "permutation",
+         "randint8", "randint_u64", "randint_i32", "bernoulli", "bernoulli_p", "bernoulli_high",
+         "permutation",
          "permutation_big", "permutation_axis", "permutation_independent", "choice",
          "choice_noreplace", "choice_p", "choice_p_noreplace", "categorical",
          "categorical_shape", "categorical_noreplace"}
