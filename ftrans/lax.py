@@ -418,3 +418,18 @@ for _name in ("exp2", "log2", "log10", "cbrt", "asinh", "acosh", "atanh", "floor
                            f">>> lax.{_name}(*[np.float64({1.5 if _name == 'acosh' else 0.5})] * "
                            f"{2 if _binary_name else 1})"
                            f" is not None\nTrue\n")
+
+# Integer bitwise primitives (issue 14): JAX's lax names
+from .prims import bitwise as _bw  # noqa: E402
+
+for _name, _args, _value in (("bitwise_and", "np.int32(12), np.int32(10)", "8"),
+                             ("bitwise_or", "np.int32(12), np.int32(10)", "14"),
+                             ("bitwise_xor", "np.int32(12), np.int32(10)", "6"),
+                             ("bitwise_not", "np.int32(12)", "-13"),
+                             ("shift_left", "np.int32(3), np.int32(2)", "12"),
+                             ("shift_right_logical", "np.int32(-8), np.int32(28)", "15"),
+                             ("shift_right_arithmetic", "np.int32(-8), np.int32(1)", "-4")):
+    globals()[_name] = _fn(getattr(_bw, f"{_name}_p"),
+                           f"The ``{_name}`` primitive, applied to integer operands of equal "
+                           f"shape and dtype.\n\n>>> import ftrans.lax as lax, numpy as np\n"
+                           f">>> int(lax.{_name}({_args}))\n{_value}\n")

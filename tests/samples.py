@@ -29,3 +29,7 @@ SAMPLES += NUMPY2_SAMPLES
 from samples_complex import COMPLEX_SAMPLES  # noqa: E402
 
 SAMPLES += COMPLEX_SAMPLES
+
+from samples_random import RANDOM_SAMPLES  # noqa: E402
+
+SAMPLES += RANDOM_SAMPLES

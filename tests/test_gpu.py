@@ -549,3 +549,54 @@ def test_jit_kernels_reading_slices():
     for fun in (ftrans.jit(f), ftrans.jit(lambda v: v[1:] * 2.0 + v[:-1])):
         args = (x, y) if fun.fun is f else (x,)
         _check(fun(*_gpu(args)), fun(*args), np.float64, "jit")
+
+
+# ----------------------------------------------------------------------------- random
+
+def test_random_numbers_are_the_same_on_the_device():
+    """ftrans.random with a CuPy key: the same integers and keys, and the same floats to
+    the rounding of the device's erfinv/log, eagerly, under jit (threefry fused into the
+    kernel that turns its bits into numbers) and under vmap; CuPy results."""
+    import ftrans.random as fr
+    key = fr.PRNGKey(11)
+    draws = {
+        "split": lambda k: fr.split(k, 3),
+        "fold_in": lambda k: fr.fold_in(k, 5),
+        "bits": lambda k: fr.bits(k, (70,)),
+        "uniform": lambda k: fr.uniform(k, (70,), minval=-1.0, maxval=2.0),
+        "uniform32": lambda k: fr.uniform(k, (9,), "float32"),
+        "normal": lambda k: fr.normal(k, (5, 7)),
+        "randint": lambda k: fr.randint(k, (20,), -4, 1000),
+        "permutation": lambda k: fr.permutation(k, 12),
+        "categorical": lambda k: fr.categorical(k, np.log(np.array([0.2, 0.3, 0.5])),
+                                                shape=(8,)),
+        "bernoulli": lambda k: fr.bernoulli(k, 0.4, (10,)),
+        "gamma": lambda k: fr.gamma(k, np.array([0.3, 2.0, 40.0])),
+        "beta": lambda k: fr.beta(k, 0.5, 2.0, (3,)),
+        "poisson": lambda k: fr.poisson(k, np.array([0.5, 4.0, 300.0])),
+        "mvn": lambda k: fr.multivariate_normal(k, np.zeros(2), np.eye(2) * 2.0, (3,)),
+    }
+    gkey = cp.asarray(key)
+    keys = fr.split(key, 2)
+    for name, f in draws.items():
+        for how, got, want in (("eager", f(gkey), f(key)), ("jit", ftrans.jit(f)(gkey), f(key)),
+                               ("vmap", ftrans.vmap(f)(cp.asarray(keys))[1], f(keys[1]))):
+            assert isinstance(got, cp.ndarray), f"{name} {how}: not a CuPy array"
+            got = cp.asnumpy(got)
+            if want.dtype.kind == "f":
+                np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12,
+                                           err_msg=f"{name} {how}")
+            else:
+                np.testing.assert_array_equal(got, want, err_msg=f"{name} {how}")
+    # the implicit gamma gradient on the device
+    g = ftrans.grad(lambda a: fnp.sum(fr.gamma(gkey, a, (4,))))
+    _check(g(cp.asarray(2.5)), ftrans.grad(lambda a: fnp.sum(fr.gamma(key, a, (4,))))(2.5),
+           np.float64, "gamma grad")
+
+
+def test_threefry_joins_the_fused_kernel():
+    import ftrans.random as fr
+    from ftrans.backends.cuda_codegen import plan_jaxpr
+    cj = ftrans.make_jaxpr(lambda k: fr.normal(k, (64,)))(fr.PRNGKey(0))
+    fused = {e.prim.name for g in plan_jaxpr(cj.jaxpr).groups for e in g.eqns}
+    assert {"threefry2x32", "shift_right_logical", "erfinv"} <= fused

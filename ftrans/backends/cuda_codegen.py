@@ -94,7 +94,10 @@ C_TYPES: dict[str, str] = {
 # float or bool output (isnan and the like).
 _ANY_DTYPE = {"neg", "add", "sub", "mul", "max", "min", "sign", "integer_pow", "select_n",
               "convert_element_type", "eq", "ne", "lt", "le", "gt", "ge",
-              "and", "or", "not", "xor"}
+              "and", "or", "not", "xor",
+              # integer-only primitives (prims/bitwise.py, prims/random.py)
+              "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "shift_left",
+              "shift_right_logical", "shift_right_arithmetic", "threefry2x32"}
 # reduction kind (a primitive's ``cuda``): its combiner in ft_math.cuh and its identity
 _REDUCTIONS = {"sum": ("ft_add", "0"), "prod": ("ft_mul", "1"), "max": ("ft_max", "-inf"),
                "min": ("ft_min", "inf")}

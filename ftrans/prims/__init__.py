@@ -2,11 +2,15 @@
 all in ``ftrans.core.PRIMITIVES``."""
 
 from . import (  # noqa: F401  # noqa: F401,E402
+                    bitwise,
                     complex_parts,
                     cumulative,
                     dot,
                     elementwise,
                     indexing,
+                    random,
+                    random_gamma,
+                    random_poisson,
                     reduce,
                     shape,
                     slicing,  # noqa: F401,E402
