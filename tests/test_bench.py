@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from ftrans.bench import WORKLOADS, Config, run_case
+from ftrans.bench.__main__ import main
 from ftrans.bench.report import table
 from ftrans.bench.runner import Result
-from ftrans.bench.__main__ import main
 
 
 @pytest.mark.parametrize("name", ["W1", "W4", "W5", "W6", "W7"])
