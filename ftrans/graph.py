@@ -150,6 +150,8 @@ def _cluster(jaxpr: Jaxpr, prefix: str, title: str, values: Mapping[Var, Any] | 
     node: dict[Var, str] = {}
     lines = [f"  subgraph cluster_{prefix} {{", f"    label={_q(title)};",
              "    style=rounded; color=gray60;"]
+    if prefix != "p":  # links from the primal program come in over the top
+        lines.append("    labelloc=b;")
     links: list[str] = []
     from_primal: dict[str, str] = {}  # label of a constant -> its node
     from .explain import summarize
