@@ -16,6 +16,7 @@ from .core import (
     Tracer,
     Zero,
     aval_of,
+    check_int64,
     eval_jaxpr,
     instantiate,
     trace_to_jaxpr,
@@ -78,6 +79,8 @@ def _as_value(x: Any, where: str) -> Any:
     if isinstance(x, Tracer):
         return x
     if isinstance(x, _SCALARS):
+        if type(x) is int:
+            check_int64(x, where)
         return np.asarray(x)
     if hasattr(x, "shape") and hasattr(x, "dtype"):
         if np.dtype(x.dtype).kind in "OSUV":

@@ -29,6 +29,9 @@ def run(consts, args):
 
 from __future__ import annotations
 
+import builtins
+import keyword
+import math as _m
 import os
 import sys
 from typing import Any, Callable
@@ -43,6 +46,9 @@ from ..ir import Jaxpr, Literal, Var, _nth_name
 _F64 = np.dtype(np.float64)
 
 _counter = [0]
+# generated variable names are letters (a, b, ..., ba, ...); those that Python reserves or
+# that would shadow a builtin get a trailing underscore
+_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
 # primitives whose impl returns an array that shares memory with nothing else (never a view
 # of an input), so it may be written over after its last use, like a ufunc's result
 _NEW_BUFFER = frozenset({"dot_general"})
@@ -55,7 +61,9 @@ def scalar_source(jaxpr: Jaxpr) -> str | None:
 
     def name(a: Any) -> str:
         if type(a) is Literal:
-            return repr(float(a.val))
+            v = float(a.val)
+            return repr(v) if v == v and abs(v) != _m.inf else \
+                "_m.nan" if v != v else "_m.inf" if v > 0 else "(-_m.inf)"
         return names.setdefault(id(a), f"v{len(names)}")
 
     for v in (*jaxpr.constvars, *jaxpr.invars, *jaxpr.outvars):  # outputs: literals too
@@ -80,6 +88,17 @@ def scalar_source(jaxpr: Jaxpr) -> str | None:
     return "\n".join(lines)
 
 
+def var_name(n: int) -> str:
+    """The name of the ``n``-th variable of a generated function: letters, as the jaxpr
+    printer names them, never a Python keyword or builtin (those get a trailing ``_``).
+
+    >>> var_name(0), var_name(26), [var_name(n) for n in (11950, 8255, 96231)]
+    ('a', 'aa', ['qqq', 'len_', 'elif_'])
+    """
+    n_ = _nth_name(n)
+    return n_ + "_" if n_ in _RESERVED else n_
+
+
 class _Gen:
     def __init__(self, jaxpr: Jaxpr, fuse: bool = False):
         self.jaxpr = jaxpr
@@ -92,9 +111,7 @@ class _Gen:
     def name(self, v: Var) -> str:
         n = self.names.get(id(v))
         if n is None:
-            n = self.names[id(v)] = _nth_name(len(self.names))
-            if n in ("as", "if", "in", "is", "or", "and", "def", "del", "for", "not", "try"):
-                n = self.names[id(v)] = n + "_"
+            n = self.names[id(v)] = var_name(len(self.names))
         return n
 
     def const(self, prefix: str, value: Any) -> str:
@@ -333,7 +350,10 @@ def compile_numpy(jaxpr: Jaxpr, fuse: bool | str = False) -> Callable[[Any, Any]
     def run(consts: Any, args: Any) -> list[Any]:
         outs = current[0](consts, args)
         if pending:  # after the first call, so that compiling does not slow it down
-            pending.clear()
+            try:
+                pending.pop()  # atomic: of threads calling at once, one submits
+            except IndexError:
+                return outs
             submit(swap)
         return outs
 
@@ -376,8 +396,7 @@ def _compile(jaxpr: Jaxpr, fuse: bool) -> Callable[[Any, Any], list[Any]]:
     _counter[0] += 1
     _dump(src)
     code = compile(src, f"<ftrans-numpy-{_counter[0]}>", "exec")
-    import math
-    namespace = dict(gen.globals, _m=math, _to64=np.float64)  # no _<letter><n>: consts
+    namespace = dict(gen.globals, _m=_m, _to64=np.float64)  # no _<letter><n>: consts
     exec(code, namespace)
     run = namespace["run"]
     if scalar is not None:
