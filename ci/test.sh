@@ -26,4 +26,4 @@ done
 # run: `bash ci/gpu.sh` on a CUDA machine is.
 echo "== GPU tests on the emulated CuPy device"
 PYTHONPATH=cupy_emulator "../$VENV/bin/python" -m pytest -p no:cacheprovider -m gpu \
-  test_gpu.py test_cupy_emulator.py
+  test_gpu.py test_cupy_emulator.py test_ownership.py

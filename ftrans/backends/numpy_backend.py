@@ -39,6 +39,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..ir import Jaxpr, Literal, Var, _nth_name
+from . import owned
 
 # Scalar float64 programs run on Python floats, through each primitive's ``scalar_math``
 # form: ``math`` is ~10x cheaper per call than a ufunc on a 0-d array. Any exception (x/0,
@@ -181,13 +182,16 @@ class _Gen:
                         fresh.add(eqn.outputs[0])
             if dying:
                 out.append(f"    del {', '.join(self.name(a) for a in dying)}")
-        # an output that is an argument or a constant is copied: the caller owns what it
-        # gets back, and writing into it must change neither the argument nor later calls
-        owned = set(j.invars) | set(j.constvars)
-        outs = ", ".join(f"_np.array({self.atom(a)})" if type(a) is Var and a in owned
-                         else self.atom(a)
-                         for a in j.outvars)
-        out.append(f"    return [{outs}]")
+        # the caller owns what it gets back: an output that is (or may view) an argument, a
+        # constant or another output is copied (owned.py), so that writing into it changes
+        # neither the argument nor later calls
+        outs = ", ".join(self.atom(a) for a in j.outvars)
+        steps = owned.plan(j)
+        if steps:
+            out.append(f"    return {self.const('own', owned.apply)}("
+                       f"{self.const('own', steps)}, [{outs}], consts, args)")
+        else:
+            out.append(f"    return [{outs}]")
         return "\n".join(out)
 
     # --- optional fused C kernels (cfuse.py)
