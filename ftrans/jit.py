@@ -22,6 +22,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .api import _arg_name
 from .backends import default_is_gpu
 from .core import Tracer, check_int64, eval_jaxpr, trace_to_jaxpr
 from .device import check_same_backend, is_gpu_array
@@ -239,15 +240,10 @@ class JitFunction:
 
     def _leaf_owner(self, j: int, args: tuple, dyn: list[int], dyn_kw: dict) -> str:
         """'argument 1 ('x')' (or a keyword argument) for flat dynamic leaf ``j``."""
-        owners = [self._arg_name(i) for i in dyn for _ in tree_flatten(args[i])[0]]
+        owners = [_arg_name(self.fun, i) for i in dyn for _ in tree_flatten(args[i])[0]]
         owners += [f"keyword argument {k!r}" for k in sorted(dyn_kw)
                    for _ in tree_flatten(dyn_kw[k])[0]]
         return owners[j] if j < len(owners) else f"input leaf {j}"
-
-    def _arg_name(self, i: int) -> str:
-        if i < len(self._params):
-            return f"argument {i} ({self._params[i]!r})"
-        return f"argument {i}"
 
     def _compile(self, args: tuple, static_kw: dict, dyn: list[int], in_tree: PyTreeDef,
                  leaves: list[Any], gpu: bool) -> _Entry:
@@ -336,7 +332,7 @@ class JitFunction:
         except OverflowError:
             j = next(i for i, a in enumerate(leaves) if a is x)
             if args is None:
-                check_int64(x, f"jit: {self._arg_name(j)}")
+                check_int64(x, f"jit: {_arg_name(self.fun, j)}")
             else:
                 dyn, _, kw, _ = self._split(args, dyn_kw or {})
                 check_int64(x, f"jit: {self._leaf_owner(j, args, dyn, kw)}")
