@@ -5,7 +5,10 @@ elementwise primitives call their NumPy ufunc directly, the rest call the primit
 ``impl(np, ...)``. After its last use each intermediate is deleted (``del``) so its buffer is
 freed as early as the interpreter allows; when an elementwise equation's input dies there,
 was produced by an earlier ufunc (so it is a fresh array no view shares) and has the
-output's shape and dtype, the result is written into it with ``out=``.
+output's shape and dtype, the result is written into it with ``out=``. Variables are named
+like the jaxpr printer names them (never a Python keyword or builtin: ``var_name``); a
+program of more than ``SEGMENT`` equations becomes several functions called in turn, so that
+Python's compiler never holds a huge one (memory and time stay proportional to the program).
 
 With ``fuse=True`` (backend ``"numpy+c"``) runs of elementwise equations on large arrays
 become fused C kernels (``cfuse.py``), compiled once by the system compiler. With
@@ -58,6 +61,12 @@ _NEW_BUFFER = frozenset({"dot_general"})
 def scalar_source(jaxpr: Jaxpr) -> str | None:
     """``run_scalar(consts, args)`` on Python floats, when every value of ``jaxpr`` is a
     float64 scalar and every primitive has a ``math`` form; else None."""
+    functions = scalar_functions(jaxpr)
+    return None if functions is None else "\n\n\n".join(functions)
+
+
+def scalar_functions(jaxpr: Jaxpr) -> list[str] | None:
+    """The functions of ``scalar_source`` (several for a long program, see ``SEGMENT``)."""
     names: dict[int, str] = {}
 
     def name(a: Any) -> str:
@@ -70,12 +79,13 @@ def scalar_source(jaxpr: Jaxpr) -> str | None:
     for v in (*jaxpr.constvars, *jaxpr.invars, *jaxpr.outvars):  # outputs: literals too
         if v.aval.shape or v.aval.dtype != _F64:
             return None
-    lines = ["def run_scalar(consts, args):"]
+    head = []
     for group, src in ((jaxpr.constvars, "consts"), (jaxpr.invars, "args")):
         if group:
-            lines.append(f"    ({', '.join(name(v) for v in group)},) = "
-                         f"[float(x) for x in {src}]")
-    for eqn in jaxpr.eqns:
+            head.append(f"    ({', '.join(name(v) for v in group)},) = "
+                        f"[float(x) for x in {src}]")
+    units = []
+    for i, eqn in enumerate(jaxpr.eqns):
         form = eqn.prim.scalar_math
         if callable(form):
             form = form(**eqn.params)
@@ -83,10 +93,82 @@ def scalar_source(jaxpr: Jaxpr) -> str | None:
         if form is None or o.aval.shape or o.aval.dtype != _F64 or \
                 any(a.aval.shape or a.aval.dtype != _F64 for a in eqn.inputs):
             return None
-        lines.append(f"    {name(o)} = {form.format(*[name(a) for a in eqn.inputs])}")
+        units.append((i, i + 1, [f"    {name(o)} = {form.format(*[name(a) for a in eqn.inputs])}"],
+                      [a for a in eqn.inputs if type(a) is Var], [o]))
     outs = "), _to64(".join(name(a) for a in jaxpr.outvars)
-    lines.append(f"    return [_to64({outs})]")
-    return "\n".join(lines)
+    return _functions("run_scalar", jaxpr, head, units, [f"    return [_to64({outs})]"],
+                      _last_uses(jaxpr), name, "float({})")
+
+
+SEGMENT = 4000  # equations per generated function at most: see _functions
+
+
+def _last_uses(jaxpr: Jaxpr) -> dict[Var, int]:
+    last_use: dict[Var, int] = {}
+    for i, eqn in enumerate(jaxpr.eqns):
+        for a in eqn.inputs:
+            if type(a) is Var:
+                last_use[a] = i
+    return last_use
+
+
+Unit = tuple  # (first equation, end equation, lines, variables read, variables written)
+
+
+def _functions(name: str, jaxpr: Jaxpr, head: list[str], units: list[Unit],
+               tail: list[str], last_use: dict[Var, int], name_of: Callable[[Any], str],
+               load: str = "{}") -> list[str]:
+    """The sources of ``name(consts, args)`` running ``units`` (the lines of the equations,
+    in order) after ``head`` (unpacking the arguments), then ``tail`` (the return).
+
+    Up to ``SEGMENT`` equations this is one function. A longer program becomes segment
+    functions of about ``SEGMENT`` equations each, which ``name`` calls in turn: Python's
+    compiler holds a whole function at once (some 5 KB per line while compiling), so a
+    200,000-equation program compiled as one function would peak at gigabytes. A segment
+    reads the arguments and constants it needs from ``args``/``consts`` (through ``load``)
+    and the values of earlier segments from the dict ``_e``, popping those that die in it
+    (so that ``del`` still frees them), and leaves the values later ones need in ``_e``."""
+    n_eqns = units[-1][1] - units[0][0] if units else 0
+    if n_eqns <= SEGMENT:
+        lines = [f"def {name}(consts, args):", *head]
+        for unit in units:
+            lines += unit[2]
+        return ["\n".join(lines + tail)]
+    segments: list[list[Unit]] = [[]]
+    for unit in units:
+        if segments[-1] and unit[1] - segments[-1][0][0] > SEGMENT:
+            segments.append([])
+        segments[-1].append(unit)
+    position = {v: f"consts[{k}]" for k, v in enumerate(jaxpr.constvars)}
+    position.update({v: f"args[{k}]" for k, v in enumerate(jaxpr.invars)})
+    results = dict.fromkeys(v for v in jaxpr.outvars if type(v) is Var)  # ordered
+    functions, calls = [], []
+    for s, seg in enumerate(segments):
+        end, last = seg[-1][1], s == len(segments) - 1
+        written = [v for unit in seg for v in unit[4]]
+        mine = set(written)
+        needed = dict.fromkeys(v for unit in seg for v in unit[3] if v not in mine)
+        if last:
+            needed.update((v, None) for v in results if v not in mine)
+        lines = [f"def _{name}_{s}(_e, consts, args):"]
+        for v in needed:
+            n = name_of(v)
+            if v in position:
+                lines.append(f"    {n} = {load.format(position[v])}")
+            elif last_use.get(v, -1) < end and v not in results:
+                lines.append(f"    {n} = _e.pop({n!r})")
+            else:
+                lines.append(f"    {n} = _e[{n!r}]")
+        for unit in seg:
+            lines += unit[2]
+        if last:
+            lines += tail
+        else:
+            lines += [f"    _e[{name_of(v)!r}] = {name_of(v)}" for v in dict.fromkeys(written)
+                      if last_use.get(v, -1) >= end or v in results]
+        functions.append("\n".join(lines))
+        calls.append(f"    {'return ' if last else ''}_{name}_{s}(_e, consts, args)")
+    return functions + ["\n".join([f"def {name}(consts, args):", "    _e = {}", *calls])]
 
 
 def var_name(n: int) -> str:
@@ -124,29 +206,35 @@ class _Gen:
         return self.const("l", a.val) if type(a) is Literal else self.name(a)
 
     def source(self) -> str:
+        return "\n\n\n".join(self.functions())
+
+    def functions(self) -> list[str]:
+        """The generated source, function by function (see ``_functions``)."""
         j = self.jaxpr
-        last_use: dict[Var, int] = {}
-        for i, eqn in enumerate(j.eqns):
-            for a in eqn.inputs:
-                if type(a) is Var:
-                    last_use[a] = i
+        last_use = _last_uses(j)
         keep = {a for a in j.outvars if type(a) is Var} | set(j.invars) | set(j.constvars)
         fresh: set[Var] = set()  # ufunc outputs: arrays no view shares
         viewed: set[Var] = set()
-        out = ["def run(consts, args):"]
+        head = []
         if j.constvars:
-            out.append(f"    ({', '.join(self.name(v) for v in j.constvars)},) = consts")
+            head.append(f"    ({', '.join(self.name(v) for v in j.constvars)},) = consts")
         if j.invars:
-            out.append(f"    ({', '.join(self.name(v) for v in j.invars)},) = args")
+            head.append(f"    ({', '.join(self.name(v) for v in j.invars)},) = args")
+        units: list[Unit] = []
         groups = self.fusion_groups() if self.fuse else {}
         skip_until = -1
         for i, eqn in enumerate(j.eqns):
             if i < skip_until:
                 continue
+            out: list[str] = []
             if i in groups:
                 end = groups[i]
                 if self.emit_group(out, i, end, last_use, keep, fresh, viewed):
                     skip_until = end
+                    group = j.eqns[i:end]
+                    units.append((i, end, out, [a for e in group for a in e.inputs
+                                                if type(a) is Var],
+                                  [v for e in group for v in e.outputs]))
                     continue
             ins = [self.atom(a) for a in eqn.inputs]
             outs = ", ".join(self.name(v) for v in eqn.outputs)
@@ -182,17 +270,19 @@ class _Gen:
                         fresh.add(eqn.outputs[0])
             if dying:
                 out.append(f"    del {', '.join(self.name(a) for a in dying)}")
+            units.append((i, i + 1, out, [a for a in eqn.inputs if type(a) is Var],
+                          list(eqn.outputs)))
         # the caller owns what it gets back: an output that is (or may view) an argument, a
         # constant or another output is copied (owned.py), so that writing into it changes
         # neither the argument nor later calls
         outs = ", ".join(self.atom(a) for a in j.outvars)
         steps = owned.plan(j)
         if steps:
-            out.append(f"    return {self.const('own', owned.apply)}("
-                       f"{self.const('own', steps)}, [{outs}], consts, args)")
+            tail = [f"    return {self.const('own', owned.apply)}("
+                    f"{self.const('own', steps)}, [{outs}], consts, args)"]
         else:
-            out.append(f"    return [{outs}]")
-        return "\n".join(out)
+            tail = [f"    return [{outs}]"]
+        return _functions("run", j, head, units, tail, last_use, self.name)
 
     # --- optional fused C kernels (cfuse.py)
     def fusion_groups(self) -> dict[int, int]:
@@ -393,15 +483,16 @@ def _has_fusion(jaxpr: Jaxpr) -> bool:
 
 def _compile(jaxpr: Jaxpr, fuse: bool) -> Callable[[Any, Any], list[Any]]:
     gen = _Gen(jaxpr, fuse)
-    src = gen.source()
-    scalar = scalar_source(jaxpr) if jaxpr.outvars else None
+    functions = gen.functions()
+    scalar = scalar_functions(jaxpr) if jaxpr.outvars else None
     if scalar is not None:
-        src = scalar + "\n\n\n" + src
+        functions = scalar + functions
+    src = "\n\n\n".join(functions)
     _counter[0] += 1
     _dump(src)
-    code = compile(src, f"<ftrans-numpy-{_counter[0]}>", "exec")
     namespace = dict(gen.globals, _m=_m, _to64=np.float64)  # no _<letter><n>: consts
-    exec(code, namespace)
+    for f in functions:  # one at a time: the compiler's memory is per function
+        exec(compile(f, f"<ftrans-numpy-{_counter[0]}>", "exec"), namespace)
     run = namespace["run"]
     if scalar is not None:
         run_np, run_scalar = run, namespace["run_scalar"]

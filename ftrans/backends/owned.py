@@ -138,20 +138,32 @@ def plan(jaxpr: Jaxpr) -> Plan:
     position = {v: ("consts", k) for k, v in enumerate(jaxpr.constvars)}
     position.update({v: ("args", k) for k, v in enumerate(jaxpr.invars)})
     steps = []
-    earlier: list[tuple[int, Any]] = []
+    seen: set[Var] = set()  # outputs so far (not copied ones)
+    by_root: dict[Var, list[int]] = {}  # root -> earlier outputs that may view it
+    viewing_any: list[int] = []  # earlier outputs that may view anything
+    everything: list[int] = []
     for i, v in enumerate(jaxpr.outvars):
         if type(v) is Literal:
             continue
-        if v in position or any(v is w for _, w in earlier):
+        if v in position or v in seen:
             steps.append((i, "copy"))  # a new array then: later outputs cannot alias it
             continue
         mine = r[v]
-        refs = [position[w] for w in (position if mine is _ANY else mine) if w in position]
-        refs += [("outs", j) for j, w in earlier
-                 if mine is _ANY or r[w] is _ANY or not mine.isdisjoint(r[w])]
+        if mine is _ANY:
+            refs = [position[w] for w in position] + [("outs", j) for j in everything]
+        else:
+            refs = [position[w] for w in mine if w in position]
+            outs = {j for w in mine for j in by_root.get(w, ())}
+            refs += [("outs", j) for j in sorted(outs.union(viewing_any))]
         if refs:
             steps.append((i, tuple(refs)))
-        earlier.append((i, v))
+        seen.add(v)
+        everything.append(i)
+        if mine is _ANY:
+            viewing_any.append(i)
+        else:
+            for w in mine:
+                by_root.setdefault(w, []).append(i)
     return tuple(steps)
 
 
