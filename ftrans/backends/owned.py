@@ -66,34 +66,43 @@ def copy(x: Any) -> Any:
     return x.copy() if _is_array(x) else x
 
 
+# types that are never arrays: checked first, so that scalar results cost one set lookup
+_NOT_ARRAYS = frozenset({bool, int, float, complex, type(None)} | {
+    np.dtype(c).type for c in "?bhilqBHILQefdgFDG"})
+
+
 def owned(outs: Sequence[Any], inputs: Sequence[Any]) -> list[Any]:
     """``outs`` with every array that is, or may share memory with, one of ``inputs`` or an
     earlier output replaced by a copy (the eager transformations' results). NumPy arrays are
     compared only with those of the same memory owner; device arrays with all the others."""
+    result = list(outs)
+    for o in result:  # most often every result is a scalar or an array of its own
+        if type(o) is np.ndarray or (type(o) not in _NOT_ARRAYS and _is_array(o)):
+            break
+    else:
+        return result
+    arrays = [i for i, o in enumerate(result) if type(o) is np.ndarray
+              or (type(o) not in _NOT_ARRAYS and _is_array(o))]
     host: dict[int, list[Any]] = {}
     device: list[Any] = []
-
-    def remember(x: Any) -> None:
+    for x in inputs:
         if type(x) is np.ndarray:
             host.setdefault(id(_root(x)), []).append(x)
-        elif _is_array(x):
+        elif type(x) not in _NOT_ARRAYS and _is_array(x):
             device.append(x)
-
-    for x in inputs:
-        remember(x)
-    result = []
-    for o in outs:
+    for i in arrays:
+        o = result[i]
         if type(o) is np.ndarray:
-            others = host.get(id(_root(o)))
-        elif _is_array(o):
-            others = device
+            key = id(_root(o))
+            others = host.get(key)
+            if others and any(shares(o, x) for x in others):
+                o = result[i] = o.copy()
+                key = id(o)
+            host.setdefault(key, []).append(o)
         else:
-            result.append(o)
-            continue
-        if others and any(shares(o, x) for x in others):
-            o = copy(o)
-        remember(o)
-        result.append(o)
+            if device and any(shares(o, x) for x in device):
+                o = result[i] = o.copy()
+            device.append(o)
     return result
 
 
