@@ -17,9 +17,10 @@ NO_SIMD="$("../$VENV/bin/python" -c 'import numpy as np
 d = (getattr(np, "_core", None) or np.core)._multiarray_umath
 print(" ".join(f for f in d.__cpu_dispatch__ if d.__cpu_features__.get(f)))' || true)"
 for ALT in "Haswell|" "Prescott|$NO_SIMD"; do
-  echo "== doctests and documentation with OPENBLAS_CORETYPE=${ALT%%|*}, NumPy SIMD off: ${ALT#*|}"
+  echo "== doctests and documentation with OPENBLAS_CORETYPE=${ALT%%|*}" \
+    "NPY_DISABLE_CPU_FEATURES='${ALT#*|}'"
   OPENBLAS_CORETYPE="${ALT%%|*}" NPY_DISABLE_CPU_FEATURES="${ALT#*|}" \
-    "../$VENV/bin/python" -m pytest -p no:cacheprovider -q test_docs.py
+    "../$VENV/bin/python" -m pytest -p no:cacheprovider test_docs.py
 done
 # The GPU tests once more, on the emulated CuPy device (tests/cupy_emulator: CuPy's strict
 # array semantics, generated kernels run thread by thread on the CPU). This is not a GPU
