@@ -24,7 +24,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..ir import Jaxpr, Literal, Var
+from ..ir import Jaxpr, Var
 
 _MAX_ROOTS = 32  # more possible roots than this: checked against everything (rare)
 _ANY = None  # the roots of a value that may view anything
@@ -146,13 +146,13 @@ def plan(jaxpr: Jaxpr) -> Plan:
     r = roots(jaxpr)
     position = {v: ("consts", k) for k, v in enumerate(jaxpr.constvars)}
     position.update({v: ("args", k) for k, v in enumerate(jaxpr.invars)})
-    steps = []
+    steps: list[tuple[int, Any]] = []
     seen: set[Var] = set()  # outputs so far (not copied ones)
     by_root: dict[Var, list[int]] = {}  # root -> earlier outputs that may view it
     viewing_any: list[int] = []  # earlier outputs that may view anything
     everything: list[int] = []
     for i, v in enumerate(jaxpr.outvars):
-        if type(v) is Literal:
+        if not isinstance(v, Var):  # a literal: an immutable scalar
             continue
         if v in position or v in seen:
             steps.append((i, "copy"))  # a new array then: later outputs cannot alias it
