@@ -56,6 +56,15 @@ _switched_on = 0  # threads inside debugging_nans(True)
 _lock = threading.Lock()
 
 
+def _reset_lock_in_child() -> None:  # a fork while another thread held it must not deadlock
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_lock_in_child)
+
+
 def nans_checked() -> bool:
     """Whether ``debug_nans`` is on in the current thread.
 

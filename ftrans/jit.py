@@ -17,7 +17,9 @@ from __future__ import annotations
 import functools
 import gc
 import inspect
+import os
 import threading
+import weakref
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -109,6 +111,21 @@ def _finalize(x: Any) -> Any:
     return x
 
 
+_live: weakref.WeakSet = weakref.WeakSet()  # every JitFunction, for the fork reset below
+
+
+def _reset_locks_in_child() -> None:
+    """A child forked while another thread held a jit lock (tracing a new signature) would
+    wait for it forever: the child starts with fresh locks and no signature in the making."""
+    for f in list(_live):
+        f._lock = threading.Lock()
+        f._building = {}
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_locks_in_child)
+
+
 class JitFunction:
     """A jitted function: call it like ``fun``; ``lower(*args)`` shows the optimized jaxpr,
     ``trace_count`` counts traces (one per new signature)."""
@@ -127,6 +144,7 @@ class JitFunction:
         self._flat_cache: dict[Any, _Entry] = {}  # positional array/scalar leaves only
         self._lock = threading.Lock()  # guards inserting, evicting and ``_building``
         self._building: dict[Any, threading.RLock] = {}  # keys being traced, by some thread
+        _live.add(self)
         try:
             self._params = list(inspect.signature(fun).parameters)
         except (TypeError, ValueError):

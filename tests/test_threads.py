@@ -3,6 +3,7 @@ thread gives; tracing state, jit's cache and debug_nans belong to the calling th
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -271,3 +272,44 @@ def test_traces_are_per_thread():
     for t in threads:
         t.join()
     assert levels == {"inside": 1, "other thread": 0, "other grad": 6.0}
+
+
+
+def _call_in_child(f, x, conn):
+    conn.send(f(x).tolist())
+    conn.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_child_forked_while_another_thread_traces_does_not_hang():
+    """A thread is inside jit's first trace of a signature (holding its lock) when the
+    process forks: the child traces that signature itself instead of waiting forever."""
+    import multiprocessing
+
+    parent_pid = os.getpid()
+    entered, release = threading.Event(), threading.Event()
+
+    def slow(v):
+        if os.getpid() == parent_pid:  # only the parent's trace blocks
+            entered.set()
+            release.wait(20)
+        return v * 2.0
+
+    f = ftrans.jit(slow, backend="numpy")
+    x = np.ones(3)
+    tracer = threading.Thread(target=f, args=(x,))
+    tracer.start()
+    try:
+        assert entered.wait(10)
+        ctx = multiprocessing.get_context("fork")
+        receiver, sender = ctx.Pipe(duplex=False)
+        p = ctx.Process(target=_call_in_child, args=(f, x, sender))
+        p.start()
+        got = receiver.recv() if receiver.poll(30) else None
+        p.join(5)
+        if p.is_alive():
+            p.kill()
+        assert got == [2.0, 2.0, 2.0], "the forked child hung on the parent's jit lock"
+    finally:
+        release.set()
+        tracer.join(20)
