@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._lazy import fnp
-from ..core import Primitive, register
+from ..core import Primitive, aval_of, register
 from ..ir import ShapedArray
 from .families import elementwise_aval, elementwise_batch, elementwise_jvp
 
@@ -53,4 +53,5 @@ def clamp(min: Any, x: Any, max: Any) -> Any:  # noqa: A002
     >>> clamp(0.0, np.array([-1.0, 0.5, 2.0]), 1.0)
     array([0. , 0.5, 1. ])
     """
+    _clamp_aval(aval_of(min), aval_of(x), aval_of(max))  # its checks, on plain arrays too
     return clamp_p.bind(min, x, max)

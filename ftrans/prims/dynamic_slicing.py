@@ -265,6 +265,7 @@ def dynamic_slice(operand: Any, start_indices: Sequence[Any], slice_sizes: Seque
     """
     starts = _start_list(operand, start_indices, "dynamic_slice")
     sizes = tuple(int(k) for k in slice_sizes)
+    _ds_aval(aval_of(operand), *map(aval_of, starts), slice_sizes=sizes)  # checks, eagerly too
     return dynamic_slice_p.bind(operand, *starts, slice_sizes=sizes)
 
 
@@ -277,6 +278,7 @@ def dynamic_update_slice(operand: Any, update: Any, start_indices: Sequence[Any]
     array([0., 0., 0., 1., 1.])
     """
     starts = _start_list(operand, start_indices, "dynamic_update_slice")
+    _dus_aval(aval_of(operand), aval_of(update), *map(aval_of, starts))  # checks, eagerly too
     return dynamic_update_slice_p.bind(operand, update, *starts)
 
 
