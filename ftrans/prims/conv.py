@@ -12,8 +12,10 @@ by ``O / G`` outputs; ``batch_group_count = B`` splits the batch instead (``N = 
 output ``(N', O)``).
 
 The impl is im2col: every window gathered at once (a strided view in NumPy, a ``take`` on
-CuPy), then one batched ``matmul`` per group. The primitive is bilinear; both transposes
-are convolutions again, so derivatives of every order follow:
+CuPy), laid out as columns ``(N, features * window, out)``, then one batched ``matmul`` with
+the window ``(O, features * window)`` per group gives the output in its own layout. The
+primitive is bilinear; both transposes are convolutions again, so derivatives of every order
+follow:
 
 - the lhs cotangent is the output cotangent dilated by ``s`` and correlated with the window
   flipped (channels swapped within each group), at stride ``ld``;
@@ -131,28 +133,21 @@ def _conv_impl(xp: Any, lhs: Any, rhs: Any, *, window_strides: tuple, padding: t
     o, i = rhs.shape[:2]
     out_sp = out_aval.shape[2:]
     n_out, k_win = int(np.prod(out_sp, dtype=np.int64)), int(np.prod(window, dtype=np.int64))
-    sp = tuple(range(2, 2 + rank))
-    wn = tuple(range(2 + rank, 2 + 2 * rank))
+    # columns (..., features * window, out): the spatial axes stay last (a cheap copy) and
+    # one matmul per group gives (..., O, out) in the output's own layout
+    order = (0, 1) + tuple(range(2 + rank, 2 + 2 * rank)) + tuple(range(2, 2 + rank))
+    cols = xp.transpose(w, order)  # (N, C, *win, *out)
     if batch_group_count > 1:
         b = batch_group_count
-        # (B, N', C, *out, *win) -> (B, N' * out, C * win)
-        w = xp.reshape(w, (b, n // b) + w.shape[1:])
-        cols = xp.reshape(xp.transpose(w, (0, 1) + tuple(a + 1 for a in sp) + (2,)
-                                       + tuple(a + 1 for a in wn)), (b, n // b * n_out, c * k_win))
-        kern = xp.reshape(rhs, (b, o // b, c * k_win))
-        y = xp.matmul(cols, xp.swapaxes(kern, 1, 2))  # (B, N' * out, O')
-        y = xp.reshape(y, (b, n // b) + out_sp + (o // b,))
-        y = xp.transpose(y, (1, 0, 2 + rank) + tuple(range(2, 2 + rank)))
+        cols = xp.reshape(cols, (b, n // b, c * k_win, n_out))
+        kern = xp.reshape(rhs, (b, 1, o // b, c * k_win))
+        y = xp.matmul(kern, cols)  # (B, N', O', out)
+        y = xp.transpose(y, (1, 0, 2, 3))
         return xp.reshape(y, (n // b, o) + out_sp)
     g = feature_group_count
-    # (N, G, I, *out, *win) -> (G, N * out, I * win)
-    w = xp.reshape(w, (n, g, i) + w.shape[2:])
-    cols = xp.reshape(xp.transpose(w, (1, 0) + tuple(a + 1 for a in sp) + (2,)
-                                   + tuple(a + 1 for a in wn)), (g, n * n_out, i * k_win))
+    cols = xp.reshape(cols, (n, g, i * k_win, n_out))
     kern = xp.reshape(rhs, (g, o // g, i * k_win))
-    y = xp.matmul(cols, xp.swapaxes(kern, 1, 2))  # (G, N * out, O / G)
-    y = xp.reshape(y, (g, n) + out_sp + (o // g,))
-    y = xp.transpose(y, (1, 0, 2 + rank) + tuple(range(2, 2 + rank)))
+    y = xp.matmul(kern, cols)  # (N, G, O / G, out)
     return xp.reshape(y, (n, o) + out_sp)
 
 
