@@ -599,3 +599,8 @@ def outer(x1: Any, x2: Any, /) -> Any:
 __all__ = ["LinAlgError", "cholesky", "cond", "det", "eigh", "eigvalsh", "inv", "lstsq",
            "matmul", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm",
            "outer", "pinv", "qr", "slogdet", "solve", "svd", "svdvals", "vector_norm"]
+
+
+def __getattr__(name: str) -> Any:
+    from ._hints import missing_attribute
+    raise AttributeError(missing_attribute(name, "numpy.linalg"))
