@@ -146,7 +146,11 @@ def gradient(f: Any, *varargs: Any, axis: Any = None, edge_order: int = 1) -> An
     f = asarray(f)
     if not np.issubdtype(f.dtype, np.inexact):
         f = to_dtype(f, np.dtype(np.float64))
-    axes = tuple(range(f.ndim)) if axis is None else normalize_axes(axis, f.ndim, "gradient")
+    axes = tuple(range(f.ndim))
+    if axis is not None:  # in the order given, as NumPy returns them
+        given = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+        normalize_axes(given, f.ndim, "gradient")  # NumPy's errors
+        axes = tuple(int(a) % f.ndim for a in given)
     if edge_order not in (1, 2):
         raise ValueError("'edge_order' greater than 2 not supported")
     spacings = _spacings(varargs, f.shape, axes)
