@@ -315,7 +315,7 @@ def register_pytree_node_class(cls: type) -> type:
         if not callable(getattr(cls, method, None)):
             raise TypeError(f"register_pytree_node_class: {cls.__name__} needs a {method} "
                             "method")
-    register_pytree_node(cls, lambda x: x.tree_flatten(), cls.tree_unflatten)
+    register_pytree_node(cls, lambda x: x.tree_flatten(), getattr(cls, "tree_unflatten"))
     return cls
 
 
@@ -336,7 +336,7 @@ def register_dataclass(nodetype: type, data_fields: Iterable[str],
     data, meta = tuple(data_fields), tuple(meta_fields)
 
     def unflatten(aux: Any, children: list[Any]) -> Any:
-        obj = object.__new__(nodetype)
+        obj: Any = object.__new__(nodetype)
         for k, v in (*zip(meta, aux), *zip(data, children)):
             object.__setattr__(obj, k, v)
         return obj
@@ -367,8 +367,11 @@ class Partial(functools.partial):
         return super().__new__(cls, func, *args, **kw)
 
 
-register_pytree_node(Partial, lambda p: ((p.args, p.keywords), p.func),
-                     lambda func, c: Partial(func, *c[0], **c[1]))
+def _partial_unflatten(func: Any, children: list[Any]) -> Partial:
+    return Partial(func, *children[0], **children[1])
+
+
+register_pytree_node(Partial, lambda p: ((p.args, p.keywords), p.func), _partial_unflatten)
 
 
 # ----------------------------------------------------------------------------- key paths

@@ -140,7 +140,8 @@ def gradient(f: Any, *varargs: Any, axis: Any = None, edge_order: int = 1) -> An
     -6.0
     """
     if not any_tracer((f, *varargs)):
-        return np.gradient(f, *varargs, axis=axis, edge_order=edge_order)
+        return np.gradient(f, *varargs, axis=axis,  # type: ignore[call-overload]
+                           edge_order=edge_order)
     from ._promote import normalize_axes, to_dtype
     from ._shape import asarray, moveaxis
     f = asarray(f)
