@@ -613,7 +613,7 @@ class Tracer:
     def __getattr__(self, name: str) -> Any:
         method = _fnp()._TRACER_METHODS.get(name)
         if method is None:
-            raise AttributeError(_fnp()._tracer_attribute(name))
+            raise _fnp()._TracerAttributeError(name)
         return method.__get__(self)
 
     def __getitem__(self, idx: Any) -> Any:

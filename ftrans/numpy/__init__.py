@@ -291,9 +291,9 @@ from ._quantiles import (  # noqa: E402,F401
 
 # ----------------------------------------------------------------------------- names (issue 14)
 # isort: split
+from ._hints import MissingAttributeError as _MissingAttributeError  # noqa: E402
+from ._hints import TracerAttributeError as _TracerAttributeError  # noqa: E402,F401
 from ._hints import conversion_message as _conversion_message  # noqa: E402,F401
-from ._hints import missing_attribute as _missing_attribute  # noqa: E402
-from ._hints import tracer_attribute as _tracer_attribute  # noqa: E402,F401
 from ._lift import lifted as _lifted  # noqa: E402
 
 # inside jit/vmap, NumPy arrays made by asarray/array are traced constants (traced indices
@@ -302,4 +302,4 @@ asarray, array = _lifted(asarray), _lifted(array)  # noqa: F811
 
 
 def __getattr__(name: str) -> Any:
-    raise AttributeError(_missing_attribute(name))
+    raise _MissingAttributeError(name)

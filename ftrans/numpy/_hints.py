@@ -204,6 +204,38 @@ def missing_attribute(name: str, module: str = "numpy") -> str:
     return f"{text}: {h}" if h else text
 
 
+class MissingAttributeError(AttributeError):
+    """AttributeError whose message (``missing_attribute``) is worked out only when shown:
+    ``getattr(fnp, name, None)`` on a missing name stays cheap.
+
+    >>> str(MissingAttributeError("trapz"))
+    "module 'ftrans.numpy' has no attribute 'trapz': it is NumPy 1's name of ftrans.numpy.trapezoid"
+    """
+
+    def __init__(self, name: str, module: str = "numpy"):
+        super().__init__(name)
+        self.missing, self.module = name, module
+
+    def __str__(self) -> str:
+        return missing_attribute(self.missing, self.module)
+
+
+class TracerAttributeError(AttributeError):
+    """AttributeError for ``x.name`` on a traced array, its message (``tracer_attribute``)
+    worked out only when shown.
+
+    >>> str(TracerAttributeError("itemsize"))
+    "traced array has no attribute 'itemsize' (NumPy arrays have it; traced arrays do not yet)"
+    """
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.missing = name
+
+    def __str__(self) -> str:
+        return tracer_attribute(self.missing)
+
+
 def unsupported(kind: str, name: str) -> str:
     """The message for NumPy's ``name`` (``linalg.X``, ``add.outer``) called on traced arrays
     when ftrans has nothing it could dispatch to.

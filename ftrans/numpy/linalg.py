@@ -602,5 +602,5 @@ __all__ = ["LinAlgError", "cholesky", "cond", "det", "eigh", "eigvalsh", "inv", 
 
 
 def __getattr__(name: str) -> Any:
-    from ._hints import missing_attribute
-    raise AttributeError(missing_attribute(name, "numpy.linalg"))
+    from ._hints import MissingAttributeError
+    raise MissingAttributeError(name, "numpy.linalg")
