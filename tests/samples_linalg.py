@@ -279,6 +279,14 @@ COMPLEX_LINALG_SAMPLES: list[Sample] = [
     Sample("reduce_sum", lambda x: la.vector_norm(x, ord=2.5), (c(2, 3),)),
     Sample("svd", la.cond, (c(3, 4),)),
     Sample("inv", lambda a: la.cond(a, "fro"), (_cwell(3),)),
+    # NumPy 2's array-API functions; vecdot conjugates its first argument
+    Sample("conj", la.vecdot, (c(2, 3), c(3))),
+    Sample("reduce_sum", lambda x, y: la.vecdot(x, y, axis=0), (r(3, 2), c(3, 2))),
+    Sample("gather", lambda x: la.diagonal(x, offset=1), (c(2, 3, 3),), linear=True),
+    Sample("gather", lambda x: la.trace(x, offset=-1), (c(2, 3, 3),), linear=True),
+    Sample("transpose", la.matrix_transpose, (c(2, 3, 4),), linear=True),
+    Sample("mul", lambda x, y: la.cross(x, y, axis=0), (c(3, 2), c(3, 2))),
+    Sample("dot_general", lambda x, y: la.tensordot(x, y, axes=1), (c(2, 3), c(3, 2))),
     # eig and eigvals of general matrices: complex results, also from real matrices
     Sample("eig", la.eigvals, (c(4, 4),)),
     Sample("eig", la.eigvals, (r(2, 3, 3),)),

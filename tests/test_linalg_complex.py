@@ -106,6 +106,44 @@ def test_solve_triangular_conjugate_transpose_matches_scipy():
                                    sl.solve_triangular(A, B, **kw), rtol=1e-12)
 
 
+ARRAY_API = [
+    ("diagonal", lambda m, x, y: m.linalg.diagonal(x, offset=-1)),
+    ("trace", lambda m, x, y: m.linalg.trace(x, offset=1)),
+    ("matrix_transpose", lambda m, x, y: m.linalg.matrix_transpose(x)),
+    ("vecdot", lambda m, x, y: m.linalg.vecdot(x, y, axis=-2)),
+    ("cross", lambda m, x, y: m.linalg.cross(x, y, axis=1)),
+    ("tensordot", lambda m, x, y: m.linalg.tensordot(x, y, axes=([1, 2], [2, 1]))),
+]
+
+
+@pytest.mark.parametrize("name, f", ARRAY_API, ids=[n for n, _ in ARRAY_API])
+def test_array_api_functions_match_numpy(name, f):
+    """NumPy 2's ``linalg.diagonal``, ``trace``, ``matrix_transpose``, ``vecdot``, ``cross``,
+    ``tensordot``: traced values and dtypes as NumPy's; ``np.linalg.*`` dispatches here."""
+    x, y = crandn(2, 3, 3), crandn(2, 3, 3)
+    expected = f(np, x, y)
+    for out in (traced(lambda x, y: f(fnp, x, y), x, y), traced(lambda x, y: f(np, x, y), x, y)):
+        assert out.dtype == expected.dtype and out.shape == expected.shape
+        np.testing.assert_allclose(out, expected, rtol=1e-13)
+    check_grads(lambda x, y: f(np, x, y), (x, y), order=1)
+
+
+def test_vecdot_conjugates_its_first_argument():
+    """``f = Re Σ conj(x)·y``: ``grad`` in ``y`` is ``conj(x)``, in ``x`` it is ``conj(y)``."""
+    x, y = crandn(3), crandn(3)
+    gx, gy = ftrans.grad(lambda x, y: fnp.real(la.vecdot(x, y)), argnums=(0, 1))(x, y)
+    np.testing.assert_allclose(gx, y.conj(), rtol=1e-14)
+    np.testing.assert_allclose(gy, x.conj(), rtol=1e-14)
+
+
+def test_array_api_errors():
+    with pytest.raises(ValueError, match=r"cross: .*3-dimensional vectors along axis -1, but "
+                                         r"x1 has shape \(3, 2\)"):
+        traced(lambda x: la.cross(x, x), crandn(3, 2))
+    with pytest.raises(ValueError, match="matrix_transpose: .*at least 2-dimensional"):
+        traced(la.matrix_transpose, crandn(3))
+
+
 # ----------------------------------------------------------------------------- hand-derived
 
 def test_hand_derived_gradients():

@@ -1,16 +1,19 @@
 """``ftrans.numpy.linalg``: NumPy's ``linalg`` with derivatives of every order and vmap.
 
-solve, inv, det, slogdet, cholesky, qr, eigh, eigvalsh, svd and pinv are primitives
-(``ftrans/prims/linalg.py``); lstsq, norm, vector_norm, matrix_norm, matrix_power, cond,
-matrix_rank, multi_dot, svdvals and the wide case of qr are built from them, so their
-derivatives come for free. On plain arrays every function
-calls NumPy. Integer inputs are computed in float64, as in NumPy.
+solve, inv, det, slogdet, cholesky, qr, eigh, eigvalsh, svd, pinv, eig and eigvals are
+primitives (``ftrans/prims/linalg.py``); lstsq, norm, vector_norm, matrix_norm,
+matrix_power, cond, matrix_rank, multi_dot, svdvals and the wide case of qr are built from
+them, so their derivatives come for free. On plain arrays every function but eig and
+eigvals calls NumPy. Integer inputs are computed in float64, as in NumPy.
 
+Real and complex matrices are taken alike, with JAX's derivatives (``docs/complex.md``).
 Conventions: cholesky and eigh read one triangle of their input and differentiate as
-functions of a symmetric matrix (tangents are symmetrized, as in JAX); eigenvector and
-singular-vector derivatives need distinct eigen-/singular values; the svd derivative with
-``full_matrices=True`` exists for square matrices only; qr with ``mode='complete'`` on a
-tall matrix has no derivative (as in JAX) and is not supported on traced arrays.
+functions of a symmetric (Hermitian) matrix (tangents are symmetrized, as in JAX);
+eigenvector and singular-vector derivatives need distinct eigen-/singular values, and for
+complex matrices they are JAX's phase-fixed ones; eig and eigvals give complex results
+(also for real eigenvalues, as JAX); the svd derivative with ``full_matrices=True`` exists
+for square matrices only; qr with ``mode='complete'`` on a tall matrix has no derivative
+(as in JAX) and is not supported on traced arrays.
 
 >>> import ftrans, ftrans.numpy as fnp, numpy as np
 >>> a = np.array([[2.0, 1.0], [1.0, 3.0]])
@@ -29,11 +32,15 @@ from ..prims import linalg as la
 from ..prims.shape import reshape as _reshape
 from ..prims.slicing import concatenate as _concatenate
 from ..prims.slicing import slice_ as _slice
+from ._calculus import cross as _cross
 from ._complex import conj, real
 from ._elementwise import abs as _abs
 from ._elementwise import astype as _astype
 from ._elementwise import divide, multiply, not_equal, power, sqrt, where
 from ._linalg import matmul
+from ._manip import diagonal as _diagonal
+from ._manip import trace as _trace
+from ._products import tensordot as _tensordot
 from ._promote import (
     any_gpu_array,
     any_tracer,
@@ -650,7 +657,96 @@ def outer(x1: Any, x2: Any, /) -> Any:
     return _outer(x1, x2)
 
 
-__all__ = ["LinAlgError", "cholesky", "cond", "det", "eig", "eigh", "eigvals", "eigvalsh",
-           "inv", "lstsq", "matmul", "matrix_norm", "matrix_power", "matrix_rank",
-           "multi_dot", "norm", "outer", "pinv", "qr", "slogdet", "solve", "svd", "svdvals",
+def _array_api(name: str, *xs: Any) -> bool:
+    """Whether ``np.linalg.<name>`` can take ``xs`` as they are: no tracers, no CuPy
+    arrays (CuPy has none of NumPy 2's array-API linalg functions)."""
+    return not any_tracer(xs) and not any_gpu_array(xs)
+
+
+def diagonal(x: Any, /, *, offset: int = 0) -> Any:
+    """NumPy's ``linalg.diagonal``: the ``offset`` diagonal of each matrix (last two axes).
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.linalg.diagonal(np.arange(4.0).reshape(2, 2))
+    array([0., 3.])
+    """
+    if _array_api("diagonal", x):
+        return np.linalg.diagonal(x, offset=offset)
+    return _diagonal(x, offset, -2, -1)
+
+
+def trace(x: Any, /, *, offset: int = 0, dtype: Any = None) -> Any:
+    """NumPy's ``linalg.trace``: the sum of the ``offset`` diagonal of each matrix.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> float(fnp.linalg.trace(np.arange(4.0).reshape(2, 2)))
+    3.0
+    """
+    if _array_api("trace", x):
+        return np.linalg.trace(x, offset=offset, dtype=dtype)
+    return _trace(x, offset, -2, -1, dtype)
+
+
+def matrix_transpose(x: Any, /) -> Any:
+    """NumPy's ``linalg.matrix_transpose``: each matrix transposed (not conjugated).
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.linalg.matrix_transpose(np.array([[1j, 2.0]]))
+    array([[0.+1.j],
+           [2.+0.j]])
+    """
+    if _array_api("matrix_transpose", x):
+        return np.linalg.matrix_transpose(x)
+    if len(shape_of(x)) < 2:
+        raise ValueError(f"matrix_transpose: Input array must be at least 2-dimensional, got "
+                         f"shape {shape_of(x)}")
+    return _mT(x)
+
+
+def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
+    """NumPy's ``linalg.vecdot``: ``Σ conj(x1)·x2`` over ``axis`` (the first vector is
+    conjugated), the other axes broadcast.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> complex(fnp.linalg.vecdot(np.array([1j, 2.0]), np.array([1j, 1.0])))
+    (3+0j)
+    """
+    if _array_api("vecdot", x1, x2):
+        return np.linalg.vecdot(x1, x2, axis=axis)
+    return _sum(multiply(conj(x1), x2), axis=axis)
+
+
+def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
+    """NumPy's ``linalg.cross``: the cross product of 3-element vectors along ``axis``.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.linalg.cross(np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0]))
+    array([0., 0., 1.])
+    """
+    if _array_api("cross", x1, x2):
+        return np.linalg.cross(x1, x2, axis=axis)
+    for name, v in (("x1", x1), ("x2", x2)):
+        s = shape_of(v)
+        if not s or not -len(s) <= axis < len(s) or s[axis] != 3:
+            raise ValueError(f"cross: both input arrays must be (arrays of) 3-dimensional "
+                             f"vectors along axis {axis}, but {name} has shape {s}")
+    return _cross(x1, x2, axis=axis)
+
+
+def tensordot(x1: Any, x2: Any, /, *, axes: Any = 2) -> Any:
+    """NumPy's ``linalg.tensordot`` (``numpy.tensordot`` with keyword ``axes``).
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> float(fnp.linalg.tensordot(np.eye(2), np.eye(2)))
+    2.0
+    """
+    if _array_api("tensordot", x1, x2):
+        return np.linalg.tensordot(x1, x2, axes=axes)
+    return _tensordot(x1, x2, axes)
+
+
+__all__ = ["LinAlgError", "cholesky", "cond", "cross", "det", "diagonal", "eig", "eigh",
+           "eigvals", "eigvalsh", "inv", "lstsq", "matmul", "matrix_norm", "matrix_power",
+           "matrix_rank", "matrix_transpose", "multi_dot", "norm", "outer", "pinv", "qr",
+           "slogdet", "solve", "svd", "svdvals", "tensordot", "trace", "vecdot",
            "vector_norm"]
