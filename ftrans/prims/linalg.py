@@ -28,9 +28,9 @@ holomorphic rules (solve, triangular_solve, inv, det) need nothing more. Values 
 real by construction are real arrays: the eigenvalues of eigh, the singular values,
 ``slogdet``'s ``logabsdet`` (its ``sign`` is a unit complex number). Eigen- and singular
 vectors of complex matrices are fixed only up to a phase: the derivatives of eigh's ``V``
-and svd's ``U`` and ``V`` are JAX's, those of the phase-fixed choice with ``Im(vᴴ dv) = 0``
-(so ``diag(Vᴴ dV)`` is real); functions invariant under those phases (``|v|²``,
-projectors ``v vᴴ``, ``U f(S) Vᴴ``) have the derivatives of NumPy's own results.
+and svd's ``U`` and ``V`` are JAX's, with ``diag(Vᴴ dV) = 0``: the phases do not move;
+functions invariant under those phases (``|v|²``, projectors ``v vᴴ``, ``U f(S) Vᴴ``) have
+the derivatives of NumPy's own results.
 
 ``eig`` of a general real or complex matrix gives complex eigenvalues and unit-norm
 eigenvectors (complex even for a real matrix with real eigenvalues, as JAX); their
@@ -39,6 +39,7 @@ derivatives need distinct eigenvalues. Each eigenvector's phase is fixed as LAPA
 leaves that sign to chance: NumPy's eigenvectors of a real matrix can flip sign under a
 tiny perturbation); the eigenvector derivatives are those of that choice (JAX's ``eig``
 with ``enable_eigvec_derivs=True``).
+
 Batching moves the batch axis to the front (broadcasting unbatched operands), since every
 impl already maps over leading axes; a batch of right-hand sides against one matrix (as in
 ``jacfwd``) becomes extra columns of a single solve instead.
@@ -55,8 +56,9 @@ import numpy as np
 from .._lazy import fnp
 from ..core import Primitive, Zero, aval_of, register, same_device
 from ..ir import ShapedArray, complex_dtype, is_complex_dtype, is_float_dtype, real_dtype
+from .complex_parts import complex_p
 from .families import batch_at_front, is_undef, shape_of
-from .shape import moveaxis
+from .shape import convert_element_type, moveaxis
 
 
 def _declare(name: str, multiple_results: bool = False) -> Primitive:
@@ -576,8 +578,7 @@ eig_p = _declare("eig", multiple_results=True)
 
 def _eig_on_host(xp: Any, a: Any, vectors: bool) -> list[Any]:
     """NumPy's eig of a device array, computed on the host: one copy each way."""
-    from ..device import to_host
-    a_host = to_host(a)
+    a_host = xp.asnumpy(a)
     outs = np.linalg.eig(a_host) if vectors else (np.linalg.eigvals(a_host),)
     return [xp.asarray(o) for o in outs]
 
@@ -636,7 +637,6 @@ def _eig_jvp(primals: Any, outs: Any, tangents: Any, *, vectors: bool) -> list[A
     if type(ta) is Zero:
         return [Zero(aval_of(o)) for o in outs]
     w, v = outs if vectors else eig_p.bind(a, vectors=True)
-    from .shape import convert_element_type
     ta = convert_element_type(ta, aval_of(w).dtype) if not _is_complex(ta) else ta
     if not vectors:
         return [fnp.sum(solve_p.bind(v, ta) * _mT(v), axis=-1)]
@@ -648,7 +648,6 @@ def _eig_jvp(primals: Any, outs: Any, tangents: Any, *, vectors: bool) -> list[A
     k = fnp.argmax(fnp.abs(v), axis=-2)
     rows = same_device(np.arange(n).reshape(n, 1), k)
     mask = fnp.astype(rows == fnp.expand_dims(k, -2), aval_of(v).dtype)
-    from .complex_parts import complex_p
     c = complex_p.bind(-fnp.real(fnp.sum(fnp.conj(v) * u, axis=-2)),
                        -fnp.imag(fnp.sum(mask * u, axis=-2))
                        / fnp.real(fnp.sum(mask * v, axis=-2)))
