@@ -131,7 +131,8 @@ def _transpose(ct: Any, x: Any, *, fft_type: str, fft_lengths: tuple, norm: str)
         return [fft(ct, fft_type, fft_lengths, norm)]
     c = _half_weights(fft_lengths[-1], ct)
     if fft_type == "rfft":
-        return [fft(fnp.divide(conj_p.bind(ct), c), "irfft", fft_lengths, DUAL_NORM[norm])]
+        return [fft(fnp.multiply(conj_p.bind(ct), 1.0 / c), "irfft", fft_lengths,
+                    DUAL_NORM[norm])]
     return [fnp.multiply(conj_p.bind(fft(ct, "rfft", fft_lengths, DUAL_NORM[norm])), c)]
 
 
