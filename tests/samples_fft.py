@@ -1,8 +1,12 @@
-"""Sample rows for ``ftrans.numpy.fft`` (see ``samples.py``): the ``fft`` primitive through
-every wrapper, with ``n``/``s`` padding and cutting, ``axis``/``axes`` moved, each ``norm``,
-repeated axes, odd and even real lengths, real and complex inputs, single precision; and the
-shifts and frequencies built on other primitives. Every transform is linear over the reals
-(``linear=True``: its transpose rule is checked by the dot-product identity too).
+"""Sample rows for ``ftrans.numpy.fft`` and ``ftrans.scipy.signal`` (see ``samples.py``).
+
+The ``fft`` primitive through every wrapper, with ``n``/``s`` padding and cutting,
+``axis``/``axes`` moved, each ``norm``, repeated axes, odd and even real lengths, real and
+complex inputs, single precision; the shifts and frequencies built on other primitives. Every
+transform is linear over the reals (``linear=True``: its transpose rule is checked by the
+dot-product identity too). Then SciPy's convolutions, in both inputs: the direct method (a
+gather of windows and a contraction) and the FFT method, each mode, the 2-D boundary rules,
+a traced ``fillvalue``.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import numpy as np
 from samples_core import Sample
 
 import ftrans.numpy as fnp
+import ftrans.scipy.signal as fss
 
 _rng = np.random.default_rng(4096)
 F = fnp.fft
@@ -66,4 +71,19 @@ FFT_SAMPLES: list[Sample] = [
     Sample("concatenate", lambda x: F.ifftshift(x, axes=0), (r(5, 3),), linear=True),
     Sample("div", lambda d: F.fftfreq(5, d), (np.array(0.7),)),
     Sample("div", lambda d: F.rfftfreq(6, d), (np.array(1.3),)),
+    # scipy.signal: bilinear in (in1, in2); linear rows keep one input constant
+    Sample("gather", lambda a, v: fss.convolve(a, v, method="direct"), (r(6), r(3))),
+    Sample("gather", lambda a, v: fss.convolve(a, v, "valid", "direct"), (r(3, 2), r(4, 4))),
+    Sample("gather", lambda a, v: fss.correlate(a, v, "same", "direct"), (c(5), c(4))),
+    Sample("gather", lambda a: fss.convolve(a, np.array([1.0, -2.0, 0.5])), (r(5),),
+           linear=True),
+    Sample("fft", lambda a, v: fss.convolve(a, v, "same", "fft"), (r(4, 5), r(3, 2))),
+    Sample("fft", lambda a, v: fss.fftconvolve(a, v, "valid"), (r(5, 4), r(2, 3))),
+    Sample("fft", lambda a, v: fss.fftconvolve(a, v, axes=1), (c(3, 4), c(1, 3))),
+    Sample("fft", lambda a: fss.correlate(a, np.ones((3, 3)), "same", "fft"), (r(4, 4),),
+           linear=True),
+    Sample("gather", lambda a, v: fss.convolve2d(a, v, "same", "wrap"), (r(4, 5), r(3, 2))),
+    Sample("gather", lambda a, v: fss.correlate2d(a, v, "full", "symm"), (r(3, 4), r(2, 3))),
+    Sample("pad", lambda a, v, f: fss.convolve2d(a, v, "same", "fill", f),
+           (r(3, 4), r(2, 2), np.array(0.3))),
 ]
