@@ -11,11 +11,13 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .backends.owned import owned
 from .core import (
     Trace,
     Tracer,
     Zero,
     aval_of,
+    check_int64,
     eval_jaxpr,
     instantiate,
     trace_to_jaxpr,
@@ -78,6 +80,8 @@ def _as_value(x: Any, where: str) -> Any:
     if isinstance(x, Tracer):
         return x
     if isinstance(x, _SCALARS):
+        if type(x) is int:
+            check_int64(x, where)
         return np.asarray(x)
     if hasattr(x, "shape") and hasattr(x, "dtype"):
         if np.dtype(x.dtype).kind in "OSUV":
@@ -197,13 +201,20 @@ def _normalize_argnums(argnums: int | Sequence[int], nargs: int, api: str) -> tu
 class _Traced:
     """The result of tracing a function concretely: jaxpr, recorded values, outputs."""
 
-    __slots__ = ("jaxpr", "values", "out_vals", "out_tree", "aux", "in_tree", "xp")
+    __slots__ = ("jaxpr", "values", "out_vals", "out_tree", "aux", "in_tree", "xp", "avoid")
 
     def __init__(self, jaxpr: Jaxpr, values: dict, out_vals: list, out_tree: PyTreeDef,
-                 aux: Any, in_tree: PyTreeDef, xp: Any):
+                 aux: Any, in_tree: PyTreeDef, xp: Any, avoid: list):
         self.jaxpr, self.values, self.out_vals = jaxpr, values, out_vals
         self.out_tree, self.aux, self.in_tree = out_tree, aux, in_tree
         self.xp = xp  # the array module of the call's device: numpy, or cupy on the GPU
+        # what results must not alias (owned): the inputs, captured constants, aux's arrays
+        self.avoid = avoid
+
+
+def _owned_tree(tree: PyTreeDef, flat: list, avoid: Sequence[Any]) -> Any:
+    """The pytree of ``flat`` results, each array the caller's own (``owned``)."""
+    return tree_unflatten(tree, owned(flat, avoid))
 
 
 def _strip(trace: Trace, tree: Any) -> Any:
@@ -218,7 +229,9 @@ def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
     flat = [_as_value(x, f"{api}: {arg_names[0] if len(arg_names) == 1 else 'an input'}")
             for x in flat]
     # the arguments not differentiated (``_wrt``) also say where the call runs
-    flat, xp = to_call_device(flat, api, getattr(fun, "fixed_args", ()))
+    fixed = getattr(fun, "fixed_args", ())
+    avoid = [*flat, *fixed]
+    flat, xp = to_call_device(flat, api, fixed)
     with Trace(concrete=True) as trace:
         tracers = [trace.new_arg(aval_of(x), x) for x in flat]
         out = fun(*tree_unflatten(in_tree, tracers))
@@ -229,6 +242,11 @@ def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
                                 f"(output, aux), got {type(out).__name__}")
             out, aux = out
             aux = _strip(trace, aux)
+            aux_flat, aux_tree = tree_flatten(aux)
+            if aux_flat:  # aux is a result too, and later results must not alias it
+                aux_flat = owned(aux_flat, avoid + [c for _, c in trace.consts.values()])
+                aux = tree_unflatten(aux_tree, aux_flat)
+                avoid += aux_flat
         out_flat, out_tree = tree_flatten(out)
         for o in out_flat:
             if not (isinstance(o, (Tracer, np.ndarray, np.generic) + _SCALARS)
@@ -241,7 +259,9 @@ def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
         for v, c in zip(jaxpr.constvars, on_device(xp, [values[v] for v in jaxpr.constvars])):
             values[v] = c
     out_vals = [a.val if type(a) is Literal else values[a] for a in jaxpr.outvars]
-    return _Traced(jaxpr, values, out_vals, out_tree, aux, in_tree, xp)
+    if jaxpr.constvars:
+        avoid += [values[v] for v in jaxpr.constvars]
+    return _Traced(jaxpr, values, out_vals, out_tree, aux, in_tree, xp, avoid)
 
 
 def _wrt(fun: Callable, args: tuple, kwargs: dict, argnums: tuple[int, ...]) -> Callable:
@@ -300,8 +320,10 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any],
     t_vals = [t.astype(aval_of(p).dtype) if not isinstance(t, Tracer)
               and aval_of(t).dtype != aval_of(p).dtype else t for p, t in zip(p_flat, t_vals)]
     t_out = jvp_jaxpr_eval(tr.jaxpr, tr.values, t_vals)
-    out = tree_unflatten(tr.out_tree, [_finalize(o) for o in tr.out_vals])
-    t_out = tree_unflatten(tr.out_tree, [_finalize(t, tr.xp) for t in t_out])
+    n = len(tr.out_vals)
+    flat = owned([_finalize(o) for o in tr.out_vals] + [_finalize(t, tr.xp) for t in t_out],
+                 tr.avoid + t_flat + t_vals)
+    out, t_out = tree_unflatten(tr.out_tree, flat[:n]), tree_unflatten(tr.out_tree, flat[n:])
     return (out, t_out, tr.aux) if has_aux else (out, t_out)
 
 
@@ -341,9 +363,11 @@ def linearize(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any,
         vals = on_device(tr.xp, _leaf_values(t_flat, in_avals, "linearize", "tangent",
                                              "primal"))
         outs = eval_jaxpr(lin_jaxpr, lin_consts, *vals)
-        return tree_unflatten(tr.out_tree, [_finalize(o) for o in outs])
+        return _owned_tree(tr.out_tree, [_finalize(o) for o in outs],
+                           [*t_flat, *vals, *lin_consts])
 
-    out = tree_unflatten(tr.out_tree, [_finalize(o) for o in tr.out_vals])
+    out = _owned_tree(tr.out_tree, [_finalize(o) for o in tr.out_vals], tr.avoid)
+    tr.avoid = []
     return (out, f_jvp, tr.aux) if has_aux else (out, f_jvp)
 
 
@@ -394,9 +418,10 @@ def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
                              f"output has structure {out_tree}")
         vals = on_device(xp, _leaf_values(ct_flat, out_avals, "vjp"))
         cts = backward_pass(lin_jaxpr, lin_consts, vals)
-        return tree_unflatten(in_tree, [_finalize(c, xp) for c in cts])
+        return _owned_tree(in_tree, [_finalize(c, xp) for c in cts],
+                           [*ct_flat, *vals, *lin_consts])
 
-    out = tree_unflatten(tr.out_tree, [_finalize(o) for o in tr.out_vals])
+    out = _owned_tree(tr.out_tree, [_finalize(o) for o in tr.out_vals], tr.avoid)
     return (out, vjp_fun, tr.aux) if has_aux else (out, vjp_fun)
 
 
@@ -431,8 +456,10 @@ def linear_transpose(fun: Callable, *primals: Any) -> Callable:
         if xp is np and on_gpu:  # the primals were CuPy arrays: so are the results
             xp = require_gpu()
             vals = on_device(xp, vals)
-        cts = backward_pass(jaxpr, on_device(xp, consts), vals)
-        return tree_unflatten(in_tree, [_finalize(c, xp) for c in cts])
+        dev_consts = on_device(xp, consts)
+        cts = backward_pass(jaxpr, dev_consts, vals)
+        return _owned_tree(in_tree, [_finalize(c, xp) for c in cts],
+                           [*ct_flat, *vals, *consts, *dev_consts])
 
     return transposed
 
@@ -474,7 +501,7 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
         # a NumPy scalar seed, not a 0-d array: scalar arithmetic in the rules is ~10x cheaper
         seed = av.dtype.type(1) if xp is np else xp.ones((), av.dtype)
         cts = backward_pass(lin_jaxpr, lin_consts, [seed], consume=True)
-        g = tree_unflatten(tr.in_tree, [_finalize(c, xp) for c in cts])
+        g = _owned_tree(tr.in_tree, [_finalize(c, xp) for c in cts], tr.avoid)
         g = g[0] if isinstance(argnums, (int, np.integer)) else g
         value = _finalize(out)
         return ((value, tr.aux), g) if has_aux else (value, g)
@@ -652,10 +679,10 @@ def _forward_mode(lin: Jaxpr, holomorphic: bool, fun: Callable) -> bool:
 
 def _assemble(tr: _Traced, blocks: list[list[Any]], argnums: Any) -> Any:
     """blocks[i][j] is d out_i / d in_j: nest as out structure of (argnums structure)."""
+    flat = owned([_finalize(b, tr.xp) for row in blocks for b in row], tr.avoid)
     per_out = []
-    for row in blocks:
-        inner = tree_unflatten(tr.in_tree, [_finalize(b, tr.xp)
-                                            for b in row])
+    for i, row in enumerate(blocks):
+        inner = tree_unflatten(tr.in_tree, flat[i * len(row):(i + 1) * len(row)])
         per_out.append(inner[0] if isinstance(argnums, (int, np.integer)) else inner)
     return tree_unflatten(tr.out_tree, per_out)
 
@@ -814,7 +841,7 @@ def jacobian_columns(fun: Callable, cols: Sequence[int], argnums: int | Sequence
                            "jacobian_columns", tr.xp)
         outs = _batched_over_basis(lin, consts, lin.in_avals, chosen, k, tr.xp)
         flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.out_avals)]
-        out = _finalize(transpose(_concat_flat(flat, 1), (1, 0)))
+        out = owned([_finalize(transpose(_concat_flat(flat, 1), (1, 0)))], tr.avoid)[0]
         return (out, tr.aux) if has_aux else out
 
     return columns
@@ -842,7 +869,7 @@ def jacobian_rows(fun: Callable, rows: Sequence[int], argnums: int | Sequence[in
                            "jacobian_rows", tr.xp)
         outs = _batched_over_basis(ct_jaxpr, ct_consts, lin.out_avals, chosen, k, tr.xp)
         flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.in_avals)]
-        out = _finalize(_concat_flat(flat, 1))
+        out = owned([_finalize(_concat_flat(flat, 1))], tr.avoid)[0]
         return (out, tr.aux) if has_aux else out
 
     return rows_fun
@@ -1015,7 +1042,8 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
                                  f"{_batched_shape(aval_of(o).shape, d, size)})")
             # an output that is a constant (a NumPy value) is broadcast on the host: moved
             results.append(_finalize(on_device(xp, [move_batch_axis(o, d, ax, size)])[0]))
-        return tree_unflatten(out_tree, results)
+        return _owned_tree(out_tree, results, [*tree_flatten((args, kwargs))[0], *leaves,
+                                               *consts])
 
     return vmapped
 

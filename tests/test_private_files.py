@@ -5,6 +5,7 @@ into private directories, never through a symbolic link, and writing them never 
 
 from __future__ import annotations
 
+import itertools
 import os
 import stat
 import warnings
@@ -61,7 +62,8 @@ def test_dump_never_follows_a_planted_symlink(tmp_path, monkeypatch):
     victim = tmp_path / "victim"
     victim.write_text("precious")
     # the name the next dump gets is predictable: plant a link there
-    nxt = d / f"jaxpr_{os.getpid()}_{numpy_backend._counter[0] + 1}.py"
+    monkeypatch.setattr(numpy_backend, "_counter", itertools.count(1000))
+    nxt = d / f"jaxpr_{os.getpid()}_1000.py"
     nxt.symlink_to(victim)
     monkeypatch.setenv("FTRANS_DUMP", str(d))
     assert dump_once() == []

@@ -11,10 +11,10 @@ Pure Python (no CuPy), so it is tested on machines without a GPU. The steps:
    order otherwise.
 2. ``Group.kernel_source()`` writes each group as CUDA: an ``__host__ __device__`` element
    function built from the primitives' ``cuda`` expression templates, put into a template
-   of ``kernels/`` (``elementwise.cu``, or ``reduction.cu`` for a trailing reduction),
-   after the element functions of ``kernels/ft_math.cuh``. Sources are self-contained (no
+   of ``ftrans/kernels/`` (``elementwise.cu``, or ``reduction.cu`` for a trailing reduction),
+   after the element functions of ``ftrans/kernels/ft_math.cuh``. Sources are self-contained (no
    ``#include``), as NVRTC needs; shapes are baked in.
-3. ``Group.host_source()`` puts the same element function into ``kernels/host.cpp``: a
+3. ``Group.host_source()`` puts the same element function into ``ftrans/kernels/host.cpp``: a
    plain C++ loop the tests build with ``g++`` and compare with NumPy.
 
 Kernels are real: an equation with a complex input or output (no C type in ``C_TYPES``) is
@@ -51,25 +51,24 @@ _KERNEL_FILES = ("ft_math.cuh", "elementwise.cu", "reduction.cu", "reduction_col
 
 
 def kernels_dir() -> str:
-    """The folder of CUDA sources: ``ftrans/kernels`` in an installed package (the wheel
-    ships them there), else ``kernels/`` beside the ``ftrans`` source folder.
+    """The folder of CUDA sources, ``ftrans/kernels`` (package data: the wheel and the sdist
+    ship it, and a source checkout has it in place).
 
     >>> os.path.exists(os.path.join(kernels_dir(), "ft_math.cuh"))
     True
     """
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    for d in (os.path.join(here, "kernels"), os.path.join(os.path.dirname(here), "kernels")):
-        if os.path.exists(os.path.join(d, "ft_math.cuh")):
-            return d
-    raise FileNotFoundError(f"the CUDA sources of ftrans (kernels/ft_math.cuh) are missing: "
-                            f"looked in {here}/kernels and {os.path.dirname(here)}/kernels")
+    d = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "kernels")
+    if not os.path.exists(os.path.join(d, "ft_math.cuh")):
+        raise FileNotFoundError(f"the CUDA sources of ftrans are missing: no ft_math.cuh in "
+                                f"{d}; reinstall ftrans (they are package data)")
+    return d
 
 
 _texts: dict[str, str] = {}
 
 
 def kernel_text(name: str) -> str:
-    """The text of one file of ``kernels/`` (read once).
+    """The text of one file of ``ftrans/kernels/`` (read once).
 
     >>> "ft_logistic" in kernel_text("ft_math.cuh")
     True

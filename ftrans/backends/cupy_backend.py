@@ -26,7 +26,7 @@ import numpy as np
 
 from ..device import is_out_of_memory, on_device, out_of_memory, require_gpu
 from ..ir import Eqn, Jaxpr
-from . import KernelCompileError
+from . import KernelCompileError, owned
 from .cuda_codegen import (
     REDUCE_BLOCK,
     Group,
@@ -208,18 +208,22 @@ def compile_cupy(jaxpr: Jaxpr) -> Callable[[Sequence[Any], Sequence[Any]], list[
             run.plan = plan  # type: ignore[attr-defined]
         return plans[key]
 
+    steps = owned.plan(jaxpr)  # which outputs could alias an argument, constant or output
+
     def run(consts: Sequence[Any], args: Sequence[Any]) -> list[Any]:
         plan = plan_for(consts)
+        device_consts = constants.get(cp, consts)
         try:
-            outs = execute(plan, constants.get(cp, consts), on_device(cp, args),
+            outs = execute(plan, device_consts, on_device(cp, args),
                            lambda e, vals: run_eqn(cp, e, vals),
                            lambda g, ins: run_group(cp, g, ins))
         except Exception as e:
             if is_out_of_memory(e):
                 raise out_of_memory(e, "a compiled program") from e
             raise
-        return [o if hasattr(o, "__cuda_array_interface__") or not isinstance(o, np.ndarray)
+        outs = [o if hasattr(o, "__cuda_array_interface__") or not isinstance(o, np.ndarray)
                 else cp.asarray(o) for o in outs]
+        return owned.apply(steps, outs, device_consts, args) if steps else outs
 
     if not jaxpr.constvars:
         plan_for(())
