@@ -39,7 +39,7 @@ __all__ = ["fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "rfft", "irfft", "rf
            "irfft2", "rfftn", "irfftn", "hfft", "ihfft", "fftshift", "ifftshift", "fftfreq",
            "rfftfreq"]
 
-_SWAP = {None: "forward", **pf.DUAL_NORM}
+_SWAP: dict[Any, str] = {None: "forward", **pf.DUAL_NORM}
 
 
 # ----------------------------------------------------------------------------- arguments
@@ -158,7 +158,7 @@ def _apply(a: Any, fft_type: str, lengths: Sequence[int], axes: Sequence[int], n
     nd = len(shape_of(a))
     perm = [i for i in range(nd) if i not in axes] + list(axes)
     y = pf.fft(transpose(a, perm), fft_type, lengths, norm)
-    return transpose(y, np.argsort(perm))
+    return transpose(y, [int(i) for i in np.argsort(perm)])
 
 
 # ----------------------------------------------------------------------------- transforms
