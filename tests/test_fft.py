@@ -278,6 +278,21 @@ def test_jit_runs_one_fft_per_transform():
     assert [e.prim.name for e in cj.eqns].count("fft") == 4  # two forward, two transposed
 
 
+def test_lax_fft_as_jax():
+    import ftrans.lax as lax
+    z = XC[0]
+    np.testing.assert_allclose(lax.fft(z, "FFT", (5, 6)), np.fft.fft2(z), rtol=1e-12)
+    np.testing.assert_allclose(lax.fft(z, "ifft", [6]), np.fft.ifft(z), rtol=1e-12)
+    np.testing.assert_allclose(lax.fft(X[0], "RFFT", 6), np.fft.rfft(X[0]), rtol=1e-12)
+    np.testing.assert_allclose(lax.fft(np.fft.rfft(X[0]), "IRFFT", (6,)), X[0], rtol=1e-12)
+    with pytest.raises(ValueError, match="fft_type must be one of FFT, IFFT, RFFT, IRFFT"):
+        lax.fft(z, "DCT", (6,))
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)
+    np.testing.assert_allclose(lax.fft(z, "IFFT", (5, 6)),
+                               jax.lax.fft(z, "IFFT", (5, 6)), rtol=1e-12)
+
+
 def test_vmap_over_every_position_of_the_batch_axis():
     def f(z):
         return fnp.fft.fftn(z, axes=(0, 1), s=(3, 5))
