@@ -663,3 +663,23 @@ def test_eig_device_errors_are_not_hidden(monkeypatch):
     monkeypatch.setattr(cp.linalg, "eigvals", failing)
     with pytest.raises(RuntimeError, match="cuSOLVER status 7"):
         fnp.linalg.eigvals(cp.asarray(np.eye(2)))
+
+
+def test_fft_and_signal_on_plain_device_arrays():
+    """Untraced CuPy arrays: ftrans.numpy.fft calls cupy.fft (through NumPy's dispatch) and
+    ftrans.scipy.signal runs its own compositions on the device (SciPy takes host arrays)."""
+    import ftrans.scipy.signal as fss
+    rng = np.random.default_rng(5)
+    a, v = rng.standard_normal((4, 5)), rng.standard_normal((2, 3))
+    ga, gv = cp.asarray(a), cp.asarray(v)
+    _check(fnp.fft.rfft2(ga), np.fft.rfft2(a), np.float64, "rfft2")
+    _check(fnp.fft.fftshift(ga, axes=1), np.fft.fftshift(a, axes=1), np.float64, "fftshift")
+    for name, kw in (("convolve", {"method": "direct"}), ("convolve", {"method": "fft"}),
+                     ("correlate", {"mode": "same"}), ("fftconvolve", {"mode": "valid"}),
+                     ("convolve2d", {"boundary": "wrap"}),
+                     ("correlate2d", {"mode": "same", "boundary": "symm"})):
+        want = getattr(fss, name)(a, v, **kw)
+        _check(getattr(fss, name)(ga, gv, **kw), want, np.float64, f"{name} {kw}")
+    _check(ftrans.grad(lambda v: fnp.sum(fss.convolve(ga, v, "same") ** 2))(gv),
+           ftrans.grad(lambda v: fnp.sum(fss.convolve(a, v, "same") ** 2))(v), np.float64,
+           "convolve grad")
