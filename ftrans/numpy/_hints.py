@@ -72,14 +72,8 @@ _WORKAROUNDS = {
     "cumulative_sum": "ftrans.numpy.cumsum(x, axis=axis)",
     "cumulative_prod": "ftrans.numpy.cumprod(x, axis=axis)",
     "signbit": "ftrans.numpy.copysign(1.0, x) < 0",
-    "linalg.vecdot": "ftrans.numpy.sum(ftrans.numpy.conj(a) * b, axis=-1)",
-    "linalg.matrix_transpose": "ftrans.numpy.swapaxes(x, -1, -2)",
-    "linalg.trace": "ftrans.numpy.trace(x, axis1=-2, axis2=-1)",
-    "linalg.diagonal": "ftrans.numpy.diagonal(x, axis1=-2, axis2=-1)",
-    "linalg.cross": "ftrans.numpy.cross",
-    "linalg.tensordot": "ftrans.numpy.tensordot",
-    "linalg.eig": "ftrans.numpy.linalg.eigh for symmetric (Hermitian) matrices",
-    "linalg.eigvals": "ftrans.numpy.linalg.eigvalsh for symmetric (Hermitian) matrices",
+    "linalg.tensorinv": "ftrans.numpy.linalg.inv of the matrix it reshapes to",
+    "linalg.tensorsolve": "ftrans.numpy.linalg.solve of the reshaped system",
 }
 
 _NOTES = {
