@@ -37,3 +37,7 @@ SAMPLES += RANDOM_SAMPLES
 from samples_fft import FFT_SAMPLES  # noqa: E402
 
 SAMPLES += FFT_SAMPLES
+
+from samples_lax import LAX_SAMPLES  # noqa: E402
+
+SAMPLES += LAX_SAMPLES
