@@ -43,7 +43,7 @@ clamp_p.jvp = elementwise_jvp([
     lambda t, lo, x, hi, out: fnp.where(hi < x, t, _zero_like(t)),
 ])
 clamp_p.batch = elementwise_batch(clamp_p)
-clamp_p.cuda = "fmin(fmax({1}, {0}), {2})"
+clamp_p.cuda = "ft_min(ft_max({1}, {0}), {2})"  # NaN propagates, as np.minimum/maximum
 
 
 def clamp(min: Any, x: Any, max: Any) -> Any:  # noqa: A002
