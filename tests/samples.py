@@ -25,3 +25,7 @@ SAMPLES += [*LINALG_SAMPLES, *SPECIAL_SAMPLES]
 from samples_numpy2 import NUMPY2_SAMPLES  # noqa: E402
 
 SAMPLES += NUMPY2_SAMPLES
+
+from samples_special import SPECIAL2_SAMPLES  # noqa: E402
+
+SAMPLES += SPECIAL2_SAMPLES

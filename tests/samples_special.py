@@ -1,0 +1,63 @@
+"""Sample rows for the special functions added with issue 14 (``ftrans.scipy.special``'s
+gamma and beta families, Bessel I, zeta, expi, the normal distribution's functions) and for
+``ftrans.scipy.stats``; see ``samples.py``.
+
+Arguments a row does not differentiate (the orders of zeta, iv; the shape parameters past
+first order) are constants of the row's function.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from samples_core import Sample, pos, r
+
+import ftrans.scipy.special as fsp
+from ftrans.prims import incomplete as pinc
+
+A3 = np.array([0.7, 2.5, 6.0])
+B3 = np.array([1.5, 0.8, 3.0])
+
+
+def _c(c: np.ndarray, x) -> np.ndarray:
+    """The constant ``c`` in ``x``'s dtype (a primitive bound directly wants equal dtypes)."""
+    return c.astype(x.dtype)
+
+
+SPECIAL2_SAMPLES: list[Sample] = [
+    Sample("gamma", fsp.gamma, (r(3, lo=0.3, hi=4.0),)),
+    Sample("gamma", fsp.gamma, (r(3, lo=-2.7, hi=-2.3),)),
+    Sample("ndtri", fsp.ndtri, (r(3, lo=0.05, hi=0.9),)),
+    Sample("ndtri", fsp.erfcinv, (r(3, lo=0.1, hi=1.8),)),
+    Sample("log_ndtr", fsp.log_ndtr, (r(2, 3, lo=-30.0, hi=8.0),)),
+    Sample("erfc", fsp.ndtr, (r(3, lo=-3.0, hi=3.0),)),
+    Sample("expi", fsp.expi, (r(3, lo=0.2, hi=3.0),)),
+    Sample("expi", fsp.expi, (r(3, lo=-3.0, hi=-0.2),)),
+    Sample("zeta", lambda q: fsp.zeta(3.0, q), (pos(3),)),
+    Sample("zeta", lambda q: fsp.zeta(np.array([2.0, 4.5, 3.0]), q), (r(3, lo=-2.7, hi=-2.3),)),
+    Sample("igamma", lambda x: fsp.gammainc(A3, x), (pos(3),)),
+    Sample("igamma", lambda x: fsp.gammaincc(A3, x), (r(3, lo=1.0, hi=8.0),)),
+    Sample("igamma_grad_a", lambda x: pinc.igamma_grad_a_p.bind(_c(A3, x), x, upper=False),
+           (pos(3),)),
+    Sample("igamma_grad_a", lambda x: pinc.igamma_grad_a_p.bind(_c(A3, x), x, upper=True),
+           (r(3, lo=2.0, hi=7.0),)),
+    Sample("betainc", lambda x: fsp.betainc(A3, B3, x), (r(3, lo=0.1, hi=0.9),)),
+    Sample("betainc_grad", lambda x: pinc.betainc_grad_p.bind(_c(A3, x), _c(B3, x), x, argnum=0),
+           (r(3, lo=0.1, hi=0.9),)),
+    Sample("betainc_grad", lambda x: pinc.betainc_grad_p.bind(_c(A3, x), _c(B3, x), x, argnum=1),
+           (r(3, lo=0.1, hi=0.9),)),
+    Sample("bessel_iv", lambda x: fsp.iv(np.array([0.5, 2.0, -1.5]), x), (pos(3),)),
+    Sample("bessel_iv", lambda x: fsp.ive(np.array([0.0, 3.0, 1.2]), x), (r(3, lo=0.3, hi=40.0),)),
+    Sample("bessel_i01", fsp.i0, (r(3, lo=-3.0, hi=3.0),)),
+    Sample("bessel_i01", fsp.i0e, (r(3, lo=0.2, hi=3.0),)),
+    Sample("bessel_i01", fsp.i1, (r(3, lo=-3.0, hi=3.0),)),
+    Sample("bessel_i01", fsp.i1e, (r(3, lo=-3.0, hi=-0.2),)),
+    # compositions
+    Sample("lgamma", fsp.betaln, (pos(3), r(3, lo=0.5, hi=30.0))),
+    Sample("lgamma", fsp.betaln, (r(3, lo=12.0, hi=40.0), r(3, lo=11.0, hi=60.0))),
+    Sample("lgamma", fsp.beta, (pos(3), pos(3))),
+    Sample("lgamma", lambda a: fsp.multigammaln(a, 3), (r(3, lo=1.5, hi=5.0),)),
+    Sample("log", fsp.entr, (pos(3),)),
+    Sample("log", fsp.rel_entr, (pos(3), pos(3))),
+    Sample("log", fsp.kl_div, (pos(3), pos(3))),
+    Sample("sin", fsp.sinc, (np.array([0.0, 0.03, -1.3]),)),
+]
