@@ -11,7 +11,8 @@ iterated until both parts have converged.
 - ``gammainc``/``gammaincc``: ``P`` by its power series for ``x < a + 1`` (with ``Q`` by the
   series of DLMF 8.7.3 when ``x <= 1.5`` and ``P > 1/2``, so small ``Q`` keeps its digits),
   else ``Q`` by Legendre's continued fraction (modified Lentz); the factor ``x^a e^-x/Γ(a)``
-  from Stirling's series for ``a >= 10``, so large ``a`` keeps its digits.
+  from Stirling's series for ``a >= 10``, so large ``a`` keeps its digits; for ``a > 1e6``
+  Temme's uniform expansion (DLMF 8.12, two terms).
 - ``betainc``: the continued fraction of DLMF 8.17.22 (modified Lentz) on the side of the
   mean where it converges fast (``I_x(a, b) = 1 - I_{1-x}(b, a)``), times
   ``x^a (1-x)^b / (a B(a, b))``, ``log B`` from ``betaln``.
@@ -19,7 +20,8 @@ iterated until both parts have converged.
   (``lgamma_correction``) where the terms would cancel.
 
 The iterations stop at 1e-16 relative change or after ``MAX_ITER`` steps (they need about
-``4 sqrt(max(a, b))``: accuracy degrades past ``a, b ~ 1e7``).
+``9 sqrt(max(a, b))``; betainc's accuracy degrades past ``a, b ~ 1e6``, about as
+``1e-16 max(a, b)``).
 """
 
 from __future__ import annotations
@@ -101,6 +103,8 @@ def _chain(fn: Any, dfn: Any) -> Any:
 
 
 exp = _chain(np.exp, np.exp)
+sqrt = _chain(np.sqrt, lambda v: 0.5 / np.sqrt(v))
+erfc = _chain(snp.erfc, lambda v: -2 / np.sqrt(np.pi) * np.exp(-v * v))
 expm1 = _chain(np.expm1, np.exp)
 log = _chain(np.log, lambda v: 1 / v)
 log1p = _chain(np.log1p, lambda v: 1 / (1 + v))
@@ -267,6 +271,49 @@ def _q_small_x(a: Any, x: np.ndarray) -> Any:
     return -expm1(lg) - exp(lg) * total
 
 
+# Temme's uniform expansion (DLMF 8.12): the Maclaurin coefficients of c0(η) and c1(η), from
+# the series of λ - 1 in η (8.12.13)
+_C0 = [-1 / 3, 1 / 12, -2 / 135, 1 / 864, 1 / 2835, -139 / 777600, 1 / 25515]
+_C1 = [-1 / 540, -1 / 288, 1 / 378, -77 / 77760, 1 / 4860]
+TEMME_A = 1e6  # above this a, Temme's expansion (two terms: error ~ 1e-3 / a^2)
+
+
+def _poly(coefs: list, x: Any) -> Any:
+    acc = 0 * x + coefs[-1]
+    for c in reversed(coefs[:-1]):
+        acc = acc * x + c
+    return acc
+
+
+def _temme(a: Any, x: np.ndarray, upper: bool) -> Any:
+    """P(a, x) or Q(a, x) for large a (DLMF 8.12.3-8.12.9): Q = erfc(η sqrt(a/2))/2 + S,
+    P = erfc(-η sqrt(a/2))/2 - S, S = e^(-aη²/2) / sqrt(2πa) (c0(η) + c1(η)/a), with
+    ``η²/2 = μ - log(1 + μ)``, ``μ = x/a - 1``; ``1 - Q`` or ``1 - P`` on the side where that
+    does not cancel."""
+    mu = (x - a) / a
+    mv = val(mu)
+    small = np.abs(mv) < 0.1
+    ms = where(small, mu, 0.0)
+    # log(1+μ) - μ = μ² Σ_(k>=2) (-1)^(k+1) μ^(k-2) / k; η = μ sqrt(-2 Σ...) near 0
+    acc = 0 * ms + (-1) ** 31 / 30
+    for k in range(29, 1, -1):
+        acc = acc * ms + (-1) ** (k + 1) / k
+    mb = where(small, 0.5, mu)
+    eta_big = np.sign(val(mb)) * sqrt(-2 * (log1p(mb) - mb))
+    eta = where(small, ms * sqrt(-2 * acc), eta_big)
+    near = np.abs(val(eta)) < 0.05
+    es, en = where(near, 0.5, eta), where(near, eta, 0.0)
+    ms2 = where(near, 0.5, mu)
+    c0 = where(near, _poly(_C0, en), 1 / ms2 - 1 / es)
+    c1 = where(near, _poly(_C1, en), 1 / (es * es * es) - 1 / (ms2 * ms2 * ms2)
+               - 1 / (ms2 * ms2) - 1 / (12 * ms2))
+    y = eta * sqrt(a / 2)
+    s = exp(-0.5 * a * eta * eta) / sqrt(2 * np.pi * a) * (c0 + c1 / a)
+    if upper:
+        return where(mv >= 0, 0.5 * erfc(y) + s, 1 - (0.5 * erfc(-y) - s))
+    return where(mv < 0, 0.5 * erfc(-y) - s, 1 - (0.5 * erfc(y) + s))
+
+
 def igamma(a: Any, x: np.ndarray, upper: bool) -> Any:
     """P(a, x) (``upper=False``) or Q(a, x), with SciPy's edge values; ``a`` may be dual."""
     av, x = np.broadcast_arrays(val(a), np.asarray(x, dtype=np.float64))
@@ -279,6 +326,10 @@ def igamma(a: Any, x: np.ndarray, upper: bool) -> Any:
     out = Dual(np.full(x.shape, np.nan)) if type(a) is Dual else np.full(x.shape, np.nan)
     with np.errstate(all="ignore"):
         main = (av > 0) & (x > 0) & np.isfinite(av) & np.isfinite(x)
+        temme = main & (av > TEMME_A)
+        if temme.any():
+            put(out, temme, _temme(_take(a, temme), x[temme], upper))
+        main &= ~temme
         series = main & (x < av + 1)
         if series.any():
             aa, xx = a[series] if type(a) is Dual else a[series], x[series]
@@ -408,8 +459,9 @@ def _betainc_main(a: Any, b: Any, x: np.ndarray) -> Any:
     x1 = np.where(flip, 1 - x, x)
     y1 = np.where(flip, x, 1 - x)  # 1 - x1, exact on the flipped side
     log_y1 = np.where(flip, np.log(y1), np.log1p(-x1))
+    log_x1 = np.where(flip, np.log1p(-x), np.log(x1))  # from x itself: 1 - x is rounded
     log_inv = _log_inv_abeta(a1, b1)
-    lfac = a1 * np.log(x1) + b1 * log_y1 + log_inv
+    lfac = a1 * log_x1 + b1 * log_y1 + log_inv
     part = exp(lfac) * _beta_fraction(a1, b1, x1)
     out = where(flip, 1 - part, part)
     if series.any():

@@ -369,7 +369,8 @@ def _ive_main(v: np.ndarray, x: np.ndarray) -> np.ndarray:
     Hankel's asymptotic series ``Σ (-1)^k a_k(v) / x^k / sqrt(2πx)`` (to its smallest term)
     where ``x >= max(30, v²/2)``, else the power series ``Σ (x/2)^(v+2k) / (k! Γ(v+k+1))``
     from its first term's logarithm, rescaled as it grows (for a negative ``v`` its first
-    terms change sign: they make up the ``K_-v`` part of ``I_v``)."""
+    terms change sign: they make up the ``K_-v`` part of ``I_v``), at most 1e5 terms (enough
+    for ``|v| <= 400``)."""
     out = np.empty_like(x)
     asym = (x >= 30) & (x >= 0.5 * v * v)
     if asym.any():
@@ -399,9 +400,11 @@ def _ive_main(v: np.ndarray, x: np.ndarray) -> np.ndarray:
         term = sign0.copy()
         total = sign0.copy()
         scale = np.zeros_like(xs)
-        live = np.ones(xs.shape, bool)
+        # first term below e^-750 and every ratio below 1/2: the value underflows to 0
+        live = ~((log0 < -750) & (vs >= 0) & (q < 0.5 * (vs + 1)))
+        total = np.where(live, total, 0.0)
         k = 0
-        while live.any():
+        while live.any() and k < 100000:
             k += 1
             term = np.where(live, term * q / (k * (vs + k)), term)
             total = np.where(live, total + term, total)

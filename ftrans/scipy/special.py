@@ -26,6 +26,7 @@ from ..core import Tracer
 from ..numpy._promote import as_array, normalize_axes, operand_dtype, shape_of, to_dtype
 from ..prims import elementwise as ew
 from ..prims import special as sp
+from ._args import floats
 
 
 def _float_arg(x: Any) -> Any:
@@ -86,7 +87,7 @@ def logit(x: Any) -> Any:
 
 def _xlog(name: str, log: Any, lowest: float) -> Any:
     def fn(x: Any, y: Any) -> Any:
-        x, y = _float_arg(x), _float_arg(y)
+        x, y = floats(name, x, y)
         # where x == 0 and log(y) is not finite, log(1) stands in: x * log(...) is then 0, and
         # elsewhere the derivative in x at x == 0 is log(y), as in JAX
         usable = fnp.where(fnp.greater(y, lowest), fnp.less(y, np.inf), False)
