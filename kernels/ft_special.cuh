@@ -617,4 +617,93 @@ FT_HD float ft_bessel_i01(int order, float x, bool scaled) {
   return (float)ft_bessel_i01(order, (double)x, scaled);
 }
 
+// ----------------------------------------------------------------------------- inverses
+
+FT_HD double ft_log_expit(double t) { return t > 0.0 ? -log1p(exp(-t)) : t - log1p(exp(t)); }
+
+// one safeguarded Newton step on f(t) = 0: the bracket [lo, hi] is updated from which side
+// the root is on; a step that leaves it bisects. Returns whether t has converged.
+FT_HD bool ft_newton_step(double& t, double& lo, double& hi, double f, double slope,
+                          bool below) {
+  if (below) hi = t; else lo = t;
+  if (f == 0.0) return true;
+  double next = t - f / slope;
+  if (!ft_isfinite(next) || next < lo || next > hi) next = 0.5 * (lo + hi);
+  const double scale = fmax(1.0, fabs(next));
+  const bool done = fabs(next - t) <= 1e-15 * scale || hi - lo <= 1e-15 * scale;
+  t = next;
+  return done;
+}
+
+// x with P(a, x) = p (or Q(a, x) = p when upper): Newton on log P (log Q on the smaller tail)
+// in t = log x, safeguarded by bisection, from Wilson-Hilferty's guess (or
+// (P Gamma(a+1))^(1/a)).
+FT_HD double ft_igamma_inv(double a, double p, bool upper) {
+  if (ft_isnan(a) || ft_isnan(p) || a < 0.0 || p < 0.0 || p > 1.0) return FT_NAN_F64;
+  const double at0 = upper ? 1.0 : 0.0;
+  if (p == at0) return 0.0;
+  if (p == 1.0 - at0) return FT_INF_F64;
+  if (a == 0.0 || a == FT_INF_F64) return FT_NAN_F64;
+  const double pp = upper ? 1.0 - p : p, qq = upper ? p : 1.0 - p;
+  const bool lower_tail = pp <= 0.5;
+  const double target = lower_tail ? log(pp) : log(qq);
+  const double lg = lgamma(a);
+  const double z = upper ? -ft_ndtri(p) : ft_ndtri(p);
+  const double wh = a * pow(1.0 - 1.0 / (9.0 * a) + z / (3.0 * sqrt(a)), 3.0);
+  double t = wh > 0.0 ? log(wh) : (log(pp) + lgamma(a + 1.0)) / a;
+  if (!ft_isfinite(t)) t = 0.0;
+  t = fmin(fmax(t, -744.0), 709.0);
+  double lo = -745.0, hi = 710.0;
+  for (int i = 0; i < 200; ++i) {
+    const double x = exp(t);
+    const double log_f = log(ft_igamma_t(a, x, !lower_tail));
+    const double slope = exp(a * t - x - lg - log_f);
+    const double f = log_f - target;
+    if (ft_newton_step(t, lo, hi, f, lower_tail ? slope : -slope,
+                       lower_tail ? f > 0.0 : f < 0.0)) break;
+  }
+  if (lower_tail && t <= -745.0 + 1e-9) return 0.0;
+  return exp(t);
+}
+FT_HD float ft_igamma_inv(float a, float p, bool upper) {
+  return (float)ft_igamma_inv((double)a, (double)p, upper);
+}
+
+// x with I_x(a, b) = p: Newton on log I (log(1 - I) = log I_(1-x)(b, a) where I > 1/2 and
+// x >= 1e-4) in t = logit x, safeguarded by bisection, from the tails' power laws.
+FT_HD double ft_betainc_inv(double a, double b, double p) {
+  if (ft_isnan(a) || ft_isnan(b) || ft_isnan(p) || a <= 0.0 || b <= 0.0 || p < 0.0
+      || p > 1.0) return FT_NAN_F64;
+  if (p == 0.0) return 0.0;
+  if (p == 1.0) return 1.0;
+  if (a == FT_INF_F64 || b == FT_INF_F64) return FT_NAN_F64;
+  const double lb = ft_betaln(a, b);
+  double t;
+  if (p <= 0.5) {
+    const double lx = (log(p) + log(a) + lb) / a;
+    t = lx - log1p(-exp(fmin(lx, -1e-3)));
+  } else {
+    const double ly = (log1p(-p) + log(b) + lb) / b;
+    t = log1p(-exp(fmin(ly, -1e-3))) - ly;
+  }
+  if (!ft_isfinite(t)) t = 0.0;
+  t = fmin(fmax(t, -744.0), 744.0);
+  double lo = -745.0, hi = 745.0;
+  const double log_p = log(p), log_q = log1p(-p);
+  for (int i = 0; i < 200; ++i) {
+    const double lx = ft_log_expit(t), ly = ft_log_expit(-t);
+    const double i_low = ft_betainc_t(a, b, exp(lx));
+    const bool low = i_low <= 0.5 || t < -9.2;
+    const double log_f = log(low ? i_low : ft_betainc_t(b, a, exp(ly)));
+    const double slope = exp(a * lx + b * ly - lb - log_f);
+    const double f = log_f - (low ? log_p : log_q);
+    if (ft_newton_step(t, lo, hi, f, low ? slope : -slope, low ? f > 0.0 : f < 0.0)) break;
+  }
+  if (t <= -745.0 + 1e-9) return 0.0;
+  return exp(ft_log_expit(t));
+}
+FT_HD float ft_betainc_inv(float a, float b, float p) {
+  return (float)ft_betainc_inv((double)a, (double)b, (double)p);
+}
+
 #endif  // FTRANS_FT_SPECIAL_CUH

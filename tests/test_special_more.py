@@ -103,6 +103,33 @@ def test_incomplete_beta_matches_scipy(backend):
                      np.where(tiny, 1e-15, 1e-200), "betainc")
 
 
+PROBS = np.array([1e-300, 1e-100, 1e-20, 1e-10, 1e-5, 1e-3, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9,
+                  0.99, 1 - 1e-5, 1 - 1e-10, 1 - 1e-15, *np.linspace(0.02, 0.98, 13)])
+
+
+def test_inverses_of_the_incomplete_functions(backend):
+    """gammaincinv, gammainccinv, betaincinv against SciPy, and as inverses; their ends."""
+    shapes = np.array([1e-3, 0.01, 0.1, 0.5, 1.0, 1.5, 3.0, 10.0, 50.0, 1e3, 1e5])
+    a, p = _mesh(shapes, PROBS)
+    with np.errstate(all="ignore"):
+        for name, upper in (("gammaincinv", False), ("gammainccinv", True)):
+            x = getattr(fsp, name)(a, p)
+            assert_match(x, getattr(sc, name)(a, p), 1e-11, what=name)
+            back = (fsp.gammaincc if upper else fsp.gammainc)(a, x)
+            ok = (x > 1e-290) & (p > 1e-290)
+            assert_match(np.where(ok, back, p), p, 1e-11, what=name + " round trip")
+        a, b, p = _mesh(shapes, shapes[::2], PROBS)
+        x = fsp.betaincinv(a, b, p)
+        want = sc.betaincinv(a, b, p)
+        ok = np.isfinite(want) & (p > 1e-250)  # SciPy: nan for p = 1e-300
+        rtol = np.where((a < 0.01) | (b < 0.01) | (a >= 1e3) | (b >= 1e3), 1e-9, 1e-11)
+        assert_match(np.where(ok, x, want), want, rtol, what="betaincinv")
+    assert fsp.gammaincinv(2.0, 0.0) == 0 and fsp.gammaincinv(2.0, 1.0) == inf
+    assert fsp.gammainccinv(2.0, 0.0) == inf and fsp.gammainccinv(2.0, 1.0) == 0
+    assert fsp.betaincinv(2.0, 3.0, 0.0) == 0 and fsp.betaincinv(2.0, 3.0, 1.0) == 1
+    assert np.isnan(fsp.betaincinv(2.0, 3.0, 1.5)) and np.isnan(fsp.gammaincinv(-1.0, 0.5))
+
+
 def test_bessel_functions_match_scipy(backend):
     v, x = _mesh([-50.5, -10.3, -10.0, -3.5, -1.0, -0.5, 0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 7.5,
                   20.0, 50.0, 300.0, *[e for e in EDGES if e != 1e300]],  # |v| <= 400
@@ -272,6 +299,23 @@ def test_first_derivatives_in_the_shape_parameters():
     check_grads(lambda x: ftrans.grad(fsp.betainc, argnums=1)(2.5, 0.7, x), (0.3,), order=2)
 
 
+def test_inverses_are_differentiable_in_every_argument():
+    """By the implicit function theorem: first order in the shape parameters, any order in
+    the probability."""
+    check_grads(fsp.gammaincinv, (np.array([0.6, 2.5, 40.0]), np.array([0.2, 0.5, 0.97])),
+                order=1)
+    check_grads(fsp.gammainccinv, (np.array([0.6, 2.5, 40.0]), np.array([0.2, 0.5, 0.97])),
+                order=1)
+    check_grads(fsp.betaincinv, (np.array([0.6, 2.5, 12.0]), np.array([3.0, 0.8, 20.0]),
+                                 np.array([0.3, 0.9, 0.4])), order=1)
+    check_grads(lambda p: fsp.gammaincinv(2.5, p), (np.array([0.2, 0.7]),), order=3)
+    check_grads(lambda p: fsp.betaincinv(2.5, 0.7, p), (np.array([0.2, 0.7]),), order=3)
+    # d/dp P^-1(a, p) = 1 / P'(x)
+    x = fsp.gammaincinv(2.5, 0.3)
+    dens = math.exp(1.5 * math.log(x) - x - math.lgamma(2.5))
+    assert abs(ftrans.grad(fsp.gammaincinv, argnums=1)(2.5, 0.3) - 1 / dens) < 1e-12
+
+
 def test_derivative_formulas():
     assert abs(ftrans.grad(fsp.gamma)(3.5) - sc.gamma(3.5) * sc.psi(3.5)) < 1e-13
     assert abs(ftrans.grad(fsp.ndtri)(0.975) - 1 / (math.exp(-1.959963984540054 ** 2 / 2)
@@ -306,7 +350,7 @@ def test_derivatives_not_offered_raise_and_say_which():
 BATCHED = [
     (fsp.gamma, 1), (fsp.ndtri, 1), (fsp.log_ndtr, 1), (fsp.expi, 1), (fsp.i1e, 1),
     (fsp.gammainc, 2), (fsp.betainc, 3), (fsp.iv, 2), (fsp.zeta, 2), (fsp.betaln, 2),
-    (fsp.kl_div, 2), (fsp.erfcinv, 1),
+    (fsp.kl_div, 2), (fsp.erfcinv, 1), (fsp.gammaincinv, 2), (fsp.betaincinv, 3),
 ]
 
 
@@ -332,7 +376,9 @@ def test_float32_stays_float32_and_python_numbers_are_weak():
         elif name in ("gammainc", "gammaincc", "beta", "betaln", "iv", "ive", "zeta",
                       "rel_entr", "kl_div", "xlogy", "xlog1py"):
             args = (2.0, x32)
-        elif name == "betainc":
+        elif name in ("gammaincinv", "gammainccinv"):
+            args = (2.0, x32)
+        elif name in ("betainc", "betaincinv"):
             args = (2.0, 3.0, x32)
         else:
             args = (x32,)

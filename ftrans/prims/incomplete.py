@@ -9,13 +9,16 @@ parameters.
   ``∂I/∂a``, ``∂I/∂b`` are the primitive ``betainc_grad`` (``argnum`` 0 or 1), whose
   derivative in ``x`` is ``∂I/∂x (log x - ψ(a) + ψ(a+b))`` (or with ``log(1-x) - ψ(b)``).
   JAX offers no derivative of ``betainc`` in ``a`` and ``b``; ftrans does.
+- ``igamma_inv(a, p, upper)``: x with ``P(a, x) = p`` (``gammaincinv``; ``Q`` with ``upper``,
+  ``gammainccinv``); ``betainc_inv(a, b, p)``: x with ``I_x(a, b) = p`` (``betaincinv``).
+  Derivatives by the implicit function theorem: ``∂x/∂p = 1/F_x``, ``∂x/∂a = -F_a/F_x``.
 
 Values: SciPy's ufuncs when installed (``cupyx.scipy.special`` on CuPy), else
 ``incomplete_numpy.py``; the derivatives in ``a`` and ``b``, which SciPy lacks, always come
 from ``incomplete_numpy.py`` (forward-mode differentiation of the series and continued
 fractions), on CuPy through the host when not fused into a kernel. The CUDA expressions are
 ``kernels/ft_special.cuh``'s ``ft_igamma``, ``ft_igamma_grad_a``, ``ft_betainc``,
-``ft_betainc_grad``: the same algorithms.
+``ft_betainc_grad``, ``ft_igamma_inv``, ``ft_betainc_inv``: the same algorithms.
 """
 
 from __future__ import annotations
@@ -136,3 +139,50 @@ def _grad_partial_x(t: Any, a: Any, b: Any, x: Any, out: Any, *, argnum: int) ->
 betainc_grad_p = binary("betainc_grad", None,
                         [_second_in_shape, _second_in_shape, _grad_partial_x],
                         "ft_betainc_grad({argnum}, {0}, {1}, {2})", impl=_betainc_grad_impl)
+
+
+# ----------------------------------------------------------------------------- inverses
+
+def _igamma_inv_impl(xp: Any, a: Any, p: Any, *, upper: bool) -> Any:
+    lib = library(xp)
+    if lib:
+        out = xp.asarray((lib.gammainccinv if upper else lib.gammaincinv)(a, p))
+    else:
+        out = inc.igamma_inv(np.asarray(a), np.asarray(p), upper)
+    return like_inputs(out, a, p)
+
+
+def _igamma_inv_partial_a(t: Any, a: Any, p: Any, out: Any, *, upper: bool) -> Any:
+    # F(a, x(a)) = p: dx/da = -F_a / F_x (the same for P and Q = 1 - P)
+    return t * (-igamma_grad_a_p.bind(a, out, upper=False) / _igamma_dx(a, out))
+
+
+def _igamma_inv_partial_p(t: Any, a: Any, p: Any, out: Any, *, upper: bool) -> Any:
+    d = 1 / _igamma_dx(a, out)
+    return t * (-d if upper else d)
+
+
+igamma_inv_p = binary("igamma_inv", None, [_igamma_inv_partial_a, _igamma_inv_partial_p],
+                      "ft_igamma_inv({0}, {1}, {upper})", impl=_igamma_inv_impl)
+
+
+def _betainc_inv_impl(xp: Any, a: Any, b: Any, p: Any) -> Any:
+    lib = library(xp)
+    if lib:
+        out = xp.asarray(lib.betaincinv(a, b, p))
+    else:
+        out = inc.betainc_inv(np.asarray(a), np.asarray(b), np.asarray(p))
+    return like_inputs(out, a, b, p)
+
+
+def _betainc_inv_shape(argnum: int) -> Any:
+    def partial(t: Any, a: Any, b: Any, p: Any, out: Any) -> Any:
+        grad = betainc_grad_p.bind(a, b, out, argnum=argnum)
+        return t * (-grad / _betainc_dx(a, b, out))
+    return partial
+
+
+betainc_inv_p = binary("betainc_inv", None,
+                       [_betainc_inv_shape(0), _betainc_inv_shape(1),
+                        lambda t, a, b, p, out: t / _betainc_dx(a, b, out)],
+                       "ft_betainc_inv({0}, {1}, {2})", impl=_betainc_inv_impl)

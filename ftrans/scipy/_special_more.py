@@ -79,6 +79,21 @@ def betainc(a: Any, b: Any, x: Any) -> Any:
     return pi.betainc_p.bind(a, b, x)
 
 
+def gammaincinv(a: Any, y: Any) -> Any:
+    a, y = floats("gammaincinv", a, y)
+    return pi.igamma_inv_p.bind(a, y, upper=False)
+
+
+def gammainccinv(a: Any, y: Any) -> Any:
+    a, y = floats("gammainccinv", a, y)
+    return pi.igamma_inv_p.bind(a, y, upper=True)
+
+
+def betaincinv(a: Any, b: Any, y: Any) -> Any:
+    a, b, y = floats("betaincinv", a, b, y)
+    return pi.betainc_inv_p.bind(a, b, y)
+
+
 def iv(v: Any, x: Any) -> Any:
     v, x = floats("iv", v, x)
     return pb.bessel_iv_p.bind(v, x, scaled=False)
@@ -117,6 +132,14 @@ for _fn, _call, _value, _extra in [
     (betainc, "float(fsp.betainc(1.0, 1.0, 0.25))", "0.25",
      " The regularized incomplete beta function I_x(a, b); differentiable in ``x`` and (first "
      "order) in ``a`` and ``b`` — JAX's is not."),
+    (gammaincinv, "round(float(fsp.gammaincinv(1.0, 0.5)), 12)  # log 2", "0.69314718056",
+     " The inverse of ``gammainc`` in ``x``; differentiable in ``y`` and (first order) ``a``."),
+    (gammainccinv, "round(float(fsp.gammainccinv(1.0, 0.5)), 12)", "0.69314718056",
+     " The inverse of ``gammaincc`` in ``x``; differentiable in ``y`` and (first order) "
+     "``a``."),
+    (betaincinv, "float(fsp.betaincinv(1.0, 1.0, 0.25))", "0.25",
+     " The inverse of ``betainc`` in ``x``; differentiable in ``y`` and (first order) ``a``, "
+     "``b``."),
     (iv, "round(float(fsp.iv(0.5, 1.0)), 12)", "0.937674888245",
      " The modified Bessel function I_v(x); differentiable in ``x`` (not in ``v``)."),
     (ive, "round(float(fsp.ive(0.0, 1.0)), 12)", "0.465759607594",

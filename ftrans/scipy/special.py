@@ -3,7 +3,8 @@
 Primitives (``ftrans/prims/special.py``, ``incomplete.py``, ``bessel.py``: SciPy's ufuncs when
 SciPy is installed, NumPy-only versions otherwise, generated CUDA on the GPU): erf, erfc,
 erfinv, gammaln, gamma, digamma (``psi``), polygamma, zeta (Hurwitz's), expi, ndtri,
-log_ndtr, gammainc, gammaincc, betainc, iv, ive, i0, i0e, i1, i1e; expit is the ``logistic``
+log_ndtr, gammainc, gammaincc, betainc and their inverses gammaincinv, gammainccinv,
+betaincinv, iv, ive, i0, i0e, i1, i1e; expit is the ``logistic``
 primitive. Built from those and ``ftrans.numpy`` (so every transform applies): beta, betaln,
 erfcinv, ndtr, entr, rel_entr, kl_div, multigammaln, zeta without ``q`` (Riemann's), sinc,
 logit, xlogy, xlog1py, logsumexp, softmax, log_softmax. Integer inputs are computed in
@@ -173,6 +174,7 @@ def log_softmax(x: Any, axis: Any = None) -> Any:
 from ._special_more import (  # noqa: E402
     beta,
     betainc,
+    betaincinv,
     betaln,
     entr,
     erfcinv,
@@ -180,6 +182,8 @@ from ._special_more import (  # noqa: E402
     gamma,
     gammainc,
     gammaincc,
+    gammainccinv,
+    gammaincinv,
     i0,
     i0e,
     i1,
@@ -196,8 +200,8 @@ from ._special_more import (  # noqa: E402
     zeta,
 )
 
-__all__ = ["beta", "betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfcinv", "erfinv",
-           "expi", "expit", "gamma", "gammainc", "gammaincc", "gammaln", "i0", "i0e", "i1",
-           "i1e", "iv", "ive", "kl_div", "log_ndtr", "log_softmax", "logit", "logsumexp",
-           "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "rel_entr", "sinc", "softmax",
-           "xlog1py", "xlogy", "zeta"]
+__all__ = ["beta", "betainc", "betaincinv", "betaln", "digamma", "entr", "erf", "erfc", "erfcinv",
+           "erfinv", "expi", "expit", "gamma", "gammainc", "gammaincc", "gammainccinv",
+           "gammaincinv", "gammaln", "i0", "i0e", "i1", "i1e", "iv", "ive", "kl_div", "log_ndtr",
+           "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma",
+           "psi", "rel_entr", "sinc", "softmax", "xlog1py", "xlogy", "zeta"]

@@ -18,6 +18,9 @@ def _fallback(name: str) -> Any:
             "ndtri": snp.ndtri, "log_ndtr": snp.log_ndtr, "expi": snp.expi, "zeta": snp.zeta,
             "gammainc": lambda a, x: inc.igamma(a, x, False),
             "gammaincc": lambda a, x: inc.igamma(a, x, True), "betainc": inc.betainc,
+            "gammaincinv": lambda a, p: inc.igamma_inv(a, p, False),
+            "gammainccinv": lambda a, p: inc.igamma_inv(a, p, True),
+            "betaincinv": inc.betainc_inv,
             "i0": lambda x: snp.bessel_i01(0, x, False),
             "i0e": lambda x: snp.bessel_i01(0, x, True),
             "i1": lambda x: snp.bessel_i01(1, x, False),
@@ -45,5 +48,5 @@ def _elementwise(name: str) -> Any:
 
 _NAMES = ("erf", "erfc", "erfinv", "gammaln", "digamma", "polygamma", "gamma", "ndtri",
           "log_ndtr", "expi", "zeta", "gammainc", "gammaincc", "betainc", "i0", "i0e", "i1",
-          "i1e")
+          "i1e", "gammaincinv", "gammainccinv", "betaincinv")
 globals().update({n: _elementwise(n) for n in _NAMES})
