@@ -26,6 +26,6 @@ from samples_numpy2 import NUMPY2_SAMPLES  # noqa: E402
 
 SAMPLES += NUMPY2_SAMPLES
 
-from samples_special import SPECIAL2_SAMPLES  # noqa: E402
+from samples_special import SPECIAL2_SAMPLES, STATS_SAMPLES  # noqa: E402
 
-SAMPLES += SPECIAL2_SAMPLES
+SAMPLES += [*SPECIAL2_SAMPLES, *STATS_SAMPLES]

@@ -13,6 +13,7 @@ from samples_core import Sample, pos, r
 
 import ftrans.scipy.special as fsp
 from ftrans.prims import incomplete as pinc
+from ftrans.scipy import stats as fst
 
 A3 = np.array([0.7, 2.5, 6.0])
 B3 = np.array([1.5, 0.8, 3.0])
@@ -63,4 +64,36 @@ SPECIAL2_SAMPLES: list[Sample] = [
     Sample("log", fsp.rel_entr, (pos(3), pos(3))),
     Sample("log", fsp.kl_div, (pos(3), pos(3))),
     Sample("sin", fsp.sinc, (np.array([0.0, 0.03, -1.3]),)),
+]
+
+_COV = np.array([[2.0, 0.3, 0.1], [0.3, 1.0, -0.2], [0.1, -0.2, 1.5]])
+
+STATS_SAMPLES: list[Sample] = [
+    Sample("log", lambda x, loc, scale: fst.norm.logpdf(x, loc, scale), (r(3), r(3), pos(3))),
+    Sample("log_ndtr", lambda x, loc: fst.norm.logcdf(x, loc, 1.3), (r(3, lo=-9, hi=3), r(3))),
+    Sample("ndtri", lambda q, s: fst.norm.ppf(q, 0.2, s), (r(3, lo=0.05, hi=0.9), pos(3))),
+    Sample("lgamma", lambda x, df: fst.t.logpdf(x, df, 0.1, 1.2), (r(3, lo=-4, hi=4), pos(3))),
+    Sample("betainc", lambda x, s: fst.t.cdf(x, 3.5, 0.1, s), (r(3, lo=-4, hi=4), pos(3))),
+    Sample("betainc_inv", lambda q: fst.t.ppf(q, 4.5), (r(3, lo=0.05, hi=0.9),)),
+    Sample("lgamma", lambda x, a, b: fst.beta.logpdf(x, a, b), (r(3, lo=0.1, hi=0.85), pos(3),
+                                                              pos(3))),
+    Sample("betainc", lambda x: fst.beta.sf(x, 2.5, 1.5), (r(3, lo=0.1, hi=0.85),)),
+    Sample("betainc_inv", lambda q: fst.beta.ppf(q, 2.5, 1.5), (r(3, lo=0.05, hi=0.9),)),
+    Sample("igamma", lambda x, s: fst.gamma.cdf(x, 2.5, 0.0, s), (pos(3), pos(3))),
+    Sample("igamma_inv", lambda q: fst.gamma.ppf(q, 2.5), (r(3, lo=0.05, hi=0.9),)),
+    Sample("igamma", lambda x: fst.chi2.logsf(x, 3.0), (pos(3),)),
+    Sample("expm1", lambda x, s: fst.expon.logcdf(x, 0.0, s), (pos(3), pos(3))),
+    Sample("abs", lambda x, loc: fst.laplace.logpdf(x, loc, 1.5), (r(3), r(3, lo=1.5, hi=2))),
+    Sample("logistic", lambda x, s: fst.logistic.cdf(x, 0.1, s), (r(3), pos(3))),
+    Sample("atan2", lambda x, s: fst.cauchy.cdf(x, 0.1, s), (r(3, lo=-3, hi=3), pos(3))),
+    Sample("div", lambda x, s: fst.uniform.cdf(x, -2.0, s), (r(3), r(3, lo=3, hi=4))),
+    Sample("log", lambda mu: fst.poisson.logpmf(np.array([0.0, 2.0, 5.0]), mu), (pos(3),)),
+    Sample("igamma", lambda mu: fst.poisson.cdf(np.array([0.0, 2.0, 5.0]), mu), (pos(3),)),
+    Sample("betainc", lambda p: fst.binom.cdf(np.array([1.0, 3.0, 6.0]), 8.0, p),
+           (r(3, lo=0.2, hi=0.8),)),
+    Sample("log1p", lambda p: fst.bernoulli.logpmf(np.array([0.0, 1.0, 0.0]), p),
+           (r(3, lo=0.2, hi=0.8),)),
+    Sample("lgamma", lambda x, a: fst.dirichlet.logpdf(x, a), (r(2, lo=0.2, hi=0.4), pos(3))),
+    Sample("cholesky", lambda x, m, c: fst.multivariate_normal.logpdf(x, m, (c + c.T) / 2),
+           (r(2, 3), r(3), _COV)),
 ]
