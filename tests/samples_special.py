@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from samples_core import Sample, pos, r
 
+import ftrans
+import ftrans.numpy as fnp
 import ftrans.scipy.special as fsp
 from ftrans.prims import incomplete as pinc
 from ftrans.scipy import stats as fst
@@ -34,6 +36,8 @@ SPECIAL2_SAMPLES: list[Sample] = [
     Sample("expi", fsp.expi, (r(3, lo=0.2, hi=3.0),)),
     Sample("expi", fsp.expi, (r(3, lo=-3.0, hi=-0.2),)),
     Sample("zeta", lambda q: fsp.zeta(3.0, q), (pos(3),)),
+    Sample("zeta_ds", lambda q: ftrans.grad(lambda s: fnp.sum(fsp.zeta(s, q)))(
+        np.array([2.5, 3.0, 4.5])), (pos(3),)),
     Sample("zeta", lambda q: fsp.zeta(np.array([2.0, 4.5, 3.0]), q), (r(3, lo=-2.7, hi=-2.3),)),
     Sample("igamma", lambda x: fsp.gammainc(A3, x), (pos(3),)),
     Sample("igamma", lambda x: fsp.gammaincc(A3, x), (r(3, lo=1.0, hi=8.0),)),

@@ -32,6 +32,7 @@ import ftrans.prims.special as prims_special
 import ftrans.scipy.special as fsp
 from ftrans.backends import cuda_codegen as cg
 from ftrans.prims import incomplete as pinc
+from ftrans.prims import special as ps
 
 pytestmark = pytest.mark.skipif(CXX is None, reason="no C++ compiler")
 
@@ -112,6 +113,7 @@ SEVERAL = [
     ("iv", fsp.iv, _mesh(_ORDERS, _BESSEL_X)),
     ("ive", fsp.ive, _mesh(_ORDERS, _BESSEL_X)),
     ("zeta", fsp.zeta, _mesh(_ZETA_S, _ZETA_Q)),
+    ("zeta_ds", lambda s, q: ps.zeta_ds_p.bind(s, q), _mesh(_ZETA_S, _ZETA_Q)),
 ]
 
 
@@ -228,7 +230,7 @@ def test_element_functions_match_scipy(dtype):
     """float32 against SciPy's float64 values rounded (SciPy's own float32 loops give nan
     for some betainc arguments)."""
     progs = [(p, a) for p, a in _programs(dtype) if not p.name.startswith(
-        ("igamma_grad_a", "betainc_grad"))]  # SciPy has no derivatives in a, b
+        ("igamma_grad_a", "betainc_grad", "zeta_ds"))]  # SciPy has none in a, b, s
     lib = HostLib(all_groups([p for p, _ in progs]))
     for p, args in progs:
         env = reference_env(p.jaxpr, p.consts, [a.astype(np.float64) for a in args])

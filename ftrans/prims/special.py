@@ -9,8 +9,9 @@ about 1e-15; SciPy's edge values). ``_scipy_special = False`` forces those (the 
 Derivatives: ``erf' = 2/√π e^{−x²}``, ``erfc' = −erf'``, ``erfinv' = √π/2 e^{erfinv(x)²}``,
 ``lgamma' = digamma``, ``digamma' = polygamma(1)``, ``polygamma(n)' = polygamma(n+1)``,
 ``gamma' = gamma digamma``, ``ndtri' = √(2π) e^{ndtri²/2}``, ``log_ndtr' = φ/Φ``,
-``expi' = e^x/x``, ``∂ζ(s, q)/∂q = −s ζ(s+1, q)`` (``ζ`` is not differentiable in ``s``: an
-error, as in JAX). The CUDA expressions use CUDA's ``erf``, ``erfc``, ``lgamma``, ``tgamma``
+``expi' = e^x/x``, ``∂ζ(s, q)/∂q = −s ζ(s+1, q)``, ``∂ζ/∂s`` the primitive ``zeta_ds``
+(``−Σ log(q+k) (q+k)^−s``, first order; SciPy has none, so always ``special_numpy.zeta_ds``).
+The CUDA expressions use CUDA's ``erf``, ``erfc``, ``lgamma``, ``tgamma``
 and the element functions of ``kernels/ft_math.cuh`` and ``ft_special.cuh`` (the algorithms
 of ``special_numpy.py``, step by step; CUDA's erfinv and normcdfinv on the device).
 """
@@ -143,10 +144,23 @@ expi_p = unary("expi", None, lambda t, x, out: t * (fnp.exp(x) / x), "ft_expi({0
                impl=special_impl("expi", snp.expi))
 
 
-def _zeta_ds(t: Any, s: Any, q: Any, out: Any) -> Any:
-    raise NotImplementedError("zeta(s, q) is differentiable in q only, as in JAX (its "
-                              "derivative in s is not implemented); hold s constant")
-
-
-zeta_p = binary("zeta", None, [_zeta_ds, lambda t, s, q, out: t * (-s * zeta_p.bind(s + 1, q))],
+zeta_p = binary("zeta", None, [lambda t, s, q, out: t * zeta_ds_p.bind(s, q),
+                               lambda t, s, q, out: t * (-s * zeta_p.bind(s + 1, q))],
                 "ft_zeta({0}, {1})", impl=special_impl("zeta", snp.zeta))
+
+
+def _zeta_ds_impl(xp: Any, s: Any, q: Any) -> Any:
+    out = on_host(xp, lambda s, q: snp.zeta_ds(np.asarray(s), np.asarray(q)), s, q)
+    return like_inputs(out, s, q)
+
+
+def _zeta_ds_ds(t: Any, s: Any, q: Any, out: Any) -> Any:
+    raise NotImplementedError("zeta(s, q): the second derivative in s is not implemented "
+                              "(the first is)")
+
+
+# ∂ζ/∂s; its derivative in q: ∂/∂s (-s ζ(s+1, q)) = -ζ(s+1, q) - s ∂ζ(s+1, q)/∂s
+zeta_ds_p = binary("zeta_ds", None,
+                   [_zeta_ds_ds, lambda t, s, q, out: t * (-zeta_p.bind(s + 1, q)
+                                                           - s * zeta_ds_p.bind(s + 1, q))],
+                   "ft_zeta_ds({0}, {1})", impl=_zeta_ds_impl)

@@ -10,6 +10,7 @@ outside the domain) are SciPy's.
   a negative non-integer ``q`` and an integer ``s`` (else nan, as SciPy), with
   ``m = -floor(q)``: the first ``m`` terms one by one when ``m <= 64``, else
   ``ζ(s, q) = ζ(s, q+m) + (-1)^s (ζ(s, 1-q-m) - ζ(s, 1-q))``: positive arguments only.
+- ``zeta_ds(s, q) = ∂ζ/∂s``: the same sum and tail, differentiated term by term.
 - ``polygamma(n, x) = (-1)^(n+1) n! ζ(n+1, x)``.
 - ``digamma``: reflection for ``x < 1/2``, the recurrence ``ψ(x) = ψ(x+1) - 1/x`` up to
   ``x >= 10``, then the asymptotic series.
@@ -161,6 +162,55 @@ def _zeta_positive(s: np.ndarray, q: np.ndarray) -> np.ndarray:
         factor = factor * (s + 2 * j - 1) * (s + 2 * j) * inv2
         fact *= (2 * j + 1) * (2 * j + 2)
     return np.where(done, total, total + tail)
+
+
+def _zeta_ds_positive(s: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """∂ζ(s, q)/∂s = -Σ log(q+k) (q+k)^-s for finite ``s > 1``, ``q > 0``: ``_zeta_positive``
+    differentiated term by term (its Euler-Maclaurin tail too)."""
+    total = np.zeros_like(q)
+    dtotal = np.zeros_like(q)
+    y = q.copy()
+    done = np.zeros(q.shape, bool)
+    shift = np.maximum(ZETA_SHIFT, s)
+    for _ in range(1000000):
+        small = (y < shift) & ~done
+        if not small.any():
+            break
+        term = np.where(small, y ** -s, 0.0)
+        total = total + term
+        dtotal = dtotal - np.where(small, np.log(y) * term, 0.0)
+        y = np.where(small, y + 1, y)
+        rest = (y ** (1 - s) / (s - 1) + y ** -s) * (1 + np.log(y))
+        done |= small & (rest <= 1e-17 * np.abs(dtotal))
+    ly = np.log(y)
+    d = -y ** (1 - s) * (ly / (s - 1) + 1 / (s - 1) ** 2) - 0.5 * ly * y ** -s
+    factor = s * y ** (-s - 1)
+    dfactor = y ** (-s - 1) * (1 - s * ly)
+    fact = 2.0
+    inv2 = 1 / (y * y)
+    for j in range(1, len(BERNOULLI) + 1):
+        d = d + BERNOULLI[j - 1] / fact * dfactor
+        a, b = s + 2 * j - 1, s + 2 * j
+        dfactor = (dfactor * a * b + factor * (a + b)) * inv2
+        factor = factor * a * b * inv2
+        fact *= (2 * j + 1) * (2 * j + 2)
+    return np.where(done, dtotal, dtotal + d)
+
+
+def zeta_ds(s: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """∂ζ(s, q)/∂s for ``s > 1``, ``q > 0`` (nan elsewhere: for a negative ``q`` ζ is defined
+    at integer ``s`` only; 0 at ``q = inf``)."""
+    s, q = np.broadcast_arrays(_f64(s), _f64(q))
+    shape = s.shape
+    s, q = s.ravel(), q.ravel()
+    out = np.full(s.shape, np.nan)
+    with np.errstate(all="ignore"):
+        main = (s > 1) & np.isfinite(s) & (q > 0) & np.isfinite(q)
+        if main.any():
+            out[main] = _zeta_ds_positive(s[main], q[main])
+        out = np.where((q == np.inf) & (s > 1), 0.0, out)
+        out = np.where((s == np.inf) & (q > 1), 0.0, out)
+    return out.reshape(shape)
 
 
 def _zeta_negative(s: np.ndarray, q: np.ndarray) -> np.ndarray:

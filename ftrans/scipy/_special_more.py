@@ -374,7 +374,7 @@ def _riemann_zeta(x: Any) -> Any:
 def zeta(x: Any, q: Any = None) -> Any:
     """SciPy's ``special.zeta``: Hurwitz's ``ζ(x, q) = Σ_k (k+q)^-x`` (nan for ``x < 1``), or
     Riemann's ``ζ(x)`` for every ``x`` when ``q`` is None. Differentiable in ``q`` (``-x
-    ζ(x+1, q)``), not in ``x`` (an error, as in JAX).
+    ζ(x+1, q)``, any order) and in ``x`` (``-Σ log(k+q) (k+q)^-x``, first order).
 
     >>> import ftrans.scipy.special as fsp
     >>> round(float(fsp.zeta(2.0)), 12), float(fsp.zeta(-1.0))  # π²/6, -1/12
