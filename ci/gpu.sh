@@ -28,7 +28,7 @@ fi
 "$PY" -c "import pytest" 2>/dev/null || "$PY" -m pip install -q pytest \
   || { echo "ci/gpu.sh: could not install pytest" >&2; exit 2; }
 
-# ftrans from this checkout (kernels/ is found beside the package)
+# ftrans from this checkout (its CUDA sources are package data, in ftrans/kernels/)
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 export PYTHONUNBUFFERED=1 XLA_PYTHON_CLIENT_PREALLOCATE=false
 "$PY" - <<'PYEOF'

@@ -34,6 +34,7 @@ __version__ = "0.1.0"
 from . import (  # noqa: F401,E402
                   config,
                   explain,
+                  random,
                   scipy,  # noqa: F401,E402
 )
 from .cost import jacobian_cost  # noqa: F401,E402

@@ -11,11 +11,13 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .backends.owned import owned
 from .core import (
     Trace,
     Tracer,
     Zero,
     aval_of,
+    check_int64,
     eval_jaxpr,
     instantiate,
     trace_to_jaxpr,
@@ -78,6 +80,8 @@ def _as_value(x: Any, where: str) -> Any:
     if isinstance(x, Tracer):
         return x
     if isinstance(x, _SCALARS):
+        if type(x) is int:
+            check_int64(x, where)
         return np.asarray(x)
     if hasattr(x, "shape") and hasattr(x, "dtype"):
         if np.dtype(x.dtype).kind in "OSUV":
@@ -113,6 +117,69 @@ def _check_diff_dtype(x: Any, where: str, api: str) -> None:
 _NO_ARGNUMS = ("jvp", "vjp", "linearize")
 
 
+# ----------------------------------------------------------------------------- complex values
+# JAX's rules: grad and jacrev need real outputs, jacfwd real inputs, unless the function is
+# holomorphic (holomorphic=True: complex inputs and outputs); jvp and vjp take anything.
+
+def _is_complex(dtype: np.dtype) -> bool:
+    return dtype.kind == "c"
+
+
+def _check_holomorphic_input(x: Any, where: str, api: str) -> None:
+    dtype = aval_of(x).dtype
+    if not _is_complex(dtype):
+        raise TypeError(f"{api} with holomorphic=True requires inputs with complex dtype, but "
+                        f"{where} has dtype {dtype.name}. Convert it with .astype(complex), "
+                        "or drop holomorphic=True for a real input.")
+
+
+def _check_real_input(x: Any, where: str, api: str) -> None:
+    dtype = aval_of(x).dtype
+    if _is_complex(dtype):
+        raise TypeError(f"{api} requires real-valued inputs (input dtype that is a sub-dtype of "
+                        f"np.floating), but {where} has dtype {dtype.name}. For holomorphic "
+                        "differentiation, pass holomorphic=True. For differentiation of "
+                        "non-holomorphic functions involving complex inputs, use ftrans.jvp "
+                        "directly (or jacrev, whose rows are gradients).")
+
+
+def _check_output_dtype(dtype: np.dtype, fun: Callable, api: str, holomorphic: bool,
+                        k: int | None = None) -> None:
+    """A reverse-mode API's output dtype rule, or with ``holomorphic`` any API's (``k``:
+    which output, for messages)."""
+    if not holomorphic and dtype.kind == "f":
+        return  # the usual case, first
+    what = f"output {k} of {_fun_name(fun)}" if k is not None else _fun_name(fun)
+    if holomorphic:
+        if not _is_complex(dtype):
+            raise TypeError(f"{api} with holomorphic=True requires outputs with complex dtype, "
+                            f"but {what} has dtype {dtype.name}")
+    elif _is_complex(dtype):
+        raise TypeError(f"{api} requires real-valued outputs (output dtype that is a "
+                        f"sub-dtype of np.floating), but {what} has dtype {dtype.name}. For "
+                        "holomorphic differentiation, pass holomorphic=True. For "
+                        "differentiation of non-holomorphic functions involving complex "
+                        "outputs, use ftrans.vjp directly (or take the real part, "
+                        "fnp.real, or abs).")
+    elif not is_float_dtype(dtype):
+        raise TypeError(f"{api} requires real-valued outputs (output dtype that is a "
+                        f"sub-dtype of np.floating), but {what} returned {dtype.name}")
+
+
+def _check_input_dtypes(args: tuple, nums: Sequence[int], names: Sequence[str], api: str,
+                        holomorphic: bool, real_inputs: bool = False) -> None:
+    """Differentiated inputs are inexact; complex with ``holomorphic``; real with
+    ``real_inputs`` (forward-mode Jacobians) otherwise."""
+    for i, name in zip(nums, names):
+        for leaf in tree_flatten(args[i])[0]:
+            x = _as_value(leaf, f"{api}: {name}")
+            _check_diff_dtype(x, name, api)
+            if holomorphic:
+                _check_holomorphic_input(x, name, api)
+            elif real_inputs:
+                _check_real_input(x, name, api)
+
+
 def _normalize_argnums(argnums: int | Sequence[int], nargs: int, api: str) -> tuple[int, ...]:
     if not isinstance(argnums, (int, np.integer, tuple, list)):
         raise TypeError(f"{api}: argnums must be an int or a tuple of ints, got "
@@ -134,13 +201,20 @@ def _normalize_argnums(argnums: int | Sequence[int], nargs: int, api: str) -> tu
 class _Traced:
     """The result of tracing a function concretely: jaxpr, recorded values, outputs."""
 
-    __slots__ = ("jaxpr", "values", "out_vals", "out_tree", "aux", "in_tree", "xp")
+    __slots__ = ("jaxpr", "values", "out_vals", "out_tree", "aux", "in_tree", "xp", "avoid")
 
     def __init__(self, jaxpr: Jaxpr, values: dict, out_vals: list, out_tree: PyTreeDef,
-                 aux: Any, in_tree: PyTreeDef, xp: Any):
+                 aux: Any, in_tree: PyTreeDef, xp: Any, avoid: list):
         self.jaxpr, self.values, self.out_vals = jaxpr, values, out_vals
         self.out_tree, self.aux, self.in_tree = out_tree, aux, in_tree
         self.xp = xp  # the array module of the call's device: numpy, or cupy on the GPU
+        # what results must not alias (owned): the inputs, captured constants, aux's arrays
+        self.avoid = avoid
+
+
+def _owned_tree(tree: PyTreeDef, flat: list, avoid: Sequence[Any]) -> Any:
+    """The pytree of ``flat`` results, each array the caller's own (``owned``)."""
+    return tree_unflatten(tree, owned(flat, avoid))
 
 
 def _strip(trace: Trace, tree: Any) -> Any:
@@ -155,7 +229,9 @@ def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
     flat = [_as_value(x, f"{api}: {arg_names[0] if len(arg_names) == 1 else 'an input'}")
             for x in flat]
     # the arguments not differentiated (``_wrt``) also say where the call runs
-    flat, xp = to_call_device(flat, api, getattr(fun, "fixed_args", ()))
+    fixed = getattr(fun, "fixed_args", ())
+    avoid = [*flat, *fixed]
+    flat, xp = to_call_device(flat, api, fixed)
     with Trace(concrete=True) as trace:
         tracers = [trace.new_arg(aval_of(x), x) for x in flat]
         out = fun(*tree_unflatten(in_tree, tracers))
@@ -166,6 +242,11 @@ def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
                                 f"(output, aux), got {type(out).__name__}")
             out, aux = out
             aux = _strip(trace, aux)
+            aux_flat, aux_tree = tree_flatten(aux)
+            if aux_flat:  # aux is a result too, and later results must not alias it
+                aux_flat = owned(aux_flat, avoid + [c for _, c in trace.consts.values()])
+                aux = tree_unflatten(aux_tree, aux_flat)
+                avoid += aux_flat
         out_flat, out_tree = tree_flatten(out)
         for o in out_flat:
             if not (isinstance(o, (Tracer, np.ndarray, np.generic) + _SCALARS)
@@ -178,7 +259,9 @@ def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
         for v, c in zip(jaxpr.constvars, on_device(xp, [values[v] for v in jaxpr.constvars])):
             values[v] = c
     out_vals = [a.val if type(a) is Literal else values[a] for a in jaxpr.outvars]
-    return _Traced(jaxpr, values, out_vals, out_tree, aux, in_tree, xp)
+    if jaxpr.constvars:
+        avoid += [values[v] for v in jaxpr.constvars]
+    return _Traced(jaxpr, values, out_vals, out_tree, aux, in_tree, xp, avoid)
 
 
 def _wrt(fun: Callable, args: tuple, kwargs: dict, argnums: tuple[int, ...]) -> Callable:
@@ -200,9 +283,12 @@ def _check_tangent(p: Any, t: Any, where: str) -> None:
     if pa.shape != ta.shape:
         raise ValueError(f"{where}: tangent has shape {ta.shape} but its primal has shape "
                          f"{pa.shape}; they must match")
-    if ta.dtype != pa.dtype and not ta.weak_type:
+    if ta.dtype != pa.dtype and (not ta.weak_type or (_is_complex(ta.dtype)
+                                                       and not _is_complex(pa.dtype))):
         raise ValueError(f"{where}: tangent has dtype {ta.dtype.name} but its primal has dtype "
-                         f"{pa.dtype.name}; they must match")
+                         f"{pa.dtype.name}; they must match"
+                         + (" (a real primal has real tangents)" if _is_complex(ta.dtype)
+                            else ""))
 
 
 # ----------------------------------------------------------------------------- forward mode
@@ -234,8 +320,10 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any],
     t_vals = [t.astype(aval_of(p).dtype) if not isinstance(t, Tracer)
               and aval_of(t).dtype != aval_of(p).dtype else t for p, t in zip(p_flat, t_vals)]
     t_out = jvp_jaxpr_eval(tr.jaxpr, tr.values, t_vals)
-    out = tree_unflatten(tr.out_tree, [_finalize(o) for o in tr.out_vals])
-    t_out = tree_unflatten(tr.out_tree, [_finalize(t, tr.xp) for t in t_out])
+    n = len(tr.out_vals)
+    flat = owned([_finalize(o) for o in tr.out_vals] + [_finalize(t, tr.xp) for t in t_out],
+                 tr.avoid + t_flat + t_vals)
+    out, t_out = tree_unflatten(tr.out_tree, flat[:n]), tree_unflatten(tr.out_tree, flat[n:])
     return (out, t_out, tr.aux) if has_aux else (out, t_out)
 
 
@@ -275,9 +363,11 @@ def linearize(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any,
         vals = on_device(tr.xp, _leaf_values(t_flat, in_avals, "linearize", "tangent",
                                              "primal"))
         outs = eval_jaxpr(lin_jaxpr, lin_consts, *vals)
-        return tree_unflatten(tr.out_tree, [_finalize(o) for o in outs])
+        return _owned_tree(tr.out_tree, [_finalize(o) for o in outs],
+                           [*t_flat, *vals, *lin_consts])
 
-    out = tree_unflatten(tr.out_tree, [_finalize(o) for o in tr.out_vals])
+    out = _owned_tree(tr.out_tree, [_finalize(o) for o in tr.out_vals], tr.avoid)
+    tr.avoid = []
     return (out, f_jvp, tr.aux) if has_aux else (out, f_jvp)
 
 
@@ -295,6 +385,10 @@ def _leaf_values(flat: Sequence[Any], avals: Sequence[ShapedArray], api: str,
             raise ValueError(f"{api}: {what} {i} has shape {ca.shape}, but the {whose} has "
                              f"shape {av.shape}")
         if ca.dtype != av.dtype and not isinstance(c, Tracer):
+            if _is_complex(ca.dtype) and not _is_complex(av.dtype):
+                raise ValueError(f"{api}: {what} {i} has dtype {ca.dtype.name}, but the "
+                                 f"{whose} is real ({av.dtype.name}): its {what}s are real "
+                                 "too (take the real part if that is what you mean)")
             c = c.astype(av.dtype)
         vals.append(c)
     return vals
@@ -324,9 +418,10 @@ def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
                              f"output has structure {out_tree}")
         vals = on_device(xp, _leaf_values(ct_flat, out_avals, "vjp"))
         cts = backward_pass(lin_jaxpr, lin_consts, vals)
-        return tree_unflatten(in_tree, [_finalize(c, xp) for c in cts])
+        return _owned_tree(in_tree, [_finalize(c, xp) for c in cts],
+                           [*ct_flat, *vals, *lin_consts])
 
-    out = tree_unflatten(tr.out_tree, [_finalize(o) for o in tr.out_vals])
+    out = _owned_tree(tr.out_tree, [_finalize(o) for o in tr.out_vals], tr.avoid)
     return (out, vjp_fun, tr.aux) if has_aux else (out, vjp_fun)
 
 
@@ -361,27 +456,34 @@ def linear_transpose(fun: Callable, *primals: Any) -> Callable:
         if xp is np and on_gpu:  # the primals were CuPy arrays: so are the results
             xp = require_gpu()
             vals = on_device(xp, vals)
-        cts = backward_pass(jaxpr, on_device(xp, consts), vals)
-        return tree_unflatten(in_tree, [_finalize(c, xp) for c in cts])
+        dev_consts = on_device(xp, consts)
+        cts = backward_pass(jaxpr, dev_consts, vals)
+        return _owned_tree(in_tree, [_finalize(c, xp) for c in cts],
+                           [*ct_flat, *vals, *consts, *dev_consts])
 
     return transposed
 
 
 def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
-                   has_aux: bool = False) -> Callable:
+                   has_aux: bool = False, holomorphic: bool = False) -> Callable:
     """A function returning ``(fun(*args), ∇fun(*args))`` for a scalar-valued ``fun``.
+
+    ``fun`` must return a real number; for complex inputs the gradient is JAX's,
+    ``∂f/∂x − i ∂f/∂y`` at ``z = x + iy`` (``docs/complex.md``). With ``holomorphic=True``,
+    ``fun`` is a holomorphic function of complex inputs with a complex output, and the
+    result is its complex derivative ``f'(z)``.
 
     >>> import ftrans, ftrans.numpy as fnp
     >>> ftrans.value_and_grad(lambda x: x * x)(3.0)
     (9.0, 6.0)
+    >>> ftrans.value_and_grad(lambda z: z * z, holomorphic=True)(1 + 2j)
+    ((-3+4j), (2+4j))
     """
     @functools.wraps(fun)
     def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
         nums = _normalize_argnums(argnums, len(args), "grad")
         names = [_arg_name(fun, i) for i in nums]
-        for i, name in zip(nums, names):
-            for leaf in tree_flatten(args[i])[0]:
-                _check_diff_dtype(_as_value(leaf, f"grad: {name}"), name, "grad")
+        _check_input_dtypes(args, nums, names, "grad", holomorphic)
         diff_args = tuple(args[i] for i in nums)
         tr, lin_jaxpr, lin_consts = _linearized(_wrt(fun, args, kwargs, nums), diff_args,
                                                 has_aux, "grad", names)
@@ -393,16 +495,13 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
         if av.shape != ():
             raise TypeError(f"Gradient only defined for scalar-output functions. Output of "
                             f"{_fun_name(fun)} had shape: {av.shape}")
-        if not is_float_dtype(av.dtype):
-            raise TypeError(f"grad requires real-valued outputs (output dtype that is a "
-                            f"sub-dtype of np.floating), but {_fun_name(fun)} returned "
-                            f"{av.dtype.name}")
+        _check_output_dtype(av.dtype, fun, "grad", holomorphic)
         tr.values = {}  # primal intermediates: only the residuals in lin_consts are needed
         xp = tr.xp
         # a NumPy scalar seed, not a 0-d array: scalar arithmetic in the rules is ~10x cheaper
         seed = av.dtype.type(1) if xp is np else xp.ones((), av.dtype)
         cts = backward_pass(lin_jaxpr, lin_consts, [seed], consume=True)
-        g = tree_unflatten(tr.in_tree, [_finalize(c, xp) for c in cts])
+        g = _owned_tree(tr.in_tree, [_finalize(c, xp) for c in cts], tr.avoid)
         g = g[0] if isinstance(argnums, (int, np.integer)) else g
         value = _finalize(out)
         return ((value, tr.aux), g) if has_aux else (value, g)
@@ -410,14 +509,20 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
     return value_and_grad_f
 
 
-def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
+def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+         holomorphic: bool = False) -> Callable:
     """The gradient of a scalar-valued ``fun`` with respect to the arguments in ``argnums``.
+
+    ``fun`` must return a real number, unless ``holomorphic=True`` (complex inputs and
+    output, result ``f'(z)``); see ``value_and_grad`` and ``docs/complex.md``.
 
     >>> import ftrans, ftrans.numpy as fnp
     >>> ftrans.grad(fnp.sin)(0.0)
     1.0
+    >>> ftrans.grad(lambda z: fnp.abs(z) ** 2)(3 + 4j)  # JAX's convention: conj of 2z
+    (6-8j)
     """
-    vg = value_and_grad(fun, argnums, has_aux)
+    vg = value_and_grad(fun, argnums, has_aux, holomorphic)
 
     @functools.wraps(fun)
     def grad_f(*args: Any, **kwargs: Any) -> Any:
@@ -537,32 +642,59 @@ def _to_front(x: Any, n_lead: int, n_tail: int) -> Any:
 
 
 def _jac_setup(fun: Callable, args: tuple, kwargs: dict, argnums: Any, has_aux: bool,
-               api: str) -> tuple[_Traced, Jaxpr, list, tuple[int, ...]]:
+               api: str, holomorphic: bool = False
+               ) -> tuple[_Traced, Jaxpr, list, tuple[int, ...]]:
+    """Check the inputs, trace and linearize; then check the outputs' dtypes: ``jacfwd``
+    (and ``jacobian_columns``) needs real inputs, ``jacrev`` (and ``jacobian_rows``) real
+    outputs, unless ``holomorphic``; ``jacobian`` picks the mode that allows its dtypes."""
     nums = _normalize_argnums(argnums, len(args), api)
     names = [_arg_name(fun, i) for i in nums]
-    for i, name in zip(nums, names):
-        for leaf in tree_flatten(args[i])[0]:
-            _check_diff_dtype(_as_value(leaf, f"{api}: {name}"), name, api)
+    _check_input_dtypes(args, nums, names, api, holomorphic,
+                        real_inputs=api in ("jacfwd", "jacobian_columns"))
     tr, lin_jaxpr, lin_consts = _linearized(_wrt(fun, args, kwargs, nums),
                                             tuple(args[i] for i in nums), has_aux, api, names)
+    if holomorphic or api in ("jacrev", "jacobian_rows"):
+        for k, av in enumerate(lin_jaxpr.out_avals):
+            if holomorphic or _is_complex(av.dtype):
+                _check_output_dtype(av.dtype, fun, api, holomorphic,
+                                    k if len(lin_jaxpr.out_avals) > 1 else None)
     return tr, lin_jaxpr, lin_consts, nums
+
+
+def _forward_mode(lin: Jaxpr, holomorphic: bool, fun: Callable) -> bool:
+    """``jacobian``'s choice: forward mode when the inputs have fewer elements than the
+    outputs; without ``holomorphic``, complex inputs need reverse mode and complex outputs
+    forward mode."""
+    complex_in = any(_is_complex(av.dtype) for av in lin.in_avals)
+    complex_out = any(_is_complex(av.dtype) for av in lin.out_avals)
+    if not holomorphic and complex_in and complex_out:
+        raise TypeError(f"jacobian of {_fun_name(fun)}, which has complex inputs and complex "
+                        "outputs: for a holomorphic function pass holomorphic=True; otherwise "
+                        "use ftrans.jvp or ftrans.vjp directly (or split the values with "
+                        "fnp.real and fnp.imag)")
+    if not holomorphic and (complex_in or complex_out):
+        return complex_out
+    return _flat_size(lin.in_avals) < _flat_size(lin.out_avals)
 
 
 def _assemble(tr: _Traced, blocks: list[list[Any]], argnums: Any) -> Any:
     """blocks[i][j] is d out_i / d in_j: nest as out structure of (argnums structure)."""
+    flat = owned([_finalize(b, tr.xp) for row in blocks for b in row], tr.avoid)
     per_out = []
-    for row in blocks:
-        inner = tree_unflatten(tr.in_tree, [_finalize(b, tr.xp)
-                                            for b in row])
+    for i, row in enumerate(blocks):
+        inner = tree_unflatten(tr.in_tree, flat[i * len(row):(i + 1) * len(row)])
         per_out.append(inner[0] if isinstance(argnums, (int, np.integer)) else inner)
     return tree_unflatten(tr.out_tree, per_out)
 
 
 def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
-           chunk_size: int | str | None = None, max_memory: int | None = None) -> Callable:
+           chunk_size: int | str | None = None, max_memory: int | None = None,
+           holomorphic: bool = False) -> Callable:
     """The Jacobian by forward mode: the linearized function batched over all input basis
     vectors (``chunk_size`` of them at a time; ``"auto"``: as many as fit ``max_memory``
     bytes, by default half the available RAM). Shape: output shape + input shape.
+    Inputs must be real (outputs may be complex), unless ``holomorphic=True``: complex
+    inputs and outputs, the Jacobian of complex derivatives.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.jacfwd(lambda x: x * x)(np.array([1.0, 2.0]))
@@ -573,7 +705,8 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
 
     @functools.wraps(fun)
     def jacfun(*args: Any, **kwargs: Any) -> Any:
-        tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacfwd")
+        tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacfwd",
+                                        holomorphic)
         jac = _jacfwd_of(tr, lin, consts, argnums, chunk, max_memory, "jacfwd")
         return (jac, tr.aux) if has_aux else jac
 
@@ -598,10 +731,12 @@ def _jacfwd_of(tr: _Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
 
 
 def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
-           chunk_size: int | str | None = None, max_memory: int | None = None) -> Callable:
+           chunk_size: int | str | None = None, max_memory: int | None = None,
+           holomorphic: bool = False) -> Callable:
     """The Jacobian by reverse mode: the transposed linear function batched over all output
     basis vectors (``chunk_size`` at a time; ``"auto"``: as many as fit ``max_memory``
-    bytes). Shape: output shape + input shape.
+    bytes). Shape: output shape + input shape. Outputs must be real (inputs may be complex:
+    each row is then a gradient, as ``grad`` gives it), unless ``holomorphic=True``.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.jacrev(lambda x: x * x)(np.array([1.0, 2.0]))
@@ -612,7 +747,8 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
 
     @functools.wraps(fun)
     def jacfun(*args: Any, **kwargs: Any) -> Any:
-        tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacrev")
+        tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacrev",
+                                        holomorphic)
         jac = _jacrev_of(tr, lin, consts, argnums, chunk, max_memory, "jacrev")
         return (jac, tr.aux) if has_aux else jac
 
@@ -636,9 +772,11 @@ def _jacrev_of(tr: _Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
 
 
 def jacobian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
-             chunk_size: int | str | None = None, max_memory: int | None = None) -> Callable:
+             chunk_size: int | str | None = None, max_memory: int | None = None,
+             holomorphic: bool = False) -> Callable:
     """The Jacobian, by forward mode when the inputs have fewer elements than the outputs,
-    by reverse mode otherwise.
+    by reverse mode otherwise (complex inputs: reverse; complex outputs: forward, unless
+    ``holomorphic=True``).
 
     >>> import ftrans, numpy as np
     >>> ftrans.jacobian(lambda x: 2.0 * x)(np.ones(2))
@@ -649,8 +787,9 @@ def jacobian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fa
 
     @functools.wraps(fun)
     def jacfun(*args: Any, **kwargs: Any) -> Any:
-        tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacobian")
-        forward = _flat_size(lin.in_avals) < _flat_size(lin.out_avals)
+        tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacobian",
+                                        holomorphic)
+        forward = _forward_mode(lin, holomorphic, fun)
         jac = (_jacfwd_of if forward else _jacrev_of)(tr, lin, consts, argnums, chunk,
                                                       max_memory, "jacobian")
         return (jac, tr.aux) if has_aux else jac
@@ -702,7 +841,7 @@ def jacobian_columns(fun: Callable, cols: Sequence[int], argnums: int | Sequence
                            "jacobian_columns", tr.xp)
         outs = _batched_over_basis(lin, consts, lin.in_avals, chosen, k, tr.xp)
         flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.out_avals)]
-        out = _finalize(transpose(_concat_flat(flat, 1), (1, 0)))
+        out = owned([_finalize(transpose(_concat_flat(flat, 1), (1, 0)))], tr.avoid)[0]
         return (out, tr.aux) if has_aux else out
 
     return columns
@@ -730,14 +869,15 @@ def jacobian_rows(fun: Callable, rows: Sequence[int], argnums: int | Sequence[in
                            "jacobian_rows", tr.xp)
         outs = _batched_over_basis(ct_jaxpr, ct_consts, lin.out_avals, chosen, k, tr.xp)
         flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.in_avals)]
-        out = _finalize(_concat_flat(flat, 1))
+        out = owned([_finalize(_concat_flat(flat, 1))], tr.avoid)[0]
         return (out, tr.aux) if has_aux else out
 
     return rows_fun
 
 
 def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
-            chunk_size: int | str | None = None, max_memory: int | None = None) -> Callable:
+            chunk_size: int | str | None = None, max_memory: int | None = None,
+            holomorphic: bool = False) -> Callable:
     """The Hessian, as ``jacfwd(jacrev(fun))``; ``chunk_size`` and ``max_memory`` bound both.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
@@ -745,8 +885,8 @@ def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fal
     array([[ 6.,  0.],
            [ 0., 12.]])
     """
-    return jacfwd(jacrev(fun, argnums, has_aux, chunk_size, max_memory), argnums, has_aux,
-                  chunk_size, max_memory)
+    return jacfwd(jacrev(fun, argnums, has_aux, chunk_size, max_memory, holomorphic), argnums,
+                  has_aux, chunk_size, max_memory, holomorphic)
 
 
 def hvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
@@ -902,7 +1042,8 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
                                  f"{_batched_shape(aval_of(o).shape, d, size)})")
             # an output that is a constant (a NumPy value) is broadcast on the host: moved
             results.append(_finalize(on_device(xp, [move_batch_axis(o, d, ax, size)])[0]))
-        return tree_unflatten(out_tree, results)
+        return _owned_tree(out_tree, results, [*tree_flatten((args, kwargs))[0], *leaves,
+                                               *consts])
 
     return vmapped
 

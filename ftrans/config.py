@@ -5,7 +5,9 @@ before ftrans is imported), every primitive computed on actual values is checked
 first NaN or inf raises ``FloatingPointError`` naming the primitive, your source line and
 whether it arose in the forward pass (your function, and the jvp/linearize rules evaluated
 with it) or in the backward pass (the transposed program that ``grad``/``vjp`` run). When the
-switch is off the only cost is one ``is not None`` test per eager primitive.
+switch is off the only cost is one ``is not None`` test per eager primitive. The switch is
+process-wide; ``with ftrans.config.debugging_nans():`` turns it on (or off) in the current
+thread only.
 
 Values NumPy computes directly (``ftrans.numpy`` functions called on plain arrays, outside
 any transformation) are not checked: use ``numpy.seterr(all="raise")`` for those. The
@@ -28,6 +30,7 @@ import contextlib
 import functools
 import os
 import sys
+import threading
 import types
 from typing import Any, Callable, Iterator, TypeVar
 
@@ -36,11 +39,54 @@ import numpy as np
 from . import core
 
 _F = TypeVar("_F", bound=Callable[..., Any])
-_backward_depth = 0
+
+
+class _ThreadState(threading.local):
+    """Per thread: ``debugging_nans``' setting (``None``: the global one) and how deep in
+    backward passes the thread is."""
+
+    def __init__(self) -> None:
+        self.override: bool | None = None
+        self.backward_depth = 0
+
+
+_thread = _ThreadState()
+_global = False  # ftrans.config.debug_nans, for threads outside debugging_nans()
+_switched_on = 0  # threads inside debugging_nans(True)
+_lock = threading.Lock()
+
+
+def _reset_lock_in_child() -> None:  # a fork while another thread held it must not deadlock
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_lock_in_child)
+
+
+def nans_checked() -> bool:
+    """Whether ``debug_nans`` is on in the current thread.
+
+    >>> nans_checked()
+    False
+    """
+    o = _thread.override
+    return _global if o is None else o
+
+
+def _install() -> None:
+    """``core.nan_check`` is set while any thread may check (bind's one test per primitive)."""
+    core.nan_check = _check_here if _global or _switched_on else None
+
+
+def _check_here(prim: core.Primitive, out: Any) -> None:
+    if nans_checked():
+        check_nans(prim, out)
 
 
 def _pass_name() -> str:
-    return "backward" if _backward_depth > 0 else "forward"
+    return "backward" if _thread.backward_depth > 0 else "forward"
 
 
 def in_backward_pass(fn: _F) -> _F:
@@ -54,12 +100,12 @@ def in_backward_pass(fn: _F) -> _F:
     """
     @functools.wraps(fn)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        global _backward_depth
-        _backward_depth += 1
+        state = _thread
+        state.backward_depth += 1
         try:
             return fn(*args, **kwargs)
         finally:
-            _backward_depth -= 1
+            state.backward_depth -= 1
     return wrapped  # type: ignore[return-value]
 
 
@@ -127,15 +173,19 @@ def check_nans(prim: core.Primitive, out: Any) -> None:
 
 
 class _ConfigModule(types.ModuleType):
-    """Makes ``ftrans.config.debug_nans = True`` switch the check on."""
+    """Makes ``ftrans.config.debug_nans = True`` switch the check on (for every thread not
+    inside ``debugging_nans``); reading it gives the current thread's setting."""
 
     @property
     def debug_nans(self) -> bool:
-        return core.nan_check is not None
+        return nans_checked()
 
     @debug_nans.setter
     def debug_nans(self, value: bool) -> None:
-        core.nan_check = check_nans if value else None
+        global _global
+        with _lock:
+            _global = bool(value)
+            _install()
 
 
 def update(name: str, value: Any) -> None:
@@ -151,22 +201,32 @@ def update(name: str, value: Any) -> None:
 
 @contextlib.contextmanager
 def debugging_nans(value: bool = True) -> Iterator[None]:
-    """``debug_nans`` switched to ``value`` inside a ``with`` block.
+    """``debug_nans`` switched to ``value`` inside a ``with`` block, in the current thread
+    only (other threads keep theirs).
 
     >>> import ftrans, ftrans.numpy as fnp
     >>> with debugging_nans():
     ...     ftrans.grad(fnp.sqrt)(4.0)
     0.25
     """
-    module = sys.modules[__name__]
-    old = module.debug_nans
-    module.debug_nans = value
+    global _switched_on
+    state = _thread
+    old = state.override
+    on = bool(value)
+    with _lock:
+        state.override = on
+        _switched_on += on
+        _install()
     try:
         yield
     finally:
-        module.debug_nans = old
+        with _lock:
+            state.override = old
+            _switched_on -= on
+            _install()
 
 
 sys.modules[__name__].__class__ = _ConfigModule
 if os.environ.get("FTRANS_DEBUG_NANS", "").strip().lower() not in ("", "0", "false", "no"):
-    core.nan_check = check_nans
+    _global = True
+    _install()

@@ -15,6 +15,7 @@ An *abstract* trace knows only avals; asking it for a value raises ``Concretizat
 from __future__ import annotations
 
 import os
+import threading
 import traceback
 from typing import Any, Callable, Sequence
 
@@ -127,7 +128,11 @@ class UndefPrimal:
 
 
 _SCALAR_TYPES = (bool, int, float, complex)
-_WEAK_AVALS: dict[type, ShapedArray] = {}
+# Python scalars as NumPy 2 sees them (an int is int64; beyond it, see check_int64)
+_WEAK_AVALS: dict[type, ShapedArray] = {
+    t: ShapedArray((), np.dtype(d), weak_type=True)
+    for t, d in ((bool, np.bool_), (int, np.int64), (float, np.float64), (complex, np.complex128))}
+_INT64_MIN, _INT64_MAX = int(np.iinfo(np.int64).min), int(np.iinfo(np.int64).max)
 _SCALAR_AVALS: dict[np.dtype, ShapedArray] = {}  # shape () avals, shared (they are immutable)
 
 
@@ -156,6 +161,19 @@ def aval_of(x: Any) -> ShapedArray:
     except AttributeError:
         raise TypeError(f"{type(x).__name__} is not an array type ftrans understands: "
                         f"{x!r}") from None
+
+
+def check_int64(x: int, where: str) -> None:
+    """``OverflowError`` naming ``where`` when the Python int ``x`` does not fit int64 (the
+    dtype ftrans, like NumPy, gives Python ints; NumPy raises too when one meets an array).
+
+    >>> check_int64(2 ** 63, "jit: argument 0 ('n')")
+    Traceback (most recent call last):
+      ...
+    OverflowError: jit: argument 0 ('n'): the Python int 9223372036854775808 is out of bounds ...
+    """
+    if not _INT64_MIN <= x <= _INT64_MAX:
+        raise OverflowError(f"{where}: the Python int {x} is out of bounds for int64")
 
 
 def _value_aval(x: Any, like: ShapedArray | None) -> ShapedArray:
@@ -210,8 +228,17 @@ def instantiate(t: Any) -> Any:
 
 # ----------------------------------------------------------------------------- traces
 
-_trace_stack: list[Trace] = []
-nan_check: Callable[[Primitive, Any], None] | None = None  # see ftrans.config.debug_nans
+class _ThreadState(threading.local):
+    """Tracing state of one thread: traces nest per thread, so threads trace independently."""
+
+    def __init__(self) -> None:
+        self.trace_stack: list[Trace] = []
+
+
+_thread = _ThreadState()
+# not None while some thread checks for NaNs (ftrans.config.debug_nans): the one test bind
+# makes per primitive; the check itself asks whether the current thread has it on
+nan_check: Callable[[Primitive, Any], None] | None = None
 
 
 def bind(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
@@ -262,14 +289,15 @@ class Trace:
         self.values: dict[Var, Any] = {}
 
     def __enter__(self) -> Trace:
-        self.level = len(_trace_stack)
-        _trace_stack.append(self)
+        stack = _thread.trace_stack
+        self.level = len(stack)
+        stack.append(self)
         self.active = True
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        popped = _trace_stack.pop()
-        assert popped is self
+        popped = _thread.trace_stack.pop()
+        assert popped is self, "traces must be exited in the thread that entered them"
         self.active = False
 
     def new_arg(self, aval: ShapedArray, val: Any = None) -> Tracer:
@@ -363,7 +391,12 @@ class Trace:
 
 
 def current_level() -> int:
-    return len(_trace_stack)
+    """How many traces the current thread is inside.
+
+    >>> current_level()
+    0
+    """
+    return len(_thread.trace_stack)
 
 
 # ----------------------------------------------------------------------------- tracers
@@ -421,6 +454,14 @@ class Tracer:
     def T(self) -> Any:
         return _fnp().transpose(self)
 
+    @property
+    def real(self) -> Any:
+        return _fnp().real(self)
+
+    @property
+    def imag(self) -> Any:
+        return _fnp().imag(self)
+
     def __len__(self) -> int:
         if not self.aval.shape:
             raise TypeError("len() of unsized object (a 0-d traced array)")
@@ -460,6 +501,15 @@ class Tracer:
                 "constant). Use ftrans.numpy functions (fnp.sin(x)) or x.astype(float); "
                 "x.item() if a constant is really meant.")
         return float(val)
+
+    def __complex__(self) -> complex:
+        val = self._concrete("complex()", self._IF_FIX)
+        if np.dtype(self.aval.dtype).kind in "fc":  # as float(): it would drop the tracer
+            raise ConcretizationError(
+                f"complex() of a traced {self.aval.str_short()} at {user_frame()} would drop it "
+                "from the derivative being computed. Use ftrans.numpy functions, or x.item() "
+                "if a constant is really meant.")
+        return complex(val)
 
     def __round__(self, ndigits: int | None = None) -> Any:
         return (_fnp_module or _fnp()).round(self, ndigits or 0)
@@ -525,6 +575,10 @@ class Tracer:
     def __xor__(self, o): return (_fnp_module or _fnp()).bitwise_xor(self, o)
     def __rxor__(self, o): return (_fnp_module or _fnp()).bitwise_xor(o, self)
     def __invert__(self): return (_fnp_module or _fnp()).invert(self)
+    def __lshift__(self, o): return (_fnp_module or _fnp()).left_shift(self, o)
+    def __rlshift__(self, o): return (_fnp_module or _fnp()).left_shift(o, self)
+    def __rshift__(self, o): return (_fnp_module or _fnp()).right_shift(self, o)
+    def __rrshift__(self, o): return (_fnp_module or _fnp()).right_shift(o, self)
     def __floordiv__(self, o): return (_fnp_module or _fnp()).floor_divide(self, o)
     def __rfloordiv__(self, o): return (_fnp_module or _fnp()).floor_divide(o, self)
     def __mod__(self, o): return (_fnp_module or _fnp()).remainder(self, o)

@@ -252,7 +252,10 @@ def jaxpr_deps(jaxpr: Jaxpr) -> list[Deps]:
     for eqn in jaxpr.eqns:
         ins = [read(a) for a in eqn.inputs]
         out_avals = [v.aval for v in eqn.outputs]
-        if all(d.empty for d in ins) or eqn.prim.jvp is zero_jvp or not any(
+        constant = eqn.prim.jvp is zero_jvp or (  # sign: piecewise constant on reals only
+            getattr(eqn.prim.jvp, "zero_on_reals", False)
+            and not any(a.aval.dtype.kind == "c" for a in eqn.inputs))
+        if all(d.empty for d in ins) or constant or not any(
                 is_float_dtype(av.dtype) for av in out_avals):
             outs = [empty(av.size, n) for av in out_avals]
         else:

@@ -1,6 +1,9 @@
 """Drawings of the computation graph, like the tutorial's figure: one node per input, one
 per equation (named as in the derivative tables, with its value when known), edges from each
-value to its uses; optionally the derivative program beside it.
+value to its uses; optionally the derivative program to its right, read left to right: the
+primal output seeds it, its constants are named by the primal values they are (``v5``) or the
+local partial derivatives they are (``∂v2/∂v1``), linked to the primal nodes they come from,
+and its nodes show their values (the reverse program's outputs are the gradient).
 
 DOT text always; SVG, PNG or PDF through Graphviz's ``dot`` program when it is on ``PATH``.
 
@@ -16,9 +19,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
-from .ir import ClosedJaxpr, Jaxpr, Literal, Var
+import numpy as np
+
+from .core import bind
+from .ir import ClosedJaxpr, Eqn, Jaxpr, Literal, Var
 
 _FORMATS = ("svg", "png", "pdf")
 
@@ -33,30 +39,150 @@ def _short(params: Mapping[str, Any]) -> str:
     return "\n".join(parts)
 
 
+class Derivative(NamedTuple):
+    """A derivative program drawn beside the primal one (``draw`` builds it): its title, jaxpr,
+    constants, input and output labels, and, when known, the values of its variables."""
+
+    title: str
+    jaxpr: Jaxpr
+    consts: list[Any]
+    in_labels: list[str]
+    out_labels: list[str]
+    values: Mapping[Var, Any] | None = None
+
+
+class _Origins:
+    """Where each constant of a derivative program comes from: a primal value (``v5``), or a
+    local partial derivative of one equation (``∂v2/∂v1``, computed by the equation's jvp
+    rule); with the primal variable whose node it is drawn from.
+
+    Residuals are the primal values themselves (found by identity), or recomputed here by the
+    same rules on the same values (found by equality): elementwise equations' partials, and
+    inputs (tracing makes a new scalar of a 0-d input).
+    """
+
+    def __init__(self, jaxpr: Jaxpr, values: Mapping[Var, Any], names: Mapping[Var, str]):
+        self.jaxpr, self.values, self.names = jaxpr, values, names
+        self.by_id: dict[int, Var] = {}
+        for v, x in values.items():
+            if v in names and x is not None:
+                self.by_id.setdefault(id(x), v)
+        self._by_value: list[tuple[Any, Var, str]] | None = None
+
+    def find(self, x: Any) -> tuple[Var, str] | None:
+        """``(primal variable, label)`` of constant ``x``, or None."""
+        v = self.by_id.get(id(x))
+        if v is not None:
+            return v, self.names[v]
+        if self._by_value is None:  # computed once, when first needed
+            self._by_value = [(d, eqn.outputs[0], label) for eqn in self.jaxpr.eqns
+                              for d, label in _partials(eqn, self.values, self.names)]
+            self._by_value += [(self.values[v], v, self.names[v]) for v in self.jaxpr.invars
+                               if v in self.values]
+        for value, v, label in self._by_value:
+            if _same(value, x):
+                return v, label
+        return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and a.dtype == b.dtype and bool(np.array_equal(a, b))
+
+
+def _partials(eqn: Eqn, values: Mapping[Var, Any], names: Mapping[Var, str]
+              ) -> list[tuple[Any, str]]:
+    """An elementwise equation's partial derivatives by each input of its shape, with labels
+    ``∂v2/∂v1``: the factors its jvp rule multiplies tangents by."""
+    from .api import jvp
+    out = eqn.outputs[0]
+    if eqn.prim.family != "elementwise" or len(eqn.outputs) != 1 or \
+            not np.issubdtype(out.aval.dtype, np.inexact):
+        return []
+    ins = [a.val if type(a) is Literal else values.get(a) for a in eqn.inputs]
+    if any(x is None for x in ins):
+        return []
+    found = []
+    for j, a in enumerate(eqn.inputs):
+        if type(a) is not Var or a.aval.shape != out.aval.shape or \
+                not np.issubdtype(a.aval.dtype, np.inexact):
+            continue
+
+        def local(x: Any, j: int = j) -> Any:
+            return bind(eqn.prim, ins[:j] + [x] + ins[j + 1:], eqn.params)
+        try:
+            _, d = jvp(local, (ins[j],), (np.ones_like(ins[j]),))
+        except Exception:  # noqa: BLE001 - a label the drawing can do without
+            continue
+        found.append((d, f"∂{names[out]}/∂{names[a]}"))
+    return found
+
+
+def _evaluate(jaxpr: Jaxpr, consts: Sequence[Any], args: Sequence[Any]) -> dict[Var, Any]:
+    """The value of every variable of ``jaxpr`` at ``args``."""
+    env: dict[Var, Any] = dict(zip(jaxpr.constvars, consts))
+    env.update(zip(jaxpr.invars, args))
+    for eqn in jaxpr.eqns:
+        out = bind(eqn.prim, [a.val if type(a) is Literal else env[a] for a in eqn.inputs],
+                   eqn.params)
+        env.update(zip(eqn.outputs, out if eqn.prim.multiple_results else (out,)))
+    return env
+
+
+def _shown(values: Mapping[Var, Any] | None, v: Var) -> str:
+    from .explain import summarize
+    if values is not None and v in values and values[v] is not None:
+        return "\n= " + summarize(values[v])
+    return "\n" + v.aval.str_short()
+
+
 def _cluster(jaxpr: Jaxpr, prefix: str, title: str, values: Mapping[Var, Any] | None,
              in_labels: list[str] | None, out_labels: list[str] | None,
-             consts: list[Any] | None) -> list[str]:
-    from .explain import _names, summarize
+             consts: list[Any] | None, origins: _Origins | None = None,
+             primal_node: Mapping[Var, str] | None = None) -> tuple[list[str], list[str]]:
+    """The lines of one program's cluster, and the edges from the primal program into it
+    (``origins`` names the constants of a derivative program by the primal values they
+    come from; ``primal_node`` says which node of the primal cluster draws each value)."""
+    from .explain import _names
     names = _names(jaxpr)
-    if prefix != "p":  # the derivative program: d1, d2, … so names differ from the primal's
-        names = {v: "d" + n[1:] for v, n in names.items()}
+    if prefix != "p":  # the derivative program: d0, d1, … so names differ from the primal's
+        names = {v: "d" + n[1:] for v, n in names.items() if v not in jaxpr.constvars}
     node: dict[Var, str] = {}
     lines = [f"  subgraph cluster_{prefix} {{", f"    label={_q(title)};",
              "    style=rounded; color=gray60;"]
+    if prefix != "p":  # links from the primal program come in over the top
+        lines.append("    labelloc=b;")
+    links: list[str] = []
+    from_primal: dict[str, str] = {}  # label of a constant -> its node
+    from .explain import summarize
 
-    def shown(v: Var) -> str:
-        if values is not None and v in values and values[v] is not None:
-            return "\n= " + summarize(values[v])
-        return "\n" + v.aval.str_short()
+    def constant(x: Any) -> str | None:
+        """The node of a derivative constant that comes from the primal program (made once
+        per origin, linked from its primal node), else None."""
+        found = origins.find(x) if origins is not None else None
+        if found is None or primal_node is None:
+            return None
+        v, label = found
+        if label not in from_primal:
+            nid = f"{prefix}_r{len(from_primal)}"
+            from_primal[label] = nid
+            lines.append(f"    {nid} [label={_q(label + chr(10) + '= ' + summarize(x))}, "
+                         "shape=note, style=filled, fillcolor=lightyellow];")
+            links.append(f"  {primal_node[v]} -> {nid} [style=dashed, color=gray50];")
+        return from_primal[label]
 
     for i, v in enumerate(jaxpr.constvars):
-        node[v] = f"{prefix}_c{i}"
-        val = "\n= " + summarize(consts[i]) if consts is not None else shown(v)
-        lines.append(f"    {node[v]} [label={_q(names[v] + val)}, shape=note];")
+        value = consts[i] if consts is not None else None
+        nid = constant(value) if value is not None else None
+        if nid is None:
+            nid = f"{prefix}_c{i}"
+            shown = "\n= " + summarize(value) if value is not None else _shown(values, v)
+            lines.append(f"    {nid} [label={_q(names.get(v, f'c{i}') + shown)}, shape=note];")
+        node[v] = nid
     for i, v in enumerate(jaxpr.invars):
         node[v] = f"{prefix}_in{i}"
         lab = in_labels[i] if in_labels else f"x{i + 1}"
-        lines.append(f"    {node[v]} [label={_q(f'{names[v]} = {lab}' + shown(v))}, "
+        lines.append(f"    {node[v]} [label={_q(f'{names[v]} = {lab}' + _shown(values, v))}, "
                      "shape=ellipse, style=filled, fillcolor=lightblue];")
     for k, eqn in enumerate(jaxpr.eqns):
         eid = f"{prefix}_e{k}"
@@ -64,12 +190,14 @@ def _cluster(jaxpr: Jaxpr, prefix: str, title: str, values: Mapping[Var, Any] | 
         params = _short(eqn.params)
         label = f"{outs} = {eqn.prim.name}" + (f"\n{params}" if params else "")
         if len(eqn.outputs) == 1:
-            label += shown(eqn.outputs[0])
+            label += _shown(values, eqn.outputs[0])
         lines.append(f"    {eid} [label={_q(label)}, shape=box];")
         for j, a in enumerate(eqn.inputs):
             if type(a) is Literal:
-                lid = f"{eid}_lit{j}"
-                lines.append(f"    {lid} [label={_q(summarize(a.val))}, shape=plaintext];")
+                lid = constant(a.val)
+                if lid is None:
+                    lid = f"{eid}_lit{j}"
+                    lines.append(f"    {lid} [label={_q(summarize(a.val))}, shape=plaintext];")
                 lines.append(f"    {lid} -> {eid};")
             else:
                 edge = f" [label={_q(names[a])}]" if a in node and "_e" in node[a] and \
@@ -80,14 +208,17 @@ def _cluster(jaxpr: Jaxpr, prefix: str, title: str, values: Mapping[Var, Any] | 
     for i, a in enumerate(jaxpr.outvars):
         oid = f"{prefix}_out{i}"
         lab = out_labels[i] if out_labels else ("f" if len(jaxpr.outvars) == 1 else f"f[{i}]")
-        lines.append(f"    {oid} [label={_q(lab)}, shape=doublecircle];")
+        if values is not None and type(a) is Var and prefix != "p":
+            lab += _shown(values, a)
+        shape = "shape=doublecircle" if "\n" not in lab else "shape=ellipse, peripheries=2"
+        lines.append(f"    {oid} [label={_q(lab)}, {shape}];")
         if type(a) is Literal:
             lines.append(f"    {oid}_lit [label={_q(summarize(a.val))}, shape=plaintext];")
             lines.append(f"    {oid}_lit -> {oid};")
         else:
             lines.append(f"    {node[a]} -> {oid};")
     lines.append("  }")
-    return lines
+    return lines, links
 
 
 def _outs_of(jaxpr: Jaxpr, v: Var) -> tuple[Var, ...]:
@@ -97,16 +228,26 @@ def _outs_of(jaxpr: Jaxpr, v: Var) -> tuple[Var, ...]:
     return ()
 
 
+def _primal_nodes(jaxpr: Jaxpr) -> dict[Var, str]:
+    """The node of the primal cluster that draws each variable (as ``_cluster`` names them)."""
+    node = {v: f"p_c{i}" for i, v in enumerate(jaxpr.constvars)}
+    node.update({v: f"p_in{i}" for i, v in enumerate(jaxpr.invars)})
+    for k, eqn in enumerate(jaxpr.eqns):
+        node.update({v: f"p_e{k}" for v in eqn.outputs})
+    return node
+
+
 def to_dot(jaxpr: Jaxpr | ClosedJaxpr, values: Mapping[Var, Any] | None = None,
            title: str = "f", in_labels: list[str] | None = None,
-           derivative: tuple[str, Jaxpr, list[Any], list[str], list[str]] | None = None
-           ) -> str:
+           derivative: Derivative | tuple | None = None) -> str:
     """The computation graph of ``jaxpr`` in Graphviz's DOT language: inputs as ellipses,
     each equation as a box named like the derivative tables (``v1 = div``), its value when
     ``values`` has it, else its type; outputs as double circles.
 
-    ``derivative`` = ``(title, jaxpr, consts, in_labels, out_labels)`` draws a second program
-    (e.g. the backward pass ``draw`` builds) beside the first.
+    ``derivative`` (a ``Derivative``, e.g. the backward pass ``draw`` builds) is drawn to the
+    right of the program: the primal program's output feeds its seed, and each of its
+    constants that is a primal value (``v5``) or an equation's local partial derivative
+    (``∂v2/∂v1``) is named so, with a dashed edge from the primal node it comes from.
 
     >>> import ftrans
     >>> dot = to_dot(ftrans.make_jaxpr(lambda x, y: x / y)(1.5, 0.5))
@@ -122,35 +263,52 @@ def to_dot(jaxpr: Jaxpr | ClosedJaxpr, values: Mapping[Var, Any] | None = None,
                         f"ftrans.make_jaxpr(f)(*args)), got {type(jaxpr).__name__}")
     lines = ["digraph ftrans {", "  rankdir=LR;", '  node [fontname="Helvetica"];',
              '  edge [color=gray30];']
-    lines += _cluster(jaxpr, "p", title, values, in_labels, None, consts)
+    p_lines, _ = _cluster(jaxpr, "p", title, values, in_labels, None, consts)
+    lines += p_lines
     if derivative is not None:
-        d_title, d_jaxpr, d_consts, d_in, d_out = derivative
-        lines += _cluster(d_jaxpr, "d", d_title, None, d_in, d_out, d_consts)
+        d = Derivative(*derivative)
+        from .explain import _names
+        origins = _Origins(jaxpr, values, _names(jaxpr)) if values is not None else None
+        d_lines, links = _cluster(d.jaxpr, "d", d.title, d.values, d.in_labels, d.out_labels,
+                                  d.consts, origins, _primal_nodes(jaxpr))
+        lines += d_lines
+        # the primal program's outputs seed the derivative program, read left to right
+        if len(jaxpr.outvars) == len(d.jaxpr.invars):
+            lines += [f"  p_out{i} -> d_in{i} [style=dashed, color=gray50];"
+                      for i in range(len(jaxpr.outvars))]
+        lines += links
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
 def _derivative(f: Callable, args: tuple, kind: str, tr: Any, labels: list[str]
-                ) -> tuple[str, Jaxpr, list[Any], list[str], list[str]]:
+                ) -> Derivative:
     from .transforms.linearize import linearize_jaxpr
     from .transforms.transpose import transpose_jaxpr
     lin, consts = linearize_jaxpr(tr.jaxpr, tr.values, [True] * len(tr.jaxpr.invars))
     n_out = len(lin.outvars)
     outs = ["f"] if n_out == 1 else [f"f[{i}]" for i in range(n_out)]
     if kind == "fwd":
-        return ("forward-mode derivative program (jvp): tangents in, tangents out", lin,
-                consts, [f"ẋ{lab[1:]}" if lab.startswith("x") else lab for lab in labels],
-                [f"ḟ{o[1:]}" for o in outs])
+        return Derivative("forward-mode derivative program (jvp): tangents in, tangents out",
+                          lin, consts,
+                          [f"ẋ{lab[1:]}" if lab.startswith("x") else lab for lab in labels],
+                          [f"ḟ{o[1:]}" for o in outs])
     t_jaxpr, t_consts = transpose_jaxpr(lin, consts)
-    return ("reverse-mode derivative program (vjp): adjoint of f in, gradient out", t_jaxpr,
-            t_consts, [f"{o}̄" for o in outs], [f"∂f/∂{lab}" for lab in labels])
+    # the gradient: the adjoint of each output is 1 (ones for arrays), as in reverse_table
+    seeds = [np.ones(a.aval.shape, a.aval.dtype) for a in t_jaxpr.invars]
+    return Derivative("reverse-mode derivative program (vjp): adjoint of f in, gradient out",
+                      t_jaxpr, t_consts, [f"{o}̄" for o in outs],
+                      [f"∂f/∂{lab}" for lab in labels],
+                      _evaluate(t_jaxpr, t_consts, seeds))
 
 
 def draw(f: Callable, *args: Any, path: str | os.PathLike | None = None,
          derivative: bool | str = False) -> str:
     """Draw ``f``'s computation graph at ``args`` (values in the nodes, as in the tutorial's
     figure) and return its DOT text. ``derivative=True`` (or ``"rev"``) draws the reverse-mode
-    derivative program beside it, ``"fwd"`` the forward-mode one.
+    derivative program to its right, with the values of its variables at adjoint ``f̄ = 1``
+    (its outputs are the gradient); ``"fwd"`` draws the forward-mode one. Their constants are
+    named by the primal values (``v5``) or partial derivatives (``∂v2/∂v1``) they are.
 
     ``path`` ending in ``.dot`` or ``.gv`` gets the DOT text; ``.svg``, ``.png`` or ``.pdf``
     is rendered by Graphviz's ``dot`` program, which must be on ``PATH``.

@@ -71,8 +71,39 @@ class ShapedArray:
 
 
 def is_float_dtype(dtype: Any) -> bool:
+    """Whether ``dtype`` is inexact: real or complex floating point (it has derivatives)."""
     dtype = dtype if isinstance(dtype, np.dtype) else np.dtype(dtype)
     return dtype.kind in "fc" or np.issubdtype(dtype, np.inexact)
+
+
+def is_complex_dtype(dtype: Any) -> bool:
+    """Whether ``dtype`` is complex.
+
+    >>> is_complex_dtype(np.complex64), is_complex_dtype(np.float64)
+    (True, False)
+    """
+    return (dtype if isinstance(dtype, np.dtype) else np.dtype(dtype)).kind == "c"
+
+
+def real_dtype(dtype: Any) -> np.dtype:
+    """The dtype of the real (and imaginary) part: complex64 -> float32, complex128 ->
+    float64; any other dtype is its own.
+
+    >>> real_dtype(np.complex64), real_dtype(np.float32)
+    (dtype('float32'), dtype('float32'))
+    """
+    dtype = dtype if isinstance(dtype, np.dtype) else np.dtype(dtype)
+    return np.empty((), dtype).real.dtype if dtype.kind == "c" else dtype
+
+
+def complex_dtype(dtype: Any) -> np.dtype:
+    """The complex dtype with parts of ``dtype``: float32 -> complex64, float64 (and
+    integers) -> complex128; complex dtypes are their own.
+
+    >>> complex_dtype(np.float32), complex_dtype(np.complex64)
+    (dtype('complex64'), dtype('complex64'))
+    """
+    return np.result_type(dtype if isinstance(dtype, np.dtype) else np.dtype(dtype), 1j)
 
 
 class Var:

@@ -6,6 +6,10 @@ runs the passes of ``ftrans.opt`` and compiles the result with a backend (the Nu
 generator by default). Inside another transformation (``grad(jit(f))``, ``vmap(jit(f))``) the
 cached optimized jaxpr is evaluated under that transformation's trace, equation by equation,
 so the jitted function is transformed like any other code.
+
+The cache holds at most ``CACHE_SIZE`` programs per jitted function, evicting the least
+recently used. Threads may call a jitted function concurrently: a signature seen for the
+first time by several threads at once is traced and compiled once, the others wait for it.
 """
 
 from __future__ import annotations
@@ -13,27 +17,37 @@ from __future__ import annotations
 import functools
 import gc
 import inspect
+import os
+import threading
+import weakref
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .api import _arg_name
 from .backends import default_is_gpu
-from .core import Tracer, eval_jaxpr, trace_to_jaxpr
+from .core import Tracer, check_int64, eval_jaxpr, trace_to_jaxpr
 from .device import check_same_backend, is_gpu_array
 from .ir import ClosedJaxpr, Jaxpr, ShapedArray
 from .tree_util import PyTreeDef, tree_flatten, tree_unflatten
 
 _SCALARS = (bool, int, float, complex)
+_INT64 = np.dtype(np.int64)
+CACHE_SIZE = 4096  # compiled programs kept per jitted function (JAX keeps as many)
 
 
 class _Entry:
-    __slots__ = ("jaxpr", "consts", "out_tree", "run", "build", "closes_over_tracers")
+    __slots__ = ("jaxpr", "consts", "out_tree", "run", "build", "closes_over_tracers", "used",
+                 "key", "flat_key")
 
     def __init__(self, jaxpr: Jaxpr, consts: list, out_tree: PyTreeDef, run: Callable):
         self.jaxpr, self.consts, self.out_tree, self.run = jaxpr, consts, out_tree, run
         self.build = _builder(out_tree)
         # a closure over an enclosing transformation's tracer: re-record, never cache
         self.closes_over_tracers = any(isinstance(c, Tracer) for c in consts)
+        self.used = False  # called since eviction last looked at it (see JitFunction._keep)
+        self.key: Any = None  # its key in JitFunction._cache, and in _flat_cache if any
+        self.flat_key: Any = None
 
 
 def _builder(tree: PyTreeDef) -> Callable[[list], Any]:
@@ -63,6 +77,8 @@ def _leaf_key(x: Any) -> Any:
 
 
 def _leaf_aval(x: Any) -> ShapedArray:
+    if type(x) is int:
+        return ShapedArray((), _INT64)  # the range is checked by _check_leaves
     if isinstance(x, _SCALARS):
         return ShapedArray((), np.asarray(x).dtype)
     return ShapedArray(x.shape, x.dtype)
@@ -70,10 +86,20 @@ def _leaf_aval(x: Any) -> ShapedArray:
 
 def _typed(v: Any) -> Any:
     """A static value's cache key: ``2``, ``2.0`` and ``True`` compare equal but trace
-    differently, so the key holds each value's type too (inside tuples as well)."""
-    if type(v) is tuple:
+    differently, so the key holds each value's type too (inside tuples as well); a float by
+    its bits, so that ``-0.0`` is not ``0.0`` and a NaN is equal to itself.
+
+    >>> _typed(-0.0) == _typed(0.0), _typed(float("nan")) == _typed(float("nan"))
+    (False, True)
+    """
+    t = type(v)
+    if t is tuple:
         return (tuple, tuple(_typed(e) for e in v))
-    return (type(v), v)
+    if isinstance(v, (float, np.floating)):
+        return (t, float(v).hex())
+    if isinstance(v, (complex, np.complexfloating)):
+        return (t, complex(v).real.hex(), complex(v).imag.hex())
+    return (t, v)
 
 
 def _finalize(x: Any) -> Any:
@@ -83,6 +109,21 @@ def _finalize(x: Any) -> Any:
         if not x.flags.writeable:  # a broadcast view (``s * ones`` simplified to the
             return x.copy()        # broadcast): a writable array, as without jit
     return x
+
+
+_live: weakref.WeakSet = weakref.WeakSet()  # every JitFunction, for the fork reset below
+
+
+def _reset_locks_in_child() -> None:
+    """A child forked while another thread held a jit lock (tracing a new signature) would
+    wait for it forever: the child starts with fresh locks and no signature in the making."""
+    for f in list(_live):
+        f._lock = threading.Lock()
+        f._building = {}
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_locks_in_child)
 
 
 class JitFunction:
@@ -101,6 +142,9 @@ class JitFunction:
         self.trace_count = 0
         self._cache: dict[Any, _Entry] = {}
         self._flat_cache: dict[Any, _Entry] = {}  # positional array/scalar leaves only
+        self._lock = threading.Lock()  # guards inserting, evicting and ``_building``
+        self._building: dict[Any, threading.RLock] = {}  # keys being traced, by some thread
+        _live.add(self)
         try:
             self._params = list(inspect.signature(fun).parameters)
         except (TypeError, ValueError):
@@ -140,6 +184,18 @@ class JitFunction:
                             ) from None
         return v
 
+    def clear_cache(self) -> None:
+        """Drop every compiled program: the next call traces and compiles again.
+
+        >>> import ftrans
+        >>> f = ftrans.jit(lambda x: x * 2.0)
+        >>> f(1.0), f.clear_cache(), f(1.0), f.trace_count
+        (2.0, None, 2.0, 2)
+        """
+        with self._lock:
+            self._cache.clear()
+            self._flat_cache.clear()
+
     # --- tracing and compiling
     def _entry(self, args: tuple, kwargs: dict) -> tuple[_Entry, list[Any]]:
         dyn, static_key, dyn_kw, static_kw = self._split(args, kwargs)
@@ -148,11 +204,64 @@ class JitFunction:
         gpu = default_is_gpu() or any(is_gpu_array(x) for x in leaves)
         key = (in_tree, tuple(_leaf_key(x) for x in leaves), static_key, gpu)
         entry = self._cache.get(key)
-        if entry is None:
-            entry = self._compile(args, dict(static_kw), dyn, in_tree, leaves, gpu)
-            if not entry.closes_over_tracers:
-                self._cache[key] = entry
+        if entry is not None:
+            entry.used = True
+            return entry, leaves
+        # one thread traces a new key; the others wait for its entry (an RLock: a function
+        # that reaches itself with the same key recurses as it would without jit)
+        with self._lock:
+            building = self._building.get(key)
+            if building is None:
+                building = self._building[key] = threading.RLock()
+        try:
+            with building:
+                entry = self._cache.get(key)
+                if entry is None:
+                    self._check_leaves(args, dyn, dyn_kw, leaves)
+                    entry = self._compile(args, dict(static_kw), dyn, in_tree, leaves, gpu)
+                    if not entry.closes_over_tracers:
+                        self._keep(key, entry)
+        finally:
+            with self._lock:
+                if self._building.get(key) is building:
+                    del self._building[key]
         return entry, leaves
+
+    def _keep(self, key: Any, entry: _Entry) -> None:
+        """Cache ``entry`` under ``key``, evicting the least recently used entries beyond
+        ``CACHE_SIZE``. ``_cache`` is a dict in insertion order; a hit only sets
+        ``entry.used`` (one store on the hot path). Eviction walks from the oldest insertion
+        and gives an entry used since its last look a second chance at the end: the CLOCK
+        approximation of least-recently-used. ``_flat_cache`` holds only kept entries."""
+        with self._lock:
+            cache = self._cache
+            while len(cache) >= CACHE_SIZE:
+                old_key = next(iter(cache))
+                old = cache.pop(old_key)
+                if old.used:
+                    old.used = False
+                    cache[old_key] = old
+                elif old.flat_key is not None:
+                    self._flat_cache.pop(old.flat_key, None)
+            entry.key = key
+            cache[key] = entry
+
+    def _check_leaves(self, args: tuple, dyn: list[int], dyn_kw: dict, leaves: list) -> None:
+        """The input rules of ``grad``/``vmap`` (``api._as_value``), before tracing: no
+        object or string arrays, Python ints within int64."""
+        for j, x in enumerate(leaves):
+            if type(x) is int:
+                check_int64(x, f"jit: {self._leaf_owner(j, args, dyn, dyn_kw)}")
+            elif not isinstance(x, (Tracer,) + _SCALARS) and np.dtype(x.dtype).kind in "OSUV":
+                raise TypeError(f"jit: {self._leaf_owner(j, args, dyn, dyn_kw)}: arrays of "
+                                f"dtype {x.dtype} are not supported")
+
+    def _leaf_owner(self, j: int, args: tuple, dyn: list[int], dyn_kw: dict) -> str:
+        """'argument 1 ('x')' (or a keyword argument) for flat dynamic leaf ``j``."""
+        owners = [_arg_name(self.fun, i) for i in dyn for _ in tree_flatten(args[i])[0]]
+        owners += [f"keyword argument {k!r}" for k in sorted(dyn_kw)
+                   for _ in tree_flatten(dyn_kw[k])[0]]
+        return owners[j] if j < len(owners) else f"input leaf {j}"
 
     def _compile(self, args: tuple, static_kw: dict, dyn: list[int], in_tree: PyTreeDef,
                  leaves: list[Any], gpu: bool) -> _Entry:
@@ -169,7 +278,8 @@ class JitFunction:
 
     def _compile_now(self, args: tuple, static_kw: dict, dyn: list[int], in_tree: PyTreeDef,
                      leaves: list[Any], gpu: bool) -> _Entry:
-        self.trace_count += 1
+        with self._lock:
+            self.trace_count += 1
         out_tree_box: list[PyTreeDef] = []
 
         def flat_fun(*xs: Any) -> list[Any]:
@@ -210,8 +320,15 @@ class JitFunction:
                     entry = self._entry(args, kwargs)[0]
                     if entry.closes_over_tracers:
                         return entry.build(eval_jaxpr(entry.jaxpr, entry.consts, *args))
-                    self._flat_cache[k] = entry
-                flat = [a if type(a) is np.ndarray else np.asarray(a) for a in args]
+                    with self._lock:
+                        if self._cache.get(entry.key) is entry:  # not evicted meanwhile
+                            self._flat_cache[k] = entry
+                            entry.flat_key = k
+                else:
+                    entry.used = True
+                flat = [a if type(a) is np.ndarray else
+                        np.asarray(a) if type(a) is float else self._int(a, args)
+                        for a in args]
                 return entry.build(entry.run(entry.consts, flat))
         entry, leaves = self._entry(args, kwargs)
         if entry.closes_over_tracers:
@@ -220,8 +337,24 @@ class JitFunction:
             if isinstance(x, Tracer):  # inside another transformation: re-record the program
                 outs = eval_jaxpr(entry.jaxpr, entry.consts, *leaves)
                 return tree_unflatten(entry.out_tree, outs)
-        flat = [np.asarray(x) if type(x) in _SCALARS else x for x in leaves]
+        flat = [x if type(x) not in _SCALARS else np.asarray(x) if type(x) is not int
+                else self._int(x, leaves, args, dyn_kw=kwargs) for x in leaves]
         return entry.build(entry.run(entry.consts, flat))
+
+    def _int(self, x: int, leaves: Sequence[Any], args: tuple | None = None,
+             dyn_kw: dict | None = None) -> np.ndarray:
+        """A Python int leaf as an int64 array: ``OverflowError`` beyond int64, as eagerly.
+        ``leaves`` (the arguments on the fast path) say which argument it is."""
+        try:
+            return np.asarray(x, _INT64)
+        except OverflowError:
+            j = next(i for i, a in enumerate(leaves) if a is x)
+            if args is None:
+                check_int64(x, f"jit: {_arg_name(self.fun, j)}")
+            else:
+                dyn, _, kw, _ = self._split(args, dyn_kw or {})
+                check_int64(x, f"jit: {self._leaf_owner(j, args, dyn, kw)}")
+            raise
 
     def lower(self, *args: Any, **kwargs: Any) -> ClosedJaxpr:
         """The optimized jaxpr (with its constants) that a call with these arguments runs.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .prims import complex_parts as _cx
 from .prims import elementwise as _ew
 from .prims.dot import dot_general  # noqa: F401
 from .prims.reduce import reduce_max_p as _reduce_max_p
@@ -26,6 +27,7 @@ from .prims.shape import (  # noqa: F401
 from .prims.slicing import concatenate, pad, rev, slice_  # noqa: F401
 
 slice = slice_  # noqa: A001
+_PY_SCALARS = (bool, int, float, complex)  # before ``complex`` below shadows the builtin
 
 
 def _fn(prim: Any, doc: str):
@@ -44,6 +46,47 @@ for _name in ("neg", "add", "sub", "mul", "div", "exp", "log", "log1p", "expm1",
                            f"and dtype.\n\n>>> import ftrans.lax as lax, numpy as np\n"
                            f">>> lax.{_name}(*[np.float64(0.5)] * "
                            f"{2 if _name in ('add', 'sub', 'mul', 'div', 'pow', 'max', 'min', 'atan2', 'eq', 'ne', 'lt', 'le', 'gt', 'ge') else 1}) is not None\nTrue\n")  # noqa: E501
+
+
+def complex(x: Any, y: Any) -> Any:  # noqa: A001
+    """``x + 1j*y`` from real parts of equal dtype (float32 -> complex64, float64 ->
+    complex128); ``complex(0, inf)`` is ``infj``.
+
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.complex(np.float64(1.0), np.float64(2.0))
+    (1+2j)
+    """
+    return _cx.complex_p.bind(x, y)
+
+
+def real(x: Any) -> Any:
+    """The real part of a complex ``x``.
+
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.real(np.complex128(1 + 2j))
+    1.0
+    """
+    return _cx.real_p.bind(x)
+
+
+def imag(x: Any) -> Any:
+    """The imaginary part of a complex ``x``.
+
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.imag(np.complex128(1 + 2j))
+    2.0
+    """
+    return _cx.imag_p.bind(x)
+
+
+def conj(x: Any) -> Any:
+    """The complex conjugate of ``x``.
+
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.conj(np.complex128(1 + 2j))
+    (1-2j)
+    """
+    return _cx.conj_p.bind(x)
 
 
 def integer_pow(x: Any, y: int) -> Any:
@@ -86,6 +129,24 @@ def reduce_min(x: Any, axes: tuple[int, ...]) -> Any:
     return _reduce_min_p.bind(x, axes=tuple(axes))
 
 
+def fft(x: Any, fft_type: Any, fft_lengths: Any) -> Any:
+    """JAX's ``lax.fft``: the ``fft_type`` transform (``"FFT"``, ``"IFFT"``, ``"RFFT"``,
+    ``"IRFFT"``, any case) over the trailing ``len(fft_lengths)`` axes of ``x``, unscaled
+    forward and scaled by ``1/N`` inverse (NumPy's ``norm="backward"``).
+
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.fft(np.array([1.0, 2.0, 3.0, 4.0]), "RFFT", (4,))
+    array([10.+0.j, -2.+2.j, -2.+0.j])
+    """
+    from .prims import fft as _fft
+    name = str(getattr(fft_type, "name", fft_type)).lower()
+    if name not in _fft.FFT_TYPES:
+        raise ValueError(f"lax.fft: fft_type must be one of FFT, IFFT, RFFT, IRFFT, got "
+                         f"{fft_type!r}")
+    lengths = (fft_lengths,) if isinstance(fft_lengths, int) else tuple(fft_lengths)
+    return _fft.fft(x, name, lengths)
+
+
 # ----------------------------------------------------------------------------- control flow
 
 from .core import Tracer as _Tracer  # noqa: E402
@@ -108,7 +169,7 @@ def _leaf(x: Any, where: str) -> Any:
     import numpy as np
     if isinstance(x, _Tracer):
         return x
-    if isinstance(x, (bool, int, float, complex)):
+    if isinstance(x, _PY_SCALARS):
         return np.asarray(x)
     if hasattr(x, "shape") and hasattr(x, "dtype"):
         return x
@@ -128,7 +189,7 @@ def _trace_fun(fun: Any, in_tree: Any, avals: list, where: str) -> tuple:
         out = fun(*_tree_unflatten(in_tree, xs))
         leaves, tree = _tree_flatten(out)
         box.append(tree)
-        box.append([isinstance(x, (bool, int, float, complex)) for x in leaves])
+        box.append([isinstance(x, _PY_SCALARS) for x in leaves])
         return [_leaf(x, f"{where}: {_fname(fun)} returned") for x in leaves]
 
     jaxpr, consts = _trace_to_jaxpr(flat, avals)
@@ -375,3 +436,18 @@ for _name in ("exp2", "log2", "log10", "cbrt", "asinh", "acosh", "atanh", "floor
                            f">>> lax.{_name}(*[np.float64({1.5 if _name == 'acosh' else 0.5})] * "
                            f"{2 if _binary_name else 1})"
                            f" is not None\nTrue\n")
+
+# Integer bitwise primitives (issue 14): JAX's lax names
+from .prims import bitwise as _bw  # noqa: E402
+
+for _name, _args, _value in (("bitwise_and", "np.int32(12), np.int32(10)", "8"),
+                             ("bitwise_or", "np.int32(12), np.int32(10)", "14"),
+                             ("bitwise_xor", "np.int32(12), np.int32(10)", "6"),
+                             ("bitwise_not", "np.int32(12)", "-13"),
+                             ("shift_left", "np.int32(3), np.int32(2)", "12"),
+                             ("shift_right_logical", "np.int32(-8), np.int32(28)", "15"),
+                             ("shift_right_arithmetic", "np.int32(-8), np.int32(1)", "-4")):
+    globals()[_name] = _fn(getattr(_bw, f"{_name}_p"),
+                           f"The ``{_name}`` primitive, applied to integer operands of equal "
+                           f"shape and dtype.\n\n>>> import ftrans.lax as lax, numpy as np\n"
+                           f">>> int(lax.{_name}({_args}))\n{_value}\n")

@@ -26,6 +26,7 @@ from . import api
 from .core import aval_of
 from .deps import jaxpr_deps, ranges, unique_sorted
 from .device import to_host
+from .ir import ShapedArray
 from .transforms.transpose import transpose_jaxpr
 
 # ----------------------------------------------------------------------------- patterns
@@ -298,6 +299,16 @@ def _sparse_from_linear(lin: Any, consts: list, rows: np.ndarray, cols: np.ndarr
     return SparseJacobian(rows, cols, values, shape, plan.passes, label)
 
 
+def _real_only(x: ShapedArray, out: ShapedArray, api_name: str) -> None:
+    """Sparse Jacobians take real values: a complex input or output would need two passes
+    per color (real and imaginary directions) that the coloring does not make."""
+    for what, av in (("x", x), ("the output", out)):
+        if av.dtype.kind == "c":
+            raise TypeError(f"{api_name}: {what} has dtype {av.dtype.name}; sparse Jacobians "
+                            "of complex values are not supported. Split them into real and "
+                            "imaginary parts (fnp.real, fnp.imag), or use jacfwd/jacrev.")
+
+
 def sparse_jacobian(fun: Callable, sparsity: Any = None, mode: str | None = None,
                     chunk_size: int | str | None = None, max_memory: int | None = None
                     ) -> Callable:
@@ -321,6 +332,7 @@ def sparse_jacobian(fun: Callable, sparsity: Any = None, mode: str | None = None
         x = _single_array(x, "sparse_jacobian")
         api._check_diff_dtype(x, "x", "sparse_jacobian")
         tr = _traced_single_output(fun, x, "sparse_jacobian")
+        _real_only(aval_of(x), aval_of(tr.out_vals[0]), "sparse_jacobian")
         shape = (aval_of(tr.out_vals[0]).size, aval_of(x).size)
         if sparsity is None:
             (d,) = jaxpr_deps(tr.jaxpr)
@@ -353,6 +365,7 @@ def sparse_hessian(fun: Callable, sparsity: Any = None, chunk_size: int | str | 
     def sparse_hess(x: Any) -> SparseJacobian:
         x = _single_array(x, "sparse_hessian")
         api._check_diff_dtype(x, "x", "sparse_hessian")
+        _real_only(aval_of(x), aval_of(x), "sparse_hessian")
         n = aval_of(x).size
         tr = _traced_single_output(api.grad(fun), x, "sparse_hessian")
         if sparsity is None:

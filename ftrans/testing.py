@@ -1,6 +1,12 @@
 """Checking derivatives: central finite differences, the jvp/vjp dot-product identity, and
 ``check_grads`` that runs them to a chosen order in both modes.
 
+Complex values are checked as JAX's ``check_grads`` checks them: directions (tangents and
+cotangents) of complex inputs and outputs are complex, finite differences are taken along
+them, and jvp and vjp are compared through the real pairing ``⟨u, v⟩ = Re Σ u·v`` (no
+conjugation), for which ftrans's (JAX's) vjp is the transpose of the jvp
+(``docs/complex.md``).
+
 >>> import ftrans.numpy as fnp
 >>> check_grads(fnp.sin, (0.3,), order=2)
 """
@@ -13,6 +19,7 @@ import numpy as np
 
 from .core import same_device
 from .device import to_host
+from .ir import is_complex_dtype, real_dtype
 from .numpy._promote import dtype_of
 from .tree_util import tree_flatten, tree_unflatten
 
@@ -21,12 +28,19 @@ _RTOL = {np.dtype(np.float64): 1e-5, np.dtype(np.float32): 2e-2, np.dtype(np.flo
 
 
 def _dtype(args: Sequence[Any], f: Callable | None = None) -> np.dtype:
-    """The least precise float dtype among the arguments (and ``f``'s outputs)."""
+    """The least precise float dtype among the arguments (and ``f``'s outputs); a complex
+    dtype counts as its parts' (complex64 as float32)."""
     leaves = tree_flatten(tuple(args))[0]
     if f is not None:
         leaves = leaves + tree_flatten(f(*args))[0]
-    floats = [dtype_of(x) for x in leaves if np.issubdtype(dtype_of(x), np.floating)]
+    floats = [real_dtype(dtype_of(x)) for x in leaves
+              if np.issubdtype(dtype_of(x), np.inexact)]
     return min(floats, key=lambda d: d.itemsize) if floats else np.dtype(np.float64)
+
+
+def _host(x: Any) -> np.ndarray:
+    """``x`` on the host in float64, or complex128 if it is complex."""
+    return to_host(x, np.complex128 if is_complex_dtype(dtype_of(x)) else np.float64)
 
 
 def _axpy(a: float, xs: Any, ys: Any) -> Any:
@@ -36,11 +50,23 @@ def _axpy(a: float, xs: Any, ys: Any) -> Any:
                                  for x, y in zip(xl, yl)])
 
 
-def _vdot(xs: Any, ys: Any) -> float:
+def pair(xs: Any, ys: Any) -> float:
+    """The real pairing ``Re Σ x·y`` of two pytrees of arrays (no conjugation: for real
+    arrays the dot product), under which vjp is the transpose of jvp: ``pair(u, J v) ==
+    pair(vjp(u), v)``, complex values included.
+
+    >>> pair(1 + 2j, 3 - 1j), pair([1.0, 2.0], [3.0, 4.0])
+    (5.0, 11.0)
+    """
     xl = tree_flatten(xs)[0]
     yl = tree_flatten(ys)[0]
-    return float(sum(np.vdot(to_host(x, np.float64), to_host(y, np.float64))
-                     for x, y in zip(xl, yl)))
+    total = 0.0
+    for x, y in zip(xl, yl):
+        x, y = _host(x).ravel(), _host(y).ravel()
+        total += float(np.real(np.dot(x, y))) if x.dtype.kind == "c" or y.dtype.kind == "c" \
+            else float(np.vdot(x, y))
+    return total
+
 
 
 def numerical_jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any],
@@ -56,14 +82,21 @@ def numerical_jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any],
     lo = f(*_axpy(-eps, tangents, tuple(primals)))
     hl, tree = tree_flatten(hi)
     ll = tree_flatten(lo)[0]
-    return tree_unflatten(tree, [(to_host(h, np.float64) - to_host(lv, np.float64)) / (2 * eps)
-                                 for h, lv in zip(hl, ll)])
+    return tree_unflatten(tree, [(_host(h) - _host(lv)) / (2 * eps) for h, lv in zip(hl, ll)])
 
 
 def _random_like(tree: Any, rng: np.random.Generator) -> Any:
+    """Standard normal directions shaped like ``tree``'s leaves; complex ones for complex
+    leaves (real and imaginary parts independent)."""
     leaves, treedef = tree_flatten(tree)
-    return tree_unflatten(treedef, [same_device(rng.standard_normal(np.shape(x))
-                                                .astype(dtype_of(x)), x) for x in leaves])
+    out = []
+    for x in leaves:
+        dt = dtype_of(x)
+        v = rng.standard_normal(np.shape(x))
+        if is_complex_dtype(dt):
+            v = v + 1j * rng.standard_normal(np.shape(x))
+        out.append(same_device(v.astype(dt), x))
+    return tree_unflatten(treedef, out)
 
 
 def _assert_close(actual: Any, expected: Any, rtol: float, atol: float, what: str) -> None:
@@ -72,7 +105,7 @@ def _assert_close(actual: Any, expected: Any, rtol: float, atol: float, what: st
     if len(al) != len(el):
         raise AssertionError(f"{what}: {len(al)} outputs vs {len(el)}")
     for i, (a, e) in enumerate(zip(al, el)):
-        a64, e64 = to_host(a, np.float64), to_host(e, np.float64)
+        a64, e64 = _host(a), _host(e)
         if a64.shape != e64.shape:
             raise AssertionError(f"{what}: output {i} has shape {a64.shape}, expected "
                                  f"{e64.shape}")
@@ -110,8 +143,8 @@ def check_vjp(f: Callable, primals: Sequence[Any], order: int = 1, eps: float | 
     u = _random_like(out, rng)
     (_, jv) = jvp(f, tuple(primals), v)
     ju = f_vjp(u)
-    lhs, rhs = _vdot(u, jv), _vdot(ju, v)
-    num = _vdot(u, numerical_jvp(f, primals, v, eps))
+    lhs, rhs = pair(u, jv), pair(ju, v)
+    num = pair(u, numerical_jvp(f, primals, v, eps))
     scale = max(1.0, abs(lhs), abs(rhs))
     if abs(lhs - rhs) > rtol * scale:
         raise AssertionError(f"jvp/vjp disagree: <u, Jv> = {lhs!r} but <J^T u, v> = {rhs!r}")
@@ -227,11 +260,11 @@ def _check_level(level: _Level, x: Any, modes: Sequence[str], eps: float, rtol: 
         out, g_vjp = vjp(g, x)
         u = _random_like(out, rng)
         (ju,) = g_vjp(u)
-        rhs = _vdot(ju, v)
-        _compare(rhs, _vdot(u, num), rtol,
+        rhs = pair(ju, v)
+        _compare(rhs, pair(u, num), rtol,
                  f"{where}, output cotangent u = {_summary(u)}: reverse mode <vjp(u), v>")
         if jv is not None:
-            lhs = _vdot(u, jv)
+            lhs = pair(u, jv)
             scale = max(1.0, abs(lhs), abs(rhs))
             if not abs(lhs - rhs) <= rtol * scale:
                 raise AssertionError(

@@ -168,6 +168,8 @@ def make_inputs(avals: Sequence[Any], seed: int, edges: bool) -> list[np.ndarray
             out.append(rng.integers(0, 5, av.shape).astype(av.dtype))
             continue
         x = rng.uniform(-2.0, 2.0, av.shape)
+        if av.dtype.kind == "c":  # complex: random imaginary parts (edge values are real)
+            x = x + 1j * rng.uniform(-2.0, 2.0, av.shape)
         if edges and x.size:
             flat = x.reshape(-1)
             e = np.roll(np.asarray(EDGES), 3 * i + seed)
@@ -201,8 +203,9 @@ def _programs_of(name: str, fun: Callable, args: tuple) -> list[tuple[str, Calla
     def jvp_fun(*a):
         return ftrans.jvp(fun, a, tuple(fnp.ones_like(x) * 0.5 for x in a))
 
-    def loss(*a):
-        return fnp.sum(fun(*a))
+    def loss(*a):  # real, also for complex outputs: the real and imaginary parts count
+        total = fnp.sum(fun(*a))
+        return fnp.real(total) + 0.5 * fnp.imag(total) if fnp.iscomplexobj(total) else total
 
     out.append((name + ":jvp", jvp_fun))
     out.append((name + ":grad", ftrans.grad(loss, argnums=tuple(range(len(args))))))
@@ -219,8 +222,9 @@ def build_corpus(functions: Sequence[tuple[str, Callable, tuple]],
     progs = []
     for name, fun, args in functions:
         for dt in dtypes:
-            cast = tuple(np.asarray(a, dt) if np.asarray(a).dtype.kind == "f" else a
-                         for a in args)
+            cast = tuple(np.asarray(a, dt) if np.asarray(a).dtype.kind == "f" else
+                         np.asarray(a, np.result_type(dt, 1j))
+                         if np.asarray(a).dtype.kind == "c" else a for a in args)
             for pname, pf in _programs_of(name, fun, cast):
                 try:
                     cj = ftrans.make_jaxpr(pf)(*cast)

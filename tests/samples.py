@@ -26,6 +26,18 @@ from samples_numpy2 import NUMPY2_SAMPLES  # noqa: E402
 
 SAMPLES += NUMPY2_SAMPLES
 
+from samples_complex import COMPLEX_SAMPLES  # noqa: E402
+
+SAMPLES += COMPLEX_SAMPLES
+
+from samples_random import RANDOM_SAMPLES  # noqa: E402
+
+SAMPLES += RANDOM_SAMPLES
+
+from samples_fft import FFT_SAMPLES  # noqa: E402
+
+SAMPLES += FFT_SAMPLES
+
 from samples_special import SPECIAL2_SAMPLES, STATS_SAMPLES  # noqa: E402
 
 SAMPLES += [*SPECIAL2_SAMPLES, *STATS_SAMPLES]

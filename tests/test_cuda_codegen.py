@@ -89,6 +89,14 @@ COMPOSED = [
      (_v(N), _v(N))),
     ("prod_axis1", lambda x: fnp.prod(fnp.cos(x) * 1.25, axis=1), (_v(5, 8),)),
     ("prod_columns", lambda x: fnp.prod(1.0 + 0.1 * fnp.sin(x), axis=0), (_v(6, 40),)),
+    # complex values: their equations run CuPy's functions, the real ones around them fuse
+    ("complex_wave", lambda x, y: fnp.abs(fnp.exp(1j * x) * (y + 2j)) ** 2
+     + fnp.real(fnp.conj(x + 1j * y) * fnp.sin(x)) * fnp.tanh(y), (_v(N), _v(N))),
+    ("complex_columns", lambda z: fnp.sum(fnp.abs(fnp.sqrt(z + 3.0)) * fnp.tanh(fnp.real(z)),
+                                          axis=0), (_v(5, 8) + 1j * _v(5, 8),)),
+    # a filter in the frequency domain (cuFFT on the device) between fused real kernels
+    ("fft_filter", lambda x: fnp.tanh(fnp.fft.irfft(fnp.fft.rfft(fnp.sin(x) * x, axis=1) * 0.5,
+                                                    n=8, axis=1)) * x, (_v(5, 8),)),
 ]
 
 
@@ -179,6 +187,22 @@ def test_every_elementwise_primitive_is_fused():
     fused |= {g.reduction.prim.name for g in all_groups(corpus()) if g.reduction is not None}
     expected = {name for name, p in PRIMITIVES.items() if p.cuda is not None}
     assert expected - fused == set()
+
+
+def test_complex_equations_stay_out_of_kernels():
+    """Kernels are real: equations on complex values run CuPy's own functions (as NumPy's on
+    the CPU), while the real equations of a complex program still fuse around them."""
+    def complex_eqn(e):
+        return any(v.aval.dtype.kind == "c" for v in (*e.inputs, *e.outputs))
+    groups = all_groups(corpus())
+    assert not any(complex_eqn(e) for g in groups
+                   for e in g.eqns + ([g.reduction] if g.reduction is not None else []))
+    mixed = [p for p in sampled() if any(complex_eqn(e) for e in p.jaxpr.eqns)]
+    assert len(mixed) > 100 and sum(len(p.plan.groups) for p in mixed) > 50
+    f = ftrans.grad(lambda x: fnp.sum(fnp.abs(fnp.exp(1j * fnp.sin(x))) * fnp.tanh(x)))
+    plan = cg.plan_jaxpr(ftrans.make_jaxpr(f)(np.ones(8)).jaxpr)
+    assert any(isinstance(s, cg.Group) for s in plan.steps)
+    assert any(not isinstance(s, cg.Group) and complex_eqn(s) for s in plan.steps)
 
 
 def test_literals_are_exact():

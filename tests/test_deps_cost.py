@@ -33,10 +33,35 @@ def _pattern_and_jacobian(s: Sample) -> tuple[np.ndarray, np.ndarray]:
     else:
         pattern[d.rows, d.cols] = True
     argnums = tuple(range(len(s.args)))
+    fun, args = _over_reals(s.fun, s.args)
     with np.errstate(all="ignore"):  # some rows sample inf and nan on purpose
-        blocks = ftrans.jacfwd(s.fun, argnums=argnums)(*s.args)
-    jac = np.concatenate([np.reshape(b, (d.size, -1)) for b in blocks], axis=1)
+        blocks = ftrans.jacfwd(fun, argnums=argnums)(*args)
+    # a complex input element counts as nonzero if the derivative along either part is
+    jac = np.concatenate([(np.reshape(b, (d.size, np.size(x), -1)) != 0).any(axis=2)
+                          for b, x in zip(blocks, s.args)], axis=1)
     return pattern, jac
+
+
+def _complex_out(s: Sample) -> bool:
+    return np.iscomplexobj(s.fun(*s.args))
+
+
+def _over_reals(fun, args):
+    """``fun`` as a function of real arrays: complex arguments split into (real, imaginary)
+    along a new last axis, and a complex output's parts combined with random weights into
+    one real value per element (nonzero where either part's derivative is)."""
+    split = [np.iscomplexobj(a) for a in args]
+    if not any(split) and not _complex_out(Sample("", fun, args)):
+        return fun, args
+    real_args = tuple(np.stack([a.real, a.imag], -1) if c else a for a, c in zip(args, split))
+    w = np.random.default_rng(11).uniform(1.0, 2.0, 2)
+
+    def g(*xs):
+        full = [fnp.astype(x[..., 0] + 1j * x[..., 1], a.dtype) if c else x
+                for x, a, c in zip(xs, args, split)]
+        out = fun(*full)
+        return w[0] * fnp.real(out) + w[1] * fnp.imag(out) if np.iscomplexobj(out) else out
+    return g, real_args
 
 
 @pytest.mark.parametrize("s", SAMPLES, ids=IDS)

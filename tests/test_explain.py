@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
+import subprocess
+import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
@@ -168,10 +171,89 @@ def test_draw_shows_values_and_the_derivative_program(tmp_path):
     dot = draw(tutorial_f, *X, path=tmp_path / "g.dot", derivative=True)
     assert (tmp_path / "g.dot").read_text() == dot
     assert '"v1 = div\\n= 3.000"' in dot and "cluster_d" in dot
-    assert 'label="∂f/∂x1"' in dot and 'label="∂f/∂x2"' in dot
+    assert 'label="∂f/∂x1\\n= 3.012"' in dot and 'label="∂f/∂x2\\n= -13.724"' in dot
     fwd = draw(tutorial_f, *X, derivative="fwd")
     assert "forward-mode derivative program" in fwd and 'label="ḟ"' in fwd
     assert "cluster_d" not in draw(tutorial_f, *X)
+
+
+def _nodes_and_edges(dot: str) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """{node id: label} and [(tail, head, attributes)] of DOT text as ``to_dot`` writes it."""
+    nodes = dict(re.findall(r'^\s*(\w+) \[label="((?:[^"\\]|\\.)*)"', dot, re.M))
+    edges = re.findall(r"^\s*(\w+) -> (\w+)(.*);$", dot, re.M)
+    return {k: v.replace("\\n", "\n") for k, v in nodes.items()}, edges
+
+
+def test_derivative_constants_name_the_primal_values_they_come_from():
+    dot = draw(tutorial_f, *X, derivative=True)
+    nodes, edges = _nodes_and_edges(dot)
+    consts = {label.split("\n")[0]: label for n, label in nodes.items()
+              if n.startswith("d_r") or n.startswith("d_c")}
+    # residuals of the backward pass: primal values, and two local partial derivatives
+    # (∂v2/∂v1 = cos(v1) = cos 3, ∂v1/∂v0 = -x1/x2² = -6), at the tutorial's values
+    assert set(consts) == {"v0", "v3", "v4", "v5", "∂v2/∂v1", "∂v1/∂v0"}, consts
+    for name in ("v0", "v3", "v4", "v5"):
+        assert consts[name] == f"{name}\n= {PRIMALS[name]:.3f}"
+    assert consts["∂v2/∂v1"] == f"∂v2/∂v1\n= {np.cos(3.0):.3f}"
+    assert consts["∂v1/∂v0"] == "∂v1/∂v0\n= -6.000"
+    assert not [lab for lab in nodes.values() if re.match(r"d\d+\n", lab)]  # no bare d0..d3
+    # each is linked from the primal node it comes from: v5 from "v5 = add", ∂v2/∂v1 from v2
+    for tail, head, attrs in edges:
+        if head.startswith("d_r"):
+            name = nodes[head].split("\n")[0]
+            source = re.search(r"∂(v-?\d+)/", name).group(1) if "∂" in name else name
+            assert tail.startswith("p_") and nodes[tail].startswith(source + " = "), (tail, head)
+            assert "dashed" in attrs
+    linked = {nodes[h].split("\n")[0] for t, h, _ in edges if h.startswith("d_r")}
+    assert linked == set(consts)
+
+
+def test_derivative_constants_of_array_programs_are_not_named_like_its_equations():
+    x = np.array([0.5, 1.0, 2.0])
+    dot = draw(lambda x: fnp.sum(fnp.tanh(x) * x), x, derivative=True)
+    nodes, _ = _nodes_and_edges(dot)
+    d_labels = [lab for n, lab in nodes.items() if n.startswith("d_")]
+    assert sum(lab.startswith("d0 ") for lab in d_labels) == 1  # only the seed is d0
+    consts = {lab.split("\n")[0]: lab.split("\n")[1] for n, lab in nodes.items()
+              if n.startswith(("d_r", "d_c"))}
+    assert set(consts) == {"v0", "v1", "∂v1/∂v0"}, consts
+    t = np.tanh(x)
+    assert consts["∂v1/∂v0"] == f"= float64[3] [{', '.join(f'{d:.3f}' for d in 1 - t * t)}]"
+    assert consts["v1"] == f"= float64[3] [{', '.join(f'{d:.3f}' for d in t)}]"
+    # the gradient: tanh(x) + x (1 - tanh²(x)), shown in the output node
+    g = t + x * (1 - t * t)
+    assert f"∂f/∂x1\n= float64[3] [{', '.join(f'{d:.3f}' for d in g)}]" in nodes.values()
+
+
+def test_derivative_drawing_shows_the_gradient_values():
+    nodes, edges = _nodes_and_edges(draw(tutorial_f, *X, derivative=True))
+    assert nodes["d_in0"] == "d0 = f̄\n= 1.000"  # the seed, fed by the primal output
+    assert ("p_out0", "d_in0") in [(t, h) for t, h, _ in edges]
+    outs = {lab for n, lab in nodes.items() if re.fullmatch(r"d_out\d+", n)}
+    assert outs == {"∂f/∂x1\n= 3.012", "∂f/∂x2\n= -13.724"}  # the tutorial's gradient
+    equations = [lab for n, lab in nodes.items() if re.fullmatch(r"d_e\d+", n)]
+    assert len(equations) >= 8 and all(re.search(r"\n= -?\d+\.\d{3}$", lab)
+                                       for lab in equations)
+    # the adjoint of v5 (the first product with the seed) is v4 = 1.351, as in the table
+    assert any(lab.startswith("d") and lab.endswith(f"= {ADJOINTS['v5']:.3f}")
+               for lab in equations)
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_primal_program_reads_left_to_right_into_the_adjoint_program(tmp_path):
+    svg = subprocess.run(["dot", "-Tsvg"], input=draw(tutorial_f, *X, derivative=True),
+                         capture_output=True, text=True, check=True).stdout
+    ns = "{http://www.w3.org/2000/svg}"
+    x: dict[str, float] = {}  # node -> x coordinate of its text in the picture
+    for g in ET.fromstring(svg).iter(ns + "g"):
+        if g.get("class") == "node":
+            x[g.find(ns + "title").text] = np.mean([float(t.get("x"))
+                                                    for t in g.iter(ns + "text")])
+    primal = [v for k, v in x.items() if k.startswith("p_")]
+    adjoint = [v for k, v in x.items() if k.startswith("d_")]
+    assert len(primal) == 9 and len(adjoint) > 15
+    assert max(primal) < min(adjoint)  # every primal node left of every adjoint node
+    assert x["p_in0"] < x["p_e0"] < x["p_e5"] < x["p_out0"] < x["d_in0"] < x["d_out0"]
 
 
 def test_draw_renders_with_graphviz_or_says_what_is_missing(tmp_path, monkeypatch):

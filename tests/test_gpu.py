@@ -42,8 +42,9 @@ IDS = [r[0] for r in ROWS]
 
 
 def _cast(args, dt):
-    return tuple(np.asarray(a, dt) if np.asarray(a).dtype.kind == "f" else np.asarray(a)
-                 for a in args)
+    """Float arguments in ``dt``, complex ones in the complex dtype of ``dt``'s precision."""
+    kinds = {"f": dt, "c": np.result_type(dt, 1j)}
+    return tuple(np.asarray(a, kinds.get(np.asarray(a).dtype.kind)) for a in args)
 
 
 def _gpu(tree):
@@ -62,7 +63,16 @@ def _check(got, want, dt, what):
 
 
 def _float_out(fun, args) -> bool:
-    return all(np.asarray(o).dtype.kind == "f" for o in tree_flatten(fun(*args))[0])
+    return all(np.asarray(o).dtype.kind in "fc" for o in tree_flatten(fun(*args))[0])
+
+
+def _complex(tree) -> bool:
+    return any(np.iscomplexobj(x) for x in tree_flatten(tree)[0])
+
+
+def _direction(a, value):
+    """``value`` like ``a``; a complex ``a`` gets a complex direction (imaginary part too)."""
+    return np.ones_like(a) * (value * (1 + 0.5j) if np.iscomplexobj(a) else value)
 
 
 @pytest.mark.parametrize("dt", DTYPES, ids=["f64", "f32"])
@@ -77,22 +87,28 @@ def test_values_and_derivatives_match_numpy(row, dt):
         return
     nums = tuple(range(len(args)))
 
-    def loss(*a):
-        return fnp.sum(fun(*a))
+    def loss(*a):  # real, also for complex outputs: both parts count
+        total = fnp.sum(fun(*a))
+        return fnp.real(total) + 0.5 * fnp.imag(total) if fnp.iscomplexobj(total) else total
     _check(ftrans.grad(loss, argnums=nums)(*gargs), ftrans.grad(loss, argnums=nums)(*args),
            dt, f"{name} grad")
-    tangents = tuple(np.ones_like(a) * 0.5 for a in args)
+    tangents = tuple(_direction(a, 0.5) for a in args)
     _check(ftrans.jvp(fun, gargs, _gpu(tangents)), ftrans.jvp(fun, args, tangents), dt,
            f"{name} jvp")
     out, f_vjp = ftrans.vjp(fun, *args)
     gout, g_vjp = ftrans.vjp(fun, *gargs)
     _check(gout, out, dt, f"{name} value")
-    ct = np.ones_like(np.asarray(out)) * 0.25
+    ct = _direction(np.asarray(out), 0.25)
     _check(g_vjp(cp.asarray(ct)), f_vjp(ct), dt, f"{name} vjp")
-    _check(ftrans.jacfwd(fun, argnums=nums)(*gargs), ftrans.jacfwd(fun, argnums=nums)(*args),
-           dt, f"{name} jacfwd")
-    _check(ftrans.jacrev(fun, argnums=nums)(*gargs), ftrans.jacrev(fun, argnums=nums)(*args),
-           dt, f"{name} jacrev")
+    # complex values: jacfwd needs real inputs, jacrev real outputs (or holomorphic=True)
+    complex_in, complex_out = _complex(args), _complex(out)
+    holo = complex_out and all(np.iscomplexobj(a) for a in args)
+    if not complex_in or holo:
+        _check(ftrans.jacfwd(fun, argnums=nums, holomorphic=holo)(*gargs),
+               ftrans.jacfwd(fun, argnums=nums, holomorphic=holo)(*args), dt, f"{name} jacfwd")
+    if not complex_out or holo:
+        _check(ftrans.jacrev(fun, argnums=nums, holomorphic=holo)(*gargs),
+               ftrans.jacrev(fun, argnums=nums, holomorphic=holo)(*args), dt, f"{name} jacrev")
     batched = tuple(np.stack([a, a * 0.5]) for a in args)
     _check(ftrans.vmap(fun)(*_gpu(batched)), ftrans.vmap(fun)(*batched), dt, f"{name} vmap")
 
@@ -110,8 +126,8 @@ def test_fused_programs_match_numpy(prog):
     for v, o in zip(prog.jaxpr.outvars, outs):
         want = v.val if type(v) is Literal else env[id(v)]
         got = cp.asnumpy(o) if isinstance(o, cp.ndarray) else np.asarray(o)
-        tol = RTOL[np.dtype(np.asarray(want).dtype)] if np.asarray(want).dtype.kind == "f" \
-            else 0
+        kind = np.asarray(want).dtype.kind
+        tol = RTOL[np.dtype(np.real(np.asarray(want)).dtype)] if kind in "fc" else 0
         np.testing.assert_allclose(got, want, rtol=tol, atol=tol, err_msg=prog.name)
 
 
@@ -533,6 +549,140 @@ def test_jit_kernels_reading_slices():
     for fun in (ftrans.jit(f), ftrans.jit(lambda v: v[1:] * 2.0 + v[:-1])):
         args = (x, y) if fun.fun is f else (x,)
         _check(fun(*_gpu(args)), fun(*args), np.float64, "jit")
+
+
+# ----------------------------------------------------------------------------- random
+
+def test_random_numbers_are_the_same_on_the_device():
+    """ftrans.random with a CuPy key: the same integers and keys, and the same floats to
+    the rounding of the device's erfinv/log, eagerly, under jit (threefry fused into the
+    kernel that turns its bits into numbers) and under vmap; CuPy results."""
+    import ftrans.random as fr
+    key = fr.PRNGKey(11)
+    draws = {
+        "split": lambda k: fr.split(k, 3),
+        "fold_in": lambda k: fr.fold_in(k, 5),
+        "bits": lambda k: fr.bits(k, (70,)),
+        "uniform": lambda k: fr.uniform(k, (70,), minval=-1.0, maxval=2.0),
+        "uniform32": lambda k: fr.uniform(k, (9,), "float32"),
+        "normal": lambda k: fr.normal(k, (5, 7)),
+        "randint": lambda k: fr.randint(k, (20,), -4, 1000),
+        "permutation": lambda k: fr.permutation(k, 12),
+        "categorical": lambda k: fr.categorical(k, np.log(np.array([0.2, 0.3, 0.5])),
+                                                shape=(8,)),
+        "bernoulli": lambda k: fr.bernoulli(k, 0.4, (10,)),
+        "gamma": lambda k: fr.gamma(k, np.array([0.3, 2.0, 40.0])),
+        "beta": lambda k: fr.beta(k, 0.5, 2.0, (3,)),
+        "poisson": lambda k: fr.poisson(k, np.array([0.5, 4.0, 300.0])),
+        "mvn": lambda k: fr.multivariate_normal(k, np.zeros(2), np.eye(2) * 2.0, (3,)),
+    }
+    gkey = cp.asarray(key)
+    keys = fr.split(key, 2)
+    for name, f in draws.items():
+        for how, got, want in (("eager", f(gkey), f(key)), ("jit", ftrans.jit(f)(gkey), f(key)),
+                               ("vmap", ftrans.vmap(f)(cp.asarray(keys))[1], f(keys[1]))):
+            assert isinstance(got, cp.ndarray), f"{name} {how}: not a CuPy array"
+            got = cp.asnumpy(got)
+            if want.dtype.kind == "f":
+                np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12,
+                                           err_msg=f"{name} {how}")
+            else:
+                np.testing.assert_array_equal(got, want, err_msg=f"{name} {how}")
+    # the implicit gamma gradient on the device
+    g = ftrans.grad(lambda a: fnp.sum(fr.gamma(gkey, a, (4,))))
+    _check(g(cp.asarray(2.5)), ftrans.grad(lambda a: fnp.sum(fr.gamma(key, a, (4,))))(2.5),
+           np.float64, "gamma grad")
+
+
+def test_threefry_joins_the_fused_kernel():
+    import ftrans.random as fr
+    from ftrans.backends.cuda_codegen import plan_jaxpr
+    cj = ftrans.make_jaxpr(lambda k: fr.normal(k, (64,)))(fr.PRNGKey(0))
+    fused = {e.prim.name for g in plan_jaxpr(cj.jaxpr).groups for e in g.eqns}
+    assert {"threefry2x32", "shift_right_logical", "erfinv"} <= fused
+
+
+# ----------------------------------------------------------------------------- eig
+
+def _eig_cases():
+    rng = np.random.default_rng(13)
+    real = rng.standard_normal((2, 4, 4))
+    return [real, real + 1j * rng.standard_normal((2, 4, 4))]
+
+
+def _eig_results(a):
+    """eig's values and vectors, eigvals, and a gradient through the eigenvectors."""
+    def loss(m):
+        w, v = fnp.linalg.eig(m)
+        return fnp.sum(fnp.abs(v[..., 0, :]) ** 2 * fnp.real(w)) + fnp.sum(fnp.imag(w) ** 2)
+    return [*fnp.linalg.eig(a), fnp.linalg.eigvals(a), ftrans.grad(loss)(a),
+            ftrans.jit(fnp.linalg.eigvals)(a)]
+
+
+def test_eig_on_the_device():
+    """``cupy.linalg.eig`` (cuSOLVER's geev): complex CuPy results equal to NumPy's, with
+    the same phase of the eigenvectors and the same derivatives."""
+    for a in _eig_cases():
+        _check(_eig_results(cp.asarray(a)), _eig_results(a), np.float64, "eig")
+
+
+@pytest.mark.parametrize("missing", ["attribute", "runtime"])
+def test_eig_on_the_host_where_cupy_has_no_geev(monkeypatch, missing):
+    """Without cuSOLVER's geev (CuPy before 14: no ``cupy.linalg.eig``; CUDA before 12.6:
+    'geev is not available'), eig copies the matrices to the host and its results back."""
+    import ftrans.prims.linalg as prims_linalg
+    on_host = []
+    real_on_host = prims_linalg._eig_on_host
+    monkeypatch.setattr(prims_linalg, "_eig_on_host",
+                        lambda *args: on_host.append(1) or real_on_host(*args))
+
+    def unavailable(a):
+        raise RuntimeError("geev is not available")
+
+    others = getattr(cp.linalg, "__getattr__", None)
+
+    def no_attribute(name):  # the emulator's module __getattr__, without eig and eigvals
+        if name in ("eig", "eigvals") or others is None:
+            raise AttributeError(name)
+        return others(name)
+    for name in ("eig", "eigvals"):
+        if missing == "attribute":
+            monkeypatch.delattr(cp.linalg, name, raising=False)
+            monkeypatch.setattr(cp.linalg, "__getattr__", no_attribute, raising=False)
+            assert not hasattr(cp.linalg, name)
+        else:
+            monkeypatch.setattr(cp.linalg, name, unavailable)
+    for a in _eig_cases():
+        _check(_eig_results(cp.asarray(a)), _eig_results(a), np.float64, "eig on the host")
+    assert on_host
+
+
+def test_eig_device_errors_are_not_hidden(monkeypatch):
+    def failing(a):
+        raise RuntimeError("cuSOLVER status 7")
+    monkeypatch.setattr(cp.linalg, "eigvals", failing)
+    with pytest.raises(RuntimeError, match="cuSOLVER status 7"):
+        fnp.linalg.eigvals(cp.asarray(np.eye(2)))
+
+
+def test_fft_and_signal_on_plain_device_arrays():
+    """Untraced CuPy arrays: ftrans.numpy.fft calls cupy.fft (through NumPy's dispatch) and
+    ftrans.scipy.signal runs its own compositions on the device (SciPy takes host arrays)."""
+    import ftrans.scipy.signal as fss
+    rng = np.random.default_rng(5)
+    a, v = rng.standard_normal((4, 5)), rng.standard_normal((2, 3))
+    ga, gv = cp.asarray(a), cp.asarray(v)
+    _check(fnp.fft.rfft2(ga), np.fft.rfft2(a), np.float64, "rfft2")
+    _check(fnp.fft.fftshift(ga, axes=1), np.fft.fftshift(a, axes=1), np.float64, "fftshift")
+    for name, kw in (("convolve", {"method": "direct"}), ("convolve", {"method": "fft"}),
+                     ("correlate", {"mode": "same"}), ("fftconvolve", {"mode": "valid"}),
+                     ("convolve2d", {"boundary": "wrap"}),
+                     ("correlate2d", {"mode": "same", "boundary": "symm"})):
+        want = getattr(fss, name)(a, v, **kw)
+        _check(getattr(fss, name)(ga, gv, **kw), want, np.float64, f"{name} {kw}")
+    _check(ftrans.grad(lambda v: fnp.sum(fss.convolve(ga, v, "same") ** 2))(gv),
+           ftrans.grad(lambda v: fnp.sum(fss.convolve(a, v, "same") ** 2))(v), np.float64,
+           "convolve grad")
 
 
 def test_special_functions_in_fused_kernels_and_alone():

@@ -1,4 +1,6 @@
-"""The CUDA sources ship inside the wheel and are found from an installed package."""
+"""The wheel: its metadata (licence, version written once), the CUDA sources inside it as
+package data (no symlink), found from an installed package. The sdist is checked by
+``ci/sdist.sh`` (built, unpacked, installed, its tests run from the unpacked tree)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import zipfile
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-KERNELS = sorted(f for f in os.listdir(os.path.join(ROOT, "kernels"))
+KERNELS = sorted(f for f in os.listdir(os.path.join(ROOT, "ftrans", "kernels"))
                  if f.endswith((".cuh", ".cu", ".cpp")))
 
 
@@ -35,6 +37,28 @@ def test_wheel_contains_the_kernels(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     for f in KERNELS:
         assert f"ftrans/kernels/{f}" in names, names
+
+
+def test_kernels_are_real_files_not_a_symlink():
+    # a symlink breaks Windows checkouts (git writes it as a text file holding the target)
+    d = os.path.join(ROOT, "ftrans", "kernels")
+    assert not os.path.islink(d) and not any(os.path.islink(os.path.join(d, f)) for f in KERNELS)
+    assert "ft_math.cuh" in KERNELS
+
+
+def test_wheel_metadata_has_the_licence_and_the_one_version(wheel):
+    import email
+
+    import ftrans
+    z = zipfile.ZipFile(wheel)
+    (meta,) = [n for n in z.namelist() if n.endswith(".dist-info/METADATA")]
+    msg = email.message_from_bytes(z.read(meta))
+    assert msg["License-Expression"] == "MIT"
+    assert msg["Version"] == ftrans.__version__
+    assert "Programming Language :: Python :: 3 :: Only" in msg.get_all("Classifier")
+    licence = [n for n in z.namelist() if n.endswith(".dist-info/licenses/LICENSE")]
+    assert licence and b"MIT License" in z.read(licence[0])
+    assert b"the ftrans developers" in z.read(licence[0])
 
 
 def test_installed_package_finds_and_uses_them(wheel, tmp_path):

@@ -3,9 +3,11 @@
 The compile interface, shared by every backend: ``compile_jaxpr(jaxpr, backend)`` returns
 ``run(consts, args) -> outs``, where ``consts`` are the values of ``jaxpr.constvars`` and
 ``args`` of ``jaxpr.invars`` (lists, in order) and ``outs`` is the list of output values.
-``run`` must not mutate ``consts`` or ``args``. A backend module provides one function
-``compile_<name>(jaxpr) -> run`` (``numpy_backend.compile_numpy``,
-``cupy_backend.compile_cupy``); ``"interpret"`` evaluates the jaxpr equation by equation.
+``run`` must not mutate ``consts`` or ``args``, and the caller owns ``outs``: none is an
+argument, a constant or another output, nor a view of one (``owned.plan``/``owned.apply``).
+A backend module provides one function ``compile_<name>(jaxpr) -> run``
+(``numpy_backend.compile_numpy``, ``cupy_backend.compile_cupy``); ``"interpret"`` evaluates
+the jaxpr equation by equation.
 
 CuPy is imported only when a CuPy array is seen or the GPU backend is asked for, so
 ``import ftrans`` stays fast and works where CuPy is not installed.
@@ -82,6 +84,9 @@ def compile_jaxpr(jaxpr: Any, backend: str = "numpy") -> Any:
         raise ValueError(f"compile_jaxpr: unknown backend {backend!r}; expected 'numpy', "
                          "'numpy+c', 'auto', 'cupy' or 'interpret'")
 
+    from .owned import apply, plan
+    steps = plan(jaxpr)
+
     def run(consts: Any, args: Any) -> list:
-        return eval_jaxpr(jaxpr, consts, *args)
+        return apply(steps, eval_jaxpr(jaxpr, consts, *args), consts, args)
     return run

@@ -7,14 +7,21 @@ compiled once by the system C compiler (``$CC``, else ``cc``) with
 ``-O3 -march=native -fno-math-errno``; the transcendental functions are declared
 ``simd`` so GCC calls glibc's vector math library (libmvec, a few ulp from NumPy) instead
 of looping over scalar libm calls. No ``-ffast-math``: operation order, NaN and infinity
-handling are C's, as in NumPy. Shared objects are cached on disk by a hash of their source
-(``$FTRANS_CACHE``, default ``~/.cache/ftrans``).
+handling are C's, as in NumPy. Shared objects are cached on disk, keyed by their source,
+flags, compiler and CPU target, and verified before they are loaded (``kernel_cache.py``:
+``$FTRANS_CACHE``, default ``~/.cache/ftrans``; the compiler is killed after
+``$FTRANS_COMPILE_TIMEOUT`` seconds, default 60).
 
 Compiling costs tens of milliseconds to seconds per kernel, so ``jit`` on the CPU (backend
 ``"auto"``) never waits for it: the first call runs the NumPy code, then a background thread
 (one, compiling one kernel at a time, at a lower priority) compiles the kernels or finds them
 on disk, and the fused code replaces the NumPy code. ``backend="numpy+c"`` compiles before
-the first call. Where no compiler works, or ``FTRANS_CFUSE=0``, the NumPy code runs.
+the first call. Where no compiler works, or ``FTRANS_CFUSE=0``, the NumPy code runs. A
+process forked while kernels are compiled compiles them again in its own worker.
+
+Complex values are never fused (``fusable`` takes float32/float64 only): C99's complex
+functions differ from NumPy's on branch cuts, signed zeros and infinities, so equations on
+complex values run NumPy's functions, and the real equations around them still fuse.
 
 >>> src = kernel_source(["sin", "mul"], [[0], [1, 0]], 1, [1], "float64", {})
 >>> "const double v1 = (v0 * x0);" in src
@@ -24,17 +31,14 @@ True
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import os
 import queue
-import shutil
-import subprocess
-import sys
-import tempfile
 import threading
 from typing import Any, Callable, Sequence
 
 import numpy as np
+
+from . import kernel_cache
 
 MIN_SIZE = 256  # smaller arrays stay on NumPy: a C call costs a few microseconds
 MAX_EQNS = 200  # runs over 2 * MAX_EQNS are split: compile time grows faster than linearly
@@ -51,7 +55,6 @@ C_EXPR = {
 _FUNCS = ("exp", "log", "log1p", "expm1", "sin", "cos", "tan", "sinh", "cosh", "tanh", "asin",
           "acos", "atan", "sqrt", "pow", "atan2")
 _CTYPE = {"float64": "double", "float32": "float"}
-_failed: list[str] = []
 
 
 def fusable(eqn: Any) -> bool:
@@ -127,63 +130,22 @@ def kernel_source(prims: Sequence[str], operands: Sequence[Sequence[Any]], n_inp
             "\n".join(body) + "\n  }\n}\n")
 
 
-def _cache_dir() -> str:
-    d = os.environ.get("FTRANS_CACHE") or os.path.join(os.path.expanduser("~"), ".cache",
-                                                       "ftrans")
-    os.makedirs(d, exist_ok=True)
-    return d
-
-
 FLAGS = ["-O3", "-march=native", "-fno-math-errno", "-fno-builtin-sin", "-fno-builtin-cos",
          "-fno-builtin-sinf", "-fno-builtin-cosf", "-shared", "-fPIC"]  # no sincos merging
 
 
 def _compiler() -> str:
-    return os.environ.get("CC", "cc")
-
-
-def kernel_path(src: str) -> str:
-    """Where the shared object of ``src`` is cached (it may not exist yet)."""
-    key = hashlib.sha256((src + " ".join(FLAGS) + _compiler() + sys.platform).encode()
-                         ).hexdigest()[:24]
-    return os.path.join(_cache_dir(), f"k_{key}.so")
-
-
-def _build(src: str, path: str) -> bool:
-    with tempfile.TemporaryDirectory() as tmp:
-        c_file = os.path.join(tmp, "k.c")
-        with open(c_file, "w") as f:
-            f.write(src)
-        tmp_so = os.path.join(tmp, "k.so")
-        cmd = [_compiler(), *FLAGS, c_file, "-o", tmp_so, "-lm"]
-        background = threading.current_thread().name == _THREAD
-        if background and _which("nice"):  # yield the CPU to the program itself
-            cmd = [str(_which("nice")), "-n", "10", *cmd]
-        try:
-            subprocess.run(cmd, check=True, capture_output=True, timeout=600)
-        except (OSError, subprocess.SubprocessError) as e:
-            if not _failed and not background:
-                print(f"ftrans: fused C kernels unavailable ({e}); using NumPy",
-                      file=sys.stderr)
-            _failed.append(str(e))
-            return False
-        os.replace(tmp_so, path)  # atomic: concurrent processes see whole files only
-    return True
-
-
-def _which(program: str) -> str | None:
-    if program not in _found:
-        _found[program] = shutil.which(program)
-    return _found[program]
+    return kernel_cache.compiler()
 
 
 def load_kernel(src: str, n_args: int, n_sizes: int = 1) -> Callable | None:
-    """The compiled ``k`` of ``src`` (compiled once, cached on disk); None if no compiler.
-    ``k`` takes ``n_sizes`` integers, then pointers."""
-    path = kernel_path(src)
-    if not os.path.exists(path) and not _build(src, path):
+    """The compiled ``k`` of ``src`` (compiled once, cached on disk and verified before it
+    is loaded: ``kernel_cache.py``); None if it cannot be had (one warning per kind of
+    failure). ``k`` takes ``n_sizes`` integers, then pointers."""
+    lib = kernel_cache.load(src, FLAGS, nice=threading.current_thread().name == _THREAD)
+    if lib is None:
         return None
-    fn = ctypes.CDLL(path).k
+    fn = lib.k
     fn.argtypes = [ctypes.c_long] * n_sizes + [ctypes.c_void_p] * (n_args - n_sizes)
     fn.restype = None
     return fn
@@ -245,30 +207,49 @@ def available() -> bool:
 
 def background_enabled() -> bool:
     """Whether ``jit``'s default CPU backend may compile fused kernels in the background:
-    ``FTRANS_CFUSE`` is not ``0`` and a C compiler is on the PATH (and has not failed)."""
+    ``FTRANS_CFUSE`` is not ``0`` and a C compiler is on the PATH."""
     if os.environ.get("FTRANS_CFUSE", "1").strip() in ("0", "false", "no", "off"):
         return False
-    if _failed:
-        return False
-    return _which(_compiler()) is not None
+    return kernel_cache.which(_compiler()) is not None
 
 
-_found: dict[str, str | None] = {}  # program -> its path (shutil.which), looked up once
 _THREAD = "ftrans-cfuse"
 _jobs: queue.Queue = queue.Queue()
 _worker: list[threading.Thread] = []
 _lock = threading.Lock()
+_running: list[Callable[[], None]] = []  # the job the worker is running
 
 
 def _work() -> None:
     while True:
         job = _jobs.get()
+        _running[:] = [job]
         try:
             job()
         except Exception as e:  # noqa: BLE001 - the NumPy code keeps running
-            _failed.append(f"{type(e).__name__}: {e}")
+            kernel_cache._warn(f"job:{type(e).__name__}", f"background compilation failed "
+                                                          f"({type(e).__name__}: {e}); the "
+                                                          f"NumPy code keeps running")
         finally:
+            _running.clear()
             _jobs.task_done()
+
+
+def _after_fork_in_child() -> None:
+    """A child forked while kernels were being compiled has no worker thread (only the
+    forking thread survives a fork): it gets a new queue holding the jobs the parent had
+    not finished, and a new worker for them, so it fuses too and ``wait`` returns."""
+    global _jobs, _lock
+    pending = list(_running) + list(_jobs.queue)
+    _jobs, _lock = queue.Queue(), threading.Lock()
+    _worker.clear()
+    _running.clear()
+    for job in pending:
+        submit(job)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def submit(job: Callable[[], None]) -> None:

@@ -11,11 +11,16 @@ Pure Python (no CuPy), so it is tested on machines without a GPU. The steps:
    order otherwise.
 2. ``Group.kernel_source()`` writes each group as CUDA: an ``__host__ __device__`` element
    function built from the primitives' ``cuda`` expression templates, put into a template
-   of ``kernels/`` (``elementwise.cu``, or ``reduction.cu`` for a trailing reduction),
-   after the element functions of ``kernels/ft_math.cuh`` and ``ft_special.cuh``. Sources
-   are self-contained (no ``#include``), as NVRTC needs; shapes are baked in.
-3. ``Group.host_source()`` puts the same element function into ``kernels/host.cpp``: a
+   of ``ftrans/kernels/`` (``elementwise.cu``, or ``reduction.cu`` for a trailing reduction),
+   after the element functions of ``ftrans/kernels/ft_math.cuh`` and ``ft_special.cuh``.
+   Sources are self-contained (no ``#include``), as NVRTC needs; shapes are baked in.
+3. ``Group.host_source()`` puts the same element function into ``ftrans/kernels/host.cpp``: a
    plain C++ loop the tests build with ``g++`` and compare with NumPy.
+
+Kernels are real: an equation with a complex input or output (no C type in ``C_TYPES``) is
+never fused and runs CuPy's own function, as NumPy's runs on the CPU (``thrust::complex``
+differs from NumPy on branch cuts and infinities; complex work is mostly matmuls and FFTs,
+which are library calls anyway). The real equations around it fuse as usual.
 
 >>> import ftrans, ftrans.numpy as fnp, numpy as np
 >>> cj = ftrans.make_jaxpr(lambda x: fnp.sum(fnp.sin(x) * x))(np.ones(8))
@@ -37,6 +42,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..ir import Eqn, Jaxpr, Literal, Var
+from .files import write_text
 
 # ----------------------------------------------------------------------------- kernels/
 
@@ -45,25 +51,24 @@ _KERNEL_FILES = ("ft_math.cuh", "ft_special.cuh", "elementwise.cu", "reduction.c
 
 
 def kernels_dir() -> str:
-    """The folder of CUDA sources: ``ftrans/kernels`` in an installed package (the wheel
-    ships them there), else ``kernels/`` beside the ``ftrans`` source folder.
+    """The folder of CUDA sources, ``ftrans/kernels`` (package data: the wheel and the sdist
+    ship it, and a source checkout has it in place).
 
     >>> os.path.exists(os.path.join(kernels_dir(), "ft_math.cuh"))
     True
     """
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    for d in (os.path.join(here, "kernels"), os.path.join(os.path.dirname(here), "kernels")):
-        if os.path.exists(os.path.join(d, "ft_math.cuh")):
-            return d
-    raise FileNotFoundError(f"the CUDA sources of ftrans (kernels/ft_math.cuh) are missing: "
-                            f"looked in {here}/kernels and {os.path.dirname(here)}/kernels")
+    d = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "kernels")
+    if not os.path.exists(os.path.join(d, "ft_math.cuh")):
+        raise FileNotFoundError(f"the CUDA sources of ftrans are missing: no ft_math.cuh in "
+                                f"{d}; reinstall ftrans (they are package data)")
+    return d
 
 
 _texts: dict[str, str] = {}
 
 
 def kernel_text(name: str) -> str:
-    """The text of one file of ``kernels/`` (read once).
+    """The text of one file of ``ftrans/kernels/`` (read once).
 
     >>> "ft_logistic" in kernel_text("ft_math.cuh")
     True
@@ -98,7 +103,10 @@ C_TYPES: dict[str, str] = {
 # float or bool output (isnan and the like).
 _ANY_DTYPE = {"neg", "add", "sub", "mul", "max", "min", "sign", "integer_pow", "select_n",
               "convert_element_type", "eq", "ne", "lt", "le", "gt", "ge",
-              "and", "or", "not", "xor"}
+              "and", "or", "not", "xor",
+              # integer-only primitives (prims/bitwise.py, prims/random.py)
+              "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "shift_left",
+              "shift_right_logical", "shift_right_arithmetic", "threefry2x32"}
 # reduction kind (a primitive's ``cuda``): its combiner in ft_math.cuh and its identity
 _REDUCTIONS = {"sum": ("ft_add", "0"), "prod": ("ft_mul", "1"), "max": ("ft_max", "-inf"),
                "min": ("ft_min", "inf")}
@@ -700,17 +708,15 @@ def execute(plan: Plan, consts: Sequence[Any], args: Sequence[Any],
 
 
 def write_source(source: str, name: str, directory: str) -> str:
-    """Write ``source`` as ``directory/name.cu`` and return the path.
+    """Write ``source`` as ``directory/name.cu`` and return the path. The directory is
+    created 0700 and must be private (``files.write_text``: else ``UnsafePathError``); no
+    symbolic link is followed.
 
     >>> import tempfile
     >>> write_source("// empty", "k", tempfile.mkdtemp()).endswith("k.cu")
     True
     """
-    os.makedirs(directory, exist_ok=True)
-    path = os.path.join(directory, f"{name}.cu")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(source)
-    return path
+    return write_text(directory, f"{name}.cu", source)
 
 
 __all__ = ["Group", "Plan", "plan_jaxpr", "execute", "kernels_dir", "kernel_text", "c_type",

@@ -5,7 +5,9 @@ or more elementwise equations of one shape, with its trailing reduction, becomes
 generated kernel; every other equation runs its primitive's impl with CuPy as the array
 module, so ``dot_general`` is CuPy's ``matmul``/``tensordot`` on cuBLAS. Kernels are
 compiled once through ``cupy.RawModule`` and cached by source (CuPy also keeps the binary
-in its on-disk cache). ``FTRANS_DUMP_CUDA=dir`` writes every generated source there.
+in its on-disk cache). ``FTRANS_DUMP_CUDA=dir`` writes every generated source there (a
+private directory: see ``files.dump_text``); the source of a kernel that fails to compile is
+written there too, else into a private temporary directory, and the error names the file.
 
 >>> import ftrans, numpy as np
 >>> from ftrans.backends.cuda_codegen import plan_jaxpr
@@ -17,14 +19,14 @@ Plan(Group((4,), sin mul add))
 from __future__ import annotations
 
 import os
-import tempfile
+import threading
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from ..device import is_out_of_memory, on_device, out_of_memory, require_gpu
 from ..ir import Eqn, Jaxpr
-from . import KernelCompileError
+from . import KernelCompileError, owned
 from .cuda_codegen import (
     REDUCE_BLOCK,
     Group,
@@ -34,6 +36,7 @@ from .cuda_codegen import (
     reduction_grid,
     write_source,
 )
+from .files import dump_text, private_temp_dir
 
 BLOCK = 256
 COMPILE_OPTIONS = ("-std=c++17",)
@@ -48,6 +51,26 @@ def dump_dir() -> str | None:
     True
     """
     return os.environ.get("FTRANS_DUMP_CUDA") or None
+
+
+_failed_dir: list[str] = []  # this process's private directory for sources that failed
+_failed_lock = threading.Lock()
+
+
+def _write_failed(source: str, name: str) -> str:
+    """Write the source of a kernel that failed to compile where its error message can
+    name it: ``FTRANS_DUMP_CUDA`` if set, else a private temporary directory made once per
+    process (never a fixed, shared path). Returns the path, or why it was not written."""
+    if dump_dir():
+        path = dump_text("FTRANS_DUMP_CUDA", dump_dir(), f"{name}.cu", source)
+        return path or "(not written: see the warning)"
+    try:
+        with _failed_lock:
+            if not _failed_dir:
+                _failed_dir.append(private_temp_dir("ftrans-cuda-failed-"))
+        return write_source(source, name, _failed_dir[0])
+    except OSError as e:
+        return f"(not written: {e})"
 
 
 def _compiler_message(e: BaseException) -> str:
@@ -69,15 +92,14 @@ def load_kernels(cp: Any, group: Group) -> tuple[Any, Any]:
     mod = _modules.get(source)
     if mod is None:
         if dump_dir():
-            write_source(source, group.name, dump_dir())
+            dump_text("FTRANS_DUMP_CUDA", dump_dir(), f"{group.name}.cu", source)
         try:
             mod = cp.RawModule(code=source, options=COMPILE_OPTIONS)
             mod.get_function(group.name)  # compiles now, so errors surface here
         except Exception as e:
             if is_out_of_memory(e):
                 raise out_of_memory(e, f"loading kernel {group.name}") from e
-            where = dump_dir() or os.path.join(tempfile.gettempdir(), "ftrans-cuda-failed")
-            path = write_source(source, group.name, where)
+            path = _write_failed(source, group.name)
             raise KernelCompileError(
                 f"the generated CUDA kernel {group.name} ({group!r}) failed to compile. "
                 f"Source: {path}\nCompiler message:\n{_compiler_message(e)}") from None
@@ -186,18 +208,22 @@ def compile_cupy(jaxpr: Jaxpr) -> Callable[[Sequence[Any], Sequence[Any]], list[
             run.plan = plan  # type: ignore[attr-defined]
         return plans[key]
 
+    steps = owned.plan(jaxpr)  # which outputs could alias an argument, constant or output
+
     def run(consts: Sequence[Any], args: Sequence[Any]) -> list[Any]:
         plan = plan_for(consts)
+        device_consts = constants.get(cp, consts)
         try:
-            outs = execute(plan, constants.get(cp, consts), on_device(cp, args),
+            outs = execute(plan, device_consts, on_device(cp, args),
                            lambda e, vals: run_eqn(cp, e, vals),
                            lambda g, ins: run_group(cp, g, ins))
         except Exception as e:
             if is_out_of_memory(e):
                 raise out_of_memory(e, "a compiled program") from e
             raise
-        return [o if hasattr(o, "__cuda_array_interface__") or not isinstance(o, np.ndarray)
+        outs = [o if hasattr(o, "__cuda_array_interface__") or not isinstance(o, np.ndarray)
                 else cp.asarray(o) for o in outs]
+        return owned.apply(steps, outs, device_consts, args) if steps else outs
 
     if not jaxpr.constvars:
         plan_for(())

@@ -5,7 +5,10 @@ elementwise primitives call their NumPy ufunc directly, the rest call the primit
 ``impl(np, ...)``. After its last use each intermediate is deleted (``del``) so its buffer is
 freed as early as the interpreter allows; when an elementwise equation's input dies there,
 was produced by an earlier ufunc (so it is a fresh array no view shares) and has the
-output's shape and dtype, the result is written into it with ``out=``.
+output's shape and dtype, the result is written into it with ``out=``. Variables are named
+like the jaxpr printer names them (never a Python keyword or builtin: ``var_name``); a
+program of more than ``SEGMENT`` equations becomes several functions called in turn, so that
+Python's compiler never holds a huge one (memory and time stay proportional to the program).
 
 With ``fuse=True`` (backend ``"numpy+c"``) runs of elementwise equations on large arrays
 become fused C kernels (``cfuse.py``), compiled once by the system compiler. With
@@ -14,7 +17,8 @@ the NumPy code; then a background thread compiles the kernels (or finds them on 
 the fused code replaces the NumPy code.
 
 Set ``FTRANS_DUMP=dir`` (or ``FTRANS_DUMP=-`` for stderr) to write every generated function
-for reading.
+for reading (``dir`` is created 0700; one that is a symbolic link, another user's or
+writable by others is replaced by a private temporary directory, with a warning).
 
 >>> import ftrans, ftrans.numpy as fnp, numpy as np
 >>> cj = ftrans.make_jaxpr(lambda x: fnp.sin(x) * 2.0)(np.ones(3))
@@ -29,6 +33,10 @@ def run(consts, args):
 
 from __future__ import annotations
 
+import builtins
+import itertools
+import keyword
+import math as _m
 import os
 import sys
 from typing import Any, Callable
@@ -36,13 +44,18 @@ from typing import Any, Callable
 import numpy as np
 
 from ..ir import Jaxpr, Literal, Var, _nth_name
+from . import owned
+from .files import dump_text
 
 # Scalar float64 programs run on Python floats, through each primitive's ``scalar_math``
 # form: ``math`` is ~10x cheaper per call than a ufunc on a 0-d array. Any exception (x/0,
 # log(0), overflow) reruns the NumPy version, so results, infinities and NaNs stay NumPy's.
 _F64 = np.dtype(np.float64)
 
-_counter = [0]
+_counter = itertools.count(1)  # next() is atomic: threads get distinct numbers
+# generated variable names are letters (a, b, ..., ba, ...); those that Python reserves or
+# that would shadow a builtin get a trailing underscore
+_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
 # primitives whose impl returns an array that shares memory with nothing else (never a view
 # of an input), so it may be written over after its last use, like a ufunc's result
 _NEW_BUFFER = frozenset({"dot_general"})
@@ -51,22 +64,31 @@ _NEW_BUFFER = frozenset({"dot_general"})
 def scalar_source(jaxpr: Jaxpr) -> str | None:
     """``run_scalar(consts, args)`` on Python floats, when every value of ``jaxpr`` is a
     float64 scalar and every primitive has a ``math`` form; else None."""
+    functions = scalar_functions(jaxpr)
+    return None if functions is None else "\n\n\n".join(functions)
+
+
+def scalar_functions(jaxpr: Jaxpr) -> list[str] | None:
+    """The functions of ``scalar_source`` (several for a long program, see ``SEGMENT``)."""
     names: dict[int, str] = {}
 
     def name(a: Any) -> str:
         if type(a) is Literal:
-            return repr(float(a.val))
+            v = float(a.val)
+            return repr(v) if v == v and abs(v) != _m.inf else \
+                "_m.nan" if v != v else "_m.inf" if v > 0 else "(-_m.inf)"
         return names.setdefault(id(a), f"v{len(names)}")
 
     for v in (*jaxpr.constvars, *jaxpr.invars, *jaxpr.outvars):  # outputs: literals too
         if v.aval.shape or v.aval.dtype != _F64:
             return None
-    lines = ["def run_scalar(consts, args):"]
+    head = []
     for group, src in ((jaxpr.constvars, "consts"), (jaxpr.invars, "args")):
         if group:
-            lines.append(f"    ({', '.join(name(v) for v in group)},) = "
-                         f"[float(x) for x in {src}]")
-    for eqn in jaxpr.eqns:
+            head.append(f"    ({', '.join(name(v) for v in group)},) = "
+                        f"[float(x) for x in {src}]")
+    units = []
+    for i, eqn in enumerate(jaxpr.eqns):
         form = eqn.prim.scalar_math
         if callable(form):
             form = form(**eqn.params)
@@ -74,10 +96,93 @@ def scalar_source(jaxpr: Jaxpr) -> str | None:
         if form is None or o.aval.shape or o.aval.dtype != _F64 or \
                 any(a.aval.shape or a.aval.dtype != _F64 for a in eqn.inputs):
             return None
-        lines.append(f"    {name(o)} = {form.format(*[name(a) for a in eqn.inputs])}")
+        units.append((i, i + 1, [f"    {name(o)} = {form.format(*[name(a) for a in eqn.inputs])}"],
+                      [a for a in eqn.inputs if type(a) is Var], [o]))
     outs = "), _to64(".join(name(a) for a in jaxpr.outvars)
-    lines.append(f"    return [_to64({outs})]")
-    return "\n".join(lines)
+    return _functions("run_scalar", jaxpr, head, units, [f"    return [_to64({outs})]"],
+                      _last_uses(jaxpr), name, "float({})")
+
+
+SEGMENT = 4000  # equations per generated function at most: see _functions
+
+
+def _last_uses(jaxpr: Jaxpr) -> dict[Var, int]:
+    last_use: dict[Var, int] = {}
+    for i, eqn in enumerate(jaxpr.eqns):
+        for a in eqn.inputs:
+            if type(a) is Var:
+                last_use[a] = i
+    return last_use
+
+
+Unit = tuple  # (first equation, end equation, lines, variables read, variables written)
+
+
+def _functions(name: str, jaxpr: Jaxpr, head: list[str], units: list[Unit],
+               tail: list[str], last_use: dict[Var, int], name_of: Callable[[Any], str],
+               load: str = "{}") -> list[str]:
+    """The sources of ``name(consts, args)`` running ``units`` (the lines of the equations,
+    in order) after ``head`` (unpacking the arguments), then ``tail`` (the return).
+
+    Up to ``SEGMENT`` equations this is one function. A longer program becomes segment
+    functions of about ``SEGMENT`` equations each, which ``name`` calls in turn: Python's
+    compiler holds a whole function at once (some 5 KB per line while compiling), so a
+    200,000-equation program compiled as one function would peak at gigabytes. A segment
+    reads the arguments and constants it needs from ``args``/``consts`` (through ``load``)
+    and the values of earlier segments from the dict ``_e``, popping those that die in it
+    (so that ``del`` still frees them), and leaves the values later ones need in ``_e``."""
+    n_eqns = units[-1][1] - units[0][0] if units else 0
+    if n_eqns <= SEGMENT:
+        lines = [f"def {name}(consts, args):", *head]
+        for unit in units:
+            lines += unit[2]
+        return ["\n".join(lines + tail)]
+    segments: list[list[Unit]] = [[]]
+    for unit in units:
+        if segments[-1] and unit[1] - segments[-1][0][0] > SEGMENT:
+            segments.append([])
+        segments[-1].append(unit)
+    position = {v: f"consts[{k}]" for k, v in enumerate(jaxpr.constvars)}
+    position.update({v: f"args[{k}]" for k, v in enumerate(jaxpr.invars)})
+    results = dict.fromkeys(v for v in jaxpr.outvars if type(v) is Var)  # ordered
+    functions, calls = [], []
+    for s, seg in enumerate(segments):
+        end, last = seg[-1][1], s == len(segments) - 1
+        written = [v for unit in seg for v in unit[4]]
+        mine = set(written)
+        needed = dict.fromkeys(v for unit in seg for v in unit[3] if v not in mine)
+        if last:
+            needed.update((v, None) for v in results if v not in mine)
+        lines = [f"def _{name}_{s}(_e, consts, args):"]
+        for v in needed:
+            n = name_of(v)
+            if v in position:
+                lines.append(f"    {n} = {load.format(position[v])}")
+            elif last_use.get(v, -1) < end and v not in results:
+                lines.append(f"    {n} = _e.pop({n!r})")
+            else:
+                lines.append(f"    {n} = _e[{n!r}]")
+        for unit in seg:
+            lines += unit[2]
+        if last:
+            lines += tail
+        else:
+            lines += [f"    _e[{name_of(v)!r}] = {name_of(v)}" for v in dict.fromkeys(written)
+                      if last_use.get(v, -1) >= end or v in results]
+        functions.append("\n".join(lines))
+        calls.append(f"    {'return ' if last else ''}_{name}_{s}(_e, consts, args)")
+    return functions + ["\n".join([f"def {name}(consts, args):", "    _e = {}", *calls])]
+
+
+def var_name(n: int) -> str:
+    """The name of the ``n``-th variable of a generated function: letters, as the jaxpr
+    printer names them, never a Python keyword or builtin (those get a trailing ``_``).
+
+    >>> var_name(0), var_name(26), [var_name(n) for n in (11950, 8255, 96231)]
+    ('a', 'aa', ['qqq', 'len_', 'elif_'])
+    """
+    n_ = _nth_name(n)
+    return n_ + "_" if n_ in _RESERVED else n_
 
 
 class _Gen:
@@ -92,9 +197,7 @@ class _Gen:
     def name(self, v: Var) -> str:
         n = self.names.get(id(v))
         if n is None:
-            n = self.names[id(v)] = _nth_name(len(self.names))
-            if n in ("as", "if", "in", "is", "or", "and", "def", "del", "for", "not", "try"):
-                n = self.names[id(v)] = n + "_"
+            n = self.names[id(v)] = var_name(len(self.names))
         return n
 
     def const(self, prefix: str, value: Any) -> str:
@@ -106,29 +209,35 @@ class _Gen:
         return self.const("l", a.val) if type(a) is Literal else self.name(a)
 
     def source(self) -> str:
+        return "\n\n\n".join(self.functions())
+
+    def functions(self) -> list[str]:
+        """The generated source, function by function (see ``_functions``)."""
         j = self.jaxpr
-        last_use: dict[Var, int] = {}
-        for i, eqn in enumerate(j.eqns):
-            for a in eqn.inputs:
-                if type(a) is Var:
-                    last_use[a] = i
+        last_use = _last_uses(j)
         keep = {a for a in j.outvars if type(a) is Var} | set(j.invars) | set(j.constvars)
         fresh: set[Var] = set()  # ufunc outputs: arrays no view shares
         viewed: set[Var] = set()
-        out = ["def run(consts, args):"]
+        head = []
         if j.constvars:
-            out.append(f"    ({', '.join(self.name(v) for v in j.constvars)},) = consts")
+            head.append(f"    ({', '.join(self.name(v) for v in j.constvars)},) = consts")
         if j.invars:
-            out.append(f"    ({', '.join(self.name(v) for v in j.invars)},) = args")
+            head.append(f"    ({', '.join(self.name(v) for v in j.invars)},) = args")
+        units: list[Unit] = []
         groups = self.fusion_groups() if self.fuse else {}
         skip_until = -1
         for i, eqn in enumerate(j.eqns):
             if i < skip_until:
                 continue
+            out: list[str] = []
             if i in groups:
                 end = groups[i]
                 if self.emit_group(out, i, end, last_use, keep, fresh, viewed):
                     skip_until = end
+                    group = j.eqns[i:end]
+                    units.append((i, end, out, [a for e in group for a in e.inputs
+                                                if type(a) is Var],
+                                  [v for e in group for v in e.outputs]))
                     continue
             ins = [self.atom(a) for a in eqn.inputs]
             outs = ", ".join(self.name(v) for v in eqn.outputs)
@@ -164,14 +273,19 @@ class _Gen:
                         fresh.add(eqn.outputs[0])
             if dying:
                 out.append(f"    del {', '.join(self.name(a) for a in dying)}")
-        # an output that is an argument or a constant is copied: the caller owns what it
-        # gets back, and writing into it must change neither the argument nor later calls
-        owned = set(j.invars) | set(j.constvars)
-        outs = ", ".join(f"_np.array({self.atom(a)})" if type(a) is Var and a in owned
-                         else self.atom(a)
-                         for a in j.outvars)
-        out.append(f"    return [{outs}]")
-        return "\n".join(out)
+            units.append((i, i + 1, out, [a for a in eqn.inputs if type(a) is Var],
+                          list(eqn.outputs)))
+        # the caller owns what it gets back: an output that is (or may view) an argument, a
+        # constant or another output is copied (owned.py), so that writing into it changes
+        # neither the argument nor later calls
+        outs = ", ".join(self.atom(a) for a in j.outvars)
+        steps = owned.plan(j)
+        if steps:
+            tail = [f"    return {self.const('own', owned.apply)}("
+                    f"{self.const('own', steps)}, [{outs}], consts, args)"]
+        else:
+            tail = [f"    return [{outs}]"]
+        return _functions("run", j, head, units, tail, last_use, self.name)
 
     # --- optional fused C kernels (cfuse.py)
     def fusion_groups(self) -> dict[int, int]:
@@ -298,16 +412,14 @@ def compile_source(jaxpr: Jaxpr, fuse: bool = False) -> str:
     return _Gen(jaxpr, fuse).source()
 
 
-def _dump(src: str) -> None:
+def _dump(src: str, number: int) -> None:
     where = os.environ.get("FTRANS_DUMP")
     if not where:
         return
     if where == "-":
         print(src, file=sys.stderr)
         return
-    os.makedirs(where, exist_ok=True)
-    with open(os.path.join(where, f"jaxpr_{os.getpid()}_{_counter[0]}.py"), "w") as f:
-        f.write(src + "\n")
+    dump_text("FTRANS_DUMP", where, f"jaxpr_{os.getpid()}_{number}.py", src + "\n")
 
 
 def compile_numpy(jaxpr: Jaxpr, fuse: bool | str = False) -> Callable[[Any, Any], list[Any]]:
@@ -333,7 +445,10 @@ def compile_numpy(jaxpr: Jaxpr, fuse: bool | str = False) -> Callable[[Any, Any]
     def run(consts: Any, args: Any) -> list[Any]:
         outs = current[0](consts, args)
         if pending:  # after the first call, so that compiling does not slow it down
-            pending.clear()
+            try:
+                pending.pop()  # atomic: of threads calling at once, one submits
+            except IndexError:
+                return outs
             submit(swap)
         return outs
 
@@ -369,16 +484,16 @@ def _has_fusion(jaxpr: Jaxpr) -> bool:
 
 def _compile(jaxpr: Jaxpr, fuse: bool) -> Callable[[Any, Any], list[Any]]:
     gen = _Gen(jaxpr, fuse)
-    src = gen.source()
-    scalar = scalar_source(jaxpr) if jaxpr.outvars else None
+    functions = gen.functions()
+    scalar = scalar_functions(jaxpr) if jaxpr.outvars else None
     if scalar is not None:
-        src = scalar + "\n\n\n" + src
-    _counter[0] += 1
-    _dump(src)
-    code = compile(src, f"<ftrans-numpy-{_counter[0]}>", "exec")
-    import math
-    namespace = dict(gen.globals, _m=math, _to64=np.float64)  # no _<letter><n>: consts
-    exec(code, namespace)
+        functions = scalar + functions
+    src = "\n\n\n".join(functions)
+    number = next(_counter)
+    _dump(src, number)
+    namespace = dict(gen.globals, _m=_m, _to64=np.float64)  # no _<letter><n>: consts
+    for f in functions:  # one at a time: the compiler's memory is per function
+        exec(compile(f, f"<ftrans-numpy-{number}>", "exec"), namespace)
     run = namespace["run"]
     if scalar is not None:
         run_np, run_scalar = run, namespace["run_scalar"]

@@ -20,10 +20,11 @@ def fmt(value: float, metric: str) -> str:
 
 
 def table(results: Sequence[Result]) -> str:
-    """One block per case: implementation, median, min–max, ratio to hand NumPy and to JAX
-    jit (<1 means faster / smaller)."""
-    lines = [f"{'workload':<4} {'case':<38} {'impl':<12} {'median':>10} {'min-max':>21} "
-             f"{'/numpy':>7} {'/jax.jit':>8}  note"]
+    """One block per case: implementation, median, min–max, ratio to hand NumPy and, when JAX
+    ran, to JAX jit (<1 means faster / smaller). Without JAX there is no JAX column."""
+    with_jax = any(r.impl == "jax.jit" and r.samples for r in results)
+    lines = [f"{'workload':<8} {'case':<38} {'impl':<12} {'median':>10} {'min-max':>21} "
+             f"{'/numpy':>7}" + (f" {'/jax.jit':>8}" if with_jax else "") + "  note"]
     cases: dict[tuple[str, str], list[Result]] = {}
     for r in results:
         cases.setdefault((r.workload, r.label), []).append(r)
@@ -35,8 +36,9 @@ def table(results: Sequence[Result]) -> str:
                 if r.samples else "-"
             rn = f"{m / base['numpy']:.2f}" if "numpy" in base and r.samples else "-"
             rj = f"{m / base['jax.jit']:.2f}" if "jax.jit" in base and r.samples else "-"
-            lines.append(f"{w:<4} {label[:38]:<38} {r.impl:<12} {fmt(m, r.metric):>10} "
-                         f"{rng:>21} {rn:>7} {rj:>8}  {r.error}")
+            lines.append(f"{w:<8} {label[:38]:<38} {r.impl:<12} {fmt(m, r.metric):>10} "
+                         f"{rng:>21} {rn:>7}" + (f" {rj:>8}" if with_jax else "")
+                         + f"  {r.error}")
         lines.append("")
     return "\n".join(lines)
 
@@ -46,15 +48,11 @@ def write_json(path: str, results: Sequence[Result], meta: dict[str, Any]) -> No
         json.dump({"meta": meta, "results": [r.as_dict() for r in results]}, f, indent=1)
 
 
-def plot(path: str, results: Sequence[Result]) -> bool:
-    """Bars of each case's medians relative to hand NumPy (log scale); False without
-    matplotlib."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return False
+def plot(path: str, results: Sequence[Result]) -> None:
+    """Bars of each case's medians relative to hand NumPy (log scale); needs matplotlib."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
     cases: dict[str, dict[str, float]] = {}
     for r in results:
         if r.samples:
@@ -77,4 +75,3 @@ def plot(path: str, results: Sequence[Result]) -> bool:
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    return True

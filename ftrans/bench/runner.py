@@ -8,7 +8,7 @@ import sys
 import time
 import tracemalloc
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, TextIO
 
 import numpy as np
 
@@ -85,7 +85,7 @@ def run_case(case: Case, repeats: int, budget_s: float, progress: Callable[[str]
              ) -> list[Result]:
     """Time every implementation of ``case``: one warm-up (checked against hand NumPy), then
     rounds that call each implementation once in turn, until ``repeats`` rounds or the time
-    budget is spent."""
+    budget is spent. ``progress`` gets a line after each round, and ``""`` at the end."""
     names = list(case.impls)
     results = {n: Result(case.workload, case.label, n, case.metric, []) for n in names}
     reps = case.repeats or repeats
@@ -137,10 +137,10 @@ def run_case(case: Case, repeats: int, budget_s: float, progress: Callable[[str]
                         settle()  # untimed: background compiles must not slow the next
             except Exception as e:  # noqa: BLE001
                 res.error = f"{type(e).__name__}: {e}"[:120]
-        progress(f"\r  {case.workload} {case.label}: round {r + 1}/{reps}")
+        progress(f"{case.workload} {case.label}: round {r + 1}/{reps}")
         if time.perf_counter() - start > budget_s and r >= 2:
             break
-    progress("\n")
+    progress("")
     return [results[n] for n in names]
 
 
@@ -151,6 +151,34 @@ def settle() -> None:
         cfuse.wait()
 
 
-def stderr_progress(msg: str) -> None:
-    sys.stderr.write(msg)
-    sys.stderr.flush()
+class Progress:
+    """Progress on stderr, one line per case rewritten after each round: the workload's place
+    in the run, the case, the round and the time since the run started.
+
+    >>> import io
+    >>> p = Progress(2, stream=io.StringIO())
+    >>> p.next_workload(); p("W1 tutorial grad (scalar): round 1/5"); p("")
+    >>> p.stream.getvalue()  # doctest: +ELLIPSIS
+    '\\r  [workload 1/2, ... s] W1 tutorial grad (scalar): round 1/5\\n'
+    """
+
+    def __init__(self, total: int, stream: TextIO | None = None):
+        self.total = total
+        self.k = 0
+        self.t0 = time.perf_counter()
+        self.stream = sys.stderr if stream is None else stream
+        self._width = 0
+
+    def next_workload(self) -> None:
+        self.k += 1
+
+    def __call__(self, msg: str) -> None:
+        if not msg:
+            self.stream.write("\n")
+            self._width = 0
+        else:
+            line = (f"  [workload {self.k}/{self.total}, {time.perf_counter() - self.t0:.0f} s] "
+                    f"{msg}")
+            self.stream.write("\r" + line.ljust(self._width))
+            self._width = len(line)
+        self.stream.flush()

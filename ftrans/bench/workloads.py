@@ -1,5 +1,6 @@
-"""The workloads W1–W9: for each, a hand-written NumPy derivative (the reference every result
-is checked against) and the same computation by ftrans (eager and jit) and by each peer.
+"""The workloads W1–W9 and W13: for each, a hand-written NumPy derivative (the reference
+every result is checked against) and the same computation by ftrans (eager and jit) and by
+each peer.
 
 A workload function takes the run's ``Config`` and returns ``Case`` objects; each case maps an
 implementation name to a zero-argument callable. ``metric`` says what is measured: ``time``
@@ -96,6 +97,7 @@ def _tutorial_grad_np(x1: float, x2: float) -> tuple:
 
 
 def w1(cfg: Config) -> list[Case]:
+    """Tutorial gradient: the scalar f(x1, x2) of the tutorial (per-call overhead)."""
     x1, x2 = 1.5, 0.5
     impls: dict[str, Callable[[], Any]] = {"numpy": lambda: _tutorial_grad_np(x1, x2)}
     g = ftrans.grad(_tutorial(fnp), argnums=(0, 1))
@@ -158,6 +160,7 @@ def _mlp_forward_np(params: Any, x: np.ndarray, y: np.ndarray) -> Any:
 
 
 def w2(cfg: Config) -> list[Case]:
+    """MLP 784-256-256-10, batch 128, float32: value_and_grad, and the forward pass alone."""
     rng = np.random.default_rng(0)
     f32 = np.float32
     sizes = [784, 256, 256, 10]
@@ -221,6 +224,7 @@ def _w3_grad_np(x: np.ndarray) -> np.ndarray:
 
 
 def w3(cfg: Config) -> list[Case]:
+    """Gradient of an elementwise sum over 10^6 elements (full run: also 10^7)."""
     cases = []
     for n in ([10 ** 6] if cfg.quick else [10 ** 6, 10 ** 7]):
         x = np.random.default_rng(0).uniform(-2, 2, n)
@@ -255,6 +259,7 @@ def _tanh_layer(m: Any) -> Callable:
 
 
 def w4(cfg: Config) -> list[Case]:
+    """512x512 Jacobian of tanh(W x + b), by jacfwd and by jacrev."""
     n = 512
     rng = np.random.default_rng(0)
     W, x, b = rng.standard_normal((n, n)) / np.sqrt(n), rng.standard_normal(n), \
@@ -290,6 +295,7 @@ def w4(cfg: Config) -> list[Case]:
 # ----------------------------------------------------------------------------- W5
 
 def w5(cfg: Config) -> list[Case]:
+    """300x300 Hessian of a logistic-regression loss on 2000 samples."""
     rng = np.random.default_rng(0)
     A = rng.standard_normal((2000, 300)) / np.sqrt(300)
     y = np.where(rng.uniform(size=2000) > 0.5, 1.0, -1.0)
@@ -334,6 +340,7 @@ def _softmax_loss(m: Any) -> Callable:
 
 
 def w6(cfg: Config) -> list[Case]:
+    """Per-example gradients: vmap(grad) of a softmax loss over a batch of 256."""
     rng = np.random.default_rng(0)
     W = rng.standard_normal((784, 10)) * 0.01
     X = rng.standard_normal((256, 784))
@@ -397,6 +404,7 @@ def _chain_grad_np(x: np.ndarray, k: int) -> np.ndarray:
 
 
 def w7(cfg: Config) -> list[Case]:
+    """Chains of k sin/cos/tanh on 1000 elements: steady gradient, and jit's first call."""
     x = np.random.default_rng(0).uniform(-1, 1, 1000)
     cases = []
     for k in ((100, 1000) if cfg.quick else (100, 1000, 10000)):
@@ -466,6 +474,7 @@ def _resnet_np(Ws: list, h: np.ndarray) -> tuple:
 
 
 def w8(cfg: Config) -> list[Case]:
+    """Peak memory of value_and_grad of a residual tanh network (10 layers; full run: 50)."""
     layers = 10 if cfg.quick else 50
     rng = np.random.default_rng(0)
     f32 = np.float32
@@ -499,6 +508,7 @@ _W9_SNIPPETS = {
 
 
 def w9(cfg: Config) -> list[Case]:
+    """A fresh Python process: import, then a first gradient (start-up time)."""
     import subprocess
 
     def fresh(code: str) -> Callable[[], Any]:
@@ -514,5 +524,58 @@ def w9(cfg: Config) -> list[Case]:
                  repeats=2 if cfg.quick else 5)]
 
 
+# ----------------------------------------------------------------------------- W13
+
+def _spectral_loss(m: Any) -> Callable:
+    """A windowed, frequency-weighted power of a 2-D FFT of a complex image: ``Σ |F(x w) h|²``."""
+    def loss(x: Any, w: Any, h: Any) -> Any:
+        return m.sum(m.abs(m.fft.fft2(x * w) * h) ** 2)
+    return loss
+
+
+def w13(cfg: Config) -> list[Case]:
+    """Gradient of sum |fft2(x w) h|^2 for a 512x512 complex128 image (128x128 quick)."""
+    n = 128 if cfg.quick else 512
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))
+    w = np.outer(np.hanning(n), np.hanning(n)) + 0.1
+    f2 = np.add.outer(np.fft.fftfreq(n) ** 2, np.fft.fftfreq(n) ** 2)
+    h = 1.0 / (1.0 + n * f2)
+
+    def grad_np() -> np.ndarray:
+        # JAX's convention for a real loss of a complex input: the transpose of its jvp
+        # t ↦ 2 Re Σ conj(y) h F(w t) in the pairing Re Σ u·v, F symmetric
+        y = np.fft.fft2(x * w) * h
+        return 2 * w * np.fft.fft2(h * np.conj(y))
+
+    g = ftrans.grad(_spectral_loss(fnp))
+    impls: dict[str, Callable[[], Any]] = {"numpy": grad_np, "ftrans": lambda: g(x, w, h),
+                                           "ftrans.jit": _ftrans_jit(cfg, g, x, w, h)}
+    _with_c(cfg, impls, g, x, w, h)
+
+    def jax_fn(p: Peers, jit: bool) -> Callable:
+        f = p.jax.grad(_spectral_loss(p.jnp))
+        return _jax_timed(p.jax, p.jax.jit(f) if jit else f, p.jnp.asarray(x),
+                          p.jnp.asarray(w), p.jnp.asarray(h))
+
+    def ag_fn(p: Peers) -> Callable:
+        f = p.autograd.grad(_spectral_loss(p.anp))
+        return lambda: f(x, w, h)
+
+    _add_peers(cfg, impls, jax_fn, None, ag_fn)  # torch's complex gradient is conjugated
+    return [Case("W13", f"grad of a 2-D FFT loss {n}x{n} c128", impls, rtol=1e-9,
+                 atol=1e-9)]
+
+
 WORKLOADS: dict[str, Callable[[Config], list[Case]]] = {
-    "W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7, "W8": w8, "W9": w9}
+    "W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7, "W8": w8, "W9": w9,
+    "W13": w13}
+
+
+def describe(name: str) -> str:
+    """The one-line description of workload ``name`` (its function's docstring).
+
+    >>> describe("W4")
+    '512x512 Jacobian of tanh(W x + b), by jacfwd and by jacrev.'
+    """
+    return (WORKLOADS[name].__doc__ or "").strip().splitlines()[0]

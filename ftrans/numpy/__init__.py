@@ -157,8 +157,10 @@ from ._ufuncs import (  # noqa: E402,F401
     around,
     bitwise_and,
     bitwise_invert,
+    bitwise_left_shift,
     bitwise_not,
     bitwise_or,
+    bitwise_right_shift,
     bitwise_xor,
     cbrt,
     ceil,
@@ -167,6 +169,7 @@ from ._ufuncs import (  # noqa: E402,F401
     deg2rad,
     degrees,
     exp2,
+    fabs,
     fix,
     float_power,
     floor,
@@ -178,6 +181,7 @@ from ._ufuncs import (  # noqa: E402,F401
     isfinite,
     isinf,
     isnan,
+    left_shift,
     log2,
     log10,
     logaddexp,
@@ -191,6 +195,7 @@ from ._ufuncs import (  # noqa: E402,F401
     rad2deg,
     radians,
     reciprocal,
+    right_shift,
     rint,
     round,
     sinc,
@@ -201,12 +206,24 @@ asinh, acosh, atanh = arcsinh, arccosh, arctanh
 asin, acos, atan, atan2, pow = arcsin, arccos, arctan, arctan2, power  # array API names
 permute_dims = transpose
 concat = concatenate
-fabs = absolute
 where = _where_any  # noqa: F811  (adds one-argument where)
 
-from . import linalg  # noqa: F401,E402
+from . import fft, linalg  # noqa: F401,E402
 from ._calculus import cross, trapezoid  # noqa: E402,F401
 from ._close import allclose, isclose  # noqa: E402,F401
+from ._complex import (  # noqa: E402,F401
+    angle,
+    conj,
+    conjugate,
+    imag,
+    iscomplex,
+    iscomplexobj,
+    isreal,
+    isrealobj,
+    real,
+    real_if_close,
+    sort_complex,
+)
 from ._creation import (  # noqa: E402,F401
     arange,
     bool_,

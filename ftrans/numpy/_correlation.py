@@ -16,6 +16,7 @@ import numpy as np
 
 from ..core import same_device
 from ..device import to_host
+from ._complex import conjugate
 from ._indexing import take
 from ._linalg import dot
 from ._manip import concatenate, diag, pad
@@ -27,16 +28,8 @@ from ._ufuncs import clip
 _MODES = ("full", "same", "valid")
 
 
-def _real(x: Any, name: str, what: str) -> None:
-    dt = dtype_of(x)
-    if dt.kind == "c":
-        raise NotImplementedError(f"{what}: complex {name} is not supported on traced arrays "
-                                  f"(got dtype {dt})")
-
-
 def _check_1d(a: Any, v: Any, what: str) -> None:
     for name, x in (("a", a), ("v", v)):
-        _real(x, name, what)
         s = shape_of(x)
         if len(s) != 1:
             raise ValueError(f"{what}: {name} must be 1-D, got shape {s}")
@@ -74,7 +67,7 @@ def _correlate_long(a: Any, v: Any, mode: str) -> Any:
 
 
 def correlate(a: Any, v: Any, mode: str = "valid") -> Any:
-    """NumPy's ``correlate`` of two 1-D sequences: ``c[k] = sum_n a[n + k] v[n]``, with
+    """NumPy's ``correlate`` of two 1-D sequences: ``c[k] = sum_n a[n + k] conj(v[n])``, with
     modes ``valid`` (default), ``same`` and ``full``; linear in each argument.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
@@ -86,9 +79,10 @@ def correlate(a: Any, v: Any, mode: str = "valid") -> Any:
     if not any_tracer((a, v)):
         return np.correlate(a, v, mode=mode)
     a, v, mode = _prepare(a, v, mode, "correlate")
+    # complex: c[k] = sum_n a[n + k] conj(v[n]), as NumPy
     if shape_of(v)[0] > shape_of(a)[0]:  # NumPy: the swapped correlation, reversed
-        return _correlate_long(v, a, mode)[::-1]
-    return _correlate_long(a, v, mode)
+        return _correlate_long(conjugate(v), a, mode)[::-1]
+    return _correlate_long(a, conjugate(v), mode)
 
 
 def convolve(a: Any, v: Any, mode: str = "full") -> Any:
@@ -112,7 +106,6 @@ def _rows(m: Any, rowvar: bool, dt: np.dtype, name: str) -> Any:
     s = shape_of(m)
     if len(s) > 2:
         raise ValueError(f"cov: {name} has more than 2 dimensions (shape {s})")
-    _real(m, name, "cov")
     x = asarray(to_dtype(m, dt)) if is_tracer(m) else to_dtype(as_array(m), dt)
     if len(s) < 2:
         x = reshape(x, (1, -1)) if is_tracer(x) else x.reshape(1, -1)
@@ -172,7 +165,7 @@ def cov(m: Any, y: Any = None, rowvar: bool = True, bias: bool = False, ddof: An
     else:
         with np.errstate(divide="ignore"):
             scale = to_dtype(as_array(np.true_divide(1, fact)), dt)  # NumPy scales in place
-    c = dot(xc, transpose(xw)) * scale
+    c = dot(xc, transpose(conjugate(xw))) * scale  # complex: X X^H, as NumPy
     return reshape(c, tuple(d for d in shape_of(c) if d != 1))
 
 
@@ -219,8 +212,12 @@ def corrcoef(x: Any, y: Any = None, rowvar: bool = True, bias: Any = np._NoValue
     if len(shape_of(c)) == 0:
         return c / c
     d = diag(c)
+    from ._complex import imag, real
     from ._elementwise import sqrt
-    std = sqrt(d)
+    std = sqrt(real(d))
     c = c / reshape(std, (-1, 1))
     c = c / reshape(std, (1, -1))
+    if dtype_of(c).kind == "c":  # both parts clipped, as NumPy
+        from ..prims.complex_parts import complex_p
+        return complex_p.bind(clip(real(c), -1, 1), clip(imag(c), -1, 1))
     return clip(c, -1, 1)

@@ -46,11 +46,19 @@ def interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None,
                          f"and {n})")
     if n == 0:
         raise ValueError("interp: xp (the array of sample points) is empty")
-    for name, v in (("x", x), ("xp", xp), ("fp", fp)):
+    for name, v in (("x", x), ("xp", xp)):
         dt = v.dtype if hasattr(v, "dtype") else np.asarray(v).dtype
         if dt.kind == "c":
-            raise NotImplementedError(f"interp: complex {name} is not supported on traced "
-                                      "arrays")
+            raise TypeError(f"interp: {name} must be real, got dtype {dt} (only fp may be "
+                            "complex)")
+    from ._complex import iscomplexobj
+    if iscomplexobj(fp) or any(iscomplexobj(v) for v in (left, right) if v is not None):
+        # complex values: the real and imaginary parts interpolated apart (NumPy's result)
+        from ..prims.complex_parts import complex_p
+        from ._complex import imag, real
+        parts = [interp(x, xp, part(fp), None if left is None else part(left),
+                        None if right is None else part(right)) for part in (real, imag)]
+        return complex_p.bind(*[to_dtype(p, np.float64) for p in parts])
     dt = np.dtype(np.float64)  # NumPy computes and returns float64
     x, xp, fp = (asarray(to_dtype(v, dt)) if is_tracer(v) else to_dtype(v, dt)
                  for v in (x, xp, fp))  # constants stay on their device (NumPy or CuPy)

@@ -80,16 +80,19 @@ def matmul(a: Any, b: Any) -> Any:
 
 
 def vdot(a: Any, b: Any) -> Any:
-    """NumPy's ``vdot`` for real arrays: the dot product of the flattened arrays.
+    """NumPy's ``vdot``: the dot product of the flattened arrays, the first one conjugated.
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.vdot(np.ones((2, 2)), np.ones((2, 2)))
     4.0
+    >>> fnp.vdot(1j, 1j)
+    (1+0j)
     """
     if not any_tracer((a, b)):
         return np.vdot(a, b)
+    from ._complex import conjugate
     from ._shape import ravel
-    return dot(ravel(a), ravel(b))
+    return dot(ravel(conjugate(a)), ravel(b))
 
 
 def inner(a: Any, b: Any) -> Any:

@@ -15,12 +15,13 @@ from typing import Any
 import numpy as np
 
 from ..core import known_value
-from ._elementwise import maximum, minimum, multiply, sqrt, subtract
+from ..ir import real_dtype
+from ._elementwise import maximum, minimum, sqrt, subtract
 from ._elementwise import where as where_
 from ._promote import any_tracer, is_tracer, to_dtype
 from ._reductions import max, min, sum
 from ._shape import asarray
-from ._stats import all, argmax, argmin, prod
+from ._stats import abs2, all, argmax, argmin, prod, var_dtype
 from ._ufuncs import isnan, logical_not, logical_or
 
 
@@ -137,16 +138,17 @@ def nanvar(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: f
             raise ValueError("nanvar: ddof and correction can't be provided simultaneously.")
         ddof = correction
     a = asarray(a)
-    dt = np.dtype(dtype) if dtype is not None else np.var(np.ones(2, a.dtype)).dtype
+    dt = var_dtype(a.dtype, dtype)
+    rdt = real_dtype(dt)  # complex values have a real variance
     a = to_dtype(a, dt)
     skip = _skipped(a, where)
-    cnt = _count(a, axis, True, dt, where)
+    cnt = _count(a, axis, True, rdt, where)
     avg = sum(_filled(a, 0, where), axis=axis, keepdims=True) / cnt
     d = where_(skip, np.asarray(0, dt), subtract(a, avg))
-    dof = subtract(_count(a, axis, keepdims, dt, where), ddof)
+    dof = subtract(_count(a, axis, keepdims, rdt, where), ddof)
     ok = dof > 0
-    res = sum(multiply(d, d), axis=axis, keepdims=keepdims) / where_(ok, dof, 1.0)
-    return where_(ok, res, np.asarray(np.nan, dt))
+    res = sum(abs2(d), axis=axis, keepdims=keepdims) / where_(ok, dof, 1.0)
+    return where_(ok, res, np.asarray(np.nan, rdt))
 
 
 def nanstd(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: float = 0,

@@ -78,7 +78,12 @@ def _representative(key: Any) -> Any:
 
 
 def operand_dtype(ufunc: Callable, args: Sequence[Any]) -> np.dtype:
-    """The dtype the operands of ``ufunc`` are computed in, as NumPy 2 decides."""
+    """The dtype the operands of ``ufunc`` are computed in, as NumPy 2 decides (not always
+    its result's: ``abs`` of complex128 computes on complex128 and gives float64).
+
+    >>> operand_dtype(np.absolute, (np.ones(2, np.complex64),)), operand_dtype(np.sin, (1,))
+    (dtype('complex64'), dtype('float64'))
+    """
     keys = tuple([dtype_key(a) for a in args])
     cache_key = (ufunc, keys)
     dt = _cache.get(cache_key)
@@ -87,7 +92,9 @@ def operand_dtype(ufunc: Callable, args: Sequence[Any]) -> np.dtype:
         common = np.result_type(*reps)
         with np.errstate(all="ignore"):
             out = np.asarray(ufunc(*[np.ones((), common)] * len(args))).dtype
-        dt = _cache[cache_key] = common if out == np.bool_ else out
+        # a test (bool) or a complex-to-real function (abs) computes in the operands' dtype
+        keep = out == np.bool_ or (common.kind == "c" and out.kind != "c")
+        dt = _cache[cache_key] = common if keep else out
     return dt
 
 

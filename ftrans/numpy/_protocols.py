@@ -56,12 +56,12 @@ def _array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
 
 def _array_function(func: Any, args: tuple, kwargs: dict) -> Any:
     namespace = _namespace()
-    if getattr(func, "__module__", "") == "numpy.linalg":
-        namespace = namespace.linalg
+    sub = {"numpy.linalg": "linalg", "numpy.fft": "fft"}.get(getattr(func, "__module__", ""))
+    if sub is not None:
+        namespace = getattr(namespace, sub)
     fn = getattr(namespace, func.__name__, None)
     if fn is None or not callable(fn):
-        prefix = "linalg." if namespace is not _namespace() else ""
-        raise _unsupported("the function", prefix + func.__name__)
+        raise _unsupported("the function", f"{sub}.{func.__name__}" if sub else func.__name__)
     return fn(*args, **kwargs)
 
 
@@ -94,10 +94,6 @@ TRACER_METHODS["reshape"] = _reshape_method
 TRACER_METHODS["transpose"] = _transpose_method
 
 
-def _identity_method(self: Any) -> Any:
-    return self
-
-
 def _tolist_method(self: Any) -> Any:
     from ._indexing import _concrete
     return _concrete(self, ".tolist()").tolist()
@@ -108,5 +104,5 @@ def _at_property() -> Any:
     return AtProperty()
 
 
-TRACER_METHODS.update({"conj": _identity_method, "conjugate": _identity_method,
+TRACER_METHODS.update({"conj": _method("conjugate"), "conjugate": _method("conjugate"),
                        "tolist": _tolist_method, "at": _at_property()})

@@ -10,7 +10,7 @@ import numpy as np
 from ..prims import cumulative as cu
 from ..prims.shape import expand_dims as _expand_dims
 from ._elementwise import multiply, not_equal, sqrt
-from ._promote import any_tracer, is_tracer, normalize_axes, to_dtype
+from ._promote import any_tracer, dtype_of, is_tracer, normalize_axes, to_dtype
 from ._reductions import _reduce, max, mean, min, sum
 
 
@@ -37,12 +37,36 @@ def var(a: Any, axis: Any = None, dtype: Any = None, ddof: float = 0,
     """
     if not is_tracer(a):
         return np.var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
-    dt = np.dtype(dtype) if dtype is not None else np.var(np.ones(2, a.dtype)).dtype
-    a = to_dtype(a, dt)
+    a = to_dtype(a, var_dtype(a.dtype, dtype))
     axes = normalize_axes(axis, a.ndim, "var")
     n = int(np.prod([a.shape[i] for i in axes], dtype=np.int64))
     d = a - mean(a, axis=axes, keepdims=True)
-    return sum(multiply(d, d), axis=axes, keepdims=keepdims) / (n - ddof if n > ddof else 0)
+    return sum(abs2(d), axis=axes, keepdims=keepdims) / (n - ddof if n > ddof else 0)
+
+
+def var_dtype(a_dtype: np.dtype, dtype: Any) -> np.dtype:
+    """The dtype ``var`` computes in: ``dtype``, else NumPy's (complex stays complex; the
+    result is then real, ``abs2`` of the deviations).
+
+    >>> var_dtype(np.dtype(np.int64), None), var_dtype(np.dtype(np.complex64), None)
+    (dtype('float64'), dtype('complex64'))
+    """
+    if dtype is not None:
+        return np.dtype(dtype)
+    return a_dtype if a_dtype.kind == "c" else np.var(np.ones(2, a_dtype)).dtype
+
+
+def abs2(d: Any) -> Any:
+    """``|d|**2``, real: ``d * d`` for real ``d``, ``real(d)**2 + imag(d)**2`` for complex.
+
+    >>> abs2(3.0)
+    9.0
+    """
+    if dtype_of(d).kind != "c":
+        return multiply(d, d)
+    from ._complex import imag, real
+    re, im = real(d), imag(d)
+    return multiply(re, re) + multiply(im, im)
 
 
 def std(a: Any, axis: Any = None, dtype: Any = None, ddof: float = 0,

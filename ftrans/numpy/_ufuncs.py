@@ -10,11 +10,20 @@ from typing import Any
 
 import numpy as np
 
+from ..prims import bitwise as bw
 from ..prims import elementwise as ew
 from ._elementwise import _binary, _doc, _unary, astype, divide, maximum, minimum, multiply
 from ._elementwise import power as _power
 from ._elementwise import where as _where
-from ._promote import any_tracer, is_tracer, operand_dtype, result_dtype, to_dtype
+from ._promote import (
+    any_tracer,
+    dtype_of,
+    is_tracer,
+    operand_dtype,
+    promote,
+    result_dtype,
+    to_dtype,
+)
 
 exp2 = _unary(ew.exp2_p, np.exp2, _doc("exp2", "fnp.exp2(3.0)", "8.0"))
 log2 = _unary(ew.log2_p, np.log2, _doc("log2", "fnp.log2(8.0)", "3.0"))
@@ -46,6 +55,21 @@ logical_or = _binary(ew.or_p, np.logical_or, _doc("logical_or", "fnp.logical_or(
                                                   "True"))
 logical_xor = _binary(ew.xor_p, np.logical_xor,
                       _doc("logical_xor", "fnp.logical_xor(1.0, 1.0)", "False"))
+
+
+def fabs(x: Any) -> Any:
+    """NumPy's ``fabs``: ``absolute`` of real values (NumPy refuses complex ones).
+
+    >>> import ftrans.numpy as fnp
+    >>> fnp.fabs(-2.0)
+    2.0
+    """
+    if not is_tracer(x):
+        return np.fabs(x)
+    if x.dtype.kind == "c":
+        np.fabs(np.ones((), x.dtype))  # NumPy's TypeError for complex input
+    from ._elementwise import absolute
+    return absolute(to_dtype(x, operand_dtype(np.fabs, (x,))))
 
 
 def positive(x: Any) -> Any:
@@ -216,6 +240,11 @@ def nan_to_num(x: Any, copy: bool = True, nan: float = 0.0, posinf: float | None
     """
     if not is_tracer(x):
         return np.nan_to_num(x, copy=copy, nan=nan, posinf=posinf, neginf=neginf)
+    if np.issubdtype(x.dtype, np.complexfloating):  # each part, as NumPy
+        from ..prims.complex_parts import complex_p
+        from ._complex import imag, real
+        parts = [nan_to_num(p, copy, nan, posinf, neginf) for p in (real(x), imag(x))]
+        return complex_p.bind(*parts)
     if not np.issubdtype(x.dtype, np.floating):
         return x
     info = np.finfo(x.dtype)
@@ -236,7 +265,7 @@ def round(a: Any, decimals: int = 0, out: Any = None) -> Any:  # noqa: A001
     """
     if not is_tracer(a):
         return np.round(a, decimals, out)
-    if not np.issubdtype(a.dtype, np.floating):
+    if not np.issubdtype(a.dtype, np.inexact):  # complex: both parts, as NumPy
         return a if decimals >= 0 else astype(round(astype(a, np.float64), decimals), a.dtype)
     if decimals == 0:
         return rint(a)
@@ -247,41 +276,89 @@ def round(a: Any, decimals: int = 0, out: Any = None) -> Any:  # noqa: A001
 around = round
 
 
-def _bitwise(logical: Any, name: str, sym: str):
+def _integer_operands(name: str, args: tuple, allow_bool: bool = True) -> None:
+    """Raise NumPy's TypeError, naming the function and the dtypes, for operands a bitwise
+    function does not take (floats, complex numbers; booleans for the shifts)."""
+    kinds = "iub" if allow_bool else "iu"
+    dts = [dtype_of(a) for a in args]
+    if any(dt.kind not in kinds for dt in dts):
+        what = "integer or boolean" if allow_bool else "integer"
+        raise TypeError(f"{name} takes {what} operands, got "
+                        f"{', '.join(dt.name for dt in dts)}")
+
+
+def _bitwise(logical: Any, prim: Any, name: str, sym: str, example: str, value: str):
+    ufunc = getattr(np, name)
+
     def fn(x: Any, y: Any) -> Any:
         if not any_tracer((x, y)):
-            return getattr(np, name)(x, y)
-        if result_dtype(x, y) != np.bool_:
-            raise NotImplementedError(f"{name} ({sym}) of integer traced arrays: ftrans "
-                                      f"supports it on booleans (logical_{sym}); for masks "
-                                      "use comparisons, which give booleans")
-        return logical(x, y)
+            return ufunc(x, y)
+        _integer_operands(name, (x, y))
+        if result_dtype(x, y) == np.bool_:
+            return logical(x, y)
+        return prim.bind(*promote(ufunc, (x, y), name))
     fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = (f"NumPy's ``{name}`` (``{sym}``) on booleans: ``logical_"
-                  f"{name.split('_')[1]}``.\n\n>>> import ftrans.numpy as fnp\n"
-                  f">>> bool(fnp.{name}(True, False))\n"
-                  f"{ {'and': False, 'or': True, 'xor': True}[name.split('_')[1]] }\n")
+    fn.__doc__ = (f"NumPy's ``{name}`` (``{sym}``): bitwise on integers, logical on "
+                  f"booleans.\n\n>>> import ftrans.numpy as fnp\n>>> {example}\n{value}\n")
     return fn
 
 
-bitwise_and = _bitwise(logical_and, "bitwise_and", "&")
-bitwise_or = _bitwise(logical_or, "bitwise_or", "|")
-bitwise_xor = _bitwise(logical_xor, "bitwise_xor", "^")
+bitwise_and = _bitwise(logical_and, bw.bitwise_and_p, "bitwise_and", "&",
+                       "int(fnp.bitwise_and(12, 10))", "8")
+bitwise_or = _bitwise(logical_or, bw.bitwise_or_p, "bitwise_or", "|",
+                      "int(fnp.bitwise_or(12, 10))", "14")
+bitwise_xor = _bitwise(logical_xor, bw.bitwise_xor_p, "bitwise_xor", "^",
+                       "int(fnp.bitwise_xor(12, 10))", "6")
 
 
 def invert(x: Any) -> Any:
-    """NumPy's ``invert`` (``~``) on booleans: ``logical_not``.
+    """NumPy's ``invert`` (``~``): bitwise not of integers, logical not of booleans.
 
-    >>> import ftrans.numpy as fnp
-    >>> bool(fnp.invert(True))
-    False
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> int(fnp.invert(np.uint8(1)))
+    254
     """
     if not is_tracer(x):
         return np.invert(x)
-    if x.dtype != np.bool_:
-        raise NotImplementedError("invert (~) of integer traced arrays: ftrans supports it "
-                                  "on booleans (logical_not)")
-    return logical_not(x)
+    _integer_operands("invert", (x,))
+    if x.dtype == np.bool_:
+        return logical_not(x)
+    return bw.bitwise_not_p.bind(x)
 
 
 bitwise_not = bitwise_invert = invert
+
+
+def left_shift(x1: Any, x2: Any) -> Any:
+    """NumPy's ``left_shift`` (``<<``): ``x1 * 2**x2`` in ``x1``'s integer dtype (bits shifted
+    out are lost; counts outside ``[0, bits)`` give 0).
+
+    >>> import ftrans.numpy as fnp
+    >>> int(fnp.left_shift(3, 2))
+    12
+    """
+    if not any_tracer((x1, x2)):
+        return np.left_shift(x1, x2)
+    _integer_operands("left_shift", (x1, x2), allow_bool=False)
+    return bw.shift_left_p.bind(*promote(np.left_shift, (x1, x2), "left_shift"))
+
+
+def right_shift(x1: Any, x2: Any) -> Any:
+    """NumPy's ``right_shift`` (``>>``): arithmetic for signed integers (the sign is kept),
+    logical for unsigned ones.
+
+    >>> import ftrans.numpy as fnp
+    >>> int(fnp.right_shift(-8, 1))
+    -4
+    """
+    if not any_tracer((x1, x2)):
+        return np.right_shift(x1, x2)
+    _integer_operands("right_shift", (x1, x2), allow_bool=False)
+    a, b = promote(np.right_shift, (x1, x2), "right_shift")
+    prim = bw.shift_right_arithmetic_p if dtype_of(a).kind == "i" \
+        else bw.shift_right_logical_p
+    return prim.bind(a, b)
+
+
+bitwise_left_shift = left_shift
+bitwise_right_shift = right_shift

@@ -2,10 +2,16 @@
 all in ``ftrans.core.PRIMITIVES``."""
 
 from . import (  # noqa: F401  # noqa: F401,E402
+                    bitwise,
+                    complex_parts,
                     cumulative,
                     dot,
                     elementwise,
+                    fft,
                     indexing,
+                    random,
+                    random_gamma,
+                    random_poisson,
                     reduce,
                     shape,
                     slicing,  # noqa: F401,E402

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from .._lazy import fnp
-from ..core import Primitive, Zero, aval_of, register
-from ..ir import ShapedArray
+from ..core import Primitive, Tracer, Zero, aval_of, register
+from ..ir import ShapedArray, real_dtype
 from .families import (
     binary,
     comparison,
@@ -102,9 +102,39 @@ atan_p = unary("atan", "arctan", lambda t, x, out: t / (1 + x * x), "atan({0})",
                scalar_math="_m.atan({0})")
 sqrt_p = unary("sqrt", "sqrt", lambda t, x, out: t / (2 * out), "sqrt({0})",
                scalar_math="_m.sqrt({0})")
-abs_p = unary("abs", "abs", lambda t, x, out: t * fnp.sign(x), "fabs({0})",
-              scalar_math="_m.fabs({0})")
+
+
+def _abs_deriv(t: Any, x: Any, out: Any) -> Any:
+    if aval_of(x).dtype.kind != "c":
+        return t * fnp.sign(x)
+    # |z|' along t is Re(conj(z) t) / |z|; 0 at z = 0 (as JAX: the numerator is 0 there)
+    return fnp.real(fnp.conj(x) * t) / fnp.where(out == 0, 1, out)
+
+
+def _abs_aval(x: ShapedArray) -> ShapedArray:
+    return ShapedArray(x.shape, real_dtype(x.dtype))  # |complex| is real
+
+
+abs_p = unary("abs", "abs", _abs_deriv, "fabs({0})", scalar_math="_m.fabs({0})")
+abs_p.abstract_eval = _abs_aval
+
+
+def _sign_jvp(primals: Any, out: Any, tangents: Any) -> Any:
+    """Zero for real ``x`` (piecewise constant); for complex ``x``, ``sign(x) = x / |x|``
+    moves on the unit circle: its tangent is ``(t - s Re(conj(s) t)) / |x|`` with
+    ``s = sign(x)``, 0 at x = 0. (JAX gives 0 for complex inputs too; that is not the
+    derivative.)"""
+    (x,), (t,) = primals, tangents
+    if type(t) is Zero or aval_of(x).dtype.kind != "c":
+        return Zero(aval_of(out))
+    a = fnp.abs(x)
+    zero = a == 0
+    return fnp.where(zero, 0, (t - out * fnp.real(fnp.conj(out) * t)) / fnp.where(zero, 1, a))
+
+
+_sign_jvp.zero_on_reals = True  # type: ignore[attr-defined]  (read by ftrans.deps)
 sign_p = unary("sign", "sign", None, "ft_sign({0})")
+sign_p.jvp = _sign_jvp
 
 
 def _logistic_impl(xp: Any, x: Any) -> Any:
@@ -137,8 +167,18 @@ def _pow_dy(t: Any, x: Any, y: Any, out: Any) -> Any:
     return t * fnp.where(zero, 0, fnp.log(fnp.where(zero, 1, x))) * out
 
 
-pow_p = binary("pow", "power",
-               (lambda t, x, y, out: t * y * fnp.power(x, y - 1), _pow_dy), "pow({0}, {1})",
+def _pow_dx(t: Any, x: Any, y: Any, out: Any) -> Any:
+    """``y x^(y-1)``, and 0 where ``y = 0`` (``x^0`` is constant; at ``x = 0`` the formula
+    would be ``0 * inf``). The exponent is made safe first, so no NaN reaches the masked
+    branch's derivatives either (as JAX's rule for integer exponents)."""
+    zero = y == 0
+    if zero is False or (not isinstance(zero, Tracer) and not np.any(zero)):
+        return t * (y * fnp.power(x, y - 1))
+    y1 = fnp.where(zero, 1, y)
+    return t * fnp.where(zero, 0, y1 * fnp.power(x, y1 - 1))
+
+
+pow_p = binary("pow", "power", (_pow_dx, _pow_dy), "pow({0}, {1})",
                scalar_math="_m.pow({0}, {1})")
 
 
@@ -229,8 +269,10 @@ log2_p = unary("log2", "log2", lambda t, x, out: t / (x * _LN2), "log2({0})")
 log10_p = unary("log10", "log10", lambda t, x, out: t / (x * _LN10), "log10({0})")
 cbrt_p = unary("cbrt", "cbrt", lambda t, x, out: t / (3 * (out * out)), "cbrt({0})")
 asinh_p = unary("asinh", "arcsinh", lambda t, x, out: t / fnp.sqrt(x * x + 1), "asinh({0})")
+# sqrt(x - 1) sqrt(x + 1), not sqrt(x^2 - 1): the same for real x >= 1, and the principal
+# branch's derivative for complex x (the two differ in sign for Re x < 0)
 acosh_p = unary("acosh", "arccosh",
-                lambda t, x, out: t / fnp.sqrt((x - 1) * (x + 1)), "acosh({0})")
+                lambda t, x, out: t / (fnp.sqrt(x - 1) * fnp.sqrt(x + 1)), "acosh({0})")
 atanh_p = unary("atanh", "arctanh", lambda t, x, out: t / (1 - x * x), "atanh({0})")
 hypot_p = binary("hypot", "hypot", (lambda t, x, y, out: t * (x / out),
                                     lambda t, x, y, out: t * (y / out)), "hypot({0}, {1})")

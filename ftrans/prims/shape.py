@@ -230,17 +230,27 @@ def _convert_impl(xp: Any, x: Any, *, new_dtype: np.dtype) -> Any:
     return xp.asarray(x).astype(new_dtype)
 
 
+def _convert_real(x: Any, dtype: np.dtype) -> Any:
+    """``x`` in ``dtype``; from complex to real through ``real`` (NumPy's cast warns that it
+    discards the imaginary part: here that is the derivative's meaning, not an accident)."""
+    if aval_of(x).dtype.kind == "c" and dtype.kind != "c":
+        from .complex_parts import real_p
+        x = real_p.bind(x)
+    return convert_element_type(x, dtype)
+
+
 def _convert_jvp(primals: Any, out: Any, tangents: Any, *, new_dtype: np.dtype) -> Any:
     (t,) = tangents
     if type(t) is Zero or not is_float_dtype(new_dtype):
         return Zero(aval_of(out))
-    return convert_element_type(t, new_dtype)
+    return _convert_real(t, new_dtype)
 
 
 convert_element_type_p.impl = _convert_impl
 convert_element_type_p.abstract_eval = lambda x, *, new_dtype: ShapedArray(x.shape, new_dtype)
 convert_element_type_p.jvp = _convert_jvp
+# real -> complex: the cotangent's real part (Re(ct·t) = Re(ct)·t for a real t)
 convert_element_type_p.transpose = lambda ct, x, *, new_dtype: [
-    convert_element_type(ct, x.aval.dtype)]
+    _convert_real(ct, x.aval.dtype)]
 convert_element_type_p.batch = elementwise_batch(convert_element_type_p)
 convert_element_type_p.cuda = "(({new_dtype}){0})"

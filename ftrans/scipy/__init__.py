@@ -7,4 +7,4 @@ optional; it is imported only when installed and a special function is first com
 0.0
 """
 
-from . import linalg, special, stats  # noqa: F401
+from . import linalg, signal, special, stats  # noqa: F401

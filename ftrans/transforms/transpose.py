@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from .. import core
-from ..config import check_rule, in_backward_pass
+from ..config import check_rule, in_backward_pass, nans_checked
 from ..core import Trace, UndefPrimal, Zero, bind, instantiate
 from ..ir import Jaxpr, Literal, Var
 
@@ -79,7 +79,7 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
         else:
             ct = ct_env.pop(outputs[0])
         cts_in = eqn.prim.transpose(ct, *invals, **eqn.params)
-        if core.nan_check is not None:
+        if core.nan_check is not None and nans_checked():
             check_rule(eqn.prim, cts_in, "transpose")
         del invals, ct
         for a, c in zip(eqn.inputs, cts_in):

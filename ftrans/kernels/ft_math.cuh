@@ -1,6 +1,7 @@
 // ftrans element functions: one inline __host__ __device__ function per helper that the
 // primitives' CUDA expressions name (ft_sign, ft_logistic, ft_ipow, ft_max, ft_min,
-// ft_logaddexp, ft_logaddexp2, ft_erfinv, ft_digamma), the reduction
+// ft_logaddexp, ft_logaddexp2, ft_erfinv, ft_digamma, the integer ft_bitnot, ft_shl,
+// ft_shr_logical, ft_shr_arith and ft_threefry2x32), the reduction
 // combiners (ft_add, ft_mul, ft_max, ft_min), plus the constants generated code uses. The
 // standard math functions (sin, exp, log1p, atan2, pow, fabs, erf, lgamma, cbrt, hypot,
 // copysign, rint, isnan, ...) come from CUDA's math library on the device and from <cmath>
@@ -237,5 +238,68 @@ template <typename T> FT_HD T ft_digamma_series(T x, T threshold, int terms) {
 // and 4 terms (truncation below 1e-10).
 FT_HD double ft_digamma(double x) { return ft_digamma_series(x, 10.0, 7); }
 FT_HD float ft_digamma(float x) { return ft_digamma_series(x, 6.0f, 4); }
+
+// ----------------------------------------------------------------------------- bits
+
+// The unsigned and signed integer types of each integer type's width (NVRTC has no
+// <type_traits>).
+template <typename T> struct ft_uint;
+template <typename T> struct ft_sint;
+#define FT_INT_PAIR(S, U)                          \
+  template <> struct ft_uint<S> { typedef U type; }; \
+  template <> struct ft_uint<U> { typedef U type; }; \
+  template <> struct ft_sint<S> { typedef S type; }; \
+  template <> struct ft_sint<U> { typedef S type; };
+FT_INT_PAIR(signed char, unsigned char)
+FT_INT_PAIR(short, unsigned short)
+FT_INT_PAIR(int, unsigned int)
+FT_INT_PAIR(long long, unsigned long long)
+#undef FT_INT_PAIR
+
+// ~x (logical not for bool, as NumPy's invert).
+template <typename T> FT_HD T ft_bitnot(T x) { return (T)~x; }
+FT_HD bool ft_bitnot(bool x) { return !x; }
+
+// Shifts as NumPy and JAX define them for every count: on the unsigned bit pattern (no
+// undefined behaviour), 0 for counts outside [0, bits) (a negative count is one), the sign
+// fill for an arithmetic right shift.
+template <typename T> FT_HD T ft_shl(T x, T y) {
+  typedef typename ft_uint<T>::type U;
+  return (U)y < (U)(8 * sizeof(T)) ? (T)(U)((U)x << (U)y) : T(0);
+}
+template <typename T> FT_HD T ft_shr_logical(T x, T y) {
+  typedef typename ft_uint<T>::type U;
+  return (U)y < (U)(8 * sizeof(T)) ? (T)(U)((U)x >> (U)y) : T(0);
+}
+template <typename T> FT_HD T ft_shr_arith(T x, T y) {
+  typedef typename ft_uint<T>::type U;
+  typedef typename ft_sint<T>::type S;
+  const S sx = (S)x;
+  return (T)((U)y < (U)(8 * sizeof(T)) ? (S)(sx >> (U)y) : (sx < 0 ? S(-1) : S(0)));
+}
+
+// ----------------------------------------------------------------------------- threefry
+
+// Threefry-2x32 with 20 rounds (Salmon et al., "Parallel random numbers: as easy as 1, 2,
+// 3", SC 2011; the block cipher JAX's default PRNG uses) of the counter (x0, x1) under the
+// key (k0, k1), returned as (y0 << 32) | y1 -- ftrans/prims/random.py's threefry2x32.
+FT_HD unsigned int ft_rotl32(unsigned int x, int r) { return (x << r) | (x >> (32 - r)); }
+FT_HD unsigned long long ft_threefry2x32(unsigned int k0, unsigned int k1, unsigned int x0,
+                                         unsigned int x1) {
+  const unsigned int ks[3] = {k0, k1, k0 ^ k1 ^ 0x1BD11BDAu};
+  const int rot[2][4] = {{13, 15, 26, 6}, {17, 29, 16, 24}};
+  x0 += k0;
+  x1 += k1;
+  for (int b = 0; b < 5; ++b) {
+    for (int j = 0; j < 4; ++j) {
+      x0 += x1;
+      x1 = ft_rotl32(x1, rot[b % 2][j]);
+      x1 ^= x0;
+    }
+    x0 += ks[(b + 1) % 3];
+    x1 += ks[(b + 2) % 3] + (unsigned int)(b + 1);
+  }
+  return ((unsigned long long)x0 << 32) | (unsigned long long)x1;
+}
 
 #endif  // FTRANS_FT_MATH_CUH
