@@ -41,3 +41,7 @@ SAMPLES += FFT_SAMPLES
 from samples_lax import LAX_SAMPLES  # noqa: E402
 
 SAMPLES += LAX_SAMPLES
+
+from samples_special import SPECIAL2_SAMPLES, STATS_SAMPLES  # noqa: E402
+
+SAMPLES += [*SPECIAL2_SAMPLES, *STATS_SAMPLES]
