@@ -180,9 +180,14 @@ def _types(avals: Any) -> str:
     return "(" + ", ".join(a.str_short() for a in avals) + ")"
 
 
-def _trace_fun(fun: Any, in_tree: Any, avals: list, where: str) -> tuple:
+_TRACED_AS = {"cond": "a branch of lax.cond", "switch": "a branch of lax.switch",
+              "scan": "the body of lax.scan", "while_loop": "the body of lax.while_loop"}
+
+
+def _trace_fun(fun: Any, in_tree: Any, avals: list, where: str, why: str = "") -> tuple:
     """Trace ``fun`` (pytree arguments) abstractly: (ClosedJaxpr, hoisted consts, out tree,
-    which outputs were Python scalars)."""
+    which outputs were Python scalars). ``why`` (by default from ``where``) is what a
+    ``ConcretizationError`` inside it names."""
     box: list = []
 
     def flat(*xs: Any) -> list:
@@ -192,7 +197,7 @@ def _trace_fun(fun: Any, in_tree: Any, avals: list, where: str) -> tuple:
         box.append([isinstance(x, _PY_SCALARS) for x in leaves])
         return [_leaf(x, f"{where}: {_fname(fun)} returned") for x in leaves]
 
-    jaxpr, consts = _trace_to_jaxpr(flat, avals)
+    jaxpr, consts = _trace_to_jaxpr(flat, avals, why or _TRACED_AS.get(where, where))
     closed, hoisted = _control.close_jaxpr(jaxpr, consts)
     return closed, hoisted, box[0], box[1]
 
@@ -318,7 +323,8 @@ def while_loop(cond_fun: Any, body_fun: Any, init_val: Any) -> Any:
     """
     init, args_tree, avals = _flat_args((init_val,), "while_loop: init_val")
     tree = args_tree.children[0]
-    cond_j, cond_c, cond_tree, _ = _trace_fun(cond_fun, args_tree, avals, "while_loop")
+    cond_j, cond_c, cond_tree, _ = _trace_fun(cond_fun, args_tree, avals, "while_loop",
+                                              "the cond_fun of lax.while_loop")
     pred = cond_j.out_avals
     if cond_tree.num_leaves != 1 or pred[0].shape != () or pred[0].dtype.kind != "b":
         raise TypeError(f"while_loop: cond_fun {_fname(cond_fun)} must return a boolean "
