@@ -456,3 +456,82 @@ def _jax_sin_or_cos(jax, jnp):
 
     f.defjvp(lambda p, t: (f(p[0]), 2 * t[0]))
     return f
+
+
+def test_custom_function_runs_once_under_grad():
+    calls = []
+
+    @ftrans.custom_jvp
+    def f(x):
+        calls.append(x.item())  # a concrete value: no abstract trace first
+        return fnp.sin(x)
+
+    f.defjvp(lambda p, t: (fnp.sin(p[0]), fnp.cos(p[0]) * t[0]))
+    assert ftrans.grad(f)(0.5) == pytest.approx(np.cos(0.5))
+    assert calls == [0.5]
+
+
+def test_defjvps():
+    f = ftrans.custom_jvp(lambda x, y: fnp.sin(x) * y)
+    # per-argument rules: d/dx = cos(x) y (true), d/dy = 3 (deliberately not sin(x))
+    f.defjvps(lambda t, out, x, y: fnp.cos(x) * y * t, lambda t, out, x, y: 3.0 * t)
+    assert ftrans.grad(f, argnums=(0, 1))(0.0, 2.0) == (2.0, 3.0)
+    # jvp sums the contributions: cos(0) 2 * 1 + 3 * 10 = 32
+    assert ftrans.jvp(f, (0.0, 2.0), (1.0, 10.0))[1] == 32.0
+    g = ftrans.custom_jvp(lambda x, y: x * y)
+    g.defjvps(None, lambda t, out, x, y: x * t)  # None: x contributes nothing
+    assert ftrans.grad(g, argnums=(0, 1))(4.0, 5.0) == (0.0, 4.0)
+    with pytest.raises(TypeError, match=r"takes 2 argument\(s\), but defjvps was given 1"):
+        h = ftrans.custom_jvp(lambda x, y: x * y)
+        h.defjvps(lambda t, out, x, y: t)
+        ftrans.grad(h)(1.0, 2.0)
+    with pytest.raises(TypeError, match="defjvps cannot be used with nondiff_argnums"):
+        ftrans.custom_jvp(lambda n, x: x, nondiff_argnums=(0,)).defjvps(None)
+
+
+def _apply_vjp():
+    # JAX's documented example: a function as a nondiff argument
+    app = ftrans.custom_vjp(lambda f, x: f(x), nondiff_argnums=(0,))
+    app.defvjp(lambda f, x: (app(f, x), x), lambda f, x, g: (5 * g,))
+    return app
+
+
+def _apply_jvp():
+    app = ftrans.custom_jvp(lambda f, x: f(x), nondiff_argnums=(0,))
+    app.defjvp(lambda f, p, t: (app(f, p[0]), 2.0 * t[0]))
+    return app
+
+
+def test_nondiff_arguments_may_be_functions():
+    cube = lambda x: x ** 3
+    app_vjp, app_jvp = _apply_vjp(), _apply_jvp()
+    assert ftrans.grad(app_vjp, 1)(cube, 3.0) == 5.0       # bwd: 5 g
+    assert ftrans.grad(app_jvp, 1)(cube, 3.0) == 2.0       # rule: 2 t
+    assert app_vjp(cube, 3.0) == 27.0 and app_jvp(fnp.sin, 0.0) == 0.0
+    assert ftrans.jit(ftrans.grad(lambda x: app_vjp(cube, x)))(3.0) == 5.0
+    np.testing.assert_allclose(ftrans.vmap(ftrans.grad(lambda x: app_jvp(cube, x)))(
+        np.array([1.0, 2.0])), [2.0, 2.0])
+    # keyword arguments bind to positions; nondiff_argnames name them
+    scale = ftrans.custom_jvp(lambda x, k: k * x, nondiff_argnames=("k",))
+    scale.defjvp(lambda k, p, t: (scale(p[0], k), 10.0 * k * t[0]))
+    assert scale.nondiff_argnums == (1,)
+    assert ftrans.grad(lambda x: scale(x, k=2.0))(1.0) == 20.0
+
+
+def test_custom_rules_nondiff_and_defjvps_match_jax():
+    jax = pytest.importorskip("jax")
+    jnp = pytest.importorskip("jax.numpy")
+    jax.config.update("jax_enable_x64", True)
+    app = jax.custom_vjp(lambda f, x: f(x), nondiff_argnums=(0,))
+    app.defvjp(lambda f, x: (app(f, x), x), lambda f, x, g: (5 * g,))
+    cube = lambda x: x ** 3
+    assert float(jax.grad(app, 1)(cube, 3.0)) == ftrans.grad(_apply_vjp(), 1)(cube, 3.0)
+    jf = jax.custom_jvp(lambda x, y: jnp.sin(x) * y)
+    jf.defjvps(lambda t, out, x, y: jnp.cos(x) * y * t, lambda t, out, x, y: 3.0 * t)
+    f = ftrans.custom_jvp(lambda x, y: fnp.sin(x) * y)
+    f.defjvps(lambda t, out, x, y: fnp.cos(x) * y * t, lambda t, out, x, y: 3.0 * t)
+    np.testing.assert_allclose(ftrans.grad(f, argnums=(0, 1))(0.4, 2.0),
+                               jax.grad(jf, argnums=(0, 1))(0.4, 2.0), rtol=1e-14)
+    np.testing.assert_allclose(ftrans.hessian(lambda v: f(v[0], v[1]))(np.array([0.4, 2.0])),
+                               jax.hessian(lambda v: jf(v[0], v[1]))(jnp.array([0.4, 2.0])),
+                               rtol=1e-14)
