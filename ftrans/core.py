@@ -563,11 +563,14 @@ class Tracer:
         return v.item() if hasattr(v, "item") else v
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        index = ("" if self.aval.dtype.kind not in "iub" else
+                 " A NumPy array indexed with a traced integer (c[i]) converts it too: use "
+                 "fnp.take(c, i, axis=0), which traces.")
         raise TracerArrayConversionError(
             f"a traced array {self.aval.str_short()} was converted to a NumPy array at "
             f"{user_frame()}; that would silently drop it from the computation being "
             "transformed. Use ftrans.numpy functions (or NumPy functions, which dispatch to "
-            "ftrans) instead of np.asarray/np.array.")
+            f"ftrans) instead of np.asarray/np.array.{index}")
 
     # --- NumPy protocols
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
