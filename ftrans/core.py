@@ -368,6 +368,7 @@ class Trace:
                 atoms.append(atom)
                 if isinstance(a, Tracer):
                     if self.detached:
+                        assert isinstance(atom, Var)  # a tracer is captured as a Var
                         a = self.values[atom]  # its known value, if there is one
                     nested = nested or isinstance(a, Tracer)
                 vals.append(a)
@@ -415,7 +416,8 @@ class Trace:
         return isinstance(x, Tracer) and x._trace is self
 
     def _perturbed(self, args: Sequence[Any]) -> list[bool]:
-        """Which of ``args`` are float values of this trace (those a derivative of it moves)."""
+        """Which of ``args`` are float values of this trace: those a derivative of it moves
+        (a value whose tangent is known to be zero, after ``stop_gradient``, counts too)."""
         return [isinstance(a, Tracer) and a._trace is self and a.aval.dtype.kind in "fc"
                 for a in args]
 

@@ -159,7 +159,7 @@ def _trace_known(flat: Callable, leaves: Sequence[Any]
     with Trace(concrete=True, detached=True) as trace:
         args = [trace.new_arg(aval_of(x).strip_weak(), known_value(x)) for x in leaves]
         jaxpr, consts = trace.to_jaxpr(flat(*args))
-        vals = [a.val if type(a) is Literal else trace.values[a] for a in jaxpr.outvars]
+        vals = [a.val if isinstance(a, Literal) else trace.values[a] for a in jaxpr.outvars]
     return jaxpr, consts, None if any(is_tracer(v) for v in vals) else vals
 
 

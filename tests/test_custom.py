@@ -535,3 +535,34 @@ def test_custom_rules_nondiff_and_defjvps_match_jax():
     np.testing.assert_allclose(ftrans.hessian(lambda v: f(v[0], v[1]))(np.array([0.4, 2.0])),
                                jax.hessian(lambda v: jf(v[0], v[1]))(jnp.array([0.4, 2.0])),
                                rtol=1e-14)
+
+
+def test_vector_second_orders_through_both_rules_match_jax():
+    jax = pytest.importorskip("jax")
+    jnp = pytest.importorskip("jax.numpy")
+    jax.config.update("jax_enable_x64", True)
+
+    def make(lib, m):
+        @lib.custom_jvp
+        def f(x):  # the rule's tangent is not sin's; its primal is a plain sin
+            return m.sin(x)
+
+        f.defjvp(lambda p, t: (m.sin(p[0]), 0.5 * m.cos(p[0]) * t[0] + p[0] * t[0]))
+
+        @lib.custom_vjp
+        def h(x, y):
+            return m.sin(x) * y
+
+        h.defvjp(lambda x, y: (m.sin(x) * y, (m.cos(x), x, y)),
+                 lambda r, g: (2 * r[0] * g * r[2], g * r[1] ** 2))
+        return lambda v: m.sum(f(v) * h(v, v[::-1]) * (1 + v * v))
+
+    ours, theirs = make(ftrans, fnp), make(jax, jnp)
+    x = np.array([0.3, -0.7, 1.1])
+    want = np.asarray(jax.hessian(theirs)(x))
+    for got in (ftrans.hessian(ours)(x), ftrans.jacfwd(ftrans.jacrev(ours))(x),
+                ftrans.jacrev(ftrans.jacrev(ours))(x), ftrans.jit(ftrans.hessian(ours))(x)):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+    xs = np.stack([x, 2 * x])
+    np.testing.assert_allclose(ftrans.vmap(ftrans.hessian(ours))(xs),
+                               jax.vmap(jax.hessian(theirs))(xs), rtol=1e-12)

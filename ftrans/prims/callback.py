@@ -180,7 +180,7 @@ pure_callback_p.batch = _batch
 
 def _result_avals(result_shape_dtypes: Any) -> tuple[list[ShapedArray], PyTreeDef]:
     """The avals of ``result_shape_dtypes``' leaves: anything with ``shape`` and ``dtype``
-    (``ftrans.ShapeDtypeStruct``, an array)."""
+    (a ``ShapeDtypeStruct``, an array)."""
     leaves, tree = tree_flatten(result_shape_dtypes,
                                 is_leaf=lambda x: hasattr(x, "shape") and hasattr(x, "dtype"))
     avals = []
