@@ -30,6 +30,7 @@ from .core import (
     abstract_reason,
     array_module,
     aval_of,
+    eval_jaxpr,
     instantiate,
     is_tracer,
     known_value,
@@ -166,11 +167,26 @@ def _trace_known(flat: Callable, leaves: Sequence[Any]
 class _Computed(threading.local):
     """What a custom function's concrete trace computed, for the impl of the equation bound
     right after it (so the function runs once): ``id(call_jaxpr) -> (arg values, outs)``;
-    and the residuals ``fwd`` computed for a custom_vjp's primal, for its jvp rule."""
+    and what a primal rule computed for the jvp rule that follows it (so the user's rule runs
+    once): ``rule -> (primals, kept)``, the residuals of ``fwd`` or the tangent map of a jvp
+    rule."""
 
     def __init__(self) -> None:
         self.outs: dict[int, tuple[list[Any], list[Any]]] = {}
-        self.residuals: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self.kept: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _keep(rule: Callable, ps: list[Any], kept: Any) -> None:
+    _computed.kept[rule] = (ps, kept)
+
+
+def _kept(rule: Callable, ps: Sequence[Any]) -> Any:
+    """What ``_keep`` left for ``rule`` at exactly the primals ``ps``, once; else ``None``."""
+    entry = _computed.kept.pop(rule, None)
+    if entry is not None and len(entry[0]) == len(ps) \
+            and all(a is b for a, b in zip(entry[0], ps)):
+        return entry[1]
+    return None
 
 
 _computed = _Computed()
@@ -246,10 +262,12 @@ def _cj_primal_rule(vals: Sequence[Any], perturbed: Sequence[bool], *, call_jaxp
                                       num_consts=num_consts, name=name)
     ps = list(vals[num_consts:])
     with Trace(concrete=False, why=f"the tangents of the custom_jvp rule of {name}") as tt:
-        outs, _ = jvp(ps, [tt.new_arg(aval_of(p).strip_weak()) for p in ps])
+        outs, t_outs = jvp(ps, [tt.new_arg(aval_of(p).strip_weak()) for p in ps])
+        tangent_map = tt.to_jaxpr(t_outs)  # linear in the tangents; residuals are consts
     if any(tt.owns(o) for o in outs):
         raise TypeError(f"the custom_jvp rule of {name} returned a primal output that depends "
                         "on the tangents")
+    _keep(jvp, ps, tangent_map)
     return outs
 
 
@@ -260,6 +278,9 @@ def _cj_jvp(primals: Sequence[Any], outs: Sequence[Any], tangents: Sequence[Any]
     xp = array_module(ps)  # the rule's zero tangents live where its primals do
     ts = [xp.zeros(t.aval.shape, t.aval.dtype) if type(t) is Zero else t
           for t in tangents[num_consts:]]
+    tangent_map = _kept(jvp, ps)  # the rule traced by the primal rule, replayed
+    if tangent_map is not None:
+        return eval_jaxpr(tangent_map[0], tangent_map[1], *ts)
     _, t_out = jvp(ps, ts)
     return t_out
 
@@ -423,16 +444,8 @@ def _cv_primal_rule(vals: Sequence[Any], perturbed: Sequence[bool], *, call_jaxp
                                       num_consts=num_consts, name=name)
     ps = list(vals[num_consts:])
     outs, res = fwd(ps)
-    _computed.residuals[fwd] = (ps, res)
+    _keep(fwd, ps, res)
     return outs
-
-
-def _residuals(fwd: Callable, ps: list[Any]) -> list[Any]:
-    """``fwd``'s residuals at ``ps``: those its primal rule kept for these values, or new."""
-    kept = _computed.residuals.pop(fwd, None)
-    if kept is not None and len(kept[0]) == len(ps) and all(a is b for a, b in zip(kept[0], ps)):
-        return kept[1]
-    return fwd(ps)[1]
 
 
 def _cv_jvp(primals: Sequence[Any], outs: Sequence[Any], tangents: Sequence[Any], *,
@@ -440,7 +453,9 @@ def _cv_jvp(primals: Sequence[Any], outs: Sequence[Any], tangents: Sequence[Any]
             ) -> list[Any]:
     _check_consts_tangents(tangents, num_consts, f"custom_vjp function {name}")
     nz = [type(t) is not Zero for t in tangents]
-    res = _residuals(fwd, list(primals[num_consts:]))
+    ps = list(primals[num_consts:])
+    res = _kept(fwd, ps)  # what the primal rule's fwd saved
+    res = fwd(ps)[1] if res is None else res
     n_res = len(res) + len(primals)
 
     def lin_fwd(r: Sequence[Any], ts: Sequence[Any]) -> list[Any]:

@@ -168,7 +168,7 @@ def test_vmap_methods_match_jax():
             (0, None))(np.arange(4, dtype=np.float32), np.float32(1))
         jax.vmap(lambda x, y: jax.pure_callback(
             _shape_logger(theirs), jax.ShapeDtypeStruct((), jnp.float32), x, y,
-            vmap_method=method), (0, None))(jnp.arange(4.0), jnp.float32(1))
+            vmap_method=method), (0, None))(jnp.arange(4, dtype=jnp.float32), jnp.float32(1))
         assert ours == theirs, method
 
 
