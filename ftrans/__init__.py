@@ -49,6 +49,7 @@ from .custom import (  # noqa: F401,E402
                   stop_gradient,
 )
 from .jit import jit  # noqa: F401,E402
+from .prims.callback import pure_callback  # noqa: F401,E402
 from .sparse import (  # noqa: F401,E402
                   SparseJacobian,
                   Sparsity,

@@ -443,7 +443,7 @@ def linear_transpose(fun: Callable, *primals: Any) -> Callable:
         out_tree_box.append(out_tree)
         return out_flat
 
-    jaxpr, consts = trace_to_jaxpr(flat_fun, avals)
+    jaxpr, consts = trace_to_jaxpr(flat_fun, avals, "linear_transpose")
     on_gpu = any(is_gpu_array(x) for x in flat)
 
     def transposed(ct: Any) -> tuple[Any, ...]:
@@ -1037,7 +1037,7 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
             av = aval_of(values[i])
             d = dims[i]
             avals.append(ShapedArray(av.shape[:d] + av.shape[d + 1:], av.dtype))
-        jaxpr, consts = trace_to_jaxpr(flat_fun, avals)
+        jaxpr, consts = trace_to_jaxpr(flat_fun, avals, "vmap")
         outs, out_dims = batch_jaxpr_eval(jaxpr, consts, [values[i] for i in mapped],
                                           [dims[i] for i in mapped])
         out_tree = out_tree_box[0]
@@ -1085,7 +1085,7 @@ def make_jaxpr(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Calla
                 full[i] = a
             return tree_flatten(fun(*full, **kwargs))[0]
 
-        jaxpr, consts = trace_to_jaxpr(flat_fun, avals)
+        jaxpr, consts = trace_to_jaxpr(flat_fun, avals, "make_jaxpr")
         return ClosedJaxpr(jaxpr, consts)
 
     return make

@@ -28,7 +28,8 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 class ConcretizationError(TypeError):
-    """A concrete value was asked of a traced value that has none (under jit/vmap/make_jaxpr)."""
+    """A concrete value was asked of a traced value that has none; the message names the
+    transformation that made it abstract (``jit``, ``vmap``, a ``lax.scan`` body...)."""
 
 
 class UnexpectedTracerError(RuntimeError):
@@ -60,7 +61,12 @@ class Primitive:
     - ``ufunc``: the name of the NumPy ufunc this primitive is exactly, if any (the NumPy
       backend calls it directly, with ``out=`` buffers);
     - ``scalar_math``: an expression on Python floats (``_m`` is ``math``), or a function of
-      the params giving one, for scalar float64 programs in the NumPy backend.
+      the params giving one, for scalar float64 programs in the NumPy backend;
+    - ``primal_rule(values, perturbed, **params)``: for primitives with user derivative rules
+      (``custom_jvp``, ``custom_vjp``): the outputs as the rule computes them. A concrete trace
+      evaluating the primitive on values of enclosing traces calls it instead of ``bind``, so
+      that enclosing derivatives differentiate the rule as written (JAX's semantics);
+      ``perturbed[i]`` says whether input ``i`` is a float value of the recording trace.
 
     >>> p = Primitive("twice")
     >>> p.impl = lambda xp, x: 2 * x
@@ -69,7 +75,8 @@ class Primitive:
     """
 
     __slots__ = ("name", "multiple_results", "impl", "abstract_eval", "jvp", "transpose",
-                 "batch", "cuda", "family", "deps", "cost", "ufunc", "scalar_math")
+                 "batch", "cuda", "family", "deps", "cost", "ufunc", "scalar_math",
+                 "primal_rule")
 
     def __init__(self, name: str, multiple_results: bool = False):
         self.name = name
@@ -85,6 +92,7 @@ class Primitive:
         self.cost: Callable | None = None
         self.ufunc: str | None = None  # the NumPy ufunc this primitive is, if exactly one
         self.scalar_math: str | Callable | None = None  # Python-float form (``_m`` = math)
+        self.primal_rule: Callable | None = None  # outputs from the user's rule, see above
 
     def bind(self, *args: Any, **params: Any) -> Any:
         return bind(self, args, params)
@@ -274,13 +282,21 @@ class Trace:
 
     Use as a context manager so traces nest::
 
-        with Trace(concrete=False) as t:
+        with Trace(concrete=False, why="make_jaxpr") as t:
             x = t.new_arg(ShapedArray((), np.float64))
             jaxpr, consts = t.to_jaxpr([fnp.sin(x)])
+
+    ``why`` names, for an abstract trace, the transformation that traces abstractly (it is
+    quoted by ``ConcretizationError``). A ``detached`` concrete trace computes with the
+    known values of the enclosing traces' tracers it meets (captured as constants), not with
+    the tracers themselves, so that nothing it evaluates is recorded outside it; where a
+    value is not known it computes with the tracer.
     """
 
-    def __init__(self, concrete: bool):
+    def __init__(self, concrete: bool, why: str = "", detached: bool = False):
         self.concrete = concrete
+        self.why = why
+        self.detached = detached
         self.level = -1
         self.active = False
         self.invars: list[Var] = []
@@ -323,7 +339,11 @@ class Trace:
             var = Var(aval_of(x))
             entry = self.consts[id(x)] = (var, x)
             if self.concrete:
-                self.values[var] = x
+                if self.detached and isinstance(x, Tracer):
+                    known = known_value(x)
+                    self.values[var] = x if known is None else known
+                else:
+                    self.values[var] = x
         return entry[0]
 
     def process(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
@@ -344,14 +364,20 @@ class Trace:
                 if isinstance(v, Tracer):
                     nested = True
             else:
-                atoms.append(self.to_atom(a))
-                vals.append(a)
+                atom = self.to_atom(a)
+                atoms.append(atom)
                 if isinstance(a, Tracer):
-                    nested = True
+                    if self.detached:
+                        assert isinstance(atom, Var)  # a tracer is captured as a Var
+                        a = self.values[atom]  # its known value, if there is one
+                    nested = nested or isinstance(a, Tracer)
+                vals.append(a)
         if self.concrete:
             xp = None if nested or prim.impl is None else array_module(vals)
             if xp is np and nan_check is None:  # plain NumPy values: compute directly
                 out = prim.impl(xp, *vals, **params)
+            elif nested and prim.primal_rule is not None:  # a user rule's own primal
+                out = prim.primal_rule(vals, self._perturbed(args), **params)
             else:  # outer traces, the GPU, or debug_nans: through bind
                 out = bind(prim, vals, params)
             if not prim.multiple_results:  # fast path: one output, often like the first input
@@ -384,6 +410,16 @@ class Trace:
         constvars = [var for var, _ in self.consts.values()]
         constvals = [val for _, val in self.consts.values()]
         return Jaxpr(constvars, self.invars, self.eqns, outvars), constvals
+
+    def owns(self, x: Any) -> bool:
+        """Whether ``x`` is a tracer of this trace."""
+        return isinstance(x, Tracer) and x._trace is self
+
+    def _perturbed(self, args: Sequence[Any]) -> list[bool]:
+        """Which of ``args`` are float values of this trace: those a derivative of it moves
+        (a value whose tangent is known to be zero, after ``stop_gradient``, counts too)."""
+        return [isinstance(a, Tracer) and a._trace is self and a.aval.dtype.kind in "fc"
+                for a in args]
 
     def value_of(self, x: Any) -> Any:
         """The value behind a tracer of this (concrete) trace; constants as they are."""
@@ -494,8 +530,7 @@ class Tracer:
         if self.val is None:
             raise ConcretizationError(
                 f"{what} needs a concrete value, but this is an abstract traced array "
-                f"{self.aval.str_short()} (inside jit, vmap or make_jaxpr) at "
-                f"{user_frame()}. {fix}")
+                f"{self.aval.str_short()} ({abstract_reason(self)}) at {user_frame()}. {fix}")
         return self.val
 
     _IF_FIX = ("Python control flow cannot depend on traced values here: for `if` use "
@@ -654,10 +689,11 @@ def eval_jaxpr(jaxpr: Jaxpr, consts: Sequence[Any], *args: Any) -> list[Any]:
     return [read(a) for a in jaxpr.outvars]
 
 
-def trace_to_jaxpr(fun: Callable[..., Sequence[Any]], avals: Sequence[ShapedArray]
-                   ) -> tuple[Jaxpr, list[Any]]:
-    """Trace ``fun`` (flat arguments to a flat list of outputs) abstractly."""
-    with Trace(concrete=False) as trace:
+def trace_to_jaxpr(fun: Callable[..., Sequence[Any]], avals: Sequence[ShapedArray],
+                   why: str = "") -> tuple[Jaxpr, list[Any]]:
+    """Trace ``fun`` (flat arguments to a flat list of outputs) abstractly; ``why`` names the
+    transformation doing it, for ``ConcretizationError``."""
+    with Trace(concrete=False, why=why) as trace:
         args = [trace.new_arg(a) for a in avals]
         outs = fun(*args)
         return trace.to_jaxpr(outs)
@@ -679,6 +715,22 @@ def known_value(x: Any) -> Any:
             return None
         x = x.val
     return x
+
+
+def abstract_reason(x: Any) -> str:
+    """Why ``x`` has no concrete value: 'abstract under jit' and the like, naming the
+    transformation whose trace made it abstract (through concrete tracers, however nested);
+    '' when its value is known.
+
+    >>> with Trace(concrete=False, why="jit") as t:
+    ...     print(abstract_reason(t.new_arg(ShapedArray((), np.dtype(np.float64)))))
+    abstract under jit
+    """
+    while isinstance(x, Tracer):
+        if x.val is None:
+            return f"abstract under {x._trace.why or 'an abstract trace'}"
+        x = x.val
+    return ""
 
 
 def is_tracer(x: Any) -> bool:

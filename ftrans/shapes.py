@@ -101,7 +101,7 @@ def eval_shape(fun: Callable, *args: Any, **kwargs: Any) -> Any:
         box.append(out_tree)
         return out_leaves
 
-    jaxpr, _ = trace_to_jaxpr(flat_fun, avals)
+    jaxpr, _ = trace_to_jaxpr(flat_fun, avals, why="eval_shape")
     outs = [ShapeDtypeStruct(a.aval.shape, a.aval.dtype, a.aval.weak_type)
             for a in jaxpr.outvars]
     return tree_unflatten(box[0], outs)

@@ -703,3 +703,21 @@ def test_special_functions_in_fused_kernels_and_alone():
         return fnp.sum(f(x))
     for fun in (ftrans.jit(f), ftrans.jit(ftrans.grad(loss)), f, ftrans.grad(loss)):
         _check(fun(cp.asarray(x)), fun(x), np.float64, getattr(fun, "__name__", "jit"))
+
+
+def test_pure_callback_runs_on_host_copies_and_returns_device_arrays():
+    seen = []
+
+    def host(x):
+        seen.append(type(x))
+        return np.cumsum(x)  # NumPy code on the host
+
+    f = lambda x: 2.0 * ftrans.pure_callback(host, x, x, vmap_method="sequential")
+    x = np.linspace(0.3, 1.2, 6)
+    for name, fun in {"eager": f, "jit": ftrans.jit(f),
+                      "vmap": lambda v: ftrans.vmap(f)(v.reshape(2, 3))}.items():
+        seen.clear()
+        got = fun(cp.asarray(x))
+        assert isinstance(got, cp.ndarray), name
+        assert seen and all(t is np.ndarray for t in seen), (name, seen)
+        np.testing.assert_allclose(cp.asnumpy(got), fun(x), rtol=1e-12)

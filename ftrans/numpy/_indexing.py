@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import ConcretizationError, Tracer, user_frame
+from ..core import ConcretizationError, Tracer, abstract_reason, user_frame
 from ..device import from_device
 from ..prims import shape as sh
 from ..prims import slicing as sl
@@ -40,7 +40,7 @@ def _concrete(x: Any, what: str) -> Any:
         if x.val is None:
             raise ConcretizationError(
                 f"{what} needs a concrete value, but this is an abstract traced array "
-                f"{x.aval.str_short()} (inside jit, vmap or make_jaxpr) at {user_frame()}: "
+                f"{x.aval.str_short()} ({abstract_reason(x)}) at {user_frame()}: "
                 "the output shape would depend on the values. Use ftrans.numpy.where(mask, "
                 "x, 0) to keep the shape, or index outside the transformation.")
         x = x.val
