@@ -21,8 +21,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import backends as _backends
 from .ir import ClosedJaxpr, Eqn, Jaxpr, Literal, ShapedArray, Var
+from .xp import array_module, run_on_gpu, same_device  # noqa: F401  (core's names too)
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -194,36 +194,6 @@ def _value_aval(x: Any, like: ShapedArray | None) -> ShapedArray:
     return aval_of(x).strip_weak()
 
 
-def array_module(args: Sequence[Any]) -> Any:
-    """numpy, unless one of ``args`` is a CuPy array (or an array and the default backend
-    is the GPU: ``ftrans.default_backend``)."""
-    for a in args:
-        t = type(a)
-        if t is np.ndarray or t is float or t is np.float64:
-            continue
-        if t.__module__.startswith("cupy"):
-            from .backends import cupy_module
-            return cupy_module()
-    if _backends.default_is_gpu() and any(type(a) is np.ndarray for a in args):
-        from .device import require_gpu
-        return require_gpu()
-    return np
-
-
-def same_device(value: Any, like: Any) -> Any:
-    """A NumPy constant made by a rule, on the device of ``like``: a CuPy array when
-    ``like`` is one. Next to tracers and NumPy values it stays as it is (binding a primitive
-    moves NumPy arguments to the GPU when needed).
-
-    >>> same_device(np.eye(2), np.ones(2)).shape
-    (2, 2)
-    """
-    if type(like).__module__.startswith("cupy"):
-        from .backends import cupy_module
-        return cupy_module().asarray(value)
-    return value
-
-
 def zeros(aval: ShapedArray, like: Any = None) -> Any:
     xp = array_module([like]) if like is not None else np
     return xp.zeros(aval.shape, aval.dtype)
@@ -267,7 +237,6 @@ def bind(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
             raise NotImplementedError(f"primitive {prim.name} has no impl")
         xp = array_module(args)
         if xp is not np:
-            from .device import run_on_gpu
             out = run_on_gpu(prim, xp, args, params)
         else:
             out = prim.impl(xp, *args, **params)

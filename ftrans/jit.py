@@ -25,11 +25,11 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .api import _arg_name
-from .backends import default_is_gpu
 from .core import Tracer, check_int64, eval_jaxpr, trace_to_jaxpr
 from .device import check_same_backend, is_gpu_array
 from .ir import ClosedJaxpr, Jaxpr, ShapedArray
 from .tree_util import PyTreeDef, tree_flatten, tree_unflatten
+from .xp import default_is_gpu
 
 _SCALARS = (bool, int, float, complex)
 _INT64 = np.dtype(np.int64)

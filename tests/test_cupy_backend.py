@@ -18,7 +18,7 @@ from cuda_harness import CXX, HostLib
 
 import ftrans
 import ftrans.numpy as fnp
-from ftrans import backends
+from ftrans import backends, xp
 from ftrans.backends import KernelCompileError, cupy_backend
 from ftrans.backends import cuda_codegen as cg
 from ftrans.device import DeviceOutOfMemoryError
@@ -109,8 +109,8 @@ class FakeCupy(types.ModuleType):
 @pytest.fixture
 def fake_cupy(monkeypatch):
     fake = FakeCupy()
-    monkeypatch.setattr(backends, "_cupy", fake)
-    monkeypatch.setattr(backends, "_gpu_checked", True)
+    monkeypatch.setattr(xp, "_cupy", fake)
+    monkeypatch.setattr(xp, "gpu_checked", True)
     monkeypatch.setattr(cupy_backend, "_modules", {})
     real_plan = cupy_backend.plan_jaxpr
 
