@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import threading
 import traceback
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
@@ -423,17 +423,6 @@ def current_level() -> int:
 
 # ----------------------------------------------------------------------------- tracers
 
-_fnp_module: Any = None
-
-
-def _fnp() -> Any:
-    global _fnp_module
-    if _fnp_module is None:
-        from . import numpy as fnp
-        _fnp_module = fnp
-    return _fnp_module
-
-
 def user_frame() -> str:
     """'file.py:12 (in f)' for the innermost stack frame outside ftrans."""
     for frame in reversed(traceback.extract_stack()):
@@ -444,7 +433,12 @@ def user_frame() -> str:
 
 
 class Tracer:
-    """A value inside a trace: its variable, its aval, and (in a concrete trace) its value."""
+    """A value inside a trace: its variable, its aval, and (in a concrete trace) its value.
+
+    Its NumPy face (operators, ``x.T``, ``x.sum()``, indexing, ``__array_ufunc__``,
+    ``__array_function__``) is attached by ``ftrans.numpy`` (``numpy/_tracer.py``), as JAX
+    attaches its array methods: the core knows no NumPy face.
+    """
 
     __slots__ = ("_trace", "_var", "aval", "val")  # not "var": that is ndarray.var()
     __array_priority__ = 1000
@@ -471,18 +465,6 @@ class Tracer:
     @property
     def size(self) -> int:
         return self.aval.size
-
-    @property
-    def T(self) -> Any:
-        return _fnp().transpose(self)
-
-    @property
-    def real(self) -> Any:
-        return _fnp().real(self)
-
-    @property
-    def imag(self) -> Any:
-        return _fnp().imag(self)
 
     def __len__(self) -> int:
         if not self.aval.shape:
@@ -534,9 +516,6 @@ class Tracer:
                 "if a constant is really meant.")
         return complex(val)
 
-    def __round__(self, ndigits: int | None = None) -> Any:
-        return (_fnp_module or _fnp()).round(self, ndigits or 0)
-
     def __format__(self, spec: str) -> str:
         if self.val is not None and spec:
             return format(self.val, spec)  # a concrete value prints (nothing is dropped)
@@ -556,72 +535,33 @@ class Tracer:
         if self.val is not None and self._trace.consts.get(id(self.val), (None,))[0] \
                 is self._var:  # a constant lifted into the trace: it carries no dependence
             return np.asarray(self.val, dtype)
-        raise TracerArrayConversionError(_fnp()._conversion_message(self, user_frame()))
+        raise TracerArrayConversionError(self._conversion_message(self, user_frame()))
 
-    # --- NumPy protocols
-    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        return _fnp()._array_ufunc(ufunc, method, inputs, kwargs)
+    @staticmethod
+    def _conversion_message(tracer: Tracer, where: str) -> str:
+        """The message of ``TracerArrayConversionError`` (``ftrans.numpy`` gives a better one)."""
+        return (f"a traced array {tracer.aval.str_short()} was converted to a NumPy array at "
+                f"{where}; use ftrans.numpy functions on traced arrays")
 
-    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
-        return _fnp()._array_function(func, args, kwargs)
-
-    def __array_namespace__(self, api_version: str | None = None) -> Any:
-        return _fnp()
-
-    # --- operators (the module is looked up once: these are on the hot path)
-    def __add__(self, o): return (_fnp_module or _fnp()).add(self, o)
-    def __radd__(self, o): return (_fnp_module or _fnp()).add(o, self)
-    def __sub__(self, o): return (_fnp_module or _fnp()).subtract(self, o)
-    def __rsub__(self, o): return (_fnp_module or _fnp()).subtract(o, self)
-    def __mul__(self, o): return (_fnp_module or _fnp()).multiply(self, o)
-    def __rmul__(self, o): return (_fnp_module or _fnp()).multiply(o, self)
-    def __truediv__(self, o): return (_fnp_module or _fnp()).divide(self, o)
-    def __rtruediv__(self, o): return (_fnp_module or _fnp()).divide(o, self)
-    def __pow__(self, o): return (_fnp_module or _fnp()).power(self, o)
-    def __rpow__(self, o): return (_fnp_module or _fnp()).power(o, self)
-    def __matmul__(self, o): return (_fnp_module or _fnp()).matmul(self, o)
-    def __rmatmul__(self, o): return (_fnp_module or _fnp()).matmul(o, self)
-    def __neg__(self): return (_fnp_module or _fnp()).negative(self)
-    def __pos__(self): return self
-    def __abs__(self): return (_fnp_module or _fnp()).abs(self)
-    def __eq__(self, o): return (_fnp_module or _fnp()).equal(self, o)  # type: ignore[override]
-    def __ne__(self, o): return (_fnp_module or _fnp()).not_equal(self, o)  # type: ignore[override]
-    def __lt__(self, o): return (_fnp_module or _fnp()).less(self, o)
-    def __le__(self, o): return (_fnp_module or _fnp()).less_equal(self, o)
-    def __gt__(self, o): return (_fnp_module or _fnp()).greater(self, o)
-    def __ge__(self, o): return (_fnp_module or _fnp()).greater_equal(self, o)
-    def __and__(self, o): return (_fnp_module or _fnp()).bitwise_and(self, o)
-    def __rand__(self, o): return (_fnp_module or _fnp()).bitwise_and(o, self)
-    def __or__(self, o): return (_fnp_module or _fnp()).bitwise_or(self, o)
-    def __ror__(self, o): return (_fnp_module or _fnp()).bitwise_or(o, self)
-    def __xor__(self, o): return (_fnp_module or _fnp()).bitwise_xor(self, o)
-    def __rxor__(self, o): return (_fnp_module or _fnp()).bitwise_xor(o, self)
-    def __invert__(self): return (_fnp_module or _fnp()).invert(self)
-    def __lshift__(self, o): return (_fnp_module or _fnp()).left_shift(self, o)
-    def __rlshift__(self, o): return (_fnp_module or _fnp()).left_shift(o, self)
-    def __rshift__(self, o): return (_fnp_module or _fnp()).right_shift(self, o)
-    def __rrshift__(self, o): return (_fnp_module or _fnp()).right_shift(o, self)
-    def __floordiv__(self, o): return (_fnp_module or _fnp()).floor_divide(self, o)
-    def __rfloordiv__(self, o): return (_fnp_module or _fnp()).floor_divide(o, self)
-    def __mod__(self, o): return (_fnp_module or _fnp()).remainder(self, o)
-    def __rmod__(self, o): return (_fnp_module or _fnp()).remainder(o, self)
-    def __divmod__(self, o): return (_fnp_module or _fnp()).divmod(self, o)
-    def __rdivmod__(self, o): return (_fnp_module or _fnp()).divmod(o, self)
     __hash__ = None  # type: ignore[assignment]
+
+    if TYPE_CHECKING:  # the NumPy face, attached by ftrans.numpy (numpy/_tracer.py)
+        def _op(self, other: Any) -> Any: ...
+        def _unary(self) -> Any: ...
+        __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = _op
+        __rtruediv__ = __pow__ = __rpow__ = __matmul__ = __rmatmul__ = __and__ = _op
+        __rand__ = __or__ = __ror__ = __xor__ = __rxor__ = __lshift__ = __rlshift__ = _op
+        __rshift__ = __rrshift__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _op
+        __divmod__ = __rdivmod__ = __lt__ = __le__ = __gt__ = __ge__ = __getitem__ = _op
+        __eq__ = __ne__ = _op  # type: ignore[assignment]
+        __neg__ = __pos__ = __abs__ = __invert__ = _unary
+        T = real = imag = property(_unary)
+        def __getattr__(self, name: str) -> Any: ...
 
     def __setitem__(self, idx: Any, value: Any) -> None:
         raise TypeError("traced arrays are immutable and cannot be assigned to in place "
                         f"(at {user_frame()}): use x = x.at[idx].set(value) (or .add, "
                         ".multiply, .min, .max) instead of x[idx] = value")
-
-    def __getattr__(self, name: str) -> Any:
-        method = _fnp()._TRACER_METHODS.get(name)
-        if method is None:
-            raise _fnp()._TracerAttributeError(name)
-        return method.__get__(self)
-
-    def __getitem__(self, idx: Any) -> Any:
-        return _fnp()._getitem(self, idx)
 
     def __iter__(self):
         for i in range(len(self)):

@@ -7,10 +7,17 @@ from typing import Any, Callable
 
 import numpy as np
 
+_NS: Any = None  # ftrans.numpy, handed over by its __init__ (set_namespace)
+
+
+def set_namespace(ns: Any) -> None:
+    """Hand over the ``ftrans.numpy`` namespace (its ``__init__`` does, once complete)."""
+    global _NS
+    _NS = ns
+
 
 def _namespace() -> Any:
-    from .. import numpy as fnp
-    return fnp
+    return _NS
 
 
 def _unsupported(kind: str, name: str) -> NotImplementedError:
