@@ -22,7 +22,7 @@ does, so derivatives are those of a function of a symmetric matrix.
 Complex matrices follow JAX's conventions (``docs/complex.md``): every jvp is the R-linear
 map of the tangent, written with the conjugate transpose ``ᴴ`` where the real formula has
 ``ᵀ`` (``A = LLᴴ``, ``A = QR`` with ``QᴴQ = I``, ``A = V diag(w) Vᴴ``, ``A = U diag(s) Vᴴ``,
-``P = A⁺``) and with ``fnp.conj``, ``fnp.real`` where a result is constrained to be real, so
+``P = A⁺``) and with ``conj``, ``real`` where a result is constrained to be real, so
 its transpose in the pairing ``Re Σ u·v`` comes from the primitives it uses. The
 holomorphic rules (solve, triangular_solve, inv, det) need nothing more. Values that are
 real by construction are real arrays: the eigenvalues of eigh, the singular values,
@@ -53,12 +53,12 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .._lazy import fnp
 from ..core import Primitive, Zero, aval_of, register, same_device
 from ..ir import ShapedArray, complex_dtype, is_complex_dtype, is_float_dtype, real_dtype
+from . import ops
 from .complex_parts import complex_p
 from .families import batch_at_front, is_undef, shape_of
-from .shape import convert_element_type, moveaxis
+from .shape import convert_element_type, expand_dims, moveaxis, reshape
 
 
 def _declare(name: str, multiple_results: bool = False) -> Primitive:
@@ -91,7 +91,7 @@ def _check_matrix(name: str, x: ShapedArray, square: bool = True) -> None:
 
 def _mT(x: Any) -> Any:
     """Swap the last two axes."""
-    return fnp.swapaxes(x, -1, -2)
+    return x.swapaxes(-1, -2)
 
 
 def _is_complex(x: Any) -> bool:
@@ -100,20 +100,20 @@ def _is_complex(x: Any) -> bool:
 
 def _mH(x: Any) -> Any:
     """The conjugate transpose of each matrix (the transpose of a real one)."""
-    return fnp.conj(_mT(x)) if _is_complex(x) else _mT(x)
+    return _mT(x).conj() if _is_complex(x) else _mT(x)
 
 
 def _conj(x: Any) -> Any:
-    return fnp.conj(x) if _is_complex(x) else x
+    return x.conj() if _is_complex(x) else x
 
 
 def _imag_part(x: Any) -> Any:
     """``1j * Im(x)`` as a complex array: ``x − Re x``."""
-    return x - fnp.real(x)
+    return x - x.real
 
 
 def _mm(x: Any, y: Any) -> Any:
-    return fnp.matmul(x, y)
+    return x @ y
 
 
 def _eye(n: int, dtype: Any, like: Any) -> Any:
@@ -124,7 +124,7 @@ def _eye(n: int, dtype: Any, like: Any) -> Any:
 def _diagonal(x: Any) -> Any:
     """The diagonal of each matrix, as a linear function of ``x``."""
     n = shape_of(x)[-1]
-    return fnp.sum(x * _eye(n, aval_of(x).dtype, x), axis=-1)
+    return (x * _eye(n, aval_of(x).dtype, x)).sum(axis=-1)
 
 
 def _tril_mask(n: int, m: int, k: int, dtype: Any, like: Any) -> Any:
@@ -171,7 +171,6 @@ def _batch_rhs_only(prim: Primitive) -> Callable:
         (a, b), (da, db) = args, dims
         if da is not None:
             return general(args, dims, **params)
-        from .shape import reshape
         rows = not params.get("left_side", True)  # X op(A) = B: the batch joins the rows
         b = moveaxis(b, db, -2 if rows else -1)
         s = shape_of(b)
@@ -325,7 +324,7 @@ inv_p.jvp = _inv_jvp
 
 def _trace_of_inv_times(a: Any, ta: Any) -> Any:
     """``tr(A⁻¹ dA)``, linear in ``dA``."""
-    return fnp.sum(_mT(inv_p.bind(a)) * ta, axis=(-2, -1))
+    return (_mT(inv_p.bind(a)) * ta).sum(axis=(-2, -1))
 
 
 det_p = _declare("det")
@@ -366,7 +365,7 @@ def _slogdet_jvp(primals: Any, outs: Any, tangents: Any) -> list[Any]:
     tr = _trace_of_inv_times(a, ta)
     if not is_complex_dtype(sign_aval.dtype):
         return [Zero(sign_aval), tr]
-    return [sign * _imag_part(tr), fnp.real(tr)]
+    return [sign * _imag_part(tr), tr.real]
 
 
 slogdet_p.impl = lambda xp, a: list(xp.linalg.slogdet(a))
@@ -464,9 +463,9 @@ def _eigh_jvp(primals: Any, outs: Any, tangents: Any, *, lower: bool) -> list[An
     eye = _eye(n, aval_of(w).dtype, w)
     sym = (ta + _mH(ta)) * 0.5
     vh_da_v = _mm(_mH(v), _mm(sym, v))
-    f = 1 / (eye + fnp.expand_dims(w, -2) - fnp.expand_dims(w, -1)) - eye
+    f = 1 / (eye + expand_dims(w, (-2,)) - expand_dims(w, (-1,))) - eye
     dw = _diagonal(vh_da_v)
-    return [fnp.real(dw) if _is_complex(dw) else dw, _mm(v, f * vh_da_v)]
+    return [dw.real if _is_complex(dw) else dw, _mm(v, f * vh_da_v)]
 
 
 eigh_p.impl = lambda xp, a, *, lower: list(xp.linalg.eigh(a, UPLO="L" if lower else "U"))
@@ -517,18 +516,18 @@ def _svd_jvp(primals: Any, outs: Any, tangents: Any, *, full_matrices: bool,
     ds = _diagonal(ds_mat)
     complex_a = _is_complex(ds)
     if complex_a:
-        ds = fnp.real(ds)
+        ds = ds.real
     if not compute_uv:
         return [ds]
-    s_row, s_col = fnp.expand_dims(s, -2), fnp.expand_dims(s, -1)
+    s_row, s_col = expand_dims(s, (-2,)), expand_dims(s, (-1,))
     f = 1 / ((s_row + s_col) * (s_row - s_col) + eye) - eye  # 1 / (s_j² - s_i²)
     dss, sds = ds_mat * s_row, s_col * ds_mat
     du = _mm(u, f * (dss + _mH(dss)))
     dv = _mm(v, f * (sds + _mH(sds)))
     if complex_a:
         zero = s == 0
-        s_inv = fnp.where(zero, 0, 1 / fnp.where(zero, 1, s))
-        du = du + u * fnp.expand_dims(_imag_part(_diagonal(ds_mat)) * s_inv, -2)
+        s_inv = ops.where(zero, 0, 1 / ops.where(zero, 1, s))
+        du = du + u * expand_dims(_imag_part(_diagonal(ds_mat)) * s_inv, (-2,))
     if m > n:
         da_v = _mm(ta, v)
         du = du + (da_v - _mm(u, _mm(uh, da_v))) / s_row
@@ -639,19 +638,18 @@ def _eig_jvp(primals: Any, outs: Any, tangents: Any, *, vectors: bool) -> list[A
     w, v = outs if vectors else eig_p.bind(a, vectors=True)
     ta = convert_element_type(ta, aval_of(w).dtype) if not _is_complex(ta) else ta
     if not vectors:
-        return [fnp.sum(solve_p.bind(v, ta) * _mT(v), axis=-1)]
+        return [(solve_p.bind(v, ta) * _mT(v)).sum(axis=-1)]
     n = shape_of(v)[-1]
     eye = _eye(n, aval_of(w).dtype, w)
     p = solve_p.bind(v, _mm(ta, v))
-    f = 1 / (eye + fnp.expand_dims(w, -2) - fnp.expand_dims(w, -1)) - eye
+    f = 1 / (eye + expand_dims(w, (-2,)) - expand_dims(w, (-1,))) - eye
     u = _mm(v, f * p)
-    k = fnp.argmax(fnp.abs(v), axis=-2)
+    k = abs(v).argmax(axis=-2)
     rows = same_device(np.arange(n).reshape(n, 1), k)
-    mask = fnp.astype(rows == fnp.expand_dims(k, -2), aval_of(v).dtype)
-    c = complex_p.bind(-fnp.real(fnp.sum(fnp.conj(v) * u, axis=-2)),
-                       -fnp.imag(fnp.sum(mask * u, axis=-2))
-                       / fnp.real(fnp.sum(mask * v, axis=-2)))
-    return [_diagonal(p), u + v * fnp.expand_dims(c, -2)]
+    mask = (rows == expand_dims(k, (-2,))).astype(aval_of(v).dtype)
+    c = complex_p.bind(-(v.conj() * u).sum(axis=-2).real,
+                       -(mask * u).sum(axis=-2).imag / (mask * v).sum(axis=-2).real)
+    return [_diagonal(p), u + v * expand_dims(c, (-2,))]
 
 
 eig_p.impl = _eig_impl
