@@ -14,31 +14,22 @@ An *abstract* trace knows only avals; asking it for a value raises ``Concretizat
 
 from __future__ import annotations
 
-import os
 import threading
-import traceback
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
-from .ir import ClosedJaxpr, Eqn, Jaxpr, Literal, ShapedArray, Var
+from .errors import (  # noqa: F401  (core's names too)
+    IF_FIX,
+    INDEX_FIX,
+    ConcretizationError,
+    TracerArrayConversionError,
+    UnexpectedTracerError,
+    check_int64,
+    user_frame,
+)
+from .ir import Eqn, Jaxpr, Literal, ShapedArray, Var
 from .xp import array_module, run_on_gpu, same_device  # noqa: F401  (core's names too)
-
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-
-
-class ConcretizationError(TypeError):
-    """A concrete value was asked of a traced value that has none; the message names the
-    transformation that made it abstract (``jit``, ``vmap``, a ``lax.scan`` body...)."""
-
-
-class UnexpectedTracerError(RuntimeError):
-    """A tracer was used after the transformation that made it had finished."""
-
-
-class TracerArrayConversionError(TypeError):
-    """A tracer was handed to code that wanted a plain NumPy array."""
-
 
 # ----------------------------------------------------------------------------- primitives
 
@@ -140,7 +131,6 @@ _SCALAR_TYPES = (bool, int, float, complex)
 _WEAK_AVALS: dict[type, ShapedArray] = {
     t: ShapedArray((), np.dtype(d), weak_type=True)
     for t, d in ((bool, np.bool_), (int, np.int64), (float, np.float64), (complex, np.complex128))}
-_INT64_MIN, _INT64_MAX = int(np.iinfo(np.int64).min), int(np.iinfo(np.int64).max)
 _SCALAR_AVALS: dict[np.dtype, ShapedArray] = {}  # shape () avals, shared (they are immutable)
 
 
@@ -169,19 +159,6 @@ def aval_of(x: Any) -> ShapedArray:
     except AttributeError:
         raise TypeError(f"{type(x).__name__} is not an array type ftrans understands: "
                         f"{x!r}") from None
-
-
-def check_int64(x: int, where: str) -> None:
-    """``OverflowError`` naming ``where`` when the Python int ``x`` does not fit int64 (the
-    dtype ftrans, like NumPy, gives Python ints; NumPy raises too when one meets an array).
-
-    >>> check_int64(2 ** 63, "jit: argument 0 ('n')")
-    Traceback (most recent call last):
-      ...
-    OverflowError: jit: argument 0 ('n'): the Python int 9223372036854775808 is out of bounds ...
-    """
-    if not _INT64_MIN <= x <= _INT64_MAX:
-        raise OverflowError(f"{where}: the Python int {x} is out of bounds for int64")
 
 
 def _value_aval(x: Any, like: ShapedArray | None) -> ShapedArray:
@@ -423,15 +400,6 @@ def current_level() -> int:
 
 # ----------------------------------------------------------------------------- tracers
 
-def user_frame() -> str:
-    """'file.py:12 (in f)' for the innermost stack frame outside ftrans."""
-    for frame in reversed(traceback.extract_stack()):
-        path = os.path.abspath(frame.filename)
-        if not path.startswith(_PACKAGE_DIR) and "<frozen" not in path:
-            return f"{frame.filename}:{frame.lineno} (in {frame.name})"
-    return "<unknown>"
-
-
 class Tracer:
     """A value inside a trace: its variable, its aval, and (in a concrete trace) its value.
 
@@ -484,21 +452,11 @@ class Tracer:
                 f"{self.aval.str_short()} ({abstract_reason(self)}) at {user_frame()}. {fix}")
         return self.val
 
-    _IF_FIX = ("Python control flow cannot depend on traced values here: for `if` use "
-               "ftrans.numpy.where(cond, x, y) or ftrans.lax.cond(pred, true_fun, false_fun, "
-               "*operands); for `while` use ftrans.lax.while_loop(cond_fun, body_fun, init); "
-               "or mark the argument static with jit(..., static_argnums=...).")
-    _INDEX_FIX = ("A traced integer cannot pick a Python branch, list item or loop count: use "
-                  "ftrans.lax.switch(index, branches, *operands), ftrans.lax.fori_loop(lower, "
-                  "upper, body_fun, init) or ftrans.lax.scan, or mark the argument static. To "
-                  "index an array with it, use ftrans.numpy.take(table, i) or "
-                  "ftrans.numpy.asarray(table)[i].")
-
     def __bool__(self) -> bool:
-        return bool(self._concrete("bool() (an `if`, `while`, `and`/`or`)", self._IF_FIX))
+        return bool(self._concrete("bool() (an `if`, `while`, `and`/`or`)", IF_FIX))
 
     def __float__(self) -> float:
-        val = self._concrete("float()", self._IF_FIX)
+        val = self._concrete("float()", IF_FIX)
         if np.dtype(self.aval.dtype).kind in "fc":  # JAX raises here too
             raise ConcretizationError(
                 f"float() of a traced {self.aval.str_short()} at {user_frame()} would drop it "
@@ -508,7 +466,7 @@ class Tracer:
         return float(val)
 
     def __complex__(self) -> complex:
-        val = self._concrete("complex()", self._IF_FIX)
+        val = self._concrete("complex()", IF_FIX)
         if np.dtype(self.aval.dtype).kind in "fc":  # as float(): it would drop the tracer
             raise ConcretizationError(
                 f"complex() of a traced {self.aval.str_short()} at {user_frame()} would drop it "
@@ -522,13 +480,13 @@ class Tracer:
         return format(repr(self), spec)
 
     def __int__(self) -> int:
-        return int(self._concrete("int()", self._INDEX_FIX))
+        return int(self._concrete("int()", INDEX_FIX))
 
     def __index__(self) -> int:
-        return int(self._concrete("using a traced value as an index", self._INDEX_FIX))
+        return int(self._concrete("using a traced value as an index", INDEX_FIX))
 
     def item(self) -> Any:
-        v = self._concrete(".item()", self._IF_FIX)
+        v = self._concrete(".item()", IF_FIX)
         return v.item() if hasattr(v, "item") else v
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -548,15 +506,14 @@ class Tracer:
     if TYPE_CHECKING:  # the NumPy face, attached by ftrans.numpy (numpy/_tracer.py)
         def _op(self, other: Any) -> Any: ...
         def _unary(self) -> Any: ...
-        __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = _op
-        __rtruediv__ = __pow__ = __rpow__ = __matmul__ = __rmatmul__ = __and__ = _op
-        __rand__ = __or__ = __ror__ = __xor__ = __rxor__ = __lshift__ = __rlshift__ = _op
-        __rshift__ = __rrshift__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _op
-        __divmod__ = __rdivmod__ = __lt__ = __le__ = __gt__ = __ge__ = __getitem__ = _op
-        __eq__ = __ne__ = _op  # type: ignore[assignment]
+        def __getattr__(self, name: str) -> Any: ...
+        __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ \
+            = __pow__ = __rpow__ = __matmul__ = __rmatmul__ = __and__ = __rand__ = __or__ \
+            = __ror__ = __xor__ = __rxor__ = __lshift__ = __rlshift__ = __rshift__ = __rrshift__ \
+            = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __divmod__ = __rdivmod__ \
+            = __lt__ = __le__ = __gt__ = __ge__ = __getitem__ = __eq__ = __ne__ = _op  # type: ignore
         __neg__ = __pos__ = __abs__ = __invert__ = _unary
         T = real = imag = property(_unary)
-        def __getattr__(self, name: str) -> Any: ...
 
     def __setitem__(self, idx: Any, value: Any) -> None:
         raise TypeError("traced arrays are immutable and cannot be assigned to in place "
@@ -606,10 +563,6 @@ def trace_to_jaxpr(fun: Callable[..., Sequence[Any]], avals: Sequence[ShapedArra
         args = [trace.new_arg(a) for a in avals]
         outs = fun(*args)
         return trace.to_jaxpr(outs)
-
-
-def closed(jaxpr: Jaxpr, consts: Sequence[Any]) -> ClosedJaxpr:
-    return ClosedJaxpr(jaxpr, consts)
 
 
 def known_value(x: Any) -> Any:
