@@ -31,9 +31,9 @@ from .device import (
     to_host,
 )
 from .ir import ClosedJaxpr, Jaxpr, Literal, ShapedArray, is_float_dtype
-from .prims.shape import reshape, transpose
+from .prims.shape import move_batch_axis, reshape, transpose
 from .prims.slicing import concatenate, slice_
-from .transforms.batch import batch_jaxpr_eval, move_batch_axis
+from .transforms.batch import batch_jaxpr_eval
 from .transforms.jvp import jvp_jaxpr_eval
 from .transforms.linearize import linearize_jaxpr
 from .transforms.transpose import backward_pass, transpose_jaxpr
@@ -912,6 +912,40 @@ def hvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
     return out[0] if len(primals) == 1 else out
 
 
+def saved_residuals(fun: Callable, *args: Any) -> list[tuple[ShapedArray, int]]:
+    """The residuals a vjp of ``fun`` at ``args`` keeps for its backward pass, as
+    ``(aval, bytes)`` pairs.
+
+    >>> import ftrans, ftrans.numpy as fnp, numpy as np
+    >>> ftrans.saved_residuals(lambda x: fnp.sum(fnp.sin(x)), np.ones(3))
+    [(f64[3], 24)]
+    """
+    _, _, consts = _linearized(fun, args, False, "saved_residuals", ["args"])
+    out = []
+    for c in consts:
+        av = aval_of(c)
+        out.append((av.strip_weak(), int(av.size * av.dtype.itemsize)))
+    return out
+
+
+def print_saved_residuals(fun: Callable, *args: Any) -> int:
+    """Print what a vjp of ``fun`` at ``args`` keeps (shape, dtype, bytes) and the total;
+    returns the total bytes.
+
+    >>> import ftrans, ftrans.numpy as fnp, numpy as np
+    >>> ftrans.print_saved_residuals(lambda x: fnp.sum(fnp.sin(x)), np.ones(3))
+    f64[3]  24 bytes
+    total: 1 residual(s), 24 bytes
+    24
+    """
+    res = saved_residuals(fun, *args)
+    for av, nbytes in res:
+        print(f"{av.str_short()}  {nbytes} bytes")
+    total = sum(b for _, b in res)
+    print(f"total: {len(res)} residual(s), {total} bytes")
+    return total
+
+
 # ----------------------------------------------------------------------------- vmap
 
 def _prefix_leaves(prefix: Any, tree: Any, what: str) -> list[Any]:
@@ -1093,5 +1127,5 @@ def make_jaxpr(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Calla
 
 __all__ = ["jvp", "linearize", "vjp", "linear_transpose", "grad", "value_and_grad", "jacfwd",
            "jacrev", "jacobian", "jacobian_columns", "jacobian_rows", "hessian", "hvp", "vmap",
-           "make_jaxpr"]
+           "make_jaxpr", "saved_residuals", "print_saved_residuals"]
 

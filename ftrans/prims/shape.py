@@ -136,6 +136,28 @@ def moveaxis(x: Any, src: int, dst: int) -> Any:
     return transpose(x, perm)
 
 
+def move_batch_axis(x: Any, dim: int | None, out_axis: int | None, size: int) -> Any:
+    """``x``'s batch axis (at ``dim``; ``None`` when ``x`` is the same for the whole batch)
+    put at ``out_axis``, broadcasting an unbatched ``x``; ``out_axis=None`` keeps an
+    unbatched ``x`` as it is.
+
+    >>> move_batch_axis(np.ones(2), None, 0, 3).shape
+    (3, 2)
+    """
+    if out_axis is None:
+        if dim is not None:
+            raise ValueError("vmap: out_axes=None requires the output to be unbatched, but it "
+                             "depends on the mapped inputs")
+        return x
+    if dim is None:
+        shape = shape_of(x)
+        out_axis = out_axis % (len(shape) + 1)
+        out_shape = shape[:out_axis] + (size,) + shape[out_axis:]
+        keep = tuple(i for i in range(len(out_shape)) if i != out_axis)
+        return broadcast_in_dim(x, out_shape, keep)
+    return moveaxis(x, dim, out_axis)
+
+
 def _transpose_aval(x: ShapedArray, *, permutation: tuple) -> ShapedArray:
     if sorted(permutation) != list(range(x.ndim)):
         raise TypeError(f"transpose permutation {permutation} is not a permutation of the "
