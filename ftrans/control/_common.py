@@ -94,8 +94,8 @@ def batched(fun: Callable[..., Any]) -> Callable[..., Any]:
     def run(*args: Any) -> Any:
         leaves, in_tree = tree_flatten(args)
         size = shape_of(leaves[0])[0]
-        outs, out_dims, out_tree = batch_fun(lambda *xs: fun(*tree_unflatten(in_tree, xs)),
-                                             leaves, [0] * len(leaves), "vmap")
+        outs, out_dims, out_tree, _ = batch_fun(
+            lambda *xs: fun(*tree_unflatten(in_tree, xs)), leaves, [0] * len(leaves), "vmap")
         return tree_unflatten(out_tree, [to_front(o, d, size) for o, d in zip(outs, out_dims)])
     return run
 

@@ -164,7 +164,7 @@ _computed = _Computed()
 
 
 def bind_computed(prim: Primitive, args: Sequence[Any], outs: list[Any] | None,
-                   **params: Any) -> Any:
+                  **params: Any) -> Any:
     """``prim.bind(*args, **params)``, letting its impl reuse ``outs`` (computed on the
     arguments' values), if given."""
     if outs is None:

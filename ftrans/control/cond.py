@@ -88,7 +88,7 @@ def _cond_jvp(primals: Sequence[Any], outs: Sequence[Any], tangents: Sequence[An
         n_own = len(res_avals[i])
         pads[i] = list(lin.jaxpr.invars[:n_own])
         lin_br.append(with_invars(lin, [v for p in pads for v in p]
-                                   + list(lin.jaxpr.invars[n_own:])))
+                                  + list(lin.jaxpr.invars[n_own:])))
     out_res = cond_p.bind(index, *ops, branches=tuple(known_br))
     res = out_res[n_out:]
     return cond_p.bind(index, *res, *[t for t in op_t if type(t) is not Zero],

@@ -127,7 +127,7 @@ class custom_jvp:
                  nondiff_argnames: Sequence[str] = ()):
         self.fun = fun
         self.nondiff_argnums = nondiff(fun, nondiff_argnums, nondiff_argnames,
-                                        f"custom_jvp of {fname(fun)}")
+                                       f"custom_jvp of {fname(fun)}")
         self.jvp: Callable | None = None
         functools.update_wrapper(self, fun)
 
@@ -174,7 +174,7 @@ class custom_jvp:
         cj, consts, out_tree, outs = sp.trace(self.fun)
         jvp_flat = _jvp_flat(self.jvp, sp, name, out_tree, cj.out_avals)
         outs = bind_computed(custom_jvp_call_p, [*consts, *sp.leaves], outs, call_jaxpr=cj,
-                              jvp=jvp_flat, num_consts=len(consts), name=name)
+                             jvp=jvp_flat, num_consts=len(consts), name=name)
         return tree_unflatten(out_tree, outs)
 
 

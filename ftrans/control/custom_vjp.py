@@ -122,7 +122,7 @@ class custom_vjp:
                  nondiff_argnames: Sequence[str] = ()):
         self.fun = fun
         self.nondiff_argnums = nondiff(fun, nondiff_argnums, nondiff_argnames,
-                                        f"custom_vjp of {fname(fun)}")
+                                       f"custom_vjp of {fname(fun)}")
         self.fwd: Callable | None = None
         self.bwd: Callable | None = None
         functools.update_wrapper(self, fun)
@@ -144,7 +144,7 @@ class custom_vjp:
         fwd_flat = _fwd_flat(self.fwd, sp, name, out_tree, cj.out_avals, res_tree_box)
         bwd_flat = _bwd_flat(self.bwd, sp, name, out_tree, len(consts), res_tree_box)
         outs = bind_computed(custom_vjp_call_p, [*consts, *sp.leaves], outs, call_jaxpr=cj,
-                              fwd=fwd_flat, bwd=bwd_flat, num_consts=len(consts), name=name)
+                             fwd=fwd_flat, bwd=bwd_flat, num_consts=len(consts), name=name)
         return tree_unflatten(out_tree, outs)
 
 

@@ -121,7 +121,7 @@ def _scan_jvp(primals: Sequence[Any], outs: Sequence[Any], tangents: Sequence[An
     y_diff = [is_float(a) for a in y_avals]
     keep = [o for o, d in zip(lin.jaxpr.outvars, carry_diff + y_diff) if d]
     lin_body = with_invars(lin, ct_vars + [r_vars[j] for j in inv_idx] + cr_vars
-                            + [r_vars[j] for j in var_idx] + x_vars, keep)
+                           + [r_vars[j] for j in var_idx] + x_vars, keep)
     nz = [t for t in c_t if type(t) is not Zero]
     it = [instantiate(t) for t, d in zip(i_t, carry_diff) if d]
     xt = [t for t in x_t if type(t) is not Zero]

@@ -116,7 +116,7 @@ def _while_jvp_abstract(cc: list, bc: list, init: list, bc_t: list, init_t: list
     known, lin = partial_eval(body_jaxpr, bc_nz + carry_diff)
     n_out = len(carry_avals)
     lin = with_invars(lin, lin.jaxpr.invars,
-                       [o for o, d in zip(lin.jaxpr.outvars, carry_diff) if d])
+                      [o for o, d in zip(lin.jaxpr.outvars, carry_diff) if d])
     t_lin = transpose_closed(lin, [False] * (len(known.out_avals) - n_out)
                              + [True] * (sum(bc_nz) + sum(carry_diff)))
 

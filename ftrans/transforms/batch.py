@@ -50,15 +50,16 @@ def batch_jaxpr_eval(jaxpr: Jaxpr, consts: Sequence[Any], args: Sequence[Any],
 
 
 def batch_fun(fun: Callable[..., Any], args: Sequence[Any], dims: Sequence[int | None],
-              why: str = "vmap") -> tuple[list[Any], list[int | None], PyTreeDef]:
+              why: str = "vmap") -> tuple[list[Any], list[int | None], PyTreeDef, list[Any]]:
     """``fun`` (flat array arguments, a pytree of results) applied to ``args`` batched along
     ``dims`` (``None``: the same for the whole batch): traced once abstractly on one
     example's shapes (only the batched arguments are traced; ``why`` names the
     transformation for ``ConcretizationError``), then its jaxpr evaluated batched. Returns
-    the result's leaves, their batch dims, and the result's tree.
+    the result's leaves, their batch dims, the result's tree, and the values ``fun``
+    closed over (the jaxpr's constants).
 
     >>> import numpy as np
-    >>> outs, out_dims, _ = batch_fun(lambda x, y: x * y, [np.arange(3.0), 2.0], [0, None])
+    >>> outs, out_dims, _, _ = batch_fun(lambda x, y: x * y, [np.arange(3.0), 2.0], [0, None])
     >>> outs, out_dims
     ([array([0., 2., 4.])], [0])
     """
@@ -77,4 +78,4 @@ def batch_fun(fun: Callable[..., Any], args: Sequence[Any], dims: Sequence[int |
     jaxpr, consts = trace_to_jaxpr(traced, avals, why)
     outs, out_dims = batch_jaxpr_eval(jaxpr, consts, [args[i] for i in mapped],
                                       [dims[i] for i in mapped])
-    return outs, out_dims, box[0]
+    return outs, out_dims, box[0], consts
