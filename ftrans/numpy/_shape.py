@@ -9,6 +9,7 @@ import numpy as np
 
 from ..core import Tracer, array_module
 from ..prims import shape as sh
+from ..prims.slicing import concatenate
 from ._promote import (
     as_array,
     broadcast_shapes,
@@ -58,13 +59,16 @@ def array(a: Any, dtype: Any = None, copy: bool | None = True) -> Any:
 def _stack_nested(a: Any, dtype: np.dtype) -> Any:
     if not isinstance(a, (list, tuple)):
         return to_dtype(as_array(a), dtype)
-    from ._manip import stack
     parts = [_stack_nested(e, dtype) for e in a]
     shapes = {shape_of(p) for p in parts}
     if len(shapes) > 1:
         raise ValueError("setting an array element with a sequence. The requested array has "
                          f"an inhomogeneous shape: entries of shapes {sorted(shapes)}")
-    return stack(parts) if parts else np.zeros((0,), dtype)
+    if not parts:
+        return np.zeros((0,), dtype)
+    if not any(is_tracer(p) for p in parts):
+        return np.stack(parts)
+    return concatenate([sh.expand_dims(p, (0,)) for p in parts], 0)
 
 
 def _leaves(a: Any) -> list[Any]:
