@@ -286,3 +286,18 @@ from ._quantiles import (  # noqa: E402,F401
     percentile,
     quantile,
 )
+
+# ----------------------------------------------------------------------------- array API 2023.12
+# isort: split
+from numpy import from_dlpack  # noqa: E402,F401
+
+from ._inspection import (  # noqa: E402,F401
+    __array_api_version__,
+    __array_namespace_info__,
+    can_cast,
+    isdtype,
+)
+from ._stats import cumulative_sum  # noqa: E402,F401
+from ._ufuncs import signbit  # noqa: E402,F401
+
+bool = bool_  # noqa: A001  (the array API's name of the boolean dtype)

@@ -20,23 +20,44 @@ from ._promote import (
 )
 
 
-def asarray(a: Any, dtype: Any = None) -> Any:
-    """NumPy's ``asarray``; a traced array stays traced.
+def asarray(a: Any, dtype: Any = None, order: str | None = None, *, device: Any = None,
+            copy: bool | None = None) -> Any:
+    """NumPy's ``asarray`` (with the array API's ``device=`` and ``copy=``); a traced array
+    stays traced. ``copy=True`` copies a NumPy input, ``copy=False`` raises where a copy
+    cannot be avoided (a dtype conversion), ``None`` copies only when needed. Traced arrays
+    are immutable: they are never copied.
 
-    >>> import ftrans.numpy as fnp
+    >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.asarray([1.0, 2.0])
     array([1., 2.])
+    >>> x = np.zeros(2)
+    >>> fnp.asarray(x, copy=True) is x, fnp.asarray(x, copy=None) is x
+    (False, True)
     """
+    if device is not None:
+        from ._inspection import check_device
+        check_device(device, "asarray")
     if is_tracer(a):
-        return to_dtype(a, np.dtype(dtype)) if dtype is not None else a
+        if dtype is None or np.dtype(dtype) == a.dtype:
+            return a
+        if copy is False:
+            raise ValueError(f"asarray: converting a traced {a.dtype} array to {np.dtype(dtype)} "
+                             "makes a new array, which copy=False forbids")
+        return to_dtype(a, np.dtype(dtype))
     if isinstance(a, (list, tuple)) and any(isinstance(e, Tracer) for e in _leaves(a)):
+        if copy is False:
+            raise ValueError("asarray: stacking a list of traced arrays makes a new array, "
+                             "which copy=False forbids")
         # as np.array([...]) does: one dtype from all the entries (Python scalars as
         # float64/int64/bool), then the nested lists stacked
         dt = np.dtype(dtype) if dtype is not None else np.result_type(
             *[dtype_of(e) for e in _leaves(a)])
         return _stack_nested(a, dt)
     xp = array_module([a])
-    return xp.asarray(a, dtype=dtype)
+    kwargs = {} if copy is None else {"copy": copy}
+    if order is not None:
+        kwargs["order"] = order
+    return xp.asarray(a, dtype=dtype, **kwargs)
 
 
 def array(a: Any, dtype: Any = None, copy: bool | None = True) -> Any:
@@ -103,8 +124,11 @@ array(1.)
 """
 
 
-def reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None) -> Any:
-    """NumPy's ``reshape`` (C order); one dimension may be -1.
+def reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None,
+            copy: bool | None = None) -> Any:
+    """NumPy's ``reshape`` (C order); one dimension may be -1. ``copy`` as in NumPy (and
+    the array API): ``True`` always copies, ``False`` raises where a view is impossible;
+    traced arrays are immutable and never copied.
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.reshape(np.arange(6.0), (2, -1)).shape
@@ -112,7 +136,9 @@ def reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None
     """
     shape = newshape if shape is None else shape
     if not is_tracer(a):
-        return np.reshape(a, shape, order=order)
+        if copy is None:
+            return np.reshape(a, shape, order=order)
+        return np.reshape(a, shape, order=order, copy=copy)
     if order != "C":
         raise NotImplementedError("ftrans.numpy.reshape supports order='C' only")
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)

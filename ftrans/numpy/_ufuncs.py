@@ -40,6 +40,26 @@ rint = _unary(ew.rint_p, np.rint, _doc("rint", "fnp.rint(2.5)", "2.0"))
 isnan = _unary(ew.isnan_p, np.isnan, _doc("isnan", "fnp.isnan(1.0)", "False"))
 isinf = _unary(ew.isinf_p, np.isinf, _doc("isinf", "fnp.isinf(1.0)", "False"))
 isfinite = _unary(ew.isfinite_p, np.isfinite, _doc("isfinite", "fnp.isfinite(1.0)", "True"))
+_signbit_float = _unary(ew.signbit_p, np.signbit, "")
+
+
+def signbit(x: Any) -> Any:
+    """NumPy's ``signbit``: whether the sign bit is set — also for ``-0.0`` and a negative
+    NaN, which ``x < 0`` misses (a boolean result: no derivative).
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.signbit(np.array([-0.0, 0.0, -2.0]))
+    array([ True, False,  True])
+    """
+    if not is_tracer(x):
+        return np.signbit(x)
+    if x.dtype.kind == "c":
+        raise TypeError(f"signbit: complex arrays have no sign bit (got a traced {x.dtype} "
+                        "array); use signbit(real(x)) or signbit(imag(x))")
+    if x.dtype.kind in "biu":
+        from ._elementwise import less
+        return less(x, 0) if x.dtype.kind == "i" else less(x, x)  # never set: all False
+    return _signbit_float(x)
 logical_not = _unary(ew.not_p, np.logical_not, _doc("logical_not", "fnp.logical_not(0.0)",
                                                     "True"))
 hypot = _binary(ew.hypot_p, np.hypot, _doc("hypot", "fnp.hypot(3.0, 4.0)", "5.0"))
