@@ -129,6 +129,24 @@ def reduce_min(x: Any, axes: tuple[int, ...]) -> Any:
     return _reduce_min_p.bind(x, axes=tuple(axes))
 
 
+def fft(x: Any, fft_type: Any, fft_lengths: Any) -> Any:
+    """JAX's ``lax.fft``: the ``fft_type`` transform (``"FFT"``, ``"IFFT"``, ``"RFFT"``,
+    ``"IRFFT"``, any case) over the trailing ``len(fft_lengths)`` axes of ``x``, unscaled
+    forward and scaled by ``1/N`` inverse (NumPy's ``norm="backward"``).
+
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.fft(np.array([1.0, 2.0, 3.0, 4.0]), "RFFT", (4,))
+    array([10.+0.j, -2.+2.j, -2.+0.j])
+    """
+    from .prims import fft as _fft
+    name = str(getattr(fft_type, "name", fft_type)).lower()
+    if name not in _fft.FFT_TYPES:
+        raise ValueError(f"lax.fft: fft_type must be one of FFT, IFFT, RFFT, IRFFT, got "
+                         f"{fft_type!r}")
+    lengths = (fft_lengths,) if isinstance(fft_lengths, int) else tuple(fft_lengths)
+    return _fft.fft(x, name, lengths)
+
+
 # ----------------------------------------------------------------------------- control flow
 
 from .core import Tracer as _Tracer  # noqa: E402

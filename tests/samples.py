@@ -33,3 +33,7 @@ SAMPLES += COMPLEX_SAMPLES
 from samples_random import RANDOM_SAMPLES  # noqa: E402
 
 SAMPLES += RANDOM_SAMPLES
+
+from samples_fft import FFT_SAMPLES  # noqa: E402
+
+SAMPLES += FFT_SAMPLES

@@ -162,3 +162,141 @@ SPECIAL_SAMPLES: list[Sample] = [
     Sample("log", lambda x: fsp.log_softmax(x, axis=-1), (r(3, 4),)),
     Sample("log", fsp.log_softmax, (r(4),)),
 ]
+
+# ----------------------------------------------------------------------------- complex
+
+_crng = np.random.default_rng(4321)
+
+
+def c(*shape: int) -> np.ndarray:
+    """complex128 values, real and imaginary parts in [-1, 1]."""
+    return _crng.uniform(-1, 1, shape) + 1j * _crng.uniform(-1, 1, shape)
+
+
+def _cwell(n: int, *batch: int) -> np.ndarray:
+    return c(*batch, n, n) + 3 * np.eye(n)
+
+
+def _mH(a):
+    return fnp.conj(fnp.swapaxes(a, -1, -2))
+
+
+def _hpd(a):
+    """A Hermitian positive definite matrix from any square ``a``."""
+    n = a.shape[-1]
+    return fnp.matmul(a, _mH(a)) + n * np.eye(n)
+
+
+def _herm(a):
+    return a + _mH(a)
+
+
+def _ceig_function(a):
+    """``V exp(Λ) Vᴴ`` for ``Λ, V = eigh(a + aᴴ)``: independent of eigenvector phases."""
+    w, v = la.eigh(_herm(a))
+    return fnp.matmul(v * fnp.expand_dims(fnp.exp(w), -2), _mH(v))
+
+
+def _csvd_function(a):
+    """``U sin(S) Vh``: independent of singular-vector phases."""
+    u, s, vh = la.svd(a, full_matrices=False)
+    return fnp.matmul(u * fnp.expand_dims(fnp.sin(s), -2), vh)
+
+
+def _matrix_function(a):
+    """``V exp(Λ) V⁻¹`` for ``Λ, V = eig(a)``: ``expm(a)``, whatever the eigenvectors'
+    scale and the eigenvalues' order."""
+    w, v = la.eig(a)
+    return la.solve(_mH(fnp.conj(v)), fnp.swapaxes(v * fnp.expand_dims(fnp.exp(w), -2),
+                                                     -1, -2))
+
+
+def _weighted(a):
+    """``Σ_j |v_ij|² w_j``: independent of phases and of the eigenvalues' order."""
+    w, v = la.eig(a)
+    return fnp.sum(fnp.abs(v) ** 2 * fnp.expand_dims(w, -2), axis=-1)
+
+
+_ctril = np.tril(c(3, 3)) + 3 * np.eye(3)
+_ctriu = np.triu(c(3, 3)) + 3 * np.eye(3)
+_cwc2 = _cwell(2)
+
+COMPLEX_LINALG_SAMPLES: list[Sample] = [
+    Sample("solve", la.solve, (_cwell(3), c(3))),
+    Sample("solve", la.solve, (_cwell(3, 2), c(2, 3, 2))),
+    Sample("solve", la.solve, (_well_conditioned(3), c(3, 2))),  # real a, complex b
+    Sample("solve", lambda b: la.solve(_cwc2, b), (c(2, 3),), linear=True),
+    Sample("triangular_solve", lambda a, b: fsl.solve_triangular(a, b, lower=True),
+           (_ctril, c(3))),
+    Sample("triangular_solve", lambda a, b: fsl.solve_triangular(a, b, trans="C"),
+           (_ctriu, c(3, 2))),
+    Sample("triangular_solve", lambda a, b: fsl.solve_triangular(a, b, trans=1, lower=True),
+           (_ctril, c(2, 3, 2))),
+    Sample("triangular_solve", lambda b: fsl.solve_triangular(_ctriu, b, trans=2), (c(3, 2),),
+           linear=True),
+    Sample("inv", la.inv, (_cwell(3),)),
+    Sample("det", la.det, (_cwell(3),)),
+    Sample("det", la.det, (c(2, 3, 3) + 2 * np.eye(3),)),
+    Sample("slogdet", lambda a: la.slogdet(a).logabsdet, (c(2, 3, 3) - 2 * np.eye(3),)),
+    Sample("slogdet", lambda a: la.slogdet(a).sign, (_cwell(3),)),
+    Sample("slogdet", lambda a: la.slogdet(a)[0] * la.slogdet(a)[1], (c(2, 2, 2) + np.eye(2),)),
+    Sample("cholesky", lambda a: la.cholesky(_hpd(a)), (c(3, 3),)),
+    Sample("cholesky", lambda a: la.cholesky(_hpd(a), upper=True), (c(2, 3, 3),)),
+    Sample("qr", lambda a: la.qr(a).Q, (c(4, 3),)),
+    Sample("qr", lambda a: la.qr(a).R, (c(4, 3),)),
+    Sample("qr", lambda a: la.qr(a)[0], (c(2, 3, 3),)),
+    Sample("qr", lambda a: la.qr(a, mode="r"), (c(2, 4),)),
+    Sample("eigh", lambda a: la.eigh(_herm(a)).eigenvalues, (c(4, 4),)),
+    Sample("eigh", lambda a: fnp.abs(la.eigh(_herm(a))[1]) ** 2, (c(3, 3),)),
+    Sample("eigh", _ceig_function, (c(2, 3, 3),)),
+    Sample("eigh", lambda a: la.eigh(_herm(a), UPLO="U")[0], (c(3, 3),)),
+    Sample("eigh", lambda a: la.eigvalsh(_herm(a)), (c(3, 3),)),
+    Sample("svd", lambda a: la.svd(a, compute_uv=False), (c(4, 3),)),
+    Sample("svd", la.svdvals, (c(2, 3, 5),)),
+    Sample("svd", lambda a: fnp.abs(la.svd(a, full_matrices=False).U) ** 2, (c(4, 3),)),
+    Sample("svd", lambda a: fnp.abs(la.svd(a, full_matrices=False)[2]) ** 2, (c(3, 4),)),
+    Sample("svd", lambda a: fnp.abs(la.svd(a)[0]) ** 2, (c(3, 3),)),
+    Sample("svd", _csvd_function, (c(4, 3),)),
+    Sample("svd", _csvd_function, (c(2, 2, 3),)),
+    Sample("pinv", la.pinv, (c(4, 3),)),
+    Sample("pinv", la.pinv, (c(2, 2, 3),)),
+    Sample("svd", lambda a: la.pinv(a, rcond=np.array([1e-15, 1e-14])), (c(2, 3, 2),)),
+    Sample("pinv", lambda a, b: la.lstsq(a, b)[0], (c(5, 3), c(5))),
+    Sample("pinv", lambda a, b: la.lstsq(a, b)[1], (c(5, 2), c(5, 3))),
+    Sample("dot_general", lambda a: la.matrix_power(a, 3), (c(3, 3),)),
+    Sample("inv", lambda a: la.matrix_power(a, -2), (_cwell(3),)),
+    Sample("dot_general", lambda a, b: la.multi_dot([a, b, a]), (c(3, 3), c(3, 3))),
+    Sample("reduce_sum", la.norm, (c(3, 4),)),
+    Sample("reduce_sum", lambda x: la.norm(x, axis=1), (c(3, 4),)),
+    Sample("reduce_sum", lambda x: la.norm(x, 1, axis=0), (c(3, 4),)),
+    Sample("reduce_max", lambda x: la.norm(x, np.inf, axis=-1), (c(3, 4),)),
+    Sample("pow", lambda x: la.norm(x, 3, axis=0), (c(3, 2),)),
+    Sample("reduce_sum", lambda x: la.norm(x, "fro", axis=(2, 0)), (c(3, 2, 4),)),
+    Sample("svd", lambda x: la.norm(x, "nuc"), (c(3, 4),)),
+    Sample("svd", lambda x: la.norm(x, -2), (c(3, 3),)),
+    Sample("reduce_max", lambda x: la.norm(x, 1), (c(3, 4),)),
+    Sample("reduce_min", lambda x: la.norm(x, -np.inf), (c(3, 4),)),
+    Sample("reduce_sum", lambda x: la.vector_norm(x, ord=2.5), (c(2, 3),)),
+    Sample("svd", la.cond, (c(3, 4),)),
+    Sample("inv", lambda a: la.cond(a, "fro"), (_cwell(3),)),
+    # NumPy 2's array-API functions; vecdot conjugates its first argument
+    Sample("conj", la.vecdot, (c(2, 3), c(3))),
+    Sample("reduce_sum", lambda x, y: la.vecdot(x, y, axis=0), (r(3, 2), c(3, 2))),
+    Sample("gather", lambda x: la.diagonal(x, offset=1), (c(2, 3, 3),), linear=True),
+    Sample("gather", lambda x: la.trace(x, offset=-1), (c(2, 3, 3),), linear=True),
+    Sample("transpose", la.matrix_transpose, (c(2, 3, 4),), linear=True),
+    Sample("mul", lambda x, y: la.cross(x, y, axis=0), (c(3, 2), c(3, 2))),
+    Sample("dot_general", lambda x, y: la.tensordot(x, y, axes=1), (c(2, 3), c(3, 2))),
+    # eig and eigvals of general matrices: complex results, also from real matrices
+    Sample("eig", la.eigvals, (c(4, 4),)),
+    Sample("eig", la.eigvals, (r(2, 3, 3),)),
+    Sample("eig", lambda a: la.eig(a).eigenvalues, (r(4, 4),)),
+    Sample("eig", lambda a: la.eig(a).eigenvectors, (c(3, 3),)),
+    Sample("eig", lambda a: la.eig(a)[1], (r(2, 3, 3),)),
+    Sample("eig", _matrix_function, (c(3, 3),)),
+    Sample("eig", _matrix_function, (r(2, 3, 3),)),
+    Sample("eig", _weighted, (c(2, 3, 3),)),
+    Sample("eig", _weighted, (r(4, 4),)),
+]
+
+LINALG_SAMPLES += COMPLEX_LINALG_SAMPLES

@@ -14,7 +14,7 @@ from ftrans.bench.report import table
 from ftrans.bench.runner import Result
 
 
-@pytest.mark.parametrize("name", ["W1", "W4", "W5", "W6", "W7"])
+@pytest.mark.parametrize("name", ["W1", "W4", "W5", "W6", "W7", "W13"])
 def test_ftrans_matches_hand_numpy(name):
     for case in WORKLOADS[name](Config(quick=True)):
         if case.metric != "time" or "k=1000" in case.label:

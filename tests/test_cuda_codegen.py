@@ -94,6 +94,9 @@ COMPOSED = [
      + fnp.real(fnp.conj(x + 1j * y) * fnp.sin(x)) * fnp.tanh(y), (_v(N), _v(N))),
     ("complex_columns", lambda z: fnp.sum(fnp.abs(fnp.sqrt(z + 3.0)) * fnp.tanh(fnp.real(z)),
                                           axis=0), (_v(5, 8) + 1j * _v(5, 8),)),
+    # a filter in the frequency domain (cuFFT on the device) between fused real kernels
+    ("fft_filter", lambda x: fnp.tanh(fnp.fft.irfft(fnp.fft.rfft(fnp.sin(x) * x, axis=1) * 0.5,
+                                                    n=8, axis=1)) * x, (_v(5, 8),)),
 ]
 
 

@@ -152,3 +152,19 @@ def test_kernels_may_read_views_of_an_allocation():
     np.testing.assert_array_equal(cp.asnumpy(x), [0.0, 2.0, 2.0])
     with pytest.raises(RuntimeError, match="wrote outside argument 0"):
         _kernel("if (i <= n) out[i] = 5.0;")((1,), (32,), (x[1:], np.int64(2)))
+
+
+def test_fft_is_cupys():
+    """``cupy.fft``: CuPy's names only, device arrays in and out (no NumPy arrays, no
+    ``out=``), NumPy 2's dtypes, and ``np.fft.*`` on device arrays dispatching to it."""
+    x = cp.asarray(np.arange(8.0, dtype=np.float32))
+    assert type(cp.fft.rfft(x)) is cp.ndarray and cp.fft.rfft(x).dtype == np.complex64
+    np.testing.assert_allclose(cp.asnumpy(np.fft.fft(x)), np.fft.fft(np.arange(8.0)),
+                               rtol=1e-6, atol=1e-5)
+    assert type(cp.fft.fftfreq(4)) is cp.ndarray
+    with pytest.raises(TypeError, match="must be a cupy.ndarray"):
+        cp.fft.fft(np.ones(4))
+    with pytest.raises(TypeError, match="unexpected keyword argument 'out'"):
+        cp.fft.fft(x, out=x)
+    with pytest.raises(AttributeError, match="no attribute 'dct'"):
+        cp.fft.dct  # noqa: B018

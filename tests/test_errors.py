@@ -62,8 +62,8 @@ def test_tracer_conversion_to_numpy_is_refused():
 
 
 def test_unsupported_numpy_function_is_named():
-    with pytest.raises(NotImplementedError, match="numpy.fft"):
-        ftrans.grad(lambda x: np.fft.fft(x).real.sum())(np.ones(2))
+    with pytest.raises(NotImplementedError, match=r"numpy\.linalg\.tensorinv"):
+        ftrans.grad(lambda x: np.linalg.tensorinv(x.reshape(2, 2)).sum())(np.ones(4))
 
 
 def test_leaked_tracer():

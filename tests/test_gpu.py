@@ -600,3 +600,86 @@ def test_threefry_joins_the_fused_kernel():
     cj = ftrans.make_jaxpr(lambda k: fr.normal(k, (64,)))(fr.PRNGKey(0))
     fused = {e.prim.name for g in plan_jaxpr(cj.jaxpr).groups for e in g.eqns}
     assert {"threefry2x32", "shift_right_logical", "erfinv"} <= fused
+
+
+# ----------------------------------------------------------------------------- eig
+
+def _eig_cases():
+    rng = np.random.default_rng(13)
+    real = rng.standard_normal((2, 4, 4))
+    return [real, real + 1j * rng.standard_normal((2, 4, 4))]
+
+
+def _eig_results(a):
+    """eig's values and vectors, eigvals, and a gradient through the eigenvectors."""
+    def loss(m):
+        w, v = fnp.linalg.eig(m)
+        return fnp.sum(fnp.abs(v[..., 0, :]) ** 2 * fnp.real(w)) + fnp.sum(fnp.imag(w) ** 2)
+    return [*fnp.linalg.eig(a), fnp.linalg.eigvals(a), ftrans.grad(loss)(a),
+            ftrans.jit(fnp.linalg.eigvals)(a)]
+
+
+def test_eig_on_the_device():
+    """``cupy.linalg.eig`` (cuSOLVER's geev): complex CuPy results equal to NumPy's, with
+    the same phase of the eigenvectors and the same derivatives."""
+    for a in _eig_cases():
+        _check(_eig_results(cp.asarray(a)), _eig_results(a), np.float64, "eig")
+
+
+@pytest.mark.parametrize("missing", ["attribute", "runtime"])
+def test_eig_on_the_host_where_cupy_has_no_geev(monkeypatch, missing):
+    """Without cuSOLVER's geev (CuPy before 14: no ``cupy.linalg.eig``; CUDA before 12.6:
+    'geev is not available'), eig copies the matrices to the host and its results back."""
+    import ftrans.prims.linalg as prims_linalg
+    on_host = []
+    real_on_host = prims_linalg._eig_on_host
+    monkeypatch.setattr(prims_linalg, "_eig_on_host",
+                        lambda *args: on_host.append(1) or real_on_host(*args))
+
+    def unavailable(a):
+        raise RuntimeError("geev is not available")
+
+    others = getattr(cp.linalg, "__getattr__", None)
+
+    def no_attribute(name):  # the emulator's module __getattr__, without eig and eigvals
+        if name in ("eig", "eigvals") or others is None:
+            raise AttributeError(name)
+        return others(name)
+    for name in ("eig", "eigvals"):
+        if missing == "attribute":
+            monkeypatch.delattr(cp.linalg, name, raising=False)
+            monkeypatch.setattr(cp.linalg, "__getattr__", no_attribute, raising=False)
+            assert not hasattr(cp.linalg, name)
+        else:
+            monkeypatch.setattr(cp.linalg, name, unavailable)
+    for a in _eig_cases():
+        _check(_eig_results(cp.asarray(a)), _eig_results(a), np.float64, "eig on the host")
+    assert on_host
+
+
+def test_eig_device_errors_are_not_hidden(monkeypatch):
+    def failing(a):
+        raise RuntimeError("cuSOLVER status 7")
+    monkeypatch.setattr(cp.linalg, "eigvals", failing)
+    with pytest.raises(RuntimeError, match="cuSOLVER status 7"):
+        fnp.linalg.eigvals(cp.asarray(np.eye(2)))
+
+
+def test_fft_and_signal_on_plain_device_arrays():
+    """Untraced CuPy arrays: ftrans.numpy.fft calls cupy.fft (through NumPy's dispatch) and
+    ftrans.scipy.signal runs its own compositions on the device (SciPy takes host arrays)."""
+    import ftrans.scipy.signal as fss
+    rng = np.random.default_rng(5)
+    a, v = rng.standard_normal((4, 5)), rng.standard_normal((2, 3))
+    ga, gv = cp.asarray(a), cp.asarray(v)
+    _check(fnp.fft.rfft2(ga), np.fft.rfft2(a), np.float64, "rfft2")
+    _check(fnp.fft.fftshift(ga, axes=1), np.fft.fftshift(a, axes=1), np.float64, "fftshift")
+    for name, kw in (("convolve", {"method": "direct"}), ("convolve", {"method": "fft"}),
+                     ("correlate", {"mode": "same"}), ("fftconvolve", {"mode": "valid"}),
+                     ("convolve2d", {"boundary": "wrap"}),
+                     ("correlate2d", {"mode": "same", "boundary": "symm"})):
+        want = getattr(fss, name)(a, v, **kw)
+        _check(getattr(fss, name)(ga, gv, **kw), want, np.float64, f"{name} {kw}")
+    _check(ftrans.grad(lambda v: fnp.sum(fss.convolve(ga, v, "same") ** 2))(gv),
+           ftrans.grad(lambda v: fnp.sum(fss.convolve(a, v, "same") ** 2))(v), np.float64,
+           "convolve grad")

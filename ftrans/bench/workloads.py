@@ -1,5 +1,6 @@
-"""The workloads W1–W9: for each, a hand-written NumPy derivative (the reference every result
-is checked against) and the same computation by ftrans (eager and jit) and by each peer.
+"""The workloads W1–W9 and W13: for each, a hand-written NumPy derivative (the reference
+every result is checked against) and the same computation by ftrans (eager and jit) and by
+each peer.
 
 A workload function takes the run's ``Config`` and returns ``Case`` objects; each case maps an
 implementation name to a zero-argument callable. ``metric`` says what is measured: ``time``
@@ -523,8 +524,52 @@ def w9(cfg: Config) -> list[Case]:
                  repeats=2 if cfg.quick else 5)]
 
 
+# ----------------------------------------------------------------------------- W13
+
+def _spectral_loss(m: Any) -> Callable:
+    """A windowed, frequency-weighted power of a 2-D FFT of a complex image: ``Σ |F(x w) h|²``."""
+    def loss(x: Any, w: Any, h: Any) -> Any:
+        return m.sum(m.abs(m.fft.fft2(x * w) * h) ** 2)
+    return loss
+
+
+def w13(cfg: Config) -> list[Case]:
+    """Gradient of sum |fft2(x w) h|^2 for a 512x512 complex128 image (128x128 quick)."""
+    n = 128 if cfg.quick else 512
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))
+    w = np.outer(np.hanning(n), np.hanning(n)) + 0.1
+    f2 = np.add.outer(np.fft.fftfreq(n) ** 2, np.fft.fftfreq(n) ** 2)
+    h = 1.0 / (1.0 + n * f2)
+
+    def grad_np() -> np.ndarray:
+        # JAX's convention for a real loss of a complex input: the transpose of its jvp
+        # t ↦ 2 Re Σ conj(y) h F(w t) in the pairing Re Σ u·v, F symmetric
+        y = np.fft.fft2(x * w) * h
+        return 2 * w * np.fft.fft2(h * np.conj(y))
+
+    g = ftrans.grad(_spectral_loss(fnp))
+    impls: dict[str, Callable[[], Any]] = {"numpy": grad_np, "ftrans": lambda: g(x, w, h),
+                                           "ftrans.jit": _ftrans_jit(cfg, g, x, w, h)}
+    _with_c(cfg, impls, g, x, w, h)
+
+    def jax_fn(p: Peers, jit: bool) -> Callable:
+        f = p.jax.grad(_spectral_loss(p.jnp))
+        return _jax_timed(p.jax, p.jax.jit(f) if jit else f, p.jnp.asarray(x),
+                          p.jnp.asarray(w), p.jnp.asarray(h))
+
+    def ag_fn(p: Peers) -> Callable:
+        f = p.autograd.grad(_spectral_loss(p.anp))
+        return lambda: f(x, w, h)
+
+    _add_peers(cfg, impls, jax_fn, None, ag_fn)  # torch's complex gradient is conjugated
+    return [Case("W13", f"grad of a 2-D FFT loss {n}x{n} c128", impls, rtol=1e-9,
+                 atol=1e-9)]
+
+
 WORKLOADS: dict[str, Callable[[Config], list[Case]]] = {
-    "W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7, "W8": w8, "W9": w9}
+    "W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7, "W8": w8, "W9": w9,
+    "W13": w13}
 
 
 def describe(name: str) -> str:

@@ -208,7 +208,7 @@ permute_dims = transpose
 concat = concatenate
 where = _where_any  # noqa: F811  (adds one-argument where)
 
-from . import linalg  # noqa: F401,E402
+from . import fft, linalg  # noqa: F401,E402
 from ._calculus import cross, trapezoid  # noqa: E402,F401
 from ._close import allclose, isclose  # noqa: E402,F401
 from ._complex import (  # noqa: E402,F401

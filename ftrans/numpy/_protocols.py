@@ -56,12 +56,12 @@ def _array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
 
 def _array_function(func: Any, args: tuple, kwargs: dict) -> Any:
     namespace = _namespace()
-    if getattr(func, "__module__", "") == "numpy.linalg":
-        namespace = namespace.linalg
+    sub = {"numpy.linalg": "linalg", "numpy.fft": "fft"}.get(getattr(func, "__module__", ""))
+    if sub is not None:
+        namespace = getattr(namespace, sub)
     fn = getattr(namespace, func.__name__, None)
     if fn is None or not callable(fn):
-        prefix = "linalg." if namespace is not _namespace() else ""
-        raise _unsupported("the function", prefix + func.__name__)
+        raise _unsupported("the function", f"{sub}.{func.__name__}" if sub else func.__name__)
     return fn(*args, **kwargs)
 
 

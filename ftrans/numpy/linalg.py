@@ -1,16 +1,19 @@
 """``ftrans.numpy.linalg``: NumPy's ``linalg`` with derivatives of every order and vmap.
 
-solve, inv, det, slogdet, cholesky, qr, eigh, eigvalsh, svd and pinv are primitives
-(``ftrans/prims/linalg.py``); lstsq, norm, vector_norm, matrix_norm, matrix_power, cond,
-matrix_rank, multi_dot, svdvals and the wide case of qr are built from them, so their
-derivatives come for free. On plain arrays every function
-calls NumPy. Integer inputs are computed in float64, as in NumPy.
+solve, inv, det, slogdet, cholesky, qr, eigh, eigvalsh, svd, pinv, eig and eigvals are
+primitives (``ftrans/prims/linalg.py``); lstsq, norm, vector_norm, matrix_norm,
+matrix_power, cond, matrix_rank, multi_dot, svdvals and the wide case of qr are built from
+them, so their derivatives come for free. On plain arrays every function but eig and
+eigvals calls NumPy. Integer inputs are computed in float64, as in NumPy.
 
+Real and complex matrices are taken alike, with JAX's derivatives (``docs/complex.md``).
 Conventions: cholesky and eigh read one triangle of their input and differentiate as
-functions of a symmetric matrix (tangents are symmetrized, as in JAX); eigenvector and
-singular-vector derivatives need distinct eigen-/singular values; the svd derivative with
-``full_matrices=True`` exists for square matrices only; qr with ``mode='complete'`` on a
-tall matrix has no derivative (as in JAX) and is not supported on traced arrays.
+functions of a symmetric (Hermitian) matrix (tangents are symmetrized, as in JAX);
+eigenvector and singular-vector derivatives need distinct eigen-/singular values, and for
+complex matrices they are JAX's phase-fixed ones; eig and eigvals give complex results
+(also for real eigenvalues, as JAX); the svd derivative with ``full_matrices=True`` exists
+for square matrices only; qr with ``mode='complete'`` on a tall matrix has no derivative
+(as in JAX) and is not supported on traced arrays.
 
 >>> import ftrans, ftrans.numpy as fnp, numpy as np
 >>> a = np.array([[2.0, 1.0], [1.0, 3.0]])
@@ -29,10 +32,15 @@ from ..prims import linalg as la
 from ..prims.shape import reshape as _reshape
 from ..prims.slicing import concatenate as _concatenate
 from ..prims.slicing import slice_ as _slice
+from ._calculus import cross as _cross
+from ._complex import conj, real
 from ._elementwise import abs as _abs
 from ._elementwise import astype as _astype
 from ._elementwise import divide, multiply, not_equal, power, sqrt, where
 from ._linalg import matmul
+from ._manip import diagonal as _diagonal
+from ._manip import trace as _trace
+from ._products import tensordot as _tensordot
 from ._promote import (
     any_gpu_array,
     any_tracer,
@@ -51,25 +59,35 @@ from ._shape import expand_dims, moveaxis, ravel, swapaxes
 LinAlgError = np.linalg.LinAlgError
 
 
-class SlogdetResult(NamedTuple):
-    sign: Any
-    logabsdet: Any
+try:  # NumPy's own result types, so that traced and plain results are the same pytrees
+    from numpy.linalg._linalg import (  # type: ignore[attr-defined]
+        EighResult,
+        EigResult,
+        QRResult,
+        SlogdetResult,
+        SVDResult,
+    )
+except ImportError:  # pragma: no cover - a NumPy that moved them
+    class SlogdetResult(NamedTuple):  # type: ignore[no-redef]
+        sign: Any
+        logabsdet: Any
 
+    class QRResult(NamedTuple):  # type: ignore[no-redef]
+        Q: Any
+        R: Any
 
-class QRResult(NamedTuple):
-    Q: Any
-    R: Any
+    class EighResult(NamedTuple):  # type: ignore[no-redef]
+        eigenvalues: Any
+        eigenvectors: Any
 
+    class EigResult(NamedTuple):  # type: ignore[no-redef]
+        eigenvalues: Any
+        eigenvectors: Any
 
-class EighResult(NamedTuple):
-    eigenvalues: Any
-    eigenvectors: Any
-
-
-class SVDResult(NamedTuple):
-    U: Any
-    S: Any
-    Vh: Any
+    class SVDResult(NamedTuple):  # type: ignore[no-redef]
+        U: Any
+        S: Any
+        Vh: Any
 
 
 class LstsqResult(NamedTuple):
@@ -82,13 +100,12 @@ class LstsqResult(NamedTuple):
 # ----------------------------------------------------------------------------- helpers
 
 def _float_dtype(name: str, *xs: Any) -> np.dtype:
+    """The dtype linalg computes ``xs`` in: theirs if inexact (real or complex), float64
+    for integers and booleans, as NumPy."""
     dt = result_dtype(*xs)
     if dt == np.float16:
         raise TypeError(f"{name}: array type float16 is unsupported in linalg")
-    if np.issubdtype(dt, np.complexfloating):
-        raise NotImplementedError(f"{name}: complex arrays are not supported on traced "
-                                  "arrays")
-    return dt if np.issubdtype(dt, np.floating) else np.dtype(np.float64)
+    return dt if np.issubdtype(dt, np.inexact) else np.dtype(np.float64)
 
 
 def _as_float(x: Any, dtype: np.dtype) -> Any:
@@ -109,6 +126,16 @@ def _matrix(name: str, a: Any, square: bool = True) -> Any:
 
 def _mT(x: Any) -> Any:
     return swapaxes(x, -1, -2)
+
+
+def _mH(x: Any) -> Any:
+    """The conjugate transpose of each matrix (the transpose of a real one)."""
+    return conj(_mT(x))
+
+
+def _abs2(x: Any) -> Any:
+    """``|x|²``, real: ``x * x`` for real ``x``, ``Re(x * conj(x))`` for complex."""
+    return real(x * conj(x)) if np.issubdtype(x.dtype, np.complexfloating) else x * x
 
 
 # ----------------------------------------------------------------------------- primitives
@@ -182,8 +209,8 @@ def slogdet(a: Any) -> SlogdetResult:
 
 
 def cholesky(a: Any, /, *, upper: bool = False) -> Any:
-    """NumPy's ``linalg.cholesky``: lower ``L`` with ``a = L Lᵀ`` (``upper=True``: ``Lᵀ``).
-    Only the lower triangle of ``a`` is read.
+    """NumPy's ``linalg.cholesky``: lower ``L`` with ``a = L Lᴴ`` (``upper=True``: ``Lᴴ``)
+    for a symmetric (Hermitian) positive definite ``a``. Only its lower triangle is read.
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.linalg.cholesky(np.array([[4.0, 2.0], [2.0, 5.0]]))
@@ -193,12 +220,12 @@ def cholesky(a: Any, /, *, upper: bool = False) -> Any:
     if not any_tracer((a,)):
         return np.linalg.cholesky(a, upper=upper) if upper else np.linalg.cholesky(a)
     out = la.cholesky_p.bind(_matrix("cholesky", a))
-    return _mT(out) if upper else out
+    return _mH(out) if upper else out
 
 
 def qr(a: Any, mode: str = "reduced") -> Any:
     """NumPy's ``linalg.qr`` (modes ``'reduced'``, ``'r'``; ``'complete'`` when it equals
-    ``'reduced'``). A wide ``a = [X Y]`` is ``Q [R_X, Qᵀ Y]`` with ``X = Q R_X`` square.
+    ``'reduced'``). A wide ``a = [X Y]`` is ``Q [R_X, Qᴴ Y]`` with ``X = Q R_X`` square.
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> q, r = fnp.linalg.qr(np.array([[3.0, 1.0], [4.0, 2.0]]))
@@ -223,7 +250,7 @@ def qr(a: Any, mode: str = "reduced") -> Any:
         x = _slice(a, lead + (0, 0), s[:-1] + (m,))
         y = _slice(a, lead + (0, m), s)
         q, rx = la.qr_p.bind(x)
-        r = _concatenate([rx, matmul(_mT(q), y)], len(s) - 1)
+        r = _concatenate([rx, matmul(_mH(q), y)], len(s) - 1)
     return r if mode == "r" else QRResult(q, r)
 
 
@@ -253,6 +280,40 @@ def eigvalsh(a: Any, UPLO: str = "L") -> Any:
     if not any_tracer((a,)):
         return np.linalg.eigvalsh(a, UPLO=UPLO)
     return eigh(a, UPLO).eigenvalues
+
+
+def eig(a: Any) -> EigResult:
+    """NumPy's ``linalg.eig``: the eigenvalues and unit-norm eigenvectors (columns) of a
+    general square matrix, or of each of a stack. Both are complex, also for a real ``a``
+    whose eigenvalues are all real (as in JAX; NumPy then gives real arrays), so that
+    the dtype does not depend on the values. Each eigenvector's largest component is real
+    and positive (NumPy leaves its sign to chance for a real ``a``), so eigenvectors vary
+    continuously with ``a``. Derivatives need distinct eigenvalues; those of the
+    eigenvectors are for that choice of phase (JAX's with ``enable_eigvec_derivs``). On
+    CuPy arrays it calls ``cupy.linalg.eig`` where CuPy has it (CUDA 12.6 or
+    later), else computes on the host (a copy each way).
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> w, v = fnp.linalg.eig(np.array([[0.0, -1.0], [1.0, 0.0]]))
+    >>> w
+    array([0.+1.j, 0.-1.j])
+    >>> fnp.linalg.eig(np.diag([2.0, 3.0])).eigenvalues
+    array([2.+0.j, 3.+0.j])
+    """
+    w, v = la.eig_p.bind(_matrix("eig", a), vectors=True)
+    return EigResult(w, v)
+
+
+def eigvals(a: Any) -> Any:
+    """NumPy's ``linalg.eigvals``: the eigenvalues of a general square matrix, complex
+    (see ``eig``).
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.linalg.eigvals(np.array([[1.0, 2.0], [0.0, 3.0]]))
+    array([1.+0.j, 3.+0.j])
+    """
+    (w,) = la.eig_p.bind(_matrix("eigvals", a), vectors=False)
+    return w
 
 
 def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True,
@@ -321,7 +382,7 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _NO_
         return la.pinv_p.bind(a, rcond=float(rcond))
     u, s, vt = svd(a, full_matrices=False)  # a cutoff per matrix of the stack
     s_inv, _ = _inverse_singular_values(s, rcond)
-    return matmul(_mT(vt), multiply(expand_dims(s_inv, -1), _mT(u)))
+    return matmul(_mH(vt), multiply(expand_dims(s_inv, -1), _mH(u)))
 
 
 def lstsq(a: Any, b: Any, rcond: Any = None) -> Any:
@@ -356,10 +417,9 @@ def lstsq(a: Any, b: Any, rcond: Any = None) -> Any:
     if rank_value is not None:
         rank = int(rank_value)
     if m > n and (rank_value is None or rank == n):
-        r = b2 - matmul(a, x)
-        residuals = _sum(r * r, axis=0)
+        residuals = _sum(_abs2(b2 - matmul(a, x)), axis=0)
     else:
-        residuals = np.zeros((0,), dtype)
+        residuals = np.zeros((0,), np.finfo(dtype).dtype)
     if len(sb) == 1:
         x = _reshape(x, (n,))
     return LstsqResult(x, residuals, rank, s)
@@ -409,15 +469,16 @@ def _vector_norm(x: Any, ord: Any, axis: tuple[int, ...], keepdims: bool) -> Any
     if ord == -np.inf:
         return _min(_abs(x), axis=axis, keepdims=keepdims)
     if ord == 0:
-        return _sum(_astype(not_equal(x, 0), x.dtype), axis=axis, keepdims=keepdims)
+        return _sum(_astype(not_equal(x, 0), np.finfo(x.dtype).dtype), axis=axis,
+                    keepdims=keepdims)
     if ord == 1:
         return _sum(_abs(x), axis=axis, keepdims=keepdims)
     if ord is None or ord == 2:
-        return sqrt(_sum(x * x, axis=axis, keepdims=keepdims))
+        return sqrt(_sum(_abs2(x), axis=axis, keepdims=keepdims))
     if isinstance(ord, str):
         raise ValueError(f"norm: Invalid norm order '{ord}' for vectors")
     total = _sum(power(_abs(x), ord), axis=axis, keepdims=keepdims)
-    return power(total, np.reciprocal(np.asarray(ord, dtype=x.dtype)))
+    return power(total, np.reciprocal(np.asarray(ord, dtype=np.finfo(x.dtype).dtype)))
 
 
 def _matrix_norm(x: Any, ord: Any, row: int, col: int, keepdims: bool) -> Any:
@@ -431,7 +492,7 @@ def _matrix_norm(x: Any, ord: Any, row: int, col: int, keepdims: bool) -> Any:
         reduce = _max if ord == np.inf else _min
         ret = reduce(_sum(_abs(x), axis=col), axis=row - 1 if row > col else row)
     elif ord in (None, "fro", "f"):
-        ret = sqrt(_sum(x * x, axis=(row, col)))
+        ret = sqrt(_sum(_abs2(x), axis=(row, col)))
     else:
         raise ValueError(f"norm: Invalid norm order {ord!r} for matrices.")
     if keepdims:
@@ -456,7 +517,7 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> A
     nd = len(shape_of(x))
     if axis is None:
         if (ord is None or (ord in ("f", "fro") and nd == 2) or (ord == 2 and nd == 1)):
-            ret = sqrt(_sum(ravel(x) * ravel(x)))
+            ret = sqrt(_sum(_abs2(ravel(x))))
             return _reshape(ret, (1,) * nd) if keepdims else ret
         axes: tuple[int, ...] = tuple(range(nd))
     else:
@@ -596,6 +657,96 @@ def outer(x1: Any, x2: Any, /) -> Any:
     return _outer(x1, x2)
 
 
-__all__ = ["LinAlgError", "cholesky", "cond", "det", "eigh", "eigvalsh", "inv", "lstsq",
-           "matmul", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm",
-           "outer", "pinv", "qr", "slogdet", "solve", "svd", "svdvals", "vector_norm"]
+def _array_api(name: str, *xs: Any) -> bool:
+    """Whether ``np.linalg.<name>`` can take ``xs`` as they are: no tracers, no CuPy
+    arrays (CuPy has none of NumPy 2's array-API linalg functions)."""
+    return not any_tracer(xs) and not any_gpu_array(xs)
+
+
+def diagonal(x: Any, /, *, offset: int = 0) -> Any:
+    """NumPy's ``linalg.diagonal``: the ``offset`` diagonal of each matrix (last two axes).
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.linalg.diagonal(np.arange(4.0).reshape(2, 2))
+    array([0., 3.])
+    """
+    if _array_api("diagonal", x):
+        return np.linalg.diagonal(x, offset=offset)
+    return _diagonal(x, offset, -2, -1)
+
+
+def trace(x: Any, /, *, offset: int = 0, dtype: Any = None) -> Any:
+    """NumPy's ``linalg.trace``: the sum of the ``offset`` diagonal of each matrix.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> float(fnp.linalg.trace(np.arange(4.0).reshape(2, 2)))
+    3.0
+    """
+    if _array_api("trace", x):
+        return np.linalg.trace(x, offset=offset, dtype=dtype)
+    return _trace(x, offset, -2, -1, dtype)
+
+
+def matrix_transpose(x: Any, /) -> Any:
+    """NumPy's ``linalg.matrix_transpose``: each matrix transposed (not conjugated).
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.linalg.matrix_transpose(np.array([[1j, 2.0]]))
+    array([[0.+1.j],
+           [2.+0.j]])
+    """
+    if _array_api("matrix_transpose", x):
+        return np.linalg.matrix_transpose(x)
+    if len(shape_of(x)) < 2:
+        raise ValueError(f"matrix_transpose: Input array must be at least 2-dimensional, got "
+                         f"shape {shape_of(x)}")
+    return _mT(x)
+
+
+def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
+    """NumPy's ``linalg.vecdot``: ``Σ conj(x1)·x2`` over ``axis`` (the first vector is
+    conjugated), the other axes broadcast.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> complex(fnp.linalg.vecdot(np.array([1j, 2.0]), np.array([1j, 1.0])))
+    (3+0j)
+    """
+    if _array_api("vecdot", x1, x2):
+        return np.linalg.vecdot(x1, x2, axis=axis)
+    return _sum(multiply(conj(x1), x2), axis=axis)
+
+
+def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
+    """NumPy's ``linalg.cross``: the cross product of 3-element vectors along ``axis``.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.linalg.cross(np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0]))
+    array([0., 0., 1.])
+    """
+    if _array_api("cross", x1, x2):
+        return np.linalg.cross(x1, x2, axis=axis)
+    for name, v in (("x1", x1), ("x2", x2)):
+        s = shape_of(v)
+        if not s or not -len(s) <= axis < len(s) or s[axis] != 3:
+            raise ValueError(f"cross: both input arrays must be (arrays of) 3-dimensional "
+                             f"vectors along axis {axis}, but {name} has shape {s}")
+    return _cross(x1, x2, axis=axis)
+
+
+def tensordot(x1: Any, x2: Any, /, *, axes: Any = 2) -> Any:
+    """NumPy's ``linalg.tensordot`` (``numpy.tensordot`` with keyword ``axes``).
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> float(fnp.linalg.tensordot(np.eye(2), np.eye(2)))
+    2.0
+    """
+    if _array_api("tensordot", x1, x2):
+        return np.linalg.tensordot(x1, x2, axes=axes)
+    return _tensordot(x1, x2, axes)
+
+
+__all__ = ["LinAlgError", "cholesky", "cond", "cross", "det", "diagonal", "eig", "eigh",
+           "eigvals", "eigvalsh", "inv", "lstsq", "matmul", "matrix_norm", "matrix_power",
+           "matrix_rank", "matrix_transpose", "multi_dot", "norm", "outer", "pinv", "qr",
+           "slogdet", "solve", "svd", "svdvals", "tensordot", "trace", "vecdot",
+           "vector_norm"]

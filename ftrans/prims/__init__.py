@@ -7,6 +7,7 @@ from . import (  # noqa: F401  # noqa: F401,E402
                     cumulative,
                     dot,
                     elementwise,
+                    fft,
                     indexing,
                     random,
                     random_gamma,

@@ -1,6 +1,6 @@
 """Linear algebra primitives on stacks of matrices (the last two axes; leading axes are a
 batch and must agree between operands): solve, triangular_solve, inv, det, slogdet,
-cholesky, qr, eigh, svd, pinv.
+cholesky, qr, eigh, svd, pinv, eig.
 
 Each impl calls the array module's batched ``linalg``; each jvp is the matrix-calculus
 formula written with operations that are linear in the tangent (matmul, triangular solves,
@@ -18,6 +18,28 @@ products with primal values), so linearizing and transposing it gives reverse mo
 
 Symmetric inputs (cholesky, eigh) read one triangle; their tangents are symmetrized, as JAX
 does, so derivatives are those of a function of a symmetric matrix.
+
+Complex matrices follow JAX's conventions (``docs/complex.md``): every jvp is the R-linear
+map of the tangent, written with the conjugate transpose ``ᴴ`` where the real formula has
+``ᵀ`` (``A = LLᴴ``, ``A = QR`` with ``QᴴQ = I``, ``A = V diag(w) Vᴴ``, ``A = U diag(s) Vᴴ``,
+``P = A⁺``) and with ``fnp.conj``, ``fnp.real`` where a result is constrained to be real, so
+its transpose in the pairing ``Re Σ u·v`` comes from the primitives it uses. The
+holomorphic rules (solve, triangular_solve, inv, det) need nothing more. Values that are
+real by construction are real arrays: the eigenvalues of eigh, the singular values,
+``slogdet``'s ``logabsdet`` (its ``sign`` is a unit complex number). Eigen- and singular
+vectors of complex matrices are fixed only up to a phase: the derivatives of eigh's ``V``
+and svd's ``U`` and ``V`` are JAX's, with ``diag(Vᴴ dV) = 0``: the phases do not move;
+functions invariant under those phases (``|v|²``, projectors ``v vᴴ``, ``U f(S) Vᴴ``) have
+the derivatives of NumPy's own results.
+
+``eig`` of a general real or complex matrix gives complex eigenvalues and unit-norm
+eigenvectors (complex even for a real matrix with real eigenvalues, as JAX); their
+derivatives need distinct eigenvalues. Each eigenvector's phase is fixed as LAPACK's
+``zgeev`` fixes it, its largest component real and positive (``dgeev``, for real matrices,
+leaves that sign to chance: NumPy's eigenvectors of a real matrix can flip sign under a
+tiny perturbation); the eigenvector derivatives are those of that choice (JAX's ``eig``
+with ``enable_eigvec_derivs=True``).
+
 Batching moves the batch axis to the front (broadcasting unbatched operands), since every
 impl already maps over leading axes; a batch of right-hand sides against one matrix (as in
 ``jacfwd``) becomes extra columns of a single solve instead.
@@ -33,9 +55,10 @@ import numpy as np
 
 from .._lazy import fnp
 from ..core import Primitive, Zero, aval_of, register, same_device
-from ..ir import ShapedArray, is_float_dtype
+from ..ir import ShapedArray, complex_dtype, is_complex_dtype, is_float_dtype, real_dtype
+from .complex_parts import complex_p
 from .families import batch_at_front, is_undef, shape_of
-from .shape import moveaxis
+from .shape import convert_element_type, moveaxis
 
 
 def _declare(name: str, multiple_results: bool = False) -> Primitive:
@@ -62,12 +85,31 @@ def _check_matrix(name: str, x: ShapedArray, square: bool = True) -> None:
         raise ValueError(f"{name}: last 2 dimensions of the array must be square, got shape "
                          f"{x.shape}")
     if not is_float_dtype(x.dtype):
-        raise TypeError(f"{name}: expected a floating-point array, got dtype {x.dtype}")
+        raise TypeError(f"{name}: expected a floating-point or complex array, got dtype "
+                        f"{x.dtype}")
 
 
 def _mT(x: Any) -> Any:
     """Swap the last two axes."""
     return fnp.swapaxes(x, -1, -2)
+
+
+def _is_complex(x: Any) -> bool:
+    return is_complex_dtype(aval_of(x).dtype)
+
+
+def _mH(x: Any) -> Any:
+    """The conjugate transpose of each matrix (the transpose of a real one)."""
+    return fnp.conj(_mT(x)) if _is_complex(x) else _mT(x)
+
+
+def _conj(x: Any) -> Any:
+    return fnp.conj(x) if _is_complex(x) else x
+
+
+def _imag_part(x: Any) -> Any:
+    """``1j * Im(x)`` as a complex array: ``x − Re x``."""
+    return x - fnp.real(x)
 
 
 def _mm(x: Any, y: Any) -> Any:
@@ -310,15 +352,21 @@ slogdet_p = _declare("slogdet", multiple_results=True)
 
 def _slogdet_aval(a: ShapedArray) -> list[ShapedArray]:
     _check_matrix("slogdet", a)
-    return [ShapedArray(a.shape[:-2], a.dtype)] * 2
+    batch = a.shape[:-2]
+    return [ShapedArray(batch, a.dtype), ShapedArray(batch, real_dtype(a.dtype))]
 
 
 def _slogdet_jvp(primals: Any, outs: Any, tangents: Any) -> list[Any]:
+    """``d log|det A| = Re tr(A⁻¹ dA)``; a complex ``sign = det/|det|`` turns by
+    ``i Im tr(A⁻¹ dA)``, a real one is locally constant."""
     (a,), (ta,) = primals, tangents
-    sign_aval, logdet_aval = aval_of(outs[0]), aval_of(outs[1])
+    sign, sign_aval, logdet_aval = outs[0], aval_of(outs[0]), aval_of(outs[1])
     if type(ta) is Zero:
         return [Zero(sign_aval), Zero(logdet_aval)]
-    return [Zero(sign_aval), _trace_of_inv_times(a, ta)]
+    tr = _trace_of_inv_times(a, ta)
+    if not is_complex_dtype(sign_aval.dtype):
+        return [Zero(sign_aval), tr]
+    return [sign * _imag_part(tr), fnp.real(tr)]
 
 
 slogdet_p.impl = lambda xp, a: list(xp.linalg.slogdet(a))
@@ -336,13 +384,15 @@ def _cholesky_aval(a: ShapedArray) -> ShapedArray:
 
 
 def _cholesky_jvp(primals: Any, out: Any, tangents: Any) -> Any:
+    """``A = LLᴴ``: ``dL = L Φ(L⁻¹ dA L⁻ᴴ)`` with ``dA`` made Hermitian."""
     (ta,) = tangents
     if type(ta) is Zero:
         return Zero(aval_of(out))
     n = shape_of(out)[-1]
     dtype = aval_of(out).dtype
-    sym = (ta + _mT(ta)) * 0.5
-    tmp = triangular_solve(out, sym, left_side=False, lower=True, transpose_a=True)
+    sym = (ta + _mH(ta)) * 0.5
+    # sym L⁻ᴴ: X op(conj L) = sym with op the transpose
+    tmp = triangular_solve(_conj(out), sym, left_side=False, lower=True, transpose_a=True)
     inner = triangular_solve(out, tmp, left_side=True, lower=True)
     phi = _tril_mask(n, n, 0, dtype, inner) - 0.5 * _eye(n, dtype, inner)
     return _mm(out, inner * phi)
@@ -369,15 +419,21 @@ def _qr_aval(a: ShapedArray) -> list[ShapedArray]:
 
 
 def _qr_jvp(primals: Any, outs: Any, tangents: Any) -> list[Any]:
+    """J. Townsend's thin-QR rule, as JAX: with ``X = Qᴴ dA R⁻¹`` and ``Ω`` its strictly
+    lower part minus that part's conjugate transpose (plus ``i Im diag X`` for complex
+    ``A``, so that ``dR`` keeps LAPACK's real diagonal), ``dQ = Q(Ω − X) + dA R⁻¹`` and
+    ``dR = (X − Ω) R``."""
     (ta,) = tangents
     q, r = outs
     if type(ta) is Zero:
         return [Zero(aval_of(q)), Zero(aval_of(r))]
     n = shape_of(r)[-1]
     dx_rinv = triangular_solve(r, ta, left_side=False, lower=False)
-    qt_dx_rinv = _mm(_mT(q), dx_rinv)
+    qt_dx_rinv = _mm(_mH(q), dx_rinv)
     strictly_lower = qt_dx_rinv * _tril_mask(n, n, -1, aval_of(r).dtype, qt_dx_rinv)
-    do = strictly_lower - _mT(strictly_lower)
+    do = strictly_lower - _mH(strictly_lower)
+    if _is_complex(r):
+        do = do + _eye(n, aval_of(r).dtype, r) * _imag_part(qt_dx_rinv)
     dq = _mm(q, do - qt_dx_rinv) + dx_rinv
     dr = _mm(qt_dx_rinv - do, r)
     return [dq, dr]
@@ -394,21 +450,23 @@ eigh_p = _declare("eigh", multiple_results=True)
 
 def _eigh_aval(a: ShapedArray, *, lower: bool) -> list[ShapedArray]:
     _check_matrix("eigh", a)
-    return [ShapedArray(a.shape[:-1], a.dtype), ShapedArray(a.shape, a.dtype)]
+    return [ShapedArray(a.shape[:-1], real_dtype(a.dtype)), ShapedArray(a.shape, a.dtype)]
 
 
 def _eigh_jvp(primals: Any, outs: Any, tangents: Any, *, lower: bool) -> list[Any]:
+    """With ``dA`` made Hermitian and ``M = Vᴴ dA V``: ``dw = Re diag M`` and
+    ``dV = V (F ∘ M)``, ``F[i, j] = 1 / (w_j − w_i)`` off the diagonal and 0 on it."""
     (ta,) = tangents
     w, v = outs
     if type(ta) is Zero:
         return [Zero(aval_of(w)), Zero(aval_of(v))]
     n = shape_of(v)[-1]
-    eye = _eye(n, aval_of(v).dtype, v)
-    sym = (ta + _mT(ta)) * 0.5
-    vt_da_v = _mm(_mT(v), _mm(sym, v))
-    # F[i, j] = 1 / (w_j - w_i) off the diagonal, 0 on it
+    eye = _eye(n, aval_of(w).dtype, w)
+    sym = (ta + _mH(ta)) * 0.5
+    vh_da_v = _mm(_mH(v), _mm(sym, v))
     f = 1 / (eye + fnp.expand_dims(w, -2) - fnp.expand_dims(w, -1)) - eye
-    return [_diagonal(vt_da_v), _mm(v, f * vt_da_v)]
+    dw = _diagonal(vh_da_v)
+    return [fnp.real(dw) if _is_complex(dw) else dw, _mm(v, f * vh_da_v)]
 
 
 eigh_p.impl = lambda xp, a, *, lower: list(xp.linalg.eigh(a, UPLO="L" if lower else "U"))
@@ -430,7 +488,7 @@ def _svd_aval(a: ShapedArray, *, full_matrices: bool, compute_uv: bool) -> list[
     _check_matrix("svd", a, square=False)
     *batch, m, n = a.shape
     k = min(m, n)
-    s = ShapedArray((*batch, k), a.dtype)
+    s = ShapedArray((*batch, k), real_dtype(a.dtype))
     if not compute_uv:
         return [s]
     um, vn = (m, n) if full_matrices else (k, k)
@@ -439,6 +497,11 @@ def _svd_aval(a: ShapedArray, *, full_matrices: bool, compute_uv: bool) -> list[
 
 def _svd_jvp(primals: Any, outs: Any, tangents: Any, *, full_matrices: bool,
              compute_uv: bool) -> list[Any]:
+    """With ``M = Uᴴ dA V``: ``ds = Re diag M``, ``dU = U (F ∘ (M S + S Mᴴ) + D)``,
+    ``dV = V (F ∘ (S M + Mᴴ S))``, ``F[i, j] = 1 / (s_j² − s_i²)`` off the diagonal, plus
+    the components outside the span of ``U`` (tall) or ``V`` (wide). For complex ``A``,
+    ``D = i Im(diag M) / s`` is JAX's diagonal term: it makes ``diag(Uᴴ dU − Vᴴ dV)``
+    match ``dA`` while ``diag(Vᴴ dV)`` stays 0."""
     (a,), (ta,) = primals, tangents
     m, n = shape_of(a)[-2:]
     if type(ta) is Zero:
@@ -449,23 +512,30 @@ def _svd_jvp(primals: Any, outs: Any, tangents: Any, *, full_matrices: bool,
     u, s, vt = outs if compute_uv else svd_p.bind(a, full_matrices=False, compute_uv=True)
     dtype = aval_of(s).dtype
     eye = _eye(min(m, n), dtype, s)
-    ut, v = _mT(u), _mT(vt)
-    ds_mat = _mm(_mm(ut, ta), v)
+    uh, v = _mH(u), _mH(vt)
+    ds_mat = _mm(_mm(uh, ta), v)
     ds = _diagonal(ds_mat)
+    complex_a = _is_complex(ds)
+    if complex_a:
+        ds = fnp.real(ds)
     if not compute_uv:
         return [ds]
     s_row, s_col = fnp.expand_dims(s, -2), fnp.expand_dims(s, -1)
     f = 1 / ((s_row + s_col) * (s_row - s_col) + eye) - eye  # 1 / (s_j² - s_i²)
     dss, sds = ds_mat * s_row, s_col * ds_mat
-    du = _mm(u, f * (dss + _mT(dss)))
-    dv = _mm(v, f * (sds + _mT(sds)))
+    du = _mm(u, f * (dss + _mH(dss)))
+    dv = _mm(v, f * (sds + _mH(sds)))
+    if complex_a:
+        zero = s == 0
+        s_inv = fnp.where(zero, 0, 1 / fnp.where(zero, 1, s))
+        du = du + u * fnp.expand_dims(_imag_part(_diagonal(ds_mat)) * s_inv, -2)
     if m > n:
         da_v = _mm(ta, v)
-        du = du + (da_v - _mm(u, _mm(ut, da_v))) / s_row
+        du = du + (da_v - _mm(u, _mm(uh, da_v))) / s_row
     if n > m:
-        dat_u = _mm(_mT(ta), u)
-        dv = dv + (dat_u - _mm(v, _mm(vt, dat_u))) / s_row
-    return [du, ds, _mT(dv)]
+        dah_u = _mm(_mH(ta), u)
+        dv = dv + (dah_u - _mm(v, _mm(vt, dah_u))) / s_row
+    return [du, ds, _mH(dv)]
 
 
 svd_p.impl = _svd_impl
@@ -484,19 +554,106 @@ def _pinv_aval(a: ShapedArray, *, rcond: float) -> ShapedArray:
 
 def _pinv_jvp(primals: Any, out: Any, tangents: Any, *, rcond: float) -> Any:
     """Golub and Pereyra (1973): with ``P = A⁺``,
-    ``dP = −P dA P + P Pᵀ dAᵀ (I − A P) + (I − P A) dAᵀ Pᵀ P``; valid where the rank of
+    ``dP = −P dA P + P Pᴴ dAᴴ (I − A P) + (I − P A) dAᴴ Pᴴ P``; valid where the rank of
     ``A`` is locally constant, whatever its singular values (repeated ones included)."""
     (a,), (ta,) = primals, tangents
     if type(ta) is Zero:
         return Zero(aval_of(out))
     m, n = shape_of(a)[-2:]
     dtype = aval_of(out).dtype
-    p, pt, tat = out, _mT(out), _mT(ta)
+    p, ph, tah = out, _mH(out), _mH(ta)
     dp = -_mm(_mm(p, ta), p)
-    dp = dp + _mm(_mm(_mm(p, pt), tat), _eye(m, dtype, a) - _mm(a, p))
-    return dp + _mm(_mm(_eye(n, dtype, a) - _mm(p, a), tat), _mm(pt, p))
+    dp = dp + _mm(_mm(_mm(p, ph), tah), _eye(m, dtype, a) - _mm(a, p))
+    return dp + _mm(_mm(_eye(n, dtype, a) - _mm(p, a), tah), _mm(ph, p))
 
 
 pinv_p.impl = lambda xp, a, *, rcond: xp.linalg.pinv(a, rcond=rcond)
 pinv_p.abstract_eval = _pinv_aval
 pinv_p.jvp = _pinv_jvp
+
+# ----------------------------------------------------------------------------- eig
+
+eig_p = _declare("eig", multiple_results=True)
+
+
+def _eig_on_host(xp: Any, a: Any, vectors: bool) -> list[Any]:
+    """NumPy's eig of a device array, computed on the host: one copy each way."""
+    a_host = xp.asnumpy(a)
+    outs = np.linalg.eig(a_host) if vectors else (np.linalg.eigvals(a_host),)
+    return [xp.asarray(o) for o in outs]
+
+
+def _fix_phase(xp: Any, v: Any) -> Any:
+    """Eigenvectors (columns) of unit 2-norm with their largest component real and
+    positive: LAPACK's ``zgeev`` choice, which ``dgeev`` (real matrices) leaves to chance
+    in sign, so that the eigenvectors vary continuously with the matrix."""
+    if xp is not np:  # cuSOLVER's norms, to be sure
+        v = v / xp.linalg.norm(v, axis=-2, keepdims=True)
+    k = xp.argmax(xp.abs(v), axis=-2)[..., None, :]
+    p = xp.take_along_axis(v, k, axis=-2)
+    size = xp.abs(p)
+    return v * (xp.conj(p) / xp.where(size == 0, 1, size))
+
+
+def _eig_impl(xp: Any, a: Any, *, vectors: bool) -> list[Any]:
+    """``np.linalg.eig`` (or ``eigvals``) with complex results. CuPy computes it with
+    cuSOLVER's geev where it has one (CuPy 14 with CUDA 12.6 or later); elsewhere the
+    matrices are copied to the host, decomposed by NumPy and the results copied back."""
+    cdtype = complex_dtype(a.dtype)
+    if xp is np:
+        outs = list(np.linalg.eig(a)) if vectors else [np.linalg.eigvals(a)]
+    else:
+        device_eig = getattr(xp.linalg, "eig" if vectors else "eigvals", None)
+        try:
+            if device_eig is None:
+                raise NotImplementedError("no eig in this CuPy")
+            got = device_eig(a)
+            outs = list(got) if vectors else [got]
+        except RuntimeError as e:  # NotImplementedError: HIP; 'not available': CUDA < 12.6
+            if not isinstance(e, NotImplementedError) and "not available" not in str(e):
+                raise
+            outs = _eig_on_host(xp, a, vectors)
+    outs = [o.astype(cdtype, copy=False) for o in outs]
+    if vectors:
+        outs[1] = _fix_phase(xp, outs[1])
+    return outs
+
+
+def _eig_aval(a: ShapedArray, *, vectors: bool) -> list[ShapedArray]:
+    _check_matrix("eig", a)
+    cdtype = complex_dtype(a.dtype)
+    w = ShapedArray(a.shape[:-1], cdtype)
+    return [w, ShapedArray(a.shape, cdtype)] if vectors else [w]
+
+
+def _eig_jvp(primals: Any, outs: Any, tangents: Any, *, vectors: bool) -> list[Any]:
+    """First-order perturbation theory for distinct eigenvalues (as JAX, Giles 2008 §3.1):
+    with ``P = V⁻¹ dA V``, ``dw = diag P`` and ``dV = V (F ∘ P) + V diag(c)``,
+    ``F[i, j] = 1 / (w_j − w_i)`` off the diagonal. ``c`` keeps LAPACK's normalization of
+    each eigenvector ``v``: ``Re c = −Re(vᴴ u)`` keeps ``|v| = 1`` and
+    ``Im c = −Im(u_k) / v_k`` keeps its largest component ``v_k`` real, ``u`` being the
+    column of ``V (F ∘ P)``."""
+    (a,), (ta,) = primals, tangents
+    if type(ta) is Zero:
+        return [Zero(aval_of(o)) for o in outs]
+    w, v = outs if vectors else eig_p.bind(a, vectors=True)
+    ta = convert_element_type(ta, aval_of(w).dtype) if not _is_complex(ta) else ta
+    if not vectors:
+        return [fnp.sum(solve_p.bind(v, ta) * _mT(v), axis=-1)]
+    n = shape_of(v)[-1]
+    eye = _eye(n, aval_of(w).dtype, w)
+    p = solve_p.bind(v, _mm(ta, v))
+    f = 1 / (eye + fnp.expand_dims(w, -2) - fnp.expand_dims(w, -1)) - eye
+    u = _mm(v, f * p)
+    k = fnp.argmax(fnp.abs(v), axis=-2)
+    rows = same_device(np.arange(n).reshape(n, 1), k)
+    mask = fnp.astype(rows == fnp.expand_dims(k, -2), aval_of(v).dtype)
+    c = complex_p.bind(-fnp.real(fnp.sum(fnp.conj(v) * u, axis=-2)),
+                       -fnp.imag(fnp.sum(mask * u, axis=-2))
+                       / fnp.real(fnp.sum(mask * v, axis=-2)))
+    return [_diagonal(p), u + v * fnp.expand_dims(c, -2)]
+
+
+eig_p.impl = _eig_impl
+eig_p.abstract_eval = _eig_aval
+eig_p.jvp = _eig_jvp

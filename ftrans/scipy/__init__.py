@@ -7,4 +7,4 @@ only when installed and a special function is first computed.
 0.0
 """
 
-from . import linalg, special  # noqa: F401
+from . import linalg, signal, special  # noqa: F401

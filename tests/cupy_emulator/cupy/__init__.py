@@ -440,6 +440,8 @@ def _module_for(path: list[str]) -> Any:
         return linalg
     if path == ["random"]:
         return random
+    if path == ["fft"]:
+        return fft
     return None
 
 
@@ -528,7 +530,7 @@ class RawModule:
 
 # ----------------------------------------------------------------------------- submodules
 
-from . import cuda, linalg, random  # noqa: E402
+from . import cuda, fft, linalg, random  # noqa: E402
 
 
 def get_default_memory_pool() -> Any:

@@ -55,3 +55,22 @@ def inv(a):
 
 def cholesky(a):
     return _unchecked("cholesky", a)
+
+
+def _geev(a, vectors):
+    """CuPy 14's ``_geev`` (cupy/linalg/_eigenvalue.py): cuSOLVER's ``Xgeev``, whose
+    results are complex also for a real matrix with real eigenvalues."""
+    a_h = _unwrap(a, "linalg.eig" if vectors else "linalg.eigvals")
+    cdtype = numpy.result_type(a_h.dtype, numpy.complex64)
+    if vectors:
+        w, v = numpy.linalg.eig(a_h)
+        return _wrap(w.astype(cdtype)), _wrap(v.astype(cdtype))
+    return _wrap(numpy.linalg.eigvals(a_h).astype(cdtype))
+
+
+def eig(a):
+    return _geev(a, True)
+
+
+def eigvals(a):
+    return _geev(a, False)
