@@ -96,6 +96,32 @@ def can_cast(from_: Any, to: Any, /, casting: str = "safe") -> bool:
     return bool(np.can_cast(from_, to, casting=casting))
 
 
+def _dtype_argument(x: Any) -> Any:
+    """The dtype meant by ``x``: a dtype as it is, an array's or traced array's dtype."""
+    return x.dtype if isinstance(x, Tracer | np.ndarray) else x
+
+
+def finfo(type: Any) -> np.finfo:  # noqa: A002 (NumPy's name)
+    """NumPy's ``finfo`` of a floating dtype — or, as the array API and JAX allow, of an
+    array or traced array of that dtype.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.finfo(np.ones(2, np.float32)).bits
+    32
+    """
+    return np.finfo(_dtype_argument(type))
+
+
+def iinfo(type: Any) -> np.iinfo:  # noqa: A002 (NumPy's name)
+    """NumPy's ``iinfo`` of an integer dtype, or of an array or traced array of one.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.iinfo(np.arange(3, dtype=np.int8)).max
+    127
+    """
+    return np.iinfo(_dtype_argument(type))
+
+
 class ArrayNamespaceInfo:
     """What ``ftrans.numpy`` offers, as the array API's inspection object describes it:
     NumPy's dtypes and defaults, on the one device ``"cpu"``.

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..core import Tracer, array_module
 from ..prims import shape as sh
+from ._mutation import copy_of
 from ._promote import (
     as_array,
     broadcast_shapes,
@@ -34,16 +35,15 @@ def asarray(a: Any, dtype: Any = None, order: str | None = None, *, device: Any 
     >>> fnp.asarray(x, copy=True) is x, fnp.asarray(x, copy=None) is x
     (False, True)
     """
-    if device is not None:
-        from ._inspection import check_device
-        check_device(device, "asarray")
+    _check_device(device, "asarray")
     if is_tracer(a):
-        if dtype is None or np.dtype(dtype) == a.dtype:
-            return a
-        if copy is False:
-            raise ValueError(f"asarray: converting a traced {a.dtype} array to {np.dtype(dtype)} "
-                             "makes a new array, which copy=False forbids")
-        return to_dtype(a, np.dtype(dtype))
+        if dtype is not None and np.dtype(dtype) != a.dtype:
+            if copy is False:
+                raise ValueError(f"asarray: converting a traced {a.dtype} array to "
+                                 f"{np.dtype(dtype)} makes a new array, which copy=False "
+                                 "forbids")
+            a = to_dtype(a, np.dtype(dtype))
+        return copy_of(a) if copy else a  # a copy has its own variable (see _mutation)
     if isinstance(a, (list, tuple)) and any(isinstance(e, Tracer) for e in _leaves(a)):
         if copy is False:
             raise ValueError("asarray: stacking a list of traced arrays makes a new array, "
@@ -71,7 +71,7 @@ def array(a: Any, dtype: Any = None, copy: bool | None = True) -> Any:
     """
     if is_tracer(a) or (isinstance(a, (list, tuple))
                         and any(isinstance(e, Tracer) for e in _leaves(a))):
-        return asarray(a, dtype)  # a list of tracers raises, naming stack
+        return asarray(a, dtype, copy=True if copy else None)  # a list of tracers: stack
     xp = array_module([a])
     return xp.array(a, dtype=dtype, copy=copy)
 
@@ -88,6 +88,12 @@ def _stack_nested(a: Any, dtype: np.dtype) -> Any:
     return stack(parts) if parts else np.zeros((0,), dtype)
 
 
+def _check_device(device: Any, where: str) -> None:
+    if device is not None:
+        from ._inspection import check_device
+        check_device(device, where)
+
+
 def _leaves(a: Any) -> list[Any]:
     if isinstance(a, (list, tuple)):
         return [leaf for e in a for leaf in _leaves(e)]
@@ -95,7 +101,8 @@ def _leaves(a: Any) -> list[Any]:
 
 
 def _like(fill: float):
-    def fn(a: Any, dtype: Any = None, shape: Any = None) -> Any:
+    def fn(a: Any, dtype: Any = None, shape: Any = None, *, device: Any = None) -> Any:
+        _check_device(device, "zeros_like" if fill == 0 else "ones_like")
         if not is_tracer(a):
             xp = array_module([a])
             return xp.full_like(a, fill, dtype=dtype, shape=shape)

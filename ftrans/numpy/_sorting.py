@@ -17,8 +17,9 @@ from ._promote import any_tracer, is_tracer, normalize_axes, to_dtype
 
 def argsort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any = None, *,
             stable: bool | None = None, descending: bool = False) -> Any:
-    """NumPy's ``argsort`` (always stable; an integer result: no derivative), with the
-    array API's ``descending=`` (equal values keep their order, as when ascending).
+    """NumPy's ``argsort`` (stable unless ``kind`` says otherwise: equal values keep their
+    order; an integer result: no derivative), with the array API's ``descending=`` (equal
+    values keep their order there too).
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.argsort(np.array([3.0, 1.0, 2.0]))
@@ -29,6 +30,8 @@ def argsort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any =
     if not is_tracer(a):
         if descending:
             return _descending(np, a, axis, kind, stable)
+        if kind is None and stable is None:
+            stable = True  # as on traced arrays (and the array API's default)
         return np.argsort(a, axis=axis, kind=kind, order=order, stable=stable)
     if axis is None:
         from ._shape import ravel
@@ -54,7 +57,7 @@ def _descending(xp: Any, a: Any, axis: int | None, kind: str | None,
     ax = normalize_axes(axis, a.ndim, "argsort")[0] if a.ndim else axis
     n = a.shape[ax] if a.ndim else 1
     rev = xp.flip(a, ax) if a.ndim else a
-    idx = xp.argsort(rev, axis=ax if a.ndim else -1, kind=kind, stable=True)
+    idx = xp.argsort(rev, axis=ax if a.ndim else -1, kind="stable")
     return (n - 1) - xp.flip(idx, ax) if a.ndim else idx
 
 

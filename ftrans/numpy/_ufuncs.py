@@ -198,16 +198,20 @@ def fmin(x: Any, y: Any) -> Any:
     return _where(isnan(x), _where(isnan(y), m, y), _where(isnan(y), x, m))
 
 
-def clip(a: Any, a_min: Any = None, a_max: Any = None, out: Any = None, *, min: Any = None,
-         max: Any = None) -> Any:
-    """NumPy's ``clip``: ``minimum(maximum(a, a_min), a_max)``; ties share the derivative.
+def clip(a: Any, min: Any = None, max: Any = None, out: Any = None, *,  # noqa: A002
+         a_min: Any = None, a_max: Any = None) -> Any:
+    """NumPy's ``clip``: ``minimum(maximum(a, min), max)``; ties share the derivative. The
+    bounds are named ``min``/``max`` as in the array API, ``a_min``/``a_max`` as in NumPy.
 
     >>> import ftrans.numpy as fnp
-    >>> fnp.clip(3.0, 0.0, 1.0)
-    1.0
+    >>> fnp.clip(3.0, 0.0, 1.0), fnp.clip(3.0, a_max=1.0)
+    (1.0, 1.0)
     """
-    lo = a_min if a_min is not None else min
-    hi = a_max if a_max is not None else max
+    for name, new, old in (("min", min, a_min), ("max", max, a_max)):
+        if new is not None and old is not None:
+            raise ValueError(f"clip: pass {name}= or a_{name}=, not both")
+    lo = min if min is not None else a_min
+    hi = max if max is not None else a_max
     if out is not None:
         raise NotImplementedError("clip(..., out=...): traced arrays cannot be written in "
                                   "place")
