@@ -241,7 +241,7 @@ def all(a: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
     if not is_tracer(a):
         return np.all(a, axis=axis, keepdims=keepdims)
     from ..prims.reduce import reduce_min_p
-    return _reduce(reduce_min_p, _truth(a), axis, keepdims, "all")
+    return _logical_reduce(reduce_min_p, _truth(a), axis, keepdims, "all", True)
 
 
 def any(a: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
@@ -254,7 +254,18 @@ def any(a: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
     if not is_tracer(a):
         return np.any(a, axis=axis, keepdims=keepdims)
     from ..prims.reduce import reduce_max_p
-    return _reduce(reduce_max_p, _truth(a), axis, keepdims, "any")
+    return _logical_reduce(reduce_max_p, _truth(a), axis, keepdims, "any", False)
+
+
+def _logical_reduce(prim: Any, t: Any, axis: Any, keepdims: bool, what: str,
+                    empty: bool) -> Any:
+    """all/any as min/max of booleans; over an empty axis, their identity ``empty``."""
+    axes = normalize_axes(axis, t.ndim, what)
+    if 0 not in [t.shape[i] for i in axes]:  # (``any`` is this module's own)
+        return _reduce(prim, t, axes, keepdims, what)
+    shape = tuple(1 if i in axes else n for i, n in enumerate(t.shape) if keepdims or
+                  i not in axes)
+    return np.full(shape, empty)
 
 
 def count_nonzero(a: Any, axis: Any = None, *, keepdims: bool = False) -> Any:

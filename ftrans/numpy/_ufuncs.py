@@ -218,7 +218,7 @@ def clip(a: Any, min: Any = None, max: Any = None, out: Any = None, *,  # noqa: 
     if not any_tracer((a, lo, hi)):
         return np.clip(a, lo, hi)
     if lo is None and hi is None:
-        raise ValueError("One of max or min must be given")
+        return a  # NumPy 2 (and the array API): nothing to clip
     if lo is not None:
         a = maximum(a, lo)
     if hi is not None:
