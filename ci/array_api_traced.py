@@ -5,7 +5,9 @@ arrays, where ``ftrans.numpy`` mostly hands over to NumPy. Run it on this module
 (``ARRAY_API_TESTS_MODULE=array_api_traced`` with ``ci/`` on ``PYTHONPATH``; see
 ``ci/array_api.sh --traced``) and each call traces the function abstractly, with the arrays
 as traced inputs, so the suite checks what ftrans records: dtypes, shapes and values of
-the traced implementations. Python scalars and other arguments stay static.
+the traced implementations. Python scalars and other arguments stay static. With
+``ARRAY_API_TRACED=vmap`` each call is ``vmap``-ed instead, over a batch of the arrays and
+their reversals, which checks the batch rules (the suite checks the first member).
 
 Functions whose output shape depends on the values (``nonzero``, ``unique_*``) and the ones
 that do not return arrays (``finfo``, ``isdtype``, ...) run as they are; ``repeat`` takes
@@ -16,6 +18,7 @@ handed to the suite as 0-d arrays, which the standard asks for.
 from __future__ import annotations
 
 import functools
+import os
 import types
 from typing import Any, Callable
 
@@ -30,11 +33,20 @@ _AS_IS = {"asarray",  # the identity on arrays: asarray(x, copy=False) must give
           "__array_namespace_info__", "shape", "ndim", "size"}
 
 
+_MODE = os.environ.get("ARRAY_API_TRACED", "jit")  # or "vmap": the batch rules
 _STATIC = {"repeat": (1, "repeats")}  # arguments that set the output's shape
 
 
 def _is_array(x: Any) -> bool:
     return isinstance(x, np.ndarray)
+
+
+def _other(a: np.ndarray) -> np.ndarray:
+    """A second batch member that differs from ``a`` (so mixing batch members shows)."""
+    if a.dtype == np.bool_:
+        return ~a
+    with np.errstate(all="ignore"):
+        return a[::-1].copy() if a.ndim else a
 
 
 def _as_arrays(out: Any) -> Any:
@@ -89,6 +101,9 @@ def traced(fn: Callable[..., Any]) -> Callable[..., Any]:
                         else n for a, n in zip(args, new_args)]
             return fn(*new_args, **new_kwargs)
 
+        if _MODE == "vmap":  # a batch of two: each array and its reversal
+            out = ftrans.vmap(body)(*[np.stack([a, _other(a)]) for a in arrays])
+            return _as_arrays(ftrans.tree_util.tree_map(lambda o: o[0], out))
         return _as_arrays(ftrans.jit(body)(*arrays))
     return call
 
