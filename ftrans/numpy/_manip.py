@@ -15,6 +15,7 @@ from ..prims.indexing import gather
 from ._elementwise import multiply
 from ._elementwise import where as _where
 from ._promote import (
+    any_gpu_array,
     any_tracer,
     broadcast_shapes,
     broadcast_to_shape,
@@ -170,7 +171,7 @@ def unstack(x: Any, /, *, axis: int = 0) -> tuple[Any, ...]:
     >>> fnp.unstack(np.arange(4.0).reshape(2, 2), axis=1)
     (array([0., 2.]), array([1., 3.]))
     """
-    if not is_tracer(x):
+    if not is_tracer(x) and not any_gpu_array((x,)):  # (CuPy has no unstack)
         return np.unstack(x, axis=axis)
     if x.ndim == 0:
         raise ValueError("unstack: Input array must be at least 1-d.")

@@ -54,9 +54,16 @@ def asarray(a: Any, dtype: Any = None, order: str | None = None, *, device: Any 
             *[dtype_of(e) for e in _leaves(a)])
         return _stack_nested(a, dt)
     xp = array_module([a])
-    kwargs = {} if copy is None else {"copy": copy}
-    if order is not None:
-        kwargs["order"] = order
+    kwargs = {} if order is None else {"order": order}
+    if xp is not np and copy is not None:  # CuPy's asarray has no copy=
+        if copy:
+            return xp.array(a, dtype=dtype, copy=True, **kwargs)
+        out = xp.asarray(a, dtype=dtype, **kwargs)
+        if out is not a:
+            raise ValueError("asarray: a copy could not be avoided, which copy=False forbids")
+        return out
+    if copy is not None:
+        kwargs["copy"] = copy
     return xp.asarray(a, dtype=dtype, **kwargs)
 
 

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..core import same_device
+from ..core import array_module, same_device
 from ..device import to_host
 from ..prims import sorting as so
 from ._elementwise import where as _where3
@@ -29,7 +29,7 @@ def argsort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any =
     """
     if not is_tracer(a):
         if descending:
-            return _descending(np, a, axis, kind, stable)
+            return _descending(a, axis)
         if kind is None and stable is None:
             stable = True  # as on traced arrays (and the array API's default)
         return np.argsort(a, axis=axis, kind=kind, order=order, stable=stable)
@@ -47,18 +47,18 @@ def argsort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any =
     return so.argsort(a, ax)
 
 
-def _descending(xp: Any, a: Any, axis: int | None, kind: str | None,
-                stable: bool | None) -> Any:
-    """The stable descending argsort of a plain array: ascending on the reversed array,
-    read backwards (so equal values keep their original order)."""
-    a = xp.asarray(a)
+def _descending(a: Any, axis: int | None) -> Any:
+    """The stable descending argsort of a plain (NumPy or CuPy) array: ascending on the
+    reversed array, read backwards, so equal values keep their original order."""
+    from ._promote import as_array
+    a = as_array(a)
     if axis is None:
         a, axis = a.ravel(), 0
-    ax = normalize_axes(axis, a.ndim, "argsort")[0] if a.ndim else axis
-    n = a.shape[ax] if a.ndim else 1
-    rev = xp.flip(a, ax) if a.ndim else a
-    idx = xp.argsort(rev, axis=ax if a.ndim else -1, kind="stable")
-    return (n - 1) - xp.flip(idx, ax) if a.ndim else idx
+    if a.ndim == 0:
+        return np.argsort(a, kind="stable")
+    ax = normalize_axes(axis, a.ndim, "argsort")[0]
+    idx = np.argsort(np.flip(a, ax), axis=ax, kind="stable")
+    return (a.shape[ax] - 1) - np.flip(idx, ax)
 
 
 def sort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any = None, *,
@@ -74,12 +74,13 @@ def sort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any = No
     """
     if not is_tracer(a):
         if descending:
-            a = np.asarray(a)
+            from ._promote import as_array
+            a = as_array(a)
             if axis is None:
                 a, axis = a.ravel(), 0
             if a.ndim == 0:
                 return np.sort(a, axis=axis)  # NumPy's AxisError
-            return np.take_along_axis(a, _descending(np, a, axis, kind, stable), axis)
+            return np.take_along_axis(a, _descending(a, axis), axis)
         return np.sort(a, axis=axis, kind=kind, order=order, stable=stable)
     if axis is None:
         from ._shape import ravel
@@ -148,13 +149,18 @@ def _nonzero_sized(a: Any, size: int, fill_value: Any) -> tuple[Any, ...]:
     if len(fills) != len(shape):
         raise ValueError(f"nonzero: fill_value must be a scalar or a tuple of length "
                          f"{len(shape)} (a.ndim), got {fill_value!r}")
+    if not is_tracer(a):  # NumPy's (or CuPy's) indices, cut or padded to ``size``
+        xp = array_module([a])
+        out = []
+        for ind, fill in zip(xp.nonzero(a), fills):
+            part = xp.full(size, 0 if fill is None else fill, dtype=np.intp)
+            part[:min(size, ind.shape[0])] = ind[:size]
+            out.append(part)
+        return tuple(out)
     flat = ravel(a)
     n = shape_of(flat)[0]
     is_zero = equal(flat, 0) if flat.dtype != np.bool_ else equal(flat, False)
-    xp = np if not is_tracer(a) else None
-    order = (np.argsort(is_zero, kind="stable") if xp is not None
-             else so.argsort(to_dtype(is_zero, np.dtype(np.int8)), 0))
-    order = to_dtype(order, np.dtype(np.intp))
+    order = to_dtype(so.argsort(to_dtype(is_zero, np.dtype(np.int8)), 0), np.dtype(np.intp))
     if size <= n:
         order = order[:size]
     else:
