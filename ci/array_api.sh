@@ -12,14 +12,16 @@
 #       --vmap    the same under ftrans.vmap (a batch of two): the batch rules;
 #       --numpy   NumPy itself, for comparison, with the same settings.
 # Hypothesis runs without shrinking (ci/array_api_plugin.py): failures fail the same, fast.
+# --traced and --vmap compile every call, so they run without the suite's 800 ms deadline
+# per example (a timing check, which a loaded machine fails at random).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SUITE="${1:?usage: ci/array_api.sh PATH/TO/array-api-tests [--traced|--vmap|--numpy] [pytest args]}"
 shift
 MODULE=ftrans.numpy
 case "${1:-}" in
-  --traced) MODULE=array_api_traced; export ARRAY_API_TRACED=jit; shift ;;
-  --vmap) MODULE=array_api_traced; export ARRAY_API_TRACED=vmap; shift ;;
+  --traced) MODULE=array_api_traced; export ARRAY_API_TRACED=jit; shift; set -- --disable-deadline "$@" ;;
+  --vmap) MODULE=array_api_traced; export ARRAY_API_TRACED=vmap; shift; set -- --disable-deadline "$@" ;;
   --numpy) MODULE=numpy; shift ;;
 esac
 cd "$SUITE"

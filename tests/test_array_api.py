@@ -369,3 +369,17 @@ def test_bitwise_shifts_under_vmap_and_jit():
         np.testing.assert_array_equal(ftrans.vmap(fn, (0, None))(x, s), ref(x, s))
         np.testing.assert_array_equal(ftrans.jit(fn)(x, s), ref(x, s))
     np.testing.assert_array_equal(ftrans.vmap(fnp.bitwise_invert)(x), ~x)
+
+
+def test_qr_complete_of_tall_matrices_under_jit_and_vmap():
+    a = rng.standard_normal((2, 5, 3))
+    want_q, want_r = np.linalg.qr(a, mode="complete")
+    for fn in (ftrans.jit(lambda m: fnp.linalg.qr(m, mode="complete")),
+               ftrans.vmap(lambda m: fnp.linalg.qr(m, mode="complete"))):
+        q, r = fn(a)
+        assert q.shape == (2, 5, 5) and r.shape == (2, 5, 3)
+        np.testing.assert_allclose(q, want_q, atol=1e-12)
+        np.testing.assert_allclose(r, want_r, atol=1e-12)
+    with pytest.raises(NotImplementedError, match="mode='complete' of a tall matrix has no "
+                                                  "derivative"):
+        ftrans.grad(lambda m: fnp.sum(fnp.linalg.qr(m, mode="complete")[0]))(a[0])
