@@ -64,9 +64,9 @@ def setitem(x: Tracer, idx: Any, value: Any) -> None:
         raise TypeError("traced arrays are immutable and cannot be assigned to in place "
                         f"(at {user_frame()}): use x = x.at[idx].set(value) (or .add, "
                         ".multiply, .min, .max) instead of x[idx] = value; this one is an "
-                        "input of the transformed function (NumPy would write into the "
-                        "caller's array): to change a copy, y = ftrans.numpy.asarray(x, "
-                        "copy=True); y[idx] = value")
+                        "input (or a NumPy constant) of the transformed function, which "
+                        "NumPy would change for the caller too: to change a copy, "
+                        "y = ftrans.numpy.asarray(x, copy=True); y[idx] = value")
     if not trace.active or trace.level != current_level() - 1:
         raise ValueError(
             "item assignment to an array of an outer transformation from inside an inner one "
