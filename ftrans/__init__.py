@@ -64,6 +64,12 @@ from .backends import BackendUnavailableError, KernelCompileError  # noqa: F401,
 from .device import (  # noqa: F401,E402
                      BackendMismatchError,
                      DeviceOutOfMemoryError,
+                     block_until_ready,
                      default_backend,
+                     device_get,
                      device_put,
 )
+
+# isort: split
+from . import test_util  # noqa: F401,E402
+from .shapes import ShapeDtypeStruct, eval_shape  # noqa: F401,E402

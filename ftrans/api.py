@@ -493,8 +493,7 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
         (out,) = tr.out_vals
         av = aval_of(out)
         if av.shape != ():
-            raise TypeError(f"Gradient only defined for scalar-output functions. Output of "
-                            f"{_fun_name(fun)} had shape: {av.shape}")
+            raise TypeError(_non_scalar_message(fun, av.shape))
         _check_output_dtype(av.dtype, fun, "grad", holomorphic)
         tr.values = {}  # primal intermediates: only the residuals in lin_consts are needed
         xp = tr.xp
@@ -507,6 +506,17 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
         return ((value, tr.aux), g) if has_aux else (value, g)
 
     return value_and_grad_f
+
+
+def _non_scalar_message(fun: Callable, shape: tuple) -> str:
+    """JAX's words for a non-scalar output of ``grad``, and what to do about it."""
+    fix = ("index it (out[0]) or sum it (out.sum()) to get the scalar; ftrans, like JAX, "
+           "does not treat a size-1 array as a scalar (autograd does)"
+           if int(np.prod(shape)) == 1 else
+           "reduce it to a scalar (out.sum(), say), or use ftrans.jacrev / ftrans.vjp for "
+           "the derivative of every output")
+    return (f"Gradient only defined for scalar-output functions. Output had shape: {shape}. "
+            f"{_fun_name(fun)} returned an array of shape {shape}: {fix}.")
 
 
 def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,

@@ -418,6 +418,23 @@ class Trace:
         return x.val if isinstance(x, Tracer) and x._trace is self else x
 
 
+def lift_constant(x: Any) -> Any:
+    """``x``, a NumPy array made inside an abstract transformation (``jit``, ``vmap``,
+    ``make_jaxpr``), as a traced constant of the innermost trace that still carries its value
+    (as ``jnp.asarray`` gives a JAX array there): traced indices can then index it. Outside
+    such transformations, 0-d arrays and anything else: ``x`` itself.
+
+    >>> lift_constant(np.ones(2))
+    array([1., 1.])
+    """
+    stack = _thread.trace_stack
+    if type(x) is not np.ndarray or not x.ndim or not stack \
+            or all(t.concrete for t in stack):
+        return x
+    trace = stack[-1]
+    return Tracer(trace, trace.to_atom(x), x)
+
+
 def current_level() -> int:
     """How many traces the current thread is inside.
 
@@ -515,7 +532,9 @@ class Tracer:
                "or mark the argument static with jit(..., static_argnums=...).")
     _INDEX_FIX = ("A traced integer cannot pick a Python branch, list item or loop count: use "
                   "ftrans.lax.switch(index, branches, *operands), ftrans.lax.fori_loop(lower, "
-                  "upper, body_fun, init) or ftrans.lax.scan, or mark the argument static.")
+                  "upper, body_fun, init) or ftrans.lax.scan, or mark the argument static. To "
+                  "index an array with it, use ftrans.numpy.take(table, i) or "
+                  "ftrans.numpy.asarray(table)[i].")
 
     def __bool__(self) -> bool:
         return bool(self._concrete("bool() (an `if`, `while`, `and`/`or`)", self._IF_FIX))
@@ -558,11 +577,10 @@ class Tracer:
         return v.item() if hasattr(v, "item") else v
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        raise TracerArrayConversionError(
-            f"a traced array {self.aval.str_short()} was converted to a NumPy array at "
-            f"{user_frame()}; that would silently drop it from the computation being "
-            "transformed. Use ftrans.numpy functions (or NumPy functions, which dispatch to "
-            "ftrans) instead of np.asarray/np.array.")
+        if self.val is not None and self._trace.consts.get(id(self.val), (None,))[0] \
+                is self._var:  # a constant lifted into the trace: it carries no dependence
+            return np.asarray(self.val, dtype)
+        raise TracerArrayConversionError(_fnp()._conversion_message(self, user_frame()))
 
     # --- NumPy protocols
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
@@ -625,7 +643,7 @@ class Tracer:
     def __getattr__(self, name: str) -> Any:
         method = _fnp()._TRACER_METHODS.get(name)
         if method is None:
-            raise AttributeError(f"traced array has no attribute {name!r}")
+            raise _fnp()._TracerAttributeError(name)
         return method.__get__(self)
 
     def __getitem__(self, idx: Any) -> Any:

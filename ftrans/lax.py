@@ -451,3 +451,102 @@ for _name, _args, _value in (("bitwise_and", "np.int32(12), np.int32(10)", "8"),
                            f"The ``{_name}`` primitive, applied to integer operands of equal "
                            f"shape and dtype.\n\n>>> import ftrans.lax as lax, numpy as np\n"
                            f">>> int(lax.{_name}({_args}))\n{_value}\n")
+
+# Names JAX ports reach for (issue 14 §5): dynamic slicing, select/clamp, convolutions,
+# windowed reductions and cumulative scans
+from .custom import stop_gradient  # noqa: E402,F401
+from .prims import windowed as _windowed  # noqa: E402
+from .prims.clamp import clamp  # noqa: E402,F401
+from .prims.conv import (  # noqa: E402,F401
+    ConvDimensionNumbers,
+    conv_dimension_numbers,
+    conv_general_dilated,
+)
+from .prims.dynamic_slicing import (  # noqa: E402,F401
+    dynamic_index_in_dim,
+    dynamic_slice,
+    dynamic_slice_in_dim,
+    dynamic_update_index_in_dim,
+    dynamic_update_slice,
+    dynamic_update_slice_in_dim,
+)
+from .prims.elementwise import select  # noqa: E402,F401
+from .prims.windowed import padtype_to_pads  # noqa: E402,F401
+
+
+def conv(lhs: Any, rhs: Any, window_strides: Any, padding: Any, precision: Any = None,
+         preferred_element_type: Any = None) -> Any:
+    """``conv_general_dilated`` with the default layouts ``('NCHW', 'OIHW', 'NCHW')`` and no
+    dilation.
+
+    >>> import numpy as np, ftrans.lax as lax
+    >>> lax.conv(np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)), (1, 1), "VALID")[0, 0]
+    array([[4., 4.],
+           [4., 4.]])
+    """
+    return conv_general_dilated(lhs, rhs, window_strides, padding, precision=precision,
+                                preferred_element_type=preferred_element_type)
+
+
+def _monoid(computation: Any) -> str | None:
+    import operator
+
+    import numpy as np
+
+    from . import numpy as fnp
+    g = globals()
+    table = {g["add"]: "sum", g["mul"]: "prod", g["max"]: "max", g["min"]: "min",
+             fnp.add: "sum", fnp.multiply: "prod", fnp.maximum: "max", fnp.minimum: "min",
+             np.add: "sum", np.multiply: "prod", np.maximum: "max", np.minimum: "min",
+             operator.add: "sum", operator.mul: "prod"}
+    try:
+        return table.get(computation)
+    except TypeError:  # unhashable
+        return None
+
+
+def reduce_window(operand: Any, init_value: Any, computation: Any, window_dimensions: Any,
+                  window_strides: Any = None, padding: Any = "VALID", base_dilation: Any = None,
+                  window_dilation: Any = None) -> Any:
+    """JAX's ``lax.reduce_window`` for ``computation`` ``lax.add``, ``lax.mul``, ``lax.max``
+    or ``lax.min`` (or NumPy's ``add``, ``multiply``, ``maximum``, ``minimum``): each output
+    element is ``init_value`` combined with the elements of one window of the operand, padded
+    (``'SAME'``, ``'VALID'`` or ``(low, high)`` pairs) and dilated by ``base_dilation`` (the
+    padding and the holes contribute nothing, as in XLA); windows step by ``window_strides``
+    and spread by ``window_dilation``.
+
+    >>> import numpy as np, ftrans.lax as lax
+    >>> x = np.arange(16.0).reshape(4, 4)
+    >>> lax.reduce_window(x, -np.inf, lax.max, (2, 2), (2, 2), "VALID")  # 2x2 max pooling
+    array([[ 5.,  7.],
+           [13., 15.]])
+    """
+    monoid = _monoid(computation)
+    if monoid is None:
+        raise NotImplementedError(
+            f"reduce_window: computation {_fname(computation)} is not supported; use "
+            "ftrans.lax.add, mul, max or min (or numpy's add, multiply, maximum, minimum)")
+    return _windowed.reduce_window(operand, init_value, monoid, window_dimensions,
+                                   window_strides, padding, base_dilation, window_dilation)
+
+
+def _cumulative(name: str, monoid: str, example: str, result: str):
+    def fn(operand: Any, axis: int = 0, reverse: bool = False) -> Any:
+        return _windowed.cumulative(operand, axis, reverse, monoid)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (f"Inclusive ``{monoid}`` scan of ``operand`` along ``axis`` (from the end "
+                  f"if ``reverse``), as JAX's ``lax.{name}``.\n\n"
+                  f">>> import numpy as np, ftrans.lax as lax\n>>> lax.{name}({example})\n"
+                  f"{result}\n")
+    return fn
+
+
+cumsum = _cumulative("cumsum", "sum", "np.array([1.0, 2.0, 3.0])",  # noqa: F811
+                     "array([1., 3., 6.])")
+cumprod = _cumulative("cumprod", "prod", "np.array([1.0, 2.0, 3.0]), reverse=True",  # noqa: F811
+                      "array([6., 6., 3.])")
+cummax = _cumulative("cummax", "max", "np.array([1.0, 3.0, 2.0])", "array([1., 3., 3.])")
+cummin = _cumulative("cummin", "min", "np.array([[3.0, 1.0], [2.0, 4.0]]), axis=1",
+                     "array([[3., 1.],\n       [2., 2.]])")
+cumlogsumexp = _cumulative("cumlogsumexp", "logsumexp", "np.log(np.array([1.0, 1.0, 2.0]))",
+                           "array([0.        , 0.69314718, 1.38629436])")

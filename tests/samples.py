@@ -37,3 +37,11 @@ SAMPLES += RANDOM_SAMPLES
 from samples_fft import FFT_SAMPLES  # noqa: E402
 
 SAMPLES += FFT_SAMPLES
+
+from samples_lax import LAX_SAMPLES  # noqa: E402
+
+SAMPLES += LAX_SAMPLES
+
+from samples_special import SPECIAL2_SAMPLES, STATS_SAMPLES  # noqa: E402
+
+SAMPLES += [*SPECIAL2_SAMPLES, *STATS_SAMPLES]

@@ -709,3 +709,23 @@ def test_array_api_functions_on_device_arrays():
 
     _check(ftrans.jit(ftrans.grad(assign))(g), ftrans.grad(assign)(x), np.float64,
            "item assignment")
+
+
+def test_special_functions_in_fused_kernels_and_alone():
+    """The special functions of ft_special.cuh inside jit's fused kernels (values and
+    gradients, with derivatives in the shape parameters), and eagerly one by one (cupyx's
+    ufuncs; iv/ive and the derivatives in a, b, which cupyx lacks, through the host)."""
+    sp = ftrans.scipy.special
+    x = np.linspace(0.05, 0.95, 40)
+
+    def f(x):
+        return (sp.gammainc(2.5, 4 * x) + sp.gammaincc(x + 0.5, 1.5) + sp.betainc(2.0, 3.0, x)
+                + sp.betainc(x + 1, 2.0, 0.3) + sp.ive(1.5, 3 * x) + sp.iv(0.5, x)
+                + sp.i0e(x) + sp.i1(x) + sp.zeta(3.0, x + 1) + sp.ndtri(x) + sp.log_ndtr(-20 * x)
+                + sp.gammaincinv(2.0, x) + sp.betaincinv(2.0, 3.0, x) + sp.expi(x)
+                + sp.gamma(x) + sp.polygamma(2, x) + sp.digamma(-x) + sp.erfcinv(x))
+
+    def loss(x):
+        return fnp.sum(f(x))
+    for fun in (ftrans.jit(f), ftrans.jit(ftrans.grad(loss)), f, ftrans.grad(loss)):
+        _check(fun(cp.asarray(x)), fun(x), np.float64, getattr(fun, "__name__", "jit"))

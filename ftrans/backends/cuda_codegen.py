@@ -12,8 +12,8 @@ Pure Python (no CuPy), so it is tested on machines without a GPU. The steps:
 2. ``Group.kernel_source()`` writes each group as CUDA: an ``__host__ __device__`` element
    function built from the primitives' ``cuda`` expression templates, put into a template
    of ``ftrans/kernels/`` (``elementwise.cu``, or ``reduction.cu`` for a trailing reduction),
-   after the element functions of ``ftrans/kernels/ft_math.cuh``. Sources are self-contained (no
-   ``#include``), as NVRTC needs; shapes are baked in.
+   after the element functions of ``ftrans/kernels/ft_math.cuh`` and ``ft_special.cuh``.
+   Sources are self-contained (no ``#include``), as NVRTC needs; shapes are baked in.
 3. ``Group.host_source()`` puts the same element function into ``ftrans/kernels/host.cpp``: a
    plain C++ loop the tests build with ``g++`` and compare with NumPy.
 
@@ -46,8 +46,8 @@ from .files import write_text
 
 # ----------------------------------------------------------------------------- kernels/
 
-_KERNEL_FILES = ("ft_math.cuh", "elementwise.cu", "reduction.cu", "reduction_columns.cu",
-                 "host.cpp")
+_KERNEL_FILES = ("ft_math.cuh", "ft_special.cuh", "elementwise.cu", "reduction.cu",
+                 "reduction_columns.cu", "host.cpp")
 
 
 def kernels_dir() -> str:
@@ -77,6 +77,16 @@ def kernel_text(name: str) -> str:
         with open(os.path.join(kernels_dir(), name), encoding="utf-8") as f:
             _texts[name] = f.read()
     return _texts[name]
+
+
+def math_source() -> str:
+    """The element functions every kernel starts with: ``ft_math.cuh`` (helpers, erfinv,
+    digamma) and ``ft_special.cuh`` (the other special functions).
+
+    >>> "ft_betainc" in math_source()
+    True
+    """
+    return kernel_text("ft_math.cuh") + "\n" + kernel_text("ft_special.cuh")
 
 
 # ----------------------------------------------------------------------------- C types
@@ -358,7 +368,7 @@ class Group:
         elem = self.element_function(f"{name}_element")
         if self.reduction is None:
             return string.Template(kernel_text("elementwise.cu")).substitute(
-                math=kernel_text("ft_math.cuh"), element=elem, name=name,
+                math=math_source(), element=elem, name=name,
                 params=", ".join(self._params()), size=self.size,
                 body=self._body(f"{name}_element", " " * 4))
         info = self.reduction_info()
@@ -366,7 +376,7 @@ class Group:
         params = self._params() + [f"{acc_t}* __restrict__ ft_partial"]
         template = "reduction_columns.cu" if info["layout"] == "columns" else "reduction.cu"
         return string.Template(kernel_text(template)).substitute(
-            math=kernel_text("ft_math.cuh"), element=elem, name=name, block=REDUCE_BLOCK,
+            math=math_source(), element=elem, name=name, block=REDUCE_BLOCK,
             params=", ".join(params), acc_t=acc_t, n_out=info["n_out"],
             r_size=info["r_size"], parts=info["parts"], identity=info["identity"],
             combine=info["combine"], index=self._index_code(" " * 6),
@@ -375,7 +385,7 @@ class Group:
 
     def host_source(self, name: str) -> str:
         """A C++ function ``extern "C" void name(void** in, void** out)`` computing the
-        group on the CPU with the same element function (without ``ft_math.cuh``)."""
+        group on the CPU with the same element function (without ``math_source()``)."""
         elem = self.element_function(f"{name}_element")
         unpack = [f"  const {c_type(v.aval.dtype)}* p_in{k} = "
                   f"(const {c_type(v.aval.dtype)}*)ft_in[{k}];"

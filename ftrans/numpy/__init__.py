@@ -67,6 +67,7 @@ from ._shape import (  # noqa: F401
     ravel,
     reshape,
     shape,
+    size,
     squeeze,
     swapaxes,
     transpose,
@@ -88,6 +89,7 @@ from . import safe  # noqa: E402,F401  (ftrans.numpy.safe: finite-gradient varia
 from ._indexing import at, take, take_along_axis  # noqa: E402,F401
 from ._indexing import getitem as _indexing_getitem  # noqa: E402
 from ._manip import (  # noqa: E402,F401
+    append,
     array_split,
     atleast_1d,
     atleast_2d,
@@ -209,7 +211,7 @@ concat = concatenate
 where = _where_any  # noqa: F811  (adds one-argument where)
 
 from . import fft, linalg  # noqa: F401,E402
-from ._calculus import cross, trapezoid  # noqa: E402,F401
+from ._calculus import cross, gradient, trapezoid  # noqa: E402,F401
 from ._close import allclose, isclose  # noqa: E402,F401
 from ._complex import (  # noqa: E402,F401
     angle,
@@ -307,3 +309,18 @@ from ._ufuncs import signbit  # noqa: E402,F401
 from .linalg import matrix_transpose, vecdot  # noqa: E402,F401
 
 bool = bool_  # noqa: A001  (the array API's name of the boolean dtype)
+
+# ----------------------------------------------------------------------------- names (issue 14)
+# isort: split
+from ._hints import MissingAttributeError as _MissingAttributeError  # noqa: E402
+from ._hints import TracerAttributeError as _TracerAttributeError  # noqa: E402,F401
+from ._hints import conversion_message as _conversion_message  # noqa: E402,F401
+from ._lift import lifted as _lifted  # noqa: E402
+
+# inside jit/vmap, NumPy arrays made by asarray/array are traced constants (traced indices
+# can index them: fnp.asarray(table)[i]), as jnp.asarray gives JAX arrays there
+asarray, array = _lifted(asarray), _lifted(array)  # noqa: F811
+
+
+def __getattr__(name: str) -> Any:
+    raise _MissingAttributeError(name)

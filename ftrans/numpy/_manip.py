@@ -145,6 +145,25 @@ def concatenate(arrays: Sequence[Any], axis: int | None = 0, dtype: Any = None) 
     return sl.concatenate([to_dtype(a, dt) for a in arrays], ax)
 
 
+def append(arr: Any, values: Any, axis: int | None = None) -> Any:
+    """NumPy's ``append``: ``values`` joined after ``arr`` along ``axis`` (both flattened when
+    ``axis`` is None); differentiable in both.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.append(np.ones((1, 2)), [[5.0, 6.0]], axis=0)
+    array([[1., 1.],
+           [5., 6.]])
+    >>> fnp.append(np.ones(2), np.zeros((1, 2)))
+    array([1., 1., 0., 0.])
+    """
+    if not any_tracer((arr, values)):
+        return np.append(arr, values, axis=axis)
+    arr, values = _as_array(arr), _as_array(values)
+    if axis is None:
+        return concatenate([ravel(arr), ravel(values)], 0)
+    return concatenate([arr, values], axis)
+
+
 def stack(arrays: Sequence[Any], axis: int = 0, dtype: Any = None) -> Any:
     """NumPy's ``stack``.
 

@@ -14,12 +14,8 @@ def _namespace() -> Any:
 
 
 def _unsupported(kind: str, name: str) -> NotImplementedError:
-    import difflib
-    names = [n for n in dir(_namespace()) if not n.startswith("_")]
-    near = difflib.get_close_matches(name, names, n=3)
-    hint = f" Nearest supported: {', '.join('ftrans.numpy.' + n for n in near)}." if near else ""
-    return NotImplementedError(f"ftrans does not support {kind} numpy.{name} on traced "
-                               f"arrays.{hint}")
+    from ._hints import unsupported
+    return NotImplementedError(unsupported(kind, name))
 
 
 _UFUNC_METHODS = {("add", "reduce"): "sum", ("multiply", "reduce"): "prod",

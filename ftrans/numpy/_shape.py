@@ -307,3 +307,19 @@ def ndim(a: Any) -> int:
     0
     """
     return len(shape_of(a))
+
+
+def size(a: Any, axis: int | Sequence[int] | None = None) -> int:
+    """NumPy's ``size``: the number of elements of ``a`` (along ``axis``, an int or a tuple
+    of ints); on traced arrays too (``np.size(x)`` dispatches here).
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.size(np.ones((2, 3))), fnp.size(np.ones((2, 3)), 1), fnp.size([[1, 2]], (0, 1))
+    (6, 3, 2)
+    """
+    s = shape_of(a) if is_tracer(a) else np.shape(a)
+    if axis is None:
+        return int(np.prod(s, dtype=np.int64))
+    from ._promote import normalize_axes
+    axes = normalize_axes(axis, len(s), "size")
+    return int(np.prod([s[k] for k in axes], dtype=np.int64))

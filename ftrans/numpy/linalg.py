@@ -759,3 +759,8 @@ __all__ = ["LinAlgError", "cholesky", "cond", "cross", "det", "diagonal", "eig",
            "matrix_rank", "matrix_transpose", "multi_dot", "norm", "outer", "pinv", "qr",
            "slogdet", "solve", "svd", "svdvals", "tensordot", "trace", "vecdot",
            "vector_norm"]
+
+
+def __getattr__(name: str) -> Any:
+    from ._hints import MissingAttributeError
+    raise MissingAttributeError(name, "numpy.linalg")
