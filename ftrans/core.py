@@ -26,9 +26,11 @@ from .errors import (  # noqa: F401  (core's names too)
     TracerArrayConversionError,
     UnexpectedTracerError,
     check_int64,
+    stale_view,
     user_frame,
 )
 from .ir import Eqn, Jaxpr, Literal, ShapedArray, Var
+from .symbolic import UndefPrimal, Zero, instantiate, zeros  # noqa: F401  (core's names too)
 from .xp import array_module, run_on_gpu, same_device  # noqa: F401  (core's names too)
 
 # ----------------------------------------------------------------------------- primitives
@@ -58,6 +60,8 @@ class Primitive:
       evaluating the primitive on values of enclosing traces calls it instead of ``bind``, so
       that enclosing derivatives differentiate the rule as written (JAX's semantics);
       ``perturbed[i]`` says whether input ``i`` is a float value of the recording trace.
+    - ``view``: True where NumPy's operation returns a view of its input (reshape, slice,
+      ...), so item assignment to the input must not be missed by it (``Trace.stale``).
 
     >>> p = Primitive("twice")
     >>> p.impl = lambda xp, x: 2 * x
@@ -67,7 +71,7 @@ class Primitive:
 
     __slots__ = ("name", "multiple_results", "impl", "abstract_eval", "jvp", "transpose",
                  "batch", "cuda", "family", "deps", "cost", "ufunc", "scalar_math",
-                 "primal_rule")
+                 "primal_rule", "view")
 
     def __init__(self, name: str, multiple_results: bool = False):
         self.name = name
@@ -84,6 +88,7 @@ class Primitive:
         self.ufunc: str | None = None  # the NumPy ufunc this primitive is, if exactly one
         self.scalar_math: str | Callable | None = None  # Python-float form (``_m`` = math)
         self.primal_rule: Callable | None = None  # outputs from the user's rule, see above
+        self.view = False  # NumPy gives a view of the input (see Trace.stale)
 
     def bind(self, *args: Any, **params: Any) -> Any:
         return bind(self, args, params)
@@ -101,30 +106,6 @@ def register(prim: Primitive) -> Primitive:
 
 
 # ----------------------------------------------------------------------------- values
-
-class Zero:
-    """A tangent or cotangent known to be zero, carried symbolically."""
-
-    __slots__ = ("aval",)
-
-    def __init__(self, aval: ShapedArray):
-        self.aval = aval
-
-    def __repr__(self) -> str:
-        return f"Zero({self.aval})"
-
-
-class UndefPrimal:
-    """Marks the linear input of an equation being transposed."""
-
-    __slots__ = ("aval",)
-
-    def __init__(self, aval: ShapedArray):
-        self.aval = aval
-
-    def __repr__(self) -> str:
-        return f"UndefPrimal({self.aval})"
-
 
 _SCALAR_TYPES = (bool, int, float, complex)
 # Python scalars as NumPy 2 sees them (an int is int64; beyond it, see check_int64)
@@ -169,16 +150,6 @@ def _value_aval(x: Any, like: ShapedArray | None) -> ShapedArray:
             return like
         return ShapedArray(x.shape, x.dtype)
     return aval_of(x).strip_weak()
-
-
-def zeros(aval: ShapedArray, like: Any = None) -> Any:
-    xp = array_module([like]) if like is not None else np
-    return xp.zeros(aval.shape, aval.dtype)
-
-
-def instantiate(t: Any) -> Any:
-    """A ``Zero`` made into an actual array of zeros; anything else unchanged."""
-    return zeros(t.aval) if type(t) is Zero else t
 
 
 # ----------------------------------------------------------------------------- traces
@@ -249,6 +220,11 @@ class Trace:
         self.eqns: list[Eqn] = []
         self.consts: dict[int, tuple[Var, Any]] = {}
         self.values: dict[Var, Any] = {}
+        # item assignment (x[i] = v rebinds x: ftrans.numpy._mutation): the variables an
+        # inner trace captured (no longer assignable), and those of views of assigned-to
+        # arrays, which NumPy would update and which may not be used again
+        self.frozen: set[Var] = set()
+        self.stale: dict[Var, str] = {}
 
     def __enter__(self) -> Trace:
         stack = _thread.trace_stack
@@ -274,6 +250,8 @@ class Trace:
             if x._trace is self:
                 return x._var
             entry = self.consts.get(id(x))
+            if entry is None:
+                x._trace.frozen.add(x._var)
         elif isinstance(x, np.generic) or isinstance(x, _SCALAR_TYPES):
             return Literal(x, aval_of(x))
         elif type(x) is np.ndarray and x.ndim == 0:
@@ -296,6 +274,8 @@ class Trace:
         if not self.concrete and not prim.multiple_results:  # fast path: abstract, one output
             atoms = tuple([a._var if type(a) is Tracer and a._trace is self else self.to_atom(a)
                            for a in args])
+            if self.stale:
+                self.check_stale(atoms)
             var = Var(prim.abstract_eval(*[a.aval for a in atoms], **params))
             self.eqns.append(Eqn(prim, atoms, (var,), params))
             return Tracer(self, var, None)
@@ -318,6 +298,8 @@ class Trace:
                         a = self.values[atom]  # its known value, if there is one
                     nested = nested or isinstance(a, Tracer)
                 vals.append(a)
+        if self.stale:
+            self.check_stale(atoms)
         if self.concrete:
             xp = None if nested or prim.impl is None else array_module(vals)
             if xp is np and nan_check is None:  # plain NumPy values: compute directly
@@ -353,6 +335,8 @@ class Trace:
     def to_jaxpr(self, outs: Sequence[Any]) -> tuple[Jaxpr, list[Any]]:
         """The recorded program with ``outs`` as its outputs, and its constants' values."""
         outvars = [self.to_atom(o) for o in outs]
+        if self.stale:
+            self.check_stale(outvars)
         constvars = [var for var, _ in self.consts.values()]
         constvals = [val for _, val in self.consts.values()]
         return Jaxpr(constvars, self.invars, self.eqns, outvars), constvals
@@ -366,6 +350,13 @@ class Trace:
         (a value whose tangent is known to be zero, after ``stop_gradient``, counts too)."""
         return [isinstance(a, Tracer) and a._trace is self and a.aval.dtype.kind in "fc"
                 for a in args]
+
+    def check_stale(self, atoms: Sequence[Any]) -> None:
+        """Refuse a view of an array that was assigned to after the view was taken."""
+        for a in atoms:
+            where = self.stale.get(a) if type(a) is Var else None
+            if where is not None:
+                raise stale_view(where)
 
     def value_of(self, x: Any) -> Any:
         """The value behind a tracer of this (concrete) trace; constants as they are."""
@@ -515,10 +506,9 @@ class Tracer:
         __neg__ = __pos__ = __abs__ = __invert__ = _unary
         T = real = imag = property(_unary)
 
-    def __setitem__(self, idx: Any, value: Any) -> None:
-        raise TypeError("traced arrays are immutable and cannot be assigned to in place "
-                        f"(at {user_frame()}): use x = x.at[idx].set(value) (or .add, "
-                        ".multiply, .min, .max) instead of x[idx] = value")
+    def _become(self, other: Tracer) -> None:
+        """Rebind this tracer to ``other``'s value (item assignment: ftrans.numpy._mutation)."""
+        self._var, self.aval, self.val = other._var, other.aval, other.val
 
     def __iter__(self):
         for i in range(len(self)):

@@ -61,3 +61,13 @@ def check_int64(x: int, where: str) -> None:
     """
     if not _INT64_MIN <= x <= _INT64_MAX:
         raise OverflowError(f"{where}: the Python int {x} is out of bounds for int64")
+
+
+def stale_view(where: str) -> ValueError:
+    """The error for a view (slice, reshape, transpose...) of an array assigned to at
+    ``where`` after the view was taken (item assignment: ``ftrans.numpy._mutation``)."""
+    return ValueError(
+        f"an array taken from another one (a slice, reshape, transpose, ...) is used at "
+        f"{user_frame()} after that other array was assigned to at {where}: NumPy's view "
+        "would show the assignment, ftrans's traced arrays are values and would not. Take it "
+        "again after the assignment, or use x = x.at[idx].set(value)")

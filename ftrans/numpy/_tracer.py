@@ -75,6 +75,7 @@ def attach(ns: Any) -> None:
 
     setattr(Tracer, "__getattr__", __getattr__)
     setattr(Tracer, "__getitem__", _as_method(ns._getitem))
+    setattr(Tracer, "__setitem__", _as_method(ns._setitem))  # x = x.at[i].set(v), if NumPy agrees
     array_ufunc, array_function = _protocols._array_ufunc, _protocols._array_function
     setattr(Tracer, "__array_ufunc__", lambda self, ufunc, method, *inputs, **kwargs:
             array_ufunc(ufunc, method, inputs, kwargs))

@@ -224,8 +224,9 @@ def cholesky(a: Any, /, *, upper: bool = False) -> Any:
 
 
 def qr(a: Any, mode: str = "reduced") -> Any:
-    """NumPy's ``linalg.qr`` (modes ``'reduced'``, ``'r'``; ``'complete'`` when it equals
-    ``'reduced'``). A wide ``a = [X Y]`` is ``Q [R_X, Qᴴ Y]`` with ``X = Q R_X`` square.
+    """NumPy's ``linalg.qr`` (modes ``'reduced'``, ``'complete'``, ``'r'``). A wide
+    ``a = [X Y]`` is ``Q [R_X, Qᴴ Y]`` with ``X = Q R_X`` square. ``'complete'`` of a tall
+    ``a`` has no derivative (its extra columns of ``Q`` are not unique), as in JAX.
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> q, r = fnp.linalg.qr(np.array([[3.0, 1.0], [4.0, 2.0]]))
@@ -240,10 +241,12 @@ def qr(a: Any, mode: str = "reduced") -> Any:
     a = _matrix("qr", a, square=False)
     s = shape_of(a)
     m, n = s[-2:]
-    if mode == "raw" or (mode == "complete" and m > n):
-        raise NotImplementedError(f"qr: mode={mode!r} on a traced {m}x{n} matrix has no "
-                                  "derivative; use mode='reduced'")
-    if m >= n:
+    if mode == "raw":
+        raise NotImplementedError(f"qr: mode='raw' on a traced {m}x{n} matrix (LAPACK's "
+                                  "Householder form) is not supported; use mode='reduced'")
+    if mode == "complete" and m > n:  # values under jit/vmap; derivatives raise, as in JAX
+        q, r = la.qr_p.bind(a, full=True)
+    elif m >= n:
         q, r = la.qr_p.bind(a)
     else:
         lead = (0,) * (len(s) - 2)
@@ -347,7 +350,7 @@ def svdvals(x: Any, /) -> Any:
 
 def _inverse_singular_values(s: Any, rcond: Any) -> tuple[Any, Any]:
     """``1/s`` where ``s > rcond * max(s)``, else 0; and that mask."""
-    cutoff = multiply(np.asarray(rcond)[..., None], _max(s, axis=-1, keepdims=True))
+    cutoff = multiply(expand_dims(as_array(rcond), -1), _max(s, axis=-1, keepdims=True))
     large = s > cutoff
     return where(large, divide(1, where(large, s, 1)), 0), large
 
@@ -364,7 +367,7 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _NO_
     array([[0.5, 0. ],
            [0. , 0. ]])
     """
-    if not any_tracer((a,)):
+    if not any_tracer((a, rcond, rtol)):
         if rtol is _NO_VALUE:
             return np.linalg.pinv(a, rcond=rcond, hermitian=hermitian)
         return np.linalg.pinv(a, rcond=rcond, hermitian=hermitian, rtol=rtol)
@@ -602,7 +605,7 @@ def matrix_rank(A: Any, tol: Any = None, hermitian: bool = False, *, rtol: Any =
     >>> int(fnp.linalg.matrix_rank(np.array([[1.0, 2.0], [2.0, 4.0]])))
     1
     """
-    if not any_tracer((A,)):
+    if not any_tracer((A, tol, rtol)):
         return np.linalg.matrix_rank(A, tol=tol, hermitian=hermitian, rtol=rtol)
     A = _as_float(A, _float_dtype("matrix_rank", A))
     shape = shape_of(A)
@@ -612,9 +615,9 @@ def matrix_rank(A: Any, tol: Any = None, hermitian: bool = False, *, rtol: Any =
     if tol is None:
         if rtol is None:
             rtol = max(shape[-2:]) * np.finfo(A.dtype).eps
-        tol = multiply(_max(s, axis=-1, keepdims=True), np.asarray(rtol)[..., None])
+        tol = multiply(_max(s, axis=-1, keepdims=True), expand_dims(as_array(rtol), -1))
     else:
-        tol = np.asarray(tol)[..., None]
+        tol = expand_dims(as_array(tol), -1)
     return _sum(_astype(s > tol, np.int64), axis=-1)
 
 
@@ -713,7 +716,13 @@ def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     """
     if _array_api("vecdot", x1, x2):
         return np.linalg.vecdot(x1, x2, axis=axis)
-    return _sum(multiply(conj(x1), x2), axis=axis)
+    s1, s2 = shape_of(x1), shape_of(x2)
+    if not (s1 and s2 and -len(s1) <= axis < len(s1) and -len(s2) <= axis < len(s2)
+            and s1[axis] == s2[axis]):
+        raise ValueError(f"vecdot: the vectors along axis {axis} must have equal lengths "
+                         f"(they do not broadcast), got shapes {s1} and {s2}")
+    prod = multiply(conj(x1), x2)
+    return _sum(prod, axis=axis, dtype=prod.dtype)  # uint8 stays uint8, as in NumPy
 
 
 def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
