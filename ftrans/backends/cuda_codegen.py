@@ -41,7 +41,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..ir import Eqn, Jaxpr, Literal, Var
+from ..ir import Eqn, Jaxpr, Literal, Var, last_uses
+from ..opt.dce import live_eqns
 from .files import write_text
 
 # ----------------------------------------------------------------------------- kernels/
@@ -503,23 +504,6 @@ class Plan:
                                    for s in self.steps) + ")"
 
 
-def live_eqns(jaxpr: Jaxpr) -> list[Eqn]:
-    """The equations some output depends on (primitives are pure).
-
-    >>> import ftrans
-    >>> cj = ftrans.make_jaxpr(lambda x: (x * 2.0, x + 1.0)[0])(1.0)
-    >>> [e.prim.name for e in live_eqns(cj.jaxpr)]
-    ['mul']
-    """
-    live = {id(v) for v in jaxpr.outvars if type(v) is Var}
-    kept = []
-    for e in reversed(jaxpr.eqns):
-        if any(id(v) in live for v in e.outputs):
-            kept.append(e)
-            live.update(id(a) for a in e.inputs if type(a) is Var)
-    return kept[::-1]
-
-
 def _node_inputs(node: Eqn | Group) -> list[Var]:
     if isinstance(node, Eqn):
         return [a for a in node.inputs if type(a) is Var]
@@ -683,11 +667,7 @@ def execute(plan: Plan, consts: Sequence[Any], args: Sequence[Any],
         env[id(v)] = x
     for v, x in zip(jaxpr.invars, args):
         env[id(v)] = x
-    last: dict[int, int] = {}
-    for k, s in enumerate(plan.steps):
-        for v in (s.inputs if isinstance(s, Group) else _node_inputs(s)):
-            last[id(v)] = k
-    keep = {id(v) for v in jaxpr.outvars if type(v) is Var}
+    last = last_uses(plan.steps, jaxpr.outvars)  # the outputs are kept to the end
 
     def read(a: Any) -> Any:
         return a.val if type(a) is Literal else env[id(a)]
@@ -702,7 +682,7 @@ def execute(plan: Plan, consts: Sequence[Any], args: Sequence[Any],
         for v, o in zip(targets, outs):
             env[id(v)] = o
         for v in (s.inputs if isinstance(s, Group) else _node_inputs(s)):
-            if last.get(id(v)) == k and id(v) not in keep:
+            if last.get(v) == k:
                 env.pop(id(v), None)
     return [read(a) for a in jaxpr.outvars]
 
