@@ -15,6 +15,7 @@ array([ 1.,  3.,  6., 10., 15.])
 
 from __future__ import annotations
 
+import itertools
 import operator
 from typing import Any, Callable, Sequence
 
@@ -78,12 +79,15 @@ def _scan(combine: _Combine, elems: list[Any], axis: int) -> list[Any]:
     pairs = combine([_along(x, axis, 0, n - 1, 2) for x in elems],
                     [_along(x, axis, 1, n, 2) for x in elems])
     odd = _scan(combine, pairs, axis)  # results at positions 1, 3, 5, ...
-    if n % 2 == 0:  # positions 2, 4, ..., n - 2 follow the odd results but the last
+    if n == 2:
+        even = []
+    elif n % 2 == 0:  # positions 2, 4, ..., n - 2 follow the odd results but the last
         even = combine([_along(x, axis, 0, n // 2 - 1) for x in odd],
                        [_along(x, axis, 2, n, 2) for x in elems])
     else:
         even = combine(odd, [_along(x, axis, 2, n, 2) for x in elems])
-    even = [concatenate([_along(x, axis, 0, 1), e], axis) for x, e in zip(elems, even)]
+    even = [concatenate([_along(x, axis, 0, 1), *e], axis)
+            for x, e in itertools.zip_longest(elems, [[e] for e in even], fillvalue=[])]
     return [_interleave(e, o, axis) for e, o in zip(even, odd)]
 
 

@@ -66,6 +66,12 @@ class _Shaped:
         return tree_unflatten(self.tree, list(leaves))
 
 
+def _describe(x: Any) -> str:
+    if hasattr(x, "shape") and hasattr(x, "dtype"):
+        return f"an array {aval_of(x).strip_weak().str_short()}"
+    return f"{type(x).__name__} {x!r:.60}"
+
+
 def _zeros(xs: Sequence[Any]) -> list[Any]:
     return [Zero(aval_of(x).strip_weak()) for x in xs]
 
@@ -90,7 +96,7 @@ def _solver(f: ClosedJaxpr, shaped: _Shaped, solve: Callable, tangent_solve: Cal
         if has_aux:
             if not (isinstance(out, (tuple, list)) and len(out) == 2):
                 raise TypeError(f"{WHERE}: with has_aux=True, solve {fname(solve)} must "
-                                f"return a pair (solution, aux), got {type(out).__name__}")
+                                f"return a pair (solution, aux), got {_describe(out)}")
             sol, aux = out
         else:
             sol, aux = out, None
@@ -159,8 +165,8 @@ def custom_root(f: Callable, initial_guess: Any, solve: Callable, tangent_solve:
     out_avals = cj.out_avals
     if out_tree != tree or [a.shape for a in out_avals] != [a.shape for a in avals]:
         raise TypeError(f"{WHERE}: f must return a pytree of the structure and shapes of "
-                        f"initial_guess ({tree}, shapes {[a.shape for a in avals]}), got "
-                        f"{out_tree}, shapes {[a.shape for a in out_avals]}")
+                        f"initial_guess, {tree} with shapes {[a.shape for a in avals]}; got "
+                        f"{out_tree} with shapes {[a.shape for a in out_avals]}")
     sol, aux = _solver(cj, _Shaped(tree, avals), solve, tangent_solve, has_aux)(consts, guess)
     sol = tree_unflatten(tree, sol)
     return (sol, aux) if has_aux else sol
