@@ -24,13 +24,16 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from ..core import aval_of
+import numpy as np
+
+from ..core import aval_of, known_value
 from ..ir import ClosedJaxpr, ShapedArray
 from ..prims import ops
-from ..symbolic import Zero, instantiate
+from ..symbolic import Zero, zeros
 from ..transforms.closed import call
 from ..transforms.jvp import jvp_call
 from ..tree_util import PyTreeDef, tree_flatten, tree_unflatten
+from ..xp import same_device
 from ._common import flat_args, fname, trace_fun
 from .custom_jvp import custom_jvp
 
@@ -76,19 +79,26 @@ def _zeros(xs: Sequence[Any]) -> list[Any]:
     return [Zero(aval_of(x).strip_weak()) for x in xs]
 
 
-def _neg(xs: Sequence[Any]) -> list[Any]:
-    return [ops.neg(instantiate(x)) for x in xs]
+def _on_device_of(xs: Sequence[Any], likes: Sequence[Any]) -> list[Any]:
+    """Host values (NumPy arrays, Python numbers, symbolic zeros: ``g(1.0)``) on the device
+    of the matching ``likes``, for the jvp rules that combine them with those."""
+    out = []
+    for x, like in zip(xs, likes):
+        if type(x) is Zero:
+            x = zeros(x.aval, known_value(like))
+        elif isinstance(x, (np.ndarray, np.generic)):
+            x = same_device(np.asarray(x), known_value(like))
+        out.append(x)
+    return out
 
 
 def _solver(f: ClosedJaxpr, shaped: _Shaped, solve: Callable, tangent_solve: Callable,
             has_aux: bool) -> custom_jvp:
     """``root(c, x0)``: ``solve`` on ``f(c, .)`` from ``x0``, with the implicit rule."""
-    nf = len(shaped.avals)
-
     def f_at(c: Sequence[Any]) -> Callable:
         def f_c(x: Any) -> Any:
-            return shaped.tree_of(call(f, *c, *shaped.leaves(x, f"the argument of f "
-                                                               f"(called by {fname(solve)})")))
+            xs = shaped.leaves(x, f"the argument of f (called by solve {fname(solve)})")
+            return shaped.tree_of(call(f, *c, *_on_device_of(xs, [c[0] if c else None] * len(xs))))
         return f_c
 
     def root(c: list, x0: list) -> tuple[list, Any]:
@@ -115,11 +125,12 @@ def _solver(f: ClosedJaxpr, shaped: _Shaped, solve: Callable, tangent_solve: Cal
         def linear(y: Any) -> Any:  # y -> ∂_x f · y at the root
             ys = shaped.leaves(y, f"the argument of g (called by tangent_solve "
                                   f"{fname(tangent_solve)})")
-            return shaped.tree_of(
-                [instantiate(t) for t in jvp_call(f, args, [*_zeros(c), *ys])[1][:nf]])
+            t_out = jvp_call(f, args, [*_zeros(c), *_on_device_of(ys, sol)])[1]
+            return shaped.tree_of(_on_device_of(t_out, sol))
 
-        dx = tangent_solve(linear, shaped.tree_of([instantiate(t) for t in rhs]))
-        dsol = _neg(shaped.leaves(dx, f"the result of tangent_solve {fname(tangent_solve)}"))
+        dx = tangent_solve(linear, shaped.tree_of(_on_device_of(rhs, sol)))
+        dx = shaped.leaves(dx, f"the result of tangent_solve {fname(tangent_solve)}")
+        dsol = [ops.neg(t) for t in _on_device_of(dx, sol)]
         daux = tree_unflatten(tree_flatten(aux)[1],
                               [ops.zeros_like(a) for a in flat_args(aux, WHERE)[0]])
         return (sol, aux), (dsol, daux)
