@@ -267,6 +267,25 @@ def test_custom_root_differentiates_the_root_not_the_solver():
     assert g == 0.0
 
 
+def test_custom_root_ignores_what_solve_closes_over():
+    # as in JAX: only f's closure is differentiated; a solver parameter computed from the
+    # differentiated value (here a damping that depends on a) moves nothing
+    def root(a):
+        damping = 1.0 / (1.0 + a * a)
+
+        def damped_newton(f, x):
+            for _ in range(200):
+                x = x - (1.0 - damping) * f(x) / ftrans.grad(f)(x)
+            return x
+        return lax.custom_root(lambda x: x * x - a, 1.0, damped_newton, scalar_solve)
+
+    a = 3.0
+    assert abs(root(a) - np.sqrt(a)) < 1e-12
+    assert abs(ftrans.grad(root)(a) - 0.5 / np.sqrt(a)) < 1e-12
+    assert abs(ftrans.grad(ftrans.grad(root))(a) + 0.25 * a ** -1.5) < 1e-10
+    assert abs(ftrans.jit(ftrans.grad(root))(a) - 0.5 / np.sqrt(a)) < 1e-12
+
+
 def test_custom_root_jit_and_vmap():
     a = np.array([0.5, 2.0, 7.0])
     loop = np.array([sqrt_root(ai) for ai in a])

@@ -2,13 +2,14 @@
 implicit function theorem rather than through the solver's iterations.
 
 ``f`` is traced once on ``initial_guess``'s shapes, and the values it closes over (``a`` in
-``lambda x: x**2 - a``) become explicit arguments ``c`` of a ``custom_jvp`` function
-``root(c, x0) = solve(f(c, .), x0)``. Its rule: at the root ``x*``, ``f(c, x*(c)) = 0``, so
-``∂_x f · dx* + ∂_c f · dc = 0`` and ``dx* = -tangent_solve(∂_x f, ∂_c f · dc)``. Both
-``∂_c f · dc`` and the linear map ``y -> ∂_x f · y`` handed to ``tangent_solve`` are jvps of
-``f``'s jaxpr; reverse mode transposes the rule (``tangent_solve`` must be linear in its
-right-hand side, as in JAX). The initial guess gets no derivative, and the auxiliary output
-of ``solve`` (``has_aux``) zero tangents.
+``lambda x: x**2 - a``) become explicit arguments ``c``. ``solve`` runs once on ``f(c, .)``
+with every derivative stopped (operands, results, what it closes over); its solution ``x*``
+then goes through a ``custom_jvp`` identity ``root(c, x*) = x*`` whose rule is the implicit
+function theorem: ``f(c, x*(c)) = 0``, so ``∂_x f · dx* + ∂_c f · dc = 0`` and
+``dx* = -tangent_solve(∂_x f, ∂_c f · dc)``. Both ``∂_c f · dc`` and the linear map
+``y -> ∂_x f · y`` handed to ``tangent_solve`` are jvps of ``f``'s jaxpr; reverse mode
+transposes the rule (``tangent_solve`` must be linear in its right-hand side, as in JAX). The
+initial guess and the auxiliary output of ``solve`` (``has_aux``) get no derivative.
 
 >>> import ftrans, ftrans.lax as lax
 >>> def newton(f, x):
@@ -29,6 +30,7 @@ import numpy as np
 from ..core import aval_of, known_value
 from ..ir import ClosedJaxpr, ShapedArray
 from ..prims import ops
+from ..prims.stop_gradient import stop_gradient
 from ..symbolic import Zero, zeros
 from ..transforms.closed import call
 from ..transforms.jvp import jvp_call
@@ -92,33 +94,46 @@ def _on_device_of(xs: Sequence[Any], likes: Sequence[Any]) -> list[Any]:
     return out
 
 
-def _solver(f: ClosedJaxpr, shaped: _Shaped, solve: Callable, tangent_solve: Callable,
-            has_aux: bool) -> custom_jvp:
-    """``root(c, x0)``: ``solve`` on ``f(c, .)`` from ``x0``, with the implicit rule."""
-    def f_at(c: Sequence[Any]) -> Callable:
-        def f_c(x: Any) -> Any:
-            xs = shaped.leaves(x, f"the argument of f (called by solve {fname(solve)})")
-            return shaped.tree_of(call(f, *c, *_on_device_of(xs, [c[0] if c else None] * len(xs))))
-        return f_c
+def _solve(f: ClosedJaxpr, consts: list, guess: list, shaped: _Shaped, solve: Callable,
+           has_aux: bool) -> tuple[list[Any], Any]:
+    """``solve`` on ``f`` from the guess, without derivatives: its operands and results pass
+    through ``stop_gradient``, so nothing is differentiated through its iterations, nor
+    through what it closes over (JAX's meaning); the solution's derivative comes from
+    ``_implicit``. It runs in the caller's traces (on concrete values under ``grad``)."""
+    c = [stop_gradient(x) for x in consts]
+    likes = [c[0] if c else None]
 
-    def root(c: list, x0: list) -> tuple[list, Any]:
-        out = solve(f_at(c), shaped.tree_of(x0))
-        if has_aux:
-            if not (isinstance(out, (tuple, list)) and len(out) == 2):
-                raise TypeError(f"{WHERE}: with has_aux=True, solve {fname(solve)} must "
-                                f"return a pair (solution, aux), got {_describe(out)}")
-            sol, aux = out
-        else:
-            sol, aux = out, None
-        return shaped.leaves(sol, f"the solution returned by solve {fname(solve)}"), aux
+    def f_c(x: Any) -> Any:
+        xs = shaped.leaves(x, f"the argument of f (called by solve {fname(solve)})")
+        return shaped.tree_of(call(f, *c, *_on_device_of(xs, likes * len(xs))))
+
+    out = solve(f_c, shaped.tree_of([stop_gradient(x) for x in guess]))
+    if has_aux:
+        if not (isinstance(out, (tuple, list)) and len(out) == 2):
+            raise TypeError(f"{WHERE}: with has_aux=True, solve {fname(solve)} must return a "
+                            f"pair (solution, aux), got {_describe(out)}")
+        sol, aux = out
+    else:
+        sol, aux = out, None
+    sol = shaped.leaves(sol, f"the solution returned by solve {fname(solve)}")
+    return [stop_gradient(x) for x in sol], stop_gradient(aux)
+
+
+def _implicit(f: ClosedJaxpr, shaped: _Shaped, tangent_solve: Callable) -> custom_jvp:
+    """``root(c, x) = x`` (``x`` a root of ``f(c, .)``) with the implicit function theorem
+    as its jvp rule: ``dx = -tangent_solve(∂_x f, ∂_c f · dc)``. The rule re-enters
+    ``root`` for its primal output, so a second derivative differentiates it again."""
+
+    def root(c: list, x: list) -> list:
+        return x
 
     fn = custom_jvp(root)
 
     @fn.defjvp
     def root_jvp(primals: tuple, tangents: tuple) -> tuple[Any, Any]:
-        c, _ = primals
-        dc, _ = tangents  # the root does not depend on the initial guess
-        sol, aux = fn(*primals)
+        c, x = primals
+        dc, _ = tangents  # x is given by c: its own tangent (zero) plays no part
+        sol = fn(c, x)
         args = [*c, *sol]
         rhs = jvp_call(f, args, [*dc, *_zeros(sol)])[1]  # ∂_c f · dc
 
@@ -130,10 +145,7 @@ def _solver(f: ClosedJaxpr, shaped: _Shaped, solve: Callable, tangent_solve: Cal
 
         dx = tangent_solve(linear, shaped.tree_of(_on_device_of(rhs, sol)))
         dx = shaped.leaves(dx, f"the result of tangent_solve {fname(tangent_solve)}")
-        dsol = [ops.neg(t) for t in _on_device_of(dx, sol)]
-        daux = tree_unflatten(tree_flatten(aux)[1],
-                              [ops.zeros_like(a) for a in flat_args(aux, WHERE)[0]])
-        return (sol, aux), (dsol, daux)
+        return sol, [ops.neg(t) for t in _on_device_of(dx, sol)]
 
     return fn
 
@@ -148,9 +160,10 @@ def custom_root(f: Callable, initial_guess: Any, solve: Callable, tangent_solve:
     ``lambda g, y: y / g(1.0)``; for a vector,
     ``lambda g, y: ftrans.numpy.linalg.solve(ftrans.jacfwd(g)(y), y)``). With ``has_aux``,
     ``solve`` returns ``(solution, aux)`` and so does ``custom_root``; ``aux`` gets no
-    derivative. Under ``grad``/``jvp`` without ``jit``/``vmap``, ``solve`` runs on concrete
-    values (a Python convergence loop works); under ``jit`` or ``vmap`` it must be traceable
-    (``lax.while_loop``, ``lax.fori_loop`` or a fixed number of steps).
+    derivative, nor does what ``solve`` closes over. ``solve`` runs once, in the caller's
+    traces with its derivatives stopped: under ``grad``/``jvp`` without ``jit``/``vmap`` on
+    concrete values (a Python convergence loop works); under ``jit`` or ``vmap`` it must be
+    traceable (``lax.while_loop``, ``lax.fori_loop`` or a fixed number of steps).
 
     >>> import ftrans, ftrans.lax as lax, ftrans.numpy as fnp, numpy as np
     >>> def newton(f, x):          # Newton's method for a vector root, Jacobian by jacfwd
@@ -178,6 +191,7 @@ def custom_root(f: Callable, initial_guess: Any, solve: Callable, tangent_solve:
         raise TypeError(f"{WHERE}: f must return a pytree of the structure and shapes of "
                         f"initial_guess, {tree} with shapes {[a.shape for a in avals]}; got "
                         f"{out_tree} with shapes {[a.shape for a in out_avals]}")
-    sol, aux = _solver(cj, _Shaped(tree, avals), solve, tangent_solve, has_aux)(consts, guess)
-    sol = tree_unflatten(tree, sol)
+    shaped = _Shaped(tree, avals)
+    sol, aux = _solve(cj, consts, guess, shaped, solve, has_aux)
+    sol = tree_unflatten(tree, _implicit(cj, shaped, tangent_solve)(consts, sol))
     return (sol, aux) if has_aux else sol
