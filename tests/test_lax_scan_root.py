@@ -267,6 +267,24 @@ def test_custom_root_differentiates_the_root_not_the_solver():
     assert g == 0.0
 
 
+def test_custom_root_with_a_host_solver():
+    # under grad (no jit/vmap) solve sees plain values: a SciPy solver that calls float()
+    brentq = pytest.importorskip("scipy.optimize").brentq
+
+    def host_solve(f, x0):
+        return brentq(lambda x: float(f(x)), 0.0, 10.0, xtol=1e-15, rtol=1e-15)
+
+    def root(a):
+        return lax.custom_root(lambda x: x * x - a, 1.0, host_solve, scalar_solve)
+
+    for a in (0.5, 2.0):
+        assert abs(root(a) - np.sqrt(a)) < 1e-13
+        assert abs(ftrans.grad(root)(a) - 0.5 / np.sqrt(a)) < 1e-12
+        assert abs(ftrans.grad(ftrans.grad(root))(a) + 0.25 * a ** -1.5) < 1e-10
+        np.testing.assert_allclose(ftrans.grad(root)(a), central_grad(root, a, 1e-5),
+                                   rtol=1e-7)
+
+
 def test_custom_root_ignores_what_solve_closes_over():
     # as in JAX: only f's closure is differentiated; a solver parameter computed from the
     # differentiated value (here a damping that depends on a) moves nothing

@@ -96,18 +96,24 @@ def _on_device_of(xs: Sequence[Any], likes: Sequence[Any]) -> list[Any]:
 
 def _solve(f: ClosedJaxpr, consts: list, guess: list, shaped: _Shaped, solve: Callable,
            has_aux: bool) -> tuple[list[Any], Any]:
-    """``solve`` on ``f`` from the guess, without derivatives: its operands and results pass
-    through ``stop_gradient``, so nothing is differentiated through its iterations, nor
-    through what it closes over (JAX's meaning); the solution's derivative comes from
-    ``_implicit``. It runs in the caller's traces (on concrete values under ``grad``)."""
-    c = [stop_gradient(x) for x in consts]
+    """``solve`` on ``f`` from the guess, without derivatives: on the plain values when they
+    are known (under ``grad``, ``jvp``... without ``jit``/``vmap``: a host solver that calls
+    ``float`` works), else in the caller's traces on operands passed through
+    ``stop_gradient``; its results pass through ``stop_gradient`` too, so nothing is
+    differentiated through its iterations, nor through what it closes over (JAX's meaning).
+    The solution's derivative comes from ``_implicit``."""
+    known = [known_value(x) for x in [*consts, *guess]]
+    if all(v is not None for v in known):  # under grad, jvp...: on the values themselves
+        c, guess = known[:len(consts)], known[len(consts):]
+    else:
+        c, guess = [stop_gradient(x) for x in consts], [stop_gradient(x) for x in guess]
     likes = [c[0] if c else None]
 
     def f_c(x: Any) -> Any:
         xs = shaped.leaves(x, f"the argument of f (called by solve {fname(solve)})")
         return shaped.tree_of(call(f, *c, *_on_device_of(xs, likes * len(xs))))
 
-    out = solve(f_c, shaped.tree_of([stop_gradient(x) for x in guess]))
+    out = solve(f_c, shaped.tree_of(guess))
     if has_aux:
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
             raise TypeError(f"{WHERE}: with has_aux=True, solve {fname(solve)} must return a "
@@ -160,10 +166,11 @@ def custom_root(f: Callable, initial_guess: Any, solve: Callable, tangent_solve:
     ``lambda g, y: y / g(1.0)``; for a vector,
     ``lambda g, y: ftrans.numpy.linalg.solve(ftrans.jacfwd(g)(y), y)``). With ``has_aux``,
     ``solve`` returns ``(solution, aux)`` and so does ``custom_root``; ``aux`` gets no
-    derivative, nor does what ``solve`` closes over. ``solve`` runs once, in the caller's
-    traces with its derivatives stopped: under ``grad``/``jvp`` without ``jit``/``vmap`` on
-    concrete values (a Python convergence loop works); under ``jit`` or ``vmap`` it must be
-    traceable (``lax.while_loop``, ``lax.fori_loop`` or a fixed number of steps).
+    derivative, nor does what ``solve`` closes over. ``solve`` runs once, never
+    differentiated: under ``grad``/``jvp`` without ``jit``/``vmap`` on the plain values (a
+    Python convergence loop, even a host solver such as ``scipy.optimize.brentq``, works);
+    under ``jit`` or ``vmap`` it is traced, so it must be traceable (``lax.while_loop``,
+    ``lax.fori_loop`` or a fixed number of steps).
 
     >>> import ftrans, ftrans.lax as lax, ftrans.numpy as fnp, numpy as np
     >>> def newton(f, x):          # Newton's method for a vector root, Jacobian by jacfwd
