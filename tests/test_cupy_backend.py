@@ -85,7 +85,7 @@ class FakeCupy(types.ModuleType):
             if name.endswith("_finish"):
                 partial, out = args
                 info = g.reduction_info()
-                red = {"sum": np.sum, "max": np.max, "min": np.min}[info["kind"]]
+                red = {"ft_add": np.sum, "ft_max": np.max, "ft_min": np.min}[info["combine"]]
                 out[...] = red(partial.reshape(info["n_out"], info["parts"]), axis=1) \
                     .reshape(out.shape)
                 return
@@ -99,7 +99,7 @@ class FakeCupy(types.ModuleType):
             if reduced is not None:
                 (partial,) = buffers
                 info = g.reduction_info()
-                ident = {"sum": 0.0, "max": -np.inf, "min": np.inf}[info["kind"]]
+                ident = {"ft_add": 0.0, "ft_max": -np.inf, "ft_min": np.inf}[info["combine"]]
                 p = np.full((info["n_out"], info["parts"]), ident, partial.dtype)
                 p[:, 0] = outs[g.outputs.index(reduced)].reshape(-1)
                 partial[...] = p.reshape(partial.shape)

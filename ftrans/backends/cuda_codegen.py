@@ -3,12 +3,12 @@
 Pure Python (no CuPy), so it is tested on machines without a GPU. The steps:
 
 1. ``plan_jaxpr`` drops dead equations, then gathers *maximal groups* of elementwise
-   equations of one shape (0-d operands and scalar ``broadcast_in_dim`` ride along), each
-   with at most one trailing reduction (``reduce_sum``/``prod``/``max``/``min``) of a
-   member. A group is one node of the program: an equation joins a group only if no path
-   leads from the group to the equation through other nodes, so the contracted program
-   stays acyclic; the plan runs its nodes in a topological order that keeps the program's
-   order otherwise.
+   equations of one shape (0-d operands and broadcasts ride along), each with at most one
+   trailing reduction (a primitive with a ``cuda_reduce`` combiner: ``reduce_sum``, ``prod``,
+   ``max``, ``min``) of a member. A group is one node of the program: an equation joins a
+   group only if no path leads from the group to the equation through other nodes, so the
+   contracted program stays acyclic; the plan runs its nodes in a topological order that
+   keeps the program's order otherwise.
 2. ``Group.kernel_source()`` writes each group as CUDA: an ``__host__ __device__`` element
    function built from the primitives' ``cuda`` expression templates, put into a template
    of ``ftrans/kernels/`` (``elementwise.cu``, or ``reduction.cu`` for a trailing reduction),
@@ -98,19 +98,6 @@ C_TYPES: dict[str, str] = {
     "int64": "long long", "uint64": "unsigned long long",
 }
 
-# Primitives whose CUDA expression is also right for integer and bool operands; any other
-# elementwise primitive (math functions, new ones) is fused only on float operands, with a
-# float or bool output (isnan and the like).
-_ANY_DTYPE = {"neg", "add", "sub", "mul", "max", "min", "sign", "integer_pow", "select_n",
-              "convert_element_type", "eq", "ne", "lt", "le", "gt", "ge",
-              "and", "or", "not", "xor",
-              # integer-only primitives (prims/bitwise.py, prims/random.py)
-              "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "shift_left",
-              "shift_right_logical", "shift_right_arithmetic", "threefry2x32"}
-# reduction kind (a primitive's ``cuda``): its combiner in ft_math.cuh and its identity
-_REDUCTIONS = {"sum": ("ft_add", "0"), "prod": ("ft_mul", "1"), "max": ("ft_max", "-inf"),
-               "min": ("ft_min", "inf")}
-
 
 def c_type(dtype: Any) -> str:
     """The C type of a NumPy dtype (``KeyError`` where kernels do not support it).
@@ -176,42 +163,39 @@ def _supported(dtype: Any) -> bool:
 
 
 def _expression_template(eqn: Eqn) -> str | None:
-    """The CUDA expression template of a fusible elementwise equation, else None."""
-    prim, params = eqn.prim, eqn.params
+    """The CUDA expression template of a fusible elementwise equation (or a broadcast,
+    ``"{0}"``: read in place), else None. The primitive's ``cuda_fuses`` says for which
+    operands its ``cuda`` is right; by default float operands (and a float or bool output,
+    isnan and the like) only."""
+    prim = eqn.prim
     out = eqn.outputs[0].aval
     if prim.multiple_results or _size(out.shape) == 0:
         return None
     if not all(_supported(a.aval.dtype) for a in (*eqn.inputs, *eqn.outputs)):
         return None
-    if prim.name == "broadcast_in_dim":
+    if prim.broadcasts:
         x = eqn.inputs[0]
         return "{0}" if x.aval.ndim == 0 or (type(x) is Var and x.aval.size > 0) else None
     if prim.family != "elementwise" or prim.cuda is None:
         return None
-    in_dtypes = [a.aval.dtype for a in eqn.inputs]
-    floats = (_is_float(out.dtype) or out.dtype == np.bool_) \
-        and all(_is_float(d) for d in in_dtypes if prim.name != "select_n")
-    if prim.name not in _ANY_DTYPE and not floats:
-        return None
-    if prim.name == "select_n" and len(eqn.inputs) != 3:
-        return None
-    if prim.name == "integer_pow" and not _is_float(out.dtype) and params["y"] < 0:
-        return None
-    if prim.name == "convert_element_type" and _is_float(in_dtypes[0]) \
-            and not _is_float(out.dtype) and out.dtype != np.bool_:
-        return None
-    return prim.cuda
+    if prim.cuda_fuses is not None:
+        ok = prim.cuda_fuses([a.aval for a in eqn.inputs], out, **eqn.params)
+    else:
+        ok = (_is_float(out.dtype) or out.dtype == np.bool_) \
+            and all(_is_float(a.aval.dtype) for a in eqn.inputs)
+    return prim.cuda if ok else None
 
 
-def _reduction_kind(eqn: Eqn) -> str | None:
+def _reduction_kind(eqn: Eqn) -> tuple[str, float] | None:
+    """The combiner and identity of a reduction kernels fuse (``cuda_reduce``), else None."""
     prim = eqn.prim
-    if prim.family != "reduction" or prim.cuda not in _REDUCTIONS:
+    if prim.family != "reduction" or prim.cuda_reduce is None:
         return None
     x, out = eqn.inputs[0].aval, eqn.outputs[0].aval
     if not (_is_float(x.dtype) and _supported(x.dtype)) or _size(x.shape) == 0 \
             or _size(out.shape) == 0 or type(eqn.inputs[0]) is not Var:
         return None
-    return prim.cuda
+    return prim.cuda_reduce
 
 
 # ----------------------------------------------------------------------------- groups
@@ -318,17 +302,17 @@ class Group:
 
     # --- the reduction's index map and combiner
     def reduction_info(self) -> dict[str, Any]:
-        """n_out, r_size, parts and the C pieces of the trailing reduction."""
+        """n_out, r_size, parts and the C pieces of the trailing reduction (``combine``, its
+        ``identity``: the primitive's ``cuda_reduce``)."""
         assert self.reduction is not None
         axes = tuple(self.reduction.params["axes"])
-        kind = self.reduction.prim.cuda
-        combine, ident = _REDUCTIONS[kind]
+        combine, ident = self.reduction.prim.cuda_reduce
         dtype = self.reduction.outputs[0].aval.dtype
         r_size = _size([self.shape[a] for a in axes])
         n_out = self.size // r_size
         columns = axes == tuple(range(len(axes))) and n_out >= COLUMN_MIN_OUTPUTS
         parts = column_parts(n_out, r_size) if columns else reduction_parts(n_out, r_size)
-        return dict(axes=axes, kind=kind, combine=combine, dtype=dtype, r_size=r_size,
+        return dict(axes=axes, combine=combine, dtype=dtype, r_size=r_size,
                     n_out=n_out, identity=c_literal(float(ident), dtype), parts=parts,
                     layout="columns" if columns else "blocks")
 
@@ -425,12 +409,16 @@ def _spread_index(shape: tuple[int, ...], src: tuple[int, ...], dims: tuple[int,
 
 
 def _atom_expr(a: Any, eqn: Eqn, pos: int, names: dict[Var, str]) -> str:
+    """An operand in C: a variable's name, or a literal; a weak-typed literal takes the
+    dtype of the other operands (but a selector's, such as ``select_n``'s predicate, is its
+    own and no other operand's)."""
     if type(a) is not Literal:
         return names[a]
     dtype = a.aval.dtype
-    if a.aval.weak_type and not (eqn.prim.name == "select_n" and pos == 0):
+    selector = eqn.prim.selector_operand
+    if a.aval.weak_type and pos != selector:
         peers = [b.aval.dtype for i, b in enumerate(eqn.inputs)
-                 if i != pos and not (eqn.prim.name == "select_n" and i == 0)
+                 if i != pos and i != selector
                  and not (type(b) is Literal and b.aval.weak_type)]
         dtype = peers[0] if peers else eqn.outputs[0].aval.dtype
     return c_literal(np.asarray(a.val).item(), dtype)
@@ -571,7 +559,7 @@ def plan_jaxpr(jaxpr: Jaxpr, min_group: int = 1, broadcast: Sequence[Var] = ()) 
             shape = e.outputs[0].aval.shape
             candidates = by_shape.get(shape, [])[-_CANDIDATES:]
             spread = None
-            if e.prim.name == "broadcast_in_dim" and type(e.inputs[0]) is Var \
+            if e.prim.broadcasts and type(e.inputs[0]) is Var \
                     and e.inputs[0].aval.ndim and e.inputs[0].aval.shape != shape:
                 spread = (e.inputs[0], tuple(e.params["broadcast_dimensions"]))
             target = next((g for g in reversed(candidates) if not reaches(g, ins)
@@ -586,8 +574,7 @@ def plan_jaxpr(jaxpr: Jaxpr, min_group: int = 1, broadcast: Sequence[Var] = ()) 
                 target.spread[spread[0]] = spread[1]
             node_of[e.outputs[0]] = target
             continue
-        kind = _reduction_kind(e)
-        if kind is not None:
+        if _reduction_kind(e) is not None:
             x = e.inputs[0]
             g = node_of.get(x)
             if isinstance(g, Group) and g.reduction is None and x in g.produced() \
