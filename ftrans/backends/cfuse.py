@@ -244,9 +244,9 @@ def _work() -> None:
         try:
             job()
         except Exception as e:  # noqa: BLE001 - the NumPy code keeps running
-            kernel_cache._warn(f"job:{type(e).__name__}", f"background compilation failed "
-                                                          f"({type(e).__name__}: {e}); the "
-                                                          f"NumPy code keeps running")
+            kernel_cache.warn_once(f"job:{type(e).__name__}",
+                                   f"background compilation failed ({type(e).__name__}: "
+                                   f"{e}); the NumPy code keeps running")
         finally:
             _running.clear()
             _jobs.task_done()
