@@ -15,10 +15,10 @@ import numpy as np
 
 from ._calculus import cross as _cross
 from ._complex import conj
+from ._diagonals import diagonal as _diagonal
+from ._diagonals import trace as _trace
 from ._elementwise import multiply
 from ._linalg_decomp import mT
-from ._manip import diagonal as _diagonal
-from ._manip import trace as _trace
 from ._products import tensordot as _tensordot
 from ._promote import any_gpu_array, any_tracer, shape_of
 from ._reductions import sum as _sum
