@@ -85,6 +85,8 @@ class Primitive:
       evaluating the primitive on values of enclosing traces calls it instead of ``bind``, so
       that enclosing derivatives differentiate the rule as written (JAX's semantics);
       ``perturbed[i]`` says whether input ``i`` is a float value of the recording trace.
+    - ``view``: True where NumPy's operation returns a view of its input (reshape, slice,
+      ...), so item assignment to the input must not be missed by it (``Trace.stale``).
 
     >>> p = Primitive("twice")
     >>> p.impl = lambda xp, x: 2 * x
@@ -94,8 +96,8 @@ class Primitive:
 
     __slots__ = ("name", "multiple_results", "impl", "abstract_eval", "jvp", "transpose",
                  "batch", "cuda", "family", "deps", "cost", "ufunc", "scalar_math",
-                 "primal_rule", "cuda_fuses", "cuda_reduce", "c_expr", "selector_operand",
-                 "broadcasts", "contraction", "new_buffer", "commutative")
+                 "primal_rule", "view", "cuda_fuses", "cuda_reduce", "c_expr",
+                 "selector_operand", "broadcasts", "contraction", "new_buffer", "commutative")
 
     def __init__(self, name: str, multiple_results: bool = False):
         self.name = name
@@ -112,6 +114,7 @@ class Primitive:
         self.ufunc: str | None = None  # the NumPy ufunc this primitive is, if exactly one
         self.scalar_math: str | Callable | None = None  # Python-float form (``_m`` = math)
         self.primal_rule: Callable | None = None  # outputs from the user's rule, see above
+        self.view = False  # NumPy gives a view of the input (see Trace.stale)
         self.cuda_fuses: Callable | None = None
         self.cuda_reduce: tuple[str, float] | None = None
         self.c_expr: str | Callable | None = None
@@ -327,6 +330,11 @@ class Trace:
         self.eqns: list[Eqn] = []
         self.consts: dict[int, tuple[Var, Any]] = {}
         self.values: dict[Var, Any] = {}
+        # item assignment (x[i] = v rebinds x: ftrans.numpy._mutation): the variables an
+        # inner trace captured (no longer assignable), and those of views of assigned-to
+        # arrays, which NumPy would update and which may not be used again
+        self.frozen: set[Var] = set()
+        self.stale: dict[Var, str] = {}
 
     def __enter__(self) -> Trace:
         stack = _thread.trace_stack
@@ -352,6 +360,8 @@ class Trace:
             if x._trace is self:
                 return x._var
             entry = self.consts.get(id(x))
+            if entry is None:
+                x._trace.frozen.add(x._var)
         elif isinstance(x, np.generic) or isinstance(x, _SCALAR_TYPES):
             return Literal(x, aval_of(x))
         elif type(x) is np.ndarray and x.ndim == 0:
@@ -374,6 +384,8 @@ class Trace:
         if not self.concrete and not prim.multiple_results:  # fast path: abstract, one output
             atoms = tuple([a._var if type(a) is Tracer and a._trace is self else self.to_atom(a)
                            for a in args])
+            if self.stale:
+                self.check_stale(atoms)
             var = Var(prim.abstract_eval(*[a.aval for a in atoms], **params))
             self.eqns.append(Eqn(prim, atoms, (var,), params))
             return Tracer(self, var, None)
@@ -396,6 +408,8 @@ class Trace:
                         a = self.values[atom]  # its known value, if there is one
                     nested = nested or isinstance(a, Tracer)
                 vals.append(a)
+        if self.stale:
+            self.check_stale(atoms)
         if self.concrete:
             xp = None if nested or prim.impl is None else array_module(vals)
             if xp is np and nan_check is None:  # plain NumPy values: compute directly
@@ -431,6 +445,8 @@ class Trace:
     def to_jaxpr(self, outs: Sequence[Any]) -> tuple[Jaxpr, list[Any]]:
         """The recorded program with ``outs`` as its outputs, and its constants' values."""
         outvars = [self.to_atom(o) for o in outs]
+        if self.stale:
+            self.check_stale(outvars)
         constvars = [var for var, _ in self.consts.values()]
         constvals = [val for _, val in self.consts.values()]
         return Jaxpr(constvars, self.invars, self.eqns, outvars), constvals
@@ -444,6 +460,18 @@ class Trace:
         (a value whose tangent is known to be zero, after ``stop_gradient``, counts too)."""
         return [isinstance(a, Tracer) and a._trace is self and a.aval.dtype.kind in "fc"
                 for a in args]
+
+    def check_stale(self, atoms: Sequence[Any]) -> None:
+        """Refuse a view of an array that was assigned to after the view was taken."""
+        for a in atoms:
+            where = self.stale.get(a) if type(a) is Var else None
+            if where is not None:
+                raise ValueError(
+                    f"an array taken from another one (a slice, reshape, transpose, ...) is "
+                    f"used at {user_frame()} after that other array was assigned to at {where}:"
+                    " NumPy's view would show the assignment, ftrans's traced arrays are "
+                    "values and would not. Take it again after the assignment, or use "
+                    "x = x.at[idx].set(value)")
 
     def value_of(self, x: Any) -> Any:
         """The value behind a tracer of this (concrete) trace; constants as they are."""
@@ -664,10 +692,12 @@ class Tracer:
     def __rdivmod__(self, o): return (_fnp_module or _fnp()).divmod(o, self)
     __hash__ = None  # type: ignore[assignment]
 
+    def _become(self, other: Tracer) -> None:
+        """Rebind this tracer to ``other``'s value (item assignment: ftrans.numpy._mutation)."""
+        self._var, self.aval, self.val = other._var, other.aval, other.val
+
     def __setitem__(self, idx: Any, value: Any) -> None:
-        raise TypeError("traced arrays are immutable and cannot be assigned to in place "
-                        f"(at {user_frame()}): use x = x.at[idx].set(value) (or .add, "
-                        ".multiply, .min, .max) instead of x[idx] = value")
+        _fnp()._setitem(self, idx, value)  # x = x.at[idx].set(value), where NumPy agrees
 
     def __getattr__(self, name: str) -> Any:
         method = _fnp()._TRACER_METHODS.get(name)

@@ -16,6 +16,7 @@ _IDX = np.array([2, 0, 2, 1])
 
 _SPECIAL = np.array([np.nan, 1.0, np.inf, -np.inf])
 _HOLES = np.array([False, True, False, False])
+_SIGNED = np.array([-0.0, 0.0, 3.0, -2.0])  # signbit set, unset, unset, set
 
 ELEMENTWISE = [
     Sample("pow", fnp.float_power, (pos(3), r(3))),
@@ -50,6 +51,7 @@ ELEMENTWISE = [
     Sample("isnan", lambda x: fnp.where(fnp.isnan(x * _SPECIAL), 0.0, x), (r(4),)),
     Sample("isinf", lambda x: fnp.where(fnp.isinf(x * _SPECIAL), 1.0, x), (pos(4),)),
     Sample("isfinite", lambda x: fnp.where(fnp.isfinite(x * _SPECIAL), x, 1.0), (r(4),)),
+    Sample("signbit", lambda x: fnp.where(fnp.signbit(x * _SIGNED), x, 2.0 * x), (pos(4),)),
     Sample("and", lambda x, y: fnp.where(fnp.logical_and(x > 0, y > 0), x, y), (r(4), r(4))),
     Sample("or", lambda x, y: fnp.where(fnp.logical_or(x > 0, y), x, y), (r(4), r(4))),
     Sample("xor", lambda x, y: fnp.where(fnp.logical_xor(x > 0, y > 0), x, y), (r(4), r(4))),

@@ -685,6 +685,32 @@ def test_fft_and_signal_on_plain_device_arrays():
            "convolve grad")
 
 
+def test_array_api_functions_on_device_arrays():
+    """The array API additions on plain CuPy arrays and under jit on the device; item
+    assignment to a traced intermediate, as SciPy's array-API code does it."""
+    x = np.array([[1.0, 3.0, 1.0, -0.0], [0.0, 2.0, 0.0, 5.0]])
+    g = cp.asarray(x)
+    fns = {"argsort descending": lambda v: fnp.argsort(v, descending=True),
+           "sort descending": lambda v: fnp.sort(v, axis=0, descending=True),
+           "nonzero size": lambda v: fnp.nonzero(v, size=6, fill_value=-1)[1],
+           "unstack": lambda v: fnp.unstack(v, axis=1)[2],
+           "cumulative_sum": lambda v: fnp.cumulative_sum(v, axis=1, include_initial=True),
+           "signbit": fnp.signbit, "copy": lambda v: fnp.asarray(v, copy=True),
+           "vecdot": lambda v: fnp.vecdot(v, v)}
+    for name, fn in fns.items():
+        want = fn(x)
+        _check(fn(g), want, np.float64, name)
+        _check(ftrans.jit(fn)(g), want, np.float64, f"jit {name}")
+
+    def assign(v):
+        y = fnp.exp(v)
+        y[v == fnp.max(v)] = 0.0
+        return fnp.sum(y)
+
+    _check(ftrans.jit(ftrans.grad(assign))(g), ftrans.grad(assign)(x), np.float64,
+           "item assignment")
+
+
 def test_special_functions_in_fused_kernels_and_alone():
     """The special functions of ft_special.cuh inside jit's fused kernels (values and
     gradients, with derivatives in the shape parameters), and eagerly one by one (cupyx's

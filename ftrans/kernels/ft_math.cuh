@@ -30,6 +30,7 @@ using std::tan; using std::tanh; using std::exp2; using std::log2; using std::lo
 using std::cbrt; using std::asinh; using std::acosh; using std::atanh; using std::hypot;
 using std::fmax; using std::fmin; using std::copysign; using std::floor; using std::ceil;
 using std::trunc; using std::rint; using std::isnan; using std::isinf; using std::isfinite;
+using std::signbit;
 using std::erf; using std::erfc; using std::lgamma; using std::fmod; using std::tgamma;
 #endif
 

@@ -277,6 +277,27 @@ from ._quantiles import (  # noqa: E402,F401
     quantile,
 )
 
+# ----------------------------------------------------------------------------- array API 2023.12
+# isort: split
+from numpy import from_dlpack  # noqa: E402,F401
+
+from ._inspection import (  # noqa: E402,F401,F811
+    __array_api_version__,
+    __array_namespace_info__,
+    can_cast,
+    finfo,
+    iinfo,
+    isdtype,
+)
+from ._manip import unstack  # noqa: E402,F401
+from ._mutation import setitem as _setitem  # noqa: E402,F401
+from ._sets import unique_all, unique_counts, unique_inverse, unique_values  # noqa: E402,F401
+from ._stats import cumulative_sum  # noqa: E402,F401
+from ._ufuncs import signbit  # noqa: E402,F401
+from .linalg import matrix_transpose, vecdot  # noqa: E402,F401
+
+bool = bool_  # noqa: A001  (the array API's name of the boolean dtype)
+
 # ----------------------------------------------------------------------------- names (issue 14)
 # isort: split
 from ._hints import MissingAttributeError as _MissingAttributeError  # noqa: E402

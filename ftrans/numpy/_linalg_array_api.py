@@ -97,7 +97,13 @@ def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     """
     if _array_api("vecdot", x1, x2):
         return np.linalg.vecdot(x1, x2, axis=axis)
-    return _sum(multiply(conj(x1), x2), axis=axis)
+    s1, s2 = shape_of(x1), shape_of(x2)
+    if not (s1 and s2 and -len(s1) <= axis < len(s1) and -len(s2) <= axis < len(s2)
+            and s1[axis] == s2[axis]):
+        raise ValueError(f"vecdot: the vectors along axis {axis} must have equal lengths "
+                         f"(they do not broadcast), got shapes {s1} and {s2}")
+    prod = multiply(conj(x1), x2)
+    return _sum(prod, axis=axis, dtype=prod.dtype)  # uint8 stays uint8, as in NumPy
 
 
 def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:

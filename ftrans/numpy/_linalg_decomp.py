@@ -222,8 +222,9 @@ def cholesky(a: Any, /, *, upper: bool = False) -> Any:
 
 
 def qr(a: Any, mode: str = "reduced") -> Any:
-    """NumPy's ``linalg.qr`` (modes ``'reduced'``, ``'r'``; ``'complete'`` when it equals
-    ``'reduced'``). A wide ``a = [X Y]`` is ``Q [R_X, Qᴴ Y]`` with ``X = Q R_X`` square.
+    """NumPy's ``linalg.qr`` (modes ``'reduced'``, ``'complete'``, ``'r'``). A wide
+    ``a = [X Y]`` is ``Q [R_X, Qᴴ Y]`` with ``X = Q R_X`` square. ``'complete'`` of a tall
+    ``a`` has no derivative (its extra columns of ``Q`` are not unique), as in JAX.
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> q, r = fnp.linalg.qr(np.array([[3.0, 1.0], [4.0, 2.0]]))
@@ -238,10 +239,12 @@ def qr(a: Any, mode: str = "reduced") -> Any:
     a = as_matrix("qr", a, square=False)
     s = shape_of(a)
     m, n = s[-2:]
-    if mode == "raw" or (mode == "complete" and m > n):
-        raise NotImplementedError(f"qr: mode={mode!r} on a traced {m}x{n} matrix has no "
-                                  "derivative; use mode='reduced'")
-    if m >= n:
+    if mode == "raw":
+        raise NotImplementedError(f"qr: mode='raw' on a traced {m}x{n} matrix (LAPACK's "
+                                  "Householder form) is not supported; use mode='reduced'")
+    if mode == "complete" and m > n:  # values under jit/vmap; derivatives raise, as in JAX
+        q, r = la.qr_p.bind(a, full=True)
+    elif m >= n:
         q, r = la.qr_p.bind(a)
     else:
         lead = (0,) * (len(s) - 2)

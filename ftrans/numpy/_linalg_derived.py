@@ -33,7 +33,7 @@ from ._linalg_decomp import (
     svd,
     svdvals,
 )
-from ._promote import any_gpu_array, any_tracer, normalize_axes, shape_of
+from ._promote import any_gpu_array, any_tracer, as_array, normalize_axes, shape_of
 from ._reductions import max as _max
 from ._reductions import min as _min
 from ._reductions import sum as _sum
@@ -43,7 +43,7 @@ from ._shape import expand_dims, moveaxis, ravel
 
 def _inverse_singular_values(s: Any, rcond: Any) -> tuple[Any, Any]:
     """``1/s`` where ``s > rcond * max(s)``, else 0; and that mask."""
-    cutoff = multiply(np.asarray(rcond)[..., None], _max(s, axis=-1, keepdims=True))
+    cutoff = multiply(expand_dims(as_array(rcond), -1), _max(s, axis=-1, keepdims=True))
     large = s > cutoff
     return where(large, divide(1, where(large, s, 1)), 0), large
 
@@ -60,7 +60,7 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _NO_
     array([[0.5, 0. ],
            [0. , 0. ]])
     """
-    if not any_tracer((a,)):
+    if not any_tracer((a, rcond, rtol)):
         if rtol is _NO_VALUE:
             return np.linalg.pinv(a, rcond=rcond, hermitian=hermitian)
         return np.linalg.pinv(a, rcond=rcond, hermitian=hermitian, rtol=rtol)
@@ -298,7 +298,7 @@ def matrix_rank(A: Any, tol: Any = None, hermitian: bool = False, *, rtol: Any =
     >>> int(fnp.linalg.matrix_rank(np.array([[1.0, 2.0], [2.0, 4.0]])))
     1
     """
-    if not any_tracer((A,)):
+    if not any_tracer((A, tol, rtol)):
         return np.linalg.matrix_rank(A, tol=tol, hermitian=hermitian, rtol=rtol)
     A = as_float(A, float_dtype("matrix_rank", A))
     shape = shape_of(A)
@@ -308,9 +308,9 @@ def matrix_rank(A: Any, tol: Any = None, hermitian: bool = False, *, rtol: Any =
     if tol is None:
         if rtol is None:
             rtol = max(shape[-2:]) * np.finfo(A.dtype).eps
-        tol = multiply(_max(s, axis=-1, keepdims=True), np.asarray(rtol)[..., None])
+        tol = multiply(_max(s, axis=-1, keepdims=True), expand_dims(as_array(rtol), -1))
     else:
-        tol = np.asarray(tol)[..., None]
+        tol = expand_dims(as_array(tol), -1)
     return _sum(_astype(s > tol, np.int64), axis=-1)
 
 

@@ -19,6 +19,7 @@ from ..prims import shape as sh
 from ..prims import slicing as sl
 from ..prims.indexing import gather
 from ._promote import (
+    any_gpu_array,
     any_tracer,
     broadcast_shapes,
     is_tracer,
@@ -67,13 +68,17 @@ def flatten(a: Any, order: str = "C") -> Any:
 
 
 def copy(a: Any) -> Any:
-    """NumPy's ``copy`` (traced arrays are immutable: the same value).
+    """NumPy's ``copy``; assigning to a copy of a traced array (``y[i] = v``, see
+    ``ftrans.numpy._mutation``) leaves the original as it was.
 
     >>> import ftrans.numpy as fnp
     >>> fnp.copy(1.0)
     array(1.)
     """
-    return a if is_tracer(a) else np.copy(a)
+    if is_tracer(a):
+        from ._mutation import copy_of
+        return copy_of(a)
+    return np.copy(a)
 
 
 # ----------------------------------------------------------------------------- broadcasting
@@ -190,6 +195,23 @@ def stack(arrays: Sequence[Any], axis: int = 0, dtype: Any = None) -> Any:
         raise ValueError("all input arrays must have the same shape")
     ax = one_axis(axis, arrays[0].ndim + 1, "stack")
     return concatenate([expand_dims(a, ax) for a in arrays], ax, dtype)
+
+
+def unstack(x: Any, /, *, axis: int = 0) -> tuple[Any, ...]:
+    """The array API's (and NumPy 2's) ``unstack``: the slices of ``x`` along ``axis``, the
+    inverse of ``stack``.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.unstack(np.arange(4.0).reshape(2, 2), axis=1)
+    (array([0., 2.]), array([1., 3.]))
+    """
+    if not is_tracer(x) and not any_gpu_array((x,)):  # (CuPy has no unstack)
+        return np.unstack(x, axis=axis)
+    if x.ndim == 0:
+        raise ValueError("unstack: Input array must be at least 1-d.")
+    ax = one_axis(axis, x.ndim, "unstack")
+    rest = x.shape[:ax] + x.shape[ax + 1:]
+    return tuple(reshape(slice_axis(x, ax, i, i + 1), rest) for i in range(x.shape[ax]))
 
 
 def hstack(tup: Sequence[Any], dtype: Any = None) -> Any:

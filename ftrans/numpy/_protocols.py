@@ -102,3 +102,13 @@ def _at_property() -> Any:
 
 TRACER_METHODS.update({"conj": _method("conjugate"), "conjugate": _method("conjugate"),
                        "tolist": _tolist_method, "at": _at_property()})
+
+
+def _array_api_attributes() -> dict[str, Any]:
+    """The array API's ``.device``, ``.to_device()`` and ``.mT`` on traced arrays."""
+    from ._inspection import device_of, to_device
+    return {"device": property(device_of), "to_device": to_device,
+            "mT": property(lambda self: _namespace().matrix_transpose(self))}
+
+
+TRACER_METHODS.update(_array_api_attributes())

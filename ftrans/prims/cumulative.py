@@ -140,8 +140,8 @@ def cumsum(x: Any, axis: int, reverse: bool = False) -> Any:
 
 def _cumsum_impl(xp: Any, x: Any, *, axis: int, reverse: bool) -> Any:
     if reverse:
-        return xp.flip(xp.cumsum(xp.flip(x, axis), axis=axis), axis)
-    return xp.cumsum(x, axis=axis)
+        return xp.flip(xp.cumsum(xp.flip(x, axis), axis=axis, dtype=x.dtype), axis)
+    return xp.cumsum(x, axis=axis, dtype=x.dtype)  # NumPy widens small integers
 
 
 cumsum_p.impl = _cumsum_impl

@@ -313,6 +313,7 @@ def _predicate(name: str, np_name: str, cuda: str) -> Primitive:
 isnan_p = _predicate("isnan", "isnan", "isnan({0})")
 isinf_p = _predicate("isinf", "isinf", "isinf({0})")
 isfinite_p = _predicate("isfinite", "isfinite", "isfinite({0})")
+signbit_p = _predicate("signbit", "signbit", "(signbit({0}) != 0)")  # -0.0 and -nan too
 not_p = _predicate("not", "logical_not", "(!{0})")
 not_p.cuda_fuses = any_dtype
 and_p = comparison("and", "logical_and", "({0} && {1})")

@@ -37,17 +37,18 @@ from .shape import convert_element_type
 qr_p = _declare("qr", multiple_results=True)
 
 
-def _qr_aval(a: ShapedArray) -> list[ShapedArray]:
+def _qr_aval(a: ShapedArray, *, full: bool = False) -> list[ShapedArray]:
     _check_matrix("qr", a, square=False)
     m, n = a.shape[-2:]
     if m < n:
         raise ValueError(f"qr primitive: needs m >= n, got a of shape {a.shape} "
                          "(ftrans.numpy.linalg.qr splits wide matrices)")
     batch = a.shape[:-2]
-    return [ShapedArray(batch + (m, n), a.dtype), ShapedArray(batch + (n, n), a.dtype)]
+    k = m if full else n  # full: NumPy's mode='complete' (Q square, R as tall as a)
+    return [ShapedArray(batch + (m, k), a.dtype), ShapedArray(batch + (k, n), a.dtype)]
 
 
-def _qr_jvp(primals: Any, outs: Any, tangents: Any) -> list[Any]:
+def _qr_jvp(primals: Any, outs: Any, tangents: Any, *, full: bool = False) -> list[Any]:
     """J. Townsend's thin-QR rule, as JAX: with ``X = Qᴴ dA R⁻¹`` and ``Ω`` its strictly
     lower part minus that part's conjugate transpose (plus ``i Im diag X`` for complex
     ``A``, so that ``dR`` keeps LAPACK's real diagonal), ``dQ = Q(Ω − X) + dA R⁻¹`` and
@@ -56,6 +57,10 @@ def _qr_jvp(primals: Any, outs: Any, tangents: Any) -> list[Any]:
     q, r = outs
     if type(ta) is Zero:
         return [Zero(aval_of(q)), Zero(aval_of(r))]
+    if full and shape_of(q)[-1] != shape_of(r)[-1]:
+        raise NotImplementedError("qr: mode='complete' of a tall matrix has no derivative "
+                                  "(its extra columns of Q are not unique), as in JAX; use "
+                                  "mode='reduced'")
     n = shape_of(r)[-1]
     dx_rinv = triangular_solve(r, ta, left_side=False, lower=False)
     qt_dx_rinv = _mm(_mH(q), dx_rinv)
@@ -68,7 +73,8 @@ def _qr_jvp(primals: Any, outs: Any, tangents: Any) -> list[Any]:
     return [dq, dr]
 
 
-qr_p.impl = lambda xp, a: list(xp.linalg.qr(a, mode="reduced"))
+qr_p.impl = lambda xp, a, *, full=False: list(xp.linalg.qr(a, mode="complete" if full
+                                                             else "reduced"))
 qr_p.abstract_eval = _qr_aval
 qr_p.jvp = _qr_jvp
 

@@ -37,7 +37,11 @@ def _kept_dims(ndim: int, axes: tuple) -> tuple[int, ...]:
 def _declare(name: str, np_name: str) -> Primitive:
     p = register(Primitive(name))
     p.family = "reduction"
-    p.impl = lambda xp, x, *, axes, _f=np_name: getattr(xp, _f)(x, axis=axes)
+    if np_name in ("sum", "prod"):  # NumPy would widen small integers (int8 -> int64)
+        p.impl = lambda xp, x, *, axes, _f=np_name: getattr(xp, _f)(
+            x, axis=axes, dtype=x.dtype if x.dtype.kind in "iu" else None)
+    else:
+        p.impl = lambda xp, x, *, axes, _f=np_name: getattr(xp, _f)(x, axis=axes)
     p.abstract_eval = _reduced_aval(name)
     p.batch = _reduction_batch(p)
     return p
