@@ -53,7 +53,25 @@ class Primitive:
     - ``transpose(ct, *args, **params)``: for linear primitives, cotangents of the inputs
       that are ``UndefPrimal`` (``None`` for the others);
     - ``batch(args, dims, **params)``: ``(out, out_dim)`` for vmap;
-    - ``cuda``: for elementwise primitives, a C expression template used by kernel fusion;
+    - ``cuda``: for elementwise primitives, a C expression template used by kernel fusion
+      (``{0}``, ``{1}``... the operands, ``{name}`` a param);
+    - ``cuda_fuses(in_avals, out_aval, **params)``: whether ``cuda`` is right for these
+      operand types and params; when ``None``, for float operands (and a float or bool
+      output) only;
+    - ``cuda_reduce``: for reductions that kernels fuse, ``(combiner, identity)``: a function
+      of ``kernels/ft_math.cuh`` combining two partial results, and its identity element;
+    - ``c_expr``: for elementwise primitives the CPU's fused C loops compute
+      (``backends/cfuse.py``): a C99 expression over ``<math.h>``'s double functions (float32
+      loops call their ``f`` versions), or a function of the params giving one;
+    - ``selector_operand``: the position of an operand that selects among the others
+      (``select_n``'s predicate): its dtype is its own, the other operands share one;
+    - ``broadcasts``: the output is the operand broadcast along the params'
+      ``broadcast_dimensions`` (backends read the operand in place instead);
+    - ``contraction``: a tensor contraction with ``dot_general``'s params
+      (``dimension_numbers``), which backends may compute with their own kernels;
+    - ``new_buffer``: the impl returns a new array that shares memory with nothing (never a
+      view), so backends may write over it once it is dead, as over a ufunc's result;
+    - ``commutative``: a binary primitive whose operands may trade places;
     - ``deps``: which input elements each output element depends on (``ftrans.deps``); when
       ``None``, the rule of the primitive's family, else a conservative dense rule;
     - ``cost``: estimated flops ``cost(in_avals, out_avals, **params)`` (``ftrans.cost``);
@@ -78,7 +96,8 @@ class Primitive:
 
     __slots__ = ("name", "multiple_results", "impl", "abstract_eval", "jvp", "transpose",
                  "batch", "cuda", "family", "deps", "cost", "ufunc", "scalar_math",
-                 "primal_rule", "view")
+                 "primal_rule", "view", "cuda_fuses", "cuda_reduce", "c_expr",
+                 "selector_operand", "broadcasts", "contraction", "new_buffer", "commutative")
 
     def __init__(self, name: str, multiple_results: bool = False):
         self.name = name
@@ -96,6 +115,11 @@ class Primitive:
         self.scalar_math: str | Callable | None = None  # Python-float form (``_m`` = math)
         self.primal_rule: Callable | None = None  # outputs from the user's rule, see above
         self.view = False  # NumPy gives a view of the input (see Trace.stale)
+        self.cuda_fuses: Callable | None = None
+        self.cuda_reduce: tuple[str, float] | None = None
+        self.c_expr: str | Callable | None = None
+        self.selector_operand: int | None = None
+        self.broadcasts = self.contraction = self.new_buffer = self.commutative = False
 
     def bind(self, *args: Any, **params: Any) -> Any:
         return bind(self, args, params)
