@@ -11,6 +11,8 @@ import functools
 import pathlib
 import textwrap
 
+import pytest
+
 import ftrans
 
 PKG = pathlib.Path(ftrans.__file__).resolve().parent
@@ -45,6 +47,7 @@ FLOORS: dict[str, int] = {
 FORBIDDEN = [
     ("ftrans.core", "ftrans.device", "the core reads which array module from ftrans.xp"),
     ("ftrans.transforms", "ftrans.prims", "transformations name no primitive"),
+    ("ftrans.graph", "ftrans.explain", "both read traces through ftrans.display"),
 ]
 
 # ----------------------------------------------------------------------------- the graph
@@ -197,6 +200,33 @@ def test_no_forbidden_import():
            for a in sorted(g) if a == src or a.startswith(src + ".")
            for b, line in sorted(g[a].items()) if b == dst or b.startswith(dst + ".")]
     assert not bad, "\n".join(bad)
+
+
+def private_imports(name: str) -> list[str]:
+    """``module._name`` for every private name module ``name`` imports from a module of
+    ftrans (absolute or relative imports, inside functions too)."""
+    modules = module_names(PKG)
+    path, is_pkg = modules[name]
+    package = name if is_pkg else name.rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            base = package.split(".")[:len(package.split(".")) - node.level + 1]
+            where = ".".join(base + [node.module] if node.module else base) if node.level \
+                else node.module or ""
+            found += [f"{where}.{a.name}" for a in node.names
+                      if where.split(".")[0] == "ftrans" and a.name.startswith("_")
+                      and not a.name.startswith("__")]
+    return found
+
+
+@pytest.mark.parametrize("name", ["ftrans.explain", "ftrans.graph", "ftrans.display"])
+def test_the_displays_use_no_private_helper(name):
+    assert private_imports(name) == []
+
+
+def test_private_imports_are_seen():
+    assert "ftrans.ir._nth_name" in private_imports("ftrans.backends.numpy_backend")
 
 
 def test_no_file_over_600_lines():
