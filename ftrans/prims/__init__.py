@@ -16,6 +16,7 @@ from . import (  # noqa: F401  # noqa: F401,E402
                     shape,
                     slicing,  # noqa: F401,E402
                     sorting,
+                    stop_gradient,
 )
 from .dot import dot_general, dot_general_p  # noqa: F401
 from .elementwise import *  # noqa: F401,F403
