@@ -36,11 +36,13 @@ import tempfile
 import threading
 import warnings
 
+from ..errors import DocumentedError, see_docs
 
-class UnsafePathError(OSError):
+
+class UnsafePathError(DocumentedError, OSError):
     """A directory or file ftrans refuses to use; ``reason`` says why.
 
-    >>> str(UnsafePathError("/tmp/x", "is a symbolic link"))
+    >>> str(UnsafePathError("/tmp/x", "is a symbolic link")).splitlines()[0]
     '/tmp/x is a symbolic link'
     """
 
@@ -49,7 +51,7 @@ class UnsafePathError(OSError):
         self.path, self.reason = path, reason
 
     def __str__(self) -> str:
-        return f"{self.path} {self.reason}"
+        return see_docs(f"{self.path} {self.reason}", self.anchor)
 
 
 def owner() -> int:

@@ -59,6 +59,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from ..errors import DocumentedError
 from . import files
 
 DEFAULT_TIMEOUT_S = 60.0
@@ -72,7 +73,7 @@ _HEADER = struct.Struct("<16sQ32s")  # magic, size of the shared object, its SHA
 _ELF = b"\x7fELF"
 
 
-class KernelCacheWarning(RuntimeWarning):
+class KernelCacheWarning(DocumentedError, RuntimeWarning):
     """A fused C kernel could not be built, stored or loaded (the NumPy code runs), or the
     kernel cache directory was not used.
 

@@ -10,6 +10,7 @@ import functools
 from typing import Any, Callable, Sequence
 
 from ..core import Primitive, Zero, array_module, aval_of, instantiate, register
+from ..errors import describe
 from ..ir import ClosedJaxpr, ShapedArray
 from ..transforms.jvp import jvp_call
 from ..tree_util import PyTreeDef, tree_flatten, tree_unflatten
@@ -156,7 +157,7 @@ def _fwd_flat(fwd: Callable, sp: Split, name: str, out_tree: PyTreeDef,
         out = fwd(*sp.full(ps))
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
             raise TypeError(f"custom_vjp fwd of {name} must return a pair (output, "
-                            f"residuals), got {type(out).__name__}")
+                            f"residuals), but it returned {describe(out)}")
         o_flat, o_tree = tree_flatten(out[0])
         if o_tree != out_tree:
             raise TypeError(f"custom_vjp fwd of {name} returns an output of structure "
