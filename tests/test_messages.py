@@ -251,8 +251,12 @@ PAIRS = _numpy_pairs()
 
 def test_the_comparison_finds_the_known_gaps():
     assert ("numpy", "sum", "out") in PAIRS and ("numpy", "sin", "where") in PAIRS
-    assert ("numpy", "std", "mean") in PAIRS
-    assert ("numpy", "std", "correction") not in PAIRS  # implemented: the array API's ddof
+    assert ("numpy", "std", "out") in PAIRS and ("numpy", "add", "dtype") in PAIRS
+    for implemented in [("std", "correction"), ("std", "mean"), ("var", "where"),
+                        ("prod", "initial"), ("prod", "where"), ("all", "where"),
+                        ("any", "where"), ("cross", "axisa"), ("cross", "axisc"),
+                        ("unique", "sorted")]:
+        assert ("numpy",) + implemented not in PAIRS
     assert len(PAIRS) > 100
 
 
@@ -270,8 +274,8 @@ def test_every_numpy_keyword_ftrans_lacks_raises_a_named_error(prefix, name, key
 def test_keyword_errors_on_traced_arrays_and_through_numpy():
     x = np.arange(3.0)
     cases = {
-        "fnp.std(t, mean=t)": ("ftrans.numpy.std", "mean="),
-        "np.std(t, mean=t)": ("ftrans.numpy.std", "mean="),
+        "fnp.std(t, out=x)": ("ftrans.numpy.std", "out="),
+        "np.var(t, out=x)": ("ftrans.numpy.var", "out="),
         "fnp.sin(t, out=x)": ("ftrans.numpy.sin", "never written in place"),
         "t.sum(out=x)": ("ftrans.numpy.sum", "never written in place"),
         "np.sum(t, out=x)": ("ftrans.numpy.sum", "never written in place"),
@@ -305,3 +309,47 @@ def test_std_and_var_take_correction_as_ddof():
     assert ftrans.jit(lambda t: fnp.var(t, correction=1))(x) == pytest.approx(np.var(x, ddof=1))
     with pytest.raises(ValueError, match="ddof and correction"):
         fnp.var(x, ddof=1, correction=1)
+
+
+def _masked_cases():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3, 4))
+    w = rng.random((3, 4)) > 0.3
+    m = x.mean(axis=1, keepdims=True)
+    return x, [
+        ("var where", lambda f, x: f.var(x, axis=1, where=w)),
+        ("std where keepdims", lambda f, x: f.std(x, axis=1, where=w, keepdims=True)),
+        ("var mean", lambda f, x: f.var(x, axis=1, mean=m)),
+        ("std mean ddof", lambda f, x: f.std(x, ddof=1, mean=np.mean(x))),
+        ("prod where initial", lambda f, x: f.prod(x, axis=0, where=w, initial=2.0)),
+        ("all where", lambda f, x: f.all(x > 0, axis=1, where=w)),
+        ("any where", lambda f, x: f.any(x > 0.5, where=w)),
+        ("cross axes", lambda f, x: f.cross(x[:, :3], x[:, 1:].T, axisa=1, axisb=0, axisc=0)),
+        ("cross positional axisa", lambda f, x: f.cross(x[:, :3].T, x[:, 1:], 0)),
+    ]
+
+
+@pytest.mark.parametrize("case", range(len(_masked_cases()[1])),
+                         ids=[c[0] for c in _masked_cases()[1]])
+def test_cheap_numpy_keywords_match_numpy_eagerly_jitted_and_in_derivatives(case):
+    x, cases = _masked_cases()
+    _, fun = cases[case]
+    want = fun(np, x)
+    np.testing.assert_allclose(fun(fnp, x), want, rtol=1e-12)
+    np.testing.assert_allclose(ftrans.jit(lambda x: fun(fnp, x))(x), want, rtol=1e-12)
+    if np.asarray(want).dtype.kind == "f":  # the gradient against central differences
+        scalar = lambda x: fnp.sum(fun(fnp, x))
+        g = ftrans.grad(scalar)(x)
+        eps, fd = 1e-6, np.zeros_like(x)
+        for i in np.ndindex(x.shape):
+            e = np.zeros_like(x)
+            e[i] = eps
+            fd[i] = (np.sum(fun(np, x + e)) - np.sum(fun(np, x - e))) / (2 * eps)
+        np.testing.assert_allclose(g, fd, rtol=1e-5, atol=1e-7)
+
+
+def test_unique_takes_sorted():
+    x = np.array([2.0, 1.0, 2.0])
+    assert fnp.unique(x, sorted=False).tolist() == [1.0, 2.0]
+    assert ftrans.grad(lambda x: fnp.sum(fnp.unique(x, sorted=True) ** 2))(x).tolist() == \
+        [4.0, 2.0, 0.0]
