@@ -353,3 +353,24 @@ def test_unique_takes_sorted():
     assert fnp.unique(x, sorted=False).tolist() == [1.0, 2.0]
     assert ftrans.grad(lambda x: fnp.sum(fnp.unique(x, sorted=True) ** 2))(x).tolist() == \
         [4.0, 2.0, 0.0]
+
+
+@pytest.mark.parametrize("code,name,keyword", [
+    ("np.sin(t, out=x)", "numpy.sin", "out"),
+    ("np.add(t, t, where=t > 0)", "numpy.add", "where"),
+    ("fnp.einsum('i->', t, dtype=float)", "numpy.einsum", "dtype"),
+    ("fnp.quantile(t, 0.5, out=x)", "numpy.quantile", "out"),
+    ("fnp.nansum(t, out=x)", "numpy.nansum", "out"),
+    ("fnp.clip(t, 0, 1, out=x)", "numpy.clip", "out"),
+    ("fnp.fft.fft(t, out=x)", "numpy.fft.fft", "out"),
+    ("fnp.linalg.multi_dot([t, t], out=x)", "numpy.linalg.multi_dot", "out"),
+])
+def test_keywords_numpy_takes_only_on_numpy_arrays(code, name, keyword):
+    """Keywords ftrans passes on to NumPy for NumPy arrays, and cannot do on traced ones."""
+    x = np.arange(3.0)
+    with pytest.raises(UnsupportedKeywordError) as e:
+        ftrans.jit(lambda t: eval(code, {"np": np, "fnp": fnp, "t": t, "x": x}))(x)
+    msg = str(e.value)
+    assert msg.startswith(f"{name}(..., {keyword}=...) on traced arrays: ftrans.{name} "
+                          f"does not support NumPy's keyword {keyword}=")
+    assert msg.endswith("#unsupported-keyword-error")

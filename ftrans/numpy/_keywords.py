@@ -96,6 +96,22 @@ def unsupported_keyword(name: str, keyword: str, fn: Callable | None = None,
         f"({name}(..., {keyword}=...)): {advice}")
 
 
+def traced_only(name: str, keyword: str) -> UnsupportedKeywordError:
+    """The error for NumPy's keyword ``keyword`` given to ``ftrans.numpy.<name>`` with traced
+    arrays, where ftrans takes it only on NumPy arrays (which go to NumPy itself).
+
+    >>> print(str(traced_only("fft.fft", "out")).splitlines()[0])
+    ... # doctest: +ELLIPSIS, +NORMALIZE_WHITESPACE
+    numpy.fft.fft(..., out=...) on traced arrays: ftrans.numpy.fft.fft does not support
+    NumPy's keyword out= there (with NumPy arrays, NumPy computes it): ...
+    """
+    name = name if name.startswith(("numpy.", "scipy.")) else f"numpy.{name}"
+    advice = _ADVICE.get(keyword, "ftrans does not implement it (yet)")
+    return UnsupportedKeywordError(
+        f"{name}(..., {keyword}=...) on traced arrays: ftrans.{name} does not support "
+        f"NumPy's keyword {keyword}= there (with NumPy arrays, NumPy computes it): {advice}")
+
+
 def _guarded(fn: Callable, np_fn: Any, name: str, qualname: str, module: str) -> Callable:
     @functools.wraps(fn)
     def guarded(*args: Any, **kwargs: Any) -> Any:

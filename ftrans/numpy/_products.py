@@ -15,6 +15,7 @@ import numpy as np
 from ..prims.dot import dot_general
 from ..prims.reduce import reduce_sum
 from ..prims.shape import squeeze, transpose
+from ._keywords import traced_only
 from ._promote import any_tracer, result_dtype, shape_of, to_dtype, traced_where
 
 
@@ -174,7 +175,7 @@ def einsum(subscripts: str, *operands: Any, optimize: Any = "greedy", **kwargs: 
     if not any_tracer(operands):
         return np.einsum(subscripts, *operands, optimize=optimize, **kwargs)
     if kwargs:
-        raise NotImplementedError(f"einsum with {sorted(kwargs)} on traced arrays")
+        raise traced_only("einsum", sorted(kwargs)[0])
     dt = result_dtype(*operands)
     ops = [to_dtype(o, dt) for o in operands]
     labels, out = _parse(subscripts, [shape_of(o) for o in ops])
