@@ -374,3 +374,17 @@ def test_keywords_numpy_takes_only_on_numpy_arrays(code, name, keyword):
     assert msg.startswith(f"{name}(..., {keyword}=...) on traced arrays: ftrans.{name} "
                           f"does not support NumPy's keyword {keyword}=")
     assert msg.endswith("#unsupported-keyword-error")
+
+
+def test_pad_checks_its_mode_keywords_on_traced_arrays_as_numpy_does():
+    x = np.arange(3.0)
+    with pytest.raises(ValueError, match=r"unsupported keyword arguments for mode 'constant'"):
+        ftrans.jit(lambda t: fnp.pad(t, 1, foo=1))(x)
+    with pytest.raises(ValueError, match=r"unsupported keyword arguments for mode 'edge'"):
+        ftrans.jit(lambda t: fnp.pad(t, 1, mode="edge", constant_values=1.0))(x)
+    with pytest.raises(UnsupportedKeywordError, match=r"numpy.pad\(..., reflect_type=...\)"):
+        ftrans.jit(lambda t: fnp.pad(t, 1, mode="reflect", reflect_type="odd"))(x)
+    got = ftrans.jit(lambda t: fnp.pad(t, 2, mode="reflect", reflect_type="even"))(x)
+    np.testing.assert_array_equal(got, np.pad(x, 2, mode="reflect"))
+    got = ftrans.jit(lambda t: fnp.pad(t, 1, constant_values=7.0))(x)
+    np.testing.assert_array_equal(got, [7.0, 0.0, 1.0, 2.0, 7.0])

@@ -14,6 +14,7 @@ from ..prims import slicing as sl
 from ..prims.indexing import gather
 from ._elementwise import multiply
 from ._elementwise import where as _where
+from ._keywords import traced_only
 from ._promote import (
     any_gpu_array,
     any_tracer,
@@ -464,6 +465,12 @@ def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> An
         return np.pad(array, pad_width, mode=mode, **kwargs)
     array = _as_array(array)
     widths = _pad_widths(pad_width, array.ndim)
+    extra = set(kwargs) - {"constant": {"constant_values"}, "reflect": {"reflect_type"},
+                           "symmetric": {"reflect_type"}}.get(mode, set())
+    if extra and mode in ("constant", "edge", "reflect", "symmetric", "wrap"):  # as NumPy
+        raise ValueError(f"unsupported keyword arguments for mode {mode!r}: {extra}")
+    if kwargs.get("reflect_type", "even") != "even":
+        raise traced_only("pad", "reflect_type")
     if mode == "constant":
         cval = kwargs.get("constant_values", 0)
         if is_tracer(cval):  # one traced scalar value
