@@ -151,6 +151,15 @@ def test_grad_of_a_vector_suggests_jacobians_or_a_sum():
                                2 * np.ones(3))
 
 
+def test_grad_of_several_outputs_names_them_not_a_treedef():
+    with pytest.raises(TypeError) as e:
+        ftrans.grad(lambda x: (fnp.sum(x), x))(np.ones(2))
+    msg = str(e.value)
+    assert ("returned a tuple of 2: (a scalar array of dtype float64, an array of shape (2,) "
+            "and dtype float64)") in msg
+    assert "has_aux=True" in msg and "ftrans.jacrev" in msg and "PyTreeDef" not in msg
+
+
 # ----------------------------------------------------------------------------- (d) has_aux
 
 @pytest.mark.parametrize("api", ["grad", "value_and_grad", "jacfwd", "jacrev", "hessian"])
@@ -388,3 +397,33 @@ def test_pad_checks_its_mode_keywords_on_traced_arrays_as_numpy_does():
     np.testing.assert_array_equal(got, np.pad(x, 2, mode="reflect"))
     got = ftrans.jit(lambda t: fnp.pad(t, 1, constant_values=7.0))(x)
     np.testing.assert_array_equal(got, [7.0, 0.0, 1.0, 2.0, 7.0])
+
+
+def test_custom_rule_errors_name_what_the_rule_returned():
+    @ftrans.custom_vjp
+    def f(x):
+        return x * 2.0
+    f.defvjp(lambda x: (x * 2.0, None), lambda res, g: g * 2.0)  # bwd must return a tuple
+    with pytest.raises(TypeError) as e:
+        ftrans.grad(f)(1.0)
+    msg = str(e.value)
+    assert "bwd of f must return a tuple of 1 cotangent(s)" in msg
+    assert "it returned a scalar array of dtype float64" in msg and "Tracer" not in msg
+
+    @ftrans.custom_vjp
+    def g(x):
+        return x * 2.0
+    g.defvjp(lambda x: x * 2.0, lambda res, ct: (ct * 2.0,))  # fwd must return a pair
+    with pytest.raises(TypeError) as e:
+        ftrans.grad(g)(1.0)
+    assert "fwd of g must return a pair (output, residuals), but it returned a scalar " \
+        "array of dtype float64" in str(e.value)
+
+    @ftrans.custom_jvp
+    def h(x):
+        return x * 2.0
+    h.defjvp(lambda primals, tangents: primals[0] * 2.0)  # the rule must return a pair
+    with pytest.raises(TypeError) as e:
+        ftrans.jvp(h, (1.0,), (1.0,))
+    assert "rule of h must return a pair (primal_out, tangent_out), but it returned a " \
+        "scalar array of dtype float64" in str(e.value)

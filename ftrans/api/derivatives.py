@@ -279,8 +279,11 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
         tr, lin_jaxpr, lin_consts = linearized(wrt(fun, args, kwargs, nums), diff_args,
                                                has_aux, "grad", names)
         if tr.out_tree.num_leaves != 1 or tr.out_tree.node_type is not None:
+            shown = describe(tree_unflatten(tr.out_tree, tr.out_vals))
             raise TypeError(f"grad requires {fun_name(fun)} to return a scalar, but it "
-                            f"returned a pytree with structure {tr.out_tree}")
+                            f"returned {shown}: return one scalar (has_aux=True returns "
+                            "(scalar, aux)), or use ftrans.jacrev for the derivatives of "
+                            "several outputs")
         (out,) = tr.out_vals
         av = aval_of(out)
         if av.shape != ():

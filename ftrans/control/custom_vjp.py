@@ -184,10 +184,8 @@ def _bwd_flat(bwd: Callable, sp: Split, name: str, out_tree: PyTreeDef, n_c: int
         n_diff = len(sp.diff_idx)
         if not isinstance(got, (tuple, list)) or len(got) != n_diff:
             raise TypeError(f"custom_vjp bwd of {name} must return a tuple of {n_diff} "
-                            f"cotangent(s), one per differentiable argument, got "
-                            f"{type(got).__name__}"
-                            + (f" of length {len(got)}" if isinstance(got, (tuple, list))
-                               else ""))
+                            f"cotangent(s), one per differentiable argument, but it "
+                            f"returned {describe(got)}")
         g_flat, g_tree = tree_flatten(tuple(got), is_leaf=lambda x: x is None)
         if g_tree != sp.tree and len(g_flat) != len(in_avals):
             raise TypeError(f"custom_vjp bwd of {name} returned cotangents of structure "
