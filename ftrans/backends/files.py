@@ -175,6 +175,7 @@ def read_file(dir_fd: int, name: str, max_size: int | None = None) -> bytes:
     Traceback (most recent call last):
     ...
     ftrans.backends.files.UnsafePathError: link is a symbolic link
+    See ...#unsafe-path-error
     """
     try:  # O_NONBLOCK: a planted FIFO must not block the open
         f = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
