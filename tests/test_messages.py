@@ -264,7 +264,8 @@ def test_the_comparison_finds_the_known_gaps():
     for implemented in [("std", "correction"), ("std", "mean"), ("var", "where"),
                         ("prod", "initial"), ("prod", "where"), ("all", "where"),
                         ("any", "where"), ("cross", "axisa"), ("cross", "axisc"),
-                        ("unique", "sorted")]:
+                        ("unique", "sorted"), ("full_like", "shape"),
+                        ("empty_like", "shape")]:
         assert ("numpy",) + implemented not in PAIRS
     assert len(PAIRS) > 100
 
@@ -355,6 +356,16 @@ def test_cheap_numpy_keywords_match_numpy_eagerly_jitted_and_in_derivatives(case
             e[i] = eps
             fd[i] = (np.sum(fun(np, x + e)) - np.sum(fun(np, x - e))) / (2 * eps)
         np.testing.assert_allclose(g, fd, rtol=1e-5, atol=1e-7)
+
+
+def test_full_like_and_empty_like_take_shape():
+    x = np.array([5.0, 1.0])
+    got = ftrans.jit(lambda x: fnp.full_like(x, x[0], shape=(3,)))(x)
+    np.testing.assert_array_equal(got, np.full_like(x, 5.0, shape=(3,)))
+    assert ftrans.grad(lambda x: fnp.sum(fnp.full_like(x, x[0], shape=(3,))))(x).tolist() == \
+        [3.0, 0.0]
+    assert ftrans.jit(lambda x: fnp.empty_like(x, shape=(2, 3)))(x).shape == (2, 3)
+    assert fnp.empty_like(x, shape=(2, 3)).shape == (2, 3)
 
 
 def test_unique_takes_sorted():
