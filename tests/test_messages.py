@@ -82,6 +82,9 @@ def test_a_raised_error_carries_its_link():
     with pytest.raises(AttributeError) as e:
         fnp.trapz  # noqa: B018
     assert f"{DOCS_URL}#missing-attribute-error" in str(e.value)
+    with pytest.raises(AttributeError) as e:  # nothing known about it: Python's words only
+        fnp.xyzzy  # noqa: B018
+    assert str(e.value) == "module 'ftrans.numpy' has no attribute 'xyzzy'"
 
 
 # ----------------------------------------------------------------------------- (b) `if`

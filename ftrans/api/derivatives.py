@@ -309,8 +309,7 @@ def _non_scalar_message(fun: Callable, shape: tuple) -> str:
            if int(np.prod(shape)) == 1 else
            "for the derivative of every output use ftrans.jacrev(f) or ftrans.jacobian(f) "
            "(the Jacobian, one row per output; ftrans.vjp for one weighted sum of rows), or "
-           "differentiate a scalar made of it: ftrans.grad(lambda x: f(x).sum()) is the sum "
-           "of the rows")
+           "reduce it to a scalar: ftrans.grad(lambda x: f(x).sum()) is the sum of the rows")
     return (f"Gradient only defined for scalar-output functions. Output had shape: {shape}. "
             f"{fun_name(fun)} returned an array of shape {shape}: {fix}.")
 

@@ -221,7 +221,10 @@ class MissingAttributeError(DocumentedError, AttributeError):
         self.missing, self.module = name, module
 
     def __str__(self) -> str:
-        return see_docs(missing_attribute(self.missing, self.module), self.anchor)
+        text = missing_attribute(self.missing, self.module)
+        if text == f"module '{_ftrans_name(self.module)}' has no attribute '{self.missing}'":
+            return text  # nothing to say beyond Python's own words: no link either
+        return see_docs(text, self.anchor)
 
 
 class TracerAttributeError(DocumentedError, AttributeError):
