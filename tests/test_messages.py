@@ -42,7 +42,11 @@ def _public_error_classes() -> dict[str, type]:
     return found
 
 
-ERROR_CLASSES = _public_error_classes()
+# signals caught inside the kernel cache (they become a KernelCacheWarning), never raised to
+# the user
+INTERNAL = {"WriteError", "BuildFailure"}
+ERROR_CLASSES = {path: cls for path, cls in _public_error_classes().items()
+                 if cls.__name__ not in INTERNAL}
 _ARGS = {"UnsafePathError": ("/some/dir", "is a symbolic link"),
          "MissingAttributeError": ("nancumsum",), "TracerAttributeError": ("itemsize",)}
 

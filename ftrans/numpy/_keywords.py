@@ -130,9 +130,9 @@ def _guarded(fn: Callable, np_fn: Any, name: str, qualname: str, module: str) ->
 
 def guard(namespace: ModuleType, numpy_namespace: Any, prefix: str) -> dict[str, Callable]:
     """Wrap every function of ``namespace`` that NumPy's ``numpy_namespace`` has too (as
-    ``_guarded``); returns the functions wrapped, one name each (for their doctests:
-    ``__test__``). Each alias (``acos``, ``arccos``) gets a wrapper of its own name, which
-    its messages use.
+    ``_guarded``); returns those of them defined in ``namespace`` itself, one name each (for
+    their doctests: ``__test__``). Each alias (``acos``, ``arccos``) gets a wrapper of its own
+    name, which its messages use.
     """
     originals: dict[int, tuple[str, Callable]] = {}
     for name in sorted(vars(namespace)):
@@ -141,7 +141,8 @@ def guard(namespace: ModuleType, numpy_namespace: Any, prefix: str) -> dict[str,
         if (name.startswith("_") or not inspect.isfunction(inspect.unwrap(fn))
                 or np_fn is None or not callable(np_fn) or isinstance(np_fn, type)):
             continue
-        originals.setdefault(id(fn), (name, fn))
+        if getattr(inspect.unwrap(fn), "__module__", None) == namespace.__name__:
+            originals.setdefault(id(fn), (name, fn))
         setattr(namespace, name, _guarded(fn, np_fn, f"{prefix}.{name}", name,
                                           namespace.__name__))
     return dict(originals.values())
