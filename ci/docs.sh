@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The documentation site: Sphinx + MyST (docs/conf.py), built in its own virtual environment
+# from pyproject.toml's `docs` extra, with warnings as errors (-W), every cross-reference
+# resolved (-n) and all problems listed at once (--keep-going). Every python block of every
+# guide runs during the build and a text block after one must be its output
+# (docs/_ext/run_blocks.py); the docstrings' examples run in tests/test_docs.py.
+#
+#   bash ci/docs.sh            (ci/test.sh runs it; the site is docs/_build/html/index.html)
+#
+# Uses the virtual environment $FTRANS_DOCS_VENV (default .venv-docs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV="${FTRANS_DOCS_VENV:-.venv-docs}"
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+PY="$(cd "$VENV" && pwd)/bin/python"
+"$PY" -m pip install -q ".[docs]"
+echo "== documentation site: sphinx-build -W -n --keep-going (docs/_build/html)"
+rm -rf docs/_build docs/_generated
+# from docs/, so the installed ftrans is documented, not this checkout's
+(cd docs && "$PY" -m sphinx -b html -W -n --keep-going -q . _build/html)
