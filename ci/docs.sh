@@ -18,3 +18,19 @@ echo "== documentation site: sphinx-build -W -n --keep-going (docs/_build/html)"
 rm -rf docs/_build docs/_generated
 # from docs/, so the installed ftrans is documented, not this checkout's
 (cd docs && "$PY" -m sphinx -b html -W -n --keep-going -q . _build/html)
+# The check is not vacuous: a page whose text block is not its python block's output, and one
+# whose python block raises, fail a build with the same extension.
+CANARY="$(mktemp -d "${TMPDIR:-/tmp}/ftrans-docs-canary.XXXXXX")"
+trap 'rm -rf "$CANARY"' EXIT
+printf 'import sys\nsys.path.insert(0, %s)\nextensions = ["myst_parser", "run_blocks"]\n' \
+  "'$(pwd)/docs/_ext'" > "$CANARY/conf.py"
+printf '# Canary\n\n```python\nprint(1 + 1)\n```\n\n```text\n3\n```\n\n```python\n1 / 0\n```\n' \
+  > "$CANARY/index.md"
+if (cd "$CANARY" && "$PY" -m sphinx -b html -W --keep-going -q . _build) > "$CANARY/log" 2>&1 \
+  || ! grep -q "is not its output" "$CANARY/log" || ! grep -q "ZeroDivisionError" "$CANARY/log"
+then
+  echo "ci/docs.sh: the canary page built, or failed for another reason:" >&2
+  cat "$CANARY/log" >&2
+  exit 1
+fi
+echo "== documentation site built: docs/_build/html/index.html"

@@ -1,6 +1,6 @@
 """Sphinx extension: every ```python block of a Markdown page runs while the site is built,
 in order, in one namespace per page (as tests/test_docs.py runs them), from a scratch
-directory; a ```text block that comes right after a python block shows that block's output,
+directory; a ```text (or untagged) block right after a python block shows that block's output,
 and must be exactly what it prints. A failing block or a shown output the code does not
 produce is a warning, so the build (``-W``) fails: no page shows what the code does not do.
 
@@ -58,15 +58,17 @@ def run_page(app: Sphinx, doctree: nodes.document) -> None:
         for block in blocks:
             code = block.astext()
             out = io.StringIO()
+            # line numbers of the page in tracebacks: the code starts after the fence line
+            code = "\n" * (block.line or 0) + code
             try:
                 with contextlib.redirect_stdout(out), np.errstate(all="ignore"):
-                    exec(compile(code, f"{docname}.md:{block.line}", "exec"), namespace)
-            except Exception:
-                logger.warning("python block failed:\n%s", traceback.format_exc(limit=-3),
-                               location=block)
+                    exec(compile(code, doctree["source"], "exec"), namespace)
+            except Exception as e:
+                shown_tb = traceback.format_exception(type(e), e, e.__traceback__.tb_next)
+                logger.warning("python block failed:\n%s", "".join(shown_tb), location=block)
                 return  # later blocks depend on this one
             shown = _next_block(block)
-            if shown is not None and shown.get("language") in ("text", "none", None):
+            if shown is not None and shown.get("language") in ("text", "none", "default", None):
                 if _normalize(shown.astext()) != _normalize(out.getvalue()):
                     logger.warning("the text block after this python block is not its "
                                    "output; the code prints:\n%s", out.getvalue(),
