@@ -35,6 +35,13 @@ def _home(obj: Any) -> str:
     return home if isinstance(home, str) else type(obj).__module__ or ""
 
 
+def _private_elsewhere(home: str, own: str) -> bool:
+    """``home`` is a primitive module, or a private module outside ``own``'s package."""
+    parent = own.rpartition(".")[0]
+    private = any(part.startswith("_") for part in home.split("."))
+    return home.startswith("ftrans.prims") or (private and not home.startswith(parent + "."))
+
+
 def public_names(module: Any) -> list[str]:
     own = module.__name__
     names = getattr(module, "__all__", None)
@@ -49,9 +56,9 @@ def public_names(module: Any) -> list[str]:
             continue  # submodules and constants
         if not home.startswith("ftrans") or name in NOT_API.get(own, ()):
             continue  # NumPy's dtypes and functions re-exported as they are
-        if not explicit and own != "ftrans" and not home.startswith(own) and home.startswith(
-                INTERNAL):
-            continue
+        if not explicit and own not in ("ftrans", "ftrans.lax") and not home.startswith(own) \
+                and (home.startswith(INTERNAL) or _private_elsewhere(home, own)):
+            continue  # a helper the module imports (ftrans.scipy.linalg's shape_of)
         keep.append(name)
     return sorted(keep, key=str.lower)
 
