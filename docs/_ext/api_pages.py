@@ -31,6 +31,12 @@ NOT_API = {"ftrans.config": {"check_nans", "check_rule", "debugging_nans", "in_b
 
 
 def _home(obj: Any) -> str:
+    """The module that defines ``obj``: a wrapper's (``functools.wraps``) is its function's,
+    so a NumPy function ftrans re-exports in a wrapper is still NumPy's."""
+    try:
+        obj = inspect.unwrap(obj)
+    except ValueError:  # a cycle of __wrapped__
+        pass
     home = getattr(obj, "__module__", None)
     return home if isinstance(home, str) else type(obj).__module__ or ""
 
@@ -110,6 +116,7 @@ def page(module_name: str) -> str | None:
 
 def write_pages(app: Sphinx) -> None:
     folder = pathlib.Path(app.srcdir) / "api"
+    folder.mkdir(exist_ok=True)  # generated only: a fresh checkout has no docs/api/
     written = []
     for name in MODULES:
         text = page(name)
