@@ -49,7 +49,8 @@ napoleon_use_rtype = False
 # parameter lists (array_like, int, optional, NumPy's types) are not linked: the build is
 # offline, so there is no intersphinx inventory for Python and NumPy to resolve them against.
 nitpicky = True
-nitpick_ignore_regex = [("py:class", r".*"), ("py:obj", r"(optional|default).*")]
+nitpick_ignore_regex = [("py:class", r".*"), ("py:obj", r"(optional|default).*"),
+                        ("py:exc", r"numpy\..*")]  # NumPy's exceptions (AxisError)
 
 html_theme = "alabaster"
 html_title = f"ftrans {release}"
