@@ -14,6 +14,10 @@ VENV="${FTRANS_DOCS_VENV:-.venv-docs}"
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 PY="$(cd "$VENV" && pwd)/bin/python"
 "$PY" -m pip install -q ".[docs]"
+if ! command -v dot >/dev/null; then  # docs/getting_started.md draws the tutorial's graph
+  echo "ci/docs.sh: Graphviz's dot is not on PATH (apt-get install graphviz)" >&2
+  exit 1
+fi
 echo "== documentation site: sphinx-build -W -n --keep-going (docs/_build/html)"
 rm -rf docs/_build docs/_generated
 # from docs/, so the installed ftrans is documented, not this checkout's
