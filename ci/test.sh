@@ -35,5 +35,6 @@ cd ..
 bash ci/sdist.sh
 # The documentation site (ci/docs.sh): Sphinx with warnings as errors, every guide's examples
 # run during the build. In CI's virtual environment, which has NumPy and SciPy already: only
-# Sphinx and MyST are added (about 45 s here; `bash ci/docs.sh` alone makes .venv-docs).
+# Sphinx and MyST are added: about 75 s on a shared 2-core machine (`bash ci/docs.sh` alone
+# makes .venv-docs).
 FTRANS_DOCS_VENV="$VENV" bash ci/docs.sh
