@@ -43,7 +43,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..ir import Jaxpr, Literal, Var, _nth_name, last_uses
+from ..ir import ClosedJaxpr, Jaxpr, Literal, Var, _nth_name, last_uses
+from ..transforms.closed import CompiledJaxpr
 from . import owned
 from .files import dump_text
 
@@ -258,7 +259,7 @@ class _Gen:
                 f = self.const("f", eqn.prim.impl)
                 kw = ""
                 if eqn.params:
-                    kw = ", **" + self.const("p", dict(eqn.params))
+                    kw = ", **" + self.const("p", self.params(eqn.params))
                 call = f"{f}(_np, {', '.join(ins)}{kw})"
                 if eqn.prim.multiple_results:
                     out.append(f"    ({outs},) = {call}")
@@ -281,6 +282,18 @@ class _Gen:
         else:
             tail = [f"    return [{outs}]"]
         return _functions("run", j, head, units, tail, last_use, self.name)
+
+    def params(self, params: Any) -> dict[str, Any]:
+        """``params`` with every body (a closed jaxpr, alone or in a tuple) compiled: a
+        higher-order primitive's ``impl`` then runs generated code at each step of a loop
+        (``transforms.closed.call``) instead of binding the body's equations one by one."""
+        def body(v: Any) -> Any:
+            if isinstance(v, ClosedJaxpr) and not isinstance(v, CompiledJaxpr):
+                return compile_body(v, self.fuse)
+            if type(v) is tuple and any(isinstance(b, ClosedJaxpr) for b in v):
+                return tuple(body(b) for b in v)
+            return v
+        return {k: body(v) for k, v in params.items()}
 
     # --- optional fused C kernels (cfuse.py)
     def fusion_groups(self) -> dict[int, int]:
@@ -400,6 +413,25 @@ class _Gen:
         if dying:
             out.append(f"    del {', '.join(self.name(v) for v in dying)}")
         return True
+
+
+def compile_body(cj: ClosedJaxpr, fuse: bool = False) -> CompiledJaxpr:
+    """``cj`` (the body of a loop or a branch) optimized and compiled, as a ``CompiledJaxpr``
+    whose ``run(args)`` runs the generated code.
+
+    >>> import ftrans, numpy as np
+    >>> body = compile_body(ftrans.make_jaxpr(lambda x: x * 2.0 + 0.0)(1.0))
+    >>> body.run([np.float64(3.0)])
+    [6.0]
+    """
+    from ..opt import optimize
+    jaxpr, consts = optimize(cj.jaxpr, cj.consts)
+    run = _compile(jaxpr, fuse)
+
+    def body(args: list[Any]) -> list[Any]:
+        return run(consts, args)
+    body.source = run.source  # type: ignore[attr-defined]
+    return CompiledJaxpr(cj, body)
 
 
 def compile_source(jaxpr: Jaxpr, fuse: bool = False) -> str:
