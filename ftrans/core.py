@@ -62,6 +62,13 @@ class Primitive:
       ``perturbed[i]`` says whether input ``i`` is a float value of the recording trace.
     - ``view``: True where NumPy's operation returns a view of its input (reshape, slice,
       ...), so item assignment to the input must not be missed by it (``Trace.stale``).
+    - ``py_expr``: a Python expression over ``_np`` (``{0}``, ``{1}``... the operands), or a
+      function ``(in_avals, **params)`` giving one or ``None``, that the NumPy backend emits
+      instead of calling ``impl`` (cheaper for small arrays in loops);
+    - ``loop(**params)``: a loop over the leading axis of its trailing operands (``scan``):
+      ``(body, num_consts, num_carry, length, reverse)``, for backends writing it inline;
+    - ``rewrite(eqn)``: an equivalent closed jaxpr (inputs to outputs) that runs faster, or
+      ``None``; ``jit``'s optimizer applies it (``opt.rules``).
 
     >>> p = Primitive("twice")
     >>> p.impl = lambda xp, x: 2 * x
@@ -71,7 +78,7 @@ class Primitive:
 
     __slots__ = ("name", "multiple_results", "impl", "abstract_eval", "jvp", "transpose",
                  "batch", "cuda", "family", "deps", "cost", "ufunc", "scalar_math",
-                 "primal_rule", "view")
+                 "primal_rule", "view", "rewrite", "py_expr", "loop")
 
     def __init__(self, name: str, multiple_results: bool = False):
         self.name = name
@@ -89,6 +96,7 @@ class Primitive:
         self.scalar_math: str | Callable | None = None  # Python-float form (``_m`` = math)
         self.primal_rule: Callable | None = None  # outputs from the user's rule, see above
         self.view = False  # NumPy gives a view of the input (see Trace.stale)
+        self.rewrite = self.py_expr = self.loop = None  # see above
 
     def bind(self, *args: Any, **params: Any) -> Any:
         return bind(self, args, params)

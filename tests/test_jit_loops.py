@@ -59,7 +59,6 @@ def test_rnn_value_and_grad_under_jit_matches_numpy_and_finite_differences():
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="the known scan of the jvp is a second forward scan")
 def test_rnn_forward_scan_runs_once_under_jit_value_and_grad():
     args = _rnn_args()
     cj = ftrans.jit(ftrans.value_and_grad(rnn_loss)).lower(*args)

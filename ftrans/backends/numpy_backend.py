@@ -34,6 +34,7 @@ def run(consts, args):
 from __future__ import annotations
 
 import builtins
+import functools
 import itertools
 import keyword
 import math as _m
@@ -182,9 +183,10 @@ def var_name(n: int) -> str:
 
 
 class _Gen:
-    def __init__(self, jaxpr: Jaxpr, fuse: bool = False):
+    def __init__(self, jaxpr: Jaxpr, fuse: bool = False, own: bool = True):
         self.jaxpr = jaxpr
         self.fuse = fuse
+        self.own = own
         self._spread_literals: dict[Var, Any]
         self.names: dict[int, str] = {}
         self.globals: dict[str, Any] = {"_np": np}
@@ -212,13 +214,35 @@ class _Gen:
         j = self.jaxpr
         last_use = _last_uses(j)
         keep = {a for a in j.outvars if type(a) is Var} | set(j.invars) | set(j.constvars)
-        fresh: set[Var] = set()  # ufunc outputs: arrays no view shares
-        viewed: set[Var] = set()
         head = []
         if j.constvars:
             head.append(f"    ({', '.join(self.name(v) for v in j.constvars)},) = consts")
         if j.invars:
             head.append(f"    ({', '.join(self.name(v) for v in j.invars)},) = args")
+        units = self.units(last_use, keep)
+        # the caller owns what it gets back: an output that is (or may view) an argument, a
+        # constant or another output is copied (owned.py), so that writing into it changes
+        # neither the argument nor later calls
+        outs = ", ".join(self.atom(a) for a in j.outvars)
+        steps = owned.plan(j)
+        if not self.own:  # a body: only its constants must not escape (see compile_body)
+            steps = tuple((i, h) for i, h in steps if h != "copy" or j.outvars[i] in
+                          set(j.constvars)) if j.constvars else ()
+            steps = tuple((i, h if h == "copy" else tuple(r for r in h if r[0] == "consts"))
+                          for i, h in steps)
+            steps = tuple((i, h) for i, h in steps if h)
+        if steps:
+            tail = [f"    return {self.const('own', owned.apply)}("
+                    f"{self.const('own', steps)}, [{outs}], consts, args)"]
+        else:
+            tail = [f"    return [{outs}]"]
+        return _functions("run", j, head, units, tail, last_use, self.name)
+
+    def units(self, last_use: dict, keep: set) -> list[Unit]:
+        """The lines of the equations, one unit per equation or fused group."""
+        j = self.jaxpr
+        fresh: set[Var] = set()  # ufunc outputs: arrays no view shares
+        viewed: set[Var] = set()
         units: list[Unit] = []
         groups = self.fusion_groups() if self.fuse else {}
         skip_until = -1
@@ -252,15 +276,24 @@ class _Gen:
             elif self.fuse and eqn.prim.name == "dot_general" and \
                     self.emit_outer(out, eqn, ins, outs):
                 fresh.add(eqn.outputs[0])
+            elif eqn.prim.loop is not None and self.emit_loop(out, eqn):
+                pass
             else:
                 for a in eqn.inputs:
                     if type(a) is Var:
                         viewed.add(a)  # impls may return views of their inputs
-                f = self.const("f", eqn.prim.impl)
-                kw = ""
-                if eqn.params:
-                    kw = ", **" + self.const("p", self.params(eqn.params))
-                call = f"{f}(_np, {', '.join(ins)}{kw})"
+                form = eqn.prim.py_expr
+                if callable(form):
+                    form = form([a.aval for a in eqn.inputs], **eqn.params)
+                if form is not None and not eqn.prim.multiple_results and \
+                        all(type(a) is Var for a in eqn.inputs):
+                    call = form.format(*ins)
+                else:
+                    f = self.const("f", eqn.prim.impl)
+                    kw = ""
+                    if eqn.params:
+                        kw = ", **" + self.const("p", self.params(eqn.params))
+                    call = f"{f}(_np, {', '.join(ins)}{kw})"
                 if eqn.prim.multiple_results:
                     out.append(f"    ({outs},) = {call}")
                 else:
@@ -271,17 +304,47 @@ class _Gen:
                 out.append(f"    del {', '.join(self.name(a) for a in dying)}")
             units.append((i, i + 1, out, [a for a in eqn.inputs if type(a) is Var],
                           list(eqn.outputs)))
-        # the caller owns what it gets back: an output that is (or may view) an argument, a
-        # constant or another output is copied (owned.py), so that writing into it changes
-        # neither the argument nor later calls
-        outs = ", ".join(self.atom(a) for a in j.outvars)
-        steps = owned.plan(j)
-        if steps:
-            tail = [f"    return {self.const('own', owned.apply)}("
-                    f"{self.const('own', steps)}, [{outs}], consts, args)"]
-        else:
-            tail = [f"    return [{outs}]"]
-        return _functions("run", j, head, units, tail, last_use, self.name)
+        return units
+
+    def emit_loop(self, out: list[str], eqn: Any) -> bool:
+        """A loop (``prim.loop``) written inline: its body's lines in a Python ``for``, the
+        stacked outputs written into buffers made before it. Not for bodies longer than
+        ``SEGMENT`` or returning one of their constants (kept apart: the impl)."""
+        cj, n_c, n_k, length, reverse = eqn.prim.loop(**eqn.params)
+        jaxpr, consts = cj.jaxpr, cj.consts
+        if len(jaxpr.eqns) > SEGMENT or any(a in set(jaxpr.constvars) for a in jaxpr.outvars):
+            return False
+        sub = _Gen(jaxpr, self.fuse, own=False)
+        sub.names, sub.globals = self.names, self.globals  # one namespace: names stay unique
+        keep = {a for a in jaxpr.outvars if type(a) is Var} | {*jaxpr.invars, *jaxpr.constvars}
+        units = sub.units(_last_uses(jaxpr), keep)
+        c_in, k_in, x_in = jaxpr.invars[:n_c], jaxpr.invars[n_c:n_c + n_k], jaxpr.invars[n_c + n_k:]
+        ops = [self.atom(a) for a in eqn.inputs]
+        for v, c in zip(jaxpr.constvars, consts):
+            out.append(f"    {self.name(v)} = {self.const('c', c)}")
+        for v, a in zip([*c_in, *k_in], ops[:n_c + n_k]):
+            out.append(f"    {self.name(v)} = {a}")
+        bufs = []
+        for o in eqn.outputs[n_k:]:
+            b = self.name(o)
+            bufs.append(b)
+            out.append(f"    {b} = _np.empty({o.aval.shape!r}, {self.const('d', o.aval.dtype)})")
+        i = self.name(Var(eqn.outputs[0].aval))  # a fresh name for the counter
+        steps = f"range({length - 1}, -1, -1)" if reverse else f"range({length})"
+        out.append(f"    for {i} in {steps}:")
+        for v, a in zip(x_in, ops[n_c + n_k:]):
+            out.append(f"        {self.name(v)} = {a}[{i}]")
+        for unit in units:
+            out.extend("    " + line for line in unit[2])
+        res = [sub.atom(a) for a in jaxpr.outvars]
+        for b, r in zip(bufs, res[n_k:]):
+            out.append(f"        {b}[{i}] = {r}")
+        if n_k:
+            out.append(f"        {', '.join(self.name(v) for v in k_in)}, = "
+                       f"{', '.join(res[:n_k])},")
+            out.append(f"    {', '.join(self.name(v) for v in eqn.outputs[:n_k])}, = "
+                       f"{', '.join(self.name(v) for v in k_in)},")
+        return True
 
     def params(self, params: Any) -> dict[str, Any]:
         """``params`` with every body (a closed jaxpr, alone or in a tuple) compiled: a
@@ -416,20 +479,21 @@ class _Gen:
 
 
 def compile_body(cj: ClosedJaxpr, fuse: bool = False) -> CompiledJaxpr:
-    """``cj`` (the body of a loop or a branch) optimized and compiled, as a ``CompiledJaxpr``
-    whose ``run(args)`` runs the generated code.
+    """``cj`` (the body of a loop or a branch) compiled, as a ``CompiledJaxpr`` whose
+    ``run(args)`` runs the generated code (``jit``'s optimizer has optimized it, see
+    ``opt.rules``).
 
     >>> import ftrans, numpy as np
-    >>> body = compile_body(ftrans.make_jaxpr(lambda x: x * 2.0 + 0.0)(1.0))
+    >>> body = compile_body(ftrans.make_jaxpr(lambda x: x * 2.0)(1.0))
     >>> body.run([np.float64(3.0)])
     [6.0]
     """
-    from ..opt import optimize
-    jaxpr, consts = optimize(cj.jaxpr, cj.consts)
-    run = _compile(jaxpr, fuse)
-
-    def body(args: list[Any]) -> list[Any]:
-        return run(consts, args)
+    jaxpr, consts = cj.jaxpr, cj.consts
+    # its results may be its arguments or each other (a loop never writes into them, and
+    # the enclosing program's ownership plan covers what the primitive returns), never its
+    # constants
+    run = _compile(jaxpr, fuse, own=False)
+    body = functools.partial(run, consts)
     body.source = run.source  # type: ignore[attr-defined]
     return CompiledJaxpr(cj, body)
 
@@ -509,8 +573,8 @@ def _has_fusion(jaxpr: Jaxpr) -> bool:
     return False
 
 
-def _compile(jaxpr: Jaxpr, fuse: bool) -> Callable[[Any, Any], list[Any]]:
-    gen = _Gen(jaxpr, fuse)
+def _compile(jaxpr: Jaxpr, fuse: bool, own: bool = True) -> Callable[[Any, Any], list[Any]]:
+    gen = _Gen(jaxpr, fuse, own)
     functions = gen.functions()
     scalar = scalar_functions(jaxpr) if jaxpr.outvars else None
     if scalar is not None:

@@ -7,7 +7,8 @@
   a reshape of a reshape is one reshape; shape ops that change nothing disappear;
 - a ``dot_general`` with an identity matrix (the basis ``jacfwd``/``jacrev`` feed in) becomes
   the other operand, transposed into place; an identity scaled by a broadcast vector (a
-  diagonal matrix) times a matrix becomes a broadcast multiply.
+  diagonal matrix) times a matrix becomes a broadcast multiply;
+- the sum over its batch axes of a batched ``dot_general`` is one ``dot_general``.
 """
 
 from __future__ import annotations
@@ -57,6 +58,10 @@ class _Simplifier:
         self.producer: dict[Var, Eqn] = {}
         self.env: dict[Any, Any] = {}
         self.eqns: list[Eqn] = []
+        self.reads: dict[Var, int] = {}
+        for a in [a for e in jaxpr.eqns for a in e.inputs] + list(jaxpr.outvars):
+            if type(a) is Var:
+                self.reads[a] = self.reads.get(a, 0) + 1
 
     def alias(self, out: Var, x: Any) -> None:
         self.env[out] = x
@@ -138,7 +143,26 @@ class _Simplifier:
         elif name == "dot_general" and type(eqn.inputs[0]) is not Literal \
                 and self.dot_identity(eqn):
             return None
+        elif name == "reduce_sum" and self.sum_of_batched_dot(eqn):
+            return None
         return self.emit(eqn)
+
+    def sum_of_batched_dot(self, eqn: Eqn) -> bool:
+        """The sum over the batch axes of a batched ``dot_general`` read nowhere else is one
+        ``dot_general`` contracting them too (a loop's summed outer products: one matrix
+        product, no stack of them)."""
+        inner = self.prod(eqn.inputs[0])
+        if inner is None or inner.prim.name != "dot_general" or \
+                self.reads.get(eqn.inputs[0]) != 1:
+            return False
+        (lc, rc), (lb, rb) = inner.params["dimension_numbers"]
+        if not lb or tuple(eqn.params["axes"]) != tuple(range(len(lb))):
+            return False
+        self.emit(Eqn(inner.prim, inner.inputs, eqn.outputs,
+                      dict(inner.params, dimension_numbers=((tuple(lb) + tuple(lc),
+                                                             tuple(rb) + tuple(rc)),
+                                                            ((), ())))))
+        return True
 
     def chain(self, x: Any, perm: tuple[int, ...], scale: Any, scale_dim: int, out: Var
               ) -> None:

@@ -56,6 +56,20 @@ class CompiledJaxpr(ClosedJaxpr):
         self.run = run
 
 
+def runner(cj: ClosedJaxpr) -> Callable[[list[Any]], list[Any]]:
+    """``run(args) -> outs`` for ``cj`` on arrays (never tracers): its compiled form if it
+    has one, else evaluation equation by equation. A loop's impl takes it once.
+
+    >>> import numpy as np
+    >>> from ftrans.ir import ShapedArray
+    >>> runner(trace_closed(lambda x: [x * 2.0], [ShapedArray((), np.float64)]))([1.5])
+    [3.0]
+    """
+    if type(cj) is CompiledJaxpr:
+        return cj.run
+    return lambda args: eval_jaxpr(cj.jaxpr, cj.consts, *args)
+
+
 def call(cj: ClosedJaxpr, *args: Any) -> list[Any]:
     """``cj`` evaluated on ``args``: by its compiled form where a backend gave it one and no
     argument is traced, else by binding each equation (re-recorded under a trace)."""
