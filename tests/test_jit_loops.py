@@ -45,9 +45,11 @@ def _rnn_args(h=5, d=3, t=7, seed=0):
             rng.normal(size=h) * 0.1, rng.normal(size=h), rng.normal(size=(t, d)))
 
 
-def test_rnn_value_and_grad_under_jit_matches_numpy_and_finite_differences():
+@pytest.mark.parametrize("backend", ["numpy", "numpy+c", "interpret"])
+def test_rnn_value_and_grad_under_jit_matches_numpy_and_finite_differences(backend):
+    # numpy: the loop in Python; numpy+c: one C loop where a compiler works
     args = _rnn_args()
-    vg = ftrans.jit(ftrans.value_and_grad(rnn_loss, argnums=(0, 1, 2, 3, 4)))
+    vg = ftrans.jit(ftrans.value_and_grad(rnn_loss, argnums=(0, 1, 2, 3, 4)), backend=backend)
     value, grads = vg(*args)
     assert value == pytest.approx(rnn_numpy(*args), rel=1e-12)
     for k, g in enumerate(grads):
@@ -198,3 +200,36 @@ def test_scan_accumulating_into_the_carry_under_jit():
     assert ftrans.jit(f)(0.8, xs) == pytest.approx(ref(0.8), rel=1e-12)
     assert ftrans.jit(ftrans.grad(f))(0.8, xs) == pytest.approx(
         (ref(0.8 + 1e-6) - ref(0.8 - 1e-6)) / 2e-6, rel=1e-6)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numpy+c"])
+def test_c_loop_bodies_with_float32_transposed_products_and_several_carries(backend):
+    # products contracting either axis, a reverse scan, carries updated from each other
+    rng = np.random.default_rng(3)
+    A = rng.normal(size=(6, 6)).astype(np.float32) * 0.3
+    B = rng.normal(size=(6, 4)).astype(np.float32) * 0.3
+    xs = rng.normal(size=(9, 4)).astype(np.float32)
+
+    def f(A, xs):
+        def body(c, x):
+            h, g = c
+            h2 = fnp.tanh(A.T @ h + B @ x) * 0.5 + g
+            g2 = fnp.sin(h) * 0.25
+            return (h2, g2), h2 * h2
+        (h, g), ys = lax.scan(body, (fnp.ones(6, np.float32), fnp.zeros(6, np.float32)), xs,
+                              reverse=True)
+        return fnp.sum(ys) + fnp.sum(h) + fnp.sum(g)
+
+    def ref(A):
+        h, g, total = np.ones(6, np.float64), np.zeros(6), 0.0
+        for x in xs[::-1].astype(np.float64):
+            h, g = np.tanh(A.T @ h + B.astype(np.float64) @ x) * 0.5 + g, np.sin(h) * 0.25
+            total += h @ h
+        return total + h.sum() + g.sum()
+
+    jf = ftrans.jit(f, backend=backend)
+    assert jf(A, xs) == pytest.approx(ref(A.astype(np.float64)), rel=1e-5)
+    g = ftrans.jit(ftrans.grad(f), backend=backend)(A, xs)
+    assert g.dtype == np.float32
+    np.testing.assert_allclose(g, fd_grad(ref, A.astype(np.float64), eps=1e-5), rtol=2e-3,
+                               atol=2e-4)

@@ -307,44 +307,16 @@ class _Gen:
         return units
 
     def emit_loop(self, out: list[str], eqn: Any) -> bool:
-        """A loop (``prim.loop``) written inline: its body's lines in a Python ``for``, the
-        stacked outputs written into buffers made before it. Not for bodies longer than
-        ``SEGMENT`` or returning one of their constants (kept apart: the impl)."""
-        cj, n_c, n_k, length, reverse = eqn.prim.loop(**eqn.params)
-        jaxpr, consts = cj.jaxpr, cj.consts
-        if len(jaxpr.eqns) > SEGMENT or any(a in set(jaxpr.constvars) for a in jaxpr.outvars):
-            return False
+        """A loop (``prim.loop``) written inline (``cloop.emit_loop``)."""
+        from .cloop import emit_loop
+        return emit_loop(self, out, eqn, SEGMENT)
+
+    def sub(self, jaxpr: Jaxpr) -> "_Gen":
+        """A generator for a body written inside this program: one namespace, so that
+        names stay unique."""
         sub = _Gen(jaxpr, self.fuse, own=False)
-        sub.names, sub.globals = self.names, self.globals  # one namespace: names stay unique
-        keep = {a for a in jaxpr.outvars if type(a) is Var} | {*jaxpr.invars, *jaxpr.constvars}
-        units = sub.units(_last_uses(jaxpr), keep)
-        c_in, k_in, x_in = jaxpr.invars[:n_c], jaxpr.invars[n_c:n_c + n_k], jaxpr.invars[n_c + n_k:]
-        ops = [self.atom(a) for a in eqn.inputs]
-        for v, c in zip(jaxpr.constvars, consts):
-            out.append(f"    {self.name(v)} = {self.const('c', c)}")
-        for v, a in zip([*c_in, *k_in], ops[:n_c + n_k]):
-            out.append(f"    {self.name(v)} = {a}")
-        bufs = []
-        for o in eqn.outputs[n_k:]:
-            b = self.name(o)
-            bufs.append(b)
-            out.append(f"    {b} = _np.empty({o.aval.shape!r}, {self.const('d', o.aval.dtype)})")
-        i = self.name(Var(eqn.outputs[0].aval))  # a fresh name for the counter
-        steps = f"range({length - 1}, -1, -1)" if reverse else f"range({length})"
-        out.append(f"    for {i} in {steps}:")
-        for v, a in zip(x_in, ops[n_c + n_k:]):
-            out.append(f"        {self.name(v)} = {a}[{i}]")
-        for unit in units:
-            out.extend("    " + line for line in unit[2])
-        res = [sub.atom(a) for a in jaxpr.outvars]
-        for b, r in zip(bufs, res[n_k:]):
-            out.append(f"        {b}[{i}] = {r}")
-        if n_k:
-            out.append(f"        {', '.join(self.name(v) for v in k_in)}, = "
-                       f"{', '.join(res[:n_k])},")
-            out.append(f"    {', '.join(self.name(v) for v in eqn.outputs[:n_k])}, = "
-                       f"{', '.join(self.name(v) for v in k_in)},")
-        return True
+        sub.names, sub.globals = self.names, self.globals
+        return sub
 
     def params(self, params: Any) -> dict[str, Any]:
         """``params`` with every body (a closed jaxpr, alone or in a tuple) compiled: a
