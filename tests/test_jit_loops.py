@@ -233,3 +233,62 @@ def test_c_loop_bodies_with_float32_transposed_products_and_several_carries(back
     assert g.dtype == np.float32
     np.testing.assert_allclose(g, fd_grad(ref, A.astype(np.float64), eps=1e-5), rtol=2e-3,
                                atol=2e-4)
+
+
+def test_grad_and_vmap_of_a_jitted_split_scan():
+    # jit inside grad/vmap re-records the optimized program (the split scan) under them
+    W, U, b, v, xs = _rnn_args()
+    jl = ftrans.jit(rnn_loss)
+    g = ftrans.grad(jl, argnums=(0, 4))(W, U, b, v, xs)
+    np.testing.assert_allclose(g[0], fd_grad(lambda W: rnn_numpy(W, U, b, v, xs), W),
+                               rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(g[1], fd_grad(lambda xs: rnn_numpy(W, U, b, v, xs), xs),
+                               rtol=1e-6, atol=1e-8)
+    hv = ftrans.jvp(ftrans.grad(jl), (W, U, b, v, xs), (W, 0 * U, 0 * b, 0 * v, 0 * xs))[1]
+    fd = (ftrans.grad(rnn_loss)(W * (1 + 1e-6), U, b, v, xs)
+          - ftrans.grad(rnn_loss)(W * (1 - 1e-6), U, b, v, xs)) / 2e-6
+    np.testing.assert_allclose(hv, fd, rtol=1e-5, atol=1e-7)
+    batch = np.random.default_rng(4).normal(size=(3, *xs.shape))
+    out = ftrans.vmap(ftrans.jit(ftrans.grad(rnn_loss, argnums=4)),
+                      in_axes=(None, None, None, None, 0))(W, U, b, v, batch)
+    for o, x in zip(out, batch):
+        np.testing.assert_allclose(o, fd_grad(lambda x: rnn_numpy(W, U, b, v, x), x),
+                                   rtol=1e-6, atol=1e-8)
+
+
+def test_while_loop_and_cond_bodies_run_compiled_under_jit():
+    # the bodies of while_loop and cond reach their impls compiled (generated code)
+    def f(x, n):
+        def body(s):
+            i, v = s
+            v = lax.cond(i % 2 == 0, lambda v: v * x, lambda v: v + fnp.sin(v), v)
+            return i + 1, v
+        return lax.while_loop(lambda s: s[0] < n, body, (0, 1.0))[1]
+
+    def ref(x, n):
+        v = 1.0
+        for i in range(n):
+            v = v * x if i % 2 == 0 else v + np.sin(v)
+        return v
+
+    for n in (0, 1, 5):
+        assert ftrans.jit(f)(0.9, n) == pytest.approx(ref(0.9, n), rel=1e-12)
+    assert ftrans.jit(ftrans.grad(f))(0.9, 5) == pytest.approx(
+        (ref(0.9 + 1e-6, 5) - ref(0.9 - 1e-6, 5)) / 2e-6, rel=1e-6)
+
+
+def test_a_long_scan_over_big_steps_is_not_batched_whole(monkeypatch):
+    # batching every step at once is bounded: past the bound the scan stays one loop
+    from ftrans.control import scan_split
+    monkeypatch.setattr(scan_split, "MAX_STACKED", 1000)
+    xs = np.linspace(0.0, 1.0, 400).reshape(20, 20)
+
+    def f(xs):
+        return lax.scan(lambda c, x: (c * 0.5 + fnp.sin(x), fnp.cos(c)), fnp.zeros(20), xs)
+
+    cj = ftrans.jit(f).lower(xs)
+    assert [e.prim.name for e in cj.jaxpr.eqns] == ["scan"]
+    c, ys = ftrans.jit(f)(xs)
+    c0, ys0 = f(xs)
+    np.testing.assert_allclose(c, c0, rtol=1e-13)
+    np.testing.assert_allclose(ys, ys0, rtol=1e-13)

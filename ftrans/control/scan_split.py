@@ -39,7 +39,7 @@ from ..transforms.batch import batch_jaxpr_eval
 from ..transforms.closed import trace_closed
 from ._common import split, to_front
 
-MAX_STACKED = 1 << 28  # bytes of stacked carries a split may add (else the scan stays whole)
+MAX_STACKED = 1 << 28  # bytes of batched values a split may add (else the scan stays whole)
 
 
 def _accumulators(j: Jaxpr, k_vars: list, k_out: list, produced: dict) -> set[int]:
@@ -117,11 +117,12 @@ def split_scan(eqn: Eqn) -> ClosedJaxpr | None:
     if not pre and not acc and not post:
         return None
     stacked_keep = [k for k in core_keep if k in stacked]
-    if length * sum(k_vars[k].aval.size * k_vars[k].aval.dtype.itemsize
-                    for k in stacked_keep) > MAX_STACKED:
-        return None
     inv_pre = [e for e in pre if kind[e.outputs[0]] == "inv"]
     x_pre = [e for e in pre if kind[e.outputs[0]] == "x"]
+    # every step's values at once: bounded (a long loop over big arrays stays a loop)
+    wide = [k_vars[k] for k in stacked_keep] + [v for e in x_pre + post for v in e.outputs]
+    if length * sum(v.aval.size * v.aval.dtype.itemsize for v in wide) > MAX_STACKED:
+        return None
 
     def uses(eqns: list[Eqn], outs: list, k: str) -> list[Var]:
         made = {v for e in eqns for v in e.outputs}
