@@ -37,15 +37,25 @@ def rules(jaxpr: Jaxpr, consts: Sequence[Any], optimize: Callable | None = None
           ) -> tuple[Jaxpr, list[Any]]:
     """``jaxpr`` with each equation whose primitive declares ``rewrite`` rewritten, and
     every body optimized by ``optimize`` (``opt.optimize`` gives itself)."""
+    def raw(v: Any) -> bool:  # a body not yet optimized
+        return isinstance(v, ClosedJaxpr) and not isinstance(v, Optimized)
+
+    def work(eqn: Eqn) -> bool:
+        return eqn.prim.rewrite is not None or (optimize is not None and any(
+            raw(v) or type(v) is tuple and any(raw(b) for b in v)
+            for v in eqn.params.values()))
+
+    if not any(work(e) for e in jaxpr.eqns):  # most programs: nothing to do, no copy
+        return jaxpr, list(consts)
     env: dict[Any, Any] = {}
     eqns: list[Eqn] = []
     constvars, consts = list(jaxpr.constvars), list(consts)
     for eqn in jaxpr.eqns:
         eqn = with_inputs(eqn, env)
-        params = {k: _optimized(v, optimize) for k, v in eqn.params.items()} \
-            if optimize is not None else eqn.params
-        if any(params[k] is not v for k, v in eqn.params.items()):
-            eqn = Eqn(eqn.prim, eqn.inputs, eqn.outputs, params)
+        if optimize is not None and eqn.params:
+            params = {k: _optimized(v, optimize) for k, v in eqn.params.items()}
+            if any(params[k] is not v for k, v in eqn.params.items()):
+                eqn = Eqn(eqn.prim, eqn.inputs, eqn.outputs, params)
         new = eqn.prim.rewrite(eqn) if eqn.prim.rewrite is not None else None
         if new is None:
             eqns.append(eqn)
