@@ -19,12 +19,13 @@ True
 
 from __future__ import annotations
 
+import string
 from typing import Any, Callable
 
 import numpy as np
 
 from ..ir import Jaxpr, Literal, Var, last_uses
-from .cfuse import _CTYPE, _FUNCS, C_EXPR, _literal
+from .cfuse import _CALL, _CTYPE, _MATH_DECLS, _literal, c_form
 
 MAX_LOCAL = 1 << 15  # elements of all local arrays together (they live on the C stack)
 
@@ -57,21 +58,14 @@ class _Writer:
         self.lines.append(f"    {self.ct} {n}[{max(v.aval.size, 1)}];")
         return n
 
-    def elementwise(self, eqn: Any) -> bool:
-        name, o = eqn.prim.name, eqn.outputs[0]
+    def elementwise(self, eqn: Any, form: str) -> bool:
+        o = eqn.outputs[0]
         for a in eqn.inputs:
             if type(a) is Var and a.aval.shape != o.aval.shape:
                 return False
-        ops = [self.ref(a) for a in eqn.inputs]
-        if name == "integer_pow":
-            y = eqn.params["y"]
-            expr = f"({ops[0]} * {ops[0]})" if y == 2 else \
-                f"pow{self.suffix}({ops[0]}, ({self.ct}){y})"
-        else:
-            expr = C_EXPR[name].format(*ops)
-            if self.suffix:
-                for f in _FUNCS:
-                    expr = expr.replace(f"{f}(", f"{f}{self.suffix}(")
+        if self.suffix:  # float32: the float versions of the functions
+            form = _CALL.sub(lambda m: f"{m.group(1)}{self.suffix}(", form)
+        expr = form.format(*[self.ref(a) for a in eqn.inputs])
         n = self.new(o)
         self.lines.append(f"    for (long j = 0; j < {max(o.aval.size, 1)}; j++) "
                           f"{n}[j] = {expr};")
@@ -118,18 +112,6 @@ class _Writer:
         return True
 
 
-def _layout_free(eqn: Any) -> bool:
-    """A reshape, or a transpose that keeps the order of the axes longer than 1."""
-    if eqn.prim.name == "reshape":
-        return True
-    if eqn.prim.name == "transpose":
-        shape = eqn.inputs[0].aval.shape
-        perm = eqn.params["permutation"]
-        return [d for d in perm if shape[d] != 1] == [d for d in range(len(shape))
-                                                      if shape[d] != 1]
-    return False
-
-
 def loop_source(jaxpr: Jaxpr, n_c: int, n_k: int, reverse: bool) -> str | None:
     """C source of ``k(T, consts.., carries.., xs.., ys..)`` running ``jaxpr`` (a loop
     body: consts, carries, slices -> carries, slices) ``T`` times; the carries are updated in
@@ -157,18 +139,18 @@ def loop_source(jaxpr: Jaxpr, n_c: int, n_k: int, reverse: bool) -> str | None:
     for e in jaxpr.eqns:
         if e.prim.multiple_results:
             return None
-        o = e.outputs[0]
-        name = e.prim.name
-        if _layout_free(e) and type(e.inputs[0]) is Var:
-            w.names[o] = w.names[e.inputs[0]]
-        elif name == "broadcast_in_dim" and not e.inputs[0].aval.shape:
+        o, x = e.outputs[0], e.inputs[0] if e.inputs else None
+        form = c_form(e)
+        if e.prim.same_order is not None and type(x) is Var and \
+                e.prim.same_order(x.aval, **e.params):
+            w.names[o] = w.names[x]  # the operand read in place
+        elif e.prim.broadcasts and x is not None and not x.aval.shape:
             n = w.new(o)
-            w.lines.append(f"    for (long j = 0; j < {o.aval.size}; j++) "
-                           f"{n}[j] = {w.ref(e.inputs[0])};")
-        elif name in C_EXPR or name == "integer_pow":
-            if not w.elementwise(e):
+            w.lines.append(f"    for (long j = 0; j < {o.aval.size}; j++) {n}[j] = {w.ref(x)};")
+        elif form is not None:
+            if not w.elementwise(e, form):
                 return None
-        elif name == "dot_general":
+        elif e.prim.contraction:
             if not w.dot(e):
                 return None
         else:
@@ -191,9 +173,7 @@ def loop_source(jaxpr: Jaxpr, n_c: int, n_k: int, reverse: bool) -> str | None:
     step = "T - 1 - s" if reverse else "s"
     # as in cfuse: the math functions declared ``simd`` (glibc's vector versions), no
     # <math.h>
-    decl = "#define D __attribute__((simd(\"notinbranch\"), const)) extern\n" + "".join(
-        f"D {ct} {f}{w.suffix}({', '.join([ct] * (2 if f in ('pow', 'atan2') else 1))});\n"
-        for f in _FUNCS) + f"extern {ct} fabs{w.suffix}({ct});\n"
+    decl = string.Template(_MATH_DECLS).substitute(t=ct, s=w.suffix)
     return (decl + f"void k({', '.join(args)}) {{\n  for (long s = 0; s < T; s++) {{\n"
             f"    const long t = {step};\n" + "\n".join(head + w.lines + tail) + "\n  }\n}\n")
 

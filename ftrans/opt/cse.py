@@ -1,6 +1,7 @@
 """Common-subexpression elimination: an equation with the same primitive, params and inputs
 as an earlier one reuses its outputs. Literals compare by value and dtype; the inputs of
-commutative primitives (``add``, ``mul``, ...) compare in any order."""
+commutative primitives (``add``, ``mul``, ...: the primitive's ``commutative``) compare in
+any order."""
 
 from __future__ import annotations
 
@@ -58,9 +59,6 @@ def structure_key(cj: ClosedJaxpr) -> Any:
     return ("jaxpr", head, body, tuple(atom(a) for a in j.outvars))
 
 
-COMMUTATIVE = frozenset({"add", "mul", "max", "min", "eq", "ne"})
-
-
 def cse(jaxpr: Jaxpr, consts: Sequence[Any]) -> tuple[Jaxpr, list[Any]]:
     """``jaxpr`` with repeated computations merged.
 
@@ -79,7 +77,7 @@ def cse(jaxpr: Jaxpr, consts: Sequence[Any]) -> tuple[Jaxpr, list[Any]]:
         eqn = with_inputs(eqn, env)
         try:
             ins = tuple(_atom_key(a) for a in eqn.inputs)
-            if eqn.prim.name in COMMUTATIVE:  # x*y and y*x are one computation
+            if eqn.prim.commutative:  # x*y and y*x are one computation
                 ins = tuple(sorted(ins, key=repr))
             key = (eqn.prim, tuple(sorted((k, _param_key(v)) for k, v in eqn.params.items())),
                    ins)

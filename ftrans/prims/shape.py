@@ -28,6 +28,7 @@ def _unbatched_axis(d: int, bdim: int) -> int:
 # ----------------------------------------------------------------------------- broadcast_in_dim
 
 broadcast_in_dim_p = _declare("broadcast_in_dim")
+broadcast_in_dim_p.broadcasts = True
 
 
 @ops.export
@@ -111,6 +112,7 @@ def _reshape_batch(args: Sequence[Any], dims: Sequence[Any], *, new_sizes: tuple
 reshape_p.view = True  # NumPy returns a view
 reshape_p.impl = lambda xp, x, *, new_sizes: xp.reshape(x, new_sizes)
 reshape_p.py_expr = lambda avals, *, new_sizes: f"{{0}}.reshape({tuple(new_sizes)!r})"
+reshape_p.same_order = lambda aval, *, new_sizes: True
 reshape_p.abstract_eval = _reshape_aval
 reshape_p.transpose = lambda ct, x, *, new_sizes: [reshape(ct, x.aval.shape)]
 reshape_p.batch = _reshape_batch
@@ -178,6 +180,9 @@ def _transpose_batch(args: Sequence[Any], dims: Sequence[Any], *, permutation: t
 transpose_p.view = True  # NumPy returns a view
 transpose_p.impl = lambda xp, x, *, permutation: xp.transpose(x, permutation)
 transpose_p.py_expr = lambda avals, *, permutation: f"{{0}}.transpose({tuple(permutation)!r})"
+transpose_p.same_order = lambda aval, *, permutation: (
+    [d for d in permutation if aval.shape[d] != 1] == [d for d in range(aval.ndim)
+                                                       if aval.shape[d] != 1])
 transpose_p.abstract_eval = _transpose_aval
 transpose_p.transpose = lambda ct, x, *, permutation: [
     transpose(ct, tuple(np.argsort(permutation)))]
@@ -287,3 +292,6 @@ convert_element_type_p.transpose = lambda ct, x, *, new_dtype: [
     _convert_real(ct, x.aval.dtype)]
 convert_element_type_p.batch = elementwise_batch(convert_element_type_p)
 convert_element_type_p.cuda = "(({new_dtype}){0})"
+# C's float-to-integer cast is undefined out of range (NumPy's is not): those stay unfused
+convert_element_type_p.cuda_fuses = lambda in_avals, out, *, new_dtype: not (
+    in_avals[0].dtype.kind == "f" and out.dtype.kind not in "fb")
