@@ -292,3 +292,19 @@ def test_a_long_scan_over_big_steps_is_not_batched_whole(monkeypatch):
     c0, ys0 = f(xs)
     np.testing.assert_allclose(c, c0, rtol=1e-13)
     np.testing.assert_allclose(ys, ys0, rtol=1e-13)
+
+
+def test_a_carry_passed_through_is_not_overwritten_later():
+    # the final carry is the initial one (no step changes it); a later elementwise op on the
+    # initial value must not write into its buffer
+    def f(x, xs):
+        h0 = fnp.sin(x)
+        hT, ys = lax.scan(lambda c, x: (c, c * x), h0, xs)
+        return hT, fnp.cos(h0), ys
+
+    x, xs = np.linspace(0.0, 1.0, 5), np.ones((3, 5))
+    for backend in ("numpy", "numpy+c"):
+        hT, c, ys = ftrans.jit(f, backend=backend)(x, xs)
+        np.testing.assert_allclose(hT, np.sin(x), rtol=1e-15)
+        np.testing.assert_allclose(c, np.cos(np.sin(x)), rtol=1e-15)
+        np.testing.assert_allclose(ys, np.broadcast_to(np.sin(x), (3, 5)), rtol=1e-15)

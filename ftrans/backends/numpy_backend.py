@@ -10,6 +10,10 @@ like the jaxpr printer names them (never a Python keyword or builtin: ``var_name
 program of more than ``SEGMENT`` equations becomes several functions called in turn, so that
 Python's compiler never holds a huge one (memory and time stay proportional to the program).
 
+A loop (``prim.loop``: ``scan``) is written inline (``cloop.py``: a Python ``for``, or one C
+function); other bodies (``while_loop``, ``cond``) reach their impls compiled
+(``CompiledJaxpr``); ``prim.py_expr`` forms (``x.reshape(...)``, ``np.dot``) replace impl calls.
+
 With ``fuse=True`` (backend ``"numpy+c"``) runs of elementwise equations on large arrays
 become fused C kernels (``cfuse.py``), compiled once by the system compiler. With
 ``fuse="background"`` (backend ``"auto"``, ``jit``'s default on the CPU) the first call runs
@@ -273,7 +277,8 @@ class _Gen:
             elif self.fuse and eqn.prim.contraction and self.emit_outer(out, eqn, ins, outs):
                 fresh.add(eqn.outputs[0])
             elif eqn.prim.loop is not None and self.emit_loop(out, eqn):
-                pass
+                # a carry may come out as it went in: no writing into an input later
+                viewed.update(a for a in eqn.inputs if type(a) is Var)
             else:
                 for a in eqn.inputs:
                     if type(a) is Var:
