@@ -412,14 +412,7 @@ def roll(a: Any, shift: Any, axis: Any = None) -> Any:
     for s, ax in zip(shifts.ravel(), axes.ravel()):
         ax = _axis(int(ax), a.ndim, "roll")
         total[ax] = total.get(ax, 0) + int(s)
-    for ax, s in total.items():
-        n = a.shape[ax]
-        if n == 0:
-            continue
-        s %= n
-        if s:
-            a = sl.concatenate([_slice_axis(a, ax, n - s, n), _slice_axis(a, ax, 0, n - s)], ax)
-    return a
+    return sl.roll(a, tuple(total.values()), tuple(total))
 
 
 def rot90(m: Any, k: int = 1, axes: tuple[int, int] = (0, 1)) -> Any:

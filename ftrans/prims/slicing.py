@@ -1,5 +1,6 @@
-"""Static slicing and joining: slice, pad, concatenate, rev. All linear; slice and pad are
-each other's transposes, and concatenate's transpose slices the cotangent apart."""
+"""Static slicing and joining: slice, pad, concatenate, rev, roll. All linear; slice and pad
+are each other's transposes, concatenate's transpose slices the cotangent apart, and roll's
+rolls it back."""
 
 from __future__ import annotations
 
@@ -231,3 +232,41 @@ rev_p.abstract_eval = lambda x, *, dimensions: x
 rev_p.transpose = lambda ct, x, *, dimensions: [rev(ct, dimensions)]
 rev_p.batch = lambda args, dims, *, dimensions: (
     rev(args[0], tuple(_unbatched_axis(d, dims[0]) for d in dimensions)), dims[0])
+
+# ----------------------------------------------------------------------------- roll
+
+roll_p = _declare("roll")
+roll_p.jvp = linear_jvp(roll_p)
+
+
+def roll(x: Any, shifts: Sequence[int], axes: Sequence[int]) -> Any:
+    """NumPy's ``roll`` of ``x`` by ``shifts[i]`` along ``axes[i]`` (static, non-negative
+    axes; shifts along one axis add up), one primitive: each shift is taken modulo its
+    axis's length, and axes rolled by nothing are left out.
+
+    >>> roll(np.array([[1.0, 2.0, 3.0]]), (1, 4), (1, 1))
+    array([[2., 3., 1.]])
+    """
+    shape = shape_of(x)
+    total: dict[int, int] = {}
+    for s, a in zip(shifts, axes):
+        total[int(a)] = total.get(int(a), 0) + int(s)
+    kept = sorted((a, s % shape[a]) for a, s in total.items() if shape[a] and s % shape[a])
+    if not kept:
+        return x
+    return roll_p.bind(x, shifts=tuple(s for _, s in kept), axes=tuple(a for a, _ in kept))
+
+
+def _roll_transpose(ct: Any, x: Any, *, shifts: tuple, axes: tuple) -> list[Any]:
+    return [roll(ct, tuple(-s for s in shifts), axes)]
+
+
+def _roll_batch(args: Sequence[Any], dims: Sequence[Any], *, shifts: tuple, axes: tuple
+                ) -> tuple[Any, Any]:
+    return roll(args[0], shifts, tuple(_unbatched_axis(a, dims[0]) for a in axes)), dims[0]
+
+
+roll_p.impl = lambda xp, x, *, shifts, axes: xp.roll(x, shifts, axes)
+roll_p.abstract_eval = lambda x, *, shifts, axes: x
+roll_p.transpose = _roll_transpose
+roll_p.batch = _roll_batch
