@@ -6,6 +6,7 @@ concretely (``trace_concrete``), then works on jaxprs only.
 from __future__ import annotations
 
 import functools
+import gc
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -68,6 +69,17 @@ def trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
     ``online`` is then the linear jaxpr and its residuals (or the output tangents), and its
     ``values`` empty; elsewhere (the GPU) ``online`` is None and ``values`` the recorded
     primal values, as without ``online``."""
+    collecting = gc.isenabled()
+    gc.disable()  # tracing makes many small objects: collect after it (as jit's compile)
+    try:
+        return _trace_concrete(fun, primals, has_aux, api, arg_names, online, tangents)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
+                    arg_names: Sequence[str], online: str, tangents: Sequence[Any]) -> Traced:
     flat, in_tree = tree_flatten(primals)
     flat = [as_value(x, f"{api}: {arg_names[0] if len(arg_names) == 1 else 'an input'}")
             for x in flat]
@@ -325,7 +337,13 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
         xp = tr.xp
         # a NumPy scalar seed, not a 0-d array: scalar arithmetic in the rules is ~10x cheaper
         seed = av.dtype.type(1) if xp is np else xp.ones((), av.dtype)
-        cts = backward_pass(lin_jaxpr, lin_consts, [seed], consume=True)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            cts = backward_pass(lin_jaxpr, lin_consts, [seed], consume=True)
+        finally:
+            if collecting:
+                gc.enable()
         g = owned_tree(tr.in_tree, [finalize(c, xp) for c in cts], tr.avoid)
         g = g[0] if isinstance(argnums, (int, np.integer)) else g
         value = finalize(out)

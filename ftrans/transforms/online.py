@@ -39,7 +39,8 @@ import numpy as np
 from .. import core
 from ..config import check_rule, nans_checked
 from ..core import Primitive, Trace, Tracer, Zero, aval_of, instantiate
-from ..ir import Jaxpr, ShapedArray, Var
+from ..ir import Eqn, Jaxpr, ShapedArray, Var
+from ..xp import array_module
 
 
 class _NotKept(dict):
@@ -72,28 +73,50 @@ class OnlineTrace(Trace):
         return x
 
     def process(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
-        out = super().process(prim, args, params)
         tangents = self.tangents
-        t_in: list[Any] = []
-        primals: list[Any] = []
-        live = False
-        for a in args:
-            if isinstance(a, Tracer) and a._trace is self:
-                t = tangents.get(a._var)
-                if t is None:
-                    t = Zero(a.aval)
+        if len(args) == 1:  # fast path: one operand
+            (a,) = args
+            if type(a) is not Tracer or a._trace is not self:
+                return super().process(prim, args, params)
+            x = a.val
+            if type(x) is np.ndarray and not prim.multiple_results and prim.impl is not None \
+                    and core.nan_check is None and not self.stale and array_module((x,)) is np:
+                # Trace.process's work, for the commonest case: one NumPy operand
+                y = prim.impl(np, x, **params)
+                if type(y) is np.ndarray:
+                    var = Var(aval_of(y))
+                    self.eqns.append(Eqn(prim, (a._var,), (var,), params))
+                    out = Tracer(self, var, y)
                 else:
-                    live = True
-                primals.append(a.val)
+                    out = self._record(prim, a, y, params)
             else:
-                t = None
-                if type(a) is np.ndarray and a.ndim == 0:
-                    a = a[()]  # as a jaxpr's Literal holds it
-                primals.append(a)
-            t_in.append(t)
-        if not live:  # no input moves: neither does the output
-            return out
-        t_in = [Zero(aval_of(a)) if t is None else t for a, t in zip(primals, t_in)]
+                out = super().process(prim, args, params)
+            t = tangents.get(a._var)
+            if t is None:  # no input moves: neither does the output
+                return out
+            t_in: list[Any] = [t]
+            primals: list[Any] = [x]
+        else:
+            out = super().process(prim, args, params)
+            t_in, primals = [], []
+            live = False
+            for a in args:
+                if isinstance(a, Tracer) and a._trace is self:
+                    t = tangents.get(a._var)
+                    if t is None:
+                        t = Zero(a.aval)
+                    else:
+                        live = True
+                    primals.append(a.val)
+                else:
+                    t = None
+                    if type(a) is np.ndarray and a.ndim == 0:
+                        a = a[()]  # as a jaxpr's Literal holds it
+                    primals.append(a)
+                t_in.append(t)
+            if not live:  # no input moves: neither does the output
+                return out
+            t_in = [Zero(aval_of(a)) if t is None else t for a, t in zip(primals, t_in)]
         if prim.jvp is None:
             raise NotImplementedError(f"differentiation rule for '{prim.name}' is not "
                                       "implemented")
@@ -114,6 +137,12 @@ class OnlineTrace(Trace):
             if type(t) is not Zero:
                 tangents[o._var] = t
         return out
+
+    def _record(self, prim: Primitive, a: Tracer, y: Any, params: dict[str, Any]) -> Tracer:
+        """Record ``y = prim(a)``, computed already (a scalar, or another array type)."""
+        var = Var(aval_of(y).strip_weak())
+        self.eqns.append(Eqn(prim, (a._var,), (var,), params))
+        return Tracer(self, var, y)
 
     def output_tangents(self, atoms: Sequence[Any]) -> list[Any]:
         """The tangents of a jaxpr's outvars ``atoms`` (``Zero`` where none moves)."""
