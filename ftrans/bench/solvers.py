@@ -2,9 +2,10 @@
 function is what the user waits for.
 
 SciPy's ``minimize(method="BFGS")`` runs on the 10-D Rosenbrock function from the same start
-with each implementation's gradient as ``jac`` (about 50 calls): hand-written (``scipy.optimize.rosen_der``,
-the reference), ftrans eager and jitted, autograd and JAX jit when installed. Every run must
-reach the minimizer, all ones. Without SciPy the workload has no case.
+with each implementation's gradient as ``jac`` (about 50 calls): hand-written
+(``scipy.optimize.rosen_der``, the reference), ftrans eager and jitted, autograd and JAX jit
+when installed. Every run must reach the minimizer, all ones. Without SciPy the workload has
+no case.
 """
 
 from __future__ import annotations
