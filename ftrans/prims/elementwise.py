@@ -154,7 +154,7 @@ def _integer_pow_deriv(t: Any, x: Any, out: Any, *, y: int) -> Any:
 
 
 integer_pow_p = unary("integer_pow", None, None, "ft_ipow({0}, {y})",
-                      impl=lambda xp, x, *, y: xp.power(x, y) if y >= 0
+                      impl=lambda xp, x, *, y: x * x if y == 2 else xp.power(x, y) if y >= 0
                       else 1 / xp.power(x, -y),
                       scalar_math=lambda *, y: "({0} ** %d)" % y if y >= 0 else None)
 integer_pow_p.jvp = elementwise_jvp([_integer_pow_deriv])

@@ -68,8 +68,21 @@ def _slice_batch(args: Sequence[Any], dims: Sequence[Any], *, start_indices: tup
 
 
 slice_p.view = True  # NumPy returns a view
-slice_p.impl = lambda xp, x, *, start_indices, limit_indices, strides: x[tuple(
-    slice(s, lim, st) for s, lim, st in zip(start_indices, limit_indices, strides))]
+_INDEX: dict[tuple, Any] = {}  # params -> the index tuple that applies them (small calls)
+
+
+def _slice_impl(xp: Any, x: Any, *, start_indices: tuple, limit_indices: tuple,
+                strides: tuple) -> Any:
+    key = (start_indices, limit_indices, strides)
+    index = _INDEX.get(key)
+    if index is None:
+        index = tuple(slice(s, lim, st) for s, lim, st in zip(*key))
+        if len(_INDEX) < 4096:
+            _INDEX[key] = index
+    return x[index]
+
+
+slice_p.impl = _slice_impl
 slice_p.abstract_eval = _slice_aval
 slice_p.transpose = _slice_transpose
 slice_p.batch = _slice_batch
@@ -86,11 +99,18 @@ def pad(x: Any, padding_value: Any, padding_config: Sequence[tuple[int, int, int
 
 
 def _pad_impl(xp: Any, x: Any, value: Any, *, padding_config: tuple) -> Any:
-    shape = [lo + hi + n + max(0, n - 1) * it
-             for n, (lo, hi, it) in zip(xp.shape(x), padding_config)]
-    out = xp.full(shape, value, dtype=x.dtype)
-    out[tuple(slice(lo, lo + (n - 1) * (it + 1) + 1 if n else lo, it + 1)
-              for n, (lo, hi, it) in zip(xp.shape(x), padding_config))] = x
+    key = (x.shape, padding_config)
+    plan = _INDEX.get(key)
+    if plan is None:  # the output's shape, and where x goes in it
+        plan = (tuple(lo + hi + n + max(0, n - 1) * it
+                      for n, (lo, hi, it) in zip(key[0], padding_config)),
+                tuple(slice(lo, lo + (n - 1) * (it + 1) + 1 if n else lo, it + 1)
+                      for n, (lo, hi, it) in zip(key[0], padding_config)))
+        if len(_INDEX) < 4096:
+            _INDEX[key] = plan
+    out = xp.empty(plan[0], dtype=x.dtype)
+    out[...] = value
+    out[plan[1]] = x
     return out
 
 
