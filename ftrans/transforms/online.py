@@ -43,6 +43,11 @@ from ..ir import Eqn, Jaxpr, ShapedArray, Var
 from ..xp import array_module
 
 
+def _as_literal(x: Any) -> Any:
+    """An operand as a jaxpr holds it, for the rules: a 0-d array as a NumPy scalar."""
+    return x[()] if type(x) is np.ndarray and x.ndim == 0 else x
+
+
 class _NotKept(dict):
     """The ``values`` of an online trace: primal values are not kept (the tracers and the
     residuals hold what is still needed)."""
@@ -73,50 +78,73 @@ class OnlineTrace(Trace):
         return x
 
     def process(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
+        if prim.multiple_results or prim.impl is None or core.nan_check is not None \
+                or self.stale:
+            return self._differentiate(prim, args, params, super().process(prim, args, params))
+        # fast path, Trace.process's work for the commonest case (NumPy values, one output)
+        # done in the same walk over the operands that collects their tangents
         tangents = self.tangents
-        if len(args) == 1:  # fast path: one operand
-            (a,) = args
-            if type(a) is not Tracer or a._trace is not self:
-                return super().process(prim, args, params)
-            x = a.val
-            if type(x) is np.ndarray and not prim.multiple_results and prim.impl is not None \
-                    and core.nan_check is None and not self.stale and array_module((x,)) is np:
-                # Trace.process's work, for the commonest case: one NumPy operand
-                y = prim.impl(np, x, **params)
-                if type(y) is np.ndarray:
-                    var = Var(aval_of(y))
-                    self.eqns.append(Eqn(prim, (a._var,), (var,), params))
-                    out = Tracer(self, var, y)
+        atoms: list[Any] = []
+        vals: list[Any] = []
+        t_in: list[Any] = []
+        live = False
+        for a in args:
+            if type(a) is Tracer and a._trace is self:
+                v = a.val
+                if type(v) is Tracer:  # a value of an enclosing trace: computed there
+                    return self._differentiate(prim, args, params,
+                                               super().process(prim, args, params))
+                atoms.append(a._var)
+                vals.append(v)
+                t = tangents.get(a._var)
+                if t is None:
+                    t = Zero(a.aval)
                 else:
-                    out = self._record(prim, a, y, params)
-            else:
-                out = super().process(prim, args, params)
-            t = tangents.get(a._var)
-            if t is None:  # no input moves: neither does the output
-                return out
-            t_in: list[Any] = [t]
-            primals: list[Any] = [x]
-        else:
-            out = super().process(prim, args, params)
-            t_in, primals = [], []
-            live = False
-            for a in args:
-                if isinstance(a, Tracer) and a._trace is self:
-                    t = tangents.get(a._var)
-                    if t is None:
-                        t = Zero(a.aval)
-                    else:
-                        live = True
-                    primals.append(a.val)
-                else:
-                    t = None
-                    if type(a) is np.ndarray and a.ndim == 0:
-                        a = a[()]  # as a jaxpr's Literal holds it
-                    primals.append(a)
+                    live = True
                 t_in.append(t)
-            if not live:  # no input moves: neither does the output
-                return out
-            t_in = [Zero(aval_of(a)) if t is None else t for a, t in zip(primals, t_in)]
+            elif isinstance(a, Tracer):  # a tracer of an enclosing trace
+                return self._differentiate(prim, args, params,
+                                           super().process(prim, args, params))
+            else:
+                atoms.append(self.to_atom(a))
+                vals.append(a)
+                t_in.append(None)
+        if array_module(vals) is not np:
+            return self._differentiate(prim, args, params, super().process(prim, args, params))
+        y = prim.impl(np, *vals, **params)
+        var = Var(aval_of(y) if type(y) is np.ndarray else aval_of(y).strip_weak())
+        self.eqns.append(Eqn(prim, tuple(atoms), (var,), params))
+        out = Tracer(self, var, y)
+        if not live:  # no input moves: neither does the output
+            return out
+        primals = [_as_literal(v) if t is None else v for v, t in zip(vals, t_in)]
+        t_in = [Zero(aval_of(p)) if t is None else t for p, t in zip(primals, t_in)]
+        return self._apply_rule(prim, primals, out, t_in, params)
+
+    def _differentiate(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any],
+                       out: Any) -> Any:
+        """Apply ``prim``'s jvp rule to ``out = prim(*args)``, computed and recorded."""
+        t_in, primals = [], []
+        live = False
+        for a in args:
+            if isinstance(a, Tracer) and a._trace is self:
+                t = self.tangents.get(a._var)
+                if t is None:
+                    t = Zero(a.aval)
+                else:
+                    live = True
+                primals.append(a.val)
+            else:
+                t = None
+                primals.append(_as_literal(a))
+            t_in.append(t)
+        if not live:  # no input moves: neither does the output
+            return out
+        t_in = [Zero(aval_of(a)) if t is None else t for a, t in zip(primals, t_in)]
+        return self._apply_rule(prim, primals, out, t_in, params)
+
+    def _apply_rule(self, prim: Primitive, primals: list[Any], out: Any, t_in: list[Any],
+                    params: dict[str, Any]) -> Any:
         if prim.jvp is None:
             raise NotImplementedError(f"differentiation rule for '{prim.name}' is not "
                                       "implemented")
@@ -135,14 +163,8 @@ class OnlineTrace(Trace):
             check_rule(prim, t_out, "jvp")
         for o, t in zip(out if prim.multiple_results else (out,), t_out):
             if type(t) is not Zero:
-                tangents[o._var] = t
+                self.tangents[o._var] = t
         return out
-
-    def _record(self, prim: Primitive, a: Tracer, y: Any, params: dict[str, Any]) -> Tracer:
-        """Record ``y = prim(a)``, computed already (a scalar, or another array type)."""
-        var = Var(aval_of(y).strip_weak())
-        self.eqns.append(Eqn(prim, (a._var,), (var,), params))
-        return Tracer(self, var, y)
 
     def output_tangents(self, atoms: Sequence[Any]) -> list[Any]:
         """The tangents of a jaxpr's outvars ``atoms`` (``Zero`` where none moves)."""
