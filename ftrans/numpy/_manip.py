@@ -405,6 +405,8 @@ def roll(a: Any, shift: Any, axis: Any = None) -> Any:
         raise NotImplementedError("roll with a traced shift: pass the shift as a constant")
     if axis is None:
         return reshape(roll(ravel(a), shift, 0), a.shape)
+    if type(shift) is int and type(axis) is int:  # fast path: one axis
+        return sl.roll(a, (shift,), (_axis(axis, a.ndim, "roll"),))
     shifts = np.broadcast_to(np.asarray(shift), np.broadcast_shapes(np.shape(shift),
                                                                     np.shape(axis)))
     axes = np.broadcast_to(np.asarray(axis), shifts.shape)

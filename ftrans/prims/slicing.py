@@ -286,7 +286,27 @@ def _roll_batch(args: Sequence[Any], dims: Sequence[Any], *, shifts: tuple, axes
     return roll(args[0], shifts, tuple(_unbatched_axis(a, dims[0]) for a in axes)), dims[0]
 
 
-roll_p.impl = lambda xp, x, *, shifts, axes: xp.roll(x, shifts, axes)
+def _roll_impl(xp: Any, x: Any, *, shifts: tuple, axes: tuple) -> Any:
+    key = ("roll", x.shape, shifts, axes)
+    moves = _INDEX.get(key)
+    if moves is None:  # (destination, source) index pairs, two per rolled axis
+        every = (slice(None),) * len(x.shape)
+        moves = [(every, every)]
+        for s, a in zip(shifts, axes):
+            n = x.shape[a]
+            moves = [(d[:a] + (dst,) + d[a + 1:], f[:a] + (src,) + f[a + 1:])
+                     for d, f in moves
+                     for dst, src in ((slice(s, None), slice(None, n - s)),
+                                      (slice(None, s), slice(n - s, None)))]
+        if len(_INDEX) < 4096:
+            _INDEX[key] = moves
+    out = xp.empty_like(x)
+    for dst, src in moves:
+        out[dst] = x[src]
+    return out
+
+
+roll_p.impl = _roll_impl
 roll_p.abstract_eval = lambda x, *, shifts, axes: x
 roll_p.transpose = _roll_transpose
 roll_p.batch = _roll_batch
