@@ -167,3 +167,25 @@ def test_key_paths_match_jax():
     tree = [(1, {"a": 2}), (3, {"a": 4})]
     assert tu.tree_transpose(outer, inner, tree) == jtu.tree_transpose(
         jtu.tree_structure([0, 0]), jtu.tree_structure((0, {"a": 0})), tree)
+
+
+# ----------------------------------------------------------------------------- standard containers
+
+
+def test_ordereddict_and_defaultdict_are_pytree_nodes():
+    import collections
+
+    od = collections.OrderedDict([("b", 1.0), ("a", 2.0)])
+    g = ftrans.grad(lambda d: d["a"] * d["b"] ** 2)(od)
+    assert type(g) is collections.OrderedDict and list(g) == ["b", "a"]
+    assert g["b"] == 4.0 and g["a"] == 1.0
+    dd = collections.defaultdict(float, a=1.0, b=2.0)
+    g = ftrans.grad(lambda d: d["a"] * d["b"])(dd)
+    assert type(g) is collections.defaultdict and g.default_factory is float
+    assert g["a"] == 2.0 and g["b"] == 1.0
+    j = ftrans.jacfwd(lambda x: collections.OrderedDict([("z", x), ("a", 2.0 * x)]))(1.0)
+    assert list(j) == ["z", "a"] and j["a"] == 2.0
+    x = collections.OrderedDict([("b", np.ones((2, 3))), ("a", np.arange(3.0))])
+    axes = collections.OrderedDict([("b", 0), ("a", None)])
+    out = ftrans.vmap(lambda d: d["b"] * d["a"], in_axes=(axes,))(x)
+    np.testing.assert_array_equal(out, np.ones((2, 3)) * np.arange(3.0))

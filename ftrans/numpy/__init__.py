@@ -14,6 +14,8 @@ from __future__ import annotations
 import sys as _sys
 from typing import Any
 
+import numpy as _np
+
 from ._elementwise import (  # noqa
     abs,
     absolute,
@@ -78,6 +80,8 @@ def _T(x: Any) -> Any:
 
 
 from . import safe  # noqa: E402,F401  (ftrans.numpy.safe: finite-gradient variants)
+from ._diagonals import diag, diagflat, diagonal, trace, tril, triu  # noqa: E402,F401
+from ._grids import diff, kron, meshgrid  # noqa: E402,F401
 
 # ----------------------------------------------------------------------------- NumPy API (issue 4)
 from ._indexing import at, take, take_along_axis  # noqa: E402,F401
@@ -92,35 +96,21 @@ from ._manip import (  # noqa: E402,F401
     column_stack,
     concatenate,
     copy,
-    diag,
-    diagflat,
-    diagonal,
-    diff,
     dsplit,
     dstack,
     flatten,
-    flip,
-    fliplr,
-    flipud,
     hsplit,
     hstack,
-    kron,
-    meshgrid,
-    pad,
     repeat,
-    roll,
-    rot90,
     row_stack,
     split,
     stack,
     tile,
-    trace,
-    tril,
-    triu,
     vsplit,
     vstack,
 )
 from ._products import einsum, einsum_path, tensordot  # noqa: E402,F401
+from ._reorder import flip, fliplr, flipud, pad, roll, rot90  # noqa: E402,F401
 from ._sorting import (  # noqa: E402,F401
     argsort,
     argwhere,
@@ -322,3 +312,11 @@ def __getattr__(name: str) -> Any:
 from . import _tracer  # noqa: E402
 
 _tracer.attach(_sys.modules[__name__])
+
+# NumPy keywords these functions lack raise an error naming them (numpy/_keywords.py); after
+# attach, so that operators call the functions themselves
+from . import _keywords  # noqa: E402
+
+_keywords.guard(_sys.modules[__name__], _np, "numpy")
+linalg.__test__ = _keywords.guard(linalg, _np.linalg, "numpy.linalg")  # their doctests
+fft.__test__ = _keywords.guard(fft, _np.fft, "numpy.fft")
