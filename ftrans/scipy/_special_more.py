@@ -22,7 +22,7 @@ from ..prims import bessel as pb
 from ..prims import incomplete as pi
 from ..prims import special as ps
 from ..prims.incomplete_numpy import STIRLING
-from ._args import floats
+from ._args import check_real, floats
 
 _SQRT1_2 = 0.70710678118654752440
 _LOG_2PI = math.log(2 * math.pi)
@@ -58,7 +58,7 @@ def gamma(x: Any) -> Any:
 
 
 def ndtri(p: Any) -> Any:
-    (p,) = floats("ndtri", p)
+    (p,) = floats("ndtri", p, names=("p",))
     return ps.ndtri_p.bind(p)
 
 
@@ -73,42 +73,42 @@ def expi(x: Any) -> Any:
 
 
 def gammainc(a: Any, x: Any) -> Any:
-    a, x = floats("gammainc", a, x)
+    a, x = floats("gammainc", a, x, names=("a", "x"))
     return pi.igamma_p.bind(a, x, upper=False)
 
 
 def gammaincc(a: Any, x: Any) -> Any:
-    a, x = floats("gammaincc", a, x)
+    a, x = floats("gammaincc", a, x, names=("a", "x"))
     return pi.igamma_p.bind(a, x, upper=True)
 
 
 def betainc(a: Any, b: Any, x: Any) -> Any:
-    a, b, x = floats("betainc", a, b, x)
+    a, b, x = floats("betainc", a, b, x, names=("a", "b", "x"))
     return pi.betainc_p.bind(a, b, x)
 
 
 def gammaincinv(a: Any, y: Any) -> Any:
-    a, y = floats("gammaincinv", a, y)
+    a, y = floats("gammaincinv", a, y, names=("a", "y"))
     return pi.igamma_inv_p.bind(a, y, upper=False)
 
 
 def gammainccinv(a: Any, y: Any) -> Any:
-    a, y = floats("gammainccinv", a, y)
+    a, y = floats("gammainccinv", a, y, names=("a", "y"))
     return pi.igamma_inv_p.bind(a, y, upper=True)
 
 
 def betaincinv(a: Any, b: Any, y: Any) -> Any:
-    a, b, y = floats("betaincinv", a, b, y)
+    a, b, y = floats("betaincinv", a, b, y, names=("a", "b", "y"))
     return pi.betainc_inv_p.bind(a, b, y)
 
 
 def iv(v: Any, x: Any) -> Any:
-    v, x = floats("iv", v, x)
+    v, x = floats("iv", v, x, names=("v", "x"))
     return pb.bessel_iv_p.bind(v, x, scaled=False)
 
 
 def ive(v: Any, x: Any) -> Any:
-    v, x = floats("ive", v, x)
+    v, x = floats("ive", v, x, names=("v", "x"))
     return pb.bessel_iv_p.bind(v, x, scaled=True)
 
 
@@ -184,7 +184,7 @@ def erfcinv(y: Any) -> Any:
     >>> round(float(fsp.erfcinv(0.5)), 12)
     0.476936276204
     """
-    (y,) = floats("erfcinv", y)
+    (y,) = floats("erfcinv", y, names=("y",))
     return ps.ndtri_p.bind(0.5 * y) * -_SQRT1_2
 
 
@@ -209,7 +209,7 @@ def betaln(a: Any, b: Any) -> Any:
     >>> round(float(fsp.betaln(1e6, 2.0)), 9)  # log(1 / (1e6 (1e6 + 1)))
     -27.631022116
     """
-    a, b = floats("betaln", a, b)
+    a, b = floats("betaln", a, b, names=("a", "b"))
     hi, lo = fnp.maximum(a, b), fnp.minimum(a, b)
     both = lo >= 10
     one = (hi >= 10) & (hi + lo >= 10) & ~both  # lo may be negative
@@ -243,7 +243,7 @@ def beta(a: Any, b: Any) -> Any:
     >>> round(float(fsp.beta(2.0, 3.0)), 15)  # 1/12
     0.083333333333333
     """
-    a, b = floats("beta", a, b)
+    a, b = floats("beta", a, b, names=("a", "b"))
     sign = _gammasgn(a) * _gammasgn(b) * _gammasgn(a + b)
     return sign * fnp.exp(betaln(a, b))
 
@@ -262,7 +262,7 @@ def multigammaln(a: Any, d: int) -> Any:
         raise ValueError(f"multigammaln: d must be a positive integer known while tracing, "
                          f"got {d!r}")
     d = int(d)
-    (a,) = floats("multigammaln", a)
+    (a,) = floats("multigammaln", a, names=("a",))
     if not isinstance(a, Tracer) and np.any(np.asarray(a) <= 0.5 * (d - 1)):
         raise ValueError(f"multigammaln: condition a ({np.min(np.asarray(a))}) > "
                          f"0.5 * (d-1) ({0.5 * (d - 1)}) not met")
@@ -334,6 +334,7 @@ def sinc(x: Any) -> Any:
     >>> float(ftrans.grad(fsp.sinc)(0.0))
     0.0
     """
+    check_real("sinc", "x", x)
     return fnp.sinc(x)
 
 
@@ -392,5 +393,5 @@ def zeta(x: Any, q: Any = None) -> Any:
     if q is None:
         (x,) = floats("zeta", x)
         return _riemann_zeta(x)
-    x, q = floats("zeta", x, q)
+    x, q = floats("zeta", x, q, names=("x", "q"))
     return ps.zeta_p.bind(x, q)

@@ -28,18 +28,20 @@ from ..numpy import _protocols
 from ..numpy._promote import as_array, normalize_axes, operand_dtype, shape_of, to_dtype
 from ..prims import elementwise as ew
 from ..prims import special as sp
-from ._args import floats
+from ._args import check_real, floats
 
 
-def _float_arg(x: Any) -> Any:
-    """``x`` in the float dtype NumPy computes ``np.sin(x)`` in."""
+def _float_arg(x: Any, what: str, name: str = "x") -> Any:
+    """``x`` in the float dtype NumPy computes ``np.sin(x)`` in; a ``TypeError`` naming
+    ``what`` and ``name`` unless it is real numbers."""
+    check_real(what, name, x)
     x = as_array(x)
     return to_dtype(x, operand_dtype(np.sin, (x,)))
 
 
 def _unary(prim: Any, name: str, example: str, value: str) -> Any:
     def fn(x: Any) -> Any:
-        return prim.bind(_float_arg(x))
+        return prim.bind(_float_arg(x, name))
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = (f"SciPy's ``special.{name}``, differentiable.\n\n"
                   "Parameters\n----------\nx : array_like\n    The argument, any shape.\n\n"
@@ -76,7 +78,7 @@ def polygamma(n: int, x: Any) -> Any:
     if n is None or n < 0:
         raise TypeError(f"polygamma: the order n must be a non-negative integer known while "
                         f"tracing, got {n!r}")
-    x = _float_arg(x)
+    x = _float_arg(x, "polygamma", "x")
     return sp.digamma_p.bind(x) if n == 0 else sp.polygamma_p.bind(x, n=n)
 
 
@@ -87,7 +89,7 @@ def logit(x: Any) -> Any:
     >>> float(fsp.logit(0.5))
     0.0
     """
-    x = _float_arg(x)
+    x = _float_arg(x, "logit", "x")
     return fnp.log(fnp.divide(x, 1 - x))
 
 
@@ -130,7 +132,9 @@ def logsumexp(a: Any, axis: Any = None, b: Any = None, keepdims: bool = False,
     >>> round(float(fsp.logsumexp(np.array([0.0, 0.0]))), 12)  # log 2
     0.69314718056
     """
-    a = _float_arg(a)
+    a = _float_arg(a, "logsumexp", "a")
+    if b is not None:
+        check_real("logsumexp", "b", b)
     axes = normalize_axes(axis, len(shape_of(a)), "logsumexp")
     shifted, m = _shifted(a, axes)
     e = fnp.exp(shifted)
@@ -156,7 +160,7 @@ def softmax(x: Any, axis: Any = None) -> Any:
     >>> fsp.softmax(np.array([0.0, 0.0]))
     array([0.5, 0.5])
     """
-    x = _float_arg(x)
+    x = _float_arg(x, "softmax", "x")
     axes = normalize_axes(axis, len(shape_of(x)), "softmax")
     e = fnp.exp(_shifted(x, axes)[0])
     return fnp.divide(e, fnp.sum(e, axis=axes, keepdims=True))
@@ -169,7 +173,7 @@ def log_softmax(x: Any, axis: Any = None) -> Any:
     >>> fsp.log_softmax(np.array([0.0, 0.0]))
     array([-0.69314718, -0.69314718])
     """
-    x = _float_arg(x)
+    x = _float_arg(x, "log_softmax", "x")
     axes = normalize_axes(axis, len(shape_of(x)), "log_softmax")
     shifted, _ = _shifted(x, axes)
     s = fnp.sum(fnp.exp(shifted), axis=axes, keepdims=True)

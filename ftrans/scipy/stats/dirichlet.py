@@ -19,10 +19,12 @@ from ... import numpy as fnp
 from ...core import Tracer
 from .. import _special_more as sp
 from .. import special
-from .._args import floats
+from .._args import check_real, floats
 
 
 def _prepare(x: Any, alpha: Any) -> tuple[Any, Any]:
+    check_real("dirichlet", "x", x)
+    check_real("dirichlet", "alpha", alpha)
     x, alpha = fnp.asarray(x) if isinstance(x, Tracer) else np.asarray(x), \
         fnp.asarray(alpha) if isinstance(alpha, Tracer) else np.asarray(alpha)
     if np.ndim(alpha) != 1:
@@ -35,7 +37,8 @@ def _prepare(x: Any, alpha: Any) -> tuple[Any, Any]:
         raise ValueError("dirichlet: all parameters alpha must be greater than 0")
     if np.shape(x)[0] == k - 1:
         x = fnp.concatenate([x, 1 - fnp.sum(x, axis=0, keepdims=True)], axis=0)
-    x, alpha = floats("dirichlet", x, alpha[(...,) + (None,) * (np.ndim(x) - 1)])
+    x, alpha = floats("dirichlet", x, alpha[(...,) + (None,) * (np.ndim(x) - 1)],
+                      names=("x", "alpha"))
     if not isinstance(x, Tracer):
         xs = np.asarray(x)
         if np.any(xs < 0):

@@ -21,6 +21,7 @@ import numpy as np
 
 from ... import numpy as fnp
 from ...core import Tracer
+from .._args import check_real
 from ..linalg import solve_triangular
 
 _LOG_2PI = math.log(2 * math.pi)
@@ -82,6 +83,9 @@ def logpdf(x: Any, mean: Any = None, cov: Any = 1, allow_singular: bool = False)
     >>> round(float(mvn.logpdf(np.zeros(2), mean=np.zeros(2))), 12)  # -log(2π)
     -1.837877066409
     """
+    for name, value in (("x", x), ("mean", mean), ("cov", cov)):
+        if value is not None:
+            check_real("multivariate_normal.logpdf", name, value)
     dim, mean, cov = _parameters(mean, cov)
     _check(cov, allow_singular)
     x = _arr(x)
