@@ -98,3 +98,11 @@ def test_real_arguments_still_work():
     assert float(fsp.gamma(np.int64(5))) == 24.0
     assert float(fst.norm.cdf(True)) == pytest.approx(0.841344746068543)
     assert float(fsp.xlogy([0.0], [0.0])[0]) == 0.0
+
+
+@pytest.mark.parametrize("n,given", [(1.5, "1.5"), (-1, "-1"), ("a", "'a'")])
+def test_polygamma_order_must_be_a_non_negative_integer(n, given):
+    # 1.5 used to be truncated to 1 silently
+    with pytest.raises(TypeError, match=r"^polygamma: the order n must be a non-negative "
+                                        r"integer known while tracing, got " + given + "$"):
+        fsp.polygamma(n, 1.0)
