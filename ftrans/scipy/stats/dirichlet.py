@@ -52,6 +52,30 @@ def _prepare(x: Any, alpha: Any) -> tuple[Any, Any]:
 def logpdf(x: Any, alpha: Any) -> Any:
     """SciPy's ``stats.dirichlet.logpdf``: ``Σ (α_i - 1) log x_i - log B(α)``.
 
+    Parameters
+    ----------
+    x : array_like
+        The points: ``K`` (or ``K - 1``, the last implied) components along the first axis,
+        non-negative and summing to 1; differentiable.
+    alpha : array_like
+        The concentration parameters, a 1-d array of ``K`` positive numbers;
+        differentiable.
+
+    Returns
+    -------
+    out : ndarray
+        The log density at each point (the shape of ``x`` without its first axis).
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` is not 1-d, ``x`` has neither ``K`` nor ``K - 1`` components, or
+        (concrete arguments) ``alpha <= 0`` or ``x`` is off the simplex.
+    TypeError
+        If an argument is not real numbers.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> from ftrans.scipy.stats import dirichlet
     >>> round(float(dirichlet.logpdf(np.array([0.2, 0.3, 0.5]), np.array([1.5, 2.0, 3.0]))), 6)
@@ -68,6 +92,30 @@ def logpdf(x: Any, alpha: Any) -> Any:
 def pdf(x: Any, alpha: Any) -> Any:
     """SciPy's ``stats.dirichlet.pdf``: ``exp(logpdf)``.
 
+    Parameters
+    ----------
+    x : array_like
+        The points: ``K`` (or ``K - 1``, the last implied) components along the first axis,
+        non-negative and summing to 1; differentiable.
+    alpha : array_like
+        The concentration parameters, a 1-d array of ``K`` positive numbers;
+        differentiable.
+
+    Returns
+    -------
+    out : ndarray
+        The density at each point (the shape of ``x`` without its first axis).
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` is not 1-d, ``x`` has neither ``K`` nor ``K - 1`` components, or
+        (concrete arguments) ``alpha <= 0`` or ``x`` is off the simplex.
+    TypeError
+        If an argument is not real numbers.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> from ftrans.scipy.stats import dirichlet
     >>> float(dirichlet.pdf(np.array([0.5, 0.5]), np.array([1.0, 1.0])))
