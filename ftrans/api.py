@@ -30,6 +30,7 @@ from .device import (
     to_call_device,
     to_host,
 )
+from .distributed.engine import Remote, remote_for
 from .ir import ClosedJaxpr, Jaxpr, Literal, ShapedArray, is_float_dtype
 from .prims.shape import reshape, transpose
 from .prims.slicing import concatenate, slice_
@@ -547,10 +548,11 @@ def _check_chunk_size(chunk_size: Any, api: str) -> int | str | None:
 
 def _resolve_chunk(chunk: int | str | None, jaxpr: Jaxpr, consts: list,
                    in_avals: Sequence[ShapedArray], count: int, max_memory: int | None,
-                   api: str, xp: Any = np) -> int | None:
+                   api: str, xp: Any = np, remote: Remote | None = None) -> int | str | None:
     """``chunk_size="auto"``: the largest chunk whose estimated peak fits ``max_memory``
-    (by default a share of the memory of the computation's device, ``xp``'s)."""
-    if chunk != "auto":
+    (by default a share of the memory of the computation's device, ``xp``'s). With an
+    executor, the workers' memory decides (``distributed.engine``)."""
+    if chunk != "auto" or (remote is not None and remote.applies(consts)):
         return chunk  # type: ignore[return-value]
     from .memory import auto_chunk_size
     return auto_chunk_size(jaxpr, consts, in_avals, count, max_memory, api, xp is not np)
@@ -560,6 +562,12 @@ def _chunks(n: int, chunk_size: int | None) -> list[tuple[int, int]]:
     step = n if chunk_size is None or chunk_size >= n else chunk_size
     # n == 0: one empty chunk, so the outputs still get their (empty) leading axis and shape
     return [(i, min(i + step, n)) for i in range(0, max(n, 1), max(step, 1))]
+
+
+def _basis_chunk(n: int, rows: Sequence[int], dtype: np.dtype, gpu: bool, lo: int, hi: int
+                 ) -> np.ndarray:
+    """Basis vectors ``rows[lo:hi]`` (seeds that pickle: executors ship them to workers)."""
+    return _basis(n, rows[lo:hi], dtype, require_gpu() if gpu else np)
 
 
 def _basis(n: int, rows: Sequence[int], dtype: np.dtype, xp: Any = np) -> np.ndarray:
@@ -580,24 +588,28 @@ def _split_basis(basis: np.ndarray, avals: Sequence[ShapedArray]) -> list[np.nda
 
 
 def _batched_over_basis(jaxpr: Jaxpr, consts: list, in_avals: Sequence[ShapedArray],
-                        rows: Sequence[int], chunk_size: int | None,
-                        xp: Any = np) -> list[Any]:
+                        rows: Sequence[int], chunk_size: int | str | None,
+                        xp: Any = np, remote: Remote | None = None) -> list[Any]:
     """Evaluate linear ``jaxpr`` on the basis vectors ``rows`` of its flattened input space,
     in chunks; each output gets a leading axis of len(rows)."""
     n = sum(av.size for av in in_avals)
     dtype = np.result_type(*[av.dtype for av in in_avals]) if in_avals else np.float64
-    outs = _batched_over_seeds(jaxpr, consts, in_avals, len(rows),
-                               lambda lo, hi: _basis(n, rows[lo:hi], dtype, xp), chunk_size)
+    seeds = functools.partial(_basis_chunk, n, rows, dtype, xp is not np)
+    outs = _batched_over_seeds(jaxpr, consts, in_avals, len(rows), seeds, chunk_size, remote)
     return on_device(xp, outs)  # outputs that are constants (zero derivatives) too
 
 
 def _batched_over_seeds(jaxpr: Jaxpr, consts: list, in_avals: Sequence[ShapedArray],
                         count: int, seeds: Callable[[int, int], np.ndarray],
-                        chunk_size: int | None) -> list[Any]:
+                        chunk_size: int | str | None, remote: Remote | None = None
+                        ) -> list[Any]:
     """Evaluate linear ``jaxpr`` on ``count`` seed vectors of its flattened input space,
     ``seeds(lo, hi)`` giving rows lo..hi as a (hi - lo, n) array, ``chunk_size`` at a time.
     Each output gets a leading axis of ``count``. Chunks of NumPy results are written into one
-    preallocated array, so chunking bounds the peak at the result plus one chunk."""
+    preallocated array, so chunking bounds the peak at the result plus one chunk. With an
+    executor (``remote``), each chunk is a task on a worker (``distributed.engine``)."""
+    if remote is not None and remote.applies(consts):
+        return remote.map_chunks(jaxpr, consts, in_avals, count, seeds, chunk_size)
     out: list[Any] | None = None
     per_chunk = []
     for lo, hi in _chunks(count, chunk_size):
@@ -689,12 +701,19 @@ def _assemble(tr: _Traced, blocks: list[list[Any]], argnums: Any) -> Any:
 
 def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
            chunk_size: int | str | None = None, max_memory: int | None = None,
-           holomorphic: bool = False) -> Callable:
+           holomorphic: bool = False, executor: Any = None, out: str | None = None
+           ) -> Callable:
     """The Jacobian by forward mode: the linearized function batched over all input basis
     vectors (``chunk_size`` of them at a time; ``"auto"``: as many as fit ``max_memory``
     bytes, by default half the available RAM). Shape: output shape + input shape.
     Inputs must be real (outputs may be complex), unless ``holomorphic=True``: complex
     inputs and outputs, the Jacobian of complex derivatives.
+
+    ``executor``: a ``concurrent.futures.Executor`` or a ``dask.distributed.Client``; each
+    chunk is then a task on a worker (``ftrans.distributed``: ``chunk_size`` per task,
+    ``"auto"`` from the workers' memory, ``max_memory`` per task), with results equal to the
+    single-process ones for the same ``chunk_size``. ``out="dask"``: a lazy
+    ``dask.array.Array`` whose blocks are computed on the Dask workers and stay there.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.jacfwd(lambda x: x * x)(np.array([1.0, 2.0]))
@@ -702,23 +721,24 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
            [0., 4.]])
     """
     chunk = _check_chunk_size(chunk_size, "jacfwd")
+    remote = remote_for(executor, out, max_memory, "jacfwd")
 
     @functools.wraps(fun)
     def jacfun(*args: Any, **kwargs: Any) -> Any:
         tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacfwd",
                                         holomorphic)
-        jac = _jacfwd_of(tr, lin, consts, argnums, chunk, max_memory, "jacfwd")
+        jac = _jacfwd_of(tr, lin, consts, argnums, chunk, max_memory, "jacfwd", remote)
         return (jac, tr.aux) if has_aux else jac
 
     return jacfun
 
 
 def _jacfwd_of(tr: _Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
-               max_memory: int | None, api: str) -> Any:
+               max_memory: int | None, api: str, remote: Remote | None = None) -> Any:
     in_avals = lin.in_avals
     n = _flat_size(in_avals)
-    k = _resolve_chunk(chunk, lin, consts, in_avals, n, max_memory, api, tr.xp)
-    cols = _batched_over_basis(lin, consts, in_avals, list(range(n)), k, tr.xp)
+    k = _resolve_chunk(chunk, lin, consts, in_avals, n, max_memory, api, tr.xp, remote)
+    cols = _batched_over_basis(lin, consts, in_avals, list(range(n)), k, tr.xp, remote)
     blocks = []
     for col, out_av in zip(cols, lin.out_avals):
         row, off = [], 0
@@ -732,11 +752,13 @@ def _jacfwd_of(tr: _Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
 
 def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
            chunk_size: int | str | None = None, max_memory: int | None = None,
-           holomorphic: bool = False) -> Callable:
+           holomorphic: bool = False, executor: Any = None, out: str | None = None
+           ) -> Callable:
     """The Jacobian by reverse mode: the transposed linear function batched over all output
     basis vectors (``chunk_size`` at a time; ``"auto"``: as many as fit ``max_memory``
     bytes). Shape: output shape + input shape. Outputs must be real (inputs may be complex:
     each row is then a gradient, as ``grad`` gives it), unless ``holomorphic=True``.
+    ``executor``, ``out``: as for ``jacfwd``.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.jacrev(lambda x: x * x)(np.array([1.0, 2.0]))
@@ -744,24 +766,27 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
            [0., 4.]])
     """
     chunk = _check_chunk_size(chunk_size, "jacrev")
+    remote = remote_for(executor, out, max_memory, "jacrev")
 
     @functools.wraps(fun)
     def jacfun(*args: Any, **kwargs: Any) -> Any:
         tr, lin, consts, _ = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacrev",
                                         holomorphic)
-        jac = _jacrev_of(tr, lin, consts, argnums, chunk, max_memory, "jacrev")
+        jac = _jacrev_of(tr, lin, consts, argnums, chunk, max_memory, "jacrev", remote)
         return (jac, tr.aux) if has_aux else jac
 
     return jacfun
 
 
 def _jacrev_of(tr: _Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
-               max_memory: int | None, api: str) -> Any:
+               max_memory: int | None, api: str, remote: Remote | None = None) -> Any:
     ct_jaxpr, ct_consts = transpose_jaxpr(lin, consts)
     out_avals, in_avals = lin.out_avals, lin.in_avals
     m = _flat_size(out_avals)
-    k = _resolve_chunk(chunk, ct_jaxpr, ct_consts, out_avals, m, max_memory, api, tr.xp)
-    rows = _batched_over_basis(ct_jaxpr, ct_consts, out_avals, list(range(m)), k, tr.xp)
+    k = _resolve_chunk(chunk, ct_jaxpr, ct_consts, out_avals, m, max_memory, api, tr.xp,
+                       remote)
+    rows = _batched_over_basis(ct_jaxpr, ct_consts, out_avals, list(range(m)), k, tr.xp,
+                               remote)
     blocks = []
     off = 0
     for out_av in out_avals:
@@ -773,10 +798,11 @@ def _jacrev_of(tr: _Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
 
 def jacobian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
              chunk_size: int | str | None = None, max_memory: int | None = None,
-             holomorphic: bool = False) -> Callable:
+             holomorphic: bool = False, executor: Any = None, out: str | None = None
+             ) -> Callable:
     """The Jacobian, by forward mode when the inputs have fewer elements than the outputs,
     by reverse mode otherwise (complex inputs: reverse; complex outputs: forward, unless
-    ``holomorphic=True``).
+    ``holomorphic=True``). ``executor``, ``out``: as for ``jacfwd``.
 
     >>> import ftrans, numpy as np
     >>> ftrans.jacobian(lambda x: 2.0 * x)(np.ones(2))
@@ -784,6 +810,7 @@ def jacobian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fa
            [0., 2.]])
     """
     chunk = _check_chunk_size(chunk_size, "jacobian")
+    remote = remote_for(executor, out, max_memory, "jacobian")
 
     @functools.wraps(fun)
     def jacfun(*args: Any, **kwargs: Any) -> Any:
@@ -791,7 +818,7 @@ def jacobian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fa
                                         holomorphic)
         forward = _forward_mode(lin, holomorphic, fun)
         jac = (_jacfwd_of if forward else _jacrev_of)(tr, lin, consts, argnums, chunk,
-                                                      max_memory, "jacobian")
+                                                      max_memory, "jacobian", remote)
         return (jac, tr.aux) if has_aux else jac
 
     return jacfun
@@ -819,10 +846,12 @@ def _check_indices(idx: Sequence[int], n: int, what: str, api: str) -> list[int]
 
 def jacobian_columns(fun: Callable, cols: Sequence[int], argnums: int | Sequence[int] = 0,
                      chunk_size: int | str | None = None, has_aux: bool = False,
-                     max_memory: int | None = None) -> Callable:
+                     max_memory: int | None = None, executor: Any = None,
+                     out: str | None = None) -> Callable:
     """Chosen Jacobian columns by forward mode (one jvp per column, batched). ``cols`` index
     the flattened inputs (those of ``argnums``, one after another); the result has shape
-    (flattened output size, len(cols)). ``chunk_size``, ``max_memory`` as for ``jacfwd``.
+    (flattened output size, len(cols)). ``chunk_size``, ``max_memory``, ``executor``,
+    ``out`` as for ``jacfwd``.
 
     >>> import ftrans, numpy as np
     >>> ftrans.jacobian_columns(lambda x: x * np.array([1.0, 2.0, 3.0]), [2])(np.ones(3))
@@ -831,6 +860,7 @@ def jacobian_columns(fun: Callable, cols: Sequence[int], argnums: int | Sequence
            [3.]])
     """
     chunk = _check_chunk_size(chunk_size, "jacobian_columns")
+    remote = remote_for(executor, out, max_memory, "jacobian_columns")
 
     @functools.wraps(fun)
     def columns(*args: Any, **kwargs: Any) -> Any:
@@ -838,8 +868,8 @@ def jacobian_columns(fun: Callable, cols: Sequence[int], argnums: int | Sequence
                                         "jacobian_columns")
         chosen = _check_indices(cols, _flat_size(lin.in_avals), "cols", "jacobian_columns")
         k = _resolve_chunk(chunk, lin, consts, lin.in_avals, len(chosen), max_memory,
-                           "jacobian_columns", tr.xp)
-        outs = _batched_over_basis(lin, consts, lin.in_avals, chosen, k, tr.xp)
+                           "jacobian_columns", tr.xp, remote)
+        outs = _batched_over_basis(lin, consts, lin.in_avals, chosen, k, tr.xp, remote)
         flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.out_avals)]
         out = owned([_finalize(transpose(_concat_flat(flat, 1), (1, 0)))], tr.avoid)[0]
         return (out, tr.aux) if has_aux else out
@@ -849,16 +879,19 @@ def jacobian_columns(fun: Callable, cols: Sequence[int], argnums: int | Sequence
 
 def jacobian_rows(fun: Callable, rows: Sequence[int], argnums: int | Sequence[int] = 0,
                   chunk_size: int | str | None = None, has_aux: bool = False,
-                  max_memory: int | None = None) -> Callable:
+                  max_memory: int | None = None, executor: Any = None,
+                  out: str | None = None) -> Callable:
     """Chosen Jacobian rows by reverse mode (one vjp per row, batched). ``rows`` index the
     flattened outputs; the result has shape (len(rows), flattened input size, the inputs of
-    ``argnums`` one after another). ``chunk_size``, ``max_memory`` as for ``jacrev``.
+    ``argnums`` one after another). ``chunk_size``, ``max_memory``, ``executor``, ``out`` as
+    for ``jacrev``.
 
     >>> import ftrans, numpy as np
     >>> ftrans.jacobian_rows(lambda x: x * np.array([1.0, 2.0, 3.0]), [1])(np.ones(3))
     array([[0., 2., 0.]])
     """
     chunk = _check_chunk_size(chunk_size, "jacobian_rows")
+    remote = remote_for(executor, out, max_memory, "jacobian_rows")
 
     @functools.wraps(fun)
     def rows_fun(*args: Any, **kwargs: Any) -> Any:
@@ -866,8 +899,9 @@ def jacobian_rows(fun: Callable, rows: Sequence[int], argnums: int | Sequence[in
         chosen = _check_indices(rows, _flat_size(lin.out_avals), "rows", "jacobian_rows")
         ct_jaxpr, ct_consts = transpose_jaxpr(lin, consts)
         k = _resolve_chunk(chunk, ct_jaxpr, ct_consts, lin.out_avals, len(chosen), max_memory,
-                           "jacobian_rows", tr.xp)
-        outs = _batched_over_basis(ct_jaxpr, ct_consts, lin.out_avals, chosen, k, tr.xp)
+                           "jacobian_rows", tr.xp, remote)
+        outs = _batched_over_basis(ct_jaxpr, ct_consts, lin.out_avals, chosen, k, tr.xp,
+                                   remote)
         flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.in_avals)]
         out = owned([_finalize(_concat_flat(flat, 1))], tr.avoid)[0]
         return (out, tr.aux) if has_aux else out
@@ -877,8 +911,11 @@ def jacobian_rows(fun: Callable, rows: Sequence[int], argnums: int | Sequence[in
 
 def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
             chunk_size: int | str | None = None, max_memory: int | None = None,
-            holomorphic: bool = False) -> Callable:
+            holomorphic: bool = False, executor: Any = None, out: str | None = None
+            ) -> Callable:
     """The Hessian, as ``jacfwd(jacrev(fun))``; ``chunk_size`` and ``max_memory`` bound both.
+    ``executor``, ``out``: as for ``jacfwd``, for the outer ``jacfwd`` (its columns are the
+    work; the inner ``jacrev`` is part of the forward pass, traced in the caller).
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.hessian(lambda x: fnp.sum(x ** 3))(np.array([1.0, 2.0]))
@@ -886,7 +923,7 @@ def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fal
            [ 0., 12.]])
     """
     return jacfwd(jacrev(fun, argnums, has_aux, chunk_size, max_memory, holomorphic), argnums,
-                  has_aux, chunk_size, max_memory, holomorphic)
+                  has_aux, chunk_size, max_memory, holomorphic, executor, out)
 
 
 def hvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
@@ -946,13 +983,16 @@ def _batched_shape(shape: tuple, dim: int | None, size: int) -> tuple:
 
 
 def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
-         axis_size: int | None = None) -> Callable:
+         axis_size: int | None = None, executor: Any = None) -> Callable:
     """Vectorize ``fun`` over a batch axis of its inputs.
 
     ``in_axes``: an int, None, or a pytree prefix of the positional arguments (a tuple with
     one entry per argument); keyword arguments are mapped over their axis 0, as in JAX.
     ``out_axes`` likewise for the outputs. Negative axes count from the end.
-    ``axis_size`` gives the batch size when no input is mapped.
+    ``axis_size`` gives the batch size when no input is mapped. ``executor``: a
+    ``concurrent.futures.Executor`` or a ``dask.distributed.Client``; ``fun`` is traced once
+    here and the mapped axis is split into shards, each a compiled batched call on a worker
+    (``ftrans.distributed``).
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.vmap(lambda x: fnp.sum(x * x))(np.arange(6.0).reshape(2, 3))
@@ -966,6 +1006,7 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
             axis_size, (int, np.integer)) or axis_size < 0):
         raise ValueError(f"vmap: axis_size must be a non-negative integer or None, got "
                          f"{axis_size!r}")
+    remote = remote_for(executor, None, None, "vmap")
 
     @functools.wraps(fun)
     def vmapped(*args: Any, **kwargs: Any) -> Any:
@@ -1028,8 +1069,11 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
             d = dims[i]
             avals.append(ShapedArray(av.shape[:d] + av.shape[d + 1:], av.dtype))
         jaxpr, consts = trace_to_jaxpr(flat_fun, avals)
-        outs, out_dims = batch_jaxpr_eval(jaxpr, consts, [values[i] for i in mapped],
-                                          [dims[i] for i in mapped])
+        m_values, m_dims = [values[i] for i in mapped], [dims[i] for i in mapped]
+        if remote is not None and m_values and remote.applies([*consts, *m_values]):
+            outs, out_dims = remote.map_shards(jaxpr, consts, m_values, m_dims, size)
+        else:
+            outs, out_dims = batch_jaxpr_eval(jaxpr, consts, m_values, m_dims)
         out_tree = out_tree_box[0]
         out_ax = _prefix_leaves(out_axes, tree_unflatten(out_tree, outs), "out_axes")
         results = []

@@ -92,6 +92,9 @@ class Primitive:
     def __repr__(self) -> str:
         return self.name
 
+    def __reduce__(self) -> tuple:  # by name: a jaxpr pickled here runs in another process
+        return primitive_named, (self.name,)
+
 
 PRIMITIVES: dict[str, Primitive] = {}
 
@@ -99,6 +102,19 @@ PRIMITIVES: dict[str, Primitive] = {}
 def register(prim: Primitive) -> Primitive:
     PRIMITIVES[prim.name] = prim
     return prim
+
+
+def primitive_named(name: str) -> Primitive:
+    """The registered primitive ``name`` (how pickled jaxprs name their primitives).
+
+    >>> primitive_named("sin").name
+    'sin'
+    """
+    try:  # unpickling imported ftrans (this module's package), which registers them all
+        return PRIMITIVES[name]
+    except KeyError:
+        raise KeyError(f"no primitive named {name!r} is registered in this process: is the "
+                       "same version of ftrans installed where the jaxpr was pickled?") from None
 
 
 # ----------------------------------------------------------------------------- values
