@@ -101,7 +101,7 @@ def map_blocks(f: Callable, *args: Any) -> Any:
               for i in where]
     gpu = any(is_gpu_array(getattr(a, "_meta", None)) for a in arrays)
     programs: dict[int, tuple[str, Any, list[ShapedArray], Any]] = {}
-    for n in sorted(set(rows)):
+    for n in dict.fromkeys(rows):  # the first block's length first
         programs[n] = _block_program(f, leaves, in_tree, where, arrays, n, gpu)
     per_block = [a.to_delayed().reshape(-1) for a in arrays]
     token = uuid.uuid4().hex[:12]
@@ -144,8 +144,10 @@ def _block_program(f: Callable, leaves: list, in_tree: Any, where: list[int],
                              f"a block of {n} rows; each output must have the block's rows as "
                              "its first axis (map a batched function: ftrans.vmap(...))")
     from .engine import _jaxpr_bytes
-    prog = worker.Program("call", *_jaxpr_bytes(jaxpr), worker.host_values(consts), avals, gpu)
-    payload = dumps(prog, f"map_blocks: the program of {name}")
+    what = f"map_blocks: the program of {name}"
+    prog = worker.Program("call", *_jaxpr_bytes(jaxpr, what), worker.host_values(consts), avals,
+                          gpu)
+    payload = dumps(prog, what)
     return (digest(payload), dask.delayed(payload, pure=True), list(jaxpr.out_avals),
             box[0])
 

@@ -99,7 +99,8 @@ class Remote:
         arrays, or Dask arrays for ``out="dask"``)."""
         target = self.target()
         gpu = any(is_gpu_array(c) for c in consts) or is_gpu_array(seeds(0, 0))
-        prog = worker.Program("seeds", *_jaxpr_bytes(jaxpr), worker.host_values(consts),
+        prog = worker.Program("seeds", *_jaxpr_bytes(jaxpr, f"{self.api}: the program"),
+                              worker.host_values(consts),
                               in_avals, gpu, seeds=seeds)
         k = self._chunk(target, jaxpr, consts, in_avals, count, chunk_size, gpu)
         bounds = [(i, min(i + k, count)) for i in range(0, max(count, 1), k)]
@@ -151,7 +152,8 @@ class Remote:
         gpu = any(is_gpu_array(v) for v in [*consts, *values])
         in_avals = [ShapedArray(v.shape[:d] + v.shape[d + 1:], v.dtype)
                     for v, d in zip(values, dims)]
-        prog = worker.Program("vmap", *_jaxpr_bytes(jaxpr), worker.host_values(consts),
+        prog = worker.Program("vmap", *_jaxpr_bytes(jaxpr, f"{self.api}: the program"),
+                              worker.host_values(consts),
                               in_avals, gpu, in_dims=dims)
         n = min(max(size, 1), CHUNKS_PER_WORKER * target.n_workers())
         edges = [round(i * size / n) for i in range(n + 1)]
@@ -180,7 +182,7 @@ def _take(x: Any, d: int, lo: int, hi: int) -> Any:
     return x[(slice(None),) * d + (slice(lo, hi),)]
 
 
-def _jaxpr_bytes(jaxpr: Jaxpr) -> tuple[bytes, str]:
+def _jaxpr_bytes(jaxpr: Jaxpr, what: str) -> tuple[bytes, str]:
     """The jaxpr pickled (with the standard pickle: the compile cache's key must not change
     with cloudpickle's handling of functions) and its digest. Custom rules' functions need
     cloudpickle: then the jaxpr is pickled by it, under a key of its own."""
@@ -188,7 +190,7 @@ def _jaxpr_bytes(jaxpr: Jaxpr) -> tuple[bytes, str]:
         data = pickle.dumps(jaxpr, protocol=5)
     except Exception:  # noqa: BLE001 - functions defined in functions: cloudpickle's job
         from .pickling import dumps
-        data = dumps(jaxpr, "the linear program")
+        data = dumps(jaxpr, what)
     return data, digest(data)
 
 

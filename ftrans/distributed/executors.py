@@ -8,9 +8,10 @@
   is replaced by Dask, which reschedules its tasks: the result is the same.
 - any other executor (``ProcessPoolExecutor``, ``mpi4py.futures.MPIPoolExecutor``, a
   ``ThreadPoolExecutor``...): the program is pickled once, in the caller, and keyed by its
-  digest. The first tasks carry its bytes (as many as there are workers); the others carry
-  only the digest, and a worker that lacks the program answers with a miss, so that task is
-  sent again with the bytes. Each worker keeps the program (``worker.run_keyed``). At most
+  digest. The first tasks carry its bytes (one per worker not yet known to hold them, at
+  most twice the number of workers in all); the others carry only the digest, and a worker
+  that lacks the program answers with a miss, so that task is sent again with the bytes.
+  Each worker keeps the program (``worker.run_keyed``). At most
   ``WINDOW`` tasks per worker are in flight, so a worker that missed sees its bytes soon.
   If the executor breaks (a worker process killed), ``ChunksLostError`` says which tasks
   were lost; nothing is returned.
@@ -182,31 +183,39 @@ class Target:
         n_workers = self.n_workers()
         loaded: set[str] = set()  # workers known to hold the program
         in_flight: dict[cf.Future, tuple[int, bool]] = {}
+        awaiting: dict[cf.Future, str] = {}  # tasks carrying the bytes to a worker that missed
         todo = list(range(len(tasks)))[::-1]
-        retry: list[int] = []
+        retry: list[tuple[int, str]] = []
         done: set[int] = set()
 
-        def submit(i: int, with_payload: bool) -> None:
+        def submit(i: int, with_payload: bool) -> cf.Future:
             stats["payload_sends"] += with_payload
             f = self.executor.submit(worker.run_keyed, key, payload if with_payload else None,
                                      what, *tasks[i])
             in_flight[f] = (i, with_payload)
+            return f
 
         try:
             while todo or retry or in_flight:
                 while (retry or todo) and len(in_flight) < WINDOW * n_workers:
-                    if retry:
-                        submit(retry.pop(), True)
-                    else:
+                    if retry:  # the bytes again, unless already on their way to that worker
+                        i, who = retry.pop()
+                        if who in awaiting.values():
+                            submit(i, False)
+                        else:
+                            awaiting[submit(i, True)] = who
+                    else:  # the bytes go with a task while workers may still lack them
                         carrying = sum(p for _, p in in_flight.values())
-                        submit(todo.pop(), len(loaded) + carrying < n_workers)
+                        submit(todo.pop(), len(loaded) + carrying < n_workers
+                               and stats["payload_sends"] < 2 * n_workers)
                 finished, _ = cf.wait(list(in_flight), return_when=cf.FIRST_COMPLETED)
                 for f in finished:
                     i, _ = in_flight.pop(f)
+                    awaiting.pop(f, None)
                     who, result = f.result()
                     if who == worker.MISS:
                         stats["misses"] += 1
-                        retry.append(i)
+                        retry.append((i, result))  # result: the id of the worker that missed
                         continue
                     loaded.add(who)
                     on_result(i, result)
