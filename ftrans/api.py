@@ -991,8 +991,9 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
     ``out_axes`` likewise for the outputs. Negative axes count from the end.
     ``axis_size`` gives the batch size when no input is mapped. ``executor``: a
     ``concurrent.futures.Executor`` or a ``dask.distributed.Client``; ``fun`` is traced once
-    here and the mapped axis is split into shards, each a compiled batched call on a worker
-    (``ftrans.distributed``).
+    here and the mapped axis is split into shards (of 16 rows at least), each a compiled
+    batched call on a worker (``ftrans.distributed``; matrix products may differ from the
+    single-process ones in the last bits, as BLAS picks kernels by shape).
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.vmap(lambda x: fnp.sum(x * x))(np.arange(6.0).reshape(2, 3))

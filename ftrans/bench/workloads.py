@@ -1,4 +1,4 @@
-"""The workloads W1–W9 and W13: for each, a hand-written NumPy derivative (the reference
+"""The workloads W1–W10 and W13: for each, a hand-written NumPy derivative (the reference
 every result is checked against) and the same computation by ftrans (eager and jit) and by
 each peer.
 
@@ -42,6 +42,9 @@ class Case:
     atol: float = 1e-9
     repeats: int | None = None
     notes: dict[str, str] = field(default_factory=dict)
+    # called once the case has run, with each implementation's median: summary lines (and
+    # the place to release what the case holds, such as a cluster)
+    finish: Callable[[dict[str, float]], list[str]] | None = None
 
 
 def _jax_timed(jax: Any, f: Callable, *args: Any) -> Callable[[], Any]:
@@ -567,9 +570,11 @@ def w13(cfg: Config) -> list[Case]:
                  atol=1e-9)]
 
 
+from .cluster import w10  # noqa: E402  (it builds on Case and Config)
+
 WORKLOADS: dict[str, Callable[[Config], list[Case]]] = {
     "W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7, "W8": w8, "W9": w9,
-    "W13": w13}
+    "W10": w10, "W13": w13}
 
 
 def describe(name: str) -> str:

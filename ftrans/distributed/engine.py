@@ -16,6 +16,11 @@ seed vectors as fit the workers' memory (``max_memory`` bytes per task, by defau
 ``memory.DEFAULT_FRACTION`` of the most constrained worker's memory, next to the program's
 constants), but no more than ``None`` gives.
 
+``vmap`` shards have at least ``MIN_SHARD`` rows. Elementwise functions and reductions give
+the same bits for any number of rows; a matrix product may not (BLAS picks its kernels by
+shape, and NumPy takes a matrix-vector product for one row), so a sharded ``vmap`` agrees with
+a single-process one to the last bits of its matrix products, not always bit for bit.
+
 Under another transformation (``jit``, ``grad`` of a Jacobian with an executor) the values
 are traced, not concrete: chunks are then evaluated in the caller, as without an executor.
 """
@@ -36,6 +41,7 @@ from .executors import Target, check_executor
 from .pickling import digest
 
 CHUNKS_PER_WORKER = 4  # chunks per worker when chunk_size is None: some balance, little overhead
+MIN_SHARD = 16  # rows per vmap shard at least: a batch of 1 row takes other NumPy/BLAS paths
 
 
 def remote_for(executor: Any, out: Any, max_memory: int | None, api: str) -> Remote | None:
@@ -155,7 +161,7 @@ class Remote:
         prog = worker.Program("vmap", *_jaxpr_bytes(jaxpr, f"{self.api}: the program"),
                               worker.host_values(consts),
                               in_avals, gpu, in_dims=dims)
-        n = min(max(size, 1), CHUNKS_PER_WORKER * target.n_workers())
+        n = max(1, min(size // MIN_SHARD, CHUNKS_PER_WORKER * target.n_workers()))
         edges = [round(i * size / n) for i in range(n + 1)]
         bounds = [(lo, hi) for lo, hi in zip(edges, edges[1:]) if hi > lo] or [(0, 0)]
         tasks = [(worker.host_values([_take(v, d, lo, hi) for v, d in zip(values, dims)]),)

@@ -11,7 +11,7 @@ device of the worker that runs them (``worker.host_values``).
 >>> import ftrans, numpy as np
 >>> cj = ftrans.make_jaxpr(lambda x: x * 2.0)(np.ones(2))
 >>> print(loads(dumps(cj, "example")))
-{ lambda ; a:f64[2]. let b:f64[2] = mul a 2.0:f64[2] in (b,) }
+{ lambda ; a:f64[2]. let b:f64[2] = mul a 2.0:f64[] in (b,) }
 """
 
 from __future__ import annotations
