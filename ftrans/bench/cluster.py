@@ -1,14 +1,14 @@
 """W10: a dense Jacobian on one process and on two Dask workers (``ftrans.distributed``).
 
-``f(x) = W2 tanh(W1 x)`` with 20,000 inputs (4,000 with ``--quick``), 64 hidden
-units and 200 outputs, by ``jacfwd`` in chunks of 1,000 basis vectors (400 quick): in this
+``f(x) = W2 tanh(W1 x)`` with 20,000 inputs (2,000 with ``--quick``), 64 hidden
+units and 200 outputs, by ``jacfwd`` in chunks of 1,000 basis vectors (250 quick): in this
 process (``ftrans``) and with ``executor=`` a ``LocalCluster(n_workers=2,
 threads_per_worker=1)`` (``ftrans.dask2``), next to the hand-written Jacobian. The summary
 gives the parallel efficiency ``T(ftrans) / (2 T(ftrans.dask2))`` (from the medians), each
 worker's peak resident memory (and its resident memory before W10), the pickled program's
 size and the time to ship it, and the per-chunk overhead: the time per task of a Jacobian
-whose chunks do almost nothing (one basis vector of a 400-input ``2 x``), on the Dask
-workers and on a ``ProcessPoolExecutor(2)``. Without Dask (``pip install
+whose chunks do almost nothing (one basis vector of a 400-input ``2 x``; 100 quick), on
+the Dask workers and on a ``ProcessPoolExecutor(2)``. Without Dask (``pip install
 'ftrans[distributed]'``) W10 is skipped with a note.
 """
 
@@ -35,7 +35,7 @@ def _jac_np(W1: np.ndarray, W2: np.ndarray, x: np.ndarray) -> np.ndarray:
     return (W2 * (1.0 - t * t)) @ W1
 
 
-def _per_task(executor: Any, n: int = 400) -> tuple[float, dict]:
+def _per_task(executor: Any, n: int) -> tuple[float, dict]:
     """Seconds per task of a Jacobian of trivial chunks (one basis vector each)."""
     from ftrans.distributed import last_run
     jac = ftrans.jacfwd(lambda x: 2.0 * x, chunk_size=1, executor=executor)
@@ -59,7 +59,7 @@ def w10(cfg: Config) -> list[Case]:
         return []
     from ftrans.distributed import last_run
     from ftrans.distributed import stats as worker_stats
-    n, chunk = (4000, 400) if cfg.quick else (20_000, 1000)
+    n, chunk, trivial = (2000, 250, 100) if cfg.quick else (20_000, 1000, 400)
     rng = np.random.default_rng(10)
     W1 = rng.standard_normal((64, n)) / np.sqrt(n)
     W2 = rng.standard_normal((200, 64)) / 8.0
@@ -81,10 +81,12 @@ def w10(cfg: Config) -> list[Case]:
     def finish(medians: dict[str, float]) -> list[str]:
         try:
             stats = client.run(worker_stats)
-            per_dask, _ = _per_task(client)
+            per_dask, _ = _per_task(client, trivial)
+            import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
-            with ProcessPoolExecutor(2) as pool:
-                per_pool, _ = _per_task(pool)
+            spawn = multiprocessing.get_context("spawn")  # no fork of a process with threads
+            with ProcessPoolExecutor(2, mp_context=spawn) as pool:
+                per_pool, _ = _per_task(pool, trivial)
         finally:
             client.close()
             cluster.close()
