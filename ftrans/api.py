@@ -30,6 +30,7 @@ from .device import (
     to_call_device,
     to_host,
 )
+from .distributed.dask_arrays import is_dask_array, vmap_blocks
 from .distributed.engine import Remote, remote_for
 from .ir import ClosedJaxpr, Jaxpr, Literal, ShapedArray, is_float_dtype
 from .prims.shape import reshape, transpose
@@ -993,7 +994,8 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
     ``concurrent.futures.Executor`` or a ``dask.distributed.Client``; ``fun`` is traced once
     here and the mapped axis is split into shards (of 16 rows at least), each a compiled
     batched call on a worker (``ftrans.distributed``; matrix products may differ from the
-    single-process ones in the last bits, as BLAS picks kernels by shape).
+    single-process ones in the last bits, as BLAS picks kernels by shape). Given Dask arrays
+    (mapped along axis 0), the result is lazy Dask arrays: ``ftrans.distributed.map_blocks``.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.vmap(lambda x: fnp.sum(x * x))(np.arange(6.0).reshape(2, 3))
@@ -1022,6 +1024,9 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
                   for _ in range(len(tree_flatten(arg)[0]))]
         owners += [f"keyword argument {k!r}" for k in sorted(kwargs)
                    for _ in range(len(tree_flatten(kwargs[k])[0]))]
+        if any(is_dask_array(x) for x in leaves):  # lazily, one batched program per block
+            return vmap_blocks(vmap(fun, in_axes, out_axes), args, kwargs, axes, out_axes,
+                               owners)
         leaves, xp = to_call_device(leaves, "vmap")
         values, dims, sizes = [], [], []
         for i, (x, ax) in enumerate(zip(leaves, axes)):

@@ -308,6 +308,15 @@ def test_a_worker_without_the_program_asks_for_it():
     assert (s["misses"], s["loads"], s["compiles"], s["chunks"]) == (1, 1, 1, 2)
 
 
+def test_a_dask_clients_executor_is_its_client(client):
+    """``client.get_executor()`` is a concurrent.futures.Executor; its client ships the
+    program (scattered once per worker)."""
+    np.testing.assert_array_equal(
+        ftrans.jacrev(mlp, chunk_size=2, executor=client.get_executor())(X0),
+        ftrans.jacrev(mlp, chunk_size=2)(X0))
+    assert last_run()["payload_sends"] == 2 and last_run()["tasks"] == 3
+
+
 def test_plain_executor_sends_the_program_about_once_per_worker(pool):
     ftrans.jacfwd(mlp, chunk_size=1, executor=pool)(X0)
     stats = last_run()
@@ -412,6 +421,16 @@ def test_map_blocks_runs_a_batched_derivative_per_block(client):
     both = map_blocks(lambda x: {"v": fnp.sum(x, axis=1), "g": x * 2.0}, Xd)
     assert both["v"].chunks == ((16, 16, 16, 2),)
     np.testing.assert_array_equal(both["g"].compute(), X * 2.0)
+    # vmap given Dask arrays: the same, lazily (a NumPy mapped input follows their blocks)
+    V = ftrans.vmap(ftrans.grad(loss), in_axes=(None, 0, 0))(w, Xd, y)
+    assert V.chunks == G.chunks
+    np.testing.assert_array_equal(V.compute(), per_example(w, X, y))
+    with pytest.raises(ValueError, match=r"vmap over Dask arrays maps along axis 0, but input "
+                                         r"leaf 0 \(argument 0 \('x'\)\) has in_axes=1"):
+        ftrans.vmap(lambda x: x, in_axes=1)(Xd)
+    with pytest.raises(ValueError, match=r"input leaf 0 \(argument 0 \('w'\)\) is an "
+                                         r"unmapped Dask array"):
+        ftrans.vmap(loss, in_axes=(None, 0, 0))(da.from_array(w), Xd, yd)
     with pytest.raises(TypeError, match="map_blocks: none of the arguments is a dask"):
         map_blocks(per_example, w, X, y)
     with pytest.raises(ValueError, match=r"Dask array argument leaf 2 has shape \(49,\)"):

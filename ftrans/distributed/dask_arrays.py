@@ -59,8 +59,38 @@ def chunked_array(target: Target, prog: worker.Program, bounds: Sequence[tuple[i
     return [da.concatenate(b, axis=0) if len(b) > 1 else b[0] for b in blocks]
 
 
-def _is_dask_array(x: Any) -> bool:
+def is_dask_array(x: Any) -> bool:
+    """Whether ``x`` is a ``dask.array.Array`` (without importing Dask)."""
     return type(x).__module__.startswith("dask.array") and hasattr(x, "chunks")
+
+
+def vmap_blocks(batched: Callable, args: tuple, kwargs: dict, axes: Sequence[Any],
+                out_axes: Any, owners: Sequence[str]) -> Any:
+    """``vmap`` given Dask arrays: ``map_blocks(batched, *args)``, the mapped leaves split
+    along axis 0 (NumPy ones too, in the Dask arrays' blocks). ``axes`` and ``owners``: each
+    leaf's ``in_axes`` entry and its name, for messages."""
+    import dask.array as da
+    if kwargs:
+        raise TypeError("vmap over Dask arrays takes positional arguments only, got keyword "
+                        f"argument(s) {sorted(kwargs)}")
+    if out_axes != 0:
+        raise ValueError(f"vmap over Dask arrays maps outputs along axis 0 (out_axes=0), got "
+                         f"out_axes={out_axes!r}")
+    leaves, tree = tree_flatten(args)
+    rows = next((x.chunks[0] for x, ax in zip(leaves, axes) if ax is not None
+                and is_dask_array(x) and x.ndim), None)
+    for i, (x, ax) in enumerate(zip(leaves, axes)):
+        if ax is None:
+            if is_dask_array(x):
+                raise ValueError(f"vmap: input leaf {i} ({owners[i]}) is an unmapped Dask "
+                                 "array (in_axes=None); compute it first (x.compute())")
+        elif ax not in (0, -len(getattr(x, "shape", ()))):
+            raise ValueError(f"vmap over Dask arrays maps along axis 0, but input leaf {i} "
+                             f"({owners[i]}) has in_axes={ax}; move the axis first")
+        elif not is_dask_array(x):
+            leaves[i] = da.from_array(np.asarray(x), chunks=(rows,) + (-1,) * (np.ndim(x) - 1)) \
+                if rows and np.shape(x)[:1] == (sum(rows),) else da.from_array(np.asarray(x))
+    return map_blocks(batched, *tree_unflatten(tree, leaves))
 
 
 def map_blocks(f: Callable, *args: Any) -> Any:
@@ -85,7 +115,7 @@ def map_blocks(f: Callable, *args: Any) -> Any:
     import dask
     import dask.array as da
     leaves, in_tree = tree_flatten(args)
-    where = [i for i, x in enumerate(leaves) if _is_dask_array(x)]
+    where = [i for i, x in enumerate(leaves) if is_dask_array(x)]
     if not where:
         raise TypeError("map_blocks: none of the arguments is a dask.array.Array; give at "
                         "least one (the arrays whose rows are split into blocks)")
@@ -152,4 +182,5 @@ def _block_program(f: Callable, leaves: list, in_tree: Any, where: list[int],
             box[0])
 
 
-__all__ = ["chunked_array", "map_blocks", "chunk_outputs", "block_outputs"]
+__all__ = ["chunked_array", "map_blocks", "vmap_blocks", "is_dask_array", "chunk_outputs",
+           "block_outputs"]
