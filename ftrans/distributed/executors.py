@@ -112,8 +112,13 @@ class Target:
         if self.client is not None:
             per = self.client.run(worker.memory_budget, gpu)
             info = self.client.scheduler_info().get("workers", {})
-            threads = {a: max(1, int(w.get("nthreads", 1))) for a, w in info.items()}
-            return min(b // threads.get(a, 1) for a, b in per.items())
+            budgets = []
+            for a, b in per.items():
+                w = info.get(a, {})
+                limit = 0 if gpu else int(w.get("memory_limit") or 0)  # 0: no limit
+                budgets.append((min(b, limit) if limit else b) // max(1, int(w.get("nthreads",
+                                                                                 1))))
+            return min(budgets)
         return int(self.executor.submit(worker.memory_budget, gpu).result())
 
     # --- running tasks

@@ -39,7 +39,8 @@ from ..device import is_gpu_array
 from ..ir import Jaxpr, ShapedArray
 from ..transforms.batch import batch_jaxpr_eval, move_batch_axis
 
-MAX_PROGRAMS = 4  # programs (with their constants) a plain executor's worker keeps
+MAX_PROGRAMS = 4  # programs (with their constants) a worker keeps...
+MAX_PROGRAM_BYTES = 1 << 30  # ...and the bytes of their constants, beyond the newest one
 MAX_COMPILED = 64  # compiled batched programs a worker keeps
 MISS = "ftrans-program-miss"  # run_keyed's answer when it lacks the program's bytes
 
@@ -215,12 +216,20 @@ def _count(what: str, gpu: bool) -> None:
 
 # ----------------------------------------------------------------------------- plain executors
 
+def _nbytes(prog: Program) -> int:
+    return sum(int(getattr(getattr(c, "array", c), "nbytes", 0)) for c in prog.consts)
+
+
 def _remember(key: str, prog: Program) -> None:
+    """Keep ``prog`` for later tasks; the oldest programs go beyond ``MAX_PROGRAMS`` of them
+    or ``MAX_PROGRAM_BYTES`` of constants (residuals can be large)."""
     with _lock:
         _programs[key] = prog
         _programs.move_to_end(key)
-        while len(_programs) > MAX_PROGRAMS:
-            _programs.popitem(last=False)
+        total = sum(_nbytes(p) for p in _programs.values())
+        while len(_programs) > 1 and (len(_programs) > MAX_PROGRAMS
+                                      or total > MAX_PROGRAM_BYTES):
+            total -= _nbytes(_programs.popitem(last=False)[1])
 
 
 def run_keyed(key: str, payload: bytes | None, what: str, *args: Any) -> Any:
