@@ -135,7 +135,7 @@ def map_blocks(f: Callable, *args: Any) -> Any:
         programs[n] = _block_program(f, leaves, in_tree, where, arrays, n, gpu)
     per_block = [a.to_delayed().reshape(-1) for a in arrays]
     token = uuid.uuid4().hex[:12]
-    out_tree = None
+    out_tree: Any = None
     blocks: list[list[Any]] = []
     for b, n in enumerate(rows):
         key, payload, out_avals, out_tree = programs[n]

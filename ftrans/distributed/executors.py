@@ -62,7 +62,12 @@ def _is_dask_client(x: Any) -> bool:
 
 def client_of(executor: Any) -> Any:
     """The Dask client behind ``executor`` (a client, or a client's ``get_executor()``), or
-    ``None``."""
+    ``None``.
+
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> client_of(ThreadPoolExecutor(1)) is None
+    True
+    """
     if _is_dask_client(executor):
         return executor
     inner = getattr(executor, "_client", None)
@@ -72,7 +77,13 @@ def client_of(executor: Any) -> Any:
 
 
 def check_executor(executor: Any, api: str) -> None:
-    """``TypeError`` naming ``executor=`` unless it is an executor or a Dask client."""
+    """``TypeError`` naming ``executor=`` unless it is an executor or a Dask client.
+
+    >>> check_executor(4, "jacfwd")
+    Traceback (most recent call last):
+      ...
+    TypeError: jacfwd: executor must be a concurrent.futures.Executor ...
+    """
     if isinstance(executor, cf.Executor) or client_of(executor) is not None:
         return
     raise TypeError(f"{api}: executor must be a concurrent.futures.Executor "
@@ -119,6 +130,7 @@ class Target:
                 budgets.append((min(b, limit) if limit else b) // max(1, int(w.get("nthreads",
                                                                                  1))))
             return min(budgets)
+        assert self.executor is not None
         return int(self.executor.submit(worker.memory_budget, gpu).result())
 
     # --- running tasks
@@ -129,7 +141,7 @@ class Target:
         ``on_result(i, result)`` in the caller as results arrive; the run's figures
         (``last_run``)."""
         t0 = time.perf_counter()
-        stats = {"tasks": len(tasks), "payload_sends": 0, "misses": 0}
+        stats: dict[str, Any] = {"tasks": len(tasks), "payload_sends": 0, "misses": 0}
         _local.stats = stats
         try:
             if self.client is not None:
@@ -193,9 +205,12 @@ class Target:
         retry: list[tuple[int, str]] = []
         done: set[int] = set()
 
+        executor = self.executor
+        assert executor is not None
+
         def submit(i: int, with_payload: bool) -> cf.Future:
             stats["payload_sends"] += with_payload
-            f = self.executor.submit(worker.run_keyed, key, payload if with_payload else None,
+            f = executor.submit(worker.run_keyed, key, payload if with_payload else None,
                                      what, *tasks[i])
             in_flight[f] = (i, with_payload)
             return f

@@ -46,7 +46,8 @@ MISS = "ftrans-program-miss"  # run_keyed's answer when it lacks the program's b
 
 _lock = threading.RLock()  # a worker may run several tasks at once (threads_per_worker > 1)
 _programs: collections.OrderedDict[str, Program] = collections.OrderedDict()
-_compiled: collections.OrderedDict[tuple, tuple[Callable, list]] = collections.OrderedDict()
+_compiled: collections.OrderedDict[tuple, tuple[Callable, list, list[int | None]]] = \
+    collections.OrderedDict()
 _stats: collections.Counter = collections.Counter()
 
 
@@ -63,7 +64,11 @@ class OnDevice:
 
 
 def host_values(values: Sequence[Any]) -> list[Any]:
-    """``values`` with each GPU array replaced by an ``OnDevice`` host copy."""
+    """``values`` with each GPU array replaced by an ``OnDevice`` host copy.
+
+    >>> host_values([np.ones(2), 3.0])  # NumPy values stay as they are
+    [array([1., 1.]), 3.0]
+    """
     from ..device import to_host
     return [OnDevice(to_host(v)) if is_gpu_array(v) else v for v in values]
 
@@ -249,15 +254,23 @@ def run_keyed(key: str, payload: bytes | None, what: str, *args: Any) -> Any:
         _remember(key, prog)
         with _lock:
             _stats["loads"] += 1
-    run = {"chunk": run_chunk, "shard": run_shard, "call": run_block}[what]
-    out = run(prog, *args)
+    if what == "chunk":
+        out: Any = run_chunk(prog, *args)
+    elif what == "shard":
+        out = run_shard(prog, *args)
+    else:
+        out = run_block(prog, *args)
     return worker_id(), out
 
 
 # ----------------------------------------------------------------------------- introspection
 
 def worker_id() -> str:
-    """``host:pid`` of this process."""
+    """``host:pid`` of this process.
+
+    >>> worker_id().endswith(f":{os.getpid()}")
+    True
+    """
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -265,7 +278,12 @@ def stats() -> dict[str, Any]:
     """This worker's counters: ``chunks``, ``shards`` and ``blocks`` evaluated,
     ``compiles``, program ``loads`` (unpickled) and ``misses`` (plain executors),
     ``on_cpu``/``on_gpu`` tasks, its ``id`` and the peak resident memory of the process,
-    ``peak_rss`` (bytes)."""
+    ``peak_rss`` (bytes). On a Dask cluster: ``client.run(ftrans.distributed.stats)``.
+
+    >>> s = stats()
+    >>> s["compiles"] >= 0 and s["peak_rss"] >= 0 and s["id"] == worker_id()
+    True
+    """
     with _lock:
         out: dict[str, Any] = {k: 0 for k in ("chunks", "shards", "blocks", "compiles",
                                                "loads", "misses", "on_cpu", "on_gpu")}
@@ -276,7 +294,11 @@ def stats() -> dict[str, Any]:
 
 
 def reset() -> None:
-    """Forget this worker's programs, compiled programs and counters."""
+    """Forget this worker's programs, compiled programs and counters.
+
+    >>> reset(); stats()["chunks"]
+    0
+    """
     with _lock:
         _programs.clear()
         _compiled.clear()
@@ -284,7 +306,11 @@ def reset() -> None:
 
 
 def peak_rss() -> int:
-    """Peak resident memory of this process, in bytes (0 where unknown)."""
+    """Peak resident memory of this process, in bytes (0 where unknown).
+
+    >>> peak_rss() >= 0
+    True
+    """
     try:
         import resource
     except ImportError:  # not on Windows
@@ -295,7 +321,11 @@ def peak_rss() -> int:
 
 def memory_budget(gpu: bool) -> int:
     """Bytes a task may use on this worker: the device's available memory for a GPU
-    program; else the available RAM, capped by the Dask worker's memory limit if any."""
+    program; else the available RAM, capped by the Dask worker's memory limit if any.
+
+    >>> memory_budget(gpu=False) > 0
+    True
+    """
     from ..memory import available_memory, device_available_memory
     if gpu:
         from ..device import require_gpu
