@@ -10,7 +10,6 @@ arrays' ``meta`` says which).
 
 from __future__ import annotations
 
-import uuid
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -45,6 +44,8 @@ def chunked_array(target: Target, prog: worker.Program, bounds: Sequence[tuple[i
                   out_avals: Sequence[ShapedArray], gpu: bool) -> list[Any]:
     """One lazy Dask array per output of the linear program, of shape (count, *out shape),
     chunked by ``bounds``: block ``i`` is chunk ``bounds[i]``, computed on a worker."""
+    import uuid
+
     import dask
     import dask.array as da
     key, _, fut = target.scatter(prog)
@@ -112,6 +113,8 @@ def map_blocks(f: Callable, *args: Any) -> Any:
     >>> g.chunks, g.compute(scheduler="sync").tolist()
     (((2, 1), (2,)), [[0.0, 2.0], [4.0, 6.0], [8.0, 10.0]])
     """
+    import uuid
+
     import dask
     import dask.array as da
     leaves, in_tree = tree_flatten(args)

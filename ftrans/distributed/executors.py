@@ -21,15 +21,16 @@ Dask is imported only when a Dask client is given.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import os
 import threading
 import time
-import uuid
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from . import worker
 from .pickling import digest, dumps
+
+if TYPE_CHECKING:
+    import concurrent.futures as cf
 
 WINDOW = 2  # tasks in flight per worker (plain executors)
 
@@ -77,13 +78,15 @@ def client_of(executor: Any) -> Any:
 
 
 def check_executor(executor: Any, api: str) -> None:
-    """``TypeError`` naming ``executor=`` unless it is an executor or a Dask client.
+    """``TypeError`` naming ``executor=`` unless it is an executor or a Dask client (the
+    standard library's ``concurrent.futures`` is imported only when one is given).
 
     >>> check_executor(4, "jacfwd")
     Traceback (most recent call last):
       ...
     TypeError: jacfwd: executor must be a concurrent.futures.Executor ...
     """
+    import concurrent.futures as cf
     if isinstance(executor, cf.Executor) or client_of(executor) is not None:
         return
     raise TypeError(f"{api}: executor must be a concurrent.futures.Executor "
@@ -154,6 +157,8 @@ class Target:
 
     def _run_dask(self, prog: worker.Program, what: str, tasks: Sequence[tuple],
                   on_result: Callable[[int, Any], None], stats: dict) -> None:
+        import uuid
+
         from distributed import as_completed
         client = self.client
         key, payload, fut = self.scatter(prog, stats)
@@ -192,6 +197,7 @@ class Target:
 
     def _run_plain(self, prog: worker.Program, what: str, tasks: Sequence[tuple],
                    on_result: Callable[[int, Any], None], stats: dict) -> None:
+        import concurrent.futures as cf
         t0 = time.perf_counter()
         payload = dumps(prog, f"{self.api}: the program")
         key = digest(payload)

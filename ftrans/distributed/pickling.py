@@ -16,7 +16,6 @@ device of the worker that runs them (``worker.host_values``).
 
 from __future__ import annotations
 
-import hashlib
 import pickle
 from typing import Any
 
@@ -55,6 +54,7 @@ def digest(data: bytes) -> str:
     >>> digest(b"abc") == digest(b"abc") != digest(b"abd")
     True
     """
+    import hashlib
     return hashlib.sha256(data).hexdigest()[:32]
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 import collections
 import os
 import pickle
-import socket
 import threading
 from typing import Any, Callable, Sequence
 
@@ -271,6 +270,7 @@ def worker_id() -> str:
     >>> worker_id().endswith(f":{os.getpid()}")
     True
     """
+    import socket
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
