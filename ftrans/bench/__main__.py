@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                 results.extend(done)
             finally:
                 if case.finish is not None:
-                    summary += case.finish({r.impl: r.median for r in done if r.samples})
+                    summary += case.finish({r.impl: r for r in done if r.samples})
     print(table(results))
     if summary:
         print("\n".join(summary))

@@ -4,7 +4,8 @@
 units and 200 outputs, by ``jacfwd`` in chunks of 1,000 basis vectors (250 quick): in this
 process (``ftrans``) and with ``executor=`` a ``LocalCluster(n_workers=2,
 threads_per_worker=1)`` (``ftrans.dask2``), next to the hand-written Jacobian. The summary
-gives the parallel efficiency ``T(ftrans) / (2 T(ftrans.dask2))`` (from the medians), each
+gives the parallel efficiency ``T(ftrans) / (2 T(ftrans.dask2))`` (from the medians and
+from the minima: the least disturbed runs on a shared machine; with the load average), each
 worker's peak resident memory (and its resident memory before W10), the pickled program's
 size and the time to ship it, and the per-chunk overhead: the time per task of a Jacobian
 whose chunks do almost nothing (one basis vector of a 400-input ``2 x``; 100 quick), on
@@ -33,6 +34,15 @@ def _f(W1: np.ndarray, W2: np.ndarray) -> Callable:
 def _jac_np(W1: np.ndarray, W2: np.ndarray, x: np.ndarray) -> np.ndarray:
     t = np.tanh(W1 @ x)
     return (W2 * (1.0 - t * t)) @ W1
+
+
+def _load() -> str:
+    """The 1-minute load average (other processes slow the workers down), or '?'."""
+    try:
+        import os
+        return f"{os.getloadavg()[0]:.1f}"
+    except (OSError, AttributeError):
+        return "?"
 
 
 def _per_task(executor: Any, n: int) -> tuple[float, dict]:
@@ -78,7 +88,7 @@ def w10(cfg: Config) -> list[Case]:
         figures["run"] = last_run()
         return out
 
-    def finish(medians: dict[str, float]) -> list[str]:
+    def finish(results: dict[str, Any]) -> list[str]:
         try:
             stats = client.run(worker_stats)
             per_dask, _ = _per_task(client, trivial)
@@ -92,11 +102,14 @@ def w10(cfg: Config) -> list[Case]:
             cluster.close()
         run = figures.get("run", {})
         lines = []
-        if medians.get("ftrans") and medians.get("ftrans.dask2"):
-            eff = medians["ftrans"] / (2 * medians["ftrans.dask2"])
-            lines.append(f"W10 parallel efficiency T(ftrans) / (2 T(ftrans.dask2)) = {eff:.2f} "
-                         f"({medians['ftrans']:.2f} s / (2 x {medians['ftrans.dask2']:.2f} s); "
-                         f"{run.get('tasks', '?')} chunks of {chunk})")
+        one, two = results.get("ftrans"), results.get("ftrans.dask2")
+        if one is not None and two is not None:
+            t1, t2 = one.median, two.median
+            lines.append(f"W10 parallel efficiency T(ftrans) / (2 T(ftrans.dask2)) = "
+                         f"{t1 / (2 * t2):.2f} by medians ({t1:.2f} s / (2 x {t2:.2f} s)), "
+                         f"{min(one.samples) / (2 * min(two.samples)):.2f} by minima; "
+                         f"{run.get('tasks', '?')} chunks of {chunk}; load average "
+                         f"{_load()}")
         for addr, s in stats.items():
             start = before.get(addr, {}).get("peak_rss", 0)
             lines.append(f"W10 worker {s['id']}: peak RSS {s['peak_rss'] / 2**20:.0f} MiB "

@@ -42,9 +42,9 @@ class Case:
     atol: float = 1e-9
     repeats: int | None = None
     notes: dict[str, str] = field(default_factory=dict)
-    # called once the case has run, with each implementation's median: summary lines (and
-    # the place to release what the case holds, such as a cluster)
-    finish: Callable[[dict[str, float]], list[str]] | None = None
+    # called once the case has run, with each implementation's Result (runner.py): summary
+    # lines (and the place to release what the case holds, such as a cluster)
+    finish: Callable[[dict[str, Any]], list[str]] | None = None
 
 
 def _jax_timed(jax: Any, f: Callable, *args: Any) -> Callable[[], Any]:
