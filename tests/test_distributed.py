@@ -57,7 +57,7 @@ def pool():
 def client():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         with distributed.Client(cluster) as c:
             yield c
 
@@ -470,6 +470,25 @@ def test_a_killed_dask_worker_changes_nothing(client, tmp_path):
     assert os.path.exists(marker)  # a worker did die
     np.testing.assert_array_equal(got, ftrans.jacfwd(mlp, chunk_size=4)(X0))
     client.wait_for_workers(2, timeout=30)
+
+
+def test_when_dask_gives_up_on_a_chunk_the_error_names_the_lost_chunks(client, tmp_path):
+    """With no failures allowed, Dask gives up on the chunk whose worker died
+    (``KilledWorker``): the error names the chunks not computed; nothing is returned."""
+    import dask
+    import distributed
+    marker = str(tmp_path / "killed")
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with distributed.LocalCluster(n_workers=1, processes=True, threads_per_worker=1,
+                                      dashboard_address=":0") as cluster, \
+                distributed.Client(cluster) as c:
+            plugin = type("KillOnce", (_KillOnce, distributed.WorkerPlugin), {})(marker)
+            c.register_plugin(plugin, name=_KillOnce.name)
+            with pytest.raises(ChunksLostError) as e:
+                ftrans.jacfwd(mlp, chunk_size=20, executor=c)(X0)
+    msg = str(e.value)
+    assert msg.startswith("jacfwd: the Dask cluster failed (KilledWorker")
+    assert "of 2 chunks not computed: 0..20" in msg and "no partial result" in msg
 
 
 def _kill_first_chunk(marker: str) -> None:

@@ -76,7 +76,7 @@ def w10(cfg: Config) -> list[Case]:
     x = rng.standard_normal(n)
     f = _f(W1, W2)
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
+                                       dashboard_address=":0")
     client = distributed.Client(cluster)
     before = client.run(worker_stats)
     local = ftrans.jacfwd(f, chunk_size=chunk)
