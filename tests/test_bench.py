@@ -50,9 +50,11 @@ def test_w10_reports_efficiency_memory_and_overhead(capsys):
                  "--repeats", "1"]) == 0
     out = capsys.readouterr().out
     assert re.search(r"W10 +jacfwd 2000 inputs.* ftrans\.dask2 ", out)
-    assert re.search(r"W10 parallel efficiency T\(ftrans\) / \(2 T\(ftrans.dask2\)\) = "
-                     r"\d+\.\d\d by medians \(.*\), \d+\.\d\d by minima; 8 chunks of 250; "
-                     r"load average [\d.?]+", out)
+    assert re.search(r"W10 parallel efficiency T\(1 process\) / \(2 T\(2 workers\)\), by "
+                     r"medians, load average [\d.?]+, 8 chunks of 250:", out)
+    for who in ("ftrans on 2 Dask workers: ", "ftrans on a ProcessPoolExecutor: ",
+                "hand NumPy chunks, same pool: "):
+        assert re.search(who + r" *\d+\.\d\d \(.* s / \(2 x .* s\); \d+\.\d\d by minima\)", out)
     assert len(re.findall(r"W10 worker \S+: peak RSS \d+ MiB \(before W10 \d+ MiB\)", out)) == 2
     assert re.search(r"W10 program: .* MiB pickled, shipped 2x", out)
     assert re.search(r"W10 per-chunk overhead \(trivial chunks\): [\d.]+ ms per task on the "

@@ -5,7 +5,10 @@ units and 200 outputs, by ``jacfwd`` in chunks of 1,000 basis vectors (250 quick
 process (``ftrans``) and with ``executor=`` a ``LocalCluster(n_workers=2,
 threads_per_worker=1)`` (``ftrans.dask2``), next to the hand-written Jacobian. The summary
 gives the parallel efficiency ``T(ftrans) / (2 T(ftrans.dask2))`` (from the medians and
-from the minima: the least disturbed runs on a shared machine; with the load average), each
+from the minima: the least disturbed runs on a shared machine; with the load average), the
+same with a ``ProcessPoolExecutor(2)`` (``ftrans.pool2``), and that of the same chunks
+computed by hand in NumPy, in this process (``numpy.chunks``) and on that pool
+(``numpy.pool2``): what two processes get from the machine at that time. Then each
 worker's peak resident memory (and its resident memory before W10), the pickled program's
 size and the time to ship it, and the per-chunk overhead: the time per task of a Jacobian
 whose chunks do almost nothing (one basis vector of a 400-input ``2 x``; 100 quick), on
@@ -34,6 +37,35 @@ def _f(W1: np.ndarray, W2: np.ndarray) -> Callable:
 def _jac_np(W1: np.ndarray, W2: np.ndarray, x: np.ndarray) -> np.ndarray:
     t = np.tanh(W1 @ x)
     return (W2 * (1.0 - t * t)) @ W1
+
+
+_POOL: dict[str, np.ndarray] = {}  # a pool worker's W1, W2 and tanh'(W1 x) (numpy.chunks)
+
+
+def _pool_init(W1: np.ndarray, W2: np.ndarray, x: np.ndarray) -> None:
+    t = np.tanh(W1 @ x)
+    _POOL.update(W1=W1, W2=W2, d=1.0 - t * t)
+
+
+def _chunk_np(lo: int, hi: int) -> np.ndarray:
+    """Columns lo..hi of the Jacobian as forward mode computes them, by hand: basis vectors
+    through W1, tanh' and W2 (the arithmetic of ftrans's chunk, without ftrans)."""
+    W1 = _POOL["W1"]
+    e = np.zeros((hi - lo, W1.shape[1]))
+    e[np.arange(hi - lo), np.arange(lo, hi)] = 1.0
+    return ((e @ W1.T) * _POOL["d"]) @ _POOL["W2"].T
+
+
+def _chunks_np(bounds: list, run: Callable) -> np.ndarray:
+    return np.concatenate(list(run(_chunk_np, bounds)), axis=0).T
+
+
+def _efficiency(results: dict[str, Any], one: str, two: str) -> str:
+    a, b = results.get(one), results.get(two)
+    if a is None or b is None:
+        return "-"
+    return (f"{a.median / (2 * b.median):.2f} ({a.median:.2f} s / (2 x {b.median:.2f} s); "
+            f"{min(a.samples) / (2 * min(b.samples)):.2f} by minima)")
 
 
 def _load() -> str:
@@ -81,6 +113,14 @@ def w10(cfg: Config) -> list[Case]:
     before = client.run(worker_stats)
     local = ftrans.jacfwd(f, chunk_size=chunk)
     remote = ftrans.jacfwd(f, chunk_size=chunk, executor=client)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    spawn = multiprocessing.get_context("spawn")  # no fork of a process with threads
+    pool = ProcessPoolExecutor(2, mp_context=spawn, initializer=_pool_init,
+                               initargs=(W1, W2, x))
+    pooled = ftrans.jacfwd(f, chunk_size=chunk, executor=pool)
+    bounds = [(lo, min(lo + chunk, n)) for lo in range(0, n, chunk)]
+    _pool_init(W1, W2, x)
     figures: dict[str, Any] = {}
 
     def dask2() -> np.ndarray:
@@ -92,24 +132,21 @@ def w10(cfg: Config) -> list[Case]:
         try:
             stats = client.run(worker_stats)
             per_dask, _ = _per_task(client, trivial)
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-            spawn = multiprocessing.get_context("spawn")  # no fork of a process with threads
-            with ProcessPoolExecutor(2, mp_context=spawn) as pool:
-                per_pool, _ = _per_task(pool, trivial)
+            per_pool, _ = _per_task(pool, trivial)
         finally:
             client.close()
             cluster.close()
+            pool.shutdown()
         run = figures.get("run", {})
-        lines = []
-        one, two = results.get("ftrans"), results.get("ftrans.dask2")
-        if one is not None and two is not None:
-            t1, t2 = one.median, two.median
-            lines.append(f"W10 parallel efficiency T(ftrans) / (2 T(ftrans.dask2)) = "
-                         f"{t1 / (2 * t2):.2f} by medians ({t1:.2f} s / (2 x {t2:.2f} s)), "
-                         f"{min(one.samples) / (2 * min(two.samples)):.2f} by minima; "
-                         f"{run.get('tasks', '?')} chunks of {chunk}; load average "
-                         f"{_load()}")
+        lines = [f"W10 parallel efficiency T(1 process) / (2 T(2 workers)), by medians, load "
+                 f"average {_load()}, {len(bounds)} chunks of {chunk}:",
+                 "W10   ftrans on 2 Dask workers:        "
+                 + _efficiency(results, "ftrans", "ftrans.dask2"),
+                 "W10   ftrans on a ProcessPoolExecutor: "
+                 + _efficiency(results, "ftrans", "ftrans.pool2"),
+                 "W10   hand NumPy chunks, same pool:    "
+                 + _efficiency(results, "numpy.chunks", "numpy.pool2")
+                 + " (what two processes get from this machine now)"]
         for addr, s in stats.items():
             start = before.get(addr, {}).get("peak_rss", 0)
             lines.append(f"W10 worker {s['id']}: peak RSS {s['peak_rss'] / 2**20:.0f} MiB "
@@ -125,8 +162,11 @@ def w10(cfg: Config) -> list[Case]:
                      "ProcessPoolExecutor(2)")
         return lines
 
-    impls: dict[str, Callable[[], Any]] = {"numpy": lambda: _jac_np(W1, W2, x),
-                                           "ftrans": lambda: local(x), "ftrans.dask2": dask2}
+    impls: dict[str, Callable[[], Any]] = {
+        "numpy": lambda: _jac_np(W1, W2, x),
+        "numpy.chunks": lambda: _chunks_np(bounds, lambda fn, b: (fn(*lh) for lh in b)),
+        "numpy.pool2": lambda: _chunks_np(bounds, lambda fn, b: pool.map(fn, *zip(*b))),
+        "ftrans": lambda: local(x), "ftrans.dask2": dask2, "ftrans.pool2": lambda: pooled(x)}
     return [Case("W10", f"jacfwd {n} inputs, 1 proc vs 2 workers", impls, rtol=1e-9,
                  atol=1e-12, repeats=3 if cfg.quick else 5, finish=finish)]
 
