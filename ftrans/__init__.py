@@ -49,6 +49,7 @@ from .custom import (  # noqa: F401,E402
                   stop_gradient,
 )
 from .jit import jit  # noqa: F401,E402
+from .prims.callback import pure_callback  # noqa: F401,E402
 from .sparse import (  # noqa: F401,E402
                   SparseJacobian,
                   Sparsity,
@@ -64,6 +65,12 @@ from .backends import BackendUnavailableError, KernelCompileError  # noqa: F401,
 from .device import (  # noqa: F401,E402
                      BackendMismatchError,
                      DeviceOutOfMemoryError,
+                     block_until_ready,
                      default_backend,
+                     device_get,
                      device_put,
 )
+
+# isort: split
+from . import test_util  # noqa: F401,E402
+from .shapes import ShapeDtypeStruct, eval_shape  # noqa: F401,E402

@@ -445,7 +445,7 @@ def linear_transpose(fun: Callable, *primals: Any) -> Callable:
         out_tree_box.append(out_tree)
         return out_flat
 
-    jaxpr, consts = trace_to_jaxpr(flat_fun, avals)
+    jaxpr, consts = trace_to_jaxpr(flat_fun, avals, "linear_transpose")
     on_gpu = any(is_gpu_array(x) for x in flat)
 
     def transposed(ct: Any) -> tuple[Any, ...]:
@@ -495,8 +495,7 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
         (out,) = tr.out_vals
         av = aval_of(out)
         if av.shape != ():
-            raise TypeError(f"Gradient only defined for scalar-output functions. Output of "
-                            f"{_fun_name(fun)} had shape: {av.shape}")
+            raise TypeError(_non_scalar_message(fun, av.shape))
         _check_output_dtype(av.dtype, fun, "grad", holomorphic)
         tr.values = {}  # primal intermediates: only the residuals in lin_consts are needed
         xp = tr.xp
@@ -509,6 +508,17 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
         return ((value, tr.aux), g) if has_aux else (value, g)
 
     return value_and_grad_f
+
+
+def _non_scalar_message(fun: Callable, shape: tuple) -> str:
+    """JAX's words for a non-scalar output of ``grad``, and what to do about it."""
+    fix = ("index it (out[0]) or sum it (out.sum()) to get the scalar; ftrans, like JAX, "
+           "does not treat a size-1 array as a scalar (autograd does)"
+           if int(np.prod(shape)) == 1 else
+           "reduce it to a scalar (out.sum(), say), or use ftrans.jacrev / ftrans.vjp for "
+           "the derivative of every output")
+    return (f"Gradient only defined for scalar-output functions. Output had shape: {shape}. "
+            f"{_fun_name(fun)} returned an array of shape {shape}: {fix}.")
 
 
 def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
@@ -1074,7 +1084,7 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
             av = aval_of(values[i])
             d = dims[i]
             avals.append(ShapedArray(av.shape[:d] + av.shape[d + 1:], av.dtype))
-        jaxpr, consts = trace_to_jaxpr(flat_fun, avals)
+        jaxpr, consts = trace_to_jaxpr(flat_fun, avals, "vmap")
         m_values, m_dims = [values[i] for i in mapped], [dims[i] for i in mapped]
         if remote is not None and m_values and remote.applies([*consts, *m_values]):
             outs, out_dims = remote.map_shards(jaxpr, consts, m_values, m_dims, size)
@@ -1125,7 +1135,7 @@ def make_jaxpr(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Calla
                 full[i] = a
             return tree_flatten(fun(*full, **kwargs))[0]
 
-        jaxpr, consts = trace_to_jaxpr(flat_fun, avals)
+        jaxpr, consts = trace_to_jaxpr(flat_fun, avals, "make_jaxpr")
         return ClosedJaxpr(jaxpr, consts)
 
     return make

@@ -28,7 +28,8 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 class ConcretizationError(TypeError):
-    """A concrete value was asked of a traced value that has none (under jit/vmap/make_jaxpr)."""
+    """A concrete value was asked of a traced value that has none; the message names the
+    transformation that made it abstract (``jit``, ``vmap``, a ``lax.scan`` body...)."""
 
 
 class UnexpectedTracerError(RuntimeError):
@@ -52,7 +53,25 @@ class Primitive:
     - ``transpose(ct, *args, **params)``: for linear primitives, cotangents of the inputs
       that are ``UndefPrimal`` (``None`` for the others);
     - ``batch(args, dims, **params)``: ``(out, out_dim)`` for vmap;
-    - ``cuda``: for elementwise primitives, a C expression template used by kernel fusion;
+    - ``cuda``: for elementwise primitives, a C expression template used by kernel fusion
+      (``{0}``, ``{1}``... the operands, ``{name}`` a param);
+    - ``cuda_fuses(in_avals, out_aval, **params)``: whether ``cuda`` is right for these
+      operand types and params; when ``None``, for float operands (and a float or bool
+      output) only;
+    - ``cuda_reduce``: for reductions that kernels fuse, ``(combiner, identity)``: a function
+      of ``kernels/ft_math.cuh`` combining two partial results, and its identity element;
+    - ``c_expr``: for elementwise primitives the CPU's fused C loops compute
+      (``backends/cfuse.py``): a C99 expression over ``<math.h>``'s double functions (float32
+      loops call their ``f`` versions), or a function of the params giving one;
+    - ``selector_operand``: the position of an operand that selects among the others
+      (``select_n``'s predicate): its dtype is its own, the other operands share one;
+    - ``broadcasts``: the output is the operand broadcast along the params'
+      ``broadcast_dimensions`` (backends read the operand in place instead);
+    - ``contraction``: a tensor contraction with ``dot_general``'s params
+      (``dimension_numbers``), which backends may compute with their own kernels;
+    - ``new_buffer``: the impl returns a new array that shares memory with nothing (never a
+      view), so backends may write over it once it is dead, as over a ufunc's result;
+    - ``commutative``: a binary primitive whose operands may trade places;
     - ``deps``: which input elements each output element depends on (``ftrans.deps``); when
       ``None``, the rule of the primitive's family, else a conservative dense rule;
     - ``cost``: estimated flops ``cost(in_avals, out_avals, **params)`` (``ftrans.cost``);
@@ -60,7 +79,14 @@ class Primitive:
     - ``ufunc``: the name of the NumPy ufunc this primitive is exactly, if any (the NumPy
       backend calls it directly, with ``out=`` buffers);
     - ``scalar_math``: an expression on Python floats (``_m`` is ``math``), or a function of
-      the params giving one, for scalar float64 programs in the NumPy backend.
+      the params giving one, for scalar float64 programs in the NumPy backend;
+    - ``primal_rule(values, perturbed, **params)``: for primitives with user derivative rules
+      (``custom_jvp``, ``custom_vjp``): the outputs as the rule computes them. A concrete trace
+      evaluating the primitive on values of enclosing traces calls it instead of ``bind``, so
+      that enclosing derivatives differentiate the rule as written (JAX's semantics);
+      ``perturbed[i]`` says whether input ``i`` is a float value of the recording trace.
+    - ``view``: True where NumPy's operation returns a view of its input (reshape, slice,
+      ...), so item assignment to the input must not be missed by it (``Trace.stale``).
 
     >>> p = Primitive("twice")
     >>> p.impl = lambda xp, x: 2 * x
@@ -69,7 +95,9 @@ class Primitive:
     """
 
     __slots__ = ("name", "multiple_results", "impl", "abstract_eval", "jvp", "transpose",
-                 "batch", "cuda", "family", "deps", "cost", "ufunc", "scalar_math")
+                 "batch", "cuda", "family", "deps", "cost", "ufunc", "scalar_math",
+                 "primal_rule", "view", "cuda_fuses", "cuda_reduce", "c_expr",
+                 "selector_operand", "broadcasts", "contraction", "new_buffer", "commutative")
 
     def __init__(self, name: str, multiple_results: bool = False):
         self.name = name
@@ -85,6 +113,13 @@ class Primitive:
         self.cost: Callable | None = None
         self.ufunc: str | None = None  # the NumPy ufunc this primitive is, if exactly one
         self.scalar_math: str | Callable | None = None  # Python-float form (``_m`` = math)
+        self.primal_rule: Callable | None = None  # outputs from the user's rule, see above
+        self.view = False  # NumPy gives a view of the input (see Trace.stale)
+        self.cuda_fuses: Callable | None = None
+        self.cuda_reduce: tuple[str, float] | None = None
+        self.c_expr: str | Callable | None = None
+        self.selector_operand: int | None = None
+        self.broadcasts = self.contraction = self.new_buffer = self.commutative = False
 
     def bind(self, *args: Any, **params: Any) -> Any:
         return bind(self, args, params)
@@ -290,19 +325,32 @@ class Trace:
 
     Use as a context manager so traces nest::
 
-        with Trace(concrete=False) as t:
+        with Trace(concrete=False, why="make_jaxpr") as t:
             x = t.new_arg(ShapedArray((), np.float64))
             jaxpr, consts = t.to_jaxpr([fnp.sin(x)])
+
+    ``why`` names, for an abstract trace, the transformation that traces abstractly (it is
+    quoted by ``ConcretizationError``). A ``detached`` concrete trace computes with the
+    known values of the enclosing traces' tracers it meets (captured as constants), not with
+    the tracers themselves, so that nothing it evaluates is recorded outside it; where a
+    value is not known it computes with the tracer.
     """
 
-    def __init__(self, concrete: bool):
+    def __init__(self, concrete: bool, why: str = "", detached: bool = False):
         self.concrete = concrete
+        self.why = why
+        self.detached = detached
         self.level = -1
         self.active = False
         self.invars: list[Var] = []
         self.eqns: list[Eqn] = []
         self.consts: dict[int, tuple[Var, Any]] = {}
         self.values: dict[Var, Any] = {}
+        # item assignment (x[i] = v rebinds x: ftrans.numpy._mutation): the variables an
+        # inner trace captured (no longer assignable), and those of views of assigned-to
+        # arrays, which NumPy would update and which may not be used again
+        self.frozen: set[Var] = set()
+        self.stale: dict[Var, str] = {}
 
     def __enter__(self) -> Trace:
         stack = _thread.trace_stack
@@ -328,6 +376,8 @@ class Trace:
             if x._trace is self:
                 return x._var
             entry = self.consts.get(id(x))
+            if entry is None:
+                x._trace.frozen.add(x._var)
         elif isinstance(x, np.generic) or isinstance(x, _SCALAR_TYPES):
             return Literal(x, aval_of(x))
         elif type(x) is np.ndarray and x.ndim == 0:
@@ -339,13 +389,19 @@ class Trace:
             var = Var(aval_of(x))
             entry = self.consts[id(x)] = (var, x)
             if self.concrete:
-                self.values[var] = x
+                if self.detached and isinstance(x, Tracer):
+                    known = known_value(x)
+                    self.values[var] = x if known is None else known
+                else:
+                    self.values[var] = x
         return entry[0]
 
     def process(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
         if not self.concrete and not prim.multiple_results:  # fast path: abstract, one output
             atoms = tuple([a._var if type(a) is Tracer and a._trace is self else self.to_atom(a)
                            for a in args])
+            if self.stale:
+                self.check_stale(atoms)
             var = Var(prim.abstract_eval(*[a.aval for a in atoms], **params))
             self.eqns.append(Eqn(prim, atoms, (var,), params))
             return Tracer(self, var, None)
@@ -360,14 +416,22 @@ class Trace:
                 if isinstance(v, Tracer):
                     nested = True
             else:
-                atoms.append(self.to_atom(a))
-                vals.append(a)
+                atom = self.to_atom(a)
+                atoms.append(atom)
                 if isinstance(a, Tracer):
-                    nested = True
+                    if self.detached:
+                        assert isinstance(atom, Var)  # a tracer is captured as a Var
+                        a = self.values[atom]  # its known value, if there is one
+                    nested = nested or isinstance(a, Tracer)
+                vals.append(a)
+        if self.stale:
+            self.check_stale(atoms)
         if self.concrete:
             xp = None if nested or prim.impl is None else array_module(vals)
             if xp is np and nan_check is None:  # plain NumPy values: compute directly
                 out = prim.impl(xp, *vals, **params)
+            elif nested and prim.primal_rule is not None:  # a user rule's own primal
+                out = prim.primal_rule(vals, self._perturbed(args), **params)
             else:  # outer traces, the GPU, or debug_nans: through bind
                 out = bind(prim, vals, params)
             if not prim.multiple_results:  # fast path: one output, often like the first input
@@ -397,13 +461,54 @@ class Trace:
     def to_jaxpr(self, outs: Sequence[Any]) -> tuple[Jaxpr, list[Any]]:
         """The recorded program with ``outs`` as its outputs, and its constants' values."""
         outvars = [self.to_atom(o) for o in outs]
+        if self.stale:
+            self.check_stale(outvars)
         constvars = [var for var, _ in self.consts.values()]
         constvals = [val for _, val in self.consts.values()]
         return Jaxpr(constvars, self.invars, self.eqns, outvars), constvals
 
+    def owns(self, x: Any) -> bool:
+        """Whether ``x`` is a tracer of this trace."""
+        return isinstance(x, Tracer) and x._trace is self
+
+    def _perturbed(self, args: Sequence[Any]) -> list[bool]:
+        """Which of ``args`` are float values of this trace: those a derivative of it moves
+        (a value whose tangent is known to be zero, after ``stop_gradient``, counts too)."""
+        return [isinstance(a, Tracer) and a._trace is self and a.aval.dtype.kind in "fc"
+                for a in args]
+
+    def check_stale(self, atoms: Sequence[Any]) -> None:
+        """Refuse a view of an array that was assigned to after the view was taken."""
+        for a in atoms:
+            where = self.stale.get(a) if type(a) is Var else None
+            if where is not None:
+                raise ValueError(
+                    f"an array taken from another one (a slice, reshape, transpose, ...) is "
+                    f"used at {user_frame()} after that other array was assigned to at {where}:"
+                    " NumPy's view would show the assignment, ftrans's traced arrays are "
+                    "values and would not. Take it again after the assignment, or use "
+                    "x = x.at[idx].set(value)")
+
     def value_of(self, x: Any) -> Any:
         """The value behind a tracer of this (concrete) trace; constants as they are."""
         return x.val if isinstance(x, Tracer) and x._trace is self else x
+
+
+def lift_constant(x: Any) -> Any:
+    """``x``, a NumPy array made inside an abstract transformation (``jit``, ``vmap``,
+    ``make_jaxpr``), as a traced constant of the innermost trace that still carries its value
+    (as ``jnp.asarray`` gives a JAX array there): traced indices can then index it. Outside
+    such transformations, 0-d arrays and anything else: ``x`` itself.
+
+    >>> lift_constant(np.ones(2))
+    array([1., 1.])
+    """
+    stack = _thread.trace_stack
+    if type(x) is not np.ndarray or not x.ndim or not stack \
+            or all(t.concrete for t in stack):
+        return x
+    trace = stack[-1]
+    return Tracer(trace, trace.to_atom(x), x)
 
 
 def current_level() -> int:
@@ -493,8 +598,7 @@ class Tracer:
         if self.val is None:
             raise ConcretizationError(
                 f"{what} needs a concrete value, but this is an abstract traced array "
-                f"{self.aval.str_short()} (inside jit, vmap or make_jaxpr) at "
-                f"{user_frame()}. {fix}")
+                f"{self.aval.str_short()} ({abstract_reason(self)}) at {user_frame()}. {fix}")
         return self.val
 
     _IF_FIX = ("Python control flow cannot depend on traced values here: for `if` use "
@@ -503,7 +607,9 @@ class Tracer:
                "or mark the argument static with jit(..., static_argnums=...).")
     _INDEX_FIX = ("A traced integer cannot pick a Python branch, list item or loop count: use "
                   "ftrans.lax.switch(index, branches, *operands), ftrans.lax.fori_loop(lower, "
-                  "upper, body_fun, init) or ftrans.lax.scan, or mark the argument static.")
+                  "upper, body_fun, init) or ftrans.lax.scan, or mark the argument static. To "
+                  "index an array with it, use ftrans.numpy.take(table, i) or "
+                  "ftrans.numpy.asarray(table)[i].")
 
     def __bool__(self) -> bool:
         return bool(self._concrete("bool() (an `if`, `while`, `and`/`or`)", self._IF_FIX))
@@ -546,11 +652,10 @@ class Tracer:
         return v.item() if hasattr(v, "item") else v
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        raise TracerArrayConversionError(
-            f"a traced array {self.aval.str_short()} was converted to a NumPy array at "
-            f"{user_frame()}; that would silently drop it from the computation being "
-            "transformed. Use ftrans.numpy functions (or NumPy functions, which dispatch to "
-            "ftrans) instead of np.asarray/np.array.")
+        if self.val is not None and self._trace.consts.get(id(self.val), (None,))[0] \
+                is self._var:  # a constant lifted into the trace: it carries no dependence
+            return np.asarray(self.val, dtype)
+        raise TracerArrayConversionError(_fnp()._conversion_message(self, user_frame()))
 
     # --- NumPy protocols
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
@@ -603,15 +708,17 @@ class Tracer:
     def __rdivmod__(self, o): return (_fnp_module or _fnp()).divmod(o, self)
     __hash__ = None  # type: ignore[assignment]
 
+    def _become(self, other: Tracer) -> None:
+        """Rebind this tracer to ``other``'s value (item assignment: ftrans.numpy._mutation)."""
+        self._var, self.aval, self.val = other._var, other.aval, other.val
+
     def __setitem__(self, idx: Any, value: Any) -> None:
-        raise TypeError("traced arrays are immutable and cannot be assigned to in place "
-                        f"(at {user_frame()}): use x = x.at[idx].set(value) (or .add, "
-                        ".multiply, .min, .max) instead of x[idx] = value")
+        _fnp()._setitem(self, idx, value)  # x = x.at[idx].set(value), where NumPy agrees
 
     def __getattr__(self, name: str) -> Any:
         method = _fnp()._TRACER_METHODS.get(name)
         if method is None:
-            raise AttributeError(f"traced array has no attribute {name!r}")
+            raise _fnp()._TracerAttributeError(name)
         return method.__get__(self)
 
     def __getitem__(self, idx: Any) -> Any:
@@ -652,10 +759,11 @@ def eval_jaxpr(jaxpr: Jaxpr, consts: Sequence[Any], *args: Any) -> list[Any]:
     return [read(a) for a in jaxpr.outvars]
 
 
-def trace_to_jaxpr(fun: Callable[..., Sequence[Any]], avals: Sequence[ShapedArray]
-                   ) -> tuple[Jaxpr, list[Any]]:
-    """Trace ``fun`` (flat arguments to a flat list of outputs) abstractly."""
-    with Trace(concrete=False) as trace:
+def trace_to_jaxpr(fun: Callable[..., Sequence[Any]], avals: Sequence[ShapedArray],
+                   why: str = "") -> tuple[Jaxpr, list[Any]]:
+    """Trace ``fun`` (flat arguments to a flat list of outputs) abstractly; ``why`` names the
+    transformation doing it, for ``ConcretizationError``."""
+    with Trace(concrete=False, why=why) as trace:
         args = [trace.new_arg(a) for a in avals]
         outs = fun(*args)
         return trace.to_jaxpr(outs)
@@ -677,6 +785,22 @@ def known_value(x: Any) -> Any:
             return None
         x = x.val
     return x
+
+
+def abstract_reason(x: Any) -> str:
+    """Why ``x`` has no concrete value: 'abstract under jit' and the like, naming the
+    transformation whose trace made it abstract (through concrete tracers, however nested);
+    '' when its value is known.
+
+    >>> with Trace(concrete=False, why="jit") as t:
+    ...     print(abstract_reason(t.new_arg(ShapedArray((), np.dtype(np.float64)))))
+    abstract under jit
+    """
+    while isinstance(x, Tracer):
+        if x.val is None:
+            return f"abstract under {x._trace.why or 'an abstract trace'}"
+        x = x.val
+    return ""
 
 
 def is_tracer(x: Any) -> bool:

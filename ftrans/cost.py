@@ -187,5 +187,5 @@ def _outputs(fun: Callable, args: tuple) -> tuple[list[ShapedArray], Any]:
         return out_flat
 
     jaxpr, _ = trace_to_jaxpr(flat, [api.aval_of(api._as_value(x, "jacobian_cost")).strip_weak()
-                                     for x in leaves])
+                                     for x in leaves], "jacobian_cost")
     return jaxpr.out_avals, box[0]

@@ -256,3 +256,35 @@ def is_out_of_memory(e: BaseException) -> bool:
 __all__ = ["BackendMismatchError", "BackendUnavailableError", "DeviceOutOfMemoryError",
            "device_put", "default_backend", "backend_of", "check_same_backend",
            "is_gpu_array", "require_gpu", "on_device", "to_call_device", "to_host", "from_device"]
+
+
+def block_until_ready(x: Any) -> Any:
+    """Wait until the arrays of the pytree ``x`` are computed, then return ``x``: CuPy runs
+    kernels asynchronously, so the GPU is synchronized when ``x`` holds a CuPy array (for
+    timing); NumPy arrays (and traced values) are ready as they are.
+
+    >>> block_until_ready({"a": np.ones(2)})
+    {'a': array([1., 1.])}
+    """
+    from .tree_util import tree_leaves
+    if any(is_gpu_array(leaf) for leaf in tree_leaves(x)):
+        cupy_module().cuda.Device().synchronize()
+    return x
+
+
+def device_get(x: Any) -> Any:
+    """The pytree ``x`` with its CuPy arrays copied to NumPy arrays (JAX's
+    ``device_get``); other leaves are returned as they are.
+
+    >>> device_get([np.zeros(1), 2.0])
+    [array([0.]), 2.0]
+    """
+    from .core import Tracer
+    from .tree_util import tree_flatten, tree_unflatten
+    leaves, tree = tree_flatten(x)
+    for i, leaf in enumerate(leaves):
+        if isinstance(leaf, Tracer):
+            raise TypeError(f"device_get: leaf {i} is a traced value {leaf.aval.str_short()}: "
+                            "its value exists only once the transformation has run; call "
+                            "device_get on the results, outside the function")
+    return tree_unflatten(tree, [leaf.get() if is_gpu_array(leaf) else leaf for leaf in leaves])

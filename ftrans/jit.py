@@ -292,7 +292,7 @@ class JitFunction:
             out_tree_box.append(out_tree)
             return out_flat
 
-        jaxpr, consts = trace_to_jaxpr(flat_fun, [_leaf_aval(x) for x in leaves])
+        jaxpr, consts = trace_to_jaxpr(flat_fun, [_leaf_aval(x) for x in leaves], "jit")
         if self.optimize:
             from .opt import optimize
             jaxpr, consts = optimize(jaxpr, consts)

@@ -149,7 +149,9 @@ def fft(x: Any, fft_type: Any, fft_lengths: Any) -> Any:
 
 # ----------------------------------------------------------------------------- control flow
 
+from .core import ConcretizationError as _ConcretizationError  # noqa: E402
 from .core import Tracer as _Tracer  # noqa: E402
+from .core import TracerArrayConversionError as _TracerArrayConversionError  # noqa: E402
 from .core import aval_of as _aval_of  # noqa: E402
 from .core import trace_to_jaxpr as _trace_to_jaxpr  # noqa: E402
 from .ir import ClosedJaxpr as _ClosedJaxpr  # noqa: E402
@@ -180,9 +182,14 @@ def _types(avals: Any) -> str:
     return "(" + ", ".join(a.str_short() for a in avals) + ")"
 
 
-def _trace_fun(fun: Any, in_tree: Any, avals: list, where: str) -> tuple:
+_TRACED_AS = {"cond": "a branch of lax.cond", "switch": "a branch of lax.switch",
+              "scan": "the body of lax.scan", "while_loop": "the body of lax.while_loop"}
+
+
+def _trace_fun(fun: Any, in_tree: Any, avals: list, where: str, why: str = "") -> tuple:
     """Trace ``fun`` (pytree arguments) abstractly: (ClosedJaxpr, hoisted consts, out tree,
-    which outputs were Python scalars)."""
+    which outputs were Python scalars). ``why`` (by default from ``where``) is what a
+    ``ConcretizationError`` inside it names."""
     box: list = []
 
     def flat(*xs: Any) -> list:
@@ -192,7 +199,7 @@ def _trace_fun(fun: Any, in_tree: Any, avals: list, where: str) -> tuple:
         box.append([isinstance(x, _PY_SCALARS) for x in leaves])
         return [_leaf(x, f"{where}: {_fname(fun)} returned") for x in leaves]
 
-    jaxpr, consts = _trace_to_jaxpr(flat, avals)
+    jaxpr, consts = _trace_to_jaxpr(flat, avals, why or _TRACED_AS.get(where, where))
     closed, hoisted = _control.close_jaxpr(jaxpr, consts)
     return closed, hoisted, box[0], box[1]
 
@@ -318,7 +325,8 @@ def while_loop(cond_fun: Any, body_fun: Any, init_val: Any) -> Any:
     """
     init, args_tree, avals = _flat_args((init_val,), "while_loop: init_val")
     tree = args_tree.children[0]
-    cond_j, cond_c, cond_tree, _ = _trace_fun(cond_fun, args_tree, avals, "while_loop")
+    cond_j, cond_c, cond_tree, _ = _trace_fun(cond_fun, args_tree, avals, "while_loop",
+                                              "the cond_fun of lax.while_loop")
     pred = cond_j.out_avals
     if cond_tree.num_leaves != 1 or pred[0].shape != () or pred[0].dtype.kind != "b":
         raise TypeError(f"while_loop: cond_fun {_fname(cond_fun)} must return a boolean "
@@ -337,9 +345,17 @@ def fori_loop(lower: Any, upper: Any, body_fun: Any, init_val: Any) -> Any:
     """``for i in range(lower, upper): val = body_fun(i, val)``. With Python-int bounds it is
     a ``scan`` (differentiable in every mode); with traced bounds a ``while_loop``.
 
-    >>> import ftrans, ftrans.lax as lax
+    With Python-int bounds, a body that needs the counter's value (``c[i]`` with ``c`` a
+    NumPy array, a Python list, ``range(i)``: NumPy indexing cannot see a traced counter) is
+    run once per iteration with ``i`` a NumPy integer instead, unrolled; JAX raises there.
+    ``fnp.take(c, i)`` keeps one rolled loop.
+
+    >>> import ftrans, ftrans.lax as lax, numpy as np
     >>> print(ftrans.grad(lambda x: lax.fori_loop(0, 3, lambda i, v: v * x, 1.0))(2.0))
     12.0
+    >>> c = np.array([1.0, 2.0, 3.0])
+    >>> print(ftrans.grad(lambda x: lax.fori_loop(0, 3, lambda i, v: v * x + c[i], 0.0))(2.0))
+    6.0
     """
     import numpy as np
     if not isinstance(lower, _Tracer) and not isinstance(upper, _Tracer):
@@ -352,8 +368,13 @@ def fori_loop(lower: Any, upper: Any, body_fun: Any, init_val: Any) -> Any:
             i, val = carry
             return (i + np.asarray(1, dtype), body_fun(i, val)), None
 
-        (_, val), _ = scan(step, (np.asarray(lo, dtype), init_val), None,
-                           length=max(hi - lo, 0))
+        try:
+            (_, val), _ = _scan(step, (np.asarray(lo, dtype), init_val), None,
+                                max(hi - lo, 0), False, "the body of lax.fori_loop")
+        except (_ConcretizationError, _TracerArrayConversionError):
+            if not _needs_counter_value(body_fun, np.asarray(lo, dtype)[()], init_val):
+                raise
+            return _fori_unrolled(range(lo, hi), dtype, body_fun, init_val)
         return val
 
     def body(carry: Any) -> Any:
@@ -361,6 +382,33 @@ def fori_loop(lower: Any, upper: Any, body_fun: Any, init_val: Any) -> Any:
         return i + 1, hi, body_fun(i, val)
 
     _, _, val = while_loop(lambda c: c[0] < c[1], body, (lower, upper, init_val))
+    return val
+
+
+def _needs_counter_value(body_fun: Any, i: Any, init_val: Any) -> bool:
+    """Whether ``body_fun`` traces with the counter given as the number ``i`` (after failing
+    with a traced counter): then its failure was the counter's."""
+    _, tree, avals = _flat_args((init_val,), "fori_loop: init_val")
+    try:
+        _trace_fun(lambda v: body_fun(i, v), tree, avals, "fori_loop",
+                   "the body of lax.fori_loop")
+    except (_ConcretizationError, _TracerArrayConversionError):
+        return False
+    return True
+
+
+def _fori_unrolled(counts: range, dtype: Any, body_fun: Any, val: Any) -> Any:
+    """``fori_loop`` as the Python loop it stands for: the counter a NumPy integer of
+    ``dtype``, the carry's type checked as a ``scan`` would."""
+    import numpy as np
+    _, tree, avals = _flat_args(val, "fori_loop: init_val")
+    for i in counts:
+        val = body_fun(np.asarray(i, dtype)[()], val)
+        _, new_tree, new_avals = _flat_args(val, "fori_loop: body_fun result")
+        if new_tree != tree or new_avals != avals:
+            raise TypeError(f"fori_loop: {_fname(body_fun)} must return a carry of the init's "
+                            f"type {tree} {_types(avals)}, but returns {new_tree} "
+                            f"{_types(new_avals)}")
     return val
 
 
@@ -373,6 +421,11 @@ def scan(f: Any, init: Any, xs: Any, length: int | None = None, reverse: bool = 
     >>> print(carry, ys)
     6.0 [0. 0. 2. 9.]
     """
+    return _scan(f, init, xs, length, reverse, "the body of lax.scan")
+
+
+def _scan(f: Any, init: Any, xs: Any, length: int | None, reverse: bool, why: str) -> Any:
+    """``scan``, whose body's ``ConcretizationError`` names ``why``."""
     carry, c_tree, c_avals = _flat_args(init, "scan: init")
     x_flat, x_tree, x_avals = _flat_args(xs, "scan: xs")
     lengths = {a.shape[0] if a.shape else None for a in x_avals}
@@ -399,7 +452,7 @@ def scan(f: Any, init: Any, xs: Any, length: int | None = None, reverse: bool = 
         box.append(_tree_flatten(out[0])[1])
         return out
 
-    cj, consts, out_tree, _ = _trace_fun(body, in_tree, c_avals + slice_avals, "scan")
+    cj, consts, out_tree, _ = _trace_fun(body, in_tree, c_avals + slice_avals, "scan", why)
     nc = len(carry)
     if box[0] != c_tree or cj.out_avals[:nc] != c_avals:
         raise TypeError(f"scan: {_fname(f)} must return a carry of the init's type {c_tree} "
@@ -451,3 +504,102 @@ for _name, _args, _value in (("bitwise_and", "np.int32(12), np.int32(10)", "8"),
                            f"The ``{_name}`` primitive, applied to integer operands of equal "
                            f"shape and dtype.\n\n>>> import ftrans.lax as lax, numpy as np\n"
                            f">>> int(lax.{_name}({_args}))\n{_value}\n")
+
+# Names JAX ports reach for (issue 14 §5): dynamic slicing, select/clamp, convolutions,
+# windowed reductions and cumulative scans
+from .custom import stop_gradient  # noqa: E402,F401
+from .prims import windowed as _windowed  # noqa: E402
+from .prims.clamp import clamp  # noqa: E402,F401
+from .prims.conv import (  # noqa: E402,F401
+    ConvDimensionNumbers,
+    conv_dimension_numbers,
+    conv_general_dilated,
+)
+from .prims.dynamic_slicing import (  # noqa: E402,F401
+    dynamic_index_in_dim,
+    dynamic_slice,
+    dynamic_slice_in_dim,
+    dynamic_update_index_in_dim,
+    dynamic_update_slice,
+    dynamic_update_slice_in_dim,
+)
+from .prims.elementwise import select  # noqa: E402,F401
+from .prims.windowed import padtype_to_pads  # noqa: E402,F401
+
+
+def conv(lhs: Any, rhs: Any, window_strides: Any, padding: Any, precision: Any = None,
+         preferred_element_type: Any = None) -> Any:
+    """``conv_general_dilated`` with the default layouts ``('NCHW', 'OIHW', 'NCHW')`` and no
+    dilation.
+
+    >>> import numpy as np, ftrans.lax as lax
+    >>> lax.conv(np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)), (1, 1), "VALID")[0, 0]
+    array([[4., 4.],
+           [4., 4.]])
+    """
+    return conv_general_dilated(lhs, rhs, window_strides, padding, precision=precision,
+                                preferred_element_type=preferred_element_type)
+
+
+def _monoid(computation: Any) -> str | None:
+    import operator
+
+    import numpy as np
+
+    from . import numpy as fnp
+    g = globals()
+    table = {g["add"]: "sum", g["mul"]: "prod", g["max"]: "max", g["min"]: "min",
+             fnp.add: "sum", fnp.multiply: "prod", fnp.maximum: "max", fnp.minimum: "min",
+             np.add: "sum", np.multiply: "prod", np.maximum: "max", np.minimum: "min",
+             operator.add: "sum", operator.mul: "prod"}
+    try:
+        return table.get(computation)
+    except TypeError:  # unhashable
+        return None
+
+
+def reduce_window(operand: Any, init_value: Any, computation: Any, window_dimensions: Any,
+                  window_strides: Any = None, padding: Any = "VALID", base_dilation: Any = None,
+                  window_dilation: Any = None) -> Any:
+    """JAX's ``lax.reduce_window`` for ``computation`` ``lax.add``, ``lax.mul``, ``lax.max``
+    or ``lax.min`` (or NumPy's ``add``, ``multiply``, ``maximum``, ``minimum``): each output
+    element is ``init_value`` combined with the elements of one window of the operand, padded
+    (``'SAME'``, ``'VALID'`` or ``(low, high)`` pairs) and dilated by ``base_dilation`` (the
+    padding and the holes contribute nothing, as in XLA); windows step by ``window_strides``
+    and spread by ``window_dilation``.
+
+    >>> import numpy as np, ftrans.lax as lax
+    >>> x = np.arange(16.0).reshape(4, 4)
+    >>> lax.reduce_window(x, -np.inf, lax.max, (2, 2), (2, 2), "VALID")  # 2x2 max pooling
+    array([[ 5.,  7.],
+           [13., 15.]])
+    """
+    monoid = _monoid(computation)
+    if monoid is None:
+        raise NotImplementedError(
+            f"reduce_window: computation {_fname(computation)} is not supported; use "
+            "ftrans.lax.add, mul, max or min (or numpy's add, multiply, maximum, minimum)")
+    return _windowed.reduce_window(operand, init_value, monoid, window_dimensions,
+                                   window_strides, padding, base_dilation, window_dilation)
+
+
+def _cumulative(name: str, monoid: str, example: str, result: str):
+    def fn(operand: Any, axis: int = 0, reverse: bool = False) -> Any:
+        return _windowed.cumulative(operand, axis, reverse, monoid)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (f"Inclusive ``{monoid}`` scan of ``operand`` along ``axis`` (from the end "
+                  f"if ``reverse``), as JAX's ``lax.{name}``.\n\n"
+                  f">>> import numpy as np, ftrans.lax as lax\n>>> lax.{name}({example})\n"
+                  f"{result}\n")
+    return fn
+
+
+cumsum = _cumulative("cumsum", "sum", "np.array([1.0, 2.0, 3.0])",  # noqa: F811
+                     "array([1., 3., 6.])")
+cumprod = _cumulative("cumprod", "prod", "np.array([1.0, 2.0, 3.0]), reverse=True",  # noqa: F811
+                      "array([6., 6., 3.])")
+cummax = _cumulative("cummax", "max", "np.array([1.0, 3.0, 2.0])", "array([1., 3., 3.])")
+cummin = _cumulative("cummin", "min", "np.array([[3.0, 1.0], [2.0, 4.0]]), axis=1",
+                     "array([[3., 1.],\n       [2., 2.]])")
+cumlogsumexp = _cumulative("cumlogsumexp", "logsumexp", "np.log(np.array([1.0, 1.0, 2.0]))",
+                           "array([0.        , 0.69314718, 1.38629436])")

@@ -112,7 +112,7 @@ def batched_jaxpr(jaxpr: Jaxpr, consts: Sequence[Any], in_avals: Sequence[Shaped
         return [move_batch_axis(o, d, 0, k) for o, d in zip(outs, dims)]
 
     avals = [ShapedArray((k,) + av.shape, av.dtype) for av in in_avals]
-    return trace_to_jaxpr(batched, avals)[0]
+    return trace_to_jaxpr(batched, avals, "a memory estimate of a batched program")[0]
 
 
 def chunk_peak_model(jaxpr: Jaxpr, consts: Sequence[Any], in_avals: Sequence[ShapedArray]

@@ -19,7 +19,7 @@ import numpy as np
 
 import ftrans
 import ftrans.numpy as fnp
-from ftrans.backends.cuda_codegen import Group, Plan, kernel_text, live_eqns, plan_jaxpr
+from ftrans.backends.cuda_codegen import Group, Plan, live_eqns, math_source, plan_jaxpr
 from ftrans.ir import Jaxpr, Literal
 
 CACHE = os.path.join(tempfile.gettempdir(), "ftrans-cuda-test-cache")
@@ -106,7 +106,7 @@ class HostLib:
 
     def __init__(self, groups: Sequence[Group]):
         self.names = {id(g): f"ft_host_{i}" for i, g in enumerate(groups)}
-        text = kernel_text("ft_math.cuh") + "\n" + "\n".join(
+        text = math_source() + "\n" + "\n".join(
             g.host_source(self.names[id(g)]) for g in groups)
         path = _cached_build(text, ".so", lambda s, o: [CXX, "-std=c++17", "-O1", "-shared",
                                                           "-fPIC", "-Wall", "-Werror",
@@ -243,3 +243,21 @@ def all_groups(progs: Sequence[Program]) -> list[Group]:
 
 def tolerance(dtype: Any) -> float:
     return 1e-12 if np.dtype(dtype) == np.float64 else 1e-5
+
+
+def assert_close(got: np.ndarray, want: np.ndarray, rtol: float, atol, what: str) -> None:
+    """Equal (NaN where NaN, same infinities) or within ``atol + rtol |want|``."""
+    got, want = np.asarray(got), np.asarray(want)
+    assert got.shape == want.shape and got.dtype == want.dtype, what
+    if got.dtype.kind not in "fc":
+        np.testing.assert_array_equal(got, want, err_msg=what)
+        return
+    with np.errstate(all="ignore"):
+        g64, w64 = got.astype(np.float64), want.astype(np.float64)
+        ok = (g64 == w64) | (np.isnan(g64) & np.isnan(w64)) \
+            | (np.abs(g64 - w64) <= atol + rtol * np.abs(w64))
+    if not ok.all():
+        idx = np.argwhere(~ok)[:5]
+        detail = "; ".join(f"at {tuple(i)}: got {got[tuple(i)]!r}, want {want[tuple(i)]!r}"
+                           for i in idx)
+        raise AssertionError(f"{what}: {int((~ok).sum())} of {ok.size} differ: {detail}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import types
 from typing import Any
 
 import numpy as np
@@ -63,6 +64,26 @@ def _mul(x: Any, y: Any) -> Any:
 
 _mul.defvjp(lambda x, y: (x * y, (x, y)), lambda res, g: (g * res[1], g * res[0]))
 
+def _like(x: Any) -> Any:
+    """A ShapeDtypeStruct-like description of ``x`` (anything with shape and dtype)."""
+    return types.SimpleNamespace(shape=x.shape, dtype=x.dtype)
+
+
+@ftrans.custom_jvp
+def _host_sin(x: Any) -> Any:  # NumPy on the host, one call per batch element under vmap
+    return ftrans.pure_callback(np.sin, _like(x), x, vmap_method="sequential")
+
+
+_host_sin.defjvp(lambda p, t: (_host_sin(p[0]), fnp.cos(p[0]) * t[0]))
+
+
+@ftrans.custom_jvp
+def _host_mul(x: Any, y: Any) -> Any:  # one call on the whole batch under vmap
+    return ftrans.pure_callback(np.multiply, _like(x), x, y, vmap_method="expand_dims")
+
+
+_host_mul.defjvps(lambda t, out, x, y: t * y, lambda t, out, x, y: x * t)
+
 _X0 = r(3)
 
 
@@ -83,6 +104,8 @@ CONTROL_SAMPLES: list[Sample] = [
     Sample("custom_jvp_call", lambda x: _sin(x) * x, (r(3),)),
     Sample("custom_vjp_call", lambda x, y: _mul(fnp.sin(x), y), (r(3), r(3))),
     Sample("custom_lin", _custom_lin, (r(3),), linear=True),
+    Sample("pure_callback", lambda x: _host_sin(x) * x, (r(3),)),
+    Sample("pure_callback", lambda x, y: _host_mul(fnp.sin(x), y), (r(2, 3), r(2, 3))),
     Sample("remat", ftrans.checkpoint(lambda x, y: fnp.sin(x * y) * x), (r(3), r(3))),
     Sample("stop_gradient", lambda x: fnp.sin(x) + ftrans.stop_gradient(x - x), (r(3),)),
 ]

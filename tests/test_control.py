@@ -214,6 +214,59 @@ def test_fori_loop_static_and_traced_bounds():
     assert ftrans.grad(g)(2.0, 3) == 12.0
 
 
+def test_fori_loop_indexes_numpy_arrays_with_the_counter():
+    # JAX fails here (TracerArrayConversionError: numpy indexes with the counter's value);
+    # ftrans runs the loop with a NumPy-integer counter when the bounds are Python ints
+    c = np.array([1.0, 2.0, 3.0, 4.0])
+    poly = lambda x: lax.fori_loop(0, 4, lambda i, v: v * x + c[i], 0.0)
+    # Horner: ((1 x + 2) x + 3) x + 4; derivative 3 x^2 + 4 x + 3; second 6 x + 4
+    assert poly(2.0) == 26.0
+    assert ftrans.grad(poly)(2.0) == 23.0
+    assert ftrans.grad(ftrans.grad(poly))(2.0) == 16.0
+    assert ftrans.jit(poly)(2.0) == 26.0
+    np.testing.assert_array_equal(ftrans.vmap(ftrans.grad(poly))(np.array([0.0, 1.0])),
+                                  [3.0, 10.0])
+    # a Python list and range() need the counter's value too
+    assert lax.fori_loop(1, 4, lambda i, v: v + sum(range(i)) + [0, 10, 20, 30][i], 0.0) \
+        == (0 + 10) + (1 + 20) + (3 + 30)
+    # the counter has the bounds' dtype, as in the rolled loop
+    assert lax.fori_loop(np.int32(0), np.int32(2), lambda i, v: v + c[i] * 0 + i.dtype.itemsize,
+                         0.0) == 8.0
+    # the carry keeps its type
+    with pytest.raises(TypeError, match=r"fori_loop: .* must return a carry of the init's "
+                                        r"type"):
+        lax.fori_loop(0, 2, lambda i, v: v * np.ones(2) + c[i], 0.0)
+
+
+def test_fori_loop_counter_indexing_vs_jax():
+    jax = pytest.importorskip("jax")
+    jnp = pytest.importorskip("jax.numpy")
+    jax.config.update("jax_enable_x64", True)
+    c = np.array([1.0, 2.0, 3.0, 4.0])
+    with pytest.raises(jax.errors.TracerArrayConversionError):  # JAX: only with jnp arrays
+        jax.grad(lambda x: jax.lax.fori_loop(0, 4, lambda i, v: v * x + c[i], 0.0))(2.0)
+    cj = jnp.asarray(c)
+    want = jax.grad(lambda x: jax.lax.fori_loop(0, 4, lambda i, v: v * x + cj[i], 0.0))(2.0)
+    assert ftrans.grad(lambda x: lax.fori_loop(0, 4, lambda i, v: v * x + c[i], 0.0))(2.0) \
+        == float(want)
+
+
+def test_fori_loop_counter_errors_name_the_fix():
+    c = np.array([1.0, 2.0, 3.0])
+    # traced bounds: a while loop, whose counter has no value to index a NumPy array with
+    with pytest.raises(ftrans.TracerArrayConversionError, match=r"ftrans\.numpy\.take\(table, i"):
+        ftrans.jit(lambda n: lax.fori_loop(0, n, lambda i, v: v + c[i], 0.0))(3)
+    # a carry used as a Python bool is not the counter's fault: the usual error stays
+    with pytest.raises(ftrans.ConcretizationError, match=r"abstract under the body of "
+                                                         r"lax\.fori_loop"):
+        ftrans.jit(lambda x: lax.fori_loop(0, 3, lambda i, v: v + c[i] if v > 0 else v, x))(
+            1.0)
+    # the array made traceable works everywhere, rolled
+    f = lambda x: lax.fori_loop(0, 3, lambda i, v: v * x + fnp.take(c, i), 0.0)
+    assert "scan" in str(ftrans.make_jaxpr(f)(1.0))
+    assert ftrans.jit(ftrans.grad(f))(2.0) == 2 * 1.0 * 2.0 + 2.0
+
+
 # ----------------------------------------------------------------------------- scan
 
 def rnn(params, xs):

@@ -14,6 +14,7 @@ from cuda_harness import (
     HostLib,
     Program,
     all_groups,
+    assert_close,
     build_corpus,
     edges_welcome,
     find_nvrtc,
@@ -29,7 +30,6 @@ from samples import SAMPLES
 import ftrans
 import ftrans.lax as lax
 import ftrans.numpy as fnp
-import ftrans.scipy.special as fsp
 from ftrans.backends import cuda_codegen as cg
 from ftrans.core import PRIMITIVES, eval_jaxpr
 
@@ -185,7 +185,8 @@ def test_plans_run_like_the_program():
 def test_every_elementwise_primitive_is_fused():
     fused = {e.prim.name for g in all_groups(corpus()) for e in g.eqns}
     fused |= {g.reduction.prim.name for g in all_groups(corpus()) if g.reduction is not None}
-    expected = {name for name, p in PRIMITIVES.items() if p.cuda is not None}
+    expected = {name for name, p in PRIMITIVES.items()
+                if p.cuda is not None or p.cuda_reduce is not None}
     assert expected - fused == set()
 
 
@@ -271,69 +272,6 @@ def test_host_build_matches_numpy(which):
                     terms = np.abs(env[id(g.reduction.inputs[0])].astype(np.float64))
                     with np.errstate(all="ignore"):
                         atol = tol * np.sum(terms, axis=g.reduction.params["axes"])
-                _assert_close(got, want, tol, atol, f"{p.name}: {g} output {v}")
+                assert_close(got, want, tol, atol, f"{p.name}: {g} output {v}")
                 checked += 1
     assert checked > 50
-
-
-def _assert_close(got: np.ndarray, want: np.ndarray, rtol: float, atol, what: str) -> None:
-    """Equal (NaN where NaN, same infinities) or within ``atol + rtol |want|``."""
-    got, want = np.asarray(got), np.asarray(want)
-    assert got.shape == want.shape and got.dtype == want.dtype, what
-    if got.dtype.kind not in "fc":
-        np.testing.assert_array_equal(got, want, err_msg=what)
-        return
-    with np.errstate(all="ignore"):
-        g64, w64 = got.astype(np.float64), want.astype(np.float64)
-        ok = (g64 == w64) | (np.isnan(g64) & np.isnan(w64)) \
-            | (np.abs(g64 - w64) <= atol + rtol * np.abs(w64))
-    if not ok.all():
-        idx = np.argwhere(~ok)[:5]
-        detail = "; ".join(f"at {tuple(i)}: got {got[tuple(i)]!r}, want {want[tuple(i)]!r}"
-                           for i in idx)
-        raise AssertionError(f"{what}: {int((~ok).sum())} of {ok.size} differ: {detail}")
-
-
-def _grid() -> np.ndarray:
-    """Arguments for the special functions: a fine grid over [-30, 60], values near the
-    poles and the zeros, wide magnitudes both ways, erfinv's domain up to its ends."""
-    from cuda_harness import EDGES
-    poles = np.arange(-25.0, 1.0)
-    parts = [np.linspace(-30.0, 60.0, 1801), poles + 1e-9, poles - 1e-6, poles + 0.5,
-             np.logspace(-300, 300, 121), -np.logspace(-300, 3, 61),
-             np.linspace(-1.0, 1.0, 401), 1 - np.logspace(-16, -1, 31),
-             -1 + np.logspace(-16, -1, 31), [1.4616321449683622, -0.5040830082644554],
-             np.asarray(EDGES)]
-    return np.concatenate([np.asarray(p, np.float64) for p in parts])
-
-
-SPECIAL_FUNCTIONS = [
-    ("erf", fsp.erf), ("erfc", fsp.erfc), ("erfinv", fsp.erfinv), ("gammaln", fsp.gammaln),
-    ("digamma", fsp.digamma), ("polygamma1", lambda x: fsp.polygamma(1, x)),
-    ("polygamma2", lambda x: fsp.polygamma(2, x)), ("polygamma5", lambda x: fsp.polygamma(5, x)),
-    ("logaddexp", lambda x: fnp.logaddexp(x, x[::-1])),
-    ("logaddexp2", lambda x: fnp.logaddexp2(x, fnp.roll(x, 7))),
-    ("logaddexp-same", lambda x: fnp.logaddexp(x, x) + fnp.logaddexp2(x, x)),
-]
-
-
-@pytest.mark.skipif(CXX is None, reason="no C++ compiler")
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_special_functions_match_numpy_on_a_grid(dtype):
-    """ft_math.cuh's own algorithms (ft_digamma, ft_polygamma, the host's ft_erfinv,
-    ft_logaddexp) and the library's erf/erfc/lgamma against the NumPy backend over a grid
-    that reaches the poles, the tails and the edge values."""
-    with np.errstate(all="ignore"):
-        x = _grid().astype(dtype)
-    progs = []
-    for name, fun in SPECIAL_FUNCTIONS:
-        cj = ftrans.make_jaxpr(fun)(x)
-        progs.append(Program(name, cj.jaxpr, cj.consts, cg.plan_jaxpr(cj.jaxpr)))
-    lib = HostLib(all_groups(progs))
-    for p in progs:
-        env = reference_env(p.jaxpr, p.consts, [x])
-        assert p.plan.groups, p.name
-        for g in p.plan.groups:
-            for v, got in zip(g.outputs, lib.run(g, [env[id(u)] for u in g.inputs])):
-                tol = tolerance(dtype)
-                _assert_close(got, env[id(v)], tol, tol, f"{p.name}[{np.dtype(dtype).name}]")

@@ -630,7 +630,7 @@ def test_eig_on_the_device():
 def test_eig_on_the_host_where_cupy_has_no_geev(monkeypatch, missing):
     """Without cuSOLVER's geev (CuPy before 14: no ``cupy.linalg.eig``; CUDA before 12.6:
     'geev is not available'), eig copies the matrices to the host and its results back."""
-    import ftrans.prims.linalg as prims_linalg
+    import ftrans.prims.linalg_factor as prims_linalg
     on_host = []
     real_on_host = prims_linalg._eig_on_host
     monkeypatch.setattr(prims_linalg, "_eig_on_host",
@@ -683,3 +683,67 @@ def test_fft_and_signal_on_plain_device_arrays():
     _check(ftrans.grad(lambda v: fnp.sum(fss.convolve(ga, v, "same") ** 2))(gv),
            ftrans.grad(lambda v: fnp.sum(fss.convolve(a, v, "same") ** 2))(v), np.float64,
            "convolve grad")
+
+
+def test_array_api_functions_on_device_arrays():
+    """The array API additions on plain CuPy arrays and under jit on the device; item
+    assignment to a traced intermediate, as SciPy's array-API code does it."""
+    x = np.array([[1.0, 3.0, 1.0, -0.0], [0.0, 2.0, 0.0, 5.0]])
+    g = cp.asarray(x)
+    fns = {"argsort descending": lambda v: fnp.argsort(v, descending=True),
+           "sort descending": lambda v: fnp.sort(v, axis=0, descending=True),
+           "nonzero size": lambda v: fnp.nonzero(v, size=6, fill_value=-1)[1],
+           "unstack": lambda v: fnp.unstack(v, axis=1)[2],
+           "cumulative_sum": lambda v: fnp.cumulative_sum(v, axis=1, include_initial=True),
+           "signbit": fnp.signbit, "copy": lambda v: fnp.asarray(v, copy=True),
+           "vecdot": lambda v: fnp.vecdot(v, v)}
+    for name, fn in fns.items():
+        want = fn(x)
+        _check(fn(g), want, np.float64, name)
+        _check(ftrans.jit(fn)(g), want, np.float64, f"jit {name}")
+
+    def assign(v):
+        y = fnp.exp(v)
+        y[v == fnp.max(v)] = 0.0
+        return fnp.sum(y)
+
+    _check(ftrans.jit(ftrans.grad(assign))(g), ftrans.grad(assign)(x), np.float64,
+           "item assignment")
+
+
+def test_special_functions_in_fused_kernels_and_alone():
+    """The special functions of ft_special.cuh inside jit's fused kernels (values and
+    gradients, with derivatives in the shape parameters), and eagerly one by one (cupyx's
+    ufuncs; iv/ive and the derivatives in a, b, which cupyx lacks, through the host)."""
+    sp = ftrans.scipy.special
+    x = np.linspace(0.05, 0.95, 40)
+
+    def f(x):
+        return (sp.gammainc(2.5, 4 * x) + sp.gammaincc(x + 0.5, 1.5) + sp.betainc(2.0, 3.0, x)
+                + sp.betainc(x + 1, 2.0, 0.3) + sp.ive(1.5, 3 * x) + sp.iv(0.5, x)
+                + sp.i0e(x) + sp.i1(x) + sp.zeta(3.0, x + 1) + sp.ndtri(x) + sp.log_ndtr(-20 * x)
+                + sp.gammaincinv(2.0, x) + sp.betaincinv(2.0, 3.0, x) + sp.expi(x)
+                + sp.gamma(x) + sp.polygamma(2, x) + sp.digamma(-x) + sp.erfcinv(x))
+
+    def loss(x):
+        return fnp.sum(f(x))
+    for fun in (ftrans.jit(f), ftrans.jit(ftrans.grad(loss)), f, ftrans.grad(loss)):
+        _check(fun(cp.asarray(x)), fun(x), np.float64, getattr(fun, "__name__", "jit"))
+
+
+def test_pure_callback_runs_on_host_copies_and_returns_device_arrays():
+    seen = []
+
+    def host(x):
+        seen.append(type(x))
+        return np.cumsum(x)  # NumPy code on the host
+
+    f = lambda x: 2.0 * ftrans.pure_callback(host, x, x, vmap_method="sequential")
+    x = np.linspace(0.3, 1.2, 6)
+    for name, fun in {"eager": f, "jit": ftrans.jit(f),
+                      "vmap": lambda v: ftrans.vmap(f)(v.reshape(2, 3))}.items():
+        seen.clear()
+        got = fun(cp.asarray(x))
+        assert isinstance(got, cp.ndarray), name
+        assert seen and all(t is np.ndarray for t in seen), (name, seen)
+        np.testing.assert_allclose(cp.asnumpy(got), fun(x), rtol=1e-12)

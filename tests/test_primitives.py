@@ -13,15 +13,21 @@ from samples import SAMPLES, Sample
 
 import ftrans
 from ftrans.core import PRIMITIVES
-from ftrans.ir import check_jaxpr
+from ftrans.ir import ClosedJaxpr, check_jaxpr
 from ftrans.testing import check_jvp, check_vjp, numerical_jvp, pair
 
 IDS = [f"{s.prim}-{i}" for i, s in enumerate(SAMPLES)]
 
 
 def _nested_prims(jaxpr):
+    """The primitives of ``jaxpr``'s equations and of the jaxprs in their params (a custom
+    rule's function, a loop body)."""
     for eqn in jaxpr.eqns:
         yield eqn.prim.name
+        for p in eqn.params.values():
+            for inner in (p if isinstance(p, tuple) else (p,)):
+                if isinstance(inner, ClosedJaxpr):
+                    yield from _nested_prims(inner.jaxpr)
 
 
 def test_every_primitive_has_a_sample():

@@ -1,7 +1,7 @@
 // ftrans element functions: one inline __host__ __device__ function per helper that the
 // primitives' CUDA expressions name (ft_sign, ft_logistic, ft_ipow, ft_max, ft_min,
-// ft_logaddexp, ft_logaddexp2, ft_erfinv, ft_digamma, ft_polygamma, the integer ft_bitnot,
-// ft_shl, ft_shr_logical, ft_shr_arith and ft_threefry2x32), the reduction
+// ft_logaddexp, ft_logaddexp2, ft_erfinv, ft_digamma, the integer ft_bitnot, ft_shl,
+// ft_shr_logical, ft_shr_arith and ft_threefry2x32), the reduction
 // combiners (ft_add, ft_mul, ft_max, ft_min), plus the constants generated code uses. The
 // standard math functions (sin, exp, log1p, atan2, pow, fabs, erf, lgamma, cbrt, hypot,
 // copysign, rint, isnan, ...) come from CUDA's math library on the device and from <cmath>
@@ -9,7 +9,7 @@
 //
 // NaN and infinity behave as NumPy's: ft_max/ft_min propagate NaN (np.maximum/np.minimum,
 // unlike fmax/fmin), ft_sign(NaN) is NaN, ft_logistic saturates to 0 and 1,
-// ft_logaddexp(inf, inf) is inf. The special functions follow ftrans/prims/special.py's
+// ft_logaddexp(inf, inf) is inf. The special functions follow ftrans/prims/special_numpy.py's
 // NumPy versions step by step (the host build is compared with them to 1e-12).
 //
 // Self-contained on purpose: NVRTC (what CuPy's RawModule uses) has no standard headers, so
@@ -30,7 +30,8 @@ using std::tan; using std::tanh; using std::exp2; using std::log2; using std::lo
 using std::cbrt; using std::asinh; using std::acosh; using std::atanh; using std::hypot;
 using std::fmax; using std::fmin; using std::copysign; using std::floor; using std::ceil;
 using std::trunc; using std::rint; using std::isnan; using std::isinf; using std::isfinite;
-using std::erf; using std::erfc; using std::lgamma; using std::fmod;
+using std::signbit;
+using std::erf; using std::erfc; using std::lgamma; using std::fmod; using std::tgamma;
 #endif
 
 // ----------------------------------------------------------------------------- constants
@@ -126,7 +127,7 @@ template <typename T> FT_HD T ft_logaddexp2(T x, T y) {
 
 template <typename T> FT_HD bool ft_isfinite(T x) { return (x - x) == T(0); }
 
-// The host's erfinv (C++ has none): ftrans/prims/special.py's NumPy version, computed in
+// The host's erfinv (C++ has none): ftrans/prims/special_numpy.py's version, computed in
 // double -- Giles' single-precision approximation ("Approximating the erfinv function",
 // 2010) refined by four Newton steps on erf(|x|) = |y|, on log erfc(|x|) = log(1 - |y|)
 // in the tails. The device uses CUDA's erfinv / erfinvf.
@@ -198,7 +199,7 @@ FT_HD float ft_erfinv(float y) {
 
 // ----------------------------------------------------------------------------- digamma
 
-// B_2k (k = 1..10) and B_2k / (2k)!.
+// B_2k (k = 1..10).
 FT_HD double ft_bernoulli(int k) {
   switch (k) {
     case 1: return 1.0 / 6.0;
@@ -213,21 +214,6 @@ FT_HD double ft_bernoulli(int k) {
     default: return -174611.0 / 330.0;
   }
 }
-FT_HD double ft_bernoulli_over_factorial(int k) {
-  switch (k) {
-    case 1: return 1.0 / 12.0;
-    case 2: return -1.0 / 720.0;
-    case 3: return 1.0 / 30240.0;
-    case 4: return -1.0 / 1209600.0;
-    case 5: return 1.0 / 47900160.0;
-    case 6: return -691.0 / 1307674368000.0;
-    case 7: return 1.0 / 74724249600.0;
-    case 8: return -3617.0 / 10670622842880000.0;
-    case 9: return 43867.0 / 5109094217170944000.0;
-    default: return -174611.0 / 802857662784880640000.0;
-  }
-}
-
 // psi(x): reflection psi(x) = psi(1 - x) - pi cot(pi x) for x < 1/2 (x reduced first, so
 // pi x keeps its precision near the poles), the recurrence psi(y) = psi(y + 1) - 1/y up
 // to y >= threshold, then ln y - 1/2y - sum_k B_2k / (2k y^2k) (``terms`` terms). -inf at
@@ -246,48 +232,13 @@ template <typename T> FT_HD T ft_digamma_series(T x, T threshold, int terms) {
   for (int k = terms; k >= 1; --k) series = (series + T(ft_bernoulli(k) / (2 * k))) * inv2;
   T out = acc + log(y) - T(0.5) / y - series;
   if (reflect) out = out - pi / tan(pi * (x - rint(x)));
-  if (x <= T(0) && x == floor(x)) out = x == T(0) ? -ft_inf(x) : ft_nan(x);
+  if (x <= T(0) && x == floor(x)) out = x == T(0) ? copysign(ft_inf(x), -x) : ft_nan(x);
   return out;
 }
 // double: as the NumPy version (y >= 10, 7 terms: truncation below 1e-16); float: y >= 6
 // and 4 terms (truncation below 1e-10).
 FT_HD double ft_digamma(double x) { return ft_digamma_series(x, 10.0, 7); }
 FT_HD float ft_digamma(float x) { return ft_digamma_series(x, 6.0f, 4); }
-
-// psi^(n)(x), n >= 1: the recurrence psi^(n)(y) = psi^(n)(y + 1) + (-1)^(n+1) n! / y^(n+1)
-// up to y >= 20 + n, then (-1)^(n+1) [(n-1)!/y^n + n!/2y^(n+1)
-// + sum_k B_2k (2k+n-1)!/(2k)! / y^(2k+n)]. The series' terms are built as
-// a_p = (p-1)! / y^p, a_(p+1) = a_p p / y (p / y <= 1: no overflow for any n). As the NumPy
-// version: inf (odd n) or NaN (even n) at the poles (0, negative integers, -inf), 0 at
-// +inf, NaN for NaN and below -1e6 (where the recurrence would take too long).
-template <typename T> FT_HD T ft_polygamma(int n, T x) {
-  const T threshold = T(20 + n);
-  const bool usable = ft_isfinite(x) && x > T(-1e6);
-  T y = usable ? x : threshold;
-  T acc = T(0);
-  while (y < threshold) {
-    acc = acc + T(1) / ft_ipow_nonneg(y, n + 1);
-    y = y + T(1);
-  }
-  const T r = T(1) / y;
-  T a = r;  // a_n = (n-1)! r^n
-  for (int m = 1; m < n; ++m) a = a * (T(m) * r);
-  T series = a;
-  a = a * (T(n) * r);  // a_(n+1) = n! r^(n+1)
-  series = series + a / T(2);
-  for (int k = 1; k <= 10; ++k) {
-    a = a * (T(2 * k + n - 1) * r);  // a_(2k+n)
-    series = series + T(ft_bernoulli_over_factorial(k)) * a;
-    a = a * (T(2 * k + n) * r);      // a_(2k+n+1)
-  }
-  T fact = T(1);
-  for (int m = 2; m <= n; ++m) fact = fact * T(m);
-  const T sign = n % 2 == 0 ? T(-1) : T(1);
-  T out = sign * ((acc == T(0) ? T(0) : fact * acc) + series);
-  if (!usable) out = x == ft_inf(x) ? T(0) : ft_nan(x);
-  if (x <= T(0) && x == floor(x)) out = n % 2 ? ft_inf(x) : ft_nan(x);
-  return out;
-}
 
 // ----------------------------------------------------------------------------- bits
 

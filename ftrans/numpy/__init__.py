@@ -67,6 +67,7 @@ from ._shape import (  # noqa: F401
     ravel,
     reshape,
     shape,
+    size,
     squeeze,
     swapaxes,
     transpose,
@@ -83,11 +84,14 @@ def _T(x: Any) -> Any:
 
 
 from . import safe  # noqa: E402,F401  (ftrans.numpy.safe: finite-gradient variants)
+from ._diagonals import diag, diagflat, diagonal, trace, tril, triu  # noqa: E402,F401
+from ._grids import diff, kron, meshgrid  # noqa: E402,F401
 
 # ----------------------------------------------------------------------------- NumPy API (issue 4)
 from ._indexing import at, take, take_along_axis  # noqa: E402,F401
 from ._indexing import getitem as _indexing_getitem  # noqa: E402
 from ._manip import (  # noqa: E402,F401
+    append,
     array_split,
     atleast_1d,
     atleast_2d,
@@ -96,35 +100,21 @@ from ._manip import (  # noqa: E402,F401
     column_stack,
     concatenate,
     copy,
-    diag,
-    diagflat,
-    diagonal,
-    diff,
     dsplit,
     dstack,
     flatten,
-    flip,
-    fliplr,
-    flipud,
     hsplit,
     hstack,
-    kron,
-    meshgrid,
-    pad,
     repeat,
-    roll,
-    rot90,
     row_stack,
     split,
     stack,
     tile,
-    trace,
-    tril,
-    triu,
     vsplit,
     vstack,
 )
 from ._products import einsum, einsum_path, tensordot  # noqa: E402,F401
+from ._reorder import flip, fliplr, flipud, pad, roll, rot90  # noqa: E402,F401
 from ._sorting import (  # noqa: E402,F401
     argsort,
     argwhere,
@@ -209,7 +199,7 @@ concat = concatenate
 where = _where_any  # noqa: F811  (adds one-argument where)
 
 from . import fft, linalg  # noqa: F401,E402
-from ._calculus import cross, trapezoid  # noqa: E402,F401
+from ._calculus import cross, gradient, trapezoid  # noqa: E402,F401
 from ._close import allclose, isclose  # noqa: E402,F401
 from ._complex import (  # noqa: E402,F401
     angle,
@@ -286,3 +276,39 @@ from ._quantiles import (  # noqa: E402,F401
     percentile,
     quantile,
 )
+
+# ----------------------------------------------------------------------------- array API 2023.12
+# isort: split
+from numpy import from_dlpack  # noqa: E402,F401
+
+from ._inspection import (  # noqa: E402,F401,F811
+    __array_api_version__,
+    __array_namespace_info__,
+    can_cast,
+    finfo,
+    iinfo,
+    isdtype,
+)
+from ._manip import unstack  # noqa: E402,F401
+from ._mutation import setitem as _setitem  # noqa: E402,F401
+from ._sets import unique_all, unique_counts, unique_inverse, unique_values  # noqa: E402,F401
+from ._stats import cumulative_sum  # noqa: E402,F401
+from ._ufuncs import signbit  # noqa: E402,F401
+from .linalg import matrix_transpose, vecdot  # noqa: E402,F401
+
+bool = bool_  # noqa: A001  (the array API's name of the boolean dtype)
+
+# ----------------------------------------------------------------------------- names (issue 14)
+# isort: split
+from ._hints import MissingAttributeError as _MissingAttributeError  # noqa: E402
+from ._hints import TracerAttributeError as _TracerAttributeError  # noqa: E402,F401
+from ._hints import conversion_message as _conversion_message  # noqa: E402,F401
+from ._lift import lifted as _lifted  # noqa: E402
+
+# inside jit/vmap, NumPy arrays made by asarray/array are traced constants (traced indices
+# can index them: fnp.asarray(table)[i]), as jnp.asarray gives JAX arrays there
+asarray, array = _lifted(asarray), _lifted(array)  # noqa: F811
+
+
+def __getattr__(name: str) -> Any:
+    raise _MissingAttributeError(name)

@@ -1,4 +1,4 @@
-"""NumPy's ``trapezoid`` and ``cross`` on traced arrays, as composites of slicing,
+"""NumPy's ``trapezoid``, ``cross`` and ``gradient`` on traced arrays, as composites of slicing,
 arithmetic and ``stack`` (so every derivative comes from theirs)."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def trapezoid(y: Any, x: Any = None, dx: float = 1.0, axis: int = -1) -> Any:
     """
     if not any_tracer((y, x, dx)):
         return np.trapezoid(y, x=x, dx=dx, axis=axis)
-    from ._manip import diff
+    from ._grids import diff
     from ._reductions import sum as _sum
     from ._shape import asarray, moveaxis
     y = moveaxis(asarray(y), axis, -1)
@@ -57,3 +57,108 @@ def cross(a: Any, b: Any, axis: int = -1) -> Any:
     b2 = b[..., 2] if m == 3 else 0.0
     out = stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, z], axis=-1)
     return moveaxis(out, -1, axis)
+
+
+def _spacings(varargs: tuple, f_shape: tuple, axes: tuple) -> list[Any]:
+    """One spacing per axis: a scalar, or the 1-D coordinates' differences (NumPy's rules:
+    no argument, one for all axes, or one per axis)."""
+    from ._grids import diff
+    from ._shape import asarray
+    n = len(axes)
+    if not varargs:
+        return [1.0] * n
+    if len(varargs) == 1 and np.ndim(varargs[0]) == 0:
+        return [varargs[0]] * n
+    if len(varargs) != n:
+        raise TypeError("invalid number of arguments")
+    out = []
+    for d, ax in zip(varargs, axes):
+        if np.ndim(d) == 0:
+            out.append(d)
+            continue
+        d = asarray(d)
+        if d.ndim != 1:
+            raise ValueError("distances must be either scalars or 1d")
+        if d.shape[0] != f_shape[ax]:
+            raise ValueError("when 1d, distances must match the length of the corresponding "
+                             "dimension")
+        if not any_tracer((d,)) and np.issubdtype(d.dtype, np.integer):
+            d = d.astype(np.float64)
+        dx = diff(d)
+        if not any_tracer((dx,)) and dx.size and (dx == dx[0]).all():
+            dx = dx[0]  # uniform coordinates: NumPy's uniform formulas
+        out.append(dx)
+    return out
+
+
+def _gradient_axis(f: Any, dx: Any, edge_order: int) -> Any:
+    """The derivative of ``f`` along its first axis (``dx``: a scalar or the spacings)."""
+    from ._manip import concatenate
+    uniform = np.ndim(dx) == 0
+    if uniform:
+        interior = (f[2:] - f[:-2]) / (2.0 * dx)
+    else:
+        shape = (-1,) + (1,) * (f.ndim - 1)
+        d1, d2 = dx[:-1].reshape(shape), dx[1:].reshape(shape)
+        a = -d2 / (d1 * (d1 + d2))
+        b = (d2 - d1) / (d1 * d2)
+        c = d1 / (d2 * (d1 + d2))
+        interior = a * f[:-2] + b * f[1:-1] + c * f[2:]
+    if edge_order == 1:
+        d0, dn = (dx, dx) if uniform else (dx[0], dx[-1])
+        first = (f[1:2] - f[0:1]) / d0
+        last = (f[-1:] - f[-2:-1]) / dn
+    else:
+        if uniform:
+            a0, b0, c0 = -1.5 / dx, 2.0 / dx, -0.5 / dx
+            an, bn, cn = 0.5 / dx, -2.0 / dx, 1.5 / dx
+        else:
+            d1, d2 = dx[0], dx[1]
+            a0 = -(2.0 * d1 + d2) / (d1 * (d1 + d2))
+            b0 = (d1 + d2) / (d1 * d2)
+            c0 = -d1 / (d2 * (d1 + d2))
+            d1, d2 = dx[-2], dx[-1]
+            an = d2 / (d1 * (d1 + d2))
+            bn = -(d2 + d1) / (d1 * d2)
+            cn = (2.0 * d2 + d1) / (d2 * (d1 + d2))
+        first = a0 * f[0:1] + b0 * f[1:2] + c0 * f[2:3]
+        last = an * f[-3:-2] + bn * f[-2:-1] + cn * f[-1:]
+    return concatenate([first, interior, last], 0)
+
+
+def gradient(f: Any, *varargs: Any, axis: Any = None, edge_order: int = 1) -> Any:
+    """NumPy's ``gradient``: second-order central differences inside, one-sided differences
+    of order ``edge_order`` (1 or 2) at the ends; spacing ``varargs`` as NumPy takes it
+    (none, one scalar for all axes, or per axis a scalar or the 1-D coordinates, uneven
+    ones included); one array per axis in ``axis`` (a tuple of them for several).
+    Differentiable in ``f`` and in the spacings.
+
+    >>> import ftrans, ftrans.numpy as fnp, numpy as np
+    >>> fnp.gradient(np.array([1.0, 2.0, 4.0, 7.0]), 2.0)
+    array([0.5 , 0.75, 1.25, 1.5 ])
+    >>> ftrans.grad(lambda h: fnp.gradient(np.array([1.0, 2.0, 4.0]), h)[1])(0.5)
+    -6.0
+    """
+    if not any_tracer((f, *varargs)):
+        return np.gradient(f, *varargs, axis=axis,  # type: ignore[call-overload]
+                           edge_order=edge_order)
+    from ._promote import normalize_axes, to_dtype
+    from ._shape import asarray, moveaxis
+    f = asarray(f)
+    if not np.issubdtype(f.dtype, np.inexact):
+        f = to_dtype(f, np.dtype(np.float64))
+    axes = tuple(range(f.ndim))
+    if axis is not None:  # in the order given, as NumPy returns them
+        given = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+        normalize_axes(given, f.ndim, "gradient")  # NumPy's errors
+        axes = tuple(int(a) % f.ndim for a in given)
+    if edge_order not in (1, 2):
+        raise ValueError("'edge_order' greater than 2 not supported")
+    spacings = _spacings(varargs, f.shape, axes)
+    outs = []
+    for ax, dx in zip(axes, spacings):
+        if f.shape[ax] < edge_order + 1:
+            raise ValueError("Shape of array too small to calculate a numerical gradient, at "
+                             "least (edge_order + 1) elements are required.")
+        outs.append(moveaxis(_gradient_axis(moveaxis(f, ax, 0), dx, edge_order), 0, ax))
+    return outs[0] if len(outs) == 1 else tuple(outs)

@@ -36,26 +36,27 @@ from numpy import (  # noqa: F401  (re-exported: NumPy's constants and dtypes)
 
 from ._elementwise import astype, where
 from ._promote import any_tracer, is_tracer, result_dtype, shape_of
-from ._shape import asarray, broadcast_to, moveaxis, zeros_like
+from ._shape import _check_device, asarray, broadcast_to, moveaxis, zeros_like
 
 zeros, ones, empty, eye, identity, arange, tri = (np.zeros, np.ones, np.empty, np.eye,
                                                   np.identity, np.arange, np.tri)
 
 
-def full(shape: Any, fill_value: Any, dtype: Any = None) -> Any:
+def full(shape: Any, fill_value: Any, dtype: Any = None, *, device: Any = None) -> Any:
     """NumPy's ``full``; a traced ``fill_value`` gives a traced array.
 
     >>> import ftrans.numpy as fnp
     >>> fnp.full(2, 1.5)
     array([1.5, 1.5])
     """
+    _check_device(device, "full")
     if not is_tracer(fill_value):
         return np.full(shape, fill_value, dtype)
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
     return broadcast_to(asarray(fill_value, dtype), shape)
 
 
-def full_like(a: Any, fill_value: Any, dtype: Any = None) -> Any:
+def full_like(a: Any, fill_value: Any, dtype: Any = None, *, device: Any = None) -> Any:
     """NumPy's ``full_like``: ``a``'s shape (and dtype, unless given) filled with
     ``fill_value``.
 
@@ -63,30 +64,34 @@ def full_like(a: Any, fill_value: Any, dtype: Any = None) -> Any:
     >>> fnp.full_like(np.zeros(2), 3)
     array([3., 3.])
     """
+    _check_device(device, "full_like")
     if not any_tracer((a, fill_value)):
         return np.full_like(a, fill_value, dtype)
     return full(shape_of(a), asarray(fill_value, dtype if dtype is not None else a.dtype),
                 dtype if dtype is not None else a.dtype)
 
 
-def empty_like(a: Any, dtype: Any = None) -> Any:
+def empty_like(a: Any, dtype: Any = None, *, device: Any = None) -> Any:
     """NumPy's ``empty_like`` (zeros here, on a trace).
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.empty_like(np.zeros(2)).shape
     (2,)
     """
+    _check_device(device, "empty_like")
     return np.empty_like(a, dtype) if not is_tracer(a) else zeros_like(a, dtype)
 
 
 def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
-             retstep: bool = False, dtype: Any = None, axis: int = 0) -> Any:
+             retstep: bool = False, dtype: Any = None, axis: int = 0, *,
+             device: Any = None) -> Any:
     """NumPy's ``linspace``; traced ``start``/``stop`` give a traced (differentiable) result.
 
     >>> import ftrans.numpy as fnp
     >>> fnp.linspace(0.0, 1.0, 3)
     array([0. , 0.5, 1. ])
     """
+    _check_device(device, "linspace")
     if not any_tracer((start, stop)):
         return np.linspace(start, stop, num, endpoint, retstep, dtype, axis)
     if num < 0:

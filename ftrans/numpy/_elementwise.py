@@ -172,15 +172,22 @@ def promote_where(cond: Any, x: Any, y: Any) -> list[Any]:
     return [broadcast_to_shape(a, shape) for a in (cond, x, y)]
 
 
-def astype(x: Any, dtype: Any) -> Any:
-    """``x`` converted to ``dtype``.
+def astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Any:
+    """``x`` converted to ``dtype`` (NumPy's ``astype``: an array stays an array, a 0-d one
+    too; ``copy=False`` returns ``x`` itself when it already has ``dtype``). Traced arrays
+    are immutable: ``copy`` does not matter for them.
 
-    >>> import ftrans.numpy as fnp
+    >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.astype(1.5, "int64")
     1
+    >>> fnp.astype(np.array(1.5), "int64")
+    array(1)
     """
-    if is_gpu_array(x):
-        return x.astype(dtype)
+    if device is not None:
+        from ._inspection import check_device
+        check_device(device, "astype")
+    if is_gpu_array(x) or isinstance(x, np.ndarray):
+        return x.astype(dtype, copy=copy)
     if not is_tracer(x):
         return np.asarray(x).astype(dtype)[()]
     return convert_element_type(x, np.dtype(dtype))

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import ConcretizationError, Tracer, user_frame
+from ..core import ConcretizationError, Tracer, abstract_reason, user_frame
 from ..device import from_device
 from ..prims import shape as sh
 from ..prims import slicing as sl
@@ -40,7 +40,7 @@ def _concrete(x: Any, what: str) -> Any:
         if x.val is None:
             raise ConcretizationError(
                 f"{what} needs a concrete value, but this is an abstract traced array "
-                f"{x.aval.str_short()} (inside jit, vmap or make_jaxpr) at {user_frame()}: "
+                f"{x.aval.str_short()} ({abstract_reason(x)}) at {user_frame()}: "
                 "the output shape would depend on the values. Use ftrans.numpy.where(mask, "
                 "x, 0) to keep the shape, or index outside the transformation.")
         x = x.val
@@ -254,6 +254,9 @@ def _rounds(pos: np.ndarray) -> list[np.ndarray]:
 def _update(x: Any, idx: Any, values: Any, kind: str) -> Any:
     from ._shape import broadcast_to
     idx = _as_tuple(idx)
+    masked = _masked_update(x, idx, values, kind)
+    if masked is not None:
+        return masked
     single = _single_array(x, idx)
     if single is not None:
         axis, ind = single
@@ -292,6 +295,24 @@ def _update(x: Any, idx: Any, values: Any, kind: str) -> Any:
             spread = scatter(base, ind_r, val_r, axis)
             out = {"multiply": multiply, "min": minimum, "max": maximum}[kind](out, spread)
     return sh.reshape(out, shape_back) if shape_back is not None else out
+
+
+def _masked_update(x: Any, idx: tuple, values: Any, kind: str) -> Any:
+    """``x.at[mask].set(v)`` (add, ...) for a traced boolean ``mask`` over the leading axes of
+    ``x`` and one value ``v``: an elementwise ``where``, so the mask need not be concrete
+    (``jit``, ``vmap``). None where that does not apply."""
+    if len(idx) != 1 or not isinstance(idx[0], Tracer) or idx[0].dtype != np.bool_:
+        return None
+    mask, shape = idx[0], np.shape(x)
+    if sh.shape_of(values) != () or shape[:mask.ndim] != mask.shape:
+        return None
+    from ._promote import broadcast_to_shape
+    mask = sh.broadcast_in_dim(mask, shape, tuple(range(mask.ndim))) if mask.ndim < len(shape) \
+        else mask
+    v = to_dtype(values, x.dtype)
+    new = {"set": lambda: v, "add": lambda: x + v, "multiply": lambda: multiply(x, v),
+           "min": lambda: minimum(x, v), "max": lambda: maximum(x, v)}[kind]()
+    return _where(mask, broadcast_to_shape(new, shape), x)
 
 
 def _combine_repeats(ind: Any, values: Any, axis: int, kind: str) -> tuple[Any, Any]:

@@ -99,7 +99,7 @@ def _parse(subscripts: str, shapes: list[tuple]) -> tuple[list[list[str]], list[
 
 
 def _take_diagonals(x: Any, labels: list[str]) -> tuple[Any, list[str]]:
-    from ._manip import diagonal
+    from ._diagonals import diagonal
     while len(set(labels)) != len(labels):
         c = next(c for c in labels if labels.count(c) > 1)
         p = labels.index(c)
@@ -129,19 +129,50 @@ def _contract(x: Any, lx: list[str], y: Any, ly: list[str], keep: set[str]
     return out, batch + [c for c in lx if c not in both] + [c for c in ly if c not in both]
 
 
+def _sublist_letters(sub: Any, where: str) -> str:
+    out = []
+    for k in sub:
+        if k is Ellipsis:
+            out.append("...")
+            continue
+        if not isinstance(k, (int, np.integer)) or not 0 <= int(k) < 52:
+            raise ValueError(f"einsum: {where} must hold integers in [0, 52) or Ellipsis, got "
+                             f"{k!r}")
+        k = int(k)
+        out.append(chr(ord("a") + k) if k < 26 else chr(ord("A") + k - 26))
+    return "".join(out)
+
+
+def _from_sublists(args: tuple) -> tuple[str, tuple]:
+    """NumPy's interleaved form ``einsum(a, [0, 1], b, [1, 2], [0, 2])`` as a subscripts
+    string and the operands.
+
+    >>> _from_sublists((1.0, [0, 1], 2.0, [1, Ellipsis], [0]))
+    ('ab,b...->a', (1.0, 2.0))
+    """
+    pairs, rest = args[:len(args) // 2 * 2], args[len(args) // 2 * 2:]
+    ops = pairs[0::2]
+    inputs = [_sublist_letters(sub, f"the sublist of operand {i}")
+              for i, sub in enumerate(pairs[1::2])]
+    spec = ",".join(inputs)
+    if rest:
+        spec += "->" + _sublist_letters(rest[0], "the output sublist")
+    return spec, tuple(ops)
+
+
 def einsum(subscripts: str, *operands: Any, optimize: Any = "greedy", **kwargs: Any) -> Any:
-    """NumPy's ``einsum`` (any subscripts, ``...`` included), differentiable; pairwise
-    contractions in NumPy's greedy order.
+    """NumPy's ``einsum`` (any subscripts, ``...`` included, or the interleaved form
+    ``einsum(a, [0, 1], b, [1, 2], [0, 2])``), differentiable; pairwise contractions in
+    NumPy's greedy order.
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.einsum("ij,jk->ik", np.ones((2, 3)), np.ones((3, 4))).shape
     (2, 4)
     """
+    if not isinstance(subscripts, str) and any_tracer((subscripts, *operands)):
+        subscripts, operands = _from_sublists((subscripts, *operands))
     if not any_tracer(operands):
         return np.einsum(subscripts, *operands, optimize=optimize, **kwargs)
-    if not isinstance(subscripts, str):
-        raise NotImplementedError("einsum's interleaved (operand, sublist) form on traced "
-                                  "arrays: pass a subscripts string")
     if kwargs:
         raise NotImplementedError(f"einsum with {sorted(kwargs)} on traced arrays")
     dt = result_dtype(*operands)

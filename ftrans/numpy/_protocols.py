@@ -14,12 +14,8 @@ def _namespace() -> Any:
 
 
 def _unsupported(kind: str, name: str) -> NotImplementedError:
-    import difflib
-    names = [n for n in dir(_namespace()) if not n.startswith("_")]
-    near = difflib.get_close_matches(name, names, n=3)
-    hint = f" Nearest supported: {', '.join('ftrans.numpy.' + n for n in near)}." if near else ""
-    return NotImplementedError(f"ftrans does not support {kind} numpy.{name} on traced "
-                               f"arrays.{hint}")
+    from ._hints import unsupported
+    return NotImplementedError(unsupported(kind, name))
 
 
 _UFUNC_METHODS = {("add", "reduce"): "sum", ("multiply", "reduce"): "prod",
@@ -106,3 +102,13 @@ def _at_property() -> Any:
 
 TRACER_METHODS.update({"conj": _method("conjugate"), "conjugate": _method("conjugate"),
                        "tolist": _tolist_method, "at": _at_property()})
+
+
+def _array_api_attributes() -> dict[str, Any]:
+    """The array API's ``.device``, ``.to_device()`` and ``.mT`` on traced arrays."""
+    from ._inspection import device_of, to_device
+    return {"device": property(device_of), "to_device": to_device,
+            "mT": property(lambda self: _namespace().matrix_transpose(self))}
+
+
+TRACER_METHODS.update(_array_api_attributes())

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..core import Tracer, array_module
 from ..prims import shape as sh
+from ._mutation import copy_of
 from ._promote import (
     as_array,
     broadcast_shapes,
@@ -20,23 +21,50 @@ from ._promote import (
 )
 
 
-def asarray(a: Any, dtype: Any = None) -> Any:
-    """NumPy's ``asarray``; a traced array stays traced.
+def asarray(a: Any, dtype: Any = None, order: str | None = None, *, device: Any = None,
+            copy: bool | None = None) -> Any:
+    """NumPy's ``asarray`` (with the array API's ``device=`` and ``copy=``); a traced array
+    stays traced. ``copy=True`` copies a NumPy input, ``copy=False`` raises where a copy
+    cannot be avoided (a dtype conversion), ``None`` copies only when needed. Traced arrays
+    are immutable: they are never copied.
 
-    >>> import ftrans.numpy as fnp
+    >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.asarray([1.0, 2.0])
     array([1., 2.])
+    >>> x = np.zeros(2)
+    >>> fnp.asarray(x, copy=True) is x, fnp.asarray(x, copy=None) is x
+    (False, True)
     """
+    _check_device(device, "asarray")
     if is_tracer(a):
-        return to_dtype(a, np.dtype(dtype)) if dtype is not None else a
+        if dtype is not None and np.dtype(dtype) != a.dtype:
+            if copy is False:
+                raise ValueError(f"asarray: converting a traced {a.dtype} array to "
+                                 f"{np.dtype(dtype)} makes a new array, which copy=False "
+                                 "forbids")
+            a = to_dtype(a, np.dtype(dtype))
+        return copy_of(a) if copy else a  # a copy has its own variable (see _mutation)
     if isinstance(a, (list, tuple)) and any(isinstance(e, Tracer) for e in _leaves(a)):
+        if copy is False:
+            raise ValueError("asarray: stacking a list of traced arrays makes a new array, "
+                             "which copy=False forbids")
         # as np.array([...]) does: one dtype from all the entries (Python scalars as
         # float64/int64/bool), then the nested lists stacked
         dt = np.dtype(dtype) if dtype is not None else np.result_type(
             *[dtype_of(e) for e in _leaves(a)])
         return _stack_nested(a, dt)
     xp = array_module([a])
-    return xp.asarray(a, dtype=dtype)
+    kwargs = {} if order is None else {"order": order}
+    if xp is not np and copy is not None:  # CuPy's asarray has no copy=
+        if copy:
+            return xp.array(a, dtype=dtype, copy=True, **kwargs)
+        out = xp.asarray(a, dtype=dtype, **kwargs)
+        if out is not a:
+            raise ValueError("asarray: a copy could not be avoided, which copy=False forbids")
+        return out
+    if copy is not None:
+        kwargs["copy"] = copy
+    return xp.asarray(a, dtype=dtype, **kwargs)
 
 
 def array(a: Any, dtype: Any = None, copy: bool | None = True) -> Any:
@@ -50,7 +78,7 @@ def array(a: Any, dtype: Any = None, copy: bool | None = True) -> Any:
     """
     if is_tracer(a) or (isinstance(a, (list, tuple))
                         and any(isinstance(e, Tracer) for e in _leaves(a))):
-        return asarray(a, dtype)  # a list of tracers raises, naming stack
+        return asarray(a, dtype, copy=True if copy else None)  # a list of tracers: stack
     xp = array_module([a])
     return xp.array(a, dtype=dtype, copy=copy)
 
@@ -67,6 +95,12 @@ def _stack_nested(a: Any, dtype: np.dtype) -> Any:
     return stack(parts) if parts else np.zeros((0,), dtype)
 
 
+def _check_device(device: Any, where: str) -> None:
+    if device is not None:
+        from ._inspection import check_device
+        check_device(device, where)
+
+
 def _leaves(a: Any) -> list[Any]:
     if isinstance(a, (list, tuple)):
         return [leaf for e in a for leaf in _leaves(e)]
@@ -74,7 +108,8 @@ def _leaves(a: Any) -> list[Any]:
 
 
 def _like(fill: float):
-    def fn(a: Any, dtype: Any = None, shape: Any = None) -> Any:
+    def fn(a: Any, dtype: Any = None, shape: Any = None, *, device: Any = None) -> Any:
+        _check_device(device, "zeros_like" if fill == 0 else "ones_like")
         if not is_tracer(a):
             xp = array_module([a])
             return xp.full_like(a, fill, dtype=dtype, shape=shape)
@@ -103,8 +138,11 @@ array(1.)
 """
 
 
-def reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None) -> Any:
-    """NumPy's ``reshape`` (C order); one dimension may be -1.
+def reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None,
+            copy: bool | None = None) -> Any:
+    """NumPy's ``reshape`` (C order); one dimension may be -1. ``copy`` as in NumPy (and
+    the array API): ``True`` always copies, ``False`` raises where a view is impossible;
+    traced arrays are immutable and never copied.
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.reshape(np.arange(6.0), (2, -1)).shape
@@ -112,7 +150,9 @@ def reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None
     """
     shape = newshape if shape is None else shape
     if not is_tracer(a):
-        return np.reshape(a, shape, order=order)
+        if copy is None:
+            return np.reshape(a, shape, order=order)
+        return np.reshape(a, shape, order=order, copy=copy)
     if order != "C":
         raise NotImplementedError("ftrans.numpy.reshape supports order='C' only")
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
@@ -267,3 +307,19 @@ def ndim(a: Any) -> int:
     0
     """
     return len(shape_of(a))
+
+
+def size(a: Any, axis: int | Sequence[int] | None = None) -> int:
+    """NumPy's ``size``: the number of elements of ``a`` (along ``axis``, an int or a tuple
+    of ints); on traced arrays too (``np.size(x)`` dispatches here).
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.size(np.ones((2, 3))), fnp.size(np.ones((2, 3)), 1), fnp.size([[1, 2]], (0, 1))
+    (6, 3, 2)
+    """
+    s = shape_of(a) if is_tracer(a) else np.shape(a)
+    if axis is None:
+        return int(np.prod(s, dtype=np.int64))
+    from ._promote import normalize_axes
+    axes = normalize_axes(axis, len(s), "size")
+    return int(np.prod([s[k] for k in axes], dtype=np.int64))

@@ -7,39 +7,80 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..core import same_device
+from ..core import array_module, same_device
 from ..device import to_host
 from ..prims import sorting as so
 from ._elementwise import where as _where3
 from ._indexing import _concrete, take, take_along_axis
-from ._promote import any_tracer, is_tracer, normalize_axes
+from ._promote import any_tracer, is_tracer, normalize_axes, to_dtype
 
 
 def argsort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any = None, *,
-            stable: bool | None = None) -> Any:
-    """NumPy's ``argsort`` (always stable; an integer result: no derivative).
+            stable: bool | None = None, descending: bool = False) -> Any:
+    """NumPy's ``argsort`` (stable unless ``kind`` says otherwise: equal values keep their
+    order; an integer result: no derivative), with the array API's ``descending=`` (equal
+    values keep their order there too).
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.argsort(np.array([3.0, 1.0, 2.0]))
     array([1, 2, 0])
+    >>> fnp.argsort(np.array([1.0, 3.0, 1.0]), descending=True)
+    array([1, 0, 2])
     """
     if not is_tracer(a):
+        if descending:
+            return _descending(a, axis)
+        if kind is None and stable is None:
+            stable = True  # as on traced arrays (and the array API's default)
         return np.argsort(a, axis=axis, kind=kind, order=order, stable=stable)
     if axis is None:
         from ._shape import ravel
         a, axis = ravel(a), 0
-    return so.argsort(a, normalize_axes(axis, a.ndim, "argsort")[0])
+    if a.ndim == 0:
+        raise np.exceptions.AxisError("argsort: axis -1 is out of bounds for array of "
+                                      "dimension 0")
+    ax = normalize_axes(axis, a.ndim, "argsort")[0]
+    if descending:
+        from ._reorder import flip
+        n = a.shape[ax]
+        return (n - 1) - flip(so.argsort(flip(a, ax), ax), ax)
+    return so.argsort(a, ax)
+
+
+def _descending(a: Any, axis: int | None) -> Any:
+    """The stable descending argsort of a plain (NumPy or CuPy) array: ascending on the
+    reversed array, read backwards, so equal values keep their original order."""
+    from ._promote import as_array
+    a = as_array(a)
+    if axis is None:
+        a, axis = a.ravel(), 0
+    if a.ndim == 0:
+        return np.argsort(a, kind="stable")
+    ax = normalize_axes(axis, a.ndim, "argsort")[0]
+    idx = np.argsort(np.flip(a, ax), axis=ax, kind="stable")
+    return (a.shape[ax] - 1) - np.flip(idx, ax)
 
 
 def sort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any = None, *,
-         stable: bool | None = None) -> Any:
-    """NumPy's ``sort``; the derivative follows each value to its sorted place.
+         stable: bool | None = None, descending: bool = False) -> Any:
+    """NumPy's ``sort``, with the array API's ``descending=``; the derivative follows each
+    value to its sorted place.
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.sort(np.array([3.0, 1.0, 2.0]))
     array([1., 2., 3.])
+    >>> fnp.sort(np.array([3.0, 1.0, 2.0]), descending=True)
+    array([3., 2., 1.])
     """
     if not is_tracer(a):
+        if descending:
+            from ._promote import as_array
+            a = as_array(a)
+            if axis is None:
+                a, axis = a.ravel(), 0
+            if a.ndim == 0:
+                return np.sort(a, axis=axis)  # NumPy's AxisError
+            return np.take_along_axis(a, _descending(a, axis), axis)
         return np.sort(a, axis=axis, kind=kind, order=order, stable=stable)
     if axis is None:
         from ._shape import ravel
@@ -47,7 +88,7 @@ def sort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any = No
     if a.ndim == 0:
         raise np.exceptions.AxisError("axis -1 is out of bounds for array of dimension 0")
     ax = normalize_axes(axis, a.ndim, "sort")[0]
-    return take_along_axis(a, so.argsort(a, ax), ax)
+    return take_along_axis(a, argsort(a, ax, descending=descending), ax)
 
 
 def searchsorted(a: Any, v: Any, side: str = "left", sorter: Any = None) -> Any:
@@ -68,34 +109,101 @@ def searchsorted(a: Any, v: Any, side: str = "left", sorter: Any = None) -> Any:
     return so.searchsorted(to_dtype(a, dt), to_dtype(v, dt), side)
 
 
-def nonzero(a: Any) -> tuple[Any, ...]:
-    """NumPy's ``nonzero`` on a concrete value (the output shape depends on it).
+def nonzero(a: Any, *, size: int | None = None, fill_value: Any = None) -> tuple[Any, ...]:
+    """NumPy's ``nonzero``: the indices of the nonzero elements, one array per dimension.
+    Their number depends on the values, so traced arrays need them concrete (``grad``) —
+    or, as in JAX, a static ``size``: the first ``size`` indices, padded with
+    ``fill_value`` (0 unless given; a tuple gives one per dimension). That works under
+    ``jit`` and ``vmap`` too.
 
-    >>> import ftrans.numpy as fnp, numpy as np
+    >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> fnp.nonzero(np.array([0.0, 2.0]))
     (array([1]),)
+    >>> ftrans.jit(lambda x: fnp.nonzero(x, size=3, fill_value=-1))(np.array([0.0, 2.0, 3.0, 0.0]))
+    (array([ 1,  2, -1]),)
     """
-    return np.nonzero(_concrete(a, "nonzero (one-argument where)"))
+    if size is None:
+        if fill_value is not None:
+            raise ValueError("nonzero: fill_value needs size= (the number of indices to "
+                             "return)")
+        return np.nonzero(_concrete(a, "nonzero (one-argument where)"))
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 0:
+        raise TypeError(f"nonzero: size must be a non-negative int, got {size!r}")
+    return _nonzero_sized(a, int(size), fill_value)
 
 
-def flatnonzero(a: Any) -> Any:
-    """NumPy's ``flatnonzero`` on a concrete value.
+def _nonzero_sized(a: Any, size: int, fill_value: Any) -> tuple[Any, ...]:
+    """nonzero with a static ``size``: the flat positions of the nonzero elements come first
+    in a stable argsort of ``a == 0``; positions past their count get ``fill_value``."""
+    from ._division import floor_divide, remainder
+    from ._elementwise import equal, less
+    from ._manip import concatenate
+    from ._promote import shape_of
+    from ._shape import ravel
+    from ._stats import count_nonzero
+    shape = shape_of(a)
+    if not shape:
+        raise ValueError("nonzero: calling nonzero on 0d arrays is not allowed; use "
+                         "atleast_1d(a).nonzero() instead")
+    fills = fill_value if isinstance(fill_value, (tuple, list)) else (fill_value,) * len(shape)
+    if len(fills) != len(shape):
+        raise ValueError(f"nonzero: fill_value must be a scalar or a tuple of length "
+                         f"{len(shape)} (a.ndim), got {fill_value!r}")
+    if not is_tracer(a):  # NumPy's (or CuPy's) indices, cut or padded to ``size``
+        xp = array_module([a])
+        out = []
+        for ind, fill in zip(xp.nonzero(a), fills):
+            part = xp.full(size, 0 if fill is None else fill, dtype=np.intp)
+            part[:min(size, ind.shape[0])] = ind[:size]
+            out.append(part)
+        return tuple(out)
+    flat = ravel(a)
+    n = shape_of(flat)[0]
+    is_zero = equal(flat, 0) if flat.dtype != np.bool_ else equal(flat, False)
+    order = to_dtype(so.argsort(to_dtype(is_zero, np.dtype(np.int8)), 0), np.dtype(np.intp))
+    if size <= n:
+        order = order[:size]
+    else:
+        order = concatenate([order, np.zeros(size - n, np.intp)])
+    valid = less(np.arange(size, dtype=np.intp), count_nonzero(flat))
+    strides = np.cumprod((shape[1:] + (1,))[::-1])[::-1]
+    out = []
+    for dim, stride, fill in zip(shape, strides, fills):
+        coord = remainder(floor_divide(order, int(stride)), dim)
+        fill = 0 if fill is None else fill
+        out.append(to_dtype(_where3(valid, coord, fill), np.dtype(np.intp)))
+    return tuple(out)
+
+
+def flatnonzero(a: Any, *, size: int | None = None, fill_value: Any = None) -> Any:
+    """NumPy's ``flatnonzero``: the indices of the nonzero elements of ``ravel(a)``; traced
+    arrays need ``size=`` unless concrete (see ``nonzero``).
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.flatnonzero(np.array([0.0, 2.0]))
     array([1])
     """
-    return np.flatnonzero(_concrete(a, "flatnonzero"))
+    if size is None and fill_value is None:
+        return np.flatnonzero(_concrete(a, "flatnonzero"))
+    from ._shape import ravel
+    return nonzero(ravel(a), size=size, fill_value=fill_value)[0]
 
 
-def argwhere(a: Any) -> Any:
-    """NumPy's ``argwhere`` on a concrete value.
+def argwhere(a: Any, *, size: int | None = None, fill_value: Any = None) -> Any:
+    """NumPy's ``argwhere``: one row of indices per nonzero element; traced arrays need
+    ``size=`` unless concrete (see ``nonzero``).
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.argwhere(np.array([0.0, 2.0]))
     array([[1]])
     """
-    return np.argwhere(_concrete(a, "argwhere"))
+    if size is None and fill_value is None:
+        return np.argwhere(_concrete(a, "argwhere"))
+    from ._manip import stack
+    from ._promote import shape_of
+    if not shape_of(a):  # no index columns: only the number of rows is asked for
+        return np.zeros((size if size is not None else 0, 0), np.intp)
+    return stack(nonzero(a, size=size, fill_value=fill_value), axis=-1)
 
 
 def where(condition: Any, x: Any = None, y: Any = None) -> Any:

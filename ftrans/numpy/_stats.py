@@ -27,14 +27,25 @@ def prod(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) ->
     return _reduce(cu.reduce_prod_p, to_dtype(a, dt), axis, keepdims, "prod")
 
 
+def _ddof(ddof: float, correction: Any, name: str) -> float:
+    """The array API's ``correction`` is NumPy's ``ddof``; one of them may be given."""
+    if correction is None:
+        return ddof
+    if ddof != 0:
+        raise ValueError(f"{name}: ddof and correction can't be provided simultaneously")
+    return correction
+
+
 def var(a: Any, axis: Any = None, dtype: Any = None, ddof: float = 0,
-        keepdims: bool = False) -> Any:
-    """NumPy's ``var``: ``mean(|a - mean(a)|**2)`` with ``n - ddof`` in the denominator.
+        keepdims: bool = False, *, correction: Any = None) -> Any:
+    """NumPy's ``var``: ``mean(|a - mean(a)|**2)`` with ``n - ddof`` in the denominator
+    (``correction`` is the array API's name for ``ddof``).
 
     >>> import ftrans.numpy as fnp, numpy as np
-    >>> fnp.var(np.array([1.0, 3.0]))
-    1.0
+    >>> fnp.var(np.array([1.0, 3.0])), fnp.var(np.array([1.0, 3.0]), correction=1)
+    (1.0, 2.0)
     """
+    ddof = _ddof(ddof, correction, "var")
     if not is_tracer(a):
         return np.var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
     a = to_dtype(a, var_dtype(a.dtype, dtype))
@@ -70,13 +81,15 @@ def abs2(d: Any) -> Any:
 
 
 def std(a: Any, axis: Any = None, dtype: Any = None, ddof: float = 0,
-        keepdims: bool = False) -> Any:
-    """NumPy's ``std``: ``sqrt(var)`` (its derivative is infinite where ``var`` is 0).
+        keepdims: bool = False, *, correction: Any = None) -> Any:
+    """NumPy's ``std``: ``sqrt(var)`` (its derivative is infinite where ``var`` is 0);
+    ``correction`` is the array API's name for ``ddof``.
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.std(np.array([1.0, 3.0]))
     1.0
     """
+    ddof = _ddof(ddof, correction, "std")
     if not is_tracer(a):
         return np.std(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
     return sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims))
@@ -189,6 +202,31 @@ def cumprod(a: Any, axis: Any = None, dtype: Any = None) -> Any:
     return cu.cumprod(a, ax)
 
 
+def cumulative_sum(x: Any, /, *, axis: int | None = None, dtype: Any = None,
+                   include_initial: bool = False) -> Any:
+    """The array API's (and NumPy 2's) ``cumulative_sum``: ``cumsum`` along ``axis`` (which
+    may be omitted for 1-D ``x`` only), starting with a zero when ``include_initial``.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.cumulative_sum(np.array([1.0, 2.0, 3.0]), include_initial=True)
+    array([0., 1., 3., 6.])
+    """
+    if not is_tracer(x):
+        return np.cumulative_sum(x, axis=axis, dtype=dtype, include_initial=include_initial)
+    if axis is None:
+        if x.ndim != 1:
+            raise ValueError(f"cumulative_sum: axis must be given for a {x.ndim}-d array "
+                             "(it may be omitted for 1-d arrays only)")
+        axis = 0
+    ax = normalize_axes(axis, x.ndim, "cumulative_sum")[0]
+    out = cumsum(x, axis=ax, dtype=dtype)
+    if not include_initial:
+        return out
+    from ._manip import concatenate
+    zero_shape = out.shape[:ax] + (1,) + out.shape[ax + 1:]
+    return concatenate([np.zeros(zero_shape, out.dtype), out], axis=ax)
+
+
 def _truth(a: Any) -> Any:
     return a if a.dtype == np.bool_ else not_equal(a, 0)
 
@@ -203,7 +241,7 @@ def all(a: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
     if not is_tracer(a):
         return np.all(a, axis=axis, keepdims=keepdims)
     from ..prims.reduce import reduce_min_p
-    return _reduce(reduce_min_p, _truth(a), axis, keepdims, "all")
+    return _logical_reduce(reduce_min_p, _truth(a), axis, keepdims, "all", True)
 
 
 def any(a: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
@@ -216,7 +254,18 @@ def any(a: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
     if not is_tracer(a):
         return np.any(a, axis=axis, keepdims=keepdims)
     from ..prims.reduce import reduce_max_p
-    return _reduce(reduce_max_p, _truth(a), axis, keepdims, "any")
+    return _logical_reduce(reduce_max_p, _truth(a), axis, keepdims, "any", False)
+
+
+def _logical_reduce(prim: Any, t: Any, axis: Any, keepdims: bool, what: str,
+                    empty: bool) -> Any:
+    """all/any as min/max of booleans; over an empty axis, their identity ``empty``."""
+    axes = normalize_axes(axis, t.ndim, what)
+    if 0 not in [t.shape[i] for i in axes]:  # (``any`` is this module's own)
+        return _reduce(prim, t, axes, keepdims, what)
+    shape = tuple(1 if i in axes else n for i, n in enumerate(t.shape) if keepdims or
+                  i not in axes)
+    return np.full(shape, empty)
 
 
 def count_nonzero(a: Any, axis: Any = None, *, keepdims: bool = False) -> Any:

@@ -40,6 +40,26 @@ rint = _unary(ew.rint_p, np.rint, _doc("rint", "fnp.rint(2.5)", "2.0"))
 isnan = _unary(ew.isnan_p, np.isnan, _doc("isnan", "fnp.isnan(1.0)", "False"))
 isinf = _unary(ew.isinf_p, np.isinf, _doc("isinf", "fnp.isinf(1.0)", "False"))
 isfinite = _unary(ew.isfinite_p, np.isfinite, _doc("isfinite", "fnp.isfinite(1.0)", "True"))
+_signbit_float = _unary(ew.signbit_p, np.signbit, "")
+
+
+def signbit(x: Any) -> Any:
+    """NumPy's ``signbit``: whether the sign bit is set — also for ``-0.0`` and a negative
+    NaN, which ``x < 0`` misses (a boolean result: no derivative).
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.signbit(np.array([-0.0, 0.0, -2.0]))
+    array([ True, False,  True])
+    """
+    if not is_tracer(x):
+        return np.signbit(x)
+    if x.dtype.kind == "c":
+        raise TypeError(f"signbit: complex arrays have no sign bit (got a traced {x.dtype} "
+                        "array); use signbit(real(x)) or signbit(imag(x))")
+    if x.dtype.kind in "biu":
+        from ._elementwise import less
+        return less(x, 0) if x.dtype.kind == "i" else less(x, x)  # never set: all False
+    return _signbit_float(x)
 logical_not = _unary(ew.not_p, np.logical_not, _doc("logical_not", "fnp.logical_not(0.0)",
                                                     "True"))
 hypot = _binary(ew.hypot_p, np.hypot, _doc("hypot", "fnp.hypot(3.0, 4.0)", "5.0"))
@@ -138,18 +158,29 @@ degrees = rad2deg
 
 
 def sinc(x: Any) -> Any:
-    """NumPy's normalized ``sinc``, ``sin(pi x) / (pi x)``, computed as NumPy does.
+    """NumPy's normalized ``sinc``, ``sin(pi x) / (pi x)``. Traced, ``|x| < 0.1`` takes its
+    Taylor polynomial (to ``x^16``, error below 1e-25), so derivatives of every order are
+    right at 0 (``sinc''(0) = -pi^2/3``) and never NaN.
 
-    >>> import ftrans.numpy as fnp
+    >>> import ftrans, ftrans.numpy as fnp
     >>> fnp.sinc(0.0)
     1.0
+    >>> round(float(ftrans.grad(ftrans.grad(fnp.sinc))(0.0)), 12)  # -pi^2 / 3
+    -3.289868133696
     """
     if not is_tracer(x):
         return np.sinc(x)
-    from ._elementwise import equal, sin
+    from ._elementwise import abs as _abs
+    from ._elementwise import less, sin
     x = to_dtype(x, result_dtype(x, 1.0))
-    y = math.pi * _where(equal(x, 0), 1.0e-20, x)
-    return sin(y) / y
+    near = less(_abs(x), 0.1)
+    y = math.pi * _where(near, 1.0, x)
+    z = math.pi * _where(near, x, 0.0)
+    z2 = z * z
+    taylor: Any = 0.0
+    for k in range(8, 0, -1):  # sum_(k=1..8) (-z^2)^k / (2k+1)!, by Horner
+        taylor = (taylor + (-1) ** k / math.factorial(2 * k + 1)) * z2
+    return _where(near, 1.0 + taylor, sin(y) / y)
 
 
 def fmax(x: Any, y: Any) -> Any:
@@ -178,23 +209,27 @@ def fmin(x: Any, y: Any) -> Any:
     return _where(isnan(x), _where(isnan(y), m, y), _where(isnan(y), x, m))
 
 
-def clip(a: Any, a_min: Any = None, a_max: Any = None, out: Any = None, *, min: Any = None,
-         max: Any = None) -> Any:
-    """NumPy's ``clip``: ``minimum(maximum(a, a_min), a_max)``; ties share the derivative.
+def clip(a: Any, min: Any = None, max: Any = None, out: Any = None, *,  # noqa: A002
+         a_min: Any = None, a_max: Any = None) -> Any:
+    """NumPy's ``clip``: ``minimum(maximum(a, min), max)``; ties share the derivative. The
+    bounds are named ``min``/``max`` as in the array API, ``a_min``/``a_max`` as in NumPy.
 
     >>> import ftrans.numpy as fnp
-    >>> fnp.clip(3.0, 0.0, 1.0)
-    1.0
+    >>> fnp.clip(3.0, 0.0, 1.0), fnp.clip(3.0, a_max=1.0)
+    (1.0, 1.0)
     """
-    lo = a_min if a_min is not None else min
-    hi = a_max if a_max is not None else max
+    for name, new, old in (("min", min, a_min), ("max", max, a_max)):
+        if new is not None and old is not None:
+            raise ValueError(f"clip: pass {name}= or a_{name}=, not both")
+    lo = min if min is not None else a_min
+    hi = max if max is not None else a_max
     if out is not None:
         raise NotImplementedError("clip(..., out=...): traced arrays cannot be written in "
                                   "place")
     if not any_tracer((a, lo, hi)):
         return np.clip(a, lo, hi)
     if lo is None and hi is None:
-        raise ValueError("One of max or min must be given")
+        return a  # NumPy 2 (and the array API): nothing to clip
     if lo is not None:
         a = maximum(a, lo)
     if hi is not None:

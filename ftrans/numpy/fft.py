@@ -32,8 +32,8 @@ from ..prims import fft as pf
 from ..prims import slicing as sl
 from ..prims.shape import transpose
 from ._complex import conj
-from ._manip import roll
 from ._promote import shape_of, to_dtype
+from ._reorder import roll
 
 __all__ = ["fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "rfft", "irfft", "rfft2",
            "irfft2", "rfftn", "irfftn", "hfft", "ihfft", "fftshift", "ifftshift", "fftfreq",
@@ -442,9 +442,18 @@ def _check_n(n: Any) -> int:
     return int(n)
 
 
-def fftfreq(n: int, d: Any = 1.0, device: Any = None) -> Any:
+def _freq_dtype(out: Any, dtype: Any) -> Any:
+    """``out`` in ``dtype`` when one is asked for (JAX's and the array API's ``dtype=``)."""
+    if dtype is None:
+        return out
+    from ._elementwise import astype
+    return astype(out, dtype)
+
+
+def fftfreq(n: int, d: Any = 1.0, device: Any = None, *, dtype: Any = None) -> Any:
     """NumPy's ``fftfreq``: the sample frequencies ``[0, 1, ..., -1] / (n d)`` of an
-    ``n``-point transform with sample spacing ``d`` (which may be traced).
+    ``n``-point transform with sample spacing ``d`` (which may be traced); ``dtype`` as in
+    JAX and the array API (float64 by default).
 
     >>> import ftrans, ftrans.numpy as fnp
     >>> fnp.fft.fftfreq(4, 0.5)
@@ -453,20 +462,21 @@ def fftfreq(n: int, d: Any = 1.0, device: Any = None) -> Any:
     -1.0
     """
     if not isinstance(d, Tracer):
-        return np.fft.fftfreq(n, d, device=device)
+        return _freq_dtype(np.fft.fftfreq(n, d, device=device), dtype)
     n = _check_n(n)
     k = np.concatenate([np.arange(0, (n - 1) // 2 + 1), np.arange(-(n // 2), 0)])
-    return k * (1.0 / (n * d))
+    return _freq_dtype(k * (1.0 / (n * d)), dtype)
 
 
-def rfftfreq(n: int, d: Any = 1.0, device: Any = None) -> Any:
-    """NumPy's ``rfftfreq``: the ``n // 2 + 1`` non-negative frequencies of ``rfft``.
+def rfftfreq(n: int, d: Any = 1.0, device: Any = None, *, dtype: Any = None) -> Any:
+    """NumPy's ``rfftfreq``: the ``n // 2 + 1`` non-negative frequencies of ``rfft``
+    (``dtype`` as in ``fftfreq``).
 
     >>> import ftrans.numpy as fnp
     >>> fnp.fft.rfftfreq(5)
     array([0. , 0.2, 0.4])
     """
     if not isinstance(d, Tracer):
-        return np.fft.rfftfreq(n, d, device=device)
+        return _freq_dtype(np.fft.rfftfreq(n, d, device=device), dtype)
     n = _check_n(n)
-    return np.arange(0, n // 2 + 1) * (1.0 / (n * d))
+    return _freq_dtype(np.arange(0, n // 2 + 1) * (1.0 / (n * d)), dtype)

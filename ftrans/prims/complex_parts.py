@@ -50,8 +50,10 @@ def _part_aval(name: str) -> Any:
 
 real_p = _declare("real", lambda xp, x: xp.real(x), _part_aval("real"))
 real_p.transpose = lambda ct, x: [convert_element_type(ct, x.aval.dtype)]
+real_p.view = True  # NumPy returns a view
 
 imag_p = _declare("imag", lambda xp, x: xp.imag(x), _part_aval("imag"))
+imag_p.view = True  # NumPy returns a view
 
 
 def _imag_transpose(ct: Any, x: Any) -> list[Any]:

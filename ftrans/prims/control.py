@@ -59,7 +59,7 @@ def close_jaxpr(jaxpr: Jaxpr, consts: Sequence[Any]) -> tuple[ClosedJaxpr, list[
 def trace_closed(fun: Callable[..., Sequence[Any]], avals: Sequence[ShapedArray]
                  ) -> ClosedJaxpr:
     """Trace a flat function whose closure holds no tracers into a ``ClosedJaxpr``."""
-    jaxpr, consts = trace_to_jaxpr(fun, avals)
+    jaxpr, consts = trace_to_jaxpr(fun, avals, "a control-flow derivative or batching rule")
     closed, hoisted = close_jaxpr(jaxpr, consts)
     assert not hoisted, "a rule's jaxpr captured a tracer"
     return closed
@@ -93,10 +93,10 @@ def partial_eval(cj: ClosedJaxpr, diff: Sequence[bool]) -> tuple[ClosedJaxpr, Cl
     ``lin: (residuals, tangents of the inputs marked in diff) -> output tangents`` (all of
     them, zeros instantiated). This is linearization with abstract primals."""
     from ..transforms.jvp import jvp_jaxpr_eval
-    with Trace(concrete=False) as outer:
+    with Trace(concrete=False, why="partial evaluation of a control-flow body") as outer:
         args = [outer.new_arg(av) for av in cj.in_avals]
         values = _values(cj, args)
-        with Trace(concrete=False) as lin_trace:
+        with Trace(concrete=False, why="linearization (tangents have no values)") as lin_trace:
             tangents = [lin_trace.new_arg(av) if d else Zero(av)
                         for av, d in zip(cj.in_avals, diff)]
             t_out = jvp_jaxpr_eval(cj.jaxpr, values, tangents)

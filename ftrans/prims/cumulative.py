@@ -79,7 +79,7 @@ def prod_of_others(x: Any, axes: tuple[int, ...]) -> Any:
 # ----------------------------------------------------------------------------- reduce_prod
 
 reduce_prod_p = _declare_reduction("reduce_prod", "prod")
-reduce_prod_p.cuda = "prod"
+reduce_prod_p.cuda_reduce = ("ft_mul", 1.0)
 
 
 def _prod_jvp(primals: Any, out: Any, tangents: Any, *, axes: tuple) -> Any:
@@ -140,8 +140,8 @@ def cumsum(x: Any, axis: int, reverse: bool = False) -> Any:
 
 def _cumsum_impl(xp: Any, x: Any, *, axis: int, reverse: bool) -> Any:
     if reverse:
-        return xp.flip(xp.cumsum(xp.flip(x, axis), axis=axis), axis)
-    return xp.cumsum(x, axis=axis)
+        return xp.flip(xp.cumsum(xp.flip(x, axis), axis=axis, dtype=x.dtype), axis)
+    return xp.cumsum(x, axis=axis, dtype=x.dtype)  # NumPy widens small integers
 
 
 cumsum_p.impl = _cumsum_impl

@@ -37,7 +37,11 @@ def _kept_dims(ndim: int, axes: tuple) -> tuple[int, ...]:
 def _declare(name: str, np_name: str) -> Primitive:
     p = register(Primitive(name))
     p.family = "reduction"
-    p.impl = lambda xp, x, *, axes, _f=np_name: getattr(xp, _f)(x, axis=axes)
+    if np_name in ("sum", "prod"):  # NumPy would widen small integers (int8 -> int64)
+        p.impl = lambda xp, x, *, axes, _f=np_name: getattr(xp, _f)(
+            x, axis=axes, dtype=x.dtype if x.dtype.kind in "iu" else None)
+    else:
+        p.impl = lambda xp, x, *, axes, _f=np_name: getattr(xp, _f)(x, axis=axes)
     p.abstract_eval = _reduced_aval(name)
     p.batch = _reduction_batch(p)
     return p
@@ -47,7 +51,7 @@ reduce_sum_p = _declare("reduce_sum", "sum")
 reduce_sum_p.jvp = linear_jvp(reduce_sum_p)
 reduce_sum_p.transpose = lambda ct, x, *, axes: [
     broadcast_in_dim(ct, x.aval.shape, _kept_dims(x.aval.ndim, axes))]
-reduce_sum_p.cuda = "sum"
+reduce_sum_p.cuda_reduce = ("ft_add", 0.0)
 
 
 def reduce_sum(x: Any, axes: Sequence[int]) -> Any:
@@ -67,7 +71,7 @@ def _extremum_jvp(primals: Any, out: Any, tangents: Any, *, axes: tuple) -> Any:
 
 reduce_max_p = _declare("reduce_max", "max")
 reduce_max_p.jvp = _extremum_jvp
-reduce_max_p.cuda = "max"
+reduce_max_p.cuda_reduce = ("ft_max", -float("inf"))
 reduce_min_p = _declare("reduce_min", "min")
 reduce_min_p.jvp = _extremum_jvp
-reduce_min_p.cuda = "min"
+reduce_min_p.cuda_reduce = ("ft_min", float("inf"))

@@ -27,6 +27,7 @@ def _unbatched_axis(d: int, bdim: int) -> int:
 # ----------------------------------------------------------------------------- broadcast_in_dim
 
 broadcast_in_dim_p = _declare("broadcast_in_dim")
+broadcast_in_dim_p.broadcasts = True
 
 
 def broadcast_in_dim(x: Any, shape: Sequence[int], broadcast_dimensions: Sequence[int]) -> Any:
@@ -75,6 +76,7 @@ def _broadcast_in_dim_batch(args: Sequence[Any], dims: Sequence[Any], *, shape: 
                                                              broadcast_dimensions)), 0
 
 
+broadcast_in_dim_p.view = True  # NumPy returns a view
 broadcast_in_dim_p.impl = _broadcast_in_dim_impl
 broadcast_in_dim_p.abstract_eval = _broadcast_in_dim_aval
 broadcast_in_dim_p.transpose = _broadcast_in_dim_transpose
@@ -105,6 +107,7 @@ def _reshape_batch(args: Sequence[Any], dims: Sequence[Any], *, new_sizes: tuple
     return reshape(x, (shape_of(x)[0],) + new_sizes), 0
 
 
+reshape_p.view = True  # NumPy returns a view
 reshape_p.impl = lambda xp, x, *, new_sizes: xp.reshape(x, new_sizes)
 reshape_p.abstract_eval = _reshape_aval
 reshape_p.transpose = lambda ct, x, *, new_sizes: [reshape(ct, x.aval.shape)]
@@ -146,6 +149,7 @@ def _transpose_batch(args: Sequence[Any], dims: Sequence[Any], *, permutation: t
     return transpose(x, perm), 0
 
 
+transpose_p.view = True  # NumPy returns a view
 transpose_p.impl = lambda xp, x, *, permutation: xp.transpose(x, permutation)
 transpose_p.abstract_eval = _transpose_aval
 transpose_p.transpose = lambda ct, x, *, permutation: [
@@ -177,6 +181,7 @@ def _squeeze_batch(args: Sequence[Any], dims: Sequence[Any], *, dimensions: tupl
     return squeeze(x, tuple(d + 1 for d in dimensions)), 0
 
 
+squeeze_p.view = True  # NumPy returns a view
 squeeze_p.impl = lambda xp, x, *, dimensions: xp.squeeze(x, dimensions)
 squeeze_p.abstract_eval = _squeeze_aval
 squeeze_p.transpose = lambda ct, x, *, dimensions: [reshape(ct, x.aval.shape)]
@@ -206,6 +211,7 @@ def _expand_dims_batch(args: Sequence[Any], dims: Sequence[Any], *, dimensions: 
     return expand_dims(x, tuple(d + 1 for d in dimensions)), 0
 
 
+expand_dims_p.view = True  # NumPy returns a view
 expand_dims_p.impl = lambda xp, x, *, dimensions: xp.expand_dims(x, dimensions)
 expand_dims_p.abstract_eval = _expand_dims_aval
 expand_dims_p.transpose = lambda ct, x, *, dimensions: [reshape(ct, x.aval.shape)]
@@ -254,3 +260,6 @@ convert_element_type_p.transpose = lambda ct, x, *, new_dtype: [
     _convert_real(ct, x.aval.dtype)]
 convert_element_type_p.batch = elementwise_batch(convert_element_type_p)
 convert_element_type_p.cuda = "(({new_dtype}){0})"
+# C's float-to-integer cast is undefined out of range (NumPy's is not): those stay unfused
+convert_element_type_p.cuda_fuses = lambda in_avals, out, *, new_dtype: not (
+    in_avals[0].dtype.kind == "f" and out.dtype.kind not in "fb")

@@ -65,6 +65,7 @@ def _slice_batch(args: Sequence[Any], dims: Sequence[Any], *, start_indices: tup
     return slice_(x, (0,) + start_indices, (size,) + limit_indices, (1,) + strides), 0
 
 
+slice_p.view = True  # NumPy returns a view
 slice_p.impl = lambda xp, x, *, start_indices, limit_indices, strides: x[tuple(
     slice(s, lim, st) for s, lim, st in zip(start_indices, limit_indices, strides))]
 slice_p.abstract_eval = _slice_aval
@@ -225,6 +226,7 @@ def rev(x: Any, dimensions: Sequence[int]) -> Any:
     return rev_p.bind(x, dimensions=dims) if dims else x
 
 
+rev_p.view = True  # NumPy returns a view
 rev_p.impl = lambda xp, x, *, dimensions: xp.flip(x, dimensions)
 rev_p.abstract_eval = lambda x, *, dimensions: x
 rev_p.transpose = lambda ct, x, *, dimensions: [rev(ct, dimensions)]

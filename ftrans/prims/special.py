@@ -1,21 +1,19 @@
-"""Special-function primitives: erf, erfc, erfinv, lgamma, digamma, polygamma.
+"""Special-function primitives: erf, erfc, erfinv, lgamma, digamma, polygamma, gamma, ndtri,
+log_ndtr, expi and Hurwitz's zeta; the incomplete gamma and beta functions are in
+``incomplete.py``, the Bessel functions in ``bessel.py``.
 
 Each impl uses ``scipy.special`` (``cupyx.scipy.special`` for CuPy arrays) when installed,
-imported on first use; otherwise a NumPy-only implementation accurate to about 1e-15:
-
-- erf, erfc, lgamma: the C library's (Python's ``math``), elementwise;
-- digamma: reflection for ``x < 1/2``, the recurrence ``ψ(x) = ψ(x+1) − 1/x`` up to
-  ``x ≥ 10``, then the asymptotic series ``ln x − 1/2x − Σ B₂ₖ / (2k x²ᵏ)``;
-- polygamma(n ≥ 1): the recurrence ``ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁾(x+1) + (−1)ⁿ⁺¹ n! / xⁿ⁺¹`` up to
-  ``x ≥ 20 + n``, then its asymptotic series (``nan`` for ``x < −10⁶``);
-- erfinv: Giles' approximation ("Approximating the erfinv function", 2010) refined by
-  four Newton steps on ``erf`` (on ``log erfc`` near ±1).
+imported on first use; otherwise the NumPy-only versions of ``special_numpy.py`` (accurate to
+about 1e-15; SciPy's edge values). ``_scipy_special = False`` forces those (the tests do).
 
 Derivatives: ``erf' = 2/√π e^{−x²}``, ``erfc' = −erf'``, ``erfinv' = √π/2 e^{erfinv(x)²}``,
-``lgamma' = digamma``, ``digamma' = polygamma(1)``, ``polygamma(n)' = polygamma(n+1)``.
-The CUDA expressions use CUDA's ``erf``, ``erfc`` and ``lgamma``, and ``kernels/ft_math.cuh``'s
-``ft_erfinv`` (CUDA's erfinv on the device, the algorithm above on the host),
-``ft_digamma(x)`` and ``ft_polygamma(n, x)`` (the algorithms above, step by step).
+``lgamma' = digamma``, ``digamma' = polygamma(1)``, ``polygamma(n)' = polygamma(n+1)``,
+``gamma' = gamma digamma``, ``ndtri' = √(2π) e^{ndtri²/2}``, ``log_ndtr' = φ/Φ``,
+``expi' = e^x/x``, ``∂ζ(s, q)/∂q = −s ζ(s+1, q)``, ``∂ζ/∂s`` the primitive ``zeta_ds``
+(``−Σ log(q+k) (q+k)^−s``, first order; SciPy has none, so always ``special_numpy.zeta_ds``).
+The CUDA expressions use CUDA's ``erf``, ``erfc``, ``lgamma``, ``tgamma``
+and the element functions of ``kernels/ft_math.cuh`` and ``ft_special.cuh`` (the algorithms
+of ``special_numpy.py``, step by step; CUDA's erfinv and normcdfinv on the device).
 """
 
 from __future__ import annotations
@@ -26,7 +24,8 @@ from typing import Any, Callable
 import numpy as np
 
 from .._lazy import fnp
-from .families import elementwise_jvp, unary
+from . import special_numpy as snp
+from .families import binary, elementwise_jvp, unary
 
 # ----------------------------------------------------------------------------- backends
 
@@ -34,7 +33,7 @@ _scipy_special: Any = None
 
 
 def _scipy() -> Any:
-    """``scipy.special``, or ``False`` when SciPy is not installed."""
+    """``scipy.special``, or ``False`` when SciPy is not installed (or switched off)."""
     global _scipy_special
     if _scipy_special is None:
         try:
@@ -45,143 +44,48 @@ def _scipy() -> Any:
     return _scipy_special
 
 
-def _library(xp: Any) -> Any:
+def library(xp: Any) -> Any:
+    """``scipy.special`` for NumPy (``False`` without SciPy), ``cupyx.scipy.special`` for
+    CuPy."""
     if xp is not np:
         import cupyx.scipy.special as cs
         return cs
     return _scipy()
 
 
-def _elementwise_math(fn: Callable[[float], float]) -> Callable[[np.ndarray], np.ndarray]:
-    ufunc = np.frompyfunc(fn, 1, 1)
-    return lambda x: np.asarray(ufunc(x), dtype=np.float64)
-
-
-def _safe_lgamma(v: float) -> float:
-    try:
-        return math.lgamma(v)
-    except ValueError:  # a pole
-        return math.inf
-
-
-_np_erf = _elementwise_math(math.erf)
-_np_erfc = _elementwise_math(math.erfc)
-_np_lgamma = _elementwise_math(_safe_lgamma)
-
-# B₂ₖ for k = 1..10
-_BERNOULLI = [1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510,
-              43867 / 798, -174611 / 330]
-
-
-def _np_digamma(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    with np.errstate(all="ignore"):
-        reflect = x < 0.5
-        y = np.where(reflect, 1 - x, x)
-        acc = np.zeros_like(y)
-        for _ in range(10):
-            small = y < 10
-            acc = acc - np.where(small, 1 / y, 0)
-            y = np.where(small, y + 1, y)
-        inv2 = 1 / (y * y)
-        series = np.zeros_like(y)
-        for k in range(7, 0, -1):
-            series = (series + _BERNOULLI[k - 1] / (2 * k)) * inv2
-        out = acc + np.log(y) - 0.5 / y - series
-        # π cot(πx), with x reduced first so that πx keeps its precision near the poles
-        out = np.where(reflect, out - np.pi / np.tan(np.pi * (x - np.round(x))), out)
-        pole = (x <= 0) & (x == np.floor(x))
-        out = np.where(pole, np.where(x == 0, -np.inf, np.nan), out)
-    return out
-
-
-def _np_polygamma(n: int, x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    sign = -1.0 if n % 2 == 0 else 1.0  # (-1)^(n+1)
-    threshold = 20.0 + n
-    with np.errstate(all="ignore"):
-        usable = np.isfinite(x) & (x > -1e6)  # the recurrence would take too long below
-        y = np.where(usable, x, threshold)
-        acc = np.zeros_like(y)
-        while True:
-            small = y < threshold
-            if not small.any():
-                break
-            acc = acc + np.where(small, 1 / y ** (n + 1), 0)
-            y = np.where(small, y + 1, y)
-        fact = math.factorial
-        series = fact(n - 1) / y ** n + fact(n) / (2 * y ** (n + 1))
-        for k in range(1, len(_BERNOULLI) + 1):
-            series = series + (_BERNOULLI[k - 1] * fact(2 * k + n - 1) / fact(2 * k)
-                               / y ** (2 * k + n))
-        out = sign * (fact(n) * acc + series)
-        out = np.where(usable, out, np.where(x == np.inf, 0.0, np.nan))
-        pole = (x <= 0) & (x == np.floor(x))
-        out = np.where(pole, np.inf if n % 2 else np.nan, out)
-    return out
-
-
-def _np_erfinv(y: np.ndarray) -> np.ndarray:
-    y = np.asarray(y, dtype=np.float64)
-    with np.errstate(all="ignore"):
-        w = -np.log((1 - y) * (1 + y))
-        wc = w - 2.5
-        p1 = 2.81022636e-08
-        for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087,
-                  -0.00125372503, -0.00417768164, 0.246640727, 1.50140941):
-            p1 = c + p1 * wc
-        wt = np.sqrt(w) - 3
-        p2 = -0.000200214257
-        for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773,
-                  -0.0076224613, 0.00943887047, 1.00167406, 2.83297682):
-            p2 = c + p2 * wt
-        x = np.where(w < 5, p1, p2) * y
-        a = np.abs(y)
-        tail = a > 0.5
-        target = np.where(tail, 1 - a, a)  # erfc(|x|) = 1 - |y| in the tails
-        for _ in range(4):
-            ax = np.abs(x)
-            density = 2 / np.sqrt(np.pi) * np.exp(-ax * ax)
-            # Newton on erf(|x|) = |y|, in the tails on log erfc(|x|) = log(1 - |y|)
-            f = np.empty_like(ax)
-            erfc_tail = _np_erfc(ax[tail])
-            f[tail] = (np.log(target[tail]) - np.log(erfc_tail)) * erfc_tail
-            f[~tail] = _np_erf(ax[~tail]) - target[~tail]
-            step = f / density
-            x = np.where(np.isfinite(step), x - np.sign(y) * step, x)
-        x = np.where(a == 1, np.sign(y) * np.inf, x)
-        x = np.where(a > 1, np.nan, x)
-    return x
-
-
-_NUMPY_IMPLS = {"erf": _np_erf, "erfc": _np_erfc, "erfinv": _np_erfinv,
-                "gammaln": _np_lgamma, "digamma": _np_digamma}
-
-
-def _like_input(out: Any, x: Any) -> Any:
-    """``out`` in ``x``'s float dtype (float64 for integer ``x``), a scalar for 0-d ``x``."""
-    dtype = getattr(x, "dtype", np.dtype(np.float64))
+def like_inputs(out: Any, *args: Any) -> Any:
+    """``out`` in the float dtype of ``args`` (float64 for integers), a scalar for 0-d."""
+    dtypes = [a.dtype for a in args if hasattr(a, "dtype")]
+    dtype = np.result_type(*dtypes) if dtypes else np.dtype(np.float64)
     dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
     if out.dtype != dtype:
         out = out.astype(dtype)
     return out[()] if out.ndim == 0 else out
 
 
-def _impl(name: str) -> Callable:
-    """The impl of the special function ``name`` (scipy.special's name)."""
-    def impl(xp: Any, x: Any) -> Any:
-        lib = _library(xp)
-        if lib:
-            return _like_input(xp.asarray(getattr(lib, name)(x)), x)
-        return _like_input(_NUMPY_IMPLS[name](np.asarray(x)), x)
+def on_host(xp: Any, fn: Callable, *args: Any) -> Any:
+    """``fn`` (a NumPy function) on CuPy arrays: copied to the host and back. For the few
+    functions ``cupyx.scipy.special`` lacks, alone outside a fused kernel."""
+    if xp is np:
+        return fn(*args)
+    host = [xp.asnumpy(a) if hasattr(a, "__cuda_array_interface__") else a for a in args]
+    return xp.asarray(fn(*host))
+
+
+def special_impl(name: str, fallback: Callable, **fixed: Any) -> Callable:
+    """The impl of the special function ``name`` of scipy.special: SciPy's (or CuPy's) ufunc
+    when there is one, else ``fallback`` (a NumPy function) on the host."""
+    def impl(xp: Any, *args: Any, **params: Any) -> Any:
+        lib = library(xp)
+        fn = getattr(lib, name, None) if lib else None
+        if fn is not None:
+            out = xp.asarray(fn(*args))
+        else:
+            out = on_host(xp, lambda *a: fallback(*[np.asarray(v) for v in a], **fixed),
+                          *args)
+        return like_inputs(out, *args)
+    impl.__name__ = f"{name}_impl"
     return impl
-
-
-def _polygamma_impl(xp: Any, x: Any, *, n: int) -> Any:
-    lib = _library(xp)
-    if lib:
-        return _like_input(xp.asarray(lib.polygamma(n, x)), x)
-    return _like_input(_np_polygamma(n, np.asarray(x)), x)
 
 
 # ----------------------------------------------------------------------------- primitives
@@ -189,21 +93,74 @@ def _polygamma_impl(xp: Any, x: Any, *, n: int) -> Any:
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
 erf_p = unary("erf", None, lambda t, x, out: t * (_TWO_OVER_SQRT_PI * fnp.exp(-(x * x))),
-              "erf({0})", impl=_impl("erf"))
+              "erf({0})", impl=special_impl("erf", snp.erf))
 erfc_p = unary("erfc", None, lambda t, x, out: t * (-_TWO_OVER_SQRT_PI * fnp.exp(-(x * x))),
-               "erfc({0})", impl=_impl("erfc"))
+               "erfc({0})", impl=special_impl("erfc", snp.erfc))
 erfinv_p = unary("erfinv", None, lambda t, x, out: t * (0.5 * math.sqrt(math.pi)
                                                        * fnp.exp(out * out)),
-                 "ft_erfinv({0})", impl=_impl("erfinv"))
+                 "ft_erfinv({0})", impl=special_impl("erfinv", snp.erfinv))
 lgamma_p = unary("lgamma", None, lambda t, x, out: t * digamma_p.bind(x), "lgamma({0})",
-                 impl=_impl("gammaln"))
+                 impl=special_impl("gammaln", snp.lgamma))
 digamma_p = unary("digamma", None, lambda t, x, out: t * polygamma_p.bind(x, n=1),
-                  "ft_digamma({0})", impl=_impl("digamma"))
+                  "ft_digamma({0})", impl=special_impl("digamma", snp.digamma))
 
 
 def _polygamma_deriv(t: Any, x: Any, out: Any, *, n: int) -> Any:
     return t * polygamma_p.bind(x, n=n + 1)
 
 
+def _polygamma_impl(xp: Any, x: Any, *, n: int) -> Any:
+    lib = library(xp)
+    out = xp.asarray(lib.polygamma(n, x)) if lib else snp.polygamma(n, np.asarray(x))
+    return like_inputs(out, x)
+
+
 polygamma_p = unary("polygamma", None, None, "ft_polygamma({n}, {0})", impl=_polygamma_impl)
 polygamma_p.jvp = elementwise_jvp([_polygamma_deriv])
+
+gamma_p = unary("gamma", None, lambda t, x, out: t * (out * digamma_p.bind(x)), "tgamma({0})",
+                impl=special_impl("gamma", snp.gamma))
+
+_SQRT_2PI = math.sqrt(2 * math.pi)
+ndtri_p = unary("ndtri", None, lambda t, x, out: t * (_SQRT_2PI * fnp.exp(0.5 * (out * out))),
+                "ft_ndtri({0})", impl=special_impl("ndtri", snp.ndtri))
+def _log_ndtr_deriv(t: Any, x: Any, out: Any) -> Any:
+    """φ(x)/Φ(x) = exp(log φ(x) - log_ndtr(x)); below -20, where both logs are large, as
+    ``-x / (1 + S)`` with log_ndtr's own series ``S = Σ (-1)^k (2k-1)!! / x^2k``."""
+    far = x < -20
+    xs = fnp.where(far, x, -20.0)
+    inv2 = 1 / (xs * xs)
+    term, series = 1.0, 0.0
+    for k in range(1, 11):
+        term = term * (-(2 * k - 1) * inv2)
+        series = series + term
+    near = fnp.exp(-0.5 * (x * x) - snp.LOG_SQRT_2PI - fnp.where(far, -1.0, out))
+    return t * fnp.where(far, -xs / (1 + series), near)
+
+
+log_ndtr_p = unary("log_ndtr", None, _log_ndtr_deriv, "ft_log_ndtr({0})",
+                   impl=special_impl("log_ndtr", snp.log_ndtr))
+expi_p = unary("expi", None, lambda t, x, out: t * (fnp.exp(x) / x), "ft_expi({0})",
+               impl=special_impl("expi", snp.expi))
+
+
+zeta_p = binary("zeta", None, [lambda t, s, q, out: t * zeta_ds_p.bind(s, q),
+                               lambda t, s, q, out: t * (-s * zeta_p.bind(s + 1, q))],
+                "ft_zeta({0}, {1})", impl=special_impl("zeta", snp.zeta))
+
+
+def _zeta_ds_impl(xp: Any, s: Any, q: Any) -> Any:
+    out = on_host(xp, lambda s, q: snp.zeta_ds(np.asarray(s), np.asarray(q)), s, q)
+    return like_inputs(out, s, q)
+
+
+def _zeta_ds_ds(t: Any, s: Any, q: Any, out: Any) -> Any:
+    raise NotImplementedError("zeta(s, q): the second derivative in s is not implemented "
+                              "(the first is)")
+
+
+# ∂ζ/∂s; its derivative in q: ∂/∂s (-s ζ(s+1, q)) = -ζ(s+1, q) - s ∂ζ(s+1, q)/∂s
+zeta_ds_p = binary("zeta_ds", None,
+                   [_zeta_ds_ds, lambda t, s, q, out: t * (-zeta_p.bind(s + 1, q)
+                                                           - s * zeta_ds_p.bind(s + 1, q))],
+                   "ft_zeta_ds({0}, {1})", impl=_zeta_ds_impl)

@@ -1,10 +1,15 @@
-"""``ftrans.scipy.special``: SciPy's special functions, differentiable to any order.
+"""``ftrans.scipy.special``: SciPy's special functions, differentiable.
 
-erf, erfc, erfinv, gammaln, digamma (``psi``) and polygamma are primitives
-(``ftrans/prims/special.py``: SciPy's values when SciPy is installed, NumPy-only ones
-otherwise); expit is the ``logistic`` primitive; logit, xlogy, xlog1py, logsumexp, softmax
-and log_softmax are built from ``ftrans.numpy``. Integer inputs are computed in float64;
-float32 stays float32.
+Primitives (``ftrans/prims/special.py``, ``incomplete.py``, ``bessel.py``: SciPy's ufuncs when
+SciPy is installed, NumPy-only versions otherwise, generated CUDA on the GPU): erf, erfc,
+erfinv, gammaln, gamma, digamma (``psi``), polygamma, zeta (Hurwitz's), expi, ndtri,
+log_ndtr, gammainc, gammaincc, betainc and their inverses gammaincinv, gammainccinv,
+betaincinv, iv, ive, i0, i0e, i1, i1e; expit is the ``logistic``
+primitive. Built from those and ``ftrans.numpy`` (so every transform applies): beta, betaln,
+erfcinv, ndtr, entr, rel_entr, kl_div, multigammaln, zeta without ``q`` (Riemann's), sinc,
+logit, xlogy, xlog1py, logsumexp, softmax, log_softmax. Integer inputs are computed in
+float64; float32 stays float32. Values and edge values (poles, infinities, NaN, arguments
+outside the domain) are SciPy's; ``docs/special.md`` lists the derivatives each offers.
 
 >>> import ftrans, ftrans.scipy.special as fsp
 >>> round(float(ftrans.grad(fsp.gammaln)(1.0)), 12)  # digamma(1) = -γ
@@ -22,6 +27,7 @@ from ..core import Tracer
 from ..numpy._promote import as_array, normalize_axes, operand_dtype, shape_of, to_dtype
 from ..prims import elementwise as ew
 from ..prims import special as sp
+from ._args import floats
 
 
 def _float_arg(x: Any) -> Any:
@@ -82,7 +88,7 @@ def logit(x: Any) -> Any:
 
 def _xlog(name: str, log: Any, lowest: float) -> Any:
     def fn(x: Any, y: Any) -> Any:
-        x, y = _float_arg(x), _float_arg(y)
+        x, y = floats(name, x, y)
         # where x == 0 and log(y) is not finite, log(1) stands in: x * log(...) is then 0, and
         # elsewhere the derivative in x at x == 0 is log(y), as in JAX
         usable = fnp.where(fnp.greater(y, lowest), fnp.less(y, np.inf), False)
@@ -165,5 +171,37 @@ def log_softmax(x: Any, axis: Any = None) -> Any:
     return fnp.subtract(shifted, fnp.log(s))
 
 
-__all__ = ["digamma", "erf", "erfc", "erfinv", "expit", "gammaln", "log_softmax", "logit",
-           "logsumexp", "polygamma", "psi", "softmax", "xlog1py", "xlogy"]
+from ._special_more import (  # noqa: E402
+    beta,
+    betainc,
+    betaincinv,
+    betaln,
+    entr,
+    erfcinv,
+    expi,
+    gamma,
+    gammainc,
+    gammaincc,
+    gammainccinv,
+    gammaincinv,
+    i0,
+    i0e,
+    i1,
+    i1e,
+    iv,
+    ive,
+    kl_div,
+    log_ndtr,
+    multigammaln,
+    ndtr,
+    ndtri,
+    rel_entr,
+    sinc,
+    zeta,
+)
+
+__all__ = ["beta", "betainc", "betaincinv", "betaln", "digamma", "entr", "erf", "erfc", "erfcinv",
+           "erfinv", "expi", "expit", "gamma", "gammainc", "gammaincc", "gammainccinv",
+           "gammaincinv", "gammaln", "i0", "i0e", "i1", "i1e", "iv", "ive", "kl_div", "log_ndtr",
+           "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma",
+           "psi", "rel_entr", "sinc", "softmax", "xlog1py", "xlogy", "zeta"]

@@ -20,7 +20,7 @@ def linearize_jaxpr(jaxpr: Jaxpr, values: dict[Var, Any], diff_mask: Sequence[bo
     """The linear map from the tangents of the inputs marked in ``diff_mask`` to the output
     tangents, as a jaxpr with its residuals. ``consume=True`` hands ``values`` over: primal
     values are released as soon as the rules no longer need them."""
-    with Trace(concrete=False) as trace:
+    with Trace(concrete=False, why="linearization (tangents have no values)") as trace:
         tangents = [trace.new_arg(v.aval) if d else Zero(v.aval)
                     for v, d in zip(jaxpr.invars, diff_mask)]
         outs = jvp_jaxpr_eval(jaxpr, values if consume else dict(values), tangents,

@@ -93,7 +93,7 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
 
 def transpose_jaxpr(jaxpr: Jaxpr, consts: Sequence[Any]) -> tuple[Jaxpr, list[Any]]:
     """The transposed linear jaxpr: output cotangents in, input cotangents out."""
-    with Trace(concrete=False) as trace:
+    with Trace(concrete=False, why="a transpose (cotangents have no values)") as trace:
         cts = [trace.new_arg(a.aval) for a in jaxpr.outvars]
         outs = backward_pass(jaxpr, consts, cts)
         return trace.to_jaxpr([instantiate(o) for o in outs])

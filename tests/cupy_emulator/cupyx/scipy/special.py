@@ -1,5 +1,6 @@
 """``cupyx.scipy.special`` of the emulator: SciPy's functions when installed, otherwise
-ftrans's own NumPy implementations (an emulator needs a reference, not a second one)."""
+ftrans's own NumPy implementations (an emulator needs a reference, not a second one). Only
+the functions ftrans calls, each a name CuPy's module has (it has no ``iv``/``ive``)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,30 @@ import cupy
 import numpy
 
 
+def _fallback(name: str) -> Any:
+    from ftrans.prims import incomplete_inverse as inc_inv
+    from ftrans.prims import incomplete_numpy as inc
+    from ftrans.prims import special_numpy as snp
+    return {"erf": snp.erf, "erfc": snp.erfc, "gammaln": snp.lgamma, "digamma": snp.digamma,
+            "erfinv": snp.erfinv, "polygamma": snp.polygamma, "gamma": snp.gamma,
+            "ndtri": snp.ndtri, "log_ndtr": snp.log_ndtr, "expi": snp.expi, "zeta": snp.zeta,
+            "gammainc": lambda a, x: inc.igamma(a, x, False),
+            "gammaincc": lambda a, x: inc.igamma(a, x, True), "betainc": inc.betainc,
+            "gammaincinv": lambda a, p: inc_inv.igamma_inv(a, p, False),
+            "gammainccinv": lambda a, p: inc_inv.igamma_inv(a, p, True),
+            "betaincinv": inc_inv.betainc_inv,
+            "i0": lambda x: snp.bessel_i01(0, x, False),
+            "i0e": lambda x: snp.bessel_i01(0, x, True),
+            "i1": lambda x: snp.bessel_i01(1, x, False),
+            "i1e": lambda x: snp.bessel_i01(1, x, True)}[name]
+
+
 def _host(name: str) -> Any:
     try:
         import scipy.special as sc
         return getattr(sc, name)
     except ImportError:
-        from ftrans.prims import special as fs
-        return {"erf": fs._np_erf, "erfc": fs._np_erfc, "gammaln": fs._np_lgamma,
-                "digamma": fs._np_digamma, "erfinv": fs._np_erfinv,
-                "polygamma": fs._np_polygamma}[name]
+        return _fallback(name)
 
 
 def _elementwise(name: str) -> Any:
@@ -31,5 +47,7 @@ def _elementwise(name: str) -> Any:
     return f
 
 
-erf, erfc, erfinv, gammaln, digamma, polygamma = (
-    _elementwise(n) for n in ("erf", "erfc", "erfinv", "gammaln", "digamma", "polygamma"))
+_NAMES = ("erf", "erfc", "erfinv", "gammaln", "digamma", "polygamma", "gamma", "ndtri",
+          "log_ndtr", "expi", "zeta", "gammainc", "gammaincc", "betainc", "i0", "i0e", "i1",
+          "i1e", "gammaincinv", "gammainccinv", "betaincinv")
+globals().update({n: _elementwise(n) for n in _NAMES})

@@ -1,5 +1,6 @@
-"""Sample rows for the NumPy API of issue 4 (see ``samples.py``): the new primitives and
-every wrapper, composite ones named by the primitive they are built on."""
+"""Sample rows for the wrappers of the NumPy API (see ``samples.py``): elementwise functions,
+reductions, shape manipulation, products, indexing and sorting, with the primitives they
+brought; composite wrappers are named by the primitive they are built on."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ _IDX = np.array([2, 0, 2, 1])
 
 _SPECIAL = np.array([np.nan, 1.0, np.inf, -np.inf])
 _HOLES = np.array([False, True, False, False])
+_SIGNED = np.array([-0.0, 0.0, 3.0, -2.0])  # signbit set, unset, unset, set
 
 ELEMENTWISE = [
     Sample("pow", fnp.float_power, (pos(3), r(3))),
@@ -49,6 +51,7 @@ ELEMENTWISE = [
     Sample("isnan", lambda x: fnp.where(fnp.isnan(x * _SPECIAL), 0.0, x), (r(4),)),
     Sample("isinf", lambda x: fnp.where(fnp.isinf(x * _SPECIAL), 1.0, x), (pos(4),)),
     Sample("isfinite", lambda x: fnp.where(fnp.isfinite(x * _SPECIAL), x, 1.0), (r(4),)),
+    Sample("signbit", lambda x: fnp.where(fnp.signbit(x * _SIGNED), x, 2.0 * x), (pos(4),)),
     Sample("and", lambda x, y: fnp.where(fnp.logical_and(x > 0, y > 0), x, y), (r(4), r(4))),
     Sample("or", lambda x, y: fnp.where(fnp.logical_or(x > 0, y), x, y), (r(4), r(4))),
     Sample("xor", lambda x, y: fnp.where(fnp.logical_xor(x > 0, y > 0), x, y), (r(4), r(4))),
@@ -182,11 +185,11 @@ SORTING = [
            (r(5), r(5))),
 ]
 
-NUMPY_SAMPLES = ELEMENTWISE + REDUCTIONS + SHAPE + PRODUCTS + INDEXING + SORTING
+NUMPY_API_SAMPLES = ELEMENTWISE + REDUCTIONS + SHAPE + PRODUCTS + INDEXING + SORTING
 
 # fmod, and remainder/floor_divide built on it (points away from the jumps at multiples)
 _NUM, _DEN = np.array([5.3, -4.1, 2.9]), np.array([1.7, 1.3, -0.8])
-NUMPY_SAMPLES += [
+NUMPY_API_SAMPLES += [
     Sample("rem", fnp.fmod, (_NUM, _DEN)),
     Sample("rem", fnp.remainder, (_NUM, _DEN)),
     Sample("rem", lambda x, y: x % y + (x // y) * x, (_NUM, _DEN)),
