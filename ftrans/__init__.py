@@ -19,6 +19,8 @@ from .api import (  # noqa: F401
                   linear_transpose,
                   linearize,
                   make_jaxpr,
+                  print_saved_residuals,
+                  saved_residuals,
                   value_and_grad,
                   vjp,
                   vmap,
@@ -37,19 +39,13 @@ from . import (  # noqa: F401,E402
                   random,
                   scipy,  # noqa: F401,E402
 )
+from .control.checkpoint import checkpoint, checkpoint_policies, remat  # noqa: F401,E402
+from .control.custom_jvp import custom_jvp  # noqa: F401,E402
+from .control.custom_vjp import custom_vjp  # noqa: F401,E402
 from .cost import jacobian_cost  # noqa: F401,E402
-from .custom import (  # noqa: F401,E402
-                  checkpoint,
-                  checkpoint_policies,
-                  custom_jvp,
-                  custom_vjp,
-                  print_saved_residuals,
-                  remat,
-                  saved_residuals,
-                  stop_gradient,
-)
 from .jit import jit  # noqa: F401,E402
 from .prims.callback import pure_callback  # noqa: F401,E402
+from .prims.stop_gradient import stop_gradient  # noqa: F401,E402
 from .sparse import (  # noqa: F401,E402
                   SparseJacobian,
                   Sparsity,

@@ -14,31 +14,25 @@ An *abstract* trace knows only avals; asking it for a value raises ``Concretizat
 
 from __future__ import annotations
 
-import os
 import threading
-import traceback
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
-from . import backends as _backends
-from .ir import ClosedJaxpr, Eqn, Jaxpr, Literal, ShapedArray, Var
-
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-
-
-class ConcretizationError(TypeError):
-    """A concrete value was asked of a traced value that has none; the message names the
-    transformation that made it abstract (``jit``, ``vmap``, a ``lax.scan`` body...)."""
-
-
-class UnexpectedTracerError(RuntimeError):
-    """A tracer was used after the transformation that made it had finished."""
-
-
-class TracerArrayConversionError(TypeError):
-    """A tracer was handed to code that wanted a plain NumPy array."""
-
+from . import errors
+from .errors import (  # noqa: F401  (core's names too)
+    IF_FIX,
+    INDEX_FIX,
+    ConcretizationError,
+    TracerArrayConversionError,
+    UnexpectedTracerError,
+    check_int64,
+    stale_view,
+    user_frame,
+)
+from .ir import Eqn, Jaxpr, Literal, ShapedArray, Var
+from .symbolic import UndefPrimal, Zero, instantiate, zeros  # noqa: F401  (core's names too)
+from .xp import array_module, run_on_gpu, same_device  # noqa: F401  (core's names too)
 
 # ----------------------------------------------------------------------------- primitives
 
@@ -54,10 +48,9 @@ class Primitive:
       that are ``UndefPrimal`` (``None`` for the others);
     - ``batch(args, dims, **params)``: ``(out, out_dim)`` for vmap;
     - ``cuda``: for elementwise primitives, a C expression template used by kernel fusion
-      (``{0}``, ``{1}``... the operands, ``{name}`` a param);
-    - ``cuda_fuses(in_avals, out_aval, **params)``: whether ``cuda`` is right for these
-      operand types and params; when ``None``, for float operands (and a float or bool
-      output) only;
+      (``{0}``, ``{1}``... the operands, ``{name}`` a param); ``cuda_fuses(in_avals,
+      out_aval, **params)``: whether ``cuda`` is right for these operand types and params
+      (when ``None``: for float operands, and a float or bool output, only);
     - ``cuda_reduce``: for reductions that kernels fuse, ``(combiner, identity)``: a function
       of ``kernels/ft_math.cuh`` combining two partial results, and its identity element;
     - ``c_expr``: for elementwise primitives the CPU's fused C loops compute
@@ -72,10 +65,9 @@ class Primitive:
     - ``new_buffer``: the impl returns a new array that shares memory with nothing (never a
       view), so backends may write over it once it is dead, as over a ufunc's result;
     - ``commutative``: a binary primitive whose operands may trade places;
-    - ``deps``: which input elements each output element depends on (``ftrans.deps``); when
-      ``None``, the rule of the primitive's family, else a conservative dense rule;
-    - ``cost``: estimated flops ``cost(in_avals, out_avals, **params)`` (``ftrans.cost``);
-      when ``None``, the rule of the primitive's family;
+    - ``deps``: which input elements each output element depends on (``ftrans.deps``), and
+      ``cost``: estimated flops ``cost(in_avals, out_avals, **params)`` (``ftrans.cost``);
+      when ``None``, the rule of the primitive's family (for ``deps``, else a dense rule);
     - ``ufunc``: the name of the NumPy ufunc this primitive is exactly, if any (the NumPy
       backend calls it directly, with ``out=`` buffers);
     - ``scalar_math``: an expression on Python floats (``_m`` is ``math``), or a function of
@@ -127,9 +119,6 @@ class Primitive:
     def __repr__(self) -> str:
         return self.name
 
-    def __reduce__(self) -> tuple:  # by name: a jaxpr pickled here runs in another process
-        return primitive_named, (self.name,)
-
 
 PRIMITIVES: dict[str, Primitive] = {}
 
@@ -139,51 +128,13 @@ def register(prim: Primitive) -> Primitive:
     return prim
 
 
-def primitive_named(name: str) -> Primitive:
-    """The registered primitive ``name`` (how pickled jaxprs name their primitives).
-
-    >>> primitive_named("sin").name
-    'sin'
-    """
-    try:  # unpickling imported ftrans (this module's package), which registers them all
-        return PRIMITIVES[name]
-    except KeyError:
-        raise KeyError(f"no primitive named {name!r} is registered in this process: is the "
-                       "same version of ftrans installed where the jaxpr was pickled?") from None
-
-
 # ----------------------------------------------------------------------------- values
-
-class Zero:
-    """A tangent or cotangent known to be zero, carried symbolically."""
-
-    __slots__ = ("aval",)
-
-    def __init__(self, aval: ShapedArray):
-        self.aval = aval
-
-    def __repr__(self) -> str:
-        return f"Zero({self.aval})"
-
-
-class UndefPrimal:
-    """Marks the linear input of an equation being transposed."""
-
-    __slots__ = ("aval",)
-
-    def __init__(self, aval: ShapedArray):
-        self.aval = aval
-
-    def __repr__(self) -> str:
-        return f"UndefPrimal({self.aval})"
-
 
 _SCALAR_TYPES = (bool, int, float, complex)
 # Python scalars as NumPy 2 sees them (an int is int64; beyond it, see check_int64)
 _WEAK_AVALS: dict[type, ShapedArray] = {
     t: ShapedArray((), np.dtype(d), weak_type=True)
     for t, d in ((bool, np.bool_), (int, np.int64), (float, np.float64), (complex, np.complex128))}
-_INT64_MIN, _INT64_MAX = int(np.iinfo(np.int64).min), int(np.iinfo(np.int64).max)
 _SCALAR_AVALS: dict[np.dtype, ShapedArray] = {}  # shape () avals, shared (they are immutable)
 
 
@@ -214,19 +165,6 @@ def aval_of(x: Any) -> ShapedArray:
                         f"{x!r}") from None
 
 
-def check_int64(x: int, where: str) -> None:
-    """``OverflowError`` naming ``where`` when the Python int ``x`` does not fit int64 (the
-    dtype ftrans, like NumPy, gives Python ints; NumPy raises too when one meets an array).
-
-    >>> check_int64(2 ** 63, "jit: argument 0 ('n')")
-    Traceback (most recent call last):
-      ...
-    OverflowError: jit: argument 0 ('n'): the Python int 9223372036854775808 is out of bounds ...
-    """
-    if not _INT64_MIN <= x <= _INT64_MAX:
-        raise OverflowError(f"{where}: the Python int {x} is out of bounds for int64")
-
-
 def _value_aval(x: Any, like: ShapedArray | None) -> ShapedArray:
     """The (strong) aval of a computed value, sharing ``like`` when they agree."""
     if type(x) is np.ndarray or isinstance(x, np.generic):
@@ -235,46 +173,6 @@ def _value_aval(x: Any, like: ShapedArray | None) -> ShapedArray:
             return like
         return ShapedArray(x.shape, x.dtype)
     return aval_of(x).strip_weak()
-
-
-def array_module(args: Sequence[Any]) -> Any:
-    """numpy, unless one of ``args`` is a CuPy array (or an array and the default backend
-    is the GPU: ``ftrans.default_backend``)."""
-    for a in args:
-        t = type(a)
-        if t is np.ndarray or t is float or t is np.float64:
-            continue
-        if t.__module__.startswith("cupy"):
-            from .backends import cupy_module
-            return cupy_module()
-    if _backends.default_is_gpu() and any(type(a) is np.ndarray for a in args):
-        from .device import require_gpu
-        return require_gpu()
-    return np
-
-
-def same_device(value: Any, like: Any) -> Any:
-    """A NumPy constant made by a rule, on the device of ``like``: a CuPy array when
-    ``like`` is one. Next to tracers and NumPy values it stays as it is (binding a primitive
-    moves NumPy arguments to the GPU when needed).
-
-    >>> same_device(np.eye(2), np.ones(2)).shape
-    (2, 2)
-    """
-    if type(like).__module__.startswith("cupy"):
-        from .backends import cupy_module
-        return cupy_module().asarray(value)
-    return value
-
-
-def zeros(aval: ShapedArray, like: Any = None) -> Any:
-    xp = array_module([like]) if like is not None else np
-    return xp.zeros(aval.shape, aval.dtype)
-
-
-def instantiate(t: Any) -> Any:
-    """A ``Zero`` made into an actual array of zeros; anything else unchanged."""
-    return zeros(t.aval) if type(t) is Zero else t
 
 
 # ----------------------------------------------------------------------------- traces
@@ -310,7 +208,6 @@ def bind(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
             raise NotImplementedError(f"primitive {prim.name} has no impl")
         xp = array_module(args)
         if xp is not np:
-            from .device import run_on_gpu
             out = run_on_gpu(prim, xp, args, params)
         else:
             out = prim.impl(xp, *args, **params)
@@ -482,12 +379,7 @@ class Trace:
         for a in atoms:
             where = self.stale.get(a) if type(a) is Var else None
             if where is not None:
-                raise ValueError(
-                    f"an array taken from another one (a slice, reshape, transpose, ...) is "
-                    f"used at {user_frame()} after that other array was assigned to at {where}:"
-                    " NumPy's view would show the assignment, ftrans's traced arrays are "
-                    "values and would not. Take it again after the assignment, or use "
-                    "x = x.at[idx].set(value)")
+                raise stale_view(where)
 
     def value_of(self, x: Any) -> Any:
         """The value behind a tracer of this (concrete) trace; constants as they are."""
@@ -522,28 +414,13 @@ def current_level() -> int:
 
 # ----------------------------------------------------------------------------- tracers
 
-_fnp_module: Any = None
-
-
-def _fnp() -> Any:
-    global _fnp_module
-    if _fnp_module is None:
-        from . import numpy as fnp
-        _fnp_module = fnp
-    return _fnp_module
-
-
-def user_frame() -> str:
-    """'file.py:12 (in f)' for the innermost stack frame outside ftrans."""
-    for frame in reversed(traceback.extract_stack()):
-        path = os.path.abspath(frame.filename)
-        if not path.startswith(_PACKAGE_DIR) and "<frozen" not in path:
-            return f"{frame.filename}:{frame.lineno} (in {frame.name})"
-    return "<unknown>"
-
-
 class Tracer:
-    """A value inside a trace: its variable, its aval, and (in a concrete trace) its value."""
+    """A value inside a trace: its variable, its aval, and (in a concrete trace) its value.
+
+    Its NumPy face (operators, ``x.T``, ``x.sum()``, indexing, ``__array_ufunc__``,
+    ``__array_function__``) is attached by ``ftrans.numpy`` (``numpy/_tracer.py``), as JAX
+    attaches its array methods: the core knows no NumPy face.
+    """
 
     __slots__ = ("_trace", "_var", "aval", "val")  # not "var": that is ndarray.var()
     __array_priority__ = 1000
@@ -571,18 +448,6 @@ class Tracer:
     def size(self) -> int:
         return self.aval.size
 
-    @property
-    def T(self) -> Any:
-        return _fnp().transpose(self)
-
-    @property
-    def real(self) -> Any:
-        return _fnp().real(self)
-
-    @property
-    def imag(self) -> Any:
-        return _fnp().imag(self)
-
     def __len__(self) -> int:
         if not self.aval.shape:
             raise TypeError("len() of unsized object (a 0-d traced array)")
@@ -601,40 +466,20 @@ class Tracer:
                 f"{self.aval.str_short()} ({abstract_reason(self)}) at {user_frame()}. {fix}")
         return self.val
 
-    _IF_FIX = ("Python control flow cannot depend on traced values here: for `if` use "
-               "ftrans.numpy.where(cond, x, y) or ftrans.lax.cond(pred, true_fun, false_fun, "
-               "*operands); for `while` use ftrans.lax.while_loop(cond_fun, body_fun, init); "
-               "or mark the argument static with jit(..., static_argnums=...).")
-    _INDEX_FIX = ("A traced integer cannot pick a Python branch, list item or loop count: use "
-                  "ftrans.lax.switch(index, branches, *operands), ftrans.lax.fori_loop(lower, "
-                  "upper, body_fun, init) or ftrans.lax.scan, or mark the argument static. To "
-                  "index an array with it, use ftrans.numpy.take(table, i) or "
-                  "ftrans.numpy.asarray(table)[i].")
-
     def __bool__(self) -> bool:
-        return bool(self._concrete("bool() (an `if`, `while`, `and`/`or`)", self._IF_FIX))
+        return bool(self._concrete("bool() (an `if`, `while`, `and`/`or`)", IF_FIX))
 
     def __float__(self) -> float:
-        val = self._concrete("float()", self._IF_FIX)
-        if np.dtype(self.aval.dtype).kind in "fc":  # JAX raises here too
-            raise ConcretizationError(
-                f"float() of a traced {self.aval.str_short()} at {user_frame()} would drop it "
-                "from the derivative being computed (math.sin(x), float(x) and the like see a "
-                "constant). Use ftrans.numpy functions (fnp.sin(x)) or x.astype(float); "
-                "x.item() if a constant is really meant.")
+        val = self._concrete("float()", IF_FIX)
+        if np.dtype(self.aval.dtype).kind in "fc":
+            raise errors.dropped_conversion("float", self.aval.str_short())
         return float(val)
 
     def __complex__(self) -> complex:
-        val = self._concrete("complex()", self._IF_FIX)
-        if np.dtype(self.aval.dtype).kind in "fc":  # as float(): it would drop the tracer
-            raise ConcretizationError(
-                f"complex() of a traced {self.aval.str_short()} at {user_frame()} would drop it "
-                "from the derivative being computed. Use ftrans.numpy functions, or x.item() "
-                "if a constant is really meant.")
+        val = self._concrete("complex()", IF_FIX)
+        if np.dtype(self.aval.dtype).kind in "fc":
+            raise errors.dropped_conversion("complex", self.aval.str_short())
         return complex(val)
-
-    def __round__(self, ndigits: int | None = None) -> Any:
-        return (_fnp_module or _fnp()).round(self, ndigits or 0)
 
     def __format__(self, spec: str) -> str:
         if self.val is not None and spec:
@@ -642,91 +487,43 @@ class Tracer:
         return format(repr(self), spec)
 
     def __int__(self) -> int:
-        return int(self._concrete("int()", self._INDEX_FIX))
+        return int(self._concrete("int()", INDEX_FIX))
 
     def __index__(self) -> int:
-        return int(self._concrete("using a traced value as an index", self._INDEX_FIX))
+        return int(self._concrete("using a traced value as an index", INDEX_FIX))
 
     def item(self) -> Any:
-        v = self._concrete(".item()", self._IF_FIX)
+        v = self._concrete(".item()", IF_FIX)
         return v.item() if hasattr(v, "item") else v
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         if self.val is not None and self._trace.consts.get(id(self.val), (None,))[0] \
                 is self._var:  # a constant lifted into the trace: it carries no dependence
             return np.asarray(self.val, dtype)
-        raise TracerArrayConversionError(_fnp()._conversion_message(self, user_frame()))
+        raise TracerArrayConversionError(self._conversion_message(self, user_frame()))
 
-    # --- NumPy protocols
-    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        return _fnp()._array_ufunc(ufunc, method, inputs, kwargs)
+    _conversion_message = staticmethod(errors.conversion_message)  # ftrans.numpy sets a better one
 
-    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
-        return _fnp()._array_function(func, args, kwargs)
-
-    def __array_namespace__(self, api_version: str | None = None) -> Any:
-        return _fnp()
-
-    # --- operators (the module is looked up once: these are on the hot path)
-    def __add__(self, o): return (_fnp_module or _fnp()).add(self, o)
-    def __radd__(self, o): return (_fnp_module or _fnp()).add(o, self)
-    def __sub__(self, o): return (_fnp_module or _fnp()).subtract(self, o)
-    def __rsub__(self, o): return (_fnp_module or _fnp()).subtract(o, self)
-    def __mul__(self, o): return (_fnp_module or _fnp()).multiply(self, o)
-    def __rmul__(self, o): return (_fnp_module or _fnp()).multiply(o, self)
-    def __truediv__(self, o): return (_fnp_module or _fnp()).divide(self, o)
-    def __rtruediv__(self, o): return (_fnp_module or _fnp()).divide(o, self)
-    def __pow__(self, o): return (_fnp_module or _fnp()).power(self, o)
-    def __rpow__(self, o): return (_fnp_module or _fnp()).power(o, self)
-    def __matmul__(self, o): return (_fnp_module or _fnp()).matmul(self, o)
-    def __rmatmul__(self, o): return (_fnp_module or _fnp()).matmul(o, self)
-    def __neg__(self): return (_fnp_module or _fnp()).negative(self)
-    def __pos__(self): return self
-    def __abs__(self): return (_fnp_module or _fnp()).abs(self)
-    def __eq__(self, o): return (_fnp_module or _fnp()).equal(self, o)  # type: ignore[override]
-    def __ne__(self, o): return (_fnp_module or _fnp()).not_equal(self, o)  # type: ignore[override]
-    def __lt__(self, o): return (_fnp_module or _fnp()).less(self, o)
-    def __le__(self, o): return (_fnp_module or _fnp()).less_equal(self, o)
-    def __gt__(self, o): return (_fnp_module or _fnp()).greater(self, o)
-    def __ge__(self, o): return (_fnp_module or _fnp()).greater_equal(self, o)
-    def __and__(self, o): return (_fnp_module or _fnp()).bitwise_and(self, o)
-    def __rand__(self, o): return (_fnp_module or _fnp()).bitwise_and(o, self)
-    def __or__(self, o): return (_fnp_module or _fnp()).bitwise_or(self, o)
-    def __ror__(self, o): return (_fnp_module or _fnp()).bitwise_or(o, self)
-    def __xor__(self, o): return (_fnp_module or _fnp()).bitwise_xor(self, o)
-    def __rxor__(self, o): return (_fnp_module or _fnp()).bitwise_xor(o, self)
-    def __invert__(self): return (_fnp_module or _fnp()).invert(self)
-    def __lshift__(self, o): return (_fnp_module or _fnp()).left_shift(self, o)
-    def __rlshift__(self, o): return (_fnp_module or _fnp()).left_shift(o, self)
-    def __rshift__(self, o): return (_fnp_module or _fnp()).right_shift(self, o)
-    def __rrshift__(self, o): return (_fnp_module or _fnp()).right_shift(o, self)
-    def __floordiv__(self, o): return (_fnp_module or _fnp()).floor_divide(self, o)
-    def __rfloordiv__(self, o): return (_fnp_module or _fnp()).floor_divide(o, self)
-    def __mod__(self, o): return (_fnp_module or _fnp()).remainder(self, o)
-    def __rmod__(self, o): return (_fnp_module or _fnp()).remainder(o, self)
-    def __divmod__(self, o): return (_fnp_module or _fnp()).divmod(self, o)
-    def __rdivmod__(self, o): return (_fnp_module or _fnp()).divmod(o, self)
     __hash__ = None  # type: ignore[assignment]
+
+    if TYPE_CHECKING:  # the NumPy face, attached by ftrans.numpy (numpy/_tracer.py)
+        def _op(self, other: Any) -> Any: ...
+        def _unary(self) -> Any: ...
+        def __getattr__(self, name: str) -> Any: ...
+        __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ \
+            = __pow__ = __rpow__ = __matmul__ = __rmatmul__ = __and__ = __rand__ = __or__ \
+            = __ror__ = __xor__ = __rxor__ = __lshift__ = __rlshift__ = __rshift__ = __rrshift__ \
+            = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __divmod__ = __rdivmod__ \
+            = __lt__ = __le__ = __gt__ = __ge__ = __getitem__ = __eq__ = __ne__ = _op  # type: ignore
+        __neg__ = __pos__ = __abs__ = __invert__ = _unary
+        T = real = imag = property(_unary)
 
     def _become(self, other: Tracer) -> None:
         """Rebind this tracer to ``other``'s value (item assignment: ftrans.numpy._mutation)."""
         self._var, self.aval, self.val = other._var, other.aval, other.val
 
-    def __setitem__(self, idx: Any, value: Any) -> None:
-        _fnp()._setitem(self, idx, value)  # x = x.at[idx].set(value), where NumPy agrees
-
-    def __getattr__(self, name: str) -> Any:
-        method = _fnp()._TRACER_METHODS.get(name)
-        if method is None:
-            raise _fnp()._TracerAttributeError(name)
-        return method.__get__(self)
-
-    def __getitem__(self, idx: Any) -> Any:
-        return _fnp()._getitem(self, idx)
-
-    def __iter__(self):
-        for i in range(len(self)):
-            yield self[i]
+    def __iter__(self) -> Any:
+        return (self[i] for i in range(len(self)))
 
 
 # ----------------------------------------------------------------------------- evaluation
@@ -767,10 +564,6 @@ def trace_to_jaxpr(fun: Callable[..., Sequence[Any]], avals: Sequence[ShapedArra
         args = [trace.new_arg(a) for a in avals]
         outs = fun(*args)
         return trace.to_jaxpr(outs)
-
-
-def closed(jaxpr: Jaxpr, consts: Sequence[Any]) -> ClosedJaxpr:
-    return ClosedJaxpr(jaxpr, consts)
 
 
 def known_value(x: Any) -> Any:

@@ -18,7 +18,15 @@ from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
-from .ir import Jaxpr, ShapedArray
+from .api.batching import make_jaxpr, vmap
+from .api.checks import arg_name, as_value, check_chunk_size, check_diff_dtype, normalize_argnums
+from .api.derivatives import jvp, vjp, wrt
+from .core import aval_of, trace_to_jaxpr
+from .ir import ClosedJaxpr, Jaxpr, ShapedArray
+from .memory import peak_bytes
+from .prims.shape import reshape
+from .prims.slicing import slice_
+from .tree_util import tree_flatten, tree_unflatten
 
 
 def _elementwise_cost(in_avals: Sequence[ShapedArray], out_avals: Sequence[ShapedArray],
@@ -41,7 +49,6 @@ def _control_cost(in_avals: Sequence[ShapedArray], out_avals: Sequence[ShapedArr
     """Primitives that run programs of their own (cond, scan, while, custom rules): the
     flops of those, the costliest of a tuple of branches, times ``length`` for a scan (a
     while loop counts one trip: its trip count is not known before it runs)."""
-    from .ir import ClosedJaxpr
     total = 0
     for value in params.values():
         progs = value if isinstance(value, tuple) else (value,)
@@ -91,10 +98,6 @@ def _seeded(fun: Callable, args: tuple, nums: tuple[int, ...], mode: str,
             diff_avals: list[ShapedArray], out_avals: list[ShapedArray], out_tree: Any,
             diff_trees: list[Any]) -> Callable:
     """``(*args, seed) -> J·seed`` (forward) or ``seedᵀ·J`` (reverse), seed flattened."""
-    from . import api
-    from .prims.shape import reshape
-    from .prims.slicing import slice_
-    from .tree_util import tree_unflatten
 
     def split(seed: Any, avals: list[ShapedArray]) -> list[Any]:
         parts, off = [], 0
@@ -106,14 +109,14 @@ def _seeded(fun: Callable, args: tuple, nums: tuple[int, ...], mode: str,
 
     def seeded(*a: Any) -> Any:
         *xs, seed = a
-        wrt = api._wrt(fun, tuple(xs), {}, nums)
+        partial = wrt(fun, tuple(xs), {}, nums)
         diff = [xs[i] for i in nums]
         if mode == "forward":
             pieces = iter(split(seed, diff_avals))
             tangents = [tree_unflatten(t, [next(pieces) for _ in range(t.num_leaves)])
                         for t in diff_trees]
-            return api.jvp(wrt, diff, tangents)[1]
-        _, pull = api.vjp(wrt, *diff)
+            return jvp(partial, diff, tangents)[1]
+        _, pull = vjp(partial, *diff)
         return pull(tree_unflatten(out_tree, split(seed, out_avals)))
 
     return seeded
@@ -131,23 +134,20 @@ def jacobian_cost(fun: Callable, *args: Any, argnums: int | Sequence[int] = 0,
     >>> c["best"], c["forward"].passes, c["reverse"].passes
     ('reverse', 100, 1)
     """
-    from . import api
-    from .memory import peak_bytes
-    from .tree_util import tree_flatten
     if chunk_size is not None:
-        chunk_size = api._check_chunk_size(chunk_size, "jacobian_cost")
+        chunk_size = check_chunk_size(chunk_size, "jacobian_cost")
         if chunk_size == "auto":
             raise ValueError("jacobian_cost: chunk_size must be a positive integer or None, "
                              "got 'auto'")
-    nums = api._normalize_argnums(argnums, len(args), "jacobian_cost")
+    nums = normalize_argnums(argnums, len(args), "jacobian_cost")
     diff_trees, diff_avals = [], []
     for i in nums:
         leaves, tree = tree_flatten(args[i])
         diff_trees.append(tree)
         for leaf in leaves:
-            x = api._as_value(leaf, f"jacobian_cost: {api._arg_name(fun, i)}")
-            api._check_diff_dtype(x, api._arg_name(fun, i), "jacobian_cost")
-            diff_avals.append(api.aval_of(x).strip_weak())
+            x = as_value(leaf, f"jacobian_cost: {arg_name(fun, i)}")
+            check_diff_dtype(x, arg_name(fun, i), "jacobian_cost")
+            diff_avals.append(aval_of(x).strip_weak())
     out_avals, out_tree = _outputs(fun, args)
     n = sum(av.size for av in diff_avals)
     m = sum(av.size for av in out_avals)
@@ -155,11 +155,11 @@ def jacobian_cost(fun: Callable, *args: Any, argnums: int | Sequence[int] = 0,
     result: dict[str, Any] = {}
     for mode, count in (("forward", n), ("reverse", m)):
         seeded = _seeded(fun, args, nums, mode, diff_avals, out_avals, out_tree, diff_trees)
-        batched = api.vmap(seeded, in_axes=(None,) * len(args) + (0,))
+        batched = vmap(seeded, in_axes=(None,) * len(args) + (0,))
         k_run = count if chunk_size is None else min(chunk_size, count)
 
         def trace(k: int) -> Jaxpr:
-            return api.make_jaxpr(batched)(*args, np.zeros((k, count), dtype)).jaxpr
+            return make_jaxpr(batched)(*args, np.zeros((k, count), dtype)).jaxpr
 
         f1, f2 = jaxpr_flops(trace(1)), jaxpr_flops(trace(2))
         per = f2 - f1
@@ -175,9 +175,6 @@ def jacobian_cost(fun: Callable, *args: Any, argnums: int | Sequence[int] = 0,
 
 def _outputs(fun: Callable, args: tuple) -> tuple[list[ShapedArray], Any]:
     """The avals and pytree structure of ``fun``'s output, found by an abstract trace."""
-    from . import api
-    from .core import trace_to_jaxpr
-    from .tree_util import tree_flatten, tree_unflatten
     leaves, in_tree = tree_flatten(args)
     box: list[Any] = []
 
@@ -186,6 +183,6 @@ def _outputs(fun: Callable, args: tuple) -> tuple[list[ShapedArray], Any]:
         box.append(tree)
         return out_flat
 
-    jaxpr, _ = trace_to_jaxpr(flat, [api.aval_of(api._as_value(x, "jacobian_cost")).strip_weak()
+    jaxpr, _ = trace_to_jaxpr(flat, [aval_of(as_value(x, "jacobian_cost")).strip_weak()
                                      for x in leaves], "jacobian_cost")
     return jaxpr.out_avals, box[0]

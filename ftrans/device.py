@@ -19,8 +19,20 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import backends
-from .backends import BackendUnavailableError, cupy_module
+from . import xp as _xp
+from .core import Tracer
+from .tree_util import tree_flatten, tree_leaves, tree_unflatten
+from .xp import (  # noqa: F401  (the public names of devices live here too)
+    BackendUnavailableError,
+    DeviceOutOfMemoryError,
+    cupy_module,
+    is_gpu_array,
+    is_out_of_memory,
+    on_device,
+    out_of_memory,
+    require_gpu,
+    run_on_gpu,
+)
 
 _ALIASES = {"cpu": "cpu", "numpy": "cpu", "gpu": "gpu", "cuda": "gpu", "cupy": "gpu"}
 
@@ -29,52 +41,11 @@ class BackendMismatchError(TypeError):
     """One call was given both NumPy (CPU) and CuPy (GPU) arrays."""
 
 
-class DeviceOutOfMemoryError(MemoryError):
-    """The GPU ran out of memory."""
-
-
-def is_gpu_array(x: Any) -> bool:
-    """Whether ``x`` is a CuPy array (checked without importing CuPy).
-
-    >>> is_gpu_array(np.ones(2))
-    False
-    """
-    return type(x).__module__.startswith("cupy")
-
-
 def _backend_name(name: Any, where: str) -> str:
     if not isinstance(name, str) or name.lower() not in _ALIASES:
         raise ValueError(f"{where}: expected 'cpu' or 'gpu' (or 'numpy', 'cupy', 'cuda'), "
                          f"got {name!r}")
     return _ALIASES[name.lower()]
-
-
-def require_gpu() -> Any:
-    """The ``cupy`` module, once it is known that a CUDA device can be used; otherwise a
-    ``BackendUnavailableError`` saying what is missing (CuPy, the driver, a device).
-
-    >>> try:
-    ...     where = require_gpu().__name__
-    ... except BackendUnavailableError as e:
-    ...     where = str(e)
-    >>> "cupy" in where or "CuPy" in where or "CUDA" in where
-    True
-    """
-    cp = cupy_module()
-    if backends._gpu_checked:
-        return cp
-    try:
-        count = cp.cuda.runtime.getDeviceCount()
-    except Exception as e:  # CUDARuntimeError: no driver, driver too old, no device
-        raise BackendUnavailableError(
-            f"the GPU backend needs a CUDA device and driver, but CUDA reports: {e}. "
-            "Run on a machine with an NVIDIA GPU, or use NumPy arrays (the CPU backend)."
-        ) from None
-    if count < 1:
-        raise BackendUnavailableError("the GPU backend needs a CUDA device, but none was "
-                                      "found (cudaGetDeviceCount returned 0)")
-    backends._gpu_checked = True
-    return cp
 
 
 def default_backend(name: str | None = None) -> str:
@@ -90,11 +61,11 @@ def default_backend(name: str | None = None) -> str:
     'cpu'
     """
     if name is None:
-        return "gpu" if backends.default_is_gpu() else "cpu"
+        return "gpu" if _xp.default_is_gpu() else "cpu"
     chosen = _backend_name(name, "default_backend")
     if chosen == "gpu":
         require_gpu()
-    backends._default[0] = chosen
+    _xp.set_default(chosen)
     return chosen
 
 
@@ -105,8 +76,6 @@ def device_put(x: Any, device: str = "gpu") -> Any:
     >>> device_put([np.zeros(1), [np.ones(1)]], "cpu")
     [array([0.]), [array([1.])]]
     """
-    from .core import Tracer
-    from .tree_util import tree_flatten, tree_unflatten
     where = _backend_name(device, "device_put")
     leaves, tree = tree_flatten(x)
     out = []
@@ -164,7 +133,6 @@ def check_same_backend(leaves: Sequence[Any], where: str) -> None:
 
 
 def _holds_gpu_array(tree: Any) -> bool:
-    from .tree_util import tree_flatten
     return any(is_gpu_array(x) for x in tree_flatten(tree)[0])
 
 
@@ -184,7 +152,7 @@ def to_call_device(leaves: Sequence[Any], where: str, context: Sequence[Any] = (
     'numpy'
     """
     check_same_backend(leaves, where)
-    if not (any(is_gpu_array(x) for x in leaves) or backends.default_is_gpu()
+    if not (any(is_gpu_array(x) for x in leaves) or _xp.default_is_gpu()
             or (context and _holds_gpu_array(context))):
         return list(leaves), np
     cp = require_gpu()
@@ -199,58 +167,9 @@ def backend_of(leaves: Sequence[Any], where: str = "ftrans") -> str:
     'numpy'
     """
     check_same_backend(leaves, where)
-    if any(is_gpu_array(x) for x in leaves) or backends.default_is_gpu():
+    if any(is_gpu_array(x) for x in leaves) or _xp.default_is_gpu():
         return "cupy"
     return "numpy"
-
-
-def on_device(xp: Any, args: Sequence[Any]) -> list[Any]:
-    """``args`` ready for CuPy: NumPy arrays (constants ftrans made, or captured ones) are
-    copied to the device; scalars stay scalars (they keep their weak type). With NumPy as
-    ``xp``, ``args`` as they are.
-
-    >>> [type(a).__name__ for a in on_device(np, [1.0, np.float32(2.0)])]
-    ['float', 'float32']
-    """
-    if xp is np:
-        return list(args)
-    return [xp.asarray(a) if type(a) is np.ndarray else a for a in args]
-
-
-def run_on_gpu(prim: Any, xp: Any, args: Sequence[Any], params: dict) -> Any:
-    """Apply ``prim``'s impl with CuPy: NumPy-array arguments (constants) go to the device
-    first; running out of device memory raises ``DeviceOutOfMemoryError``.
-
-    >>> from ftrans.prims import sin_p
-    >>> float(run_on_gpu(sin_p, np, [np.zeros(1)], {})[0])  # any array module works
-    0.0
-    """
-    try:
-        return prim.impl(xp, *on_device(xp, args), **params)
-    except Exception as e:
-        if is_out_of_memory(e):
-            raise out_of_memory(e, f"primitive {prim.name}") from e
-        raise
-
-
-def out_of_memory(e: BaseException, what: str) -> DeviceOutOfMemoryError:
-    """The ftrans error for a CuPy out-of-memory error ``e`` while running ``what``.
-
-    >>> str(out_of_memory(MemoryError("8 GB"), "sin")).split(":")[0]
-    'the GPU ran out of memory while running sin'
-    """
-    return DeviceOutOfMemoryError(
-        f"the GPU ran out of memory while running {what}: {e}. Free arrays you no longer "
-        "need, use smaller batches, or pass chunk_size= to jacfwd/jacrev/jacobian.")
-
-
-def is_out_of_memory(e: BaseException) -> bool:
-    """Whether ``e`` is CuPy's ``OutOfMemoryError`` (checked without importing CuPy).
-
-    >>> is_out_of_memory(MemoryError())
-    False
-    """
-    return type(e).__name__ == "OutOfMemoryError" and type(e).__module__.startswith("cupy")
 
 
 __all__ = ["BackendMismatchError", "BackendUnavailableError", "DeviceOutOfMemoryError",
@@ -266,7 +185,6 @@ def block_until_ready(x: Any) -> Any:
     >>> block_until_ready({"a": np.ones(2)})
     {'a': array([1., 1.])}
     """
-    from .tree_util import tree_leaves
     if any(is_gpu_array(leaf) for leaf in tree_leaves(x)):
         cupy_module().cuda.Device().synchronize()
     return x
@@ -279,8 +197,6 @@ def device_get(x: Any) -> Any:
     >>> device_get([np.zeros(1), 2.0])
     [array([0.]), 2.0]
     """
-    from .core import Tracer
-    from .tree_util import tree_flatten, tree_unflatten
     leaves, tree = tree_flatten(x)
     for i, leaf in enumerate(leaves):
         if isinstance(leaf, Tracer):

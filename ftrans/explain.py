@@ -24,12 +24,15 @@ from typing import Any, Callable, NamedTuple, Sequence, TextIO
 
 import numpy as np
 
-from .core import Tracer, Zero, bind, instantiate
-from .device import from_device, to_host
+from .api.checks import arg_name, check_tangent
+from .api.derivatives import vjp
+from .core import Zero, bind, instantiate
+from .device import default_backend, from_device
+from .display import check_primals, input_labels, summarize, trace, var_names
 from .graph import draw, to_dot  # noqa: F401  (re-exported: ftrans.explain.draw)
 from .ir import Jaxpr, Literal, Var
 from .transforms.jvp import jvp_jaxpr_eval
-from .tree_util import PyTreeDef, tree_flatten, tree_unflatten
+from .tree_util import tree_flatten, tree_unflatten
 
 
 class Row(NamedTuple):
@@ -118,73 +121,10 @@ def _value(x: Any) -> Any:
     return instantiate(x) if type(x) is Zero else x
 
 
-def summarize(x: Any, digits: int = 3) -> str:
-    """A value in a few characters: scalars to ``digits`` decimals, arrays by shape and a few
-    entries."""
-    if x is None:
-        return ""
-    if type(x) is Zero:
-        return "0"
-    if isinstance(x, Tracer):
-        return f"<traced {x.aval.str_short()}>"
-    a = to_host(x)
-    if a.ndim == 0:
-        return f"{a.item():.{digits}f}" if np.issubdtype(a.dtype, np.inexact) else str(a.item())
-    flat = a.ravel()
-    shown = ", ".join(f"{v:.{digits}f}" if np.issubdtype(a.dtype, np.inexact) else str(v)
-                      for v in flat[:3])
-    more = ", ..." if flat.size > 3 else ""
-    return f"{a.dtype.name}{list(a.shape)} [{shown}{more}]"
-
-
-def _names(jaxpr: Jaxpr) -> dict[Var, str]:
-    """The tutorial's naming: inputs v_{1-n} … v0, then v1, v2, … for each equation."""
-    n = len(jaxpr.invars)
-    names = {v: f"v{i - n + 1}" for i, v in enumerate(jaxpr.invars)}
-    for i, v in enumerate(jaxpr.constvars):
-        names[v] = f"c{i}"
-    k = 1
-    for eqn in jaxpr.eqns:
-        for v in eqn.outputs:
-            names[v] = f"v{k}"
-            k += 1
-    return names
-
-
 def _equation(eqn: Any, names: dict[Var, str]) -> str:
     args = ", ".join(names[a] if type(a) is Var else summarize(a.val) for a in eqn.inputs)
     params = ", ".join(f"{k}={v}" for k, v in sorted(eqn.params.items()))
     return f"{eqn.prim.name}({args}{', ' + params if params else ''})"
-
-
-def _leaf_paths(treedef: PyTreeDef, prefix: str) -> list[str]:
-    """``x1['w']``, ``x1[0]``, ``x1.field``: a label for each leaf of an argument."""
-    if treedef.node_type is None:
-        return [prefix]
-    if treedef.node_type is dict:
-        keys = [f"[{k!r}]" for k in treedef.aux]
-    elif hasattr(treedef.node_type, "_fields"):
-        keys = [f".{k}" for k in treedef.node_type._fields]
-    else:
-        keys = [f"[{i}]" for i in range(len(treedef.children))]
-    return [p for k, c in zip(keys, treedef.children) for p in _leaf_paths(c, prefix + k)]
-
-
-def input_labels(primals: Sequence[Any]) -> list[str]:
-    """The label of each input leaf: ``x1``, ``x2`` for arrays, paths into pytrees.
-
-    >>> input_labels((1.0, {"w": 2.0, "b": (3.0, 4.0)}))
-    ['x1', "x2['b'][0]", "x2['b'][1]", "x2['w']"]
-    """
-    return [p for i, a in enumerate(primals) for p in _leaf_paths(tree_flatten(a)[1],
-                                                                    f"x{i + 1}")]
-
-
-def _check_args(api: str, primals: Any) -> tuple:
-    if not isinstance(primals, (tuple, list)):
-        raise TypeError(f"{api}: primals must be a tuple of the function's arguments, got "
-                        f"{type(primals).__name__} (write (x,) for one argument)")
-    return tuple(primals)
 
 
 def _on_host(tree: Any) -> Any:
@@ -198,7 +138,6 @@ def _on_cpu(table: Callable) -> Callable:
     would otherwise move its NumPy values to the GPU)."""
     @functools.wraps(table)
     def on_cpu(*args: Any, **kwargs: Any) -> Any:
-        from .device import default_backend
         before = default_backend()
         if before == "cpu":
             return table(*args, **kwargs)
@@ -208,13 +147,6 @@ def _on_cpu(table: Callable) -> Callable:
         finally:
             default_backend(before)
     return on_cpu
-
-
-def _trace(f: Callable, primals: Sequence[Any], api: str = "explain") -> Any:
-    from .api import _arg_name, _trace_concrete
-    primals = _check_args(api, primals)
-    return _trace_concrete(f, primals, False, api,
-                           [_arg_name(f, i) for i in range(len(primals))])
 
 
 def _input_rows(jaxpr: Jaxpr, names: dict[Var, str], values: dict, derivs: dict,
@@ -234,11 +166,10 @@ def forward_table(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) 
     >>> [(r.equation, float(r.derivative)) for r in t.rows]
     [("x1['a']", 1.0), ("x1['b']", 0.0), ('mul(v-1, v0)', 3.0)]
     """
-    from .api import _check_tangent
-    primals = _check_args("forward_table", primals)
-    tangents = _check_args("forward_table", tangents)
+    primals = check_primals("forward_table", primals)
+    tangents = check_primals("forward_table", tangents)
     primals, tangents = _on_host(primals), _on_host(tangents)
-    tr = _trace(f, primals, "forward_table")
+    tr = trace(f, primals, "forward_table")
     t_flat, t_tree = tree_flatten(tangents)
     if t_tree != tr.in_tree:
         raise ValueError(f"forward_table: tangents have structure {t_tree}, but primals have "
@@ -247,11 +178,11 @@ def forward_table(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) 
     t_vals = []
     for v, t, lab in zip(tr.jaxpr.invars, t_flat, labels):
         t = np.asarray(t)
-        _check_tangent(tr.values[v], t, f"forward_table: the tangent of {lab}")
+        check_tangent(tr.values[v], t, f"forward_table: the tangent of {lab}")
         t_vals.append(t.astype(v.aval.dtype))
     env: dict[Var, Any] = {}
     jvp_jaxpr_eval(tr.jaxpr, tr.values, t_vals, env)
-    names = _names(tr.jaxpr)
+    names = var_names(tr.jaxpr)
     rows = _input_rows(tr.jaxpr, names, tr.values, env, labels)
     for eqn in tr.jaxpr.eqns:
         for v in eqn.outputs:
@@ -261,7 +192,6 @@ def forward_table(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) 
 
 
 def _eqn_vjp(eqn: Any, invals: list[Any], ct: Any) -> list[Any]:
-    from .api import vjp
     diff = [i for i, a in enumerate(eqn.inputs)
             if type(a) is Var and np.issubdtype(a.aval.dtype, np.inexact)]
     if not diff:
@@ -292,9 +222,9 @@ def reverse_table(f: Callable, primals: Sequence[Any], cotangent: Any = None) ->
     >>> [(r.name, float(r.derivative)) for r in t.rows]
     [('v-1', 2.0), ('v0', 0.0), ('v1', 2.0), ('v2', 1.0)]
     """
-    primals = _on_host(_check_args("reverse_table", primals))
+    primals = _on_host(check_primals("reverse_table", primals))
     cotangent = _on_host(cotangent)
-    tr = _trace(f, primals, "reverse_table")
+    tr = trace(f, primals, "reverse_table")
     jaxpr = tr.jaxpr
     outs = tr.out_vals
     if cotangent is None:
@@ -330,7 +260,7 @@ def reverse_table(f: Callable, primals: Sequence[Any], cotangent: Any = None) ->
         for a, c in zip(eqn.inputs, _eqn_vjp(eqn, invals, ct)):
             if c is not None and type(a) is Var:
                 adj[a] = adj[a] + c if a in adj else c
-    names = _names(jaxpr)
+    names = var_names(jaxpr)
     rows = _input_rows(jaxpr, names, tr.values, adj, input_labels(primals))
     for eqn in jaxpr.eqns:
         for v in eqn.outputs:
@@ -409,16 +339,15 @@ def explain(f: Callable, tangents: Sequence[Any] | None = None, cotangent: Any =
     """
     @_on_cpu
     def explained(*args: Any) -> Explanation:
-        from .api import _arg_name, vjp
         args = _on_host(args)
-        tr = _trace(f, args, "explain")
+        tr = trace(f, args, "explain")
         leaves, tree = tree_flatten(args)
         labels = input_labels(args)
         for i, a in enumerate(args):
             for leaf in tree_flatten(a)[0]:
                 if not np.issubdtype(np.asarray(leaf).dtype, np.inexact):
                     raise TypeError(
-                        f"explain: {_arg_name(f, i)} has dtype {np.asarray(leaf).dtype.name}; "
+                        f"explain: {arg_name(f, i)} has dtype {np.asarray(leaf).dtype.name}; "
                         "derivatives need floating-point inputs. Pass a float, or close over "
                         "it: explain(lambda x: f(x, n))(x).")
         forward: list[tuple[str, Table]] = []

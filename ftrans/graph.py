@@ -19,12 +19,16 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from typing import Any, Callable, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Mapping, NamedTuple
 
 import numpy as np
 
+from .api.derivatives import jvp
 from .core import bind
+from .display import evaluate, input_labels, summarize, trace, var_names
 from .ir import ClosedJaxpr, Eqn, Jaxpr, Literal, Var
+from .transforms.linearize import linearize_jaxpr
+from .transforms.transpose import transpose_jaxpr
 
 _FORMATS = ("svg", "png", "pdf")
 
@@ -94,7 +98,6 @@ def _partials(eqn: Eqn, values: Mapping[Var, Any], names: Mapping[Var, str]
               ) -> list[tuple[Any, str]]:
     """An elementwise equation's partial derivatives by each input of its shape, with labels
     ``∂v2/∂v1``: the factors its jvp rule multiplies tangents by."""
-    from .api import jvp
     out = eqn.outputs[0]
     if eqn.prim.family != "elementwise" or len(eqn.outputs) != 1 or \
             not np.issubdtype(out.aval.dtype, np.inexact):
@@ -118,19 +121,7 @@ def _partials(eqn: Eqn, values: Mapping[Var, Any], names: Mapping[Var, str]
     return found
 
 
-def _evaluate(jaxpr: Jaxpr, consts: Sequence[Any], args: Sequence[Any]) -> dict[Var, Any]:
-    """The value of every variable of ``jaxpr`` at ``args``."""
-    env: dict[Var, Any] = dict(zip(jaxpr.constvars, consts))
-    env.update(zip(jaxpr.invars, args))
-    for eqn in jaxpr.eqns:
-        out = bind(eqn.prim, [a.val if type(a) is Literal else env[a] for a in eqn.inputs],
-                   eqn.params)
-        env.update(zip(eqn.outputs, out if eqn.prim.multiple_results else (out,)))
-    return env
-
-
 def _shown(values: Mapping[Var, Any] | None, v: Var) -> str:
-    from .explain import summarize
     if values is not None and v in values and values[v] is not None:
         return "\n= " + summarize(values[v])
     return "\n" + v.aval.str_short()
@@ -143,8 +134,7 @@ def _cluster(jaxpr: Jaxpr, prefix: str, title: str, values: Mapping[Var, Any] | 
     """The lines of one program's cluster, and the edges from the primal program into it
     (``origins`` names the constants of a derivative program by the primal values they
     come from; ``primal_node`` says which node of the primal cluster draws each value)."""
-    from .explain import _names
-    names = _names(jaxpr)
+    names = var_names(jaxpr)
     if prefix != "p":  # the derivative program: d0, d1, … so names differ from the primal's
         names = {v: "d" + n[1:] for v, n in names.items() if v not in jaxpr.constvars}
     node: dict[Var, str] = {}
@@ -154,7 +144,6 @@ def _cluster(jaxpr: Jaxpr, prefix: str, title: str, values: Mapping[Var, Any] | 
         lines.append("    labelloc=b;")
     links: list[str] = []
     from_primal: dict[str, str] = {}  # label of a constant -> its node
-    from .explain import summarize
 
     def constant(x: Any) -> str | None:
         """The node of a derivative constant that comes from the primal program (made once
@@ -267,8 +256,7 @@ def to_dot(jaxpr: Jaxpr | ClosedJaxpr, values: Mapping[Var, Any] | None = None,
     lines += p_lines
     if derivative is not None:
         d = Derivative(*derivative)
-        from .explain import _names
-        origins = _Origins(jaxpr, values, _names(jaxpr)) if values is not None else None
+        origins = _Origins(jaxpr, values, var_names(jaxpr)) if values is not None else None
         d_lines, links = _cluster(d.jaxpr, "d", d.title, d.values, d.in_labels, d.out_labels,
                                   d.consts, origins, _primal_nodes(jaxpr))
         lines += d_lines
@@ -283,8 +271,6 @@ def to_dot(jaxpr: Jaxpr | ClosedJaxpr, values: Mapping[Var, Any] | None = None,
 
 def _derivative(f: Callable, args: tuple, kind: str, tr: Any, labels: list[str]
                 ) -> Derivative:
-    from .transforms.linearize import linearize_jaxpr
-    from .transforms.transpose import transpose_jaxpr
     lin, consts = linearize_jaxpr(tr.jaxpr, tr.values, [True] * len(tr.jaxpr.invars))
     n_out = len(lin.outvars)
     outs = ["f"] if n_out == 1 else [f"f[{i}]" for i in range(n_out)]
@@ -299,7 +285,7 @@ def _derivative(f: Callable, args: tuple, kind: str, tr: Any, labels: list[str]
     return Derivative("reverse-mode derivative program (vjp): adjoint of f in, gradient out",
                       t_jaxpr, t_consts, [f"{o}̄" for o in outs],
                       [f"∂f/∂{lab}" for lab in labels],
-                      _evaluate(t_jaxpr, t_consts, seeds))
+                      evaluate(t_jaxpr, t_consts, seeds))
 
 
 def draw(f: Callable, *args: Any, path: str | os.PathLike | None = None,
@@ -318,7 +304,6 @@ def draw(f: Callable, *args: Any, path: str | os.PathLike | None = None,
     >>> "v1 = div" in dot and "reverse-mode" in dot
     True
     """
-    from .explain import _trace, input_labels
     if derivative not in (False, True, "fwd", "rev"):
         raise ValueError(f"draw: derivative must be False, True, 'fwd' or 'rev', got "
                          f"{derivative!r}")
@@ -335,7 +320,7 @@ def draw(f: Callable, *args: Any, path: str | os.PathLike | None = None,
                 "not on PATH. Install Graphviz (apt-get install graphviz, brew install "
                 "graphviz or conda install graphviz), or give a path ending in .dot to write "
                 "the DOT text and render it elsewhere.")
-    tr = _trace(f, args, "draw")
+    tr = trace(f, args, "draw")
     labels = input_labels(args)
     deriv = None
     if derivative:

@@ -326,3 +326,27 @@ def check_jaxpr(jaxpr: Jaxpr) -> None:
 def atoms_in(eqns: Iterable[Eqn]) -> Iterable[Atom]:
     for e in eqns:
         yield from e.inputs
+
+
+def last_uses(steps: Sequence[Any], outvars: Sequence[Atom] = ()) -> dict[Var, int]:
+    """For each variable some step reads, the index of the last step reading it; ``outvars``
+    count as read after the last step (``len(steps)``), so they are never dropped. A step is
+    an equation, or anything with ``inputs`` (a fused group of them); interpreters drop a
+    value once its last reader has run (pass the equations reversed for a backward walk).
+
+    >>> a, b = Var(ShapedArray((), np.float64)), Var(ShapedArray((), np.float64))
+    >>> eqns = [Eqn("sin", [a], [b], {}), Eqn("cos", [a], [Var(a.aval)], {})]
+    >>> uses = last_uses(eqns, [b])
+    >>> uses[a], uses[b]
+    (1, 2)
+    """
+    last: dict[Var, int] = {}
+    for i, step in enumerate(steps):
+        for a in step.inputs:
+            if type(a) is Var:
+                last[a] = i
+    end = len(steps)
+    for a in outvars:
+        if type(a) is Var:
+            last[a] = end
+    return last

@@ -24,12 +24,12 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .api import _arg_name
-from .backends import default_is_gpu
+from .api.checks import arg_name
 from .core import Tracer, check_int64, eval_jaxpr, trace_to_jaxpr
 from .device import check_same_backend, is_gpu_array
 from .ir import ClosedJaxpr, Jaxpr, ShapedArray
-from .tree_util import PyTreeDef, tree_flatten, tree_unflatten
+from .tree_util import PyTreeDef, flatten_fun, tree_flatten, tree_unflatten
+from .xp import default_is_gpu
 
 _SCALARS = (bool, int, float, complex)
 _INT64 = np.dtype(np.int64)
@@ -247,7 +247,7 @@ class JitFunction:
             cache[key] = entry
 
     def _check_leaves(self, args: tuple, dyn: list[int], dyn_kw: dict, leaves: list) -> None:
-        """The input rules of ``grad``/``vmap`` (``api._as_value``), before tracing: no
+        """The input rules of ``grad``/``vmap`` (``api.checks.as_value``), before tracing: no
         object or string arrays, Python ints within int64."""
         for j, x in enumerate(leaves):
             if type(x) is int:
@@ -258,7 +258,7 @@ class JitFunction:
 
     def _leaf_owner(self, j: int, args: tuple, dyn: list[int], dyn_kw: dict) -> str:
         """'argument 1 ('x')' (or a keyword argument) for flat dynamic leaf ``j``."""
-        owners = [_arg_name(self.fun, i) for i in dyn for _ in tree_flatten(args[i])[0]]
+        owners = [arg_name(self.fun, i) for i in dyn for _ in tree_flatten(args[i])[0]]
         owners += [f"keyword argument {k!r}" for k in sorted(dyn_kw)
                    for _ in tree_flatten(dyn_kw[k])[0]]
         return owners[j] if j < len(owners) else f"input leaf {j}"
@@ -280,18 +280,7 @@ class JitFunction:
                      leaves: list[Any], gpu: bool) -> _Entry:
         with self._lock:
             self.trace_count += 1
-        out_tree_box: list[PyTreeDef] = []
-
-        def flat_fun(*xs: Any) -> list[Any]:
-            dyn_args, dyn_kw = tree_unflatten(in_tree, xs)
-            full = list(args)
-            for i, a in zip(dyn, dyn_args):
-                full[i] = a
-            out = self.fun(*full, **dyn_kw, **static_kw)
-            out_flat, out_tree = tree_flatten(out)
-            out_tree_box.append(out_tree)
-            return out_flat
-
+        flat_fun, out_tree_box = flatten_fun(self.fun, args, dyn, in_tree, static_kw)
         jaxpr, consts = trace_to_jaxpr(flat_fun, [_leaf_aval(x) for x in leaves], "jit")
         if self.optimize:
             from .opt import optimize
@@ -350,7 +339,7 @@ class JitFunction:
         except OverflowError:
             j = next(i for i, a in enumerate(leaves) if a is x)
             if args is None:
-                check_int64(x, f"jit: {_arg_name(self.fun, j)}")
+                check_int64(x, f"jit: {arg_name(self.fun, j)}")
             else:
                 dyn, _, kw, _ = self._split(args, dyn_kw or {})
                 check_int64(x, f"jit: {self._leaf_owner(j, args, dyn, kw)}")

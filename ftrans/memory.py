@@ -20,7 +20,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .core import trace_to_jaxpr
-from .ir import Jaxpr, ShapedArray, Var
+from .ir import Jaxpr, ShapedArray, Var, last_uses
 
 DEFAULT_FRACTION = 0.5
 
@@ -78,15 +78,7 @@ def peak_bytes(jaxpr: Jaxpr) -> int:
     >>> peak_bytes(ftrans.make_jaxpr(lambda x: fnp.sin(fnp.cos(x)))(np.ones(100)).jaxpr)
     2400
     """
-    last_use: dict[Var, int] = {}
-    for i, eqn in enumerate(jaxpr.eqns):
-        for a in eqn.inputs:
-            if type(a) is Var:
-                last_use[a] = i
-    end = len(jaxpr.eqns)
-    for a in jaxpr.outvars:
-        if type(a) is Var:
-            last_use[a] = end
+    last_use = last_uses(jaxpr.eqns, jaxpr.outvars)
     consts, inputs = set(jaxpr.constvars), set(jaxpr.invars)
     live = sum(nbytes(v.aval) for v in jaxpr.invars)
     peak = live
@@ -105,7 +97,8 @@ def peak_bytes(jaxpr: Jaxpr) -> int:
 def batched_jaxpr(jaxpr: Jaxpr, consts: Sequence[Any], in_avals: Sequence[ShapedArray],
                   k: int) -> Jaxpr:
     """``jaxpr`` batched over ``k`` inputs (leading axis), traced abstractly: nothing runs."""
-    from .transforms.batch import batch_jaxpr_eval, move_batch_axis
+    from .prims.shape import move_batch_axis
+    from .transforms.batch import batch_jaxpr_eval
 
     def batched(*xs: Any) -> list[Any]:
         outs, dims = batch_jaxpr_eval(jaxpr, consts, xs, [0] * len(xs))

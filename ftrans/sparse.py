@@ -22,7 +22,9 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from . import api
+from .api.checks import as_value, check_chunk_size, check_diff_dtype, fun_name
+from .api.derivatives import Traced, grad, trace_concrete
+from .api.jacobians import basis_chunk, batched_over_seeds, resolve_chunk
 from .core import aval_of
 from .deps import jaxpr_deps, ranges, unique_sorted
 from .device import to_host
@@ -83,13 +85,13 @@ class SparseJacobian:
 def _single_array(x: Any, api_name: str) -> Any:
     if isinstance(x, (tuple, list, dict)):
         raise TypeError(f"{api_name}: x must be a single array, got a {type(x).__name__}")
-    return api._as_value(x, f"{api_name}: x")
+    return as_value(x, f"{api_name}: x")
 
 
-def _traced_single_output(fun: Callable, x: Any, api_name: str) -> api._Traced:
-    tr = api._trace_concrete(fun, (x,), False, api_name, ["x"])
+def _traced_single_output(fun: Callable, x: Any, api_name: str) -> Traced:
+    tr = trace_concrete(fun, (x,), False, api_name, ["x"])
     if tr.out_tree.num_leaves != 1 or tr.out_tree.node_type is not None:
-        raise TypeError(f"{api_name}: {api._fun_name(fun)} must return a single array, but it "
+        raise TypeError(f"{api_name}: {fun_name(fun)} must return a single array, but it "
                         f"returned a pytree with structure {tr.out_tree}")
     return tr
 
@@ -122,7 +124,7 @@ def hessian_sparsity(fun: Callable, x: Any) -> Sparsity:
     >>> ftrans.hessian_sparsity(lambda x: fnp.sum(fnp.sin(x)), np.ones(2)).todense().tolist()
     [[True, False], [False, True]]
     """
-    return jacobian_sparsity(api.grad(fun), x)
+    return jacobian_sparsity(grad(fun), x)
 
 
 def _as_pattern(sparsity: Any, shape: tuple[int, int], api_name: str) -> tuple[np.ndarray,
@@ -257,9 +259,9 @@ def _run(jaxpr: Any, consts: list, count: int, seeds: Callable, chunk_size: Any,
          max_memory: int | None, api_name: str, remote: Any = None) -> np.ndarray:
     """The linear ``jaxpr`` on ``count`` seeds, as a (count, flattened output) array."""
     in_avals = jaxpr.in_avals
-    k = api._resolve_chunk(chunk_size, jaxpr, consts, in_avals, count, max_memory, api_name,
-                           remote=remote)
-    (out,) = api._batched_over_seeds(jaxpr, consts, in_avals, count, seeds, k, remote)
+    k = resolve_chunk(chunk_size, jaxpr, consts, in_avals, count, max_memory, api_name,
+                      remote=remote)
+    (out,) = batched_over_seeds(jaxpr, consts, in_avals, count, seeds, k, remote)
     return to_host(out).reshape(count, -1)  # the COO result is assembled on the host
 
 
@@ -291,7 +293,7 @@ def _sparse_from_linear(lin: Any, consts: list, rows: np.ndarray, cols: np.ndarr
         n_a = shape[0] if plan.mode == "forward" else shape[1]
         dtype = np.result_type(*[av.dtype for av in other[0].in_avals])
         out = _run(*other, len(plan.dense),
-                   functools.partial(api._basis_chunk, n_a, plan.dense.tolist(), dtype, False),
+                   functools.partial(basis_chunk, n_a, plan.dense.tolist(), dtype, False),
                    chunk_size, max_memory, api_name, remote)
         position = np.searchsorted(plan.dense, a[dense])
         values[dense] = out[position, b[dense]]
@@ -327,13 +329,13 @@ def sparse_jacobian(fun: Callable, sparsity: Any = None, mode: str | None = None
     >>> rows.tolist(), cols.tolist(), values.tolist()
     ([0, 1], [0, 1], [2.0, 4.0])
     """
-    chunk = api._check_chunk_size(chunk_size, "sparse_jacobian")
+    chunk = check_chunk_size(chunk_size, "sparse_jacobian")
     remote = remote_for(executor, None, max_memory, "sparse_jacobian")
 
     @functools.wraps(fun)
     def sparse_jac(x: Any) -> SparseJacobian:
         x = _single_array(x, "sparse_jacobian")
-        api._check_diff_dtype(x, "x", "sparse_jacobian")
+        check_diff_dtype(x, "x", "sparse_jacobian")
         tr = _traced_single_output(fun, x, "sparse_jacobian")
         _real_only(aval_of(x), aval_of(tr.out_vals[0]), "sparse_jacobian")
         shape = (aval_of(tr.out_vals[0]).size, aval_of(x).size)
@@ -362,16 +364,16 @@ def sparse_hessian(fun: Callable, sparsity: Any = None, chunk_size: int | str | 
     >>> H.num_passes, H.todense().tolist()
     (1, [[6.0, 0.0], [0.0, 12.0]])
     """
-    chunk = api._check_chunk_size(chunk_size, "sparse_hessian")
+    chunk = check_chunk_size(chunk_size, "sparse_hessian")
     remote = remote_for(executor, None, max_memory, "sparse_hessian")
 
     @functools.wraps(fun)
     def sparse_hess(x: Any) -> SparseJacobian:
         x = _single_array(x, "sparse_hessian")
-        api._check_diff_dtype(x, "x", "sparse_hessian")
+        check_diff_dtype(x, "x", "sparse_hessian")
         _real_only(aval_of(x), aval_of(x), "sparse_hessian")
         n = aval_of(x).size
-        tr = _traced_single_output(api.grad(fun), x, "sparse_hessian")
+        tr = _traced_single_output(grad(fun), x, "sparse_hessian")
         if sparsity is None:
             (d,) = jaxpr_deps(tr.jaxpr)
             rows, cols = (d.rows, d.cols) if not d.dense else \

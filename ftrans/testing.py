@@ -17,8 +17,11 @@ from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
-from .core import same_device
+from .api.checks import arg_name
+from .api.derivatives import jvp, vjp
+from .core import ConcretizationError, TracerArrayConversionError, same_device
 from .device import to_host
+from .display import summarize
 from .ir import is_complex_dtype, real_dtype
 from .numpy._promote import dtype_of
 from .tree_util import tree_flatten, tree_unflatten
@@ -118,7 +121,6 @@ def _assert_close(actual: Any, expected: Any, rtol: float, atol: float, what: st
 def check_jvp(f: Callable, primals: Sequence[Any], order: int = 1, eps: float | None = None,
               rtol: float | None = None, seed: int = 0) -> None:
     """jvp of ``f`` against central finite differences, recursively up to ``order``."""
-    from .api import jvp
     rng = np.random.default_rng(seed)
     dt = _dtype(primals, f)
     rtol = rtol or _RTOL.get(dt, 1e-5)
@@ -134,7 +136,6 @@ def check_vjp(f: Callable, primals: Sequence[Any], order: int = 1, eps: float | 
               rtol: float | None = None, seed: int = 0) -> None:
     """vjp of ``f`` against jvp by ⟨ū, J v⟩ = ⟨Jᵀ ū, v⟩, and against finite differences,
     recursively up to ``order``."""
-    from .api import jvp, vjp
     rng = np.random.default_rng(seed)
     dt = _dtype(primals, f)
     rtol = rtol or _RTOL.get(dt, 1e-5)
@@ -156,7 +157,6 @@ def check_vjp(f: Callable, primals: Sequence[Any], order: int = 1, eps: float | 
 
 
 def _summary(x: Any) -> str:
-    from .explain import summarize
     leaves = tree_flatten(x)[0]
     return summarize(leaves[0], 6) if len(leaves) == 1 else f"{len(leaves)} leaves"
 
@@ -214,8 +214,7 @@ def _name(f: Callable) -> str:
 
 
 def _arg_names(f: Callable, n: int) -> list[str]:
-    from .api import _arg_name
-    return [_arg_name(f, i) for i in range(n)]
+    return [arg_name(f, i) for i in range(n)]
 
 
 def _only(f: Callable, args: tuple, i: int) -> Callable:
@@ -227,7 +226,6 @@ def _only(f: Callable, args: tuple, i: int) -> Callable:
 def _chain(f: Callable, x: Any, order: int, mode: str, rng: np.random.Generator
            ) -> list[_Level]:
     """f, then f differentiated once, twice… (along random directions, by ``mode``)."""
-    from .api import jvp, vjp
     levels = [_Level(f, 1, "f")]
     for k in range(2, order + 1):
         g = levels[-1].fn
@@ -244,7 +242,6 @@ def _chain(f: Callable, x: Any, order: int, mode: str, rng: np.random.Generator
 
 def _check_level(level: _Level, x: Any, modes: Sequence[str], eps: float, rtol: float,
                  rng: np.random.Generator, arg: str) -> None:
-    from .api import jvp, vjp
     g = level.fn
     v = _random_like(x, rng)
     where = (f"check_grads: order-{level.order} derivative with respect to {arg}, along the "
@@ -289,7 +286,6 @@ def check_grads(f: Callable, args: Sequence[Any], order: int = 2,
     >>> import ftrans.numpy as fnp
     >>> check_grads(lambda x, y: x * fnp.exp(y), (0.5, 0.2), order=2)
     """
-    from .core import ConcretizationError, TracerArrayConversionError
     for mode in modes:
         if mode not in ("fwd", "rev"):
             raise ValueError(f"check_grads: unknown mode {mode!r}; use 'fwd' and/or 'rev'")

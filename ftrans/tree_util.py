@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import collections
 import functools
-from typing import Any, Callable, Hashable, Iterable, NamedTuple
+from typing import Any, Callable, Hashable, Iterable, NamedTuple, Sequence
 
 
 class _NodeType(NamedTuple):
@@ -138,6 +138,45 @@ def _unflatten(treedef: PyTreeDef, it: Any) -> Any:
     if node is None:  # namedtuple
         return treedef.node_type(*children)
     return node.unflatten(treedef.aux, children)
+
+
+def refill(full: Sequence[Any], positions: Sequence[int], values: Iterable[Any]) -> list[Any]:
+    """``full`` as a list with ``values`` put at ``positions``: the arguments of a function
+    of which only some are traced.
+
+    >>> refill((1, 2, 3), [0, 2], ["a", "c"])
+    ['a', 2, 'c']
+    """
+    out = list(full)
+    for i, v in zip(positions, values):
+        out[i] = v
+    return out
+
+
+def flatten_fun(fun: Callable[..., Any], args: Sequence[Any], dynamic: Sequence[int],
+                in_tree: PyTreeDef, kwargs: dict | None = None
+                ) -> tuple[Callable[..., list[Any]], list[PyTreeDef]]:
+    """``fun(*args, **kwargs)`` as a function of the leaves of ``(dyn_args, dyn_kwargs)``
+    (whose pytree is ``in_tree``): ``dyn_args`` replace the arguments at positions
+    ``dynamic``, ``dyn_kwargs`` are more keyword arguments. It returns the leaves of
+    ``fun``'s result, and each call appends the result's tree to the list returned with it
+    (flatten and refill, once).
+
+    >>> f, out_tree = flatten_fun(lambda a, b: {"s": a + b}, (1.0, 2.0), [1],
+    ...                           tree_structure(((0.0,), {})))
+    >>> f(5.0), out_tree[0]
+    ([6.0], PyTreeDef({'s': *}))
+    """
+    box: list[PyTreeDef] = []
+
+    def flat(*leaves: Any) -> list[Any]:
+        dyn_args, dyn_kw = tree_unflatten(in_tree, leaves)
+        out_leaves, out_tree = tree_flatten(fun(*refill(args, dynamic, dyn_args),
+                                                **(kwargs or {}), **dyn_kw))
+        box.append(out_tree)
+        return out_leaves
+
+    return flat, box
 
 
 def tree_structure(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> PyTreeDef:

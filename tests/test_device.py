@@ -14,7 +14,7 @@ import pytest
 
 import ftrans
 import ftrans.numpy as fnp
-from ftrans import backends
+from ftrans import backends, xp
 from ftrans.device import (
     BackendMismatchError,
     BackendUnavailableError,
@@ -76,7 +76,7 @@ def test_gpu_unavailable_is_a_clear_error():
 
 
 def test_cupy_missing(monkeypatch):
-    monkeypatch.setattr(backends, "_cupy", None)
+    monkeypatch.setattr(xp, "_cupy", None)
     monkeypatch.setitem(sys.modules, "cupy", None)  # import cupy raises ImportError
     with pytest.raises(BackendUnavailableError,
                        match=r"needs CuPy: pip install 'ftrans\[cuda12\]'"):
@@ -92,8 +92,8 @@ def test_no_device_or_driver(monkeypatch, failure):
         return 0
     fake = types.SimpleNamespace(cuda=types.SimpleNamespace(
         runtime=types.SimpleNamespace(getDeviceCount=count)))
-    monkeypatch.setattr(backends, "_cupy", fake)
-    monkeypatch.setattr(backends, "_gpu_checked", False)
+    monkeypatch.setattr(xp, "_cupy", fake)
+    monkeypatch.setattr(xp, "gpu_checked", False)
     msg = "none was found" if failure == "no device" else "InsufficientDriver"
     with pytest.raises(BackendUnavailableError, match=msg):
         require_gpu()

@@ -21,7 +21,8 @@ from samples import SAMPLES
 
 import ftrans
 import ftrans.numpy as fnp
-from ftrans import api
+from ftrans.api.derivatives import linearized
+from ftrans.api.jacobians import basis_chunk
 from ftrans.distributed import ChunksLostError, last_run, map_blocks
 from ftrans.distributed import pickling as dpickle
 from ftrans.distributed import worker as dworker
@@ -88,7 +89,7 @@ def test_every_sample_jaxpr_pickles_and_runs_the_same(s):
         np.testing.assert_array_equal(g, w)
     if not all(np.asarray(a).dtype.kind in "fc" for a in s.args):
         return
-    _, lin, consts = api._linearized(s.fun, s.args, False, "test", ["x"] * len(s.args))
+    _, lin, consts = linearized(s.fun, s.args, False, "test", ["x"] * len(s.args))
     for jaxpr, cs in ((lin, consts), transpose_jaxpr(lin, consts)):
         closed = ftrans.ClosedJaxpr(jaxpr, cs)
         assert _printed(dpickle.loads(dpickle.dumps(closed, "test"))) == _printed(closed)
@@ -106,7 +107,7 @@ def test_plain_pickle_suffices_without_custom_rules():
 
 def test_unknown_primitive_name_says_what_to_check():
     with pytest.raises(KeyError, match="no primitive named 'frobnicate'.*same version"):
-        ftrans.core.primitive_named("frobnicate")
+        ftrans.prims.by_name.primitive_named("frobnicate")
 
 
 def test_unpicklable_program_names_the_api_and_the_fix(monkeypatch):
@@ -293,7 +294,7 @@ def test_a_worker_without_the_program_asks_for_it():
     until the bytes came once; then the program is kept (and compiled once per size)."""
     jaxpr = ftrans.make_jaxpr(lambda x: 3.0 * x)(np.ones(4)).jaxpr
     prog = dworker.Program("seeds", pickle.dumps(jaxpr), "k3x", [], jaxpr.in_avals, False,
-                           seeds=functools.partial(api._basis_chunk, 4, [0, 1, 2, 3],
+                           seeds=functools.partial(basis_chunk, 4, [0, 1, 2, 3],
                                                    np.float64, False))
     payload = dpickle.dumps(prog, "test")
     key = dpickle.digest(payload)

@@ -87,18 +87,18 @@ def test_tridiagonal_10000_takes_three_jvp_passes():
     n = 10_000
     x = rng.standard_normal(n)
     passes = []
-    import ftrans.api as api
-    real = api._batched_over_seeds
+    import ftrans.sparse as sparse
+    real = sparse.batched_over_seeds
 
     def counting(jaxpr, consts, in_avals, count, seeds, chunk_size, *rest):
         passes.append(count)
         return real(jaxpr, consts, in_avals, count, seeds, chunk_size, *rest)
 
-    api._batched_over_seeds = counting
+    sparse.batched_over_seeds = counting
     try:
         J = ftrans.sparse_jacobian(tridiagonal)(x)
     finally:
-        api._batched_over_seeds = real
+        sparse.batched_over_seeds = real
     assert passes == [3] and J.num_passes == 3 and J.mode == "forward"
     rows, cols, values = J
     assert len(values) == 3 * n - 2

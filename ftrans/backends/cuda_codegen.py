@@ -39,7 +39,8 @@ from __future__ import annotations
 import heapq
 from typing import Any, Callable, Sequence
 
-from ..ir import Eqn, Jaxpr, Literal, Var
+from ..ir import Eqn, Jaxpr, Literal, Var, last_uses
+from ..opt.dce import live_eqns
 from .cuda_group import Group, expression_template, reduction_combiner
 from .cuda_launch import (  # noqa: F401  (re-exported: the kernels' launch shapes)
     BLOCK,
@@ -78,23 +79,6 @@ class Plan:
     def __repr__(self) -> str:
         return "Plan(" + ", ".join(repr(s) if isinstance(s, Group) else s.prim.name
                                    for s in self.steps) + ")"
-
-
-def live_eqns(jaxpr: Jaxpr) -> list[Eqn]:
-    """The equations some output depends on (primitives are pure).
-
-    >>> import ftrans
-    >>> cj = ftrans.make_jaxpr(lambda x: (x * 2.0, x + 1.0)[0])(1.0)
-    >>> [e.prim.name for e in live_eqns(cj.jaxpr)]
-    ['mul']
-    """
-    live = {id(v) for v in jaxpr.outvars if type(v) is Var}
-    kept = []
-    for e in reversed(jaxpr.eqns):
-        if any(id(v) in live for v in e.outputs):
-            kept.append(e)
-            live.update(id(a) for a in e.inputs if type(a) is Var)
-    return kept[::-1]
 
 
 def _node_inputs(node: Eqn | Group) -> list[Var]:
@@ -259,11 +243,7 @@ def execute(plan: Plan, consts: Sequence[Any], args: Sequence[Any],
         env[id(v)] = x
     for v, x in zip(jaxpr.invars, args):
         env[id(v)] = x
-    last: dict[int, int] = {}
-    for k, s in enumerate(plan.steps):
-        for v in (s.inputs if isinstance(s, Group) else _node_inputs(s)):
-            last[id(v)] = k
-    keep = {id(v) for v in jaxpr.outvars if type(v) is Var}
+    last = last_uses(plan.steps, jaxpr.outvars)  # the outputs are kept to the end
 
     def read(a: Any) -> Any:
         return a.val if type(a) is Literal else env[id(a)]
@@ -278,7 +258,7 @@ def execute(plan: Plan, consts: Sequence[Any], args: Sequence[Any],
         for v, o in zip(targets, outs):
             env[id(v)] = o
         for v in (s.inputs if isinstance(s, Group) else _node_inputs(s)):
-            if last.get(id(v)) == k and id(v) not in keep:
+            if last.get(v) == k:
                 env.pop(id(v), None)
     return [read(a) for a in jaxpr.outvars]
 

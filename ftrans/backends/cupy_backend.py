@@ -26,7 +26,7 @@ import numpy as np
 
 from ..device import is_out_of_memory, on_device, out_of_memory, require_gpu
 from ..ir import Eqn, Jaxpr
-from . import KernelCompileError, owned
+from . import owned
 from .cuda_codegen import (
     REDUCE_BLOCK,
     Group,
@@ -36,6 +36,7 @@ from .cuda_codegen import (
     reduction_grid,
     write_source,
 )
+from .errors import KernelCompileError
 from .files import dump_text, private_temp_dir
 
 BLOCK = 256

@@ -43,7 +43,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..ir import Jaxpr, Literal, Var, _nth_name
+from ..ir import Jaxpr, Literal, Var, _nth_name, last_uses
 from . import owned
 from .files import dump_text
 
@@ -104,12 +104,7 @@ SEGMENT = 4000  # equations per generated function at most: see _functions
 
 
 def _last_uses(jaxpr: Jaxpr) -> dict[Var, int]:
-    last_use: dict[Var, int] = {}
-    for i, eqn in enumerate(jaxpr.eqns):
-        for a in eqn.inputs:
-            if type(a) is Var:
-                last_use[a] = i
-    return last_use
+    return last_uses(jaxpr.eqns)  # the outputs' last reads only: results are kept apart
 
 
 Unit = tuple  # (first equation, end equation, lines, variables read, variables written)

@@ -27,7 +27,7 @@ import numpy as np
 import ftrans
 import ftrans.numpy as fnp
 
-from .workloads import Case, Config
+from .cases import Case, Config
 
 
 def _f(W1: np.ndarray, W2: np.ndarray) -> Callable:

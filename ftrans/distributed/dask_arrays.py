@@ -20,7 +20,7 @@ from ..ir import ShapedArray
 from ..tree_util import tree_flatten, tree_unflatten
 from . import worker
 from .executors import Target
-from .pickling import digest, dumps
+from .pickling import digest, dumps, jaxpr_bytes
 
 
 def _meta(av: ShapedArray, gpu: bool, ndim: int) -> Any:
@@ -176,9 +176,8 @@ def _block_program(f: Callable, leaves: list, in_tree: Any, where: list[int],
             raise ValueError(f"map_blocks: output leaf {j} of {name} has shape {av.shape} for "
                              f"a block of {n} rows; each output must have the block's rows as "
                              "its first axis (map a batched function: ftrans.vmap(...))")
-    from .engine import _jaxpr_bytes
     what = f"map_blocks: the program of {name}"
-    prog = worker.Program("call", *_jaxpr_bytes(jaxpr, what), worker.host_values(consts), avals,
+    prog = worker.Program("call", *jaxpr_bytes(jaxpr, what), worker.host_values(consts), avals,
                           gpu)
     payload = dumps(prog, what)
     return (digest(payload), dask.delayed(payload, pure=True), list(jaxpr.out_avals),

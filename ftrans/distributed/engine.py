@@ -28,7 +28,6 @@ are traced, not concrete: chunks are then evaluated in the caller, as without an
 from __future__ import annotations
 
 import math
-import pickle
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -38,7 +37,7 @@ from ..device import is_gpu_array, require_gpu
 from ..ir import Jaxpr, ShapedArray
 from . import worker
 from .executors import Target, check_executor
-from .pickling import digest
+from .pickling import jaxpr_bytes
 
 CHUNKS_PER_WORKER = 4  # chunks per worker when chunk_size is None: some balance, little overhead
 MIN_SHARD = 16  # rows per vmap shard at least: a batch of 1 row takes other NumPy/BLAS paths
@@ -105,7 +104,7 @@ class Remote:
         arrays, or Dask arrays for ``out="dask"``)."""
         target = self.target()
         gpu = any(is_gpu_array(c) for c in consts) or is_gpu_array(seeds(0, 0))
-        prog = worker.Program("seeds", *_jaxpr_bytes(jaxpr, f"{self.api}: the program"),
+        prog = worker.Program("seeds", *jaxpr_bytes(jaxpr, f"{self.api}: the program"),
                               worker.host_values(consts),
                               in_avals, gpu, seeds=seeds)
         k = self._chunk(target, jaxpr, consts, in_avals, count, chunk_size, gpu)
@@ -158,7 +157,7 @@ class Remote:
         gpu = any(is_gpu_array(v) for v in [*consts, *values])
         in_avals = [ShapedArray(v.shape[:d] + v.shape[d + 1:], v.dtype)
                     for v, d in zip(values, dims)]
-        prog = worker.Program("vmap", *_jaxpr_bytes(jaxpr, f"{self.api}: the program"),
+        prog = worker.Program("vmap", *jaxpr_bytes(jaxpr, f"{self.api}: the program"),
                               worker.host_values(consts),
                               in_avals, gpu, in_dims=dims)
         n = max(1, min(size // MIN_SHARD, CHUNKS_PER_WORKER * target.n_workers()))
@@ -186,18 +185,6 @@ class Remote:
 
 def _take(x: Any, d: int, lo: int, hi: int) -> Any:
     return x[(slice(None),) * d + (slice(lo, hi),)]
-
-
-def _jaxpr_bytes(jaxpr: Jaxpr, what: str) -> tuple[bytes, str]:
-    """The jaxpr pickled (with the standard pickle: the compile cache's key must not change
-    with cloudpickle's handling of functions) and its digest. Custom rules' functions need
-    cloudpickle: then the jaxpr is pickled by it, under a key of its own."""
-    try:
-        data = pickle.dumps(jaxpr, protocol=5)
-    except Exception:  # noqa: BLE001 - functions defined in functions: cloudpickle's job
-        from .pickling import dumps
-        data = dumps(jaxpr, what)
-    return data, digest(data)
 
 
 __all__ = ["Remote", "remote_for", "CHUNKS_PER_WORKER"]

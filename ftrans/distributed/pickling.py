@@ -1,7 +1,7 @@
 """Programs as bytes: pickling, unpickling and content digests.
 
 A jaxpr pickles with the standard ``pickle``: variables, literals, avals, equations and
-params are plain objects, and primitives pickle by name (``core.Primitive.__reduce__``), so
+params are plain objects, and primitives pickle by name (``prims/by_name.py``), so
 the worker needs ftrans, not the user's function. What a program may also hold — the Python
 functions of a custom rule (``custom_vjp``'s ``bwd``), closures — pickles by value with
 ``cloudpickle`` when it is installed (Dask installs it), else by reference as ``pickle``
@@ -48,6 +48,23 @@ def loads(data: bytes) -> Any:
     return pickle.loads(data)
 
 
+def jaxpr_bytes(jaxpr: Any, what: str) -> tuple[bytes, str]:
+    """The jaxpr pickled (with the standard pickle: the compile cache's key must not change
+    with cloudpickle's handling of functions) and its digest. Custom rules' functions need
+    cloudpickle: then the jaxpr is pickled by it, under a key of its own.
+
+    >>> import ftrans
+    >>> data, key = jaxpr_bytes(ftrans.make_jaxpr(lambda x: x * 2.0)(1.0).jaxpr, "a program")
+    >>> key == digest(data)
+    True
+    """
+    try:
+        data = pickle.dumps(jaxpr, protocol=PROTOCOL)
+    except Exception:  # noqa: BLE001 - functions defined in functions: cloudpickle's job
+        data = dumps(jaxpr, what)
+    return data, digest(data)
+
+
 def digest(data: bytes) -> str:
     """A short content digest of ``data``: equal bytes, equal digest.
 
@@ -58,4 +75,4 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
-__all__ = ["dumps", "loads", "digest"]
+__all__ = ["dumps", "loads", "digest", "jaxpr_bytes"]

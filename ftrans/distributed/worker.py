@@ -36,7 +36,8 @@ from ..backends import compile_jaxpr
 from ..core import trace_to_jaxpr
 from ..device import is_gpu_array
 from ..ir import Jaxpr, ShapedArray
-from ..transforms.batch import batch_jaxpr_eval, move_batch_axis
+from ..prims.shape import move_batch_axis
+from ..transforms.batch import batch_jaxpr_eval
 
 MAX_PROGRAMS = 4  # programs (with their constants) a worker keeps...
 MAX_PROGRAM_BYTES = 1 << 30  # ...and the bytes of their constants, beyond the newest one

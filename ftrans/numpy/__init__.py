@@ -11,9 +11,9 @@ arrays dispatch here through ``__array_ufunc__`` and ``__array_function__``.
 
 from __future__ import annotations
 
+import sys as _sys
 from typing import Any
 
-from ..core import Tracer as _Tracer
 from ._elementwise import (  # noqa
     abs,
     absolute,
@@ -53,8 +53,6 @@ from ._elementwise import (  # noqa
     where,
 )
 from ._linalg import dot, inner, matmul, outer, vdot  # noqa: F401
-from ._protocols import TRACER_METHODS as _TRACER_METHODS  # noqa: F401
-from ._protocols import _array_function, _array_ufunc  # noqa: F401
 from ._reductions import amax, amin, max, mean, min, sum  # noqa: F401
 from ._shape import (  # noqa: F401
     array,
@@ -75,10 +73,6 @@ from ._shape import (  # noqa: F401
 )
 
 
-def _getitem(x: _Tracer, idx: Any) -> Any:
-    return _indexing_getitem(x, idx)
-
-
 def _T(x: Any) -> Any:
     return transpose(x)
 
@@ -89,7 +83,7 @@ from ._grids import diff, kron, meshgrid  # noqa: E402,F401
 
 # ----------------------------------------------------------------------------- NumPy API (issue 4)
 from ._indexing import at, take, take_along_axis  # noqa: E402,F401
-from ._indexing import getitem as _indexing_getitem  # noqa: E402
+from ._indexing import getitem as _getitem  # noqa: E402,F401
 from ._manip import (  # noqa: E402,F401
     append,
     array_split,
@@ -301,8 +295,6 @@ bool = bool_  # noqa: A001  (the array API's name of the boolean dtype)
 # ----------------------------------------------------------------------------- names (issue 14)
 # isort: split
 from ._hints import MissingAttributeError as _MissingAttributeError  # noqa: E402
-from ._hints import TracerAttributeError as _TracerAttributeError  # noqa: E402,F401
-from ._hints import conversion_message as _conversion_message  # noqa: E402,F401
 from ._lift import lifted as _lifted  # noqa: E402
 
 # inside jit/vmap, NumPy arrays made by asarray/array are traced constants (traced indices
@@ -312,3 +304,9 @@ asarray, array = _lifted(asarray), _lifted(array)  # noqa: F811
 
 def __getattr__(name: str) -> Any:
     raise _MissingAttributeError(name)
+
+
+# traced arrays get this namespace's operators, methods and NumPy protocols (numpy/_tracer.py)
+from . import _tracer  # noqa: E402
+
+_tracer.attach(_sys.modules[__name__])

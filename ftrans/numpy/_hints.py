@@ -99,9 +99,17 @@ def _resolve(dotted: str) -> Any:
     return None
 
 
+_NS: Any = None  # ftrans.numpy, handed over by its __init__ (set_namespace)
+
+
+def set_namespace(ns: Any) -> None:
+    """Hand over the ``ftrans.numpy`` namespace (its ``__init__`` does, once complete)."""
+    global _NS
+    _NS = ns
+
+
 def _namespace(module: str) -> Any:
-    from .. import numpy as fnp
-    return fnp.linalg if module == "numpy.linalg" else fnp
+    return _NS.linalg if module == "numpy.linalg" else _NS
 
 
 def _ftrans_name(module: str) -> str:
@@ -252,14 +260,13 @@ def tracer_attribute(name: str) -> str:
     >>> tracer_attribute("nbytes")
     "traced array has no attribute 'nbytes' (NumPy arrays have it; traced arrays do not yet)"
     """
-    from .. import numpy as fnp
     text = f"traced array has no attribute {name!r}"
     if name.startswith("__"):
         return text
     if name == "block_until_ready":
         return f"{text}: call ftrans.block_until_ready(x) (on results, outside the function)"
     if hasattr(np.ndarray, name):
-        fn = getattr(fnp, name, None)
+        fn = getattr(_NS, name, None)
         if callable(fn):
             return f"{text}: use ftrans.numpy.{name}(x, ...)"
         return f"{text} (NumPy arrays have it; traced arrays do not yet)"
@@ -304,14 +311,13 @@ def conversion_message(tracer: Any, where: str) -> str:
     """The message of ``TracerArrayConversionError`` for ``tracer``, with the route that
     works when the conversion came from ``np.full(shape, tracer)``-like NumPy functions or
     from indexing a NumPy array with a traced index."""
-    from .. import numpy as fnp
     caller, user = _numpy_caller(sys._getframe(2))
     if user is not None:
         where = f"{user.f_code.co_filename}:{user.f_lineno} (in {user.f_code.co_name})"
     head = (f"a traced array {tracer.aval.str_short()} was converted to a NumPy array at "
             f"{where}; that would silently drop it from the computation being transformed.")
     if caller is not None:
-        alt = f" call ftrans.numpy.{caller} instead" if callable(getattr(fnp, caller, None)) \
+        alt = f" call ftrans.numpy.{caller} instead" if callable(getattr(_NS, caller, None)) \
             else " use ftrans.numpy functions instead"
         return (f"{head} numpy.{caller} converts this argument with np.asarray (NumPy "
                 f"dispatches to ftrans only on some arguments of some functions):{alt}.")

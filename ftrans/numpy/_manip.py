@@ -29,7 +29,7 @@ from ._promote import (
     to_dtype,
 )
 from ._promote import as_array as _as_array
-from ._shape import expand_dims, ravel, reshape
+from ._shape import copy_of, expand_dims, ravel, reshape
 
 # ----------------------------------------------------------------------------- small helpers
 
@@ -76,7 +76,6 @@ def copy(a: Any) -> Any:
     array(1.)
     """
     if is_tracer(a):
-        from ._mutation import copy_of
         return copy_of(a)
     return np.copy(a)
 

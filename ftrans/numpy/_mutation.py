@@ -32,18 +32,6 @@ from typing import Any
 
 from ..core import Tracer, current_level, user_frame
 from ..ir import Var
-from ..prims.shape import convert_element_type_p
-
-
-def copy_of(x: Tracer) -> Tracer:
-    """A traced copy of ``x``: the same value, a new variable (so assigning to it does not
-    affect ``x`` nor the views taken from ``x``).
-
-    >>> import ftrans
-    >>> ftrans.grad(lambda x: copy_of(x) * 2.0)(1.0)
-    2.0
-    """
-    return convert_element_type_p.bind(x, new_dtype=x.dtype)
 
 
 def setitem(x: Tracer, idx: Any, value: Any) -> None:

@@ -7,10 +7,26 @@ from typing import Any, Callable
 
 import numpy as np
 
+_NS: Any = None  # ftrans.numpy, handed over by its __init__ (set_namespace)
+
+
+def set_namespace(ns: Any) -> None:
+    """Hand over the ``ftrans.numpy`` namespace (its ``__init__`` does, once complete)."""
+    global _NS
+    _NS = ns
+
 
 def _namespace() -> Any:
-    from .. import numpy as fnp
-    return fnp
+    return _NS
+
+
+_OTHER_UFUNCS: dict[str, Callable] = {}  # ufuncs of other libraries: register_ufuncs
+
+
+def register_ufuncs(functions: dict[str, Callable]) -> None:
+    """Let NumPy ufuncs of these names that are not NumPy's (``scipy.special.erf``) dispatch
+    to these functions on traced arrays (``ftrans.scipy.special`` registers its own)."""
+    _OTHER_UFUNCS.update(functions)
 
 
 def _unsupported(kind: str, name: str) -> NotImplementedError:
@@ -37,8 +53,7 @@ def _array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
                                   "traced arrays cannot be written in place")
     fn = getattr(_namespace(), ufunc.__name__, None)
     if fn is None:  # scipy.special's functions are ufuncs too
-        from ..scipy import special
-        fn = getattr(special, ufunc.__name__, None) if ufunc.__name__ in special.__all__ else None
+        fn = _OTHER_UFUNCS.get(ufunc.__name__)
     if fn is None:
         raise _unsupported("the ufunc", ufunc.__name__)
     extra = {k: v for k, v in kwargs.items() if k not in ("out", "casting", "order", "subok")}

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..core import Tracer, array_module
 from ..prims import shape as sh
-from ._mutation import copy_of
+from ..prims.slicing import concatenate
 from ._promote import (
     as_array,
     broadcast_shapes,
@@ -19,6 +19,17 @@ from ._promote import (
     shape_of,
     to_dtype,
 )
+
+
+def copy_of(x: Tracer) -> Tracer:
+    """A traced copy of ``x``: the same value, a new variable (so assigning to it does not
+    affect ``x`` nor the views taken from ``x``: numpy/_mutation.py).
+
+    >>> import ftrans
+    >>> ftrans.grad(lambda x: copy_of(x) * 2.0)(1.0)
+    2.0
+    """
+    return sh.convert_element_type_p.bind(x, new_dtype=x.dtype)
 
 
 def asarray(a: Any, dtype: Any = None, order: str | None = None, *, device: Any = None,
@@ -86,13 +97,16 @@ def array(a: Any, dtype: Any = None, copy: bool | None = True) -> Any:
 def _stack_nested(a: Any, dtype: np.dtype) -> Any:
     if not isinstance(a, (list, tuple)):
         return to_dtype(as_array(a), dtype)
-    from ._manip import stack
     parts = [_stack_nested(e, dtype) for e in a]
     shapes = {shape_of(p) for p in parts}
     if len(shapes) > 1:
         raise ValueError("setting an array element with a sequence. The requested array has "
                          f"an inhomogeneous shape: entries of shapes {sorted(shapes)}")
-    return stack(parts) if parts else np.zeros((0,), dtype)
+    if not parts:
+        return np.zeros((0,), dtype)
+    if not any(is_tracer(p) for p in parts):
+        return np.stack(parts)
+    return concatenate([sh.expand_dims(p, (0,)) for p in parts], 0)
 
 
 def _check_device(device: Any, where: str) -> None:

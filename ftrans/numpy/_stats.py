@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..prims import complex_parts as cx
 from ..prims import cumulative as cu
 from ..prims.shape import expand_dims as _expand_dims
 from ._elementwise import multiply, not_equal, sqrt
@@ -75,8 +76,7 @@ def abs2(d: Any) -> Any:
     """
     if dtype_of(d).kind != "c":
         return multiply(d, d)
-    from ._complex import imag, real
-    re, im = real(d), imag(d)
+    re, im = cx.real(d), cx.imag(d)
     return multiply(re, re) + multiply(im, im)
 
 

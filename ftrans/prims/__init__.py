@@ -3,6 +3,7 @@ all in ``ftrans.core.PRIMITIVES``."""
 
 from . import (  # noqa: F401  # noqa: F401,E402
                     bitwise,
+                    by_name,
                     complex_parts,
                     cumulative,
                     dot,
@@ -16,6 +17,7 @@ from . import (  # noqa: F401  # noqa: F401,E402
                     shape,
                     slicing,  # noqa: F401,E402
                     sorting,
+                    stop_gradient,
 )
 from .dot import dot_general, dot_general_p  # noqa: F401
 from .elementwise import *  # noqa: F401,F403

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .._lazy import fnp
+from . import ops
 from . import special_numpy as snp
 from .families import binary, unary
 from .special import library, like_inputs, on_host
@@ -42,7 +42,7 @@ def _iv_dv(t: Any, v: Any, x: Any, out: Any, *, scaled: bool) -> Any:
 def _iv_dx(t: Any, v: Any, x: Any, out: Any, *, scaled: bool) -> Any:
     d = 0.5 * (bessel_iv_p.bind(v - 1, x, scaled=scaled)
                + bessel_iv_p.bind(v + 1, x, scaled=scaled))
-    return t * (d - fnp.sign(x) * out if scaled else d)
+    return t * (d - ops.sign(x) * out if scaled else d)
 
 
 bessel_iv_p = binary("bessel_iv", None, [_iv_dv, _iv_dx], "ft_iv({0}, {1}, {scaled})",
@@ -62,10 +62,10 @@ def _i01_dx(t: Any, x: Any, out: Any, *, order: int, scaled: bool) -> Any:
     if order == 0:
         d = bessel_i01_p.bind(x, order=1, scaled=scaled)
     else:
-        two = fnp.full_like(x, 2.0)
+        two = ops.full_like(x, 2.0)
         d = 0.5 * (bessel_i01_p.bind(x, order=0, scaled=scaled)
                    + bessel_iv_p.bind(two, x, scaled=scaled))
-    return t * (d - fnp.sign(x) * out if scaled else d)
+    return t * (d - ops.sign(x) * out if scaled else d)
 
 
 bessel_i01_p = unary("bessel_i01", None, _i01_dx, "ft_bessel_i01({order}, {0}, {scaled})",

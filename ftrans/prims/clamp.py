@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._lazy import fnp
 from ..core import Primitive, aval_of, register
 from ..ir import ShapedArray
+from . import ops
 from .families import elementwise_aval, elementwise_batch, elementwise_jvp
 
 clamp_p = register(Primitive("clamp"))
@@ -32,15 +32,15 @@ def _clamp_aval(lo: ShapedArray, x: ShapedArray, hi: ShapedArray) -> ShapedArray
 
 
 def _zero_like(t: Any) -> Any:
-    return fnp.zeros_like(t)
+    return ops.zeros_like(t)
 
 
 clamp_p.impl = _clamp_impl
 clamp_p.abstract_eval = _clamp_aval
 clamp_p.jvp = elementwise_jvp([
-    lambda t, lo, x, hi, out: fnp.where(lo > x, t, _zero_like(t)),
-    lambda t, lo, x, hi, out: fnp.where((x > lo) & (x < hi), t, _zero_like(t)),
-    lambda t, lo, x, hi, out: fnp.where(hi < x, t, _zero_like(t)),
+    lambda t, lo, x, hi, out: ops.where(lo > x, t, _zero_like(t)),
+    lambda t, lo, x, hi, out: ops.where((x > lo) & (x < hi), t, _zero_like(t)),
+    lambda t, lo, x, hi, out: ops.where(hi < x, t, _zero_like(t)),
 ])
 clamp_p.batch = elementwise_batch(clamp_p)
 clamp_p.cuda = "ft_min(ft_max({1}, {0}), {2})"  # NaN propagates, as np.minimum/maximum

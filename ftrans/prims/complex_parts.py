@@ -26,7 +26,8 @@ import numpy as np
 
 from ..core import Primitive, Zero, aval_of, register
 from ..ir import ShapedArray, complex_dtype, is_complex_dtype, real_dtype
-from .families import elementwise_aval, elementwise_batch, is_undef, linear_jvp
+from . import ops
+from .families import elementwise_aval, elementwise_batch, is_undef, linear_jvp, unbroadcast
 from .shape import convert_element_type
 
 
@@ -96,13 +97,11 @@ def _complex_jvp(primals: Any, out: Any, tangents: Any) -> Any:
 
 
 def _zeros_like(x: Any, out: Any) -> Any:
-    from .._lazy import fnp
-    return fnp.zeros_like(x) if aval_of(x).shape == aval_of(out).shape else \
-        fnp.zeros(aval_of(out).shape, real_dtype(aval_of(out).dtype))
+    return ops.zeros_like(x) if aval_of(x).shape == aval_of(out).shape else \
+        np.zeros(aval_of(out).shape, real_dtype(aval_of(out).dtype))
 
 
 def _complex_transpose(ct: Any, x: Any, y: Any) -> list[Any]:
-    from .families import unbroadcast
     return [unbroadcast(real_p.bind(ct), x.aval) if is_undef(x) else None,
             unbroadcast(-imag_p.bind(ct), y.aval) if is_undef(y) else None]
 

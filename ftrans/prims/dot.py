@@ -11,6 +11,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .. import deps
 from ..core import Primitive, Zero, aval_of, register
 from ..ir import ShapedArray
 from .families import is_undef, ndim_of
@@ -159,7 +160,6 @@ def _dot_general_deps(prim: Any, ins: Sequence[Any], in_avals: Sequence[ShapedAr
                       ) -> list[Any]:
     """Each operand reduced over its contracted axes onto (batch, free), then broadcast over
     the other operand's free axes."""
-    from .. import deps
     (lc, rc), (lb, rb) = dimension_numbers
     (out,) = out_avals
     nb = len(lb)

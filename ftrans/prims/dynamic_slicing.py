@@ -27,6 +27,7 @@ from . import elementwise as ew
 from .families import is_undef, ndim_of, shape_of
 from .indexing import gather, scatter
 from .shape import broadcast_in_dim, convert_element_type, moveaxis, reshape
+from .slicing import slice_
 
 
 def _declare(name: str) -> Primitive:
@@ -223,7 +224,6 @@ def _start_list(x: Any, start_indices: Any, where: str) -> list[Any]:
         if av.ndim != 1:
             raise TypeError(f"{where}: start_indices must be a sequence of scalars or a 1-D "
                             f"array, got {av.str_short()}")
-        from .slicing import slice_
         starts = [reshape(slice_(start_indices, (k,), (k + 1,)), ())
                   for k in range(av.shape[0])]
     else:

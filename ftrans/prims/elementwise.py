@@ -1,8 +1,8 @@
 """Elementwise primitives: each one's impl, derivative, transpose (if linear) and CUDA
 expression, declared together. Shapes and batching come from the family (``families.py``).
 
-Derivative formulas are ordinary ftrans code (``fnp`` is ``ftrans.numpy``), so they can be
-differentiated again. ``t`` is the input tangent, ``out`` the primal output.
+Derivative formulas are ordinary ftrans code (``ops.cos(x)`` binds ``cos``: ``prims/ops.py``),
+so they can be differentiated again. ``t`` is the input tangent, ``out`` the primal output.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from .._lazy import fnp
 from ..core import Primitive, Tracer, Zero, aval_of, register
 from ..ir import ShapedArray, real_dtype
+from . import ops
 from .families import (
     any_dtype,
     binary,
@@ -83,21 +83,21 @@ log1p_p = unary("log1p", "log1p", lambda t, x, out: t / (1 + x), "log1p({0})",
                 scalar_math="_m.log1p({0})", c=True)
 expm1_p = unary("expm1", "expm1", lambda t, x, out: t * (out + 1), "expm1({0})",
                 scalar_math="_m.expm1({0})", c=True)
-sin_p = unary("sin", "sin", lambda t, x, out: t * fnp.cos(x), "sin({0})",
+sin_p = unary("sin", "sin", lambda t, x, out: t * ops.cos(x), "sin({0})",
               scalar_math="_m.sin({0})", c=True)
-cos_p = unary("cos", "cos", lambda t, x, out: t * -fnp.sin(x), "cos({0})",
+cos_p = unary("cos", "cos", lambda t, x, out: t * -ops.sin(x), "cos({0})",
               scalar_math="_m.cos({0})", c=True)
 tan_p = unary("tan", "tan", lambda t, x, out: t * (1 + out * out), "tan({0})",
               scalar_math="_m.tan({0})", c=True)
-sinh_p = unary("sinh", "sinh", lambda t, x, out: t * fnp.cosh(x), "sinh({0})",
+sinh_p = unary("sinh", "sinh", lambda t, x, out: t * ops.cosh(x), "sinh({0})",
                scalar_math="_m.sinh({0})", c=True)
-cosh_p = unary("cosh", "cosh", lambda t, x, out: t * fnp.sinh(x), "cosh({0})",
+cosh_p = unary("cosh", "cosh", lambda t, x, out: t * ops.sinh(x), "cosh({0})",
                scalar_math="_m.cosh({0})", c=True)
 tanh_p = unary("tanh", "tanh", lambda t, x, out: t * (1 - out * out), "tanh({0})",
                scalar_math="_m.tanh({0})", c=True)
-asin_p = unary("asin", "arcsin", lambda t, x, out: t / fnp.sqrt(1 - x * x), "asin({0})",
+asin_p = unary("asin", "arcsin", lambda t, x, out: t / ops.sqrt(1 - x * x), "asin({0})",
                scalar_math="_m.asin({0})", c=True)
-acos_p = unary("acos", "arccos", lambda t, x, out: t / -fnp.sqrt(1 - x * x), "acos({0})",
+acos_p = unary("acos", "arccos", lambda t, x, out: t / -ops.sqrt(1 - x * x), "acos({0})",
                scalar_math="_m.acos({0})", c=True)
 atan_p = unary("atan", "arctan", lambda t, x, out: t / (1 + x * x), "atan({0})",
                scalar_math="_m.atan({0})", c=True)
@@ -107,9 +107,9 @@ sqrt_p = unary("sqrt", "sqrt", lambda t, x, out: t / (2 * out), "sqrt({0})",
 
 def _abs_deriv(t: Any, x: Any, out: Any) -> Any:
     if aval_of(x).dtype.kind != "c":
-        return t * fnp.sign(x)
+        return t * ops.sign(x)
     # |z|' along t is Re(conj(z) t) / |z|; 0 at z = 0 (as JAX: the numerator is 0 there)
-    return fnp.real(fnp.conj(x) * t) / fnp.where(out == 0, 1, out)
+    return ops.real(ops.conj(x) * t) / ops.where(out == 0, 1, out)
 
 
 def _abs_aval(x: ShapedArray) -> ShapedArray:
@@ -128,9 +128,9 @@ def _sign_jvp(primals: Any, out: Any, tangents: Any) -> Any:
     (x,), (t,) = primals, tangents
     if type(t) is Zero or aval_of(x).dtype.kind != "c":
         return Zero(aval_of(out))
-    a = fnp.abs(x)
+    a = ops.abs(x)
     zero = a == 0
-    return fnp.where(zero, 0, (t - out * fnp.real(fnp.conj(out) * t)) / fnp.where(zero, 1, a))
+    return ops.where(zero, 0, (t - out * ops.real(ops.conj(out) * t)) / ops.where(zero, 1, a))
 
 
 _sign_jvp.zero_on_reals = True  # type: ignore[attr-defined]  (read by ftrans.deps)
@@ -151,7 +151,7 @@ logistic_p = unary("logistic", None, lambda t, x, out: t * out * (1 - out),
 def _integer_pow_deriv(t: Any, x: Any, out: Any, *, y: int) -> Any:
     if y == 0:
         return t * 0
-    return t * (y * (x if y == 2 else fnp.power(x, y - 1)))
+    return t * (y * (x if y == 2 else ops.integer_pow(x, y=y - 1)))
 
 
 integer_pow_p = unary("integer_pow", None, None, "ft_ipow({0}, {y})",
@@ -169,7 +169,7 @@ integer_pow_p.c_expr = lambda *, y: ("({0} * {0})" if y == 2 else "1.0" if y == 
 
 def _pow_dy(t: Any, x: Any, y: Any, out: Any) -> Any:
     zero = x == 0
-    return t * fnp.where(zero, 0, fnp.log(fnp.where(zero, 1, x))) * out
+    return t * ops.where(zero, 0, ops.log(ops.where(zero, 1, x))) * out
 
 
 def _pow_dx(t: Any, x: Any, y: Any, out: Any) -> Any:
@@ -178,9 +178,9 @@ def _pow_dx(t: Any, x: Any, y: Any, out: Any) -> Any:
     branch's derivatives either (as JAX's rule for integer exponents)."""
     zero = y == 0
     if zero is False or (not isinstance(zero, Tracer) and not np.any(zero)):
-        return t * (y * fnp.power(x, y - 1))
-    y1 = fnp.where(zero, 1, y)
-    return t * fnp.where(zero, 0, y1 * fnp.power(x, y1 - 1))
+        return t * (y * ops.pow(x, y - 1))
+    y1 = ops.where(zero, 1, y)
+    return t * ops.where(zero, 0, y1 * ops.pow(x, y1 - 1))
 
 
 pow_p = binary("pow", "power", (_pow_dx, _pow_dy), "pow({0}, {1})",
@@ -189,7 +189,7 @@ pow_p = binary("pow", "power", (_pow_dx, _pow_dy), "pow({0}, {1})",
 
 def _max_share(x: Any, y: Any) -> Any:
     """1 where x wins, 1/2 on ties, 0 where y wins (JAX's convention)."""
-    return fnp.where(x > y, 1.0, fnp.where(x == y, 0.5, 0.0)).astype(aval_of(x).dtype)
+    return ops.where(x > y, 1.0, ops.where(x == y, 0.5, 0.0)).astype(aval_of(x).dtype)
 
 
 max_p = binary("max", "maximum", (lambda t, x, y, out: t * _max_share(x, y),
@@ -237,14 +237,14 @@ def _select_n_jvp(primals: Any, out: Any, tangents: Any) -> Any:
     case_tangents = tangents[1:]
     if all(type(t) is Zero for t in case_tangents):
         return Zero(aval_of(out))
-    return select_n_p.bind(which, *[fnp.zeros_like(out) if type(t) is Zero else t
+    return select_n_p.bind(which, *[ops.zeros_like(out) if type(t) is Zero else t
                                     for t in case_tangents])
 
 
 def _select_n_transpose(ct: Any, which: Any, *cases: Any) -> list[Any]:
     if is_undef(which):
         raise TypeError("select_n is not linear in its predicate")
-    zero = fnp.zeros_like(ct)
+    zero = ops.zeros_like(ct)
     cts: list[Any] = [None]
     for i, c in enumerate(cases):
         if is_undef(c):
@@ -275,25 +275,25 @@ exp2_p = unary("exp2", "exp2", lambda t, x, out: t * (out * _LN2), "exp2({0})")
 log2_p = unary("log2", "log2", lambda t, x, out: t / (x * _LN2), "log2({0})")
 log10_p = unary("log10", "log10", lambda t, x, out: t / (x * _LN10), "log10({0})")
 cbrt_p = unary("cbrt", "cbrt", lambda t, x, out: t / (3 * (out * out)), "cbrt({0})")
-asinh_p = unary("asinh", "arcsinh", lambda t, x, out: t / fnp.sqrt(x * x + 1), "asinh({0})")
+asinh_p = unary("asinh", "arcsinh", lambda t, x, out: t / ops.sqrt(x * x + 1), "asinh({0})")
 # sqrt(x - 1) sqrt(x + 1), not sqrt(x^2 - 1): the same for real x >= 1, and the principal
 # branch's derivative for complex x (the two differ in sign for Re x < 0)
 acosh_p = unary("acosh", "arccosh",
-                lambda t, x, out: t / (fnp.sqrt(x - 1) * fnp.sqrt(x + 1)), "acosh({0})")
+                lambda t, x, out: t / (ops.sqrt(x - 1) * ops.sqrt(x + 1)), "acosh({0})")
 atanh_p = unary("atanh", "arctanh", lambda t, x, out: t / (1 - x * x), "atanh({0})")
 hypot_p = binary("hypot", "hypot", (lambda t, x, y, out: t * (x / out),
                                     lambda t, x, y, out: t * (y / out)), "hypot({0}, {1})")
 logaddexp_p = binary("logaddexp", "logaddexp",
-                     (lambda t, x, y, out: t * fnp.exp(x - out),
-                      lambda t, x, y, out: t * fnp.exp(y - out)),
+                     (lambda t, x, y, out: t * ops.exp(x - out),
+                      lambda t, x, y, out: t * ops.exp(y - out)),
                      "ft_logaddexp({0}, {1})")
 logaddexp2_p = binary("logaddexp2", "logaddexp2",
-                      (lambda t, x, y, out: t * fnp.exp2(x - out),
-                       lambda t, x, y, out: t * fnp.exp2(y - out)),
+                      (lambda t, x, y, out: t * ops.exp2(x - out),
+                       lambda t, x, y, out: t * ops.exp2(y - out)),
                       "ft_logaddexp2({0}, {1})")
 # d/dx copysign(x, y) = sign(x) * sign(y); piecewise constant in y
 copysign_p = binary("copysign", "copysign",
-                    (lambda t, x, y, out: t * (fnp.sign(x) * fnp.sign(out)),
+                    (lambda t, x, y, out: t * (ops.sign(x) * ops.sign(out)),
                      lambda t, x, y, out: t * 0), "copysign({0}, {1})")
 
 # piecewise constant: zero tangents
@@ -325,4 +325,4 @@ __all__ = [name for name in globals() if name.endswith("_p")] + ["select", "zero
 
 # C's fmod (the sign of x, NumPy's fmod): x - trunc(x / y) * y, so d/dy = -trunc(x / y)
 rem_p = binary("rem", "fmod", (lambda t, x, y, out: t,
-                               lambda t, x, y, out: t * -fnp.trunc(x / y)), "fmod({0}, {1})")
+                               lambda t, x, y, out: t * -ops.trunc(x / y)), "fmod({0}, {1})")

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..core import Primitive, Tracer, UndefPrimal, Zero, aval_of, register
 from ..ir import ShapedArray
+from . import ops
 
 
 def shape_of(x: Any) -> tuple[int, ...]:
@@ -53,8 +54,7 @@ def elementwise_jvp(partials: Sequence[Callable | None]) -> Callable:
             return total  # fast path: the usual case, nothing to broadcast
         out_shape = shape_of(out)
         if shape_of(total) != out_shape:
-            from .shape import broadcast_in_dim
-            total = broadcast_in_dim(total, out_shape, ())
+            total = ops.broadcast_in_dim(total, out_shape, ())
         return total
     return jvp
 
@@ -82,7 +82,6 @@ def elementwise_batch(prim: Primitive) -> Callable:
     broadcast (a view in NumPy); unbatched scalars stay scalars.
     """
     def batch(args: Sequence[Any], dims: Sequence[int | None], **params: Any) -> Any:
-        from .shape import broadcast_in_dim, moveaxis
         full_rank = max(ndim_of(a) - (d is not None) for a, d in zip(args, dims))
         batched = [(a, d) for a, d in zip(args, dims) if d is not None]
         size = shape_of(batched[0][0])[batched[0][1]]
@@ -103,12 +102,12 @@ def elementwise_batch(prim: Primitive) -> Callable:
                     continue
                 out_shape = full_shape[:out_dim] + (size,) + full_shape[out_dim:]
                 keep = tuple(i for i in range(len(out_shape)) if i != out_dim)
-                new_args.append(broadcast_in_dim(a, out_shape, keep))
+                new_args.append(ops.broadcast_in_dim(a, out_shape, keep))
             else:
                 if d != out_dim:
-                    a = moveaxis(a, d, out_dim)
+                    a = ops.moveaxis(a, d, out_dim)
                 if ndim_of(a) - 1 < full_rank:  # a batched scalar operand
-                    a = broadcast_in_dim(a, (size,) + full_shape, (0,))
+                    a = ops.broadcast_in_dim(a, (size,) + full_shape, (0,))
                 new_args.append(a)
         return prim.bind(*new_args, **params), out_dim
     return batch
@@ -116,15 +115,14 @@ def elementwise_batch(prim: Primitive) -> Callable:
 
 def batch_at_front(args: Sequence[Any], dims: Sequence[int | None]) -> list[Any]:
     """Operands with their batch axis moved to the front; unbatched ones broadcast there."""
-    from .shape import broadcast_in_dim, moveaxis
     size = next(shape_of(a)[d] for a, d in zip(args, dims) if d is not None)
     moved = []
     for a, d in zip(args, dims):
         if d is None:
             s = shape_of(a)
-            a = broadcast_in_dim(a, (size,) + s, tuple(range(1, len(s) + 1)))
+            a = ops.broadcast_in_dim(a, (size,) + s, tuple(range(1, len(s) + 1)))
         else:
-            a = moveaxis(a, d, 0)
+            a = ops.moveaxis(a, d, 0)
         moved.append(a)
     return moved
 
@@ -158,8 +156,7 @@ def unbroadcast(ct: Any, aval: ShapedArray) -> Any:
     """Sum a cotangent down to the shape of a scalar operand that was broadcast."""
     if shape_of(ct) == aval.shape:
         return ct
-    from .reduce import reduce_sum
-    return reduce_sum(ct, tuple(range(ndim_of(ct))))
+    return ops.reduce_sum(ct, tuple(range(ndim_of(ct))))
 
 
 # ----------------------------------------------------------------------------- declaring

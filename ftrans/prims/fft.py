@@ -46,6 +46,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..core import Primitive, aval_of, register, same_device
+from ..deps import gather, project, scatter
 from ..ir import ShapedArray, complex_dtype, real_dtype
 from .complex_parts import conj_p
 from .families import linear_jvp, ndim_of
@@ -126,14 +127,13 @@ def _half_weights(n: int, like: Any) -> Any:
 
 
 def _transpose(ct: Any, x: Any, *, fft_type: str, fft_lengths: tuple, norm: str) -> list[Any]:
-    from .._lazy import fnp
     if fft_type in ("fft", "ifft"):
         return [fft(ct, fft_type, fft_lengths, norm)]
     c = _half_weights(fft_lengths[-1], ct)
     if fft_type == "rfft":
-        return [fft(fnp.multiply(conj_p.bind(ct), 1.0 / c), "irfft", fft_lengths,
+        return [fft(conj_p.bind(ct) * (1.0 / c), "irfft", fft_lengths,
                     DUAL_NORM[norm])]
-    return [fnp.multiply(conj_p.bind(fft(ct, "rfft", fft_lengths, DUAL_NORM[norm])), c)]
+    return [conj_p.bind(fft(ct, "rfft", fft_lengths, DUAL_NORM[norm])) * c]
 
 
 def _batch(args: Sequence[Any], dims: Sequence[Any], *, fft_type: str, fft_lengths: tuple,
@@ -147,7 +147,6 @@ def _batch(args: Sequence[Any], dims: Sequence[Any], *, fft_type: str, fft_lengt
 def _deps(prim: Any, ins: Sequence[Any], in_avals: Sequence[ShapedArray],
           out_avals: Sequence[ShapedArray], /, **params: Any) -> list[Any]:
     """An output element depends on the input elements with the same leading index."""
-    from ..deps import gather, project, scatter
     (x,), (av,), (out,) = ins, in_avals, out_avals
     lead = tuple(range(av.ndim - len(params["fft_lengths"])))
     n_lead = int(np.prod(av.shape[:len(lead)], dtype=np.int64))

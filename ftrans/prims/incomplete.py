@@ -27,15 +27,15 @@ from typing import Any
 
 import numpy as np
 
-from .._lazy import fnp
 from . import incomplete_inverse as inc_inv
 from . import incomplete_numpy as inc
+from . import ops
 from .families import binary
 from .special import digamma_p, lgamma_p, library, like_inputs, on_host
 
 
 def _log(x: Any) -> Any:
-    return fnp.log(x)
+    return ops.log(x)
 
 
 # ----------------------------------------------------------------------------- igamma
@@ -51,7 +51,7 @@ def _igamma_impl(xp: Any, a: Any, x: Any, *, upper: bool) -> Any:
 
 def _igamma_dx(a: Any, x: Any) -> Any:
     """∂P/∂x = exp((a-1) log x - x - lgamma(a))."""
-    return fnp.exp((a - 1) * _log(x) - x - lgamma_p.bind(a))
+    return ops.exp((a - 1) * _log(x) - x - lgamma_p.bind(a))
 
 
 def _igamma_partial_a(t: Any, a: Any, x: Any, out: Any, *, upper: bool) -> Any:
@@ -104,7 +104,7 @@ def _betaln(a: Any, b: Any) -> Any:
 
 def _betainc_dx(a: Any, b: Any, x: Any) -> Any:
     """∂I/∂x = exp((a-1) log x + (b-1) log(1-x) - log B(a, b))."""
-    return fnp.exp((a - 1) * _log(x) + (b - 1) * fnp.log1p(-x) - _betaln(a, b))
+    return ops.exp((a - 1) * _log(x) + (b - 1) * ops.log1p(-x) - _betaln(a, b))
 
 
 def _betainc_partial(argnum: int) -> Any:
@@ -131,7 +131,7 @@ def _second_in_shape(t: Any, a: Any, b: Any, x: Any, out: Any, *, argnum: int) -
 
 
 def _grad_partial_x(t: Any, a: Any, b: Any, x: Any, out: Any, *, argnum: int) -> Any:
-    log_part = _log(x) if argnum == 0 else fnp.log1p(-x)
+    log_part = _log(x) if argnum == 0 else ops.log1p(-x)
     shape = a if argnum == 0 else b
     d = _betainc_dx(a, b, x) * (log_part - digamma_p.bind(shape) + digamma_p.bind(a + b))
     return t * d

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..core import Primitive, Tracer, Zero, aval_of, register
 from ..ir import ShapedArray
-from .elementwise import eq_p, select_n_p
+from .elementwise import add_p, eq_p, select_n_p
 from .families import is_undef, ndim_of, shape_of
 from .shape import broadcast_in_dim, moveaxis, reshape, transpose
 
@@ -83,7 +83,6 @@ def _gather_transpose(ct: Any, x: Any, idx: Any, *, axis: int) -> list[Any]:
 
 def _offset_indices(idx: Any, size: int, n: int) -> Any:
     """``idx[b] + n * b`` for an index array batched at axis 0."""
-    from .elementwise import add_p
     offsets = np.arange(size, dtype=aval_of(idx).dtype) * n
     return add_p.bind(idx, broadcast_in_dim(offsets, shape_of(idx), (0,)))
 

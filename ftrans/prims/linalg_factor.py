@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from .._lazy import fnp
 from ..core import Zero, aval_of, same_device
 from ..ir import ShapedArray, complex_dtype, real_dtype
+from . import ops
 from .complex_parts import complex_p
 from .families import shape_of
 from .linalg_helpers import (
@@ -30,7 +30,7 @@ from .linalg_helpers import (
     _tril_mask,
 )
 from .linalg_solve import solve_p, triangular_solve
-from .shape import convert_element_type
+from .shape import convert_element_type, expand_dims
 
 # ----------------------------------------------------------------------------- qr
 
@@ -99,9 +99,9 @@ def _eigh_jvp(primals: Any, outs: Any, tangents: Any, *, lower: bool) -> list[An
     eye = _eye(n, aval_of(w).dtype, w)
     sym = (ta + _mH(ta)) * 0.5
     vh_da_v = _mm(_mH(v), _mm(sym, v))
-    f = 1 / (eye + fnp.expand_dims(w, -2) - fnp.expand_dims(w, -1)) - eye
+    f = 1 / (eye + expand_dims(w, (-2,)) - expand_dims(w, (-1,))) - eye
     dw = _diagonal(vh_da_v)
-    return [fnp.real(dw) if _is_complex(dw) else dw, _mm(v, f * vh_da_v)]
+    return [dw.real if _is_complex(dw) else dw, _mm(v, f * vh_da_v)]
 
 
 eigh_p.impl = lambda xp, a, *, lower: list(xp.linalg.eigh(a, UPLO="L" if lower else "U"))
@@ -152,18 +152,18 @@ def _svd_jvp(primals: Any, outs: Any, tangents: Any, *, full_matrices: bool,
     ds = _diagonal(ds_mat)
     complex_a = _is_complex(ds)
     if complex_a:
-        ds = fnp.real(ds)
+        ds = ds.real
     if not compute_uv:
         return [ds]
-    s_row, s_col = fnp.expand_dims(s, -2), fnp.expand_dims(s, -1)
+    s_row, s_col = expand_dims(s, (-2,)), expand_dims(s, (-1,))
     f = 1 / ((s_row + s_col) * (s_row - s_col) + eye) - eye  # 1 / (s_j² - s_i²)
     dss, sds = ds_mat * s_row, s_col * ds_mat
     du = _mm(u, f * (dss + _mH(dss)))
     dv = _mm(v, f * (sds + _mH(sds)))
     if complex_a:
         zero = s == 0
-        s_inv = fnp.where(zero, 0, 1 / fnp.where(zero, 1, s))
-        du = du + u * fnp.expand_dims(_imag_part(_diagonal(ds_mat)) * s_inv, -2)
+        s_inv = ops.where(zero, 0, 1 / ops.where(zero, 1, s))
+        du = du + u * expand_dims(_imag_part(_diagonal(ds_mat)) * s_inv, (-2,))
     if m > n:
         da_v = _mm(ta, v)
         du = du + (da_v - _mm(u, _mm(uh, da_v))) / s_row
@@ -274,19 +274,18 @@ def _eig_jvp(primals: Any, outs: Any, tangents: Any, *, vectors: bool) -> list[A
     w, v = outs if vectors else eig_p.bind(a, vectors=True)
     ta = convert_element_type(ta, aval_of(w).dtype) if not _is_complex(ta) else ta
     if not vectors:
-        return [fnp.sum(solve_p.bind(v, ta) * _mT(v), axis=-1)]
+        return [(solve_p.bind(v, ta) * _mT(v)).sum(axis=-1)]
     n = shape_of(v)[-1]
     eye = _eye(n, aval_of(w).dtype, w)
     p = solve_p.bind(v, _mm(ta, v))
-    f = 1 / (eye + fnp.expand_dims(w, -2) - fnp.expand_dims(w, -1)) - eye
+    f = 1 / (eye + expand_dims(w, (-2,)) - expand_dims(w, (-1,))) - eye
     u = _mm(v, f * p)
-    k = fnp.argmax(fnp.abs(v), axis=-2)
+    k = abs(v).argmax(axis=-2)
     rows = same_device(np.arange(n).reshape(n, 1), k)
-    mask = fnp.astype(rows == fnp.expand_dims(k, -2), aval_of(v).dtype)
-    c = complex_p.bind(-fnp.real(fnp.sum(fnp.conj(v) * u, axis=-2)),
-                       -fnp.imag(fnp.sum(mask * u, axis=-2))
-                       / fnp.real(fnp.sum(mask * v, axis=-2)))
-    return [_diagonal(p), u + v * fnp.expand_dims(c, -2)]
+    mask = (rows == expand_dims(k, (-2,))).astype(aval_of(v).dtype)
+    c = complex_p.bind(-(v.conj() * u).sum(axis=-2).real,
+                       -(mask * u).sum(axis=-2).imag / (mask * v).sum(axis=-2).real)
+    return [_diagonal(p), u + v * expand_dims(c, (-2,))]
 
 
 eig_p.impl = _eig_impl

@@ -14,7 +14,6 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .._lazy import fnp
 from ..core import Primitive, aval_of, register, same_device
 from ..ir import ShapedArray, is_complex_dtype, is_float_dtype
 from .families import batch_at_front, shape_of
@@ -50,7 +49,7 @@ def _check_matrix(name: str, x: ShapedArray, square: bool = True) -> None:
 
 def _mT(x: Any) -> Any:
     """Swap the last two axes."""
-    return fnp.swapaxes(x, -1, -2)
+    return x.swapaxes(-1, -2)
 
 
 def _is_complex(x: Any) -> bool:
@@ -59,20 +58,20 @@ def _is_complex(x: Any) -> bool:
 
 def _mH(x: Any) -> Any:
     """The conjugate transpose of each matrix (the transpose of a real one)."""
-    return fnp.conj(_mT(x)) if _is_complex(x) else _mT(x)
+    return _mT(x).conj() if _is_complex(x) else _mT(x)
 
 
 def _conj(x: Any) -> Any:
-    return fnp.conj(x) if _is_complex(x) else x
+    return x.conj() if _is_complex(x) else x
 
 
 def _imag_part(x: Any) -> Any:
     """``1j * Im(x)`` as a complex array: ``x − Re x``."""
-    return x - fnp.real(x)
+    return x - x.real
 
 
 def _mm(x: Any, y: Any) -> Any:
-    return fnp.matmul(x, y)
+    return x @ y
 
 
 def _eye(n: int, dtype: Any, like: Any) -> Any:
@@ -83,7 +82,7 @@ def _eye(n: int, dtype: Any, like: Any) -> Any:
 def _diagonal(x: Any) -> Any:
     """The diagonal of each matrix, as a linear function of ``x``."""
     n = shape_of(x)[-1]
-    return fnp.sum(x * _eye(n, aval_of(x).dtype, x), axis=-1)
+    return (x * _eye(n, aval_of(x).dtype, x)).sum(axis=-1)
 
 
 def _tril_mask(n: int, m: int, k: int, dtype: Any, like: Any) -> Any:

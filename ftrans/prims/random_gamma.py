@@ -41,9 +41,9 @@ from typing import Any, Callable, cast
 
 import numpy as np
 
-from .._lazy import fnp
 from ..core import Primitive, Zero, aval_of, register
 from ..ir import ShapedArray
+from . import ops
 from .families import elementwise_aval, elementwise_batch
 from .random import unit_draw as _draw
 from .special import digamma_p, erfinv_p
@@ -133,8 +133,8 @@ def _gamma_jvp(primals: Any, out: Any, tangents: Any, *, log_space: bool) -> Any
     if not log_space:
         return t * random_gamma_grad_p.bind(a, out)
     # d log x / da = (dx/da) / x, with x = exp(log x) kept above 0
-    x = fnp.exp(out)
-    x = fnp.where(x == 0, np.finfo(aval_of(out).dtype).tiny, x)
+    x = ops.exp(out)
+    x = ops.where(x == 0, np.finfo(aval_of(out).dtype).tiny, x)
     return t * (random_gamma_grad_p.bind(a, x) / x)
 
 
@@ -253,7 +253,7 @@ def _gamma_grad_jvp(primals: Any, out: Any, tangents: Any) -> Any:
             "respect to their shape parameters are not implemented (JAX has none either)")
     if type(tx) is Zero:
         return Zero(aval_of(out))
-    dx = -(fnp.log(x) - digamma_p.bind(a)) - out * ((a - 1) / x - 1)
+    dx = -(ops.log(x) - digamma_p.bind(a)) - out * ((a - 1) / x - 1)
     return tx * dx
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from .._lazy import fnp
 from ..core import Primitive, Zero, aval_of, register
 from ..ir import ShapedArray
+from . import ops
 from .families import linear_jvp, ndim_of, shape_of
-from .shape import _unbatched_axis, broadcast_in_dim
+from .shape import _unbatched_axis, broadcast_in_dim, convert_element_type
 
 
 def _reduced_aval(name: str):
@@ -54,6 +54,7 @@ reduce_sum_p.transpose = lambda ct, x, *, axes: [
 reduce_sum_p.cuda_reduce = ("ft_add", 0.0)
 
 
+@ops.export
 def reduce_sum(x: Any, axes: Sequence[int]) -> Any:
     axes = tuple(sorted(int(a) for a in axes))
     return reduce_sum_p.bind(x, axes=axes) if axes else x
@@ -65,7 +66,8 @@ def _extremum_jvp(primals: Any, out: Any, tangents: Any, *, axes: tuple) -> Any:
     if type(t) is Zero:
         return Zero(aval_of(out))
     kept = _kept_dims(ndim_of(x), axes)
-    at_max = fnp.equal(x, broadcast_in_dim(out, shape_of(x), kept)).astype(aval_of(x).dtype)
+    at_max = convert_element_type(ops.eq(x, broadcast_in_dim(out, shape_of(x), kept)),
+                                  aval_of(x).dtype)
     return reduce_sum(t * at_max, axes) / reduce_sum(at_max, axes)
 
 

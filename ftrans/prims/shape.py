@@ -9,6 +9,7 @@ import numpy as np
 
 from ..core import Primitive, Zero, aval_of, register
 from ..ir import ShapedArray, is_float_dtype
+from . import ops
 from .families import elementwise_batch, linear_jvp, ndim_of, shape_of
 
 
@@ -30,6 +31,7 @@ broadcast_in_dim_p = _declare("broadcast_in_dim")
 broadcast_in_dim_p.broadcasts = True
 
 
+@ops.export
 def broadcast_in_dim(x: Any, shape: Sequence[int], broadcast_dimensions: Sequence[int]) -> Any:
     """Broadcast ``x`` to ``shape``; ``x``'s axis i becomes axis ``broadcast_dimensions[i]``."""
     shape, dims = tuple(int(s) for s in shape), tuple(broadcast_dimensions)
@@ -59,11 +61,10 @@ def _broadcast_in_dim_aval(x: ShapedArray, *, shape: tuple, broadcast_dimensions
 
 def _broadcast_in_dim_transpose(ct: Any, x: Any, *, shape: tuple, broadcast_dimensions: tuple
                                 ) -> list[Any]:
-    from .reduce import reduce_sum
     summed = tuple(i for i in range(len(shape)) if i not in broadcast_dimensions)
     stretched = tuple(dst for src, dst in enumerate(broadcast_dimensions)
                       if x.aval.shape[src] == 1 and shape[dst] != 1)
-    out = reduce_sum(ct, tuple(sorted(summed + stretched))) if summed or stretched else ct
+    out = ops.reduce_sum(ct, tuple(sorted(summed + stretched))) if summed or stretched else ct
     return [reshape(out, x.aval.shape)]
 
 
@@ -87,6 +88,7 @@ broadcast_in_dim_p.batch = _broadcast_in_dim_batch
 reshape_p = _declare("reshape")
 
 
+@ops.export
 def reshape(x: Any, new_sizes: Sequence[int]) -> Any:
     new_sizes = tuple(int(s) for s in new_sizes)
     if shape_of(x) == new_sizes:
@@ -118,6 +120,7 @@ reshape_p.batch = _reshape_batch
 transpose_p = _declare("transpose")
 
 
+@ops.export
 def transpose(x: Any, permutation: Sequence[int]) -> Any:
     permutation = tuple(int(p) for p in permutation)
     if permutation == tuple(range(len(permutation))):
@@ -125,6 +128,7 @@ def transpose(x: Any, permutation: Sequence[int]) -> Any:
     return transpose_p.bind(x, permutation=permutation)
 
 
+@ops.export
 def moveaxis(x: Any, src: int, dst: int) -> Any:
     n = ndim_of(x)
     src, dst = src % n, dst % n
@@ -133,6 +137,28 @@ def moveaxis(x: Any, src: int, dst: int) -> Any:
     perm = [i for i in range(n) if i != src]
     perm.insert(dst, src)
     return transpose(x, perm)
+
+
+def move_batch_axis(x: Any, dim: int | None, out_axis: int | None, size: int) -> Any:
+    """``x``'s batch axis (at ``dim``; ``None`` when ``x`` is the same for the whole batch)
+    put at ``out_axis``, broadcasting an unbatched ``x``; ``out_axis=None`` keeps an
+    unbatched ``x`` as it is.
+
+    >>> move_batch_axis(np.ones(2), None, 0, 3).shape
+    (3, 2)
+    """
+    if out_axis is None:
+        if dim is not None:
+            raise ValueError("vmap: out_axes=None requires the output to be unbatched, but it "
+                             "depends on the mapped inputs")
+        return x
+    if dim is None:
+        shape = shape_of(x)
+        out_axis = out_axis % (len(shape) + 1)
+        out_shape = shape[:out_axis] + (size,) + shape[out_axis:]
+        keep = tuple(i for i in range(len(out_shape)) if i != out_axis)
+        return broadcast_in_dim(x, out_shape, keep)
+    return moveaxis(x, dim, out_axis)
 
 
 def _transpose_aval(x: ShapedArray, *, permutation: tuple) -> ShapedArray:
@@ -223,6 +249,7 @@ convert_element_type_p = register(Primitive("convert_element_type"))
 convert_element_type_p.family = "elementwise"
 
 
+@ops.export
 def convert_element_type(x: Any, new_dtype: Any) -> Any:
     new_dtype = np.dtype(new_dtype)
     if aval_of(x).dtype == new_dtype and not isinstance(x, (int, float, bool, complex)):
@@ -240,8 +267,7 @@ def _convert_real(x: Any, dtype: np.dtype) -> Any:
     """``x`` in ``dtype``; from complex to real through ``real`` (NumPy's cast warns that it
     discards the imaginary part: here that is the derivative's meaning, not an accident)."""
     if aval_of(x).dtype.kind == "c" and dtype.kind != "c":
-        from .complex_parts import real_p
-        x = real_p.bind(x)
+        x = ops.real(x)
     return convert_element_type(x, dtype)
 
 

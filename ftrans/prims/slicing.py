@@ -9,8 +9,9 @@ import numpy as np
 
 from ..core import Primitive, Zero, aval_of, register, same_device
 from ..ir import ShapedArray
+from . import ops
 from .families import batch_at_front, is_undef, linear_jvp, ndim_of, shape_of
-from .shape import _unbatched_axis, moveaxis
+from .shape import _unbatched_axis, broadcast_in_dim, moveaxis
 
 
 def _declare(name: str) -> Primitive:
@@ -112,7 +113,6 @@ def _pad_jvp(primals: Any, out: Any, tangents: Any, *, padding_config: tuple) ->
 
 
 def _pad_transpose(ct: Any, x: Any, value: Any, *, padding_config: tuple) -> list[Any]:
-    from .reduce import reduce_sum
     shape = shape_of(ct)
     start = [lo for lo, _, _ in padding_config]
     limit = [shape[d] - hi for d, (_, hi, _) in enumerate(padding_config)]
@@ -121,13 +121,12 @@ def _pad_transpose(ct: Any, x: Any, value: Any, *, padding_config: tuple) -> lis
     ct_v = None
     if is_undef(value):
         axes = tuple(range(len(shape)))
-        ct_v = reduce_sum(ct, axes) - reduce_sum(inner, axes)
+        ct_v = ops.reduce_sum(ct, axes) - ops.reduce_sum(inner, axes)
     return [ct_x, ct_v]
 
 
 def _pad_batch(args: Sequence[Any], dims: Sequence[Any], *, padding_config: tuple
                ) -> tuple[Any, int]:
-    from .shape import broadcast_in_dim
     (x, v), (dx, dv) = args, dims
     config = ((0, 0, 0),) + padding_config
     if dv is None:

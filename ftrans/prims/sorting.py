@@ -9,7 +9,9 @@ import numpy as np
 
 from ..core import Primitive, register
 from ..ir import ShapedArray
+from . import elementwise as ew
 from .families import shape_of, zero_jvp
+from .reduce import reduce_sum
 from .shape import _unbatched_axis, broadcast_in_dim, convert_element_type, moveaxis
 
 
@@ -60,8 +62,6 @@ def _searchsorted_aval(a: ShapedArray, v: ShapedArray, *, side: str) -> ShapedAr
 
 def _searchsorted_batch(args: Sequence[Any], dims: Sequence[Any], *, side: str
                         ) -> tuple[Any, int]:
-    from . import elementwise as ew
-    from .reduce import reduce_sum
     (a, v), (da, dv) = args, dims
     if da is None:
         return searchsorted(a, v, side), dv

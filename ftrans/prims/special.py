@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .._lazy import fnp
+from . import ops
 from . import special_numpy as snp
 from .families import binary, elementwise_jvp, unary
 
@@ -92,12 +92,12 @@ def special_impl(name: str, fallback: Callable, **fixed: Any) -> Callable:
 
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
-erf_p = unary("erf", None, lambda t, x, out: t * (_TWO_OVER_SQRT_PI * fnp.exp(-(x * x))),
+erf_p = unary("erf", None, lambda t, x, out: t * (_TWO_OVER_SQRT_PI * ops.exp(-(x * x))),
               "erf({0})", impl=special_impl("erf", snp.erf))
-erfc_p = unary("erfc", None, lambda t, x, out: t * (-_TWO_OVER_SQRT_PI * fnp.exp(-(x * x))),
+erfc_p = unary("erfc", None, lambda t, x, out: t * (-_TWO_OVER_SQRT_PI * ops.exp(-(x * x))),
                "erfc({0})", impl=special_impl("erfc", snp.erfc))
 erfinv_p = unary("erfinv", None, lambda t, x, out: t * (0.5 * math.sqrt(math.pi)
-                                                       * fnp.exp(out * out)),
+                                                       * ops.exp(out * out)),
                  "ft_erfinv({0})", impl=special_impl("erfinv", snp.erfinv))
 lgamma_p = unary("lgamma", None, lambda t, x, out: t * digamma_p.bind(x), "lgamma({0})",
                  impl=special_impl("gammaln", snp.lgamma))
@@ -122,25 +122,25 @@ gamma_p = unary("gamma", None, lambda t, x, out: t * (out * digamma_p.bind(x)), 
                 impl=special_impl("gamma", snp.gamma))
 
 _SQRT_2PI = math.sqrt(2 * math.pi)
-ndtri_p = unary("ndtri", None, lambda t, x, out: t * (_SQRT_2PI * fnp.exp(0.5 * (out * out))),
+ndtri_p = unary("ndtri", None, lambda t, x, out: t * (_SQRT_2PI * ops.exp(0.5 * (out * out))),
                 "ft_ndtri({0})", impl=special_impl("ndtri", snp.ndtri))
 def _log_ndtr_deriv(t: Any, x: Any, out: Any) -> Any:
     """φ(x)/Φ(x) = exp(log φ(x) - log_ndtr(x)); below -20, where both logs are large, as
     ``-x / (1 + S)`` with log_ndtr's own series ``S = Σ (-1)^k (2k-1)!! / x^2k``."""
     far = x < -20
-    xs = fnp.where(far, x, -20.0)
+    xs = ops.where(far, x, -20.0)
     inv2 = 1 / (xs * xs)
     term, series = 1.0, 0.0
     for k in range(1, 11):
         term = term * (-(2 * k - 1) * inv2)
         series = series + term
-    near = fnp.exp(-0.5 * (x * x) - snp.LOG_SQRT_2PI - fnp.where(far, -1.0, out))
-    return t * fnp.where(far, -xs / (1 + series), near)
+    near = ops.exp(-0.5 * (x * x) - snp.LOG_SQRT_2PI - ops.where(far, -1.0, out))
+    return t * ops.where(far, -xs / (1 + series), near)
 
 
 log_ndtr_p = unary("log_ndtr", None, _log_ndtr_deriv, "ft_log_ndtr({0})",
                    impl=special_impl("log_ndtr", snp.log_ndtr))
-expi_p = unary("expi", None, lambda t, x, out: t * (fnp.exp(x) / x), "ft_expi({0})",
+expi_p = unary("expi", None, lambda t, x, out: t * (ops.exp(x) / x), "ft_expi({0})",
                impl=special_impl("expi", snp.expi))
 
 

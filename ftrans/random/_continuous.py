@@ -21,9 +21,9 @@ import numpy as np
 
 from .. import numpy as fnp
 from ..core import Tracer
-from ..custom import stop_gradient
 from ..device import is_gpu_array
 from ..prims.special import erf_p, erfinv_p
+from ..prims.stop_gradient import stop_gradient
 from ._keys import (
     broadcast_shape,
     check_float_dtype,

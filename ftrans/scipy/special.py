@@ -24,6 +24,7 @@ import numpy as np
 
 from .. import numpy as fnp
 from ..core import Tracer
+from ..numpy import _protocols
 from ..numpy._promote import as_array, normalize_axes, operand_dtype, shape_of, to_dtype
 from ..prims import elementwise as ew
 from ..prims import special as sp
@@ -205,3 +206,6 @@ __all__ = ["beta", "betainc", "betaincinv", "betaln", "digamma", "entr", "erf", 
            "gammaincinv", "gammaln", "i0", "i0e", "i1", "i1e", "iv", "ive", "kl_div", "log_ndtr",
            "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma",
            "psi", "rel_entr", "sinc", "softmax", "xlog1py", "xlogy", "zeta"]
+
+# scipy.special's ufuncs called on traced arrays (NumPy's __array_ufunc__) dispatch here
+_protocols.register_ufuncs({name: globals()[name] for name in __all__})

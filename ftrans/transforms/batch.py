@@ -3,16 +3,18 @@
 Each value carries the position of its batch axis, or ``None`` when it is the same for the
 whole batch. An equation whose inputs are all unbatched is applied as is; otherwise the
 primitive's ``batch`` rule applies it to the batched operands and says where the output's
-batch axis is. A primitive without a rule is an error, never a silent Python loop.
+batch axis is. A primitive without a rule is an error, never a silent Python loop. Moving
+batch axes is the callers' business (``prims.shape.move_batch_axis``): this module names no
+primitive.
 """
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
-from ..core import bind
-from ..ir import Jaxpr, Literal, Var
-from ..prims.shape import broadcast_in_dim, moveaxis
+from ..core import aval_of, bind, trace_to_jaxpr
+from ..ir import Jaxpr, Literal, ShapedArray, Var, last_uses
+from ..tree_util import PyTreeDef, refill, tree_flatten
 
 
 def batch_jaxpr_eval(jaxpr: Jaxpr, consts: Sequence[Any], args: Sequence[Any],
@@ -25,9 +27,7 @@ def batch_jaxpr_eval(jaxpr: Jaxpr, consts: Sequence[Any], args: Sequence[Any],
     def read(a: Any) -> tuple[Any, int | None]:
         return (a.val, None) if type(a) is Literal else env[a]
 
-    last_use = {a: i for i, eqn in enumerate(jaxpr.eqns) for a in eqn.inputs
-                if type(a) is Var}
-    last_use.update((a, len(jaxpr.eqns)) for a in jaxpr.outvars if type(a) is Var)
+    last_use = last_uses(jaxpr.eqns, jaxpr.outvars)
     for i, eqn in enumerate(jaxpr.eqns):
         vals, ds = zip(*[read(a) for a in eqn.inputs]) if eqn.inputs else ((), ())
         if all(d is None for d in ds):
@@ -49,18 +49,35 @@ def batch_jaxpr_eval(jaxpr: Jaxpr, consts: Sequence[Any], args: Sequence[Any],
     return [o for o, _ in outs], [d for _, d in outs]
 
 
-def move_batch_axis(x: Any, dim: int | None, out_axis: int | None, size: int) -> Any:
-    """Put ``x``'s batch axis at ``out_axis``, broadcasting an unbatched ``x``."""
-    from ..prims.families import shape_of
-    if out_axis is None:
-        if dim is not None:
-            raise ValueError("vmap: out_axes=None requires the output to be unbatched, but it "
-                             "depends on the mapped inputs")
-        return x
-    if dim is None:
-        shape = shape_of(x)
-        out_axis = out_axis % (len(shape) + 1)
-        out_shape = shape[:out_axis] + (size,) + shape[out_axis:]
-        keep = tuple(i for i in range(len(out_shape)) if i != out_axis)
-        return broadcast_in_dim(x, out_shape, keep)
-    return moveaxis(x, dim, out_axis)
+def batch_fun(fun: Callable[..., Any], args: Sequence[Any], dims: Sequence[int | None],
+              why: str = "vmap", evaluate: Callable[..., Any] = batch_jaxpr_eval
+              ) -> tuple[list[Any], list[int | None], PyTreeDef, list[Any]]:
+    """``fun`` (flat array arguments, a pytree of results) applied to ``args`` batched along
+    ``dims`` (``None``: the same for the whole batch): traced once abstractly on one
+    example's shapes (only the batched arguments are traced; ``why`` names the
+    transformation for ``ConcretizationError``), then its jaxpr evaluated batched (by
+    ``evaluate``, with ``batch_jaxpr_eval``'s arguments and results). Returns the result's
+    leaves, their batch dims, the result's tree, and the values ``fun`` closed over (the
+    jaxpr's constants).
+
+    >>> import numpy as np
+    >>> outs, out_dims, _, _ = batch_fun(lambda x, y: x * y, [np.arange(3.0), 2.0], [0, None])
+    >>> outs, out_dims
+    ([array([0., 2., 4.])], [0])
+    """
+    mapped = [i for i, d in enumerate(dims) if d is not None]
+    box: list[PyTreeDef] = []
+
+    def traced(*xs: Any) -> list[Any]:
+        leaves, tree = tree_flatten(fun(*refill(args, mapped, xs)))
+        box.append(tree)
+        return leaves
+
+    avals = []
+    for i in mapped:
+        av, d = aval_of(args[i]), dims[i]
+        avals.append(ShapedArray(av.shape[:d] + av.shape[d + 1:], av.dtype))
+    jaxpr, consts = trace_to_jaxpr(traced, avals, why)
+    outs, out_dims = evaluate(jaxpr, consts, [args[i] for i in mapped],
+                              [dims[i] for i in mapped])
+    return outs, out_dims, box[0], consts

@@ -17,7 +17,7 @@ import numpy as np
 from .. import core
 from ..config import check_rule, nans_checked
 from ..core import Zero, bind
-from ..ir import Jaxpr, Literal, Var
+from ..ir import ClosedJaxpr, Jaxpr, Literal, Var, last_uses
 
 
 def jvp_jaxpr_eval(jaxpr: Jaxpr, values: dict[Var, Any], tangents: Sequence[Any],
@@ -33,19 +33,12 @@ def jvp_jaxpr_eval(jaxpr: Jaxpr, values: dict[Var, Any], tangents: Sequence[Any]
     """
     drop: dict[int, list[Var]] = {}
     if consume:  # only big values are worth the bookkeeping
-        last: dict[Var, int] = {}
+        uses, end = last_uses(jaxpr.eqns, jaxpr.outvars), len(jaxpr.eqns)
         for i, eqn in enumerate(jaxpr.eqns):
             for v in eqn.outputs:
                 x = values.get(v)
-                if type(x) is np.ndarray and x.nbytes >= 1 << 16:
-                    last[v] = i
-            for a in eqn.inputs:
-                if a in last:
-                    last[a] = i
-        for a in jaxpr.outvars:
-            last.pop(a, None)
-        for v, i in last.items():
-            drop.setdefault(i, []).append(v)
+                if type(x) is np.ndarray and x.nbytes >= 1 << 16 and uses.get(v, i) < end:
+                    drop.setdefault(uses.get(v, i), []).append(v)
         consume = bool(drop)
     tan: dict[Var, Any] = {} if tangent_env is None else tangent_env
     for v, t in zip(jaxpr.invars, tangents):
@@ -96,3 +89,18 @@ def jaxpr_values(jaxpr: Jaxpr, consts: Sequence[Any], args: Sequence[Any]) -> di
     values: dict[Var, Any] = dict(zip(jaxpr.constvars, consts))
     values.update(zip(jaxpr.invars, args))
     return values
+
+
+def jvp_call(cj: ClosedJaxpr, primals: Sequence[Any], tangents: Sequence[Any]
+             ) -> tuple[list[Any], list[Any]]:
+    """Primal outputs and output tangents of ``cj``, evaluated inline in the current traces
+    (a higher-order primitive's jvp rule applies it to its body).
+
+    >>> import ftrans, numpy as np
+    >>> cj = ftrans.make_jaxpr(lambda x: x * x)(3.0)
+    >>> jvp_call(cj, [np.float64(3.0)], [np.float64(1.0)])
+    ([9.0], [6.0])
+    """
+    values = jaxpr_values(cj.jaxpr, cj.consts, primals)
+    t_out = jvp_jaxpr_eval(cj.jaxpr, values, tangents)
+    return [a.val if type(a) is Literal else values[a] for a in cj.jaxpr.outvars], t_out

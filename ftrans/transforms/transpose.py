@@ -13,7 +13,8 @@ from typing import Any, Sequence
 from .. import core
 from ..config import check_rule, in_backward_pass, nans_checked
 from ..core import Trace, UndefPrimal, Zero, bind, instantiate
-from ..ir import Jaxpr, Literal, Var
+from ..ir import ClosedJaxpr, Jaxpr, Literal, Var, last_uses
+from .closed import trace_closed
 
 
 @in_backward_pass  # names this pass in ftrans.config.debug_nans errors
@@ -47,13 +48,11 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
     for v, ct in zip(jaxpr.outvars, cts_out):
         add_ct(v, ct)
     release: dict[int, list[Var]] = {}  # equation index -> residuals last read there
-    if consume:
-        seen: set[Var] = set()
-        for i, eqn in enumerate(jaxpr.eqns):  # the backward walk reads the first use last
-            for a in eqn.inputs:
-                if type(a) is Var and a in known and a not in seen:
-                    seen.add(a)
-                    release.setdefault(i, []).append(a)
+    if consume:  # the backward walk reads a residual last at its first use
+        n = len(jaxpr.eqns)
+        for a, k in last_uses(jaxpr.eqns[::-1]).items():
+            if a in known:
+                release.setdefault(n - 1 - k, []).append(a)
     eqns = jaxpr.eqns
     for i in range(len(eqns) - 1, -1, -1):
         eqn = eqns[i]
@@ -97,3 +96,27 @@ def transpose_jaxpr(jaxpr: Jaxpr, consts: Sequence[Any]) -> tuple[Jaxpr, list[An
         cts = [trace.new_arg(a.aval) for a in jaxpr.outvars]
         outs = backward_pass(jaxpr, consts, cts)
         return trace.to_jaxpr([instantiate(o) for o in outs])
+
+
+def transpose_closed(cj: ClosedJaxpr, linear: Sequence[bool]) -> ClosedJaxpr:
+    """``(non-linear inputs, output cotangents) -> cotangents of the linear inputs`` for
+    ``cj``, linear in the inputs marked ``linear`` (a higher-order primitive's transpose
+    rule applies it to its body).
+
+    >>> import ftrans
+    >>> t = transpose_closed(ftrans.make_jaxpr(lambda a, x: a * x)(2.0, 1.0), [False, True])
+    >>> print(t.jaxpr)
+    { lambda ; a:f64[] b:f64[]. let c:f64[] = mul a b in (c,) }
+    """
+    jx = cj.jaxpr
+    known_vars = [v for v, m in zip(jx.invars, linear) if not m]
+    lin_vars = [v for v, m in zip(jx.invars, linear) if m]
+    body = Jaxpr([*jx.constvars, *known_vars], lin_vars, jx.eqns, jx.outvars)
+
+    def transposed(*args: Any) -> list[Any]:
+        known, cts = args[:len(known_vars)], args[len(known_vars):]
+        outs = backward_pass(body, [*cj.consts, *known], list(cts))
+        return [instantiate(o) for o in outs]
+
+    avals = [v.aval for v in known_vars] + [a.aval for a in jx.outvars]
+    return trace_closed(transposed, avals)

@@ -1,0 +1,28 @@
+"""The public transformations, one module per job: ``checks`` (arguments in, results out),
+``derivatives`` (``jvp``, ``linearize``, ``vjp``, ``grad``...: the function traced once,
+concretely), ``jacobians`` (the Jacobian engine: basis batching, chunks, columns and rows)
+and ``batching`` (``vmap``, ``make_jaxpr``: traced abstractly). This package re-exports the
+public names.
+
+>>> import ftrans.api as api
+>>> api.grad(lambda x: x * x)(3.0)
+6.0
+"""
+
+from .batching import make_jaxpr, vmap
+from .derivatives import (
+    grad,
+    hvp,
+    jvp,
+    linear_transpose,
+    linearize,
+    print_saved_residuals,
+    saved_residuals,
+    value_and_grad,
+    vjp,
+)
+from .jacobians import hessian, jacfwd, jacobian, jacobian_columns, jacobian_rows, jacrev
+
+__all__ = ["jvp", "linearize", "vjp", "linear_transpose", "grad", "value_and_grad", "jacfwd",
+           "jacrev", "jacobian", "jacobian_columns", "jacobian_rows", "hessian", "hvp", "vmap",
+           "make_jaxpr", "saved_residuals", "print_saved_residuals"]

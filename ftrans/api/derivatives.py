@@ -1,0 +1,379 @@
+"""The derivative API: ``jvp``, ``linearize``, ``vjp``, ``linear_transpose``, ``grad``,
+``value_and_grad``, ``hvp``, ``saved_residuals``. Each traces the user's function once,
+concretely (``trace_concrete``), then works on jaxprs only.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..backends.owned import owned
+from ..core import Trace, Tracer, aval_of, eval_jaxpr, trace_to_jaxpr
+from ..device import check_same_backend, is_gpu_array, on_device, require_gpu, to_call_device
+from ..ir import Jaxpr, Literal, ShapedArray
+from ..transforms.jvp import jvp_jaxpr_eval
+from ..transforms.linearize import linearize_jaxpr
+from ..transforms.transpose import backward_pass
+from ..tree_util import PyTreeDef, refill, tree_flatten, tree_unflatten
+from .checks import (
+    SCALARS,
+    arg_name,
+    as_value,
+    check_diff_dtype,
+    check_input_dtypes,
+    check_output_dtype,
+    check_tangent,
+    finalize,
+    fun_name,
+    leaf_values,
+    normalize_argnums,
+    owned_tree,
+)
+
+
+class Traced:
+    """The result of tracing a function concretely: jaxpr, recorded values, outputs."""
+
+    __slots__ = ("jaxpr", "values", "out_vals", "out_tree", "aux", "in_tree", "xp", "avoid")
+
+    def __init__(self, jaxpr: Jaxpr, values: dict, out_vals: list, out_tree: PyTreeDef,
+                 aux: Any, in_tree: PyTreeDef, xp: Any, avoid: list):
+        self.jaxpr, self.values, self.out_vals = jaxpr, values, out_vals
+        self.out_tree, self.aux, self.in_tree = out_tree, aux, in_tree
+        self.xp = xp  # the array module of the call's device: numpy, or cupy on the GPU
+        # what results must not alias (owned): the inputs, captured constants, aux's arrays
+        self.avoid = avoid
+
+
+def _strip(trace: Trace, tree: Any) -> Any:
+    leaves, treedef = tree_flatten(tree)
+    return tree_unflatten(treedef, [finalize(trace.value_of(x)) for x in leaves])
+
+
+def trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
+                   arg_names: Sequence[str]) -> Traced:
+    """Trace ``fun(*primals)`` concretely, with each leaf of ``primals`` a tracer."""
+    flat, in_tree = tree_flatten(primals)
+    flat = [as_value(x, f"{api}: {arg_names[0] if len(arg_names) == 1 else 'an input'}")
+            for x in flat]
+    # the arguments not differentiated (``wrt``) also say where the call runs
+    fixed = getattr(fun, "fixed_args", ())
+    avoid = [*flat, *fixed]
+    flat, xp = to_call_device(flat, api, fixed)
+    with Trace(concrete=True) as trace:
+        tracers = [trace.new_arg(aval_of(x), x) for x in flat]
+        out = fun(*tree_unflatten(in_tree, tracers))
+        aux = None
+        if has_aux:
+            if not (isinstance(out, (tuple, list)) and len(out) == 2):
+                raise TypeError(f"{api} with has_aux=True: {fun_name(fun)} must return a pair "
+                                f"(output, aux), got {type(out).__name__}")
+            out, aux = out
+            aux = _strip(trace, aux)
+            aux_flat, aux_tree = tree_flatten(aux)
+            if aux_flat:  # aux is a result too, and later results must not alias it
+                aux_flat = owned(aux_flat, avoid + [c for _, c in trace.consts.values()])
+                aux = tree_unflatten(aux_tree, aux_flat)
+                avoid += aux_flat
+        out_flat, out_tree = tree_flatten(out)
+        for o in out_flat:
+            if not (isinstance(o, (Tracer, np.ndarray, np.generic) + SCALARS)
+                    or hasattr(o, "__cuda_array_interface__")):
+                raise TypeError(f"{api}: {fun_name(fun)} returned a {type(o).__name__} "
+                                f"({o!r:.60}); outputs must be arrays or numbers")
+        jaxpr, _ = trace.to_jaxpr(out_flat)
+        values = trace.values
+    if xp is not np:  # captured NumPy arrays meet device values in the derivative rules
+        for v, c in zip(jaxpr.constvars, on_device(xp, [values[v] for v in jaxpr.constvars])):
+            values[v] = c
+    out_vals = [a.val if type(a) is Literal else values[a] for a in jaxpr.outvars]
+    if jaxpr.constvars:
+        avoid += [values[v] for v in jaxpr.constvars]
+    return Traced(jaxpr, values, out_vals, out_tree, aux, in_tree, xp, avoid)
+
+
+def wrt(fun: Callable, args: tuple, kwargs: dict, argnums: tuple[int, ...]) -> Callable:
+    """``fun`` as a function of the arguments in ``argnums`` only (named as ``fun``, for
+    error messages)."""
+    @functools.wraps(fun)
+    def partial_fun(*diff_args: Any) -> Any:
+        return fun(*refill(args, argnums, diff_args), **kwargs)
+    partial_fun.fixed_args = [  # type: ignore[attr-defined]
+        a for i, a in enumerate(args) if i not in argnums] + list(kwargs.values())
+    return partial_fun
+
+
+def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any],
+        has_aux: bool = False) -> tuple[Any, ...]:
+    """Forward mode: ``(fun(*primals), J·tangents)`` in one pass.
+
+    >>> import ftrans, ftrans.numpy as fnp
+    >>> ftrans.jvp(fnp.sin, (0.0,), (2.0,))
+    (0.0, 2.0)
+    """
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError("jvp: primals and tangents must be tuples or lists, got "
+                        f"{type(primals).__name__} and {type(tangents).__name__}")
+    p_flat, p_tree = tree_flatten(tuple(primals))
+    t_flat, t_tree = tree_flatten(tuple(tangents))
+    if p_tree != t_tree:
+        raise ValueError(f"jvp: primals have structure {p_tree} but tangents have structure "
+                         f"{t_tree}; they must match")
+    for i, (p, t) in enumerate(zip(p_flat, t_flat)):
+        p, t = as_value(p, f"jvp: primal {i}"), as_value(t, f"jvp: tangent {i}")
+        check_diff_dtype(p, f"primal {i}", "jvp")
+        check_tangent(p, t, f"jvp: tangent {i}")
+    names = [f"primal {i}" for i in range(len(p_flat))]
+    check_same_backend(p_flat + t_flat, "jvp")
+    tr = trace_concrete(fun, tuple(primals), has_aux, "jvp", names)
+    t_vals = on_device(tr.xp, [as_value(t, "jvp") for t in t_flat])
+    t_vals = [t.astype(aval_of(p).dtype) if not isinstance(t, Tracer)
+              and aval_of(t).dtype != aval_of(p).dtype else t for p, t in zip(p_flat, t_vals)]
+    t_out = jvp_jaxpr_eval(tr.jaxpr, tr.values, t_vals)
+    n = len(tr.out_vals)
+    flat = owned([finalize(o) for o in tr.out_vals] + [finalize(t, tr.xp) for t in t_out],
+                 tr.avoid + t_flat + t_vals)
+    out, t_out = tree_unflatten(tr.out_tree, flat[:n]), tree_unflatten(tr.out_tree, flat[n:])
+    return (out, t_out, tr.aux) if has_aux else (out, t_out)
+
+
+def linearized(fun: Callable, primals: tuple, has_aux: bool, api: str,
+               names: Sequence[str]) -> tuple[Traced, Jaxpr, list[Any]]:
+    tr = trace_concrete(fun, primals, has_aux, api, names)
+    values, tr.values = tr.values, {}  # handed over: only residuals outlive linearization
+    lin_jaxpr, lin_consts = linearize_jaxpr(tr.jaxpr, values, [True] * len(tr.jaxpr.invars),
+                                            consume=True)
+    del values
+    if tr.xp is not np:  # residuals made from NumPy constants (closures, literals) too
+        lin_consts = on_device(tr.xp, lin_consts)
+    return tr, lin_jaxpr, lin_consts
+
+
+def linearize(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
+    """``(fun(*primals), f_jvp)`` where ``f_jvp(*tangents)`` is the linear map J·t, evaluated
+    without retracing ``fun`` (tangents are cast to their primals' dtypes). With
+    ``has_aux``, ``fun`` returns ``(output, aux)`` and the result is ``(output, f_jvp, aux)``.
+
+    >>> import ftrans, ftrans.numpy as fnp
+    >>> y, f_jvp = ftrans.linearize(fnp.exp, 0.0)
+    >>> f_jvp(3.0)
+    3.0
+    """
+    for i, p in enumerate(tree_flatten(primals)[0]):
+        check_diff_dtype(as_value(p, f"linearize: primal {i}"), f"primal {i}", "linearize")
+    tr, lin_jaxpr, lin_consts = linearized(fun, primals, has_aux, "linearize",
+                                           [arg_name(fun, i) for i in range(len(primals))])
+    in_avals = lin_jaxpr.in_avals
+
+    def f_jvp(*tangents: Any) -> Any:
+        t_flat, t_tree = tree_flatten(tangents)
+        if t_tree != tr.in_tree:
+            raise ValueError(f"linearize: tangents have structure {t_tree}, expected "
+                             f"{tr.in_tree}")
+        vals = on_device(tr.xp, leaf_values(t_flat, in_avals, "linearize", "tangent",
+                                            "primal"))
+        outs = eval_jaxpr(lin_jaxpr, lin_consts, *vals)
+        return owned_tree(tr.out_tree, [finalize(o) for o in outs],
+                          [*t_flat, *vals, *lin_consts])
+
+    out = owned_tree(tr.out_tree, [finalize(o) for o in tr.out_vals], tr.avoid)
+    tr.avoid = []
+    return (out, f_jvp, tr.aux) if has_aux else (out, f_jvp)
+
+
+def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
+    """Reverse mode: ``(fun(*primals), vjp_fun)``, where ``vjp_fun(ct)`` returns the tuple of
+    cotangents ``ctᵀ·J`` for each primal.
+
+    >>> import ftrans, ftrans.numpy as fnp
+    >>> y, f_vjp = ftrans.vjp(fnp.sin, 0.0)
+    >>> f_vjp(1.0)
+    (1.0,)
+    """
+    names = [arg_name(fun, i) for i in range(len(primals))]
+    for i, p in enumerate(primals):
+        for leaf in tree_flatten(p)[0]:
+            check_diff_dtype(as_value(leaf, f"vjp: {names[i]}"), names[i], "vjp")
+    tr, lin_jaxpr, lin_consts = linearized(fun, primals, has_aux, "vjp", names)
+    out_avals = [aval_of(o) for o in tr.out_vals]
+    in_tree, out_tree, xp = tr.in_tree, tr.out_tree, tr.xp  # vjp_fun keeps residuals only
+
+    def vjp_fun(ct: Any) -> tuple[Any, ...]:
+        ct_flat, ct_tree = tree_flatten(ct)
+        if ct_tree != out_tree:
+            raise ValueError(f"vjp: the cotangent has structure {ct_tree}, but the function's "
+                             f"output has structure {out_tree}")
+        vals = on_device(xp, leaf_values(ct_flat, out_avals, "vjp"))
+        cts = backward_pass(lin_jaxpr, lin_consts, vals)
+        return owned_tree(in_tree, [finalize(c, xp) for c in cts],
+                          [*ct_flat, *vals, *lin_consts])
+
+    out = owned_tree(tr.out_tree, [finalize(o) for o in tr.out_vals], tr.avoid)
+    return (out, vjp_fun, tr.aux) if has_aux else (out, vjp_fun)
+
+
+def linear_transpose(fun: Callable, *primals: Any) -> Callable:
+    """The transpose of a linear ``fun``; ``primals`` give the input shapes and dtypes.
+
+    >>> import ftrans
+    >>> t = ftrans.linear_transpose(lambda x: 3.0 * x, 1.0)
+    >>> t(2.0)
+    (6.0,)
+    """
+    flat, in_tree = tree_flatten(primals)
+    avals = [aval_of(as_value(x, "linear_transpose")).strip_weak() for x in flat]
+    out_tree_box: list[PyTreeDef] = []
+
+    def flat_fun(*xs: Any) -> list[Any]:
+        out = fun(*tree_unflatten(in_tree, xs))
+        out_flat, out_tree = tree_flatten(out)
+        out_tree_box.append(out_tree)
+        return out_flat
+
+    jaxpr, consts = trace_to_jaxpr(flat_fun, avals, "linear_transpose")
+    on_gpu = any(is_gpu_array(x) for x in flat)
+
+    def transposed(ct: Any) -> tuple[Any, ...]:
+        ct_flat, ct_tree = tree_flatten(ct)
+        if ct_tree != out_tree_box[0]:
+            raise ValueError(f"linear_transpose: cotangent has structure {ct_tree}, expected "
+                             f"{out_tree_box[0]}")
+        vals = leaf_values(ct_flat, jaxpr.out_avals, "linear_transpose")
+        vals, xp = to_call_device(vals, "linear_transpose")
+        if xp is np and on_gpu:  # the primals were CuPy arrays: so are the results
+            xp = require_gpu()
+            vals = on_device(xp, vals)
+        dev_consts = on_device(xp, consts)
+        cts = backward_pass(jaxpr, dev_consts, vals)
+        return owned_tree(in_tree, [finalize(c, xp) for c in cts],
+                          [*ct_flat, *vals, *consts, *dev_consts])
+
+    return transposed
+
+
+def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
+                   has_aux: bool = False, holomorphic: bool = False) -> Callable:
+    """A function returning ``(fun(*args), ∇fun(*args))`` for a scalar-valued ``fun``.
+
+    ``fun`` must return a real number; for complex inputs the gradient is JAX's,
+    ``∂f/∂x − i ∂f/∂y`` at ``z = x + iy`` (``docs/complex.md``). With ``holomorphic=True``,
+    ``fun`` is a holomorphic function of complex inputs with a complex output, and the
+    result is its complex derivative ``f'(z)``.
+
+    >>> import ftrans, ftrans.numpy as fnp
+    >>> ftrans.value_and_grad(lambda x: x * x)(3.0)
+    (9.0, 6.0)
+    >>> ftrans.value_and_grad(lambda z: z * z, holomorphic=True)(1 + 2j)
+    ((-3+4j), (2+4j))
+    """
+    @functools.wraps(fun)
+    def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
+        nums = normalize_argnums(argnums, len(args), "grad")
+        names = [arg_name(fun, i) for i in nums]
+        check_input_dtypes(args, nums, names, "grad", holomorphic)
+        diff_args = tuple(args[i] for i in nums)
+        tr, lin_jaxpr, lin_consts = linearized(wrt(fun, args, kwargs, nums), diff_args,
+                                               has_aux, "grad", names)
+        if tr.out_tree.num_leaves != 1 or tr.out_tree.node_type is not None:
+            raise TypeError(f"grad requires {fun_name(fun)} to return a scalar, but it "
+                            f"returned a pytree with structure {tr.out_tree}")
+        (out,) = tr.out_vals
+        av = aval_of(out)
+        if av.shape != ():
+            raise TypeError(_non_scalar_message(fun, av.shape))
+        check_output_dtype(av.dtype, fun, "grad", holomorphic)
+        tr.values = {}  # primal intermediates: only the residuals in lin_consts are needed
+        xp = tr.xp
+        # a NumPy scalar seed, not a 0-d array: scalar arithmetic in the rules is ~10x cheaper
+        seed = av.dtype.type(1) if xp is np else xp.ones((), av.dtype)
+        cts = backward_pass(lin_jaxpr, lin_consts, [seed], consume=True)
+        g = owned_tree(tr.in_tree, [finalize(c, xp) for c in cts], tr.avoid)
+        g = g[0] if isinstance(argnums, (int, np.integer)) else g
+        value = finalize(out)
+        return ((value, tr.aux), g) if has_aux else (value, g)
+
+    return value_and_grad_f
+
+
+def _non_scalar_message(fun: Callable, shape: tuple) -> str:
+    """JAX's words for a non-scalar output of ``grad``, and what to do about it."""
+    fix = ("index it (out[0]) or sum it (out.sum()) to get the scalar; ftrans, like JAX, "
+           "does not treat a size-1 array as a scalar (autograd does)"
+           if int(np.prod(shape)) == 1 else
+           "reduce it to a scalar (out.sum(), say), or use ftrans.jacrev / ftrans.vjp for "
+           "the derivative of every output")
+    return (f"Gradient only defined for scalar-output functions. Output had shape: {shape}. "
+            f"{fun_name(fun)} returned an array of shape {shape}: {fix}.")
+
+
+def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+         holomorphic: bool = False) -> Callable:
+    """The gradient of a scalar-valued ``fun`` with respect to the arguments in ``argnums``.
+
+    ``fun`` must return a real number, unless ``holomorphic=True`` (complex inputs and
+    output, result ``f'(z)``); see ``value_and_grad`` and ``docs/complex.md``.
+
+    >>> import ftrans, ftrans.numpy as fnp
+    >>> ftrans.grad(fnp.sin)(0.0)
+    1.0
+    >>> ftrans.grad(lambda z: fnp.abs(z) ** 2)(3 + 4j)  # JAX's convention: conj of 2z
+    (6-8j)
+    """
+    vg = value_and_grad(fun, argnums, has_aux, holomorphic)
+
+    @functools.wraps(fun)
+    def grad_f(*args: Any, **kwargs: Any) -> Any:
+        (value, g) = vg(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
+
+    return grad_f
+
+
+def hvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
+    """The Hessian-vector product H·v by forward-over-reverse, never forming H.
+
+    >>> import ftrans, ftrans.numpy as fnp, numpy as np
+    >>> ftrans.hvp(lambda x: fnp.sum(x ** 3), (np.array([1.0, 2.0]),), (np.ones(2),))
+    array([ 6., 12.])
+    """
+    primals, tangents = tuple(primals), tuple(tangents)
+    g = grad(fun, argnums=tuple(range(len(primals))))
+    _, out = jvp(g, primals, tangents)
+    return out[0] if len(primals) == 1 else out
+
+
+def saved_residuals(fun: Callable, *args: Any) -> list[tuple[ShapedArray, int]]:
+    """The residuals a vjp of ``fun`` at ``args`` keeps for its backward pass, as
+    ``(aval, bytes)`` pairs.
+
+    >>> import ftrans, ftrans.numpy as fnp, numpy as np
+    >>> ftrans.saved_residuals(lambda x: fnp.sum(fnp.sin(x)), np.ones(3))
+    [(f64[3], 24)]
+    """
+    _, _, consts = linearized(fun, args, False, "saved_residuals", ["args"])
+    out = []
+    for c in consts:
+        av = aval_of(c)
+        out.append((av.strip_weak(), int(av.size * av.dtype.itemsize)))
+    return out
+
+
+def print_saved_residuals(fun: Callable, *args: Any) -> int:
+    """Print what a vjp of ``fun`` at ``args`` keeps (shape, dtype, bytes) and the total;
+    returns the total bytes.
+
+    >>> import ftrans, ftrans.numpy as fnp, numpy as np
+    >>> ftrans.print_saved_residuals(lambda x: fnp.sum(fnp.sin(x)), np.ones(3))
+    f64[3]  24 bytes
+    total: 1 residual(s), 24 bytes
+    24
+    """
+    res = saved_residuals(fun, *args)
+    for av, nbytes in res:
+        print(f"{av.str_short()}  {nbytes} bytes")
+    total = sum(b for _, b in res)
+    print(f"total: {len(res)} residual(s), {total} bytes")
+    return total

@@ -1,0 +1,403 @@
+"""The Jacobian engine: ``jacfwd``, ``jacrev``, ``jacobian``, ``jacobian_columns``,
+``jacobian_rows``, ``hessian``. The function is traced and linearized once; the linear (or
+transposed) jaxpr is then evaluated batched over basis vectors (``batched_over_seeds``),
+``chunk_size`` of them at a time, and the columns or rows assembled into the result.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..backends.owned import owned
+from ..core import aval_of
+from ..device import on_device, require_gpu
+from ..distributed.engine import Remote, remote_for
+from ..ir import Jaxpr, ShapedArray
+from ..memory import auto_chunk_size
+from ..prims.shape import move_batch_axis, reshape, transpose
+from ..prims.slicing import concatenate, slice_
+from ..transforms.batch import batch_jaxpr_eval
+from ..transforms.transpose import transpose_jaxpr
+from ..tree_util import tree_unflatten
+from .checks import (
+    arg_name,
+    check_chunk_size,
+    check_indices,
+    check_input_dtypes,
+    check_output_dtype,
+    finalize,
+    fun_name,
+    is_complex,
+    normalize_argnums,
+)
+from .derivatives import Traced, linearized, wrt
+
+
+def resolve_chunk(chunk: int | str | None, jaxpr: Jaxpr, consts: list,
+                  in_avals: Sequence[ShapedArray], count: int, max_memory: int | None,
+                  api: str, xp: Any = np, remote: Remote | None = None) -> int | str | None:
+    """``chunk_size="auto"``: the largest chunk whose estimated peak fits ``max_memory``
+    (by default a share of the memory of the computation's device, ``xp``'s). With an
+    executor, the workers' memory decides (``distributed.engine``)."""
+    if chunk != "auto" or (remote is not None and remote.applies(consts)):
+        return chunk  # type: ignore[return-value]
+    return auto_chunk_size(jaxpr, consts, in_avals, count, max_memory, api, xp is not np)
+
+
+def _chunks(n: int, chunk_size: int | None) -> list[tuple[int, int]]:
+    step = n if chunk_size is None or chunk_size >= n else chunk_size
+    # n == 0: one empty chunk, so the outputs still get their (empty) leading axis and shape
+    return [(i, min(i + step, n)) for i in range(0, max(n, 1), max(step, 1))]
+
+
+def basis_chunk(n: int, rows: Sequence[int], dtype: np.dtype, gpu: bool, lo: int, hi: int
+                ) -> np.ndarray:
+    """Basis vectors ``rows[lo:hi]`` (seeds that pickle: executors ship them to workers).
+
+    >>> basis_chunk(3, [0, 2], np.dtype(np.float64), False, 1, 2)
+    array([[0., 0., 1.]])
+    """
+    return basis(n, rows[lo:hi], dtype, require_gpu() if gpu else np)
+
+
+def basis(n: int, rows: Sequence[int], dtype: np.dtype, xp: Any = np) -> np.ndarray:
+    """Rows ``rows`` of the n×n identity (with ``xp``: on the inputs' device)."""
+    b = np.zeros((len(rows), n), dtype)
+    b[np.arange(len(rows)), rows] = 1
+    return b if xp is np else xp.asarray(b)
+
+
+def _split_basis(basis: np.ndarray, avals: Sequence[ShapedArray]) -> list[np.ndarray]:
+    """Columns of ``basis`` (k × n_total) split per leaf and shaped (k, *leaf_shape)."""
+    out, off = [], 0
+    for av in avals:
+        out.append(basis[:, off:off + av.size].reshape((basis.shape[0],) + av.shape)
+                   .astype(av.dtype, copy=False))
+        off += av.size
+    return out
+
+
+def batched_over_basis(jaxpr: Jaxpr, consts: list, in_avals: Sequence[ShapedArray],
+                       rows: Sequence[int], chunk_size: int | str | None,
+                       xp: Any = np, remote: Remote | None = None) -> list[Any]:
+    """Evaluate linear ``jaxpr`` on the basis vectors ``rows`` of its flattened input space,
+    in chunks; each output gets a leading axis of len(rows)."""
+    n = sum(av.size for av in in_avals)
+    dtype = np.result_type(*[av.dtype for av in in_avals]) if in_avals else np.float64
+    seeds = functools.partial(basis_chunk, n, rows, dtype, xp is not np)
+    outs = batched_over_seeds(jaxpr, consts, in_avals, len(rows), seeds, chunk_size, remote)
+    return on_device(xp, outs)  # outputs that are constants (zero derivatives) too
+
+
+def batched_over_seeds(jaxpr: Jaxpr, consts: list, in_avals: Sequence[ShapedArray],
+                       count: int, seeds: Callable[[int, int], np.ndarray],
+                       chunk_size: int | str | None, remote: Remote | None = None
+                       ) -> list[Any]:
+    """Evaluate linear ``jaxpr`` on ``count`` seed vectors of its flattened input space,
+    ``seeds(lo, hi)`` giving rows lo..hi as a (hi - lo, n) array, ``chunk_size`` at a time.
+    Each output gets a leading axis of ``count``. Chunks of NumPy results are written into one
+    preallocated array, so chunking bounds the peak at the result plus one chunk. With an
+    executor (``remote``), each chunk is a task on a worker (``distributed.engine``)."""
+    if remote is not None and remote.applies(consts):
+        return remote.map_chunks(jaxpr, consts, in_avals, count, seeds, chunk_size)
+    out: list[Any] | None = None
+    per_chunk = []
+    for lo, hi in _chunks(count, chunk_size):
+        basis = _split_basis(seeds(lo, hi), in_avals)
+        outs, dims = batch_jaxpr_eval(jaxpr, consts, basis, [0] * len(basis))
+        del basis
+        outs = [move_batch_axis(o, d, 0, hi - lo) for o, d in zip(outs, dims)]
+        if hi - lo == count:
+            return outs
+        if all(type(o) is np.ndarray for o in outs) and not per_chunk:
+            if out is None:
+                out = [np.empty((count,) + o.shape[1:], o.dtype) for o in outs]
+            for j in range(len(outs)):
+                out[j][lo:hi] = outs[j]
+        else:
+            per_chunk.append(outs)
+        del outs, dims
+    if out is not None:
+        return out
+    return [concatenate([c[i] for c in per_chunk], 0) for i in range(len(jaxpr.outvars))]
+
+
+def _flat_size(avals: Sequence[ShapedArray]) -> int:
+    return sum(av.size for av in avals)
+
+
+def _leaf_block(full: Any, off: int, size: int, lead_shape: tuple, tail_shape: tuple) -> Any:
+    """Rows off..off+size of a (n, *tail) array, reshaped to (*lead, *tail)."""
+    n = aval_of(full).shape[0]
+    if off or size != n:
+        start = [0] * len(aval_of(full).shape)
+        limit = list(aval_of(full).shape)
+        start[0], limit[0] = off, off + size
+        full = slice_(full, start, limit)
+    return reshape(full, lead_shape + tail_shape)
+
+
+def _to_front(x: Any, n_lead: int, n_tail: int) -> Any:
+    """(*lead, *tail) -> (*tail, *lead)."""
+    perm = tuple(range(n_lead, n_lead + n_tail)) + tuple(range(n_lead))
+    return transpose(x, perm)
+
+
+def jac_setup(fun: Callable, args: tuple, kwargs: dict, argnums: Any, has_aux: bool,
+              api: str, holomorphic: bool = False
+               ) -> tuple[Traced, Jaxpr, list, tuple[int, ...]]:
+    """Check the inputs, trace and linearize; then check the outputs' dtypes: ``jacfwd``
+    (and ``jacobian_columns``) needs real inputs, ``jacrev`` (and ``jacobian_rows``) real
+    outputs, unless ``holomorphic``; ``jacobian`` picks the mode that allows its dtypes."""
+    nums = normalize_argnums(argnums, len(args), api)
+    names = [arg_name(fun, i) for i in nums]
+    check_input_dtypes(args, nums, names, api, holomorphic,
+                       real_inputs=api in ("jacfwd", "jacobian_columns"))
+    tr, lin_jaxpr, lin_consts = linearized(wrt(fun, args, kwargs, nums),
+                                           tuple(args[i] for i in nums), has_aux, api, names)
+    if holomorphic or api in ("jacrev", "jacobian_rows"):
+        for k, av in enumerate(lin_jaxpr.out_avals):
+            if holomorphic or is_complex(av.dtype):
+                check_output_dtype(av.dtype, fun, api, holomorphic,
+                                   k if len(lin_jaxpr.out_avals) > 1 else None)
+    return tr, lin_jaxpr, lin_consts, nums
+
+
+def _forward_mode(lin: Jaxpr, holomorphic: bool, fun: Callable) -> bool:
+    """``jacobian``'s choice: forward mode when the inputs have fewer elements than the
+    outputs; without ``holomorphic``, complex inputs need reverse mode and complex outputs
+    forward mode."""
+    complex_in = any(is_complex(av.dtype) for av in lin.in_avals)
+    complex_out = any(is_complex(av.dtype) for av in lin.out_avals)
+    if not holomorphic and complex_in and complex_out:
+        raise TypeError(f"jacobian of {fun_name(fun)}, which has complex inputs and complex "
+                        "outputs: for a holomorphic function pass holomorphic=True; otherwise "
+                        "use ftrans.jvp or ftrans.vjp directly (or split the values with "
+                        "fnp.real and fnp.imag)")
+    if not holomorphic and (complex_in or complex_out):
+        return complex_out
+    return _flat_size(lin.in_avals) < _flat_size(lin.out_avals)
+
+
+def _assemble(tr: Traced, blocks: list[list[Any]], argnums: Any) -> Any:
+    """blocks[i][j] is d out_i / d in_j: nest as out structure of (argnums structure)."""
+    flat = owned([finalize(b, tr.xp) for row in blocks for b in row], tr.avoid)
+    per_out = []
+    for i, row in enumerate(blocks):
+        inner = tree_unflatten(tr.in_tree, flat[i * len(row):(i + 1) * len(row)])
+        per_out.append(inner[0] if isinstance(argnums, (int, np.integer)) else inner)
+    return tree_unflatten(tr.out_tree, per_out)
+
+
+def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+           chunk_size: int | str | None = None, max_memory: int | None = None,
+           holomorphic: bool = False, executor: Any = None, out: str | None = None
+           ) -> Callable:
+    """The Jacobian by forward mode: the linearized function batched over all input basis
+    vectors (``chunk_size`` of them at a time; ``"auto"``: as many as fit ``max_memory``
+    bytes, by default half the available RAM). Shape: output shape + input shape.
+    Inputs must be real (outputs may be complex), unless ``holomorphic=True``: complex
+    inputs and outputs, the Jacobian of complex derivatives.
+
+    ``executor``: a ``concurrent.futures.Executor`` or a ``dask.distributed.Client``; each
+    chunk is then a task on a worker (``ftrans.distributed``: ``chunk_size`` per task,
+    ``"auto"`` from the workers' memory, ``max_memory`` per task), with results equal to the
+    single-process ones for the same ``chunk_size``. ``out="dask"``: a lazy
+    ``dask.array.Array`` whose blocks are computed on the Dask workers and stay there.
+
+    >>> import ftrans, ftrans.numpy as fnp, numpy as np
+    >>> ftrans.jacfwd(lambda x: x * x)(np.array([1.0, 2.0]))
+    array([[2., 0.],
+           [0., 4.]])
+    """
+    chunk = check_chunk_size(chunk_size, "jacfwd")
+    remote = remote_for(executor, out, max_memory, "jacfwd")
+
+    @functools.wraps(fun)
+    def jacfun(*args: Any, **kwargs: Any) -> Any:
+        tr, lin, consts, _ = jac_setup(fun, args, kwargs, argnums, has_aux, "jacfwd",
+                                       holomorphic)
+        jac = _jacfwd_of(tr, lin, consts, argnums, chunk, max_memory, "jacfwd", remote)
+        return (jac, tr.aux) if has_aux else jac
+
+    return jacfun
+
+
+def _jacfwd_of(tr: Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
+               max_memory: int | None, api: str, remote: Remote | None = None) -> Any:
+    in_avals = lin.in_avals
+    n = _flat_size(in_avals)
+    k = resolve_chunk(chunk, lin, consts, in_avals, n, max_memory, api, tr.xp, remote)
+    cols = batched_over_basis(lin, consts, in_avals, list(range(n)), k, tr.xp, remote)
+    blocks = []
+    for col, out_av in zip(cols, lin.out_avals):
+        row, off = [], 0
+        for av in in_avals:
+            b = _leaf_block(col, off, av.size, av.shape, out_av.shape)
+            row.append(_to_front(b, av.ndim, out_av.ndim))
+            off += av.size
+        blocks.append(row)
+    return _assemble(tr, blocks, argnums)
+
+
+def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+           chunk_size: int | str | None = None, max_memory: int | None = None,
+           holomorphic: bool = False, executor: Any = None, out: str | None = None
+           ) -> Callable:
+    """The Jacobian by reverse mode: the transposed linear function batched over all output
+    basis vectors (``chunk_size`` at a time; ``"auto"``: as many as fit ``max_memory``
+    bytes). Shape: output shape + input shape. Outputs must be real (inputs may be complex:
+    each row is then a gradient, as ``grad`` gives it), unless ``holomorphic=True``.
+    ``executor``, ``out``: as for ``jacfwd``.
+
+    >>> import ftrans, ftrans.numpy as fnp, numpy as np
+    >>> ftrans.jacrev(lambda x: x * x)(np.array([1.0, 2.0]))
+    array([[2., 0.],
+           [0., 4.]])
+    """
+    chunk = check_chunk_size(chunk_size, "jacrev")
+    remote = remote_for(executor, out, max_memory, "jacrev")
+
+    @functools.wraps(fun)
+    def jacfun(*args: Any, **kwargs: Any) -> Any:
+        tr, lin, consts, _ = jac_setup(fun, args, kwargs, argnums, has_aux, "jacrev",
+                                       holomorphic)
+        jac = _jacrev_of(tr, lin, consts, argnums, chunk, max_memory, "jacrev", remote)
+        return (jac, tr.aux) if has_aux else jac
+
+    return jacfun
+
+
+def _jacrev_of(tr: Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
+               max_memory: int | None, api: str, remote: Remote | None = None) -> Any:
+    ct_jaxpr, ct_consts = transpose_jaxpr(lin, consts)
+    out_avals, in_avals = lin.out_avals, lin.in_avals
+    m = _flat_size(out_avals)
+    k = resolve_chunk(chunk, ct_jaxpr, ct_consts, out_avals, m, max_memory, api, tr.xp,
+                      remote)
+    rows = batched_over_basis(ct_jaxpr, ct_consts, out_avals, list(range(m)), k, tr.xp,
+                              remote)
+    blocks = []
+    off = 0
+    for out_av in out_avals:
+        blocks.append([_leaf_block(r, off, out_av.size, out_av.shape, av.shape)
+                       for r, av in zip(rows, in_avals)])
+        off += out_av.size
+    return _assemble(tr, blocks, argnums)
+
+
+def jacobian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+             chunk_size: int | str | None = None, max_memory: int | None = None,
+             holomorphic: bool = False, executor: Any = None, out: str | None = None
+             ) -> Callable:
+    """The Jacobian, by forward mode when the inputs have fewer elements than the outputs,
+    by reverse mode otherwise (complex inputs: reverse; complex outputs: forward, unless
+    ``holomorphic=True``). ``executor``, ``out``: as for ``jacfwd``.
+
+    >>> import ftrans, numpy as np
+    >>> ftrans.jacobian(lambda x: 2.0 * x)(np.ones(2))
+    array([[2., 0.],
+           [0., 2.]])
+    """
+    chunk = check_chunk_size(chunk_size, "jacobian")
+    remote = remote_for(executor, out, max_memory, "jacobian")
+
+    @functools.wraps(fun)
+    def jacfun(*args: Any, **kwargs: Any) -> Any:
+        tr, lin, consts, _ = jac_setup(fun, args, kwargs, argnums, has_aux, "jacobian",
+                                       holomorphic)
+        forward = _forward_mode(lin, holomorphic, fun)
+        jac = (_jacfwd_of if forward else _jacrev_of)(tr, lin, consts, argnums, chunk,
+                                                      max_memory, "jacobian", remote)
+        return (jac, tr.aux) if has_aux else jac
+
+    return jacfun
+
+
+def _concat_flat(parts: list[Any], axis: int) -> Any:
+    return concatenate(parts, axis) if len(parts) > 1 else parts[0]
+
+
+def jacobian_columns(fun: Callable, cols: Sequence[int], argnums: int | Sequence[int] = 0,
+                     chunk_size: int | str | None = None, has_aux: bool = False,
+                     max_memory: int | None = None, executor: Any = None,
+                     out: str | None = None) -> Callable:
+    """Chosen Jacobian columns by forward mode (one jvp per column, batched). ``cols`` index
+    the flattened inputs (those of ``argnums``, one after another); the result has shape
+    (flattened output size, len(cols)). ``chunk_size``, ``max_memory``, ``executor``,
+    ``out`` as for ``jacfwd``.
+
+    >>> import ftrans, numpy as np
+    >>> ftrans.jacobian_columns(lambda x: x * np.array([1.0, 2.0, 3.0]), [2])(np.ones(3))
+    array([[0.],
+           [0.],
+           [3.]])
+    """
+    chunk = check_chunk_size(chunk_size, "jacobian_columns")
+    remote = remote_for(executor, out, max_memory, "jacobian_columns")
+
+    @functools.wraps(fun)
+    def columns(*args: Any, **kwargs: Any) -> Any:
+        tr, lin, consts, _ = jac_setup(fun, args, kwargs, argnums, has_aux,
+                                       "jacobian_columns")
+        chosen = check_indices(cols, _flat_size(lin.in_avals), "cols", "jacobian_columns")
+        k = resolve_chunk(chunk, lin, consts, lin.in_avals, len(chosen), max_memory,
+                          "jacobian_columns", tr.xp, remote)
+        outs = batched_over_basis(lin, consts, lin.in_avals, chosen, k, tr.xp, remote)
+        flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.out_avals)]
+        out = owned([finalize(transpose(_concat_flat(flat, 1), (1, 0)))], tr.avoid)[0]
+        return (out, tr.aux) if has_aux else out
+
+    return columns
+
+
+def jacobian_rows(fun: Callable, rows: Sequence[int], argnums: int | Sequence[int] = 0,
+                  chunk_size: int | str | None = None, has_aux: bool = False,
+                  max_memory: int | None = None, executor: Any = None,
+                  out: str | None = None) -> Callable:
+    """Chosen Jacobian rows by reverse mode (one vjp per row, batched). ``rows`` index the
+    flattened outputs; the result has shape (len(rows), flattened input size, the inputs of
+    ``argnums`` one after another). ``chunk_size``, ``max_memory``, ``executor``, ``out`` as
+    for ``jacrev``.
+
+    >>> import ftrans, numpy as np
+    >>> ftrans.jacobian_rows(lambda x: x * np.array([1.0, 2.0, 3.0]), [1])(np.ones(3))
+    array([[0., 2., 0.]])
+    """
+    chunk = check_chunk_size(chunk_size, "jacobian_rows")
+    remote = remote_for(executor, out, max_memory, "jacobian_rows")
+
+    @functools.wraps(fun)
+    def rows_fun(*args: Any, **kwargs: Any) -> Any:
+        tr, lin, consts, _ = jac_setup(fun, args, kwargs, argnums, has_aux, "jacobian_rows")
+        chosen = check_indices(rows, _flat_size(lin.out_avals), "rows", "jacobian_rows")
+        ct_jaxpr, ct_consts = transpose_jaxpr(lin, consts)
+        k = resolve_chunk(chunk, ct_jaxpr, ct_consts, lin.out_avals, len(chosen), max_memory,
+                          "jacobian_rows", tr.xp, remote)
+        outs = batched_over_basis(ct_jaxpr, ct_consts, lin.out_avals, chosen, k, tr.xp,
+                                  remote)
+        flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.in_avals)]
+        out = owned([finalize(_concat_flat(flat, 1))], tr.avoid)[0]
+        return (out, tr.aux) if has_aux else out
+
+    return rows_fun
+
+
+def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+            chunk_size: int | str | None = None, max_memory: int | None = None,
+            holomorphic: bool = False, executor: Any = None, out: str | None = None
+            ) -> Callable:
+    """The Hessian, as ``jacfwd(jacrev(fun))``; ``chunk_size`` and ``max_memory`` bound both.
+    ``executor``, ``out``: as for ``jacfwd``, for the outer ``jacfwd`` (its columns are the
+    work; the inner ``jacrev`` is part of the forward pass, traced in the caller).
+
+    >>> import ftrans, ftrans.numpy as fnp, numpy as np
+    >>> ftrans.hessian(lambda x: fnp.sum(x ** 3))(np.array([1.0, 2.0]))
+    array([[ 6.,  0.],
+           [ 0., 12.]])
+    """
+    return jacfwd(jacrev(fun, argnums, has_aux, chunk_size, max_memory, holomorphic), argnums,
+                  has_aux, chunk_size, max_memory, holomorphic, executor, out)
