@@ -53,7 +53,7 @@ def _chunks(n: int, chunk_size: int | None) -> list[tuple[int, int]]:
     return [(i, min(i + step, n)) for i in range(0, max(n, 1), max(step, 1))]
 
 
-def basis_chunk(n: int, rows: Sequence[int], dtype: np.dtype, gpu: bool, lo: int, hi: int
+def basis_chunk(n: int, rows: Sequence[int], dtype: Any, gpu: bool, lo: int, hi: int
                 ) -> np.ndarray:
     """Basis vectors ``rows[lo:hi]`` (seeds that pickle: executors ship them to workers).
 
@@ -105,7 +105,7 @@ def batched_over_seeds(jaxpr: Jaxpr, consts: list, in_avals: Sequence[ShapedArra
         return remote.map_chunks(jaxpr, consts, in_avals, count, seeds, chunk_size)
     out: list[Any] | None = None
     per_chunk = []
-    for lo, hi in _chunks(count, chunk_size):
+    for lo, hi in _chunks(count, None if isinstance(chunk_size, str) else chunk_size):
         basis = _split_basis(seeds(lo, hi), in_avals)
         outs, dims = batch_jaxpr_eval(jaxpr, consts, basis, [0] * len(basis))
         del basis
