@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
-from . import errors
 from .errors import (  # noqa: F401  (core's names too)
     IF_FIX,
     INDEX_FIX,
@@ -31,102 +30,17 @@ from .errors import (  # noqa: F401  (core's names too)
     user_frame,
 )
 from .ir import Eqn, Jaxpr, Literal, ShapedArray, Var
+from .primitive import PRIMITIVES, Primitive, register  # noqa: F401  (core's names too)
 from .symbolic import UndefPrimal, Zero, instantiate, zeros  # noqa: F401  (core's names too)
 from .xp import array_module, run_on_gpu, same_device  # noqa: F401  (core's names too)
 
 # ----------------------------------------------------------------------------- primitives
 
-class Primitive:
-    """An operation of the IR, declared once with all its rules.
-
-    Attributes (each ``None`` when the primitive lacks it):
-
-    - ``impl(xp, *args, **params)``: compute with the array module ``xp`` (numpy or cupy);
-    - ``abstract_eval(*avals, **params)``: output aval(s);
-    - ``jvp(primals, out, tangents, **params)``: output tangent(s), ``Zero`` where known zero;
-    - ``transpose(ct, *args, **params)``: for linear primitives, cotangents of the inputs
-      that are ``UndefPrimal`` (``None`` for the others);
-    - ``batch(args, dims, **params)``: ``(out, out_dim)`` for vmap;
-    - ``cuda``: for elementwise primitives, a C expression template used by kernel fusion
-      (``{0}``, ``{1}``... the operands, ``{name}`` a param); ``cuda_fuses(in_avals,
-      out_aval, **params)``: whether ``cuda`` is right for these operand types and params
-      (when ``None``: for float operands, and a float or bool output, only);
-    - ``cuda_reduce``: for reductions that kernels fuse, ``(combiner, identity)``: a function
-      of ``kernels/ft_math.cuh`` combining two partial results, and its identity element;
-    - ``c_expr``: for elementwise primitives the CPU's fused C loops compute
-      (``backends/cfuse.py``): a C99 expression over ``<math.h>``'s double functions (float32
-      loops call their ``f`` versions), or a function of the params giving one;
-    - ``selector_operand``: the position of an operand that selects among the others
-      (``select_n``'s predicate): its dtype is its own, the other operands share one;
-    - ``broadcasts``: the output is the operand broadcast along the params'
-      ``broadcast_dimensions`` (backends read the operand in place instead);
-    - ``contraction``: a tensor contraction with ``dot_general``'s params
-      (``dimension_numbers``), which backends may compute with their own kernels;
-    - ``new_buffer``: the impl returns a new array that shares memory with nothing (never a
-      view), so backends may write over it once it is dead, as over a ufunc's result;
-    - ``commutative``: a binary primitive whose operands may trade places;
-    - ``deps``: which input elements each output element depends on (``ftrans.deps``), and
-      ``cost``: estimated flops ``cost(in_avals, out_avals, **params)`` (``ftrans.cost``);
-      when ``None``, the rule of the primitive's family (for ``deps``, else a dense rule);
-    - ``ufunc``: the name of the NumPy ufunc this primitive is exactly, if any (the NumPy
-      backend calls it directly, with ``out=`` buffers);
-    - ``scalar_math``: an expression on Python floats (``_m`` is ``math``), or a function of
-      the params giving one, for scalar float64 programs in the NumPy backend;
-    - ``primal_rule(values, perturbed, **params)``: for primitives with user derivative rules
-      (``custom_jvp``, ``custom_vjp``): the outputs as the rule computes them. A concrete trace
-      evaluating the primitive on values of enclosing traces calls it instead of ``bind``, so
-      that enclosing derivatives differentiate the rule as written (JAX's semantics);
-      ``perturbed[i]`` says whether input ``i`` is a float value of the recording trace.
-    - ``view``: True where NumPy's operation returns a view of its input (reshape, slice,
-      ...), so item assignment to the input must not be missed by it (``Trace.stale``).
-
-    >>> p = Primitive("twice")
-    >>> p.impl = lambda xp, x: 2 * x
-    >>> p.bind(np.float64(3.0))
-    6.0
-    """
-
-    __slots__ = ("name", "multiple_results", "impl", "abstract_eval", "jvp", "transpose",
-                 "batch", "cuda", "family", "deps", "cost", "ufunc", "scalar_math",
-                 "primal_rule", "view", "cuda_fuses", "cuda_reduce", "c_expr",
-                 "selector_operand", "broadcasts", "contraction", "new_buffer", "commutative")
-
-    def __init__(self, name: str, multiple_results: bool = False):
-        self.name = name
-        self.multiple_results = multiple_results
-        self.impl: Callable | None = None
-        self.abstract_eval: Callable | None = None
-        self.jvp: Callable | None = None
-        self.transpose: Callable | None = None
-        self.batch: Callable | None = None
-        self.cuda: str | None = None
-        self.family: str = ""
-        self.deps: Callable | None = None
-        self.cost: Callable | None = None
-        self.ufunc: str | None = None  # the NumPy ufunc this primitive is, if exactly one
-        self.scalar_math: str | Callable | None = None  # Python-float form (``_m`` = math)
-        self.primal_rule: Callable | None = None  # outputs from the user's rule, see above
-        self.view = False  # NumPy gives a view of the input (see Trace.stale)
-        self.cuda_fuses: Callable | None = None
-        self.cuda_reduce: tuple[str, float] | None = None
-        self.c_expr: str | Callable | None = None
-        self.selector_operand: int | None = None
-        self.broadcasts = self.contraction = self.new_buffer = self.commutative = False
-
-    def bind(self, *args: Any, **params: Any) -> Any:
-        return bind(self, args, params)
-
-    def __repr__(self) -> str:
-        return self.name
+def _bind_method(self: Primitive, *args: Any, **params: Any) -> Any:
+    return bind(self, args, params)
 
 
-PRIMITIVES: dict[str, Primitive] = {}
-
-
-def register(prim: Primitive) -> Primitive:
-    PRIMITIVES[prim.name] = prim
-    return prim
-
+Primitive.bind = _bind_method  # type: ignore[method-assign]  (tracing's bind)
 
 # ----------------------------------------------------------------------------- values
 
@@ -471,14 +385,21 @@ class Tracer:
 
     def __float__(self) -> float:
         val = self._concrete("float()", IF_FIX)
-        if np.dtype(self.aval.dtype).kind in "fc":
-            raise errors.dropped_conversion("float", self.aval.str_short())
+        if np.dtype(self.aval.dtype).kind in "fc":  # JAX raises here too
+            raise ConcretizationError(
+                f"float() of a traced {self.aval.str_short()} at {user_frame()} would drop it "
+                "from the derivative being computed (math.sin(x), float(x) and the like see a "
+                "constant). Use ftrans.numpy functions (fnp.sin(x)) or x.astype(float); "
+                "x.item() if a constant is really meant.")
         return float(val)
 
     def __complex__(self) -> complex:
         val = self._concrete("complex()", IF_FIX)
-        if np.dtype(self.aval.dtype).kind in "fc":
-            raise errors.dropped_conversion("complex", self.aval.str_short())
+        if np.dtype(self.aval.dtype).kind in "fc":  # as float(): it would drop the tracer
+            raise ConcretizationError(
+                f"complex() of a traced {self.aval.str_short()} at {user_frame()} would drop it "
+                "from the derivative being computed. Use ftrans.numpy functions, or x.item() "
+                "if a constant is really meant.")
         return complex(val)
 
     def __format__(self, spec: str) -> str:
@@ -502,7 +423,11 @@ class Tracer:
             return np.asarray(self.val, dtype)
         raise TracerArrayConversionError(self._conversion_message(self, user_frame()))
 
-    _conversion_message = staticmethod(errors.conversion_message)  # ftrans.numpy sets a better one
+    @staticmethod
+    def _conversion_message(tracer: Tracer, where: str) -> str:
+        """The message of ``TracerArrayConversionError`` (``ftrans.numpy`` gives a better one)."""
+        return (f"a traced array {tracer.aval.str_short()} was converted to a NumPy array at "
+                f"{where}; use ftrans.numpy functions on traced arrays")
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -522,8 +447,9 @@ class Tracer:
         """Rebind this tracer to ``other``'s value (item assignment: ftrans.numpy._mutation)."""
         self._var, self.aval, self.val = other._var, other.aval, other.val
 
-    def __iter__(self) -> Any:
-        return (self[i] for i in range(len(self)))
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
 
 
 # ----------------------------------------------------------------------------- evaluation

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import traceback
-from typing import Any
 
 import numpy as np
 
@@ -72,37 +71,3 @@ def stale_view(where: str) -> ValueError:
         f"{user_frame()} after that other array was assigned to at {where}: NumPy's view "
         "would show the assignment, ftrans's traced arrays are values and would not. Take it "
         "again after the assignment, or use x = x.at[idx].set(value)")
-
-
-
-_DROPPED = {"float": (" (math.sin(x), float(x) and the like see a constant). Use ftrans.numpy "
-                      "functions (fnp.sin(x)) or x.astype(float); x.item() if a constant is "
-                      "really meant."),
-            "complex": (". Use ftrans.numpy functions, or x.item() if a constant is really "
-                        "meant.")}
-
-
-def dropped_conversion(kind: str, aval: str) -> ConcretizationError:
-    """The error for ``float()`` or ``complex()`` (``kind``) of a traced float or complex
-    array (``aval``, shown short): the number would drop it from the derivative (JAX raises
-    too).
-
-    >>> print(dropped_conversion("complex", "f64[]"))  # doctest: +ELLIPSIS
-    complex() of a traced f64[] at ... would drop it from the derivative being computed. ...
-    """
-    return ConcretizationError(f"{kind}() of a traced {aval} at {user_frame()} would drop it "
-                               f"from the derivative being computed{_DROPPED[kind]}")
-
-
-def conversion_message(tracer: Any, where: str) -> str:
-    """The message of ``TracerArrayConversionError`` for ``tracer`` converted at ``where``
-    (``Tracer._conversion_message``; ``ftrans.numpy`` sets a better one).
-
-    >>> from ftrans.ir import ShapedArray
-    >>> import types, numpy as np
-    >>> t = types.SimpleNamespace(aval=ShapedArray((2,), np.dtype(np.float64)))
-    >>> conversion_message(t, "f.py:3")  # doctest: +ELLIPSIS
-    'a traced array f64[2] was converted to a NumPy array at f.py:3; use ftrans.numpy ...'
-    """
-    return (f"a traced array {tracer.aval.str_short()} was converted to a NumPy array at "
-            f"{where}; use ftrans.numpy functions on traced arrays")

@@ -107,7 +107,7 @@ def test_plain_pickle_suffices_without_custom_rules():
 
 def test_unknown_primitive_name_says_what_to_check():
     with pytest.raises(KeyError, match="no primitive named 'frobnicate'.*same version"):
-        ftrans.prims.by_name.primitive_named("frobnicate")
+        ftrans.primitive.primitive_named("frobnicate")
 
 
 def test_unpicklable_program_names_the_api_and_the_fix(monkeypatch):

@@ -1,7 +1,7 @@
 """Programs as bytes: pickling, unpickling and content digests.
 
 A jaxpr pickles with the standard ``pickle``: variables, literals, avals, equations and
-params are plain objects, and primitives pickle by name (``prims/by_name.py``), so
+params are plain objects, and primitives pickle by name (``Primitive.__reduce__``), so
 the worker needs ftrans, not the user's function. What a program may also hold — the Python
 functions of a custom rule (``custom_vjp``'s ``bwd``), closures — pickles by value with
 ``cloudpickle`` when it is installed (Dask installs it), else by reference as ``pickle``

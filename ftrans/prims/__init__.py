@@ -3,7 +3,6 @@ all in ``ftrans.core.PRIMITIVES``."""
 
 from . import (  # noqa: F401  # noqa: F401,E402
                     bitwise,
-                    by_name,
                     complex_parts,
                     cumulative,
                     dot,
