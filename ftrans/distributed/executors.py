@@ -26,6 +26,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
+from ..errors import DocumentedError
 from . import worker
 from .pickling import digest, dumps
 
@@ -35,9 +36,13 @@ if TYPE_CHECKING:
 WINDOW = 2  # tasks in flight per worker (plain executors)
 
 
-class ChunksLostError(RuntimeError):
+class ChunksLostError(DocumentedError, RuntimeError):
     """The executor failed while tasks were running (a worker process died, the pool broke):
-    the message names the chunks that were lost. Nothing was returned partially."""
+    the message names the chunks that were lost. Nothing was returned partially.
+
+    >>> print(ChunksLostError("jacfwd: the pool failed").anchor)
+    chunks-lost-error
+    """
 
 
 _local = threading.local()
