@@ -149,7 +149,9 @@ def fft(x: Any, fft_type: Any, fft_lengths: Any) -> Any:
 
 # ----------------------------------------------------------------------------- control flow
 
+from .control.associative_scan import associative_scan  # noqa: E402,F401
 from .control.cond import cond, switch  # noqa: E402,F401
+from .control.custom_root import custom_root  # noqa: E402,F401
 from .control.fori_loop import fori_loop  # noqa: E402,F401
 from .control.scan import scan  # noqa: E402,F401
 from .control.while_loop import while_loop  # noqa: E402,F401

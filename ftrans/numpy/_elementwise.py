@@ -70,8 +70,14 @@ def _binary(prim: Any, ufunc: Callable, doc: str) -> Callable:
 
 
 def _doc(name: str, example: str, value: str) -> str:
-    return f"NumPy's ``{name}``, differentiable.\n\n>>> import ftrans.numpy as fnp\n" \
-           f">>> {example}\n{value}\n"
+    """A ufunc's NumPy-style docstring (its operands counted from the example's)."""
+    params = ("x : array_like\n    The operand: an array, a scalar or a traced array."
+              if example.count(",") == 0 else
+              "x1, x2 : array_like\n    The operands, broadcast together by NumPy's rules.")
+    return (f"NumPy's ``{name}``, differentiable.\n\nParameters\n----------\n{params}\n\n"
+            "Returns\n-------\nout : ndarray\n    The elementwise result in NumPy 2's result "
+            "dtype (a traced array under a transformation).\n\n"
+            f"Examples\n--------\n>>> import ftrans.numpy as fnp\n>>> {example}\n{value}\n")
 
 
 negative = _unary(ew.neg_p, np.negative, _doc("negative", "fnp.negative(2.0)", "-2.0"))
