@@ -50,6 +50,7 @@ _WEAK_AVALS: dict[type, ShapedArray] = {
     t: ShapedArray((), np.dtype(d), weak_type=True)
     for t, d in ((bool, np.bool_), (int, np.int64), (float, np.float64), (complex, np.complex128))}
 _SCALAR_AVALS: dict[np.dtype, ShapedArray] = {}  # shape () avals, shared (they are immutable)
+_ARRAY_AVALS: dict[tuple, ShapedArray] = {}
 
 
 def aval_of(x: Any) -> ShapedArray:
@@ -57,8 +58,13 @@ def aval_of(x: Any) -> ShapedArray:
     t = type(x)
     if t is np.ndarray or isinstance(x, np.generic):
         shape = x.shape
-        if shape:
-            return ShapedArray(shape, x.dtype)
+        if shape:  # shared, as they are immutable (rules make many arrays of one shape)
+            av = _ARRAY_AVALS.get((shape, x.dtype))
+            if av is None:
+                av = ShapedArray(shape, x.dtype)
+                if len(_ARRAY_AVALS) < 4096:
+                    _ARRAY_AVALS[(shape, x.dtype)] = av
+            return av
         av = _SCALAR_AVALS.get(x.dtype)
         if av is None:
             av = _SCALAR_AVALS[x.dtype] = ShapedArray((), x.dtype)
