@@ -23,7 +23,8 @@ from .tree_util import tree_flatten, tree_unflatten
 
 class ShapeDtypeStruct:
     """An array's shape and dtype, with no data (JAX's ``jax.ShapeDtypeStruct``): what
-    ``eval_shape`` returns and accepts in place of an array.
+    ``eval_shape`` returns and accepts in place of an array. Its ``shape`` (a tuple),
+    ``dtype`` (a ``numpy.dtype``), ``ndim`` and ``size`` read as an array's.
 
     Parameters
     ----------
@@ -33,15 +34,6 @@ class ShapeDtypeStruct:
         Anything ``numpy.dtype`` accepts (``"float32"``, ``np.int64`` ...).
     weak_type : bool, optional
         Whether the dtype is weak, as a Python number's (default False).
-
-    Attributes
-    ----------
-    shape : tuple of int
-        The dimensions.
-    dtype : numpy.dtype
-        The dtype.
-    ndim, size : int
-        The number of dimensions and of elements.
 
     Raises
     ------
