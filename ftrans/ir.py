@@ -315,8 +315,8 @@ def check_jaxpr(jaxpr: Jaxpr) -> None:
 
     Raises
     ------
-    JaxprTypeError
-        Naming the equation and what disagrees (a ``TypeError``).
+    TypeError
+        A ``JaxprTypeError`` naming the equation and what disagrees.
 
     Examples
     --------
