@@ -60,6 +60,19 @@ def slice_axis(x: Any, axis: int, start: int, stop: int, step: int = 1) -> Any:
 def flatten(a: Any, order: str = "C") -> Any:
     """``a.flatten()``: a 1-D copy.
 
+    Parameters
+    ----------
+    a : array_like
+        The input (an array, a nested sequence or a traced array).
+    order : {'C', 'F', 'A', 'K'}, optional
+        The order the elements are read in (default 'C').
+
+    Returns
+    -------
+    out : ndarray
+        A 1-D copy of ``a``; differentiable.
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.flatten(np.ones((2, 2))).shape
     (4,)
@@ -71,6 +84,17 @@ def copy(a: Any) -> Any:
     """NumPy's ``copy``; assigning to a copy of a traced array (``y[i] = v``, see
     ``ftrans.numpy._mutation``) leaves the original as it was.
 
+    Parameters
+    ----------
+    a : array_like
+        The input.
+
+    Returns
+    -------
+    out : ndarray
+        A copy of ``a``; NumPy's ``order`` and ``subok`` keywords are not supported.
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.copy(1.0)
     array(1.)
@@ -86,6 +110,22 @@ def copy(a: Any) -> Any:
 def broadcast_arrays(*args: Any) -> tuple[Any, ...]:
     """NumPy's ``broadcast_arrays``.
 
+    Parameters
+    ----------
+    *args : array_like
+        The arrays to broadcast against each other.
+
+    Returns
+    -------
+    out : tuple of ndarray
+        The arrays broadcast to their common shape (a tuple, as NumPy 2 returns).
+
+    Raises
+    ------
+    ValueError
+        If the shapes cannot be broadcast together.
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> [a.shape for a in fnp.broadcast_arrays(np.ones(3), np.ones((2, 1)))]
     [(2, 3), (2, 3)]
@@ -118,7 +158,12 @@ def _atleast(n: int, pos: tuple):
             res.append(a)
         return res[0] if len(res) == 1 else tuple(res)
     fn.__name__ = fn.__qualname__ = f"atleast_{n}d"
-    fn.__doc__ = (f"NumPy's ``atleast_{n}d``.\n\n>>> import ftrans.numpy as fnp\n"
+    fn.__doc__ = (f"NumPy's ``atleast_{n}d``: each input viewed with at least {n} "
+                  f"dimension(s).\n\nParameters\n----------\n*arys : array_like\n"
+                  f"    One or more arrays.\n\nReturns\n-------\nout : ndarray or tuple "
+                  f"of ndarray\n    The array (or a tuple, for several inputs), with length-one "
+                  f"axes added as NumPy adds them.\n\nExamples\n--------\n"
+                  f">>> import ftrans.numpy as fnp\n"
                   f">>> fnp.atleast_{n}d(1.0).shape\n{(1,) * n}\n")
     return fn
 
@@ -133,6 +178,29 @@ atleast_3d = _atleast(3, {0: (0, 0, 0), 1: (0, -1), 2: (-1,)})
 def concatenate(arrays: Sequence[Any], axis: int | None = 0, dtype: Any = None) -> Any:
     """NumPy's ``concatenate``.
 
+    Parameters
+    ----------
+    arrays : sequence of array_like
+        The arrays, with equal shapes but along ``axis``.
+    axis : int or None, optional
+        The axis to join along (default 0); None flattens the arrays first.
+    dtype : data-type, optional
+        The dtype of the result (default: the arrays' promoted dtype).
+
+    Returns
+    -------
+    out : ndarray
+        The joined array; differentiable in every input. NumPy's ``out`` and ``casting``
+        keywords are not supported.
+
+    Raises
+    ------
+    ValueError
+        If ``arrays`` is empty, the arrays are 0-d, or their numbers of dimensions differ.
+    numpy.exceptions.AxisError
+        If ``axis`` is out of bounds.
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.concatenate([np.ones(2), np.zeros(1)])
     array([1., 1., 0.])
@@ -163,6 +231,21 @@ def append(arr: Any, values: Any, axis: int | None = None) -> Any:
     """NumPy's ``append``: ``values`` joined after ``arr`` along ``axis`` (both flattened when
     ``axis`` is None); differentiable in both.
 
+    Parameters
+    ----------
+    arr : array_like
+        The values first.
+    values : array_like
+        The values appended; with ``axis`` given, of ``arr``'s shape but along ``axis``.
+    axis : int or None, optional
+        The axis to join along; None (default) flattens both first.
+
+    Returns
+    -------
+    out : ndarray
+        A new array (``arr`` is unchanged).
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.append(np.ones((1, 2)), [[5.0, 6.0]], axis=0)
     array([[1., 1.],
@@ -181,6 +264,28 @@ def append(arr: Any, values: Any, axis: int | None = None) -> Any:
 def stack(arrays: Sequence[Any], axis: int = 0, dtype: Any = None) -> Any:
     """NumPy's ``stack``.
 
+    Parameters
+    ----------
+    arrays : sequence of array_like
+        Arrays of one shape.
+    axis : int, optional
+        The position of the new axis in the result (default 0).
+    dtype : data-type, optional
+        The dtype of the result (default: the arrays' promoted dtype).
+
+    Returns
+    -------
+    out : ndarray
+        The arrays joined along a new axis; differentiable in every input.
+
+    Raises
+    ------
+    ValueError
+        If the arrays' shapes differ.
+    numpy.exceptions.AxisError
+        If ``axis`` is out of bounds.
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.stack([np.ones(2), np.zeros(2)], axis=1).shape
     (2, 2)
@@ -200,6 +305,26 @@ def unstack(x: Any, /, *, axis: int = 0) -> tuple[Any, ...]:
     """The array API's (and NumPy 2's) ``unstack``: the slices of ``x`` along ``axis``, the
     inverse of ``stack``.
 
+    Parameters
+    ----------
+    x : array_like
+        An array of at least one dimension.
+    axis : int, optional
+        The axis to split along (default 0).
+
+    Returns
+    -------
+    out : tuple of ndarray
+        ``x.shape[axis]`` arrays, each of ``x``'s shape without ``axis``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is 0-d.
+    numpy.exceptions.AxisError
+        If ``axis`` is out of bounds.
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.unstack(np.arange(4.0).reshape(2, 2), axis=1)
     (array([0., 2.]), array([1., 3.]))
@@ -216,6 +341,19 @@ def unstack(x: Any, /, *, axis: int = 0) -> tuple[Any, ...]:
 def hstack(tup: Sequence[Any], dtype: Any = None) -> Any:
     """NumPy's ``hstack``.
 
+    Parameters
+    ----------
+    tup : sequence of array_like
+        The arrays; 1-D ones are joined along axis 0, others along axis 1.
+    dtype : data-type, optional
+        The dtype of the result.
+
+    Returns
+    -------
+    out : ndarray
+        The arrays joined horizontally.
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.hstack([np.ones(2), np.zeros(1)]).shape
     (3,)
@@ -227,6 +365,19 @@ def hstack(tup: Sequence[Any], dtype: Any = None) -> Any:
 def vstack(tup: Sequence[Any], dtype: Any = None) -> Any:
     """NumPy's ``vstack``.
 
+    Parameters
+    ----------
+    tup : sequence of array_like
+        The arrays; 1-D ones of length ``n`` count as rows of shape ``(1, n)``.
+    dtype : data-type, optional
+        The dtype of the result.
+
+    Returns
+    -------
+    out : ndarray
+        The arrays joined along axis 0, at least 2-D.
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.vstack([np.ones(2), np.zeros(2)]).shape
     (2, 2)
@@ -240,6 +391,17 @@ row_stack = vstack
 def dstack(tup: Sequence[Any]) -> Any:
     """NumPy's ``dstack``.
 
+    Parameters
+    ----------
+    tup : sequence of array_like
+        The arrays, made at least 3-D first (a 1-D ``(n,)`` becomes ``(1, n, 1)``).
+
+    Returns
+    -------
+    out : ndarray
+        The arrays joined along the third axis.
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.dstack([np.ones(2), np.zeros(2)]).shape
     (1, 2, 2)
@@ -250,6 +412,17 @@ def dstack(tup: Sequence[Any]) -> Any:
 def column_stack(tup: Sequence[Any]) -> Any:
     """NumPy's ``column_stack``.
 
+    Parameters
+    ----------
+    tup : sequence of array_like
+        1-D arrays (taken as columns) or 2-D arrays.
+
+    Returns
+    -------
+    out : ndarray
+        The 2-D array of the columns side by side.
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.column_stack([np.ones(2), np.zeros(2)]).shape
     (2, 2)
@@ -264,6 +437,26 @@ def column_stack(tup: Sequence[Any]) -> Any:
 def array_split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list[Any]:
     """NumPy's ``array_split``: sections may differ in length by one.
 
+    Parameters
+    ----------
+    ary : array_like
+        The array to split.
+    indices_or_sections : int or sequence of int
+        A number of sections (the first ``len % n`` one longer), or the indices to split at.
+    axis : int, optional
+        The axis to split along (default 0).
+
+    Returns
+    -------
+    out : list of ndarray
+        The pieces; differentiable (each is a slice).
+
+    Raises
+    ------
+    ValueError
+        If the number of sections is not positive.
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> [p.shape for p in fnp.array_split(np.ones(5), 2)]
     [(3,), (2,)]
@@ -292,6 +485,26 @@ def array_split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list[Any]:
 def split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list[Any]:
     """NumPy's ``split``: equal sections, or at the given indices.
 
+    Parameters
+    ----------
+    ary : array_like
+        The array to split.
+    indices_or_sections : int or sequence of int
+        A number of equal sections, or the (static) indices to split at.
+    axis : int, optional
+        The axis to split along (default 0).
+
+    Returns
+    -------
+    out : list of ndarray
+        The pieces; differentiable (each is a slice).
+
+    Raises
+    ------
+    ValueError
+        If an integer ``indices_or_sections`` does not divide the axis' length.
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> [p.shape for p in fnp.split(np.ones(4), 2)]
     [(2,), (2,)]
@@ -314,7 +527,15 @@ def _split_at(name: str, axis: int, min_dim: int):
         ax = 0 if (name == "hsplit" and ary.ndim == 1) else axis
         return split(ary, indices_or_sections, ax)
     fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = (f"NumPy's ``{name}``.\n\n>>> import ftrans.numpy as fnp, numpy as np\n"
+    fn.__doc__ = (f"NumPy's ``{name}``: ``split`` along axis {axis}"
+                  f"{' (axis 0 for 1-D arrays)' if name == 'hsplit' else ''}.\n\n"
+                  f"Parameters\n----------\nary : array_like\n    An array of at least "
+                  f"{min_dim} dimension(s).\nindices_or_sections : int or sequence of int\n"
+                  f"    A number of equal sections, or the indices to split at.\n\n"
+                  f"Returns\n-------\nout : list of ndarray\n    The pieces.\n\n"
+                  f"Raises\n------\nValueError\n    If ``ary`` has fewer than {min_dim} "
+                  f"dimension(s), or the sections are not equal.\n\nExamples\n--------\n"
+                  f">>> import ftrans.numpy as fnp, numpy as np\n"
                   f">>> len(fnp.{name}(np.ones((2, 2, 2)), 2))\n2\n")
     return fn
 
@@ -329,6 +550,20 @@ dsplit = _split_at("dsplit", 2, 3)
 def tile(A: Any, reps: Any) -> Any:
     """NumPy's ``tile``.
 
+    Parameters
+    ----------
+    A : array_like
+        The array repeated.
+    reps : int or sequence of int
+        The number of repetitions along each axis (constants).
+
+    Returns
+    -------
+    out : ndarray
+        ``A`` tiled, with ``max(A.ndim, len(reps))`` dimensions; differentiable (its
+        derivative sums the tiles).
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.tile(np.array([1.0, 2.0]), 2)
     array([1., 2., 1., 2.])
@@ -348,6 +583,28 @@ def tile(A: Any, reps: Any) -> Any:
 def repeat(a: Any, repeats: Any, axis: int | None = None) -> Any:
     """NumPy's ``repeat`` (``repeats`` a constant).
 
+    Parameters
+    ----------
+    a : array_like
+        The input.
+    repeats : int or sequence of int
+        How many times each element repeats; must be a constant, not a traced value.
+    axis : int or None, optional
+        The axis to repeat along; None (default) flattens ``a`` first.
+
+    Returns
+    -------
+    out : ndarray
+        The repeated array; differentiable in ``a``.
+
+    Raises
+    ------
+    NotImplementedError
+        If ``repeats`` is traced (the output's shape would depend on values).
+    ValueError
+        If ``repeats`` is a sequence whose length differs from the axis' length.
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.repeat(np.array([1.0, 2.0]), 2)
     array([1., 1., 2., 2.])
