@@ -29,6 +29,7 @@ def trapezoid(y: Any, x: Any = None, dx: float = 1.0, axis: int = -1) -> Any:
     -------
     out : ndarray
         The integral; differentiable in ``y``, ``x`` and ``dx``.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -76,6 +77,7 @@ def cross(a: Any, b: Any, axisa: int = -1, axisb: int = -1, axisc: int = -1,
     ------
     ValueError
         If the vectors have neither 2 nor 3 elements.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -204,6 +206,7 @@ def gradient(f: Any, *varargs: Any, axis: Any = None, edge_order: int = 1) -> An
         If the spacings are neither none, one scalar, nor one per axis.
     numpy.exceptions.AxisError
         If an axis is out of bounds.
+
     Examples
     --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np

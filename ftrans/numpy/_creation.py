@@ -66,6 +66,7 @@ def full(shape: Any, fill_value: Any, dtype: Any = None, *, device: Any = None) 
     ------
     ValueError
         If ``device`` is not 'cpu', or ``fill_value`` does not broadcast to ``shape``.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp
@@ -101,6 +102,7 @@ def full_like(a: Any, fill_value: Any, dtype: Any = None, *, shape: Any = None,
     -------
     out : ndarray
         The filled array; differentiable in a traced ``fill_value``.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -132,6 +134,7 @@ def empty_like(a: Any, dtype: Any = None, *, shape: Any = None, device: Any = No
     -------
     out : ndarray
         An uninitialized array for plain ``a`` (as NumPy), zeros for a traced one.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -177,6 +180,7 @@ def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
     ------
     ValueError
         If ``num`` is negative.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp
@@ -214,6 +218,7 @@ def result_type(*arrays_and_dtypes: Any) -> np.dtype:
     -------
     dtype : numpy.dtype
         The dtype NumPy 2's promotion rules give them.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np

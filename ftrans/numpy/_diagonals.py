@@ -52,6 +52,7 @@ def diagonal(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
         If ``a`` has fewer than two dimensions or ``axis1 == axis2``.
     numpy.exceptions.AxisError
         If an axis is out of bounds.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -96,6 +97,7 @@ def trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = 
     ------
     ValueError
         If ``a`` has fewer than two dimensions or ``axis1 == axis2``.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -127,6 +129,7 @@ def diag(v: Any, k: int = 0) -> Any:
     ------
     ValueError
         If ``v`` is neither 1-D nor 2-D.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -161,6 +164,7 @@ def diagflat(v: Any, k: int = 0) -> Any:
     -------
     out : ndarray
         The 2-D array; differentiable.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np

@@ -152,6 +152,7 @@ def power(x: Any, y: Any) -> Any:
     ------
     ValueError
         If an integer ``x`` has a negative integer exponent.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp
@@ -180,6 +181,7 @@ def square(x: Any) -> Any:
     -------
     out : ndarray
         ``x * x`` in NumPy's result dtype; differentiable.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp
@@ -244,6 +246,7 @@ def astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> A
     ------
     ValueError
         If ``device`` is not 'cpu'.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np

@@ -45,6 +45,7 @@ def meshgrid(*xi: Any, copy: bool = True, sparse: bool = False, indexing: str = 
     ------
     ValueError
         If ``indexing`` is neither 'xy' nor 'ij'.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -87,6 +88,7 @@ def kron(a: Any, b: Any) -> Any:
     -------
     out : ndarray
         The blocks ``a[i, j] * b``; differentiable in both.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -141,6 +143,7 @@ def diff(a: Any, n: int = 1, axis: int = -1, prepend: Any = None, append: Any = 
         If ``n`` is negative.
     numpy.exceptions.AxisError
         If ``axis`` is out of bounds.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np

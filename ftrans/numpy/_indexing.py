@@ -461,6 +461,7 @@ def at(x: Any) -> _IndexUpdateHelper:
         ``subtract(v)``, ``multiply(v)``, ``divide(v)``, ``min(v)`` or ``max(v)``: each
         returns an updated copy, differentiable in ``x`` and ``v``, and leaves ``x`` as it
         was (JAX's ``x.at``; NumPy has no such function).
+
     Examples
     --------
     >>> import numpy as np

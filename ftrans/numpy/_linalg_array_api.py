@@ -34,13 +34,14 @@ def outer(x1: Any, x2: Any, /) -> Any:
 
     Returns
     -------
-    out : ndarray, shape (len(x1), len(x2))
-        ``x1[i] * x2[j]``; differentiable in both.
+    out : ndarray
+        ``x1[i] * x2[j]``; differentiable in both, shape ``(len(x1), len(x2))``.
 
     Raises
     ------
     ValueError
         If an input is not 1-D.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -68,8 +69,8 @@ def diagonal(x: Any, /, *, offset: int = 0) -> Any:
 
     Parameters
     ----------
-    x : array_like, shape (..., M, N)
-        The matrices.
+    x : array_like
+        The matrices, shape ``(..., M, N)``.
     offset : int, optional
         The diagonal: 0 the main one (default), positive above, negative below.
 
@@ -77,6 +78,7 @@ def diagonal(x: Any, /, *, offset: int = 0) -> Any:
     -------
     out : ndarray
         The diagonals, shape ``(..., K)``; differentiable.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -93,8 +95,8 @@ def trace(x: Any, /, *, offset: int = 0, dtype: Any = None) -> Any:
 
     Parameters
     ----------
-    x : array_like, shape (..., M, N)
-        The matrices.
+    x : array_like
+        The matrices, shape ``(..., M, N)``.
     offset : int, optional
         The diagonal summed (default 0).
     dtype : data-type, optional
@@ -104,6 +106,7 @@ def trace(x: Any, /, *, offset: int = 0, dtype: Any = None) -> Any:
     -------
     out : ndarray
         The traces, shape ``(...)``; differentiable.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -120,18 +123,19 @@ def matrix_transpose(x: Any, /) -> Any:
 
     Parameters
     ----------
-    x : array_like, shape (..., M, N)
-        The matrices.
+    x : array_like
+        The matrices, shape ``(..., M, N)``.
 
     Returns
     -------
-    out : ndarray, shape (..., N, M)
-        The transposes.
+    out : ndarray
+        The transposes, shape ``(..., N, M)``.
 
     Raises
     ------
     ValueError
         If ``x`` has fewer than two dimensions.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -167,6 +171,7 @@ def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     ------
     ValueError
         If the lengths along ``axis`` differ, or ``axis`` is out of range.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -203,6 +208,7 @@ def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     ------
     ValueError
         If an input has not length 3 along ``axis``.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -234,6 +240,7 @@ def tensordot(x1: Any, x2: Any, /, *, axes: Any = 2) -> Any:
     -------
     out : ndarray
         The contraction; differentiable in both.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np

@@ -144,10 +144,11 @@ def solve(a: Any, b: Any) -> Any:
 
     Parameters
     ----------
-    a : array_like, shape (..., M, M)
-        Square coefficient matrices.
-    b : array_like, shape (M,) or (..., M, K)
-        The right-hand sides; batch dimensions broadcast with ``a``'s.
+    a : array_like
+        Square coefficient matrices, shape ``(..., M, M)``.
+    b : array_like
+        The right-hand sides, shape ``(M,)`` or ``(..., M, K)``; batch dimensions broadcast
+        with ``a``'s.
 
     Returns
     -------
@@ -163,6 +164,7 @@ def solve(a: Any, b: Any) -> Any:
         If ``b``'s shape does not fit ``a``'s, or the batch dimensions do not broadcast.
     TypeError
         If the dtype is float16.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -196,8 +198,8 @@ def inv(a: Any) -> Any:
 
     Parameters
     ----------
-    a : array_like, shape (..., M, M)
-        Square matrices.
+    a : array_like
+        Square matrices, shape ``(..., M, M)``.
 
     Returns
     -------
@@ -208,6 +210,7 @@ def inv(a: Any) -> Any:
     ------
     numpy.linalg.LinAlgError
         If ``a`` is not a stack of square matrices (or is singular, when computed).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -225,8 +228,8 @@ def det(a: Any) -> Any:
 
     Parameters
     ----------
-    a : array_like, shape (..., M, M)
-        Square matrices.
+    a : array_like
+        Square matrices, shape ``(..., M, M)``.
 
     Returns
     -------
@@ -237,6 +240,7 @@ def det(a: Any) -> Any:
     ------
     numpy.linalg.LinAlgError
         If ``a`` is not a stack of square matrices.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -253,8 +257,8 @@ def slogdet(a: Any) -> SlogdetResult:
 
     Parameters
     ----------
-    a : array_like, shape (..., M, M)
-        Square matrices.
+    a : array_like
+        Square matrices, shape ``(..., M, M)``.
 
     Returns
     -------
@@ -265,6 +269,7 @@ def slogdet(a: Any) -> SlogdetResult:
     ------
     numpy.linalg.LinAlgError
         If ``a`` is not a stack of square matrices.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -283,8 +288,8 @@ def cholesky(a: Any, /, *, upper: bool = False) -> Any:
 
     Parameters
     ----------
-    a : array_like, shape (..., M, M)
-        Symmetric (Hermitian) positive definite matrices.
+    a : array_like
+        Symmetric (Hermitian) positive definite matrices, shape ``(..., M, M)``.
     upper : bool, optional
         Return the upper factor ``Lᴴ`` instead (default False).
 
@@ -299,6 +304,7 @@ def cholesky(a: Any, /, *, upper: bool = False) -> Any:
     numpy.linalg.LinAlgError
         If ``a`` is not a stack of square matrices (or not positive definite, when
         computed).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -319,8 +325,8 @@ def qr(a: Any, mode: str = "reduced") -> Any:
 
     Parameters
     ----------
-    a : array_like, shape (..., M, N)
-        The matrices.
+    a : array_like
+        The matrices, shape ``(..., M, N)``.
     mode : {'reduced', 'complete', 'r'}, optional
         As NumPy's (default 'reduced'); 'raw' only on plain arrays.
 
@@ -337,6 +343,7 @@ def qr(a: Any, mode: str = "reduced") -> Any:
         If ``mode='raw'`` on a traced ``a``.
     numpy.linalg.LinAlgError
         If ``a`` has fewer than two dimensions.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -374,8 +381,8 @@ def eigh(a: Any, UPLO: str = "L") -> EighResult:
 
     Parameters
     ----------
-    a : array_like, shape (..., M, M)
-        Symmetric (Hermitian) matrices.
+    a : array_like
+        Symmetric (Hermitian) matrices, shape ``(..., M, M)``.
     UPLO : {'L', 'U'}, optional
         The triangle read (default 'L').
 
@@ -391,6 +398,7 @@ def eigh(a: Any, UPLO: str = "L") -> EighResult:
         If ``UPLO`` is neither 'L' nor 'U'.
     numpy.linalg.LinAlgError
         If ``a`` is not a stack of square matrices.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -410,8 +418,8 @@ def eigvalsh(a: Any, UPLO: str = "L") -> Any:
 
     Parameters
     ----------
-    a : array_like, shape (..., M, M)
-        Symmetric (Hermitian) matrices.
+    a : array_like
+        Symmetric (Hermitian) matrices, shape ``(..., M, M)``.
     UPLO : {'L', 'U'}, optional
         The triangle read (default 'L').
 
@@ -426,6 +434,7 @@ def eigvalsh(a: Any, UPLO: str = "L") -> Any:
         If ``UPLO`` is neither 'L' nor 'U'.
     numpy.linalg.LinAlgError
         If ``a`` is not a stack of square matrices.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -450,8 +459,8 @@ def eig(a: Any) -> EigResult:
 
     Parameters
     ----------
-    a : array_like, shape (..., M, M)
-        Square matrices.
+    a : array_like
+        Square matrices, shape ``(..., M, M)``.
 
     Returns
     -------
@@ -462,6 +471,7 @@ def eig(a: Any) -> EigResult:
     ------
     numpy.linalg.LinAlgError
         If ``a`` is not a stack of square matrices.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -481,8 +491,8 @@ def eigvals(a: Any) -> Any:
 
     Parameters
     ----------
-    a : array_like, shape (..., M, M)
-        Square matrices.
+    a : array_like
+        Square matrices, shape ``(..., M, M)``.
 
     Returns
     -------
@@ -493,6 +503,7 @@ def eigvals(a: Any) -> Any:
     ------
     numpy.linalg.LinAlgError
         If ``a`` is not a stack of square matrices.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -510,8 +521,8 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True,
 
     Parameters
     ----------
-    a : array_like, shape (..., M, N)
-        The matrices.
+    a : array_like
+        The matrices, shape ``(..., M, N)``.
     full_matrices : bool, optional
         Square ``U`` and ``Vh`` (default True), else ``K = min(M, N)`` columns/rows.
     compute_uv : bool, optional
@@ -528,6 +539,7 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True,
     ------
     numpy.linalg.LinAlgError
         If ``a`` has fewer than two dimensions.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -547,8 +559,8 @@ def svdvals(x: Any, /) -> Any:
 
     Parameters
     ----------
-    x : array_like, shape (..., M, N)
-        The matrices.
+    x : array_like
+        The matrices, shape ``(..., M, N)``.
 
     Returns
     -------
@@ -559,6 +571,7 @@ def svdvals(x: Any, /) -> Any:
     ------
     numpy.linalg.LinAlgError
         If ``x`` has fewer than two dimensions.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np

@@ -58,8 +58,8 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _NO_
 
     Parameters
     ----------
-    a : array_like, shape (..., M, N)
-        The matrices.
+    a : array_like
+        The matrices, shape ``(..., M, N)``.
     rcond : float or array_like, optional
         The relative cutoff (default 1e-15), one per matrix of a stack if an array.
     hermitian : bool, optional
@@ -69,8 +69,8 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _NO_
 
     Returns
     -------
-    B : ndarray, shape (..., N, M)
-        The Moore-Penrose pseudo-inverses.
+    B : ndarray
+        The Moore-Penrose pseudo-inverses, shape ``(..., N, M)``.
 
     Raises
     ------
@@ -78,6 +78,7 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _NO_
         If both ``rcond`` and ``rtol`` are given.
     numpy.linalg.LinAlgError
         If ``a`` has fewer than two dimensions.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -115,10 +116,10 @@ def lstsq(a: Any, b: Any, rcond: Any = None) -> Any:
 
     Parameters
     ----------
-    a : array_like, shape (M, N)
-        The coefficient matrix (no stacks, as NumPy).
-    b : array_like, shape (M,) or (M, K)
-        The right-hand sides.
+    a : array_like
+        The coefficient matrix (no stacks, as NumPy), shape ``(M, N)``.
+    b : array_like
+        The right-hand sides, shape ``(M,) or (M, K)``.
     rcond : float, optional
         The relative cutoff of small singular values.
 
@@ -132,6 +133,7 @@ def lstsq(a: Any, b: Any, rcond: Any = None) -> Any:
     ------
     numpy.linalg.LinAlgError
         If ``a`` is not 2-D, ``b`` not 1-D or 2-D, or their numbers of rows differ.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -173,8 +175,8 @@ def matrix_power(a: Any, n: int) -> Any:
 
     Parameters
     ----------
-    a : array_like, shape (..., M, M)
-        Square matrices.
+    a : array_like
+        Square matrices, shape ``(..., M, M)``.
     n : int
         The exponent (a constant); 0 gives identities, negative ones invert ``a`` first.
 
@@ -189,6 +191,7 @@ def matrix_power(a: Any, n: int) -> Any:
         If ``n`` is not an integer.
     numpy.linalg.LinAlgError
         If ``a`` is not a stack of square matrices.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -294,6 +297,7 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> A
         are more than two axes.
     TypeError
         If ``axis`` is not None, an integer or a tuple of integers.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -351,6 +355,7 @@ def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any
     ------
     ValueError
         If ``ord`` is a string.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -372,8 +377,8 @@ def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any:
 
     Parameters
     ----------
-    x : array_like, shape (..., M, N)
-        The matrices.
+    x : array_like
+        The matrices, shape ``(..., M, N)``.
     keepdims : bool, optional
         Keep the reduced axes, with length one (default False).
     ord : {'fro', 'nuc', 1, -1, 2, -2, inf, -inf}, optional
@@ -388,6 +393,7 @@ def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any:
     ------
     ValueError
         If ``ord`` is not a matrix norm.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -413,8 +419,8 @@ def cond(x: Any, p: Any = None) -> Any:
 
     Parameters
     ----------
-    x : array_like, shape (..., M, N)
-        The matrices (square unless ``p`` is None, 2 or -2).
+    x : array_like
+        The matrices (square unless ``p`` is None, 2 or -2), shape ``(..., M, N)``.
     p : {None, 1, -1, 2, -2, inf, -inf, 'fro', 'nuc'}, optional
         The norm (default None: the 2-norm, from the singular values).
 
@@ -427,6 +433,7 @@ def cond(x: Any, p: Any = None) -> Any:
     ------
     numpy.linalg.LinAlgError
         If ``x`` has fewer than two dimensions, or is not square for another ``p``.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -462,6 +469,7 @@ def matrix_rank(A: Any, tol: Any = None, hermitian: bool = False, *, rtol: Any =
     -------
     rank : ndarray of int64
         The ranks.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -505,8 +513,9 @@ def multi_dot(arrays: Any, *, out: Any = None) -> Any:
     ------
     ValueError
         If fewer than two arrays are given.
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with traced arrays.
+    TypeError
+        If ``out`` is given with traced arrays (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np

@@ -71,6 +71,7 @@ def flatten(a: Any, order: str = "C") -> Any:
     -------
     out : ndarray
         A 1-D copy of ``a``; differentiable.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -93,6 +94,7 @@ def copy(a: Any) -> Any:
     -------
     out : ndarray
         A copy of ``a``; NumPy's ``order`` and ``subok`` keywords are not supported.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp
@@ -124,6 +126,7 @@ def broadcast_arrays(*args: Any) -> tuple[Any, ...]:
     ------
     ValueError
         If the shapes cannot be broadcast together.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -199,6 +202,7 @@ def concatenate(arrays: Sequence[Any], axis: int | None = 0, dtype: Any = None) 
         If ``arrays`` is empty, the arrays are 0-d, or their numbers of dimensions differ.
     numpy.exceptions.AxisError
         If ``axis`` is out of bounds.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -244,6 +248,7 @@ def append(arr: Any, values: Any, axis: int | None = None) -> Any:
     -------
     out : ndarray
         A new array (``arr`` is unchanged).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -284,6 +289,7 @@ def stack(arrays: Sequence[Any], axis: int = 0, dtype: Any = None) -> Any:
         If the arrays' shapes differ.
     numpy.exceptions.AxisError
         If ``axis`` is out of bounds.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -323,6 +329,7 @@ def unstack(x: Any, /, *, axis: int = 0) -> tuple[Any, ...]:
         If ``x`` is 0-d.
     numpy.exceptions.AxisError
         If ``axis`` is out of bounds.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -352,6 +359,7 @@ def hstack(tup: Sequence[Any], dtype: Any = None) -> Any:
     -------
     out : ndarray
         The arrays joined horizontally.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -376,6 +384,7 @@ def vstack(tup: Sequence[Any], dtype: Any = None) -> Any:
     -------
     out : ndarray
         The arrays joined along axis 0, at least 2-D.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -400,6 +409,7 @@ def dstack(tup: Sequence[Any]) -> Any:
     -------
     out : ndarray
         The arrays joined along the third axis.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -421,6 +431,7 @@ def column_stack(tup: Sequence[Any]) -> Any:
     -------
     out : ndarray
         The 2-D array of the columns side by side.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -455,6 +466,7 @@ def array_split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list[Any]:
     ------
     ValueError
         If the number of sections is not positive.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -503,6 +515,7 @@ def split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list[Any]:
     ------
     ValueError
         If an integer ``indices_or_sections`` does not divide the axis' length.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -562,6 +575,7 @@ def tile(A: Any, reps: Any) -> Any:
     out : ndarray
         ``A`` tiled, with ``max(A.ndim, len(reps))`` dimensions; differentiable (its
         derivative sums the tiles).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -603,6 +617,7 @@ def repeat(a: Any, repeats: Any, axis: int | None = None) -> Any:
         If ``repeats`` is traced (the output's shape would depend on values).
     ValueError
         If ``repeats`` is a sequence whose length differs from the axis' length.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np

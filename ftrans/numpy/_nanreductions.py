@@ -87,8 +87,9 @@ def nansum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
 
     Raises
     ------
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with a traced ``a``.
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
@@ -135,8 +136,9 @@ def nanprod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
 
     Raises
     ------
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with a traced ``a``.
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -178,8 +180,9 @@ def nanmean(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
 
     Raises
     ------
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with a traced ``a``.
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -237,8 +240,9 @@ def nanvar(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: f
         If both ``ddof`` and ``correction`` are given.
     NotImplementedError
         If ``mean`` is given with a traced ``a``.
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with a traced ``a``.
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -306,8 +310,9 @@ def nanstd(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: f
         If both ``ddof`` and ``correction`` are given.
     NotImplementedError
         If ``mean`` is given with a traced ``a``.
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with a traced ``a``.
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -354,8 +359,8 @@ def _extremum(reduce: Any, np_fn: Any, fill: float, name: str):
                   f"Returns\n-------\nout : ndarray\n    The {name[3:]}imum; its derivative "
                   f"goes to the extreme entries.\n\nRaises\n------\nValueError\n    If "
                   f"``where`` is given without ``initial``.\n"
-                  f"ftrans.errors.UnsupportedKeywordError\n    If ``out`` is given with a "
-                  f"traced ``a``.\n\nExamples\n--------\n"
+                  f"TypeError\n    If ``out`` is given with a traced ``a`` "
+                  f"(``ftrans.errors.UnsupportedKeywordError``).\n\nExamples\n--------\n"
                   f">>> import ftrans.numpy as fnp, numpy as np\n"
                   f">>> float(fnp.{name}(np.array([1.0, np.nan, 3.0])))\n"
                   f"{3.0 if name == 'nanmax' else 1.0}\n")
@@ -391,8 +396,8 @@ def _argextremum(arg: Any, np_fn: Any, fill: float, name: str):
                   f"Returns\n-------\nindex : ndarray of intp\n    The index of the first "
                   f"{name[6:]}imum among the non-NaN entries.\n\nRaises\n------\n"
                   f"ValueError\n    If a slice is all NaN and its values are known.\n"
-                  f"ftrans.errors.UnsupportedKeywordError\n    If ``out`` is given with a "
-                  f"traced ``a``.\n\nExamples\n--------\n"
+                  f"TypeError\n    If ``out`` is given with a traced ``a`` "
+                  f"(``ftrans.errors.UnsupportedKeywordError``).\n\nExamples\n--------\n"
                   f">>> import ftrans.numpy as fnp, numpy as np\n"
                   f">>> int(fnp.{name}(np.array([np.nan, 3.0, 1.0])))\n"
                   f"{1 if name == 'nanargmax' else 2}\n")

@@ -40,6 +40,7 @@ def tensordot(a: Any, b: Any, axes: Any = 2) -> Any:
     ValueError
         If an integer ``axes`` is negative or exceeds a dimension, the two lists differ in
         length, or contracted axes differ in length.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -206,8 +207,10 @@ def einsum(subscripts: str, *operands: Any, optimize: Any = "greedy", **kwargs: 
     ------
     ValueError
         If the subscripts do not match the operands, or a label has two sizes.
-    ftrans.errors.UnsupportedKeywordError
-        If one of ``kwargs`` is given with traced operands.
+    TypeError
+        If one of ``kwargs`` is given with traced operands
+        (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -293,6 +296,7 @@ def einsum_path(subscripts: str, *operands: Any, optimize: Any = "greedy") -> An
         The contraction order, as NumPy's.
     report : str
         NumPy's printable description (for float64 operands of these shapes).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np

@@ -217,8 +217,9 @@ def quantile(a: Any, q: Any, axis: Any = None, out: Any = None, overwrite_input:
         If ``method`` is unknown, or ``q`` is out of range (where its value is known).
     TypeError
         If ``q`` is not real (not floating when traced), or ``a`` is complex.
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with traced input.
+    TypeError
+        If ``out`` is given with traced input (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
@@ -269,8 +270,9 @@ def percentile(a: Any, q: Any, axis: Any = None, out: Any = None,
         If ``method`` is unknown, or ``q`` is out of range (where its value is known).
     TypeError
         If ``q`` is not real (not floating when traced), or ``a`` is complex.
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with traced input.
+    TypeError
+        If ``out`` is given with traced input (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -319,8 +321,9 @@ def nanquantile(a: Any, q: Any, axis: Any = None, out: Any = None,
         If ``method`` is unknown, or ``q`` is out of range (where its value is known).
     TypeError
         If ``q`` is not real (not floating when traced), or ``a`` is complex.
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with traced input.
+    TypeError
+        If ``out`` is given with traced input (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -368,8 +371,9 @@ def nanpercentile(a: Any, q: Any, axis: Any = None, out: Any = None,
         If ``method`` is unknown, or ``q`` is out of range (where its value is known).
     TypeError
         If ``q`` is not real (not floating when traced), or ``a`` is complex.
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with traced input.
+    TypeError
+        If ``out`` is given with traced input (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -426,8 +430,9 @@ def median(a: Any, axis: Any = None, out: Any = None, overwrite_input: bool = Fa
 
     Raises
     ------
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with a traced ``a``.
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
@@ -465,10 +470,11 @@ def nanmedian(a: Any, axis: Any = None, out: Any = None, overwrite_input: bool =
 
     Raises
     ------
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with a traced ``a``.
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
     TypeError
         If ``a`` is complex.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np

@@ -42,6 +42,7 @@ def flip(m: Any, axis: Any = None) -> Any:
     ------
     numpy.exceptions.AxisError
         If an axis is out of bounds.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -70,6 +71,7 @@ def fliplr(m: Any) -> Any:
     ------
     numpy.exceptions.AxisError
         If ``m`` has fewer than two dimensions.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -96,6 +98,7 @@ def flipud(m: Any) -> Any:
     ------
     numpy.exceptions.AxisError
         If ``m`` is 0-d.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -128,6 +131,7 @@ def roll(a: Any, shift: Any, axis: Any = None) -> Any:
         If ``shift`` is traced.
     numpy.exceptions.AxisError
         If an axis is out of bounds.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -173,6 +177,7 @@ def rot90(m: Any, k: int = 1, axes: tuple[int, int] = (0, 1)) -> Any:
     ------
     numpy.exceptions.AxisError
         If ``m`` has fewer than two dimensions (or an axis is out of bounds).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -231,8 +236,10 @@ def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> An
     ValueError
         If a width is negative, a keyword does not belong to ``mode``, or an empty axis is
         padded with a mode other than 'constant'.
-    ftrans.errors.UnsupportedKeywordError
-        If ``reflect_type`` is 'odd', with a traced array.
+    TypeError
+        If ``reflect_type`` is 'odd', with a traced array
+        (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np

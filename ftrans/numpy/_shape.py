@@ -63,6 +63,7 @@ def asarray(a: Any, dtype: Any = None, order: str | None = None, *, device: Any 
     ValueError
         If ``copy=False`` and a copy is needed (a dtype conversion, or stacking traced
         arrays), nested traced arrays have different shapes, or ``device`` is not 'cpu'.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -123,6 +124,7 @@ def array(a: Any, dtype: Any = None, copy: bool | None = True) -> Any:
     out : ndarray
         The array; under ``jit`` and ``vmap``, a NumPy input becomes a traced constant.
         NumPy's ``order``, ``subok``, ``ndmin`` and ``like`` keywords are not supported.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -532,6 +534,7 @@ def shape(a: Any) -> tuple[int, ...]:
     -------
     shape : tuple of int
         Its shape (static, also under ``jit``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp
@@ -553,6 +556,7 @@ def ndim(a: Any) -> int:
     -------
     ndim : int
         Its number of axes.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp
@@ -582,6 +586,7 @@ def size(a: Any, axis: int | Sequence[int] | None = None) -> int:
     ------
     numpy.exceptions.AxisError
         If an axis is out of bounds.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np

@@ -46,6 +46,7 @@ def argsort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any =
     ------
     numpy.exceptions.AxisError
         If ``a`` is 0-d (with an axis) or ``axis`` is out of bounds.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -117,6 +118,7 @@ def sort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any = No
     ------
     numpy.exceptions.AxisError
         If ``a`` is 0-d (with an axis) or ``axis`` is out of bounds.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -168,6 +170,7 @@ def searchsorted(a: Any, v: Any, side: str = "left", sorter: Any = None) -> Any:
     ------
     ValueError
         If ``side`` is neither 'left' nor 'right'.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -215,6 +218,7 @@ def nonzero(a: Any, *, size: int | None = None, fill_value: Any = None) -> tuple
         ``fill_value`` has not ``a.ndim`` entries.
     TypeError
         If ``size`` is not a non-negative int.
+
     Examples
     --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
@@ -298,6 +302,7 @@ def flatnonzero(a: Any, *, size: int | None = None, fill_value: Any = None) -> A
     ------
     ftrans.errors.ConcretizationError
         If ``a`` is abstract (under ``jit`` or ``vmap``) and ``size`` is not given.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -332,6 +337,7 @@ def argwhere(a: Any, *, size: int | None = None, fill_value: Any = None) -> Any:
     ------
     ftrans.errors.ConcretizationError
         If ``a`` is abstract (under ``jit`` or ``vmap``) and ``size`` is not given.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -370,6 +376,7 @@ def where(condition: Any, x: Any = None, y: Any = None) -> Any:
         With ``condition`` alone, if it is abstract (under ``jit`` or ``vmap``).
     ValueError
         If only one of ``x`` and ``y`` is given.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp
@@ -404,6 +411,7 @@ def select(condlist: Sequence[Any], choicelist: Sequence[Any], default: Any = 0)
         If the two lists differ in length or are empty.
     TypeError
         If a condition is not boolean.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -459,6 +467,7 @@ def unique(ar: Any, return_index: bool = False, return_inverse: bool = False,
         If ``ar`` is abstract (under ``jit`` or ``vmap``).
     NotImplementedError
         If ``axis`` is given for a traced ``ar``.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np

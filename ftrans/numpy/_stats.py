@@ -46,6 +46,7 @@ def prod(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False, *,
     ------
     numpy.exceptions.AxisError
         If an axis is out of bounds.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -109,6 +110,7 @@ def var(a: Any, axis: Any = None, dtype: Any = None, ddof: float = 0,
     ------
     ValueError
         If both ``ddof`` and ``correction`` are given.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -193,6 +195,7 @@ def std(a: Any, axis: Any = None, dtype: Any = None, ddof: float = 0,
     ------
     ValueError
         If both ``ddof`` and ``correction`` are given.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -223,6 +226,7 @@ def ptp(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     -------
     out : ndarray
         ``max(a) - min(a)``; the derivative goes to the extreme elements.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -262,6 +266,7 @@ def average(a: Any, axis: Any = None, weights: Any = None, returned: bool = Fals
         If ``weights`` has another shape than ``a`` and ``axis`` is None, or is not 1-D.
     ValueError
         If 1-D ``weights`` differ in length from ``a`` along ``axis``.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -359,6 +364,7 @@ def cumsum(a: Any, axis: Any = None, dtype: Any = None) -> Any:
     ------
     numpy.exceptions.AxisError
         If ``axis`` is out of bounds.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -392,6 +398,7 @@ def cumprod(a: Any, axis: Any = None, dtype: Any = None) -> Any:
     ------
     numpy.exceptions.AxisError
         If ``axis`` is out of bounds.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -429,6 +436,7 @@ def cumulative_sum(x: Any, /, *, axis: int | None = None, dtype: Any = None,
     ------
     ValueError
         If ``axis`` is omitted and ``x`` is not 1-D.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -474,6 +482,7 @@ def all(a: Any, axis: Any = None, keepdims: bool = False, *,  # noqa: A001
     -------
     out : ndarray of bool
         Whether all elements are true (True over an empty axis); no derivative.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -508,6 +517,7 @@ def any(a: Any, axis: Any = None, keepdims: bool = False, *,  # noqa: A001
     -------
     out : ndarray of bool
         Whether any element is true (False over an empty axis); no derivative.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -550,6 +560,7 @@ def count_nonzero(a: Any, axis: Any = None, *, keepdims: bool = False) -> Any:
     -------
     out : int or ndarray of intp
         The number of nonzero elements.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np

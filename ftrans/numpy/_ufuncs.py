@@ -62,6 +62,7 @@ def signbit(x: Any) -> Any:
     ------
     TypeError
         If ``x`` is complex.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -111,6 +112,7 @@ def fabs(x: Any) -> Any:
     ------
     TypeError
         If ``x`` is complex, as NumPy.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp
@@ -137,6 +139,7 @@ def positive(x: Any) -> Any:
     -------
     out : ndarray
         ``x`` (the traced array itself under a transformation).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp
@@ -158,6 +161,7 @@ def float_power(x: Any, y: Any) -> Any:
     -------
     out : ndarray
         ``x ** y`` in float64 (complex128 for complex operands); differentiable in both.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp
@@ -183,6 +187,7 @@ def reciprocal(x: Any) -> Any:
     out : ndarray
         ``1 / x`` in NumPy's result dtype (integer operands stay integer, as NumPy);
         differentiable (derivative ``-1 / x**2``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp
@@ -208,6 +213,7 @@ def deg2rad(x: Any) -> Any:
     -------
     out : ndarray
         The angles in radians, in NumPy's float result dtype; differentiable.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp
@@ -233,6 +239,7 @@ def rad2deg(x: Any) -> Any:
     -------
     out : ndarray
         The angles in degrees, in NumPy's float result dtype; differentiable.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp
@@ -260,6 +267,7 @@ def sinc(x: Any) -> Any:
     -------
     out : ndarray
         ``sin(pi x) / (pi x)``, 1 at ``x = 0``; differentiable to every order.
+
     Examples
     --------
     >>> import ftrans, ftrans.numpy as fnp
@@ -296,6 +304,7 @@ def fmax(x: Any, y: Any) -> Any:
     out : ndarray
         The larger of each pair, the other operand where one is NaN (NaN where both are);
         the derivative follows the operand selected.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp
@@ -321,6 +330,7 @@ def fmin(x: Any, y: Any) -> Any:
     out : ndarray
         The smaller of each pair, the other operand where one is NaN (NaN where both are);
         the derivative follows the operand selected.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp
@@ -359,8 +369,9 @@ def clip(a: Any, min: Any = None, max: Any = None, out: Any = None, *,  # noqa: 
     ------
     ValueError
         If a bound is given under both of its names.
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given.
+    TypeError
+        If ``out`` is given (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp
@@ -400,6 +411,7 @@ def heaviside(x1: Any, x2: Any) -> Any:
     out : ndarray
         The step function in NumPy's float result dtype; its derivative is 0 in ``x1``
         and, where ``x1 == 0``, 1 in ``x2``.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp
@@ -435,6 +447,7 @@ def nan_to_num(x: Any, copy: bool = True, nan: float = 0.0, posinf: float | None
     -------
     out : ndarray
         ``x`` with the replacements; derivative 1 where ``x`` was finite, 0 elsewhere.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp
@@ -475,6 +488,7 @@ def round(a: Any, decimals: int = 0, out: Any = None) -> Any:  # noqa: A001
     -------
     out : ndarray
         The rounded values, in ``a``'s dtype; piecewise constant, so its derivative is 0.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp
@@ -551,6 +565,7 @@ def invert(x: Any) -> Any:
     ------
     TypeError
         If ``x`` is a float or complex array.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -588,6 +603,7 @@ def left_shift(x1: Any, x2: Any) -> Any:
     ------
     TypeError
         If an operand is not an integer (booleans included).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp
@@ -620,6 +636,7 @@ def right_shift(x1: Any, x2: Any) -> Any:
     ------
     TypeError
         If an operand is not an integer (booleans included).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp

@@ -249,8 +249,9 @@ def fft(a: Any, n: Any = None, axis: int = -1, norm: Any = None, out: Any = None
         If ``norm`` is unknown or a length is below 1.
     numpy.exceptions.AxisError
         If an axis is out of bounds.
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with a traced ``a``.
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -289,8 +290,9 @@ def ifft(a: Any, n: Any = None, axis: int = -1, norm: Any = None, out: Any = Non
         If ``norm`` is unknown or a length is below 1.
     numpy.exceptions.AxisError
         If an axis is out of bounds.
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with a traced ``a``.
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -330,8 +332,9 @@ def fftn(a: Any, s: Any = None, axes: Any = None, norm: Any = None, out: Any = N
         If ``norm`` is unknown or a length is below 1.
     numpy.exceptions.AxisError
         If an axis is out of bounds.
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with a traced ``a``.
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -371,8 +374,9 @@ def ifftn(a: Any, s: Any = None, axes: Any = None, norm: Any = None, out: Any = 
         If ``norm`` is unknown or a length is below 1.
     numpy.exceptions.AxisError
         If an axis is out of bounds.
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with a traced ``a``.
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -412,8 +416,9 @@ def fft2(a: Any, s: Any = None, axes: Any = (-2, -1), norm: Any = None, out: Any
         If ``norm`` is unknown or a length is below 1.
     numpy.exceptions.AxisError
         If an axis is out of bounds.
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with a traced ``a``.
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -453,8 +458,9 @@ def ifft2(a: Any, s: Any = None, axes: Any = (-2, -1), norm: Any = None, out: An
         If ``norm`` is unknown or a length is below 1.
     numpy.exceptions.AxisError
         If an axis is out of bounds.
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with a traced ``a``.
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -494,10 +500,11 @@ def rfft(a: Any, n: Any = None, axis: int = -1, norm: Any = None, out: Any = Non
         If ``norm`` is unknown or a length is below 1.
     numpy.exceptions.AxisError
         If an axis is out of bounds.
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with a traced ``a``.
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
     TypeError
         If ``a`` is complex.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -538,8 +545,9 @@ def irfft(a: Any, n: Any = None, axis: int = -1, norm: Any = None, out: Any = No
         If ``norm`` is unknown or a length is below 1.
     numpy.exceptions.AxisError
         If an axis is out of bounds.
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with a traced ``a``.
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -578,10 +586,11 @@ def rfftn(a: Any, s: Any = None, axes: Any = None, norm: Any = None, out: Any = 
         If ``norm`` is unknown or a length is below 1.
     numpy.exceptions.AxisError
         If an axis is out of bounds.
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with a traced ``a``.
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
     TypeError
         If ``a`` is complex.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -621,8 +630,9 @@ def irfftn(a: Any, s: Any = None, axes: Any = None, norm: Any = None, out: Any =
         If ``norm`` is unknown or a length is below 1.
     numpy.exceptions.AxisError
         If an axis is out of bounds.
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with a traced ``a``.
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -663,10 +673,11 @@ def rfft2(a: Any, s: Any = None, axes: Any = (-2, -1), norm: Any = None, out: An
         If ``norm`` is unknown or a length is below 1.
     numpy.exceptions.AxisError
         If an axis is out of bounds.
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with a traced ``a``.
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
     TypeError
         If ``a`` is complex.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -706,8 +717,9 @@ def irfft2(a: Any, s: Any = None, axes: Any = (-2, -1), norm: Any = None, out: A
         If ``norm`` is unknown or a length is below 1.
     numpy.exceptions.AxisError
         If an axis is out of bounds.
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with a traced ``a``.
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -748,8 +760,9 @@ def hfft(a: Any, n: Any = None, axis: int = -1, norm: Any = None, out: Any = Non
         If ``norm`` is unknown or a length is below 1.
     numpy.exceptions.AxisError
         If an axis is out of bounds.
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with a traced ``a``.
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -789,10 +802,11 @@ def ihfft(a: Any, n: Any = None, axis: int = -1, norm: Any = None, out: Any = No
         If ``norm`` is unknown or a length is below 1.
     numpy.exceptions.AxisError
         If an axis is out of bounds.
-    ftrans.errors.UnsupportedKeywordError
-        If ``out`` is given with a traced ``a``.
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
     TypeError
         If ``a`` is complex.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -829,6 +843,7 @@ def fftshift(x: Any, axes: Any = None) -> Any:
     -------
     out : ndarray
         ``x`` rolled by half its length along each axis; differentiable.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -854,6 +869,7 @@ def ifftshift(x: Any, axes: Any = None) -> Any:
     -------
     out : ndarray
         ``x`` rolled back; differentiable.
+
     Examples
     --------
     >>> import ftrans.numpy as fnp, numpy as np
@@ -904,6 +920,7 @@ def fftfreq(n: int, d: Any = 1.0, device: Any = None, *, dtype: Any = None) -> A
     ------
     ValueError
         If ``n`` is not an integer (with a traced ``d``).
+
     Examples
     --------
     >>> import ftrans, ftrans.numpy as fnp
@@ -943,6 +960,7 @@ def rfftfreq(n: int, d: Any = 1.0, device: Any = None, *, dtype: Any = None) -> 
     ------
     ValueError
         If ``n`` is not an integer (with a traced ``d``).
+
     Examples
     --------
     >>> import ftrans.numpy as fnp

@@ -57,6 +57,7 @@ def where(condition: Any, x: Any | Callable, y: Any | Callable, *operands: Any,
     ------
     TypeError
         If ``x`` or ``y`` is a callable and no operands are given.
+
     Examples
     --------
     >>> import ftrans, ftrans.numpy as fnp
@@ -83,6 +84,7 @@ def sqrt(x: Any) -> Any:
     -------
     out : ndarray
         ``sqrt(x)``.
+
     Examples
     --------
     >>> import ftrans
@@ -110,6 +112,7 @@ def log(x: Any, where: Any = None, fill: Any = 0.0) -> Any:
     -------
     out : ndarray
         ``log(x)`` where ``where`` holds, ``fill`` elsewhere.
+
     Examples
     --------
     >>> import ftrans, ftrans.numpy as fnp
@@ -134,6 +137,7 @@ def divide(x: Any, y: Any, fill: Any = 0.0) -> Any:
     -------
     out : ndarray
         ``x / y`` where ``y != 0``, ``fill`` elsewhere.
+
     Examples
     --------
     >>> import ftrans
@@ -161,6 +165,7 @@ def norm(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     -------
     out : ndarray
         The Euclidean norm.
+
     Examples
     --------
     >>> import numpy as np, ftrans, ftrans.numpy as fnp
