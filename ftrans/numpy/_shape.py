@@ -122,8 +122,7 @@ def array(a: Any, dtype: Any = None, copy: bool | None = True) -> Any:
     Returns
     -------
     out : ndarray
-        The array; under ``jit`` and ``vmap``, a NumPy input becomes a traced constant.
-        NumPy's ``order``, ``subok``, ``ndmin`` and ``like`` keywords are not supported.
+        The array (under ``jit`` and ``vmap``, a NumPy input becomes a traced constant).
 
     Examples
     --------

@@ -31,6 +31,7 @@ from ..ir import complex_dtype
 from ..prims import fft as pf
 from ..prims import slicing as sl
 from ..prims.shape import transpose
+from . import _fft_docs
 from ._complex import conj
 from ._keywords import traced_only
 from ._promote import shape_of, to_dtype
@@ -224,36 +225,6 @@ def fft(a: Any, n: Any = None, axis: int = -1, norm: Any = None, out: Any = None
     """NumPy's ``fft``: the one-dimensional discrete Fourier transform along ``axis``,
     zero-padded or cut to ``n`` points.
 
-    Parameters
-    ----------
-    a : array_like
-        The input.
-    n : int, optional
-        The number of points: ``a`` is cut or zero-padded to it (default its length).
-    axis : int, optional
-        The axis transformed (default -1).
-    norm : {'backward', 'ortho', 'forward'}, optional
-        Which direction is scaled by ``1/n`` (default 'backward': the inverse).
-    out : None
-        NumPy's output array; not supported on traced arrays.
-
-    Returns
-    -------
-    out : ndarray
-        The complex transform (complex64 for float32 or complex64 input, else complex128);
-        differentiable.
-
-    Raises
-    ------
-    ValueError
-        If ``norm`` is unknown or a length is below 1.
-    numpy.exceptions.AxisError
-        If an axis is out of bounds.
-    TypeError
-        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
-
-    Examples
-    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.fft.fft(np.array([1.0, 0.0, 0.0, 0.0]))
     array([1.+0.j, 1.+0.j, 1.+0.j, 1.+0.j])
@@ -266,35 +237,6 @@ def fft(a: Any, n: Any = None, axis: int = -1, norm: Any = None, out: Any = None
 def ifft(a: Any, n: Any = None, axis: int = -1, norm: Any = None, out: Any = None) -> Any:
     """NumPy's ``ifft``: the inverse of ``fft``.
 
-    Parameters
-    ----------
-    a : array_like
-        The input.
-    n : int, optional
-        The number of points: ``a`` is cut or zero-padded to it (default its length).
-    axis : int, optional
-        The axis transformed (default -1).
-    norm : {'backward', 'ortho', 'forward'}, optional
-        Which direction is scaled by ``1/n`` (default 'backward': the inverse).
-    out : None
-        NumPy's output array; not supported on traced arrays.
-
-    Returns
-    -------
-    out : ndarray
-        The complex inverse transform; differentiable.
-
-    Raises
-    ------
-    ValueError
-        If ``norm`` is unknown or a length is below 1.
-    numpy.exceptions.AxisError
-        If an axis is out of bounds.
-    TypeError
-        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
-
-    Examples
-    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.fft.ifft(np.array([4.0, 0.0, 0.0, 0.0]))
     array([1.+0.j, 1.+0.j, 1.+0.j, 1.+0.j])
@@ -308,35 +250,6 @@ def fftn(a: Any, s: Any = None, axes: Any = None, norm: Any = None, out: Any = N
     """NumPy's ``fftn``: the n-dimensional transform over ``axes`` (all by default), with
     lengths ``s``.
 
-    Parameters
-    ----------
-    a : array_like
-        The input.
-    s : sequence of int, optional
-        The lengths along ``axes`` (default ``a``'s).
-    axes : sequence of int, optional
-        The axes transformed (default all).
-    norm : {'backward', 'ortho', 'forward'}, optional
-        Which direction is scaled (default 'backward': the inverse).
-    out : None
-        NumPy's output array; not supported on traced arrays.
-
-    Returns
-    -------
-    out : ndarray
-        The complex transform; differentiable.
-
-    Raises
-    ------
-    ValueError
-        If ``norm`` is unknown or a length is below 1.
-    numpy.exceptions.AxisError
-        If an axis is out of bounds.
-    TypeError
-        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
-
-    Examples
-    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.fft.fftn(np.ones((2, 2)))
     array([[4.+0.j, 0.+0.j],
@@ -350,35 +263,6 @@ def fftn(a: Any, s: Any = None, axes: Any = None, norm: Any = None, out: Any = N
 def ifftn(a: Any, s: Any = None, axes: Any = None, norm: Any = None, out: Any = None) -> Any:
     """NumPy's ``ifftn``: the inverse of ``fftn``.
 
-    Parameters
-    ----------
-    a : array_like
-        The input.
-    s : sequence of int, optional
-        The lengths along ``axes`` (default ``a``'s).
-    axes : sequence of int, optional
-        The axes transformed (default all).
-    norm : {'backward', 'ortho', 'forward'}, optional
-        Which direction is scaled (default 'backward': the inverse).
-    out : None
-        NumPy's output array; not supported on traced arrays.
-
-    Returns
-    -------
-    out : ndarray
-        The complex inverse transform; differentiable.
-
-    Raises
-    ------
-    ValueError
-        If ``norm`` is unknown or a length is below 1.
-    numpy.exceptions.AxisError
-        If an axis is out of bounds.
-    TypeError
-        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
-
-    Examples
-    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.fft.ifftn(np.array([[4.0, 0.0], [0.0, 0.0]])).real
     array([[1., 1.],
@@ -392,35 +276,6 @@ def ifftn(a: Any, s: Any = None, axes: Any = None, norm: Any = None, out: Any = 
 def fft2(a: Any, s: Any = None, axes: Any = (-2, -1), norm: Any = None, out: Any = None) -> Any:
     """NumPy's ``fft2``: ``fftn`` over the last two axes by default.
 
-    Parameters
-    ----------
-    a : array_like
-        The input.
-    s : sequence of int, optional
-        The lengths along ``axes`` (default ``a``'s).
-    axes : sequence of int, optional
-        The axes transformed (default (-2, -1)).
-    norm : {'backward', 'ortho', 'forward'}, optional
-        Which direction is scaled (default 'backward': the inverse).
-    out : None
-        NumPy's output array; not supported on traced arrays.
-
-    Returns
-    -------
-    out : ndarray
-        The complex transform; differentiable.
-
-    Raises
-    ------
-    ValueError
-        If ``norm`` is unknown or a length is below 1.
-    numpy.exceptions.AxisError
-        If an axis is out of bounds.
-    TypeError
-        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
-
-    Examples
-    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> complex(fnp.fft.fft2(np.ones((2, 2)))[0, 0])
     (4+0j)
@@ -434,35 +289,6 @@ def ifft2(a: Any, s: Any = None, axes: Any = (-2, -1), norm: Any = None, out: An
           ) -> Any:
     """NumPy's ``ifft2``: ``ifftn`` over the last two axes by default.
 
-    Parameters
-    ----------
-    a : array_like
-        The input.
-    s : sequence of int, optional
-        The lengths along ``axes`` (default ``a``'s).
-    axes : sequence of int, optional
-        The axes transformed (default (-2, -1)).
-    norm : {'backward', 'ortho', 'forward'}, optional
-        Which direction is scaled (default 'backward': the inverse).
-    out : None
-        NumPy's output array; not supported on traced arrays.
-
-    Returns
-    -------
-    out : ndarray
-        The complex inverse transform; differentiable.
-
-    Raises
-    ------
-    ValueError
-        If ``norm`` is unknown or a length is below 1.
-    numpy.exceptions.AxisError
-        If an axis is out of bounds.
-    TypeError
-        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
-
-    Examples
-    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> complex(fnp.fft.ifft2(np.full((2, 2), 4.0))[0, 0])
     (4+0j)
@@ -476,37 +302,6 @@ def rfft(a: Any, n: Any = None, axis: int = -1, norm: Any = None, out: Any = Non
     """NumPy's ``rfft``: the transform of real input, its ``n // 2 + 1`` non-negative
     frequencies.
 
-    Parameters
-    ----------
-    a : array_like
-        The input, real.
-    n : int, optional
-        The number of input points used (default ``a``'s length).
-    axis : int, optional
-        The axis transformed (default -1).
-    norm : {'backward', 'ortho', 'forward'}, optional
-        Which direction is scaled by ``1/n`` (default 'backward': the inverse).
-    out : None
-        NumPy's output array; not supported on traced arrays.
-
-    Returns
-    -------
-    out : ndarray
-        The ``n // 2 + 1`` complex coefficients; differentiable.
-
-    Raises
-    ------
-    ValueError
-        If ``norm`` is unknown or a length is below 1.
-    numpy.exceptions.AxisError
-        If an axis is out of bounds.
-    TypeError
-        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
-    TypeError
-        If ``a`` is complex.
-
-    Examples
-    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.fft.rfft(np.array([1.0, 2.0, 3.0, 4.0]))
     array([10.+0.j, -2.+2.j, -2.+0.j])
@@ -520,36 +315,6 @@ def irfft(a: Any, n: Any = None, axis: int = -1, norm: Any = None, out: Any = No
     """NumPy's ``irfft``: the inverse of ``rfft``, ``n`` real points (``2 (m - 1)`` by
     default for ``m`` input frequencies).
 
-    Parameters
-    ----------
-    a : array_like
-        The input: the ``m`` non-negative frequencies.
-    n : int, optional
-        The number of real output points (default ``2 (m - 1)``).
-    axis : int, optional
-        The axis transformed (default -1).
-    norm : {'backward', 'ortho', 'forward'}, optional
-        Which direction is scaled by ``1/n`` (default 'backward': the inverse).
-    out : None
-        NumPy's output array; not supported on traced arrays.
-
-    Returns
-    -------
-    out : ndarray
-        The real signal (float32 for single precision input, else float64);
-        differentiable.
-
-    Raises
-    ------
-    ValueError
-        If ``norm`` is unknown or a length is below 1.
-    numpy.exceptions.AxisError
-        If an axis is out of bounds.
-    TypeError
-        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
-
-    Examples
-    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.fft.irfft(np.array([10.0, -2.0 + 2.0j, -2.0]))
     array([1., 2., 3., 4.])
@@ -562,37 +327,6 @@ def irfft(a: Any, n: Any = None, axis: int = -1, norm: Any = None, out: Any = No
 def rfftn(a: Any, s: Any = None, axes: Any = None, norm: Any = None, out: Any = None) -> Any:
     """NumPy's ``rfftn``: ``rfft`` along the last of ``axes``, then ``fft`` along the others.
 
-    Parameters
-    ----------
-    a : array_like
-        The input, real.
-    s : sequence of int, optional
-        The lengths of the input along ``axes``.
-    axes : sequence of int, optional
-        The axes transformed (default all).
-    norm : {'backward', 'ortho', 'forward'}, optional
-        Which direction is scaled (default 'backward': the inverse).
-    out : None
-        NumPy's output array; not supported on traced arrays.
-
-    Returns
-    -------
-    out : ndarray
-        The complex transform, the last axis of length ``s[-1] // 2 + 1``; differentiable.
-
-    Raises
-    ------
-    ValueError
-        If ``norm`` is unknown or a length is below 1.
-    numpy.exceptions.AxisError
-        If an axis is out of bounds.
-    TypeError
-        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
-    TypeError
-        If ``a`` is complex.
-
-    Examples
-    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.fft.rfftn(np.ones((2, 4))).shape
     (2, 3)
@@ -605,36 +339,6 @@ def rfftn(a: Any, s: Any = None, axes: Any = None, norm: Any = None, out: Any = 
 def irfftn(a: Any, s: Any = None, axes: Any = None, norm: Any = None, out: Any = None) -> Any:
     """NumPy's ``irfftn``: the inverse of ``rfftn``.
 
-    Parameters
-    ----------
-    a : array_like
-        The input: half a spectrum along the last axis.
-    s : sequence of int, optional
-        The lengths of the real output along ``axes`` (the last by default
-        ``2 (m - 1)``).
-    axes : sequence of int, optional
-        The axes transformed (default all).
-    norm : {'backward', 'ortho', 'forward'}, optional
-        Which direction is scaled (default 'backward': the inverse).
-    out : None
-        NumPy's output array; not supported on traced arrays.
-
-    Returns
-    -------
-    out : ndarray
-        The real signal; differentiable.
-
-    Raises
-    ------
-    ValueError
-        If ``norm`` is unknown or a length is below 1.
-    numpy.exceptions.AxisError
-        If an axis is out of bounds.
-    TypeError
-        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
-
-    Examples
-    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.fft.irfftn(np.fft.rfftn(np.eye(2)))
     array([[1., 0.],
@@ -649,37 +353,6 @@ def rfft2(a: Any, s: Any = None, axes: Any = (-2, -1), norm: Any = None, out: An
           ) -> Any:
     """NumPy's ``rfft2``: ``rfftn`` over the last two axes by default.
 
-    Parameters
-    ----------
-    a : array_like
-        The input, real.
-    s : sequence of int, optional
-        The lengths of the input along ``axes``.
-    axes : sequence of int, optional
-        The axes transformed (default (-2, -1)).
-    norm : {'backward', 'ortho', 'forward'}, optional
-        Which direction is scaled (default 'backward': the inverse).
-    out : None
-        NumPy's output array; not supported on traced arrays.
-
-    Returns
-    -------
-    out : ndarray
-        The complex transform, the last axis of length ``s[-1] // 2 + 1``; differentiable.
-
-    Raises
-    ------
-    ValueError
-        If ``norm`` is unknown or a length is below 1.
-    numpy.exceptions.AxisError
-        If an axis is out of bounds.
-    TypeError
-        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
-    TypeError
-        If ``a`` is complex.
-
-    Examples
-    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.fft.rfft2(np.ones((2, 4))).shape
     (2, 3)
@@ -693,35 +366,6 @@ def irfft2(a: Any, s: Any = None, axes: Any = (-2, -1), norm: Any = None, out: A
            ) -> Any:
     """NumPy's ``irfft2``: ``irfftn`` over the last two axes by default.
 
-    Parameters
-    ----------
-    a : array_like
-        The input: half a spectrum along the last axis.
-    s : sequence of int, optional
-        The lengths of the real output along ``axes``.
-    axes : sequence of int, optional
-        The axes transformed (default (-2, -1)).
-    norm : {'backward', 'ortho', 'forward'}, optional
-        Which direction is scaled (default 'backward': the inverse).
-    out : None
-        NumPy's output array; not supported on traced arrays.
-
-    Returns
-    -------
-    out : ndarray
-        The real signal; differentiable.
-
-    Raises
-    ------
-    ValueError
-        If ``norm`` is unknown or a length is below 1.
-    numpy.exceptions.AxisError
-        If an axis is out of bounds.
-    TypeError
-        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
-
-    Examples
-    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.fft.irfft2(np.fft.rfft2(np.eye(2)))
     array([[1., 0.],
@@ -736,35 +380,6 @@ def hfft(a: Any, n: Any = None, axis: int = -1, norm: Any = None, out: Any = Non
     """NumPy's ``hfft``: the transform of a Hermitian-symmetric signal given by its first
     half, ``irfft(conj(a))`` with the opposite normalisation; real output.
 
-    Parameters
-    ----------
-    a : array_like
-        The input: the first half of a Hermitian-symmetric signal.
-    n : int, optional
-        The number of real output points (default ``2 (m - 1)``).
-    axis : int, optional
-        The axis transformed (default -1).
-    norm : {'backward', 'ortho', 'forward'}, optional
-        Which direction is scaled by ``1/n`` (default 'backward': the inverse).
-    out : None
-        NumPy's output array; not supported on traced arrays.
-
-    Returns
-    -------
-    out : ndarray
-        The real transform; differentiable.
-
-    Raises
-    ------
-    ValueError
-        If ``norm`` is unknown or a length is below 1.
-    numpy.exceptions.AxisError
-        If an axis is out of bounds.
-    TypeError
-        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
-
-    Examples
-    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.fft.hfft(np.array([1.0, 2.0, 3.0]))
     array([ 8., -2.,  0., -2.])
@@ -778,37 +393,6 @@ def ihfft(a: Any, n: Any = None, axis: int = -1, norm: Any = None, out: Any = No
     """NumPy's ``ihfft``: the inverse of ``hfft``, ``conj(rfft(a))`` with the opposite
     normalisation.
 
-    Parameters
-    ----------
-    a : array_like
-        The input, real.
-    n : int, optional
-        The number of input points used (default ``a``'s length).
-    axis : int, optional
-        The axis transformed (default -1).
-    norm : {'backward', 'ortho', 'forward'}, optional
-        Which direction is scaled by ``1/n`` (default 'backward': the inverse).
-    out : None
-        NumPy's output array; not supported on traced arrays.
-
-    Returns
-    -------
-    out : ndarray
-        The ``n // 2 + 1`` complex values; differentiable.
-
-    Raises
-    ------
-    ValueError
-        If ``norm`` is unknown or a length is below 1.
-    numpy.exceptions.AxisError
-        If an axis is out of bounds.
-    TypeError
-        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
-    TypeError
-        If ``a`` is complex.
-
-    Examples
-    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.fft.ihfft(np.array([8.0, -2.0, 0.0, -2.0]))
     array([1.-0.j, 2.-0.j, 3.-0.j])
@@ -832,20 +416,6 @@ def _shifts(x: Any, axes: Any, sign: int, what: str) -> tuple[Any, Any]:
 def fftshift(x: Any, axes: Any = None) -> Any:
     """NumPy's ``fftshift``: the zero frequency moved to the centre (a roll by half).
 
-    Parameters
-    ----------
-    x : array_like
-        The spectrum.
-    axes : int or sequence of int, optional
-        The axes shifted (default all).
-
-    Returns
-    -------
-    out : ndarray
-        ``x`` rolled by half its length along each axis; differentiable.
-
-    Examples
-    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.fft.fftshift(np.fft.fftfreq(5))
     array([-0.4, -0.2,  0. ,  0.2,  0.4])
@@ -858,20 +428,6 @@ def fftshift(x: Any, axes: Any = None) -> Any:
 def ifftshift(x: Any, axes: Any = None) -> Any:
     """NumPy's ``ifftshift``: the inverse of ``fftshift``.
 
-    Parameters
-    ----------
-    x : array_like
-        The shifted spectrum.
-    axes : int or sequence of int, optional
-        The axes shifted (default all).
-
-    Returns
-    -------
-    out : ndarray
-        ``x`` rolled back; differentiable.
-
-    Examples
-    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.fft.ifftshift(np.fft.fftshift(np.arange(5.0)))
     array([0., 1., 2., 3., 4.])
@@ -900,29 +456,6 @@ def fftfreq(n: int, d: Any = 1.0, device: Any = None, *, dtype: Any = None) -> A
     ``n``-point transform with sample spacing ``d`` (which may be traced); ``dtype`` as in
     JAX and the array API (float64 by default).
 
-    Parameters
-    ----------
-    n : int
-        The number of points.
-    d : float or traced scalar, optional
-        The sample spacing (default 1.0).
-    device : None
-        NumPy's keyword, passed on for plain ``d``.
-    dtype : data-type, optional
-        The result's dtype (not NumPy's keyword).
-
-    Returns
-    -------
-    f : ndarray
-        The ``n`` frequencies; differentiable in ``d``.
-
-    Raises
-    ------
-    ValueError
-        If ``n`` is not an integer (with a traced ``d``).
-
-    Examples
-    --------
     >>> import ftrans, ftrans.numpy as fnp
     >>> fnp.fft.fftfreq(4, 0.5)
     array([ 0. ,  0.5, -1. , -0.5])
@@ -940,29 +473,6 @@ def rfftfreq(n: int, d: Any = 1.0, device: Any = None, *, dtype: Any = None) -> 
     """NumPy's ``rfftfreq``: the ``n // 2 + 1`` non-negative frequencies of ``rfft``
     (``dtype`` as in ``fftfreq``).
 
-    Parameters
-    ----------
-    n : int
-        The number of points.
-    d : float or traced scalar, optional
-        The sample spacing (default 1.0).
-    device : None
-        NumPy's keyword, passed on for plain ``d``.
-    dtype : data-type, optional
-        The result's dtype (not NumPy's keyword).
-
-    Returns
-    -------
-    f : ndarray
-        The ``n // 2 + 1`` frequencies; differentiable in ``d``.
-
-    Raises
-    ------
-    ValueError
-        If ``n`` is not an integer (with a traced ``d``).
-
-    Examples
-    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.fft.rfftfreq(5)
     array([0. , 0.2, 0.4])
@@ -971,3 +481,7 @@ def rfftfreq(n: int, d: Any = 1.0, device: Any = None, *, dtype: Any = None) -> 
         return _freq_dtype(np.fft.rfftfreq(n, d, device=device), dtype)
     n = _check_n(n)
     return _freq_dtype(np.arange(0, n // 2 + 1) * (1.0 / (n * d)), dtype)
+
+
+# the Parameters, Returns and Raises sections, shared by the transforms (numpy/_fft_docs.py)
+_fft_docs.attach(globals(), __all__)
