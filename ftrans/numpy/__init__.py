@@ -80,6 +80,18 @@ def _T(x: Any) -> Any:
 
 
 from . import safe  # noqa: E402,F401  (ftrans.numpy.safe: finite-gradient variants)
+from ._bitwise import (  # noqa: E402,F401
+    bitwise_and,
+    bitwise_invert,
+    bitwise_left_shift,
+    bitwise_not,
+    bitwise_or,
+    bitwise_right_shift,
+    bitwise_xor,
+    invert,
+    left_shift,
+    right_shift,
+)
 from ._diagonals import diag, diagflat, diagonal, trace, tril, triu  # noqa: E402,F401
 from ._grids import diff, kron, meshgrid  # noqa: E402,F401
 
@@ -88,7 +100,6 @@ from ._indexing import at, take, take_along_axis  # noqa: E402,F401
 from ._indexing import getitem as _getitem  # noqa: E402,F401
 from ._manip import (  # noqa: E402,F401
     append,
-    array_split,
     atleast_1d,
     atleast_2d,
     atleast_3d,
@@ -96,17 +107,11 @@ from ._manip import (  # noqa: E402,F401
     column_stack,
     concatenate,
     copy,
-    dsplit,
     dstack,
     flatten,
-    hsplit,
     hstack,
-    repeat,
     row_stack,
-    split,
     stack,
-    tile,
-    vsplit,
     vstack,
 )
 from ._products import einsum, einsum_path, tensordot  # noqa: E402,F401
@@ -122,6 +127,15 @@ from ._sorting import (  # noqa: E402,F401
     unique,
 )
 from ._sorting import where as _where_any  # noqa: E402
+from ._splitting import (  # noqa: E402,F401
+    array_split,
+    dsplit,
+    hsplit,
+    repeat,
+    split,
+    tile,
+    vsplit,
+)
 from ._stats import (  # noqa: E402,F401
     all,
     any,
@@ -141,13 +155,6 @@ from ._ufuncs import (  # noqa: E402,F401
     arcsinh,
     arctanh,
     around,
-    bitwise_and,
-    bitwise_invert,
-    bitwise_left_shift,
-    bitwise_not,
-    bitwise_or,
-    bitwise_right_shift,
-    bitwise_xor,
     cbrt,
     ceil,
     clip,
@@ -163,11 +170,9 @@ from ._ufuncs import (  # noqa: E402,F401
     fmin,
     heaviside,
     hypot,
-    invert,
     isfinite,
     isinf,
     isnan,
-    left_shift,
     log2,
     log10,
     logaddexp,
@@ -181,7 +186,6 @@ from ._ufuncs import (  # noqa: E402,F401
     rad2deg,
     radians,
     reciprocal,
-    right_shift,
     rint,
     round,
     sinc,

@@ -14,6 +14,24 @@ def trapezoid(y: Any, x: Any = None, dx: float = 1.0, axis: int = -1) -> Any:
     """NumPy's ``trapezoid``: the integral of ``y`` by the trapezoidal rule, along ``axis``,
     with sample points ``x`` or spacing ``dx``.
 
+    Parameters
+    ----------
+    y : array_like
+        The values of the integrand.
+    x : array_like, optional
+        The sample points (1-D, or of ``y``'s shape); None: evenly spaced by ``dx``.
+    dx : float, optional
+        The spacing when ``x`` is None (default 1.0; may be traced).
+    axis : int, optional
+        The axis integrated along (default -1).
+
+    Returns
+    -------
+    out : ndarray
+        The integral; differentiable in ``y``, ``x`` and ``dx``.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> float(fnp.trapezoid(np.array([0.0, 1.0, 4.0]), dx=0.5))
     1.5
@@ -38,6 +56,30 @@ def cross(a: Any, b: Any, axisa: int = -1, axisb: int = -1, axisc: int = -1,
     lie along ``axisa`` of ``a`` and ``axisb`` of ``b``, the result's along ``axisc``;
     ``axis`` sets all three.
 
+    Parameters
+    ----------
+    a, b : array_like
+        Arrays of 2- or 3-element vectors; the other axes broadcast.
+    axisa, axisb : int, optional
+        The axes of the vectors in ``a`` and ``b`` (default -1).
+    axisc : int, optional
+        The axis of the vectors in the result (default -1), for 3-vectors.
+    axis : int, optional
+        If given, the axis of all three.
+
+    Returns
+    -------
+    out : ndarray
+        The cross products (their z component alone when both are 2-vectors);
+        differentiable in both.
+
+    Raises
+    ------
+    ValueError
+        If the vectors have neither 2 nor 3 elements.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.cross(np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0]))
     array([0., 0., 1.])
@@ -138,6 +180,35 @@ def gradient(f: Any, *varargs: Any, axis: Any = None, edge_order: int = 1) -> An
     ones included); one array per axis in ``axis`` (a tuple of them for several).
     Differentiable in ``f`` and in the spacings.
 
+    Parameters
+    ----------
+    f : array_like
+        The samples (integers are converted to float64).
+    *varargs : scalar or array_like
+        The spacings: none (1), one scalar for all axes, or one per axis (a scalar or 1-D
+        coordinates of the axis' length).
+    axis : int or tuple of int, optional
+        The axes differentiated along (default all).
+    edge_order : {1, 2}, optional
+        The order of the differences at the ends (default 1).
+
+    Returns
+    -------
+    out : ndarray or tuple of ndarray
+        The derivative along each axis (an array for one axis).
+
+    Raises
+    ------
+    ValueError
+        If ``edge_order`` is not 1 or 2, an axis is shorter than ``edge_order + 1``, or a
+        spacing is neither a scalar nor 1-D coordinates of the axis' length.
+    TypeError
+        If the spacings are neither none, one scalar, nor one per axis.
+    numpy.exceptions.AxisError
+        If an axis is out of bounds.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> fnp.gradient(np.array([1.0, 2.0, 4.0, 7.0]), 2.0)
     array([0.5 , 0.75, 1.25, 1.5 ])

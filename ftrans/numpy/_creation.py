@@ -45,6 +45,30 @@ zeros, ones, empty, eye, identity, arange, tri = (np.zeros, np.ones, np.empty, n
 def full(shape: Any, fill_value: Any, dtype: Any = None, *, device: Any = None) -> Any:
     """NumPy's ``full``; a traced ``fill_value`` gives a traced array.
 
+    Parameters
+    ----------
+    shape : int or sequence of int
+        The shape.
+    fill_value : scalar or array_like
+        The value (may be traced), broadcast to ``shape``.
+    dtype : data-type, optional
+        The dtype (default ``fill_value``'s).
+    device : str, optional
+        The array API's device: None or 'cpu'.
+
+    Returns
+    -------
+    out : ndarray
+        The filled array; differentiable in a traced ``fill_value``. NumPy's ``order``
+        and ``like`` keywords are not supported.
+
+    Raises
+    ------
+    ValueError
+        If ``device`` is not 'cpu', or ``fill_value`` does not broadcast to ``shape``.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.full(2, 1.5)
     array([1.5, 1.5])
@@ -61,6 +85,26 @@ def full_like(a: Any, fill_value: Any, dtype: Any = None, *, shape: Any = None,
     """NumPy's ``full_like``: ``a``'s shape (or ``shape``) and dtype (unless given) filled
     with ``fill_value``.
 
+    Parameters
+    ----------
+    a : array_like
+        The array whose shape and dtype are used.
+    fill_value : scalar or array_like
+        The value (may be traced).
+    dtype : data-type, optional
+        The dtype (default ``a``'s).
+    shape : int or sequence of int, optional
+        The shape (default ``a``'s).
+    device : str, optional
+        The array API's device: None or 'cpu'.
+
+    Returns
+    -------
+    out : ndarray
+        The filled array; differentiable in a traced ``fill_value``.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.full_like(np.zeros(2), 3), fnp.full_like(np.zeros(2), 3, shape=(1,))
     (array([3., 3.]), array([3.]))
@@ -75,6 +119,24 @@ def full_like(a: Any, fill_value: Any, dtype: Any = None, *, shape: Any = None,
 def empty_like(a: Any, dtype: Any = None, *, shape: Any = None, device: Any = None) -> Any:
     """NumPy's ``empty_like`` (zeros here, on a trace); ``shape`` replaces ``a``'s.
 
+    Parameters
+    ----------
+    a : array_like
+        The array whose shape and dtype are used.
+    dtype : data-type, optional
+        The dtype (default ``a``'s).
+    shape : int or sequence of int, optional
+        The shape (default ``a``'s).
+    device : str, optional
+        The array API's device: None or 'cpu'.
+
+    Returns
+    -------
+    out : ndarray
+        An uninitialized array for plain ``a`` (as NumPy), zeros for a traced one.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.empty_like(np.zeros(2)).shape, fnp.empty_like(np.zeros(2), shape=(3, 1)).shape
     ((2,), (3, 1))
@@ -90,6 +152,37 @@ def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
              device: Any = None) -> Any:
     """NumPy's ``linspace``; traced ``start``/``stop`` give a traced (differentiable) result.
 
+    Parameters
+    ----------
+    start, stop : array_like
+        The end points (may be traced; arrays give one sequence per element).
+    num : int, optional
+        The number of samples (default 50).
+    endpoint : bool, optional
+        Include ``stop`` (default True).
+    retstep : bool, optional
+        Also return the step (default False).
+    dtype : data-type, optional
+        The result's dtype (default float, or ``start``/``stop``'s inexact dtype).
+    axis : int, optional
+        The axis of the samples in the result, for array end points (default 0).
+    device : str, optional
+        The array API's device: None or 'cpu'.
+
+    Returns
+    -------
+    samples : ndarray
+        ``num`` evenly spaced samples; differentiable in ``start`` and ``stop``.
+    step : ndarray
+        The spacing, with ``retstep`` only.
+
+    Raises
+    ------
+    ValueError
+        If ``num`` is negative.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.linspace(0.0, 1.0, 3)
     array([0. , 0.5, 1. ])
@@ -116,6 +209,18 @@ def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
 def result_type(*arrays_and_dtypes: Any) -> np.dtype:
     """NumPy's ``result_type``, also of traced arrays.
 
+    Parameters
+    ----------
+    *arrays_and_dtypes : array_like or data-type
+        Arrays (traced or not), scalars and dtypes.
+
+    Returns
+    -------
+    dtype : numpy.dtype
+        The dtype NumPy 2's promotion rules give them.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.result_type(np.float32(1), 1.0)
     dtype('float32')

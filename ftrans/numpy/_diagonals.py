@@ -32,6 +32,29 @@ def _diagonal_indices(n: int, m: int, offset: int) -> tuple[np.ndarray, np.ndarr
 def diagonal(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
     """NumPy's ``diagonal``: the diagonal becomes the last axis.
 
+    Parameters
+    ----------
+    a : array_like
+        An array of at least two dimensions.
+    offset : int, optional
+        The diagonal: 0 the main one (default), positive above, negative below.
+    axis1, axis2 : int, optional
+        The axes of the 2-D planes (default 0 and 1).
+
+    Returns
+    -------
+    out : ndarray
+        The diagonals, along the last axis; differentiable.
+
+    Raises
+    ------
+    ValueError
+        If ``a`` has fewer than two dimensions or ``axis1 == axis2``.
+    numpy.exceptions.AxisError
+        If an axis is out of bounds.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.diagonal(np.array([[1.0, 2.0], [3.0, 4.0]]))
     array([1., 4.])
@@ -54,6 +77,29 @@ def diagonal(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
 def trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None) -> Any:
     """NumPy's ``trace``: the sum along a diagonal.
 
+    Parameters
+    ----------
+    a : array_like
+        An array of at least two dimensions.
+    offset : int, optional
+        The diagonal summed (default 0).
+    axis1, axis2 : int, optional
+        The axes of the 2-D planes (default 0 and 1).
+    dtype : data-type, optional
+        The dtype of the sum.
+
+    Returns
+    -------
+    out : ndarray
+        The sums; differentiable.
+
+    Raises
+    ------
+    ValueError
+        If ``a`` has fewer than two dimensions or ``axis1 == axis2``.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.trace(np.eye(3))
     3.0
@@ -67,6 +113,25 @@ def trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = 
 def diag(v: Any, k: int = 0) -> Any:
     """NumPy's ``diag``: a 1-D array onto a diagonal of a 2-D one, or a 2-D array's diagonal.
 
+    Parameters
+    ----------
+    v : array_like
+        A 1-D array (put on a diagonal) or a 2-D one (whose diagonal is taken).
+    k : int, optional
+        The diagonal: 0 the main one (default), positive above, negative below.
+
+    Returns
+    -------
+    out : ndarray
+        The 2-D array or the diagonal; differentiable.
+
+    Raises
+    ------
+    ValueError
+        If ``v`` is neither 1-D nor 2-D.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.diag(np.array([1.0, 2.0]))
     array([[1., 0.],
@@ -88,6 +153,20 @@ def diag(v: Any, k: int = 0) -> Any:
 def diagflat(v: Any, k: int = 0) -> Any:
     """NumPy's ``diagflat``.
 
+    Parameters
+    ----------
+    v : array_like
+        The values, flattened.
+    k : int, optional
+        The diagonal they go on (default 0).
+
+    Returns
+    -------
+    out : ndarray
+        The 2-D array; differentiable.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.diagflat(np.ones((1, 2))).shape
     (2, 2)
@@ -106,6 +185,12 @@ def _triangle(name: str, keep: Any):
         return _where(mask, m, np.zeros((), m.dtype))
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = (f"NumPy's ``{name}``: zero out the other triangle.\n\n"
+                  f"Parameters\n----------\nm : array_like\n    A matrix or a stack of them "
+                  f"(a 1-D ``m`` is broadcast to a square matrix, as NumPy).\nk : int, "
+                  f"optional\n    The diagonal kept with the triangle (default 0).\n\n"
+                  f"Returns\n-------\nout : ndarray\n    The "
+                  f"{'lower' if name == 'tril' else 'upper'} "
+                  f"triangle; differentiable.\n\nExamples\n--------\n"
                   f">>> import ftrans.numpy as fnp, numpy as np\n"
                   f">>> fnp.{name}(np.ones((2, 2)))[0, 1]\n"
                   f"{0.0 if name == 'tril' else 1.0}\n")

@@ -135,6 +135,26 @@ def _is_python_int(x: Any) -> bool:
 def power(x: Any, y: Any) -> Any:
     """NumPy's ``power``: an integer exponent becomes ``integer_pow``.
 
+    Parameters
+    ----------
+    x : array_like
+        The base.
+    y : array_like
+        The exponent, broadcast with ``x``; a Python int makes an ``integer_pow``, whose
+        derivative is exact also at ``x = 0``.
+
+    Returns
+    -------
+    out : ndarray
+        ``x ** y`` in NumPy 2's result dtype; differentiable in both.
+
+    Raises
+    ------
+    ValueError
+        If an integer ``x`` has a negative integer exponent.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.power(2.0, 3)
     8.0
@@ -152,6 +172,18 @@ def power(x: Any, y: Any) -> Any:
 def square(x: Any) -> Any:
     """NumPy's ``square``.
 
+    Parameters
+    ----------
+    x : array_like
+        The operand.
+
+    Returns
+    -------
+    out : ndarray
+        ``x * x`` in NumPy's result dtype; differentiable.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.square(3.0)
     9.0
@@ -193,6 +225,30 @@ def astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> A
     too; ``copy=False`` returns ``x`` itself when it already has ``dtype``). Traced arrays
     are immutable: ``copy`` does not matter for them.
 
+    Parameters
+    ----------
+    x : array_like
+        The input.
+    dtype : data-type
+        The target dtype.
+    copy : bool, optional
+        False returns a plain ``x`` itself when it has ``dtype`` already (default True).
+    device : str, optional
+        The array API's device: None or 'cpu'.
+
+    Returns
+    -------
+    out : ndarray
+        ``x`` in ``dtype``; differentiable between inexact dtypes (a conversion to an
+        integer or boolean dtype passes no derivative).
+
+    Raises
+    ------
+    ValueError
+        If ``device`` is not 'cpu'.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.astype(1.5, "int64")
     1

@@ -25,6 +25,29 @@ def meshgrid(*xi: Any, copy: bool = True, sparse: bool = False, indexing: str = 
              ) -> tuple[Any, ...]:
     """NumPy's ``meshgrid``.
 
+    Parameters
+    ----------
+    *xi : array_like
+        The coordinate vectors (flattened).
+    copy : bool, optional
+        NumPy's keyword; traced grids are never views.
+    sparse : bool, optional
+        Return broadcastable vectors instead of full grids (default False).
+    indexing : {'xy', 'ij'}, optional
+        Cartesian ('xy', default: the first two axes swapped) or matrix ('ij') indexing.
+
+    Returns
+    -------
+    grids : tuple of ndarray
+        One array per input; differentiable.
+
+    Raises
+    ------
+    ValueError
+        If ``indexing`` is neither 'xy' nor 'ij'.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> [g.shape for g in fnp.meshgrid(np.ones(2), np.ones(3))]
     [(3, 2), (3, 2)]
@@ -56,6 +79,18 @@ def meshgrid(*xi: Any, copy: bool = True, sparse: bool = False, indexing: str = 
 def kron(a: Any, b: Any) -> Any:
     """NumPy's ``kron``: the Kronecker product.
 
+    Parameters
+    ----------
+    a, b : array_like
+        The factors (the one with fewer dimensions gets leading axes of length one).
+
+    Returns
+    -------
+    out : ndarray
+        The blocks ``a[i, j] * b``; differentiable in both.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.kron(np.eye(2), np.ones((1, 2))).shape
     (2, 4)
@@ -86,6 +121,31 @@ def _bcast_dims(x: Any, shape: tuple, dims: tuple) -> Any:
 def diff(a: Any, n: int = 1, axis: int = -1, prepend: Any = None, append: Any = None) -> Any:
     """NumPy's ``diff``: the ``n``-th discrete difference along ``axis``.
 
+    Parameters
+    ----------
+    a : array_like
+        The input.
+    n : int, optional
+        The number of times values are differenced (default 1).
+    axis : int, optional
+        The axis (default -1).
+    prepend, append : array_like, optional
+        Values joined before and after ``a`` along ``axis`` first (scalars are broadcast).
+
+    Returns
+    -------
+    out : ndarray
+        The differences, ``n`` shorter along ``axis``; differentiable.
+
+    Raises
+    ------
+    ValueError
+        If ``n`` is negative.
+    numpy.exceptions.AxisError
+        If ``axis`` is out of bounds.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.diff(np.array([1.0, 4.0, 9.0]))
     array([3., 5.])

@@ -449,6 +449,21 @@ class _IndexUpdateHelper:
 def at(x: Any) -> _IndexUpdateHelper:
     """``x.at`` for any array (traced or not): functional indexed updates.
 
+    Parameters
+    ----------
+    x : array_like
+        The array updated (a NumPy, CuPy or traced array).
+
+    Returns
+    -------
+    helper : object
+        Index it, ``at(x)[idx]``, then call ``get()``, ``set(v)``, ``add(v)``,
+        ``subtract(v)``, ``multiply(v)``, ``divide(v)``, ``min(v)`` or ``max(v)``: each
+        returns an updated copy, differentiable in ``x`` and ``v``, and leaves ``x`` as it
+        was (JAX's ``x.at``; NumPy has no such function).
+
+    Examples
+    --------
     >>> import numpy as np
     >>> at(np.zeros(3))[1].set(5.0)
     array([0., 5., 0.])

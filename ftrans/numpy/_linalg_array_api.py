@@ -27,6 +27,23 @@ from ._reductions import sum as _sum
 def outer(x1: Any, x2: Any, /) -> Any:
     """NumPy's ``linalg.outer`` of two vectors.
 
+    Parameters
+    ----------
+    x1, x2 : array_like
+        1-D vectors.
+
+    Returns
+    -------
+    out : ndarray
+        ``x1[i] * x2[j]``; differentiable in both, shape ``(len(x1), len(x2))``.
+
+    Raises
+    ------
+    ValueError
+        If an input is not 1-D.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.linalg.outer(np.ones(2), np.ones(3)).shape
     (2, 3)
@@ -50,6 +67,20 @@ def _array_api(name: str, *xs: Any) -> bool:
 def diagonal(x: Any, /, *, offset: int = 0) -> Any:
     """NumPy's ``linalg.diagonal``: the ``offset`` diagonal of each matrix (last two axes).
 
+    Parameters
+    ----------
+    x : array_like
+        The matrices, shape ``(..., M, N)``.
+    offset : int, optional
+        The diagonal: 0 the main one (default), positive above, negative below.
+
+    Returns
+    -------
+    out : ndarray
+        The diagonals, shape ``(..., K)``; differentiable.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.linalg.diagonal(np.arange(4.0).reshape(2, 2))
     array([0., 3.])
@@ -62,6 +93,22 @@ def diagonal(x: Any, /, *, offset: int = 0) -> Any:
 def trace(x: Any, /, *, offset: int = 0, dtype: Any = None) -> Any:
     """NumPy's ``linalg.trace``: the sum of the ``offset`` diagonal of each matrix.
 
+    Parameters
+    ----------
+    x : array_like
+        The matrices, shape ``(..., M, N)``.
+    offset : int, optional
+        The diagonal summed (default 0).
+    dtype : data-type, optional
+        The dtype of the sum.
+
+    Returns
+    -------
+    out : ndarray
+        The traces, shape ``(...)``; differentiable.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> float(fnp.linalg.trace(np.arange(4.0).reshape(2, 2)))
     3.0
@@ -74,6 +121,23 @@ def trace(x: Any, /, *, offset: int = 0, dtype: Any = None) -> Any:
 def matrix_transpose(x: Any, /) -> Any:
     """NumPy's ``linalg.matrix_transpose``: each matrix transposed (not conjugated).
 
+    Parameters
+    ----------
+    x : array_like
+        The matrices, shape ``(..., M, N)``.
+
+    Returns
+    -------
+    out : ndarray
+        The transposes, shape ``(..., N, M)``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` has fewer than two dimensions.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.linalg.matrix_transpose(np.array([[1j, 2.0]]))
     array([[0.+1.j],
@@ -91,6 +155,25 @@ def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     """NumPy's ``linalg.vecdot``: ``Σ conj(x1)·x2`` over ``axis`` (the first vector is
     conjugated), the other axes broadcast.
 
+    Parameters
+    ----------
+    x1, x2 : array_like
+        The vectors, of equal length along ``axis``; the other axes broadcast.
+    axis : int, optional
+        The axis of the vectors (default -1).
+
+    Returns
+    -------
+    out : ndarray
+        The dot products; differentiable in both.
+
+    Raises
+    ------
+    ValueError
+        If the lengths along ``axis`` differ, or ``axis`` is out of range.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> complex(fnp.linalg.vecdot(np.array([1j, 2.0]), np.array([1j, 1.0])))
     (3+0j)
@@ -109,6 +192,25 @@ def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
 def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     """NumPy's ``linalg.cross``: the cross product of 3-element vectors along ``axis``.
 
+    Parameters
+    ----------
+    x1, x2 : array_like
+        Arrays of 3-element vectors along ``axis``; the other axes broadcast.
+    axis : int, optional
+        The axis of the vectors (default -1).
+
+    Returns
+    -------
+    out : ndarray
+        The cross products; differentiable in both.
+
+    Raises
+    ------
+    ValueError
+        If an input has not length 3 along ``axis``.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.linalg.cross(np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0]))
     array([0., 0., 1.])
@@ -126,6 +228,21 @@ def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
 def tensordot(x1: Any, x2: Any, /, *, axes: Any = 2) -> Any:
     """NumPy's ``linalg.tensordot`` (``numpy.tensordot`` with keyword ``axes``).
 
+    Parameters
+    ----------
+    x1, x2 : array_like
+        The tensors.
+    axes : int or (sequence of int, sequence of int), optional
+        The last ``axes`` axes of ``x1`` contracted with the first of ``x2`` (default 2), or
+        the two lists of axes contracted.
+
+    Returns
+    -------
+    out : ndarray
+        The contraction; differentiable in both.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> float(fnp.linalg.tensordot(np.eye(2), np.eye(2)))
     2.0

@@ -142,6 +142,31 @@ def solve(a: Any, b: Any) -> Any:
     """NumPy's ``linalg.solve``: ``x`` with ``a @ x = b``; ``b`` of shape ``(M,)`` is a
     vector, otherwise ``(..., M, K)`` is a stack of matrices.
 
+    Parameters
+    ----------
+    a : array_like
+        Square coefficient matrices, shape ``(..., M, M)``.
+    b : array_like
+        The right-hand sides, shape ``(M,)`` or ``(..., M, K)``; batch dimensions broadcast
+        with ``a``'s.
+
+    Returns
+    -------
+    x : ndarray
+        The solution, in ``a`` and ``b``'s float dtype (float64 for integers);
+        differentiable in both.
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If ``a`` is not a stack of square matrices (or is singular, when computed).
+    ValueError
+        If ``b``'s shape does not fit ``a``'s, or the batch dimensions do not broadcast.
+    TypeError
+        If the dtype is float16.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.linalg.solve(np.array([[2.0, 0.0], [0.0, 4.0]]), np.array([2.0, 2.0]))
     array([1. , 0.5])
@@ -171,6 +196,23 @@ def solve(a: Any, b: Any) -> Any:
 def inv(a: Any) -> Any:
     """NumPy's ``linalg.inv``.
 
+    Parameters
+    ----------
+    a : array_like
+        Square matrices, shape ``(..., M, M)``.
+
+    Returns
+    -------
+    ainv : ndarray
+        The inverses; differentiable (derivative ``-ainv @ da @ ainv``).
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If ``a`` is not a stack of square matrices (or is singular, when computed).
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.linalg.inv(np.array([[2.0, 0.0], [0.0, 4.0]]))
     array([[0.5 , 0.  ],
@@ -184,6 +226,23 @@ def inv(a: Any) -> Any:
 def det(a: Any) -> Any:
     """NumPy's ``linalg.det``; its derivative is ``det(a) * inv(a).T``.
 
+    Parameters
+    ----------
+    a : array_like
+        Square matrices, shape ``(..., M, M)``.
+
+    Returns
+    -------
+    det : ndarray
+        The determinants, shape ``(...)``.
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If ``a`` is not a stack of square matrices.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> round(float(fnp.linalg.det(np.array([[2.0, 1.0], [1.0, 3.0]]))), 12)
     5.0
@@ -196,6 +255,23 @@ def det(a: Any) -> Any:
 def slogdet(a: Any) -> SlogdetResult:
     """NumPy's ``linalg.slogdet``: ``(sign, logabsdet)``; ``sign`` has zero derivative.
 
+    Parameters
+    ----------
+    a : array_like
+        Square matrices, shape ``(..., M, M)``.
+
+    Returns
+    -------
+    result : SlogdetResult
+        NumPy's named tuple ``(sign, logabsdet)``; ``det = sign * exp(logabsdet)``.
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If ``a`` is not a stack of square matrices.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> float(fnp.linalg.slogdet(np.array([[2.0, 0.0], [0.0, -3.0]])).sign)
     -1.0
@@ -210,6 +286,27 @@ def cholesky(a: Any, /, *, upper: bool = False) -> Any:
     """NumPy's ``linalg.cholesky``: lower ``L`` with ``a = L Lᴴ`` (``upper=True``: ``Lᴴ``)
     for a symmetric (Hermitian) positive definite ``a``. Only its lower triangle is read.
 
+    Parameters
+    ----------
+    a : array_like
+        Symmetric (Hermitian) positive definite matrices, shape ``(..., M, M)``.
+    upper : bool, optional
+        Return the upper factor ``Lᴴ`` instead (default False).
+
+    Returns
+    -------
+    L : ndarray
+        The Cholesky factors; differentiable (the derivative is symmetrized, as ``a``'s
+        upper triangle is not read).
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If ``a`` is not a stack of square matrices (or not positive definite, when
+        computed).
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.linalg.cholesky(np.array([[4.0, 2.0], [2.0, 5.0]]))
     array([[2., 0.],
@@ -226,6 +323,29 @@ def qr(a: Any, mode: str = "reduced") -> Any:
     ``a = [X Y]`` is ``Q [R_X, Qᴴ Y]`` with ``X = Q R_X`` square. ``'complete'`` of a tall
     ``a`` has no derivative (its extra columns of ``Q`` are not unique), as in JAX.
 
+    Parameters
+    ----------
+    a : array_like
+        The matrices, shape ``(..., M, N)``.
+    mode : {'reduced', 'complete', 'r'}, optional
+        As NumPy's (default 'reduced'); 'raw' only on plain arrays.
+
+    Returns
+    -------
+    result : QRResult or ndarray
+        NumPy's named tuple ``(Q, R)``, or ``R`` alone for mode 'r'.
+
+    Raises
+    ------
+    ValueError
+        If ``mode`` is unknown.
+    NotImplementedError
+        If ``mode='raw'`` on a traced ``a``.
+    numpy.linalg.LinAlgError
+        If ``a`` has fewer than two dimensions.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> q, r = fnp.linalg.qr(np.array([[3.0, 1.0], [4.0, 2.0]]))
     >>> np.allclose(q @ r, [[3.0, 1.0], [4.0, 2.0]])
@@ -259,6 +379,28 @@ def eigh(a: Any, UPLO: str = "L") -> EighResult:
     """NumPy's ``linalg.eigh``: ascending eigenvalues and eigenvectors (columns) of a
     symmetric matrix, read from its ``UPLO`` triangle.
 
+    Parameters
+    ----------
+    a : array_like
+        Symmetric (Hermitian) matrices, shape ``(..., M, M)``.
+    UPLO : {'L', 'U'}, optional
+        The triangle read (default 'L').
+
+    Returns
+    -------
+    result : EighResult
+        NumPy's named tuple ``(eigenvalues, eigenvectors)``; derivatives of the
+        eigenvectors need distinct eigenvalues.
+
+    Raises
+    ------
+    ValueError
+        If ``UPLO`` is neither 'L' nor 'U'.
+    numpy.linalg.LinAlgError
+        If ``a`` is not a stack of square matrices.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.linalg.eigh(np.array([[2.0, 0.0], [0.0, 1.0]])).eigenvalues
     array([1., 2.])
@@ -274,6 +416,27 @@ def eigh(a: Any, UPLO: str = "L") -> EighResult:
 def eigvalsh(a: Any, UPLO: str = "L") -> Any:
     """NumPy's ``linalg.eigvalsh``: the ascending eigenvalues of a symmetric matrix.
 
+    Parameters
+    ----------
+    a : array_like
+        Symmetric (Hermitian) matrices, shape ``(..., M, M)``.
+    UPLO : {'L', 'U'}, optional
+        The triangle read (default 'L').
+
+    Returns
+    -------
+    w : ndarray
+        The eigenvalues, ascending, real.
+
+    Raises
+    ------
+    ValueError
+        If ``UPLO`` is neither 'L' nor 'U'.
+    numpy.linalg.LinAlgError
+        If ``a`` is not a stack of square matrices.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.linalg.eigvalsh(np.array([[2.0, 0.0], [0.0, 1.0]]))
     array([1., 2.])
@@ -294,6 +457,23 @@ def eig(a: Any) -> EigResult:
     CuPy arrays it calls ``cupy.linalg.eig`` where CuPy has it (CUDA 12.6 or
     later), else computes on the host (a copy each way).
 
+    Parameters
+    ----------
+    a : array_like
+        Square matrices, shape ``(..., M, M)``.
+
+    Returns
+    -------
+    result : EigResult
+        NumPy's named tuple ``(eigenvalues, eigenvectors)``, both complex.
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If ``a`` is not a stack of square matrices.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> w, v = fnp.linalg.eig(np.array([[0.0, -1.0], [1.0, 0.0]]))
     >>> w
@@ -309,6 +489,23 @@ def eigvals(a: Any) -> Any:
     """NumPy's ``linalg.eigvals``: the eigenvalues of a general square matrix, complex
     (see ``eig``).
 
+    Parameters
+    ----------
+    a : array_like
+        Square matrices, shape ``(..., M, M)``.
+
+    Returns
+    -------
+    w : ndarray
+        The eigenvalues, complex.
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If ``a`` is not a stack of square matrices.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.linalg.eigvals(np.array([[1.0, 2.0], [0.0, 3.0]]))
     array([1.+0.j, 3.+0.j])
@@ -322,6 +519,29 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True,
     """NumPy's ``linalg.svd``: ``(U, S, Vh)`` with ``a = U diag(S) Vh``, or ``S`` alone.
     The derivative of ``U`` and ``Vh`` needs ``full_matrices=False`` for non-square ``a``.
 
+    Parameters
+    ----------
+    a : array_like
+        The matrices, shape ``(..., M, N)``.
+    full_matrices : bool, optional
+        Square ``U`` and ``Vh`` (default True), else ``K = min(M, N)`` columns/rows.
+    compute_uv : bool, optional
+        Return ``U`` and ``Vh`` too (default True).
+    hermitian : bool, optional
+        NumPy's hint; traced arrays ignore it (the result is the same).
+
+    Returns
+    -------
+    result : SVDResult or ndarray
+        NumPy's named tuple ``(U, S, Vh)``, or ``S`` (descending) alone.
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If ``a`` has fewer than two dimensions.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.linalg.svd(np.array([[3.0, 0.0], [0.0, -4.0]]), compute_uv=False)
     array([4., 3.])
@@ -337,6 +557,23 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True,
 def svdvals(x: Any, /) -> Any:
     """NumPy's ``linalg.svdvals``: the singular values, descending.
 
+    Parameters
+    ----------
+    x : array_like
+        The matrices, shape ``(..., M, N)``.
+
+    Returns
+    -------
+    s : ndarray
+        The singular values, descending; differentiable.
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If ``x`` has fewer than two dimensions.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.linalg.svdvals(np.array([[0.0, 2.0], [1.0, 0.0]]))
     array([2., 1.])

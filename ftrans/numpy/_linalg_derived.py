@@ -56,6 +56,31 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _NO_
     """NumPy's ``linalg.pinv``: singular values at most ``rcond * max(s)`` count as zero.
     Its derivative (Golub and Pereyra's formula) holds where the rank is locally constant.
 
+    Parameters
+    ----------
+    a : array_like
+        The matrices, shape ``(..., M, N)``.
+    rcond : float or array_like, optional
+        The relative cutoff (default 1e-15), one per matrix of a stack if an array.
+    hermitian : bool, optional
+        NumPy's hint; traced arrays ignore it (the result is the same).
+    rtol : float, optional
+        The array API's name of ``rcond``; None means ``max(M, N) * eps``.
+
+    Returns
+    -------
+    B : ndarray
+        The Moore-Penrose pseudo-inverses, shape ``(..., N, M)``.
+
+    Raises
+    ------
+    ValueError
+        If both ``rcond`` and ``rtol`` are given.
+    numpy.linalg.LinAlgError
+        If ``a`` has fewer than two dimensions.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.linalg.pinv(np.array([[2.0, 0.0], [0.0, 0.0]]))
     array([[0.5, 0. ],
@@ -89,6 +114,28 @@ def lstsq(a: Any, b: Any, rcond: Any = None) -> Any:
     rank; under abstract tracing (jit, vmap) the rank is unknown and residuals are returned
     whenever ``M > N``. ``rank`` is an integer (traced under jit/vmap).
 
+    Parameters
+    ----------
+    a : array_like
+        The coefficient matrix (no stacks, as NumPy), shape ``(M, N)``.
+    b : array_like
+        The right-hand sides, shape ``(M,) or (M, K)``.
+    rcond : float, optional
+        The relative cutoff of small singular values.
+
+    Returns
+    -------
+    result : LstsqResult
+        The named tuple ``(x, residuals, rank, s)``; ``x`` is differentiable in ``a`` and
+        ``b``.
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If ``a`` is not 2-D, ``b`` not 1-D or 2-D, or their numbers of rows differ.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.linalg.lstsq(np.array([[1.0], [1.0]]), np.array([1.0, 3.0]))[0]
     array([2.])
@@ -126,6 +173,27 @@ def matrix_power(a: Any, n: int) -> Any:
     """NumPy's ``linalg.matrix_power``: ``a`` to the integer power ``n`` by repeated
     squaring (``n < 0`` through ``inv``).
 
+    Parameters
+    ----------
+    a : array_like
+        Square matrices, shape ``(..., M, M)``.
+    n : int
+        The exponent (a constant); 0 gives identities, negative ones invert ``a`` first.
+
+    Returns
+    -------
+    out : ndarray
+        ``a`` multiplied by itself ``n`` times; differentiable.
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer.
+    numpy.linalg.LinAlgError
+        If ``a`` is not a stack of square matrices.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.linalg.matrix_power(np.array([[1.0, 1.0], [0.0, 1.0]]), 3)
     array([[1., 3.],
@@ -204,6 +272,34 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> A
     other number) over one axis, matrix norms (``None, 'fro', 'nuc', 1, -1, 2, -2, inf,
     -inf``) over two. The 2-norm's derivative at zero is ``nan`` (as in JAX).
 
+    Parameters
+    ----------
+    x : array_like
+        The input, in float64 if integer.
+    ord : {None, int, float, inf, -inf, 'fro', 'nuc'}, optional
+        The order of the norm (see above; None: the 2-norm of vectors, the Frobenius norm
+        of matrices).
+    axis : int or tuple of int, optional
+        One axis (vector norm) or two (matrix norm); None: all of a 1-D or 2-D ``x``, or
+        the 2-norm of ``ravel(x)`` when ``ord`` is None.
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+
+    Returns
+    -------
+    n : ndarray
+        The norm, real.
+
+    Raises
+    ------
+    ValueError
+        If ``ord`` is invalid for the number of axes, the two axes are the same, or there
+        are more than two axes.
+    TypeError
+        If ``axis`` is not None, an integer or a tuple of integers.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> float(fnp.linalg.norm(np.array([3.0, 4.0])))
     5.0
@@ -239,6 +335,29 @@ def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any
     """NumPy's ``linalg.vector_norm``: the ``ord``-norm of ``x`` as a vector over ``axis``
     (all axes by default, or several).
 
+    Parameters
+    ----------
+    x : array_like
+        The input.
+    axis : int or tuple of int, optional
+        The axes taken as one vector (default all).
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+    ord : int, float, inf or -inf, optional
+        The order of the norm (default 2).
+
+    Returns
+    -------
+    n : ndarray
+        The norm, real.
+
+    Raises
+    ------
+    ValueError
+        If ``ord`` is a string.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> float(fnp.linalg.vector_norm(np.array([[3.0], [4.0]])))
     5.0
@@ -256,6 +375,27 @@ def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any
 def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any:
     """NumPy's ``linalg.matrix_norm``: ``norm`` over the last two axes.
 
+    Parameters
+    ----------
+    x : array_like
+        The matrices, shape ``(..., M, N)``.
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+    ord : {'fro', 'nuc', 1, -1, 2, -2, inf, -inf}, optional
+        The order of the norm (default 'fro').
+
+    Returns
+    -------
+    n : ndarray
+        The norms, shape ``(...)``.
+
+    Raises
+    ------
+    ValueError
+        If ``ord`` is not a matrix norm.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> float(fnp.linalg.matrix_norm(np.eye(2), ord=1))
     1.0
@@ -277,6 +417,25 @@ def cond(x: Any, p: Any = None) -> Any:
     """NumPy's ``linalg.cond``: the condition number in the ``p``-norm (default: the ratio
     of the largest to the smallest singular value).
 
+    Parameters
+    ----------
+    x : array_like
+        The matrices (square unless ``p`` is None, 2 or -2), shape ``(..., M, N)``.
+    p : {None, 1, -1, 2, -2, inf, -inf, 'fro', 'nuc'}, optional
+        The norm (default None: the 2-norm, from the singular values).
+
+    Returns
+    -------
+    c : ndarray
+        The condition numbers; differentiable.
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If ``x`` has fewer than two dimensions, or is not square for another ``p``.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> round(float(fnp.linalg.cond(np.diag([4.0, 2.0]))), 12)  # from an SVD: round
     2.0
@@ -295,6 +454,24 @@ def matrix_rank(A: Any, tol: Any = None, hermitian: bool = False, *, rtol: Any =
     """NumPy's ``linalg.matrix_rank``: the number of singular values above ``tol`` (default
     ``max(s) * max(M, N) * eps``). An integer: it has no derivative.
 
+    Parameters
+    ----------
+    A : array_like
+        A matrix or a stack of them (a vector or scalar: 1 if any entry is nonzero).
+    tol : float or array_like, optional
+        The absolute threshold on the singular values.
+    hermitian : bool, optional
+        NumPy's hint; traced arrays ignore it.
+    rtol : float or array_like, optional
+        The threshold relative to the largest singular value.
+
+    Returns
+    -------
+    rank : ndarray of int64
+        The ranks.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> int(fnp.linalg.matrix_rank(np.array([[1.0, 2.0], [2.0, 4.0]])))
     1
@@ -319,6 +496,28 @@ def multi_dot(arrays: Any, *, out: Any = None) -> Any:
     """NumPy's ``linalg.multi_dot``: the product of a chain of matrices (the first may be a
     row vector, the last a column vector), multiplied left to right.
 
+    Parameters
+    ----------
+    arrays : sequence of array_like
+        At least two arrays: 2-D ones, except that the first and last may be 1-D.
+    out : None
+        Not supported on traced arrays.
+
+    Returns
+    -------
+    out : ndarray
+        The product. Unlike NumPy, which picks the cheapest order, it multiplies left to
+        right (the result is the same up to rounding).
+
+    Raises
+    ------
+    ValueError
+        If fewer than two arrays are given.
+    TypeError
+        If ``out`` is given with traced arrays (``ftrans.errors.UnsupportedKeywordError``).
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> float(fnp.linalg.multi_dot([np.ones(2), np.eye(2), np.ones(2)]))
     2.0

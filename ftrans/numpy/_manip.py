@@ -1,7 +1,7 @@
-"""Array manipulation: joining, splitting, broadcasting, tiling and repeating — built from
-the static shape primitives (slice, concatenate, reshape, broadcast_in_dim) and gather, so
-they are linear and their derivatives are the primitives'. Reordering and padding are
-``_reorder.py``'s, diagonals and triangles ``_diagonals.py``'s, grids, kron and diff
+"""Array manipulation: joining and broadcasting — built from the static shape primitives
+(slice, concatenate, reshape, broadcast_in_dim), so they are linear and their derivatives
+are the primitives'. Splitting, tiling and repeating are ``_splitting.py``'s, reordering and
+padding ``_reorder.py``'s, diagonals and triangles ``_diagonals.py``'s, grids, kron and diff
 ``_grids.py``'s.
 
 >>> import ftrans.numpy as fnp, numpy as np
@@ -17,7 +17,6 @@ import numpy as np
 
 from ..prims import shape as sh
 from ..prims import slicing as sl
-from ..prims.indexing import gather
 from ._promote import (
     any_gpu_array,
     any_tracer,
@@ -60,6 +59,20 @@ def slice_axis(x: Any, axis: int, start: int, stop: int, step: int = 1) -> Any:
 def flatten(a: Any, order: str = "C") -> Any:
     """``a.flatten()``: a 1-D copy.
 
+    Parameters
+    ----------
+    a : array_like
+        The input (an array, a nested sequence or a traced array).
+    order : {'C', 'F', 'A', 'K'}, optional
+        The order the elements are read in (default 'C').
+
+    Returns
+    -------
+    out : ndarray
+        A 1-D copy of ``a``; differentiable.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.flatten(np.ones((2, 2))).shape
     (4,)
@@ -71,6 +84,18 @@ def copy(a: Any) -> Any:
     """NumPy's ``copy``; assigning to a copy of a traced array (``y[i] = v``, see
     ``ftrans.numpy._mutation``) leaves the original as it was.
 
+    Parameters
+    ----------
+    a : array_like
+        The input.
+
+    Returns
+    -------
+    out : ndarray
+        A copy of ``a``; NumPy's ``order`` and ``subok`` keywords are not supported.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.copy(1.0)
     array(1.)
@@ -86,6 +111,23 @@ def copy(a: Any) -> Any:
 def broadcast_arrays(*args: Any) -> tuple[Any, ...]:
     """NumPy's ``broadcast_arrays``.
 
+    Parameters
+    ----------
+    *args : array_like
+        The arrays to broadcast against each other.
+
+    Returns
+    -------
+    out : tuple of ndarray
+        The arrays broadcast to their common shape (a tuple, as NumPy 2 returns).
+
+    Raises
+    ------
+    ValueError
+        If the shapes cannot be broadcast together.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> [a.shape for a in fnp.broadcast_arrays(np.ones(3), np.ones((2, 1)))]
     [(2, 3), (2, 3)]
@@ -118,7 +160,12 @@ def _atleast(n: int, pos: tuple):
             res.append(a)
         return res[0] if len(res) == 1 else tuple(res)
     fn.__name__ = fn.__qualname__ = f"atleast_{n}d"
-    fn.__doc__ = (f"NumPy's ``atleast_{n}d``.\n\n>>> import ftrans.numpy as fnp\n"
+    fn.__doc__ = (f"NumPy's ``atleast_{n}d``: each input viewed with at least {n} "
+                  f"dimension(s).\n\nParameters\n----------\n*arys : array_like\n"
+                  f"    One or more arrays.\n\nReturns\n-------\nout : ndarray or tuple "
+                  f"of ndarray\n    The array (or a tuple, for several inputs), with length-one "
+                  f"axes added as NumPy adds them.\n\nExamples\n--------\n"
+                  f">>> import ftrans.numpy as fnp\n"
                   f">>> fnp.atleast_{n}d(1.0).shape\n{(1,) * n}\n")
     return fn
 
@@ -133,6 +180,30 @@ atleast_3d = _atleast(3, {0: (0, 0, 0), 1: (0, -1), 2: (-1,)})
 def concatenate(arrays: Sequence[Any], axis: int | None = 0, dtype: Any = None) -> Any:
     """NumPy's ``concatenate``.
 
+    Parameters
+    ----------
+    arrays : sequence of array_like
+        The arrays, with equal shapes but along ``axis``.
+    axis : int or None, optional
+        The axis to join along (default 0); None flattens the arrays first.
+    dtype : data-type, optional
+        The dtype of the result (default: the arrays' promoted dtype).
+
+    Returns
+    -------
+    out : ndarray
+        The joined array; differentiable in every input. NumPy's ``out`` and ``casting``
+        keywords are not supported.
+
+    Raises
+    ------
+    ValueError
+        If ``arrays`` is empty, the arrays are 0-d, or their numbers of dimensions differ.
+    numpy.exceptions.AxisError
+        If ``axis`` is out of bounds.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.concatenate([np.ones(2), np.zeros(1)])
     array([1., 1., 0.])
@@ -163,6 +234,22 @@ def append(arr: Any, values: Any, axis: int | None = None) -> Any:
     """NumPy's ``append``: ``values`` joined after ``arr`` along ``axis`` (both flattened when
     ``axis`` is None); differentiable in both.
 
+    Parameters
+    ----------
+    arr : array_like
+        The values first.
+    values : array_like
+        The values appended; with ``axis`` given, of ``arr``'s shape but along ``axis``.
+    axis : int or None, optional
+        The axis to join along; None (default) flattens both first.
+
+    Returns
+    -------
+    out : ndarray
+        A new array (``arr`` is unchanged).
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.append(np.ones((1, 2)), [[5.0, 6.0]], axis=0)
     array([[1., 1.],
@@ -181,6 +268,29 @@ def append(arr: Any, values: Any, axis: int | None = None) -> Any:
 def stack(arrays: Sequence[Any], axis: int = 0, dtype: Any = None) -> Any:
     """NumPy's ``stack``.
 
+    Parameters
+    ----------
+    arrays : sequence of array_like
+        Arrays of one shape.
+    axis : int, optional
+        The position of the new axis in the result (default 0).
+    dtype : data-type, optional
+        The dtype of the result (default: the arrays' promoted dtype).
+
+    Returns
+    -------
+    out : ndarray
+        The arrays joined along a new axis; differentiable in every input.
+
+    Raises
+    ------
+    ValueError
+        If the arrays' shapes differ.
+    numpy.exceptions.AxisError
+        If ``axis`` is out of bounds.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.stack([np.ones(2), np.zeros(2)], axis=1).shape
     (2, 2)
@@ -200,6 +310,27 @@ def unstack(x: Any, /, *, axis: int = 0) -> tuple[Any, ...]:
     """The array API's (and NumPy 2's) ``unstack``: the slices of ``x`` along ``axis``, the
     inverse of ``stack``.
 
+    Parameters
+    ----------
+    x : array_like
+        An array of at least one dimension.
+    axis : int, optional
+        The axis to split along (default 0).
+
+    Returns
+    -------
+    out : tuple of ndarray
+        ``x.shape[axis]`` arrays, each of ``x``'s shape without ``axis``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is 0-d.
+    numpy.exceptions.AxisError
+        If ``axis`` is out of bounds.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.unstack(np.arange(4.0).reshape(2, 2), axis=1)
     (array([0., 2.]), array([1., 3.]))
@@ -216,6 +347,20 @@ def unstack(x: Any, /, *, axis: int = 0) -> tuple[Any, ...]:
 def hstack(tup: Sequence[Any], dtype: Any = None) -> Any:
     """NumPy's ``hstack``.
 
+    Parameters
+    ----------
+    tup : sequence of array_like
+        The arrays; 1-D ones are joined along axis 0, others along axis 1.
+    dtype : data-type, optional
+        The dtype of the result.
+
+    Returns
+    -------
+    out : ndarray
+        The arrays joined horizontally.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.hstack([np.ones(2), np.zeros(1)]).shape
     (3,)
@@ -227,6 +372,20 @@ def hstack(tup: Sequence[Any], dtype: Any = None) -> Any:
 def vstack(tup: Sequence[Any], dtype: Any = None) -> Any:
     """NumPy's ``vstack``.
 
+    Parameters
+    ----------
+    tup : sequence of array_like
+        The arrays; 1-D ones of length ``n`` count as rows of shape ``(1, n)``.
+    dtype : data-type, optional
+        The dtype of the result.
+
+    Returns
+    -------
+    out : ndarray
+        The arrays joined along axis 0, at least 2-D.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.vstack([np.ones(2), np.zeros(2)]).shape
     (2, 2)
@@ -240,6 +399,18 @@ row_stack = vstack
 def dstack(tup: Sequence[Any]) -> Any:
     """NumPy's ``dstack``.
 
+    Parameters
+    ----------
+    tup : sequence of array_like
+        The arrays, made at least 3-D first (a 1-D ``(n,)`` becomes ``(1, n, 1)``).
+
+    Returns
+    -------
+    out : ndarray
+        The arrays joined along the third axis.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.dstack([np.ones(2), np.zeros(2)]).shape
     (1, 2, 2)
@@ -250,123 +421,21 @@ def dstack(tup: Sequence[Any]) -> Any:
 def column_stack(tup: Sequence[Any]) -> Any:
     """NumPy's ``column_stack``.
 
+    Parameters
+    ----------
+    tup : sequence of array_like
+        1-D arrays (taken as columns) or 2-D arrays.
+
+    Returns
+    -------
+    out : ndarray
+        The 2-D array of the columns side by side.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.column_stack([np.ones(2), np.zeros(2)]).shape
     (2, 2)
     """
     arrs = [_as_array(a) for a in tup]
     return concatenate([reshape(a, (-1, 1)) if len(shape_of(a)) < 2 else a for a in arrs], 1)
-
-
-# ----------------------------------------------------------------------------- splitting
-
-
-def array_split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list[Any]:
-    """NumPy's ``array_split``: sections may differ in length by one.
-
-    >>> import ftrans.numpy as fnp, numpy as np
-    >>> [p.shape for p in fnp.array_split(np.ones(5), 2)]
-    [(3,), (2,)]
-    """
-    if not is_tracer(ary):
-        return np.array_split(ary, indices_or_sections, axis)
-    ax = one_axis(axis, ary.ndim, "array_split")
-    n = ary.shape[ax]
-    if isinstance(indices_or_sections, (int, np.integer)):
-        k = int(indices_or_sections)
-        if k <= 0:
-            raise ValueError("number sections must be larger than 0.")
-        each, extra = divmod(n, k)
-        sizes = [0] + extra * [each + 1] + (k - extra) * [each]
-        bounds = list(np.cumsum(sizes))
-    else:
-        bounds = [0] + [int(i) for i in indices_or_sections] + [n]
-    out = []
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        lo = min(max(lo + n if lo < 0 else lo, 0), n)
-        hi = min(max(hi + n if hi < 0 else hi, 0), n)
-        out.append(slice_axis(ary, ax, lo, max(lo, hi)))
-    return out
-
-
-def split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list[Any]:
-    """NumPy's ``split``: equal sections, or at the given indices.
-
-    >>> import ftrans.numpy as fnp, numpy as np
-    >>> [p.shape for p in fnp.split(np.ones(4), 2)]
-    [(2,), (2,)]
-    """
-    if not is_tracer(ary):
-        return np.split(ary, indices_or_sections, axis)
-    if isinstance(indices_or_sections, (int, np.integer)):
-        n = ary.shape[one_axis(axis, ary.ndim, "split")]
-        if n % int(indices_or_sections):
-            raise ValueError("array split does not result in an equal division")
-    return array_split(ary, indices_or_sections, axis)
-
-
-def _split_at(name: str, axis: int, min_dim: int):
-    def fn(ary: Any, indices_or_sections: Any) -> list[Any]:
-        if not is_tracer(ary):
-            return getattr(np, name)(ary, indices_or_sections)
-        if ary.ndim < min_dim:
-            raise ValueError(f"{name} only works on arrays of {min_dim} or more dimensions")
-        ax = 0 if (name == "hsplit" and ary.ndim == 1) else axis
-        return split(ary, indices_or_sections, ax)
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = (f"NumPy's ``{name}``.\n\n>>> import ftrans.numpy as fnp, numpy as np\n"
-                  f">>> len(fnp.{name}(np.ones((2, 2, 2)), 2))\n2\n")
-    return fn
-
-
-hsplit = _split_at("hsplit", 1, 1)
-vsplit = _split_at("vsplit", 0, 2)
-dsplit = _split_at("dsplit", 2, 3)
-
-# ----------------------------------------------------------------------------- repeating
-
-
-def tile(A: Any, reps: Any) -> Any:
-    """NumPy's ``tile``.
-
-    >>> import ftrans.numpy as fnp, numpy as np
-    >>> fnp.tile(np.array([1.0, 2.0]), 2)
-    array([1., 2., 1., 2.])
-    """
-    if not is_tracer(A):
-        return np.tile(A, reps)
-    reps = (int(reps),) if isinstance(reps, (int, np.integer)) else tuple(int(r) for r in reps)
-    nd = max(len(reps), A.ndim)
-    reps = (1,) * (nd - len(reps)) + reps
-    a = sh.reshape(A, (1,) * (nd - A.ndim) + A.shape)
-    s = a.shape
-    big = tuple(x for r, n in zip(reps, s) for x in (r, n))
-    b = sh.broadcast_in_dim(a, big, tuple(range(1, 2 * nd, 2)))
-    return sh.reshape(b, tuple(r * n for r, n in zip(reps, s)))
-
-
-def repeat(a: Any, repeats: Any, axis: int | None = None) -> Any:
-    """NumPy's ``repeat`` (``repeats`` a constant).
-
-    >>> import ftrans.numpy as fnp, numpy as np
-    >>> fnp.repeat(np.array([1.0, 2.0]), 2)
-    array([1., 1., 2., 2.])
-    """
-    if not is_tracer(a):
-        return np.repeat(a, repeats, axis)
-    if is_tracer(repeats):
-        raise NotImplementedError("repeat with traced repeats: the output shape would depend "
-                                  "on the values; pass repeats as a constant")
-    if axis is None:
-        a, axis = ravel(a), 0
-    ax = one_axis(axis, a.ndim, "repeat")
-    n = a.shape[ax]
-    reps = np.asarray(repeats)
-    if reps.ndim == 0:
-        r = int(reps)
-        s = a.shape
-        b = sh.broadcast_in_dim(a, s[:ax + 1] + (r,) + s[ax + 1:],
-                                tuple(range(ax + 1)) + tuple(range(ax + 2, len(s) + 1)))
-        return sh.reshape(b, s[:ax] + (n * r,) + s[ax + 1:])
-    idx = np.repeat(np.arange(n), reps)  # NumPy checks the lengths
-    return gather(a, idx, ax)

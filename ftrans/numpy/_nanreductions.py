@@ -63,6 +63,35 @@ def nansum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
            keepdims: bool = False, initial: Any = None, where: Any = None) -> Any:
     """NumPy's ``nansum``: ``sum`` with NaN taken as 0 (zero derivative there).
 
+    Parameters
+    ----------
+    a : array_like
+        The input.
+    axis : int or tuple of int, optional
+        The axes reduced (default all).
+    dtype : data-type, optional
+        The dtype of the accumulation and the result.
+    out : None
+        Not supported on traced arrays.
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+    initial : scalar, optional
+        A starting value, included in the sum.
+    where : array_like of bool, optional
+        Only these elements count.
+
+    Returns
+    -------
+    out : ndarray
+        The sum of the non-NaN elements (0 for an all-NaN slice).
+
+    Raises
+    ------
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> x = np.array([1.0, np.nan, 2.0])
     >>> float(fnp.nansum(x))
@@ -83,6 +112,35 @@ def nanprod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
             keepdims: bool = False, initial: Any = None, where: Any = None) -> Any:
     """NumPy's ``nanprod``: ``prod`` with NaN taken as 1 (zero derivative there).
 
+    Parameters
+    ----------
+    a : array_like
+        The input.
+    axis : int or tuple of int, optional
+        The axes reduced (default all).
+    dtype : data-type, optional
+        The dtype of the accumulation and the result.
+    out : None
+        Not supported on traced arrays.
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+    initial : scalar, optional
+        A starting value, included in the product.
+    where : array_like of bool, optional
+        Only these elements count.
+
+    Returns
+    -------
+    out : ndarray
+        The product of the non-NaN elements (1 for an all-NaN slice).
+
+    Raises
+    ------
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> float(fnp.nanprod(np.array([2.0, np.nan, 3.0])))
     6.0
@@ -100,6 +158,33 @@ def nanmean(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
             keepdims: bool = False, *, where: Any = None) -> Any:
     """NumPy's ``nanmean``: the mean of the non-NaN entries (NaN for an all-NaN slice).
 
+    Parameters
+    ----------
+    a : array_like
+        The input.
+    axis : int or tuple of int, optional
+        The axes reduced (default all).
+    dtype : data-type, optional
+        The dtype of the accumulation and the result.
+    out : None
+        Not supported on traced arrays.
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+    where : array_like of bool, optional
+        Only these elements count.
+
+    Returns
+    -------
+    out : ndarray
+        The mean; differentiable (zero derivative at NaN entries).
+
+    Raises
+    ------
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> float(fnp.nanmean(np.array([1.0, np.nan, 3.0])))
     2.0
@@ -123,6 +208,43 @@ def nanvar(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: f
     """NumPy's ``nanvar``: the variance of the non-NaN entries, ``n - ddof`` in the
     denominator (NaN where that is not positive).
 
+    Parameters
+    ----------
+    a : array_like
+        The input.
+    axis : int or tuple of int, optional
+        The axes reduced (default all).
+    dtype : data-type, optional
+        The dtype computed in.
+    out : None
+        Not supported on traced arrays.
+    ddof : float, optional
+        Delta degrees of freedom (default 0).
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+    where : array_like of bool, optional
+        Only these elements count.
+    mean : None
+        Not supported on traced arrays.
+    correction : float, optional
+        The array API's name of ``ddof``.
+
+    Returns
+    -------
+    out : ndarray
+        The variance, real; differentiable (zero derivative at NaN entries).
+
+    Raises
+    ------
+    ValueError
+        If both ``ddof`` and ``correction`` are given.
+    NotImplementedError
+        If ``mean`` is given with a traced ``a``.
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> float(fnp.nanvar(np.array([1.0, np.nan, 3.0])))
     1.0
@@ -156,6 +278,43 @@ def nanstd(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: f
            correction: Any = None) -> Any:
     """NumPy's ``nanstd``: ``sqrt(nanvar)``.
 
+    Parameters
+    ----------
+    a : array_like
+        The input.
+    axis : int or tuple of int, optional
+        The axes reduced (default all).
+    dtype : data-type, optional
+        The dtype computed in.
+    out : None
+        Not supported on traced arrays.
+    ddof : float, optional
+        Delta degrees of freedom (default 0).
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+    where : array_like of bool, optional
+        Only these elements count.
+    mean : None
+        Not supported on traced arrays.
+    correction : float, optional
+        The array API's name of ``ddof``.
+
+    Returns
+    -------
+    out : ndarray
+        The standard deviation.
+
+    Raises
+    ------
+    ValueError
+        If both ``ddof`` and ``correction`` are given.
+    NotImplementedError
+        If ``mean`` is given with a traced ``a``.
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> float(fnp.nanstd(np.array([1.0, np.nan, 3.0])))
     1.0
@@ -191,6 +350,17 @@ def _extremum(reduce: Any, np_fn: Any, fill: float, name: str):
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = (f"NumPy's ``{name}``: NaN entries are skipped (zero derivative there); an "
                   f"all-NaN slice gives NaN (or ``initial``).\n\n"
+                  f"Parameters\n----------\na : array_like\n    The input.\naxis : int or "
+                  f"tuple of int, optional\n    The axes reduced (default all).\nout : None\n"
+                  f"    Not supported on traced arrays.\nkeepdims : bool, optional\n    Keep "
+                  f"the reduced axes, with length one.\ninitial : scalar, optional\n    One "
+                  f"more value taken into account.\nwhere : array_like of bool, optional\n"
+                  f"    Only these elements count (needs ``initial``).\n\n"
+                  f"Returns\n-------\nout : ndarray\n    The {name[3:]}imum; its derivative "
+                  f"goes to the extreme entries.\n\nRaises\n------\nValueError\n    If "
+                  f"``where`` is given without ``initial``.\n"
+                  f"TypeError\n    If ``out`` is given with a traced ``a`` "
+                  f"(``ftrans.errors.UnsupportedKeywordError``).\n\nExamples\n--------\n"
                   f">>> import ftrans.numpy as fnp, numpy as np\n"
                   f">>> float(fnp.{name}(np.array([1.0, np.nan, 3.0])))\n"
                   f"{3.0 if name == 'nanmax' else 1.0}\n")
@@ -219,6 +389,15 @@ def _argextremum(arg: Any, np_fn: Any, fill: float, name: str):
     fn.__doc__ = (f"NumPy's ``{name}``: the index of the {name[6:]}imum, NaN skipped (an integer "
                   f"result: no derivative). An all-NaN slice raises ValueError, or gives -1 "
                   f"under jit/vmap (as JAX).\n\n"
+                  f"Parameters\n----------\na : array_like\n    The input.\naxis : int, "
+                  f"optional\n    The axis searched; None (default) searches the flattened "
+                  f"array.\nout : None\n    Not supported on traced arrays.\nkeepdims : "
+                  f"bool, optional\n    Keep the reduced axis, with length one.\n\n"
+                  f"Returns\n-------\nindex : ndarray of intp\n    The index of the first "
+                  f"{name[6:]}imum among the non-NaN entries.\n\nRaises\n------\n"
+                  f"ValueError\n    If a slice is all NaN and its values are known.\n"
+                  f"TypeError\n    If ``out`` is given with a traced ``a`` "
+                  f"(``ftrans.errors.UnsupportedKeywordError``).\n\nExamples\n--------\n"
                   f">>> import ftrans.numpy as fnp, numpy as np\n"
                   f">>> int(fnp.{name}(np.array([np.nan, 3.0, 1.0])))\n"
                   f"{1 if name == 'nanargmax' else 2}\n")

@@ -22,6 +22,27 @@ from ._promote import any_tracer, result_dtype, shape_of, to_dtype, traced_where
 def tensordot(a: Any, b: Any, axes: Any = 2) -> Any:
     """NumPy's ``tensordot``.
 
+    Parameters
+    ----------
+    a, b : array_like
+        The tensors.
+    axes : int or (sequence of int, sequence of int), optional
+        The last ``axes`` axes of ``a`` contracted with the first of ``b`` (default 2), or
+        the two lists of axes contracted.
+
+    Returns
+    -------
+    out : ndarray
+        The contraction, in the operands' promoted dtype; differentiable in both.
+
+    Raises
+    ------
+    ValueError
+        If an integer ``axes`` is negative or exceeds a dimension, the two lists differ in
+        length, or contracted axes differ in length.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.tensordot(np.ones((2, 3)), np.ones((3, 4)), axes=1).shape
     (2, 4)
@@ -166,6 +187,32 @@ def einsum(subscripts: str, *operands: Any, optimize: Any = "greedy", **kwargs: 
     ``einsum(a, [0, 1], b, [1, 2], [0, 2])``), differentiable; pairwise contractions in
     NumPy's greedy order.
 
+    Parameters
+    ----------
+    subscripts : str
+        The labels of the operands' axes, ``'ij,jk->ik'``.
+    *operands : array_like
+        The operands.
+    optimize : bool or str, optional
+        NumPy's contraction order; traced operands always use the greedy order.
+    **kwargs
+        NumPy's ``out``, ``dtype``, ``order`` and ``casting``, for plain operands only.
+
+    Returns
+    -------
+    out : ndarray
+        The contraction, in the operands' promoted dtype.
+
+    Raises
+    ------
+    ValueError
+        If the subscripts do not match the operands, or a label has two sizes.
+    TypeError
+        If one of ``kwargs`` is given with traced operands
+        (``ftrans.errors.UnsupportedKeywordError``).
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.einsum("ij,jk->ik", np.ones((2, 3)), np.ones((3, 4))).shape
     (2, 4)
@@ -234,6 +281,24 @@ def einsum(subscripts: str, *operands: Any, optimize: Any = "greedy", **kwargs: 
 def einsum_path(subscripts: str, *operands: Any, optimize: Any = "greedy") -> Any:
     """NumPy's ``einsum_path`` (shapes only, so traced operands are fine).
 
+    Parameters
+    ----------
+    subscripts : str
+        The labels of the operands' axes.
+    *operands : array_like
+        The operands (only their shapes are read).
+    optimize : bool, str or list, optional
+        The strategy (default 'greedy').
+
+    Returns
+    -------
+    path : list
+        The contraction order, as NumPy's.
+    report : str
+        NumPy's printable description (for float64 operands of these shapes).
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.einsum_path("ij,jk", np.ones((2, 3)), np.ones((3, 4)))[0]
     ['einsum_path', (0, 1)]

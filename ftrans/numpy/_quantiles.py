@@ -185,6 +185,43 @@ def quantile(a: Any, q: Any, axis: Any = None, out: Any = None, overwrite_input:
     ``higher``, ``midpoint``, ``nearest``; the step-function methods raise
     NotImplementedError on traced arrays.
 
+    Parameters
+    ----------
+    a : array_like
+        Real values.
+    q : array_like of float
+        The quantile(s), in [0, 1].
+    axis : int or tuple of int, optional
+        The axes reduced (default all).
+    out : None
+        Not supported on traced arrays.
+    overwrite_input : bool, optional
+        NumPy's keyword; traced arrays are never overwritten.
+    method : str, optional
+        The interpolation method (default 'linear').
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+    weights : None
+        Not supported on traced arrays.
+
+    Returns
+    -------
+    out : ndarray
+        The quantiles, ``q``'s axes first; differentiable in ``a`` and ``q``.
+
+    Raises
+    ------
+    NotImplementedError
+        If ``method`` is a step-function method or ``weights`` is given, with traced input.
+    ValueError
+        If ``method`` is unknown, or ``q`` is out of range (where its value is known).
+    TypeError
+        If ``q`` is not real (not floating when traced), or ``a`` is complex.
+    TypeError
+        If ``out`` is given with traced input (``ftrans.errors.UnsupportedKeywordError``).
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> x = np.array([3.0, 1.0, 4.0, 2.0])
     >>> float(fnp.quantile(x, 0.25))
@@ -201,6 +238,43 @@ def percentile(a: Any, q: Any, axis: Any = None, out: Any = None,
                *, weights: Any = None) -> Any:
     """NumPy's ``percentile``: ``quantile(a, q / 100)``.
 
+    Parameters
+    ----------
+    a : array_like
+        Real values.
+    q : array_like of float
+        The percentile(s), in [0, 100].
+    axis : int or tuple of int, optional
+        The axes reduced (default all).
+    out : None
+        Not supported on traced arrays.
+    overwrite_input : bool, optional
+        NumPy's keyword; traced arrays are never overwritten.
+    method : str, optional
+        The interpolation method (default 'linear').
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+    weights : None
+        Not supported on traced arrays.
+
+    Returns
+    -------
+    out : ndarray
+        The percentiles, ``q``'s axes first; differentiable in ``a`` and ``q``.
+
+    Raises
+    ------
+    NotImplementedError
+        If ``method`` is a step-function method or ``weights`` is given, with traced input.
+    ValueError
+        If ``method`` is unknown, or ``q`` is out of range (where its value is known).
+    TypeError
+        If ``q`` is not real (not floating when traced), or ``a`` is complex.
+    TypeError
+        If ``out`` is given with traced input (``ftrans.errors.UnsupportedKeywordError``).
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> float(fnp.percentile(np.array([1.0, 2.0, 3.0]), 50))
     2.0
@@ -215,6 +289,43 @@ def nanquantile(a: Any, q: Any, axis: Any = None, out: Any = None,
     """NumPy's ``nanquantile``: ``quantile`` of the non-NaN entries of each slice (NaN for
     an all-NaN slice); NaN entries get a zero derivative.
 
+    Parameters
+    ----------
+    a : array_like
+        Real values, NaN skipped.
+    q : array_like of float
+        The quantile(s), in [0, 1].
+    axis : int or tuple of int, optional
+        The axes reduced (default all).
+    out : None
+        Not supported on traced arrays.
+    overwrite_input : bool, optional
+        NumPy's keyword; traced arrays are never overwritten.
+    method : str, optional
+        The interpolation method (default 'linear').
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+    weights : None
+        Not supported on traced arrays.
+
+    Returns
+    -------
+    out : ndarray
+        The quantiles, ``q``'s axes first; differentiable in ``a`` and ``q``.
+
+    Raises
+    ------
+    NotImplementedError
+        If ``method`` is a step-function method or ``weights`` is given, with traced input.
+    ValueError
+        If ``method`` is unknown, or ``q`` is out of range (where its value is known).
+    TypeError
+        If ``q`` is not real (not floating when traced), or ``a`` is complex.
+    TypeError
+        If ``out`` is given with traced input (``ftrans.errors.UnsupportedKeywordError``).
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> float(fnp.nanquantile(np.array([1.0, np.nan, 3.0]), 0.5))
     2.0
@@ -228,6 +339,43 @@ def nanpercentile(a: Any, q: Any, axis: Any = None, out: Any = None,
                   keepdims: bool = False, *, weights: Any = None) -> Any:
     """NumPy's ``nanpercentile``: ``nanquantile(a, q / 100)``.
 
+    Parameters
+    ----------
+    a : array_like
+        Real values, NaN skipped.
+    q : array_like of float
+        The percentile(s), in [0, 100].
+    axis : int or tuple of int, optional
+        The axes reduced (default all).
+    out : None
+        Not supported on traced arrays.
+    overwrite_input : bool, optional
+        NumPy's keyword; traced arrays are never overwritten.
+    method : str, optional
+        The interpolation method (default 'linear').
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+    weights : None
+        Not supported on traced arrays.
+
+    Returns
+    -------
+    out : ndarray
+        The percentiles, ``q``'s axes first; differentiable in ``a`` and ``q``.
+
+    Raises
+    ------
+    NotImplementedError
+        If ``method`` is a step-function method or ``weights`` is given, with traced input.
+    ValueError
+        If ``method`` is unknown, or ``q`` is out of range (where its value is known).
+    TypeError
+        If ``q`` is not real (not floating when traced), or ``a`` is complex.
+    TypeError
+        If ``out`` is given with traced input (``ftrans.errors.UnsupportedKeywordError``).
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> float(fnp.nanpercentile(np.array([1.0, np.nan, 3.0]), 50))
     2.0
@@ -262,6 +410,31 @@ def median(a: Any, axis: Any = None, out: Any = None, overwrite_input: bool = Fa
     """NumPy's ``median``: the middle order statistic, or the mean of the two middle ones;
     its derivative goes to them (``1/2`` each). NaN in a slice gives NaN.
 
+    Parameters
+    ----------
+    a : array_like
+        The values.
+    axis : int or tuple of int, optional
+        The axes reduced (default all).
+    out : None
+        Not supported on traced arrays.
+    overwrite_input : bool, optional
+        NumPy's keyword; traced arrays are never overwritten.
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+
+    Returns
+    -------
+    out : ndarray
+        The medians.
+
+    Raises
+    ------
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> x = np.array([3.0, 1.0, 4.0, 2.0])
     >>> float(fnp.median(x))
@@ -277,6 +450,33 @@ def nanmedian(a: Any, axis: Any = None, out: Any = None, overwrite_input: bool =
     """NumPy's ``nanmedian``: the median of the non-NaN entries of each slice (NaN for an
     all-NaN slice); NaN entries get a zero derivative.
 
+    Parameters
+    ----------
+    a : array_like
+        The values, NaN skipped.
+    axis : int or tuple of int, optional
+        The axes reduced (default all).
+    out : None
+        Not supported on traced arrays.
+    overwrite_input : bool, optional
+        NumPy's keyword; traced arrays are never overwritten.
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+
+    Returns
+    -------
+    out : ndarray
+        The medians.
+
+    Raises
+    ------
+    TypeError
+        If ``out`` is given with a traced ``a`` (``ftrans.errors.UnsupportedKeywordError``).
+    TypeError
+        If ``a`` is complex.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> float(fnp.nanmedian(np.array([3.0, np.nan, 1.0])))
     2.0

@@ -26,6 +26,25 @@ from ._shape import ravel, reshape
 def flip(m: Any, axis: Any = None) -> Any:
     """NumPy's ``flip``.
 
+    Parameters
+    ----------
+    m : array_like
+        The input.
+    axis : int or tuple of int, optional
+        The axes reversed (default all).
+
+    Returns
+    -------
+    out : ndarray
+        ``m`` with the order of the elements reversed along ``axis``; differentiable.
+
+    Raises
+    ------
+    numpy.exceptions.AxisError
+        If an axis is out of bounds.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.flip(np.array([1.0, 2.0]))
     array([2., 1.])
@@ -38,6 +57,23 @@ def flip(m: Any, axis: Any = None) -> Any:
 def fliplr(m: Any) -> Any:
     """NumPy's ``fliplr``.
 
+    Parameters
+    ----------
+    m : array_like
+        An array of at least two dimensions.
+
+    Returns
+    -------
+    out : ndarray
+        ``m`` with its columns (axis 1) reversed.
+
+    Raises
+    ------
+    numpy.exceptions.AxisError
+        If ``m`` has fewer than two dimensions.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.fliplr(np.eye(2))[0]
     array([0., 1.])
@@ -48,6 +84,23 @@ def fliplr(m: Any) -> Any:
 def flipud(m: Any) -> Any:
     """NumPy's ``flipud``.
 
+    Parameters
+    ----------
+    m : array_like
+        An array of at least one dimension.
+
+    Returns
+    -------
+    out : ndarray
+        ``m`` with its rows (axis 0) reversed.
+
+    Raises
+    ------
+    numpy.exceptions.AxisError
+        If ``m`` is 0-d.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.flipud(np.eye(2))[0]
     array([0., 1.])
@@ -58,6 +111,29 @@ def flipud(m: Any) -> Any:
 def roll(a: Any, shift: Any, axis: Any = None) -> Any:
     """NumPy's ``roll``.
 
+    Parameters
+    ----------
+    a : array_like
+        The input.
+    shift : int or tuple of int
+        The number of places the elements move (a constant, not a traced value).
+    axis : int or tuple of int, optional
+        The axes rolled; None (default) rolls the flattened array.
+
+    Returns
+    -------
+    out : ndarray
+        The rolled array; differentiable in ``a``.
+
+    Raises
+    ------
+    NotImplementedError
+        If ``shift`` is traced.
+    numpy.exceptions.AxisError
+        If an axis is out of bounds.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.roll(np.array([1.0, 2.0, 3.0]), 1)
     array([3., 1., 2.])
@@ -83,6 +159,27 @@ def roll(a: Any, shift: Any, axis: Any = None) -> Any:
 def rot90(m: Any, k: int = 1, axes: tuple[int, int] = (0, 1)) -> Any:
     """NumPy's ``rot90``.
 
+    Parameters
+    ----------
+    m : array_like
+        An array of at least two dimensions.
+    k : int, optional
+        The number of quarter turns, from the first axis towards the second (default 1).
+    axes : (int, int), optional
+        The plane of the rotation (default (0, 1)).
+
+    Returns
+    -------
+    out : ndarray
+        The rotated array; differentiable.
+
+    Raises
+    ------
+    numpy.exceptions.AxisError
+        If ``m`` has fewer than two dimensions (or an axis is out of bounds).
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.rot90(np.array([[1.0, 2.0], [3.0, 4.0]]))[0]
     array([2., 4.])
@@ -114,6 +211,37 @@ def _pad_widths(pad_width: Any, ndim: int) -> list[tuple[int, int]]:
 def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Any:
     """NumPy's ``pad`` with ``mode`` 'constant', 'edge', 'reflect', 'symmetric' or 'wrap'.
 
+    Parameters
+    ----------
+    array : array_like
+        The input.
+    pad_width : int or sequence
+        The widths ``((before, after), ...)`` per axis, broadcast as NumPy's.
+    mode : str, optional
+        'constant' (default), 'edge', 'reflect', 'symmetric' or 'wrap' on traced arrays
+        (NumPy's other modes on plain ones).
+    **kwargs
+        ``constant_values`` (may be a traced scalar) for 'constant'; ``reflect_type``
+        'even' only, for 'reflect' and 'symmetric'.
+
+    Returns
+    -------
+    out : ndarray
+        The padded array; differentiable in ``array`` (and a traced ``constant_values``).
+
+    Raises
+    ------
+    NotImplementedError
+        If ``mode`` is another of NumPy's modes, with a traced array.
+    ValueError
+        If a width is negative, a keyword does not belong to ``mode``, or an empty axis is
+        padded with a mode other than 'constant'.
+    TypeError
+        If ``reflect_type`` is 'odd', with a traced array
+        (``ftrans.errors.UnsupportedKeywordError``).
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.pad(np.array([1.0, 2.0]), 1, mode="edge")
     array([1., 1., 2., 2.])

@@ -39,6 +39,33 @@ def asarray(a: Any, dtype: Any = None, order: str | None = None, *, device: Any 
     cannot be avoided (a dtype conversion), ``None`` copies only when needed. Traced arrays
     are immutable: they are never copied.
 
+    Parameters
+    ----------
+    a : array_like
+        An array, a nested sequence (which may hold traced arrays: they are stacked), a
+        scalar or a traced array.
+    dtype : data-type, optional
+        The dtype of the result (default: ``a``'s, as NumPy infers it).
+    order : {'C', 'F', 'A', 'K'}, optional
+        NumPy's memory layout, for plain inputs.
+    device : str, optional
+        The array API's device: None or 'cpu' (``ftrans.device_put`` moves arrays to a GPU).
+    copy : bool, optional
+        True: always copy a plain input; False: never copy; None (default): when needed.
+
+    Returns
+    -------
+    out : ndarray
+        The array; under ``jit`` and ``vmap``, a NumPy input becomes a traced constant.
+
+    Raises
+    ------
+    ValueError
+        If ``copy=False`` and a copy is needed (a dtype conversion, or stacking traced
+        arrays), nested traced arrays have different shapes, or ``device`` is not 'cpu'.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.asarray([1.0, 2.0])
     array([1., 2.])
@@ -82,6 +109,23 @@ def array(a: Any, dtype: Any = None, copy: bool | None = True) -> Any:
     """NumPy's ``array``: a copy of a NumPy input unless ``copy=False`` (traced arrays are
     immutable: one stays traced).
 
+    Parameters
+    ----------
+    a : array_like
+        An array, a nested sequence (which may hold traced arrays), a scalar or a traced
+        array.
+    dtype : data-type, optional
+        The dtype of the result.
+    copy : bool, optional
+        Copy a plain input (default True).
+
+    Returns
+    -------
+    out : ndarray
+        The array (under ``jit`` and ``vmap``, a NumPy input becomes a traced constant).
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> x = np.zeros(2)
     >>> y = fnp.array(x); y[0] = 1.0; x
@@ -138,6 +182,24 @@ zeros_like = _like(0)
 zeros_like.__name__ = zeros_like.__qualname__ = "zeros_like"
 zeros_like.__doc__ = """An array of zeros shaped like ``a`` (a constant: no derivative flows).
 
+Parameters
+----------
+a : array_like
+    The array whose shape and dtype are copied (traced or not).
+dtype : data-type, optional
+    The result's dtype (default ``a``'s).
+shape : int or tuple of int, optional
+    The result's shape (default ``a``'s).
+device : str, optional
+    The array API's device: None or 'cpu'.
+
+Returns
+-------
+out : ndarray
+    A NumPy (or, for a CuPy ``a``, CuPy) array, never traced.
+
+Examples
+--------
 >>> import ftrans.numpy as fnp
 >>> fnp.zeros_like(3.0)
 array(0.)
@@ -146,6 +208,24 @@ ones_like = _like(1)
 ones_like.__name__ = ones_like.__qualname__ = "ones_like"
 ones_like.__doc__ = """An array of ones shaped like ``a``.
 
+Parameters
+----------
+a : array_like
+    The array whose shape and dtype are copied (traced or not).
+dtype : data-type, optional
+    The result's dtype (default ``a``'s).
+shape : int or tuple of int, optional
+    The result's shape (default ``a``'s).
+device : str, optional
+    The array API's device: None or 'cpu'.
+
+Returns
+-------
+out : ndarray
+    A NumPy (or, for a CuPy ``a``, CuPy) array, never traced.
+
+Examples
+--------
 >>> import ftrans.numpy as fnp
 >>> fnp.ones_like(3.0)
 array(1.)
@@ -444,6 +524,18 @@ def ravel(a: Any, order: str = "C") -> Any:
 def shape(a: Any) -> tuple[int, ...]:
     """The shape of ``a``.
 
+    Parameters
+    ----------
+    a : array_like
+        An array, a nested sequence, a scalar or a traced array.
+
+    Returns
+    -------
+    shape : tuple of int
+        Its shape (static, also under ``jit``).
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.shape(1.0)
     ()
@@ -454,6 +546,18 @@ def shape(a: Any) -> tuple[int, ...]:
 def ndim(a: Any) -> int:
     """The number of axes of ``a``.
 
+    Parameters
+    ----------
+    a : array_like
+        An array, a nested sequence, a scalar or a traced array.
+
+    Returns
+    -------
+    ndim : int
+        Its number of axes.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.ndim(1.0)
     0
@@ -465,6 +569,25 @@ def size(a: Any, axis: int | Sequence[int] | None = None) -> int:
     """NumPy's ``size``: the number of elements of ``a`` (along ``axis``, an int or a tuple
     of ints); on traced arrays too (``np.size(x)`` dispatches here).
 
+    Parameters
+    ----------
+    a : array_like
+        An array, a nested sequence, a scalar or a traced array.
+    axis : int or tuple of int, optional
+        Count along these axes only (default all).
+
+    Returns
+    -------
+    size : int
+        The number of elements.
+
+    Raises
+    ------
+    numpy.exceptions.AxisError
+        If an axis is out of bounds.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.size(np.ones((2, 3))), fnp.size(np.ones((2, 3)), 1), fnp.size([[1, 2]], (0, 1))
     (6, 3, 2)

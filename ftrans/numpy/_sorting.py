@@ -21,6 +21,34 @@ def argsort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any =
     order; an integer result: no derivative), with the array API's ``descending=`` (equal
     values keep their order there too).
 
+    Parameters
+    ----------
+    a : array_like
+        The values.
+    axis : int or None, optional
+        The axis sorted along (default -1); None flattens ``a`` first.
+    kind : str, optional
+        NumPy's algorithm name; traced arrays always sort stably.
+    order : None
+        Structured-array fields: not supported on traced arrays.
+    stable : bool, optional
+        NumPy's flag; the sort is stable either way (also on plain arrays, unlike NumPy's
+        default).
+    descending : bool, optional
+        Sort from largest to smallest (default False).
+
+    Returns
+    -------
+    index : ndarray of intp
+        The indices that sort ``a`` along ``axis``.
+
+    Raises
+    ------
+    numpy.exceptions.AxisError
+        If ``a`` is 0-d (with an axis) or ``axis`` is out of bounds.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.argsort(np.array([3.0, 1.0, 2.0]))
     array([1, 2, 0])
@@ -66,6 +94,33 @@ def sort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any = No
     """NumPy's ``sort``, with the array API's ``descending=``; the derivative follows each
     value to its sorted place.
 
+    Parameters
+    ----------
+    a : array_like
+        The values.
+    axis : int or None, optional
+        The axis sorted along (default -1); None flattens ``a`` first.
+    kind : str, optional
+        NumPy's algorithm name; traced arrays always sort stably.
+    order : None
+        Structured-array fields: not supported on traced arrays.
+    stable : bool, optional
+        NumPy's flag.
+    descending : bool, optional
+        Sort from largest to smallest (default False).
+
+    Returns
+    -------
+    out : ndarray
+        The sorted values; differentiable.
+
+    Raises
+    ------
+    numpy.exceptions.AxisError
+        If ``a`` is 0-d (with an axis) or ``axis`` is out of bounds.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.sort(np.array([3.0, 1.0, 2.0]))
     array([1., 2., 3.])
@@ -94,6 +149,30 @@ def sort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any = No
 def searchsorted(a: Any, v: Any, side: str = "left", sorter: Any = None) -> Any:
     """NumPy's ``searchsorted`` (an integer result: no derivative with respect to either).
 
+    Parameters
+    ----------
+    a : array_like
+        A sorted 1-D array (or one that ``sorter`` sorts).
+    v : array_like
+        The values to insert.
+    side : {'left', 'right'}, optional
+        For a value equal to an entry of ``a``, the index before it ('left', default) or
+        after it.
+    sorter : array_like of int, optional
+        The indices that sort ``a``.
+
+    Returns
+    -------
+    index : ndarray of intp
+        Where each value of ``v`` would go to keep ``a`` sorted, of ``v``'s shape.
+
+    Raises
+    ------
+    ValueError
+        If ``side`` is neither 'left' nor 'right'.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> int(fnp.searchsorted(np.array([1.0, 2.0, 3.0]), 2.5))
     2
@@ -116,6 +195,32 @@ def nonzero(a: Any, *, size: int | None = None, fill_value: Any = None) -> tuple
     ``fill_value`` (0 unless given; a tuple gives one per dimension). That works under
     ``jit`` and ``vmap`` too.
 
+    Parameters
+    ----------
+    a : array_like
+        The input, at least 1-D.
+    size : int, optional
+        A static number of indices to return (JAX's keyword; NumPy has none).
+    fill_value : scalar or tuple, optional
+        The padding past the last nonzero element, with ``size`` only.
+
+    Returns
+    -------
+    indices : tuple of ndarray of intp
+        One index array per dimension of ``a``.
+
+    Raises
+    ------
+    ftrans.errors.ConcretizationError
+        If ``a`` is abstract (under ``jit`` or ``vmap``) and ``size`` is not given.
+    ValueError
+        If ``fill_value`` is given without ``size``, ``a`` is 0-d, or a tuple
+        ``fill_value`` has not ``a.ndim`` entries.
+    TypeError
+        If ``size`` is not a non-negative int.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> fnp.nonzero(np.array([0.0, 2.0]))
     (array([1]),)
@@ -179,6 +284,27 @@ def flatnonzero(a: Any, *, size: int | None = None, fill_value: Any = None) -> A
     """NumPy's ``flatnonzero``: the indices of the nonzero elements of ``ravel(a)``; traced
     arrays need ``size=`` unless concrete (see ``nonzero``).
 
+    Parameters
+    ----------
+    a : array_like
+        The input.
+    size : int, optional
+        A static number of indices to return (JAX's keyword; NumPy has none).
+    fill_value : scalar, optional
+        The padding past the last nonzero element (default 0).
+
+    Returns
+    -------
+    index : ndarray of intp
+        The positions of the nonzero elements in ``ravel(a)``.
+
+    Raises
+    ------
+    ftrans.errors.ConcretizationError
+        If ``a`` is abstract (under ``jit`` or ``vmap``) and ``size`` is not given.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.flatnonzero(np.array([0.0, 2.0]))
     array([1])
@@ -193,6 +319,27 @@ def argwhere(a: Any, *, size: int | None = None, fill_value: Any = None) -> Any:
     """NumPy's ``argwhere``: one row of indices per nonzero element; traced arrays need
     ``size=`` unless concrete (see ``nonzero``).
 
+    Parameters
+    ----------
+    a : array_like
+        The input.
+    size : int, optional
+        A static number of rows to return (JAX's keyword; NumPy has none).
+    fill_value : scalar or tuple, optional
+        The padding past the last nonzero element (default 0).
+
+    Returns
+    -------
+    index : ndarray of intp
+        Of shape ``(number of nonzero elements, a.ndim)`` (``(size, a.ndim)`` with ``size``).
+
+    Raises
+    ------
+    ftrans.errors.ConcretizationError
+        If ``a`` is abstract (under ``jit`` or ``vmap``) and ``size`` is not given.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.argwhere(np.array([0.0, 2.0]))
     array([[1]])
@@ -210,6 +357,28 @@ def where(condition: Any, x: Any = None, y: Any = None) -> Any:
     """NumPy's ``where``: ``x`` where ``condition`` holds, else ``y``; with one argument,
     ``nonzero(condition)`` (which needs a concrete condition).
 
+    Parameters
+    ----------
+    condition : array_like of bool
+        Where to take ``x``.
+    x, y : array_like, optional
+        The values, broadcast with ``condition``; give both or neither.
+
+    Returns
+    -------
+    out : ndarray or tuple of ndarray
+        The selection, differentiable in ``x`` and ``y`` (each gets the cotangent where it is
+        selected); with ``condition`` alone, ``nonzero(condition)``.
+
+    Raises
+    ------
+    ftrans.errors.ConcretizationError
+        With ``condition`` alone, if it is abstract (under ``jit`` or ``vmap``).
+    ValueError
+        If only one of ``x`` and ``y`` is given.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.where(True, 1.0, 2.0)
     1.0
@@ -222,6 +391,29 @@ def where(condition: Any, x: Any = None, y: Any = None) -> Any:
 def select(condlist: Sequence[Any], choicelist: Sequence[Any], default: Any = 0) -> Any:
     """NumPy's ``select``: the first choice whose condition holds, else ``default``.
 
+    Parameters
+    ----------
+    condlist : sequence of array_like of bool
+        The conditions, tried in order.
+    choicelist : sequence of array_like
+        One choice per condition.
+    default : scalar or array_like, optional
+        The value where no condition holds (default 0).
+
+    Returns
+    -------
+    out : ndarray
+        The selection, differentiable in the choices and ``default``.
+
+    Raises
+    ------
+    ValueError
+        If the two lists differ in length or are empty.
+    TypeError
+        If a condition is not boolean.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.select([np.array([True, False])], [np.array([1.0, 2.0])], 0.0)
     array([1., 0.])
@@ -251,6 +443,33 @@ def unique(ar: Any, return_index: bool = False, return_inverse: bool = False,
     is the first occurrence of its value). They are always sorted, which ``sorted=False``
     (NumPy 2.3's "any order will do") allows.
 
+    Parameters
+    ----------
+    ar : array_like
+        The input; when traced, its value must be concrete.
+    return_index, return_inverse, return_counts : bool, optional
+        Also return the first indices, the inverse indices or the counts (as NumPy).
+    axis : None
+        Only None on traced arrays.
+    equal_nan : bool, optional
+        Count all NaNs as one value (default True).
+    sorted : bool, optional
+        Ignored: the values are always sorted.
+
+    Returns
+    -------
+    out : ndarray or tuple of ndarray
+        The sorted unique values, and the requested index arrays.
+
+    Raises
+    ------
+    ftrans.errors.ConcretizationError
+        If ``ar`` is abstract (under ``jit`` or ``vmap``).
+    NotImplementedError
+        If ``axis`` is given for a traced ``ar``.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.unique(np.array([2.0, 1.0, 2.0]))
     array([1., 2.])

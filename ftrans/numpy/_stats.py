@@ -22,6 +22,33 @@ def prod(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False, *,
     """NumPy's ``prod`` (with ``initial`` and ``where``); exact derivatives also where
     factors are zero.
 
+    Parameters
+    ----------
+    a : array_like
+        The input.
+    axis : int or tuple of int, optional
+        The axes reduced (default all).
+    dtype : data-type, optional
+        The dtype of the accumulation and the result.
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+    initial : scalar, optional
+        A starting value, included in the product.
+    where : array_like of bool, optional
+        Only these elements count.
+
+    Returns
+    -------
+    out : ndarray
+        The product; differentiable.
+
+    Raises
+    ------
+    numpy.exceptions.AxisError
+        If an axis is out of bounds.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.prod(np.array([1.0, 2.0, 3.0])), fnp.prod(np.array([2.0, 3.0]), initial=2.0)
     (6.0, 12.0)
@@ -55,6 +82,37 @@ def var(a: Any, axis: Any = None, dtype: Any = None, ddof: float = 0,
     (``correction`` is the array API's name for ``ddof``; ``where`` counts only the entries
     it selects; ``mean``, shaped as with ``keepdims=True``, saves computing it).
 
+    Parameters
+    ----------
+    a : array_like
+        The input.
+    axis : int or tuple of int, optional
+        The axes reduced (default all).
+    dtype : data-type, optional
+        The dtype computed in (default float64 for integers, ``a``'s for inexact ``a``).
+    ddof : float, optional
+        Delta degrees of freedom: the divisor is ``n - ddof`` (default 0).
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+    where : array_like of bool, optional
+        Only these elements count.
+    mean : array_like, optional
+        The mean, if already known.
+    correction : float, optional
+        The array API's name of ``ddof``.
+
+    Returns
+    -------
+    out : ndarray
+        The variance (real also for complex ``a``); differentiable in ``a``.
+
+    Raises
+    ------
+    ValueError
+        If both ``ddof`` and ``correction`` are given.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.var(np.array([1.0, 3.0])), fnp.var(np.array([1.0, 3.0]), correction=1)
     (1.0, 2.0)
@@ -109,6 +167,37 @@ def std(a: Any, axis: Any = None, dtype: Any = None, ddof: float = 0,
     """NumPy's ``std``: ``sqrt(var)`` (its derivative is infinite where ``var`` is 0);
     ``correction`` is the array API's name for ``ddof``; ``where`` and ``mean`` as ``var``'s.
 
+    Parameters
+    ----------
+    a : array_like
+        The input.
+    axis : int or tuple of int, optional
+        The axes reduced (default all).
+    dtype : data-type, optional
+        The dtype computed in.
+    ddof : float, optional
+        Delta degrees of freedom: the divisor is ``n - ddof`` (default 0).
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+    where : array_like of bool, optional
+        Only these elements count.
+    mean : array_like, optional
+        The mean, if already known.
+    correction : float, optional
+        The array API's name of ``ddof``.
+
+    Returns
+    -------
+    out : ndarray
+        The standard deviation.
+
+    Raises
+    ------
+    ValueError
+        If both ``ddof`` and ``correction`` are given.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.std(np.array([1.0, 3.0]))
     1.0
@@ -124,6 +213,22 @@ def std(a: Any, axis: Any = None, dtype: Any = None, ddof: float = 0,
 def ptp(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """NumPy's ``ptp``: ``max - min``.
 
+    Parameters
+    ----------
+    a : array_like
+        The input.
+    axis : int or tuple of int, optional
+        The axes reduced (default all).
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+
+    Returns
+    -------
+    out : ndarray
+        ``max(a) - min(a)``; the derivative goes to the extreme elements.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.ptp(np.array([1.0, 4.0, 2.0]))
     3.0
@@ -137,6 +242,33 @@ def average(a: Any, axis: Any = None, weights: Any = None, returned: bool = Fals
             keepdims: bool = False) -> Any:
     """NumPy's ``average``: ``sum(a * w) / sum(w)``, differentiable in ``a`` and ``w``.
 
+    Parameters
+    ----------
+    a : array_like
+        The values.
+    axis : int or tuple of int, optional
+        The axes averaged over (default all).
+    weights : array_like, optional
+        Weights of ``a``'s shape, or 1-D along ``axis``; None weighs all equally.
+    returned : bool, optional
+        Also return the sum of the weights (default False).
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+
+    Returns
+    -------
+    out : ndarray or tuple of ndarray
+        The weighted mean, and with ``returned`` the sum of the weights.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` has another shape than ``a`` and ``axis`` is None, or is not 1-D.
+    ValueError
+        If 1-D ``weights`` differ in length from ``a`` along ``axis``.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.average(np.array([1.0, 3.0]), weights=np.array([3.0, 1.0]))
     1.5
@@ -183,6 +315,15 @@ def _arg(prim: Any, name: str):
         return _expand_dims(res, (ax,)) if keepdims else res
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = (f"NumPy's ``{name}`` (an integer result: no derivative).\n\n"
+                  f"Parameters\n----------\na : array_like\n    The input.\naxis : int, "
+                  f"optional\n    The axis searched; None (default) searches the flattened "
+                  f"array.\nout : None\n    Leave None: it is ignored when ``a`` is "
+                  f"traced.\nkeepdims : "
+                  f"bool, optional\n    Keep the reduced axis, with length one.\n\n"
+                  f"Returns\n-------\nindex : ndarray of intp\n    The index of the first "
+                  f"{'largest' if name == 'argmax' else 'smallest'} element.\n\nRaises\n"
+                  f"------\nnumpy.exceptions.AxisError\n    If ``axis`` is out of bounds."
+                  f"\n\nExamples\n--------\n"
                   f">>> import ftrans.numpy as fnp, numpy as np\n"
                   f">>> int(fnp.{name}(np.array([2.0, 5.0, 1.0])))\n"
                   f"{1 if name == 'argmax' else 2}\n")
@@ -205,6 +346,27 @@ def _scan_setup(a: Any, axis: Any, dtype: Any, np_fn: Any) -> tuple[Any, int]:
 def cumsum(a: Any, axis: Any = None, dtype: Any = None) -> Any:
     """NumPy's ``cumsum``.
 
+    Parameters
+    ----------
+    a : array_like
+        The input.
+    axis : int, optional
+        The axis summed along; None (default) flattens ``a`` first.
+    dtype : data-type, optional
+        The dtype of the accumulation and the result.
+
+    Returns
+    -------
+    out : ndarray
+        The running sums; differentiable (its transpose is a reversed cumsum).
+
+    Raises
+    ------
+    numpy.exceptions.AxisError
+        If ``axis`` is out of bounds.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.cumsum(np.array([1.0, 2.0, 3.0]))
     array([1., 3., 6.])
@@ -218,6 +380,27 @@ def cumsum(a: Any, axis: Any = None, dtype: Any = None) -> Any:
 def cumprod(a: Any, axis: Any = None, dtype: Any = None) -> Any:
     """NumPy's ``cumprod`` (a log-depth product scan; exact derivatives at zeros too).
 
+    Parameters
+    ----------
+    a : array_like
+        The input.
+    axis : int, optional
+        The axis multiplied along; None (default) flattens ``a`` first.
+    dtype : data-type, optional
+        The dtype of the accumulation and the result.
+
+    Returns
+    -------
+    out : ndarray
+        The running products; differentiable.
+
+    Raises
+    ------
+    numpy.exceptions.AxisError
+        If ``axis`` is out of bounds.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.cumprod(np.array([1.0, 2.0, 3.0]))
     array([1., 2., 6.])
@@ -233,6 +416,29 @@ def cumulative_sum(x: Any, /, *, axis: int | None = None, dtype: Any = None,
     """The array API's (and NumPy 2's) ``cumulative_sum``: ``cumsum`` along ``axis`` (which
     may be omitted for 1-D ``x`` only), starting with a zero when ``include_initial``.
 
+    Parameters
+    ----------
+    x : array_like
+        The input.
+    axis : int, optional
+        The axis summed along; required unless ``x`` is 1-D.
+    dtype : data-type, optional
+        The dtype of the accumulation and the result.
+    include_initial : bool, optional
+        Start with a zero, so the axis grows by one (default False).
+
+    Returns
+    -------
+    out : ndarray
+        The running sums; differentiable.
+
+    Raises
+    ------
+    ValueError
+        If ``axis`` is omitted and ``x`` is not 1-D.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.cumulative_sum(np.array([1.0, 2.0, 3.0]), include_initial=True)
     array([0., 1., 3., 6.])
@@ -261,6 +467,24 @@ def all(a: Any, axis: Any = None, keepdims: bool = False, *,  # noqa: A001
         where: Any = None) -> Any:
     """NumPy's ``all`` (with ``where``).
 
+    Parameters
+    ----------
+    a : array_like
+        The input; nonzero values count as true.
+    axis : int or tuple of int, optional
+        The axes reduced (default all).
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+    where : array_like of bool, optional
+        Only these elements count.
+
+    Returns
+    -------
+    out : ndarray of bool
+        Whether all elements are true (True over an empty axis); no derivative.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> bool(fnp.all(np.array([1.0, 0.0])))
     False
@@ -278,6 +502,24 @@ def any(a: Any, axis: Any = None, keepdims: bool = False, *,  # noqa: A001
         where: Any = None) -> Any:
     """NumPy's ``any`` (with ``where``).
 
+    Parameters
+    ----------
+    a : array_like
+        The input; nonzero values count as true.
+    axis : int or tuple of int, optional
+        The axes reduced (default all).
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+    where : array_like of bool, optional
+        Only these elements count.
+
+    Returns
+    -------
+    out : ndarray of bool
+        Whether any element is true (False over an empty axis); no derivative.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> bool(fnp.any(np.array([1.0, 0.0])))
     True
@@ -305,6 +547,22 @@ def _logical_reduce(prim: Any, t: Any, axis: Any, keepdims: bool, what: str,
 def count_nonzero(a: Any, axis: Any = None, *, keepdims: bool = False) -> Any:
     """NumPy's ``count_nonzero``.
 
+    Parameters
+    ----------
+    a : array_like
+        The input.
+    axis : int or tuple of int, optional
+        The axes counted over (default all).
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+
+    Returns
+    -------
+    out : int or ndarray of intp
+        The number of nonzero elements.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> int(fnp.count_nonzero(np.array([1.0, 0.0, 2.0])))
     2

@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 
-from ..prims import bitwise as bw
 from ..prims import elementwise as ew
 from ._elementwise import _binary, _doc, _unary, astype, divide, maximum, minimum, multiply
 from ._elementwise import power as _power
@@ -18,10 +17,8 @@ from ._elementwise import where as _where
 from ._keywords import traced_only
 from ._promote import (
     any_tracer,
-    dtype_of,
     is_tracer,
     operand_dtype,
-    promote,
     result_dtype,
     to_dtype,
 )
@@ -48,6 +45,23 @@ def signbit(x: Any) -> Any:
     """NumPy's ``signbit``: whether the sign bit is set — also for ``-0.0`` and a negative
     NaN, which ``x < 0`` misses (a boolean result: no derivative).
 
+    Parameters
+    ----------
+    x : array_like
+        A real operand (integers never have the bit set).
+
+    Returns
+    -------
+    out : ndarray of bool
+        Whether each element's sign bit is set.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is complex.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.signbit(np.array([-0.0, 0.0, -2.0]))
     array([ True, False,  True])
@@ -81,6 +95,23 @@ logical_xor = _binary(ew.xor_p, np.logical_xor,
 def fabs(x: Any) -> Any:
     """NumPy's ``fabs``: ``absolute`` of real values (NumPy refuses complex ones).
 
+    Parameters
+    ----------
+    x : array_like
+        A real operand; integers are converted to NumPy's float result dtype.
+
+    Returns
+    -------
+    out : ndarray
+        ``|x|``, a float array; differentiable (derivative ``sign(x)``).
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is complex, as NumPy.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.fabs(-2.0)
     2.0
@@ -96,6 +127,18 @@ def fabs(x: Any) -> Any:
 def positive(x: Any) -> Any:
     """NumPy's ``positive``: ``x`` itself.
 
+    Parameters
+    ----------
+    x : array_like
+        The operand.
+
+    Returns
+    -------
+    out : ndarray
+        ``x`` (the traced array itself under a transformation).
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.positive(-2.0)
     -2.0
@@ -106,6 +149,18 @@ def positive(x: Any) -> Any:
 def float_power(x: Any, y: Any) -> Any:
     """NumPy's ``float_power``: ``x ** y`` computed in float64 (or wider).
 
+    Parameters
+    ----------
+    x, y : array_like
+        Base and exponent, broadcast together.
+
+    Returns
+    -------
+    out : ndarray
+        ``x ** y`` in float64 (complex128 for complex operands); differentiable in both.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.float_power(2, 3)
     8.0
@@ -119,6 +174,19 @@ def float_power(x: Any, y: Any) -> Any:
 def reciprocal(x: Any) -> Any:
     """NumPy's ``reciprocal``: ``1 / x``.
 
+    Parameters
+    ----------
+    x : array_like
+        The operand.
+
+    Returns
+    -------
+    out : ndarray
+        ``1 / x`` in NumPy's result dtype (integer operands stay integer, as NumPy);
+        differentiable (derivative ``-1 / x**2``).
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.reciprocal(4.0)
     0.25
@@ -133,6 +201,18 @@ def reciprocal(x: Any) -> Any:
 def deg2rad(x: Any) -> Any:
     """NumPy's ``deg2rad``: ``x * (pi / 180)``.
 
+    Parameters
+    ----------
+    x : array_like
+        Angles in degrees.
+
+    Returns
+    -------
+    out : ndarray
+        The angles in radians, in NumPy's float result dtype; differentiable.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.deg2rad(180.0)
     3.141592653589793
@@ -147,6 +227,18 @@ radians = deg2rad
 def rad2deg(x: Any) -> Any:
     """NumPy's ``rad2deg``: ``x * (180 / pi)``.
 
+    Parameters
+    ----------
+    x : array_like
+        Angles in radians.
+
+    Returns
+    -------
+    out : ndarray
+        The angles in degrees, in NumPy's float result dtype; differentiable.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.rad2deg(0.0)
     0.0
@@ -163,6 +255,18 @@ def sinc(x: Any) -> Any:
     Taylor polynomial (to ``x^16``, error below 1e-25), so derivatives of every order are
     right at 0 (``sinc''(0) = -pi^2/3``) and never NaN.
 
+    Parameters
+    ----------
+    x : array_like
+        The operand; integers are converted to float.
+
+    Returns
+    -------
+    out : ndarray
+        ``sin(pi x) / (pi x)``, 1 at ``x = 0``; differentiable to every order.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp
     >>> fnp.sinc(0.0)
     1.0
@@ -187,6 +291,19 @@ def sinc(x: Any) -> Any:
 def fmax(x: Any, y: Any) -> Any:
     """NumPy's ``fmax``: the maximum, ignoring NaNs.
 
+    Parameters
+    ----------
+    x, y : array_like
+        The operands, broadcast together.
+
+    Returns
+    -------
+    out : ndarray
+        The larger of each pair, the other operand where one is NaN (NaN where both are);
+        the derivative follows the operand selected.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.fmax(float("nan"), 1.0)
     1.0
@@ -200,6 +317,19 @@ def fmax(x: Any, y: Any) -> Any:
 def fmin(x: Any, y: Any) -> Any:
     """NumPy's ``fmin``: the minimum, ignoring NaNs.
 
+    Parameters
+    ----------
+    x, y : array_like
+        The operands, broadcast together.
+
+    Returns
+    -------
+    out : ndarray
+        The smaller of each pair, the other operand where one is NaN (NaN where both are);
+        the derivative follows the operand selected.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.fmin(float("nan"), 1.0)
     1.0
@@ -215,6 +345,32 @@ def clip(a: Any, min: Any = None, max: Any = None, out: Any = None, *,  # noqa: 
     """NumPy's ``clip``: ``minimum(maximum(a, min), max)``; ties share the derivative. The
     bounds are named ``min``/``max`` as in the array API, ``a_min``/``a_max`` as in NumPy.
 
+    Parameters
+    ----------
+    a : array_like
+        The values.
+    min, max : array_like, optional
+        The lower and upper bounds (None: no bound), broadcast against ``a``.
+    out : None
+        Not supported.
+    a_min, a_max : array_like, optional
+        NumPy's older names of ``min`` and ``max``.
+
+    Returns
+    -------
+    out : ndarray
+        ``a`` limited to ``[min, max]`` (``a`` itself when both bounds are None);
+        differentiable in ``a`` and in the bounds.
+
+    Raises
+    ------
+    ValueError
+        If a bound is given under both of its names.
+    TypeError
+        If ``out`` is given (``ftrans.errors.UnsupportedKeywordError``).
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.clip(3.0, 0.0, 1.0), fnp.clip(3.0, a_max=1.0)
     (1.0, 1.0)
@@ -240,6 +396,21 @@ def clip(a: Any, min: Any = None, max: Any = None, out: Any = None, *,  # noqa: 
 def heaviside(x1: Any, x2: Any) -> Any:
     """NumPy's ``heaviside``: 0 below zero, 1 above, ``x2`` at zero (NaN stays NaN).
 
+    Parameters
+    ----------
+    x1 : array_like
+        The values tested.
+    x2 : array_like
+        The result where ``x1`` is 0.
+
+    Returns
+    -------
+    out : ndarray
+        The step function in NumPy's float result dtype; its derivative is 0 in ``x1``
+        and, where ``x1 == 0``, 1 in ``x2``.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.heaviside(0.0, 0.5)
     0.5
@@ -258,6 +429,24 @@ def nan_to_num(x: Any, copy: bool = True, nan: float = 0.0, posinf: float | None
                neginf: float | None = None) -> Any:
     """NumPy's ``nan_to_num``: NaN and infinities replaced by finite numbers.
 
+    Parameters
+    ----------
+    x : array_like
+        The input; integers are returned as they are, complex numbers handled part by part.
+    copy : bool, optional
+        NumPy's keyword; traced arrays are never changed in place.
+    nan : float, optional
+        The value for NaN (default 0.0).
+    posinf, neginf : float, optional
+        The values for ``inf`` and ``-inf`` (default the dtype's largest and smallest finite).
+
+    Returns
+    -------
+    out : ndarray
+        ``x`` with the replacements; derivative 1 where ``x`` was finite, 0 elsewhere.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.nan_to_num(float("nan"))
     0.0
@@ -283,6 +472,22 @@ def nan_to_num(x: Any, copy: bool = True, nan: float = 0.0, posinf: float | None
 def round(a: Any, decimals: int = 0, out: Any = None) -> Any:  # noqa: A001
     """NumPy's ``round`` (half to even), as NumPy computes it: ``rint(a * 10**d) / 10**d``.
 
+    Parameters
+    ----------
+    a : array_like
+        The values.
+    decimals : int, optional
+        The number of decimals (negative: to tens, hundreds, ...; default 0).
+    out : None
+        Not supported on traced arrays.
+
+    Returns
+    -------
+    out : ndarray
+        The rounded values, in ``a``'s dtype; piecewise constant, so its derivative is 0.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.round(2.675, 1)
     2.7
@@ -298,91 +503,3 @@ def round(a: Any, decimals: int = 0, out: Any = None) -> Any:  # noqa: A001
 
 
 around = round
-
-
-def _integer_operands(name: str, args: tuple, allow_bool: bool = True) -> None:
-    """Raise NumPy's TypeError, naming the function and the dtypes, for operands a bitwise
-    function does not take (floats, complex numbers; booleans for the shifts)."""
-    kinds = "iub" if allow_bool else "iu"
-    dts = [dtype_of(a) for a in args]
-    if any(dt.kind not in kinds for dt in dts):
-        what = "integer or boolean" if allow_bool else "integer"
-        raise TypeError(f"{name} takes {what} operands, got "
-                        f"{', '.join(dt.name for dt in dts)}")
-
-
-def _bitwise(logical: Any, prim: Any, name: str, sym: str, example: str, value: str):
-    ufunc = getattr(np, name)
-
-    def fn(x: Any, y: Any) -> Any:
-        if not any_tracer((x, y)):
-            return ufunc(x, y)
-        _integer_operands(name, (x, y))
-        if result_dtype(x, y) == np.bool_:
-            return logical(x, y)
-        return prim.bind(*promote(ufunc, (x, y), name))
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = (f"NumPy's ``{name}`` (``{sym}``): bitwise on integers, logical on "
-                  f"booleans.\n\n>>> import ftrans.numpy as fnp\n>>> {example}\n{value}\n")
-    return fn
-
-
-bitwise_and = _bitwise(logical_and, bw.bitwise_and_p, "bitwise_and", "&",
-                       "int(fnp.bitwise_and(12, 10))", "8")
-bitwise_or = _bitwise(logical_or, bw.bitwise_or_p, "bitwise_or", "|",
-                      "int(fnp.bitwise_or(12, 10))", "14")
-bitwise_xor = _bitwise(logical_xor, bw.bitwise_xor_p, "bitwise_xor", "^",
-                       "int(fnp.bitwise_xor(12, 10))", "6")
-
-
-def invert(x: Any) -> Any:
-    """NumPy's ``invert`` (``~``): bitwise not of integers, logical not of booleans.
-
-    >>> import ftrans.numpy as fnp, numpy as np
-    >>> int(fnp.invert(np.uint8(1)))
-    254
-    """
-    if not is_tracer(x):
-        return np.invert(x)
-    _integer_operands("invert", (x,))
-    if x.dtype == np.bool_:
-        return logical_not(x)
-    return bw.bitwise_not_p.bind(x)
-
-
-bitwise_not = bitwise_invert = invert
-
-
-def left_shift(x1: Any, x2: Any) -> Any:
-    """NumPy's ``left_shift`` (``<<``): ``x1 * 2**x2`` in ``x1``'s integer dtype (bits shifted
-    out are lost; counts outside ``[0, bits)`` give 0).
-
-    >>> import ftrans.numpy as fnp
-    >>> int(fnp.left_shift(3, 2))
-    12
-    """
-    if not any_tracer((x1, x2)):
-        return np.left_shift(x1, x2)
-    _integer_operands("left_shift", (x1, x2), allow_bool=False)
-    return bw.shift_left_p.bind(*promote(np.left_shift, (x1, x2), "left_shift"))
-
-
-def right_shift(x1: Any, x2: Any) -> Any:
-    """NumPy's ``right_shift`` (``>>``): arithmetic for signed integers (the sign is kept),
-    logical for unsigned ones.
-
-    >>> import ftrans.numpy as fnp
-    >>> int(fnp.right_shift(-8, 1))
-    -4
-    """
-    if not any_tracer((x1, x2)):
-        return np.right_shift(x1, x2)
-    _integer_operands("right_shift", (x1, x2), allow_bool=False)
-    a, b = promote(np.right_shift, (x1, x2), "right_shift")
-    prim = bw.shift_right_arithmetic_p if dtype_of(a).kind == "i" \
-        else bw.shift_right_logical_p
-    return prim.bind(a, b)
-
-
-bitwise_left_shift = left_shift
-bitwise_right_shift = right_shift

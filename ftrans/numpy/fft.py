@@ -31,6 +31,7 @@ from ..ir import complex_dtype
 from ..prims import fft as pf
 from ..prims import slicing as sl
 from ..prims.shape import transpose
+from . import _fft_docs
 from ._complex import conj
 from ._keywords import traced_only
 from ._promote import shape_of, to_dtype
@@ -480,3 +481,7 @@ def rfftfreq(n: int, d: Any = 1.0, device: Any = None, *, dtype: Any = None) -> 
         return _freq_dtype(np.fft.rfftfreq(n, d, device=device), dtype)
     n = _check_n(n)
     return _freq_dtype(np.arange(0, n // 2 + 1) * (1.0 / (n * d)), dtype)
+
+
+# the Parameters, Returns and Raises sections, shared by the transforms (numpy/_fft_docs.py)
+_fft_docs.attach(globals(), __all__)

@@ -37,6 +37,29 @@ def where(condition: Any, x: Any | Callable, y: Any | Callable, *operands: Any,
     operands with the entries its branch does not take replaced by ``fill`` (a value where
     both functions are smooth), so their derivatives there are never inf or NaN.
 
+    Parameters
+    ----------
+    condition : array_like of bool
+        Where to take ``x``.
+    x, y : array_like or callable
+        The values, or functions of ``operands`` computing them.
+    *operands : array_like
+        The arguments of ``x`` and ``y`` when they are callables.
+    fill : scalar, optional
+        The value given to a function in the entries its branch does not take (default 1.0).
+
+    Returns
+    -------
+    out : ndarray
+        The selection, as ``ftrans.numpy.where``'s, with finite derivatives.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` or ``y`` is a callable and no operands are given.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp
     >>> f = lambda x: where(x > 0, fnp.log, 0.0, x)   # log(x) for x > 0, else 0
     >>> ftrans.grad(f)(0.0), ftrans.grad(f)(2.0)
@@ -52,6 +75,18 @@ def where(condition: Any, x: Any | Callable, y: Any | Callable, *operands: Any,
 def sqrt(x: Any) -> Any:
     """``sqrt(x)``, with gradient 0 (a subgradient) at ``x = 0`` instead of inf.
 
+    Parameters
+    ----------
+    x : array_like
+        Non-negative values.
+
+    Returns
+    -------
+    out : ndarray
+        ``sqrt(x)``.
+
+    Examples
+    --------
     >>> import ftrans
     >>> ftrans.grad(sqrt)(0.0), ftrans.grad(sqrt)(4.0)
     (0.0, 0.25)
@@ -64,6 +99,22 @@ def log(x: Any, where: Any = None, fill: Any = 0.0) -> Any:
     """``log(x)`` where ``where`` holds (default: ``x > 0``), ``fill`` elsewhere; the gradient
     is exactly 0 in the filled entries instead of inf or NaN.
 
+    Parameters
+    ----------
+    x : array_like
+        The values.
+    where : array_like of bool, optional
+        Where to take the logarithm (default ``x > 0``).
+    fill : scalar, optional
+        The value elsewhere (default 0.0).
+
+    Returns
+    -------
+    out : ndarray
+        ``log(x)`` where ``where`` holds, ``fill`` elsewhere.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp
     >>> ftrans.grad(lambda x: fnp.sum(log(x)))(fnp.array([0.0, 4.0]))
     array([0.  , 0.25])
@@ -75,6 +126,20 @@ def log(x: Any, where: Any = None, fill: Any = 0.0) -> Any:
 def divide(x: Any, y: Any, fill: Any = 0.0) -> Any:
     """``x / y`` where ``y != 0``, ``fill`` where ``y == 0``, with finite gradients there.
 
+    Parameters
+    ----------
+    x, y : array_like
+        Numerator and denominator, broadcast together.
+    fill : scalar, optional
+        The value where ``y == 0`` (default 0.0).
+
+    Returns
+    -------
+    out : ndarray
+        ``x / y`` where ``y != 0``, ``fill`` elsewhere.
+
+    Examples
+    --------
     >>> import ftrans
     >>> ftrans.grad(lambda y: divide(1.0, y))(0.0)
     0.0
@@ -87,6 +152,22 @@ def norm(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """The Euclidean norm ``sqrt(sum(x**2))`` of a real array (over ``axis``), with gradient 0
     (a subgradient) at ``x = 0`` instead of NaN (0/0).
 
+    Parameters
+    ----------
+    x : array_like
+        A real array.
+    axis : int or tuple of int, optional
+        The axes reduced (default all).
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+
+    Returns
+    -------
+    out : ndarray
+        The Euclidean norm.
+
+    Examples
+    --------
     >>> import numpy as np, ftrans, ftrans.numpy as fnp
     >>> ftrans.grad(norm)(np.zeros(3))
     array([0., 0., 0.])
