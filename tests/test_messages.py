@@ -296,6 +296,8 @@ def test_keyword_errors_on_traced_arrays_and_through_numpy():
         "fnp.sin(t, out=x)": ("ftrans.numpy.sin", "never written in place"),
         "t.sum(out=x)": ("ftrans.numpy.sum", "never written in place"),
         "np.sum(t, out=x)": ("ftrans.numpy.sum", "never written in place"),
+        "fnp.argmax(t, out=x)": ("numpy.argmax", "never written in place"),
+        "fnp.argmin(t, 0, x)": ("numpy.argmin", "never written in place"),
         "fnp.add(t, t, where=t > 0)": ("ftrans.numpy.add", "ftrans.numpy.where(mask"),
         "fnp.zeros_like(t, order='C')": ("ftrans.numpy.zeros_like", "leave it out"),
         "fnp.broadcast_to(array=t, shape=(2, 3))": ("ftrans.numpy.broadcast_to",

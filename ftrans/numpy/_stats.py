@@ -306,6 +306,9 @@ def _arg(prim: Any, name: str):
     def fn(a: Any, axis: Any = None, out: Any = None, *, keepdims: bool = False) -> Any:
         if not is_tracer(a):
             return getattr(np, name)(a, axis=axis, out=out, keepdims=keepdims)
+        if out is not None:
+            from ._keywords import traced_only
+            raise traced_only(name, "out")
         from ._shape import ravel
         if axis is None:
             res = prim.bind(ravel(a), axis=0)
@@ -317,12 +320,14 @@ def _arg(prim: Any, name: str):
     fn.__doc__ = (f"NumPy's ``{name}`` (an integer result: no derivative).\n\n"
                   f"Parameters\n----------\na : array_like\n    The input.\naxis : int, "
                   f"optional\n    The axis searched; None (default) searches the flattened "
-                  f"array.\nout : None\n    Leave None: it is ignored when ``a`` is "
-                  f"traced.\nkeepdims : "
+                  f"array.\nout : None\n    Leave None when ``a`` is traced (NumPy "
+                  f"arrays go to NumPy, which takes it).\nkeepdims : "
                   f"bool, optional\n    Keep the reduced axis, with length one.\n\n"
                   f"Returns\n-------\nindex : ndarray of intp\n    The index of the first "
                   f"{'largest' if name == 'argmax' else 'smallest'} element.\n\nRaises\n"
-                  f"------\nnumpy.exceptions.AxisError\n    If ``axis`` is out of bounds."
+                  f"------\nnumpy.exceptions.AxisError\n    If ``axis`` is out of bounds.\n"
+                  f"TypeError\n    ``out`` given with a traced ``a`` (an "
+                  f"``UnsupportedKeywordError``)."
                   f"\n\nExamples\n--------\n"
                   f">>> import ftrans.numpy as fnp, numpy as np\n"
                   f">>> int(fnp.{name}(np.array([2.0, 5.0, 1.0])))\n"
