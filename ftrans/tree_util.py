@@ -522,3 +522,10 @@ def keystr(keys: tuple, *, simple: bool = False, separator: str = "") -> str:
     if not simple:
         return separator.join(str(k) for k in keys)
     return separator.join(str(k[0]) for k in keys)
+
+__all__ = ["register_pytree_node", "PyTreeDef", "tree_flatten", "tree_unflatten", "tree_structure",
+           "tree_leaves", "tree_map", "treedef_children", "treedef_is_leaf", "treedef_tuple",
+           "all_leaves", "tree_reduce", "tree_all", "tree_transpose", "register_pytree_node_class",
+           "register_dataclass", "Partial", "SequenceKey", "DictKey", "GetAttrKey",
+           "FlattenedIndexKey", "tree_flatten_with_path", "tree_leaves_with_path",
+           "tree_map_with_path", "keystr"]

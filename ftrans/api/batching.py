@@ -5,7 +5,7 @@ prefixes, keyword arguments mapped over axis 0) and ``make_jaxpr``.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, ParamSpec, Sequence
 
 import numpy as np
 
@@ -16,6 +16,8 @@ from ..prims.shape import move_batch_axis
 from ..transforms.batch import batch_fun
 from ..tree_util import _node_of, flatten_fun, tree_flatten, tree_unflatten
 from .checks import arg_name, as_value, finalize, fun_name, owned_tree
+
+_P = ParamSpec("_P")
 
 
 def _prefix_leaves(prefix: Any, tree: Any, what: str) -> list[Any]:
@@ -59,8 +61,8 @@ def _batched_shape(shape: tuple, dim: int | None, size: int) -> tuple:
     return shape if dim is not None else (size,) + shape
 
 
-def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
-         axis_size: int | None = None) -> Callable:
+def vmap(fun: Callable[_P, Any], in_axes: Any = 0, out_axes: Any = 0,
+         axis_size: int | None = None) -> Callable[_P, Any]:
     """Vectorize ``fun`` over a batch axis of its inputs.
 
     ``in_axes``: an int, None, or a pytree prefix of the positional arguments (a tuple with
@@ -145,7 +147,8 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
     return vmapped
 
 
-def make_jaxpr(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Callable:
+def make_jaxpr(fun: Callable[_P, Any], static_argnums: int | Sequence[int] = ()
+               ) -> Callable[_P, ClosedJaxpr]:
     """The jaxpr of ``fun`` at the shapes and dtypes of the given arguments.
 
     >>> import ftrans, ftrans.numpy as fnp

@@ -6,7 +6,8 @@ concretely (``trace_concrete``), then works on jaxprs only.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, ParamSpec, Sequence, overload
+from typing import Literal as Lit
 
 import numpy as np
 
@@ -32,6 +33,8 @@ from .checks import (
     normalize_argnums,
     owned_tree,
 )
+
+_P = ParamSpec("_P")
 
 
 class Traced:
@@ -106,7 +109,16 @@ def wrt(fun: Callable, args: tuple, kwargs: dict, argnums: tuple[int, ...]) -> C
     return partial_fun
 
 
-def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any],
+@overload
+def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
+        has_aux: Lit[False] = False) -> tuple[Any, Any]: ...
+@overload
+def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
+        has_aux: Lit[True]) -> tuple[Any, Any, Any]: ...
+@overload
+def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
+        has_aux: bool) -> tuple[Any, ...]: ...
+def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
         has_aux: bool = False) -> tuple[Any, ...]:
     """Forward mode: ``(fun(*primals), J·tangents)`` in one pass.
 
@@ -152,7 +164,16 @@ def linearized(fun: Callable, primals: tuple, has_aux: bool, api: str,
     return tr, lin_jaxpr, lin_consts
 
 
-def linearize(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
+@overload
+def linearize(fun: Callable[..., Any], *primals: Any,
+              has_aux: Lit[False] = False) -> tuple[Any, Callable[..., Any]]: ...
+@overload
+def linearize(fun: Callable[..., Any], *primals: Any,
+              has_aux: Lit[True]) -> tuple[Any, Callable[..., Any], Any]: ...
+@overload
+def linearize(fun: Callable[..., Any], *primals: Any, has_aux: bool) -> tuple[Any, ...]: ...
+def linearize(fun: Callable[..., Any], *primals: Any, has_aux: bool = False
+              ) -> tuple[Any, ...]:
     """``(fun(*primals), f_jvp)`` where ``f_jvp(*tangents)`` is the linear map J·t, evaluated
     without retracing ``fun`` (tangents are cast to their primals' dtypes). With
     ``has_aux``, ``fun`` returns ``(output, aux)`` and the result is ``(output, f_jvp, aux)``.
@@ -184,7 +205,15 @@ def linearize(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any,
     return (out, f_jvp, tr.aux) if has_aux else (out, f_jvp)
 
 
-def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
+@overload
+def vjp(fun: Callable[..., Any], *primals: Any, has_aux: Lit[False] = False
+        ) -> tuple[Any, Callable[[Any], tuple[Any, ...]]]: ...
+@overload
+def vjp(fun: Callable[..., Any], *primals: Any, has_aux: Lit[True]
+        ) -> tuple[Any, Callable[[Any], tuple[Any, ...]], Any]: ...
+@overload
+def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool) -> tuple[Any, ...]: ...
+def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
     """Reverse mode: ``(fun(*primals), vjp_fun)``, where ``vjp_fun(ct)`` returns the tuple of
     cotangents ``ctᵀ·J`` for each primal.
 
@@ -215,7 +244,8 @@ def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
     return (out, vjp_fun, tr.aux) if has_aux else (out, vjp_fun)
 
 
-def linear_transpose(fun: Callable, *primals: Any) -> Callable:
+def linear_transpose(fun: Callable[..., Any], *primals: Any
+                     ) -> Callable[[Any], tuple[Any, ...]]:
     """The transpose of a linear ``fun``; ``primals`` give the input shapes and dtypes.
 
     >>> import ftrans
@@ -254,8 +284,9 @@ def linear_transpose(fun: Callable, *primals: Any) -> Callable:
     return transposed
 
 
-def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
-                   has_aux: bool = False, holomorphic: bool = False) -> Callable:
+def value_and_grad(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0,
+                   has_aux: bool = False, holomorphic: bool = False
+                   ) -> Callable[_P, tuple[Any, Any]]:
     """A function returning ``(fun(*args), ∇fun(*args))`` for a scalar-valued ``fun``.
 
     ``fun`` must return a real number; for complex inputs the gradient is JAX's,
@@ -309,8 +340,8 @@ def _non_scalar_message(fun: Callable, shape: tuple) -> str:
             f"{fun_name(fun)} returned an array of shape {shape}: {fix}.")
 
 
-def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
-         holomorphic: bool = False) -> Callable:
+def grad(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
+         holomorphic: bool = False) -> Callable[_P, Any]:
     """The gradient of a scalar-valued ``fun`` with respect to the arguments in ``argnums``.
 
     ``fun`` must return a real number, unless ``holomorphic=True`` (complex inputs and
@@ -332,7 +363,7 @@ def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
     return grad_f
 
 
-def hvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
+def hvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
     """The Hessian-vector product H·v by forward-over-reverse, never forming H.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
@@ -345,7 +376,7 @@ def hvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
     return out[0] if len(primals) == 1 else out
 
 
-def saved_residuals(fun: Callable, *args: Any) -> list[tuple[ShapedArray, int]]:
+def saved_residuals(fun: Callable[..., Any], *args: Any) -> list[tuple[ShapedArray, int]]:
     """The residuals a vjp of ``fun`` at ``args`` keeps for its backward pass, as
     ``(aval, bytes)`` pairs.
 
@@ -361,7 +392,7 @@ def saved_residuals(fun: Callable, *args: Any) -> list[tuple[ShapedArray, int]]:
     return out
 
 
-def print_saved_residuals(fun: Callable, *args: Any) -> int:
+def print_saved_residuals(fun: Callable[..., Any], *args: Any) -> int:
     """Print what a vjp of ``fun`` at ``args`` keeps (shape, dtype, bytes) and the total;
     returns the total bytes.
 

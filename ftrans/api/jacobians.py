@@ -7,7 +7,7 @@ transposed) jaxpr is then evaluated batched over basis vectors (``batched_over_s
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, ParamSpec, Sequence
 
 import numpy as np
 
@@ -33,6 +33,8 @@ from .checks import (
     normalize_argnums,
 )
 from .derivatives import Traced, linearized, wrt
+
+_P = ParamSpec("_P")
 
 
 def resolve_chunk(chunk: int | str | None, jaxpr: Jaxpr, consts: list,
@@ -176,9 +178,9 @@ def _assemble(tr: Traced, blocks: list[list[Any]], argnums: Any) -> Any:
     return tree_unflatten(tr.out_tree, per_out)
 
 
-def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+def jacfwd(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
            chunk_size: int | str | None = None, max_memory: int | None = None,
-           holomorphic: bool = False) -> Callable:
+           holomorphic: bool = False) -> Callable[_P, Any]:
     """The Jacobian by forward mode: the linearized function batched over all input basis
     vectors (``chunk_size`` of them at a time; ``"auto"``: as many as fit ``max_memory``
     bytes, by default half the available RAM). Shape: output shape + input shape.
@@ -219,9 +221,9 @@ def _jacfwd_of(tr: Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
     return _assemble(tr, blocks, argnums)
 
 
-def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+def jacrev(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
            chunk_size: int | str | None = None, max_memory: int | None = None,
-           holomorphic: bool = False) -> Callable:
+           holomorphic: bool = False) -> Callable[_P, Any]:
     """The Jacobian by reverse mode: the transposed linear function batched over all output
     basis vectors (``chunk_size`` at a time; ``"auto"``: as many as fit ``max_memory``
     bytes). Shape: output shape + input shape. Outputs must be real (inputs may be complex:
@@ -260,9 +262,9 @@ def _jacrev_of(tr: Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
     return _assemble(tr, blocks, argnums)
 
 
-def jacobian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+def jacobian(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
              chunk_size: int | str | None = None, max_memory: int | None = None,
-             holomorphic: bool = False) -> Callable:
+             holomorphic: bool = False) -> Callable[_P, Any]:
     """The Jacobian, by forward mode when the inputs have fewer elements than the outputs,
     by reverse mode otherwise (complex inputs: reverse; complex outputs: forward, unless
     ``holomorphic=True``).
@@ -290,9 +292,9 @@ def _concat_flat(parts: list[Any], axis: int) -> Any:
     return concatenate(parts, axis) if len(parts) > 1 else parts[0]
 
 
-def jacobian_columns(fun: Callable, cols: Sequence[int], argnums: int | Sequence[int] = 0,
+def jacobian_columns(fun: Callable[_P, Any], cols: Sequence[int], argnums: int | Sequence[int] = 0,
                      chunk_size: int | str | None = None, has_aux: bool = False,
-                     max_memory: int | None = None) -> Callable:
+                     max_memory: int | None = None) -> Callable[_P, Any]:
     """Chosen Jacobian columns by forward mode (one jvp per column, batched). ``cols`` index
     the flattened inputs (those of ``argnums``, one after another); the result has shape
     (flattened output size, len(cols)). ``chunk_size``, ``max_memory`` as for ``jacfwd``.
@@ -320,9 +322,9 @@ def jacobian_columns(fun: Callable, cols: Sequence[int], argnums: int | Sequence
     return columns
 
 
-def jacobian_rows(fun: Callable, rows: Sequence[int], argnums: int | Sequence[int] = 0,
+def jacobian_rows(fun: Callable[_P, Any], rows: Sequence[int], argnums: int | Sequence[int] = 0,
                   chunk_size: int | str | None = None, has_aux: bool = False,
-                  max_memory: int | None = None) -> Callable:
+                  max_memory: int | None = None) -> Callable[_P, Any]:
     """Chosen Jacobian rows by reverse mode (one vjp per row, batched). ``rows`` index the
     flattened outputs; the result has shape (len(rows), flattened input size, the inputs of
     ``argnums`` one after another). ``chunk_size``, ``max_memory`` as for ``jacrev``.
@@ -348,9 +350,9 @@ def jacobian_rows(fun: Callable, rows: Sequence[int], argnums: int | Sequence[in
     return rows_fun
 
 
-def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+def hessian(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
             chunk_size: int | str | None = None, max_memory: int | None = None,
-            holomorphic: bool = False) -> Callable:
+            holomorphic: bool = False) -> Callable[_P, Any]:
     """The Hessian, as ``jacfwd(jacrev(fun))``; ``chunk_size`` and ``max_memory`` bound both.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
