@@ -5,7 +5,7 @@
 0.0
 """
 
-from . import lax, numpy, prims, tree_util  # noqa: F401
+from . import lax, numpy, prims, tree_util, typing  # noqa: F401
 from .api import (  # noqa: F401
                   grad,
                   hessian,

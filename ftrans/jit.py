@@ -20,7 +20,7 @@ import inspect
 import os
 import threading
 import weakref
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Generic, ParamSpec, Sequence, TypeVar
 
 import numpy as np
 
@@ -33,6 +33,8 @@ from .xp import default_is_gpu
 
 _SCALARS = (bool, int, float, complex)
 _INT64 = np.dtype(np.int64)
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 CACHE_SIZE = 4096  # compiled programs kept per jitted function (JAX keeps as many)
 
 
@@ -126,14 +128,14 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_reset_locks_in_child)
 
 
-class JitFunction:
+class JitFunction(Generic[_P, _R]):
     """A jitted function: call it like ``fun``; ``lower(*args)`` shows the optimized jaxpr,
     ``trace_count`` counts traces (one per new signature)."""
 
-    def __init__(self, fun: Callable, static_argnums: tuple[int, ...],
+    def __init__(self, fun: Callable[_P, _R], static_argnums: tuple[int, ...],
                  static_argnames: tuple[str, ...], optimize: bool, backend: str | None):
         # name and doc only: copying fun.__dict__ would clobber the fields below
-        functools.update_wrapper(self, fun, updated=())  # type: ignore[arg-type]
+        functools.update_wrapper(self, fun, updated=())
         self.fun = fun
         self.static_argnums = static_argnums
         self.static_argnames = static_argnames
@@ -289,15 +291,15 @@ class JitFunction:
         backend = self.backend or ("cupy" if gpu else "auto")
         return _Entry(jaxpr, consts, out_tree_box[0], compile_jaxpr(jaxpr, backend))
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         if not kwargs and not self.static_argnums and not self.static_argnames \
                 and not default_is_gpu():
             # fast path: every argument a NumPy array or a Python number
-            key = []
+            key: list[Any] = []
             for a in args:
                 t = type(a)
                 if t is np.ndarray:
-                    key.append((a.shape, a.dtype))
+                    key.append((a.shape, a.dtype))  # type: ignore[attr-defined]
                 elif t is float or t is int:
                     key.append(t)
                 else:
@@ -316,7 +318,7 @@ class JitFunction:
                 else:
                     entry.used = True
                 flat = [a if type(a) is np.ndarray else
-                        np.asarray(a) if type(a) is float else self._int(a, args)
+                        np.asarray(a) if type(a) is float else self._int(a, args)  # type: ignore[arg-type]
                         for a in args]
                 return entry.build(entry.run(entry.consts, flat))
         entry, leaves = self._entry(args, kwargs)
@@ -345,7 +347,7 @@ class JitFunction:
                 check_int64(x, f"jit: {self._leaf_owner(j, args, dyn, kw)}")
             raise
 
-    def lower(self, *args: Any, **kwargs: Any) -> ClosedJaxpr:
+    def lower(self, *args: _P.args, **kwargs: _P.kwargs) -> ClosedJaxpr:
         """The optimized jaxpr (with its constants) that a call with these arguments runs.
 
         >>> import ftrans, ftrans.numpy as fnp
@@ -355,15 +357,15 @@ class JitFunction:
         entry, _ = self._entry(args, kwargs)
         return ClosedJaxpr(entry.jaxpr, entry.consts)
 
-    def source(self, *args: Any, **kwargs: Any) -> str:
+    def source(self, *args: _P.args, **kwargs: _P.kwargs) -> str:
         """The generated code (NumPy backend) that a call with these arguments runs."""
         entry, _ = self._entry(args, kwargs)
         return getattr(entry.run, "source", "")
 
 
-def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
+def jit(fun: Callable[_P, _R], static_argnums: int | Sequence[int] = (),
         static_argnames: str | Sequence[str] = (), optimize: bool = True,
-        backend: str | None = None) -> JitFunction:
+        backend: str | None = None) -> JitFunction[_P, _R]:
     """``fun`` traced once per argument signature, optimized and compiled.
 
     ``backend`` (see ``ftrans.backends.compile_jaxpr``): ``None`` compiles for the device of

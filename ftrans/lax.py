@@ -63,7 +63,7 @@ def _binary(prim: Any, what: str, example: str, result: str
     return fn
 
 
-def _f(name: str, *args: float) -> str:
+def _f(name: str, *args: float | str) -> str:
     """A doctest line: ``float(lax.name(np.float64(a), ...))``."""
     return f"float(lax.{name}({', '.join(f'np.float64({a})' for a in args)}))"
 
@@ -365,7 +365,7 @@ def reduce_window(operand: Any, init_value: Any, computation: Any, window_dimens
                                    window_strides, padding, base_dilation, window_dilation)
 
 
-def _cumulative(name: str, monoid: str, example: str, result: str):
+def _cumulative(name: str, monoid: str, example: str, result: str) -> Callable[..., Array]:
     def fn(operand: Any, axis: int = 0, reverse: bool = False) -> Any:
         return _windowed.cumulative(operand, axis, reverse, monoid)
     fn.__name__ = fn.__qualname__ = name

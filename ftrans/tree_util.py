@@ -16,7 +16,7 @@ from typing import Any, Callable, Hashable, Iterable, NamedTuple, Sequence
 
 class _NodeType(NamedTuple):
     flatten: Callable[[Any], tuple[Iterable[Any], Hashable]]
-    unflatten: Callable[[Hashable, list[Any]], Any]
+    unflatten: Callable[[Any, list[Any]], Any]
 
 
 _registry: dict[type, _NodeType] = {}
@@ -24,7 +24,7 @@ _registry: dict[type, _NodeType] = {}
 
 def register_pytree_node(node_type: type, flatten: Callable[[Any], tuple[Iterable[Any],
                                                                         Hashable]],
-                         unflatten: Callable[[Hashable, list[Any]], Any]) -> None:
+                         unflatten: Callable[[Any, list[Any]], Any]) -> None:
     """Make ``node_type`` a pytree node: ``flatten(x) -> (children, aux)``,
     ``unflatten(aux, children) -> x``.
 
@@ -54,6 +54,11 @@ class PyTreeDef:
     """The structure of a pytree, without its leaves. Equal structures compare equal."""
 
     __slots__ = ("node_type", "aux", "children", "num_leaves", "_hash")
+    node_type: type | None
+    aux: Any
+    children: tuple[PyTreeDef, ...]
+    num_leaves: int
+    _hash: int
 
     def __init__(self, node_type: type | None, aux: Any, children: tuple[PyTreeDef, ...]):
         self.node_type = node_type
@@ -92,13 +97,17 @@ class PyTreeDef:
 _LEAF = PyTreeDef(None, None, ())
 
 
+def _namedtuple_node(t: type) -> _NodeType:
+    return _NodeType(lambda n: (tuple(n), None), lambda _, c: t(*c))
+
+
 def _node_of(x: Any) -> tuple[type, _NodeType] | None:
     t = type(x)
     node = _registry.get(t)
     if node is not None:
         return t, node
     if isinstance(x, tuple) and hasattr(x, "_fields"):  # a namedtuple
-        return t, _NodeType(lambda n: (tuple(n), None), lambda _, c, t=t: t(*c))
+        return t, _namedtuple_node(t)
     return None
 
 

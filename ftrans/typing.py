@@ -26,20 +26,21 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 from numpy.typing import DTypeLike
 
-from .core import Tracer
-from .xp import is_gpu_array
+from .core import Tracer as _Tracer
+from .xp import is_gpu_array as _is_gpu_array
 
 __all__ = ["Array", "ArrayLike", "DTypeLike", "PyTree"]
 
 PyTree = Any
 """A pytree: tuples, lists, dicts, ``None`` and registered nodes, arrays at the leaves."""
 
-ArrayLike = Union[np.ndarray, np.bool_, np.number, bool, int, float, complex, Tracer]
+ArrayLike = Union[np.ndarray, np.bool_, np.number, bool, int, float, complex,
+                  _Tracer]
 """What ftrans's functions accept as an array (``jax.typing.ArrayLike``)."""
 
 
 def _is_array(x: Any) -> bool:
-    return isinstance(x, (np.ndarray, Tracer)) or is_gpu_array(x)
+    return isinstance(x, (np.ndarray, _Tracer)) or _is_gpu_array(x)
 
 
 if TYPE_CHECKING:

@@ -97,7 +97,9 @@ def vmap(fun: Callable[_P, Any], in_axes: Any = 0, out_axes: Any = 0,
         owners += [f"keyword argument {k!r}" for k in sorted(kwargs)
                    for _ in range(len(tree_flatten(kwargs[k])[0]))]
         leaves, xp = to_call_device(leaves, "vmap")
-        values, dims, sizes = [], [], []
+        values: list[Any] = []
+        dims: list[int | None] = []
+        sizes: list[tuple[int, int]] = []
         for i, (x, ax) in enumerate(zip(leaves, axes)):
             if ax is None:
                 values.append(x)

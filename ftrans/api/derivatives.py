@@ -92,7 +92,8 @@ def trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
     if xp is not np:  # captured NumPy arrays meet device values in the derivative rules
         for v, c in zip(jaxpr.constvars, on_device(xp, [values[v] for v in jaxpr.constvars])):
             values[v] = c
-    out_vals = [a.val if type(a) is Literal else values[a] for a in jaxpr.outvars]
+    out_vals = [a.val if type(a) is Literal else values[a]  # type: ignore[index]
+                for a in jaxpr.outvars]
     if jaxpr.constvars:
         avoid += [values[v] for v in jaxpr.constvars]
     return Traced(jaxpr, values, out_vals, out_tree, aux, in_tree, xp, avoid)

@@ -76,7 +76,7 @@ def batched_over_basis(jaxpr: Jaxpr, consts: list, in_avals: Sequence[ShapedArra
     """Evaluate linear ``jaxpr`` on the basis vectors ``rows`` of its flattened input space,
     in chunks; each output gets a leading axis of len(rows)."""
     n = sum(av.size for av in in_avals)
-    dtype = np.result_type(*[av.dtype for av in in_avals]) if in_avals else np.float64
+    dtype = np.result_type(*[av.dtype for av in in_avals]) if in_avals else np.dtype(np.float64)
     outs = batched_over_seeds(jaxpr, consts, in_avals, len(rows),
                               lambda lo, hi: basis(n, rows[lo:hi], dtype, xp), chunk_size)
     return on_device(xp, outs)  # outputs that are constants (zero derivatives) too
@@ -90,7 +90,7 @@ def batched_over_seeds(jaxpr: Jaxpr, consts: list, in_avals: Sequence[ShapedArra
     Each output gets a leading axis of ``count``. Chunks of NumPy results are written into one
     preallocated array, so chunking bounds the peak at the result plus one chunk."""
     out: list[Any] | None = None
-    per_chunk = []
+    per_chunk: list[Any] = []
     for lo, hi in _chunks(count, chunk_size):
         basis = _split_basis(seeds(lo, hi), in_avals)
         outs, dims = batch_jaxpr_eval(jaxpr, consts, basis, [0] * len(basis))

@@ -6,7 +6,7 @@ primitive, ``custom_jvp_call``, whose params hold the function's closed jaxpr an
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Generic, ParamSpec, Sequence, TypeVar
 
 from ..core import Primitive, Trace, Zero, array_module, aval_of, eval_jaxpr, register
 from ..ir import ClosedJaxpr, ShapedArray
@@ -101,7 +101,11 @@ def _sum_tangents(name: str, out: Any, parts: Sequence[Any]) -> Any:
                                      for t, o in zip(total, out_flat)])
 
 
-class custom_jvp:
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+class custom_jvp(Generic[_P, _R]):
     """A function with a custom jvp rule: ``f.defjvp(rule)`` where ``rule(primals, tangents)``
     returns ``(f(*primals), tangent_out)`` (with ``nondiff_argnums``, those arguments come first:
     ``rule(*nondiff, primals, tangents)``; they may be any Python values, functions too).
@@ -123,7 +127,7 @@ class custom_jvp:
     2.0 2.0
     """
 
-    def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = (),
+    def __init__(self, fun: Callable[_P, _R], nondiff_argnums: Sequence[int] = (),
                  nondiff_argnames: Sequence[str] = ()):
         self.fun = fun
         self.nondiff_argnums = nondiff(fun, nondiff_argnums, nondiff_argnames,
@@ -156,21 +160,20 @@ class custom_jvp:
             if len(jvps) != len(primals):
                 raise TypeError(f"custom_jvp function {name} takes {len(primals)} "
                                 f"argument(s), but defjvps was given {len(jvps)} rule(s)")
-            out = self(*primals)
+            out = self(*primals)  # type: ignore[call-arg]
             parts = [rule(t, out, *primals) for rule, t in zip(jvps, tangents)
                      if rule is not None]
             return out, _sum_tangents(name, out, parts)
 
         self.defjvp(jvp)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         name = fname(self.fun)
         where = f"custom_jvp function {name}"
         if self.jvp is None:
             raise AttributeError(f"custom_jvp function {name} has no jvp rule: call "
                                  f"{name}.defjvp(rule) first")
-        args = positional(self.fun, args, kwargs, where)
-        sp = Split(args, self.nondiff_argnums, where)
+        sp = Split(positional(self.fun, args, kwargs, where), self.nondiff_argnums, where)
         cj, consts, out_tree, outs = sp.trace(self.fun)
         jvp_flat = _jvp_flat(self.jvp, sp, name, out_tree, cj.out_avals)
         outs = bind_computed(custom_jvp_call_p, [*consts, *sp.leaves], outs, call_jaxpr=cj,

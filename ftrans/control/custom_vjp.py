@@ -7,7 +7,7 @@ itself is differentiated (JAX raises an error there instead).
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Generic, ParamSpec, Sequence, TypeVar
 
 from ..core import Primitive, Zero, array_module, aval_of, instantiate, register
 from ..ir import ClosedJaxpr, ShapedArray
@@ -95,7 +95,11 @@ custom_vjp_call_p.batch = _cv_batch
 custom_vjp_call_p.primal_rule = _cv_primal_rule
 
 
-class custom_vjp:
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+class custom_vjp(Generic[_P, _R]):
     """A function with a custom reverse-mode rule: ``f.defvjp(fwd, bwd)``, where
     ``fwd(*args) -> (f(*args), residuals)`` and ``bwd(residuals, ct_out)`` returns a tuple with
     one cotangent per argument (with ``nondiff_argnums``: ``bwd(*nondiff, residuals, ct)``
@@ -118,7 +122,7 @@ class custom_vjp:
     5.0
     """
 
-    def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = (),
+    def __init__(self, fun: Callable[_P, _R], nondiff_argnums: Sequence[int] = (),
                  nondiff_argnames: Sequence[str] = ()):
         self.fun = fun
         self.nondiff_argnums = nondiff(fun, nondiff_argnums, nondiff_argnames,
@@ -131,14 +135,13 @@ class custom_vjp:
         """Set the forward (``args -> (out, residuals)``) and backward rules."""
         self.fwd, self.bwd = fwd, bwd
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         name = fname(self.fun)
         where = f"custom_vjp function {name}"
         if self.fwd is None or self.bwd is None:
             raise AttributeError(f"custom_vjp function {name} has no rules: call "
                                  f"{name}.defvjp(fwd, bwd) first")
-        args = positional(self.fun, args, kwargs, where)
-        sp = Split(args, self.nondiff_argnums, where)
+        sp = Split(positional(self.fun, args, kwargs, where), self.nondiff_argnums, where)
         cj, consts, out_tree, outs = sp.trace(self.fun)
         res_tree_box: list[PyTreeDef] = []
         fwd_flat = _fwd_flat(self.fwd, sp, name, out_tree, cj.out_avals, res_tree_box)
