@@ -218,7 +218,7 @@ from .control.scan import scan  # noqa: E402,F401
 from .control.while_loop import while_loop  # noqa: E402,F401
 
 
-def map(f: Any, xs: Any) -> Any:  # noqa: A001
+def map(f: Callable[[Any], Any], xs: Any) -> Any:  # noqa: A001
     """``f`` applied to each slice of ``xs`` along its leading axis, stacked (a ``scan``).
 
     >>> import numpy as np, ftrans.lax as lax

@@ -228,3 +228,40 @@ def test_the_users_script_runs(tmp_path):
                           env={**os.environ, "PYTHONPATH": str(PKG.parent)})
     assert proc.returncode == 0, proc.stderr
     assert "lambda" in proc.stdout  # the printed jaxprs
+
+
+# ----------------------------------------------------------------------------- pyright
+
+
+def _pyright(tmp_path: pathlib.Path, script: str, mode: str) -> str:
+    """pyright (the PyPI wrapper, where installed and able to start) on a copy of ``script``."""
+    pytest.importorskip("pyright", reason="pyright is not installed")
+    cmd = [sys.executable, "-m", "pyright"]
+    try:
+        ok = subprocess.run(cmd + ["--version"], capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.skip("pyright does not start (it fetches its Node package on first use)")
+    if ok.returncode != 0:
+        pytest.skip(f"pyright does not start here: {ok.stderr.strip()[-200:]}")
+    (tmp_path / script).write_text((SCRIPTS / script).read_text())
+    extra = [] if "site-packages" in str(PKG) else [str(PKG.parent)]
+    (tmp_path / "pyrightconfig.json").write_text(
+        '{"include": ["%s"], "extraPaths": %s, "typeCheckingMode": "%s"}'
+        % (script, str(extra).replace("'", '"'), mode))
+    proc = subprocess.run(cmd + ["-p", str(tmp_path / "pyrightconfig.json"), "--pythonpath",
+                                 sys.executable], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=600)
+    return proc.stdout
+
+
+def test_pyright_strict_accepts_the_users_script(tmp_path):
+    out = _pyright(tmp_path, "user_script.py", "strict")
+    assert "0 errors" in out, out
+
+
+def test_pyright_finds_the_deliberate_mistakes(tmp_path):
+    out = _pyright(tmp_path, "bad_script.py", "basic")
+    lines = sorted({int(m[1]) for m in re.finditer(r"bad_script\.py:(\d+):\d+ - error", out)})
+    marked = [i for i, line in enumerate((SCRIPTS / "bad_script.py").read_text().splitlines(), 1)
+              if re.search(r"\S  # E: [a-z-]+$", line)]
+    assert lines == marked, out

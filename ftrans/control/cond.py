@@ -12,7 +12,7 @@ rules; ``lax.cond`` and ``lax.switch`` trace the user's branches into it.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -211,7 +211,8 @@ def _branch_call(index: Any, funs: list, operands: tuple, where: str) -> Any:
     return tree_unflatten(first_tree, outs)
 
 
-def cond(pred: Any, true_fun: Any, false_fun: Any, *operands: Any) -> Any:
+def cond(pred: Any, true_fun: Callable[..., Any], false_fun: Callable[..., Any], *operands: Any
+         ) -> Any:
     """``true_fun(*operands)`` if ``pred`` else ``false_fun(*operands)``, as one primitive
     that works under ``jit``/``vmap``/``make_jaxpr`` and every derivative. Both branches must
     return the same pytree structure and types. A batched ``pred`` (under ``vmap``) runs both
@@ -226,7 +227,7 @@ def cond(pred: Any, true_fun: Any, false_fun: Any, *operands: Any) -> Any:
     return _branch_call(index, [false_fun, true_fun], operands, "cond")
 
 
-def switch(index: Any, branches: Any, *operands: Any) -> Any:
+def switch(index: Any, branches: Sequence[Callable[..., Any]], *operands: Any) -> Any:
     """``branches[index](*operands)``, with ``index`` clamped to ``[0, len(branches) - 1]``.
 
     >>> import ftrans.lax as lax

@@ -103,6 +103,7 @@ def _sum_tangents(name: str, out: Any, parts: Sequence[Any]) -> Any:
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 class custom_jvp(Generic[_P, _R]):
@@ -135,7 +136,7 @@ class custom_jvp(Generic[_P, _R]):
         self.jvp: Callable | None = None
         functools.update_wrapper(self, fun)
 
-    def defjvp(self, jvp: Callable) -> Callable:
+    def defjvp(self, jvp: _F) -> _F:
         """Set the jvp rule; returns it, so it can be used as a decorator."""
         self.jvp = jvp
         return jvp

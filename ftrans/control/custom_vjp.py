@@ -131,7 +131,7 @@ class custom_vjp(Generic[_P, _R]):
         self.bwd: Callable | None = None
         functools.update_wrapper(self, fun)
 
-    def defvjp(self, fwd: Callable, bwd: Callable) -> None:
+    def defvjp(self, fwd: Callable[..., tuple[Any, Any]], bwd: Callable[..., Any]) -> None:
         """Set the forward (``args -> (out, residuals)``) and backward rules."""
         self.fwd, self.bwd = fwd, bwd
 

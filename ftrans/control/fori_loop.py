@@ -5,7 +5,7 @@ runs unrolled.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -15,7 +15,8 @@ from .scan import scan_named
 from .while_loop import while_loop
 
 
-def fori_loop(lower: Any, upper: Any, body_fun: Any, init_val: Any) -> Any:
+def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any], init_val: Any
+              ) -> Any:
     """``for i in range(lower, upper): val = body_fun(i, val)``. With Python-int bounds it is
     a ``scan`` (differentiable in every mode); with traced bounds a ``while_loop``.
 

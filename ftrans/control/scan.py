@@ -11,7 +11,7 @@ whose params hold the body's closed jaxpr; its rules; ``lax.scan``.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -207,7 +207,8 @@ scan_p.batch = _scan_batch
 
 # ----------------------------------------------------------------------------- lax.scan
 
-def scan(f: Any, init: Any, xs: Any, length: int | None = None, reverse: bool = False) -> Any:
+def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any, length: int | None = None,
+         reverse: bool = False) -> tuple[Any, Any]:
     """``carry, y = f(carry, x)`` over the leading axis of ``xs``; returns the final carry and
     the stacked ``y``\\ s (JAX's ``lax.scan``).
 

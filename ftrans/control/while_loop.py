@@ -13,7 +13,7 @@ predicate's and the body's closed jaxprs; its rules; ``lax.while_loop``.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -226,7 +226,8 @@ while_p.batch = _while_batch
 
 # ----------------------------------------------------------------------------- lax.while_loop
 
-def while_loop(cond_fun: Any, body_fun: Any, init_val: Any) -> Any:
+def while_loop(cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any], init_val: Any
+               ) -> Any:
     """``val = init_val; while cond_fun(val): val = body_fun(val)``, as one primitive.
     Forward and reverse mode both work (JAX has forward only): on concrete values reverse mode
     stores each iteration's residuals (like a ``scan``); inside ``jit``/``vmap``/``make_jaxpr``

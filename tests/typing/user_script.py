@@ -31,7 +31,12 @@ def cast(x: ArrayLike, dtype: DTypeLike) -> Array:
     return fnp.asarray(x, dtype=dtype)
 
 
+def halve(a: Array) -> Array:
+    return a / 2
+
+
 w, x = np.ones(3), np.arange(6.0).reshape(2, 3)
+loss_w = partial(loss, x=x)
 
 g: Array = ftrans.grad(loss)(w, x)
 value, gw = ftrans.value_and_grad(loss)(w, x, scale=2.0)
@@ -44,10 +49,10 @@ fast.clear_cache()
 scaled = partial(ftrans.jit, static_argnums=2)(loss)
 z = scaled(w, x, 3.0)
 
-primal, tangent = ftrans.jvp(lambda v: loss(v, x), (w,), (np.ones(3),))
+primal, tangent = ftrans.jvp(loss_w, (w,), (np.ones(3),))
 out, f_vjp = ftrans.vjp(loss, w, x)
 cw, cx = f_vjp(1.0)
-out2, f_jvp = ftrans.linearize(lambda v: loss(v, x), w)
+out2, f_jvp = ftrans.linearize(loss_w, w)
 dy = f_jvp(np.ones(3))
 
 batched = ftrans.vmap(loss, in_axes=(0, None))(np.ones((4, 3)), x)
@@ -61,7 +66,7 @@ print(jaxpr)
 
 leaves, treedef = tree_flatten(params)
 rebuilt = tree_unflatten(treedef, leaves)
-halved = tree_map(lambda a: a / 2, params)
+halved = tree_map(halve, params)
 
 
 @ftrans.custom_jvp
