@@ -189,6 +189,12 @@ class JitFunction(Generic[_P, _R]):
     def clear_cache(self) -> None:
         """Drop every compiled program: the next call traces and compiles again.
 
+        Returns
+        -------
+        None
+
+        Examples
+        --------
         >>> import ftrans
         >>> f = ftrans.jit(lambda x: x * 2.0)
         >>> f(1.0), f.clear_cache(), f(1.0), f.trace_count
@@ -350,6 +356,23 @@ class JitFunction(Generic[_P, _R]):
     def lower(self, *args: _P.args, **kwargs: _P.kwargs) -> ClosedJaxpr:
         """The optimized jaxpr (with its constants) that a call with these arguments runs.
 
+        Parameters
+        ----------
+        *args, **kwargs
+            Arguments as for the jitted function.
+
+        Returns
+        -------
+        ClosedJaxpr
+            The program, after ``ftrans.opt``'s passes (if ``optimize``).
+
+        Raises
+        ------
+        TypeError
+            As a call would, for arguments that are not arrays, numbers or pytrees of them.
+
+        Examples
+        --------
         >>> import ftrans, ftrans.numpy as fnp
         >>> print(ftrans.jit(lambda x: fnp.sin(x) * 1.0).lower(2.0))
         { lambda ; a:f64[]. let b:f64[] = sin a in (b,) }
@@ -358,7 +381,30 @@ class JitFunction(Generic[_P, _R]):
         return ClosedJaxpr(entry.jaxpr, entry.consts)
 
     def source(self, *args: _P.args, **kwargs: _P.kwargs) -> str:
-        """The generated code (NumPy backend) that a call with these arguments runs."""
+        """The generated code that a call with these arguments runs (NumPy backend; empty for
+        other backends).
+
+        Parameters
+        ----------
+        *args, **kwargs
+            Arguments as for the jitted function.
+
+        Returns
+        -------
+        str
+            Python source.
+
+        Raises
+        ------
+        TypeError
+            As a call would, for arguments that are not arrays, numbers or pytrees of them.
+
+        Examples
+        --------
+        >>> import ftrans, ftrans.numpy as fnp
+        >>> "sin" in ftrans.jit(lambda x: fnp.sin(x), backend="numpy").source(2.0)
+        True
+        """
         entry, _ = self._entry(args, kwargs)
         return getattr(entry.run, "source", "")
 
@@ -366,22 +412,52 @@ class JitFunction(Generic[_P, _R]):
 def jit(fun: Callable[_P, _R], static_argnums: int | Sequence[int] = (),
         static_argnames: str | Sequence[str] = (), optimize: bool = True,
         backend: str | None = None) -> JitFunction[_P, _R]:
-    """``fun`` traced once per argument signature, optimized and compiled.
+    """``fun`` traced once per argument signature, optimized and compiled; later calls with the
+    same signature run the compiled program.
 
-    ``backend`` (see ``ftrans.backends.compile_jaxpr``): ``None`` compiles for the device of
-    the arguments — on the CPU (``"auto"``) generated NumPy code at once, replaced by fused C
-    kernels for long elementwise runs once a background thread has compiled them (where a C
-    compiler is on the PATH and ``FTRANS_CFUSE`` is not ``0``; results may then change in
-    the last bits); fused CUDA kernels (``"cupy"``) for CuPy arrays or under
-    ``default_backend("gpu")``. ``"numpy"``: NumPy code only; ``"numpy+c"``: fused C
-    kernels compiled before the first call.
+    The signature (the cache key) is the pytree structure of the dynamic arguments, each leaf's
+    shape, dtype and weak type, and the values of the static arguments. Inside another
+    transformation (``grad(jit(f))``, ``vmap(jit(f))``) the cached program is transformed like
+    any other code.
 
-    Arguments in ``static_argnums`` / ``static_argnames`` are passed to ``fun`` as Python
-    values and become part of the cache key (they must be hashable).
+    Parameters
+    ----------
+    fun : callable
+        The function, of arrays, scalars or pytrees of them.
+    static_argnums : int or sequence of int, default ()
+        Arguments passed to ``fun`` as Python values (hashable), part of the cache key.
+    static_argnames : str or sequence of str, default ()
+        The same, by parameter name.
+    optimize : bool, default True
+        Run ``ftrans.opt``'s passes (constant folding, CSE, DCE...) on the traced program.
+    backend : str or None, default None
+        ``None``: for the device of the arguments — on the CPU (``"auto"``) generated NumPy
+        code at once, replaced by fused C kernels for long elementwise runs once a background
+        thread has compiled them (where a C compiler is on the PATH and ``FTRANS_CFUSE`` is not
+        ``0``; results may then change in the last bits); fused CUDA kernels (``"cupy"``) for
+        CuPy arrays or under ``default_backend("gpu")``. ``"numpy"``: NumPy code only;
+        ``"numpy+c"``: fused C kernels compiled before the first call.
 
+    Returns
+    -------
+    JitFunction
+        Called like ``fun`` (same signature); ``lower(*args)`` gives the optimized jaxpr,
+        ``source(*args)`` the generated code, ``clear_cache()`` drops the compiled programs,
+        ``trace_count`` counts traces.
+
+    Raises
+    ------
+    TypeError
+        If ``static_argnums`` holds non-integers; when called, if a static argument is not
+        hashable or a dynamic one is not an array, a number or a pytree of them.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp
     >>> f = ftrans.jit(lambda x, n: fnp.sin(x) * n, static_argnums=1)
     >>> bool(f(0.5, 2) == 2 * fnp.sin(0.5)), f.trace_count
+    (True, 1)
+    >>> f(0.25, 2) is not None, f.trace_count  # same signature: no new trace
     (True, 1)
     """
     nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)

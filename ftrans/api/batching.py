@@ -63,16 +63,43 @@ def _batched_shape(shape: tuple, dim: int | None, size: int) -> tuple:
 
 def vmap(fun: Callable[_P, Any], in_axes: Any = 0, out_axes: Any = 0,
          axis_size: int | None = None) -> Callable[_P, Any]:
-    """Vectorize ``fun`` over a batch axis of its inputs.
+    """Vectorize ``fun`` over a batch axis of its inputs: ``vmap(f)(xs)`` is
+    ``stack([f(x) for x in xs])``, computed in one pass on whole arrays.
 
-    ``in_axes``: an int, None, or a pytree prefix of the positional arguments (a tuple with
-    one entry per argument); keyword arguments are mapped over their axis 0, as in JAX.
-    ``out_axes`` likewise for the outputs. Negative axes count from the end.
-    ``axis_size`` gives the batch size when no input is mapped.
+    Parameters
+    ----------
+    fun : callable
+        The function of one example, of arrays, scalars or pytrees of them.
+    in_axes : int, None or pytree, default 0
+        The batch axis of each input: an int for all, None for an input not batched, or a
+        tuple with one entry per positional argument (each an int, None or a pytree prefix of
+        that argument). Keyword arguments are mapped over their axis 0, as in JAX. Negative
+        axes count from the end.
+    out_axes : int, None or pytree, default 0
+        Where the batch axis goes in each output; None for an output that does not depend on
+        the batch.
+    axis_size : int or None, default None
+        The batch size, needed only when no input is mapped.
 
+    Returns
+    -------
+    callable
+        With ``fun``'s signature, returning ``fun``'s outputs with a batch axis.
+
+    Raises
+    ------
+    ValueError
+        For ``in_axes``/``out_axes`` that do not fit the arguments (wrong length, structure, or
+        an axis out of range), mapped axes of different sizes, or no mapped input without
+        ``axis_size``.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.vmap(lambda x: fnp.sum(x * x))(np.arange(6.0).reshape(2, 3))
     array([ 5., 50.])
+    >>> ftrans.vmap(lambda x, w: x @ w, in_axes=(0, None))(np.ones((2, 3)), np.arange(3.0))
+    array([3., 3.])
     """
     if isinstance(in_axes, list):
         in_axes = tuple(in_axes)
@@ -151,8 +178,27 @@ def vmap(fun: Callable[_P, Any], in_axes: Any = 0, out_axes: Any = 0,
 
 def make_jaxpr(fun: Callable[_P, Any], static_argnums: int | Sequence[int] = ()
                ) -> Callable[_P, ClosedJaxpr]:
-    """The jaxpr of ``fun`` at the shapes and dtypes of the given arguments.
+    """The jaxpr (the traced program) of ``fun`` at the shapes and dtypes of the given arguments.
 
+    Parameters
+    ----------
+    fun : callable
+        The function to trace.
+    static_argnums : int or sequence of int, default ()
+        Arguments passed to ``fun`` as Python values, not traced.
+
+    Returns
+    -------
+    callable
+        With ``fun``'s signature, returning a ``ClosedJaxpr`` (prints as the program).
+
+    Raises
+    ------
+    TypeError
+        When called: if a traced argument is not an array, a number or a pytree of them.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp
     >>> print(ftrans.make_jaxpr(lambda x, y: fnp.sin(x / y))(1.5, 0.5))
     { lambda ; a:f64[] b:f64[]. let

@@ -181,16 +181,52 @@ def _assemble(tr: Traced, blocks: list[list[Any]], argnums: Any) -> Any:
 def jacfwd(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
            chunk_size: int | str | None = None, max_memory: int | None = None,
            holomorphic: bool = False) -> Callable[_P, Any]:
-    """The Jacobian by forward mode: the linearized function batched over all input basis
-    vectors (``chunk_size`` of them at a time; ``"auto"``: as many as fit ``max_memory``
-    bytes, by default half the available RAM). Shape: output shape + input shape.
-    Inputs must be real (outputs may be complex), unless ``holomorphic=True``: complex
-    inputs and outputs, the Jacobian of complex derivatives.
+    """The Jacobian by forward mode: the linearized function batched over the input basis.
 
+    Inputs must be real (outputs may be complex), unless ``holomorphic=True``: complex inputs
+    and outputs, the Jacobian of complex derivatives.
+
+    Parameters
+    ----------
+    fun : callable
+        The function, of arrays, scalars or pytrees of them.
+    argnums : int or sequence of int, default 0
+        The positional arguments to differentiate with respect to; a sequence gives a tuple of
+        Jacobians, one per argument.
+    has_aux : bool, default False
+        ``fun`` returns ``(output, aux)``; the result is then ``(jacobian, aux)``.
+    chunk_size : int, "auto" or None, default None
+        How many basis vectors to push through at a time: all at once (None), that many, or as
+        many as fit ``max_memory`` ("auto").
+    max_memory : int or None, default None
+        The bytes "auto" may use; by default half the available memory.
+    holomorphic : bool, default False
+        ``fun`` is holomorphic in complex inputs.
+
+    Returns
+    -------
+    callable
+        With ``fun``'s signature, returning the Jacobian: for each output leaf and each
+        differentiated input leaf, an array of shape ``output.shape + input.shape``, in the
+        output's pytree structure.
+
+    Raises
+    ------
+    TypeError
+        When called: if a differentiated argument is not a float (complex) array or number, or
+        an output (input) is complex where the mode needs it real (see above).
+    ValueError
+        When called: if ``argnums`` is out of range or repeats an argument, or ``chunk_size``
+        is not a positive integer, "auto" or None.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.jacfwd(lambda x: x * x)(np.array([1.0, 2.0]))
     array([[2., 0.],
            [0., 4.]])
+    >>> ftrans.jacfwd(lambda x: x * x, chunk_size=1)(np.array([1.0, 2.0]))[1]
+    array([0., 4.])
     """
     chunk = check_chunk_size(chunk_size, "jacfwd")
 
@@ -224,15 +260,52 @@ def _jacfwd_of(tr: Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
 def jacrev(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
            chunk_size: int | str | None = None, max_memory: int | None = None,
            holomorphic: bool = False) -> Callable[_P, Any]:
-    """The Jacobian by reverse mode: the transposed linear function batched over all output
-    basis vectors (``chunk_size`` at a time; ``"auto"``: as many as fit ``max_memory``
-    bytes). Shape: output shape + input shape. Outputs must be real (inputs may be complex:
-    each row is then a gradient, as ``grad`` gives it), unless ``holomorphic=True``.
+    """The Jacobian by reverse mode: the transposed linear function batched over the output
+    basis.
 
+    Outputs must be real (inputs may be complex: each row is then a gradient, as ``grad``
+    gives it), unless ``holomorphic=True``.
+
+    Parameters
+    ----------
+    fun : callable
+        The function, of arrays, scalars or pytrees of them.
+    argnums : int or sequence of int, default 0
+        The positional arguments to differentiate with respect to; a sequence gives a tuple of
+        Jacobians, one per argument.
+    has_aux : bool, default False
+        ``fun`` returns ``(output, aux)``; the result is then ``(jacobian, aux)``.
+    chunk_size : int, "auto" or None, default None
+        How many basis vectors to push through at a time: all at once (None), that many, or as
+        many as fit ``max_memory`` ("auto").
+    max_memory : int or None, default None
+        The bytes "auto" may use; by default half the available memory.
+    holomorphic : bool, default False
+        ``fun`` is holomorphic in complex inputs.
+
+    Returns
+    -------
+    callable
+        With ``fun``'s signature, returning the Jacobian: shape ``output.shape + input.shape``
+        per output leaf and differentiated input leaf, in the output's pytree structure.
+
+    Raises
+    ------
+    TypeError
+        When called: if a differentiated argument is not a float (complex) array or number, or
+        an output (input) is complex where the mode needs it real (see above).
+    ValueError
+        When called: if ``argnums`` is out of range or repeats an argument, or ``chunk_size``
+        is not a positive integer, "auto" or None.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.jacrev(lambda x: x * x)(np.array([1.0, 2.0]))
     array([[2., 0.],
            [0., 4.]])
+    >>> ftrans.jacrev(lambda x, y: x * y, argnums=(0, 1))(2.0, 3.0)
+    (3.0, 2.0)
     """
     chunk = check_chunk_size(chunk_size, "jacrev")
 
@@ -265,10 +338,43 @@ def _jacrev_of(tr: Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
 def jacobian(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
              chunk_size: int | str | None = None, max_memory: int | None = None,
              holomorphic: bool = False) -> Callable[_P, Any]:
-    """The Jacobian, by forward mode when the inputs have fewer elements than the outputs,
-    by reverse mode otherwise (complex inputs: reverse; complex outputs: forward, unless
+    """The Jacobian, by forward mode when the inputs have fewer elements than the outputs, by
+    reverse mode otherwise (complex inputs: reverse; complex outputs: forward, unless
     ``holomorphic=True``).
 
+    Parameters
+    ----------
+    fun : callable
+        The function, of arrays, scalars or pytrees of them.
+    argnums : int or sequence of int, default 0
+        The positional arguments to differentiate with respect to; a sequence gives a tuple of
+        Jacobians, one per argument.
+    has_aux : bool, default False
+        ``fun`` returns ``(output, aux)``; the result is then ``(jacobian, aux)``.
+    chunk_size : int, "auto" or None, default None
+        How many basis vectors to push through at a time: all at once (None), that many, or as
+        many as fit ``max_memory`` ("auto").
+    max_memory : int or None, default None
+        The bytes "auto" may use; by default half the available memory.
+    holomorphic : bool, default False
+        ``fun`` is holomorphic in complex inputs.
+
+    Returns
+    -------
+    callable
+        With ``fun``'s signature, returning the Jacobian, as ``jacfwd`` and ``jacrev`` do.
+
+    Raises
+    ------
+    TypeError
+        When called: if a differentiated argument is not a float (complex) array or number, or
+        both inputs and outputs are complex without ``holomorphic``.
+    ValueError
+        When called: if ``argnums`` is out of range or repeats an argument, or ``chunk_size``
+        is not a positive integer, "auto" or None.
+
+    Examples
+    --------
     >>> import ftrans, numpy as np
     >>> ftrans.jacobian(lambda x: 2.0 * x)(np.ones(2))
     array([[2., 0.],
@@ -295,10 +401,40 @@ def _concat_flat(parts: list[Any], axis: int) -> Any:
 def jacobian_columns(fun: Callable[_P, Any], cols: Sequence[int], argnums: int | Sequence[int] = 0,
                      chunk_size: int | str | None = None, has_aux: bool = False,
                      max_memory: int | None = None) -> Callable[_P, Any]:
-    """Chosen Jacobian columns by forward mode (one jvp per column, batched). ``cols`` index
-    the flattened inputs (those of ``argnums``, one after another); the result has shape
-    (flattened output size, len(cols)). ``chunk_size``, ``max_memory`` as for ``jacfwd``.
+    """Chosen columns of the Jacobian, by forward mode (one jvp per column, batched).
 
+    Parameters
+    ----------
+    fun : callable
+        The function.
+    cols : sequence of int
+        Indices into the flattened differentiated inputs.
+    argnums : int or sequence of int, default 0
+        The positional arguments differentiated; their flattened elements are numbered one
+        argument after another.
+    chunk_size : int, "auto" or None, default None
+        How many of the chosen vectors to push through at a time, as for ``jacfwd``.
+    has_aux : bool, default False
+        ``fun`` returns ``(output, aux)``; the result is then ``(block, aux)``.
+    max_memory : int or None, default None
+        The bytes "auto" may use.
+
+    Returns
+    -------
+    callable
+        With ``fun``'s signature, returning an array of shape
+        ``(flattened output size, len(cols))``.
+
+    Raises
+    ------
+    TypeError
+        When called: if ``cols`` holds booleans or non-integers, or an input is not a float
+        array or number.
+    IndexError
+        When called: if an index in ``cols`` is out of range.
+
+    Examples
+    --------
     >>> import ftrans, numpy as np
     >>> ftrans.jacobian_columns(lambda x: x * np.array([1.0, 2.0, 3.0]), [2])(np.ones(3))
     array([[0.],
@@ -325,10 +461,39 @@ def jacobian_columns(fun: Callable[_P, Any], cols: Sequence[int], argnums: int |
 def jacobian_rows(fun: Callable[_P, Any], rows: Sequence[int], argnums: int | Sequence[int] = 0,
                   chunk_size: int | str | None = None, has_aux: bool = False,
                   max_memory: int | None = None) -> Callable[_P, Any]:
-    """Chosen Jacobian rows by reverse mode (one vjp per row, batched). ``rows`` index the
-    flattened outputs; the result has shape (len(rows), flattened input size, the inputs of
-    ``argnums`` one after another). ``chunk_size``, ``max_memory`` as for ``jacrev``.
+    """Chosen rows of the Jacobian, by reverse mode (one vjp per row, batched).
 
+    Parameters
+    ----------
+    fun : callable
+        The function.
+    rows : sequence of int
+        Indices into the flattened outputs.
+    argnums : int or sequence of int, default 0
+        The positional arguments differentiated; their flattened elements are numbered one
+        argument after another.
+    chunk_size : int, "auto" or None, default None
+        How many of the chosen vectors to push through at a time, as for ``jacfwd``.
+    has_aux : bool, default False
+        ``fun`` returns ``(output, aux)``; the result is then ``(block, aux)``.
+    max_memory : int or None, default None
+        The bytes "auto" may use.
+
+    Returns
+    -------
+    callable
+        With ``fun``'s signature, returning an array of shape
+        ``(len(rows), flattened size of the differentiated inputs)``.
+
+    Raises
+    ------
+    TypeError
+        When called: if ``rows`` holds booleans or non-integers, or an output is not real.
+    IndexError
+        When called: if an index in ``rows`` is out of range.
+
+    Examples
+    --------
     >>> import ftrans, numpy as np
     >>> ftrans.jacobian_rows(lambda x: x * np.array([1.0, 2.0, 3.0]), [1])(np.ones(3))
     array([[0., 2., 0.]])
@@ -353,8 +518,42 @@ def jacobian_rows(fun: Callable[_P, Any], rows: Sequence[int], argnums: int | Se
 def hessian(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
             chunk_size: int | str | None = None, max_memory: int | None = None,
             holomorphic: bool = False) -> Callable[_P, Any]:
-    """The Hessian, as ``jacfwd(jacrev(fun))``; ``chunk_size`` and ``max_memory`` bound both.
+    """The Hessian of a scalar ``fun``, as ``jacfwd(jacrev(fun))``.
 
+    Parameters
+    ----------
+    fun : callable
+        A scalar-valued function.
+    argnums : int or sequence of int, default 0
+        The positional arguments to differentiate with respect to; a sequence gives a tuple of
+        Jacobians, one per argument.
+    has_aux : bool, default False
+        ``fun`` returns ``(output, aux)``; the result is then ``(jacobian, aux)``.
+    chunk_size : int, "auto" or None, default None
+        How many basis vectors to push through at a time: all at once (None), that many, or as
+        many as fit ``max_memory`` ("auto").
+    max_memory : int or None, default None
+        The bytes "auto" may use; by default half the available memory.
+    holomorphic : bool, default False
+        ``fun`` is holomorphic in complex inputs.
+
+    Returns
+    -------
+    callable
+        With ``fun``'s signature, returning the Hessian: shape ``input.shape + input.shape``
+        for one array argument (nested tuples for several ``argnums``).
+
+    Raises
+    ------
+    TypeError
+        When called: if a differentiated argument is not a float (complex) array or number, or
+        an output (input) is complex where the mode needs it real (see above).
+    ValueError
+        When called: if ``argnums`` is out of range or repeats an argument, or ``chunk_size``
+        is not a positive integer, "auto" or None.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.hessian(lambda x: fnp.sum(x ** 3))(np.array([1.0, 2.0]))
     array([[ 6.,  0.],
