@@ -114,14 +114,39 @@ remat_p.batch = _remat_batch
 
 def checkpoint(fun: Callable[_P, _R], policy: Callable[..., bool] | None = None
                ) -> Callable[_P, _R]:
-    """``fun`` whose intermediates are recomputed in the backward pass instead of stored:
-    reverse mode keeps only its inputs (and the outputs of equations ``policy`` allows, see
-    ``checkpoint_policies``). Same values and derivatives, less memory.
+    """``fun`` whose intermediates are recomputed in the backward pass instead of stored (also
+    called ``remat``).
 
+    Reverse mode keeps only its inputs (and the outputs of equations ``policy`` allows, see
+    ``checkpoint_policies``): same values and derivatives, less memory.
+
+    Parameters
+    ----------
+    fun : callable
+        The function, of arrays, scalars or pytrees of them.
+    policy : callable or None, default None
+        ``policy(prim, *avals, **params) -> bool``: whether to save an equation's outputs;
+        None saves nothing.
+
+    Returns
+    -------
+    callable
+        With ``fun``'s signature and values.
+
+    Raises
+    ------
+    TypeError
+        When called, if the arguments do not fit ``fun``'s signature.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp
     >>> f = ftrans.checkpoint(lambda x: fnp.sin(fnp.sin(x)))
     >>> bool(abs(ftrans.grad(f)(0.5) - ftrans.grad(lambda x: fnp.sin(fnp.sin(x)))(0.5)) < 1e-15)
     True
+    >>> g = ftrans.checkpoint(lambda x: fnp.sin(x), policy=ftrans.checkpoint_policies.dots_saveable)
+    >>> print(ftrans.grad(g)(0.0))
+    1.0
     """
     if policy is checkpoint_policies.nothing_saveable:
         policy = None

@@ -213,11 +213,34 @@ def _branch_call(index: Any, funs: list, operands: tuple, where: str) -> Any:
 
 def cond(pred: Any, true_fun: Callable[..., Any], false_fun: Callable[..., Any], *operands: Any
          ) -> Any:
-    """``true_fun(*operands)`` if ``pred`` else ``false_fun(*operands)``, as one primitive
-    that works under ``jit``/``vmap``/``make_jaxpr`` and every derivative. Both branches must
-    return the same pytree structure and types. A batched ``pred`` (under ``vmap``) runs both
-    branches and selects.
+    """``true_fun(*operands)`` if ``pred`` else ``false_fun(*operands)``, as one primitive that
+    works under ``jit``/``vmap``/``make_jaxpr`` and every derivative.
 
+    Both branches must return the same pytree structure and types. A batched ``pred`` (under
+    ``vmap``) runs both branches and selects.
+
+    Parameters
+    ----------
+    pred : bool or boolean scalar array
+        Which branch; may be traced.
+    true_fun, false_fun : callable
+        The branches, each called with ``*operands``.
+    *operands
+        Arrays, numbers or pytrees of them.
+
+    Returns
+    -------
+    pytree
+        The chosen branch's output.
+
+    Raises
+    ------
+    TypeError
+        If ``pred`` is not a boolean (or integer) scalar, or the branches return different
+        structures or types.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.lax as lax
     >>> f = lambda x: lax.cond(x > 0, lambda x: x * x, lambda x: -x, x)
     >>> print(f(3.0), f(-2.0), ftrans.grad(f)(3.0), ftrans.grad(f)(-2.0))
@@ -228,11 +251,39 @@ def cond(pred: Any, true_fun: Callable[..., Any], false_fun: Callable[..., Any],
 
 
 def switch(index: Any, branches: Sequence[Callable[..., Any]], *operands: Any) -> Any:
-    """``branches[index](*operands)``, with ``index`` clamped to ``[0, len(branches) - 1]``.
+    """``branches[index](*operands)``, with ``index`` clamped to ``[0, len(branches) - 1]``, as
+    one primitive (``cond`` with more branches).
 
+    Parameters
+    ----------
+    index : int or integer scalar array
+        Which branch; may be traced.
+    branches : sequence of callable
+        The branches, each called with ``*operands``; they must return the same structure and
+        types.
+    *operands
+        Arrays, numbers or pytrees of them.
+
+    Returns
+    -------
+    pytree
+        The chosen branch's output.
+
+    Raises
+    ------
+    ValueError
+        If ``branches`` is empty.
+    TypeError
+        If ``index`` is not an integer scalar, or the branches return different structures or
+        types.
+
+    Examples
+    --------
     >>> import ftrans.lax as lax
     >>> print(lax.switch(2, [lambda x: x, lambda x: 2 * x, lambda x: 3 * x], 1.0))
     3.0
+    >>> print(lax.switch(7, [lambda x: x, lambda x: 2 * x], 1.0))  # clamped to the last
+    2.0
     """
     branches = list(branches)
     if not branches:

@@ -107,15 +107,37 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 class custom_jvp(Generic[_P, _R]):
-    """A function with a custom jvp rule: ``f.defjvp(rule)`` where ``rule(primals, tangents)``
-    returns ``(f(*primals), tangent_out)`` (with ``nondiff_argnums``, those arguments come first:
-    ``rule(*nondiff, primals, tangents)``; they may be any Python values, functions too).
-    Reverse mode transposes the rule, so it must be linear in the tangents.
+    """A function with a custom forward-mode (jvp) rule, used by every derivative.
 
-    As in JAX, under ``grad``, ``jvp``, ``jacfwd``... (not under ``jit``/``vmap``) the
-    function and its rule see concrete values, so Python control flow on them works; a
-    second derivative differentiates the rule, and its primal output, as written.
+    ``f.defjvp(rule)`` where ``rule(primals, tangents)`` returns ``(f(*primals), tangent_out)``
+    (with ``nondiff_argnums``, those arguments come first: ``rule(*nondiff, primals,
+    tangents)``; they may be any Python values, functions too). Reverse mode transposes the
+    rule, so it must be linear in the tangents.
 
+    As in JAX, under ``grad``, ``jvp``, ``jacfwd``... (not under ``jit``/``vmap``) the function
+    and its rule see concrete values, so Python control flow on them works; a second
+    derivative differentiates the rule, and its primal output, as written.
+
+    Parameters
+    ----------
+    fun : callable
+        The function; calling the ``custom_jvp`` object calls it.
+    nondiff_argnums : sequence of int, default ()
+        Positional arguments that are not differentiated (passed to the rule first).
+    nondiff_argnames : sequence of str, default ()
+        The same, by parameter name.
+
+    Raises
+    ------
+    TypeError
+        If ``nondiff_argnums`` holds non-integers; when called, if no rule is set
+        (``AttributeError``) or the rule returns something other than a pair of outputs and
+        tangents of the outputs' structure and types.
+    ValueError
+        If ``nondiff_argnames`` names no parameter of ``fun``.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp
     >>> @ftrans.custom_jvp
     ... def f(x):
@@ -137,15 +159,57 @@ class custom_jvp(Generic[_P, _R]):
         functools.update_wrapper(self, fun)
 
     def defjvp(self, jvp: _F) -> _F:
-        """Set the jvp rule; returns it, so it can be used as a decorator."""
+        """Set the jvp rule; returns it, so it can be used as a decorator.
+
+        Parameters
+        ----------
+        jvp : callable
+            ``jvp(primals, tangents) -> (primal_out, tangent_out)`` (``nondiff`` arguments first).
+
+        Returns
+        -------
+        callable
+            ``jvp`` itself.
+
+        Raises
+        ------
+        TypeError
+            Not here: a rule returning the wrong structure raises when the function is
+            differentiated.
+
+        Examples
+        --------
+        >>> import ftrans, ftrans.numpy as fnp
+        >>> f = ftrans.custom_jvp(lambda x: x ** 3)
+        >>> rule = f.defjvp(lambda p, t: (f(*p), 3.0 * p[0] ** 2 * t[0]))
+        >>> print(ftrans.grad(f)(2.0))
+        12.0
+        """
         self.jvp = jvp
         return jvp
 
     def defjvps(self, *jvps: Callable | None) -> None:
-        """One rule per positional argument: ``jvp_i(t_i, primal_out, *primals)`` is the
-        tangent contribution of argument ``i`` (``None``: it contributes nothing); the
-        tangent output is their sum. Not with ``nondiff_argnums`` (as JAX).
+        """One rule per positional argument: ``jvp_i(t_i, primal_out, *primals)`` is the tangent
+        contribution of argument ``i`` (``None``: it contributes nothing); the tangent output is
+        their sum.
 
+        Parameters
+        ----------
+        *jvps : callable or None
+            One per positional argument of the function.
+
+        Returns
+        -------
+        None
+
+        Raises
+        ------
+        TypeError
+            If the function has ``nondiff_argnums`` (as JAX); when differentiated, if the number
+            of rules differs from the number of arguments.
+
+        Examples
+        --------
         >>> import ftrans, ftrans.numpy as fnp
         >>> f = ftrans.custom_jvp(lambda x, y: fnp.sin(x) * y)
         >>> f.defjvps(lambda t, out, x, y: fnp.cos(x) * y * t, lambda t, out, x, y: 3.0 * t)

@@ -209,9 +209,38 @@ scan_p.batch = _scan_batch
 
 def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any, length: int | None = None,
          reverse: bool = False) -> tuple[Any, Any]:
-    """``carry, y = f(carry, x)`` over the leading axis of ``xs``; returns the final carry and
-    the stacked ``y``\\ s (JAX's ``lax.scan``).
+    """``carry, y = f(carry, x)`` over the leading axis of ``xs``, as one primitive (JAX's
+    ``lax.scan``).
 
+    Parameters
+    ----------
+    f : callable
+        ``f(carry, x) -> (carry, y)``; the carry keeps ``init``'s structure and types.
+    init : pytree
+        The initial carry.
+    xs : pytree or None
+        Scanned over their leading axis (all of one length); None with ``length`` for a loop
+        without inputs.
+    length : int or None, default None
+        The number of steps, needed when ``xs`` is None or empty.
+    reverse : bool, default False
+        Scan from the last element to the first (the stacked outputs keep ``xs``'s order).
+
+    Returns
+    -------
+    tuple
+        ``(final carry, ys)``, ``ys`` the outputs ``y`` stacked along a new leading axis.
+
+    Raises
+    ------
+    ValueError
+        If ``xs``'s leaves have no leading axis or different lengths, or neither ``xs`` nor
+        ``length`` gives the length.
+    TypeError
+        If ``f`` does not return a pair, or returns a carry of another structure or type.
+
+    Examples
+    --------
     >>> import numpy as np, ftrans.lax as lax
     >>> carry, ys = lax.scan(lambda c, x: (c + x, c * x), 0.0, np.arange(4.0))
     >>> print(carry, ys)
