@@ -193,6 +193,10 @@ class JitFunction(Generic[_P, _R]):
         -------
         None
 
+        Raises
+        ------
+        Nothing
+
         Examples
         --------
         >>> import ftrans

@@ -379,3 +379,12 @@ def test_cumulative_scans_match_jax(jax):
             theirs = jax.grad(lambda z: jax.numpy.sum(getattr(jax.lax, name)(
                 z, axis, reverse) ** 2))(z)
             np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_integer_pow_takes_integer_exponents_only():
+    import ftrans.lax as lax
+    assert lax.integer_pow(np.float64(2.0), np.int64(3)) == 8.0
+    for y in (1.5, True, "2"):
+        with pytest.raises(TypeError, match=r"integer_pow: the exponent y must be a Python "
+                                            r"integer, got .*lax\.pow"):
+            lax.integer_pow(np.ones(3), y)

@@ -106,6 +106,11 @@ class Partial(functools.partial):
     *args, **kw
         The bound arguments (pytrees).
 
+    Raises
+    ------
+    Nothing
+        A ``functools.partial`` given as ``func`` is flattened into this one.
+
     Examples
     --------
     >>> import ftrans

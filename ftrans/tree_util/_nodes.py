@@ -75,6 +75,17 @@ class PyTreeDef:
     num_leaves : int
         The number of leaves.
 
+    Parameters
+    ----------
+    node_type : type or None
+    aux : hashable
+        The root's static part (a dict's keys...).
+    children : tuple of PyTreeDef
+
+    Raises
+    ------
+    Nothing
+
     Examples
     --------
     >>> from ftrans.tree_util import tree_structure
