@@ -30,80 +30,17 @@ from .errors import (  # noqa: F401  (core's names too)
     user_frame,
 )
 from .ir import Eqn, Jaxpr, Literal, ShapedArray, Var
+from .primitive import PRIMITIVES, Primitive, register  # noqa: F401  (core's names too)
 from .symbolic import UndefPrimal, Zero, instantiate, zeros  # noqa: F401  (core's names too)
 from .xp import array_module, run_on_gpu, same_device  # noqa: F401  (core's names too)
 
 # ----------------------------------------------------------------------------- primitives
 
-class Primitive:
-    """An operation of the IR, declared once with all its rules.
-
-    Attributes (each ``None`` when the primitive lacks it):
-
-    - ``impl(xp, *args, **params)``: compute with the array module ``xp`` (numpy or cupy);
-    - ``abstract_eval(*avals, **params)``: output aval(s);
-    - ``jvp(primals, out, tangents, **params)``: output tangent(s), ``Zero`` where known zero;
-    - ``transpose(ct, *args, **params)``: for linear primitives, cotangents of the inputs
-      that are ``UndefPrimal`` (``None`` for the others);
-    - ``batch(args, dims, **params)``: ``(out, out_dim)`` for vmap;
-    - ``cuda``: for elementwise primitives, a C expression template used by kernel fusion;
-    - ``deps``: which input elements each output element depends on (``ftrans.deps``); when
-      ``None``, the rule of the primitive's family, else a conservative dense rule;
-    - ``cost``: estimated flops ``cost(in_avals, out_avals, **params)`` (``ftrans.cost``);
-      when ``None``, the rule of the primitive's family;
-    - ``ufunc``: the name of the NumPy ufunc this primitive is exactly, if any (the NumPy
-      backend calls it directly, with ``out=`` buffers);
-    - ``scalar_math``: an expression on Python floats (``_m`` is ``math``), or a function of
-      the params giving one, for scalar float64 programs in the NumPy backend;
-    - ``primal_rule(values, perturbed, **params)``: for primitives with user derivative rules
-      (``custom_jvp``, ``custom_vjp``): the outputs as the rule computes them. A concrete trace
-      evaluating the primitive on values of enclosing traces calls it instead of ``bind``, so
-      that enclosing derivatives differentiate the rule as written (JAX's semantics);
-      ``perturbed[i]`` says whether input ``i`` is a float value of the recording trace.
-    - ``view``: True where NumPy's operation returns a view of its input (reshape, slice,
-      ...), so item assignment to the input must not be missed by it (``Trace.stale``).
-
-    >>> p = Primitive("twice")
-    >>> p.impl = lambda xp, x: 2 * x
-    >>> p.bind(np.float64(3.0))
-    6.0
-    """
-
-    __slots__ = ("name", "multiple_results", "impl", "abstract_eval", "jvp", "transpose",
-                 "batch", "cuda", "family", "deps", "cost", "ufunc", "scalar_math",
-                 "primal_rule", "view")
-
-    def __init__(self, name: str, multiple_results: bool = False):
-        self.name = name
-        self.multiple_results = multiple_results
-        self.impl: Callable | None = None
-        self.abstract_eval: Callable | None = None
-        self.jvp: Callable | None = None
-        self.transpose: Callable | None = None
-        self.batch: Callable | None = None
-        self.cuda: str | None = None
-        self.family: str = ""
-        self.deps: Callable | None = None
-        self.cost: Callable | None = None
-        self.ufunc: str | None = None  # the NumPy ufunc this primitive is, if exactly one
-        self.scalar_math: str | Callable | None = None  # Python-float form (``_m`` = math)
-        self.primal_rule: Callable | None = None  # outputs from the user's rule, see above
-        self.view = False  # NumPy gives a view of the input (see Trace.stale)
-
-    def bind(self, *args: Any, **params: Any) -> Any:
-        return bind(self, args, params)
-
-    def __repr__(self) -> str:
-        return self.name
+def _bind_method(self: Primitive, *args: Any, **params: Any) -> Any:
+    return bind(self, args, params)
 
 
-PRIMITIVES: dict[str, Primitive] = {}
-
-
-def register(prim: Primitive) -> Primitive:
-    PRIMITIVES[prim.name] = prim
-    return prim
-
+Primitive.bind = _bind_method  # type: ignore[method-assign]  (tracing's bind)
 
 # ----------------------------------------------------------------------------- values
 

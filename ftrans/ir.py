@@ -340,13 +340,8 @@ def last_uses(steps: Sequence[Any], outvars: Sequence[Atom] = ()) -> dict[Var, i
     >>> uses[a], uses[b]
     (1, 2)
     """
-    last: dict[Var, int] = {}
-    for i, step in enumerate(steps):
-        for a in step.inputs:
-            if type(a) is Var:
-                last[a] = i
-    end = len(steps)
-    for a in outvars:
-        if type(a) is Var:
-            last[a] = end
+    last = {a: i for i, step in enumerate(steps) for a in step.inputs if type(a) is Var}
+    if outvars:
+        end = len(steps)
+        last.update((a, end) for a in outvars if type(a) is Var)
     return last

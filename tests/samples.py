@@ -14,17 +14,17 @@ from samples_control import CONTROL_SAMPLES  # noqa: E402
 
 SAMPLES += CONTROL_SAMPLES
 
-from samples_numpy import NUMPY_SAMPLES  # noqa: E402
+from samples_numpy_api import NUMPY_API_SAMPLES  # noqa: E402
 
-SAMPLES += NUMPY_SAMPLES
+SAMPLES += NUMPY_API_SAMPLES
 
 from samples_linalg import LINALG_SAMPLES, SPECIAL_SAMPLES  # noqa: E402
 
 SAMPLES += [*LINALG_SAMPLES, *SPECIAL_SAMPLES]
 
-from samples_numpy2 import NUMPY2_SAMPLES  # noqa: E402
+from samples_numpy_stats import NUMPY_STATS_SAMPLES  # noqa: E402
 
-SAMPLES += NUMPY2_SAMPLES
+SAMPLES += NUMPY_STATS_SAMPLES
 
 from samples_complex import COMPLEX_SAMPLES  # noqa: E402
 

@@ -1,4 +1,5 @@
-"""Whole-function tests of the derivative API: the tutorial, nesting, pytrees, Jacobians."""
+"""Whole-function tests of the derivative API: the tutorial, nesting, pytrees, Jacobians;
+argnums, aux values, ``linearize`` and ``linear_transpose``."""
 
 from __future__ import annotations
 
@@ -225,3 +226,66 @@ def test_closure_over_outer_tracer_in_jacobian():
         return fnp.sum(ftrans.jacfwd(lambda x: a * fnp.sin(x))(np.array([0.1, 0.2])))
     g = ftrans.grad(outer)(2.0)
     assert g == pytest.approx(np.cos(0.1) + np.cos(0.2))
+
+
+# ----------------------------------------------------------------------------- argnums and aux
+
+
+@pytest.mark.parametrize("api", [ftrans.grad, ftrans.value_and_grad, ftrans.jacfwd,
+                                 ftrans.jacrev, ftrans.hessian])
+def test_repeated_argnums_raise_instead_of_dropping_a_gradient(api):
+    # it used to give (0.0, 12.0): the first copy was overwritten by the second
+    with pytest.raises(ValueError, match=r"argnums must not repeat.*\(1, 1\)"):
+        api(lambda a, b: a * b * b, argnums=(1, 1))(2.0, 3.0)
+    with pytest.raises(ValueError, match="argnums must not repeat"):
+        api(lambda a, b: a * b * b, argnums=(1, -1))(2.0, 3.0)
+
+
+@pytest.mark.parametrize("api", [ftrans.grad, ftrans.jacfwd, ftrans.jacrev])
+def test_numpy_integer_argnums_behave_like_python_ints(api):
+    g = api(lambda x, y: x * y, argnums=np.int64(1))(2.0, 3.0)
+    assert not isinstance(g, tuple) and g == 2.0
+
+
+def test_aux_0d_arrays_become_numpy_scalars_like_the_outputs():
+    (g, aux) = ftrans.grad(lambda x: (x * 2.0, x), has_aux=True)(1.0)
+    assert type(aux) is np.float64 and aux == 1.0
+    _, _, aux = ftrans.vjp(lambda x: (x * 2.0, x), 1.0, has_aux=True)
+    assert type(aux) is np.float64
+    (g, aux) = ftrans.grad(lambda x: (fnp.sum(x), {"i": fnp.argmax(x), "s": "k"}),
+                           has_aux=True)(np.array([1.0, 3.0, 2.0]))
+    assert type(aux["i"]) is np.int64 and aux["i"] == 1 and aux["s"] == "k"
+
+
+def test_linearize_keeps_float32_and_supports_has_aux():
+    _, f_jvp = ftrans.linearize(lambda x: 2.0 * x, np.ones(2, np.float32))
+    t = f_jvp(np.ones(2))  # a float64 tangent is cast, as vjp casts cotangents
+    assert t.dtype == np.float32
+    np.testing.assert_array_equal(t, [2.0, 2.0])
+    y, f_jvp, aux = ftrans.linearize(lambda x: (fnp.sin(x), {"c": fnp.cos(x)}), 0.5,
+                                     has_aux=True)
+    assert abs(y - np.sin(0.5)) < 1e-15 and abs(aux["c"] - np.cos(0.5)) < 1e-15
+    assert abs(f_jvp(2.0) - 2.0 * np.cos(0.5)) < 1e-15
+
+
+def test_linear_transpose_checks_the_cotangent_shape():
+    t = ftrans.linear_transpose(lambda a: 2.0 * a, np.ones(2))
+    with pytest.raises(ValueError, match=r"cotangent 0 has shape \(3,\).*shape \(2,\)"):
+        t(np.ones(3))  # used to return 6.0
+    t = ftrans.linear_transpose(lambda a: fnp.sum(a), np.ones(2))
+    with pytest.raises(ValueError, match=r"cotangent 0 has shape \(3,\).*shape \(\)"):
+        t(np.ones(3))
+
+
+def test_linear_transpose_keeps_the_primal_dtype():
+    t = ftrans.linear_transpose(lambda a: 2.0 * a, np.ones(2, np.float32))
+    (ct,) = t(np.ones(2))
+    assert ct.dtype == np.float32
+    np.testing.assert_array_equal(ct, [2.0, 2.0])
+    (ct,) = ftrans.linear_transpose(lambda a: fnp.sum(a), np.ones(3, np.float32))(1.0)
+    assert ct.dtype == np.float32
+    # the transpose matches the dot-product identity <ct, A x> = <A^T ct, x>
+    x = np.array([1.0, -2.0, 0.5])
+    (ct,) = ftrans.linear_transpose(lambda a: fnp.cumsum(a), x)(np.array([0.3, 0.2, 0.1]))
+    lhs = np.dot([0.3, 0.2, 0.1], numerical_jvp(fnp.cumsum, (x,), (x,)))
+    assert abs(lhs - np.dot(ct, x)) < 1e-6

@@ -11,6 +11,8 @@ import functools
 import pathlib
 import textwrap
 
+import pytest
+
 import ftrans
 
 PKG = pathlib.Path(ftrans.__file__).resolve().parent
@@ -22,7 +24,7 @@ FLOORS: dict[str, int] = {
     # 1: the ground: the IR, pytrees, which array module computes, tracing's errors, symbolic
     # zeros
     "ftrans.ir": 1, "ftrans.tree_util": 1, "ftrans.xp": 1, "ftrans.errors": 1,
-    "ftrans.symbolic": 1,
+    "ftrans.symbolic": 1, "ftrans.primitive": 1,
     # 2: the core (tracing, bind), the switches it reads, the devices
     "ftrans.core": 2, "ftrans.config": 2, "ftrans.device": 2,
     # 3: every primitive with all its rules (and the dependency rules of their families)
@@ -45,16 +47,8 @@ FLOORS: dict[str, int] = {
 FORBIDDEN = [
     ("ftrans.core", "ftrans.device", "the core reads which array module from ftrans.xp"),
     ("ftrans.transforms", "ftrans.prims", "transformations name no primitive"),
+    ("ftrans.graph", "ftrans.explain", "both read traces through ftrans.display"),
 ]
-
-# Files still over MAX_LINES, being split elsewhere (issue 15: backends/, numpy/ and
-# prims/linalg, incomplete_numpy are split by job on another branch): this list only
-# shrinks, and a file not on it may not grow past the limit.
-TOO_LONG_FOR_NOW = {
-    "backends/cuda_codegen.py", "backends/kernel_cache.py", "numpy/linalg.py",
-    "numpy/_manip.py", "prims/linalg.py", "prims/incomplete_numpy.py",
-}
-
 
 # ----------------------------------------------------------------------------- the graph
 
@@ -208,14 +202,38 @@ def test_no_forbidden_import():
     assert not bad, "\n".join(bad)
 
 
+def private_imports(name: str) -> list[str]:
+    """``module._name`` for every private name module ``name`` imports from a module of
+    ftrans (absolute or relative imports, inside functions too)."""
+    modules = module_names(PKG)
+    path, is_pkg = modules[name]
+    package = name if is_pkg else name.rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            base = package.split(".")[:len(package.split(".")) - node.level + 1]
+            where = ".".join(base + [node.module] if node.module else base) if node.level \
+                else node.module or ""
+            found += [f"{where}.{a.name}" for a in node.names
+                      if where.split(".")[0] == "ftrans" and a.name.startswith("_")
+                      and not a.name.startswith("__")]
+    return found
+
+
+@pytest.mark.parametrize("name", ["ftrans.explain", "ftrans.graph", "ftrans.display"])
+def test_the_displays_use_no_private_helper(name):
+    assert private_imports(name) == []
+
+
+def test_private_imports_are_seen():
+    assert "ftrans.ir._nth_name" in private_imports("ftrans.backends.numpy_backend")
+
+
 def test_no_file_over_600_lines():
     lengths = {str(p.relative_to(PKG)): len(p.read_text(encoding="utf-8").splitlines())
                for p in PKG.rglob("*.py")}
-    too_long = sorted(f"{f}: {n} lines" for f, n in lengths.items()
-                      if n > MAX_LINES and f not in TOO_LONG_FOR_NOW)
+    too_long = sorted(f"{f}: {n} lines" for f, n in lengths.items() if n > MAX_LINES)
     assert not too_long, f"ftrans files over {MAX_LINES} lines: {too_long}"
-    done = sorted(f for f in TOO_LONG_FOR_NOW if lengths.get(f, 0) <= MAX_LINES)
-    assert not done, f"no longer over {MAX_LINES} lines: drop them from TOO_LONG_FOR_NOW: {done}"
 
 
 # ----------------------------------------------------------------------------- the reader

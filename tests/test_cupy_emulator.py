@@ -103,6 +103,27 @@ def test_allocations_beyond_device_memory_run_out():
         cp.empty((1 << 40,), cp.float64)
 
 
+def test_switches_inject_faults_and_record_launches():
+    """``cupy.emulator``'s switches, which the backend's tests use: a compile error (CuPy's
+    exception with the given log), an out-of-memory device, the kernels launched; each only
+    inside its block."""
+    src = 'extern "C" __global__ void k(double* __restrict__ out) { out[0] = 1.0; }'
+    with cp.emulator.compile_error("error: planted"):
+        with pytest.raises(cp.cuda.compiler.CompileException) as e:
+            cp.RawModule(code=src).get_function("k")
+    assert e.value.get_message() == "error: planted"
+    with cp.emulator.out_of_memory():
+        with pytest.raises(cp.cuda.memory.OutOfMemoryError, match="allocating 8 bytes"):
+            cp.zeros(1)
+    out = cp.zeros(1)  # memory again
+    k = cp.RawModule(code=src).get_function("k")  # compiles again
+    with cp.emulator.launches() as names:
+        k((1,), (1,), (out,))
+        k((1,), (1,), (out,))
+    k((1,), (1,), (out,))  # not recorded: outside the block
+    assert names == ["k", "k"] and float(out.get()[0]) == 1.0
+
+
 def test_gpu_benchmark_runs_on_the_emulated_device():
     """A smoke run of the GPU benchmark (its numbers mean nothing here), so that the run on
     a real GPU does not stop on a bug in the benchmark itself."""

@@ -1,5 +1,6 @@
-"""Backend selection without a GPU: device_put, default_backend, FTRANS_BACKEND, mixing
-NumPy and CuPy arrays, and the errors for a missing CuPy, driver or device."""
+"""Backend selection without a GPU: device_put, default_backend, FTRANS_BACKEND, and the
+errors for a missing CuPy, driver or device; mixing NumPy and CuPy arrays (marked ``gpu``:
+on a device or the emulated one, ``PYTHONPATH=cupy_emulator``)."""
 
 from __future__ import annotations
 
@@ -22,16 +23,6 @@ from ftrans.device import (
     device_put,
     require_gpu,
 )
-
-
-class FakeGpuArray:
-    """Looks like a CuPy array to ftrans's checks (its type lives in a ``cupy`` module)."""
-
-    def __init__(self, shape):
-        self.shape, self.dtype, self.ndim = shape, np.dtype(np.float64), len(shape)
-
-
-FakeGpuArray.__module__ = "cupy._core.core"
 
 
 def _gpu_usable() -> bool:
@@ -110,8 +101,11 @@ def test_no_device_or_driver(monkeypatch, failure):
         backends.compile_jaxpr(ftrans.make_jaxpr(fnp.sin)(1.0).jaxpr, "cupy")
 
 
+@pytest.mark.gpu
+@pytest.mark.skipif(not _gpu_usable(), reason="needs CuPy and a device (or the emulated CuPy: "
+                                              "PYTHONPATH=cupy_emulator)")
 def test_mixing_numpy_and_cupy_inputs_is_an_error():
-    gpu, cpu = FakeGpuArray((3,)), np.ones(3)
+    gpu, cpu = require_gpu().ones(3), np.ones(3)
     with pytest.raises(BackendMismatchError, match=r"grad was given CuPy .*inputs \[1\].*"
                                                    r"NumPy .*inputs \[0\].*device_put"):
         ftrans.grad(lambda a, b: fnp.sum(a * b), argnums=(0, 1))(cpu, gpu)

@@ -87,3 +87,52 @@ def test_chunk_size_must_be_positive_int():
         ftrans.jacfwd(fnp.sin, chunk_size=2.5)
     with pytest.raises(ValueError, match="chunk_size must be a positive integer.*0"):
         ftrans.jacrev(fnp.sin, chunk_size=0)
+
+
+# ----------------------------------------------------------------------------- naming the user
+
+
+def test_errors_name_the_users_function_not_an_internal_wrapper():
+    def loss(x):
+        return x * 2.0
+
+    with pytest.raises(TypeError, match=r"loss must return a pair") as e:
+        ftrans.grad(loss, has_aux=True)(1.0)
+    assert "partial_fun" not in str(e.value)
+    with pytest.raises(TypeError, match=r"grad: named returned a str"):
+        ftrans.grad(_returns_str)(1.0)
+
+
+def _returns_str(x):
+    return "a"
+
+
+_returns_str.__name__ = "named"
+
+
+def test_argnums_must_be_int_or_tuple_with_a_clear_message():
+    with pytest.raises(TypeError, match=r"grad: argnums must be an int or a tuple of ints, got "
+                                        r"float 0.0"):
+        ftrans.grad(lambda x: x, argnums=0.0)(1.0)
+
+
+def test_integer_primal_error_of_jvp_does_not_mention_argnums():
+    with pytest.raises(TypeError, match=r"primal 0 has dtype int64") as e:
+        ftrans.jvp(lambda x: x, (1,), (1,))
+    assert "argnums" not in str(e.value)
+
+
+def test_float_of_a_differentiated_value_raises_instead_of_dropping_the_derivative():
+    import math
+
+    from ftrans.core import ConcretizationError
+
+    # math.sin(x) used to give a zero gradient silently (JAX raises here too)
+    with pytest.raises(ConcretizationError, match=r"float\(\) of a traced f64\[\].*fnp.sin"):
+        ftrans.grad(lambda x: math.sin(x))(2.0)
+    with pytest.raises(ConcretizationError, match="would drop it from the derivative"):
+        ftrans.jvp(lambda x: x * float(x), (2.0,), (1.0,))
+    # integers carry no derivative: int() and float() of them stay allowed, as in JAX
+    assert ftrans.grad(lambda x: x * int(x))(2.5) == 2.0
+    g = ftrans.grad(lambda x: x[0] * float(fnp.argmax(x)))(np.array([1.0, 3.0]))
+    np.testing.assert_array_equal(g, [1.0, 0.0])

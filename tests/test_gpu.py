@@ -630,7 +630,7 @@ def test_eig_on_the_device():
 def test_eig_on_the_host_where_cupy_has_no_geev(monkeypatch, missing):
     """Without cuSOLVER's geev (CuPy before 14: no ``cupy.linalg.eig``; CUDA before 12.6:
     'geev is not available'), eig copies the matrices to the host and its results back."""
-    import ftrans.prims.linalg as prims_linalg
+    import ftrans.prims.linalg_factor as prims_linalg
     on_host = []
     real_on_host = prims_linalg._eig_on_host
     monkeypatch.setattr(prims_linalg, "_eig_on_host",

@@ -200,3 +200,35 @@ def test_jacobian_traces_the_function_once():
         calls.clear()
         np.testing.assert_allclose(jac(g)(X), np.diag(2 * np.cos(X)), atol=1e-15)
         assert len(calls) == 1
+
+
+# ----------------------------------------------------------------------------- empty, indices
+
+
+@pytest.mark.parametrize("jac", [ftrans.jacfwd, ftrans.jacrev, ftrans.jacobian])
+def test_jacobians_of_empty_inputs_and_outputs_have_empty_shapes(jac):
+    assert jac(lambda x: 2.0 * x)(np.zeros(0)).shape == (0, 0)
+    j = jac(lambda x: fnp.sum(x) * np.ones(3))(np.zeros(0))
+    assert j.shape == (3, 0) and j.dtype == np.float64
+    j = jac(lambda x: x[:0])(np.ones(3))
+    assert j.shape == (0, 3)
+
+
+def test_hessian_of_empty_input_is_0_by_0():
+    h = ftrans.hessian(lambda x: fnp.sum(x ** 2))(np.zeros(0))
+    assert h.shape == (0, 0) and h.dtype == np.float64
+
+
+def test_jacobian_columns_and_rows_with_no_indices():
+    assert ftrans.jacobian_columns(lambda x: 2.0 * x, [])(np.ones(3)).shape == (3, 0)
+    assert ftrans.jacobian_rows(lambda x: 2.0 * x, [])(np.ones(3)).shape == (0, 3)
+
+
+def test_jacobian_columns_and_rows_reject_boolean_masks():
+    # [True] used to be taken as index 1
+    with pytest.raises(TypeError, match=r"cols must be integers, got booleans.*flatnonzero"):
+        ftrans.jacobian_columns(lambda x: 2.0 * x, [True])(np.ones(3))
+    with pytest.raises(TypeError, match=r"rows must be integers, got booleans"):
+        ftrans.jacobian_rows(lambda x: 2.0 * x, np.array([True, False, True]))(np.ones(3))
+    cols = ftrans.jacobian_columns(lambda x: 2.0 * x, np.flatnonzero([True, False, True]))
+    np.testing.assert_array_equal(cols(np.ones(3)), 2.0 * np.eye(3)[:, [0, 2]])

@@ -159,3 +159,30 @@ def test_compiling_pauses_garbage_collection_and_restores_it():
         assert not gc.isenabled()  # left as the caller had it
     finally:
         gc.enable()
+
+
+# ----------------------------------------------------------------------------- closures
+
+
+def test_jit_of_a_jacobian_closing_over_an_outer_tracer():
+    # the compiled NumPy code used to run on the captured tracer (writing with out=)
+    x = np.array([0.3, -0.7, 1.1])
+    g = ftrans.grad(lambda a: fnp.sum(ftrans.jit(ftrans.jacfwd(lambda y: a * y ** 2))(x)))(2.0)
+    assert abs(g - np.sum(2 * x)) < 1e-12
+    g = ftrans.grad(lambda a: fnp.sum(ftrans.jit(ftrans.hessian(
+        lambda y: a ** 2 * fnp.sum(y ** 3)))(x)))(2.0)
+    assert abs(g - 4 * np.sum(6 * x)) < 1e-12
+
+
+def test_a_reused_jit_function_does_not_keep_a_finished_traces_tracer():
+    x = np.array([0.3, -0.7, 1.1])
+    box = []
+    h = ftrans.jit(lambda y: fnp.sum(y * box[-1]))
+
+    def f(a):
+        box.append(a)
+        return h(x)
+
+    for a in (2.0, 3.0):  # the second call used to raise UnexpectedTracerError
+        value, g = ftrans.value_and_grad(f)(a)
+        assert abs(value - a * np.sum(x)) < 1e-12 and abs(g - np.sum(x)) < 1e-12

@@ -1,6 +1,8 @@
 """The NumPy API beyond the sample table: traced indices under vmap (the batch rules of
 gather and scatter with batched indices), data-dependent shapes on concrete values, ``.at``
-semantics against NumPy, einsum against NumPy, and the errors NumPy raises."""
+semantics against NumPy, einsum against NumPy, and the errors NumPy raises; integer
+operands, reductions with ``where``/``initial``, ``isclose``, ``cross`` and ``trapezoid`` on
+traced values."""
 
 from __future__ import annotations
 
@@ -288,3 +290,112 @@ def test_at_along_an_inner_axis_with_duplicates(name, ufunc):
     xs, vs = np.stack([x, 2 * x]), np.stack([v, v + 1])
     out = ftrans.vmap(lambda x, v: getattr(fnp.at(x)[:, i], name)(v))(xs, vs)
     np.testing.assert_allclose(out, [getattr(fnp.at(a)[:, i], name)(b) for a, b in zip(xs, vs)])
+
+
+# ----------------------------------------------------------------------------- dtypes, where
+
+
+@pytest.mark.parametrize("name", ["sqrt", "exp", "log1p", "sin", "tanh", "abs", "negative"])
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.uint8, np.bool_])
+def test_unary_functions_of_integer_arrays_under_a_trace_match_numpy(name, dtype):
+    # an integer operand used to crash the "no promotion needed" check on a trace
+    x = np.array([1, 2, 3]).astype(dtype)
+    if name == "negative" and dtype == np.bool_:
+        return  # NumPy itself rejects negative of bool
+    f = getattr(fnp, name)
+    expected = getattr(np, name)(x)
+    out = ftrans.vmap(f)(x)
+    assert out.dtype == expected.dtype
+    np.testing.assert_allclose(out, expected, rtol=1e-3)
+    # and as a constant factor inside a derivative
+    g = ftrans.grad(lambda s: fnp.sum(f(fnp.asarray(x)) * s))(1.0)
+    assert abs(g - float(np.sum(expected.astype(float)))) < 1e-2
+
+
+def test_gradient_of_product_over_an_empty_array():
+    # prod of nothing is 1, constant: its gradient is an empty array (JAX: [])
+    g = ftrans.grad(lambda x: fnp.sum(x) + fnp.prod(x))(np.zeros(0))
+    assert g.shape == (0,) and g.dtype == np.float64
+    g = ftrans.grad(lambda x: fnp.sum(fnp.prod(x, axis=1)))(np.ones((2, 0)))
+    assert g.shape == (2, 0)
+    y, t = ftrans.jvp(lambda x: fnp.prod(x, axis=0), (np.ones((0, 3)),), (np.ones((0, 3)),))
+    np.testing.assert_array_equal(y, np.ones(3))
+    np.testing.assert_array_equal(t, np.zeros(3))
+
+
+_M = np.array([[0.3, -1.2, 0.8, 2.0], [-0.4, 0.9, -2.2, 1.1], [1.5, -0.1, 0.2, -0.6]])
+_W = _M > 0
+@pytest.mark.parametrize("name, f", [
+    ("sum where", lambda m, a: m.sum(a, where=_W)),
+    ("sum where axis keepdims", lambda m, a: m.sum(a, axis=0, where=_W[0], keepdims=True)),
+    ("sum initial", lambda m, a: m.sum(a, axis=1, initial=2.0)),
+    ("sum traced where", lambda m, a: m.sum(a, where=a > 0)),
+    ("mean where", lambda m, a: m.mean(a, where=_W)),
+    ("mean where axis", lambda m, a: m.mean(a, axis=1, where=_W)),
+    ("max initial", lambda m, a: m.max(a, axis=0, initial=0.5)),
+    ("min where initial", lambda m, a: m.min(a, axis=1, where=_W, initial=9.0)),
+    ("max empty initial", lambda m, a: m.max(a[:, :0], axis=1, initial=1.0)),
+])
+def test_reductions_with_where_and_initial_match_numpy(name, f):
+    expected = f(np, _M)
+    out = ftrans.jit(lambda a: f(fnp, a))(_M)
+    assert np.shape(out) == np.shape(expected)
+    assert np.asarray(out).dtype == np.asarray(expected).dtype
+    np.testing.assert_allclose(out, expected, rtol=1e-14)
+
+
+def test_reductions_with_where_and_initial_differentiate():
+    from ftrans.testing import check_grads
+    check_grads(lambda a: fnp.mean(a, axis=1, where=_W), (_M,), order=2)
+    check_grads(lambda a: fnp.max(a, axis=0, initial=-0.2), (_M,), order=1)
+    check_grads(lambda a: fnp.sum(a ** 2, where=_W), (_M,), order=2)
+    with pytest.raises(ValueError, match="to use a where mask one has to specify 'initial'"):
+        ftrans.jit(lambda a: fnp.max(a, where=_W))(_M)
+
+
+@pytest.mark.parametrize("kw", [{}, dict(equal_nan=True), dict(rtol=0.1), dict(atol=0.2)])
+def test_isclose_and_allclose_of_tracers_match_numpy(kw):
+    a = np.array([1.0, np.inf, -np.inf, np.nan, 1e-9, 100.0, 2.0])
+    b = np.array([1.0 + 1e-9, np.inf, np.inf, np.nan, 0.0, 100.001, 2.1])
+    out = ftrans.vmap(lambda x, y: fnp.isclose(x, y, **kw))(a, b)
+    np.testing.assert_array_equal(out, np.isclose(a, b, **kw))
+    assert out.dtype == np.bool_
+    assert bool(ftrans.jit(lambda x, y: fnp.allclose(x, y, **kw))(a, b)) == \
+        np.allclose(a, b, **kw)
+    i = np.array([1, 2, 3])
+    np.testing.assert_array_equal(ftrans.vmap(lambda x: fnp.isclose(x, 2))(i),
+                                  np.isclose(i, 2))
+
+
+# ----------------------------------------------------------------------------- cross, trapezoid
+
+
+_RNG = np.random.default_rng(7)
+_A3, _B3 = _RNG.normal(size=(4, 3)), _RNG.normal(size=(4, 3))
+_Y = _RNG.normal(size=(3, 5))
+_X1, _X2 = np.sort(_RNG.normal(size=5)), np.sort(_RNG.normal(size=(3, 5)), axis=1)
+@pytest.mark.parametrize("f", [lambda m, a, b: m.cross(a, b),
+                               lambda m, a, b: m.cross(a.T, b.T, axis=0),
+                               lambda m, a, b: m.cross(a, b[:, :2])])
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_cross_of_tracers_matches_numpy(f):
+    out = ftrans.jit(lambda a, b: f(fnp, a, b))(_A3, _B3)
+    np.testing.assert_allclose(out, f(np, _A3, _B3), rtol=1e-13)
+
+
+@pytest.mark.parametrize("f", [lambda m, y: m.trapezoid(y), lambda m, y: m.trapezoid(y, dx=0.3),
+                               lambda m, y: m.trapezoid(y, x=_X1),
+                               lambda m, y: m.trapezoid(y, axis=0),
+                               lambda m, y: m.trapezoid(y, x=_X2),
+                               lambda m, y: m.trapezoid(y.T, x=_X2.T, axis=0)])
+def test_trapezoid_of_tracers_matches_numpy(f):
+    out = ftrans.jit(lambda y: f(fnp, y))(_Y)
+    expected = f(np, _Y)
+    assert np.shape(out) == np.shape(expected)
+    np.testing.assert_allclose(out, expected, rtol=1e-13)
+
+
+def test_cross_and_trapezoid_derivatives_match_finite_differences():
+    from ftrans.testing import check_grads
+    check_grads(lambda a, b: fnp.cross(a, b), (_A3, _B3), order=2)
+    check_grads(lambda y, x: fnp.trapezoid(y ** 2, x=x), (_Y, _X1), order=2)

@@ -117,3 +117,16 @@ def test_unsupported_numpy_function_names_itself(call, name, hint):
 def test_tracer_is_never_silently_converted():
     with pytest.raises(ftrans.TracerArrayConversionError):
         ftrans.grad(lambda x: np.asarray(x).sum())(X[0])
+
+
+# ----------------------------------------------------------------------------- Python builtins
+
+
+def test_round_and_format_of_tracers():
+    x = np.array([1.5, -2.2, 3.0])
+    np.testing.assert_array_equal(ftrans.grad(lambda x: round(x[1]) * x[0])(x), [-2, 0, 0])
+    np.testing.assert_allclose(ftrans.grad(lambda x: fnp.sum(round(x, 1) * x))(x),
+                               np.round(x, 1))
+    seen = []
+    ftrans.grad(lambda x: seen.append(f"{x:.2f}") or x)(2.0)
+    assert seen == ["2.00"]

@@ -12,8 +12,6 @@ import warnings
 
 import numpy as np
 import pytest
-from cuda_harness import CXX
-from test_cupy_backend import _run_on_fake, fake_cupy  # noqa: F401 - a fixture
 
 import ftrans
 import ftrans.numpy as fnp
@@ -101,11 +99,20 @@ def test_dump_failure_is_one_warning_not_an_exception(tmp_path, monkeypatch):
     assert len(warned) == 1 and "No space left" in warned[0]
 
 
-needs_cxx = pytest.mark.skipif(CXX is None, reason="no C++ compiler for the host build")
+try:
+    import cupy as cp
+except ImportError:
+    cp = None
+# the CuPy backend's files, on the emulated device (``test_cupy_backend.py``)
+on_emulator = pytest.mark.skipif(not getattr(cp, "EMULATED", False),
+                                 reason="needs the emulated CuPy (PYTHONPATH=cupy_emulator)")
 
 
-@needs_cxx
-def test_failed_cuda_sources_go_to_a_private_directory(fake_cupy, tmp_path, monkeypatch):  # noqa: F811
+@pytest.mark.gpu
+@on_emulator
+def test_failed_cuda_sources_go_to_a_private_directory(tmp_path, monkeypatch):
+    from test_cupy_backend import run_on_device
+    monkeypatch.setattr(cupy_backend, "_modules", {})
     monkeypatch.delenv("FTRANS_DUMP_CUDA", raising=False)
     tmp = tmp_path / "tmp"
     tmp.mkdir()
@@ -113,25 +120,26 @@ def test_failed_cuda_sources_go_to_a_private_directory(fake_cupy, tmp_path, monk
     victim = tmp_path / "victim"
     victim.mkdir()
     (tmp / "ftrans-cuda-failed").symlink_to(victim)  # the fixed path older versions used
-    fake_cupy.fail_compile = True
-    with pytest.raises(KernelCompileError) as e:
-        _run_on_fake(lambda x: fnp.sin(x) * x, np.ones(3))
+    with cp.emulator.compile_error(), pytest.raises(KernelCompileError) as e:
+        run_on_device(lambda x: fnp.sin(x) * x, np.ones(3))
     path = str(e.value).split("Source: ")[1].split("\n")[0]
     assert os.path.isfile(path) and not os.path.islink(path)
     assert private(os.path.dirname(path)) and os.path.dirname(path).startswith(str(tmp))
     assert list(victim.iterdir()) == []
 
 
-@needs_cxx
-def test_cuda_dump_into_a_shared_directory_goes_elsewhere(fake_cupy, tmp_path,  # noqa: F811
-                                                          monkeypatch):
+@pytest.mark.gpu
+@on_emulator
+def test_cuda_dump_into_a_shared_directory_goes_elsewhere(tmp_path, monkeypatch):
+    from test_cupy_backend import run_on_device
+    monkeypatch.setattr(cupy_backend, "_modules", {})
     shared = tmp_path / "shared"
     shared.mkdir()
     shared.chmod(0o1777)
     monkeypatch.setenv("FTRANS_DUMP_CUDA", str(shared))
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
-        _, run = _run_on_fake(lambda x: fnp.cos(x) * x + 1.0, np.ones(3))
+        _, run, _ = run_on_device(lambda x: fnp.cos(x) * x + 1.0, np.ones(3))
     (msg,) = [str(m.message) for m in w if "FTRANS_DUMP_CUDA" in str(m.message)]
     assert "is writable by group and others" in msg and list(shared.iterdir()) == []
     where = msg.rsplit("writing to ", 1)[1].split(" instead")[0]

@@ -178,3 +178,25 @@ def test_unflatten_with_the_wrong_number_of_leaves_says_so():
     with pytest.raises(ValueError, match="too many leaves .* which has 3"):
         tree_unflatten(td, [1.0, 2.0, 3.0, 4.0])
     assert tree_unflatten(td, iter([1.0, 2.0, 3.0])) == {"a": 1.0, "b": (2.0, 3.0)}
+
+
+# ----------------------------------------------------------------------------- standard containers
+
+
+def test_ordereddict_and_defaultdict_are_pytree_nodes():
+    import collections
+
+    od = collections.OrderedDict([("b", 1.0), ("a", 2.0)])
+    g = ftrans.grad(lambda d: d["a"] * d["b"] ** 2)(od)
+    assert type(g) is collections.OrderedDict and list(g) == ["b", "a"]
+    assert g["b"] == 4.0 and g["a"] == 1.0
+    dd = collections.defaultdict(float, a=1.0, b=2.0)
+    g = ftrans.grad(lambda d: d["a"] * d["b"])(dd)
+    assert type(g) is collections.defaultdict and g.default_factory is float
+    assert g["a"] == 2.0 and g["b"] == 1.0
+    j = ftrans.jacfwd(lambda x: collections.OrderedDict([("z", x), ("a", 2.0 * x)]))(1.0)
+    assert list(j) == ["z", "a"] and j["a"] == 2.0
+    x = collections.OrderedDict([("b", np.ones((2, 3))), ("a", np.arange(3.0))])
+    axes = collections.OrderedDict([("b", 0), ("a", None)])
+    out = ftrans.vmap(lambda d: d["b"] * d["a"], in_axes=(axes,))(x)
+    np.testing.assert_array_equal(out, np.ones((2, 3)) * np.arange(3.0))

@@ -102,3 +102,17 @@ def test_a_primitive_without_a_batch_rule_is_an_error_naming_it():
     with pytest.raises(NotImplementedError, match="vmap: primitive 'test_no_batch' has no "
                                                   "batch rule"):
         ftrans.vmap(p.bind)(np.ones((2, 3)))
+
+
+# ----------------------------------------------------------------------------- pytree axes
+
+
+def test_vmap_in_axes_and_out_axes_as_namedtuples_with_none():
+    import collections
+    nt = collections.namedtuple("nt", "u v")
+    u, v = np.arange(6.0).reshape(2, 3), np.array([1.0, 2.0, 3.0])
+    out = ftrans.vmap(lambda p: p.u * p.v, in_axes=(nt(0, None),))(nt(u, v))
+    np.testing.assert_array_equal(out, u * v)
+    out = ftrans.vmap(lambda x: nt(x * 2.0, x[0]), out_axes=nt(1, 0))(u)
+    np.testing.assert_array_equal(out.u, (u * 2.0).T)
+    np.testing.assert_array_equal(out.v, u[:, 0])

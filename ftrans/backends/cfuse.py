@@ -23,7 +23,10 @@ Complex values are never fused (``fusable`` takes float32/float64 only): C99's c
 functions differ from NumPy's on branch cuts, signed zeros and infinities, so equations on
 complex values run NumPy's functions, and the real equations around them still fuse.
 
->>> src = kernel_source(["sin", "mul"], [[0], [1, 0]], 1, [1], "float64", {})
+Which equations fuse is the primitives' to say: those with a C99 form (``c_expr``, the
+elementwise ones whose CUDA expression is plain C too).
+
+>>> src = kernel_source(["sin({0})", "({0} * {1})"], [[0], [1, 0]], 1, [1], "float64")
 >>> "const double v1 = (v0 * x0);" in src
 True
 """
@@ -33,6 +36,8 @@ from __future__ import annotations
 import ctypes
 import os
 import queue
+import re
+import string
 import threading
 from typing import Any, Callable, Sequence
 
@@ -43,23 +48,47 @@ from . import kernel_cache
 MIN_SIZE = 256  # smaller arrays stay on NumPy: a C call costs a few microseconds
 MAX_EQNS = 200  # runs over 2 * MAX_EQNS are split: compile time grows faster than linearly
 
-# C expression per primitive; {0}, {1} are operands. Functions get an 'f' suffix for float32.
-C_EXPR = {
-    "neg": "(-{0})", "add": "({0} + {1})", "sub": "({0} - {1})", "mul": "({0} * {1})",
-    "div": "({0} / {1})", "exp": "exp({0})", "log": "log({0})", "log1p": "log1p({0})",
-    "expm1": "expm1({0})", "sin": "sin({0})", "cos": "cos({0})", "tan": "tan({0})",
-    "sinh": "sinh({0})", "cosh": "cosh({0})", "tanh": "tanh({0})", "asin": "asin({0})",
-    "acos": "acos({0})", "atan": "atan({0})", "sqrt": "sqrt({0})", "abs": "fabs({0})",
-    "pow": "pow({0}, {1})", "atan2": "atan2({0}, {1})",
-}
-_FUNCS = ("exp", "log", "log1p", "expm1", "sin", "cos", "tan", "sinh", "cosh", "tanh", "asin",
-          "acos", "atan", "sqrt", "pow", "atan2")
+# The <math.h> functions C forms may call, declared ``simd`` (libmvec has vector versions:
+# "D") or plainly; ``$t`` is the C type, ``$s`` the suffix of its functions ('f' for float).
+_MATH_DECLS = """\
+#define D __attribute__((simd("notinbranch"), const)) extern
+D $t exp$s($t);
+D $t log$s($t);
+D $t log1p$s($t);
+D $t expm1$s($t);
+D $t sin$s($t);
+D $t cos$s($t);
+D $t tan$s($t);
+D $t sinh$s($t);
+D $t cosh$s($t);
+D $t tanh$s($t);
+D $t asin$s($t);
+D $t acos$s($t);
+D $t atan$s($t);
+D $t sqrt$s($t);
+D $t pow$s($t, $t);
+D $t atan2$s($t, $t);
+extern $t fabs$s($t);
+"""
+_CALL = re.compile(r"\b([a-z_][a-z0-9_]*)\(")  # a function call in a C form
 _CTYPE = {"float64": "double", "float32": "float"}
+
+
+def c_form(eqn: Any) -> str | None:
+    """The C99 template of an equation's primitive (``c_expr``, its params applied).
+
+    >>> import ftrans, numpy as np
+    >>> cj = ftrans.make_jaxpr(lambda x: x ** 3)(np.ones(3))
+    >>> c_form(cj.jaxpr.eqns[0])
+    'pow({0}, 3.0)'
+    """
+    form = eqn.prim.c_expr
+    return form(**eqn.params) if callable(form) else form
 
 
 def fusable(eqn: Any) -> bool:
     """An equation the kernel generator can write in C."""
-    if eqn.prim.name not in C_EXPR and not (eqn.prim.name == "integer_pow"):
+    if eqn.prim.c_expr is None:
         return False
     o = eqn.outputs[0].aval
     if o.dtype.name not in _CTYPE or not o.ndim:
@@ -81,18 +110,17 @@ def _literal(val: Any, ctype: str) -> str:
     return f"(({ctype}){text})"
 
 
-def kernel_source(prims: Sequence[str], operands: Sequence[Sequence[Any]], n_inputs: int,
-                  outputs: Sequence[int], dtype: str, params: dict[int, dict]) -> str:
+def kernel_source(forms: Sequence[str], operands: Sequence[Sequence[Any]], n_inputs: int,
+                  outputs: Sequence[int], dtype: str) -> str:
     """C source of one fused loop ``k(n, i0.., o0..)``.
 
-    ``operands[e]`` lists equation e's operands: an int ``i < n_inputs`` is input ``i``, an int
-    ``>= n_inputs`` is the value of equation ``i - n_inputs``, anything else a literal.
-    ``outputs`` are the equations whose values are written out.
+    ``forms[e]`` is equation e's C99 template (``c_form``), ``operands[e]`` lists its
+    operands: an int ``i < n_inputs`` is input ``i``, an int ``>= n_inputs`` is the value of
+    equation ``i - n_inputs``, anything else a literal. ``outputs`` are the equations whose
+    values are written out.
     """
     ct = _CTYPE[dtype]
     suffix = "f" if ct == "float" else ""
-    decl = "".join(f"D {ct} {f}{suffix}({', '.join([ct] * (2 if f in ('pow', 'atan2') else 1))});\n"
-                   for f in _FUNCS)
     # no ``restrict``: an output may be written into the buffer of an input that dies in
     # the kernel. Every input element is read once at the top of the body, before any
     # store, and element j depends on element j only, so ``ivdep`` (no dependence between
@@ -100,32 +128,21 @@ def kernel_source(prims: Sequence[str], operands: Sequence[Sequence[Any]], n_inp
     args = ["long n"] + [f"const {ct} *i{k}" for k in range(n_inputs)] + \
         [f"{ct} *o{k}" for k in range(len(outputs))]
     body = [f"    const {ct} x{k} = i{k}[j];" for k in range(n_inputs)]
-    for e, (prim, ops) in enumerate(zip(prims, operands)):
+    for e, (form, ops) in enumerate(zip(forms, operands)):
         names = []
         for op in ops:
             if isinstance(op, int) and not isinstance(op, bool):
                 names.append(f"x{op}" if op < n_inputs else f"v{op - n_inputs}")
             else:
                 names.append(_literal(op, ct))
-        if prim == "integer_pow":
-            y = params[e]["y"]
-            if y == 2:
-                expr = f"({names[0]} * {names[0]})"
-            elif y == 0:
-                expr = f"(({ct})1)"
-            else:
-                expr = f"pow{suffix}({names[0]}, ({ct}){y})"
-        else:
-            expr = C_EXPR[prim].format(*names)
-            for f in _FUNCS:
-                expr = expr.replace(f"{f}(", f"{f}{suffix}(") if suffix else expr
-        body.append(f"    const {ct} v{e} = {expr};")
+        if suffix:  # float32: the float versions of the functions
+            form = _CALL.sub(lambda m: f"{m.group(1)}{suffix}(", form)
+        body.append(f"    const {ct} v{e} = {form.format(*names)};")
     for k, e in enumerate(outputs):
         body.append(f"    o{k}[j] = v{e};")
-    # no <math.h>: its declarations would win over the simd ones below
-    return ("#define D __attribute__((simd(\"notinbranch\"), const)) extern\n" + decl +
-            f"extern {ct} fabs{suffix}({ct});\n" +
-            f"void k({', '.join(args)}) {{\n#pragma GCC ivdep\n"
+    # no <math.h>: its declarations would win over the simd ones
+    decl = string.Template(_MATH_DECLS).substitute(t=ct, s=suffix)
+    return (decl + f"void k({', '.join(args)}) {{\n#pragma GCC ivdep\n"
             "  for (long j = 0; j < n; j++) {\n" +
             "\n".join(body) + "\n  }\n}\n")
 
@@ -201,7 +218,7 @@ def outer_product(kernel: Callable, x: np.ndarray, y: np.ndarray, *,
 
 def available() -> bool:
     """Whether a C compiler works here (tries once)."""
-    src = kernel_source(["neg"], [[0]], 1, [0], "float64", {})
+    src = kernel_source(["(-{0})"], [[0]], 1, [0], "float64")
     return load_kernel(src, 3) is not None
 
 
@@ -227,9 +244,9 @@ def _work() -> None:
         try:
             job()
         except Exception as e:  # noqa: BLE001 - the NumPy code keeps running
-            kernel_cache._warn(f"job:{type(e).__name__}", f"background compilation failed "
-                                                          f"({type(e).__name__}: {e}); the "
-                                                          f"NumPy code keeps running")
+            kernel_cache.warn_once(f"job:{type(e).__name__}",
+                                   f"background compilation failed ({type(e).__name__}: "
+                                   f"{e}); the NumPy code keeps running")
         finally:
             _running.clear()
             _jobs.task_done()

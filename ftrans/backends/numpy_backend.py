@@ -56,9 +56,6 @@ _counter = itertools.count(1)  # next() is atomic: threads get distinct numbers
 # generated variable names are letters (a, b, ..., ba, ...); those that Python reserves or
 # that would shadow a builtin get a trailing underscore
 _RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
-# primitives whose impl returns an array that shares memory with nothing else (never a view
-# of an input), so it may be written over after its last use, like a ufunc's result
-_NEW_BUFFER = frozenset({"dot_general"})
 
 
 def scalar_source(jaxpr: Jaxpr) -> str | None:
@@ -248,8 +245,7 @@ class _Gen:
                 out.append(f"    {outs} = _np.{ufunc}({', '.join(ins)}{dest})")
                 if o.aval.ndim:
                     fresh.add(o)
-            elif self.fuse and eqn.prim.name == "dot_general" and \
-                    self.emit_outer(out, eqn, ins, outs):
+            elif self.fuse and eqn.prim.contraction and self.emit_outer(out, eqn, ins, outs):
                 fresh.add(eqn.outputs[0])
             else:
                 for a in eqn.inputs:
@@ -264,7 +260,9 @@ class _Gen:
                     out.append(f"    ({outs},) = {call}")
                 else:
                     out.append(f"    {outs} = {call}")
-                    if eqn.prim.name in _NEW_BUFFER and eqn.outputs[0].aval.ndim:
+                    # a new array no view shares: written over after its last use, like
+                    # a ufunc's result
+                    if eqn.prim.new_buffer and eqn.outputs[0].aval.ndim:
                         fresh.add(eqn.outputs[0])
             if dying:
                 out.append(f"    del {', '.join(self.name(a) for a in dying)}")
@@ -290,7 +288,7 @@ class _Gen:
         # broadcasts are stride-0 views: a kernel would first copy them whole (NumPy reads
         # them in place), so equations reading one stay on NumPy, unless it spreads a
         # literal: then the kernel reads the number
-        spread = {e.outputs[0] for e in eqns if e.prim.name == "broadcast_in_dim"
+        spread = {e.outputs[0] for e in eqns if e.prim.broadcasts
                   and e.outputs[0] not in self.spread_literals()}
 
         def ok(e: Any) -> bool:
@@ -316,7 +314,8 @@ class _Gen:
         return groups
 
     def emit_outer(self, out: list[str], eqn: Any, ins: list[str], outs: str) -> bool:
-        """A ``dot_general`` that is an outer product, as one C loop nest (``cfuse.py``)."""
+        """A contraction (``dot_general``) that is an outer product, as one C loop nest
+        (``cfuse.py``)."""
         from .cfuse import load_kernel, outer_fits, outer_product, outer_source
         x, y = eqn.inputs
         o = eqn.outputs[0].aval
@@ -332,16 +331,16 @@ class _Gen:
         return True
 
     def spread_literals(self) -> dict[Var, Any]:
-        """The outputs of ``broadcast_in_dim`` of a literal, with the literal's value."""
+        """The outputs of broadcasts (``broadcast_in_dim``) of a literal, with the literal's
+        value."""
         if not hasattr(self, "_spread_literals"):
             self._spread_literals = {e.outputs[0]: e.inputs[0].val for e in self.jaxpr.eqns
-                                     if e.prim.name == "broadcast_in_dim"
-                                     and type(e.inputs[0]) is Literal}
+                                     if e.prim.broadcasts and type(e.inputs[0]) is Literal}
         return self._spread_literals
 
     def emit_group(self, out: list[str], start: int, end: int, last_use: dict, keep: set,
                    fresh: set, viewed: set) -> bool:
-        from .cfuse import kernel_source, load_kernel
+        from .cfuse import c_form, kernel_source, load_kernel
         eqns = self.jaxpr.eqns[start:end]
         index = {e.outputs[0]: k for k, e in enumerate(eqns)}
         literals = self.spread_literals()
@@ -368,8 +367,7 @@ class _Gen:
         outputs = [k for k, e in enumerate(eqns)
                    if e.outputs[0] in keep or last_use.get(e.outputs[0], -1) >= end]
         av = eqns[0].outputs[0].aval
-        src = kernel_source([e.prim.name for e in eqns], resolved, n_in, outputs,
-                            av.dtype.name, {k: dict(e.params) for k, e in enumerate(eqns)})
+        src = kernel_source([c_form(e) for e in eqns], resolved, n_in, outputs, av.dtype.name)
         fn = load_kernel(src, 1 + n_in + len(outputs))
         if fn is None:
             return False
@@ -465,7 +463,7 @@ def _has_fusion(jaxpr: Jaxpr) -> bool:
     prev = None
     for e in jaxpr.eqns:
         o = e.outputs[0].aval
-        if e.prim.name == "dot_general" and outer_fits(
+        if e.prim.contraction and outer_fits(
                 e.inputs[0].aval, e.inputs[1].aval, o, e.params["dimension_numbers"]):
             return True
         if o.size >= MIN_SIZE and fusable(e):

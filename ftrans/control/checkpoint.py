@@ -41,7 +41,7 @@ class checkpoint_policies:
     @staticmethod
     def dots_saveable(prim: Primitive, *avals: Any, **params: Any) -> bool:
         """Save the results of matrix products; recompute the cheap elementwise rest."""
-        return prim.name == "dot_general"
+        return prim.contraction  # dot_general (a primitive fact, no name)
 
 
 remat_p = register(Primitive("remat", multiple_results=True))

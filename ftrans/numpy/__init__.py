@@ -78,6 +78,8 @@ def _T(x: Any) -> Any:
 
 
 from . import safe  # noqa: E402,F401  (ftrans.numpy.safe: finite-gradient variants)
+from ._diagonals import diag, diagflat, diagonal, trace, tril, triu  # noqa: E402,F401
+from ._grids import diff, kron, meshgrid  # noqa: E402,F401
 
 # ----------------------------------------------------------------------------- NumPy API (issue 4)
 from ._indexing import at, take, take_along_axis  # noqa: E402,F401
@@ -92,35 +94,21 @@ from ._manip import (  # noqa: E402,F401
     column_stack,
     concatenate,
     copy,
-    diag,
-    diagflat,
-    diagonal,
-    diff,
     dsplit,
     dstack,
     flatten,
-    flip,
-    fliplr,
-    flipud,
     hsplit,
     hstack,
-    kron,
-    meshgrid,
-    pad,
     repeat,
-    roll,
-    rot90,
     row_stack,
     split,
     stack,
     tile,
-    trace,
-    tril,
-    triu,
     vsplit,
     vstack,
 )
 from ._products import einsum, einsum_path, tensordot  # noqa: E402,F401
+from ._reorder import flip, fliplr, flipud, pad, roll, rot90  # noqa: E402,F401
 from ._sorting import (  # noqa: E402,F401
     argsort,
     argwhere,

@@ -20,7 +20,7 @@ def trapezoid(y: Any, x: Any = None, dx: float = 1.0, axis: int = -1) -> Any:
     """
     if not any_tracer((y, x, dx)):
         return np.trapezoid(y, x=x, dx=dx, axis=axis)
-    from ._manip import diff
+    from ._grids import diff
     from ._reductions import sum as _sum
     from ._shape import asarray, moveaxis
     y = moveaxis(asarray(y), axis, -1)
@@ -62,7 +62,7 @@ def cross(a: Any, b: Any, axis: int = -1) -> Any:
 def _spacings(varargs: tuple, f_shape: tuple, axes: tuple) -> list[Any]:
     """One spacing per axis: a scalar, or the 1-D coordinates' differences (NumPy's rules:
     no argument, one for all axes, or one per axis)."""
-    from ._manip import diff
+    from ._grids import diff
     from ._shape import asarray
     n = len(axes)
     if not varargs:

@@ -17,11 +17,13 @@ import numpy as np
 from ..core import same_device
 from ..device import to_host
 from ._complex import conjugate
+from ._diagonals import diag
 from ._indexing import take
 from ._linalg import dot
-from ._manip import concatenate, diag, pad
+from ._manip import concatenate
 from ._promote import any_tracer, as_array, dtype_of, is_tracer, result_dtype, shape_of, to_dtype
 from ._reductions import sum
+from ._reorder import pad
 from ._shape import asarray, reshape, transpose
 from ._ufuncs import clip
 

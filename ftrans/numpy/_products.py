@@ -99,7 +99,7 @@ def _parse(subscripts: str, shapes: list[tuple]) -> tuple[list[list[str]], list[
 
 
 def _take_diagonals(x: Any, labels: list[str]) -> tuple[Any, list[str]]:
-    from ._manip import diagonal
+    from ._diagonals import diagonal
     while len(set(labels)) != len(labels):
         c = next(c for c in labels if labels.count(c) > 1)
         p = labels.index(c)

@@ -41,7 +41,7 @@ def argsort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any =
                                       "dimension 0")
     ax = normalize_axes(axis, a.ndim, "argsort")[0]
     if descending:
-        from ._manip import flip
+        from ._reorder import flip
         n = a.shape[ax]
         return (n - 1) - flip(so.argsort(flip(a, ax), ax), ax)
     return so.argsort(a, ax)

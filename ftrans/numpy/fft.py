@@ -32,8 +32,8 @@ from ..prims import fft as pf
 from ..prims import slicing as sl
 from ..prims.shape import transpose
 from ._complex import conj
-from ._manip import roll
 from ._promote import shape_of, to_dtype
+from ._reorder import roll
 
 __all__ = ["fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "rfft", "irfft", "rfft2",
            "irfft2", "rfftn", "irfftn", "hfft", "ihfft", "fftshift", "ifftshift", "fftfreq",

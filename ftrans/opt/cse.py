@@ -1,6 +1,7 @@
 """Common-subexpression elimination: an equation with the same primitive, params and inputs
 as an earlier one reuses its outputs. Literals compare by value and dtype; the inputs of
-commutative primitives (``add``, ``mul``, ...) compare in any order."""
+commutative primitives (``add``, ``mul``, ...: the primitive's ``commutative``) compare in
+any order."""
 
 from __future__ import annotations
 
@@ -14,9 +15,6 @@ def _atom_key(a: Any) -> Any:
     if type(a) is Literal:
         return ("lit", a.aval.dtype, a.aval.weak_type, repr(a.val))
     return id(a)
-
-
-COMMUTATIVE = frozenset({"add", "mul", "max", "min", "eq", "ne"})
 
 
 def cse(jaxpr: Jaxpr, consts: Sequence[Any]) -> tuple[Jaxpr, list[Any]]:
@@ -37,7 +35,7 @@ def cse(jaxpr: Jaxpr, consts: Sequence[Any]) -> tuple[Jaxpr, list[Any]]:
         eqn = with_inputs(eqn, env)
         try:
             ins = tuple(_atom_key(a) for a in eqn.inputs)
-            if eqn.prim.name in COMMUTATIVE:  # x*y and y*x are one computation
+            if eqn.prim.commutative:  # x*y and y*x are one computation
                 ins = tuple(sorted(ins, key=repr))
             key = (eqn.prim, tuple(sorted(eqn.params.items())), ins)
             hash(key)

@@ -17,8 +17,9 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..ir import Eqn, Jaxpr, Literal, ShapedArray, Var
-from ..prims.elementwise import mul_p
-from ..prims.shape import broadcast_in_dim_p, reshape_p, transpose_p
+from ..prims.dot import dot_general_p
+from ..prims.elementwise import add_p, div_p, mul_p, neg_p, sub_p
+from ..prims.shape import broadcast_in_dim_p, convert_element_type_p, reshape_p, transpose_p
 from ._rewrite import rebuild, with_inputs
 
 
@@ -88,57 +89,9 @@ class _Simplifier:
         return type(a) is Var and a in self.known and _is_identity(self.known[a])
 
     def step(self, eqn: Eqn) -> None:
-        name, ins, p = eqn.prim.name, eqn.inputs, eqn.params
-        if eqn.prim.multiple_results:
-            return self.emit(eqn)
-        out = eqn.outputs[0]
-        if name == "mul":
-            for a, b in ((ins[0], ins[1]), (ins[1], ins[0])):
-                if _same_aval(a, out) and self.is_ones(b):
-                    return self.alias(out, a)
-        elif name == "div" and _is_scalar_lit(ins[1], 1) and _same_aval(ins[0], out):
-            return self.alias(out, ins[0])
-        elif name == "add":
-            for a, b in ((ins[0], ins[1]), (ins[1], ins[0])):
-                if _is_scalar_lit(b, 0) and _same_aval(a, out):
-                    return self.alias(out, a)
-        elif name == "sub" and _is_scalar_lit(ins[1], 0) and _same_aval(ins[0], out):
-            return self.alias(out, ins[0])
-        elif name == "neg":
-            inner = self.prod(ins[0])
-            if inner is not None and inner.prim.name == "neg":
-                return self.alias(out, inner.inputs[0])
-        elif name in ("broadcast_in_dim", "reshape", "convert_element_type"):
-            if _same_aval(ins[0], out) and (name != "broadcast_in_dim" or p[
-                    "broadcast_dimensions"] == tuple(range(out.aval.ndim))):
-                return self.alias(out, ins[0])
-            inner = self.prod(ins[0])
-            if name == "broadcast_in_dim" and inner is not None \
-                    and inner.prim is broadcast_in_dim_p:
-                dims = tuple(p["broadcast_dimensions"][d]
-                             for d in inner.params["broadcast_dimensions"])
-                return self.emit_new(broadcast_in_dim_p, [inner.inputs[0]], out,
-                                     shape=p["shape"], broadcast_dimensions=dims)
-            if name == "reshape" and inner is not None and inner.prim is reshape_p:
-                if inner.inputs[0].aval.shape == out.aval.shape:
-                    return self.alias(out, inner.inputs[0])
-                return self.emit_new(reshape_p, [inner.inputs[0]], out, **p)
-        elif name == "transpose":
-            perm = p["permutation"]
-            if perm == tuple(range(len(perm))):
-                return self.alias(out, ins[0])
-            inner = self.prod(ins[0])
-            if inner is not None and inner.prim is transpose_p:
-                q = inner.params["permutation"]
-                composed = tuple(q[i] for i in perm)
-                if composed == tuple(range(len(composed))):
-                    return self.alias(out, inner.inputs[0])
-                return self.emit_new(transpose_p, [inner.inputs[0]], out,
-                                     permutation=composed)
-        elif name == "dot_general" and type(eqn.inputs[0]) is not Literal \
-                and self.dot_identity(eqn):
-            return None
-        return self.emit(eqn)
+        rule = None if eqn.prim.multiple_results else _RULES.get(eqn.prim)
+        if rule is None or not rule(self, eqn, eqn.inputs, eqn.outputs[0]):
+            self.emit(eqn)
 
     def chain(self, x: Any, perm: tuple[int, ...], scale: Any, scale_dim: int, out: Var
               ) -> None:
@@ -210,6 +163,106 @@ class _Simplifier:
             self.chain(m_op, perm, scale, 0 if e_lhs else len(perm) - 1, out)
             return True
         return False
+
+
+# ----------------------------------------------------------------------------- the rewrites
+# One rule per primitive: ``rule(s, eqn, inputs, out)`` aliases ``out`` or emits new
+# equations and returns True, or returns False to keep the equation.
+
+def _mul(s: _Simplifier, eqn: Eqn, ins: Sequence[Any], out: Var) -> bool:
+    for a, b in ((ins[0], ins[1]), (ins[1], ins[0])):
+        if _same_aval(a, out) and s.is_ones(b):
+            s.alias(out, a)
+            return True
+    return False
+
+
+def _add(s: _Simplifier, eqn: Eqn, ins: Sequence[Any], out: Var) -> bool:
+    for a, b in ((ins[0], ins[1]), (ins[1], ins[0])):
+        if _is_scalar_lit(b, 0) and _same_aval(a, out):
+            s.alias(out, a)
+            return True
+    return False
+
+
+def _right_unit(unit: float) -> Any:
+    """``x op unit`` is ``x`` (``x - 0``, ``x / 1``)."""
+    def rule(s: _Simplifier, eqn: Eqn, ins: Sequence[Any], out: Var) -> bool:
+        if _is_scalar_lit(ins[1], unit) and _same_aval(ins[0], out):
+            s.alias(out, ins[0])
+            return True
+        return False
+    return rule
+
+
+def _neg(s: _Simplifier, eqn: Eqn, ins: Sequence[Any], out: Var) -> bool:
+    inner = s.prod(ins[0])
+    if inner is not None and inner.prim is neg_p:
+        s.alias(out, inner.inputs[0])
+        return True
+    return False
+
+
+def _same(s: _Simplifier, eqn: Eqn, ins: Sequence[Any], out: Var) -> bool:
+    """A shape op or conversion that changes nothing."""
+    if _same_aval(ins[0], out):
+        s.alias(out, ins[0])
+        return True
+    return False
+
+
+def _broadcast(s: _Simplifier, eqn: Eqn, ins: Sequence[Any], out: Var) -> bool:
+    dims = eqn.params["broadcast_dimensions"]
+    if dims == tuple(range(out.aval.ndim)) and _same(s, eqn, ins, out):
+        return True
+    inner = s.prod(ins[0])
+    if inner is None or inner.prim is not broadcast_in_dim_p:
+        return False
+    s.emit_new(broadcast_in_dim_p, [inner.inputs[0]], out, shape=eqn.params["shape"],
+               broadcast_dimensions=tuple(dims[d] for d in
+                                          inner.params["broadcast_dimensions"]))
+    return True
+
+
+def _reshape(s: _Simplifier, eqn: Eqn, ins: Sequence[Any], out: Var) -> bool:
+    if _same(s, eqn, ins, out):
+        return True
+    inner = s.prod(ins[0])
+    if inner is None or inner.prim is not reshape_p:
+        return False
+    if inner.inputs[0].aval.shape == out.aval.shape:
+        s.alias(out, inner.inputs[0])
+    else:
+        s.emit_new(reshape_p, [inner.inputs[0]], out, **eqn.params)
+    return True
+
+
+def _transpose(s: _Simplifier, eqn: Eqn, ins: Sequence[Any], out: Var) -> bool:
+    perm = eqn.params["permutation"]
+    if perm == tuple(range(len(perm))):
+        s.alias(out, ins[0])
+        return True
+    inner = s.prod(ins[0])
+    if inner is None or inner.prim is not transpose_p:
+        return False
+    q = inner.params["permutation"]
+    composed = tuple(q[i] for i in perm)
+    if composed == tuple(range(len(composed))):
+        s.alias(out, inner.inputs[0])
+    else:
+        s.emit_new(transpose_p, [inner.inputs[0]], out, permutation=composed)
+    return True
+
+
+def _dot(s: _Simplifier, eqn: Eqn, ins: Sequence[Any], out: Var) -> bool:
+    return type(ins[0]) is not Literal and s.dot_identity(eqn)
+
+
+_RULES: dict[Any, Any] = {
+    mul_p: _mul, add_p: _add, sub_p: _right_unit(0), div_p: _right_unit(1), neg_p: _neg,
+    broadcast_in_dim_p: _broadcast, reshape_p: _reshape, convert_element_type_p: _same,
+    transpose_p: _transpose, dot_general_p: _dot,
+}
 
 
 def simplify(jaxpr: Jaxpr, consts: Sequence[Any]) -> tuple[Jaxpr, list[Any]]:

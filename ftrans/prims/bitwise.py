@@ -29,7 +29,7 @@ import numpy as np
 
 from ..core import Primitive, register
 from ..ir import ShapedArray
-from .families import elementwise_aval, elementwise_batch, zero_jvp
+from .families import any_dtype, elementwise_aval, elementwise_batch, zero_jvp
 
 
 def _checked_aval(name: str, allow_bool: bool) -> Any:
@@ -56,6 +56,7 @@ def _declare(name: str, ufunc: str | None, cuda: str, impl: Any,
     p.jvp = zero_jvp
     p.batch = elementwise_batch(p)
     p.cuda = cuda
+    p.cuda_fuses = any_dtype
     return p
 
 

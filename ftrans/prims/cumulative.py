@@ -79,7 +79,7 @@ def prod_of_others(x: Any, axes: tuple[int, ...]) -> Any:
 # ----------------------------------------------------------------------------- reduce_prod
 
 reduce_prod_p = _declare_reduction("reduce_prod", "prod")
-reduce_prod_p.cuda = "prod"
+reduce_prod_p.cuda_reduce = ("ft_mul", 1.0)
 
 
 def _prod_jvp(primals: Any, out: Any, tangents: Any, *, axes: tuple) -> Any:

@@ -21,6 +21,8 @@ DimNums = tuple[tuple[tuple[int, ...], tuple[int, ...]], tuple[tuple[int, ...], 
 
 dot_general_p = register(Primitive("dot_general"))
 dot_general_p.family = "linear"
+dot_general_p.contraction = True  # the CPU backend runs its outer products as C loops
+dot_general_p.new_buffer = True  # matmul/tensordot results are fresh arrays, never views
 
 
 def dot_general(x: Any, y: Any, dimension_numbers: DimNums) -> Any:

@@ -16,6 +16,7 @@ from ..core import Primitive, Tracer, Zero, aval_of, register
 from ..ir import ShapedArray, real_dtype
 from . import ops
 from .families import (
+    any_dtype,
     binary,
     comparison,
     elementwise_aval,
@@ -30,23 +31,23 @@ from .families import (
 # ----------------------------------------------------------------------------- linear
 
 neg_p = unary("neg", "negative", lambda t, x, out: -t, "(-{0})",
-              scalar_math="(-{0})")
+              scalar_math="(-{0})", c=True, cuda_fuses=any_dtype)
 neg_p.transpose = lambda ct, x: [-ct]
 
 add_p = binary("add", "add", (lambda t, x, y, out: t, lambda t, x, y, out: t), "({0} + {1})",
-               scalar_math="({0} + {1})")
+               scalar_math="({0} + {1})", c=True, cuda_fuses=any_dtype, commutative=True)
 add_p.transpose = lambda ct, x, y: [unbroadcast(ct, x.aval) if is_undef(x) else None,
                                     unbroadcast(ct, y.aval) if is_undef(y) else None]
 
 sub_p = binary("sub", "subtract", (lambda t, x, y, out: t, lambda t, x, y, out: -t),
                "({0} - {1})",
-               scalar_math="({0} - {1})")
+               scalar_math="({0} - {1})", c=True, cuda_fuses=any_dtype)
 sub_p.transpose = lambda ct, x, y: [unbroadcast(ct, x.aval) if is_undef(x) else None,
                                     unbroadcast(-ct, y.aval) if is_undef(y) else None]
 
 mul_p = binary("mul", "multiply", (lambda t, x, y, out: t * y, lambda t, x, y, out: x * t),
                "({0} * {1})",
-               scalar_math="({0} * {1})")
+               scalar_math="({0} * {1})", c=True, cuda_fuses=any_dtype, commutative=True)
 
 
 def _mul_transpose(ct: Any, x: Any, y: Any) -> list[Any]:
@@ -61,7 +62,7 @@ mul_p.transpose = _mul_transpose
 
 div_p = binary("div", "divide", (lambda t, x, y, out: t / y,
                                  lambda t, x, y, out: t * (-out / y)), "({0} / {1})",
-               scalar_math="({0} / {1})")
+               scalar_math="({0} / {1})", c=True)
 
 
 def _div_transpose(ct: Any, x: Any, y: Any) -> list[Any]:
@@ -75,33 +76,33 @@ div_p.transpose = _div_transpose
 # ----------------------------------------------------------------------------- unary math
 
 exp_p = unary("exp", "exp", lambda t, x, out: t * out, "exp({0})",
-              scalar_math="_m.exp({0})")
+              scalar_math="_m.exp({0})", c=True)
 log_p = unary("log", "log", lambda t, x, out: t / x, "log({0})",
-              scalar_math="_m.log({0})")
+              scalar_math="_m.log({0})", c=True)
 log1p_p = unary("log1p", "log1p", lambda t, x, out: t / (1 + x), "log1p({0})",
-                scalar_math="_m.log1p({0})")
+                scalar_math="_m.log1p({0})", c=True)
 expm1_p = unary("expm1", "expm1", lambda t, x, out: t * (out + 1), "expm1({0})",
-                scalar_math="_m.expm1({0})")
+                scalar_math="_m.expm1({0})", c=True)
 sin_p = unary("sin", "sin", lambda t, x, out: t * ops.cos(x), "sin({0})",
-              scalar_math="_m.sin({0})")
+              scalar_math="_m.sin({0})", c=True)
 cos_p = unary("cos", "cos", lambda t, x, out: t * -ops.sin(x), "cos({0})",
-              scalar_math="_m.cos({0})")
+              scalar_math="_m.cos({0})", c=True)
 tan_p = unary("tan", "tan", lambda t, x, out: t * (1 + out * out), "tan({0})",
-              scalar_math="_m.tan({0})")
+              scalar_math="_m.tan({0})", c=True)
 sinh_p = unary("sinh", "sinh", lambda t, x, out: t * ops.cosh(x), "sinh({0})",
-               scalar_math="_m.sinh({0})")
+               scalar_math="_m.sinh({0})", c=True)
 cosh_p = unary("cosh", "cosh", lambda t, x, out: t * ops.sinh(x), "cosh({0})",
-               scalar_math="_m.cosh({0})")
+               scalar_math="_m.cosh({0})", c=True)
 tanh_p = unary("tanh", "tanh", lambda t, x, out: t * (1 - out * out), "tanh({0})",
-               scalar_math="_m.tanh({0})")
+               scalar_math="_m.tanh({0})", c=True)
 asin_p = unary("asin", "arcsin", lambda t, x, out: t / ops.sqrt(1 - x * x), "asin({0})",
-               scalar_math="_m.asin({0})")
+               scalar_math="_m.asin({0})", c=True)
 acos_p = unary("acos", "arccos", lambda t, x, out: t / -ops.sqrt(1 - x * x), "acos({0})",
-               scalar_math="_m.acos({0})")
+               scalar_math="_m.acos({0})", c=True)
 atan_p = unary("atan", "arctan", lambda t, x, out: t / (1 + x * x), "atan({0})",
-               scalar_math="_m.atan({0})")
+               scalar_math="_m.atan({0})", c=True)
 sqrt_p = unary("sqrt", "sqrt", lambda t, x, out: t / (2 * out), "sqrt({0})",
-               scalar_math="_m.sqrt({0})")
+               scalar_math="_m.sqrt({0})", c=True)
 
 
 def _abs_deriv(t: Any, x: Any, out: Any) -> Any:
@@ -115,7 +116,7 @@ def _abs_aval(x: ShapedArray) -> ShapedArray:
     return ShapedArray(x.shape, real_dtype(x.dtype))  # |complex| is real
 
 
-abs_p = unary("abs", "abs", _abs_deriv, "fabs({0})", scalar_math="_m.fabs({0})")
+abs_p = unary("abs", "abs", _abs_deriv, "fabs({0})", scalar_math="_m.fabs({0})", c=True)
 abs_p.abstract_eval = _abs_aval
 
 
@@ -133,7 +134,7 @@ def _sign_jvp(primals: Any, out: Any, tangents: Any) -> Any:
 
 
 _sign_jvp.zero_on_reals = True  # type: ignore[attr-defined]  (read by ftrans.deps)
-sign_p = unary("sign", "sign", None, "ft_sign({0})")
+sign_p = unary("sign", "sign", None, "ft_sign({0})", cuda_fuses=any_dtype)
 sign_p.jvp = _sign_jvp
 
 
@@ -158,6 +159,10 @@ integer_pow_p = unary("integer_pow", None, None, "ft_ipow({0}, {y})",
                       else 1 / xp.power(x, -y),
                       scalar_math=lambda *, y: "({0} ** %d)" % y if y >= 0 else None)
 integer_pow_p.jvp = elementwise_jvp([_integer_pow_deriv])
+# integers to negative powers are an error in NumPy: those stay unfused
+integer_pow_p.cuda_fuses = lambda in_avals, out, *, y: out.dtype.kind == "f" or y >= 0
+integer_pow_p.c_expr = lambda *, y: ("({0} * {0})" if y == 2 else "1.0" if y == 0
+                                     else f"pow({{0}}, {float(y)!r})")
 
 # ----------------------------------------------------------------------------- binary math
 
@@ -179,7 +184,7 @@ def _pow_dx(t: Any, x: Any, y: Any, out: Any) -> Any:
 
 
 pow_p = binary("pow", "power", (_pow_dx, _pow_dy), "pow({0}, {1})",
-               scalar_math="_m.pow({0}, {1})")
+               scalar_math="_m.pow({0}, {1})", c=True)
 
 
 def _max_share(x: Any, y: Any) -> Any:
@@ -189,19 +194,19 @@ def _max_share(x: Any, y: Any) -> Any:
 
 max_p = binary("max", "maximum", (lambda t, x, y, out: t * _max_share(x, y),
                                   lambda t, x, y, out: t * _max_share(y, x)),
-               "ft_max({0}, {1})")
+               "ft_max({0}, {1})", cuda_fuses=any_dtype, commutative=True)
 min_p = binary("min", "minimum", (lambda t, x, y, out: t * _max_share(y, x),
                                   lambda t, x, y, out: t * _max_share(x, y)),
-               "ft_min({0}, {1})")
+               "ft_min({0}, {1})", cuda_fuses=any_dtype, commutative=True)
 atan2_p = binary("atan2", "arctan2", (lambda t, x, y, out: t * (y / (x * x + y * y)),
                                       lambda t, x, y, out: t * (-x / (x * x + y * y))),
                  "atan2({0}, {1})",
-                 scalar_math="_m.atan2({0}, {1})")
+                 scalar_math="_m.atan2({0}, {1})", c=True)
 
 # ----------------------------------------------------------------------------- comparisons
 
-eq_p = comparison("eq", "equal", "({0} == {1})")
-ne_p = comparison("ne", "not_equal", "({0} != {1})")
+eq_p = comparison("eq", "equal", "({0} == {1})", commutative=True)
+ne_p = comparison("ne", "not_equal", "({0} != {1})", commutative=True)
 lt_p = comparison("lt", "less", "({0} < {1})")
 le_p = comparison("le", "less_equal", "({0} <= {1})")
 gt_p = comparison("gt", "greater", "({0} > {1})")
@@ -214,6 +219,8 @@ select_n_p.family = "elementwise"
 select_n_p.impl = lambda xp, which, *cases: xp.where(which, cases[1], cases[0]) \
     if len(cases) == 2 else xp.choose(which, cases)
 select_n_p.cuda = "({0} ? {2} : {1})"
+select_n_p.cuda_fuses = lambda in_avals, out: len(in_avals) == 3  # a choice of two
+select_n_p.selector_operand = 0
 
 
 def _select_n_aval(which: ShapedArray, *cases: ShapedArray) -> ShapedArray:
@@ -308,6 +315,7 @@ isinf_p = _predicate("isinf", "isinf", "isinf({0})")
 isfinite_p = _predicate("isfinite", "isfinite", "isfinite({0})")
 signbit_p = _predicate("signbit", "signbit", "(signbit({0}) != 0)")  # -0.0 and -nan too
 not_p = _predicate("not", "logical_not", "(!{0})")
+not_p.cuda_fuses = any_dtype
 and_p = comparison("and", "logical_and", "({0} && {1})")
 or_p = comparison("or", "logical_or", "({0} || {1})")
 xor_p = comparison("xor", "logical_xor", "((!{0}) != (!{1}))")

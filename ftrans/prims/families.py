@@ -161,10 +161,18 @@ def unbroadcast(ct: Any, aval: ShapedArray) -> Any:
 
 # ----------------------------------------------------------------------------- declaring
 
+def any_dtype(in_avals: Sequence[ShapedArray], out_aval: ShapedArray, **params: Any) -> bool:
+    """``cuda_fuses`` of a primitive whose CUDA expression is right for every dtype kernels
+    support (integers and bools too), such as C's operators."""
+    return True
+
+
 def unary(name: str, np_name: str | None, deriv: Callable | None, cuda: str | None = None,
-          impl: Callable | None = None, scalar_math: str | Callable | None = None) -> Primitive:
+          impl: Callable | None = None, scalar_math: str | Callable | None = None,
+          c: bool = False, cuda_fuses: Callable | None = None) -> Primitive:
     """An elementwise unary primitive. ``deriv(t, x, out)`` is its tangent; ``None`` means
-    the output is piecewise constant (zero tangent)."""
+    the output is piecewise constant (zero tangent). ``c``: the CUDA expression is plain C99
+    too, for the CPU's fused loops (``c_expr``)."""
     p = register(Primitive(name))
     p.family = "elementwise"
     p.impl = impl or (lambda xp, x, _f=np_name: getattr(xp, _f)(x))
@@ -173,15 +181,18 @@ def unary(name: str, np_name: str | None, deriv: Callable | None, cuda: str | No
     p.jvp = elementwise_jvp([deriv]) if deriv is not None else zero_jvp
     p.batch = elementwise_batch(p)
     p.cuda = cuda
+    p.cuda_fuses = cuda_fuses
+    p.c_expr = cuda if c else None
     p.scalar_math = scalar_math
     return p
 
 
 def binary(name: str, np_name: str | None, partials: Sequence[Callable] | None,
            cuda: str | None = None, impl: Callable | None = None,
-           scalar_math: str | Callable | None = None) -> Primitive:
+           scalar_math: str | Callable | None = None, c: bool = False,
+           cuda_fuses: Callable | None = None, commutative: bool = False) -> Primitive:
     """An elementwise binary primitive with ``partials = (d/dx, d/dy)``, each
-    ``partial(t, x, y, out)``."""
+    ``partial(t, x, y, out)``; ``c`` as for ``unary``."""
     p = register(Primitive(name))
     p.family = "elementwise"
     p.impl = impl or (lambda xp, x, y, _f=np_name: getattr(xp, _f)(x, y))
@@ -190,12 +201,16 @@ def binary(name: str, np_name: str | None, partials: Sequence[Callable] | None,
     p.jvp = elementwise_jvp(partials) if partials is not None else zero_jvp
     p.batch = elementwise_batch(p)
     p.cuda = cuda
+    p.cuda_fuses = cuda_fuses
+    p.c_expr = cuda if c else None
     p.scalar_math = scalar_math
+    p.commutative = commutative
     return p
 
 
-def comparison(name: str, np_name: str, cuda: str) -> Primitive:
-    p = binary(name, np_name, None, cuda)
+def comparison(name: str, np_name: str, cuda: str, commutative: bool = False) -> Primitive:
+    """A binary elementwise test with a boolean result (C's operators: any dtype)."""
+    p = binary(name, np_name, None, cuda, cuda_fuses=any_dtype, commutative=commutative)
     base = p.abstract_eval
 
     def abstract_eval(x: ShapedArray, y: ShapedArray) -> ShapedArray:

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from . import incomplete_inverse as inc_inv
 from . import incomplete_numpy as inc
 from . import ops
 from .families import binary
@@ -148,7 +149,7 @@ def _igamma_inv_impl(xp: Any, a: Any, p: Any, *, upper: bool) -> Any:
     if lib:
         out = xp.asarray((lib.gammainccinv if upper else lib.gammaincinv)(a, p))
     else:
-        out = inc.igamma_inv(np.asarray(a), np.asarray(p), upper)
+        out = inc_inv.igamma_inv(np.asarray(a), np.asarray(p), upper)
     return like_inputs(out, a, p)
 
 
@@ -171,7 +172,7 @@ def _betainc_inv_impl(xp: Any, a: Any, b: Any, p: Any) -> Any:
     if lib:
         out = xp.asarray(lib.betaincinv(a, b, p))
     else:
-        out = inc.betainc_inv(np.asarray(a), np.asarray(b), np.asarray(p))
+        out = inc_inv.betainc_inv(np.asarray(a), np.asarray(b), np.asarray(p))
     return like_inputs(out, a, b, p)
 
 

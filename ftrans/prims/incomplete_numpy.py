@@ -4,9 +4,10 @@ parameters: what the ``igamma``/``betainc`` primitives compute when SciPy is not
 follows the same algorithms step by step.
 
 Every algorithm is written once on numbers that may be *dual* (``Dual(v, d)``: a value and
-its derivative in one parameter), so running it with ``a = Dual(a, 1)`` gives the value and
-``∂/∂a`` together — forward-mode differentiation of the series and continued fractions,
-iterated until both parts have converged.
+its derivative in one parameter, ``dual.py``), so running it with ``a = Dual(a, 1)`` gives
+the value and ``∂/∂a`` together — forward-mode differentiation of the series and continued
+fractions, iterated until both parts have converged. The inverses (``igamma_inv``,
+``betainc_inv``) are ``incomplete_inverse.py``'s.
 
 - ``gammainc``/``gammaincc``: ``P`` by its power series for ``x < a + 1`` (with ``Q`` by the
   series of DLMF 8.7.3 when ``x <= 1.5`` and ``P > 1/2``, so small ``Q`` keeps its digits),
@@ -24,6 +25,7 @@ The iterations stop at 1e-16 relative change or after ``MAX_ITER`` steps (they n
 ``1e-16 max(a, b)``).
 """
 
+
 from __future__ import annotations
 
 from typing import Any
@@ -31,9 +33,23 @@ from typing import Any
 import numpy as np
 
 from . import special_numpy as snp
+from .dual import (
+    EPS,
+    Dual,
+    converged,
+    erfc,
+    exp,
+    expm1,
+    lgamma,
+    log,
+    log1p,
+    put,
+    sqrt,
+    val,
+    where,
+)
 
 MAX_ITER = 20000
-EPS = 1e-16
 CF_EPS = 3e-16  # |delta - 1| for continued fractions: one ulp either side of 1 counts
 TINY = 1e-300
 LOG_2PI = 1.8378770664093454836
@@ -41,99 +57,6 @@ LOG_2PI = 1.8378770664093454836
 # B_2k / (2k (2k-1)) for k = 1..8: Stirling's series of lgamma
 STIRLING = [1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188, -691 / 360360, 1 / 156,
              -3617 / 122400]
-
-
-class Dual:
-    """A value and its derivative in one parameter, both float64 arrays of one shape."""
-
-    __slots__ = ("v", "d")
-    __array_ufunc__ = None  # ndarray (op) Dual defers to Dual's reflected operator
-
-    def __init__(self, v: Any, d: Any = 0.0):
-        self.v = np.asarray(v, dtype=np.float64)
-        self.d = np.broadcast_to(np.asarray(d, dtype=np.float64), self.v.shape).copy() \
-            if np.ndim(d) < self.v.ndim else np.asarray(d, dtype=np.float64)
-
-    def __getitem__(self, idx: Any) -> Dual:
-        return Dual(self.v[idx], self.d[idx])
-
-    def __neg__(self) -> Dual:
-        return Dual(-self.v, -self.d)
-
-    def __add__(self, o: Any) -> Dual:
-        return Dual(self.v + o.v, self.d + o.d) if type(o) is Dual else Dual(self.v + o, self.d)
-
-    __radd__ = __add__
-
-    def __sub__(self, o: Any) -> Dual:
-        return Dual(self.v - o.v, self.d - o.d) if type(o) is Dual else Dual(self.v - o, self.d)
-
-    def __rsub__(self, o: Any) -> Dual:
-        return Dual(o - self.v, -self.d)
-
-    def __mul__(self, o: Any) -> Dual:
-        if type(o) is Dual:
-            return Dual(self.v * o.v, self.d * o.v + self.v * o.d)
-        return Dual(self.v * o, self.d * o)
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, o: Any) -> Dual:
-        if type(o) is Dual:
-            q = self.v / o.v
-            return Dual(q, (self.d - q * o.d) / o.v)
-        return Dual(self.v / o, self.d / o)
-
-    def __rtruediv__(self, o: Any) -> Dual:
-        q = o / self.v
-        return Dual(q, -q * self.d / self.v)
-
-
-def val(x: Any) -> Any:
-    """The value part of ``x`` (``x`` itself when it is not dual)."""
-    return x.v if type(x) is Dual else x
-
-
-def _chain(fn: Any, dfn: Any) -> Any:
-    def f(x: Any) -> Any:
-        if type(x) is Dual:
-            return Dual(fn(x.v), dfn(x.v) * x.d)
-        return fn(x)
-    return f
-
-
-exp = _chain(np.exp, np.exp)
-sqrt = _chain(np.sqrt, lambda v: 0.5 / np.sqrt(v))
-erfc = _chain(snp.erfc, lambda v: -2 / np.sqrt(np.pi) * np.exp(-v * v))
-expm1 = _chain(np.expm1, np.exp)
-log = _chain(np.log, lambda v: 1 / v)
-log1p = _chain(np.log1p, lambda v: 1 / (1 + v))
-lgamma = _chain(snp.lgamma, snp.digamma)
-
-
-def where(c: np.ndarray, x: Any, y: Any) -> Any:
-    if type(x) is Dual or type(y) is Dual:
-        x = x if type(x) is Dual else Dual(x)
-        y = y if type(y) is Dual else Dual(y)
-        return Dual(np.where(c, x.v, y.v), np.where(c, x.d, y.d))
-    return np.where(c, x, y)
-
-
-def put(out: Any, idx: np.ndarray, value: Any) -> None:
-    """``out[idx] = value`` for arrays and duals."""
-    if type(out) is Dual:
-        value = value if type(value) is Dual else Dual(value)
-        out.v[idx], out.d[idx] = value.v, value.d
-    else:
-        out[idx] = val(value)
-
-
-def converged(delta: Any, total: Any) -> np.ndarray:
-    """A term ``delta`` is negligible beside ``total``, in value and in derivative."""
-    ok = np.abs(val(delta)) <= EPS * np.abs(val(total))
-    if type(delta) is Dual:
-        ok &= np.abs(delta.d) <= EPS * np.abs(total.d) + 1e-300
-    return ok
 
 
 # ----------------------------------------------------------------------------- lgamma, betaln
@@ -518,123 +441,3 @@ def igamma_grad_a(a: np.ndarray, x: np.ndarray, upper: bool = False) -> np.ndarr
     """∂P(a, x)/∂a (or ∂Q/∂a = -∂P/∂a)."""
     out = igamma(Dual(np.asarray(a, dtype=np.float64), 1.0), x, upper)
     return np.where(np.isnan(out.v), np.nan, out.d)
-
-
-
-# ----------------------------------------------------------------------------- inverses
-
-INV_ITER = 200  # safeguarded Newton steps at most (bisection halves a 1500-wide bracket)
-
-
-def _log_expit(t: np.ndarray) -> np.ndarray:
-    """log(1 / (1 + e^-t)), without overflow."""
-    return -np.logaddexp(0.0, -t)
-
-
-def _solve(f_and_slope: Any, t: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-           done: np.ndarray) -> np.ndarray:
-    """Newton's method on ``f(t) = 0`` safeguarded by the bracket ``[lo, hi]`` (a step that
-    leaves it bisects instead); ``f_and_slope(t, idx)`` gives ``f``, ``f'`` and whether the
-    root is below ``t``, for the elements ``idx``."""
-    t, lo, hi = t.copy(), lo.copy(), hi.copy()
-    live = np.flatnonzero(~done)
-    for _ in range(INV_ITER):
-        if live.size == 0:
-            break
-        f, slope, below = f_and_slope(t[live], live)
-        hi[live] = np.where(below, t[live], hi[live])
-        lo[live] = np.where(below, lo[live], t[live])
-        new = t[live] - f / slope
-        bad = ~np.isfinite(new) | (new < lo[live]) | (new > hi[live])
-        new = np.where(bad, 0.5 * (lo[live] + hi[live]), new)
-        new = np.where(f == 0, t[live], new)
-        converged = (np.abs(new - t[live]) <= 1e-15 * np.maximum(1.0, np.abs(new))) \
-            | (f == 0) | (hi[live] - lo[live] <= 1e-15 * np.maximum(1.0, np.abs(new)))
-        t[live] = new
-        live = live[~converged]
-    return t
-
-
-def igamma_inv(a: np.ndarray, p: np.ndarray, upper: bool) -> np.ndarray:
-    """x with P(a, x) = p (or Q(a, x) = p with ``upper``): Newton on ``log P`` (or ``log Q``,
-    on the smaller tail) in ``t = log x``, safeguarded by bisection, from Wilson-Hilferty's
-    guess (or ``(P Γ(a+1))^(1/a)`` where that fails)."""
-    a, p = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(p, np.float64))
-    shape = a.shape
-    a, p = a.ravel(), p.ravel()
-    with np.errstate(all="ignore"):
-        pp = 1 - p if upper else p  # the P target (1 - q is exact for q >= 1/2)
-        qq = p if upper else 1 - p
-        lower_tail = pp <= 0.5
-        target = np.where(lower_tail, np.log(pp), np.log(qq))
-        ok = (a > 0) & np.isfinite(a) & (p > 0) & (p < 1)
-        lg = snp.lgamma(np.where(ok, a, 1.0))
-        z = -snp.ndtri(np.where(ok, p, 0.5)) if upper else snp.ndtri(np.where(ok, p, 0.5))
-        wh = a * (1 - 1 / (9 * a) + z / (3 * np.sqrt(a))) ** 3
-        t0 = np.where(wh > 0, np.log(wh), (np.log(pp) + snp.lgamma(a + 1)) / a)
-        lo, hi = np.full(a.shape, -745.0), np.full(a.shape, 710.0)
-        t0 = np.clip(np.where(np.isfinite(t0), t0, 0.0), -744.0, 709.0)
-
-        def f_and_slope(t: np.ndarray, idx: np.ndarray) -> tuple:
-            x = np.exp(t)
-            ai, low = a[idx], lower_tail[idx]
-            fx = np.where(low, igamma(ai, x, False), igamma(ai, x, True))
-            log_f = np.log(fx)
-            slope = np.exp(ai * t - x - lg[idx] - log_f)  # x P'(x) / P
-            f = log_f - target[idx]
-            return f, np.where(low, slope, -slope), np.where(low, f > 0, f < 0)
-
-        t = _solve(f_and_slope, t0, lo, hi, ~ok)
-        x = np.exp(t)
-        # the ends: P = 0 at x = 0, 1 at inf; where the root underflows x is 0
-        x = np.where(ok & lower_tail & (t <= -745.0 + 1e-9), 0.0, x)
-        at0, at_inf = (p == 1, p == 0) if upper else (p == 0, p == 1)
-        x = np.where(at0, 0.0, np.where(at_inf, np.inf, x))
-        inside = (p > 0) & (p < 1)
-        bad = np.isnan(a) | np.isnan(p) | (a < 0) | (p < 0) | (p > 1) \
-            | ((a == np.inf) & inside) | ((a == 0) & inside)
-        x = np.where(bad, np.nan, x)
-    return x.reshape(shape)
-
-
-def betainc_inv(a: np.ndarray, b: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """x with I_x(a, b) = p: Newton on ``log I`` (``log(1 - I)`` where I > 1/2, through
-    ``I_(1-x)(b, a)``) in ``t = logit x``, safeguarded by bisection, from the tail's power-law
-    guess ``(p a B(a, b))^(1/a)`` (or its mirror)."""
-    a, b, p = np.broadcast_arrays(*[np.asarray(v, np.float64) for v in (a, b, p)])
-    shape = a.shape
-    a, b, p = a.ravel(), b.ravel(), p.ravel()
-    with np.errstate(all="ignore"):
-        ok = (a > 0) & (b > 0) & np.isfinite(a) & np.isfinite(b) & (p > 0) & (p < 1)
-        aa, bb = np.where(ok, a, 1.0), np.where(ok, b, 1.0)
-        lb = betaln(aa, bb)
-        lower_tail = p <= 0.5
-        # power-law tails: x ~ (p a B)^(1/a), 1 - x ~ ((1-p) b B)^(1/b)
-        log_x0 = (np.log(p) + np.log(aa) + lb) / aa
-        log_y0 = (np.log1p(-p) + np.log(bb) + lb) / bb
-        t0 = np.where(lower_tail, log_x0 - np.log1p(-np.exp(np.minimum(log_x0, -1e-3))),
-                      np.log1p(-np.exp(np.minimum(log_y0, -1e-3))) - log_y0)
-        t0 = np.clip(np.where(np.isfinite(t0), t0, 0.0), -744.0, 744.0)
-        lo, hi = np.full(a.shape, -745.0), np.full(a.shape, 745.0)
-        log_p, log_q = np.log(p), np.log1p(-p)
-
-        def f_and_slope(t: np.ndarray, idx: np.ndarray) -> tuple:
-            # log I - log p where I <= 1/2, else log(1 - I) - log(1 - p) with 1 - I as
-            # I_(1-x)(b, a) (no cancellation), unless x < 1e-4: 1 - x would lose x's digits
-            ai, bi = aa[idx], bb[idx]
-            lx, ly = _log_expit(t), _log_expit(-t)
-            i_low, i_up = betainc(ai, bi, np.exp(lx)), betainc(bi, ai, np.exp(ly))
-            low = (i_low <= 0.5) | (t < -9.2)
-            log_f = np.log(np.where(low, i_low, i_up))
-            slope = np.exp(ai * lx + bi * ly - lb[idx] - log_f)
-            f = log_f - np.where(low, log_p[idx], log_q[idx])
-            return f, np.where(low, slope, -slope), np.where(low, f > 0, f < 0)
-
-        t = _solve(f_and_slope, t0, lo, hi, ~ok)
-        x = np.exp(_log_expit(t))
-        x = np.where(ok & (t <= -745.0 + 1e-9), 0.0, x)
-        x = np.where(p == 0, 0.0, np.where(p == 1, 1.0, x))
-        bad = np.isnan(a) | np.isnan(b) | np.isnan(p) | (a <= 0) | (b <= 0) | (p < 0) | (p > 1) \
-            | (((a == np.inf) | (b == np.inf)) & (p > 0) & (p < 1))
-        x = np.where(bad, np.nan, x)
-    return x.reshape(shape)

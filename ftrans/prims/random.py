@@ -27,7 +27,7 @@ import numpy as np
 
 from ..core import Primitive, register
 from ..ir import ShapedArray
-from .families import elementwise_aval, elementwise_batch, zero_jvp
+from .families import any_dtype, elementwise_aval, elementwise_batch, zero_jvp
 
 _ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
 _PARITY = 0x1BD11BDA  # Threefry's key-schedule constant
@@ -106,6 +106,7 @@ threefry2x32_p.abstract_eval = _threefry_aval
 threefry2x32_p.jvp = zero_jvp
 threefry2x32_p.batch = elementwise_batch(threefry2x32_p)
 threefry2x32_p.cuda = "ft_threefry2x32({0}, {1}, {2}, {3})"
+threefry2x32_p.cuda_fuses = any_dtype
 
 
 

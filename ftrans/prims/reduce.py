@@ -51,7 +51,7 @@ reduce_sum_p = _declare("reduce_sum", "sum")
 reduce_sum_p.jvp = linear_jvp(reduce_sum_p)
 reduce_sum_p.transpose = lambda ct, x, *, axes: [
     broadcast_in_dim(ct, x.aval.shape, _kept_dims(x.aval.ndim, axes))]
-reduce_sum_p.cuda = "sum"
+reduce_sum_p.cuda_reduce = ("ft_add", 0.0)
 
 
 @ops.export
@@ -73,7 +73,7 @@ def _extremum_jvp(primals: Any, out: Any, tangents: Any, *, axes: tuple) -> Any:
 
 reduce_max_p = _declare("reduce_max", "max")
 reduce_max_p.jvp = _extremum_jvp
-reduce_max_p.cuda = "max"
+reduce_max_p.cuda_reduce = ("ft_max", -float("inf"))
 reduce_min_p = _declare("reduce_min", "min")
 reduce_min_p.jvp = _extremum_jvp
-reduce_min_p.cuda = "min"
+reduce_min_p.cuda_reduce = ("ft_min", float("inf"))

@@ -28,6 +28,7 @@ def _unbatched_axis(d: int, bdim: int) -> int:
 # ----------------------------------------------------------------------------- broadcast_in_dim
 
 broadcast_in_dim_p = _declare("broadcast_in_dim")
+broadcast_in_dim_p.broadcasts = True
 
 
 @ops.export
@@ -285,3 +286,6 @@ convert_element_type_p.transpose = lambda ct, x, *, new_dtype: [
     _convert_real(ct, x.aval.dtype)]
 convert_element_type_p.batch = elementwise_batch(convert_element_type_p)
 convert_element_type_p.cuda = "(({new_dtype}){0})"
+# C's float-to-integer cast is undefined out of range (NumPy's is not): those stay unfused
+convert_element_type_p.cuda_fuses = lambda in_avals, out, *, new_dtype: not (
+    in_avals[0].dtype.kind == "f" and out.dtype.kind not in "fb")

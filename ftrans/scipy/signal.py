@@ -39,9 +39,9 @@ import numpy as np
 from ..core import Tracer, same_device
 from ..numpy import _complex as cx
 from ..numpy import fft as nfft
-from ..numpy._manip import pad
 from ..numpy._products import tensordot
 from ..numpy._promote import as_array, dtype_of, result_dtype, shape_of, to_dtype
+from ..numpy._reorder import pad
 from ..prims.indexing import gather
 from ..prims.slicing import rev, slice_
 

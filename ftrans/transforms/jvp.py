@@ -33,11 +33,12 @@ def jvp_jaxpr_eval(jaxpr: Jaxpr, values: dict[Var, Any], tangents: Sequence[Any]
     """
     drop: dict[int, list[Var]] = {}
     if consume:  # only big values are worth the bookkeeping
-        uses, end = last_uses(jaxpr.eqns, jaxpr.outvars), len(jaxpr.eqns)
-        for i, eqn in enumerate(jaxpr.eqns):
-            for v in eqn.outputs:
-                x = values.get(v)
-                if type(x) is np.ndarray and x.nbytes >= 1 << 16 and uses.get(v, i) < end:
+        big = [(i, v) for i, eqn in enumerate(jaxpr.eqns) for v in eqn.outputs
+               if type(x := values.get(v)) is np.ndarray and x.nbytes >= 1 << 16]
+        if big:
+            uses, end = last_uses(jaxpr.eqns, jaxpr.outvars), len(jaxpr.eqns)
+            for i, v in big:
+                if uses.get(v, i) < end:
                     drop.setdefault(uses.get(v, i), []).append(v)
         consume = bool(drop)
     tan: dict[Var, Any] = {} if tangent_env is None else tangent_env

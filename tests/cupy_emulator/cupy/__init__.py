@@ -14,7 +14,9 @@ strict, so code that works here has a good chance of working on a GPU:
 - ``RawModule`` compiles the CUDA source with g++ and runs every thread of every block
   (``_simt.py``): the kernels ftrans generates run as written, barriers included; device
   buffers carry guard bytes and a launch that writes outside its arrays fails;
-- allocations beyond the emulated device's memory raise ``OutOfMemoryError``.
+- allocations beyond the emulated device's memory raise ``OutOfMemoryError``;
+- ``cupy.emulator`` (not part of CuPy) has switches for tests: a compile error, an
+  out-of-memory device, a record of the kernels launched.
 
 It is a test double, not a simulator of performance: timings mean nothing.
 """
@@ -32,7 +34,7 @@ from typing import Any
 import numpy
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
-from . import _simt
+from . import _simt, emulator
 
 __version__ = "14.2.0+emulated"
 EMULATED = True
@@ -80,6 +82,9 @@ def _check_size(nbytes: int) -> None:
     if nbytes > DEVICE_MEMORY:
         raise OutOfMemoryError(f"Out of memory allocating {nbytes:,} bytes "
                                f"(allocated so far: 0 bytes).")
+    if emulator.state.out_of_memory:
+        raise OutOfMemoryError(f"Out of memory allocating {nbytes:,} bytes "
+                               f"(emulated: cupy.emulator.out_of_memory)")
 
 
 def _guarded(shape: Any, dtype: Any) -> numpy.ndarray:
@@ -492,6 +497,8 @@ class _Function:
             ptrs.append(ctypes.cast(ctypes.pointer(cell) if type(x) is ndarray
                                     else cell, ctypes.c_void_p))
         argv = (ctypes.c_void_p * max(len(ptrs), 1))(*ptrs)
+        for names in emulator.state.recorders:
+            names.append(self.name)
         status = self._launch(grid[0], block[0], argv)
         if status == 1:
             raise RuntimeError(f"kernel {self.name}: threads of a block disagree on "
@@ -519,6 +526,8 @@ class RawModule:
 
     def get_function(self, name: str) -> _Function:
         if self._lib is None:
+            if emulator.state.compile_error is not None:
+                raise CompileException(emulator.state.compile_error, self.code)
             try:
                 self._lib = _simt.build(self.code)
             except _simt.CompileError as e:

@@ -11,6 +11,7 @@ import numpy
 
 
 def _fallback(name: str) -> Any:
+    from ftrans.prims import incomplete_inverse as inc_inv
     from ftrans.prims import incomplete_numpy as inc
     from ftrans.prims import special_numpy as snp
     return {"erf": snp.erf, "erfc": snp.erfc, "gammaln": snp.lgamma, "digamma": snp.digamma,
@@ -18,9 +19,9 @@ def _fallback(name: str) -> Any:
             "ndtri": snp.ndtri, "log_ndtr": snp.log_ndtr, "expi": snp.expi, "zeta": snp.zeta,
             "gammainc": lambda a, x: inc.igamma(a, x, False),
             "gammaincc": lambda a, x: inc.igamma(a, x, True), "betainc": inc.betainc,
-            "gammaincinv": lambda a, p: inc.igamma_inv(a, p, False),
-            "gammainccinv": lambda a, p: inc.igamma_inv(a, p, True),
-            "betaincinv": inc.betainc_inv,
+            "gammaincinv": lambda a, p: inc_inv.igamma_inv(a, p, False),
+            "gammainccinv": lambda a, p: inc_inv.igamma_inv(a, p, True),
+            "betaincinv": inc_inv.betainc_inv,
             "i0": lambda x: snp.bessel_i01(0, x, False),
             "i0e": lambda x: snp.bessel_i01(0, x, True),
             "i1": lambda x: snp.bessel_i01(1, x, False),

@@ -100,4 +100,4 @@ SIGNAL = [
     Sample("dot_general", lambda v: fnp.correlate(np.arange(5.0), v), (r(2),), linear=True),
 ]
 
-NUMPY2_SAMPLES = QUANTILES + NAN_REDUCTIONS + SIGNAL
+NUMPY_STATS_SAMPLES = QUANTILES + NAN_REDUCTIONS + SIGNAL

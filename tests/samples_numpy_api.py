@@ -1,5 +1,6 @@
-"""Sample rows for the NumPy API of issue 4 (see ``samples.py``): the new primitives and
-every wrapper, composite ones named by the primitive they are built on."""
+"""Sample rows for the wrappers of the NumPy API (see ``samples.py``): elementwise functions,
+reductions, shape manipulation, products, indexing and sorting, with the primitives they
+brought; composite wrappers are named by the primitive they are built on."""
 
 from __future__ import annotations
 
@@ -184,11 +185,11 @@ SORTING = [
            (r(5), r(5))),
 ]
 
-NUMPY_SAMPLES = ELEMENTWISE + REDUCTIONS + SHAPE + PRODUCTS + INDEXING + SORTING
+NUMPY_API_SAMPLES = ELEMENTWISE + REDUCTIONS + SHAPE + PRODUCTS + INDEXING + SORTING
 
 # fmod, and remainder/floor_divide built on it (points away from the jumps at multiples)
 _NUM, _DEN = np.array([5.3, -4.1, 2.9]), np.array([1.7, 1.3, -0.8])
-NUMPY_SAMPLES += [
+NUMPY_API_SAMPLES += [
     Sample("rem", fnp.fmod, (_NUM, _DEN)),
     Sample("rem", fnp.remainder, (_NUM, _DEN)),
     Sample("rem", lambda x, y: x % y + (x // y) * x, (_NUM, _DEN)),

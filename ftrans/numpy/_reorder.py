@@ -1,0 +1,153 @@
+"""Reordering and padding: flip, fliplr, flipud, roll, rot90, pad, from the static shape
+primitives (rev, slice, concatenate, pad), so they are linear.
+
+>>> import ftrans.numpy as fnp, numpy as np
+>>> fnp.roll(np.arange(4.0), 1)
+array([3., 0., 1., 2.])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..prims import slicing as sl
+from ..prims.indexing import gather
+from ._manip import one_axis, slice_axis
+from ._promote import any_tracer, is_tracer, normalize_axes, to_dtype
+from ._promote import as_array as _as_array
+from ._shape import ravel, reshape
+
+# ----------------------------------------------------------------------------- reordering
+
+
+def flip(m: Any, axis: Any = None) -> Any:
+    """NumPy's ``flip``.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.flip(np.array([1.0, 2.0]))
+    array([2., 1.])
+    """
+    if not is_tracer(m):
+        return np.flip(m, axis)
+    return sl.rev(m, normalize_axes(axis, m.ndim, "flip"))
+
+
+def fliplr(m: Any) -> Any:
+    """NumPy's ``fliplr``.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.fliplr(np.eye(2))[0]
+    array([0., 1.])
+    """
+    return flip(m, 1)
+
+
+def flipud(m: Any) -> Any:
+    """NumPy's ``flipud``.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.flipud(np.eye(2))[0]
+    array([0., 1.])
+    """
+    return flip(m, 0)
+
+
+def roll(a: Any, shift: Any, axis: Any = None) -> Any:
+    """NumPy's ``roll``.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.roll(np.array([1.0, 2.0, 3.0]), 1)
+    array([3., 1., 2.])
+    """
+    if not is_tracer(a):
+        return np.roll(a, shift, axis)
+    if is_tracer(shift):
+        raise NotImplementedError("roll with a traced shift: pass the shift as a constant")
+    if axis is None:
+        return reshape(roll(ravel(a), shift, 0), a.shape)
+    shifts = np.broadcast_to(np.asarray(shift), np.broadcast_shapes(np.shape(shift),
+                                                                    np.shape(axis)))
+    axes = np.broadcast_to(np.asarray(axis), shifts.shape)
+    total: dict[int, int] = {}
+    for s, ax in zip(shifts.ravel(), axes.ravel()):
+        ax = one_axis(int(ax), a.ndim, "roll")
+        total[ax] = total.get(ax, 0) + int(s)
+    for ax, s in total.items():
+        n = a.shape[ax]
+        if n == 0:
+            continue
+        s %= n
+        if s:
+            a = sl.concatenate([slice_axis(a, ax, n - s, n), slice_axis(a, ax, 0, n - s)], ax)
+    return a
+
+
+def rot90(m: Any, k: int = 1, axes: tuple[int, int] = (0, 1)) -> Any:
+    """NumPy's ``rot90``.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.rot90(np.array([[1.0, 2.0], [3.0, 4.0]]))[0]
+    array([2., 4.])
+    """
+    if not is_tracer(m):
+        return np.rot90(m, k, axes)
+    from ._shape import swapaxes
+    k %= 4
+    a0, a1 = axes
+    if k == 0:
+        return m
+    if k == 2:
+        return flip(flip(m, a0), a1)
+    if k == 1:
+        return swapaxes(flip(m, a1), a0, a1)
+    return flip(swapaxes(m, a0, a1), a1)
+
+
+# ----------------------------------------------------------------------------- pad
+
+
+def _pad_widths(pad_width: Any, ndim: int) -> list[tuple[int, int]]:
+    w = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (ndim, 2))
+    if (w < 0).any():
+        raise ValueError("index can't contain negative values")
+    return [(int(lo), int(hi)) for lo, hi in w]
+
+
+def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Any:
+    """NumPy's ``pad`` with ``mode`` 'constant', 'edge', 'reflect', 'symmetric' or 'wrap'.
+
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.pad(np.array([1.0, 2.0]), 1, mode="edge")
+    array([1., 1., 2., 2.])
+    """
+    if not any_tracer((array, kwargs.get("constant_values", 0))):
+        return np.pad(array, pad_width, mode=mode, **kwargs)
+    array = _as_array(array)
+    widths = _pad_widths(pad_width, array.ndim)
+    if mode == "constant":
+        cval = kwargs.get("constant_values", 0)
+        if is_tracer(cval):  # one traced scalar value
+            return sl.pad(array, to_dtype(cval, array.dtype), [(lo, hi, 0) for lo, hi in widths])
+        values = np.broadcast_to(np.asarray(cval, dtype=object), (array.ndim, 2))
+        for ax, (lo, hi) in enumerate(widths):
+            for side, w in ((0, lo), (1, hi)):
+                if w:
+                    cfg = [(0, 0, 0)] * array.ndim
+                    cfg[ax] = (w, 0, 0) if side == 0 else (0, w, 0)
+                    array = sl.pad(array, np.asarray(values[ax, side], array.dtype), cfg)
+        return array
+    if mode not in ("edge", "reflect", "symmetric", "wrap"):
+        raise NotImplementedError(f"pad mode {mode!r} on traced arrays: use 'constant', "
+                                  "'edge', 'reflect', 'symmetric' or 'wrap'")
+    for ax, (lo, hi) in enumerate(widths):
+        n = array.shape[ax]
+        if not (lo or hi):
+            continue
+        if n == 0:
+            raise ValueError(f"can't extend empty axis {ax} using modes other than "
+                             "'constant' or 'empty'")
+        idx = np.pad(np.arange(n), (lo, hi), mode=mode)  # NumPy's own index pattern
+        array = gather(array, idx, ax)
+    return array
