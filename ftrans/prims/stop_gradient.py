@@ -20,6 +20,22 @@ stop_gradient_p.batch = lambda args, dims: (stop_gradient_p.bind(*args), dims[0]
 def stop_gradient(x: Any) -> Any:
     """``x`` unchanged, but with zero derivative (every leaf of a pytree).
 
+    Parameters
+    ----------
+    x : pytree
+        Arrays, numbers or pytrees of them.
+
+    Returns
+    -------
+    pytree
+        ``x``'s values.
+
+    Raises
+    ------
+    Nothing
+
+    Examples
+    --------
     >>> import ftrans
     >>> print(ftrans.grad(lambda x: x * ftrans.stop_gradient(x))(3.0))
     3.0
