@@ -8,6 +8,7 @@ import importlib
 import inspect
 import os
 import pathlib
+import pkgutil
 import re
 import subprocess
 import sys
@@ -33,6 +34,13 @@ PUBLIC_MODULES = [
 ]
 if importlib.util.find_spec("ftrans.distributed") is not None:
     PUBLIC_MODULES.append("ftrans.distributed")
+# and every module of the public packages (not the private ones, _name)
+PUBLIC_MODULES += sorted(
+    {info.name for pkg in ("numpy", "scipy", "random", "lax", "tree_util")
+     for info in pkgutil.walk_packages(importlib.import_module(f"ftrans.{pkg}").__path__,
+                                       f"ftrans.{pkg}.")
+     if not any(part.startswith("_") for part in info.name.split("."))}
+    - set(PUBLIC_MODULES))
 
 # Modules whose every public attribute is an export: the faces people read with dir() and
 # the API reference lists (ftrans.numpy.linalg used to show any_tracer, shape_of...).
