@@ -191,7 +191,7 @@ def transpose(x: Any, permutation: Sequence[int]) -> Any:
     Raises
     ------
     ValueError
-        On plain arrays, if ``permutation`` is not a permutation of the axes (NumPy's check).
+        If ``permutation`` is not a permutation of ``range(x.ndim)``.
 
     Examples
     --------
@@ -200,6 +200,9 @@ def transpose(x: Any, permutation: Sequence[int]) -> Any:
     (3, 2)
     """
     permutation = tuple(int(p) for p in permutation)
+    if sorted(permutation) != list(range(ndim_of(x))):
+        raise ValueError(f"transpose: permutation {permutation} is not a permutation of the "
+                         f"axes of an array of shape {shape_of(x)}")
     if permutation == tuple(range(len(permutation))):
         return x
     return transpose_p.bind(x, permutation=permutation)
@@ -334,7 +337,7 @@ def expand_dims(x: Any, dimensions: Sequence[int]) -> Any:
     Raises
     ------
     ValueError
-        On plain arrays, if a position is out of range (NumPy's ``AxisError``).
+        If a position is out of range for the result's rank.
 
     Examples
     --------
@@ -343,6 +346,9 @@ def expand_dims(x: Any, dimensions: Sequence[int]) -> Any:
     (1, 3)
     """
     n = ndim_of(x) + len(dimensions)
+    if any(not -n <= int(d) < n for d in dimensions):
+        raise ValueError(f"expand_dims: dimensions {tuple(dimensions)} out of range for a "
+                         f"result of rank {n}")
     dimensions = tuple(sorted(int(d) % n for d in dimensions))
     return expand_dims_p.bind(x, dimensions=dimensions) if dimensions else x
 

@@ -46,7 +46,7 @@ def slice_(x: Any, start_indices: Sequence[int], limit_indices: Sequence[int],
     Raises
     ------
     ValueError
-        If a stride is not positive.
+        If the index sequences do not have one entry per axis, or a stride is not positive.
 
     Examples
     --------
@@ -57,6 +57,10 @@ def slice_(x: Any, start_indices: Sequence[int], limit_indices: Sequence[int],
     n = ndim_of(x)
     strides = tuple(strides) if strides is not None else (1,) * n
     start, limit = tuple(int(s) for s in start_indices), tuple(int(s) for s in limit_indices)
+    if not len(start) == len(limit) == len(strides) == n:
+        raise ValueError(f"slice: start_indices {start}, limit_indices {limit} and strides "
+                         f"{strides} need one entry per axis of an array of shape "
+                         f"{shape_of(x)}")
     if start == (0,) * n and limit == shape_of(x) and strides == (1,) * n:
         return x
     return slice_p.bind(x, start_indices=start, limit_indices=limit, strides=strides)
