@@ -20,12 +20,11 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 import numpy as np
 
 from .errors import (  # noqa: F401  (core's names too)
-    IF_FIX,
-    INDEX_FIX,
     ConcretizationError,
     TracerArrayConversionError,
     UnexpectedTracerError,
     check_int64,
+    concretization_fix,
     stale_view,
     user_frame,
 )
@@ -373,18 +372,20 @@ class Tracer:
         return f"Traced<{kind} {self.aval.str_short()}{shown}>"
 
     # --- concrete values
-    def _concrete(self, what: str, fix: str) -> Any:
+    def _concrete(self, what: str, kind: str) -> Any:
         if self.val is None:
+            derivative = any(t.concrete and not t.detached for t in _thread.trace_stack)
+            fix = concretization_fix(kind, self._trace.why, derivative)
             raise ConcretizationError(
                 f"{what} needs a concrete value, but this is an abstract traced array "
                 f"{self.aval.str_short()} ({abstract_reason(self)}) at {user_frame()}. {fix}")
         return self.val
 
     def __bool__(self) -> bool:
-        return bool(self._concrete("bool() (an `if`, `while`, `and`/`or`)", IF_FIX))
+        return bool(self._concrete("bool() (an `if`, `while`, `and`/`or`)", "if"))
 
     def __float__(self) -> float:
-        val = self._concrete("float()", IF_FIX)
+        val = self._concrete("float()", "if")
         if np.dtype(self.aval.dtype).kind in "fc":  # JAX raises here too
             raise ConcretizationError(
                 f"float() of a traced {self.aval.str_short()} at {user_frame()} would drop it "
@@ -394,7 +395,7 @@ class Tracer:
         return float(val)
 
     def __complex__(self) -> complex:
-        val = self._concrete("complex()", IF_FIX)
+        val = self._concrete("complex()", "if")
         if np.dtype(self.aval.dtype).kind in "fc":  # as float(): it would drop the tracer
             raise ConcretizationError(
                 f"complex() of a traced {self.aval.str_short()} at {user_frame()} would drop it "
@@ -408,13 +409,13 @@ class Tracer:
         return format(repr(self), spec)
 
     def __int__(self) -> int:
-        return int(self._concrete("int()", INDEX_FIX))
+        return int(self._concrete("int()", "index"))
 
     def __index__(self) -> int:
-        return int(self._concrete("using a traced value as an index", INDEX_FIX))
+        return int(self._concrete("using a traced value as an index", "index"))
 
     def item(self) -> Any:
-        v = self._concrete(".item()", IF_FIX)
+        v = self._concrete(".item()", "if")
         return v.item() if hasattr(v, "item") else v
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:

@@ -21,6 +21,7 @@ import numpy as np
 
 from . import xp as _xp
 from .core import Tracer
+from .errors import DocumentedError
 from .tree_util import tree_flatten, tree_leaves, tree_unflatten
 from .xp import (  # noqa: F401  (the public names of devices live here too)
     BackendUnavailableError,
@@ -37,7 +38,7 @@ from .xp import (  # noqa: F401  (the public names of devices live here too)
 _ALIASES = {"cpu": "cpu", "numpy": "cpu", "gpu": "gpu", "cuda": "gpu", "cupy": "gpu"}
 
 
-class BackendMismatchError(TypeError):
+class BackendMismatchError(DocumentedError, TypeError):
     """One call was given both NumPy (CPU) and CuPy (GPU) arrays."""
 
 

@@ -14,6 +14,8 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from .errors import DocumentedError
+
 _SHORT_DTYPE = {
     "float16": "f16", "float32": "f32", "float64": "f64", "bfloat16": "bf16",
     "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64",
@@ -281,7 +283,7 @@ def pp_jaxpr(jaxpr: Jaxpr) -> str:
 
 # ----------------------------------------------------------------------------- checking
 
-class JaxprTypeError(TypeError):
+class JaxprTypeError(DocumentedError, TypeError):
     """A jaxpr is ill-formed: a variable used before it is bound, or avals that disagree."""
 
 

@@ -20,17 +20,19 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .errors import DocumentedError
+
 _cupy: Any = None
 gpu_checked = False  # a CUDA device was seen (require_gpu)
 # the default backend, 'cpu' or 'gpu' (ftrans.default_backend); from FTRANS_BACKEND at first use
 _default: list[str | None] = [None]
 
 
-class BackendUnavailableError(RuntimeError):
+class BackendUnavailableError(DocumentedError, RuntimeError):
     """The requested backend cannot run here (CuPy missing, no CUDA device or driver)."""
 
 
-class DeviceOutOfMemoryError(MemoryError):
+class DeviceOutOfMemoryError(DocumentedError, MemoryError):
     """The GPU ran out of memory."""
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from ..backends.owned import owned
 from ..core import Trace, Tracer, aval_of, eval_jaxpr
 from ..device import check_same_backend, on_device, to_call_device
+from ..errors import describe
 from ..ir import Jaxpr, Literal
 from ..transforms.jvp import jvp_jaxpr_eval
 from ..transforms.linearize import linearize_jaxpr
@@ -73,7 +74,7 @@ def trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
         if has_aux:
             if not (isinstance(out, (tuple, list)) and len(out) == 2):
                 raise TypeError(f"{api} with has_aux=True: {fun_name(fun)} must return a pair "
-                                f"(output, aux), got {type(out).__name__}")
+                                f"(output, aux), but it returned {describe(out)}")
             out, aux = out
             aux = _strip(trace, aux)
             aux_flat, aux_tree = tree_flatten(aux)
@@ -377,8 +378,11 @@ def value_and_grad(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0,
         tr, lin_jaxpr, lin_consts = linearized(wrt(fun, args, kwargs, nums), diff_args,
                                                has_aux, "grad", names)
         if tr.out_tree.num_leaves != 1 or tr.out_tree.node_type is not None:
+            shown = describe(tree_unflatten(tr.out_tree, tr.out_vals))
             raise TypeError(f"grad requires {fun_name(fun)} to return a scalar, but it "
-                            f"returned a pytree with structure {tr.out_tree}")
+                            f"returned {shown}: return one scalar (has_aux=True returns "
+                            "(scalar, aux)), or use ftrans.jacrev for the derivatives of "
+                            "several outputs")
         (out,) = tr.out_vals
         av = aval_of(out)
         if av.shape != ():
@@ -402,8 +406,9 @@ def _non_scalar_message(fun: Callable, shape: tuple) -> str:
     fix = ("index it (out[0]) or sum it (out.sum()) to get the scalar; ftrans, like JAX, "
            "does not treat a size-1 array as a scalar (autograd does)"
            if int(np.prod(shape)) == 1 else
-           "reduce it to a scalar (out.sum(), say), or use ftrans.jacrev / ftrans.vjp for "
-           "the derivative of every output")
+           "for the derivative of every output use ftrans.jacrev(f) or ftrans.jacobian(f) "
+           "(the Jacobian, one row per output; ftrans.vjp for one weighted sum of rows), or "
+           "reduce it to a scalar: ftrans.grad(lambda x: f(x).sum()) is the sum of the rows")
     return (f"Gradient only defined for scalar-output functions. Output had shape: {shape}. "
             f"{fun_name(fun)} returned an array of shape {shape}: {fix}.")
 

@@ -36,11 +36,13 @@ import tempfile
 import threading
 import warnings
 
+from ..errors import DocumentedError, see_docs
 
-class UnsafePathError(OSError):
+
+class UnsafePathError(DocumentedError, OSError):
     """A directory or file ftrans refuses to use; ``reason`` says why.
 
-    >>> str(UnsafePathError("/tmp/x", "is a symbolic link"))
+    >>> str(UnsafePathError("/tmp/x", "is a symbolic link")).splitlines()[0]
     '/tmp/x is a symbolic link'
     """
 
@@ -49,7 +51,7 @@ class UnsafePathError(OSError):
         self.path, self.reason = path, reason
 
     def __str__(self) -> str:
-        return f"{self.path} {self.reason}"
+        return see_docs(f"{self.path} {self.reason}", self.anchor)
 
 
 def owner() -> int:
@@ -173,6 +175,7 @@ def read_file(dir_fd: int, name: str, max_size: int | None = None) -> bytes:
     Traceback (most recent call last):
     ...
     ftrans.backends.files.UnsafePathError: link is a symbolic link
+    See ...#unsafe-path-error
     """
     try:  # O_NONBLOCK: a planted FIFO must not block the open
         f = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,

@@ -25,12 +25,13 @@ import threading
 import warnings
 from typing import Sequence
 
+from ..errors import DocumentedError
 from . import files
 
 DEFAULT_TIMEOUT_S = 60.0
 
 
-class KernelCacheWarning(RuntimeWarning):
+class KernelCacheWarning(DocumentedError, RuntimeWarning):
     """A fused C kernel could not be built, stored or loaded (the NumPy code runs), or the
     kernel cache directory was not used.
 
@@ -104,7 +105,7 @@ def warn_once(kind: str, message: str) -> None:
     >>> with warnings.catch_warnings(record=True) as w:
     ...     warnings.simplefilter("always")
     ...     warn_once("doc-example", "one"); warn_once("doc-example", "two")
-    >>> [str(x.message) for x in w]
+    >>> [str(x.message).splitlines()[0] for x in w]  # (then the docs link)
     ['ftrans: one']
     """
     with _lock:

@@ -9,6 +9,7 @@ import functools
 from typing import Any, Callable, Generic, ParamSpec, Sequence, TypeVar
 
 from ..core import Primitive, Trace, Zero, array_module, aval_of, eval_jaxpr, register
+from ..errors import describe
 from ..ir import ClosedJaxpr, ShapedArray
 from ..tree_util import PyTreeDef, tree_flatten, tree_unflatten
 from ._common import batch_closed, batched, fname, force_batched
@@ -256,7 +257,7 @@ def _jvp_flat(rule: Callable, sp: Split, name: str, out_tree: PyTreeDef,
         res = rule(*sp.static, tuple(p_tree), tuple(t_tree))
         if not (isinstance(res, (tuple, list)) and len(res) == 2):
             raise TypeError(f"custom_jvp rule of {name} must return a pair (primal_out, "
-                            f"tangent_out), got {type(res).__name__}")
+                            f"tangent_out), but it returned {describe(res)}")
         o_flat, o_tree = tree_flatten(res[0])
         t_flat, t_tree2 = tree_flatten(res[1])
         if o_tree != out_tree or t_tree2 != out_tree:

@@ -10,6 +10,7 @@ import functools
 from typing import Any, Callable, Generic, ParamSpec, Sequence, TypeVar
 
 from ..core import Primitive, Zero, array_module, aval_of, instantiate, register
+from ..errors import describe
 from ..ir import ClosedJaxpr, ShapedArray
 from ..transforms.jvp import jvp_call
 from ..tree_util import PyTreeDef, tree_flatten, tree_unflatten
@@ -208,7 +209,7 @@ def _fwd_flat(fwd: Callable, sp: Split, name: str, out_tree: PyTreeDef,
         out = fwd(*sp.full(ps))
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
             raise TypeError(f"custom_vjp fwd of {name} must return a pair (output, "
-                            f"residuals), got {type(out).__name__}")
+                            f"residuals), but it returned {describe(out)}")
         o_flat, o_tree = tree_flatten(out[0])
         if o_tree != out_tree:
             raise TypeError(f"custom_vjp fwd of {name} returns an output of structure "
@@ -235,10 +236,8 @@ def _bwd_flat(bwd: Callable, sp: Split, name: str, out_tree: PyTreeDef, n_c: int
         n_diff = len(sp.diff_idx)
         if not isinstance(got, (tuple, list)) or len(got) != n_diff:
             raise TypeError(f"custom_vjp bwd of {name} must return a tuple of {n_diff} "
-                            f"cotangent(s), one per differentiable argument, got "
-                            f"{type(got).__name__}"
-                            + (f" of length {len(got)}" if isinstance(got, (tuple, list))
-                               else ""))
+                            f"cotangent(s), one per differentiable argument, but it "
+                            f"returned {describe(got)}")
         g_flat, g_tree = tree_flatten(tuple(got), is_leaf=lambda x: x is None)
         if g_tree != sp.tree and len(g_flat) != len(in_avals):
             raise TypeError(f"custom_vjp bwd of {name} returned cotangents of structure "

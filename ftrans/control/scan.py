@@ -16,6 +16,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..core import Primitive, Zero, instantiate, register
+from ..errors import describe
 from ..ir import ClosedJaxpr, Jaxpr, Literal, ShapedArray
 from ..prims.families import is_undef
 from ..prims.shape import moveaxis
@@ -272,8 +273,8 @@ def scan_named(f: Any, init: Any, xs: Any, length: int | None, reverse: bool, wh
     def body(c: Any, x: Any) -> Any:
         out = f(c, x)
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
-            raise TypeError(f"scan: {fname(f)} must return a pair (carry, y), got "
-                            f"{type(out).__name__}")
+            raise TypeError(f"scan: {fname(f)} must return a pair (carry, y), but it "
+                            f"returned {describe(out)}")
         box.append(tree_flatten(out[0])[1])
         return out
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 import sys as _sys
 from typing import Any
 
+import numpy as _np
+
 from ._elementwise import (  # noqa
     abs,
     absolute,
@@ -348,3 +350,11 @@ def __getattr__(name: str) -> Any:
 from . import _tracer  # noqa: E402
 
 _tracer.attach(_sys.modules[__name__])
+
+# NumPy keywords these functions lack raise an error naming them (numpy/_keywords.py); after
+# attach, so that operators call the functions themselves
+from . import _keywords  # noqa: E402
+
+_keywords.guard(_sys.modules[__name__], _np, "numpy")
+linalg.__test__ = _keywords.guard(linalg, _np.linalg, "numpy.linalg")  # their doctests
+fft.__test__ = _keywords.guard(fft, _np.fft, "numpy.fft")

@@ -32,18 +32,23 @@ def trapezoid(y: Any, x: Any = None, dx: float = 1.0, axis: int = -1) -> Any:
     return _sum(d * (y[..., 1:] + y[..., :-1]) / 2.0, axis=-1)
 
 
-def cross(a: Any, b: Any, axis: int = -1) -> Any:
-    """NumPy's ``cross`` of 3-vectors (or 2-vectors, giving the z component) along ``axis``.
+def cross(a: Any, b: Any, axisa: int = -1, axisb: int = -1, axisc: int = -1,
+          axis: int | None = None) -> Any:
+    """NumPy's ``cross`` of 3-vectors (or 2-vectors, giving the z component): the vectors
+    lie along ``axisa`` of ``a`` and ``axisb`` of ``b``, the result's along ``axisc``;
+    ``axis`` sets all three.
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.cross(np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0]))
     array([0., 0., 1.])
     """
     if not any_tracer((a, b)):
-        return np.cross(a, b, axis=axis)
+        return np.cross(a, b, axisa, axisb, axisc, axis)
+    if axis is not None:
+        axisa = axisb = axisc = axis
     from ._manip import stack
     from ._shape import asarray, moveaxis
-    a, b = moveaxis(asarray(a), axis, -1), moveaxis(asarray(b), axis, -1)
+    a, b = moveaxis(asarray(a), axisa, -1), moveaxis(asarray(b), axisb, -1)
     n, m = a.shape[-1], b.shape[-1]
     if n not in (2, 3) or m not in (2, 3):
         raise ValueError(f"cross: incompatible dimensions for cross product (dimension must be "
@@ -56,7 +61,7 @@ def cross(a: Any, b: Any, axis: int = -1) -> Any:
     a2 = a[..., 2] if n == 3 else 0.0
     b2 = b[..., 2] if m == 3 else 0.0
     out = stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, z], axis=-1)
-    return moveaxis(out, -1, axis)
+    return moveaxis(out, -1, axisc)
 
 
 def _spacings(varargs: tuple, f_shape: tuple, axes: tuple) -> list[Any]:

@@ -56,30 +56,33 @@ def full(shape: Any, fill_value: Any, dtype: Any = None, *, device: Any = None) 
     return broadcast_to(asarray(fill_value, dtype), shape)
 
 
-def full_like(a: Any, fill_value: Any, dtype: Any = None, *, device: Any = None) -> Any:
-    """NumPy's ``full_like``: ``a``'s shape (and dtype, unless given) filled with
-    ``fill_value``.
+def full_like(a: Any, fill_value: Any, dtype: Any = None, *, shape: Any = None,
+              device: Any = None) -> Any:
+    """NumPy's ``full_like``: ``a``'s shape (or ``shape``) and dtype (unless given) filled
+    with ``fill_value``.
 
     >>> import ftrans.numpy as fnp, numpy as np
-    >>> fnp.full_like(np.zeros(2), 3)
-    array([3., 3.])
+    >>> fnp.full_like(np.zeros(2), 3), fnp.full_like(np.zeros(2), 3, shape=(1,))
+    (array([3., 3.]), array([3.]))
     """
     _check_device(device, "full_like")
     if not any_tracer((a, fill_value)):
-        return np.full_like(a, fill_value, dtype)
-    return full(shape_of(a), asarray(fill_value, dtype if dtype is not None else a.dtype),
-                dtype if dtype is not None else a.dtype)
+        return np.full_like(a, fill_value, dtype, shape=shape)
+    dtype = dtype if dtype is not None else a.dtype
+    return full(shape_of(a) if shape is None else shape, asarray(fill_value, dtype), dtype)
 
 
-def empty_like(a: Any, dtype: Any = None, *, device: Any = None) -> Any:
-    """NumPy's ``empty_like`` (zeros here, on a trace).
+def empty_like(a: Any, dtype: Any = None, *, shape: Any = None, device: Any = None) -> Any:
+    """NumPy's ``empty_like`` (zeros here, on a trace); ``shape`` replaces ``a``'s.
 
     >>> import ftrans.numpy as fnp, numpy as np
-    >>> fnp.empty_like(np.zeros(2)).shape
-    (2,)
+    >>> fnp.empty_like(np.zeros(2)).shape, fnp.empty_like(np.zeros(2), shape=(3, 1)).shape
+    ((2,), (3, 1))
     """
     _check_device(device, "empty_like")
-    return np.empty_like(a, dtype) if not is_tracer(a) else zeros_like(a, dtype)
+    if not is_tracer(a):
+        return np.empty_like(a, dtype, shape=shape)
+    return zeros_like(a, dtype, shape=shape)
 
 
 def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,

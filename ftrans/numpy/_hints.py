@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import DocumentedError, see_docs
+
 # NumPy 1's names that NumPy 2 removed, and other spellings ports bring along
 _RENAMED = {
     "product": "prod", "cumproduct": "cumprod", "alltrue": "all", "sometrue": "any",
@@ -206,11 +208,11 @@ def missing_attribute(name: str, module: str = "numpy") -> str:
     return f"{text}: {h}" if h else text
 
 
-class MissingAttributeError(AttributeError):
+class MissingAttributeError(DocumentedError, AttributeError):
     """AttributeError whose message (``missing_attribute``) is worked out only when shown:
     ``getattr(fnp, name, None)`` on a missing name stays cheap.
 
-    >>> str(MissingAttributeError("trapz"))
+    >>> str(MissingAttributeError("trapz")).splitlines()[0]
     "module 'ftrans.numpy' has no attribute 'trapz': it is NumPy 1's name of ftrans.numpy.trapezoid"
     """
 
@@ -219,14 +221,17 @@ class MissingAttributeError(AttributeError):
         self.missing, self.module = name, module
 
     def __str__(self) -> str:
-        return missing_attribute(self.missing, self.module)
+        text = missing_attribute(self.missing, self.module)
+        if text == f"module '{_ftrans_name(self.module)}' has no attribute '{self.missing}'":
+            return text  # nothing to say beyond Python's own words: no link either
+        return see_docs(text, self.anchor)
 
 
-class TracerAttributeError(AttributeError):
+class TracerAttributeError(DocumentedError, AttributeError):
     """AttributeError for ``x.name`` on a traced array, its message (``tracer_attribute``)
     worked out only when shown.
 
-    >>> str(TracerAttributeError("itemsize"))
+    >>> str(TracerAttributeError("itemsize")).splitlines()[0]
     "traced array has no attribute 'itemsize' (NumPy arrays have it; traced arrays do not yet)"
     """
 
@@ -235,7 +240,7 @@ class TracerAttributeError(AttributeError):
         self.missing = name
 
     def __str__(self) -> str:
-        return tracer_attribute(self.missing)
+        return see_docs(tracer_attribute(self.missing), self.anchor)
 
 
 def unsupported(kind: str, name: str) -> str:

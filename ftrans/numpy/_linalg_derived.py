@@ -20,6 +20,7 @@ from ..prims.slicing import slice_ as _slice
 from ._elementwise import abs as _abs
 from ._elementwise import astype as _astype
 from ._elementwise import divide, multiply, not_equal, power, sqrt, where
+from ._keywords import traced_only
 from ._linalg import matmul
 from ._linalg_decomp import (
     LinAlgError,
@@ -326,8 +327,7 @@ def multi_dot(arrays: Any, *, out: Any = None) -> Any:
     if not any_tracer(arrays) and not any_gpu_array(arrays):  # CuPy has no multi_dot
         return np.linalg.multi_dot(arrays, out=out)
     if out is not None:
-        raise NotImplementedError("multi_dot(..., out=...) on traced arrays: traced arrays "
-                                  "cannot be written in place")
+        raise traced_only("linalg.multi_dot", "out")
     if len(arrays) < 2:
         raise ValueError("multi_dot: expecting at least two arrays.")
     result = arrays[0]

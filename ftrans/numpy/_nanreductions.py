@@ -18,6 +18,7 @@ from ..core import known_value
 from ..ir import real_dtype
 from ._elementwise import maximum, minimum, sqrt, subtract
 from ._elementwise import where as where_
+from ._keywords import traced_only
 from ._promote import any_tracer, is_tracer, to_dtype
 from ._reductions import max, min, sum
 from ._shape import asarray
@@ -31,8 +32,7 @@ def _inexact(a: Any) -> bool:
 
 def _no_out(out: Any, what: str) -> None:
     if out is not None:
-        raise NotImplementedError(f"{what}(..., out=...): traced arrays cannot be written in "
-                                  "place")
+        raise traced_only(what, "out")
 
 
 def _skipped(a: Any, mask: Any) -> Any:

@@ -15,7 +15,8 @@ import numpy as np
 from ..prims.dot import dot_general
 from ..prims.reduce import reduce_sum
 from ..prims.shape import squeeze, transpose
-from ._promote import any_tracer, result_dtype, shape_of, to_dtype
+from ._keywords import traced_only
+from ._promote import any_tracer, result_dtype, shape_of, to_dtype, traced_where
 
 
 def tensordot(a: Any, b: Any, axes: Any = 2) -> Any:
@@ -174,7 +175,7 @@ def einsum(subscripts: str, *operands: Any, optimize: Any = "greedy", **kwargs: 
     if not any_tracer(operands):
         return np.einsum(subscripts, *operands, optimize=optimize, **kwargs)
     if kwargs:
-        raise NotImplementedError(f"einsum with {sorted(kwargs)} on traced arrays")
+        raise traced_only("einsum", sorted(kwargs)[0])
     dt = result_dtype(*operands)
     ops = [to_dtype(o, dt) for o in operands]
     labels, out = _parse(subscripts, [shape_of(o) for o in ops])
@@ -184,7 +185,8 @@ def einsum(subscripts: str, *operands: Any, optimize: Any = "greedy", **kwargs: 
             if n != 1:
                 if sizes.get(c, n) != n:
                     raise ValueError(f"einsum: operands could not be broadcast together: "
-                                     f"label {c!r} has sizes {sizes[c]} and {n}")
+                                     f"label {c!r} has sizes {sizes[c]} and {n}"
+                                     f"{traced_where(ops)}")
                 sizes[c] = n
     # diagonals; drop broadcast (size-1) axes whose label is larger elsewhere
     for i, (o, ls) in enumerate(zip(ops, labels)):

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..core import Tracer
 from ..device import is_gpu_array
+from ..errors import user_frame
 from ..prims.shape import broadcast_in_dim, convert_element_type
 
 _SCALARS = (bool, int, float, complex)
@@ -126,7 +127,25 @@ def broadcast_shapes(args: Sequence[Any], what: str) -> tuple[int, ...]:
         return tuple(np.broadcast_shapes(*shapes))
     except ValueError:
         raise ValueError(f"{what}: operands could not be broadcast together with shapes "
-                         f"{' '.join(str(s) for s in shapes)}") from None
+                         f"{' '.join(str(s) for s in shapes)}{traced_where(args)}") from None
+
+
+def traced_where(args: Sequence[Any]) -> str:
+    """For an error about ``args`` met while tracing: where in the user's code (the traceback
+    shows ftrans's frames last), and, under ``vmap``, that shapes are those of one example.
+
+    >>> traced_where([1.0])
+    ''
+    """
+    if not any(isinstance(a, Tracer) for a in args):
+        return ""
+    text = f" at {user_frame()}"
+    for a in args:
+        while isinstance(a, Tracer):
+            if a._trace.why == "vmap":
+                return text + " (under vmap: the shapes of one example, the batch axis not shown)"
+            a = a.val
+    return text
 
 
 def broadcast_to_shape(x: Any, shape: tuple[int, ...]) -> Any:

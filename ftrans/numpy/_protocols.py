@@ -7,6 +7,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ._keywords import traced_only
+
 _NS: Any = None  # ftrans.numpy, handed over by its __init__ (set_namespace)
 
 
@@ -40,6 +42,12 @@ _UFUNC_METHODS = {("add", "reduce"): "sum", ("multiply", "reduce"): "prod",
                   ("add", "accumulate"): "cumsum", ("multiply", "accumulate"): "cumprod"}
 
 
+def _ufunc_name(ufunc: Any) -> str:
+    """``numpy.sin`` for NumPy's ufuncs, ``scipy.special.erf`` for SciPy's."""
+    own = getattr(np, ufunc.__name__, None) is ufunc
+    return f"numpy.{ufunc.__name__}" if own else f"scipy.special.{ufunc.__name__}"
+
+
 def _array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
     if method != "__call__":
         name = _UFUNC_METHODS.get((ufunc.__name__, method))
@@ -49,8 +57,7 @@ def _array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
             kwargs = {"axis": 0, **kwargs}
         return getattr(_namespace(), name)(*inputs, **kwargs)
     if kwargs.get("out") is not None:
-        raise NotImplementedError(f"numpy.{ufunc.__name__}(..., out=...) on traced arrays: "
-                                  "traced arrays cannot be written in place")
+        raise traced_only(_ufunc_name(ufunc), "out")
     fn = getattr(_namespace(), ufunc.__name__, None)
     if fn is None:  # scipy.special's functions are ufuncs too
         fn = _OTHER_UFUNCS.get(ufunc.__name__)
@@ -59,8 +66,7 @@ def _array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
     extra = {k: v for k, v in kwargs.items() if k not in ("out", "casting", "order", "subok")}
     dtype = extra.pop("dtype", None)
     if extra:
-        raise NotImplementedError(f"numpy.{ufunc.__name__} with {sorted(extra)} on traced "
-                                  "arrays")
+        raise traced_only(_ufunc_name(ufunc), sorted(extra)[0])
     out = fn(*inputs)
     return out if dtype is None else _namespace().astype(out, dtype)
 

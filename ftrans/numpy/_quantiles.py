@@ -18,6 +18,7 @@ from ..core import known_value, same_device
 from ..device import is_gpu_array
 from ._elementwise import add, less_equal, minimum, multiply, subtract, where
 from ._indexing import take_along_axis
+from ._keywords import traced_only
 from ._promote import any_gpu_array, any_tracer, is_tracer, normalize_axes, to_dtype
 from ._reductions import sum
 from ._shape import asarray, moveaxis, reshape
@@ -244,8 +245,7 @@ def _dispatch(np_fn: Any, a: Any, q: Any, axis: Any, out: Any, overwrite_input: 
         return np_fn(a, q, axis=axis, out=out, overwrite_input=overwrite_input, method=method,
                      keepdims=keepdims, **kw)
     if out is not None:
-        raise NotImplementedError(f"{what}(..., out=...): traced arrays cannot be written in "
-                                  "place")
+        raise traced_only(what, "out")
     if weights is not None:
         raise NotImplementedError(f"{what}(weights=...) is not supported on traced arrays "
                                   "(only method='inverted_cdf' takes weights, a step function)")
@@ -290,8 +290,7 @@ def _median(np_fn: Any, a: Any, axis: Any, out: Any, overwrite_input: bool, keep
         return np_fn(a, axis=axis, out=out, overwrite_input=overwrite_input,
                      keepdims=keepdims)
     if out is not None:
-        raise NotImplementedError(f"{what}(..., out=...): traced arrays cannot be written in "
-                                  "place")
+        raise traced_only(what, "out")
     if np.iscomplexobj(np.ones((), a.dtype)) and nan:
         raise TypeError(f"{what}: a must be an array of real numbers, got dtype {a.dtype}")
     with np.errstate(all="ignore"):

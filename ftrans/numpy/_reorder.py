@@ -14,6 +14,7 @@ import numpy as np
 
 from ..prims import slicing as sl
 from ..prims.indexing import gather
+from ._keywords import traced_only
 from ._manip import one_axis, slice_axis
 from ._promote import any_tracer, is_tracer, normalize_axes, to_dtype
 from ._promote import as_array as _as_array
@@ -126,6 +127,12 @@ def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> An
         return np.pad(array, pad_width, mode=mode, **kwargs)
     array = _as_array(array)
     widths = _pad_widths(pad_width, array.ndim)
+    extra = set(kwargs) - {"constant": {"constant_values"}, "reflect": {"reflect_type"},
+                           "symmetric": {"reflect_type"}}.get(mode, set())
+    if extra and mode in ("constant", "edge", "reflect", "symmetric", "wrap"):  # as NumPy
+        raise ValueError(f"unsupported keyword arguments for mode {mode!r}: {extra}")
+    if kwargs.get("reflect_type", "even") != "even":
+        raise traced_only("pad", "reflect_type")
     if mode == "constant":
         cval = kwargs.get("constant_values", 0)
         if is_tracer(cval):  # one traced scalar value

@@ -246,9 +246,10 @@ def select(condlist: Sequence[Any], choicelist: Sequence[Any], default: Any = 0)
 
 def unique(ar: Any, return_index: bool = False, return_inverse: bool = False,
            return_counts: bool = False, axis: int | None = None, *,
-           equal_nan: bool = True) -> Any:
+           equal_nan: bool = True, sorted: bool = True) -> Any:  # noqa: A002
     """NumPy's ``unique`` of a concrete value; the unique values stay differentiable (each
-    is the first occurrence of its value).
+    is the first occurrence of its value). They are always sorted, which ``sorted=False``
+    (NumPy 2.3's "any order will do") allows.
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.unique(np.array([2.0, 1.0, 2.0]))

@@ -10,22 +10,33 @@ import numpy as np
 from ..prims import complex_parts as cx
 from ..prims import cumulative as cu
 from ..prims.shape import expand_dims as _expand_dims
+from ._elementwise import maximum as _maximum
 from ._elementwise import multiply, not_equal, sqrt
 from ._promote import any_tracer, dtype_of, is_tracer, normalize_axes, to_dtype
-from ._reductions import _reduce, max, mean, min, sum
+from ._reductions import _given, _masked, _reduce, max, min, sum
+from ._reductions import mean as _mean
 
 
-def prod(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:
-    """NumPy's ``prod``; exact derivatives also where factors are zero.
+def prod(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False, *,
+         initial: Any = None, where: Any = None) -> Any:
+    """NumPy's ``prod`` (with ``initial`` and ``where``); exact derivatives also where
+    factors are zero.
 
     >>> import ftrans.numpy as fnp, numpy as np
-    >>> fnp.prod(np.array([1.0, 2.0, 3.0]))
-    6.0
+    >>> fnp.prod(np.array([1.0, 2.0, 3.0])), fnp.prod(np.array([2.0, 3.0]), initial=2.0)
+    (6.0, 12.0)
     """
-    if not is_tracer(a):
-        return np.prod(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    if not any_tracer((a, initial, where)):
+        return np.prod(a, axis=axis, dtype=dtype, keepdims=keepdims,
+                       **_given(initial=initial, where=where))
+    from ._shape import asarray
+    a = asarray(a)
     dt = np.dtype(dtype) if dtype is not None else np.prod(np.ones(1, a.dtype)).dtype
-    return _reduce(cu.reduce_prod_p, to_dtype(a, dt), axis, keepdims, "prod")
+    a = to_dtype(a, dt)
+    if where is not None:
+        a = _masked(a, where, 1)
+    out = _reduce(cu.reduce_prod_p, a, axis, keepdims, "prod")
+    return out if initial is None else out * initial
 
 
 def _ddof(ddof: float, correction: Any, name: str) -> float:
@@ -38,22 +49,34 @@ def _ddof(ddof: float, correction: Any, name: str) -> float:
 
 
 def var(a: Any, axis: Any = None, dtype: Any = None, ddof: float = 0,
-        keepdims: bool = False, *, correction: Any = None) -> Any:
+        keepdims: bool = False, *, where: Any = None, mean: Any = None,
+        correction: Any = None) -> Any:
     """NumPy's ``var``: ``mean(|a - mean(a)|**2)`` with ``n - ddof`` in the denominator
-    (``correction`` is the array API's name for ``ddof``).
+    (``correction`` is the array API's name for ``ddof``; ``where`` counts only the entries
+    it selects; ``mean``, shaped as with ``keepdims=True``, saves computing it).
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.var(np.array([1.0, 3.0])), fnp.var(np.array([1.0, 3.0]), correction=1)
     (1.0, 2.0)
     """
     ddof = _ddof(ddof, correction, "var")
-    if not is_tracer(a):
-        return np.var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
+    if not any_tracer((a, where, mean)):
+        return np.var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims,
+                      **_given(where=where, mean=mean))
+    from ._shape import asarray, broadcast_to
+    a = asarray(a)
     a = to_dtype(a, var_dtype(a.dtype, dtype))
     axes = normalize_axes(axis, a.ndim, "var")
-    n = int(np.prod([a.shape[i] for i in axes], dtype=np.int64))
-    d = a - mean(a, axis=axes, keepdims=True)
-    return sum(abs2(d), axis=axes, keepdims=keepdims) / (n - ddof if n > ddof else 0)
+    if where is None:
+        n: Any = int(np.prod([a.shape[i] for i in axes], dtype=np.int64))
+        n = n - ddof if n > ddof else 0
+    else:
+        count = sum(to_dtype(broadcast_to(where, a.shape), np.dtype(np.float64)), axis=axes,
+                    keepdims=keepdims)
+        n = _maximum(count - ddof, 0.0)
+    if mean is None:
+        mean = _mean(a, axis=axes, keepdims=True, where=where)
+    return sum(abs2(a - mean), axis=axes, keepdims=keepdims, where=where) / n
 
 
 def var_dtype(a_dtype: np.dtype, dtype: Any) -> np.dtype:
@@ -81,18 +104,21 @@ def abs2(d: Any) -> Any:
 
 
 def std(a: Any, axis: Any = None, dtype: Any = None, ddof: float = 0,
-        keepdims: bool = False, *, correction: Any = None) -> Any:
+        keepdims: bool = False, *, where: Any = None, mean: Any = None,
+        correction: Any = None) -> Any:
     """NumPy's ``std``: ``sqrt(var)`` (its derivative is infinite where ``var`` is 0);
-    ``correction`` is the array API's name for ``ddof``.
+    ``correction`` is the array API's name for ``ddof``; ``where`` and ``mean`` as ``var``'s.
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.std(np.array([1.0, 3.0]))
     1.0
     """
     ddof = _ddof(ddof, correction, "std")
-    if not is_tracer(a):
-        return np.std(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
-    return sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims))
+    if not any_tracer((a, where, mean)):
+        return np.std(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims,
+                      **_given(where=where, mean=mean))
+    return sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where,
+                    mean=mean))
 
 
 def ptp(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
@@ -120,7 +146,7 @@ def average(a: Any, axis: Any = None, weights: Any = None, returned: bool = Fals
                           keepdims=keepdims)
     from ._shape import broadcast_to
     if weights is None:
-        avg = mean(a, axis=axis, keepdims=keepdims)
+        avg = _mean(a, axis=axis, keepdims=keepdims)
         axes = normalize_axes(axis, a.ndim, "average")
         n = float(np.prod([a.shape[i] for i in axes]))
         scl = np.full(np.shape(avg), n, np.result_type(avg.dtype, 1.0))
@@ -231,30 +257,38 @@ def _truth(a: Any) -> Any:
     return a if a.dtype == np.bool_ else not_equal(a, 0)
 
 
-def all(a: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
-    """NumPy's ``all``.
+def all(a: Any, axis: Any = None, keepdims: bool = False, *,  # noqa: A001
+        where: Any = None) -> Any:
+    """NumPy's ``all`` (with ``where``).
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> bool(fnp.all(np.array([1.0, 0.0])))
     False
     """
-    if not is_tracer(a):
-        return np.all(a, axis=axis, keepdims=keepdims)
+    if not any_tracer((a, where)):
+        return np.all(a, axis=axis, keepdims=keepdims, **_given(where=where))
     from ..prims.reduce import reduce_min_p
-    return _logical_reduce(reduce_min_p, _truth(a), axis, keepdims, "all", True)
+    from ._shape import asarray
+    t = _truth(asarray(a))
+    t = t if where is None else _masked(t, where, True)
+    return _logical_reduce(reduce_min_p, t, axis, keepdims, "all", True)
 
 
-def any(a: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
-    """NumPy's ``any``.
+def any(a: Any, axis: Any = None, keepdims: bool = False, *,  # noqa: A001
+        where: Any = None) -> Any:
+    """NumPy's ``any`` (with ``where``).
 
     >>> import ftrans.numpy as fnp, numpy as np
     >>> bool(fnp.any(np.array([1.0, 0.0])))
     True
     """
-    if not is_tracer(a):
-        return np.any(a, axis=axis, keepdims=keepdims)
+    if not any_tracer((a, where)):
+        return np.any(a, axis=axis, keepdims=keepdims, **_given(where=where))
     from ..prims.reduce import reduce_max_p
-    return _logical_reduce(reduce_max_p, _truth(a), axis, keepdims, "any", False)
+    from ._shape import asarray
+    t = _truth(asarray(a))
+    t = t if where is None else _masked(t, where, False)
+    return _logical_reduce(reduce_max_p, t, axis, keepdims, "any", False)
 
 
 def _logical_reduce(prim: Any, t: Any, axis: Any, keepdims: bool, what: str,

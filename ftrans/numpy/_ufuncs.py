@@ -15,6 +15,7 @@ from ..prims import elementwise as ew
 from ._elementwise import _binary, _doc, _unary, astype, divide, maximum, minimum, multiply
 from ._elementwise import power as _power
 from ._elementwise import where as _where
+from ._keywords import traced_only
 from ._promote import (
     any_tracer,
     dtype_of,
@@ -224,8 +225,7 @@ def clip(a: Any, min: Any = None, max: Any = None, out: Any = None, *,  # noqa: 
     lo = min if min is not None else a_min
     hi = max if max is not None else a_max
     if out is not None:
-        raise NotImplementedError("clip(..., out=...): traced arrays cannot be written in "
-                                  "place")
+        raise traced_only("clip", "out")
     if not any_tracer((a, lo, hi)):
         return np.clip(a, lo, hi)
     if lo is None and hi is None:

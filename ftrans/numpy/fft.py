@@ -32,6 +32,7 @@ from ..prims import fft as pf
 from ..prims import slicing as sl
 from ..prims.shape import transpose
 from ._complex import conj
+from ._keywords import traced_only
 from ._promote import shape_of, to_dtype
 from ._reorder import roll
 
@@ -49,8 +50,7 @@ def _traced(a: Any, out: Any, name: str) -> bool:
     if not isinstance(a, Tracer):
         return False
     if out is not None:
-        raise NotImplementedError(f"numpy.fft.{name}(..., out=...) on traced arrays: traced "
-                                  "arrays cannot be written in place")
+        raise traced_only(f"fft.{name}", "out")
     return True
 
 
