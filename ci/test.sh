@@ -39,3 +39,8 @@ PYTHONPATH=cupy_emulator "$PY" -m pytest -p no:cacheprovider -m gpu \
 # its tests run from the unpacked tree (ci/sdist.sh).
 cd ..
 bash ci/sdist.sh
+# The documentation site (ci/docs.sh): Sphinx with warnings as errors, every guide's examples
+# run during the build. In CI's virtual environment, which has NumPy and SciPy already: only
+# Sphinx and MyST are added: about 75 s on a shared 2-core machine (`bash ci/docs.sh` alone
+# makes .venv-docs).
+FTRANS_DOCS_VENV="$VENV" bash ci/docs.sh

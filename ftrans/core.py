@@ -15,7 +15,8 @@ An *abstract* trace knows only avals; asking it for a value raises ``Concretizat
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -49,6 +50,7 @@ _WEAK_AVALS: dict[type, ShapedArray] = {
     t: ShapedArray((), np.dtype(d), weak_type=True)
     for t, d in ((bool, np.bool_), (int, np.int64), (float, np.float64), (complex, np.complex128))}
 _SCALAR_AVALS: dict[np.dtype, ShapedArray] = {}  # shape () avals, shared (they are immutable)
+_ARRAY_AVALS: dict[tuple, ShapedArray] = {}
 
 
 def aval_of(x: Any) -> ShapedArray:
@@ -56,8 +58,13 @@ def aval_of(x: Any) -> ShapedArray:
     t = type(x)
     if t is np.ndarray or isinstance(x, np.generic):
         shape = x.shape
-        if shape:
-            return ShapedArray(shape, x.dtype)
+        if shape:  # shared, as they are immutable (rules make many arrays of one shape)
+            av = _ARRAY_AVALS.get((shape, x.dtype))
+            if av is None:
+                av = ShapedArray(shape, x.dtype)
+                if len(_ARRAY_AVALS) < 4096:
+                    _ARRAY_AVALS[(shape, x.dtype)] = av
+            return av
         av = _SCALAR_AVALS.get(x.dtype)
         if av is None:
             av = _SCALAR_AVALS[x.dtype] = ShapedArray((), x.dtype)
@@ -95,9 +102,45 @@ class _ThreadState(threading.local):
 
     def __init__(self) -> None:
         self.trace_stack: list[Trace] = []
+        # id(tracer of a finished trace) -> (that tracer, the value standing for it): see
+        # rebinding
+        self.rebound: dict[int, tuple[Tracer, Any]] = {}
 
 
 _thread = _ThreadState()
+
+
+@contextmanager
+def rebinding(tracers: Sequence[Any], values: Sequence[Any]) -> Iterator[None]:
+    """Inside, ``tracers`` stand for ``values`` wherever they are bound: a rule that runs a
+    user's function again (a custom jvp rule under ``grad``, maybe after the trace that
+    recorded the function has finished) meets the tracers that function closes over, and
+    reads them as the values its equation was given for them.
+
+    >>> import ftrans, ftrans.numpy as fnp
+    >>> with Trace(concrete=True) as t:
+    ...     x = t.new_arg(ShapedArray((), np.dtype("float64")), np.float64(2.0))
+    >>> with rebinding([x], [np.float64(3.0)]):
+    ...     print(fnp.sin(x) == np.sin(3.0))
+    True
+    """
+    pairs = [(t, v) for t, v in zip(tracers, values) if isinstance(t, Tracer)]
+    saved = {id(t): _thread.rebound.get(id(t)) for t, _ in pairs}
+    _thread.rebound.update((id(t), (t, v)) for t, v in pairs)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                _thread.rebound.pop(key, None)
+            else:
+                _thread.rebound[key] = old
+
+
+def _rebound(a: Any) -> Any:
+    """``a``, or the value it stands for if it is a finished trace's rebound tracer."""
+    entry = _thread.rebound.get(id(a)) if isinstance(a, Tracer) else None
+    return entry[1] if entry is not None and entry[0] is a else a
 # not None while some thread checks for NaNs (ftrans.config.debug_nans): the one test bind
 # makes per primitive; the check itself asks whether the current thread has it on
 nan_check: Callable[[Primitive, Any], None] | None = None
@@ -105,6 +148,8 @@ nan_check: Callable[[Primitive, Any], None] | None = None
 
 def bind(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
     """Apply ``prim``: record it in the innermost trace owning an argument, or compute it."""
+    if _thread.rebound:
+        args = [_rebound(a) for a in args]
     top = None
     for a in args:
         if isinstance(a, Tracer):

@@ -61,6 +61,18 @@ class Primitive:
       ``perturbed[i]`` says whether input ``i`` is a float value of the recording trace.
     - ``view``: True where NumPy's operation returns a view of its input (reshape, slice,
       ...), so item assignment to the input must not be missed by it (``Trace.stale``).
+    - ``same_order(in_aval, **params)``: whether the output lists the operand's elements in
+      the same (row-major) order (a reshape; a transpose moving only axes of length 1), so
+      that a backend may read the operand in place;
+    - ``py_expr``: a Python expression over ``_np`` (``{0}``, ``{1}``... the operands), or a
+      function ``(in_avals, **params)`` giving one or ``None``, that the NumPy backend emits
+      instead of calling ``impl`` (cheaper for small arrays in loops);
+    - ``loop(**params)``: a loop over the leading axis of its trailing operands (``scan``):
+      ``(body, num_consts, num_carry, length, reverse)``, the body a closed jaxpr
+      ``(consts, carries, slices) -> (carries, slices of the stacked outputs)``, for backends
+      writing the loop inline;
+    - ``rewrite(eqn)``: an equivalent closed jaxpr (inputs to outputs) that runs faster, or
+      ``None``; ``jit``'s optimizer applies it (``opt.rules``).
 
     >>> import numpy as np
     >>> import ftrans.core  # puts ``bind`` here
@@ -73,7 +85,8 @@ class Primitive:
     __slots__ = ("name", "multiple_results", "impl", "abstract_eval", "jvp", "transpose",
                  "batch", "cuda", "family", "deps", "cost", "ufunc", "scalar_math",
                  "primal_rule", "view", "cuda_fuses", "cuda_reduce", "c_expr",
-                 "selector_operand", "broadcasts", "contraction", "new_buffer", "commutative")
+                 "selector_operand", "broadcasts", "contraction", "new_buffer", "commutative",
+                 "same_order", "py_expr", "loop", "rewrite")
 
     def __init__(self, name: str, multiple_results: bool = False):
         self.name = name
@@ -96,6 +109,10 @@ class Primitive:
         self.c_expr: str | Callable | None = None
         self.selector_operand: int | None = None
         self.broadcasts = self.contraction = self.new_buffer = self.commutative = False
+        self.same_order: Callable | None = None
+        self.py_expr: str | Callable | None = None
+        self.loop: Callable | None = None  # a loop's structure, for inline code
+        self.rewrite: Callable | None = None  # a faster equivalent jaxpr (opt.rules)
 
     def bind(self, *args: Any, **params: Any) -> Any:
         """Record this primitive in the innermost trace owning an argument, or compute it

@@ -91,6 +91,21 @@ def _custom_lin(t: Any) -> Any:
     return ftrans.jvp(lambda x: _mul(fnp.sin(x), x), (_X0.astype(t.dtype),), (t,))[1]
 
 
+def _affine_scan(a: Any, b: Any) -> Any:  # h_k = a_k h_{k-1} + b_k, a non-commutative fn
+    return lax.associative_scan(lambda p, q: (q[0] * p[0], q[0] * p[1] + q[1]), (a, b))[1]
+
+
+def _elementwise_newton(f: Any, x: Any) -> Any:
+    for _ in range(12):
+        x = x - f(x) / ftrans.jvp(f, (x,), (fnp.ones_like(x),))[1]
+    return x
+
+
+def _cubic_root(a: Any) -> Any:  # x**3 + x = a, elementwise
+    return lax.custom_root(lambda x: x ** 3 + x - a, fnp.zeros_like(a), _elementwise_newton,
+                           lambda g, y: y / g(fnp.ones_like(y)))
+
+
 CONTROL_SAMPLES: list[Sample] = [
     Sample("cond", _cond_on_first, (pos(3), r(3))),
     Sample("cond", _cond_on_first, (-pos(3), r(3))),
@@ -107,5 +122,9 @@ CONTROL_SAMPLES: list[Sample] = [
     Sample("pure_callback", lambda x: _host_sin(x) * x, (r(3),)),
     Sample("pure_callback", lambda x, y: _host_mul(fnp.sin(x), y), (r(2, 3), r(2, 3))),
     Sample("remat", ftrans.checkpoint(lambda x, y: fnp.sin(x * y) * x), (r(3), r(3))),
+    Sample("slice", _affine_scan, (r(5), r(5))),
+    Sample("slice", lambda x: lax.associative_scan(lax.mul, x, reverse=True, axis=1),
+           (r(2, 6),)),
+    Sample("custom_jvp_call", lambda a: _cubic_root(a) * a, (r(3),)),
     Sample("stop_gradient", lambda x: fnp.sin(x) + ftrans.stop_gradient(x - x), (r(3),)),
 ]

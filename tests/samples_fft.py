@@ -67,8 +67,8 @@ FFT_SAMPLES: list[Sample] = [
     Sample("fft", lambda z: fnp.abs(F.fft2(z)) ** 2, (c(3, 4),)),
     Sample("fft", lambda x, k: F.irfft(F.rfft(x) * F.rfft(k), n=6), (r(6), r(6))),
     # shifts (rolls) and frequencies (differentiable in the spacing d)
-    Sample("concatenate", F.fftshift, (c(5, 4),), linear=True),
-    Sample("concatenate", lambda x: F.ifftshift(x, axes=0), (r(5, 3),), linear=True),
+    Sample("roll", F.fftshift, (c(5, 4),), linear=True),
+    Sample("roll", lambda x: F.ifftshift(x, axes=0), (r(5, 3),), linear=True),
     Sample("div", lambda d: F.fftfreq(5, d), (np.array(0.7),)),
     Sample("div", lambda d: F.rfftfreq(6, d), (np.array(1.3),)),
     # scipy.signal: bilinear in (in1, in2); linear rows keep one input constant

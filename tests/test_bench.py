@@ -87,3 +87,20 @@ def test_the_jax_column_is_there_only_when_jax_ran():
     with_jax = table(base + [_result("jax.jit", 2e-6)]).splitlines()
     assert with_jax[0].split()[-2:] == ["/jax.jit", "note"]
     assert with_jax[2].split()[-2:] == ["4.00", "2.00"]  # ftrans: /numpy, /jax.jit
+
+
+def test_w12_solver_reaches_the_minimum_with_every_gradient():
+    pytest.importorskip("scipy")
+    (case,) = WORKLOADS["W12"](Config(quick=True))
+    assert {"numpy", "ftrans", "ftrans.jit"} <= set(case.impls)
+    for name in ("numpy", "ftrans", "ftrans.jit"):
+        x = case.impls[name]()
+        assert abs(x - 1.0).max() < 1e-6, (name, x)  # Rosenbrock's minimum: all ones
+    results = run_case(case, repeats=1, budget_s=0.0, progress=lambda _: None)
+    for r in results:
+        assert r.error == "" and r.samples, (r.impl, r.error)
+
+
+def test_w12_without_scipy_has_no_case(monkeypatch):
+    monkeypatch.setitem(sys.modules, "scipy.optimize", None)  # import -> ImportError
+    assert WORKLOADS["W12"](Config(quick=True)) == []

@@ -45,3 +45,29 @@ def test_result_dtypes_follow_numpy(dt, scalar, op):
     assert closed.out_avals[0].dtype == ref.dtype
     closed_r = ftrans.make_jaxpr(lambda a: getattr(fnp, op)(scalar, a))(x)
     assert closed_r.out_avals[0].dtype == getattr(np, op)(scalar, x).dtype
+
+
+SCALARS = [1j, 2.0, 3, np.float64(2.0), np.float32(2.0), np.complex64(1j), np.asarray(2.0),
+           np.asarray(2.0, np.float32), True]
+
+
+def test_array_with_a_constant_scalar_has_numpys_dtype_and_value():
+    # the operators' fast path binds a constant scalar as it is: only where NumPy 2 would
+    # give the array's dtype (a Python float is weak, a NumPy scalar is not)
+    for dtype in (np.float32, np.float64, np.complex64):
+        x = np.linspace(0.5, 1.5, 3).astype(dtype)
+        for s in SCALARS:
+            for f in (lambda a, b: a * b, lambda a, b: b - a):
+                want = f(x, s)
+                got = ftrans.jit(lambda a: f(a, s))(x)
+                assert got.dtype == want.dtype, (dtype, s, got.dtype, want.dtype)
+                np.testing.assert_allclose(got, want, rtol=1e-6)
+                eager = ftrans.vjp(lambda a: f(a, s), x)[0]
+                assert eager.dtype == want.dtype, (dtype, s, eager.dtype, want.dtype)
+
+
+def test_gradient_through_a_complex_constant_is_real():
+    assert ftrans.value_and_grad(lambda x: fnp.abs(x * 1j))(0.7) == (0.7, 1.0)
+    g = ftrans.grad(lambda x: fnp.sum(fnp.abs(x * np.complex64(2j))))(np.ones(3, np.float32))
+    assert g.dtype == np.float32
+    np.testing.assert_allclose(g, 2.0)

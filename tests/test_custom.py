@@ -566,3 +566,30 @@ def test_vector_second_orders_through_both_rules_match_jax():
     xs = np.stack([x, 2 * x])
     np.testing.assert_allclose(ftrans.vmap(ftrans.hessian(ours))(xs),
                                jax.vmap(jax.hessian(theirs))(xs), rtol=1e-12)
+
+
+def test_custom_jvp_rule_calling_the_function_that_closes_over_a_stopped_value():
+    # found beside lax.custom_root: the rule calls f again after grad's trace has finished;
+    # f closes over stop_gradient(a), a value of that trace (JAX accepts this)
+    def outer(a):
+        s = lax.stop_gradient(a)
+
+        @ftrans.custom_jvp
+        def f(x):
+            return fnp.sin(x) * s
+
+        @f.defjvp
+        def f_jvp(p, t):
+            return f(p[0]), fnp.cos(p[0]) * s * t[0]
+
+        return f(a * 2.0)
+
+    a = 0.7  # d/da sin(2a)·s with s held constant: 2·cos(2a)·a
+    expected = 2 * np.cos(2 * a) * a
+    assert np.isclose(ftrans.grad(outer)(a), expected, rtol=1e-12)
+    assert np.isclose(ftrans.jvp(outer, (a,), (1.0,))[1], expected, rtol=1e-12)
+    assert np.isclose(ftrans.jacrev(outer)(a), expected, rtol=1e-12)
+    assert np.isclose(ftrans.jit(ftrans.grad(outer))(a), expected, rtol=1e-12)
+    xs = np.array([0.3, 0.7])
+    assert np.allclose(ftrans.vmap(ftrans.grad(outer))(xs), 2 * np.cos(2 * xs) * xs,
+                       rtol=1e-12)

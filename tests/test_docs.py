@@ -16,7 +16,9 @@ import ftrans
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PKG = pathlib.Path(ftrans.__file__).resolve().parent  # the package tested (maybe installed)
-DOCS = [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md"))
+# docs/*.md but the site's pages that only include a file from the root (changelog.md)
+DOCS = [ROOT / "README.md"] + sorted(p for p in (ROOT / "docs").glob("*.md")
+                                     if "```{include}" not in p.read_text(encoding="utf-8"))
 _BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 
 

@@ -6,6 +6,7 @@ concretely (``trace_concrete``), then works on jaxprs only.
 from __future__ import annotations
 
 import functools
+import gc
 from typing import Any, Callable, ParamSpec, Sequence, overload
 from typing import Literal as Lit
 
@@ -17,7 +18,8 @@ from ..device import check_same_backend, on_device, to_call_device
 from ..errors import describe
 from ..ir import Jaxpr, Literal
 from ..transforms.jvp import jvp_jaxpr_eval
-from ..transforms.linearize import linearize_jaxpr
+from ..transforms.linearize import LINEARIZE_WHY, linearize_jaxpr
+from ..transforms.online import OnlineTrace
 from ..transforms.transpose import backward_pass
 from ..tree_util import PyTreeDef, refill, tree_flatten, tree_unflatten
 from .checks import (
@@ -41,15 +43,19 @@ _P = ParamSpec("_P")
 class Traced:
     """The result of tracing a function concretely: jaxpr, recorded values, outputs."""
 
-    __slots__ = ("jaxpr", "values", "out_vals", "out_tree", "aux", "in_tree", "xp", "avoid")
+    __slots__ = ("jaxpr", "values", "out_vals", "out_tree", "aux", "in_tree", "xp", "avoid",
+                 "online")
 
     def __init__(self, jaxpr: Jaxpr, values: dict, out_vals: list, out_tree: PyTreeDef,
-                 aux: Any, in_tree: PyTreeDef, xp: Any, avoid: list):
+                 aux: Any, in_tree: PyTreeDef, xp: Any, avoid: list, online: Any = None):
         self.jaxpr, self.values, self.out_vals = jaxpr, values, out_vals
         self.out_tree, self.aux, self.in_tree = out_tree, aux, in_tree
         self.xp = xp  # the array module of the call's device: numpy, or cupy on the GPU
         # what results must not alias (owned): the inputs, captured constants, aux's arrays
         self.avoid = avoid
+        # derivatives taken during the trace (OnlineTrace; ``values`` is then empty): the
+        # linear jaxpr and its residuals, or the output tangents (forward mode); else None
+        self.online = online
 
 
 def _strip(trace: Trace, tree: Any) -> Any:
@@ -58,8 +64,26 @@ def _strip(trace: Trace, tree: Any) -> Any:
 
 
 def trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
-                   arg_names: Sequence[str]) -> Traced:
-    """Trace ``fun(*primals)`` concretely, with each leaf of ``primals`` a tracer."""
+                   arg_names: Sequence[str], online: str = "",
+                   tangents: Sequence[Any] = ()) -> Traced:
+    """Trace ``fun(*primals)`` concretely, with each leaf of ``primals`` a tracer.
+
+    ``online="linearize"`` (or ``"jvp"``, with the inputs' ``tangents``) takes the
+    derivative during the trace where the call runs on NumPy (``OnlineTrace``): the result's
+    ``online`` is then the linear jaxpr and its residuals (or the output tangents), and its
+    ``values`` empty; elsewhere (the GPU) ``online`` is None and ``values`` the recorded
+    primal values, as without ``online``."""
+    collecting = gc.isenabled()
+    gc.disable()  # tracing makes many small objects: collect after it (as jit's compile)
+    try:
+        return _trace_concrete(fun, primals, has_aux, api, arg_names, online, tangents)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
+                    arg_names: Sequence[str], online: str, tangents: Sequence[Any]) -> Traced:
     flat, in_tree = tree_flatten(primals)
     flat = [as_value(x, f"{api}: {arg_names[0] if len(arg_names) == 1 else 'an input'}")
             for x in flat]
@@ -67,8 +91,17 @@ def trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
     fixed = getattr(fun, "fixed_args", ())
     avoid = [*flat, *fixed]
     flat, xp = to_call_device(flat, api, fixed)
-    with Trace(concrete=True) as trace:
-        tracers = [trace.new_arg(aval_of(x), x) for x in flat]
+    if online and xp is np:
+        trace: Trace = OnlineTrace(Trace(concrete=False, why=LINEARIZE_WHY)
+                                   if online == "linearize" else None)
+    else:
+        trace, online = Trace(concrete=True), ""
+    with trace:
+        if online == "jvp":
+            tracers = [trace.new_arg(aval_of(x), x, t)  # type: ignore[call-arg]
+                       for x, t in zip(flat, tangents)]
+        else:
+            tracers = [trace.new_arg(aval_of(x), x) for x in flat]
         out = fun(*tree_unflatten(in_tree, tracers))
         aux = None
         if has_aux:
@@ -90,6 +123,13 @@ def trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
                                 f"({o!r:.60}); outputs must be arrays or numbers")
         jaxpr, _ = trace.to_jaxpr(out_flat)
         values = trace.values
+        if online:
+            assert isinstance(trace, OnlineTrace)
+            values = {a: o.val for a, o in zip(jaxpr.outvars, out_flat)  # type: ignore[misc]
+                      if trace.owns(o)}
+            values.update(zip(jaxpr.constvars, (c for _, c in trace.consts.values())))
+            done = (trace.linear_jaxpr(out_flat) if online == "linearize"
+                    else trace.output_tangents(jaxpr.outvars))
     if xp is not np:  # captured NumPy arrays meet device values in the derivative rules
         for v, c in zip(jaxpr.constvars, on_device(xp, [values[v] for v in jaxpr.constvars])):
             values[v] = c
@@ -97,6 +137,8 @@ def trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
                 for a in jaxpr.outvars]
     if jaxpr.constvars:
         avoid += [values[v] for v in jaxpr.constvars]
+    if online:
+        return Traced(jaxpr, {}, out_vals, out_tree, aux, in_tree, xp, avoid, done)
     return Traced(jaxpr, values, out_vals, out_tree, aux, in_tree, xp, avoid)
 
 
@@ -171,11 +213,15 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
         check_tangent(p, t, f"jvp: tangent {i}")
     names = [f"primal {i}" for i in range(len(p_flat))]
     check_same_backend(p_flat + t_flat, "jvp")
-    tr = trace_concrete(fun, tuple(primals), has_aux, "jvp", names)
-    t_vals = on_device(tr.xp, [as_value(t, "jvp") for t in t_flat])
+    t_vals = [as_value(t, "jvp") for t in t_flat]
     t_vals = [t.astype(aval_of(p).dtype) if not isinstance(t, Tracer)
               and aval_of(t).dtype != aval_of(p).dtype else t for p, t in zip(p_flat, t_vals)]
-    t_out = jvp_jaxpr_eval(tr.jaxpr, tr.values, t_vals)
+    tr = trace_concrete(fun, tuple(primals), has_aux, "jvp", names, "jvp", t_vals)
+    if tr.online is not None:  # the tangents were pushed during the trace
+        t_out, tr.online = tr.online, None
+    else:
+        t_vals = on_device(tr.xp, t_vals)
+        t_out = jvp_jaxpr_eval(tr.jaxpr, tr.values, t_vals)
     n = len(tr.out_vals)
     flat = owned([finalize(o) for o in tr.out_vals] + [finalize(t, tr.xp) for t in t_out],
                  tr.avoid + t_flat + t_vals)
@@ -185,7 +231,10 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
 
 def linearized(fun: Callable, primals: tuple, has_aux: bool, api: str,
                names: Sequence[str]) -> tuple[Traced, Jaxpr, list[Any]]:
-    tr = trace_concrete(fun, primals, has_aux, api, names)
+    tr = trace_concrete(fun, primals, has_aux, api, names, online="linearize")
+    if tr.online is not None:  # linearized during the trace
+        (lin_jaxpr, lin_consts), tr.online = tr.online, None
+        return tr, lin_jaxpr, lin_consts
     values, tr.values = tr.values, {}  # handed over: only residuals outlive linearization
     lin_jaxpr, lin_consts = linearize_jaxpr(tr.jaxpr, values, [True] * len(tr.jaxpr.invars),
                                             consume=True)
@@ -392,7 +441,13 @@ def value_and_grad(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0,
         xp = tr.xp
         # a NumPy scalar seed, not a 0-d array: scalar arithmetic in the rules is ~10x cheaper
         seed = av.dtype.type(1) if xp is np else xp.ones((), av.dtype)
-        cts = backward_pass(lin_jaxpr, lin_consts, [seed], consume=True)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            cts = backward_pass(lin_jaxpr, lin_consts, [seed], consume=True)
+        finally:
+            if collecting:
+                gc.enable()
         g = owned_tree(tr.in_tree, [finalize(c, xp) for c in cts], tr.avoid)
         g = g[0] if isinstance(argnums, (int, np.integer)) else g
         value = finalize(out)

@@ -10,6 +10,10 @@ like the jaxpr printer names them (never a Python keyword or builtin: ``var_name
 program of more than ``SEGMENT`` equations becomes several functions called in turn, so that
 Python's compiler never holds a huge one (memory and time stay proportional to the program).
 
+A loop (``prim.loop``: ``scan``) is written inline (``cloop.py``: a Python ``for``, or one C
+function); other bodies (``while_loop``, ``cond``) reach their impls compiled
+(``CompiledJaxpr``); ``prim.py_expr`` forms (``x.reshape(...)``, ``np.dot``) replace impl calls.
+
 With ``fuse=True`` (backend ``"numpy+c"``) runs of elementwise equations on large arrays
 become fused C kernels (``cfuse.py``), compiled once by the system compiler. With
 ``fuse="background"`` (backend ``"auto"``, ``jit``'s default on the CPU) the first call runs
@@ -34,6 +38,7 @@ def run(consts, args):
 from __future__ import annotations
 
 import builtins
+import functools
 import itertools
 import keyword
 import math as _m
@@ -43,7 +48,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..ir import Jaxpr, Literal, Var, _nth_name, last_uses
+from ..ir import ClosedJaxpr, Jaxpr, Literal, Var, _nth_name, last_uses
+from ..transforms.closed import CompiledJaxpr
 from . import owned
 from .files import dump_text
 
@@ -178,9 +184,10 @@ def var_name(n: int) -> str:
 
 
 class _Gen:
-    def __init__(self, jaxpr: Jaxpr, fuse: bool = False):
+    def __init__(self, jaxpr: Jaxpr, fuse: bool = False, own: bool = True):
         self.jaxpr = jaxpr
         self.fuse = fuse
+        self.own = own
         self._spread_literals: dict[Var, Any]
         self.names: dict[int, str] = {}
         self.globals: dict[str, Any] = {"_np": np}
@@ -208,13 +215,35 @@ class _Gen:
         j = self.jaxpr
         last_use = _last_uses(j)
         keep = {a for a in j.outvars if type(a) is Var} | set(j.invars) | set(j.constvars)
-        fresh: set[Var] = set()  # ufunc outputs: arrays no view shares
-        viewed: set[Var] = set()
         head = []
         if j.constvars:
             head.append(f"    ({', '.join(self.name(v) for v in j.constvars)},) = consts")
         if j.invars:
             head.append(f"    ({', '.join(self.name(v) for v in j.invars)},) = args")
+        units = self.units(last_use, keep)
+        # the caller owns what it gets back: an output that is (or may view) an argument, a
+        # constant or another output is copied (owned.py), so that writing into it changes
+        # neither the argument nor later calls
+        outs = ", ".join(self.atom(a) for a in j.outvars)
+        steps = owned.plan(j)
+        if not self.own:  # a body: only its constants must not escape (see compile_body)
+            steps = tuple((i, h) for i, h in steps if h != "copy" or j.outvars[i] in
+                          set(j.constvars)) if j.constvars else ()
+            steps = tuple((i, h if h == "copy" else tuple(r for r in h if r[0] == "consts"))
+                          for i, h in steps)
+            steps = tuple((i, h) for i, h in steps if h)
+        if steps:
+            tail = [f"    return {self.const('own', owned.apply)}("
+                    f"{self.const('own', steps)}, [{outs}], consts, args)"]
+        else:
+            tail = [f"    return [{outs}]"]
+        return _functions("run", j, head, units, tail, last_use, self.name)
+
+    def units(self, last_use: dict, keep: set) -> list[Unit]:
+        """The lines of the equations, one unit per equation or fused group."""
+        j = self.jaxpr
+        fresh: set[Var] = set()  # ufunc outputs: arrays no view shares
+        viewed: set[Var] = set()
         units: list[Unit] = []
         groups = self.fusion_groups() if self.fuse else {}
         skip_until = -1
@@ -247,15 +276,25 @@ class _Gen:
                     fresh.add(o)
             elif self.fuse and eqn.prim.contraction and self.emit_outer(out, eqn, ins, outs):
                 fresh.add(eqn.outputs[0])
+            elif eqn.prim.loop is not None and self.emit_loop(out, eqn):
+                # a carry may come out as it went in: no writing into an input later
+                viewed.update(a for a in eqn.inputs if type(a) is Var)
             else:
                 for a in eqn.inputs:
                     if type(a) is Var:
                         viewed.add(a)  # impls may return views of their inputs
-                f = self.const("f", eqn.prim.impl)
-                kw = ""
-                if eqn.params:
-                    kw = ", **" + self.const("p", dict(eqn.params))
-                call = f"{f}(_np, {', '.join(ins)}{kw})"
+                form = eqn.prim.py_expr
+                if callable(form):
+                    form = form([a.aval for a in eqn.inputs], **eqn.params)
+                if form is not None and not eqn.prim.multiple_results and \
+                        all(type(a) is Var for a in eqn.inputs):
+                    call = form.format(*ins)
+                else:
+                    f = self.const("f", eqn.prim.impl)
+                    kw = ""
+                    if eqn.params:
+                        kw = ", **" + self.const("p", self.params(eqn.params))
+                    call = f"{f}(_np, {', '.join(ins)}{kw})"
                 if eqn.prim.multiple_results:
                     out.append(f"    ({outs},) = {call}")
                 else:
@@ -268,17 +307,31 @@ class _Gen:
                 out.append(f"    del {', '.join(self.name(a) for a in dying)}")
             units.append((i, i + 1, out, [a for a in eqn.inputs if type(a) is Var],
                           list(eqn.outputs)))
-        # the caller owns what it gets back: an output that is (or may view) an argument, a
-        # constant or another output is copied (owned.py), so that writing into it changes
-        # neither the argument nor later calls
-        outs = ", ".join(self.atom(a) for a in j.outvars)
-        steps = owned.plan(j)
-        if steps:
-            tail = [f"    return {self.const('own', owned.apply)}("
-                    f"{self.const('own', steps)}, [{outs}], consts, args)"]
-        else:
-            tail = [f"    return [{outs}]"]
-        return _functions("run", j, head, units, tail, last_use, self.name)
+        return units
+
+    def emit_loop(self, out: list[str], eqn: Any) -> bool:
+        """A loop (``prim.loop``) written inline (``cloop.emit_loop``)."""
+        from .cloop import emit_loop
+        return emit_loop(self, out, eqn, SEGMENT)
+
+    def sub(self, jaxpr: Jaxpr) -> "_Gen":
+        """A generator for a body written inside this program: one namespace, so that
+        names stay unique."""
+        sub = _Gen(jaxpr, self.fuse, own=False)
+        sub.names, sub.globals = self.names, self.globals
+        return sub
+
+    def params(self, params: Any) -> dict[str, Any]:
+        """``params`` with every body (a closed jaxpr, alone or in a tuple) compiled: a
+        higher-order primitive's ``impl`` then runs generated code at each step of a loop
+        (``transforms.closed.call``) instead of binding the body's equations one by one."""
+        def body(v: Any) -> Any:
+            if isinstance(v, ClosedJaxpr) and not isinstance(v, CompiledJaxpr):
+                return compile_body(v, self.fuse)
+            if type(v) is tuple and any(isinstance(b, ClosedJaxpr) for b in v):
+                return tuple(body(b) for b in v)
+            return v
+        return {k: body(v) for k, v in params.items()}
 
     # --- optional fused C kernels (cfuse.py)
     def fusion_groups(self) -> dict[int, int]:
@@ -400,6 +453,26 @@ class _Gen:
         return True
 
 
+def compile_body(cj: ClosedJaxpr, fuse: bool = False) -> CompiledJaxpr:
+    """``cj`` (the body of a loop or a branch) compiled, as a ``CompiledJaxpr`` whose
+    ``run(args)`` runs the generated code (``jit``'s optimizer has optimized it, see
+    ``opt.rules``).
+
+    >>> import ftrans, numpy as np
+    >>> body = compile_body(ftrans.make_jaxpr(lambda x: x * 2.0)(1.0))
+    >>> body.run([np.float64(3.0)])
+    [6.0]
+    """
+    jaxpr, consts = cj.jaxpr, cj.consts
+    # its results may be its arguments or each other (a loop never writes into them, and
+    # the enclosing program's ownership plan covers what the primitive returns), never its
+    # constants
+    run = _compile(jaxpr, fuse, own=False)
+    body = functools.partial(run, consts)
+    body.source = run.source  # type: ignore[attr-defined]
+    return CompiledJaxpr(cj, body)
+
+
 def compile_source(jaxpr: Jaxpr, fuse: bool = False) -> str:
     """The Python source the NumPy backend generates for ``jaxpr`` (see the module doc)."""
     return _Gen(jaxpr, fuse).source()
@@ -475,8 +548,8 @@ def _has_fusion(jaxpr: Jaxpr) -> bool:
     return False
 
 
-def _compile(jaxpr: Jaxpr, fuse: bool) -> Callable[[Any, Any], list[Any]]:
-    gen = _Gen(jaxpr, fuse)
+def _compile(jaxpr: Jaxpr, fuse: bool, own: bool = True) -> Callable[[Any, Any], list[Any]]:
+    gen = _Gen(jaxpr, fuse, own)
     functions = gen.functions()
     scalar = scalar_functions(jaxpr) if jaxpr.outvars else None
     if scalar is not None:

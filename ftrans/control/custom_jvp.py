@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Generic, ParamSpec, Sequence, TypeVar
 
-from ..core import Primitive, Trace, Zero, array_module, aval_of, eval_jaxpr, register
+from ..core import Primitive, Trace, Zero, array_module, aval_of, eval_jaxpr, rebinding, register
 from ..errors import describe
 from ..ir import ClosedJaxpr, ShapedArray
 from ..tree_util import PyTreeDef, tree_flatten, tree_unflatten
@@ -48,7 +48,8 @@ def _cj_primal_rule(vals: Sequence[Any], perturbed: Sequence[bool], *, call_jaxp
                                       num_consts=num_consts, name=name)
     ps = list(vals[num_consts:])
     with Trace(concrete=False, why=f"the tangents of the custom_jvp rule of {name}") as tt:
-        outs, t_outs = jvp(ps, [tt.new_arg(aval_of(p).strip_weak()) for p in ps])
+        with rebinding(getattr(jvp, "closure", ()), vals[:num_consts]):
+            outs, t_outs = jvp(ps, [tt.new_arg(aval_of(p).strip_weak()) for p in ps])
         tangent_map = tt.to_jaxpr(t_outs)  # linear in the tangents; residuals are consts
     if any(tt.owns(o) for o in outs):
         raise TypeError(f"the custom_jvp rule of {name} returned a primal output that depends "
@@ -67,7 +68,8 @@ def _cj_jvp(primals: Sequence[Any], outs: Sequence[Any], tangents: Sequence[Any]
     tangent_map = kept(jvp, ps)  # the rule traced by the primal rule, replayed
     if tangent_map is not None:
         return eval_jaxpr(tangent_map[0], tangent_map[1], *ts)
-    _, t_out = jvp(ps, ts)
+    with rebinding(getattr(jvp, "closure", ()), primals[:num_consts]):
+        _, t_out = jvp(ps, ts)
     return t_out
 
 
@@ -242,6 +244,7 @@ class custom_jvp(Generic[_P, _R]):
         sp = Split(positional(self.fun, args, kwargs, where), self.nondiff_argnums, where)
         cj, consts, out_tree, outs = sp.trace(self.fun)
         jvp_flat = _jvp_flat(self.jvp, sp, name, out_tree, cj.out_avals)
+        jvp_flat.closure = consts  # type: ignore[attr-defined]  # what f closes over: rebinding
         outs = bind_computed(custom_jvp_call_p, [*consts, *sp.leaves], outs, call_jaxpr=cj,
                              jvp=jvp_flat, num_consts=len(consts), name=name)
         return tree_unflatten(out_tree, outs)

@@ -20,7 +20,7 @@ from ..errors import describe
 from ..ir import ClosedJaxpr, Jaxpr, Literal, ShapedArray
 from ..prims.families import is_undef
 from ..prims.shape import moveaxis
-from ..transforms.closed import call, trace_closed
+from ..transforms.closed import runner, trace_closed
 from ..transforms.linearize import partial_eval
 from ..transforms.transpose import backward_pass
 from ..tree_util import tree_flatten, tree_unflatten
@@ -37,6 +37,7 @@ from ._common import (
     types,
     with_invars,
 )
+from .scan_split import split_scan
 
 scan_p = register(Primitive("scan", multiple_results=True))
 scan_p.family = "control"
@@ -45,16 +46,17 @@ scan_p.family = "control"
 def _scan_impl(xp: Any, *args: Any, jaxpr: ClosedJaxpr, num_consts: int, num_carry: int,
                length: int, reverse: bool, linear: tuple[bool, ...] = ()) -> list[Any]:
     consts, carry, xs = split(args, num_consts, num_carry)
+    run = runner(jaxpr)  # the body's compiled form under jit
     ys: list[list[Any]] = []
     for i in (reversed(range(length)) if reverse else range(length)):
-        out = call(jaxpr, *consts, *carry, *[x[i] for x in xs])
-        carry, y = out[:num_carry], out[num_carry:]
-        ys.append([as_array(v, xp) for v in y])
+        out = run([*consts, *carry, *[x[i] for x in xs]])
+        carry = out[:num_carry]
+        ys.append(out[num_carry:])
     if reverse:
         ys.reverse()
     y_avals = jaxpr.out_avals[num_carry:]
-    stacked = [xp.stack([y[j] for y in ys]) if ys else xp.zeros((0, *a.shape), a.dtype)
-               for j, a in enumerate(y_avals)]
+    stacked = [xp.stack([as_array(y[j], xp) for y in ys]) if ys else
+               xp.zeros((0, *a.shape), a.dtype) for j, a in enumerate(y_avals)]
     return [as_array(c, xp) for c in carry] + stacked
 
 
@@ -204,6 +206,9 @@ scan_p.abstract_eval = _scan_aval
 scan_p.jvp = _scan_jvp
 scan_p.transpose = _scan_transpose
 scan_p.batch = _scan_batch
+scan_p.rewrite = split_scan
+scan_p.loop = lambda *, jaxpr, num_consts, num_carry, length, reverse, linear=(): (
+    jaxpr, num_consts, num_carry, length, reverse)
 
 
 # ----------------------------------------------------------------------------- lax.scan

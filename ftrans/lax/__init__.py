@@ -7,7 +7,9 @@
 """
 from __future__ import annotations
 
+from ..control.associative_scan import associative_scan
 from ..control.cond import cond, switch
+from ..control.custom_root import custom_root
 from ..control.fori_loop import fori_loop
 from ..control.scan import scan
 from ..control.while_loop import while_loop
@@ -134,4 +136,5 @@ __all__ = ["dot_general", "reduce_sum", "broadcast_in_dim", "convert_element_typ
            "conv_general_dilated", "dynamic_index_in_dim", "dynamic_slice", "dynamic_slice_in_dim",
            "dynamic_update_index_in_dim", "dynamic_update_slice", "dynamic_update_slice_in_dim",
            "select", "stop_gradient", "padtype_to_pads", "conv", "reduce_window", "cummax",
-           "cummin", "cumlogsumexp"]
+           "cummin", "cumlogsumexp",
+           "associative_scan", "custom_root"]

@@ -14,6 +14,22 @@ def isclose(a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08,
     """NumPy's ``isclose``: ``|a - b| <= atol + rtol * |b|``, infinities equal only to
     themselves, NaNs equal when ``equal_nan``.
 
+    Parameters
+    ----------
+    a, b : array_like
+        The arrays compared, broadcast together.
+    rtol, atol : float, optional
+        Relative and absolute tolerances (defaults 1e-5, 1e-8).
+    equal_nan : bool, optional
+        NaNs compare equal (default False).
+
+    Returns
+    -------
+    out : ndarray of bool
+        Elementwise closeness.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> bool(fnp.isclose(1.0, 1.0 + 1e-9))
     True
@@ -36,6 +52,22 @@ def allclose(a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08,
              equal_nan: bool = False) -> Any:
     """NumPy's ``allclose``: ``all(isclose(...))``.
 
+    Parameters
+    ----------
+    a, b : array_like
+        The arrays compared.
+    rtol, atol : float, optional
+        Relative and absolute tolerances (defaults 1e-5, 1e-8).
+    equal_nan : bool, optional
+        NaNs compare equal (default False).
+
+    Returns
+    -------
+    out : bool or ndarray
+        Whether every element is close (a traced boolean under a transformation).
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> bool(fnp.allclose([1.0, 2.0], [1.0, 2.0 + 1e-9]))
     True

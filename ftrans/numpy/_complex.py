@@ -22,6 +22,18 @@ from ._promote import dtype_of, is_tracer
 def real(val: Any) -> Any:
     """NumPy's ``real``: the real part (a real ``val`` itself).
 
+    Parameters
+    ----------
+    val : array_like
+        The input: an array, a scalar or a traced array.
+
+    Returns
+    -------
+    out : ndarray
+        The real part; differentiable.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.real(3 + 4j)
     3.0
@@ -34,6 +46,18 @@ def real(val: Any) -> Any:
 def imag(val: Any) -> Any:
     """NumPy's ``imag``: the imaginary part (zeros for a real ``val``).
 
+    Parameters
+    ----------
+    val : array_like
+        The input: an array, a scalar or a traced array.
+
+    Returns
+    -------
+    out : ndarray
+        The imaginary part, real; differentiable.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.imag(3 + 4j)
     4.0
@@ -49,6 +73,18 @@ def imag(val: Any) -> Any:
 def conjugate(x: Any) -> Any:
     """NumPy's ``conjugate`` (``conj``): the complex conjugate (a real ``x`` itself).
 
+    Parameters
+    ----------
+    x : array_like
+        The input: an array, a scalar or a traced array.
+
+    Returns
+    -------
+    out : ndarray
+        The complex conjugate (``x`` itself when real).
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.conjugate(3 + 4j)
     (3-4j)
@@ -65,6 +101,20 @@ def angle(z: Any, deg: bool = False) -> Any:
     """NumPy's ``angle``: the argument ``arctan2(imag(z), real(z))``, in radians (degrees
     with ``deg=True``).
 
+    Parameters
+    ----------
+    z : array_like
+        The input: an array, a scalar or a traced array.
+    deg : bool, optional
+        Degrees instead of radians (default False).
+
+    Returns
+    -------
+    out : ndarray
+        The argument of each element, real; differentiable.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> round(float(fnp.angle(1j, deg=True)), 6)
     90.0
@@ -82,6 +132,18 @@ def angle(z: Any, deg: bool = False) -> Any:
 def iscomplexobj(x: Any) -> bool:
     """NumPy's ``iscomplexobj``: whether ``x`` has a complex dtype (whatever its values).
 
+    Parameters
+    ----------
+    x : array_like
+        The input: an array, a scalar or a traced array.
+
+    Returns
+    -------
+    out : bool
+        Whether ``x``'s dtype is complex.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.iscomplexobj(1 + 0j), fnp.iscomplexobj(1.0)
     (True, False)
@@ -92,6 +154,18 @@ def iscomplexobj(x: Any) -> bool:
 def isrealobj(x: Any) -> bool:
     """NumPy's ``isrealobj``: whether ``x`` has a dtype that is not complex.
 
+    Parameters
+    ----------
+    x : array_like
+        The input: an array, a scalar or a traced array.
+
+    Returns
+    -------
+    out : bool
+        Whether ``x``'s dtype is not complex.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.isrealobj(1 + 0j)
     False
@@ -102,6 +176,18 @@ def isrealobj(x: Any) -> bool:
 def iscomplex(x: Any) -> Any:
     """NumPy's ``iscomplex``: elementwise, whether the imaginary part is non-zero.
 
+    Parameters
+    ----------
+    x : array_like
+        The input: an array, a scalar or a traced array.
+
+    Returns
+    -------
+    out : ndarray of bool
+        Elementwise, whether the imaginary part is non-zero.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.iscomplex(np.array([1.0, 1 + 1j]))
     array([False,  True])
@@ -115,6 +201,18 @@ def iscomplex(x: Any) -> Any:
 def isreal(x: Any) -> Any:
     """NumPy's ``isreal``: elementwise, whether the imaginary part is zero.
 
+    Parameters
+    ----------
+    x : array_like
+        The input: an array, a scalar or a traced array.
+
+    Returns
+    -------
+    out : ndarray of bool
+        Elementwise, whether the imaginary part is zero.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.isreal(np.array([1.0, 1 + 1j]))
     array([ True, False])
@@ -130,6 +228,25 @@ def real_if_close(a: Any, tol: float = 100) -> Any:
     (in machine epsilons when ``tol > 1``), else ``a``. The result's dtype depends on the
     values, so on traced arrays it needs concrete ones (not under ``jit`` or ``vmap``).
 
+    Parameters
+    ----------
+    a : array_like
+        The input: an array, a scalar or a traced array.
+    tol : float, optional
+        The bound on the imaginary parts, in machine epsilons when above 1 (default 100).
+
+    Returns
+    -------
+    out : ndarray
+        ``real(a)`` or ``a``.
+
+    Raises
+    ------
+    ftrans.ConcretizationError
+        Under ``jit`` or ``vmap``: the result's dtype depends on the values.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.real_if_close(2 + 1e-18j)
     2.0
@@ -151,6 +268,18 @@ def sort_complex(a: Any) -> Any:
     """NumPy's ``sort_complex``: sorted by real part, then imaginary part, as a complex
     array (complex128, or complex64 for 8- and 16-bit integers, as NumPy).
 
+    Parameters
+    ----------
+    a : array_like
+        The input: an array, a scalar or a traced array.
+
+    Returns
+    -------
+    out : ndarray
+        The sorted values, complex.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.sort_complex(np.array([2.0, 1 + 1j, 1 - 1j]))
     array([1.-1.j, 1.+1.j, 2.+0.j])

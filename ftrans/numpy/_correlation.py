@@ -72,6 +72,20 @@ def correlate(a: Any, v: Any, mode: str = "valid") -> Any:
     """NumPy's ``correlate`` of two 1-D sequences: ``c[k] = sum_n a[n + k] conj(v[n])``, with
     modes ``valid`` (default), ``same`` and ``full``; linear in each argument.
 
+    Parameters
+    ----------
+    a, v : array_like
+        The two 1-D sequences.
+    mode : {'valid', 'same', 'full'}, optional
+        The output's extent (default ``'valid'``).
+
+    Returns
+    -------
+    out : ndarray
+        The cross-correlation; differentiable in both.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> fnp.correlate(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 0.5]))
     array([3.5])
@@ -91,6 +105,20 @@ def convolve(a: Any, v: Any, mode: str = "full") -> Any:
     """NumPy's ``convolve`` of two 1-D sequences, modes ``full`` (default), ``same`` and
     ``valid``; linear in each argument.
 
+    Parameters
+    ----------
+    a, v : array_like
+        The two 1-D sequences.
+    mode : {'full', 'same', 'valid'}, optional
+        The output's extent (default ``'full'``).
+
+    Returns
+    -------
+    out : ndarray
+        The discrete linear convolution; differentiable in both.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.convolve(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 0.5]))
     array([0. , 1. , 2.5, 4. , 1.5])
@@ -123,6 +151,30 @@ def cov(m: Any, y: Any = None, rowvar: bool = True, bias: bool = False, ddof: An
     (``ddof`` defaults to ``0 if bias else 1``). ``fweights``/``aweights`` as NumPy
     (differentiable too).
 
+    Parameters
+    ----------
+    m : array_like
+        The variables (rows, or columns with ``rowvar=False``) and their observations.
+    y : array_like, optional
+        More variables, stacked with ``m``'s.
+    rowvar : bool, optional
+        Variables in rows (default True).
+    bias : bool, optional
+        Normalise by ``n`` instead of ``n - 1``.
+    ddof : int, optional
+        The delta degrees of freedom (overrides ``bias``).
+    fweights, aweights : array_like, optional
+        Frequency and observation weights (differentiable).
+    dtype : data-type, optional
+        The result's dtype.
+
+    Returns
+    -------
+    out : ndarray
+        The covariance matrix; differentiable.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> round(float(fnp.cov(np.array([1.0, 2.0, 4.0]))), 12)
     2.333333333333
@@ -200,6 +252,26 @@ def corrcoef(x: Any, y: Any = None, rowvar: bool = True, bias: Any = np._NoValue
     """NumPy's ``corrcoef``: ``cov`` normalised by the standard deviations, clipped to
     ``[-1, 1]`` (``bias`` and ``ddof`` are accepted and ignored, deprecated as in NumPy).
 
+    Parameters
+    ----------
+    x : array_like
+        The variables and their observations.
+    y : array_like, optional
+        More variables, stacked with ``x``'s.
+    rowvar : bool, optional
+        Variables in rows (default True).
+    bias, ddof
+        Accepted and ignored (deprecated, as in NumPy).
+    dtype : data-type, optional
+        The result's dtype.
+
+    Returns
+    -------
+    out : ndarray
+        The correlation coefficients, in [-1, 1]; differentiable.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.corrcoef(np.array([1.0, 2.0, 3.0]), np.array([3.0, 2.0, 1.0]))
     array([[ 1., -1.],

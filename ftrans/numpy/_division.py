@@ -22,6 +22,18 @@ fmod = _binary(ew.rem_p, np.fmod, _doc("fmod", "fnp.fmod(-5.0, 3.0)", "-2.0"))
 def remainder(x1: Any, x2: Any) -> Any:
     """NumPy's ``remainder`` (``mod``, the ``%`` operator): the sign of the divisor.
 
+    Parameters
+    ----------
+    x1, x2 : array_like
+        Dividend and divisor, broadcast together.
+
+    Returns
+    -------
+    out : ndarray
+        The remainder, with the divisor's sign; differentiable.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.remainder(-5.0, 3.0)
     1.0
@@ -40,6 +52,18 @@ mod = remainder
 def floor_divide(x1: Any, x2: Any) -> Any:
     """NumPy's ``floor_divide`` (the ``//`` operator): the floor of the quotient.
 
+    Parameters
+    ----------
+    x1, x2 : array_like
+        Dividend and divisor, broadcast together.
+
+    Returns
+    -------
+    out : ndarray
+        The floor of the quotient (zero derivative: piecewise constant).
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.floor_divide(-5.0, 3.0)
     -2.0
@@ -63,6 +87,18 @@ def floor_divide(x1: Any, x2: Any) -> Any:
 def divmod(x1: Any, x2: Any) -> tuple[Any, Any]:  # noqa: A001 (NumPy's name)
     """NumPy's ``divmod``: ``(floor_divide(x1, x2), remainder(x1, x2))``.
 
+    Parameters
+    ----------
+    x1, x2 : array_like
+        Dividend and divisor, broadcast together.
+
+    Returns
+    -------
+    quotient, remainder : ndarray
+        ``floor_divide(x1, x2)`` and ``remainder(x1, x2)``.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.divmod(7.0, 2.0)
     (3.0, 1.0)

@@ -45,12 +45,15 @@ def _binary(prim: Any, ufunc: Callable, doc: str) -> Callable[..., Any]:
     def fn(x: Any, y: Any) -> Any:
         if not (isinstance(x, Tracer) or isinstance(y, Tracer)):
             return ufunc(x, y)
-        # fast path: equal shapes and dtypes that the ufunc keeps, so nothing to promote
+        # fast path: equal dtypes that the ufunc keeps and equal shapes, or a constant scalar
+        # (a literal, as promote leaves it), so nothing to promote
         tx, ty = type(x), type(y)
         if tx is Tracer:
             sx, dx = x.aval.shape, x.aval.dtype
         elif tx is np.ndarray or isinstance(x, np.generic):
             sx, dx = x.shape, x.dtype
+        elif tx is float and ty is Tracer and y.aval.dtype.kind in "fc":
+            sx, dx = (), y.aval.dtype  # a Python float takes the other operand's dtype
         else:
             sx = dx = None
         if sx is not None:
@@ -58,10 +61,17 @@ def _binary(prim: Any, ufunc: Callable, doc: str) -> Callable[..., Any]:
                 sy, dy = y.aval.shape, y.aval.dtype
             elif ty is np.ndarray or isinstance(y, np.generic):
                 sy, dy = y.shape, y.dtype
+            elif ty is float and tx is Tracer and dx.kind in "fc":
+                sy, dy = (), dx
             else:
                 sy = dy = None
-            if sx == sy and dx == dy and (_closed.get((ufunc, dx))
-                                          or _closed_under(ufunc, dx, 2)):
+            if sy is not None and dx == dy and (sx == sy or (not sy and ty is not Tracer)
+                             or (not sx and tx is not Tracer)) \
+                    and (_closed.get((ufunc, dx)) or _closed_under(ufunc, dx, 2)):
+                if tx is float:  # in the dtype, as promote gives it (a literal of that dtype)
+                    x = dx.type(x)
+                elif ty is float:
+                    y = dy.type(y)
                 return bind(prim, (x, y), {})
         return prim.bind(*promote(ufunc, (x, y), ufunc.__name__))
     fn.__name__ = fn.__qualname__ = ufunc.__name__
@@ -70,8 +80,14 @@ def _binary(prim: Any, ufunc: Callable, doc: str) -> Callable[..., Any]:
 
 
 def _doc(name: str, example: str, value: str) -> str:
-    return f"NumPy's ``{name}``, differentiable.\n\n>>> import ftrans.numpy as fnp\n" \
-           f">>> {example}\n{value}\n"
+    """A ufunc's NumPy-style docstring (its operands counted from the example's)."""
+    params = ("x : array_like\n    The operand: an array, a scalar or a traced array."
+              if example.count(",") == 0 else
+              "x1, x2 : array_like\n    The operands, broadcast together by NumPy's rules.")
+    return (f"NumPy's ``{name}``, differentiable.\n\nParameters\n----------\n{params}\n\n"
+            "Returns\n-------\nout : ndarray\n    The elementwise result in NumPy 2's result "
+            "dtype (a traced array under a transformation).\n\n"
+            f"Examples\n--------\n>>> import ftrans.numpy as fnp\n>>> {example}\n{value}\n")
 
 
 negative = _unary(ew.neg_p, np.negative, _doc("negative", "fnp.negative(2.0)", "-2.0"))

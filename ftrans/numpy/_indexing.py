@@ -174,6 +174,31 @@ def take(a: Any, indices: Any, axis: int | None = None, out: Any = None,
          mode: str | None = None) -> Any:
     """NumPy's ``take`` (``mode='raise'``; out-of-bounds constant indices raise IndexError).
 
+    Parameters
+    ----------
+    a : array_like
+        The input: an array, a nested sequence, a scalar or a traced array.
+    indices : array_like of int
+        The indices (negative ones count from the end).
+    axis : int, optional
+        The axis taken along (default: the flattened array).
+    out : None
+        NumPy's; only None.
+    mode : {'raise'}, optional
+        NumPy's; only ``'raise'``.
+
+    Returns
+    -------
+    out : ndarray
+        The elements taken (a gather; its derivative scatters, duplicates accumulating).
+
+    Raises
+    ------
+    IndexError
+        If a constant index is out of bounds.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.take(np.array([1.0, 2.0, 3.0]), [2, -1])
     array([3., 3.])
@@ -205,6 +230,22 @@ def take(a: Any, indices: Any, axis: int | None = None, out: Any = None,
 def take_along_axis(arr: Any, indices: Any, axis: int | None) -> Any:
     """NumPy's ``take_along_axis``.
 
+    Parameters
+    ----------
+    arr : array_like
+        The input.
+    indices : array_like of int
+        Indices of ``arr``'s rank, broadcast against it.
+    axis : int or None
+        The axis taken along (None: the flattened array).
+
+    Returns
+    -------
+    out : ndarray
+        The elements taken.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.take_along_axis(np.array([[1.0, 2.0]]), np.array([[1, 0]]), 1)
     array([[2., 1.]])

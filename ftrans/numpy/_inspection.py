@@ -76,6 +76,20 @@ def isdtype(dtype: Any, kind: Any) -> bool:
     ``'unsigned integer'``, ``'integral'``, ``'real floating'``, ``'complex floating'``,
     ``'numeric'``, or a tuple of these (NumPy's ``isdtype``).
 
+    Parameters
+    ----------
+    dtype : data-type
+        The dtype asked about.
+    kind : data-type, str or tuple
+        A dtype, a kind name (``'real floating'``, ...) or a tuple of these.
+
+    Returns
+    -------
+    out : bool
+        Whether ``dtype`` is of ``kind``.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.isdtype(fnp.float32, "real floating"), fnp.isdtype(fnp.int8, ("bool", "integral"))
     (True, True)
@@ -87,6 +101,22 @@ def can_cast(from_: Any, to: Any, /, casting: str = "safe") -> bool:
     """Whether ``from_`` (a dtype, an array or a traced array) converts to dtype ``to``
     under NumPy's ``casting`` rule (``'safe'``: no loss of values).
 
+    Parameters
+    ----------
+    from_ : data-type or array_like
+        A dtype, an array or a traced array.
+    to : data-type
+        The target dtype.
+    casting : {'no', 'equiv', 'safe', 'same_kind', 'unsafe'}, optional
+        NumPy's rule (default ``'safe'``).
+
+    Returns
+    -------
+    out : bool
+        Whether the conversion is allowed.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.can_cast(fnp.int8, fnp.int16), fnp.can_cast(fnp.float64, fnp.float32)
     (True, False)
@@ -105,6 +135,18 @@ def finfo(type: Any) -> np.finfo:  # noqa: A002 (NumPy's name)
     """NumPy's ``finfo`` of a floating dtype — or, as the array API and JAX allow, of an
     array or traced array of that dtype.
 
+    Parameters
+    ----------
+    type : data-type or array_like
+        A floating dtype, or an array or traced array of one.
+
+    Returns
+    -------
+    out : numpy.finfo
+        NumPy's machine limits of that dtype.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.finfo(np.ones(2, np.float32)).bits
     32
@@ -115,6 +157,18 @@ def finfo(type: Any) -> np.finfo:  # noqa: A002 (NumPy's name)
 def iinfo(type: Any) -> np.iinfo:  # noqa: A002 (NumPy's name)
     """NumPy's ``iinfo`` of an integer dtype, or of an array or traced array of one.
 
+    Parameters
+    ----------
+    type : data-type or array_like
+        An integer dtype, or an array or traced array of one.
+
+    Returns
+    -------
+    out : numpy.iinfo
+        NumPy's machine limits of that dtype.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.iinfo(np.arange(3, dtype=np.int8)).max
     127

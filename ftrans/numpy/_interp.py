@@ -26,6 +26,26 @@ def interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None,
     """NumPy's ``interp``: ``fp`` linearly interpolated at ``x`` between the points ``xp``
     (increasing); ``left``/``right`` (default ``fp[0]``/``fp[-1]``) outside them.
 
+    Parameters
+    ----------
+    x : array_like
+        Where to interpolate.
+    xp : array_like
+        The increasing 1-D sample points.
+    fp : array_like
+        The values at ``xp``.
+    left, right : scalar, optional
+        The values below and above ``xp`` (default ``fp[0]`` and ``fp[-1]``).
+    period : float, optional
+        A period of the points (``left`` and ``right`` then unused).
+
+    Returns
+    -------
+    out : ndarray
+        The interpolated values; differentiable in ``x``, ``xp`` and ``fp``.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> xp, fp = np.array([0.0, 1.0, 3.0]), np.array([0.0, 2.0, 3.0])
     >>> float(fnp.interp(2.0, xp, fp))

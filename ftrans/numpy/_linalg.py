@@ -21,6 +21,23 @@ def _promote_pair(a: Any, b: Any) -> tuple[Any, Any]:
 def dot(a: Any, b: Any) -> Any:
     """NumPy's ``dot``: the last axis of ``a`` against the second-to-last of ``b``.
 
+    Parameters
+    ----------
+    a, b : array_like
+        The operands.
+
+    Returns
+    -------
+    out : ndarray
+        The product (a scalar for two vectors).
+
+    Raises
+    ------
+    ValueError
+        If the contracted axes differ in length.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.dot(np.ones(3), np.ones(3))
     3.0
@@ -41,6 +58,23 @@ def dot(a: Any, b: Any) -> Any:
 def matmul(a: Any, b: Any) -> Any:
     """NumPy's ``matmul`` (``@``), with broadcast batch dimensions.
 
+    Parameters
+    ----------
+    a, b : array_like
+        The operands.
+
+    Returns
+    -------
+    out : ndarray
+        The matrix product, batch dimensions broadcast.
+
+    Raises
+    ------
+    ValueError
+        If the contracted axes differ in length or the batch dimensions do not broadcast.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.matmul(np.ones((4, 2, 3)), np.ones((3, 5))).shape
     (4, 2, 5)
@@ -82,6 +116,18 @@ def matmul(a: Any, b: Any) -> Any:
 def vdot(a: Any, b: Any) -> Any:
     """NumPy's ``vdot``: the dot product of the flattened arrays, the first one conjugated.
 
+    Parameters
+    ----------
+    a, b : array_like
+        The operands.
+
+    Returns
+    -------
+    out : ndarray
+        A scalar: ``sum(conj(a) * b)`` over the flattened arrays.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.vdot(np.ones((2, 2)), np.ones((2, 2)))
     4.0
@@ -98,6 +144,18 @@ def vdot(a: Any, b: Any) -> Any:
 def inner(a: Any, b: Any) -> Any:
     """NumPy's ``inner``: contraction over the last axes.
 
+    Parameters
+    ----------
+    a, b : array_like
+        The operands.
+
+    Returns
+    -------
+    out : ndarray
+        The contraction over the last axes.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.inner(np.ones(3), np.ones(3))
     3.0
@@ -114,6 +172,18 @@ def inner(a: Any, b: Any) -> Any:
 def outer(a: Any, b: Any) -> Any:
     """NumPy's ``outer`` of the flattened arrays.
 
+    Parameters
+    ----------
+    a, b : array_like
+        The operands.
+
+    Returns
+    -------
+    out : ndarray
+        ``a.ravel()[:, None] * b.ravel()[None, :]``.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.outer(np.ones(2), np.ones(3)).shape
     (2, 3)

@@ -33,6 +33,33 @@ def sum(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False, *, 
         initial: Any = None, where: Any = None) -> Any:
     """NumPy's ``sum`` (with ``initial`` and ``where``).
 
+    Parameters
+    ----------
+    a : array_like
+        The input: an array, a nested sequence, a scalar or a traced array.
+    axis : int or tuple of int, optional
+        The axes reduced (default all).
+    dtype : data-type, optional
+        The dtype of the accumulation and the result.
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+    initial : scalar, optional
+        A starting value, included in the reduction.
+    where : array_like of bool, optional
+        Only these elements count.
+
+    Returns
+    -------
+    out : ndarray
+        The sum; differentiable (its derivative broadcasts the cotangent back).
+
+    Raises
+    ------
+    numpy.exceptions.AxisError
+        If an axis is out of bounds.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.sum(np.arange(4.0), axis=0)
     6.0
@@ -54,6 +81,31 @@ def mean(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False, *,
          where: Any = None) -> Any:
     """NumPy's ``mean`` (with ``where``).
 
+    Parameters
+    ----------
+    a : array_like
+        The input: an array, a nested sequence, a scalar or a traced array.
+    axis : int or tuple of int, optional
+        The axes reduced (default all).
+    dtype : data-type, optional
+        The dtype of the accumulation and the result.
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+    where : array_like of bool, optional
+        Only these elements count.
+
+    Returns
+    -------
+    out : ndarray
+        The mean; differentiable.
+
+    Raises
+    ------
+    numpy.exceptions.AxisError
+        If an axis is out of bounds.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.mean(np.arange(4.0))
     1.5
@@ -100,7 +152,19 @@ def _extremum(prim: Any, np_fn: Any, name: str):
             return out
         return (maximum if name == "max" else minimum)(out, initial)
     fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = (f"NumPy's ``{name}``.\n\n>>> import ftrans.numpy as fnp, numpy as np\n"
+    what = "maximum" if name == "max" else "minimum"
+    fn.__doc__ = (f"NumPy's ``{name}``.\n\nParameters\n----------\na : array_like\n"
+                  "    The input: an array, a nested sequence, a scalar or a traced array.\n"
+                  "axis : int or tuple of int, optional\n    The axes reduced (default all).\n"
+                  "keepdims : bool, optional\n    Keep the reduced axes, with length one.\n"
+                  "initial : scalar, optional\n    A starting value, included in the "
+                  "reduction.\nwhere : array_like of bool, optional\n    Only these elements "
+                  "count (needs ``initial``).\n\nReturns\n-------\nout : ndarray\n"
+                  f"    The {what}; its derivative goes to the {what} elements, shared equally "
+                  "among ties.\n\nRaises\n------\nValueError\n    If a reduction is empty, or "
+                  "``where`` is given, without ``initial``.\nnumpy.exceptions.AxisError\n"
+                  "    If an axis is out of bounds.\n\nExamples\n--------\n"
+                  ">>> import ftrans.numpy as fnp, numpy as np\n"
                   f">>> fnp.{name}(np.array([1.0, 3.0, 2.0]))\n"
                   f"{3.0 if name == 'max' else 1.0}\n")
     return fn

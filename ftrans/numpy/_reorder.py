@@ -15,7 +15,7 @@ import numpy as np
 from ..prims import slicing as sl
 from ..prims.indexing import gather
 from ._keywords import traced_only
-from ._manip import one_axis, slice_axis
+from ._manip import one_axis
 from ._promote import any_tracer, is_tracer, normalize_axes, to_dtype
 from ._promote import as_array as _as_array
 from ._shape import ravel, reshape
@@ -68,6 +68,8 @@ def roll(a: Any, shift: Any, axis: Any = None) -> Any:
         raise NotImplementedError("roll with a traced shift: pass the shift as a constant")
     if axis is None:
         return reshape(roll(ravel(a), shift, 0), a.shape)
+    if type(shift) is int and type(axis) is int:  # fast path: one axis
+        return sl.roll(a, (shift,), (one_axis(axis, a.ndim, "roll"),))
     shifts = np.broadcast_to(np.asarray(shift), np.broadcast_shapes(np.shape(shift),
                                                                     np.shape(axis)))
     axes = np.broadcast_to(np.asarray(axis), shifts.shape)
@@ -75,14 +77,7 @@ def roll(a: Any, shift: Any, axis: Any = None) -> Any:
     for s, ax in zip(shifts.ravel(), axes.ravel()):
         ax = one_axis(int(ax), a.ndim, "roll")
         total[ax] = total.get(ax, 0) + int(s)
-    for ax, s in total.items():
-        n = a.shape[ax]
-        if n == 0:
-            continue
-        s %= n
-        if s:
-            a = sl.concatenate([slice_axis(a, ax, n - s, n), slice_axis(a, ax, 0, n - s)], ax)
-    return a
+    return sl.roll(a, tuple(total.values()), tuple(total))
 
 
 def rot90(m: Any, k: int = 1, axes: tuple[int, int] = (0, 1)) -> Any:

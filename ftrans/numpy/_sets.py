@@ -53,6 +53,18 @@ def unique_all(x: Any, /) -> UniqueAllResult:
     """The unique values of ``x`` (sorted, flattened), the index of each one's first
     occurrence, the inverse indices (shaped like ``x``) and the counts.
 
+    Parameters
+    ----------
+    x : array_like
+        The input (concrete values).
+
+    Returns
+    -------
+    out : namedtuple
+        ``values``, ``indices``, ``inverse_indices``, ``counts``.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> r = fnp.unique_all(np.array([2.0, 1.0, 2.0]))
     >>> r.values, r.indices, r.inverse_indices, r.counts
@@ -66,6 +78,18 @@ def unique_all(x: Any, /) -> UniqueAllResult:
 def unique_counts(x: Any, /) -> UniqueCountsResult:
     """The unique values of ``x`` and how often each occurs.
 
+    Parameters
+    ----------
+    x : array_like
+        The input (concrete values).
+
+    Returns
+    -------
+    out : namedtuple
+        ``values`` and ``counts``.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.unique_counts(np.array([2.0, 1.0, 2.0])).counts
     array([1, 2])
@@ -80,6 +104,18 @@ def unique_inverse(x: Any, /) -> UniqueInverseResult:
     """The unique values of ``x`` and, for each element of ``x``, the index of its value
     among them (``values[inverse_indices]`` rebuilds ``x``).
 
+    Parameters
+    ----------
+    x : array_like
+        The input (concrete values).
+
+    Returns
+    -------
+    out : namedtuple
+        ``values`` and ``inverse_indices``.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> fnp.unique_inverse(np.array([2.0, 1.0, 2.0])).inverse_indices
     array([1, 0, 1])
@@ -95,6 +131,18 @@ def unique_inverse(x: Any, /) -> UniqueInverseResult:
 def unique_values(x: Any, /) -> Any:
     """The sorted unique values of ``x``.
 
+    Parameters
+    ----------
+    x : array_like
+        The input (concrete values).
+
+    Returns
+    -------
+    out : ndarray
+        The sorted unique values.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.unique_values(np.array([2.0, 1.0, 2.0]))
     array([1., 2.])

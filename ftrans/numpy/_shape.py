@@ -158,6 +158,31 @@ def reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None
     the array API): ``True`` always copies, ``False`` raises where a view is impossible;
     traced arrays are immutable and never copied.
 
+    Parameters
+    ----------
+    a : array_like
+        The input: an array, a nested sequence, a scalar or a traced array.
+    shape : int or tuple of int
+        The new shape; one entry may be -1.
+    order : {'C'}, optional
+        Only C order.
+    newshape : tuple of int, optional
+        NumPy 1's name of ``shape``.
+    copy : bool, optional
+        As in NumPy; traced arrays are never copied.
+
+    Returns
+    -------
+    out : ndarray
+        The same elements in the new shape.
+
+    Raises
+    ------
+    ValueError
+        If the sizes differ.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.reshape(np.arange(6.0), (2, -1)).shape
     (2, 3)
@@ -187,6 +212,20 @@ def reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None
 def transpose(a: Any, axes: Sequence[int] | None = None) -> Any:
     """NumPy's ``transpose``.
 
+    Parameters
+    ----------
+    a : array_like
+        The input: an array, a nested sequence, a scalar or a traced array.
+    axes : sequence of int, optional
+        The permutation (default: reversed axes).
+
+    Returns
+    -------
+    out : ndarray
+        The permuted array.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.transpose(np.zeros((2, 3))).shape
     (3, 2)
@@ -206,6 +245,25 @@ def transpose(a: Any, axes: Sequence[int] | None = None) -> Any:
 def moveaxis(a: Any, source: Any, destination: Any) -> Any:
     """NumPy's ``moveaxis``.
 
+    Parameters
+    ----------
+    a : array_like
+        The input: an array, a nested sequence, a scalar or a traced array.
+    source, destination : int or sequence of int
+        The axes moved and where they go.
+
+    Returns
+    -------
+    out : ndarray
+        The array with its axes moved.
+
+    Raises
+    ------
+    numpy.exceptions.AxisError
+        If an axis is out of bounds.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.moveaxis(np.zeros((2, 3, 4)), 0, -1).shape
     (3, 4, 2)
@@ -229,6 +287,20 @@ def moveaxis(a: Any, source: Any, destination: Any) -> Any:
 def swapaxes(a: Any, axis1: int, axis2: int) -> Any:
     """NumPy's ``swapaxes``.
 
+    Parameters
+    ----------
+    a : array_like
+        The input: an array, a nested sequence, a scalar or a traced array.
+    axis1, axis2 : int
+        The two axes exchanged.
+
+    Returns
+    -------
+    out : ndarray
+        The array with the two axes exchanged.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.swapaxes(np.zeros((2, 3)), 0, 1).shape
     (3, 2)
@@ -245,6 +317,20 @@ def swapaxes(a: Any, axis1: int, axis2: int) -> Any:
 def expand_dims(a: Any, axis: Any) -> Any:
     """NumPy's ``expand_dims``.
 
+    Parameters
+    ----------
+    a : array_like
+        The input: an array, a nested sequence, a scalar or a traced array.
+    axis : int or tuple of int
+        Where the new length-one axes go.
+
+    Returns
+    -------
+    out : ndarray
+        The array with the new axes.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.expand_dims(np.zeros(3), 0).shape
     (1, 3)
@@ -258,6 +344,25 @@ def expand_dims(a: Any, axis: Any) -> Any:
 def squeeze(a: Any, axis: Any = None) -> Any:
     """NumPy's ``squeeze``.
 
+    Parameters
+    ----------
+    a : array_like
+        The input: an array, a nested sequence, a scalar or a traced array.
+    axis : int or tuple of int, optional
+        The length-one axes removed (default all).
+
+    Returns
+    -------
+    out : ndarray
+        The array without those axes.
+
+    Raises
+    ------
+    ValueError
+        If a chosen axis does not have length one.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.squeeze(np.zeros((1, 3))).shape
     (3,)
@@ -278,6 +383,25 @@ def squeeze(a: Any, axis: Any = None) -> Any:
 def broadcast_to(a: Any, shape: Any) -> Any:
     """NumPy's ``broadcast_to``.
 
+    Parameters
+    ----------
+    a : array_like
+        The input: an array, a nested sequence, a scalar or a traced array.
+    shape : tuple of int
+        The shape broadcast to.
+
+    Returns
+    -------
+    out : ndarray
+        ``a`` broadcast (its derivative sums the cotangent back).
+
+    Raises
+    ------
+    ValueError
+        If ``a`` does not broadcast to ``shape``.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> fnp.broadcast_to(1.0, (2,)).shape
     (2,)
@@ -294,6 +418,20 @@ def broadcast_to(a: Any, shape: Any) -> Any:
 def ravel(a: Any, order: str = "C") -> Any:
     """NumPy's ``ravel``.
 
+    Parameters
+    ----------
+    a : array_like
+        The input: an array, a nested sequence, a scalar or a traced array.
+    order : {'C'}, optional
+        Only C order.
+
+    Returns
+    -------
+    out : ndarray
+        The flattened array.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp, numpy as np
     >>> fnp.ravel(np.zeros((2, 3))).shape
     (6,)

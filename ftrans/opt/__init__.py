@@ -5,6 +5,8 @@
 - ``fold``: constant folding (equations of literals and constants only, evaluated once);
 - ``simplify``: algebraic identities (``x*1``, ``x+0``, ``-(-x)``, broadcast of a broadcast,
   transpose of a transpose, a matmul with an identity basis becoming the other operand);
+- ``rules``: the rewrites primitives declare (a ``scan`` takes out of its loop what need
+  not run step by step);
 - ``unbroadcast``: a large broadcast-view constant as ``broadcast_in_dim`` of its compact
   value.
 
@@ -25,10 +27,16 @@ from ..ir import Jaxpr
 from .cse import cse
 from .dce import dce
 from .fold import fold
+from .rules import rules
 from .simplify import simplify
 from .unbroadcast import unbroadcast
 
-PASSES = (unbroadcast, simplify, fold, cse, dce)
+
+def _rules(jaxpr: Jaxpr, consts: Sequence[Any]) -> tuple[Jaxpr, list[Any]]:
+    return rules(jaxpr, consts, optimize)
+
+
+PASSES = (unbroadcast, simplify, fold, _rules, cse, dce)
 
 
 def optimize(jaxpr: Jaxpr, consts: Sequence[Any], max_rounds: int = 4
@@ -50,4 +58,4 @@ def optimize(jaxpr: Jaxpr, consts: Sequence[Any], max_rounds: int = 4
     return jaxpr, consts
 
 
-__all__ = ["optimize", "dce", "cse", "fold", "simplify", "unbroadcast", "PASSES"]
+__all__ = ["optimize", "dce", "cse", "fold", "rules", "simplify", "unbroadcast", "PASSES"]

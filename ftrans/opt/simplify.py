@@ -7,7 +7,8 @@
   a reshape of a reshape is one reshape; shape ops that change nothing disappear;
 - a ``dot_general`` with an identity matrix (the basis ``jacfwd``/``jacrev`` feed in) becomes
   the other operand, transposed into place; an identity scaled by a broadcast vector (a
-  diagonal matrix) times a matrix becomes a broadcast multiply.
+  diagonal matrix) times a matrix becomes a broadcast multiply;
+- the sum over its batch axes of a batched ``dot_general`` is one ``dot_general``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 from ..ir import Eqn, Jaxpr, Literal, ShapedArray, Var
 from ..prims.dot import dot_general_p
 from ..prims.elementwise import add_p, div_p, mul_p, neg_p, sub_p
+from ..prims.reduce import reduce_sum_p
 from ..prims.shape import broadcast_in_dim_p, convert_element_type_p, reshape_p, transpose_p
 from ._rewrite import rebuild, with_inputs
 
@@ -58,6 +60,10 @@ class _Simplifier:
         self.producer: dict[Var, Eqn] = {}
         self.env: dict[Any, Any] = {}
         self.eqns: list[Eqn] = []
+        self.reads: dict[Var, int] = {}
+        for a in [a for e in jaxpr.eqns for a in e.inputs] + list(jaxpr.outvars):
+            if type(a) is Var:
+                self.reads[a] = self.reads.get(a, 0) + 1
 
     def alias(self, out: Var, x: Any) -> None:
         self.env[out] = x
@@ -92,6 +98,22 @@ class _Simplifier:
         rule = None if eqn.prim.multiple_results else _RULES.get(eqn.prim)
         if rule is None or not rule(self, eqn, eqn.inputs, eqn.outputs[0]):
             self.emit(eqn)
+
+    def sum_of_batched_dot(self, eqn: Eqn) -> bool:
+        """The sum over the batch axes of a batched ``dot_general`` read nowhere else is one
+        ``dot_general`` contracting them too (a loop's summed outer products: one matrix
+        product, no stack of them)."""
+        inner = self.prod(eqn.inputs[0])
+        if inner is None or not inner.prim.contraction or self.reads.get(eqn.inputs[0]) != 1:
+            return False
+        (lc, rc), (lb, rb) = inner.params["dimension_numbers"]
+        if not lb or tuple(eqn.params["axes"]) != tuple(range(len(lb))):
+            return False
+        self.emit(Eqn(inner.prim, inner.inputs, eqn.outputs,
+                      dict(inner.params, dimension_numbers=((tuple(lb) + tuple(lc),
+                                                             tuple(rb) + tuple(rc)),
+                                                            ((), ())))))
+        return True
 
     def chain(self, x: Any, perm: tuple[int, ...], scale: Any, scale_dim: int, out: Var
               ) -> None:
@@ -258,10 +280,14 @@ def _dot(s: _Simplifier, eqn: Eqn, ins: Sequence[Any], out: Var) -> bool:
     return type(ins[0]) is not Literal and s.dot_identity(eqn)
 
 
+def _sum(s: _Simplifier, eqn: Eqn, ins: Sequence[Any], out: Var) -> bool:
+    return s.sum_of_batched_dot(eqn)
+
+
 _RULES: dict[Any, Any] = {
     mul_p: _mul, add_p: _add, sub_p: _right_unit(0), div_p: _right_unit(1), neg_p: _neg,
     broadcast_in_dim_p: _broadcast, reshape_p: _reshape, convert_element_type_p: _same,
-    transpose_p: _transpose, dot_general_p: _dot,
+    transpose_p: _transpose, dot_general_p: _dot, reduce_sum_p: _sum,
 }
 
 

@@ -36,4 +36,15 @@ from .shape import (  # noqa: F401
                     transpose,
                     transpose_p,
 )
-from .slicing import concatenate, concatenate_p, pad, pad_p, rev, rev_p, slice_, slice_p  # noqa
+from .slicing import (  # noqa
+                    concatenate,
+                    concatenate_p,
+                    pad,
+                    pad_p,
+                    rev,
+                    rev_p,
+                    roll,
+                    roll_p,
+                    slice_,
+                    slice_p,
+)

@@ -85,6 +85,21 @@ def _dot_general_impl(xp: Any, x: Any, y: Any, *, dimension_numbers: DimNums) ->
     return out.reshape(batch_shape + [xs[d] for d in lf] + [ys[d] for d in rf])
 
 
+def _dot_general_py(avals: Sequence[ShapedArray], *, dimension_numbers: DimNums
+                    ) -> str | None:
+    """The NumPy backend's inline form: ``_np.dot`` where the impl calls it (no batch axes,
+    operands of one or two axes), else ``None`` (the impl)."""
+    (lc, rc), (lb, rb) = dimension_numbers
+    xn, yn = avals[0].ndim, avals[1].ndim
+    if lb:
+        return None
+    if 1 <= xn <= 2 and 1 <= yn <= 2 and lc == (xn - 1,) and rc == (0,):
+        return "_np.dot({0}, {1})"
+    if xn == 2 and yn == 2 and len(lc) == 1:
+        return f"_np.dot({{0}}{'.T' if lc == (0,) else ''}, {{1}}{'.T' if rc == (1,) else ''})"
+    return None
+
+
 def _dot_general_aval(x: ShapedArray, y: ShapedArray, *, dimension_numbers: DimNums
                       ) -> ShapedArray:
     (lc, rc), (lb, rb) = dimension_numbers
@@ -176,6 +191,7 @@ def _dot_general_batch(args: Sequence[Any], dims: Sequence[Any], *,
 
 
 dot_general_p.impl = _dot_general_impl
+dot_general_p.py_expr = _dot_general_py
 dot_general_p.abstract_eval = _dot_general_aval
 dot_general_p.jvp = _dot_general_jvp
 dot_general_p.transpose = _dot_general_transpose

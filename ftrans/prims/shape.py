@@ -165,6 +165,8 @@ def _reshape_batch(args: Sequence[Any], dims: Sequence[Any], *, new_sizes: tuple
 
 reshape_p.view = True  # NumPy returns a view
 reshape_p.impl = lambda xp, x, *, new_sizes: xp.reshape(x, new_sizes)
+reshape_p.py_expr = lambda avals, *, new_sizes: f"{{0}}.reshape({tuple(new_sizes)!r})"
+reshape_p.same_order = lambda aval, *, new_sizes: True
 reshape_p.abstract_eval = _reshape_aval
 reshape_p.transpose = lambda ct, x, *, new_sizes: [reshape(ct, x.aval.shape)]
 reshape_p.batch = _reshape_batch
@@ -257,6 +259,10 @@ def _transpose_batch(args: Sequence[Any], dims: Sequence[Any], *, permutation: t
 
 transpose_p.view = True  # NumPy returns a view
 transpose_p.impl = lambda xp, x, *, permutation: xp.transpose(x, permutation)
+transpose_p.py_expr = lambda avals, *, permutation: f"{{0}}.transpose({tuple(permutation)!r})"
+transpose_p.same_order = lambda aval, *, permutation: (
+    [d for d in permutation if aval.shape[d] != 1] == [d for d in range(aval.ndim)
+                                                       if aval.shape[d] != 1])
 transpose_p.abstract_eval = _transpose_aval
 transpose_p.transpose = lambda ct, x, *, permutation: [
     transpose(ct, tuple(np.argsort(permutation)))]

@@ -1,5 +1,6 @@
-"""Static slicing and joining: slice, pad, concatenate, rev. All linear; slice and pad are
-each other's transposes, and concatenate's transpose slices the cotangent apart."""
+"""Static slicing and joining: slice, pad, concatenate, rev, roll. All linear; slice and pad
+are each other's transposes, concatenate's transpose slices the cotangent apart, and roll's
+rolls it back."""
 
 from __future__ import annotations
 
@@ -96,8 +97,21 @@ def _slice_batch(args: Sequence[Any], dims: Sequence[Any], *, start_indices: tup
 
 
 slice_p.view = True  # NumPy returns a view
-slice_p.impl = lambda xp, x, *, start_indices, limit_indices, strides: x[tuple(
-    slice(s, lim, st) for s, lim, st in zip(start_indices, limit_indices, strides))]
+_INDEX: dict[tuple, Any] = {}  # params -> the index tuple that applies them (small calls)
+
+
+def _slice_impl(xp: Any, x: Any, *, start_indices: tuple, limit_indices: tuple,
+                strides: tuple) -> Any:
+    key = (start_indices, limit_indices, strides)
+    index = _INDEX.get(key)
+    if index is None:
+        index = tuple(slice(s, lim, st) for s, lim, st in zip(*key))
+        if len(_INDEX) < 4096:
+            _INDEX[key] = index
+    return x[index]
+
+
+slice_p.impl = _slice_impl
 slice_p.abstract_eval = _slice_aval
 slice_p.transpose = _slice_transpose
 slice_p.batch = _slice_batch
@@ -139,11 +153,18 @@ def pad(x: Any, padding_value: Any, padding_config: Sequence[tuple[int, int, int
 
 
 def _pad_impl(xp: Any, x: Any, value: Any, *, padding_config: tuple) -> Any:
-    shape = [lo + hi + n + max(0, n - 1) * it
-             for n, (lo, hi, it) in zip(xp.shape(x), padding_config)]
-    out = xp.full(shape, value, dtype=x.dtype)
-    out[tuple(slice(lo, lo + (n - 1) * (it + 1) + 1 if n else lo, it + 1)
-              for n, (lo, hi, it) in zip(xp.shape(x), padding_config))] = x
+    key = (x.shape, padding_config)
+    plan = _INDEX.get(key)
+    if plan is None:  # the output's shape, and where x goes in it
+        plan = (tuple(lo + hi + n + max(0, n - 1) * it
+                      for n, (lo, hi, it) in zip(key[0], padding_config)),
+                tuple(slice(lo, lo + (n - 1) * (it + 1) + 1 if n else lo, it + 1)
+                      for n, (lo, hi, it) in zip(key[0], padding_config)))
+        if len(_INDEX) < 4096:
+            _INDEX[key] = plan
+    out = xp.empty(plan[0], dtype=x.dtype)
+    out[...] = value
+    out[plan[1]] = x
     return out
 
 
@@ -328,3 +349,61 @@ rev_p.abstract_eval = lambda x, *, dimensions: x
 rev_p.transpose = lambda ct, x, *, dimensions: [rev(ct, dimensions)]
 rev_p.batch = lambda args, dims, *, dimensions: (
     rev(args[0], tuple(_unbatched_axis(d, dims[0]) for d in dimensions)), dims[0])
+
+# ----------------------------------------------------------------------------- roll
+
+roll_p = _declare("roll")
+roll_p.jvp = linear_jvp(roll_p)
+
+
+def roll(x: Any, shifts: Sequence[int], axes: Sequence[int]) -> Any:
+    """NumPy's ``roll`` of ``x`` by ``shifts[i]`` along ``axes[i]`` (static, non-negative
+    axes; shifts along one axis add up), one primitive: each shift is taken modulo its
+    axis's length, and axes rolled by nothing are left out.
+
+    >>> roll(np.array([[1.0, 2.0, 3.0]]), (1, 4), (1, 1))
+    array([[2., 3., 1.]])
+    """
+    shape = shape_of(x)
+    total: dict[int, int] = {}
+    for s, a in zip(shifts, axes):
+        total[int(a)] = total.get(int(a), 0) + int(s)
+    kept = sorted((a, s % shape[a]) for a, s in total.items() if shape[a] and s % shape[a])
+    if not kept:
+        return x
+    return roll_p.bind(x, shifts=tuple(s for _, s in kept), axes=tuple(a for a, _ in kept))
+
+
+def _roll_transpose(ct: Any, x: Any, *, shifts: tuple, axes: tuple) -> list[Any]:
+    return [roll(ct, tuple(-s for s in shifts), axes)]
+
+
+def _roll_batch(args: Sequence[Any], dims: Sequence[Any], *, shifts: tuple, axes: tuple
+                ) -> tuple[Any, Any]:
+    return roll(args[0], shifts, tuple(_unbatched_axis(a, dims[0]) for a in axes)), dims[0]
+
+
+def _roll_impl(xp: Any, x: Any, *, shifts: tuple, axes: tuple) -> Any:
+    key = ("roll", x.shape, shifts, axes)
+    moves = _INDEX.get(key)
+    if moves is None:  # (destination, source) index pairs, two per rolled axis
+        every = (slice(None),) * len(x.shape)
+        moves = [(every, every)]
+        for s, a in zip(shifts, axes):
+            n = x.shape[a]
+            moves = [(d[:a] + (dst,) + d[a + 1:], f[:a] + (src,) + f[a + 1:])
+                     for d, f in moves
+                     for dst, src in ((slice(s, None), slice(None, n - s)),
+                                      (slice(None, s), slice(n - s, None)))]
+        if len(_INDEX) < 4096:
+            _INDEX[key] = moves
+    out = xp.empty_like(x)
+    for dst, src in moves:
+        out[dst] = x[src]
+    return out
+
+
+roll_p.impl = _roll_impl
+roll_p.abstract_eval = lambda x, *, shifts, axes: x
+roll_p.transpose = _roll_transpose
+roll_p.batch = _roll_batch

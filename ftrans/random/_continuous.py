@@ -64,6 +64,33 @@ def uniform(key: Any, shape: Any = (), dtype: Any = None, minval: Any = 0.0,
     the same numbers as ``jax.random.uniform``. Differentiable in ``minval`` and
     ``maxval``; they broadcast to ``shape``.
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    shape : tuple of int, optional
+        The shape of the result (default ``()``, one draw).
+    dtype : data-type, optional
+        ``float64`` (default) or ``float32``.
+    minval : array_like, optional
+        The lower bound (default 0); differentiable.
+    maxval : array_like, optional
+        The upper bound (default 1); differentiable.
+
+    Returns
+    -------
+    out : ndarray
+        Array of floats in ``[minval, maxval)`` of shape ``shape``.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key, or ``shape`` is not a tuple of non-negative ints.
+    ValueError
+        If ``dtype`` is not a float dtype, or the parameters do not broadcast to ``shape``.
+
+    Examples
+    --------
     >>> import ftrans.random as fr
     >>> fr.uniform(fr.PRNGKey(0), (3,))
     array([0.41845711, 0.21629545, 0.96532146])
@@ -88,6 +115,29 @@ def normal(key: Any, shape: Any = (), dtype: Any = None) -> Any:
     of ``erfinv``). For other means and scales write ``mu + sigma * normal(key, shape)``:
     differentiable in ``mu`` and ``sigma``.
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    shape : tuple of int, optional
+        The shape of the result (default ``()``, one draw).
+    dtype : data-type, optional
+        ``float64`` (default) or ``float32``.
+
+    Returns
+    -------
+    out : ndarray
+        Array of floats of shape ``shape``.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key, or ``shape`` is not a tuple of non-negative ints.
+    ValueError
+        If ``dtype`` is not a float dtype, or the parameters do not broadcast to ``shape``.
+
+    Examples
+    --------
     >>> import ftrans.random as fr, numpy as np
     >>> np.round(fr.normal(fr.PRNGKey(0), (3,)), 6)
     array([-0.205842, -0.784766,  1.816087])
@@ -102,6 +152,33 @@ def truncated_normal(key: Any, lower: Any, upper: Any, shape: Any = None,
     sampling, as ``jax.random.truncated_normal``), differentiable in ``lower`` and
     ``upper``.
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    lower : array_like
+        The lower bound; differentiable.
+    upper : array_like
+        The upper bound; differentiable.
+    shape : tuple of int, optional
+        The shape of the result (default the broadcast shape of ``lower`` and ``upper``).
+    dtype : data-type, optional
+        ``float64`` (default) or ``float32``.
+
+    Returns
+    -------
+    out : ndarray
+        Array of floats of shape ``shape``.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key, or ``shape`` is not a tuple of non-negative ints.
+    ValueError
+        If ``dtype`` is not a float dtype, or the parameters do not broadcast to ``shape``.
+
+    Examples
+    --------
     >>> import ftrans.random as fr
     >>> x = fr.truncated_normal(fr.PRNGKey(0), -1.0, 2.0, (1000,))
     >>> bool(x.min() >= -1.0 and x.max() <= 2.0)
@@ -127,6 +204,29 @@ def _open_uniform(key: Any, shape: Any, dtype: Any, where: str, minval: float) -
 def exponential(key: Any, shape: Any = (), dtype: Any = None) -> Any:
     """Exponential floats of rate 1, ``-log(1 - u)`` (as ``jax.random.exponential``).
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    shape : tuple of int, optional
+        The shape of the result (default ``()``, one draw).
+    dtype : data-type, optional
+        ``float64`` (default) or ``float32``.
+
+    Returns
+    -------
+    out : ndarray
+        Array of floats of shape ``shape``.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key, or ``shape`` is not a tuple of non-negative ints.
+    ValueError
+        If ``dtype`` is not a float dtype, or the parameters do not broadcast to ``shape``.
+
+    Examples
+    --------
     >>> import ftrans.random as fr, numpy as np
     >>> np.round(fr.exponential(fr.PRNGKey(0), (3,)), 6)
     array([0.542071, 0.243723, 3.361634])
@@ -138,6 +238,29 @@ def exponential(key: Any, shape: Any = (), dtype: Any = None) -> Any:
 def logistic(key: Any, shape: Any = (), dtype: Any = None) -> Any:
     """Standard logistic floats, ``log(u) - log(1 - u)`` (as ``jax.random.logistic``).
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    shape : tuple of int, optional
+        The shape of the result (default ``()``, one draw).
+    dtype : data-type, optional
+        ``float64`` (default) or ``float32``.
+
+    Returns
+    -------
+    out : ndarray
+        Array of floats of shape ``shape``.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key, or ``shape`` is not a tuple of non-negative ints.
+    ValueError
+        If ``dtype`` is not a float dtype, or the parameters do not broadcast to ``shape``.
+
+    Examples
+    --------
     >>> import ftrans.random as fr
     >>> fr.logistic(fr.PRNGKey(0), (2,)).shape
     (2,)
@@ -151,6 +274,29 @@ def laplace(key: Any, shape: Any = (), dtype: Any = None) -> Any:
     """Standard Laplace floats, ``sign(u) log(1 - |u|)`` for ``u`` uniform in
     ``(-1, 1)`` (as ``jax.random.laplace``).
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    shape : tuple of int, optional
+        The shape of the result (default ``()``, one draw).
+    dtype : data-type, optional
+        ``float64`` (default) or ``float32``.
+
+    Returns
+    -------
+    out : ndarray
+        Array of floats of shape ``shape``.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key, or ``shape`` is not a tuple of non-negative ints.
+    ValueError
+        If ``dtype`` is not a float dtype, or the parameters do not broadcast to ``shape``.
+
+    Examples
+    --------
     >>> import ftrans.random as fr
     >>> fr.laplace(fr.PRNGKey(0), (2,)).shape
     (2,)
@@ -163,6 +309,29 @@ def laplace(key: Any, shape: Any = (), dtype: Any = None) -> Any:
 def cauchy(key: Any, shape: Any = (), dtype: Any = None) -> Any:
     """Standard Cauchy floats, ``tan(pi (u - 1/2))`` (as ``jax.random.cauchy``).
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    shape : tuple of int, optional
+        The shape of the result (default ``()``, one draw).
+    dtype : data-type, optional
+        ``float64`` (default) or ``float32``.
+
+    Returns
+    -------
+    out : ndarray
+        Array of floats of shape ``shape``.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key, or ``shape`` is not a tuple of non-negative ints.
+    ValueError
+        If ``dtype`` is not a float dtype, or the parameters do not broadcast to ``shape``.
+
+    Examples
+    --------
     >>> import ftrans.random as fr
     >>> fr.cauchy(fr.PRNGKey(0), (2,)).shape
     (2,)
@@ -176,6 +345,29 @@ def gumbel(key: Any, shape: Any = (), dtype: Any = None) -> Any:
     """Standard Gumbel floats, ``-log(-log(u))`` (as ``jax.random.gumbel``, mode
     ``'low'``).
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    shape : tuple of int, optional
+        The shape of the result (default ``()``, one draw).
+    dtype : data-type, optional
+        ``float64`` (default) or ``float32``.
+
+    Returns
+    -------
+    out : ndarray
+        Array of floats of shape ``shape``.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key, or ``shape`` is not a tuple of non-negative ints.
+    ValueError
+        If ``dtype`` is not a float dtype, or the parameters do not broadcast to ``shape``.
+
+    Examples
+    --------
     >>> import ftrans.random as fr
     >>> fr.gumbel(fr.PRNGKey(0), (2,)).shape
     (2,)
@@ -188,6 +380,31 @@ def gumbel(key: Any, shape: Any = (), dtype: Any = None) -> Any:
 def lognormal(key: Any, sigma: Any = 1.0, shape: Any = None, dtype: Any = None) -> Any:
     """``exp(sigma * normal)``, as ``jax.random.lognormal``; differentiable in ``sigma``.
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    sigma : array_like, optional
+        The scale of the log (default 1); differentiable.
+    shape : tuple of int, optional
+        The shape of the result (default ``sigma``'s shape).
+    dtype : data-type, optional
+        ``float64`` (default) or ``float32``.
+
+    Returns
+    -------
+    out : ndarray
+        Array of floats of shape ``shape``.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key, or ``shape`` is not a tuple of non-negative ints.
+    ValueError
+        If ``dtype`` is not a float dtype, or the parameters do not broadcast to ``shape``.
+
+    Examples
+    --------
     >>> import ftrans.random as fr
     >>> bool((fr.lognormal(fr.PRNGKey(0), 0.5, (4,)) > 0).all())
     True
@@ -209,6 +426,35 @@ def multivariate_normal(key: Any, mean: Any, cov: Any, shape: Any = None, dtype:
     The result has shape ``shape + (n,)`` (``shape`` defaults to the broadcast batch shape
     of ``mean`` and ``cov``). Differentiable in ``mean`` and ``cov``.
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    mean : array_like
+        The means, shape ``(..., n)``; differentiable.
+    cov : array_like
+        The covariances, shape ``(..., n, n)``; differentiable.
+    shape : tuple of int, optional
+        The shape of the result (default the broadcast batch shape of ``mean`` and ``cov``).
+    dtype : data-type, optional
+        ``float64`` (default) or ``float32``.
+    method : {'cholesky', 'eigh', 'svd'}, optional
+        How ``cov`` is factored (default ``'cholesky'``; the others accept singular ``cov``).
+
+    Returns
+    -------
+    out : ndarray
+        Array of floats of shape ``shape + (n,)``.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key, or ``shape`` is not a tuple of non-negative ints.
+    ValueError
+        If ``dtype`` is not a float dtype, or the parameters do not broadcast to ``shape``.
+
+    Examples
+    --------
     >>> import ftrans.random as fr, numpy as np
     >>> x = fr.multivariate_normal(fr.PRNGKey(0), np.zeros(2), np.eye(2), (5,))
     >>> x.shape

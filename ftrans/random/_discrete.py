@@ -41,6 +41,31 @@ def bernoulli(key: Any, p: Any = 0.5, shape: Any = None, mode: str = "low") -> A
     ``jax.random.bernoulli``); ``shape`` defaults to ``p``'s. ``mode='high'`` uses two
     uniforms per draw, for probabilities below the float's resolution.
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    p : array_like, optional
+        The probability of True (default 0.5).
+    shape : tuple of int, optional
+        The shape of the result (default ``p``'s shape).
+    mode : {'low', 'high'}, optional
+        ``'high'``: two uniforms per draw, for tiny ``p``.
+
+    Returns
+    -------
+    out : ndarray
+        Array of bool of shape ``shape``.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key, or ``shape`` is not a tuple of non-negative ints.
+    ValueError
+        If ``dtype`` is not a float dtype, or the parameters do not broadcast to ``shape``.
+
+    Examples
+    --------
     >>> import ftrans.random as fr
     >>> fr.bernoulli(fr.PRNGKey(0), 0.5, (5,))
     array([ True,  True, False, False, False])
@@ -95,6 +120,31 @@ def randint(key: Any, shape: Any, minval: Any, maxval: Any, dtype: Any = None) -
     ``jax.random.randint``: a bias of order ``span / 2**nbits`` for spans that are not
     powers of two.
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    shape : tuple of int
+        The shape of the result.
+    minval : array_like
+        The lower bound (included).
+    maxval : array_like
+        The upper bound (excluded).
+    dtype : data-type, optional
+        An integer dtype (default ``int64``).
+
+    Returns
+    -------
+    out : ndarray
+        Array of integers in ``[minval, maxval)`` of shape ``shape``.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key, or ``shape`` is not a tuple of non-negative ints.
+
+    Examples
+    --------
     >>> import ftrans.random as fr
     >>> fr.randint(fr.PRNGKey(0), (5,), 0, 10)
     array([5, 1, 5, 7, 3])
@@ -161,6 +211,29 @@ def permutation(key: Any, x: Any, axis: int = 0, independent: bool = False) -> A
     ``axis`` (each slice on its own with ``independent=True``), as
     ``jax.random.permutation``.
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    x : int or array_like
+        ``arange(x)`` for an int, else the array to shuffle.
+    axis : int, optional
+        The axis shuffled (default 0).
+    independent : bool, optional
+        Shuffle each slice on its own (default False).
+
+    Returns
+    -------
+    out : ndarray
+        Array, the permuted entries.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key, or ``shape`` is not a tuple of non-negative ints.
+
+    Examples
+    --------
     >>> import ftrans.random as fr
     >>> fr.permutation(fr.PRNGKey(0), 5)
     array([0, 1, 4, 3, 2])
@@ -185,6 +258,33 @@ def choice(key: Any, a: Any, shape: Any = (), replace: bool = True, p: Any = Non
     """Draws from ``a`` (an array: entries along ``axis``; an int: ``arange(a)``), with or
     without replacement, optionally weighted by ``p``, as ``jax.random.choice``.
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    a : int or array_like
+        The population: ``arange(a)`` for an int, else ``a``'s entries along ``axis``.
+    shape : tuple of int, optional
+        The shape of the result (default ``()``, one draw).
+    replace : bool, optional
+        Draw with replacement (default True).
+    p : array_like, optional
+        The probabilities of the entries (default uniform).
+    axis : int, optional
+        The axis of ``a`` drawn from (default 0).
+
+    Returns
+    -------
+    out : ndarray
+        Array of the entries drawn.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key, or ``shape`` is not a tuple of non-negative ints.
+
+    Examples
+    --------
     >>> import ftrans.random as fr
     >>> fr.choice(fr.PRNGKey(0), 5, (3,), replace=False)
     array([0, 1, 4])
@@ -248,6 +348,31 @@ def categorical(key: Any, logits: Any, axis: int = -1, shape: Any = None,
     without replacement), as ``jax.random.categorical``. ``shape`` defaults to ``logits``'
     shape without ``axis``; a longer ``shape`` draws several times from each distribution.
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    logits : array_like
+        Unnormalized log probabilities.
+    axis : int, optional
+        The axis of the categories (default -1).
+    shape : tuple of int, optional
+        The shape of the result (default ``logits``' shape without ``axis``).
+    replace : bool, optional
+        Draw with replacement (default True).
+
+    Returns
+    -------
+    out : ndarray
+        Array of int of shape ``shape``.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key, or ``shape`` is not a tuple of non-negative ints.
+
+    Examples
+    --------
     >>> import ftrans.random as fr, numpy as np
     >>> fr.categorical(fr.PRNGKey(0), np.log(np.array([0.2, 0.3, 0.5])), shape=(6,))
     array([2, 2, 0, 1, 1, 2])
@@ -291,6 +416,29 @@ def poisson(key: Any, lam: Any, shape: Any = None, dtype: Any = None) -> Any:
     rejection above, as ``jax.random.poisson``; each element from its own key, so vmap and
     jit give the same numbers. A negative ``lam`` gives -1.
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    lam : array_like
+        The rates.
+    shape : tuple of int, optional
+        The shape of the result (default ``lam``'s shape).
+    dtype : data-type, optional
+        An integer dtype (default ``int64``).
+
+    Returns
+    -------
+    out : ndarray
+        Array of integers of shape ``shape`` (-1 where ``lam`` is negative).
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key, or ``shape`` is not a tuple of non-negative ints.
+
+    Examples
+    --------
     >>> import ftrans.random as fr, numpy as np
     >>> k = fr.poisson(fr.PRNGKey(0), np.array([0.0, 3.0, 1000.0]))
     >>> int(k[0]), k.dtype

@@ -44,6 +44,31 @@ def gamma(key: Any, a: Any, shape: Any = None, dtype: Any = None) -> Any:
     """Gamma(a, 1) floats (divide by a rate, multiply by a scale for the others);
     ``shape`` defaults to ``a``'s. Differentiable in ``a`` (implicit reparameterisation).
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    a : array_like
+        The shape parameter; differentiable.
+    shape : tuple of int, optional
+        The shape of the result (default ``a``'s shape).
+    dtype : data-type, optional
+        ``float64`` (default) or ``float32``.
+
+    Returns
+    -------
+    out : ndarray
+        Array of floats of shape ``shape``.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key, or ``shape`` is not a tuple of non-negative ints.
+    ValueError
+        If ``dtype`` is not a float dtype, or the parameters do not broadcast to ``shape``.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.random as fr, numpy as np
     >>> x = fr.gamma(fr.PRNGKey(0), np.array([0.5, 2.0, 30.0]))
     >>> bool((x > 0).all())
@@ -57,6 +82,31 @@ def loggamma(key: Any, a: Any, shape: Any = None, dtype: Any = None) -> Any:
     """The logs of Gamma(a, 1) draws, computed in log space: accurate where ``gamma``
     underflows to 0 (``a`` well below 1). Differentiable in ``a``.
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    a : array_like
+        The shape parameter; differentiable.
+    shape : tuple of int, optional
+        The shape of the result (default ``a``'s shape).
+    dtype : data-type, optional
+        ``float64`` (default) or ``float32``.
+
+    Returns
+    -------
+    out : ndarray
+        Array of floats of shape ``shape``.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key, or ``shape`` is not a tuple of non-negative ints.
+    ValueError
+        If ``dtype`` is not a float dtype, or the parameters do not broadcast to ``shape``.
+
+    Examples
+    --------
     >>> import ftrans.random as fr
     >>> bool(fr.loggamma(fr.PRNGKey(0), 1e-3, (4,)).min() < -100)
     True
@@ -69,6 +119,33 @@ def beta(key: Any, a: Any, b: Any, shape: Any = None, dtype: Any = None) -> Any:
     ``jax.random.beta``); ``shape`` defaults to the broadcast of ``a`` and ``b``.
     Differentiable in ``a`` and ``b``.
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    a : array_like
+        The first shape parameter; differentiable.
+    b : array_like
+        The second shape parameter; differentiable.
+    shape : tuple of int, optional
+        The shape of the result (default the broadcast shape of ``a`` and ``b``).
+    dtype : data-type, optional
+        ``float64`` (default) or ``float32``.
+
+    Returns
+    -------
+    out : ndarray
+        Array of floats of shape ``shape``.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key, or ``shape`` is not a tuple of non-negative ints.
+    ValueError
+        If ``dtype`` is not a float dtype, or the parameters do not broadcast to ``shape``.
+
+    Examples
+    --------
     >>> import ftrans.random as fr
     >>> x = fr.beta(fr.PRNGKey(0), 2.0, 5.0, (1000,))
     >>> bool(0.2 < x.mean() < 0.37)
@@ -90,6 +167,31 @@ def dirichlet(key: Any, alpha: Any, shape: Any = None, dtype: Any = None) -> Any
     ``shape + (n,)``, ``shape`` defaulting to ``alpha.shape[:-1]``. Differentiable in
     ``alpha``.
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    alpha : array_like
+        The concentrations, shape ``(..., n)``; differentiable.
+    shape : tuple of int, optional
+        The shape of the result (default ``alpha.shape[:-1]``).
+    dtype : data-type, optional
+        ``float64`` (default) or ``float32``.
+
+    Returns
+    -------
+    out : ndarray
+        Array of floats of shape ``shape + (n,)``, each row summing to 1.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key, or ``shape`` is not a tuple of non-negative ints.
+    ValueError
+        If ``dtype`` is not a float dtype, or the parameters do not broadcast to ``shape``.
+
+    Examples
+    --------
     >>> import ftrans.random as fr, numpy as np
     >>> x = fr.dirichlet(fr.PRNGKey(0), np.array([1.0, 2.0, 3.0]), (4,))
     >>> x.shape, bool(np.allclose(x.sum(-1), 1.0))
@@ -112,6 +214,31 @@ def chisquare(key: Any, df: Any, shape: Any = None, dtype: Any = None) -> Any:
     """Chi-square floats with ``df`` degrees of freedom, ``2 Gamma(df/2)``.
     Differentiable in ``df``.
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    df : array_like
+        The degrees of freedom; differentiable.
+    shape : tuple of int, optional
+        The shape of the result (default ``df``'s shape).
+    dtype : data-type, optional
+        ``float64`` (default) or ``float32``.
+
+    Returns
+    -------
+    out : ndarray
+        Array of floats of shape ``shape``.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key, or ``shape`` is not a tuple of non-negative ints.
+    ValueError
+        If ``dtype`` is not a float dtype, or the parameters do not broadcast to ``shape``.
+
+    Examples
+    --------
     >>> import ftrans.random as fr
     >>> fr.chisquare(fr.PRNGKey(0), 3.0, (2,)).shape
     (2,)
@@ -125,6 +252,31 @@ def t(key: Any, df: Any, shape: Any = None, dtype: Any = None) -> Any:
     """Student's t floats with ``df`` degrees of freedom, ``z sqrt(df / chi2(df))``.
     Differentiable in ``df``.
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    df : array_like
+        The degrees of freedom; differentiable.
+    shape : tuple of int, optional
+        The shape of the result (default ``df``'s shape).
+    dtype : data-type, optional
+        ``float64`` (default) or ``float32``.
+
+    Returns
+    -------
+    out : ndarray
+        Array of floats of shape ``shape``.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key, or ``shape`` is not a tuple of non-negative ints.
+    ValueError
+        If ``dtype`` is not a float dtype, or the parameters do not broadcast to ``shape``.
+
+    Examples
+    --------
     >>> import ftrans.random as fr
     >>> fr.t(fr.PRNGKey(0), 5.0, (2,)).shape
     (2,)

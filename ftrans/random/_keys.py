@@ -159,6 +159,25 @@ def PRNGKey(seed: Any) -> Any:
     (high, low), as JAX with ``jax_enable_x64`` (JAX's default 32-bit mode drops the high
     word of seeds outside ``[0, 2**32)``). A traced seed gives a traced key.
 
+    Parameters
+    ----------
+    seed : int or array_like
+        A scalar integer (may be traced).
+
+    Returns
+    -------
+    out : ndarray
+        Array of uint32, shape (2,): the key.
+
+    Raises
+    ------
+    TypeError
+        If ``seed`` is not a scalar integer.
+    OverflowError
+        If ``seed`` does not fit in 64 bits.
+
+    Examples
+    --------
     >>> import ftrans.random as fr
     >>> fr.PRNGKey(42)
     array([ 0, 42], dtype=uint32)
@@ -189,6 +208,25 @@ def key(seed: Any) -> Any:
     """A PRNG key from an integer seed: the same array as ``PRNGKey`` (ftrans keys are
     ``uint32`` arrays of shape ``(2,)``; there is no key dtype).
 
+    Parameters
+    ----------
+    seed : int or array_like
+        A scalar integer (may be traced).
+
+    Returns
+    -------
+    out : ndarray
+        Array of uint32, shape (2,): the key.
+
+    Raises
+    ------
+    TypeError
+        If ``seed`` is not a scalar integer.
+    OverflowError
+        If ``seed`` does not fit in 64 bits.
+
+    Examples
+    --------
     >>> import ftrans.random as fr
     >>> fr.key(7)
     array([0, 7], dtype=uint32)
@@ -200,6 +238,23 @@ def key_data(keys: Any) -> Any:
     """The ``uint32`` data of a key or an array of keys (``(..., 2)``): the keys
     themselves.
 
+    Parameters
+    ----------
+    keys : array_like
+        A key or an array of keys, shape ``(..., 2)``.
+
+    Returns
+    -------
+    out : ndarray
+        Array of uint32: the keys' data.
+
+    Raises
+    ------
+    TypeError
+        If ``keys`` are not PRNG keys.
+
+    Examples
+    --------
     >>> import ftrans.random as fr
     >>> fr.key_data(fr.PRNGKey(3))
     array([0, 3], dtype=uint32)
@@ -210,6 +265,23 @@ def key_data(keys: Any) -> Any:
 def wrap_key_data(key_bits_array: Any) -> Any:
     """Keys from their ``uint32`` data of shape ``(..., 2)``: the data themselves, checked.
 
+    Parameters
+    ----------
+    key_bits_array : array_like
+        ``uint32`` data of shape ``(..., 2)``.
+
+    Returns
+    -------
+    out : ndarray
+        Array of uint32: the keys.
+
+    Raises
+    ------
+    TypeError
+        If the data are not ``uint32`` of shape ``(..., 2)``.
+
+    Examples
+    --------
     >>> import ftrans.random as fr, numpy as np
     >>> fr.wrap_key_data(np.array([0, 3], np.uint32))
     array([0, 3], dtype=uint32)
@@ -220,6 +292,23 @@ def wrap_key_data(key_bits_array: Any) -> Any:
 def clone(key: Any) -> Any:
     """``key`` itself (JAX's ``clone``, for code that passes keys linearly).
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+
+    Returns
+    -------
+    out : ndarray
+        Array: ``key``.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key.
+
+    Examples
+    --------
     >>> import ftrans.random as fr
     >>> fr.clone(fr.PRNGKey(1))
     array([0, 1], dtype=uint32)
@@ -292,6 +381,25 @@ def split(key: Any, num: int | Sequence[int] = 2) -> Any:
     """``num`` new keys from ``key``, stacked: shape ``(num, 2)`` (or ``(*num, 2)`` for a
     tuple). The same numbers as ``jax.random.split``.
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    num : int or tuple of int, optional
+        How many keys (default 2).
+
+    Returns
+    -------
+    out : ndarray
+        Array of uint32 of shape ``(num, 2)`` (or ``(*num, 2)``).
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key, or ``shape`` is not a tuple of non-negative ints.
+
+    Examples
+    --------
     >>> import ftrans.random as fr
     >>> fr.split(fr.PRNGKey(0))
     array([[1797259609, 2579123966],
@@ -307,6 +415,27 @@ def fold_in(key: Any, data: Any) -> Any:
     int must lie in ``[0, 2**32)``), as ``jax.random.fold_in``: keys for loop step ``i``
     without splitting in the loop. ``data`` may be traced.
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    data : int or array_like
+        A scalar integer (may be traced).
+
+    Returns
+    -------
+    out : ndarray
+        Array of uint32, shape (2,): the new key.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key or ``data`` not a scalar integer.
+    OverflowError
+        If a Python int ``data`` is outside ``[0, 2**32)``.
+
+    Examples
+    --------
     >>> import ftrans.random as fr
     >>> fr.fold_in(fr.PRNGKey(0), 3)
     array([2467461003, 3840466878], dtype=uint32)
@@ -337,6 +466,29 @@ def bits(key: Any, shape: Any = (), dtype: Any = None) -> Any:
     """Uniformly random unsigned integers (``uint64`` unless ``dtype`` says otherwise),
     the same as ``jax.random.bits``.
 
+    Parameters
+    ----------
+    key : array_like
+        A PRNG key (``PRNGKey``, ``key``, ``split``): ``uint32`` of shape ``(2,)``.
+    shape : tuple of int, optional
+        The shape of the result (default ``()``, one draw).
+    dtype : data-type, optional
+        An unsigned integer dtype (default ``uint64``).
+
+    Returns
+    -------
+    out : ndarray
+        Array of unsigned integers of shape ``shape``.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a PRNG key.
+    ValueError
+        If ``dtype`` is not an unsigned integer dtype.
+
+    Examples
+    --------
     >>> import ftrans.random as fr
     >>> fr.bits(fr.PRNGKey(0), (2,), "uint32")
     array([4070199207, 4202968722], dtype=uint32)

@@ -8,9 +8,10 @@ dtype (float64 for integers) and gives SciPy's values, edge values included.
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 from fractions import Fraction
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -37,9 +38,16 @@ def _quiet(fn: Any) -> Any:
     return wrapped
 
 
-def _example(name: str, call: str, value: str) -> str:
-    return (f"SciPy's ``special.{name}``.\n\n>>> import ftrans.scipy.special as fsp\n"
-            f">>> {call}\n{value}\n")
+def _example(name: str, call: str, value: str, params: Sequence[str] = ()) -> str:
+    """The NumPy-style docstring of ``special.<name>``, with its arguments ``params``."""
+    sections = ""
+    if params:
+        sections = ("Parameters\n----------\n" + ", ".join(params) + " : array_like\n"
+                    "    The arguments, broadcast together; computed in their common float "
+                    "dtype.\n\nReturns\n-------\nout : ndarray\n    Elementwise (a traced "
+                    "array under a transformation).\n\n")
+    return (f"SciPy's ``special.{name}``.\n\n{sections}Examples\n--------\n"
+            f">>> import ftrans.scipy.special as fsp\n>>> {call}\n{value}\n")
 
 
 # ----------------------------------------------------------------------------- primitives
@@ -149,7 +157,8 @@ for _fn, _call, _value, _extra in [
     (i1, "round(float(fsp.i1(1.0)), 12)", "0.565159103992", ""),
     (i1e, "round(float(fsp.i1e(1.0)), 12)", "0.20791041535", ""),
 ]:
-    _fn.__doc__ = _example(_fn.__name__, _call, _value).replace(
+    _fn.__doc__ = _example(_fn.__name__, _call, _value,
+                           list(inspect.signature(_fn).parameters)).replace(
         "``.\n\n", "``." + _extra + "\n\n", 1)
 
 

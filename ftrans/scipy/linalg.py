@@ -25,6 +25,33 @@ def solve_triangular(a: Any, b: Any, trans: Any = 0, lower: bool = False,
     taken as ones with ``unit_diagonal``. ``b`` is ``(..., M)`` (vectors) or
     ``(..., M, K)``; leading axes broadcast. Integers are computed in float64.
 
+    Parameters
+    ----------
+    a : array_like
+        Triangular matrices, shape ``(..., M, M)``; only one triangle is read.
+    b : array_like
+        Right-hand sides, ``(..., M)`` or ``(..., M, K)``.
+    trans : {0, 1, 2, 'N', 'T', 'C'}, optional
+        Solve with ``a`` (default), its transpose or its conjugate transpose.
+    lower : bool, optional
+        Read the lower triangle (default: the upper).
+    unit_diagonal : bool, optional
+        Take the diagonal as ones.
+    overwrite_a, overwrite_b, check_finite : bool, optional
+        SciPy's; accepted and ignored (ftrans never writes into its inputs).
+
+    Returns
+    -------
+    x : ndarray
+        The solution, ``b``'s shape (leading axes broadcast).
+
+    Raises
+    ------
+    ValueError
+        If ``trans`` is not one of its values, ``a`` is not square, or ``b``'s shape does not fit.
+
+    Examples
+    --------
     >>> import ftrans.scipy.linalg as fsl, numpy as np
     >>> fsl.solve_triangular(np.array([[2.0, 0.0], [1.0, 1.0]]), np.array([2.0, 3.0]),
     ...                      lower=True)

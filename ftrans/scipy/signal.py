@@ -251,6 +251,30 @@ def fftconvolve(in1: Any, in2: Any, mode: str = "full", axes: Any = None) -> Any
     """SciPy's ``fftconvolve``: the n-dimensional convolution by FFTs, over ``axes`` (all by
     default; along the others the inputs broadcast), modes ``full``, ``same``, ``valid``.
 
+    Parameters
+    ----------
+    in1 : array_like
+        The first input.
+    in2 : array_like
+        The second input, of the same rank.
+    mode : {'full', 'valid', 'same'}, optional
+        The output's extent (default ``'full'``; ``'same'``: centred, the size of ``in1``).
+    axes : int or sequence of int, optional
+        The axes convolved (default all; along the others the inputs broadcast).
+
+    Returns
+    -------
+    out : ndarray
+        The convolution, in the inputs' common dtype (traced under a transformation).
+
+    Raises
+    ------
+    ValueError
+        If ``mode`` is not one of the three, the ranks differ, or in ``'valid'`` mode neither
+        input is at least as large as the other along every axis.
+
+    Examples
+    --------
     >>> import ftrans.scipy.signal as fss, numpy as np
     >>> np.round(fss.fftconvolve(np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0])), 12)
     array([1., 3., 5., 3.])
@@ -273,6 +297,30 @@ def convolve(in1: Any, in2: Any, mode: str = "full", method: str = "auto") -> An
     ``same`` (centred, the size of ``in1``) or ``valid``; ``method`` ``auto``, ``direct`` or
     ``fft``. Integer inputs give exact integer results.
 
+    Parameters
+    ----------
+    in1 : array_like
+        The first input.
+    in2 : array_like
+        The second input, of the same rank.
+    mode : {'full', 'valid', 'same'}, optional
+        The output's extent (default ``'full'``; ``'same'``: centred, the size of ``in1``).
+    method : {'auto', 'direct', 'fft'}, optional
+        How it is computed (default ``'auto'``: by size).
+
+    Returns
+    -------
+    out : ndarray
+        The convolution, in the inputs' common dtype (traced under a transformation).
+
+    Raises
+    ------
+    ValueError
+        If ``mode`` is not one of the three, the ranks differ, or in ``'valid'`` mode neither
+        input is at least as large as the other along every axis.
+
+    Examples
+    --------
     >>> import ftrans.scipy.signal as fss, numpy as np
     >>> fss.convolve(np.eye(2), np.ones((2, 2)), "same")
     array([[1., 1.],
@@ -312,6 +360,30 @@ def correlate(in1: Any, in2: Any, mode: str = "full", method: str = "auto") -> A
     """SciPy's ``correlate``: ``z[k] = Σ_l in1[l + k - K] conj(in2[l])`` (``K`` centring the
     mode), i.e. ``convolve(in1, conj(in2[::-1, ...]))``.
 
+    Parameters
+    ----------
+    in1 : array_like
+        The first input.
+    in2 : array_like
+        The second input, of the same rank.
+    mode : {'full', 'valid', 'same'}, optional
+        The output's extent (default ``'full'``; ``'same'``: centred, the size of ``in1``).
+    method : {'auto', 'direct', 'fft'}, optional
+        How it is computed (default ``'auto'``: by size).
+
+    Returns
+    -------
+    out : ndarray
+        The cross-correlation, in the inputs' common dtype (traced under a transformation).
+
+    Raises
+    ------
+    ValueError
+        If ``mode`` is not one of the three, the ranks differ, or in ``'valid'`` mode neither
+        input is at least as large as the other along every axis.
+
+    Examples
+    --------
     >>> import ftrans.scipy.signal as fss, numpy as np
     >>> fss.correlate(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 0.5]), "valid")
     array([3.5])
@@ -359,6 +431,32 @@ def convolve2d(in1: Any, in2: Any, mode: str = "full", boundary: str = "fill",
     beyond ``in1``'s edges: ``fill`` (with ``fillvalue``, differentiable too), ``wrap``
     (``circular``) or ``symm`` (``symmetric``: mirrored, edge repeated).
 
+    Parameters
+    ----------
+    in1 : array_like
+        The first input, 2-D.
+    in2 : array_like
+        The second input, 2-D.
+    mode : {'full', 'valid', 'same'}, optional
+        The output's extent (default ``'full'``; ``'same'``: centred, the size of ``in1``).
+    boundary : {'fill', 'wrap', 'symm'}, optional
+        Values beyond ``in1``'s edges (default ``'fill'``; ``'circular'`` and ``'symmetric'`` too).
+    fillvalue : scalar, optional
+        The value for ``'fill'`` (default 0); differentiable.
+
+    Returns
+    -------
+    out : ndarray
+        The 2-D convolution, in the inputs' common dtype (traced under a transformation).
+
+    Raises
+    ------
+    ValueError
+        If ``mode`` is not one of the three, the ranks differ, or in ``'valid'`` mode neither
+        input is at least as large as the other along every axis.
+
+    Examples
+    --------
     >>> import ftrans.scipy.signal as fss, numpy as np
     >>> fss.convolve2d(np.eye(2), np.ones((2, 2)), "same", "wrap")
     array([[2., 2.],
@@ -382,6 +480,32 @@ def correlate2d(in1: Any, in2: Any, mode: str = "full", boundary: str = "fill",
     (its ``same`` output starts at ``n2 // 2`` of the full one, as SciPy's; where ``valid``
     swaps the inputs, the output is reversed, as SciPy's).
 
+    Parameters
+    ----------
+    in1 : array_like
+        The first input, 2-D.
+    in2 : array_like
+        The second input, 2-D.
+    mode : {'full', 'valid', 'same'}, optional
+        The output's extent (default ``'full'``; ``'same'``: centred, the size of ``in1``).
+    boundary : {'fill', 'wrap', 'symm'}, optional
+        Values beyond ``in1``'s edges (default ``'fill'``; ``'circular'`` and ``'symmetric'`` too).
+    fillvalue : scalar, optional
+        The value for ``'fill'`` (default 0); differentiable.
+
+    Returns
+    -------
+    out : ndarray
+        The 2-D cross-correlation, in the inputs' common dtype (traced under a transformation).
+
+    Raises
+    ------
+    ValueError
+        If ``mode`` is not one of the three, the ranks differ, or in ``'valid'`` mode neither
+        input is at least as large as the other along every axis.
+
+    Examples
+    --------
     >>> import ftrans.scipy.signal as fss, numpy as np
     >>> fss.correlate2d(np.eye(2), np.array([[1.0, 2.0]]), "same")
     array([[1., 0.],

@@ -42,7 +42,11 @@ def _unary(prim: Any, name: str, example: str, value: str) -> Any:
         return prim.bind(_float_arg(x))
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = (f"SciPy's ``special.{name}``, differentiable.\n\n"
-                  f">>> import ftrans.scipy.special as fsp\n>>> {example}\n{value}\n")
+                  "Parameters\n----------\nx : array_like\n    The argument, any shape.\n\n"
+                  "Returns\n-------\nout : ndarray\n    Elementwise, in the float dtype NumPy "
+                  "computes ``np.sin(x)`` in (a traced array under a transformation).\n\n"
+                  f"Examples\n--------\n>>> import ftrans.scipy.special as fsp\n>>> {example}\n"
+                  f"{value}\n")
     return fn
 
 

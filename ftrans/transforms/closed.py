@@ -36,6 +36,47 @@ def trace_closed(fun: Callable[..., Sequence[Any]], avals: Sequence[ShapedArray]
     return closed
 
 
+class CompiledJaxpr(ClosedJaxpr):
+    """A closed jaxpr with ``run(args) -> outs``, its compiled form: what a backend hands a
+    higher-order primitive's ``impl`` in place of a body, so that each step of a loop runs
+    generated code instead of binding equation after equation. ``call`` runs it on arrays
+    (under a trace it binds the equations, as for any closed jaxpr).
+
+    >>> import numpy as np
+    >>> from ftrans.ir import ShapedArray
+    >>> cj = trace_closed(lambda x: [x * 2.0], [ShapedArray((), np.float64)])
+    >>> call(CompiledJaxpr(cj, lambda args: [args[0] * 3.0]), np.float64(1.0))
+    [3.0]
+    """
+
+    __slots__ = ("run",)
+
+    def __init__(self, cj: ClosedJaxpr, run: Callable[[list[Any]], list[Any]]):
+        super().__init__(cj.jaxpr, cj.consts)
+        self.run = run
+
+
+def runner(cj: ClosedJaxpr) -> Callable[[list[Any]], list[Any]]:
+    """``run(args) -> outs`` for ``cj`` on arrays (never tracers): its compiled form if it
+    has one, else evaluation equation by equation. A loop's impl takes it once.
+
+    >>> import numpy as np
+    >>> from ftrans.ir import ShapedArray
+    >>> runner(trace_closed(lambda x: [x * 2.0], [ShapedArray((), np.float64)]))([1.5])
+    [3.0]
+    """
+    if type(cj) is CompiledJaxpr:
+        return cj.run
+    return lambda args: eval_jaxpr(cj.jaxpr, cj.consts, *args)
+
+
 def call(cj: ClosedJaxpr, *args: Any) -> list[Any]:
-    """``cj`` evaluated on ``args`` by binding each equation (re-recorded under a trace)."""
+    """``cj`` evaluated on ``args``: by its compiled form where a backend gave it one and no
+    argument is traced, else by binding each equation (re-recorded under a trace)."""
+    if type(cj) is CompiledJaxpr:
+        for a in args:
+            if isinstance(a, Tracer):
+                break
+        else:
+            return cj.run(list(args))
     return eval_jaxpr(cj.jaxpr, cj.consts, *args)

@@ -16,11 +16,13 @@ from ..core import Trace, Zero, instantiate
 from ..ir import ClosedJaxpr, Jaxpr, Literal, Var
 from .jvp import jaxpr_values, jvp_jaxpr_eval
 
+LINEARIZE_WHY = "linearization (tangents have no values)"  # ConcretizationError's words
+
 
 def _linear_part(jaxpr: Jaxpr, values: dict[Var, Any], diff_mask: Sequence[bool],
                  consume: bool) -> tuple[Jaxpr, list[Any]]:
     """The tangent map of ``jaxpr`` at ``values`` (completed here) and its residuals."""
-    with Trace(concrete=False, why="linearization (tangents have no values)") as trace:
+    with Trace(concrete=False, why=LINEARIZE_WHY) as trace:
         tangents = [trace.new_arg(v.aval) if d else Zero(v.aval)
                     for v, d in zip(jaxpr.invars, diff_mask)]
         outs = jvp_jaxpr_eval(jaxpr, values, tangents, consume=consume)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import numpy as np
+
 from .. import core
 from ..config import check_rule, in_backward_pass, nans_checked
 from ..core import Trace, UndefPrimal, Zero, bind, instantiate
@@ -28,6 +30,8 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
     """
     known: dict[Var, Any] = dict(zip(jaxpr.constvars, consts))
     if consume and isinstance(consts, list):
+        # only big residuals are worth the bookkeeping of releasing them early
+        consume = any(type(c) is not np.ndarray or c.nbytes >= 1 << 16 for c in consts)
         consts.clear()
     linear: set[Var] = set(jaxpr.invars)
     for eqn in jaxpr.eqns:  # forward: evaluate what does not depend on the linear inputs

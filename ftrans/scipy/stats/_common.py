@@ -44,6 +44,30 @@ def _where(cond: Any, x: Any, y: Any) -> Any:
     return fnp.where(cond, x, y)
 
 
+_FIRST = {"x": "The points, any shape (differentiable).",
+          "k": "The integer points (a non-integer ``k`` has pmf 0).",
+          "q": "The probabilities, in [0, 1] (outside it: nan; differentiable)."}
+_DEFAULTS = {"loc": "The location (default {0}).",
+             "scale": "The scale (default {0}); ``scale <= 0`` gives nan; differentiable."}
+
+
+def _sections(first: str, shapes: Sequence[str], defaults: dict[str, float],
+              summary: str) -> str:
+    """The Parameters, Returns and Raises sections of a method's NumPy-style docstring."""
+    lines = ["Parameters", "----------", f"{first} : array_like", "    " + _FIRST[first]]
+    for s in shapes:
+        lines += [f"{s} : array_like", "    A shape parameter (outside its domain: nan); "
+                  "differentiable."]
+    for k, v in defaults.items():
+        lines += [f"{k} : array_like, optional",
+                  "    " + _DEFAULTS.get(k, "Default {0}.").format(v)]
+    lines += ["", "Returns", "-------", "out : ndarray",
+              f"    {summary[0].upper()}{summary[1:]}, with the arguments broadcast together, in "
+              "their common float dtype.", "", "Raises", "------", "TypeError",
+              "    If the arguments do not fit the signature or are not real numbers.", ""]
+    return "\n".join(lines) + "\n"
+
+
 class _Family:
     """Shared: method construction with SciPy's signature, docstrings, argument handling."""
 
@@ -78,7 +102,8 @@ class _Family:
         fn.__signature__ = sig  # type: ignore[attr-defined]
         call = self.example.get(method)
         fn.__doc__ = (f"SciPy's ``stats.{self.name}.{method}{sig}``: {summary}.\n\n"
-                      f">>> from ftrans.scipy.stats import {self.name}\n"
+                      + _sections(first, self.shapes, defaults, summary)
+                      + f"Examples\n--------\n>>> from ftrans.scipy.stats import {self.name}\n"
                       + (f">>> {call[0]}\n{call[1]}\n" if call else ""))
         fn.__module__ = f"ftrans.scipy.stats.{self.name}"
         return fn

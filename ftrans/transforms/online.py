@@ -1,0 +1,181 @@
+"""Derivatives taken during the concrete forward pass: one pass, as a tape.
+
+``OnlineTrace`` is a concrete trace (it computes and records the user's program like any
+other) that also applies each primitive's ``jvp`` rule as soon as the primitive has run, on
+the values just computed. The tangents are either
+
+- tracers of an abstract *tangent trace* (``linearize``): the rules then record only the
+  linear program, and everything they compute from primal values alone enters it as a
+  constant, a residual; this is ``linearize_jaxpr`` done on the fly, or
+- concrete values (forward mode, ``jvp``): the rules compute the output tangents at once.
+
+The rules are the primitives' own ``jvp`` rules (no second set); what changes is only when
+they run. Because nothing waits for a later pass, the trace keeps no primal values: a value
+lives as long as the user's code or a residual holds it (peak memory is then that of the
+forward pass plus the residuals), and no jaxpr is walked again.
+
+>>> import numpy as np
+>>> from ftrans.ir import ShapedArray
+>>> from ftrans.prims import ops
+>>> with OnlineTrace(Trace(concrete=False, why="linearize")) as t:
+...     x = t.new_arg(ShapedArray((2,), np.dtype(np.float64)), np.zeros(2))
+...     y = ops.sin(x) * 3.0
+...     lin, residuals = t.linear_jaxpr([y])
+>>> print(lin)
+{ lambda a:f64[2]; b:f64[2]. let
+    c:f64[2] = mul b a
+    d:f64[2] = mul c 3.0:f64[]
+  in (d,) }
+>>> residuals  # cos(x)
+[array([1., 1.])]
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from .. import core
+from ..config import check_rule, nans_checked
+from ..core import Primitive, Trace, Tracer, Zero, aval_of, instantiate
+from ..ir import Eqn, Jaxpr, ShapedArray, Var
+from ..xp import array_module
+
+
+def _as_literal(x: Any) -> Any:
+    """An operand as a jaxpr holds it, for the rules: a 0-d array as a NumPy scalar."""
+    return x[()] if type(x) is np.ndarray and x.ndim == 0 else x
+
+
+class _NotKept(dict):
+    """The ``values`` of an online trace: primal values are not kept (the tracers and the
+    residuals hold what is still needed)."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
+
+
+class OnlineTrace(Trace):
+    """A concrete trace applying the jvp rules as it goes (see the module's docstring).
+
+    ``tangent_trace`` is the abstract trace recording the linear program, or ``None`` when
+    the tangents are values (forward mode: ``new_arg`` is then given each input's tangent).
+    """
+
+    def __init__(self, tangent_trace: Trace | None):
+        super().__init__(concrete=True)
+        self.values = _NotKept()
+        self.tangent_trace = tangent_trace
+        self.tangents: dict[Var, Any] = {}  # non-zero tangents of this trace's variables
+
+    def new_arg(self, aval: ShapedArray, val: Any = None, tangent: Any = None) -> Tracer:
+        x = super().new_arg(aval, val)
+        tt = self.tangent_trace
+        t = tt.new_arg(x._var.aval) if tt is not None else tangent
+        if t is not None and type(t) is not Zero:
+            self.tangents[x._var] = t
+        return x
+
+    def process(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
+        if prim.multiple_results or prim.impl is None or core.nan_check is not None \
+                or self.stale:
+            return self._differentiate(prim, args, params, super().process(prim, args, params))
+        # fast path, Trace.process's work for the commonest case (NumPy values, one output)
+        # done in the same walk over the operands that collects their tangents
+        tangents = self.tangents
+        atoms: list[Any] = []
+        vals: list[Any] = []
+        t_in: list[Any] = []
+        live = False
+        for a in args:
+            if type(a) is Tracer and a._trace is self:
+                v = a.val
+                if type(v) is Tracer:  # a value of an enclosing trace: computed there
+                    return self._differentiate(prim, args, params,
+                                               super().process(prim, args, params))
+                atoms.append(a._var)
+                vals.append(v)
+                t = tangents.get(a._var)
+                if t is None:
+                    t = Zero(a.aval)
+                else:
+                    live = True
+                t_in.append(t)
+            elif isinstance(a, Tracer):  # a tracer of an enclosing trace
+                return self._differentiate(prim, args, params,
+                                           super().process(prim, args, params))
+            else:
+                atoms.append(self.to_atom(a))
+                vals.append(a)
+                t_in.append(None)
+        if array_module(vals) is not np:
+            return self._differentiate(prim, args, params, super().process(prim, args, params))
+        y = prim.impl(np, *vals, **params)
+        var = Var(aval_of(y) if type(y) is np.ndarray else aval_of(y).strip_weak())
+        self.eqns.append(Eqn(prim, tuple(atoms), (var,), params))
+        out = Tracer(self, var, y)
+        if not live:  # no input moves: neither does the output
+            return out
+        primals = [_as_literal(v) if t is None else v for v, t in zip(vals, t_in)]
+        t_in = [Zero(aval_of(p)) if t is None else t for p, t in zip(primals, t_in)]
+        return self._apply_rule(prim, primals, out, t_in, params)
+
+    def _differentiate(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any],
+                       out: Any) -> Any:
+        """Apply ``prim``'s jvp rule to ``out = prim(*args)``, computed and recorded."""
+        t_in, primals = [], []
+        live = False
+        for a in args:
+            if isinstance(a, Tracer) and a._trace is self:
+                t = self.tangents.get(a._var)
+                if t is None:
+                    t = Zero(a.aval)
+                else:
+                    live = True
+                primals.append(a.val)
+            else:
+                t = None
+                primals.append(_as_literal(a))
+            t_in.append(t)
+        if not live:  # no input moves: neither does the output
+            return out
+        t_in = [Zero(aval_of(a)) if t is None else t for a, t in zip(primals, t_in)]
+        return self._apply_rule(prim, primals, out, t_in, params)
+
+    def _apply_rule(self, prim: Primitive, primals: list[Any], out: Any, t_in: list[Any],
+                    params: dict[str, Any]) -> Any:
+        if prim.jvp is None:
+            raise NotImplementedError(f"differentiation rule for '{prim.name}' is not "
+                                      "implemented")
+        tt = self.tangent_trace
+        if tt is not None:
+            tt.__enter__()
+        try:
+            if prim.multiple_results:
+                t_out = prim.jvp(primals, [o.val for o in out], t_in, **params)
+            else:
+                t_out = (prim.jvp(primals, out.val, t_in, **params),)
+        finally:
+            if tt is not None:
+                tt.__exit__(None, None, None)
+        if core.nan_check is not None and nans_checked():
+            check_rule(prim, t_out, "jvp")
+        for o, t in zip(out if prim.multiple_results else (out,), t_out):
+            if type(t) is not Zero:
+                self.tangents[o._var] = t
+        return out
+
+    def output_tangents(self, atoms: Sequence[Any]) -> list[Any]:
+        """The tangents of a jaxpr's outvars ``atoms`` (``Zero`` where none moves)."""
+        return [self.tangents.get(a, Zero(a.aval)) if type(a) is Var else Zero(a.aval)
+                for a in atoms]
+
+    def linear_jaxpr(self, outs: Sequence[Any]) -> tuple[Jaxpr, list[Any]]:
+        """The linear map from the inputs' tangents to those of ``outs`` (values of this
+        trace, or anything else: their tangent is zero), and its residuals."""
+        atoms = [self.to_atom(o) for o in outs]
+        tt = self.tangent_trace
+        assert tt is not None, "linear_jaxpr needs a tangent trace"
+        with tt:
+            return tt.to_jaxpr([instantiate(t) for t in self.output_tangents(atoms)])
