@@ -13,7 +13,8 @@ import numpy as np
 
 from ..backends.owned import owned
 from ..core import aval_of
-from ..device import on_device
+from ..device import on_device, require_gpu
+from ..distributed.engine import Remote, remote_for
 from ..ir import Jaxpr, ShapedArray
 from ..memory import auto_chunk_size
 from ..prims.shape import move_batch_axis, reshape, transpose
@@ -24,7 +25,6 @@ from ..tree_util import tree_unflatten
 from .checks import (
     arg_name,
     check_chunk_size,
-    check_indices,
     check_input_dtypes,
     check_output_dtype,
     finalize,
@@ -39,10 +39,11 @@ _P = ParamSpec("_P")
 
 def resolve_chunk(chunk: int | str | None, jaxpr: Jaxpr, consts: list,
                   in_avals: Sequence[ShapedArray], count: int, max_memory: int | None,
-                  api: str, xp: Any = np) -> int | None:
+                  api: str, xp: Any = np, remote: Remote | None = None) -> int | str | None:
     """``chunk_size="auto"``: the largest chunk whose estimated peak fits ``max_memory``
-    (by default a share of the memory of the computation's device, ``xp``'s)."""
-    if chunk != "auto":
+    (by default a share of the memory of the computation's device, ``xp``'s). With an
+    executor, the workers' memory decides (``distributed.engine``)."""
+    if chunk != "auto" or (remote is not None and remote.applies(consts)):
         return chunk  # type: ignore[return-value]
     return auto_chunk_size(jaxpr, consts, in_avals, count, max_memory, api, xp is not np)
 
@@ -51,6 +52,16 @@ def _chunks(n: int, chunk_size: int | None) -> list[tuple[int, int]]:
     step = n if chunk_size is None or chunk_size >= n else chunk_size
     # n == 0: one empty chunk, so the outputs still get their (empty) leading axis and shape
     return [(i, min(i + step, n)) for i in range(0, max(n, 1), max(step, 1))]
+
+
+def basis_chunk(n: int, rows: Sequence[int], dtype: Any, gpu: bool, lo: int, hi: int
+                ) -> np.ndarray:
+    """Basis vectors ``rows[lo:hi]`` (seeds that pickle: executors ship them to workers).
+
+    >>> basis_chunk(3, [0, 2], np.dtype(np.float64), False, 1, 2)
+    array([[0., 0., 1.]])
+    """
+    return basis(n, rows[lo:hi], dtype, require_gpu() if gpu else np)
 
 
 def basis(n: int, rows: Sequence[int], dtype: np.dtype, xp: Any = np) -> np.ndarray:
@@ -71,27 +82,31 @@ def _split_basis(basis: np.ndarray, avals: Sequence[ShapedArray]) -> list[np.nda
 
 
 def batched_over_basis(jaxpr: Jaxpr, consts: list, in_avals: Sequence[ShapedArray],
-                       rows: Sequence[int], chunk_size: int | None,
-                       xp: Any = np) -> list[Any]:
+                       rows: Sequence[int], chunk_size: int | str | None,
+                       xp: Any = np, remote: Remote | None = None) -> list[Any]:
     """Evaluate linear ``jaxpr`` on the basis vectors ``rows`` of its flattened input space,
     in chunks; each output gets a leading axis of len(rows)."""
     n = sum(av.size for av in in_avals)
-    dtype = np.result_type(*[av.dtype for av in in_avals]) if in_avals else np.dtype(np.float64)
-    outs = batched_over_seeds(jaxpr, consts, in_avals, len(rows),
-                              lambda lo, hi: basis(n, rows[lo:hi], dtype, xp), chunk_size)
+    dtype = np.result_type(*[av.dtype for av in in_avals]) if in_avals else np.float64
+    seeds = functools.partial(basis_chunk, n, rows, dtype, xp is not np)
+    outs = batched_over_seeds(jaxpr, consts, in_avals, len(rows), seeds, chunk_size, remote)
     return on_device(xp, outs)  # outputs that are constants (zero derivatives) too
 
 
 def batched_over_seeds(jaxpr: Jaxpr, consts: list, in_avals: Sequence[ShapedArray],
                        count: int, seeds: Callable[[int, int], np.ndarray],
-                       chunk_size: int | None) -> list[Any]:
+                       chunk_size: int | str | None, remote: Remote | None = None
+                       ) -> list[Any]:
     """Evaluate linear ``jaxpr`` on ``count`` seed vectors of its flattened input space,
     ``seeds(lo, hi)`` giving rows lo..hi as a (hi - lo, n) array, ``chunk_size`` at a time.
     Each output gets a leading axis of ``count``. Chunks of NumPy results are written into one
-    preallocated array, so chunking bounds the peak at the result plus one chunk."""
+    preallocated array, so chunking bounds the peak at the result plus one chunk. With an
+    executor (``remote``), each chunk is a task on a worker (``distributed.engine``)."""
+    if remote is not None and remote.applies(consts):
+        return remote.map_chunks(jaxpr, consts, in_avals, count, seeds, chunk_size)
     out: list[Any] | None = None
     per_chunk: list[Any] = []
-    for lo, hi in _chunks(count, chunk_size):
+    for lo, hi in _chunks(count, None if isinstance(chunk_size, str) else chunk_size):
         basis = _split_basis(seeds(lo, hi), in_avals)
         outs, dims = batch_jaxpr_eval(jaxpr, consts, basis, [0] * len(basis))
         del basis
@@ -180,7 +195,8 @@ def _assemble(tr: Traced, blocks: list[list[Any]], argnums: Any) -> Any:
 
 def jacfwd(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
            chunk_size: int | str | None = None, max_memory: int | None = None,
-           holomorphic: bool = False) -> Callable[_P, Any]:
+           holomorphic: bool = False, executor: Any = None, out: str | None = None
+           ) -> Callable[_P, Any]:
     """The Jacobian by forward mode: the linearized function batched over the input basis.
 
     Inputs must be real (outputs may be complex), unless ``holomorphic=True``: complex inputs
@@ -199,7 +215,13 @@ def jacfwd(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: bo
         How many basis vectors to push through at a time: all at once (None), that many, or as
         many as fit ``max_memory`` ("auto").
     max_memory : int or None, default None
-        The bytes "auto" may use; by default half the available memory.
+        The bytes "auto" may use; by default half the available memory (per task with
+        ``executor``).
+    executor : Executor, dask Client or None, default None
+        Each chunk a task on a worker (``ftrans.distributed``), results equal to the
+        single-process ones for the same ``chunk_size``.
+    out : {None, "dask"}, default None
+        "dask": a lazy ``dask.array.Array`` whose blocks stay on the Dask workers.
     holomorphic : bool, default False
         ``fun`` is holomorphic in complex inputs.
 
@@ -229,23 +251,24 @@ def jacfwd(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: bo
     array([0., 4.])
     """
     chunk = check_chunk_size(chunk_size, "jacfwd")
+    remote = remote_for(executor, out, max_memory, "jacfwd")
 
     @functools.wraps(fun)
     def jacfun(*args: Any, **kwargs: Any) -> Any:
         tr, lin, consts, _ = jac_setup(fun, args, kwargs, argnums, has_aux, "jacfwd",
                                        holomorphic)
-        jac = _jacfwd_of(tr, lin, consts, argnums, chunk, max_memory, "jacfwd")
+        jac = _jacfwd_of(tr, lin, consts, argnums, chunk, max_memory, "jacfwd", remote)
         return (jac, tr.aux) if has_aux else jac
 
     return jacfun
 
 
 def _jacfwd_of(tr: Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
-               max_memory: int | None, api: str) -> Any:
+               max_memory: int | None, api: str, remote: Remote | None = None) -> Any:
     in_avals = lin.in_avals
     n = _flat_size(in_avals)
-    k = resolve_chunk(chunk, lin, consts, in_avals, n, max_memory, api, tr.xp)
-    cols = batched_over_basis(lin, consts, in_avals, list(range(n)), k, tr.xp)
+    k = resolve_chunk(chunk, lin, consts, in_avals, n, max_memory, api, tr.xp, remote)
+    cols = batched_over_basis(lin, consts, in_avals, list(range(n)), k, tr.xp, remote)
     blocks = []
     for col, out_av in zip(cols, lin.out_avals):
         row, off = [], 0
@@ -259,7 +282,8 @@ def _jacfwd_of(tr: Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
 
 def jacrev(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
            chunk_size: int | str | None = None, max_memory: int | None = None,
-           holomorphic: bool = False) -> Callable[_P, Any]:
+           holomorphic: bool = False, executor: Any = None, out: str | None = None
+           ) -> Callable[_P, Any]:
     """The Jacobian by reverse mode: the transposed linear function batched over the output
     basis.
 
@@ -279,7 +303,13 @@ def jacrev(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: bo
         How many basis vectors to push through at a time: all at once (None), that many, or as
         many as fit ``max_memory`` ("auto").
     max_memory : int or None, default None
-        The bytes "auto" may use; by default half the available memory.
+        The bytes "auto" may use; by default half the available memory (per task with
+        ``executor``).
+    executor : Executor, dask Client or None, default None
+        Each chunk a task on a worker (``ftrans.distributed``), results equal to the
+        single-process ones for the same ``chunk_size``.
+    out : {None, "dask"}, default None
+        "dask": a lazy ``dask.array.Array`` whose blocks stay on the Dask workers.
     holomorphic : bool, default False
         ``fun`` is holomorphic in complex inputs.
 
@@ -308,24 +338,27 @@ def jacrev(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: bo
     (3.0, 2.0)
     """
     chunk = check_chunk_size(chunk_size, "jacrev")
+    remote = remote_for(executor, out, max_memory, "jacrev")
 
     @functools.wraps(fun)
     def jacfun(*args: Any, **kwargs: Any) -> Any:
         tr, lin, consts, _ = jac_setup(fun, args, kwargs, argnums, has_aux, "jacrev",
                                        holomorphic)
-        jac = _jacrev_of(tr, lin, consts, argnums, chunk, max_memory, "jacrev")
+        jac = _jacrev_of(tr, lin, consts, argnums, chunk, max_memory, "jacrev", remote)
         return (jac, tr.aux) if has_aux else jac
 
     return jacfun
 
 
 def _jacrev_of(tr: Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
-               max_memory: int | None, api: str) -> Any:
+               max_memory: int | None, api: str, remote: Remote | None = None) -> Any:
     ct_jaxpr, ct_consts = transpose_jaxpr(lin, consts)
     out_avals, in_avals = lin.out_avals, lin.in_avals
     m = _flat_size(out_avals)
-    k = resolve_chunk(chunk, ct_jaxpr, ct_consts, out_avals, m, max_memory, api, tr.xp)
-    rows = batched_over_basis(ct_jaxpr, ct_consts, out_avals, list(range(m)), k, tr.xp)
+    k = resolve_chunk(chunk, ct_jaxpr, ct_consts, out_avals, m, max_memory, api, tr.xp,
+                      remote)
+    rows = batched_over_basis(ct_jaxpr, ct_consts, out_avals, list(range(m)), k, tr.xp,
+                              remote)
     blocks = []
     off = 0
     for out_av in out_avals:
@@ -337,7 +370,8 @@ def _jacrev_of(tr: Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
 
 def jacobian(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
              chunk_size: int | str | None = None, max_memory: int | None = None,
-             holomorphic: bool = False) -> Callable[_P, Any]:
+             holomorphic: bool = False, executor: Any = None, out: str | None = None
+             ) -> Callable[_P, Any]:
     """The Jacobian, by forward mode when the inputs have fewer elements than the outputs, by
     reverse mode otherwise (complex inputs: reverse; complex outputs: forward, unless
     ``holomorphic=True``).
@@ -355,7 +389,13 @@ def jacobian(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: 
         How many basis vectors to push through at a time: all at once (None), that many, or as
         many as fit ``max_memory`` ("auto").
     max_memory : int or None, default None
-        The bytes "auto" may use; by default half the available memory.
+        The bytes "auto" may use; by default half the available memory (per task with
+        ``executor``).
+    executor : Executor, dask Client or None, default None
+        Each chunk a task on a worker (``ftrans.distributed``), results equal to the
+        single-process ones for the same ``chunk_size``.
+    out : {None, "dask"}, default None
+        "dask": a lazy ``dask.array.Array`` whose blocks stay on the Dask workers.
     holomorphic : bool, default False
         ``fun`` is holomorphic in complex inputs.
 
@@ -381,6 +421,7 @@ def jacobian(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: 
            [0., 2.]])
     """
     chunk = check_chunk_size(chunk_size, "jacobian")
+    remote = remote_for(executor, out, max_memory, "jacobian")
 
     @functools.wraps(fun)
     def jacfun(*args: Any, **kwargs: Any) -> Any:
@@ -388,136 +429,17 @@ def jacobian(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: 
                                        holomorphic)
         forward = _forward_mode(lin, holomorphic, fun)
         jac = (_jacfwd_of if forward else _jacrev_of)(tr, lin, consts, argnums, chunk,
-                                                      max_memory, "jacobian")
+                                                      max_memory, "jacobian", remote)
         return (jac, tr.aux) if has_aux else jac
 
     return jacfun
 
 
-def _concat_flat(parts: list[Any], axis: int) -> Any:
-    return concatenate(parts, axis) if len(parts) > 1 else parts[0]
-
-
-def jacobian_columns(fun: Callable[_P, Any], cols: Sequence[int], argnums: int | Sequence[int] = 0,
-                     chunk_size: int | str | None = None, has_aux: bool = False,
-                     max_memory: int | None = None) -> Callable[_P, Any]:
-    """Chosen columns of the Jacobian, by forward mode (one jvp per column, batched).
-
-    Parameters
-    ----------
-    fun : callable
-        The function.
-    cols : sequence of int
-        Indices into the flattened differentiated inputs.
-    argnums : int or sequence of int, default 0
-        The positional arguments differentiated; their flattened elements are numbered one
-        argument after another.
-    chunk_size : int, "auto" or None, default None
-        How many of the chosen vectors to push through at a time, as for ``jacfwd``.
-    has_aux : bool, default False
-        ``fun`` returns ``(output, aux)``; the result is then ``(block, aux)``.
-    max_memory : int or None, default None
-        The bytes "auto" may use.
-
-    Returns
-    -------
-    callable
-        With ``fun``'s signature, returning an array of shape
-        ``(flattened output size, len(cols))``.
-
-    Raises
-    ------
-    TypeError
-        When called: if ``cols`` holds booleans or non-integers, or an input is not a float
-        array or number.
-    IndexError
-        When called: if an index in ``cols`` is out of range.
-
-    Examples
-    --------
-    >>> import ftrans, numpy as np
-    >>> ftrans.jacobian_columns(lambda x: x * np.array([1.0, 2.0, 3.0]), [2])(np.ones(3))
-    array([[0.],
-           [0.],
-           [3.]])
-    """
-    chunk = check_chunk_size(chunk_size, "jacobian_columns")
-
-    @functools.wraps(fun)
-    def columns(*args: Any, **kwargs: Any) -> Any:
-        tr, lin, consts, _ = jac_setup(fun, args, kwargs, argnums, has_aux,
-                                       "jacobian_columns")
-        chosen = check_indices(cols, _flat_size(lin.in_avals), "cols", "jacobian_columns")
-        k = resolve_chunk(chunk, lin, consts, lin.in_avals, len(chosen), max_memory,
-                          "jacobian_columns", tr.xp)
-        outs = batched_over_basis(lin, consts, lin.in_avals, chosen, k, tr.xp)
-        flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.out_avals)]
-        out = owned([finalize(transpose(_concat_flat(flat, 1), (1, 0)))], tr.avoid)[0]
-        return (out, tr.aux) if has_aux else out
-
-    return columns
-
-
-def jacobian_rows(fun: Callable[_P, Any], rows: Sequence[int], argnums: int | Sequence[int] = 0,
-                  chunk_size: int | str | None = None, has_aux: bool = False,
-                  max_memory: int | None = None) -> Callable[_P, Any]:
-    """Chosen rows of the Jacobian, by reverse mode (one vjp per row, batched).
-
-    Parameters
-    ----------
-    fun : callable
-        The function.
-    rows : sequence of int
-        Indices into the flattened outputs.
-    argnums : int or sequence of int, default 0
-        The positional arguments differentiated; their flattened elements are numbered one
-        argument after another.
-    chunk_size : int, "auto" or None, default None
-        How many of the chosen vectors to push through at a time, as for ``jacfwd``.
-    has_aux : bool, default False
-        ``fun`` returns ``(output, aux)``; the result is then ``(block, aux)``.
-    max_memory : int or None, default None
-        The bytes "auto" may use.
-
-    Returns
-    -------
-    callable
-        With ``fun``'s signature, returning an array of shape
-        ``(len(rows), flattened size of the differentiated inputs)``.
-
-    Raises
-    ------
-    TypeError
-        When called: if ``rows`` holds booleans or non-integers, or an output is not real.
-    IndexError
-        When called: if an index in ``rows`` is out of range.
-
-    Examples
-    --------
-    >>> import ftrans, numpy as np
-    >>> ftrans.jacobian_rows(lambda x: x * np.array([1.0, 2.0, 3.0]), [1])(np.ones(3))
-    array([[0., 2., 0.]])
-    """
-    chunk = check_chunk_size(chunk_size, "jacobian_rows")
-
-    @functools.wraps(fun)
-    def rows_fun(*args: Any, **kwargs: Any) -> Any:
-        tr, lin, consts, _ = jac_setup(fun, args, kwargs, argnums, has_aux, "jacobian_rows")
-        chosen = check_indices(rows, _flat_size(lin.out_avals), "rows", "jacobian_rows")
-        ct_jaxpr, ct_consts = transpose_jaxpr(lin, consts)
-        k = resolve_chunk(chunk, ct_jaxpr, ct_consts, lin.out_avals, len(chosen), max_memory,
-                          "jacobian_rows", tr.xp)
-        outs = batched_over_basis(ct_jaxpr, ct_consts, lin.out_avals, chosen, k, tr.xp)
-        flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.in_avals)]
-        out = owned([finalize(_concat_flat(flat, 1))], tr.avoid)[0]
-        return (out, tr.aux) if has_aux else out
-
-    return rows_fun
-
 
 def hessian(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
             chunk_size: int | str | None = None, max_memory: int | None = None,
-            holomorphic: bool = False) -> Callable[_P, Any]:
+            holomorphic: bool = False, executor: Any = None, out: str | None = None
+            ) -> Callable[_P, Any]:
     """The Hessian of a scalar ``fun``, as ``jacfwd(jacrev(fun))``.
 
     Parameters
@@ -533,7 +455,13 @@ def hessian(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: b
         How many basis vectors to push through at a time: all at once (None), that many, or as
         many as fit ``max_memory`` ("auto").
     max_memory : int or None, default None
-        The bytes "auto" may use; by default half the available memory.
+        The bytes "auto" may use; by default half the available memory (per task with
+        ``executor``).
+    executor : Executor, dask Client or None, default None
+        Each chunk a task on a worker (``ftrans.distributed``), results equal to the
+        single-process ones for the same ``chunk_size``.
+    out : {None, "dask"}, default None
+        "dask": a lazy ``dask.array.Array`` whose blocks stay on the Dask workers.
     holomorphic : bool, default False
         ``fun`` is holomorphic in complex inputs.
 
@@ -560,4 +488,4 @@ def hessian(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: b
            [ 0., 12.]])
     """
     return jacfwd(jacrev(fun, argnums, has_aux, chunk_size, max_memory, holomorphic), argnums,
-                  has_aux, chunk_size, max_memory, holomorphic)
+                  has_aux, chunk_size, max_memory, holomorphic, executor, out)
