@@ -1,9 +1,9 @@
 """The public transformations, one module per job: ``checks`` (arguments in, results out),
 ``derivatives`` (``jvp``, ``linearize``, ``vjp``, ``grad``...: the function traced once,
 concretely), ``derived`` (``linear_transpose``, ``hvp``, ``saved_residuals``: built on
-those), ``jacobians`` (the Jacobian engine: basis batching, chunks),
-``selected`` (chosen columns and rows) and ``batching`` (``vmap``, ``make_jaxpr``: traced abstractly). This package re-exports the
-public names.
+those), ``jacobians`` (the Jacobian engine: basis batching, chunks), ``selected`` (chosen
+columns and rows) and ``batching`` (``vmap``, ``make_jaxpr``: traced abstractly). This
+package re-exports the public names.
 
 >>> import ftrans.api as api
 >>> api.grad(lambda x: x * x)(3.0)
