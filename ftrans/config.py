@@ -191,6 +191,24 @@ class _ConfigModule(types.ModuleType):
 def update(name: str, value: Any) -> None:
     """Set an option by name, as ``jax.config.update`` does.
 
+    Parameters
+    ----------
+    name : str
+        The option; the only one is ``"debug_nans"``.
+    value : bool
+        Its new value (process-wide, for every thread outside ``debugging_nans``).
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    AttributeError
+        If ``name`` is not an option.
+
+    Examples
+    --------
     >>> update("debug_nans", False)
     """
     if name != "debug_nans":
@@ -202,8 +220,20 @@ def update(name: str, value: Any) -> None:
 @contextlib.contextmanager
 def debugging_nans(value: bool = True) -> Iterator[None]:
     """``debug_nans`` switched to ``value`` inside a ``with`` block, in the current thread
-    only (other threads keep theirs).
+    only (other threads keep theirs); the previous setting comes back at the end.
 
+    Parameters
+    ----------
+    value : bool, optional
+        Check for NaN and inf (True, the default) or not (False) inside the block.
+
+    Returns
+    -------
+    context manager
+        For a ``with`` statement.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp
     >>> with debugging_nans():
     ...     ftrans.grad(fnp.sqrt)(4.0)

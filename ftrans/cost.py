@@ -67,15 +67,48 @@ FAMILY_COST: dict[str, Callable[..., int]] = {
 
 
 def eqn_flops(eqn: Any) -> int:
-    """Estimated flops of one equation, by its primitive's rule or its family's."""
+    """Estimated flops of one equation, by its primitive's rule or its family's.
+
+    Parameters
+    ----------
+    eqn : Eqn
+        An equation of a jaxpr (``jaxpr.eqns[i]``).
+
+    Returns
+    -------
+    flops : int
+        The primitive's ``cost`` rule applied to the equation's avals and parameters, else
+        its family's (one per output element for elementwise primitives, one per input
+        element for reductions, none for shape primitives).
+
+    Examples
+    --------
+    >>> import ftrans, numpy as np
+    >>> eqn = ftrans.make_jaxpr(lambda x: x * 2.0)(np.ones(3)).jaxpr.eqns[0]
+    >>> eqn_flops(eqn)
+    3
+    """
     rule = eqn.prim.cost or FAMILY_COST.get(eqn.prim.family, _elementwise_cost)
     return int(rule([a.aval for a in eqn.inputs], [v.aval for v in eqn.outputs],
                     **eqn.params))
 
 
 def jaxpr_flops(jaxpr: Jaxpr) -> int:
-    """Estimated flops of running ``jaxpr`` once.
+    """Estimated flops of running ``jaxpr`` once: the sum of ``eqn_flops`` over its
+    equations (control-flow primitives count the programs they run).
 
+    Parameters
+    ----------
+    jaxpr : Jaxpr
+        The program (``make_jaxpr(f)(*args).jaxpr``).
+
+    Returns
+    -------
+    flops : int
+        The estimate (two per multiply-add in ``dot_general``).
+
+    Examples
+    --------
     >>> import ftrans, numpy as np
     >>> jaxpr_flops(ftrans.make_jaxpr(lambda w, x: w @ x)(np.ones((3, 4)), np.ones(4)).jaxpr)
     24
@@ -85,7 +118,27 @@ def jaxpr_flops(jaxpr: Jaxpr) -> int:
 
 class JacobianCost(NamedTuple):
     """The estimated cost of one way to a Jacobian: ``passes`` jvps (forward) or vjps
-    (reverse), batched ``chunk_size`` at a time (``None``: all at once)."""
+    (reverse), batched ``chunk_size`` at a time (``None``: all at once). A named tuple, as
+    ``jacobian_cost`` returns.
+
+    Parameters
+    ----------
+    mode : str
+        ``"forward"`` or ``"reverse"``.
+    passes : int
+        The number of jvps (input elements) or vjps (output elements).
+    flops : int
+        The estimated flops of all of them, the primal computation included.
+    peak_bytes : int
+        The estimated peak bytes of live values.
+    chunk_size : int or None
+        How many passes run batched at once (None: all).
+
+    Examples
+    --------
+    >>> JacobianCost("forward", 3, 30, 96, None).passes
+    3
+    """
 
     mode: str
     passes: int
@@ -129,6 +182,34 @@ def jacobian_cost(fun: Callable, *args: Any, argnums: int | Sequence[int] = 0,
     element), found by tracing abstractly: nothing runs. ``"best"`` names the cheaper one
     in flops.
 
+    Parameters
+    ----------
+    fun : callable
+        The function, of arrays (pytrees) to arrays (pytrees).
+    *args
+        Its arguments (arrays, Python numbers, pytrees); only their shapes and dtypes are
+        used.
+    argnums : int or sequence of int, optional
+        The arguments differentiated (default 0); their dtypes must be inexact.
+    chunk_size : int, optional
+        Cost the passes batched this many at a time (default None: all at once), as
+        ``jacobian(..., chunk_size=)`` runs them.
+
+    Returns
+    -------
+    cost : dict
+        ``"forward"`` and ``"reverse"``: a ``JacobianCost`` each; ``"best"``: the name of
+        the cheaper in flops.
+
+    Raises
+    ------
+    ValueError
+        If ``argnums`` is out of range or ``chunk_size`` is not a positive integer.
+    TypeError
+        If a differentiated argument is not an array or number of an inexact dtype.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> c = ftrans.jacobian_cost(lambda x: fnp.sum(fnp.sin(x)), np.ones(100))
     >>> c["best"], c["forward"].passes, c["reverse"].passes

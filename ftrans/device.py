@@ -39,7 +39,19 @@ _ALIASES = {"cpu": "cpu", "numpy": "cpu", "gpu": "gpu", "cuda": "gpu", "cupy": "
 
 
 class BackendMismatchError(DocumentedError, TypeError):
-    """One call was given both NumPy (CPU) and CuPy (GPU) arrays."""
+    """One call was given both NumPy (CPU) and CuPy (GPU) arrays. A ``TypeError``; put
+    the arrays on one device with ``device_put`` first.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong; the address of its section of the documentation is appended.
+
+    Examples
+    --------
+    >>> issubclass(BackendMismatchError, TypeError)
+    True
+    """
 
 
 def _backend_name(name: Any, where: str) -> str:
@@ -58,6 +70,25 @@ def default_backend(name: str | None = None) -> str:
     and return CuPy arrays; ``ftrans.numpy`` functions called on plain NumPy arrays outside
     any transformation still call NumPy directly.
 
+    Parameters
+    ----------
+    name : {None, "cpu", "gpu", "numpy", "cupy", "cuda"}, optional
+        The backend to set (process-wide); None (default) only reads it.
+
+    Returns
+    -------
+    backend : str
+        ``'cpu'`` or ``'gpu'``.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not one of the names above.
+    BackendUnavailableError
+        If ``name`` asks for the GPU and none can be used.
+
+    Examples
+    --------
     >>> default_backend()
     'cpu'
     """
@@ -74,6 +105,30 @@ def device_put(x: Any, device: str = "gpu") -> Any:
     """``x`` (a pytree of arrays) on ``device``: ``'gpu'`` gives CuPy arrays, ``'cpu'``
     NumPy arrays. Arrays already there are returned as they are.
 
+    Parameters
+    ----------
+    x : pytree of array_like
+        Arrays (NumPy or CuPy) and numbers.
+    device : {"gpu", "cpu", "cuda", "cupy", "numpy"}, optional
+        Where to put them (default ``"gpu"``).
+
+    Returns
+    -------
+    out : pytree
+        ``x``'s structure, with CuPy arrays (``'gpu'``) or NumPy arrays (``'cpu'``).
+
+    Raises
+    ------
+    ValueError
+        If ``device`` is not one of the names above.
+    TypeError
+        If a leaf is not an array or a number, or is a traced value (call ``device_put``
+        outside the transformed function).
+    BackendUnavailableError
+        If ``device`` is the GPU and none can be used.
+
+    Examples
+    --------
     >>> device_put([np.zeros(1), [np.ones(1)]], "cpu")
     [array([0.]), [array([1.])]]
     """
@@ -99,6 +154,20 @@ def device_put(x: Any, device: str = "gpu") -> Any:
 def to_host(x: Any, dtype: Any = None) -> np.ndarray:
     """``x`` as a NumPy array: copied from the GPU for a CuPy array, ``np.asarray`` else.
 
+    Parameters
+    ----------
+    x : array_like
+        A NumPy or CuPy array, or anything ``np.asarray`` takes.
+    dtype : data-type, optional
+        The dtype of the result (default: ``x``'s).
+
+    Returns
+    -------
+    out : numpy.ndarray
+        On the host.
+
+    Examples
+    --------
     >>> to_host(2.0, np.float32)
     array(2., dtype=float32)
     """
@@ -110,6 +179,18 @@ def to_host(x: Any, dtype: Any = None) -> np.ndarray:
 def from_device(x: Any) -> Any:
     """``x`` copied to NumPy if it is a CuPy array; anything else as it is.
 
+    Parameters
+    ----------
+    x : object
+        An array, a number or anything else.
+
+    Returns
+    -------
+    out : object
+        A NumPy array for a CuPy array, else ``x`` itself.
+
+    Examples
+    --------
     >>> from_device(2.0)
     2.0
     """
@@ -120,6 +201,24 @@ def check_same_backend(leaves: Sequence[Any], where: str) -> None:
     """Raise ``BackendMismatchError`` if ``leaves`` hold both NumPy arrays and CuPy arrays.
     Numbers (Python or NumPy scalars, 0-d NumPy arrays) go with either.
 
+    Parameters
+    ----------
+    leaves : sequence
+        The arrays and numbers of one call.
+    where : str
+        The call's name, for the message.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    BackendMismatchError
+        If CuPy arrays and NumPy arrays of one or more dimensions are mixed.
+
+    Examples
+    --------
     >>> check_same_backend([np.ones(2), 3.0], "grad")
     """
     gpu = [i for i, x in enumerate(leaves) if is_gpu_array(x)]
@@ -148,6 +247,31 @@ def to_call_device(leaves: Sequence[Any], where: str, context: Sequence[Any] = (
     in the pytrees of ``context`` (the call's other arguments, e.g. those not differentiated,
     which the function closes over) also put the call on the GPU.
 
+    Parameters
+    ----------
+    leaves : sequence
+        The call's input leaves.
+    where : str
+        The call's name, for messages.
+    context : sequence, optional
+        Other pytrees whose CuPy arrays put the call on the GPU.
+
+    Returns
+    -------
+    leaves : list
+        The leaves, on the call's device.
+    xp : module
+        ``numpy`` or ``cupy``.
+
+    Raises
+    ------
+    BackendMismatchError
+        If NumPy and CuPy arrays are mixed.
+    BackendUnavailableError
+        If the call must run on a GPU that cannot be used.
+
+    Examples
+    --------
     >>> leaves, xp = to_call_device([np.ones(2), np.asarray(1.0)], "grad")
     >>> xp.__name__
     'numpy'
@@ -164,6 +288,25 @@ def backend_of(leaves: Sequence[Any], where: str = "ftrans") -> str:
     """``'cupy'`` if any leaf is a CuPy array (checking none is a NumPy array), else the
     default backend's array library (``'numpy'`` or ``'cupy'``).
 
+    Parameters
+    ----------
+    leaves : sequence
+        Arrays and numbers.
+    where : str, optional
+        The call's name, for the message (default ``"ftrans"``).
+
+    Returns
+    -------
+    backend : str
+        ``'numpy'`` or ``'cupy'``.
+
+    Raises
+    ------
+    BackendMismatchError
+        If NumPy and CuPy arrays are mixed.
+
+    Examples
+    --------
     >>> backend_of([np.ones(2)])
     'numpy'
     """
@@ -183,6 +326,18 @@ def block_until_ready(x: Any) -> Any:
     kernels asynchronously, so the GPU is synchronized when ``x`` holds a CuPy array (for
     timing); NumPy arrays (and traced values) are ready as they are.
 
+    Parameters
+    ----------
+    x : pytree
+        Arrays, numbers, anything.
+
+    Returns
+    -------
+    x : pytree
+        The same object.
+
+    Examples
+    --------
     >>> block_until_ready({"a": np.ones(2)})
     {'a': array([1., 1.])}
     """
@@ -195,6 +350,24 @@ def device_get(x: Any) -> Any:
     """The pytree ``x`` with its CuPy arrays copied to NumPy arrays (JAX's
     ``device_get``); other leaves are returned as they are.
 
+    Parameters
+    ----------
+    x : pytree
+        Arrays (NumPy or CuPy), numbers, anything.
+
+    Returns
+    -------
+    out : pytree
+        ``x``'s structure, with NumPy arrays for its CuPy arrays.
+
+    Raises
+    ------
+    TypeError
+        If a leaf is a traced value (call ``device_get`` on the results, outside the
+        transformed function).
+
+    Examples
+    --------
     >>> device_get([np.zeros(1), 2.0])
     [array([0.]), 2.0]
     """

@@ -67,16 +67,57 @@ class DocumentedError:
 
 
 class ConcretizationError(DocumentedError, TypeError):
-    """A concrete value was asked of a traced value that has none; the message names the
-    transformation that made it abstract (``jit``, ``vmap``, a ``lax.scan`` body...)."""
+    """A concrete value was asked of a traced value that has none.
+
+    Python control flow (``if x > 0``), ``float(x)`` or a traced index into a Python list
+    need a value; under ``jit``, ``vmap``, ``make_jaxpr`` or inside a ``lax`` loop body the
+    value is abstract. The message names the transformation that made it abstract, the
+    user's line, and the fix (``ftrans.numpy.where``, ``lax.cond``, ``static_argnums``). It is
+    a ``TypeError``. Plain ``grad``/``jvp``/``jacfwd`` trace with values, so ``if`` works there.
+
+    Examples
+    --------
+    >>> import ftrans
+    >>> ftrans.jit(lambda x: x if x > 0 else -x)(1.0)
+    Traceback (most recent call last):
+      ...
+    ftrans.errors.ConcretizationError: ...
+    """
 
 
 class UnexpectedTracerError(DocumentedError, RuntimeError):
-    """A tracer was used after the transformation that made it had finished."""
+    """A tracer was used after the transformation that made it had finished.
+
+    Raised when a traced value escapes its transformation, e.g. stored in a global or a
+    list outside the function and used in a later call. Return the value instead.
+
+    Examples
+    --------
+    >>> import ftrans, ftrans.numpy as fnp
+    >>> kept = []
+    >>> _ = ftrans.grad(lambda x: kept.append(x) or x * x)(1.0)
+    >>> fnp.sin(kept[0])
+    Traceback (most recent call last):
+      ...
+    ftrans.errors.UnexpectedTracerError: sin was given a tracer from a transformation ...
+    """
 
 
 class TracerArrayConversionError(DocumentedError, TypeError):
-    """A tracer was handed to code that wanted a plain NumPy array."""
+    """A tracer was handed to code that wanted a plain NumPy array.
+
+    Code outside ftrans (``np.asarray``, a C extension) cannot read a traced value under
+    ``jit``/``vmap``; use ``ftrans.numpy`` functions, or ``ftrans.pure_callback`` for host
+    code. It is a ``TypeError``.
+
+    Examples
+    --------
+    >>> import ftrans, numpy as np
+    >>> ftrans.jit(lambda x: np.asarray(x))(np.ones(2))
+    Traceback (most recent call last):
+      ...
+    ftrans.errors.TracerArrayConversionError: ...
+    """
 
 
 class UnsupportedKeywordError(DocumentedError, TypeError, NotImplementedError):

@@ -36,7 +36,25 @@ from .tree_util import tree_flatten, tree_unflatten
 
 
 class Row(NamedTuple):
-    """One variable of the program: its name, the equation defining it, and its values."""
+    """One variable of the program: its name, the equation defining it, and its values (a
+    named tuple; ``Table.rows`` holds them).
+
+    Parameters
+    ----------
+    name : str
+        The variable's name (``"v1"``; inputs ``"v-1"``, ``"v0"`` ...).
+    equation : str
+        The equation defining it (``"sin(v0)"``), or the input's label (``"x1"``).
+    primal : array_like
+        Its value.
+    derivative : array_like
+        Its tangent (forward table) or adjoint (reverse table).
+
+    Examples
+    --------
+    >>> forward_table(lambda x: 2.0 * x, (1.5,), (1.0,)).rows[1].equation
+    'mul(2.000, v0)'
+    """
 
     name: str
     equation: str
@@ -45,7 +63,24 @@ class Row(NamedTuple):
 
 
 class Table:
-    """Rows of a derivative table; ``str()`` gives plain text, ``.markdown()`` Markdown."""
+    """Rows of a derivative table; ``str()`` gives plain text, ``.markdown()`` Markdown.
+    ``forward_table`` and ``reverse_table`` make them.
+
+    Parameters
+    ----------
+    rows : list of Row
+        One per variable, inputs first.
+    kind : str
+        ``"tangent"`` (forward mode) or ``"adjoint"`` (reverse mode).
+    outputs : list of str
+        The variables that are the function's outputs.
+
+    Examples
+    --------
+    >>> t = forward_table(lambda x: 2.0 * x, (1.5,), (1.0,))
+    >>> t.kind, len(t.rows), t.outputs_by_label
+    ('tangent', 2, {'f': 'v1'})
+    """
 
     def __init__(self, rows: list[Row], kind: str, outputs: list[str]):
         self.rows = rows
@@ -69,7 +104,21 @@ class Table:
     __repr__ = __str__
 
     def markdown(self) -> str:
-        """The table in Markdown."""
+        """The table in Markdown.
+
+        Returns
+        -------
+        text : str
+            A Markdown table: var, equation, primal and the derivative's kind.
+
+        Examples
+        --------
+        >>> print(forward_table(lambda x: 2.0 * x, (1.5,), (1.0,)).markdown())
+        | var | equation | primal | tangent |
+        |---|---|---|---|
+        | v0 | x1 | 1.500 | 1.000 |
+        | v1 | mul(2.000, v0) | 3.000 | 2.000 |
+        """
         head, body = self._cells()
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         lines += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in body]
@@ -161,6 +210,30 @@ def forward_table(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) 
     (forward mode, as in the tutorial's first table). Pytrees of arrays are accepted; each
     input leaf gets a row labelled by its path (``x1['w']``).
 
+    Parameters
+    ----------
+    f : callable
+        The function, of arrays (pytrees) to arrays (pytrees).
+    primals : tuple
+        Its arguments, ``(x,)`` for one.
+    tangents : tuple
+        The input direction: the structure, shapes and dtypes of ``primals``.
+
+    Returns
+    -------
+    table : Table
+        One ``Row`` per variable (inputs, then each equation's outputs): its primal and its
+        tangent.
+
+    Raises
+    ------
+    TypeError
+        If ``primals`` or ``tangents`` is not a tuple of arguments.
+    ValueError
+        If ``tangents`` does not match ``primals`` in structure or shape.
+
+    Examples
+    --------
     >>> t = forward_table(lambda p: p["a"] * p["b"], ({"a": 2.0, "b": 3.0},),
     ...                   ({"a": 1.0, "b": 0.0},))
     >>> [(r.equation, float(r.derivative)) for r in t.rows]
@@ -217,6 +290,32 @@ def reverse_table(f: Callable, primals: Sequence[Any], cotangent: Any = None) ->
     tutorial's second table). ``cotangent`` defaults to 1 for a scalar output; give one of the
     output's structure otherwise. Pytrees of arrays are accepted.
 
+    Parameters
+    ----------
+    f : callable
+        The function, of arrays (pytrees) to arrays (pytrees).
+    primals : tuple
+        Its arguments, ``(x,)`` for one.
+    cotangent : pytree of array_like, optional
+        The output's adjoint, of the output's structure and shapes (default 1, for a scalar
+        output only).
+
+    Returns
+    -------
+    table : Table
+        One ``Row`` per variable: its primal and its adjoint; the inputs' adjoints are the
+        gradient (the vector-Jacobian product).
+
+    Raises
+    ------
+    TypeError
+        If ``primals`` is not a tuple of arguments.
+    ValueError
+        If ``cotangent`` is missing for a non-scalar output, or does not match the output
+        in structure or shape.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> t = reverse_table(lambda x, y: fnp.sin(x) * y, (0.0, 2.0))
     >>> [(r.name, float(r.derivative)) for r in t.rows]
@@ -273,7 +372,28 @@ def reverse_table(f: Callable, primals: Sequence[Any], cotangent: Any = None) ->
 
 class Explanation:
     """What ``explain(f)(*args)`` found: the jaxpr, forward tables (one per direction), the
-    reverse table and the gradient. ``str()`` is plain text, ``.markdown()`` Markdown."""
+    reverse table and the gradient. ``str()`` is plain text, ``.markdown()`` Markdown.
+
+    Parameters
+    ----------
+    name : str
+        The function's name.
+    jaxpr : Jaxpr
+        Its program.
+    forward : list of (str, Table)
+        The forward tables, each with its title.
+    reverse : (str, Table)
+        The reverse table, with its title.
+    gradient : pytree
+        The vector-Jacobian product (the gradient for a scalar output), of the arguments'
+        structure.
+
+    Examples
+    --------
+    >>> e = explain(lambda x: 3.0 * x, file=None)(1.0)
+    >>> e, e.gradient
+    (<Explanation of <lambda>: 1 equations>, (3.0,))
+    """
 
     def __init__(self, name: str, jaxpr: Jaxpr, forward: list[tuple[str, Table]],
                  reverse: tuple[str, Table], gradient: Any):
@@ -300,7 +420,18 @@ class Explanation:
         return "\n\n".join(self._sections(False))
 
     def markdown(self) -> str:
-        """All of it in Markdown."""
+        """All of it in Markdown: headings, the jaxpr as a code block, the tables.
+
+        Returns
+        -------
+        text : str
+            The Markdown text.
+
+        Examples
+        --------
+        >>> explain(lambda x: 3.0 * x, file=None)(1.0).markdown().splitlines()[0]
+        '### The jaxpr of <lambda>'
+        """
         return "\n\n".join(self._sections(True))
 
     def __repr__(self) -> str:
@@ -325,6 +456,26 @@ def explain(f: Callable, tangents: Sequence[Any] | None = None, cotangent: Any =
     and gradient use ``cotangent`` (default: 1 for a scalar output, else ones). ``file=None``
     prints nothing.
 
+    Parameters
+    ----------
+    f : callable
+        The function, of arrays (pytrees) to arrays (pytrees).
+    tangents : tuple, optional
+        One input direction for the forward table (default as above).
+    cotangent : pytree, optional
+        The output's adjoint for the reverse table (default as above).
+    file : file-like or None, optional
+        Where to print (default ``sys.stdout``; None: nowhere).
+
+    Returns
+    -------
+    explained : callable
+        ``explained(*args)`` prints and returns an ``Explanation``; it raises
+        ``TypeError`` for an integer argument (no derivative), and the errors of
+        ``forward_table`` and ``reverse_table`` for bad ``tangents`` or ``cotangent``.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> e = explain(lambda x, y: fnp.sin(x) * y, file=None)(0.0, 2.0)
     >>> e.gradient

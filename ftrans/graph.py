@@ -45,7 +45,29 @@ def _short(params: Mapping[str, Any]) -> str:
 
 class Derivative(NamedTuple):
     """A derivative program drawn beside the primal one (``draw`` builds it): its title, jaxpr,
-    constants, input and output labels, and, when known, the values of its variables."""
+    constants, input and output labels, and, when known, the values of its variables.
+
+    Parameters
+    ----------
+    title : str
+        The caption of its cluster.
+    jaxpr : Jaxpr
+        The derivative program.
+    consts : list
+        The values of its constants.
+    in_labels, out_labels : list of str
+        Labels of its inputs and outputs.
+    values : mapping of Var to array, optional
+        The values of its variables, shown in the nodes (default None: types shown).
+
+    Examples
+    --------
+    >>> import ftrans
+    >>> j = ftrans.make_jaxpr(lambda t: 2.0 * t)(1.0)
+    >>> d = Derivative("jvp", j.jaxpr, list(j.consts), ["ẋ1"], ["ḟ"])
+    >>> "jvp" in to_dot(j, derivative=d)
+    True
+    """
 
     title: str
     jaxpr: Jaxpr
@@ -238,6 +260,31 @@ def to_dot(jaxpr: Jaxpr | ClosedJaxpr, values: Mapping[Var, Any] | None = None,
     constants that is a primal value (``v5``) or an equation's local partial derivative
     (``∂v2/∂v1``) is named so, with a dashed edge from the primal node it comes from.
 
+    Parameters
+    ----------
+    jaxpr : Jaxpr or ClosedJaxpr
+        The program (``make_jaxpr(f)(*args)``).
+    values : mapping of Var to array, optional
+        Values of its variables, shown in the nodes (default None: their types).
+    title : str, optional
+        The caption (default ``"f"``).
+    in_labels : list of str, optional
+        Labels of the inputs (default ``x1``, ``x2`` ...).
+    derivative : Derivative or tuple, optional
+        A derivative program to draw beside it.
+
+    Returns
+    -------
+    dot : str
+        The DOT text (render it with Graphviz's ``dot -Tsvg``).
+
+    Raises
+    ------
+    TypeError
+        If ``jaxpr`` is not a Jaxpr or ClosedJaxpr.
+
+    Examples
+    --------
     >>> import ftrans
     >>> dot = to_dot(ftrans.make_jaxpr(lambda x, y: x / y)(1.5, 0.5))
     >>> "v1 = div" in dot and "v-1 = x1" in dot
@@ -299,6 +346,33 @@ def draw(f: Callable, *args: Any, path: str | os.PathLike | None = None,
     ``path`` ending in ``.dot`` or ``.gv`` gets the DOT text; ``.svg``, ``.png`` or ``.pdf``
     is rendered by Graphviz's ``dot`` program, which must be on ``PATH``.
 
+    Parameters
+    ----------
+    f : callable
+        The function, of arrays (pytrees) to arrays (pytrees).
+    *args
+        Its arguments; ``f`` runs on them.
+    path : str or os.PathLike, optional
+        A file to write (default None: none).
+    derivative : {False, True, "rev", "fwd"}, optional
+        Draw no derivative program (default), the reverse-mode one, or the forward-mode
+        one.
+
+    Returns
+    -------
+    dot : str
+        The DOT text.
+
+    Raises
+    ------
+    ValueError
+        If ``derivative`` is not one of the values above, or ``path`` has another
+        extension.
+    RuntimeError
+        If ``path`` needs Graphviz's ``dot`` and it is not on ``PATH``, or it fails.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> dot = draw(lambda x1, x2: fnp.sin(x1 / x2), 1.5, 0.5, derivative=True)
     >>> "v1 = div" in dot and "reverse-mode" in dot

@@ -153,7 +153,18 @@ class Eqn:
 
 
 class Jaxpr:
-    """A closed straight-line program: ``constvars``, ``invars``, ``eqns``, ``outvars``."""
+    """A straight-line program: ``constvars``, ``invars``, ``eqns``, ``outvars``.
+
+    Immutable; equations are ``Eqn(prim, inputs, outputs, params)``. ``str()`` pretty-prints
+    it in JAX's notation; ``check_jaxpr`` type-checks it.
+
+    Examples
+    --------
+    >>> import ftrans
+    >>> jaxpr = ftrans.make_jaxpr(lambda x: x * 2.0)(1.0).jaxpr
+    >>> len(jaxpr.invars), [e.prim.name for e in jaxpr.eqns]
+    (1, ['mul'])
+    """
 
     __slots__ = ("constvars", "invars", "eqns", "outvars", "__weakref__")
 
@@ -288,9 +299,27 @@ class JaxprTypeError(DocumentedError, TypeError):
 
 
 def check_jaxpr(jaxpr: Jaxpr) -> None:
-    """Check that every variable is bound once before use and every equation's output avals
-    agree with its primitive's abstract evaluation.
+    """Check that a jaxpr is well formed.
 
+    Every variable is bound once before use, and every equation's output avals agree with
+    its primitive's abstract evaluation.
+
+    Parameters
+    ----------
+    jaxpr : Jaxpr
+        The program to check (``make_jaxpr(f)(...).jaxpr``).
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    JaxprTypeError
+        Naming the equation and what disagrees (a ``TypeError``).
+
+    Examples
+    --------
     >>> import ftrans
     >>> check_jaxpr(ftrans.make_jaxpr(lambda x: x + 1.0)(2.0).jaxpr)
     """

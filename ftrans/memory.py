@@ -74,6 +74,21 @@ def nbytes(aval: ShapedArray) -> int:
 def peak_bytes(jaxpr: Jaxpr) -> int:
     """Estimated peak bytes of live values while running ``jaxpr`` (constants excluded).
 
+    Inputs are live throughout; each equation's outputs are added when it runs, and a value
+    is freed after its last use.
+
+    Parameters
+    ----------
+    jaxpr : Jaxpr
+        The program (``make_jaxpr(f)(*args).jaxpr``).
+
+    Returns
+    -------
+    nbytes : int
+        The largest sum of the sizes of values live at once.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> peak_bytes(ftrans.make_jaxpr(lambda x: fnp.sin(fnp.cos(x)))(np.ones(100)).jaxpr)
     2400

@@ -22,8 +22,28 @@ from .tree_util import tree_flatten, tree_unflatten
 
 
 class ShapeDtypeStruct:
-    """An array's shape and dtype, with no data (JAX's ``jax.ShapeDtypeStruct``).
+    """An array's shape and dtype, with no data (JAX's ``jax.ShapeDtypeStruct``): what
+    ``eval_shape`` returns and accepts in place of an array. Its ``shape`` (a tuple),
+    ``dtype`` (a ``numpy.dtype``), ``ndim`` and ``size`` read as an array's.
 
+    Parameters
+    ----------
+    shape : sequence of int
+        The dimensions, non-negative.
+    dtype : data-type
+        Anything ``numpy.dtype`` accepts (``"float32"``, ``np.int64`` ...).
+    weak_type : bool, optional
+        Whether the dtype is weak, as a Python number's (default False).
+
+    Raises
+    ------
+    TypeError
+        If ``shape`` is not a sequence of integers, or ``dtype`` is None or not a dtype.
+    ValueError
+        If a dimension is negative.
+
+    Examples
+    --------
     >>> s = ShapeDtypeStruct((2, 3), "float64")
     >>> s, s.ndim, s.size
     (ShapeDtypeStruct(shape=(2, 3), dtype=float64), 2, 6)
@@ -41,7 +61,11 @@ class ShapeDtypeStruct:
             raise ValueError(f"ShapeDtypeStruct: shape {self.shape} has a negative dimension")
         if dtype is None:
             raise TypeError("ShapeDtypeStruct: dtype must be given (a NumPy dtype), got None")
-        self.dtype = np.dtype(dtype)
+        try:
+            self.dtype = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"ShapeDtypeStruct: dtype must be a NumPy dtype, got "
+                            f"{dtype!r:.60}") from None
         self.weak_type = bool(weak_type)
 
     @property
@@ -86,11 +110,35 @@ def eval_shape(fun: Callable, *args: Any, **kwargs: Any) -> Any:
     """The shapes and dtypes of ``fun(*args, **kwargs)``'s outputs, as a pytree of
     ``ShapeDtypeStruct``, found by tracing ``fun`` without computing anything.
 
+    Parameters
+    ----------
+    fun : callable
+        The function; it is traced once, with abstract arrays.
+    *args, **kwargs
+        Its arguments, pytrees whose leaves are arrays, Python numbers or anything with
+        ``shape`` and ``dtype`` (a ``ShapeDtypeStruct``).
+
+    Returns
+    -------
+    out : pytree of ShapeDtypeStruct
+        The structure of ``fun``'s output, with each array leaf's shape and dtype.
+
+    Raises
+    ------
+    TypeError
+        If ``fun`` is not callable or a leaf has no shape and dtype; and what ``fun`` raises
+        on abstract arrays (a ``ConcretizationError`` where it needs a value).
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp
     >>> ftrans.eval_shape(lambda x: {"s": fnp.sum(x), "t": x.T},
     ...                   ShapeDtypeStruct((1000, 2), "float32"))
     {'s': ShapeDtypeStruct(shape=(), dtype=float32), 't': ShapeDtypeStruct(shape=(2, 1000), dtype=float32)}
     """  # noqa: E501
+    if not callable(fun):
+        raise TypeError(f"eval_shape: fun must be callable, got {type(fun).__name__} "
+                        f"{fun!r:.60}")
     leaves, in_tree = tree_flatten((args, kwargs))
     avals = [_aval(x, i) for i, x in enumerate(leaves)]
     box: list = []

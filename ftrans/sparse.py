@@ -36,14 +36,35 @@ from .transforms.transpose import transpose_jaxpr
 
 
 class Sparsity(NamedTuple):
-    """A sparsity pattern: the nonzeros ``(rows[k], cols[k])`` of a ``shape`` matrix."""
+    """A sparsity pattern: the nonzeros ``(rows[k], cols[k])`` of a ``shape`` matrix (a
+    named tuple, as ``jacobian_sparsity`` returns; ``sparse_jacobian`` accepts it).
+
+    Parameters
+    ----------
+    rows, cols : ndarray of int
+        The row and column of each structural nonzero.
+    shape : tuple of int
+        ``(rows, columns)`` of the matrix: flattened output size × flattened input size.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Sparsity(np.array([0, 1]), np.array([1, 0]), (2, 2)).todense().tolist()
+    [[False, True], [True, False]]
+    """
 
     rows: np.ndarray
     cols: np.ndarray
     shape: tuple[int, int]
 
     def todense(self) -> np.ndarray:
-        """The pattern as a boolean mask."""
+        """The pattern as a boolean mask of shape ``shape``.
+
+        Returns
+        -------
+        mask : ndarray of bool
+            True at the structural nonzeros.
+        """
         mask = np.zeros(self.shape, bool)
         mask[self.rows, self.cols] = True
         return mask
@@ -55,6 +76,21 @@ class SparseJacobian:
     vjps (``mode="reverse"``) it took, both counted for ``"forward+reverse"`` (columns
     colored, dense rows by vjp) and ``"reverse+forward"``.
 
+    Parameters
+    ----------
+    rows, cols : ndarray of int
+        The row (flattened output index) and column (flattened input index) of each value.
+    values : ndarray
+        The Jacobian's entries there.
+    shape : tuple of int
+        ``(output size, input size)``.
+    num_passes : int
+        The jvps and vjps it took.
+    mode : str
+        ``"forward"``, ``"reverse"``, ``"forward+reverse"`` or ``"reverse+forward"``.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> J = ftrans.sparse_jacobian(fnp.sin)(np.zeros(3))
     >>> J.num_passes, J.todense().tolist()
@@ -72,7 +108,13 @@ class SparseJacobian:
         return iter((self.rows, self.cols, self.values))
 
     def todense(self) -> np.ndarray:
-        """The Jacobian as a dense ``shape`` array."""
+        """The Jacobian as a dense ``shape`` array (zeros off the pattern).
+
+        Returns
+        -------
+        out : ndarray
+            Of shape ``shape`` and the values' dtype.
+        """
         out = np.zeros(self.shape, self.values.dtype)
         out[self.rows, self.cols] = self.values
         return out
@@ -99,8 +141,28 @@ def _traced_single_output(fun: Callable, x: Any, api_name: str) -> Traced:
 def jacobian_sparsity(fun: Callable, x: Any) -> Sparsity:
     """The structural sparsity pattern of the Jacobian of ``fun`` at ``x``, found by
     following which inputs each output element depends on through ``fun``'s jaxpr. Rows
-    index the flattened output, columns the flattened input.
+    index the flattened output, columns the flattened input. Structural: an entry that is
+    zero at this ``x`` but not everywhere is in the pattern.
 
+    Parameters
+    ----------
+    fun : callable
+        A function of one array returning one array.
+    x : array_like
+        The point it is traced at.
+
+    Returns
+    -------
+    pattern : Sparsity
+        The nonzeros of the ``(output size, input size)`` Jacobian.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not a single array (or number), or ``fun`` does not return one array.
+
+    Examples
+    --------
     >>> import ftrans, numpy as np
     >>> p = ftrans.jacobian_sparsity(lambda x: 2.0 * x, np.ones(3))
     >>> p.rows.tolist(), p.cols.tolist(), p.shape
@@ -120,6 +182,25 @@ def hessian_sparsity(fun: Callable, x: Any) -> Sparsity:
     """The structural sparsity pattern of the Hessian of scalar ``fun`` at ``x``: that of
     the Jacobian of its gradient.
 
+    Parameters
+    ----------
+    fun : callable
+        A scalar-valued function of one array.
+    x : array_like
+        The point, of a float dtype.
+
+    Returns
+    -------
+    pattern : Sparsity
+        The nonzeros of the ``(n, n)`` Hessian, ``n = x.size``.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not a single float array, or ``fun`` does not return a scalar.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.hessian_sparsity(lambda x: fnp.sum(fnp.sin(x)), np.ones(2)).todense().tolist()
     [[True, False], [False, True]]
@@ -171,8 +252,23 @@ _MAX_COLORING_WORK = 100_000_000
 
 def color_columns(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """Greedy coloring (largest degree first) of the columns of a pattern so that columns
-    sharing a row get different colors. Returns each column's color.
+    sharing a row get different colors: columns of one color can share one jvp.
 
+    Parameters
+    ----------
+    rows, cols : ndarray of int
+        The pattern's nonzeros.
+    shape : tuple of int
+        The matrix's ``(rows, columns)``.
+
+    Returns
+    -------
+    colors : ndarray of int
+        Each column's color, from 0 (one color per column when the pattern is too dense to
+        be worth coloring).
+
+    Examples
+    --------
     >>> color_columns(np.array([0, 0, 1, 1]), np.array([0, 1, 1, 2]), (2, 3)).tolist()
     [1, 0, 1]
     """
@@ -324,12 +420,46 @@ def sparse_jacobian(fun: Callable, sparsity: Any = None, mode: str | None = None
     (the passes run on the GPU; only the compressed values are copied back). ``executor``:
     the passes run as tasks on its workers, as for ``jacfwd`` (``ftrans.distributed``).
 
+    Parameters
+    ----------
+    fun : callable
+        A function of one real array returning one real array.
+    sparsity : array_like of bool, tuple, Sparsity or sparse matrix, optional
+        The pattern (default None: ``jacobian_sparsity`` at each call's ``x``).
+    mode : {None, "forward", "reverse"}, optional
+        Color columns (jvps) or rows (vjps); None (default) takes the fewer passes.
+    chunk_size : int or "auto", optional
+        Colors evaluated at once (default None: all).
+    max_memory : int, optional
+        With ``chunk_size="auto"``: the bytes the batched passes may use.
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Run the passes as tasks on its workers (default None: in this process).
+
+    Returns
+    -------
+    sparse_jac : callable
+        ``sparse_jac(x)`` returns a ``SparseJacobian`` (unpacks as ``rows, cols, values``).
+
+    Raises
+    ------
+    ValueError
+        If ``mode`` or ``chunk_size`` is invalid, or (at the call) ``sparsity`` does not fit
+        the Jacobian's shape.
+    TypeError
+        At the call: if ``x`` is not one real float array, ``fun`` does not return one real
+        array, or ``sparsity`` is not a boolean mask nor a ``(rows, cols)`` pair.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> rows, cols, values = ftrans.sparse_jacobian(lambda x: x * x)(np.array([1.0, 2.0]))
     >>> rows.tolist(), cols.tolist(), values.tolist()
     ([0, 1], [0, 1], [2.0, 4.0])
     """
     chunk = check_chunk_size(chunk_size, "sparse_jacobian")
+    if mode not in (None, "forward", "reverse"):
+        raise ValueError(f"sparse_jacobian: mode must be 'forward', 'reverse' or None, got "
+                         f"{mode!r}")
     remote = remote_for(executor, None, max_memory, "sparse_jacobian")
 
     @functools.wraps(fun)
@@ -359,6 +489,33 @@ def sparse_hessian(fun: Callable, sparsity: Any = None, chunk_size: int | str | 
     products, one per color of its columns. ``sparsity`` as for ``sparse_jacobian``;
     ``None`` finds it with ``hessian_sparsity``. ``executor`` as for ``sparse_jacobian``.
 
+    Parameters
+    ----------
+    fun : callable
+        A scalar-valued function of one real array.
+    sparsity : array_like of bool, tuple, Sparsity or sparse matrix, optional
+        The pattern of the ``(n, n)`` Hessian (default None: ``hessian_sparsity``).
+    chunk_size : int or "auto", optional
+        Colors evaluated at once (default None: all).
+    max_memory : int, optional
+        With ``chunk_size="auto"``: the bytes the batched passes may use.
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Run the passes as tasks on its workers (default None: in this process).
+
+    Returns
+    -------
+    sparse_hess : callable
+        ``sparse_hess(x)`` returns a ``SparseJacobian`` holding the Hessian.
+
+    Raises
+    ------
+    ValueError
+        If ``chunk_size`` is invalid, or (at the call) ``sparsity`` does not fit ``(n, n)``.
+    TypeError
+        At the call: if ``x`` is not one real float array or ``fun`` is not scalar-valued.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> H = ftrans.sparse_hessian(lambda x: fnp.sum(x ** 3))(np.array([1.0, 2.0]))
     >>> H.num_passes, H.todense().tolist()

@@ -26,6 +26,8 @@ from .ir import is_complex_dtype, real_dtype
 from .numpy._promote import dtype_of
 from .tree_util import tree_flatten, tree_unflatten
 
+__all__ = ["check_grads", "check_jvp", "check_vjp", "numerical_jvp", "pair"]
+
 _EPS = {np.dtype(np.float64): 1e-6, np.dtype(np.float32): 1e-3, np.dtype(np.float16): 1e-1}
 _RTOL = {np.dtype(np.float64): 1e-5, np.dtype(np.float32): 2e-2, np.dtype(np.float16): 1e-1}
 
@@ -58,6 +60,19 @@ def pair(xs: Any, ys: Any) -> float:
     arrays the dot product), under which vjp is the transpose of jvp: ``pair(u, J v) ==
     pair(vjp(u), v)``, complex values included.
 
+    Parameters
+    ----------
+    xs, ys : pytree of array_like
+        Two pytrees of the same structure and leaf sizes (arrays, numbers, on the host or
+        the GPU).
+
+    Returns
+    -------
+    out : float
+        ``Re Σ x·y`` over all leaves, computed in float64 (complex128) on the host.
+
+    Examples
+    --------
     >>> pair(1 + 2j, 3 - 1j), pair([1.0, 2.0], [3.0, 4.0])
     (5.0, 11.0)
     """
@@ -74,8 +89,28 @@ def pair(xs: Any, ys: Any) -> float:
 
 def numerical_jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any],
                   eps: float | None = None) -> Any:
-    """(f(x + εt) − f(x − εt)) / 2ε, leafwise over the output pytree.
+    """(f(x + εt) − f(x − εt)) / 2ε, leafwise over the output pytree: the directional
+    derivative of ``f`` by central finite differences.
 
+    Parameters
+    ----------
+    f : callable
+        The function, of arrays (pytrees) to arrays (pytrees).
+    primals : sequence
+        Its arguments ``x``.
+    tangents : sequence
+        The direction ``t``, one per argument, of the arguments' shapes.
+    eps : float, optional
+        The step ``ε`` (default by the least precise float dtype among the arguments and
+        outputs: 1e-6 for float64, 1e-3 for float32).
+
+    Returns
+    -------
+    out : pytree of ndarray
+        The estimate, shaped like ``f``'s output, in float64 (complex128) on the host.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> round(float(numerical_jvp(fnp.sin, (0.0,), (1.0,))), 6)
     1.0
@@ -120,7 +155,38 @@ def _assert_close(actual: Any, expected: Any, rtol: float, atol: float, what: st
 
 def check_jvp(f: Callable, primals: Sequence[Any], order: int = 1, eps: float | None = None,
               rtol: float | None = None, seed: int = 0) -> None:
-    """jvp of ``f`` against central finite differences, recursively up to ``order``."""
+    """jvp of ``f`` against central finite differences, recursively up to ``order``
+    (the jvp of the jvp along the same random tangent, and so on).
+
+    Parameters
+    ----------
+    f : callable
+        The function, of arrays (pytrees) to arrays (pytrees).
+    primals : sequence
+        The point: its arguments, of a float (or complex) dtype.
+    order : int, optional
+        The highest order checked (default 1).
+    eps : float, optional
+        The finite-difference step (default by dtype, as ``numerical_jvp``).
+    rtol : float, optional
+        The relative and absolute tolerance (default 1e-5 for float64, 2e-2 for float32).
+    seed : int, optional
+        Seeds the random tangents (default 0).
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    AssertionError
+        If the jvp and the finite differences differ by more than ``rtol``.
+
+    Examples
+    --------
+    >>> import ftrans.numpy as fnp
+    >>> check_jvp(fnp.tanh, (0.4,), order=2)
+    """
     rng = np.random.default_rng(seed)
     dt = _dtype(primals, f)
     rtol = rtol or _RTOL.get(dt, 1e-5)
@@ -135,7 +201,38 @@ def check_jvp(f: Callable, primals: Sequence[Any], order: int = 1, eps: float | 
 def check_vjp(f: Callable, primals: Sequence[Any], order: int = 1, eps: float | None = None,
               rtol: float | None = None, seed: int = 0) -> None:
     """vjp of ``f`` against jvp by ⟨ū, J v⟩ = ⟨Jᵀ ū, v⟩, and against finite differences,
-    recursively up to ``order``."""
+    recursively up to ``order`` (the vjp of the vjp along the same random cotangent ...).
+
+    Parameters
+    ----------
+    f : callable
+        The function, of arrays (pytrees) to arrays (pytrees).
+    primals : sequence
+        The point: its arguments, of a float (or complex) dtype.
+    order : int, optional
+        The highest order checked (default 1).
+    eps : float, optional
+        The finite-difference step (default by dtype, as ``numerical_jvp``).
+    rtol : float, optional
+        The tolerance relative to the pairings' size (default 1e-5 for float64, 2e-2 for
+        float32; ten times as much against finite differences).
+    seed : int, optional
+        Seeds the random directions (default 0).
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    AssertionError
+        If ⟨ū, J v⟩ and ⟨Jᵀ ū, v⟩ disagree, or either disagrees with finite differences.
+
+    Examples
+    --------
+    >>> import ftrans.numpy as fnp
+    >>> check_vjp(lambda x, y: x * fnp.sin(y), (2.0, 0.3), order=2)
+    """
     rng = np.random.default_rng(seed)
     dt = _dtype(primals, f)
     rtol = rtol or _RTOL.get(dt, 1e-5)
@@ -280,9 +377,39 @@ def check_grads(f: Callable, args: Sequence[Any], order: int = 2,
     over forward is checked too). ``eps`` and ``rtol`` default by the least precise float
     dtype among the inputs and outputs (float64: 1e-6 and 1e-5; float32: 1e-3 and 2e-2).
 
-    Raises ``AssertionError`` saying which argument, order, mode and direction disagree and
-    by how much; ``TypeError`` for integer inputs or outputs.
+    Parameters
+    ----------
+    f : callable
+        The function, of arrays (pytrees) to arrays (pytrees).
+    args : tuple or list
+        Its arguments (``(x,)`` for one), arrays or numbers of a float or complex dtype.
+    order : int, optional
+        The highest order checked, ``>= 1`` (default 2).
+    modes : sequence of str, optional
+        ``"fwd"`` (jvp) and/or ``"rev"`` (vjp) (default both).
+    eps : float, optional
+        The finite-difference step (default by dtype, as above).
+    rtol : float, optional
+        The tolerance (default by dtype, as above).
+    seed : int, optional
+        Seeds the random directions (default 0).
 
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    AssertionError
+        Saying which argument, order, mode and direction disagree and by how much.
+    TypeError
+        If ``args`` is not a tuple or list, an input or output has an integer (or other
+        non-float) dtype, or ``f`` cannot be differentiated (it needs a concrete value).
+    ValueError
+        If ``order`` is not an integer ``>= 1`` or a mode is unknown.
+
+    Examples
+    --------
     >>> import ftrans.numpy as fnp
     >>> check_grads(lambda x, y: x * fnp.exp(y), (0.5, 0.2), order=2)
     """

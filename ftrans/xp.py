@@ -29,11 +29,35 @@ _default: list[str | None] = [None]
 
 
 class BackendUnavailableError(DocumentedError, RuntimeError):
-    """The requested backend cannot run here (CuPy missing, no CUDA device or driver)."""
+    """The requested backend cannot run here (CuPy missing, no CUDA device or driver). A
+    ``RuntimeError``.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong; the address of its section of the documentation is appended.
+
+    Examples
+    --------
+    >>> issubclass(BackendUnavailableError, RuntimeError)
+    True
+    """
 
 
 class DeviceOutOfMemoryError(DocumentedError, MemoryError):
-    """The GPU ran out of memory."""
+    """The GPU ran out of memory. A ``MemoryError``; the message says how much was asked
+    for, where possible.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong; the address of its section of the documentation is appended.
+
+    Examples
+    --------
+    >>> issubclass(DeviceOutOfMemoryError, MemoryError)
+    True
+    """
 
 
 def default_is_gpu() -> bool:
@@ -73,6 +97,18 @@ def require_gpu() -> Any:
     """The ``cupy`` module, once it is known that a CUDA device can be used; otherwise a
     ``BackendUnavailableError`` saying what is missing (CuPy, the driver, a device).
 
+    Returns
+    -------
+    cupy : module
+        The ``cupy`` module (checked once per process).
+
+    Raises
+    ------
+    BackendUnavailableError
+        If CuPy is not installed, or CUDA reports no usable device or driver.
+
+    Examples
+    --------
     >>> try:
     ...     where = require_gpu().__name__
     ... except BackendUnavailableError as e:
@@ -101,6 +137,18 @@ def require_gpu() -> Any:
 def is_gpu_array(x: Any) -> bool:
     """Whether ``x`` is a CuPy array (checked without importing CuPy).
 
+    Parameters
+    ----------
+    x : object
+        Anything.
+
+    Returns
+    -------
+    out : bool
+        True for a CuPy array (or scalar), False otherwise.
+
+    Examples
+    --------
     >>> is_gpu_array(np.ones(2))
     False
     """
@@ -143,6 +191,20 @@ def on_device(xp: Any, args: Sequence[Any]) -> list[Any]:
     copied to the device; scalars stay scalars (they keep their weak type). With NumPy as
     ``xp``, ``args`` as they are.
 
+    Parameters
+    ----------
+    xp : module
+        ``numpy`` or ``cupy``.
+    args : sequence
+        Arrays and scalars.
+
+    Returns
+    -------
+    out : list
+        ``args``, NumPy arrays copied to the GPU when ``xp`` is CuPy.
+
+    Examples
+    --------
     >>> [type(a).__name__ for a in on_device(np, [1.0, np.float32(2.0)])]
     ['float', 'float32']
     """

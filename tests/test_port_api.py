@@ -55,6 +55,11 @@ def test_shape_dtype_struct():
         ShapeDtypeStruct((2,), None)
     with pytest.raises(TypeError, match="argument leaf 1 must be an array"):
         ftrans.eval_shape(lambda a, b: a, 1.0, "text")
+    with pytest.raises(TypeError, match=r"^ShapeDtypeStruct: dtype must be a NumPy dtype, got "
+                                        r"'zz'$"):
+        ShapeDtypeStruct((2,), "zz")
+    with pytest.raises(TypeError, match=r"^eval_shape: fun must be callable, got int 3$"):
+        ftrans.eval_shape(3, 1.0)
 
 
 def test_block_until_ready_and_device_get():

@@ -193,7 +193,7 @@ def test_sparsity_errors():
     with pytest.raises(TypeError, match="boolean mask or a .rows, cols. pair.*float64"):
         ftrans.sparse_jacobian(fnp.sin, np.eye(4))(x)
     with pytest.raises(ValueError, match="mode must be 'forward', 'reverse' or None, got 'f'"):
-        ftrans.sparse_jacobian(fnp.sin, mode="f")(x)
+        ftrans.sparse_jacobian(fnp.sin, mode="f")  # when it is made, not at its first call
     with pytest.raises(TypeError, match="sparse_jacobian: .* must return a single array"):
         ftrans.sparse_jacobian(lambda x: (x, x))(x)
 

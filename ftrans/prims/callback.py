@@ -195,13 +195,50 @@ def _result_avals(result_shape_dtypes: Any) -> tuple[list[ShapedArray], PyTreeDe
 
 def pure_callback(callback: Callable, result_shape_dtypes: Any, *args: Any,
                   vmap_method: str | None = None, **kwargs: Any) -> Any:
-    """``callback(*args, **kwargs)`` run on NumPy arrays at execution time, under any
-    transformation: code that tracing cannot see (SciPy, ``as_strided``, a C library).
-    ``result_shape_dtypes`` is a pytree of objects with ``shape`` and ``dtype`` (a
-    ``ShapeDtypeStruct``, an array) describing its results. It is not differentiable: wrap
-    its caller in ``custom_jvp``/``custom_vjp``. ``vmap_method`` says how ``vmap`` batches it
-    (see ``ftrans.prims.callback``). JAX's ``jax.pure_callback``.
+    """Call NumPy code that tracing cannot see, at execution time, under any transformation.
 
+    JAX's ``jax.pure_callback``: ``callback`` gets NumPy arrays (SciPy, ``as_strided``, a C
+    library are fine inside it) and must be pure, as ftrans may call it once per batch element,
+    once for a whole batch, or not at all if its result is unused.
+
+    Parameters
+    ----------
+    callback : callable
+        ``callback(*args, **kwargs)`` on NumPy arrays; returns arrays with the shapes and
+        dtypes of ``result_shape_dtypes``.
+    result_shape_dtypes : pytree
+        Objects with ``shape`` and ``dtype`` (a ``ShapeDtypeStruct``, an array) describing
+        the results, in the pytree structure ``callback`` returns.
+    *args, **kwargs : arrays or numbers (pytrees of them)
+        The values handed to ``callback``; traced values become NumPy arrays at execution.
+    vmap_method : {None, "sequential", "sequential_unrolled", "expand_dims", \
+"broadcast_all", "legacy_vectorized"}, optional
+        How ``vmap`` batches the call, as in JAX: ``"sequential"`` calls it once per batch
+        element; ``"expand_dims"`` / ``"broadcast_all"`` once with batched inputs (a size-1 or
+        full batch axis in front of unbatched ones). ``None`` refuses ``vmap``.
+
+    Returns
+    -------
+    pytree of arrays
+        ``callback``'s results, in the structure of ``result_shape_dtypes``.
+
+    Raises
+    ------
+    ValueError
+        ``vmap_method`` is not one of the names above.
+    TypeError
+        A leaf of ``result_shape_dtypes`` has no ``shape``/``dtype``, or an argument leaf is
+        not an array or a number (close over other Python values instead).
+    NotImplementedError
+        Under ``vmap`` with ``vmap_method=None``.
+
+    Notes
+    -----
+    Not differentiable: to differentiate through it, wrap its caller in ``custom_jvp`` or
+    ``custom_vjp`` with a rule of your own.
+
+    Examples
+    --------
     >>> import ftrans, numpy as np
     >>> from numpy.lib.stride_tricks import sliding_window_view
     >>> def window_sums(x):  # NumPy code on host arrays

@@ -18,21 +18,18 @@ stop_gradient_p.batch = lambda args, dims: (stop_gradient_p.bind(*args), dims[0]
 
 
 def stop_gradient(x: Any) -> Any:
-    """``x`` unchanged, but with zero derivative (every leaf of a pytree).
+    """``x`` unchanged, but with zero derivative.
 
     Parameters
     ----------
-    x : pytree
-        Arrays, numbers or pytrees of them.
+    x : array, number or pytree of them
+        The value to hold constant for every derivative (each leaf of a pytree).
 
     Returns
     -------
-    pytree
-        ``x``'s values.
-
-    Raises
-    ------
-    Nothing
+    same structure as ``x``
+        ``x``'s values; under ``grad``/``jvp``/``vjp`` and their compositions its derivative
+        is zero, so nothing flows back through it.
 
     Examples
     --------

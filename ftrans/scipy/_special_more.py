@@ -22,7 +22,7 @@ from ..prims import bessel as pb
 from ..prims import incomplete as pi
 from ..prims import special as ps
 from ..prims.incomplete_numpy import STIRLING
-from ._args import floats
+from ._args import check_real, floats
 
 _SQRT1_2 = 0.70710678118654752440
 _LOG_2PI = math.log(2 * math.pi)
@@ -45,7 +45,8 @@ def _example(name: str, call: str, value: str, params: Sequence[str] = ()) -> st
         sections = ("Parameters\n----------\n" + ", ".join(params) + " : array_like\n"
                     "    The arguments, broadcast together; computed in their common float "
                     "dtype.\n\nReturns\n-------\nout : ndarray\n    Elementwise (a traced "
-                    "array under a transformation).\n\n")
+                    "array under a transformation).\n\nRaises\n------\nTypeError\n    If an "
+                    "argument is not real numbers (a string, None, complex).\n\n")
     return (f"SciPy's ``special.{name}``.\n\n{sections}Examples\n--------\n"
             f">>> import ftrans.scipy.special as fsp\n>>> {call}\n{value}\n")
 
@@ -58,7 +59,7 @@ def gamma(x: Any) -> Any:
 
 
 def ndtri(p: Any) -> Any:
-    (p,) = floats("ndtri", p)
+    (p,) = floats("ndtri", p, names=("p",))
     return ps.ndtri_p.bind(p)
 
 
@@ -73,42 +74,42 @@ def expi(x: Any) -> Any:
 
 
 def gammainc(a: Any, x: Any) -> Any:
-    a, x = floats("gammainc", a, x)
+    a, x = floats("gammainc", a, x, names=("a", "x"))
     return pi.igamma_p.bind(a, x, upper=False)
 
 
 def gammaincc(a: Any, x: Any) -> Any:
-    a, x = floats("gammaincc", a, x)
+    a, x = floats("gammaincc", a, x, names=("a", "x"))
     return pi.igamma_p.bind(a, x, upper=True)
 
 
 def betainc(a: Any, b: Any, x: Any) -> Any:
-    a, b, x = floats("betainc", a, b, x)
+    a, b, x = floats("betainc", a, b, x, names=("a", "b", "x"))
     return pi.betainc_p.bind(a, b, x)
 
 
 def gammaincinv(a: Any, y: Any) -> Any:
-    a, y = floats("gammaincinv", a, y)
+    a, y = floats("gammaincinv", a, y, names=("a", "y"))
     return pi.igamma_inv_p.bind(a, y, upper=False)
 
 
 def gammainccinv(a: Any, y: Any) -> Any:
-    a, y = floats("gammainccinv", a, y)
+    a, y = floats("gammainccinv", a, y, names=("a", "y"))
     return pi.igamma_inv_p.bind(a, y, upper=True)
 
 
 def betaincinv(a: Any, b: Any, y: Any) -> Any:
-    a, b, y = floats("betaincinv", a, b, y)
+    a, b, y = floats("betaincinv", a, b, y, names=("a", "b", "y"))
     return pi.betainc_inv_p.bind(a, b, y)
 
 
 def iv(v: Any, x: Any) -> Any:
-    v, x = floats("iv", v, x)
+    v, x = floats("iv", v, x, names=("v", "x"))
     return pb.bessel_iv_p.bind(v, x, scaled=False)
 
 
 def ive(v: Any, x: Any) -> Any:
-    v, x = floats("ive", v, x)
+    v, x = floats("ive", v, x, names=("v", "x"))
     return pb.bessel_iv_p.bind(v, x, scaled=True)
 
 
@@ -168,6 +169,24 @@ for _fn, _call, _value, _extra in [
 def ndtr(x: Any) -> Any:
     """SciPy's ``special.ndtr``: the standard normal CDF ``erfc(-x/√2) / 2``.
 
+    Parameters
+    ----------
+    x : array_like
+        The points, any shape.
+
+    Returns
+    -------
+    out : ndarray
+        ``P(Z <= x)`` for a standard normal ``Z``, elementwise, in ``x``'s float dtype
+        (float64 for integers); differentiable (its derivative is the normal density).
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real numbers (a string, None, complex).
+
+    Examples
+    --------
     >>> import ftrans.scipy.special as fsp
     >>> float(fsp.ndtr(0.0))
     0.5
@@ -178,13 +197,31 @@ def ndtr(x: Any) -> Any:
 
 @_quiet
 def erfcinv(y: Any) -> Any:
-    """SciPy's ``special.erfcinv``: ``-ndtri(y/2) / √2``.
+    """SciPy's ``special.erfcinv``: the inverse of ``erfc``, computed as ``-ndtri(y/2) / √2``.
 
+    Parameters
+    ----------
+    y : array_like
+        Values in [0, 2] (outside it: nan).
+
+    Returns
+    -------
+    out : ndarray
+        ``x`` with ``erfc(x) == y``, elementwise; ``inf`` at 0 and ``-inf`` at 2;
+        differentiable.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real numbers (a string, None, complex).
+
+    Examples
+    --------
     >>> import ftrans.scipy.special as fsp
     >>> round(float(fsp.erfcinv(0.5)), 12)
     0.476936276204
     """
-    (y,) = floats("erfcinv", y)
+    (y,) = floats("erfcinv", y, names=("y",))
     return ps.ndtri_p.bind(0.5 * y) * -_SQRT1_2
 
 
@@ -205,11 +242,29 @@ def betaln(a: Any, b: Any) -> Any:
     (SciPy's own value can be 1e-12 off there). Unlike SciPy, nan (not its finite limit) at a
     non-positive integer argument beside a positive integer, and for ``-inf``.
 
+    Parameters
+    ----------
+    a, b : array_like
+        The arguments, broadcast together.
+
+    Returns
+    -------
+    out : ndarray
+        ``log |B(a, b)|``, in the arguments' common float dtype; ``inf`` where ``a`` or ``b``
+        is 0; differentiable in both.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real numbers (a string, None, complex).
+
+    Examples
+    --------
     >>> import ftrans.scipy.special as fsp
     >>> round(float(fsp.betaln(1e6, 2.0)), 9)  # log(1 / (1e6 (1e6 + 1)))
     -27.631022116
     """
-    a, b = floats("betaln", a, b)
+    a, b = floats("betaln", a, b, names=("a", "b"))
     hi, lo = fnp.maximum(a, b), fnp.minimum(a, b)
     both = lo >= 10
     one = (hi >= 10) & (hi + lo >= 10) & ~both  # lo may be negative
@@ -239,11 +294,29 @@ def _gammasgn(x: Any) -> Any:
 def beta(a: Any, b: Any) -> Any:
     """SciPy's ``special.beta``: ``Γ(a) Γ(b) / Γ(a+b)``, as ``± exp(betaln(a, b))``.
 
+    Parameters
+    ----------
+    a, b : array_like
+        The arguments, broadcast together (negative non-integers allowed: the sign follows
+        the gamma functions').
+
+    Returns
+    -------
+    out : ndarray
+        ``B(a, b)``, in the arguments' common float dtype; differentiable in both.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real numbers (a string, None, complex).
+
+    Examples
+    --------
     >>> import ftrans.scipy.special as fsp
     >>> round(float(fsp.beta(2.0, 3.0)), 15)  # 1/12
     0.083333333333333
     """
-    a, b = floats("beta", a, b)
+    a, b = floats("beta", a, b, names=("a", "b"))
     sign = _gammasgn(a) * _gammasgn(b) * _gammasgn(a + b)
     return sign * fnp.exp(betaln(a, b))
 
@@ -254,6 +327,27 @@ def multigammaln(a: Any, d: int) -> Any:
     dimension ``d``, ``d(d-1)/4 log π + Σ_j gammaln(a - j/2)``. ``a <= (d-1)/2`` raises
     ``ValueError`` as in SciPy when ``a`` is known; traced, it gives nan there.
 
+    Parameters
+    ----------
+    a : array_like
+        The argument, ``> (d - 1) / 2``; differentiable.
+    d : int
+        The dimension, a positive integer known while tracing (not differentiable).
+
+    Returns
+    -------
+    out : ndarray
+        ``log Γ_d(a)``, elementwise, in ``a``'s float dtype.
+
+    Raises
+    ------
+    ValueError
+        If ``d`` is not a positive integer, or a concrete ``a`` is ``<= (d - 1) / 2``.
+    TypeError
+        If ``a`` is not real numbers.
+
+    Examples
+    --------
     >>> import ftrans.scipy.special as fsp
     >>> round(float(fsp.multigammaln(3.0, 2)), 12)
     1.550194993958
@@ -262,7 +356,7 @@ def multigammaln(a: Any, d: int) -> Any:
         raise ValueError(f"multigammaln: d must be a positive integer known while tracing, "
                          f"got {d!r}")
     d = int(d)
-    (a,) = floats("multigammaln", a)
+    (a,) = floats("multigammaln", a, names=("a",))
     if not isinstance(a, Tracer) and np.any(np.asarray(a) <= 0.5 * (d - 1)):
         raise ValueError(f"multigammaln: condition a ({np.min(np.asarray(a))}) > "
                          f"0.5 * (d-1) ({0.5 * (d - 1)}) not met")
@@ -276,6 +370,24 @@ def multigammaln(a: Any, d: int) -> Any:
 def entr(x: Any) -> Any:
     """SciPy's ``special.entr``: ``-x log x`` for ``x > 0``, 0 at 0, ``-inf`` below.
 
+    Parameters
+    ----------
+    x : array_like
+        The points, any shape.
+
+    Returns
+    -------
+    out : ndarray
+        The elementwise entropy terms, in ``x``'s float dtype; differentiable for ``x > 0``
+        (the gradient stays finite where the other branches are taken).
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real numbers (a string, None, complex).
+
+    Examples
+    --------
     >>> import ftrans.scipy.special as fsp
     >>> round(float(fsp.entr(0.5)), 12)
     0.34657359028
@@ -300,6 +412,24 @@ def rel_entr(x: Any, y: Any) -> Any:
     """SciPy's ``special.rel_entr``: ``x log(x/y)`` for ``x, y > 0``; 0 for ``x = 0, y >= 0``;
     inf elsewhere.
 
+    Parameters
+    ----------
+    x, y : array_like
+        The arguments, broadcast together (nan in either gives nan).
+
+    Returns
+    -------
+    out : ndarray
+        ``x log(x/y)``, 0 or inf as above, in the arguments' common float dtype;
+        differentiable in both where ``x, y > 0``.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real numbers (a string, None, complex).
+
+    Examples
+    --------
     >>> import ftrans.scipy.special as fsp
     >>> round(float(fsp.rel_entr(1.0, 2.0)), 12)
     -0.69314718056
@@ -315,6 +445,24 @@ def kl_div(x: Any, y: Any) -> Any:
     """SciPy's ``special.kl_div``: ``x log(x/y) - x + y`` for ``x, y > 0``; ``y`` for
     ``x = 0, y >= 0``; inf elsewhere.
 
+    Parameters
+    ----------
+    x, y : array_like
+        The arguments, broadcast together (nan in either gives nan).
+
+    Returns
+    -------
+    out : ndarray
+        ``x log(x/y) - x + y``, ``y`` or inf as above, in the arguments' common float
+        dtype; differentiable in both where ``x, y > 0``.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real numbers (a string, None, complex).
+
+    Examples
+    --------
     >>> import ftrans.scipy.special as fsp
     >>> round(float(fsp.kl_div(1.0, 2.0)), 12)
     0.30685281944
@@ -330,10 +478,28 @@ def sinc(x: Any) -> Any:
     """``sin(πx) / (πx)`` (NumPy's ``sinc``, which SciPy re-exports), with derivatives of
     every order right at 0.
 
+    Parameters
+    ----------
+    x : array_like
+        The points, any shape.
+
+    Returns
+    -------
+    out : ndarray
+        The normalized sinc, elementwise (1 at 0), in ``x``'s float dtype.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real numbers (a string, None, complex).
+
+    Examples
+    --------
     >>> import ftrans, ftrans.scipy.special as fsp
     >>> float(ftrans.grad(fsp.sinc)(0.0))
     0.0
     """
+    check_real("sinc", "x", x)
     return fnp.sinc(x)
 
 
@@ -385,6 +551,26 @@ def zeta(x: Any, q: Any = None) -> Any:
     Riemann's ``ζ(x)`` for every ``x`` when ``q`` is None. Differentiable in ``q`` (``-x
     ζ(x+1, q)``, any order) and in ``x`` (``-Σ log(k+q) (k+q)^-x``, first order).
 
+    Parameters
+    ----------
+    x : array_like
+        The exponent.
+    q : array_like, optional
+        The shift, broadcast with ``x``; None (the default) gives Riemann's zeta.
+
+    Returns
+    -------
+    out : ndarray
+        ``ζ(x, q)`` or ``ζ(x)``, in the arguments' common float dtype; ``inf`` at the pole
+        ``x = 1``.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` or ``q`` is not real numbers.
+
+    Examples
+    --------
     >>> import ftrans.scipy.special as fsp
     >>> round(float(fsp.zeta(2.0)), 12), float(fsp.zeta(-1.0))  # π²/6, -1/12
     (1.644934066848, -0.08333333333333333)
@@ -392,5 +578,5 @@ def zeta(x: Any, q: Any = None) -> Any:
     if q is None:
         (x,) = floats("zeta", x)
         return _riemann_zeta(x)
-    x, q = floats("zeta", x, q)
+    x, q = floats("zeta", x, q, names=("x", "q"))
     return ps.zeta_p.bind(x, q)

@@ -28,23 +28,27 @@ from ..numpy import _protocols
 from ..numpy._promote import as_array, normalize_axes, operand_dtype, shape_of, to_dtype
 from ..prims import elementwise as ew
 from ..prims import special as sp
-from ._args import floats
+from ._args import check_real, floats
 
 
-def _float_arg(x: Any) -> Any:
-    """``x`` in the float dtype NumPy computes ``np.sin(x)`` in."""
+def _float_arg(x: Any, what: str, name: str = "x") -> Any:
+    """``x`` in the float dtype NumPy computes ``np.sin(x)`` in; a ``TypeError`` naming
+    ``what`` and ``name`` unless it is real numbers."""
+    check_real(what, name, x)
     x = as_array(x)
     return to_dtype(x, operand_dtype(np.sin, (x,)))
 
 
 def _unary(prim: Any, name: str, example: str, value: str) -> Any:
     def fn(x: Any) -> Any:
-        return prim.bind(_float_arg(x))
+        return prim.bind(_float_arg(x, name))
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = (f"SciPy's ``special.{name}``, differentiable.\n\n"
                   "Parameters\n----------\nx : array_like\n    The argument, any shape.\n\n"
                   "Returns\n-------\nout : ndarray\n    Elementwise, in the float dtype NumPy "
                   "computes ``np.sin(x)`` in (a traced array under a transformation).\n\n"
+                  "Raises\n------\nTypeError\n    If ``x`` is not real numbers (a string, None, "
+                  "complex).\n\n"
                   f"Examples\n--------\n>>> import ftrans.scipy.special as fsp\n>>> {example}\n"
                   f"{value}\n")
     return fn
@@ -65,29 +69,71 @@ def polygamma(n: int, x: Any) -> Any:
     """SciPy's ``special.polygamma`` for a static integer order ``n >= 0`` (``n = 0`` is
     digamma); differentiable in ``x``.
 
+    Parameters
+    ----------
+    n : int
+        The order, a non-negative integer known while tracing.
+    x : array_like
+        The points, any shape.
+
+    Returns
+    -------
+    out : ndarray
+        The ``n``-th derivative of digamma at ``x``, in ``x``'s float dtype.
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is not a non-negative integer known while tracing, or ``x`` is not real
+        numbers.
+
+    Examples
+    --------
     >>> import ftrans.scipy.special as fsp
     >>> round(float(fsp.polygamma(1, 1.0)), 12)  # pi^2 / 6
     1.644934066848
     """
-    try:
-        n = int(np.asarray(n).item()) if not isinstance(n, Tracer) else None
-    except (TypeError, ValueError):
-        n = None
-    if n is None or n < 0:
+    order = None
+    if not isinstance(n, Tracer) and np.ndim(n) == 0 and not isinstance(n, (str, bytes)):
+        try:
+            item = np.asarray(n).item()
+            order = int(item) if item == int(item) and not isinstance(item, complex) else None
+        except (TypeError, ValueError, OverflowError):
+            order = None
+    if order is None or order < 0:
+        given = "a traced value" if isinstance(n, Tracer) else repr(n)
         raise TypeError(f"polygamma: the order n must be a non-negative integer known while "
-                        f"tracing, got {n!r}")
-    x = _float_arg(x)
+                        f"tracing, got {given}")
+    n = order
+    x = _float_arg(x, "polygamma", "x")
     return sp.digamma_p.bind(x) if n == 0 else sp.polygamma_p.bind(x, n=n)
 
 
 def logit(x: Any) -> Any:
-    """SciPy's ``special.logit``: ``log(x / (1 - x))``.
+    """SciPy's ``special.logit``: ``log(x / (1 - x))``, the inverse of ``expit``.
 
+    Parameters
+    ----------
+    x : array_like
+        Probabilities in [0, 1] (outside it: nan).
+
+    Returns
+    -------
+    out : ndarray
+        The log-odds, elementwise, in ``x``'s float dtype; ``-inf`` at 0, ``inf`` at 1.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real numbers (a string, None, complex).
+
+    Examples
+    --------
     >>> import ftrans.scipy.special as fsp
     >>> float(fsp.logit(0.5))
     0.0
     """
-    x = _float_arg(x)
+    x = _float_arg(x, "logit", "x")
     return fnp.log(fnp.divide(x, 1 - x))
 
 
@@ -105,6 +151,11 @@ def _xlog(name: str, log: Any, lowest: float) -> Any:
     what = "log(y)" if log is fnp.log else "log1p(y)"
     fn.__doc__ = (f"SciPy's ``special.{name}``: ``x * {what}``, and 0 where ``x == 0`` (unless "
                   f"``y`` is nan). Its derivative in ``x`` at ``x == 0`` is ``{what}``.\n\n"
+                  "Parameters\n----------\nx, y : array_like\n    The arguments, broadcast "
+                  "together.\n\nReturns\n-------\nout : ndarray\n    Elementwise, in the "
+                  "arguments' common float dtype; differentiable in both.\n\nRaises\n------\n"
+                  "TypeError\n    If an argument is not real numbers (a string, None, complex)."
+                  "\n\nExamples\n--------\n"
                   f">>> import ftrans.scipy.special as fsp\n>>> float(fsp.{name}(0.0, {lowest}))"
                   "\n0.0\n")
     return fn
@@ -126,11 +177,43 @@ def logsumexp(a: Any, axis: Any = None, b: Any = None, keepdims: bool = False,
     """SciPy's ``special.logsumexp``: ``log(sum(b * exp(a)))`` over ``axis``, computed
     without overflow; with ``return_sign``, ``(log|sum|, sign(sum))``.
 
+    Parameters
+    ----------
+    a : array_like
+        The exponents.
+    axis : int or tuple of int, optional
+        The axes summed over (default all).
+    b : array_like, optional
+        Weights broadcast with ``a`` (may be negative: then use ``return_sign``).
+    keepdims : bool, optional
+        Keep the reduced axes, with length one (default False).
+    return_sign : bool, optional
+        Also return the sign of the sum (default False).
+
+    Returns
+    -------
+    out : ndarray
+        ``log |sum(b * exp(a))|`` (``-inf`` when the sum is 0); differentiable in ``a`` and
+        ``b``.
+    sign : ndarray
+        Only with ``return_sign``: the sign of the sum (-1, 0 or 1).
+
+    Raises
+    ------
+    TypeError
+        If ``a`` or ``b`` is not real numbers.
+    numpy.exceptions.AxisError
+        If an axis is out of bounds.
+
+    Examples
+    --------
     >>> import ftrans.scipy.special as fsp, numpy as np
     >>> round(float(fsp.logsumexp(np.array([0.0, 0.0]))), 12)  # log 2
     0.69314718056
     """
-    a = _float_arg(a)
+    a = _float_arg(a, "logsumexp", "a")
+    if b is not None:
+        check_real("logsumexp", "b", b)
     axes = normalize_axes(axis, len(shape_of(a)), "logsumexp")
     shifted, m = _shifted(a, axes)
     e = fnp.exp(shifted)
@@ -152,11 +235,33 @@ def logsumexp(a: Any, axis: Any = None, b: Any = None, keepdims: bool = False,
 def softmax(x: Any, axis: Any = None) -> Any:
     """SciPy's ``special.softmax``: ``exp(x) / sum(exp(x))`` over ``axis``.
 
+    Parameters
+    ----------
+    x : array_like
+        The scores.
+    axis : int or tuple of int, optional
+        The axes normalized over (default all).
+
+    Returns
+    -------
+    out : ndarray
+        The probabilities: non-negative, summing to 1 along ``axis``, with the shape and
+        float dtype of ``x``; differentiable.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not real numbers.
+    numpy.exceptions.AxisError
+        If an axis is out of bounds.
+
+    Examples
+    --------
     >>> import ftrans.scipy.special as fsp, numpy as np
     >>> fsp.softmax(np.array([0.0, 0.0]))
     array([0.5, 0.5])
     """
-    x = _float_arg(x)
+    x = _float_arg(x, "softmax", "x")
     axes = normalize_axes(axis, len(shape_of(x)), "softmax")
     e = fnp.exp(_shifted(x, axes)[0])
     return fnp.divide(e, fnp.sum(e, axis=axes, keepdims=True))
@@ -165,11 +270,33 @@ def softmax(x: Any, axis: Any = None) -> Any:
 def log_softmax(x: Any, axis: Any = None) -> Any:
     """SciPy's ``special.log_softmax``: ``x - logsumexp(x)`` over ``axis``.
 
+    Parameters
+    ----------
+    x : array_like
+        The scores.
+    axis : int or tuple of int, optional
+        The axes normalized over (default all).
+
+    Returns
+    -------
+    out : ndarray
+        The log-probabilities, computed without overflow, with the shape and float dtype of
+        ``x``; differentiable.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not real numbers.
+    numpy.exceptions.AxisError
+        If an axis is out of bounds.
+
+    Examples
+    --------
     >>> import ftrans.scipy.special as fsp, numpy as np
     >>> fsp.log_softmax(np.array([0.0, 0.0]))
     array([-0.69314718, -0.69314718])
     """
-    x = _float_arg(x)
+    x = _float_arg(x, "log_softmax", "x")
     axes = normalize_axes(axis, len(shape_of(x)), "log_softmax")
     shifted, _ = _shifted(x, axes)
     s = fnp.sum(fnp.exp(shifted), axis=axes, keepdims=True)

@@ -95,7 +95,7 @@ class _Family:
             except TypeError as e:
                 raise TypeError(f"{qualname}{sig}: {e}") from None
             bound.apply_defaults()
-            vals = floats(qualname, *bound.arguments.values())
+            vals = floats(qualname, *bound.arguments.values(), names=tuple(bound.arguments))
             with np.errstate(all="ignore"):
                 return body(*vals)
         fn.__name__, fn.__qualname__ = method, qualname

@@ -19,10 +19,12 @@ from ... import numpy as fnp
 from ...core import Tracer
 from .. import _special_more as sp
 from .. import special
-from .._args import floats
+from .._args import check_real, floats
 
 
 def _prepare(x: Any, alpha: Any) -> tuple[Any, Any]:
+    check_real("dirichlet", "x", x)
+    check_real("dirichlet", "alpha", alpha)
     x, alpha = fnp.asarray(x) if isinstance(x, Tracer) else np.asarray(x), \
         fnp.asarray(alpha) if isinstance(alpha, Tracer) else np.asarray(alpha)
     if np.ndim(alpha) != 1:
@@ -35,7 +37,8 @@ def _prepare(x: Any, alpha: Any) -> tuple[Any, Any]:
         raise ValueError("dirichlet: all parameters alpha must be greater than 0")
     if np.shape(x)[0] == k - 1:
         x = fnp.concatenate([x, 1 - fnp.sum(x, axis=0, keepdims=True)], axis=0)
-    x, alpha = floats("dirichlet", x, alpha[(...,) + (None,) * (np.ndim(x) - 1)])
+    x, alpha = floats("dirichlet", x, alpha[(...,) + (None,) * (np.ndim(x) - 1)],
+                      names=("x", "alpha"))
     if not isinstance(x, Tracer):
         xs = np.asarray(x)
         if np.any(xs < 0):
@@ -49,6 +52,30 @@ def _prepare(x: Any, alpha: Any) -> tuple[Any, Any]:
 def logpdf(x: Any, alpha: Any) -> Any:
     """SciPy's ``stats.dirichlet.logpdf``: ``Σ (α_i - 1) log x_i - log B(α)``.
 
+    Parameters
+    ----------
+    x : array_like
+        The points: ``K`` (or ``K - 1``, the last implied) components along the first axis,
+        non-negative and summing to 1; differentiable.
+    alpha : array_like
+        The concentration parameters, a 1-d array of ``K`` positive numbers;
+        differentiable.
+
+    Returns
+    -------
+    out : ndarray
+        The log density at each point (the shape of ``x`` without its first axis).
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` is not 1-d, ``x`` has neither ``K`` nor ``K - 1`` components, or
+        (concrete arguments) ``alpha <= 0`` or ``x`` is off the simplex.
+    TypeError
+        If an argument is not real numbers.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> from ftrans.scipy.stats import dirichlet
     >>> round(float(dirichlet.logpdf(np.array([0.2, 0.3, 0.5]), np.array([1.5, 2.0, 3.0]))), 6)
@@ -65,6 +92,30 @@ def logpdf(x: Any, alpha: Any) -> Any:
 def pdf(x: Any, alpha: Any) -> Any:
     """SciPy's ``stats.dirichlet.pdf``: ``exp(logpdf)``.
 
+    Parameters
+    ----------
+    x : array_like
+        The points: ``K`` (or ``K - 1``, the last implied) components along the first axis,
+        non-negative and summing to 1; differentiable.
+    alpha : array_like
+        The concentration parameters, a 1-d array of ``K`` positive numbers;
+        differentiable.
+
+    Returns
+    -------
+    out : ndarray
+        The density at each point (the shape of ``x`` without its first axis).
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` is not 1-d, ``x`` has neither ``K`` nor ``K - 1`` components, or
+        (concrete arguments) ``alpha <= 0`` or ``x`` is off the simplex.
+    TypeError
+        If an argument is not real numbers.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> from ftrans.scipy.stats import dirichlet
     >>> float(dirichlet.pdf(np.array([0.5, 0.5]), np.array([1.0, 1.0])))

@@ -21,6 +21,7 @@ import numpy as np
 
 from ... import numpy as fnp
 from ...core import Tracer
+from .._args import check_real
 from ..linalg import solve_triangular
 
 _LOG_2PI = math.log(2 * math.pi)
@@ -75,13 +76,47 @@ def _check(cov: Any, allow_singular: bool) -> None:
 
 
 def logpdf(x: Any, mean: Any = None, cov: Any = 1, allow_singular: bool = False) -> Any:
-    """SciPy's ``stats.multivariate_normal.logpdf``.
+    """SciPy's ``stats.multivariate_normal.logpdf``: the log density of the normal
+    distribution with mean ``mean`` and covariance ``cov``.
 
+    Parameters
+    ----------
+    x : array_like
+        The points, components along the last axis (a 1-d ``x`` is one point, or ``n``
+        points when the dimension is 1); differentiable.
+    mean : array_like, optional
+        The mean, of the dimension's length (default zeros); differentiable.
+    cov : array_like, optional
+        The covariance: a number (times the identity), a 1-d array (the diagonal) or a
+        matrix (default 1); differentiable.
+    allow_singular : bool, optional
+        Accept a singular ``cov`` (pseudo-determinant and pseudo-inverse; default False).
+
+    Returns
+    -------
+    out : ndarray
+        The log density at each point, squeezed as in SciPy (a scalar for one point).
+
+    Raises
+    ------
+    ValueError
+        If the shapes of ``x``, ``mean`` and ``cov`` do not agree, or a concrete ``cov`` is
+        not symmetric positive semidefinite.
+    numpy.linalg.LinAlgError
+        If a concrete ``cov`` is singular and ``allow_singular`` is False.
+    TypeError
+        If an argument is not real numbers.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> from ftrans.scipy.stats import multivariate_normal as mvn
     >>> round(float(mvn.logpdf(np.zeros(2), mean=np.zeros(2))), 12)  # -log(2π)
     -1.837877066409
     """
+    for name, value in (("x", x), ("mean", mean), ("cov", cov)):
+        if value is not None:
+            check_real("multivariate_normal.logpdf", name, value)
     dim, mean, cov = _parameters(mean, cov)
     _check(cov, allow_singular)
     x = _arr(x)
@@ -119,6 +154,36 @@ def logpdf(x: Any, mean: Any = None, cov: Any = 1, allow_singular: bool = False)
 def pdf(x: Any, mean: Any = None, cov: Any = 1, allow_singular: bool = False) -> Any:
     """SciPy's ``stats.multivariate_normal.pdf``: ``exp(logpdf)``.
 
+    Parameters
+    ----------
+    x : array_like
+        The points, components along the last axis (a 1-d ``x`` is one point, or ``n``
+        points when the dimension is 1); differentiable.
+    mean : array_like, optional
+        The mean, of the dimension's length (default zeros); differentiable.
+    cov : array_like, optional
+        The covariance: a number (times the identity), a 1-d array (the diagonal) or a
+        matrix (default 1); differentiable.
+    allow_singular : bool, optional
+        Accept a singular ``cov`` (pseudo-determinant and pseudo-inverse; default False).
+
+    Returns
+    -------
+    out : ndarray
+        The density at each point, squeezed as in SciPy (a scalar for one point).
+
+    Raises
+    ------
+    ValueError
+        If the shapes of ``x``, ``mean`` and ``cov`` do not agree, or a concrete ``cov`` is
+        not symmetric positive semidefinite.
+    numpy.linalg.LinAlgError
+        If a concrete ``cov`` is singular and ``allow_singular`` is False.
+    TypeError
+        If an argument is not real numbers.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> from ftrans.scipy.stats import multivariate_normal as mvn
     >>> round(float(mvn.pdf(0.0, mean=0.0, cov=1.0)), 12)
