@@ -42,6 +42,7 @@ import os, ftrans
 from ftrans.backends.cuda_codegen import kernels_dir
 assert "site-packages" in ftrans.__file__, ftrans.__file__
 assert os.path.exists(os.path.join(kernels_dir(), "ft_math.cuh")), kernels_dir()
+assert os.path.exists(os.path.join(os.path.dirname(ftrans.__file__), "py.typed"))  # typed
 print("   installed", ftrans.__version__, "from the sdist:", os.path.dirname(ftrans.__file__))
 PYEOF
 # README, docs/ and doctests; the tutorial's tables and drawings; the sample tables (conftest,

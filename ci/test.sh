@@ -7,6 +7,11 @@ python3 -m venv "$VENV"
 PY="$(cd "$VENV" && pwd)/bin/python"  # FTRANS_VENV may be relative or absolute
 "$PY" -m pip install -q --upgrade pip >/dev/null
 "$PY" -m pip install -q ".[test]"
+# Lint and types first (seconds): ruff on the code and tests, mypy on ftrans ([tool.mypy] in
+# pyproject.toml); tests/test_typing.py then type-checks a user's script with mypy --strict.
+echo "== ruff and mypy"
+"$PY" -m ruff check ftrans tests
+"$PY" -m mypy --cache-dir "$(cd "$VENV" && pwd)/mypy-cache"
 cd tests  # test the installed package, not the source tree
 "$PY" -m pytest -p no:cacheprovider "$@" .
 # The documentation twice more under other BLAS and SIMD kernels: OpenBLAS's Haswell

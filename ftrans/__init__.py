@@ -5,7 +5,7 @@
 0.0
 """
 
-from . import lax, numpy, prims, tree_util  # noqa: F401
+from . import lax, numpy, prims, tree_util, typing  # noqa: F401
 from .api import (  # noqa: F401
                   grad,
                   hessian,
@@ -70,3 +70,15 @@ from .device import (  # noqa: F401,E402
 # isort: split
 from . import test_util  # noqa: F401,E402
 from .shapes import ShapeDtypeStruct, eval_shape  # noqa: F401,E402
+
+__all__ = ["grad", "hessian", "hvp", "jacfwd", "jacobian", "jacobian_columns", "jacobian_rows",
+           "jacrev", "jvp", "linear_transpose", "linearize", "make_jaxpr", "print_saved_residuals",
+           "saved_residuals", "value_and_grad", "vjp", "vmap", "ConcretizationError",
+           "TracerArrayConversionError", "UnexpectedTracerError", "ClosedJaxpr", "Jaxpr",
+           "ShapedArray", "check_jaxpr", "checkpoint", "checkpoint_policies", "remat", "custom_jvp",
+           "custom_vjp", "jacobian_cost", "jit", "pure_callback", "stop_gradient", "SparseJacobian",
+           "Sparsity", "hessian_sparsity", "jacobian_sparsity", "sparse_hessian", "sparse_jacobian",
+           "check_grads", "BackendUnavailableError", "KernelCompileError", "BackendMismatchError",
+           "DeviceOutOfMemoryError", "block_until_ready", "default_backend", "device_get",
+           "device_put", "ShapeDtypeStruct", "eval_shape", "config", "explain", "lax", "numpy",
+           "random", "scipy", "test_util", "tree_util", "typing"]

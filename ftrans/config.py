@@ -260,3 +260,5 @@ sys.modules[__name__].__class__ = _ConfigModule
 if os.environ.get("FTRANS_DEBUG_NANS", "").strip().lower() not in ("", "0", "false", "no"):
     _global = True
     _install()
+
+__all__ = ["update", "debugging_nans"]

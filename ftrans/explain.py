@@ -532,3 +532,5 @@ def explain(f: Callable, tangents: Sequence[Any] | None = None, cotangent: Any =
             print(e, file=file)
         return e
     return explained
+
+__all__ = ["Row", "Table", "forward_table", "reverse_table", "Explanation", "explain"]

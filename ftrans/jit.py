@@ -20,7 +20,7 @@ import inspect
 import os
 import threading
 import weakref
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Generic, ParamSpec, Sequence, TypeVar
 
 import numpy as np
 
@@ -33,6 +33,8 @@ from .xp import default_is_gpu
 
 _SCALARS = (bool, int, float, complex)
 _INT64 = np.dtype(np.int64)
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 CACHE_SIZE = 4096  # compiled programs kept per jitted function (JAX keeps as many)
 
 
@@ -126,14 +128,14 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_reset_locks_in_child)
 
 
-class JitFunction:
+class JitFunction(Generic[_P, _R]):
     """A jitted function: call it like ``fun``; ``lower(*args)`` shows the optimized jaxpr,
     ``trace_count`` counts traces (one per new signature)."""
 
-    def __init__(self, fun: Callable, static_argnums: tuple[int, ...],
+    def __init__(self, fun: Callable[_P, _R], static_argnums: tuple[int, ...],
                  static_argnames: tuple[str, ...], optimize: bool, backend: str | None):
         # name and doc only: copying fun.__dict__ would clobber the fields below
-        functools.update_wrapper(self, fun, updated=())  # type: ignore[arg-type]
+        functools.update_wrapper(self, fun, updated=())
         self.fun = fun
         self.static_argnums = static_argnums
         self.static_argnames = static_argnames
@@ -187,6 +189,16 @@ class JitFunction:
     def clear_cache(self) -> None:
         """Drop every compiled program: the next call traces and compiles again.
 
+        Returns
+        -------
+        None
+
+        Raises
+        ------
+        Nothing
+
+        Examples
+        --------
         >>> import ftrans
         >>> f = ftrans.jit(lambda x: x * 2.0)
         >>> f(1.0), f.clear_cache(), f(1.0), f.trace_count
@@ -289,15 +301,15 @@ class JitFunction:
         backend = self.backend or ("cupy" if gpu else "auto")
         return _Entry(jaxpr, consts, out_tree_box[0], compile_jaxpr(jaxpr, backend))
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         if not kwargs and not self.static_argnums and not self.static_argnames \
                 and not default_is_gpu():
             # fast path: every argument a NumPy array or a Python number
-            key = []
+            key: list[Any] = []
             for a in args:
                 t = type(a)
                 if t is np.ndarray:
-                    key.append((a.shape, a.dtype))
+                    key.append((a.shape, a.dtype))  # type: ignore[attr-defined]
                 elif t is float or t is int:
                     key.append(t)
                 else:
@@ -316,7 +328,7 @@ class JitFunction:
                 else:
                     entry.used = True
                 flat = [a if type(a) is np.ndarray else
-                        np.asarray(a) if type(a) is float else self._int(a, args)
+                        np.asarray(a) if type(a) is float else self._int(a, args)  # type: ignore[arg-type]
                         for a in args]
                 return entry.build(entry.run(entry.consts, flat))
         entry, leaves = self._entry(args, kwargs)
@@ -345,9 +357,26 @@ class JitFunction:
                 check_int64(x, f"jit: {self._leaf_owner(j, args, dyn, kw)}")
             raise
 
-    def lower(self, *args: Any, **kwargs: Any) -> ClosedJaxpr:
+    def lower(self, *args: _P.args, **kwargs: _P.kwargs) -> ClosedJaxpr:
         """The optimized jaxpr (with its constants) that a call with these arguments runs.
 
+        Parameters
+        ----------
+        *args, **kwargs
+            Arguments as for the jitted function.
+
+        Returns
+        -------
+        ClosedJaxpr
+            The program, after ``ftrans.opt``'s passes (if ``optimize``).
+
+        Raises
+        ------
+        TypeError
+            As a call would, for arguments that are not arrays, numbers or pytrees of them.
+
+        Examples
+        --------
         >>> import ftrans, ftrans.numpy as fnp
         >>> print(ftrans.jit(lambda x: fnp.sin(x) * 1.0).lower(2.0))
         { lambda ; a:f64[]. let b:f64[] = sin a in (b,) }
@@ -355,31 +384,84 @@ class JitFunction:
         entry, _ = self._entry(args, kwargs)
         return ClosedJaxpr(entry.jaxpr, entry.consts)
 
-    def source(self, *args: Any, **kwargs: Any) -> str:
-        """The generated code (NumPy backend) that a call with these arguments runs."""
+    def source(self, *args: _P.args, **kwargs: _P.kwargs) -> str:
+        """The generated code that a call with these arguments runs (NumPy backend; empty for
+        other backends).
+
+        Parameters
+        ----------
+        *args, **kwargs
+            Arguments as for the jitted function.
+
+        Returns
+        -------
+        str
+            Python source.
+
+        Raises
+        ------
+        TypeError
+            As a call would, for arguments that are not arrays, numbers or pytrees of them.
+
+        Examples
+        --------
+        >>> import ftrans, ftrans.numpy as fnp
+        >>> "sin" in ftrans.jit(lambda x: fnp.sin(x), backend="numpy").source(2.0)
+        True
+        """
         entry, _ = self._entry(args, kwargs)
         return getattr(entry.run, "source", "")
 
 
-def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
+def jit(fun: Callable[_P, _R], static_argnums: int | Sequence[int] = (),
         static_argnames: str | Sequence[str] = (), optimize: bool = True,
-        backend: str | None = None) -> JitFunction:
-    """``fun`` traced once per argument signature, optimized and compiled.
+        backend: str | None = None) -> JitFunction[_P, _R]:
+    """``fun`` traced once per argument signature, optimized and compiled; later calls with the
+    same signature run the compiled program.
 
-    ``backend`` (see ``ftrans.backends.compile_jaxpr``): ``None`` compiles for the device of
-    the arguments — on the CPU (``"auto"``) generated NumPy code at once, replaced by fused C
-    kernels for long elementwise runs once a background thread has compiled them (where a C
-    compiler is on the PATH and ``FTRANS_CFUSE`` is not ``0``; results may then change in
-    the last bits); fused CUDA kernels (``"cupy"``) for CuPy arrays or under
-    ``default_backend("gpu")``. ``"numpy"``: NumPy code only; ``"numpy+c"``: fused C
-    kernels compiled before the first call.
+    The signature (the cache key) is the pytree structure of the dynamic arguments, each leaf's
+    shape, dtype and weak type, and the values of the static arguments. Inside another
+    transformation (``grad(jit(f))``, ``vmap(jit(f))``) the cached program is transformed like
+    any other code.
 
-    Arguments in ``static_argnums`` / ``static_argnames`` are passed to ``fun`` as Python
-    values and become part of the cache key (they must be hashable).
+    Parameters
+    ----------
+    fun : callable
+        The function, of arrays, scalars or pytrees of them.
+    static_argnums : int or sequence of int, default ()
+        Arguments passed to ``fun`` as Python values (hashable), part of the cache key.
+    static_argnames : str or sequence of str, default ()
+        The same, by parameter name.
+    optimize : bool, default True
+        Run ``ftrans.opt``'s passes (constant folding, CSE, DCE...) on the traced program.
+    backend : str or None, default None
+        ``None``: for the device of the arguments — on the CPU (``"auto"``) generated NumPy
+        code at once, replaced by fused C kernels for long elementwise runs once a background
+        thread has compiled them (where a C compiler is on the PATH and ``FTRANS_CFUSE`` is not
+        ``0``; results may then change in the last bits); fused CUDA kernels (``"cupy"``) for
+        CuPy arrays or under ``default_backend("gpu")``. ``"numpy"``: NumPy code only;
+        ``"numpy+c"``: fused C kernels compiled before the first call.
 
+    Returns
+    -------
+    JitFunction
+        Called like ``fun`` (same signature); ``lower(*args)`` gives the optimized jaxpr,
+        ``source(*args)`` the generated code, ``clear_cache()`` drops the compiled programs,
+        ``trace_count`` counts traces.
+
+    Raises
+    ------
+    TypeError
+        If ``static_argnums`` holds non-integers; when called, if a static argument is not
+        hashable or a dynamic one is not an array, a number or a pytree of them.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp
     >>> f = ftrans.jit(lambda x, n: fnp.sin(x) * n, static_argnums=1)
     >>> bool(f(0.5, 2) == 2 * fnp.sin(0.5)), f.trace_count
+    (True, 1)
+    >>> f(0.25, 2) is not None, f.trace_count  # same signature: no new trace
     (True, 1)
     """
     nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)

@@ -438,3 +438,5 @@ def check_grads(f: Callable, args: Sequence[Any], order: int = 2,
         except (NotImplementedError, ConcretizationError, TracerArrayConversionError) as e:
             raise TypeError(f"check_grads: cannot differentiate {_name(f)} with respect to "
                             f"{names[i]}: {e}") from e
+
+__all__ = ["pair", "numerical_jvp", "check_jvp", "check_vjp", "check_grads"]

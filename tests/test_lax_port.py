@@ -379,3 +379,33 @@ def test_cumulative_scans_match_jax(jax):
             theirs = jax.grad(lambda z: jax.numpy.sum(getattr(jax.lax, name)(
                 z, axis, reverse) ** 2))(z)
             np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_integer_pow_takes_integer_exponents_only():
+    import ftrans.lax as lax
+    assert lax.integer_pow(np.float64(2.0), np.int64(3)) == 8.0
+    for y in (1.5, True, "2"):
+        with pytest.raises(TypeError, match=r"integer_pow: the exponent y must be a Python "
+                                            r"integer, got .*lax\.pow"):
+            lax.integer_pow(np.ones(3), y)
+
+
+def test_shape_functions_reject_indices_that_do_not_fit():
+    # these returned silently wrong results: x unchanged, a wrapped axis, one axis sliced
+    import ftrans.lax as lax
+    x = np.arange(6.0).reshape(2, 3)
+    for f in (lambda a: lax.transpose(a, (0,)), lambda a: lax.transpose(a, (1, 1))):
+        for run in (f, ftrans.jit(f)):
+            with pytest.raises(ValueError, match=r"transpose: permutation \(\d,( \d)?\) is not "
+                                                 r"a permutation of the axes of an array of "
+                                                 r"shape \(2, 3\)"):
+                run(x)
+    with pytest.raises(ValueError, match=r"expand_dims: dimensions \(5,\) out of range for a "
+                                         r"result of rank 3"):
+        ftrans.jit(lambda a: lax.expand_dims(a, (5,)))(x)
+    with pytest.raises(ValueError, match=r"slice: start_indices \(0,\), limit_indices \(1,\) "
+                                         r"and strides \(1, 1\) need one entry per axis"):
+        lax.slice(x, (0,), (1,))
+    assert lax.transpose(x, (1, 0)).shape == (3, 2)
+    assert lax.expand_dims(x, (-1,)).shape == (2, 3, 1)
+    np.testing.assert_array_equal(lax.slice(x, (0, 1), (2, 3)), x[:, 1:])

@@ -169,6 +169,17 @@ def test_key_paths_match_jax():
         jtu.tree_structure([0, 0]), jtu.tree_structure((0, {"a": 0})), tree)
 
 
+def test_unflatten_with_the_wrong_number_of_leaves_says_so():
+    from ftrans.tree_util import tree_structure, tree_unflatten
+    td = tree_structure({"a": 1.0, "b": (2.0, 3.0)})
+    with pytest.raises(ValueError, match=r"too few leaves for PyTreeDef\(\{'a': \*, 'b': "
+                                         r"\(\*, \*\)\}\), which has 3"):
+        tree_unflatten(td, [1.0, 2.0])
+    with pytest.raises(ValueError, match="too many leaves .* which has 3"):
+        tree_unflatten(td, [1.0, 2.0, 3.0, 4.0])
+    assert tree_unflatten(td, iter([1.0, 2.0, 3.0])) == {"a": 1.0, "b": (2.0, 3.0)}
+
+
 # ----------------------------------------------------------------------------- standard containers
 
 

@@ -5,7 +5,7 @@ prefixes, keyword arguments mapped over axis 0) and ``make_jaxpr``.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, ParamSpec, Sequence
 
 import numpy as np
 
@@ -18,6 +18,8 @@ from ..prims.shape import move_batch_axis
 from ..transforms.batch import batch_fun, batch_jaxpr_eval
 from ..tree_util import _node_of, flatten_fun, tree_flatten, tree_unflatten
 from .checks import arg_name, as_value, finalize, fun_name, owned_tree
+
+_P = ParamSpec("_P")
 
 
 def _prefix_leaves(prefix: Any, tree: Any, what: str) -> list[Any]:
@@ -61,23 +63,50 @@ def _batched_shape(shape: tuple, dim: int | None, size: int) -> tuple:
     return shape if dim is not None else (size,) + shape
 
 
-def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
-         axis_size: int | None = None, executor: Any = None) -> Callable:
-    """Vectorize ``fun`` over a batch axis of its inputs.
+def vmap(fun: Callable[_P, Any], in_axes: Any = 0, out_axes: Any = 0,
+         axis_size: int | None = None, executor: Any = None) -> Callable[_P, Any]:
+    """Vectorize ``fun`` over a batch axis of its inputs: ``vmap(f)(xs)`` is
+    ``stack([f(x) for x in xs])``, computed in one pass on whole arrays.
 
-    ``in_axes``: an int, None, or a pytree prefix of the positional arguments (a tuple with
-    one entry per argument); keyword arguments are mapped over their axis 0, as in JAX.
-    ``out_axes`` likewise for the outputs. Negative axes count from the end.
-    ``axis_size`` gives the batch size when no input is mapped. ``executor``: a
-    ``concurrent.futures.Executor`` or a ``dask.distributed.Client``; ``fun`` is traced once
-    here and the mapped axis is split into shards (of 16 rows at least), each a compiled
-    batched call on a worker (``ftrans.distributed``; matrix products may differ from the
-    single-process ones in the last bits, as BLAS picks kernels by shape). Given Dask arrays
-    (mapped along axis 0), the result is lazy Dask arrays: ``ftrans.distributed.map_blocks``.
+    Parameters
+    ----------
+    fun : callable
+        The function of one example, of arrays, scalars or pytrees of them.
+    in_axes : int, None or pytree, default 0
+        The batch axis of each input: an int for all, None for an input not batched, or a
+        tuple with one entry per positional argument (each an int, None or a pytree prefix of
+        that argument). Keyword arguments are mapped over their axis 0, as in JAX. Negative
+        axes count from the end.
+    out_axes : int, None or pytree, default 0
+        Where the batch axis goes in each output; None for an output that does not depend on
+        the batch.
+    axis_size : int or None, default None
+        The batch size, needed only when no input is mapped.
+    executor : Executor, dask Client or None, default None
+        ``fun`` is traced once here and the mapped axis split into shards (16 rows at least),
+        each a compiled batched call on a worker (``ftrans.distributed``; matrix products may
+        differ in the last bits). Given Dask arrays (mapped along axis 0), the result is lazy
+        Dask arrays (``ftrans.distributed.map_blocks``).
 
+    Returns
+    -------
+    callable
+        With ``fun``'s signature, returning ``fun``'s outputs with a batch axis.
+
+    Raises
+    ------
+    ValueError
+        For ``in_axes``/``out_axes`` that do not fit the arguments (wrong length, structure, or
+        an axis out of range), mapped axes of different sizes, or no mapped input without
+        ``axis_size``.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.vmap(lambda x: fnp.sum(x * x))(np.arange(6.0).reshape(2, 3))
     array([ 5., 50.])
+    >>> ftrans.vmap(lambda x, w: x @ w, in_axes=(0, None))(np.ones((2, 3)), np.arange(3.0))
+    array([3., 3.])
     """
     if isinstance(in_axes, list):
         in_axes = tuple(in_axes)
@@ -106,7 +135,9 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
             return vmap_blocks(vmap(fun, in_axes, out_axes), args, kwargs, axes, out_axes,
                                owners)
         leaves, xp = to_call_device(leaves, "vmap")
-        values, dims, sizes = [], [], []
+        values: list[Any] = []
+        dims: list[int | None] = []
+        sizes: list[tuple[int, int]] = []
         for i, (x, ax) in enumerate(zip(leaves, axes)):
             if ax is None:
                 values.append(x)
@@ -161,9 +192,29 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
     return vmapped
 
 
-def make_jaxpr(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Callable:
-    """The jaxpr of ``fun`` at the shapes and dtypes of the given arguments.
+def make_jaxpr(fun: Callable[_P, Any], static_argnums: int | Sequence[int] = ()
+               ) -> Callable[_P, ClosedJaxpr]:
+    """The jaxpr (the traced program) of ``fun`` at the shapes and dtypes of the given arguments.
 
+    Parameters
+    ----------
+    fun : callable
+        The function to trace.
+    static_argnums : int or sequence of int, default ()
+        Arguments passed to ``fun`` as Python values, not traced.
+
+    Returns
+    -------
+    callable
+        With ``fun``'s signature, returning a ``ClosedJaxpr`` (prints as the program).
+
+    Raises
+    ------
+    TypeError
+        When called: if a traced argument is not an array, a number or a pytree of them.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp
     >>> print(ftrans.make_jaxpr(lambda x, y: fnp.sin(x / y))(1.5, 0.5))
     { lambda ; a:f64[] b:f64[]. let

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import functools
 import gc
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, ParamSpec, Sequence, overload
+from typing import Literal as Lit
 
 import numpy as np
 
 from ..backends.owned import owned
-from ..core import Trace, Tracer, aval_of, eval_jaxpr, trace_to_jaxpr
-from ..device import check_same_backend, is_gpu_array, on_device, require_gpu, to_call_device
+from ..core import Trace, Tracer, aval_of, eval_jaxpr
+from ..device import check_same_backend, on_device, to_call_device
 from ..errors import describe
-from ..ir import Jaxpr, Literal, ShapedArray
+from ..ir import Jaxpr, Literal
 from ..transforms.jvp import jvp_jaxpr_eval
 from ..transforms.linearize import LINEARIZE_WHY, linearize_jaxpr
 from ..transforms.online import OnlineTrace
@@ -35,6 +36,8 @@ from .checks import (
     normalize_argnums,
     owned_tree,
 )
+
+_P = ParamSpec("_P")
 
 
 class Traced:
@@ -122,14 +125,16 @@ def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
         values = trace.values
         if online:
             assert isinstance(trace, OnlineTrace)
-            values = {a: o.val for a, o in zip(jaxpr.outvars, out_flat) if trace.owns(o)}
+            values = {a: o.val for a, o in zip(jaxpr.outvars, out_flat)  # type: ignore[misc]
+                      if trace.owns(o)}
             values.update(zip(jaxpr.constvars, (c for _, c in trace.consts.values())))
             done = (trace.linear_jaxpr(out_flat) if online == "linearize"
                     else trace.output_tangents(jaxpr.outvars))
     if xp is not np:  # captured NumPy arrays meet device values in the derivative rules
         for v, c in zip(jaxpr.constvars, on_device(xp, [values[v] for v in jaxpr.constvars])):
             values[v] = c
-    out_vals = [a.val if type(a) is Literal else values[a] for a in jaxpr.outvars]
+    out_vals = [a.val if type(a) is Literal else values[a]  # type: ignore[index]
+                for a in jaxpr.outvars]
     if jaxpr.constvars:
         avoid += [values[v] for v in jaxpr.constvars]
     if online:
@@ -148,13 +153,51 @@ def wrt(fun: Callable, args: tuple, kwargs: dict, argnums: tuple[int, ...]) -> C
     return partial_fun
 
 
-def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any],
+@overload
+def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
+        has_aux: Lit[False] = False) -> tuple[Any, Any]: ...
+@overload
+def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
+        has_aux: Lit[True]) -> tuple[Any, Any, Any]: ...
+@overload
+def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
+        has_aux: bool) -> tuple[Any, ...]: ...
+def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
         has_aux: bool = False) -> tuple[Any, ...]:
-    """Forward mode: ``(fun(*primals), J·tangents)`` in one pass.
+    """Forward mode: ``fun(*primals)`` and the Jacobian-vector product ``J·tangents``, in one
+    pass.
 
+    Parameters
+    ----------
+    fun : callable
+        The function, of arrays, scalars or pytrees of them.
+    primals : tuple or list
+        The point: one entry per positional argument of ``fun``.
+    tangents : tuple or list
+        The direction: the structure, shapes and dtypes of ``primals``.
+    has_aux : bool, default False
+        ``fun`` returns ``(output, aux)``; ``aux`` is returned as it is, not differentiated.
+
+    Returns
+    -------
+    tuple
+        ``(output, tangent_out)``, or ``(output, tangent_out, aux)`` with ``has_aux``.
+
+    Raises
+    ------
+    TypeError
+        If ``primals`` or ``tangents`` is not a tuple or list, or a primal is not a float or
+        complex array or number.
+    ValueError
+        If the tangents' structure, shapes or dtypes differ from the primals'.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp
     >>> ftrans.jvp(fnp.sin, (0.0,), (2.0,))
     (0.0, 2.0)
+    >>> ftrans.jvp(lambda x, y: x * y, (3.0, 4.0), (1.0, 0.0))  # d/dx of x*y at (3, 4)
+    (12.0, 4.0)
     """
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("jvp: primals and tangents must be tuples or lists, got "
@@ -201,15 +244,47 @@ def linearized(fun: Callable, primals: tuple, has_aux: bool, api: str,
     return tr, lin_jaxpr, lin_consts
 
 
-def linearize(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
-    """``(fun(*primals), f_jvp)`` where ``f_jvp(*tangents)`` is the linear map J·t, evaluated
-    without retracing ``fun`` (tangents are cast to their primals' dtypes). With
-    ``has_aux``, ``fun`` returns ``(output, aux)`` and the result is ``(output, f_jvp, aux)``.
+@overload
+def linearize(fun: Callable[..., Any], *primals: Any,
+              has_aux: Lit[False] = False) -> tuple[Any, Callable[..., Any]]: ...
+@overload
+def linearize(fun: Callable[..., Any], *primals: Any,
+              has_aux: Lit[True]) -> tuple[Any, Callable[..., Any], Any]: ...
+@overload
+def linearize(fun: Callable[..., Any], *primals: Any, has_aux: bool) -> tuple[Any, ...]: ...
+def linearize(fun: Callable[..., Any], *primals: Any, has_aux: bool = False
+              ) -> tuple[Any, ...]:
+    """``fun(*primals)`` and its linear map ``f_jvp(*tangents) = J·tangents``, evaluated
+    without retracing ``fun`` (tangents are cast to their primals' dtypes).
 
+    Parameters
+    ----------
+    fun : callable
+        The function, of arrays, scalars or pytrees of them.
+    *primals
+        The point, one value per positional argument of ``fun``.
+    has_aux : bool, default False
+        ``fun`` returns ``(output, aux)``; ``aux`` is returned as it is.
+
+    Returns
+    -------
+    tuple
+        ``(output, f_jvp)``, or ``(output, f_jvp, aux)`` with ``has_aux``.
+
+    Raises
+    ------
+    TypeError
+        If a primal is not a float or complex array or number.
+    ValueError
+        When ``f_jvp`` is called with tangents whose structure, shapes or dtypes differ from the
+        primals'.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp
     >>> y, f_jvp = ftrans.linearize(fnp.exp, 0.0)
-    >>> f_jvp(3.0)
-    3.0
+    >>> y, f_jvp(3.0)
+    (1.0, 3.0)
     """
     for i, p in enumerate(tree_flatten(primals)[0]):
         check_diff_dtype(as_value(p, f"linearize: primal {i}"), f"primal {i}", "linearize")
@@ -233,14 +308,49 @@ def linearize(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any,
     return (out, f_jvp, tr.aux) if has_aux else (out, f_jvp)
 
 
-def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
-    """Reverse mode: ``(fun(*primals), vjp_fun)``, where ``vjp_fun(ct)`` returns the tuple of
-    cotangents ``ctᵀ·J`` for each primal.
+@overload
+def vjp(fun: Callable[..., Any], *primals: Any, has_aux: Lit[False] = False
+        ) -> tuple[Any, Callable[[Any], tuple[Any, ...]]]: ...
+@overload
+def vjp(fun: Callable[..., Any], *primals: Any, has_aux: Lit[True]
+        ) -> tuple[Any, Callable[[Any], tuple[Any, ...]], Any]: ...
+@overload
+def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool) -> tuple[Any, ...]: ...
+def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
+    """Reverse mode: ``fun(*primals)`` and ``vjp_fun``, where ``vjp_fun(ct)`` returns the
+    tuple of cotangents ``ctᵀ·J``, one per primal.
 
+    Parameters
+    ----------
+    fun : callable
+        The function, of arrays, scalars or pytrees of them.
+    *primals
+        The point, one value per positional argument of ``fun``.
+    has_aux : bool, default False
+        ``fun`` returns ``(output, aux)``; ``aux`` is returned as it is.
+
+    Returns
+    -------
+    tuple
+        ``(output, vjp_fun)``, or ``(output, vjp_fun, aux)`` with ``has_aux``.
+
+    Raises
+    ------
+    TypeError
+        If a primal is not a float or complex array or number.
+    ValueError
+        When ``vjp_fun`` is called with a cotangent whose structure, shapes or dtypes differ
+        from the output's.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp
     >>> y, f_vjp = ftrans.vjp(fnp.sin, 0.0)
     >>> f_vjp(1.0)
     (1.0,)
+    >>> y, f_vjp = ftrans.vjp(lambda x, y: x * y, 3.0, 4.0)
+    >>> f_vjp(1.0)
+    (4.0, 3.0)
     """
     names = [arg_name(fun, i) for i in range(len(primals))]
     for i, p in enumerate(primals):
@@ -264,54 +374,44 @@ def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
     return (out, vjp_fun, tr.aux) if has_aux else (out, vjp_fun)
 
 
-def linear_transpose(fun: Callable, *primals: Any) -> Callable:
-    """The transpose of a linear ``fun``; ``primals`` give the input shapes and dtypes.
+def value_and_grad(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0,
+                   has_aux: bool = False, holomorphic: bool = False
+                   ) -> Callable[_P, tuple[Any, Any]]:
+    """A function returning ``(fun(*args), ∇fun(*args))``, for a scalar-valued ``fun``.
 
-    >>> import ftrans
-    >>> t = ftrans.linear_transpose(lambda x: 3.0 * x, 1.0)
-    >>> t(2.0)
-    (6.0,)
-    """
-    flat, in_tree = tree_flatten(primals)
-    avals = [aval_of(as_value(x, "linear_transpose")).strip_weak() for x in flat]
-    out_tree_box: list[PyTreeDef] = []
+    For complex inputs the gradient is JAX's, ``∂f/∂x − i ∂f/∂y`` at ``z = x + iy``
+    (``docs/complex.md``).
 
-    def flat_fun(*xs: Any) -> list[Any]:
-        out = fun(*tree_unflatten(in_tree, xs))
-        out_flat, out_tree = tree_flatten(out)
-        out_tree_box.append(out_tree)
-        return out_flat
+    Parameters
+    ----------
+    fun : callable
+        The function: it returns a real scalar (a complex one with ``holomorphic``).
+    argnums : int or sequence of int, default 0
+        The positional arguments to differentiate with respect to; a sequence gives a tuple of
+        gradients.
+    has_aux : bool, default False
+        ``fun`` returns ``(output, aux)``; ``aux`` is returned as it is, not differentiated.
+    holomorphic : bool, default False
+        ``fun`` is a holomorphic function of complex inputs with a complex output: the result
+        is its complex derivative ``f'(z)``.
 
-    jaxpr, consts = trace_to_jaxpr(flat_fun, avals, "linear_transpose")
-    on_gpu = any(is_gpu_array(x) for x in flat)
+    Returns
+    -------
+    callable
+        With ``fun``'s signature, returning ``(value, gradient)`` (``((value, aux), gradient)``
+        with ``has_aux``); the gradient has the structure, shapes and dtypes of the arguments in
+        ``argnums``.
 
-    def transposed(ct: Any) -> tuple[Any, ...]:
-        ct_flat, ct_tree = tree_flatten(ct)
-        if ct_tree != out_tree_box[0]:
-            raise ValueError(f"linear_transpose: cotangent has structure {ct_tree}, expected "
-                             f"{out_tree_box[0]}")
-        vals = leaf_values(ct_flat, jaxpr.out_avals, "linear_transpose")
-        vals, xp = to_call_device(vals, "linear_transpose")
-        if xp is np and on_gpu:  # the primals were CuPy arrays: so are the results
-            xp = require_gpu()
-            vals = on_device(xp, vals)
-        dev_consts = on_device(xp, consts)
-        cts = backward_pass(jaxpr, dev_consts, vals)
-        return owned_tree(in_tree, [finalize(c, xp) for c in cts],
-                          [*ct_flat, *vals, *consts, *dev_consts])
+    Raises
+    ------
+    TypeError
+        When called: if ``fun`` returns a non-scalar or a non-real value (without
+        ``holomorphic``), or a differentiated argument is not a float (complex) array or number.
+    ValueError
+        When called: if ``argnums`` names an argument out of range, or repeats one.
 
-    return transposed
-
-
-def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0,
-                   has_aux: bool = False, holomorphic: bool = False) -> Callable:
-    """A function returning ``(fun(*args), ∇fun(*args))`` for a scalar-valued ``fun``.
-
-    ``fun`` must return a real number; for complex inputs the gradient is JAX's,
-    ``∂f/∂x − i ∂f/∂y`` at ``z = x + iy`` (``docs/complex.md``). With ``holomorphic=True``,
-    ``fun`` is a holomorphic function of complex inputs with a complex output, and the
-    result is its complex derivative ``f'(z)``.
-
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp
     >>> ftrans.value_and_grad(lambda x: x * x)(3.0)
     (9.0, 6.0)
@@ -368,16 +468,46 @@ def _non_scalar_message(fun: Callable, shape: tuple) -> str:
             f"{fun_name(fun)} returned an array of shape {shape}: {fix}.")
 
 
-def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
-         holomorphic: bool = False) -> Callable:
+def grad(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
+         holomorphic: bool = False) -> Callable[_P, Any]:
     """The gradient of a scalar-valued ``fun`` with respect to the arguments in ``argnums``.
 
-    ``fun`` must return a real number, unless ``holomorphic=True`` (complex inputs and
-    output, result ``f'(z)``); see ``value_and_grad`` and ``docs/complex.md``.
+    For complex inputs the gradient is JAX's (``value_and_grad``, ``docs/complex.md``).
 
+    Parameters
+    ----------
+    fun : callable
+        The function: it returns a real scalar (a complex one with ``holomorphic``).
+    argnums : int or sequence of int, default 0
+        The positional arguments to differentiate with respect to; a sequence gives a tuple of
+        gradients.
+    has_aux : bool, default False
+        ``fun`` returns ``(output, aux)``; ``aux`` is returned as it is, not differentiated.
+    holomorphic : bool, default False
+        ``fun`` is a holomorphic function of complex inputs with a complex output: the result
+        is its complex derivative ``f'(z)``.
+
+    Returns
+    -------
+    callable
+        With ``fun``'s signature, returning the gradient (``(gradient, aux)`` with
+        ``has_aux``): the structure, shapes and dtypes of the arguments in ``argnums``.
+
+    Raises
+    ------
+    TypeError
+        When called: if ``fun`` returns a non-scalar or a non-real value (without
+        ``holomorphic``), or a differentiated argument is not a float (complex) array or number.
+    ValueError
+        When called: if ``argnums`` names an argument out of range, or repeats one.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp
     >>> ftrans.grad(fnp.sin)(0.0)
     1.0
+    >>> ftrans.grad(lambda x, y: x * y, argnums=(0, 1))(3.0, 4.0)
+    (4.0, 3.0)
     >>> ftrans.grad(lambda z: fnp.abs(z) ** 2)(3 + 4j)  # JAX's convention: conj of 2z
     (6-8j)
     """
@@ -389,50 +519,3 @@ def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
         return (g, value[1]) if has_aux else g
 
     return grad_f
-
-
-def hvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
-    """The Hessian-vector product H·v by forward-over-reverse, never forming H.
-
-    >>> import ftrans, ftrans.numpy as fnp, numpy as np
-    >>> ftrans.hvp(lambda x: fnp.sum(x ** 3), (np.array([1.0, 2.0]),), (np.ones(2),))
-    array([ 6., 12.])
-    """
-    primals, tangents = tuple(primals), tuple(tangents)
-    g = grad(fun, argnums=tuple(range(len(primals))))
-    _, out = jvp(g, primals, tangents)
-    return out[0] if len(primals) == 1 else out
-
-
-def saved_residuals(fun: Callable, *args: Any) -> list[tuple[ShapedArray, int]]:
-    """The residuals a vjp of ``fun`` at ``args`` keeps for its backward pass, as
-    ``(aval, bytes)`` pairs.
-
-    >>> import ftrans, ftrans.numpy as fnp, numpy as np
-    >>> ftrans.saved_residuals(lambda x: fnp.sum(fnp.sin(x)), np.ones(3))
-    [(f64[3], 24)]
-    """
-    _, _, consts = linearized(fun, args, False, "saved_residuals", ["args"])
-    out = []
-    for c in consts:
-        av = aval_of(c)
-        out.append((av.strip_weak(), int(av.size * av.dtype.itemsize)))
-    return out
-
-
-def print_saved_residuals(fun: Callable, *args: Any) -> int:
-    """Print what a vjp of ``fun`` at ``args`` keeps (shape, dtype, bytes) and the total;
-    returns the total bytes.
-
-    >>> import ftrans, ftrans.numpy as fnp, numpy as np
-    >>> ftrans.print_saved_residuals(lambda x: fnp.sum(fnp.sin(x)), np.ones(3))
-    f64[3]  24 bytes
-    total: 1 residual(s), 24 bytes
-    24
-    """
-    res = saved_residuals(fun, *args)
-    for av, nbytes in res:
-        print(f"{av.str_short()}  {nbytes} bytes")
-    total = sum(b for _, b in res)
-    print(f"total: {len(res)} residual(s), {total} bytes")
-    return total

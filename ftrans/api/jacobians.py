@@ -7,7 +7,7 @@ transposed) jaxpr is then evaluated batched over basis vectors (``batched_over_s
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, ParamSpec, Sequence
 
 import numpy as np
 
@@ -25,7 +25,6 @@ from ..tree_util import tree_unflatten
 from .checks import (
     arg_name,
     check_chunk_size,
-    check_indices,
     check_input_dtypes,
     check_output_dtype,
     finalize,
@@ -34,6 +33,8 @@ from .checks import (
     normalize_argnums,
 )
 from .derivatives import Traced, linearized, wrt
+
+_P = ParamSpec("_P")
 
 
 def resolve_chunk(chunk: int | str | None, jaxpr: Jaxpr, consts: list,
@@ -104,7 +105,7 @@ def batched_over_seeds(jaxpr: Jaxpr, consts: list, in_avals: Sequence[ShapedArra
     if remote is not None and remote.applies(consts):
         return remote.map_chunks(jaxpr, consts, in_avals, count, seeds, chunk_size)
     out: list[Any] | None = None
-    per_chunk = []
+    per_chunk: list[Any] = []
     for lo, hi in _chunks(count, None if isinstance(chunk_size, str) else chunk_size):
         basis = _split_basis(seeds(lo, hi), in_avals)
         outs, dims = batch_jaxpr_eval(jaxpr, consts, basis, [0] * len(basis))
@@ -192,26 +193,62 @@ def _assemble(tr: Traced, blocks: list[list[Any]], argnums: Any) -> Any:
     return tree_unflatten(tr.out_tree, per_out)
 
 
-def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+def jacfwd(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
            chunk_size: int | str | None = None, max_memory: int | None = None,
            holomorphic: bool = False, executor: Any = None, out: str | None = None
-           ) -> Callable:
-    """The Jacobian by forward mode: the linearized function batched over all input basis
-    vectors (``chunk_size`` of them at a time; ``"auto"``: as many as fit ``max_memory``
-    bytes, by default half the available RAM). Shape: output shape + input shape.
-    Inputs must be real (outputs may be complex), unless ``holomorphic=True``: complex
-    inputs and outputs, the Jacobian of complex derivatives.
+           ) -> Callable[_P, Any]:
+    """The Jacobian by forward mode: the linearized function batched over the input basis.
 
-    ``executor``: a ``concurrent.futures.Executor`` or a ``dask.distributed.Client``; each
-    chunk is then a task on a worker (``ftrans.distributed``: ``chunk_size`` per task,
-    ``"auto"`` from the workers' memory, ``max_memory`` per task), with results equal to the
-    single-process ones for the same ``chunk_size``. ``out="dask"``: a lazy
-    ``dask.array.Array`` whose blocks are computed on the Dask workers and stay there.
+    Inputs must be real (outputs may be complex), unless ``holomorphic=True``: complex inputs
+    and outputs, the Jacobian of complex derivatives.
 
+    Parameters
+    ----------
+    fun : callable
+        The function, of arrays, scalars or pytrees of them.
+    argnums : int or sequence of int, default 0
+        The positional arguments to differentiate with respect to; a sequence gives a tuple of
+        Jacobians, one per argument.
+    has_aux : bool, default False
+        ``fun`` returns ``(output, aux)``; the result is then ``(jacobian, aux)``.
+    chunk_size : int, "auto" or None, default None
+        How many basis vectors to push through at a time: all at once (None), that many, or as
+        many as fit ``max_memory`` ("auto").
+    max_memory : int or None, default None
+        The bytes "auto" may use; by default half the available memory (per task with
+        ``executor``).
+    executor : Executor, dask Client or None, default None
+        Each chunk a task on a worker (``ftrans.distributed``), results equal to the
+        single-process ones for the same ``chunk_size``.
+    out : {None, "dask"}, default None
+        "dask": a lazy ``dask.array.Array`` whose blocks stay on the Dask workers.
+    holomorphic : bool, default False
+        ``fun`` is holomorphic in complex inputs.
+
+    Returns
+    -------
+    callable
+        With ``fun``'s signature, returning the Jacobian: for each output leaf and each
+        differentiated input leaf, an array of shape ``output.shape + input.shape``, in the
+        output's pytree structure.
+
+    Raises
+    ------
+    TypeError
+        When called: if a differentiated argument is not a float (complex) array or number, or
+        an output (input) is complex where the mode needs it real (see above).
+    ValueError
+        When called: if ``argnums`` is out of range or repeats an argument, or ``chunk_size``
+        is not a positive integer, "auto" or None.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.jacfwd(lambda x: x * x)(np.array([1.0, 2.0]))
     array([[2., 0.],
            [0., 4.]])
+    >>> ftrans.jacfwd(lambda x: x * x, chunk_size=1)(np.array([1.0, 2.0]))[1]
+    array([0., 4.])
     """
     chunk = check_chunk_size(chunk_size, "jacfwd")
     remote = remote_for(executor, out, max_memory, "jacfwd")
@@ -243,20 +280,62 @@ def _jacfwd_of(tr: Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
     return _assemble(tr, blocks, argnums)
 
 
-def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+def jacrev(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
            chunk_size: int | str | None = None, max_memory: int | None = None,
            holomorphic: bool = False, executor: Any = None, out: str | None = None
-           ) -> Callable:
-    """The Jacobian by reverse mode: the transposed linear function batched over all output
-    basis vectors (``chunk_size`` at a time; ``"auto"``: as many as fit ``max_memory``
-    bytes). Shape: output shape + input shape. Outputs must be real (inputs may be complex:
-    each row is then a gradient, as ``grad`` gives it), unless ``holomorphic=True``.
-    ``executor``, ``out``: as for ``jacfwd``.
+           ) -> Callable[_P, Any]:
+    """The Jacobian by reverse mode: the transposed linear function batched over the output
+    basis.
 
+    Outputs must be real (inputs may be complex: each row is then a gradient, as ``grad``
+    gives it), unless ``holomorphic=True``.
+
+    Parameters
+    ----------
+    fun : callable
+        The function, of arrays, scalars or pytrees of them.
+    argnums : int or sequence of int, default 0
+        The positional arguments to differentiate with respect to; a sequence gives a tuple of
+        Jacobians, one per argument.
+    has_aux : bool, default False
+        ``fun`` returns ``(output, aux)``; the result is then ``(jacobian, aux)``.
+    chunk_size : int, "auto" or None, default None
+        How many basis vectors to push through at a time: all at once (None), that many, or as
+        many as fit ``max_memory`` ("auto").
+    max_memory : int or None, default None
+        The bytes "auto" may use; by default half the available memory (per task with
+        ``executor``).
+    executor : Executor, dask Client or None, default None
+        Each chunk a task on a worker (``ftrans.distributed``), results equal to the
+        single-process ones for the same ``chunk_size``.
+    out : {None, "dask"}, default None
+        "dask": a lazy ``dask.array.Array`` whose blocks stay on the Dask workers.
+    holomorphic : bool, default False
+        ``fun`` is holomorphic in complex inputs.
+
+    Returns
+    -------
+    callable
+        With ``fun``'s signature, returning the Jacobian: shape ``output.shape + input.shape``
+        per output leaf and differentiated input leaf, in the output's pytree structure.
+
+    Raises
+    ------
+    TypeError
+        When called: if a differentiated argument is not a float (complex) array or number, or
+        an output (input) is complex where the mode needs it real (see above).
+    ValueError
+        When called: if ``argnums`` is out of range or repeats an argument, or ``chunk_size``
+        is not a positive integer, "auto" or None.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.jacrev(lambda x: x * x)(np.array([1.0, 2.0]))
     array([[2., 0.],
            [0., 4.]])
+    >>> ftrans.jacrev(lambda x, y: x * y, argnums=(0, 1))(2.0, 3.0)
+    (3.0, 2.0)
     """
     chunk = check_chunk_size(chunk_size, "jacrev")
     remote = remote_for(executor, out, max_memory, "jacrev")
@@ -289,14 +368,53 @@ def _jacrev_of(tr: Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
     return _assemble(tr, blocks, argnums)
 
 
-def jacobian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+def jacobian(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
              chunk_size: int | str | None = None, max_memory: int | None = None,
              holomorphic: bool = False, executor: Any = None, out: str | None = None
-             ) -> Callable:
-    """The Jacobian, by forward mode when the inputs have fewer elements than the outputs,
-    by reverse mode otherwise (complex inputs: reverse; complex outputs: forward, unless
-    ``holomorphic=True``). ``executor``, ``out``: as for ``jacfwd``.
+             ) -> Callable[_P, Any]:
+    """The Jacobian, by forward mode when the inputs have fewer elements than the outputs, by
+    reverse mode otherwise (complex inputs: reverse; complex outputs: forward, unless
+    ``holomorphic=True``).
 
+    Parameters
+    ----------
+    fun : callable
+        The function, of arrays, scalars or pytrees of them.
+    argnums : int or sequence of int, default 0
+        The positional arguments to differentiate with respect to; a sequence gives a tuple of
+        Jacobians, one per argument.
+    has_aux : bool, default False
+        ``fun`` returns ``(output, aux)``; the result is then ``(jacobian, aux)``.
+    chunk_size : int, "auto" or None, default None
+        How many basis vectors to push through at a time: all at once (None), that many, or as
+        many as fit ``max_memory`` ("auto").
+    max_memory : int or None, default None
+        The bytes "auto" may use; by default half the available memory (per task with
+        ``executor``).
+    executor : Executor, dask Client or None, default None
+        Each chunk a task on a worker (``ftrans.distributed``), results equal to the
+        single-process ones for the same ``chunk_size``.
+    out : {None, "dask"}, default None
+        "dask": a lazy ``dask.array.Array`` whose blocks stay on the Dask workers.
+    holomorphic : bool, default False
+        ``fun`` is holomorphic in complex inputs.
+
+    Returns
+    -------
+    callable
+        With ``fun``'s signature, returning the Jacobian, as ``jacfwd`` and ``jacrev`` do.
+
+    Raises
+    ------
+    TypeError
+        When called: if a differentiated argument is not a float (complex) array or number, or
+        both inputs and outputs are complex without ``holomorphic``.
+    ValueError
+        When called: if ``argnums`` is out of range or repeats an argument, or ``chunk_size``
+        is not a positive integer, "auto" or None.
+
+    Examples
+    --------
     >>> import ftrans, numpy as np
     >>> ftrans.jacobian(lambda x: 2.0 * x)(np.ones(2))
     array([[2., 0.],
@@ -317,83 +435,53 @@ def jacobian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fa
     return jacfun
 
 
-def _concat_flat(parts: list[Any], axis: int) -> Any:
-    return concatenate(parts, axis) if len(parts) > 1 else parts[0]
 
-
-def jacobian_columns(fun: Callable, cols: Sequence[int], argnums: int | Sequence[int] = 0,
-                     chunk_size: int | str | None = None, has_aux: bool = False,
-                     max_memory: int | None = None, executor: Any = None,
-                     out: str | None = None) -> Callable:
-    """Chosen Jacobian columns by forward mode (one jvp per column, batched). ``cols`` index
-    the flattened inputs (those of ``argnums``, one after another); the result has shape
-    (flattened output size, len(cols)). ``chunk_size``, ``max_memory``, ``executor``,
-    ``out`` as for ``jacfwd``.
-
-    >>> import ftrans, numpy as np
-    >>> ftrans.jacobian_columns(lambda x: x * np.array([1.0, 2.0, 3.0]), [2])(np.ones(3))
-    array([[0.],
-           [0.],
-           [3.]])
-    """
-    chunk = check_chunk_size(chunk_size, "jacobian_columns")
-    remote = remote_for(executor, out, max_memory, "jacobian_columns")
-
-    @functools.wraps(fun)
-    def columns(*args: Any, **kwargs: Any) -> Any:
-        tr, lin, consts, _ = jac_setup(fun, args, kwargs, argnums, has_aux,
-                                       "jacobian_columns")
-        chosen = check_indices(cols, _flat_size(lin.in_avals), "cols", "jacobian_columns")
-        k = resolve_chunk(chunk, lin, consts, lin.in_avals, len(chosen), max_memory,
-                          "jacobian_columns", tr.xp, remote)
-        outs = batched_over_basis(lin, consts, lin.in_avals, chosen, k, tr.xp, remote)
-        flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.out_avals)]
-        out = owned([finalize(transpose(_concat_flat(flat, 1), (1, 0)))], tr.avoid)[0]
-        return (out, tr.aux) if has_aux else out
-
-    return columns
-
-
-def jacobian_rows(fun: Callable, rows: Sequence[int], argnums: int | Sequence[int] = 0,
-                  chunk_size: int | str | None = None, has_aux: bool = False,
-                  max_memory: int | None = None, executor: Any = None,
-                  out: str | None = None) -> Callable:
-    """Chosen Jacobian rows by reverse mode (one vjp per row, batched). ``rows`` index the
-    flattened outputs; the result has shape (len(rows), flattened input size, the inputs of
-    ``argnums`` one after another). ``chunk_size``, ``max_memory``, ``executor``, ``out`` as
-    for ``jacrev``.
-
-    >>> import ftrans, numpy as np
-    >>> ftrans.jacobian_rows(lambda x: x * np.array([1.0, 2.0, 3.0]), [1])(np.ones(3))
-    array([[0., 2., 0.]])
-    """
-    chunk = check_chunk_size(chunk_size, "jacobian_rows")
-    remote = remote_for(executor, out, max_memory, "jacobian_rows")
-
-    @functools.wraps(fun)
-    def rows_fun(*args: Any, **kwargs: Any) -> Any:
-        tr, lin, consts, _ = jac_setup(fun, args, kwargs, argnums, has_aux, "jacobian_rows")
-        chosen = check_indices(rows, _flat_size(lin.out_avals), "rows", "jacobian_rows")
-        ct_jaxpr, ct_consts = transpose_jaxpr(lin, consts)
-        k = resolve_chunk(chunk, ct_jaxpr, ct_consts, lin.out_avals, len(chosen), max_memory,
-                          "jacobian_rows", tr.xp, remote)
-        outs = batched_over_basis(ct_jaxpr, ct_consts, lin.out_avals, chosen, k, tr.xp,
-                                  remote)
-        flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.in_avals)]
-        out = owned([finalize(_concat_flat(flat, 1))], tr.avoid)[0]
-        return (out, tr.aux) if has_aux else out
-
-    return rows_fun
-
-
-def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+def hessian(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
             chunk_size: int | str | None = None, max_memory: int | None = None,
             holomorphic: bool = False, executor: Any = None, out: str | None = None
-            ) -> Callable:
-    """The Hessian, as ``jacfwd(jacrev(fun))``; ``chunk_size`` and ``max_memory`` bound both.
-    ``executor``, ``out``: as for ``jacfwd``, for the outer ``jacfwd`` (its columns are the
-    work; the inner ``jacrev`` is part of the forward pass, traced in the caller).
+            ) -> Callable[_P, Any]:
+    """The Hessian of a scalar ``fun``, as ``jacfwd(jacrev(fun))``.
 
+    Parameters
+    ----------
+    fun : callable
+        A scalar-valued function.
+    argnums : int or sequence of int, default 0
+        The positional arguments to differentiate with respect to; a sequence gives a tuple of
+        Jacobians, one per argument.
+    has_aux : bool, default False
+        ``fun`` returns ``(output, aux)``; the result is then ``(jacobian, aux)``.
+    chunk_size : int, "auto" or None, default None
+        How many basis vectors to push through at a time: all at once (None), that many, or as
+        many as fit ``max_memory`` ("auto").
+    max_memory : int or None, default None
+        The bytes "auto" may use; by default half the available memory (per task with
+        ``executor``).
+    executor : Executor, dask Client or None, default None
+        Each chunk a task on a worker (``ftrans.distributed``), results equal to the
+        single-process ones for the same ``chunk_size``.
+    out : {None, "dask"}, default None
+        "dask": a lazy ``dask.array.Array`` whose blocks stay on the Dask workers.
+    holomorphic : bool, default False
+        ``fun`` is holomorphic in complex inputs.
+
+    Returns
+    -------
+    callable
+        With ``fun``'s signature, returning the Hessian: shape ``input.shape + input.shape``
+        for one array argument (nested tuples for several ``argnums``).
+
+    Raises
+    ------
+    TypeError
+        When called: if a differentiated argument is not a float (complex) array or number, or
+        an output (input) is complex where the mode needs it real (see above).
+    ValueError
+        When called: if ``argnums`` is out of range or repeats an argument, or ``chunk_size``
+        is not a positive integer, "auto" or None.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.hessian(lambda x: fnp.sum(x ** 3))(np.array([1.0, 2.0]))
     array([[ 6.,  0.],

@@ -92,15 +92,40 @@ def _scan(combine: _Combine, elems: list[Any], axis: int) -> list[Any]:
 
 
 def associative_scan(fn: Callable, elems: Any, reverse: bool = False, axis: int = 0) -> Any:
-    """JAX's ``lax.associative_scan``: the inclusive scan of ``elems`` (a pytree of arrays of
-    one size along ``axis``) with the associative binary ``fn``: element ``k`` of the result
-    is ``fn(...fn(fn(x_0, x_1), x_2)..., x_k)``. ``fn`` is called on whole slices (arrays
-    that keep the ``axis`` dimension), so it must act elementwise along it (use ``vmap`` for
-    an ``fn`` written for single elements); ``fn`` need not be commutative. With ``reverse``,
-    the scan runs from the end: ``elems`` are reversed along ``axis``, scanned, and the result
-    reversed back (as JAX does). It takes ``O(log n)`` rounds of calls to ``fn``, made of
-    slicing primitives, so ``grad``, ``vmap`` and ``jit`` go through it.
+    """JAX's ``lax.associative_scan``: the inclusive scan of ``elems`` with the associative
+    binary ``fn``: element ``k`` of the result is ``fn(...fn(fn(x_0, x_1), x_2)..., x_k)``.
 
+    ``fn`` is called on whole slices (arrays that keep the ``axis`` dimension), so it must act
+    elementwise along it (use ``vmap`` for an ``fn`` written for single elements); ``fn`` need
+    not be commutative. It takes ``O(log n)`` rounds of calls to ``fn``, made of slicing
+    primitives, so ``grad``, ``vmap`` and ``jit`` go through it.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(a, b)``, associative, returning the structure, shapes and dtypes of its inputs.
+    elems : pytree
+        Arrays of one size along ``axis``.
+    reverse : bool, default False
+        Scan from the end: ``elems`` are reversed along ``axis``, scanned, and the result
+        reversed back (as JAX does).
+    axis : int, default 0
+
+    Returns
+    -------
+    pytree
+        Of ``elems``'s structure and shapes.
+
+    Raises
+    ------
+    TypeError
+        If ``fn`` is not callable or returns another structure, shape or dtype, or ``axis`` is
+        not an int.
+    ValueError
+        If ``axis`` is out of range, or the arrays differ in size along it.
+
+    Examples
+    --------
     >>> import numpy as np, ftrans.lax as lax, ftrans.numpy as fnp
     >>> lax.associative_scan(fnp.maximum, np.array([1.0, 3.0, 2.0, 5.0, 4.0]))
     array([1., 3., 3., 5., 5.])

@@ -7,7 +7,7 @@ transpose linearizes the body again.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, ParamSpec, Sequence, TypeVar
 
 from ..core import Primitive, Zero, aval_of, instantiate, register
 from ..ir import ClosedJaxpr, Literal, ShapedArray
@@ -17,8 +17,11 @@ from ..transforms.linearize import linearize_jaxpr
 from ..transforms.transpose import backward_pass
 from ..tree_util import tree_unflatten
 from ._common import as_array, batch_closed, batch_size, fname, to_front
-from ._custom import Split
+from ._custom import Split, positional
 from .custom_lin import custom_lin_p
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 class checkpoint_policies:
@@ -63,7 +66,8 @@ def _remat_jvp(primals: Sequence[Any], outs: Sequence[Any], tangents: Sequence[A
         env = dict(zip(j.constvars, jaxpr.consts))
         env.update(zip(j.invars, primals))
         for eqn in j.eqns:
-            ins = [a.val if type(a) is Literal else env[a] for a in eqn.inputs]
+            ins = [a.val if type(a) is Literal else env[a]  # type: ignore[index]
+                   for a in eqn.inputs]
             out = eqn.prim.bind(*ins, **eqn.params)
             out = out if eqn.prim.multiple_results else [out]
             env.update(zip(eqn.outputs, out))
@@ -108,22 +112,48 @@ remat_p.jvp = _remat_jvp
 remat_p.batch = _remat_batch
 
 
-def checkpoint(fun: Callable, policy: Callable | None = None) -> Callable:
-    """``fun`` whose intermediates are recomputed in the backward pass instead of stored:
-    reverse mode keeps only its inputs (and the outputs of equations ``policy`` allows, see
-    ``checkpoint_policies``). Same values and derivatives, less memory.
+def checkpoint(fun: Callable[_P, _R], policy: Callable[..., bool] | None = None
+               ) -> Callable[_P, _R]:
+    """``fun`` whose intermediates are recomputed in the backward pass instead of stored (also
+    called ``remat``).
 
+    Reverse mode keeps only its inputs (and the outputs of equations ``policy`` allows, see
+    ``checkpoint_policies``): same values and derivatives, less memory.
+
+    Parameters
+    ----------
+    fun : callable
+        The function, of arrays, scalars or pytrees of them.
+    policy : callable or None, default None
+        ``policy(prim, *avals, **params) -> bool``: whether to save an equation's outputs;
+        None saves nothing.
+
+    Returns
+    -------
+    callable
+        With ``fun``'s signature and values.
+
+    Raises
+    ------
+    TypeError
+        When called, if the arguments do not fit ``fun``'s signature.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp
     >>> f = ftrans.checkpoint(lambda x: fnp.sin(fnp.sin(x)))
     >>> bool(abs(ftrans.grad(f)(0.5) - ftrans.grad(lambda x: fnp.sin(fnp.sin(x)))(0.5)) < 1e-15)
     True
+    >>> g = ftrans.checkpoint(lambda x: fnp.sin(x), policy=ftrans.checkpoint_policies.dots_saveable)
+    >>> print(ftrans.grad(g)(0.0))
+    1.0
     """
     if policy is checkpoint_policies.nothing_saveable:
         policy = None
 
     @functools.wraps(fun)
-    def remat_fun(*args: Any) -> Any:
-        sp = Split(args, (), fname(fun))
+    def remat_fun(*args: Any, **kwargs: Any) -> Any:
+        sp = Split(positional(fun, args, kwargs, fname(fun)), (), fname(fun))
         cj, consts, out_tree, _ = sp.trace(fun, why="checkpoint")
         outs = remat_p.bind(*consts, *sp.leaves, jaxpr=cj, policy=policy)
         return tree_unflatten(out_tree, outs)

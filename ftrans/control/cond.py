@@ -12,7 +12,7 @@ rules; ``lax.cond`` and ``lax.switch`` trace the user's branches into it.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -211,12 +211,36 @@ def _branch_call(index: Any, funs: list, operands: tuple, where: str) -> Any:
     return tree_unflatten(first_tree, outs)
 
 
-def cond(pred: Any, true_fun: Any, false_fun: Any, *operands: Any) -> Any:
-    """``true_fun(*operands)`` if ``pred`` else ``false_fun(*operands)``, as one primitive
-    that works under ``jit``/``vmap``/``make_jaxpr`` and every derivative. Both branches must
-    return the same pytree structure and types. A batched ``pred`` (under ``vmap``) runs both
-    branches and selects.
+def cond(pred: Any, true_fun: Callable[..., Any], false_fun: Callable[..., Any], *operands: Any
+         ) -> Any:
+    """``true_fun(*operands)`` if ``pred`` else ``false_fun(*operands)``, as one primitive that
+    works under ``jit``/``vmap``/``make_jaxpr`` and every derivative.
 
+    Both branches must return the same pytree structure and types. A batched ``pred`` (under
+    ``vmap``) runs both branches and selects.
+
+    Parameters
+    ----------
+    pred : bool or boolean scalar array
+        Which branch; may be traced.
+    true_fun, false_fun : callable
+        The branches, each called with ``*operands``.
+    *operands
+        Arrays, numbers or pytrees of them.
+
+    Returns
+    -------
+    pytree
+        The chosen branch's output.
+
+    Raises
+    ------
+    TypeError
+        If ``pred`` is not a boolean (or integer) scalar, or the branches return different
+        structures or types.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.lax as lax
     >>> f = lambda x: lax.cond(x > 0, lambda x: x * x, lambda x: -x, x)
     >>> print(f(3.0), f(-2.0), ftrans.grad(f)(3.0), ftrans.grad(f)(-2.0))
@@ -226,12 +250,40 @@ def cond(pred: Any, true_fun: Any, false_fun: Any, *operands: Any) -> Any:
     return _branch_call(index, [false_fun, true_fun], operands, "cond")
 
 
-def switch(index: Any, branches: Any, *operands: Any) -> Any:
-    """``branches[index](*operands)``, with ``index`` clamped to ``[0, len(branches) - 1]``.
+def switch(index: Any, branches: Sequence[Callable[..., Any]], *operands: Any) -> Any:
+    """``branches[index](*operands)``, with ``index`` clamped to ``[0, len(branches) - 1]``, as
+    one primitive (``cond`` with more branches).
 
+    Parameters
+    ----------
+    index : int or integer scalar array
+        Which branch; may be traced.
+    branches : sequence of callable
+        The branches, each called with ``*operands``; they must return the same structure and
+        types.
+    *operands
+        Arrays, numbers or pytrees of them.
+
+    Returns
+    -------
+    pytree
+        The chosen branch's output.
+
+    Raises
+    ------
+    ValueError
+        If ``branches`` is empty.
+    TypeError
+        If ``index`` is not an integer scalar, or the branches return different structures or
+        types.
+
+    Examples
+    --------
     >>> import ftrans.lax as lax
     >>> print(lax.switch(2, [lambda x: x, lambda x: 2 * x, lambda x: 3 * x], 1.0))
     3.0
+    >>> print(lax.switch(7, [lambda x: x, lambda x: 2 * x], 1.0))  # clamped to the last
+    2.0
     """
     branches = list(branches)
     if not branches:

@@ -6,7 +6,7 @@ primitive, ``custom_jvp_call``, whose params hold the function's closed jaxpr an
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Generic, ParamSpec, Sequence, TypeVar
 
 from ..core import Primitive, Trace, Zero, array_module, aval_of, eval_jaxpr, rebinding, register
 from ..errors import describe
@@ -104,16 +104,43 @@ def _sum_tangents(name: str, out: Any, parts: Sequence[Any]) -> Any:
                                      for t, o in zip(total, out_flat)])
 
 
-class custom_jvp:
-    """A function with a custom jvp rule: ``f.defjvp(rule)`` where ``rule(primals, tangents)``
-    returns ``(f(*primals), tangent_out)`` (with ``nondiff_argnums``, those arguments come first:
-    ``rule(*nondiff, primals, tangents)``; they may be any Python values, functions too).
-    Reverse mode transposes the rule, so it must be linear in the tangents.
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_F = TypeVar("_F", bound=Callable[..., Any])
 
-    As in JAX, under ``grad``, ``jvp``, ``jacfwd``... (not under ``jit``/``vmap``) the
-    function and its rule see concrete values, so Python control flow on them works; a
-    second derivative differentiates the rule, and its primal output, as written.
 
+class custom_jvp(Generic[_P, _R]):
+    """A function with a custom forward-mode (jvp) rule, used by every derivative.
+
+    ``f.defjvp(rule)`` where ``rule(primals, tangents)`` returns ``(f(*primals), tangent_out)``
+    (with ``nondiff_argnums``, those arguments come first: ``rule(*nondiff, primals,
+    tangents)``; they may be any Python values, functions too). Reverse mode transposes the
+    rule, so it must be linear in the tangents.
+
+    As in JAX, under ``grad``, ``jvp``, ``jacfwd``... (not under ``jit``/``vmap``) the function
+    and its rule see concrete values, so Python control flow on them works; a second
+    derivative differentiates the rule, and its primal output, as written.
+
+    Parameters
+    ----------
+    fun : callable
+        The function; calling the ``custom_jvp`` object calls it.
+    nondiff_argnums : sequence of int, default ()
+        Positional arguments that are not differentiated (passed to the rule first).
+    nondiff_argnames : sequence of str, default ()
+        The same, by parameter name.
+
+    Raises
+    ------
+    TypeError
+        If ``nondiff_argnums`` holds non-integers; when called, if no rule is set
+        (``AttributeError``) or the rule returns something other than a pair of outputs and
+        tangents of the outputs' structure and types.
+    ValueError
+        If ``nondiff_argnames`` names no parameter of ``fun``.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp
     >>> @ftrans.custom_jvp
     ... def f(x):
@@ -126,7 +153,7 @@ class custom_jvp:
     2.0 2.0
     """
 
-    def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = (),
+    def __init__(self, fun: Callable[_P, _R], nondiff_argnums: Sequence[int] = (),
                  nondiff_argnames: Sequence[str] = ()):
         self.fun = fun
         self.nondiff_argnums = nondiff(fun, nondiff_argnums, nondiff_argnames,
@@ -134,16 +161,58 @@ class custom_jvp:
         self.jvp: Callable | None = None
         functools.update_wrapper(self, fun)
 
-    def defjvp(self, jvp: Callable) -> Callable:
-        """Set the jvp rule; returns it, so it can be used as a decorator."""
+    def defjvp(self, jvp: _F) -> _F:
+        """Set the jvp rule; returns it, so it can be used as a decorator.
+
+        Parameters
+        ----------
+        jvp : callable
+            ``jvp(primals, tangents) -> (primal_out, tangent_out)`` (``nondiff`` arguments first).
+
+        Returns
+        -------
+        callable
+            ``jvp`` itself.
+
+        Raises
+        ------
+        TypeError
+            Not here: a rule returning the wrong structure raises when the function is
+            differentiated.
+
+        Examples
+        --------
+        >>> import ftrans, ftrans.numpy as fnp
+        >>> f = ftrans.custom_jvp(lambda x: x ** 3)
+        >>> rule = f.defjvp(lambda p, t: (f(*p), 3.0 * p[0] ** 2 * t[0]))
+        >>> print(ftrans.grad(f)(2.0))
+        12.0
+        """
         self.jvp = jvp
         return jvp
 
     def defjvps(self, *jvps: Callable | None) -> None:
-        """One rule per positional argument: ``jvp_i(t_i, primal_out, *primals)`` is the
-        tangent contribution of argument ``i`` (``None``: it contributes nothing); the
-        tangent output is their sum. Not with ``nondiff_argnums`` (as JAX).
+        """One rule per positional argument: ``jvp_i(t_i, primal_out, *primals)`` is the tangent
+        contribution of argument ``i`` (``None``: it contributes nothing); the tangent output is
+        their sum.
 
+        Parameters
+        ----------
+        *jvps : callable or None
+            One per positional argument of the function.
+
+        Returns
+        -------
+        None
+
+        Raises
+        ------
+        TypeError
+            If the function has ``nondiff_argnums`` (as JAX); when differentiated, if the number
+            of rules differs from the number of arguments.
+
+        Examples
+        --------
         >>> import ftrans, ftrans.numpy as fnp
         >>> f = ftrans.custom_jvp(lambda x, y: fnp.sin(x) * y)
         >>> f.defjvps(lambda t, out, x, y: fnp.cos(x) * y * t, lambda t, out, x, y: 3.0 * t)
@@ -159,21 +228,20 @@ class custom_jvp:
             if len(jvps) != len(primals):
                 raise TypeError(f"custom_jvp function {name} takes {len(primals)} "
                                 f"argument(s), but defjvps was given {len(jvps)} rule(s)")
-            out = self(*primals)
+            out = self(*primals)  # type: ignore[call-arg]
             parts = [rule(t, out, *primals) for rule, t in zip(jvps, tangents)
                      if rule is not None]
             return out, _sum_tangents(name, out, parts)
 
         self.defjvp(jvp)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         name = fname(self.fun)
         where = f"custom_jvp function {name}"
         if self.jvp is None:
             raise AttributeError(f"custom_jvp function {name} has no jvp rule: call "
                                  f"{name}.defjvp(rule) first")
-        args = positional(self.fun, args, kwargs, where)
-        sp = Split(args, self.nondiff_argnums, where)
+        sp = Split(positional(self.fun, args, kwargs, where), self.nondiff_argnums, where)
         cj, consts, out_tree, outs = sp.trace(self.fun)
         jvp_flat = _jvp_flat(self.jvp, sp, name, out_tree, cj.out_avals)
         jvp_flat.closure = consts  # type: ignore[attr-defined]  # what f closes over: rebinding

@@ -158,20 +158,43 @@ def _implicit(f: ClosedJaxpr, shaped: _Shaped, tangent_solve: Callable) -> custo
 
 def custom_root(f: Callable, initial_guess: Any, solve: Callable, tangent_solve: Callable,
                 has_aux: bool = False) -> Any:
-    """JAX's ``lax.custom_root``: ``solve(f, initial_guess)``, a root of ``f`` (a function
-    from a pytree of arrays to one of the same structure and shapes), differentiated by the
-    implicit function theorem with respect to the values ``f`` closes over, not through
-    ``solve``'s iterations: ``tangent_solve(g, y)`` must return ``x`` with ``g(x) = y`` for
-    ``g``, the linear map ``f`` linearized at the root (for a scalar,
-    ``lambda g, y: y / g(1.0)``; for a vector,
-    ``lambda g, y: ftrans.numpy.linalg.solve(ftrans.jacfwd(g)(y), y)``). With ``has_aux``,
-    ``solve`` returns ``(solution, aux)`` and so does ``custom_root``; ``aux`` gets no
-    derivative, nor does what ``solve`` closes over. ``solve`` runs once, never
-    differentiated: under ``grad``/``jvp`` without ``jit``/``vmap`` on the plain values (a
-    Python convergence loop, even a host solver such as ``scipy.optimize.brentq``, works);
-    under ``jit`` or ``vmap`` it is traced, so it must be traceable (``lax.while_loop``,
-    ``lax.fori_loop`` or a fixed number of steps).
+    """JAX's ``lax.custom_root``: ``solve(f, initial_guess)``, a root of ``f``, differentiated by
+    the implicit function theorem with respect to the values ``f`` closes over, not through
+    ``solve``'s iterations.
 
+    ``solve`` runs once, never differentiated: under ``grad``/``jvp`` without ``jit``/``vmap``
+    on the plain values (a Python convergence loop, even a host solver such as
+    ``scipy.optimize.brentq``, works); under ``jit`` or ``vmap`` it is traced, so it must be
+    traceable (``lax.while_loop``, ``lax.fori_loop`` or a fixed number of steps).
+
+    Parameters
+    ----------
+    f : callable
+        From a pytree of arrays to one of the same structure and shapes.
+    initial_guess : pytree
+    solve : callable
+        ``solve(f, initial_guess)`` returning the root (``(root, aux)`` with ``has_aux``).
+    tangent_solve : callable
+        ``tangent_solve(g, y)`` returning ``x`` with ``g(x) = y`` for ``g``, the linear map
+        ``f`` linearized at the root (for a scalar, ``lambda g, y: y / g(1.0)``; for a vector,
+        ``lambda g, y: ftrans.numpy.linalg.solve(ftrans.jacfwd(g)(y), y)``).
+    has_aux : bool, default False
+        ``solve`` returns ``(solution, aux)`` and so does ``custom_root``; ``aux`` gets no
+        derivative, nor does what ``solve`` closes over.
+
+    Returns
+    -------
+    pytree
+        The root (and ``aux`` with ``has_aux``).
+
+    Raises
+    ------
+    TypeError
+        If ``f``, ``solve`` or ``tangent_solve`` is not callable, or a function returns a
+        structure or shapes other than ``initial_guess``'s.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.lax as lax, ftrans.numpy as fnp, numpy as np
     >>> def newton(f, x):          # Newton's method for a vector root, Jacobian by jacfwd
     ...     for _ in range(30):

@@ -7,7 +7,7 @@ itself is differentiated (JAX raises an error there instead).
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Generic, ParamSpec, Sequence, TypeVar
 
 from ..core import Primitive, Zero, array_module, aval_of, instantiate, register
 from ..errors import describe
@@ -96,18 +96,44 @@ custom_vjp_call_p.batch = _cv_batch
 custom_vjp_call_p.primal_rule = _cv_primal_rule
 
 
-class custom_vjp:
-    """A function with a custom reverse-mode rule: ``f.defvjp(fwd, bwd)``, where
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+class custom_vjp(Generic[_P, _R]):
+    """A function with a custom reverse-mode rule: ``f.defvjp(fwd, bwd)``.
+
     ``fwd(*args) -> (f(*args), residuals)`` and ``bwd(residuals, ct_out)`` returns a tuple with
-    one cotangent per argument (with ``nondiff_argnums``: ``bwd(*nondiff, residuals, ct)``
-    and one cotangent per other argument; the nondiff arguments may be any Python values).
+    one cotangent per argument (with ``nondiff_argnums``: ``bwd(*nondiff, residuals, ct)`` and
+    one cotangent per other argument; the nondiff arguments may be any Python values).
 
-    As in JAX, under derivatives (not under ``jit``/``vmap``) the function, ``fwd`` and
-    ``bwd`` see concrete values, so Python control flow on them works, and a second
-    derivative differentiates ``fwd`` and ``bwd`` as written. Under forward mode (``jvp``,
-    ``jacfwd``) there is no jvp rule, so ftrans differentiates the primal function instead
-    (JAX raises an error there).
+    As in JAX, under derivatives (not under ``jit``/``vmap``) the function, ``fwd`` and ``bwd``
+    see concrete values, so Python control flow on them works, and a second derivative
+    differentiates ``fwd`` and ``bwd`` as written. Under forward mode (``jvp``, ``jacfwd``)
+    there is no jvp rule, so ftrans differentiates the primal function instead (JAX raises an
+    error there).
 
+    Parameters
+    ----------
+    fun : callable
+        The function; calling the ``custom_vjp`` object calls it.
+    nondiff_argnums : sequence of int, default ()
+        Positional arguments that are not differentiated (passed to ``bwd`` first).
+    nondiff_argnames : sequence of str, default ()
+        The same, by parameter name.
+
+    Raises
+    ------
+    TypeError
+        If ``nondiff_argnums`` holds non-integers; when differentiated, if ``fwd`` does not
+        return a pair or ``bwd`` does not return one cotangent per argument (no rules set:
+        ``AttributeError``).
+    ValueError
+        If ``nondiff_argnames`` names no parameter of ``fun``, or ``bwd`` returns a cotangent
+        of the wrong type.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp
     >>> @ftrans.custom_vjp
     ... def clip_grad(x):
@@ -119,7 +145,7 @@ class custom_vjp:
     5.0
     """
 
-    def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = (),
+    def __init__(self, fun: Callable[_P, _R], nondiff_argnums: Sequence[int] = (),
                  nondiff_argnames: Sequence[str] = ()):
         self.fun = fun
         self.nondiff_argnums = nondiff(fun, nondiff_argnums, nondiff_argnames,
@@ -128,18 +154,44 @@ class custom_vjp:
         self.bwd: Callable | None = None
         functools.update_wrapper(self, fun)
 
-    def defvjp(self, fwd: Callable, bwd: Callable) -> None:
-        """Set the forward (``args -> (out, residuals)``) and backward rules."""
+    def defvjp(self, fwd: Callable[..., tuple[Any, Any]], bwd: Callable[..., Any]) -> None:
+        """Set the forward and backward rules.
+
+        Parameters
+        ----------
+        fwd : callable
+            ``fwd(*args) -> (output, residuals)``; the residuals are any pytree.
+        bwd : callable
+            ``bwd(residuals, ct_out)`` returning a tuple with one cotangent per (differentiated)
+            argument; ``None`` for a zero cotangent.
+
+        Returns
+        -------
+        None
+
+        Raises
+        ------
+        TypeError
+            Not here: rules returning the wrong structure raise when the function is
+            differentiated.
+
+        Examples
+        --------
+        >>> import ftrans
+        >>> square = ftrans.custom_vjp(lambda x: x * x)
+        >>> square.defvjp(lambda x: (x * x, x), lambda x, g: (2.0 * x * g,))
+        >>> print(ftrans.grad(square)(3.0))
+        6.0
+        """
         self.fwd, self.bwd = fwd, bwd
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         name = fname(self.fun)
         where = f"custom_vjp function {name}"
         if self.fwd is None or self.bwd is None:
             raise AttributeError(f"custom_vjp function {name} has no rules: call "
                                  f"{name}.defvjp(fwd, bwd) first")
-        args = positional(self.fun, args, kwargs, where)
-        sp = Split(args, self.nondiff_argnums, where)
+        sp = Split(positional(self.fun, args, kwargs, where), self.nondiff_argnums, where)
         cj, consts, out_tree, outs = sp.trace(self.fun)
         res_tree_box: list[PyTreeDef] = []
         fwd_flat = _fwd_flat(self.fwd, sp, name, out_tree, cj.out_avals, res_tree_box)

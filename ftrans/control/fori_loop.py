@@ -5,7 +5,7 @@ runs unrolled.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -15,15 +15,37 @@ from .scan import scan_named
 from .while_loop import while_loop
 
 
-def fori_loop(lower: Any, upper: Any, body_fun: Any, init_val: Any) -> Any:
-    """``for i in range(lower, upper): val = body_fun(i, val)``. With Python-int bounds it is
-    a ``scan`` (differentiable in every mode); with traced bounds a ``while_loop``.
+def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any], init_val: Any
+              ) -> Any:
+    """``for i in range(lower, upper): val = body_fun(i, val)``, as one primitive.
 
-    With Python-int bounds, a body that needs the counter's value (``c[i]`` with ``c`` a
-    NumPy array, a Python list, ``range(i)``: NumPy indexing cannot see a traced counter) is
-    run once per iteration with ``i`` a NumPy integer instead, unrolled; JAX raises there.
-    ``fnp.take(c, i)`` keeps one rolled loop.
+    With Python-int bounds it is a ``scan`` (differentiable in every mode); with traced
+    bounds a ``while_loop``. With Python-int bounds, a body that needs the counter's value
+    (``c[i]`` with ``c`` a NumPy array, a Python list, ``range(i)``: NumPy indexing cannot see
+    a traced counter) is run once per iteration with ``i`` a NumPy integer instead, unrolled;
+    JAX raises there. ``fnp.take(c, i)`` keeps one rolled loop.
 
+    Parameters
+    ----------
+    lower, upper : int or integer scalar array
+        The range of the counter.
+    body_fun : callable
+        ``body_fun(i, val) -> val``, returning a carry of ``init_val``'s structure and types.
+    init_val : pytree
+        The initial carry.
+
+    Returns
+    -------
+    pytree
+        The final carry.
+
+    Raises
+    ------
+    TypeError
+        If ``body_fun`` returns a carry of another structure or type than ``init_val``.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.lax as lax, numpy as np
     >>> print(ftrans.grad(lambda x: lax.fori_loop(0, 3, lambda i, v: v * x, 1.0))(2.0))
     12.0

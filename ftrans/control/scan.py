@@ -11,7 +11,7 @@ whose params hold the body's closed jaxpr; its rules; ``lax.scan``.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -213,10 +213,40 @@ scan_p.loop = lambda *, jaxpr, num_consts, num_carry, length, reverse, linear=()
 
 # ----------------------------------------------------------------------------- lax.scan
 
-def scan(f: Any, init: Any, xs: Any, length: int | None = None, reverse: bool = False) -> Any:
-    """``carry, y = f(carry, x)`` over the leading axis of ``xs``; returns the final carry and
-    the stacked ``y``\\ s (JAX's ``lax.scan``).
+def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any, length: int | None = None,
+         reverse: bool = False) -> tuple[Any, Any]:
+    """``carry, y = f(carry, x)`` over the leading axis of ``xs``, as one primitive (JAX's
+    ``lax.scan``).
 
+    Parameters
+    ----------
+    f : callable
+        ``f(carry, x) -> (carry, y)``; the carry keeps ``init``'s structure and types.
+    init : pytree
+        The initial carry.
+    xs : pytree or None
+        Scanned over their leading axis (all of one length); None with ``length`` for a loop
+        without inputs.
+    length : int or None, default None
+        The number of steps, needed when ``xs`` is None or empty.
+    reverse : bool, default False
+        Scan from the last element to the first (the stacked outputs keep ``xs``'s order).
+
+    Returns
+    -------
+    tuple
+        ``(final carry, ys)``, ``ys`` the outputs ``y`` stacked along a new leading axis.
+
+    Raises
+    ------
+    ValueError
+        If ``xs``'s leaves have no leading axis or different lengths, or neither ``xs`` nor
+        ``length`` gives the length.
+    TypeError
+        If ``f`` does not return a pair, or returns a carry of another structure or type.
+
+    Examples
+    --------
     >>> import numpy as np, ftrans.lax as lax
     >>> carry, ys = lax.scan(lambda c, x: (c + x, c * x), 0.0, np.arange(4.0))
     >>> print(carry, ys)

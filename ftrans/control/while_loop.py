@@ -13,7 +13,7 @@ predicate's and the body's closed jaxprs; its rules; ``lax.while_loop``.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -226,13 +226,37 @@ while_p.batch = _while_batch
 
 # ----------------------------------------------------------------------------- lax.while_loop
 
-def while_loop(cond_fun: Any, body_fun: Any, init_val: Any) -> Any:
+def while_loop(cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any], init_val: Any
+               ) -> Any:
     """``val = init_val; while cond_fun(val): val = body_fun(val)``, as one primitive.
+
     Forward and reverse mode both work (JAX has forward only): on concrete values reverse mode
     stores each iteration's residuals (like a ``scan``); inside ``jit``/``vmap``/``make_jaxpr``
     it recomputes them from ``init_val`` (O(n^2) body evaluations, constant memory). Under
     ``vmap`` a batched predicate runs the loop until every element is done.
 
+    Parameters
+    ----------
+    cond_fun : callable
+        ``cond_fun(val)``, returning a boolean scalar.
+    body_fun : callable
+        ``body_fun(val) -> val``, returning a carry of ``init_val``'s structure and types.
+    init_val : pytree
+        The initial carry.
+
+    Returns
+    -------
+    pytree
+        The final carry.
+
+    Raises
+    ------
+    TypeError
+        If ``cond_fun`` does not return a boolean scalar, or ``body_fun`` returns a carry of
+        another structure or type.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.lax as lax
     >>> halve = lambda x: lax.while_loop(lambda v: v > 1.0, lambda v: v / 2.0, x)
     >>> print(halve(10.0), ftrans.grad(halve)(10.0))

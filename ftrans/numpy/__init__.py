@@ -308,6 +308,44 @@ from ._lift import lifted as _lifted  # noqa: E402
 asarray, array = _lifted(asarray), _lifted(array)  # noqa: F811
 
 
+__all__ = ["abs", "absolute", "add", "arccos", "arcsin", "arctan", "arctan2", "astype", "cos",
+           "cosh", "divide", "equal", "exp", "expm1", "greater", "greater_equal", "less",
+           "less_equal", "log", "log1p", "maximum", "minimum", "multiply", "negative", "not_equal",
+           "power", "sign", "sin", "sinh", "sqrt", "square", "subtract", "tan", "tanh",
+           "true_divide", "where", "dot", "inner", "matmul", "outer", "vdot", "amax", "amin", "max",
+           "mean", "min", "sum", "array", "asarray", "broadcast_to", "expand_dims", "moveaxis",
+           "ndim", "ones_like", "ravel", "reshape", "shape", "size", "squeeze", "swapaxes",
+           "transpose", "zeros_like", "at", "take", "take_along_axis", "append", "array_split",
+           "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_arrays", "column_stack",
+           "concatenate", "copy", "diag", "diagflat", "diagonal", "diff", "dsplit", "dstack",
+           "flatten", "flip", "fliplr", "flipud", "hsplit", "hstack", "kron", "meshgrid", "pad",
+           "repeat", "roll", "rot90", "row_stack", "split", "stack", "tile", "trace", "tril",
+           "triu", "vsplit", "vstack", "einsum", "einsum_path", "tensordot", "argsort", "argwhere",
+           "flatnonzero", "nonzero", "searchsorted", "select", "sort", "unique", "all", "any",
+           "argmax", "argmin", "average", "count_nonzero", "cumprod", "cumsum", "prod", "ptp",
+           "std", "var", "arccosh", "arcsinh", "arctanh", "around", "bitwise_and", "bitwise_invert",
+           "bitwise_left_shift", "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor",
+           "cbrt", "ceil", "clip", "copysign", "deg2rad", "degrees", "exp2", "fabs", "fix",
+           "float_power", "floor", "fmax", "fmin", "heaviside", "hypot", "invert", "isfinite",
+           "isinf", "isnan", "left_shift", "log2", "log10", "logaddexp", "logaddexp2",
+           "logical_and", "logical_not", "logical_or", "logical_xor", "nan_to_num", "positive",
+           "rad2deg", "radians", "reciprocal", "right_shift", "rint", "round", "sinc", "trunc",
+           "asinh", "acosh", "atanh", "asin", "acos", "atan", "atan2", "pow", "permute_dims",
+           "concat", "cross", "gradient", "trapezoid", "allclose", "isclose", "angle", "conj",
+           "conjugate", "imag", "iscomplex", "iscomplexobj", "isreal", "isrealobj", "real",
+           "real_if_close", "sort_complex", "arange", "bool_", "complex64", "complex128", "dtype",
+           "e", "empty", "empty_like", "euler_gamma", "eye", "finfo", "float16", "float32",
+           "float64", "full", "full_like", "identity", "iinfo", "inf", "int8", "int16", "int32",
+           "int64", "linspace", "nan", "newaxis", "ones", "pi", "result_type", "tri", "uint8",
+           "uint16", "uint32", "uint64", "zeros", "divmod", "floor_divide", "fmod", "mod",
+           "remainder", "convolve", "corrcoef", "correlate", "cov", "interp", "nanargmax",
+           "nanargmin", "nanmax", "nanmean", "nanmin", "nanprod", "nanstd", "nansum", "nanvar",
+           "median", "nanmedian", "nanpercentile", "nanquantile", "percentile", "quantile",
+           "from_dlpack", "can_cast", "isdtype", "unstack", "unique_all", "unique_counts",
+           "unique_inverse", "unique_values", "cumulative_sum", "signbit", "matrix_transpose",
+           "vecdot", "bool", "fft", "linalg", "safe"]
+
+
 def __getattr__(name: str) -> Any:
     raise _MissingAttributeError(name)
 

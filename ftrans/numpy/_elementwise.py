@@ -29,7 +29,7 @@ def _closed_under(ufunc: Callable, dtype: np.dtype, nin: int) -> bool:
     return ok
 
 
-def _unary(prim: Any, ufunc: Callable, doc: str) -> Callable:
+def _unary(prim: Any, ufunc: Callable, doc: str) -> Callable[..., Any]:
     def fn(x: Any) -> Any:
         if not isinstance(x, Tracer):
             return ufunc(x)
@@ -41,7 +41,7 @@ def _unary(prim: Any, ufunc: Callable, doc: str) -> Callable:
     return fn
 
 
-def _binary(prim: Any, ufunc: Callable, doc: str) -> Callable:
+def _binary(prim: Any, ufunc: Callable, doc: str) -> Callable[..., Any]:
     def fn(x: Any, y: Any) -> Any:
         if not (isinstance(x, Tracer) or isinstance(y, Tracer)):
             return ufunc(x, y)

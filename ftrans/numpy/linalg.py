@@ -38,7 +38,7 @@ from ._linalg_array_api import (
     trace,
     vecdot,
 )
-from ._linalg_decomp import (  # noqa: F401  (result types: NumPy's names)
+from ._linalg_decomp import (
     EighResult,
     EigResult,
     LinAlgError,
@@ -75,7 +75,9 @@ __all__ = ["LinAlgError", "cholesky", "cond", "cross", "det", "diagonal", "eig",
            "eigvals", "eigvalsh", "inv", "lstsq", "matmul", "matrix_norm", "matrix_power",
            "matrix_rank", "matrix_transpose", "multi_dot", "norm", "outer", "pinv", "qr",
            "slogdet", "solve", "svd", "svdvals", "tensordot", "trace", "vecdot",
-           "vector_norm"]
+           "vector_norm",
+           # the result types (named tuples), as jax.numpy.linalg exports them
+           "EighResult", "EigResult", "LstsqResult", "QRResult", "SlogdetResult", "SVDResult"]
 
 
 def __getattr__(name: str) -> Any:

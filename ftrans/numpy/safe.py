@@ -176,3 +176,5 @@ def norm(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """
     s = _red.sum(_ew.multiply(x, x), axis=axis, keepdims=keepdims)
     return sqrt(s)
+
+__all__ = ["where", "sqrt", "log", "divide", "norm"]

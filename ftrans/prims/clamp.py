@@ -47,10 +47,30 @@ clamp_p.cuda = "ft_min(ft_max({1}, {0}), {2})"  # NaN propagates, as np.minimum/
 
 
 def clamp(min: Any, x: Any, max: Any) -> Any:  # noqa: A002
-    """``x`` clamped to ``[min, max]``; ``min``/``max`` are scalars or shaped like ``x``.
+    """``x`` clamped to ``[min, max]`` (JAX's argument order).
 
-    >>> import numpy as np
-    >>> clamp(0.0, np.array([-1.0, 0.5, 2.0]), 1.0)
+    Parameters
+    ----------
+    min : ArrayLike
+        A scalar or an array of ``x``'s shape.
+    x : ArrayLike
+    max : ArrayLike
+        A scalar or an array of ``x``'s shape.
+
+    Returns
+    -------
+    Array
+        Of ``x``'s shape and dtype.
+
+    Raises
+    ------
+    TypeError
+        If ``min`` or ``max`` is neither a scalar nor of ``x``'s shape.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.clamp(0.0, np.array([-1.0, 0.5, 2.0]), 1.0)
     array([0. , 0.5, 1. ])
     """
     _clamp_aval(aval_of(min), aval_of(x), aval_of(max))  # its checks, on plain arrays too

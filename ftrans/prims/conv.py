@@ -294,8 +294,24 @@ conv_p.cost = _conv_cost
 # ----------------------------------------------------------------------------- the lax function
 
 class ConvDimensionNumbers(NamedTuple):
-    """Where batch/feature and spatial axes are: for lhs and output ``(N, C, *spatial)``,
-    for rhs ``(O, I, *spatial)``, as axis positions (JAX's ``ConvDimensionNumbers``)."""
+    """Where the batch/feature and spatial axes are, as axis positions (JAX's
+    ``ConvDimensionNumbers``): for lhs and output ``(N, C, *spatial)``, for rhs
+    ``(O, I, *spatial)``.
+
+    Parameters
+    ----------
+    lhs_spec, rhs_spec, out_spec : tuple of int
+
+    Raises
+    ------
+    Nothing
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax
+    >>> lax.ConvDimensionNumbers((0, 1, 2), (0, 1, 2), (0, 1, 2)).lhs_spec
+    (0, 1, 2)
+    """
     lhs_spec: tuple
     rhs_spec: tuple
     out_spec: tuple
@@ -334,10 +350,28 @@ def conv_general_permutations(dimension_numbers: Sequence[str]
 
 def conv_dimension_numbers(lhs_shape: Sequence[int], rhs_shape: Sequence[int],
                            dimension_numbers: Any) -> ConvDimensionNumbers:
-    """``dimension_numbers`` (None, three strings, or a ``ConvDimensionNumbers``) as axis
+    """``dimension_numbers`` (None, three layout strings, or a ``ConvDimensionNumbers``) as axis
     permutations.
 
-    >>> conv_dimension_numbers((1, 4, 4, 3), (3, 3, 3, 8), ("NHWC", "HWIO", "NHWC"))
+    Parameters
+    ----------
+    lhs_shape, rhs_shape : sequence of int
+    dimension_numbers : None, (str, str, str) or ConvDimensionNumbers
+        None: ``('NCHW', 'OIHW', 'NCHW')``-like defaults.
+
+    Returns
+    -------
+    ConvDimensionNumbers
+
+    Raises
+    ------
+    TypeError
+        If a layout string does not fit the shapes' ranks.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax
+    >>> lax.conv_dimension_numbers((1, 4, 4, 3), (3, 3, 3, 8), ("NHWC", "HWIO", "NHWC"))
     ConvDimensionNumbers(lhs_spec=(0, 3, 1, 2), rhs_spec=(3, 2, 0, 1), out_spec=(0, 3, 1, 2))
     """
     if isinstance(dimension_numbers, ConvDimensionNumbers):
@@ -377,15 +411,47 @@ def conv_general_dilated(lhs: Any, rhs: Any, window_strides: Sequence[int], padd
                          dimension_numbers: Any = None, feature_group_count: int = 1,
                          batch_group_count: int = 1, precision: Any = None,
                          preferred_element_type: Any = None) -> Any:
-    """JAX's general convolution (cross-correlation, as in deep learning): strides,
-    padding (``'SAME'``, ``'SAME_LOWER'``, ``'VALID'`` or ``(low, high)`` pairs), lhs
-    (transposed-convolution) and rhs (atrous) dilation, layouts by ``dimension_numbers``
-    (default ``('NCHW', 'OIHW', 'NCHW')``), grouped convolutions. Differentiable in both
-    arguments to any order; ``precision`` is accepted and ignored (NumPy's matmul is used).
+    """JAX's general convolution (cross-correlation, as in deep learning).
 
-    >>> import numpy as np
+    Differentiable in both arguments to any order; ``precision`` is accepted and ignored
+    (NumPy's matmul is used).
+
+    Parameters
+    ----------
+    lhs : ArrayLike
+        The input.
+    rhs : ArrayLike
+        The kernel.
+    window_strides : sequence of int
+    padding : str or sequence of (int, int)
+        ``'SAME'``, ``'SAME_LOWER'``, ``'VALID'`` or ``(low, high)`` pairs.
+    lhs_dilation : sequence of int or None, default None
+        Transposed-convolution dilation of the input.
+    rhs_dilation : sequence of int or None, default None
+        Atrous dilation of the kernel.
+    dimension_numbers : None, (str, str, str) or ConvDimensionNumbers, default None
+        The layouts; default ``('NCHW', 'OIHW', 'NCHW')``.
+    feature_group_count, batch_group_count : int, default 1
+        Grouped convolutions.
+    precision, preferred_element_type : optional
+        As JAX's.
+
+    Returns
+    -------
+    Array
+
+    Raises
+    ------
+    ValueError
+        If the feature counts do not match the groups, or the shapes do not fit.
+    TypeError
+        If ``dimension_numbers`` does not fit the ranks.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
     >>> x = np.arange(5.0).reshape(1, 1, 5)
-    >>> conv_general_dilated(x, np.array([[[1.0, 0.0, -1.0]]]), (1,), "VALID")
+    >>> lax.conv_general_dilated(x, np.array([[[1.0, 0.0, -1.0]]]), (1,), "VALID")
     array([[[-2., -2., -2.]]])
     """
     dnums = conv_dimension_numbers(shape_of(lhs), shape_of(rhs), dimension_numbers)

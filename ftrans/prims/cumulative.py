@@ -93,6 +93,29 @@ reduce_prod_p.jvp = _prod_jvp
 
 
 def reduce_prod(x: Any, axes: Sequence[int]) -> Any:
+    """The product of ``x`` over ``axes`` (differentiable also where elements are zero).
+
+    Parameters
+    ----------
+    x : ArrayLike
+    axes : sequence of int
+
+    Returns
+    -------
+    Array
+        ``x``'s shape without ``axes``.
+
+    Raises
+    ------
+    ValueError
+        If an axis is out of range.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> float(lax.reduce_prod(np.array([2.0, 3.0]), (0,)))
+    6.0
+    """
     axes = tuple(sorted(int(a) for a in axes))
     return reduce_prod_p.bind(x, axes=axes) if axes else x
 

@@ -26,6 +26,33 @@ dot_general_p.new_buffer = True  # matmul/tensordot results are fresh arrays, ne
 
 
 def dot_general(x: Any, y: Any, dimension_numbers: DimNums) -> Any:
+    """JAX's ``lax.dot_general``: a tensor contraction with batch axes.
+
+    Parameters
+    ----------
+    x, y : ArrayLike
+        Of one dtype.
+    dimension_numbers : ((sequence of int, sequence of int), (sequence of int, sequence of int))
+        ``((x_contracting, y_contracting), (x_batch, y_batch))``: the axes summed over and the
+        axes paired as batch axes.
+
+    Returns
+    -------
+    Array
+        Batch axes, then ``x``'s free axes, then ``y``'s.
+
+    Raises
+    ------
+    TypeError
+        If the contracted or batch axes of ``x`` and ``y`` differ in size.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.dot_general(np.arange(6.0).reshape(2, 3), np.ones((3, 2)), (((1,), (0,)), ((), ())))
+    array([[ 3.,  3.],
+           [12., 12.]])
+    """
     (lc, rc), (lb, rb) = dimension_numbers
     dn = ((tuple(lc), tuple(rc)), (tuple(lb), tuple(rb)))
     return dot_general_p.bind(x, y, dimension_numbers=dn)

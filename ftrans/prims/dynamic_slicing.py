@@ -257,10 +257,31 @@ def dynamic_slice(operand: Any, start_indices: Sequence[Any], slice_sizes: Seque
     """The block of ``operand`` of shape ``slice_sizes`` starting at ``start_indices``
     (traced or not; negative ones count from the end; clamped so the block fits).
 
-    >>> import numpy as np
-    >>> dynamic_slice(np.arange(10.0).reshape(2, 5), (1, np.int32(3)), (1, 2))
+    Parameters
+    ----------
+    operand : ArrayLike
+    start_indices : sequence of int or integer scalars
+        One per axis.
+    slice_sizes : sequence of int
+        Static.
+
+    Returns
+    -------
+    Array
+        Of shape ``slice_sizes``.
+
+    Raises
+    ------
+    TypeError
+        If the number of start indices differs from the operand's rank, or a block does not
+        fit inside the operand.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.dynamic_slice(np.arange(10.0).reshape(2, 5), (1, np.int32(3)), (1, 2))
     array([[8., 9.]])
-    >>> dynamic_slice(np.arange(5.0), (4,), (3,))  # clamped: starts at 2
+    >>> lax.dynamic_slice(np.arange(5.0), (4,), (3,))  # clamped: starts at 2
     array([2., 3., 4.])
     """
     starts = _start_list(operand, start_indices, "dynamic_slice")
@@ -270,11 +291,31 @@ def dynamic_slice(operand: Any, start_indices: Sequence[Any], slice_sizes: Seque
 
 
 def dynamic_update_slice(operand: Any, update: Any, start_indices: Sequence[Any]) -> Any:
-    """``operand`` with the block at ``start_indices`` replaced by ``update`` (starts
-    clamped so it fits; ``operand`` itself is unchanged).
+    """``operand`` with the block at ``start_indices`` replaced by ``update`` (starts clamped so
+    it fits; ``operand`` itself is unchanged).
 
-    >>> import numpy as np
-    >>> dynamic_update_slice(np.zeros(5), np.ones(2), (np.int64(-1),))
+    Parameters
+    ----------
+    operand : ArrayLike
+    update : ArrayLike
+        Of ``operand``'s rank and dtype, fitting inside it.
+    start_indices : sequence of int or integer scalars
+
+    Returns
+    -------
+    Array
+        Of ``operand``'s shape.
+
+    Raises
+    ------
+    TypeError
+        If the number of start indices differs from the operand's rank, or a block does not
+        fit inside the operand.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.dynamic_update_slice(np.zeros(5), np.ones(2), (np.int64(-1),))
     array([0., 0., 0., 1., 1.])
     """
     starts = _start_list(operand, start_indices, "dynamic_update_slice")
@@ -297,8 +338,27 @@ def dynamic_slice_in_dim(operand: Any, start_index: Any, slice_size: int, axis: 
                          ) -> Any:
     """``dynamic_slice`` along one axis: ``slice_size`` elements from ``start_index``.
 
-    >>> import numpy as np
-    >>> dynamic_slice_in_dim(np.arange(6.0).reshape(2, 3), 1, 2, axis=1)
+    Parameters
+    ----------
+    operand : ArrayLike
+    start_index : int or integer scalar
+    slice_size : int
+    axis : int, default 0
+
+    Returns
+    -------
+    Array
+
+    Raises
+    ------
+    TypeError
+        If the number of start indices differs from the operand's rank, or a block does not
+        fit inside the operand.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.dynamic_slice_in_dim(np.arange(6.0).reshape(2, 3), 1, 2, axis=1)
     array([[1., 2.],
            [4., 5.]])
     """
@@ -313,8 +373,27 @@ def dynamic_index_in_dim(operand: Any, index: Any, axis: int = 0, keepdims: bool
     """The slice at ``index`` along ``axis`` (kept as an axis of length 1 unless
     ``keepdims=False``).
 
-    >>> import numpy as np
-    >>> dynamic_index_in_dim(np.arange(6.0).reshape(2, 3), 2, axis=1, keepdims=False)
+    Parameters
+    ----------
+    operand : ArrayLike
+    index : int or integer scalar
+    axis : int, default 0
+    keepdims : bool, default True
+
+    Returns
+    -------
+    Array
+
+    Raises
+    ------
+    TypeError
+        If the number of start indices differs from the operand's rank, or a block does not
+        fit inside the operand.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.dynamic_index_in_dim(np.arange(6.0).reshape(2, 3), 2, axis=1, keepdims=False)
     array([2., 5.])
     """
     out = dynamic_slice_in_dim(operand, index, 1, axis)
@@ -328,8 +407,27 @@ def dynamic_update_slice_in_dim(operand: Any, update: Any, start_index: Any, axi
                                 ) -> Any:
     """``dynamic_update_slice`` along one axis.
 
-    >>> import numpy as np
-    >>> dynamic_update_slice_in_dim(np.zeros((2, 3)), np.ones((2, 1)), 1, axis=1)
+    Parameters
+    ----------
+    operand : ArrayLike
+    update : ArrayLike
+    start_index : int or integer scalar
+    axis : int
+
+    Returns
+    -------
+    Array
+
+    Raises
+    ------
+    TypeError
+        If the number of start indices differs from the operand's rank, or a block does not
+        fit inside the operand.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.dynamic_update_slice_in_dim(np.zeros((2, 3)), np.ones((2, 1)), 1, axis=1)
     array([[0., 1., 0.],
            [0., 1., 0.]])
     """
@@ -338,11 +436,30 @@ def dynamic_update_slice_in_dim(operand: Any, update: Any, start_index: Any, axi
 
 
 def dynamic_update_index_in_dim(operand: Any, update: Any, index: Any, axis: int) -> Any:
-    """``operand`` with its slice at ``index`` along ``axis`` replaced by ``update`` (which
-    may lack that axis).
+    """``operand`` with its slice at ``index`` along ``axis`` replaced by ``update`` (which may
+    lack that axis).
 
-    >>> import numpy as np
-    >>> dynamic_update_index_in_dim(np.zeros((2, 2)), np.array([5.0, 6.0]), 1, axis=0)
+    Parameters
+    ----------
+    operand : ArrayLike
+    update : ArrayLike
+    index : int or integer scalar
+    axis : int
+
+    Returns
+    -------
+    Array
+
+    Raises
+    ------
+    TypeError
+        If the number of start indices differs from the operand's rank, or a block does not
+        fit inside the operand.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.dynamic_update_index_in_dim(np.zeros((2, 2)), np.array([5.0, 6.0]), 1, axis=0)
     array([[0., 0.],
            [5., 6.]])
     """

@@ -264,7 +264,30 @@ select_n_p.batch = elementwise_batch(select_n_p)
 
 
 def select(pred: Any, on_true: Any, on_false: Any) -> Any:
-    """``on_true`` where ``pred`` else ``on_false`` (operands already broadcast)."""
+    """``on_true`` where ``pred`` else ``on_false`` (operands already broadcast).
+
+    Parameters
+    ----------
+    pred : ArrayLike
+        Booleans, of the operands' shape (or a scalar).
+    on_true, on_false : ArrayLike
+        Of equal shape and dtype.
+
+    Returns
+    -------
+    Array
+
+    Raises
+    ------
+    TypeError
+        If the shapes differ.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.select(np.array([True, False]), np.ones(2), np.zeros(2))
+    array([1., 0.])
+    """
     return select_n_p.bind(pred, on_false, on_true)
 
 

@@ -53,10 +53,29 @@ gather_p = _declare("gather")
 
 
 def gather(x: Any, idx: Any, axis: int) -> Any:
-    """``np.take(x, idx, axis)`` for indices in ``[0, n)``.
+    """``np.take(x, idx, axis)`` for integer indices in ``[0, n)``.
 
-    >>> import numpy as np
-    >>> gather(np.array([1.0, 2.0, 3.0]), np.array([2, 0]), 0)
+    Parameters
+    ----------
+    x : ArrayLike
+    idx : ArrayLike
+        Integers in ``[0, x.shape[axis])``, any shape.
+    axis : int
+
+    Returns
+    -------
+    Array
+        ``x``'s shape with axis ``axis`` replaced by ``idx``'s shape.
+
+    Raises
+    ------
+    TypeError
+        If ``idx`` is not integer.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.gather(np.array([1.0, 2.0, 3.0]), np.array([2, 0]), 0)
     array([3., 1.])
     """
     return gather_p.bind(x, idx, axis=int(axis))
@@ -192,10 +211,31 @@ scatter_add_p = _declare("scatter_add")
 
 
 def scatter_add(x: Any, idx: Any, updates: Any, axis: int) -> Any:
-    """``x`` with ``updates`` added at ``idx`` along ``axis``; duplicates accumulate.
+    """``x`` with ``updates`` added at ``idx`` along ``axis``; duplicate indices accumulate.
 
-    >>> import numpy as np
-    >>> scatter_add(np.zeros(3), np.array([0, 0, 2]), np.ones(3), 0)
+    Parameters
+    ----------
+    x : ArrayLike
+    idx : ArrayLike
+        Integers in ``[0, x.shape[axis])``.
+    updates : ArrayLike
+        Of the shape ``gather(x, idx, axis)`` has.
+    axis : int
+
+    Returns
+    -------
+    Array
+        Of ``x``'s shape and dtype (``x`` itself is unchanged).
+
+    Raises
+    ------
+    TypeError
+        If ``idx`` is not integer or ``updates`` has the wrong shape or dtype.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.scatter_add(np.zeros(3), np.array([0, 0, 2]), np.ones(3), 0)
     array([2., 0., 1.])
     """
     return scatter_add_p.bind(x, idx, updates, axis=int(axis))
@@ -220,8 +260,29 @@ scatter_p = _declare("scatter")
 def scatter(x: Any, idx: Any, updates: Any, axis: int) -> Any:
     """``x`` with ``updates`` written at ``idx`` along ``axis`` (distinct indices).
 
-    >>> import numpy as np
-    >>> scatter(np.zeros(3), np.array([2, 0]), np.array([5.0, 6.0]), 0)
+    Parameters
+    ----------
+    x : ArrayLike
+    idx : ArrayLike
+        Distinct integers in ``[0, x.shape[axis])``.
+    updates : ArrayLike
+        Of the shape ``gather(x, idx, axis)`` has.
+    axis : int
+
+    Returns
+    -------
+    Array
+        Of ``x``'s shape and dtype (``x`` itself is unchanged).
+
+    Raises
+    ------
+    TypeError
+        If ``idx`` is not integer or ``updates`` has the wrong shape or dtype.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.scatter(np.zeros(3), np.array([2, 0]), np.array([5.0, 6.0]), 0)
     array([6., 0., 5.])
     """
     return scatter_p.bind(x, idx, updates, axis=int(axis))

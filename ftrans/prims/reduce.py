@@ -56,6 +56,29 @@ reduce_sum_p.cuda_reduce = ("ft_add", 0.0)
 
 @ops.export
 def reduce_sum(x: Any, axes: Sequence[int]) -> Any:
+    """The sum of ``x`` over ``axes``.
+
+    Parameters
+    ----------
+    x : ArrayLike
+    axes : sequence of int
+
+    Returns
+    -------
+    Array
+        ``x``'s shape without ``axes``.
+
+    Raises
+    ------
+    ValueError
+        If an axis is out of range.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.reduce_sum(np.arange(6.0).reshape(2, 3), (1,))
+    array([ 3., 12.])
+    """
     axes = tuple(sorted(int(a) for a in axes))
     return reduce_sum_p.bind(x, axes=axes) if axes else x
 

@@ -33,7 +33,36 @@ broadcast_in_dim_p.broadcasts = True
 
 @ops.export
 def broadcast_in_dim(x: Any, shape: Sequence[int], broadcast_dimensions: Sequence[int]) -> Any:
-    """Broadcast ``x`` to ``shape``; ``x``'s axis i becomes axis ``broadcast_dimensions[i]``."""
+    """Broadcast ``x`` to ``shape``; ``x``'s axis ``i`` becomes axis ``broadcast_dimensions[i]``
+    (JAX's ``lax.broadcast_in_dim``: no implicit NumPy rules).
+
+    Parameters
+    ----------
+    x : ArrayLike
+    shape : sequence of int
+        The result's shape.
+    broadcast_dimensions : sequence of int
+        For each axis of ``x``, its axis in the result (increasing); ``x``'s sizes there are
+        1 or the result's.
+
+    Returns
+    -------
+    Array
+        Of shape ``shape`` and ``x``'s dtype.
+
+    Raises
+    ------
+    TypeError
+        If ``x``'s shape does not fit ``shape`` along ``broadcast_dimensions``.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.broadcast_in_dim(np.array([1.0, 2.0]), (3, 2), (1,))
+    array([[1., 2.],
+           [1., 2.],
+           [1., 2.]])
+    """
     shape, dims = tuple(int(s) for s in shape), tuple(broadcast_dimensions)
     if shape_of(x) == shape and dims == tuple(range(len(shape))):
         return x
@@ -90,6 +119,31 @@ reshape_p = _declare("reshape")
 
 @ops.export
 def reshape(x: Any, new_sizes: Sequence[int]) -> Any:
+    """``x`` with a new shape of the same size, in C order.
+
+    Parameters
+    ----------
+    x : ArrayLike
+    new_sizes : sequence of int
+        The new shape (no ``-1``).
+
+    Returns
+    -------
+    Array
+        Of shape ``new_sizes`` and ``x``'s dtype.
+
+    Raises
+    ------
+    TypeError
+        Under a transformation, if the sizes differ (NumPy's ``ValueError`` on plain arrays).
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.reshape(np.arange(6.0), (2, 3))
+    array([[0., 1., 2.],
+           [3., 4., 5.]])
+    """
     new_sizes = tuple(int(s) for s in new_sizes)
     if shape_of(x) == new_sizes:
         return x
@@ -124,7 +178,33 @@ transpose_p = _declare("transpose")
 
 @ops.export
 def transpose(x: Any, permutation: Sequence[int]) -> Any:
+    """``x`` with its axes permuted: result axis ``i`` is ``x``'s axis ``permutation[i]``.
+
+    Parameters
+    ----------
+    x : ArrayLike
+    permutation : sequence of int
+        A permutation of ``range(x.ndim)``.
+
+    Returns
+    -------
+    Array
+
+    Raises
+    ------
+    ValueError
+        If ``permutation`` is not a permutation of ``range(x.ndim)``.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.transpose(np.arange(6.0).reshape(2, 3), (1, 0)).shape
+    (3, 2)
+    """
     permutation = tuple(int(p) for p in permutation)
+    if sorted(permutation) != list(range(ndim_of(x))):
+        raise ValueError(f"transpose: permutation {permutation} is not a permutation of the "
+                         f"axes of an array of shape {shape_of(x)}")
     if permutation == tuple(range(len(permutation))):
         return x
     return transpose_p.bind(x, permutation=permutation)
@@ -194,6 +274,29 @@ squeeze_p = _declare("squeeze")
 
 
 def squeeze(x: Any, dimensions: Sequence[int]) -> Any:
+    """``x`` without the axes ``dimensions``, each of size 1.
+
+    Parameters
+    ----------
+    x : ArrayLike
+    dimensions : sequence of int
+        Axes of size 1.
+
+    Returns
+    -------
+    Array
+
+    Raises
+    ------
+    ValueError
+        If one of the axes does not have size 1.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.squeeze(np.ones((1, 3)), (0,)).shape
+    (3,)
+    """
     n = ndim_of(x)
     dimensions = tuple(sorted(int(d) % n for d in dimensions)) if n else ()
     return squeeze_p.bind(x, dimensions=dimensions) if dimensions else x
@@ -225,7 +328,33 @@ expand_dims_p = _declare("expand_dims")
 
 
 def expand_dims(x: Any, dimensions: Sequence[int]) -> Any:
+    """``x`` with new axes of size 1 at the positions ``dimensions`` of the result.
+
+    Parameters
+    ----------
+    x : ArrayLike
+    dimensions : sequence of int
+        Positions of the new axes in the result.
+
+    Returns
+    -------
+    Array
+
+    Raises
+    ------
+    ValueError
+        If a position is out of range for the result's rank.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.expand_dims(np.ones(3), (0,)).shape
+    (1, 3)
+    """
     n = ndim_of(x) + len(dimensions)
+    if any(not -n <= int(d) < n for d in dimensions):
+        raise ValueError(f"expand_dims: dimensions {tuple(dimensions)} out of range for a "
+                         f"result of rank {n}")
     dimensions = tuple(sorted(int(d) % n for d in dimensions))
     return expand_dims_p.bind(x, dimensions=dimensions) if dimensions else x
 
@@ -257,6 +386,30 @@ convert_element_type_p.family = "elementwise"
 
 @ops.export
 def convert_element_type(x: Any, new_dtype: Any) -> Any:
+    """``x`` cast to ``new_dtype`` (floats to integers round towards zero, as NumPy's
+    ``astype``); the derivative is cast back, and is zero into integers.
+
+    Parameters
+    ----------
+    x : ArrayLike
+    new_dtype : DTypeLike
+
+    Returns
+    -------
+    Array
+        Of ``x``'s shape.
+
+    Raises
+    ------
+    TypeError
+        If ``new_dtype`` is not a dtype.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.convert_element_type(np.array([1.5, -2.5]), np.int32)
+    array([ 1, -2], dtype=int32)
+    """
     new_dtype = np.dtype(new_dtype)
     if aval_of(x).dtype == new_dtype and not isinstance(x, (int, float, bool, complex)):
         return x

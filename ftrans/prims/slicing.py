@@ -29,10 +29,39 @@ slice_p.jvp = linear_jvp(slice_p)
 
 def slice_(x: Any, start_indices: Sequence[int], limit_indices: Sequence[int],
            strides: Sequence[int] | None = None) -> Any:
-    """``x[start:limit:stride]`` along every axis (static, positive strides)."""
+    """``x[start:limit:stride]`` along every axis (static, positive strides); also
+    ``lax.slice``.
+
+    Parameters
+    ----------
+    x : ArrayLike
+    start_indices, limit_indices : sequence of int
+        One per axis of ``x``.
+    strides : sequence of int or None, default None
+        One per axis (None: 1).
+
+    Returns
+    -------
+    Array
+
+    Raises
+    ------
+    ValueError
+        If the index sequences do not have one entry per axis, or a stride is not positive.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.slice(np.arange(6.0), (1,), (5,), (2,))
+    array([1., 3.])
+    """
     n = ndim_of(x)
     strides = tuple(strides) if strides is not None else (1,) * n
     start, limit = tuple(int(s) for s in start_indices), tuple(int(s) for s in limit_indices)
+    if not len(start) == len(limit) == len(strides) == n:
+        raise ValueError(f"slice: start_indices {start}, limit_indices {limit} and strides "
+                         f"{strides} need one entry per axis of an array of shape "
+                         f"{shape_of(x)}")
     if start == (0,) * n and limit == shape_of(x) and strides == (1,) * n:
         return x
     return slice_p.bind(x, start_indices=start, limit_indices=limit, strides=strides)
@@ -93,7 +122,32 @@ pad_p = _declare("pad")
 
 
 def pad(x: Any, padding_value: Any, padding_config: Sequence[tuple[int, int, int]]) -> Any:
-    """Pad ``x`` with ``padding_value``: per axis ``(low, high, interior)``, all >= 0."""
+    """``x`` padded with ``padding_value``: per axis ``(low, high, interior)`` elements before,
+    after and between its elements.
+
+    Parameters
+    ----------
+    x : ArrayLike
+    padding_value : scalar
+        Of ``x``'s dtype.
+    padding_config : sequence of (int, int, int)
+        One triple per axis, all non-negative.
+
+    Returns
+    -------
+    Array
+
+    Raises
+    ------
+    ValueError
+        If ``padding_config`` does not have one non-negative triple per axis.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.pad(np.ones(2), 0.0, [(1, 0, 1)])
+    array([0., 1., 0., 1.])
+    """
     config = tuple((int(lo), int(hi), int(it)) for lo, hi, it in padding_config)
     return pad_p.bind(x, padding_value, padding_config=config)
 
@@ -178,7 +232,29 @@ concatenate_p = _declare("concatenate")
 
 
 def concatenate(xs: Sequence[Any], dimension: int) -> Any:
-    """Join arrays of equal shape but along ``dimension``."""
+    """Join arrays along ``dimension``; their other axes must agree.
+
+    Parameters
+    ----------
+    xs : sequence of ArrayLike
+        Of one dtype.
+    dimension : int
+
+    Returns
+    -------
+    Array
+
+    Raises
+    ------
+    ValueError
+        If the shapes disagree off ``dimension``.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.concatenate([np.ones(1), np.zeros(2)], 0)
+    array([1., 0., 0.])
+    """
     if len(xs) == 1:
         return xs[0]
     return concatenate_p.bind(*xs, dimension=int(dimension))
@@ -241,7 +317,28 @@ rev_p.jvp = linear_jvp(rev_p)
 
 
 def rev(x: Any, dimensions: Sequence[int]) -> Any:
-    """Reverse ``x`` along ``dimensions``."""
+    """``x`` reversed along ``dimensions``.
+
+    Parameters
+    ----------
+    x : ArrayLike
+    dimensions : sequence of int
+
+    Returns
+    -------
+    Array
+
+    Raises
+    ------
+    ValueError
+        If an axis is out of range (NumPy's ``AxisError`` on plain arrays).
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.rev(np.arange(3.0), (0,))
+    array([2., 1., 0.])
+    """
     dims = tuple(sorted(int(d) for d in dimensions))
     return rev_p.bind(x, dimensions=dims) if dims else x
 

@@ -28,7 +28,29 @@ argsort_p = _declare("argsort")
 
 
 def argsort(x: Any, axis: int) -> Any:
-    """Stable ascending argsort along ``axis``."""
+    """The indices that sort ``x`` along ``axis`` (stable, ascending).
+
+    Parameters
+    ----------
+    x : ArrayLike
+    axis : int
+
+    Returns
+    -------
+    Array
+        Integers, of ``x``'s shape.
+
+    Raises
+    ------
+    ValueError
+        If ``axis`` is out of range.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.argsort(np.array([3.0, 1.0, 2.0]), 0)
+    array([1, 2, 0])
+    """
     return argsort_p.bind(x, axis=int(axis))
 
 
@@ -50,7 +72,32 @@ searchsorted_p = _declare("searchsorted")
 
 
 def searchsorted(a: Any, v: Any, side: str = "left") -> Any:
-    """Insertion points of ``v`` into the sorted 1-D ``a``."""
+    """Insertion points of ``v`` into the sorted 1-D ``a``.
+
+    Parameters
+    ----------
+    a : ArrayLike
+        Sorted, 1-D.
+    v : ArrayLike
+    side : {"left", "right"}, default "left"
+        Where equal values go.
+
+    Returns
+    -------
+    Array
+        Integers, of ``v``'s shape.
+
+    Raises
+    ------
+    ValueError
+        If ``a`` is not 1-D or ``side`` is neither "left" nor "right".
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax, numpy as np
+    >>> lax.searchsorted(np.array([1.0, 2.0, 3.0]), np.array([2.5, 0.0]))
+    array([2, 0])
+    """
     return searchsorted_p.bind(a, v, side=side)
 
 

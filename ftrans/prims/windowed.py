@@ -35,11 +35,32 @@ MONOIDS = ("sum", "prod", "max", "min")
 
 def padtype_to_pads(in_shape: Sequence[int], window_shape: Sequence[int],
                     window_strides: Sequence[int], padding: str) -> list[tuple[int, int]]:
-    """``(low, high)`` padding per axis for ``'SAME'`` (output size ``ceil(n / stride)``,
-    an odd total puts the extra element at the end), ``'SAME_LOWER'`` (at the start) or
-    ``'VALID'`` (none).
+    """``(low, high)`` padding per axis for a padding name.
 
-    >>> padtype_to_pads((5,), (3,), (2,), "SAME"), padtype_to_pads((4,), (2,), (1,), "SAME")
+    ``'SAME'``: output size ``ceil(n / stride)``, an odd total puts the extra element at the
+    end; ``'SAME_LOWER'``: at the start; ``'VALID'``: none.
+
+    Parameters
+    ----------
+    in_shape : sequence of int
+    window_shape : sequence of int
+    window_strides : sequence of int
+    padding : str
+        ``'SAME'``, ``'SAME_LOWER'`` or ``'VALID'``.
+
+    Returns
+    -------
+    list of (int, int)
+
+    Raises
+    ------
+    ValueError
+        For another padding name.
+
+    Examples
+    --------
+    >>> import ftrans.lax as lax
+    >>> lax.padtype_to_pads((5,), (3,), (2,), "SAME"), lax.padtype_to_pads((4,), (2,), (1,), "SAME")
     ([(1, 1)], [(0, 1)])
     """
     kind = padding.upper() if isinstance(padding, str) else padding

@@ -52,3 +52,9 @@ from ._keys import (  # noqa: F401
     split,
     wrap_key_data,
 )
+
+__all__ = ["cauchy", "exponential", "gumbel", "laplace", "logistic", "lognormal",
+           "multivariate_normal", "normal", "truncated_normal", "uniform", "bernoulli",
+           "categorical", "choice", "permutation", "poisson", "randint", "beta", "chisquare",
+           "dirichlet", "gamma", "loggamma", "t", "PRNGKey", "bits", "clone", "fold_in", "key",
+           "key_data", "split", "wrap_key_data"]

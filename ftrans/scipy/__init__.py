@@ -8,3 +8,5 @@ optional; it is imported only when installed and a special function is first com
 """
 
 from . import linalg, signal, special, stats  # noqa: F401
+
+__all__ = ["linalg", "signal", "special", "stats"]

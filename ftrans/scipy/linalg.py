@@ -83,3 +83,5 @@ def solve_triangular(a: Any, b: Any, trans: Any = 0, lower: bool = False,
                            lower=lower, transpose_a=op != "N",
                            unit_diagonal=unit_diagonal)
     return reshape(out, shape_of(out)[:-1]) if vector else out
+
+__all__ = ["solve_triangular"]

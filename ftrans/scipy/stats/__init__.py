@@ -39,3 +39,6 @@ from . import (  # noqa: F401
     t,
     uniform,
 )
+
+__all__ = ["bernoulli", "beta", "binom", "cauchy", "chi2", "dirichlet", "expon", "gamma", "laplace",
+           "logistic", "multivariate_normal", "norm", "poisson", "t", "uniform"]
