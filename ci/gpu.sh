@@ -60,6 +60,10 @@ echo "   GPU tests took $((SECONDS - start)) s"
 echo "== code generation tests (nvcc, NVRTC, host build)"
 (cd tests && "$PY" -m pytest -q -p no:cacheprovider -rs test_cuda_codegen.py \
   test_cupy_backend.py test_device.py) || status=1
+echo "== Dask workers on the GPU (tests/test_distributed.py, marked gpu)"
+"$PY" -c "import distributed" 2>/dev/null || "$PY" -m pip install -q "dask[distributed]" \
+  || echo "ci/gpu.sh: could not install dask[distributed]; its GPU test will skip" >&2
+(cd tests && "$PY" -m pytest -q -p no:cacheprovider -rs -m gpu test_distributed.py) || status=1
 echo "== GPU benchmark"
 start=$SECONDS
 "$PY" examples/gpu_benchmark.py $QUICK --json "${OUT:-.}/gpu_benchmark.json" || status=1

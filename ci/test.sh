@@ -29,7 +29,7 @@ done
 echo "== GPU tests on the emulated CuPy device"
 PYTHONPATH=cupy_emulator "$PY" -m pytest -p no:cacheprovider -m gpu \
   test_gpu.py test_cupy_emulator.py test_ownership.py test_cupy_backend.py \
-  test_private_files.py test_device.py
+  test_private_files.py test_device.py test_distributed.py
 # The sdist carries what its tests need: built, unpacked elsewhere, installed, and a subset of
 # its tests run from the unpacked tree (ci/sdist.sh).
 cd ..

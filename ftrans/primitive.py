@@ -122,6 +122,9 @@ class Primitive:
     def __repr__(self) -> str:
         return self.name
 
+    def __reduce__(self) -> tuple:  # by name: a jaxpr pickled here runs in another process
+        return primitive_named, (self.name,)
+
 
 PRIMITIVES: dict[str, Primitive] = {}
 
@@ -136,3 +139,17 @@ def register(prim: Primitive) -> Primitive:
     return prim
 
 
+def primitive_named(name: str) -> Primitive:
+    """The registered primitive ``name``: how pickled jaxprs name their primitives
+    (``ftrans.distributed`` ships them to workers), found in the registry of the process
+    that unpickles them, which imported ftrans and so registered them all.
+
+    >>> import ftrans, pickle
+    >>> primitive_named("sin") is pickle.loads(pickle.dumps(PRIMITIVES["sin"]))
+    True
+    """
+    try:
+        return PRIMITIVES[name]
+    except KeyError:
+        raise KeyError(f"no primitive named {name!r} is registered in this process: is the "
+                       "same version of ftrans installed where the jaxpr was pickled?") from None

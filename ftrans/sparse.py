@@ -24,10 +24,11 @@ import numpy as np
 
 from .api.checks import as_value, check_chunk_size, check_diff_dtype, fun_name
 from .api.derivatives import Traced, grad, trace_concrete
-from .api.jacobians import basis, batched_over_seeds, resolve_chunk
+from .api.jacobians import basis_chunk, batched_over_seeds, resolve_chunk
 from .core import aval_of
 from .deps import jaxpr_deps, ranges, unique_sorted
 from .device import to_host
+from .distributed.engine import remote_for
 from .ir import ShapedArray
 from .transforms.transpose import transpose_jaxpr
 
@@ -201,13 +202,12 @@ def color_columns(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) ->
     return np.asarray(colors, np.int64)
 
 
-def _seeds(colors: np.ndarray, n_colors: int, dtype: np.dtype) -> Callable:
-    def seeds(lo: int, hi: int) -> np.ndarray:
-        s = np.zeros((hi - lo, len(colors)), dtype)
-        mine = np.nonzero((colors >= lo) & (colors < hi))[0]
-        s[colors[mine] - lo, mine] = 1
-        return s
-    return seeds
+def _color_seeds(colors: np.ndarray, dtype: np.dtype, lo: int, hi: int) -> np.ndarray:
+    """Seeds ``lo..hi``: seed ``c`` is the sum of the basis vectors of color ``c``."""
+    s = np.zeros((hi - lo, len(colors)), dtype)
+    mine = np.nonzero((colors >= lo) & (colors < hi))[0]
+    s[colors[mine] - lo, mine] = 1
+    return s
 
 
 class _Plan(NamedTuple):
@@ -256,18 +256,19 @@ def _plan(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int], mode: str 
 
 
 def _run(jaxpr: Any, consts: list, count: int, seeds: Callable, chunk_size: Any,
-         max_memory: int | None, api_name: str) -> np.ndarray:
+         max_memory: int | None, api_name: str, remote: Any = None) -> np.ndarray:
     """The linear ``jaxpr`` on ``count`` seeds, as a (count, flattened output) array."""
     in_avals = jaxpr.in_avals
-    k = resolve_chunk(chunk_size, jaxpr, consts, in_avals, count, max_memory, api_name)
-    (out,) = batched_over_seeds(jaxpr, consts, in_avals, count, seeds, k)
+    k = resolve_chunk(chunk_size, jaxpr, consts, in_avals, count, max_memory, api_name,
+                      remote=remote)
+    (out,) = batched_over_seeds(jaxpr, consts, in_avals, count, seeds, k, remote)
     return to_host(out).reshape(count, -1)  # the COO result is assembled on the host
 
 
 def _sparse_from_linear(lin: Any, consts: list, rows: np.ndarray, cols: np.ndarray,
                         shape: tuple[int, int], mode: str | None, chunk_size: Any,
-                        max_memory: int | None, api_name: str, symmetric: bool = False
-                        ) -> SparseJacobian:
+                        max_memory: int | None, api_name: str, symmetric: bool = False,
+                        remote: Any = None) -> SparseJacobian:
     """Values at ``(rows, cols)`` from the compressed passes of a plan. With ``a`` the index
     the colored passes come out along (rows forward, columns reverse) and ``b`` the colored
     one: ``J[a, b]`` is entry ``a`` of the pass of ``b``'s color, or, for ``a`` dense,
@@ -285,15 +286,15 @@ def _sparse_from_linear(lin: Any, consts: list, rows: np.ndarray, cols: np.ndarr
     dense = np.isin(a, plan.dense)
     if n_colors:
         dtype = np.result_type(*[av.dtype for av in primary[0].in_avals])
-        out = _run(*primary, n_colors, _seeds(plan.colors, n_colors, dtype), chunk_size,
-                   max_memory, api_name)
+        out = _run(*primary, n_colors, functools.partial(_color_seeds, plan.colors, dtype),
+                   chunk_size, max_memory, api_name, remote)
         values[~dense] = out[plan.colors[b[~dense]], a[~dense]]
     if len(plan.dense):
         n_a = shape[0] if plan.mode == "forward" else shape[1]
         dtype = np.result_type(*[av.dtype for av in other[0].in_avals])
         out = _run(*other, len(plan.dense),
-                   lambda lo, hi: basis(n_a, plan.dense[lo:hi].tolist(), dtype),
-                   chunk_size, max_memory, api_name)
+                   functools.partial(basis_chunk, n_a, plan.dense.tolist(), dtype, False),
+                   chunk_size, max_memory, api_name, remote)
         position = np.searchsorted(plan.dense, a[dense])
         values[dense] = out[position, b[dense]]
     label = plan.mode if not len(plan.dense) or symmetric else \
@@ -312,15 +313,16 @@ def _real_only(x: ShapedArray, out: ShapedArray, api_name: str) -> None:
 
 
 def sparse_jacobian(fun: Callable, sparsity: Any = None, mode: str | None = None,
-                    chunk_size: int | str | None = None, max_memory: int | None = None
-                    ) -> Callable:
+                    chunk_size: int | str | None = None, max_memory: int | None = None,
+                    executor: Any = None) -> Callable:
     """The Jacobian of ``fun`` (one array in, one array out) in COO form, from one jvp per
     color of its columns or one vjp per color of its rows, whichever needs fewer (or as
     ``mode`` says). ``sparsity`` is a boolean mask of shape (output size, input size), a
     ``(rows, cols)`` pair or a scipy-like sparse matrix; ``None`` finds it with
     ``jacobian_sparsity``. ``chunk_size`` and ``max_memory`` bound the colors evaluated at
     once, as for ``jacfwd``. The result is NumPy arrays on the host, also for CuPy inputs
-    (the passes run on the GPU; only the compressed values are copied back).
+    (the passes run on the GPU; only the compressed values are copied back). ``executor``:
+    the passes run as tasks on its workers, as for ``jacfwd`` (``ftrans.distributed``).
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> rows, cols, values = ftrans.sparse_jacobian(lambda x: x * x)(np.array([1.0, 2.0]))
@@ -328,6 +330,7 @@ def sparse_jacobian(fun: Callable, sparsity: Any = None, mode: str | None = None
     ([0, 1], [0, 1], [2.0, 4.0])
     """
     chunk = check_chunk_size(chunk_size, "sparse_jacobian")
+    remote = remote_for(executor, None, max_memory, "sparse_jacobian")
 
     @functools.wraps(fun)
     def sparse_jac(x: Any) -> SparseJacobian:
@@ -345,16 +348,16 @@ def sparse_jacobian(fun: Callable, sparsity: Any = None, mode: str | None = None
         from .transforms.linearize import linearize_jaxpr
         lin, consts = linearize_jaxpr(tr.jaxpr, tr.values, [True])
         return _sparse_from_linear(lin, consts, rows, cols, shape, mode, chunk, max_memory,
-                                   "sparse_jacobian")
+                                   "sparse_jacobian", remote=remote)
 
     return sparse_jac
 
 
 def sparse_hessian(fun: Callable, sparsity: Any = None, chunk_size: int | str | None = None,
-                   max_memory: int | None = None) -> Callable:
+                   max_memory: int | None = None, executor: Any = None) -> Callable:
     """The Hessian of scalar ``fun`` in COO form, by forward-over-reverse Hessian-vector
     products, one per color of its columns. ``sparsity`` as for ``sparse_jacobian``;
-    ``None`` finds it with ``hessian_sparsity``.
+    ``None`` finds it with ``hessian_sparsity``. ``executor`` as for ``sparse_jacobian``.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> H = ftrans.sparse_hessian(lambda x: fnp.sum(x ** 3))(np.array([1.0, 2.0]))
@@ -362,6 +365,7 @@ def sparse_hessian(fun: Callable, sparsity: Any = None, chunk_size: int | str | 
     (1, [[6.0, 0.0], [0.0, 12.0]])
     """
     chunk = check_chunk_size(chunk_size, "sparse_hessian")
+    remote = remote_for(executor, None, max_memory, "sparse_hessian")
 
     @functools.wraps(fun)
     def sparse_hess(x: Any) -> SparseJacobian:
@@ -379,7 +383,7 @@ def sparse_hessian(fun: Callable, sparsity: Any = None, chunk_size: int | str | 
         from .transforms.linearize import linearize_jaxpr
         lin, consts = linearize_jaxpr(tr.jaxpr, tr.values, [True])
         return _sparse_from_linear(lin, consts, rows, cols, (n, n), "forward", chunk,
-                                   max_memory, "sparse_hessian", symmetric=True)
+                                   max_memory, "sparse_hessian", symmetric=True, remote=remote)
 
     return sparse_hess
 

@@ -48,6 +48,8 @@ FORBIDDEN = [
     ("ftrans.core", "ftrans.device", "the core reads which array module from ftrans.xp"),
     ("ftrans.transforms", "ftrans.prims", "transformations name no primitive"),
     ("ftrans.graph", "ftrans.explain", "both read traces through ftrans.display"),
+    ("ftrans.distributed", "ftrans.api", "the API hands chunks to the workers, not back"),
+    ("ftrans.distributed", "ftrans.numpy", "workers run jaxprs, not the user's NumPy code"),
 ]
 
 # ----------------------------------------------------------------------------- the graph

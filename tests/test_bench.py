@@ -36,6 +36,32 @@ def test_cli_writes_json(tmp_path, capsys):
     assert all(r["error"] == "" for r in data["results"])
 
 
+def test_w10_skips_cleanly_without_dask(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
+    assert WORKLOADS["W10"](Config(quick=True)) == []
+    err = capsys.readouterr().err
+    assert "W10 skipped: dask.distributed is not installed" in err
+    assert "pip install 'ftrans[distributed]'" in err
+
+
+def test_w10_reports_efficiency_memory_and_overhead(capsys):
+    pytest.importorskip("distributed")
+    assert main(["--quick", "--only", "W10", "--no-peers", "--threads", "0",
+                 "--repeats", "1"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"W10 +jacfwd 2000 inputs.* ftrans\.dask2 ", out)
+    assert re.search(r"W10 parallel efficiency T\(1 process\) / \(2 T\(2 workers\)\), by "
+                     r"medians, load average [\d.?]+, 8 chunks of 250:", out)
+    for who in ("ftrans on 2 Dask workers: ", "ftrans on a ProcessPoolExecutor: ",
+                "hand NumPy chunks, same pool: "):
+        assert re.search(who + r" *\d+\.\d\d \(.* s / \(2 x .* s\); \d+\.\d\d by minima\)", out)
+    assert len(re.findall(r"W10 worker \S+: peak RSS \d+ MiB \(before W10 \d+ MiB\)", out)) == 2
+    assert re.search(r"W10 program: .* MiB pickled, shipped 2x", out)
+    assert re.search(r"W10 per-chunk overhead \(trivial chunks\): [\d.]+ ms per task on the "
+                     r"2 Dask workers, [\d.]+ ms on a ProcessPoolExecutor\(2\)", out)
+    assert "mismatch" not in out
+
+
 def test_cli_rejects_unknown_workloads(capsys):
     assert main(["--only", "W42", "--threads", "0"]) == 2
     assert "W42" in capsys.readouterr().err

@@ -90,9 +90,9 @@ def test_tridiagonal_10000_takes_three_jvp_passes():
     import ftrans.sparse as sparse
     real = sparse.batched_over_seeds
 
-    def counting(jaxpr, consts, in_avals, count, seeds, chunk_size):
+    def counting(jaxpr, consts, in_avals, count, seeds, chunk_size, *rest):
         passes.append(count)
-        return real(jaxpr, consts, in_avals, count, seeds, chunk_size)
+        return real(jaxpr, consts, in_avals, count, seeds, chunk_size, *rest)
 
     sparse.batched_over_seeds = counting
     try:

@@ -11,9 +11,11 @@ import numpy as np
 
 from ..core import aval_of, trace_to_jaxpr
 from ..device import on_device, to_call_device
+from ..distributed.dask_arrays import is_dask_array, vmap_blocks
+from ..distributed.engine import remote_for
 from ..ir import ClosedJaxpr
 from ..prims.shape import move_batch_axis
-from ..transforms.batch import batch_fun
+from ..transforms.batch import batch_fun, batch_jaxpr_eval
 from ..tree_util import _node_of, flatten_fun, tree_flatten, tree_unflatten
 from .checks import arg_name, as_value, finalize, fun_name, owned_tree
 
@@ -60,13 +62,18 @@ def _batched_shape(shape: tuple, dim: int | None, size: int) -> tuple:
 
 
 def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
-         axis_size: int | None = None) -> Callable:
+         axis_size: int | None = None, executor: Any = None) -> Callable:
     """Vectorize ``fun`` over a batch axis of its inputs.
 
     ``in_axes``: an int, None, or a pytree prefix of the positional arguments (a tuple with
     one entry per argument); keyword arguments are mapped over their axis 0, as in JAX.
     ``out_axes`` likewise for the outputs. Negative axes count from the end.
-    ``axis_size`` gives the batch size when no input is mapped.
+    ``axis_size`` gives the batch size when no input is mapped. ``executor``: a
+    ``concurrent.futures.Executor`` or a ``dask.distributed.Client``; ``fun`` is traced once
+    here and the mapped axis is split into shards (of 16 rows at least), each a compiled
+    batched call on a worker (``ftrans.distributed``; matrix products may differ from the
+    single-process ones in the last bits, as BLAS picks kernels by shape). Given Dask arrays
+    (mapped along axis 0), the result is lazy Dask arrays: ``ftrans.distributed.map_blocks``.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.vmap(lambda x: fnp.sum(x * x))(np.arange(6.0).reshape(2, 3))
@@ -80,6 +87,7 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
             axis_size, (int, np.integer)) or axis_size < 0):
         raise ValueError(f"vmap: axis_size must be a non-negative integer or None, got "
                          f"{axis_size!r}")
+    remote = remote_for(executor, None, None, "vmap")
 
     @functools.wraps(fun)
     def vmapped(*args: Any, **kwargs: Any) -> Any:
@@ -94,6 +102,9 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
                   for _ in range(len(tree_flatten(arg)[0]))]
         owners += [f"keyword argument {k!r}" for k in sorted(kwargs)
                    for _ in range(len(tree_flatten(kwargs[k])[0]))]
+        if any(is_dask_array(x) for x in leaves):  # lazily, one batched program per block
+            return vmap_blocks(vmap(fun, in_axes, out_axes), args, kwargs, axes, out_axes,
+                               owners)
         leaves, xp = to_call_device(leaves, "vmap")
         values, dims, sizes = [], [], []
         for i, (x, ax) in enumerate(zip(leaves, axes)):
@@ -127,7 +138,12 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0,
             f_args, f_kwargs = tree_unflatten(in_tree, full)
             return fun(*f_args, **f_kwargs)
 
-        outs, out_dims, out_tree, consts = batch_fun(call, values, dims, "vmap")
+        def evaluate(jaxpr: Any, consts: list, m_values: list, m_dims: list) -> Any:
+            if remote is not None and m_values and remote.applies([*consts, *m_values]):
+                return remote.map_shards(jaxpr, consts, m_values, m_dims, size)
+            return batch_jaxpr_eval(jaxpr, consts, m_values, m_dims)
+
+        outs, out_dims, out_tree, consts = batch_fun(call, values, dims, "vmap", evaluate)
         out_ax = _prefix_leaves(out_axes, tree_unflatten(out_tree, outs), "out_axes")
         results = []
         for i, (o, d, ax) in enumerate(zip(outs, out_dims, out_ax)):

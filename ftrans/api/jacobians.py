@@ -13,7 +13,8 @@ import numpy as np
 
 from ..backends.owned import owned
 from ..core import aval_of
-from ..device import on_device
+from ..device import on_device, require_gpu
+from ..distributed.engine import Remote, remote_for
 from ..ir import Jaxpr, ShapedArray
 from ..memory import auto_chunk_size
 from ..prims.shape import move_batch_axis, reshape, transpose
@@ -37,10 +38,11 @@ from .derivatives import Traced, linearized, wrt
 
 def resolve_chunk(chunk: int | str | None, jaxpr: Jaxpr, consts: list,
                   in_avals: Sequence[ShapedArray], count: int, max_memory: int | None,
-                  api: str, xp: Any = np) -> int | None:
+                  api: str, xp: Any = np, remote: Remote | None = None) -> int | str | None:
     """``chunk_size="auto"``: the largest chunk whose estimated peak fits ``max_memory``
-    (by default a share of the memory of the computation's device, ``xp``'s)."""
-    if chunk != "auto":
+    (by default a share of the memory of the computation's device, ``xp``'s). With an
+    executor, the workers' memory decides (``distributed.engine``)."""
+    if chunk != "auto" or (remote is not None and remote.applies(consts)):
         return chunk  # type: ignore[return-value]
     return auto_chunk_size(jaxpr, consts, in_avals, count, max_memory, api, xp is not np)
 
@@ -49,6 +51,16 @@ def _chunks(n: int, chunk_size: int | None) -> list[tuple[int, int]]:
     step = n if chunk_size is None or chunk_size >= n else chunk_size
     # n == 0: one empty chunk, so the outputs still get their (empty) leading axis and shape
     return [(i, min(i + step, n)) for i in range(0, max(n, 1), max(step, 1))]
+
+
+def basis_chunk(n: int, rows: Sequence[int], dtype: Any, gpu: bool, lo: int, hi: int
+                ) -> np.ndarray:
+    """Basis vectors ``rows[lo:hi]`` (seeds that pickle: executors ship them to workers).
+
+    >>> basis_chunk(3, [0, 2], np.dtype(np.float64), False, 1, 2)
+    array([[0., 0., 1.]])
+    """
+    return basis(n, rows[lo:hi], dtype, require_gpu() if gpu else np)
 
 
 def basis(n: int, rows: Sequence[int], dtype: np.dtype, xp: Any = np) -> np.ndarray:
@@ -69,27 +81,31 @@ def _split_basis(basis: np.ndarray, avals: Sequence[ShapedArray]) -> list[np.nda
 
 
 def batched_over_basis(jaxpr: Jaxpr, consts: list, in_avals: Sequence[ShapedArray],
-                       rows: Sequence[int], chunk_size: int | None,
-                       xp: Any = np) -> list[Any]:
+                       rows: Sequence[int], chunk_size: int | str | None,
+                       xp: Any = np, remote: Remote | None = None) -> list[Any]:
     """Evaluate linear ``jaxpr`` on the basis vectors ``rows`` of its flattened input space,
     in chunks; each output gets a leading axis of len(rows)."""
     n = sum(av.size for av in in_avals)
     dtype = np.result_type(*[av.dtype for av in in_avals]) if in_avals else np.float64
-    outs = batched_over_seeds(jaxpr, consts, in_avals, len(rows),
-                              lambda lo, hi: basis(n, rows[lo:hi], dtype, xp), chunk_size)
+    seeds = functools.partial(basis_chunk, n, rows, dtype, xp is not np)
+    outs = batched_over_seeds(jaxpr, consts, in_avals, len(rows), seeds, chunk_size, remote)
     return on_device(xp, outs)  # outputs that are constants (zero derivatives) too
 
 
 def batched_over_seeds(jaxpr: Jaxpr, consts: list, in_avals: Sequence[ShapedArray],
                        count: int, seeds: Callable[[int, int], np.ndarray],
-                       chunk_size: int | None) -> list[Any]:
+                       chunk_size: int | str | None, remote: Remote | None = None
+                       ) -> list[Any]:
     """Evaluate linear ``jaxpr`` on ``count`` seed vectors of its flattened input space,
     ``seeds(lo, hi)`` giving rows lo..hi as a (hi - lo, n) array, ``chunk_size`` at a time.
     Each output gets a leading axis of ``count``. Chunks of NumPy results are written into one
-    preallocated array, so chunking bounds the peak at the result plus one chunk."""
+    preallocated array, so chunking bounds the peak at the result plus one chunk. With an
+    executor (``remote``), each chunk is a task on a worker (``distributed.engine``)."""
+    if remote is not None and remote.applies(consts):
+        return remote.map_chunks(jaxpr, consts, in_avals, count, seeds, chunk_size)
     out: list[Any] | None = None
     per_chunk = []
-    for lo, hi in _chunks(count, chunk_size):
+    for lo, hi in _chunks(count, None if isinstance(chunk_size, str) else chunk_size):
         basis = _split_basis(seeds(lo, hi), in_avals)
         outs, dims = batch_jaxpr_eval(jaxpr, consts, basis, [0] * len(basis))
         del basis
@@ -178,12 +194,19 @@ def _assemble(tr: Traced, blocks: list[list[Any]], argnums: Any) -> Any:
 
 def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
            chunk_size: int | str | None = None, max_memory: int | None = None,
-           holomorphic: bool = False) -> Callable:
+           holomorphic: bool = False, executor: Any = None, out: str | None = None
+           ) -> Callable:
     """The Jacobian by forward mode: the linearized function batched over all input basis
     vectors (``chunk_size`` of them at a time; ``"auto"``: as many as fit ``max_memory``
     bytes, by default half the available RAM). Shape: output shape + input shape.
     Inputs must be real (outputs may be complex), unless ``holomorphic=True``: complex
     inputs and outputs, the Jacobian of complex derivatives.
+
+    ``executor``: a ``concurrent.futures.Executor`` or a ``dask.distributed.Client``; each
+    chunk is then a task on a worker (``ftrans.distributed``: ``chunk_size`` per task,
+    ``"auto"`` from the workers' memory, ``max_memory`` per task), with results equal to the
+    single-process ones for the same ``chunk_size``. ``out="dask"``: a lazy
+    ``dask.array.Array`` whose blocks are computed on the Dask workers and stay there.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.jacfwd(lambda x: x * x)(np.array([1.0, 2.0]))
@@ -191,23 +214,24 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
            [0., 4.]])
     """
     chunk = check_chunk_size(chunk_size, "jacfwd")
+    remote = remote_for(executor, out, max_memory, "jacfwd")
 
     @functools.wraps(fun)
     def jacfun(*args: Any, **kwargs: Any) -> Any:
         tr, lin, consts, _ = jac_setup(fun, args, kwargs, argnums, has_aux, "jacfwd",
                                        holomorphic)
-        jac = _jacfwd_of(tr, lin, consts, argnums, chunk, max_memory, "jacfwd")
+        jac = _jacfwd_of(tr, lin, consts, argnums, chunk, max_memory, "jacfwd", remote)
         return (jac, tr.aux) if has_aux else jac
 
     return jacfun
 
 
 def _jacfwd_of(tr: Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
-               max_memory: int | None, api: str) -> Any:
+               max_memory: int | None, api: str, remote: Remote | None = None) -> Any:
     in_avals = lin.in_avals
     n = _flat_size(in_avals)
-    k = resolve_chunk(chunk, lin, consts, in_avals, n, max_memory, api, tr.xp)
-    cols = batched_over_basis(lin, consts, in_avals, list(range(n)), k, tr.xp)
+    k = resolve_chunk(chunk, lin, consts, in_avals, n, max_memory, api, tr.xp, remote)
+    cols = batched_over_basis(lin, consts, in_avals, list(range(n)), k, tr.xp, remote)
     blocks = []
     for col, out_av in zip(cols, lin.out_avals):
         row, off = [], 0
@@ -221,11 +245,13 @@ def _jacfwd_of(tr: Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
 
 def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
            chunk_size: int | str | None = None, max_memory: int | None = None,
-           holomorphic: bool = False) -> Callable:
+           holomorphic: bool = False, executor: Any = None, out: str | None = None
+           ) -> Callable:
     """The Jacobian by reverse mode: the transposed linear function batched over all output
     basis vectors (``chunk_size`` at a time; ``"auto"``: as many as fit ``max_memory``
     bytes). Shape: output shape + input shape. Outputs must be real (inputs may be complex:
     each row is then a gradient, as ``grad`` gives it), unless ``holomorphic=True``.
+    ``executor``, ``out``: as for ``jacfwd``.
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.jacrev(lambda x: x * x)(np.array([1.0, 2.0]))
@@ -233,24 +259,27 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
            [0., 4.]])
     """
     chunk = check_chunk_size(chunk_size, "jacrev")
+    remote = remote_for(executor, out, max_memory, "jacrev")
 
     @functools.wraps(fun)
     def jacfun(*args: Any, **kwargs: Any) -> Any:
         tr, lin, consts, _ = jac_setup(fun, args, kwargs, argnums, has_aux, "jacrev",
                                        holomorphic)
-        jac = _jacrev_of(tr, lin, consts, argnums, chunk, max_memory, "jacrev")
+        jac = _jacrev_of(tr, lin, consts, argnums, chunk, max_memory, "jacrev", remote)
         return (jac, tr.aux) if has_aux else jac
 
     return jacfun
 
 
 def _jacrev_of(tr: Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
-               max_memory: int | None, api: str) -> Any:
+               max_memory: int | None, api: str, remote: Remote | None = None) -> Any:
     ct_jaxpr, ct_consts = transpose_jaxpr(lin, consts)
     out_avals, in_avals = lin.out_avals, lin.in_avals
     m = _flat_size(out_avals)
-    k = resolve_chunk(chunk, ct_jaxpr, ct_consts, out_avals, m, max_memory, api, tr.xp)
-    rows = batched_over_basis(ct_jaxpr, ct_consts, out_avals, list(range(m)), k, tr.xp)
+    k = resolve_chunk(chunk, ct_jaxpr, ct_consts, out_avals, m, max_memory, api, tr.xp,
+                      remote)
+    rows = batched_over_basis(ct_jaxpr, ct_consts, out_avals, list(range(m)), k, tr.xp,
+                              remote)
     blocks = []
     off = 0
     for out_av in out_avals:
@@ -262,10 +291,11 @@ def _jacrev_of(tr: Traced, lin: Jaxpr, consts: list, argnums: Any, chunk: Any,
 
 def jacobian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
              chunk_size: int | str | None = None, max_memory: int | None = None,
-             holomorphic: bool = False) -> Callable:
+             holomorphic: bool = False, executor: Any = None, out: str | None = None
+             ) -> Callable:
     """The Jacobian, by forward mode when the inputs have fewer elements than the outputs,
     by reverse mode otherwise (complex inputs: reverse; complex outputs: forward, unless
-    ``holomorphic=True``).
+    ``holomorphic=True``). ``executor``, ``out``: as for ``jacfwd``.
 
     >>> import ftrans, numpy as np
     >>> ftrans.jacobian(lambda x: 2.0 * x)(np.ones(2))
@@ -273,6 +303,7 @@ def jacobian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fa
            [0., 2.]])
     """
     chunk = check_chunk_size(chunk_size, "jacobian")
+    remote = remote_for(executor, out, max_memory, "jacobian")
 
     @functools.wraps(fun)
     def jacfun(*args: Any, **kwargs: Any) -> Any:
@@ -280,7 +311,7 @@ def jacobian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fa
                                        holomorphic)
         forward = _forward_mode(lin, holomorphic, fun)
         jac = (_jacfwd_of if forward else _jacrev_of)(tr, lin, consts, argnums, chunk,
-                                                      max_memory, "jacobian")
+                                                      max_memory, "jacobian", remote)
         return (jac, tr.aux) if has_aux else jac
 
     return jacfun
@@ -292,10 +323,12 @@ def _concat_flat(parts: list[Any], axis: int) -> Any:
 
 def jacobian_columns(fun: Callable, cols: Sequence[int], argnums: int | Sequence[int] = 0,
                      chunk_size: int | str | None = None, has_aux: bool = False,
-                     max_memory: int | None = None) -> Callable:
+                     max_memory: int | None = None, executor: Any = None,
+                     out: str | None = None) -> Callable:
     """Chosen Jacobian columns by forward mode (one jvp per column, batched). ``cols`` index
     the flattened inputs (those of ``argnums``, one after another); the result has shape
-    (flattened output size, len(cols)). ``chunk_size``, ``max_memory`` as for ``jacfwd``.
+    (flattened output size, len(cols)). ``chunk_size``, ``max_memory``, ``executor``,
+    ``out`` as for ``jacfwd``.
 
     >>> import ftrans, numpy as np
     >>> ftrans.jacobian_columns(lambda x: x * np.array([1.0, 2.0, 3.0]), [2])(np.ones(3))
@@ -304,6 +337,7 @@ def jacobian_columns(fun: Callable, cols: Sequence[int], argnums: int | Sequence
            [3.]])
     """
     chunk = check_chunk_size(chunk_size, "jacobian_columns")
+    remote = remote_for(executor, out, max_memory, "jacobian_columns")
 
     @functools.wraps(fun)
     def columns(*args: Any, **kwargs: Any) -> Any:
@@ -311,8 +345,8 @@ def jacobian_columns(fun: Callable, cols: Sequence[int], argnums: int | Sequence
                                        "jacobian_columns")
         chosen = check_indices(cols, _flat_size(lin.in_avals), "cols", "jacobian_columns")
         k = resolve_chunk(chunk, lin, consts, lin.in_avals, len(chosen), max_memory,
-                          "jacobian_columns", tr.xp)
-        outs = batched_over_basis(lin, consts, lin.in_avals, chosen, k, tr.xp)
+                          "jacobian_columns", tr.xp, remote)
+        outs = batched_over_basis(lin, consts, lin.in_avals, chosen, k, tr.xp, remote)
         flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.out_avals)]
         out = owned([finalize(transpose(_concat_flat(flat, 1), (1, 0)))], tr.avoid)[0]
         return (out, tr.aux) if has_aux else out
@@ -322,16 +356,19 @@ def jacobian_columns(fun: Callable, cols: Sequence[int], argnums: int | Sequence
 
 def jacobian_rows(fun: Callable, rows: Sequence[int], argnums: int | Sequence[int] = 0,
                   chunk_size: int | str | None = None, has_aux: bool = False,
-                  max_memory: int | None = None) -> Callable:
+                  max_memory: int | None = None, executor: Any = None,
+                  out: str | None = None) -> Callable:
     """Chosen Jacobian rows by reverse mode (one vjp per row, batched). ``rows`` index the
     flattened outputs; the result has shape (len(rows), flattened input size, the inputs of
-    ``argnums`` one after another). ``chunk_size``, ``max_memory`` as for ``jacrev``.
+    ``argnums`` one after another). ``chunk_size``, ``max_memory``, ``executor``, ``out`` as
+    for ``jacrev``.
 
     >>> import ftrans, numpy as np
     >>> ftrans.jacobian_rows(lambda x: x * np.array([1.0, 2.0, 3.0]), [1])(np.ones(3))
     array([[0., 2., 0.]])
     """
     chunk = check_chunk_size(chunk_size, "jacobian_rows")
+    remote = remote_for(executor, out, max_memory, "jacobian_rows")
 
     @functools.wraps(fun)
     def rows_fun(*args: Any, **kwargs: Any) -> Any:
@@ -339,8 +376,9 @@ def jacobian_rows(fun: Callable, rows: Sequence[int], argnums: int | Sequence[in
         chosen = check_indices(rows, _flat_size(lin.out_avals), "rows", "jacobian_rows")
         ct_jaxpr, ct_consts = transpose_jaxpr(lin, consts)
         k = resolve_chunk(chunk, ct_jaxpr, ct_consts, lin.out_avals, len(chosen), max_memory,
-                          "jacobian_rows", tr.xp)
-        outs = batched_over_basis(ct_jaxpr, ct_consts, lin.out_avals, chosen, k, tr.xp)
+                          "jacobian_rows", tr.xp, remote)
+        outs = batched_over_basis(ct_jaxpr, ct_consts, lin.out_avals, chosen, k, tr.xp,
+                                  remote)
         flat = [reshape(o, (len(chosen), av.size)) for o, av in zip(outs, lin.in_avals)]
         out = owned([finalize(_concat_flat(flat, 1))], tr.avoid)[0]
         return (out, tr.aux) if has_aux else out
@@ -350,8 +388,11 @@ def jacobian_rows(fun: Callable, rows: Sequence[int], argnums: int | Sequence[in
 
 def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
             chunk_size: int | str | None = None, max_memory: int | None = None,
-            holomorphic: bool = False) -> Callable:
+            holomorphic: bool = False, executor: Any = None, out: str | None = None
+            ) -> Callable:
     """The Hessian, as ``jacfwd(jacrev(fun))``; ``chunk_size`` and ``max_memory`` bound both.
+    ``executor``, ``out``: as for ``jacfwd``, for the outer ``jacfwd`` (its columns are the
+    work; the inner ``jacrev`` is part of the forward pass, traced in the caller).
 
     >>> import ftrans, ftrans.numpy as fnp, numpy as np
     >>> ftrans.hessian(lambda x: fnp.sum(x ** 3))(np.array([1.0, 2.0]))
@@ -359,4 +400,4 @@ def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fal
            [ 0., 12.]])
     """
     return jacfwd(jacrev(fun, argnums, has_aux, chunk_size, max_memory, holomorphic), argnums,
-                  has_aux, chunk_size, max_memory, holomorphic)
+                  has_aux, chunk_size, max_memory, holomorphic, executor, out)

@@ -102,14 +102,24 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ftrans bench: {meta['peers'] or 'no peers'}; threads={args.threads}; "
           f"{'quick' if args.quick else 'full'}", file=sys.stderr)
     results = []
+    summary: list[str] = []
     t0 = time.perf_counter()
     names = only or list(WORKLOADS)
     progress = Progress(len(names))
     for name in names:
         progress.next_workload()
         for case in WORKLOADS[name](cfg):
-            results.extend(run_case(case, repeats, budget, progress))
+            done = []
+            try:
+                done = run_case(case, repeats, budget, progress)
+                results.extend(done)
+            finally:
+                if case.finish is not None:
+                    summary += case.finish({r.impl: r for r in done if r.samples})
     print(table(results))
+    if summary:
+        print("\n".join(summary))
+    meta["summary"] = summary
     print(f"total {time.perf_counter() - t0:.0f} s; command: python -m ftrans.bench "
           f"{' '.join(argv)}")
     if args.json:

@@ -12,7 +12,7 @@ from typing import Any, Callable, TextIO
 
 import numpy as np
 
-from .workloads import Case
+from .cases import Case
 
 
 def to_numpy(x: Any) -> Any:

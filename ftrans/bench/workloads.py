@@ -1,4 +1,4 @@
-"""The workloads W1–W9 and W13: for each, a hand-written NumPy derivative (the reference
+"""The workloads W1–W10 and W13: for each, a hand-written NumPy derivative (the reference
 every result is checked against) and the same computation by ftrans (eager and jit) and by
 each peer.
 
@@ -12,7 +12,6 @@ implementations only).
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
@@ -20,28 +19,8 @@ import numpy as np
 import ftrans
 import ftrans.numpy as fnp
 
+from .cases import Case, Config
 from .peers import Peers
-
-
-@dataclass
-class Config:
-    quick: bool = False
-    peers: Peers | None = None
-    backend: str = ""  # ftrans.jit's backend; "" is its default (NumPy code + fused C)
-    cfuse: bool = False  # fused C kernels work here: also run the NumPy-only jit ("jit.numpy")
-    to_device: Callable[[Any], Any] = staticmethod(lambda x: x)  # type: ignore[assignment]
-
-
-@dataclass
-class Case:
-    workload: str
-    label: str
-    impls: dict[str, Callable[[], Any]]
-    metric: str = "time"
-    rtol: float = 1e-6
-    atol: float = 1e-9
-    repeats: int | None = None
-    notes: dict[str, str] = field(default_factory=dict)
 
 
 def _jax_timed(jax: Any, f: Callable, *args: Any) -> Callable[[], Any]:
@@ -567,9 +546,11 @@ def w13(cfg: Config) -> list[Case]:
                  atol=1e-9)]
 
 
+from .cluster import w10  # noqa: E402  (W10, the dense Jacobian on Dask workers)
+
 WORKLOADS: dict[str, Callable[[Config], list[Case]]] = {
     "W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7, "W8": w8, "W9": w9,
-    "W13": w13}
+    "W10": w10, "W13": w13}
 
 
 def describe(name: str) -> str:

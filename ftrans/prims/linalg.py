@@ -22,7 +22,7 @@ does, so derivatives are those of a function of a symmetric matrix.
 Complex matrices follow JAX's conventions (``docs/complex.md``): every jvp is the R-linear
 map of the tangent, written with the conjugate transpose ``ᴴ`` where the real formula has
 ``ᵀ`` (``A = LLᴴ``, ``A = QR`` with ``QᴴQ = I``, ``A = V diag(w) Vᴴ``, ``A = U diag(s) Vᴴ``,
-``P = A⁺``) and with ``conj``, ``real`` where a result is constrained to be real, so
+``P = A⁺``) and with ``fnp.conj``, ``fnp.real`` where a result is constrained to be real, so
 its transpose in the pairing ``Re Σ u·v`` comes from the primitives it uses. The
 holomorphic rules (solve, triangular_solve, inv, det) need nothing more. Values that are
 real by construction are real arrays: the eigenvalues of eigh, the singular values,

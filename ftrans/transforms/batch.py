@@ -50,13 +50,15 @@ def batch_jaxpr_eval(jaxpr: Jaxpr, consts: Sequence[Any], args: Sequence[Any],
 
 
 def batch_fun(fun: Callable[..., Any], args: Sequence[Any], dims: Sequence[int | None],
-              why: str = "vmap") -> tuple[list[Any], list[int | None], PyTreeDef, list[Any]]:
+              why: str = "vmap", evaluate: Callable[..., Any] = batch_jaxpr_eval
+              ) -> tuple[list[Any], list[int | None], PyTreeDef, list[Any]]:
     """``fun`` (flat array arguments, a pytree of results) applied to ``args`` batched along
     ``dims`` (``None``: the same for the whole batch): traced once abstractly on one
     example's shapes (only the batched arguments are traced; ``why`` names the
-    transformation for ``ConcretizationError``), then its jaxpr evaluated batched. Returns
-    the result's leaves, their batch dims, the result's tree, and the values ``fun``
-    closed over (the jaxpr's constants).
+    transformation for ``ConcretizationError``), then its jaxpr evaluated batched (by
+    ``evaluate``, with ``batch_jaxpr_eval``'s arguments and results). Returns the result's
+    leaves, their batch dims, the result's tree, and the values ``fun`` closed over (the
+    jaxpr's constants).
 
     >>> import numpy as np
     >>> outs, out_dims, _, _ = batch_fun(lambda x, y: x * y, [np.arange(3.0), 2.0], [0, None])
@@ -76,6 +78,6 @@ def batch_fun(fun: Callable[..., Any], args: Sequence[Any], dims: Sequence[int |
         av, d = aval_of(args[i]), dims[i]
         avals.append(ShapedArray(av.shape[:d] + av.shape[d + 1:], av.dtype))
     jaxpr, consts = trace_to_jaxpr(traced, avals, why)
-    outs, out_dims = batch_jaxpr_eval(jaxpr, consts, [args[i] for i in mapped],
-                                      [dims[i] for i in mapped])
+    outs, out_dims = evaluate(jaxpr, consts, [args[i] for i in mapped],
+                              [dims[i] for i in mapped])
     return outs, out_dims, box[0], consts

@@ -1,0 +1,287 @@
+"""The ``executor=`` argument: a Dask client, or any ``concurrent.futures.Executor``.
+
+``Target`` hides the difference. It ships a program once and runs its tasks:
+
+- a Dask ``Client`` (or a client's ``get_executor()``, unwrapped to its client): the program
+  is scattered to every worker (``scatter(..., broadcast=True)``) and each task names it, so
+  it travels once per worker and is unpickled once per worker. A worker killed in the middle
+  is replaced by Dask, which reschedules its tasks: the result is the same.
+- any other executor (``ProcessPoolExecutor``, ``mpi4py.futures.MPIPoolExecutor``, a
+  ``ThreadPoolExecutor``...): the program is pickled once, in the caller, and keyed by its
+  digest. The first tasks carry its bytes (one per worker not yet known to hold them, at
+  most twice the number of workers in all); the others carry only the digest, and a worker
+  that lacks the program answers with a miss, so that task is sent again with the bytes.
+  Each worker keeps the program (``worker.run_keyed``). At most
+  ``WINDOW`` tasks per worker are in flight, so a worker that missed sees its bytes soon.
+  If the executor breaks (a worker process killed), ``ChunksLostError`` says which tasks
+  were lost; nothing is returned.
+
+Dask is imported only when a Dask client is given.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+from ..errors import DocumentedError
+from . import worker
+from .pickling import digest, dumps
+
+if TYPE_CHECKING:
+    import concurrent.futures as cf
+
+WINDOW = 2  # tasks in flight per worker (plain executors)
+
+
+class ChunksLostError(DocumentedError, RuntimeError):
+    """The executor failed while tasks were running (a worker process died, the pool broke):
+    the message names the chunks that were lost. Nothing was returned partially.
+
+    >>> print(ChunksLostError("jacfwd: the pool failed").anchor)
+    chunks-lost-error
+    """
+
+
+_local = threading.local()
+
+
+def last_run() -> dict[str, Any]:
+    """Figures of this thread's last distributed run: ``tasks``, ``workers``,
+    ``payload_bytes`` (the pickled program), ``payload_sends`` (how many times it was sent:
+    once per worker), ``misses``, ``ship_s`` (seconds to pickle and send or scatter it),
+    ``wall_s`` (the whole run) and ``chunk_size``.
+
+    >>> isinstance(last_run(), dict)
+    True
+    """
+    return dict(getattr(_local, "stats", {}))
+
+
+def _is_dask_client(x: Any) -> bool:
+    t = type(x)
+    return t.__module__.startswith("distributed") and hasattr(x, "scatter") \
+        and hasattr(x, "submit") and hasattr(x, "scheduler_info")
+
+
+def client_of(executor: Any) -> Any:
+    """The Dask client behind ``executor`` (a client, or a client's ``get_executor()``), or
+    ``None``.
+
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> client_of(ThreadPoolExecutor(1)) is None
+    True
+    """
+    if _is_dask_client(executor):
+        return executor
+    inner = getattr(executor, "_client", None)
+    if type(executor).__module__.startswith("distributed") and _is_dask_client(inner):
+        return inner
+    return None
+
+
+def check_executor(executor: Any, api: str) -> None:
+    """``TypeError`` naming ``executor=`` unless it is an executor or a Dask client (the
+    standard library's ``concurrent.futures`` is imported only when one is given).
+
+    >>> check_executor(4, "jacfwd")
+    Traceback (most recent call last):
+      ...
+    TypeError: jacfwd: executor must be a concurrent.futures.Executor ...
+    """
+    import concurrent.futures as cf
+    if isinstance(executor, cf.Executor) or client_of(executor) is not None:
+        return
+    raise TypeError(f"{api}: executor must be a concurrent.futures.Executor "
+                    "(ProcessPoolExecutor, mpi4py.futures.MPIPoolExecutor, a Dask client's "
+                    "get_executor()) or a dask.distributed.Client, got "
+                    f"{type(executor).__name__} {executor!r:.60}")
+
+
+def _describe(args: tuple) -> str:
+    return f"{args[0]}..{args[1]}" if len(args) == 2 and all(
+        isinstance(a, int) for a in args) else "shard"
+
+
+class Target:
+    """Where tasks run: ``executor`` (checked by ``check_executor``)."""
+
+    def __init__(self, executor: Any, api: str):
+        self.api = api
+        self.client = client_of(executor)
+        self.executor = None if self.client is not None else executor
+
+    def n_workers(self) -> int:
+        """How many workers run tasks at once."""
+        if self.client is not None:
+            workers = self.client.scheduler_info().get("workers", {})
+            return max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
+        for attr in ("num_workers", "_max_workers"):  # MPIPoolExecutor, the stdlib pools
+            n = getattr(self.executor, attr, None)
+            if isinstance(n, int) and n > 0:
+                return n
+        return os.cpu_count() or 1
+
+    def budget(self, gpu: bool) -> int:
+        """The bytes one task may use on the most constrained worker (``worker.memory_budget``:
+        its device memory, or RAM under the Dask worker's memory limit), divided by the
+        tasks each runs at once."""
+        if self.client is not None:
+            per = self.client.run(worker.memory_budget, gpu)
+            info = self.client.scheduler_info().get("workers", {})
+            budgets = []
+            for a, b in per.items():
+                w = info.get(a, {})
+                limit = 0 if gpu else int(w.get("memory_limit") or 0)  # 0: no limit
+                budgets.append((min(b, limit) if limit else b) // max(1, int(w.get("nthreads",
+                                                                                 1))))
+            return min(budgets)
+        assert self.executor is not None
+        return int(self.executor.submit(worker.memory_budget, gpu).result())
+
+    # --- running tasks
+    def run(self, prog: worker.Program, what: str, tasks: Sequence[tuple],
+            on_result: Callable[[int, Any], None]) -> dict[str, Any]:
+        """Run ``what`` (``"chunk"``: ``worker.run_chunk(prog, lo, hi)``; ``"shard"``:
+        ``worker.run_shard(prog, shard)``) for each argument tuple of ``tasks``, calling
+        ``on_result(i, result)`` in the caller as results arrive; the run's figures
+        (``last_run``)."""
+        t0 = time.perf_counter()
+        stats: dict[str, Any] = {"tasks": len(tasks), "payload_sends": 0, "misses": 0}
+        _local.stats = stats
+        try:
+            if self.client is not None:
+                self._run_dask(prog, what, tasks, on_result, stats)
+            else:
+                self._run_plain(prog, what, tasks, on_result, stats)
+        finally:
+            stats["wall_s"] = time.perf_counter() - t0
+        return stats
+
+    def _run_dask(self, prog: worker.Program, what: str, tasks: Sequence[tuple],
+                  on_result: Callable[[int, Any], None], stats: dict) -> None:
+        import uuid
+
+        from distributed import as_completed
+        client = self.client
+        key, payload, fut = self.scatter(prog, stats)
+        token = uuid.uuid4().hex[:12]
+        futures = [client.submit(worker.run_keyed, key, fut, what, *args,
+                                 key=f"ftrans-{what}-{token}-{i}", pure=False)
+                   for i, args in enumerate(tasks)]
+        index = {f.key: i for i, f in enumerate(futures)}
+        done: set[int] = set()
+        try:
+            for f, (_, result) in as_completed(futures, with_results=True):
+                i = index[f.key]
+                on_result(i, result)
+                done.add(i)
+                f.release()
+        except Exception as e:
+            for f in futures:
+                f.cancel()
+            if type(e).__name__ == "KilledWorker":
+                raise self._lost(what, tasks, done, e) from e
+            _note(e, f"(in a {what} task of {self.api} on a Dask worker)")
+            raise
+
+    def scatter(self, prog: worker.Program, stats: dict | None = None) -> tuple[str, bytes, Any]:
+        """Pickle ``prog`` once and scatter its bytes to every Dask worker: ``(digest, bytes,
+        future)``. Each worker unpickles them once (``worker.run_keyed`` keeps the program)."""
+        t0 = time.perf_counter()
+        payload = dumps(prog, f"{self.api}: the program")
+        key = digest(payload)
+        fut = self.client.scatter(payload, broadcast=True, hash=False)
+        n = len(self.client.scheduler_info().get("workers", {}))
+        if stats is not None:
+            stats.update(payload_bytes=len(payload), ship_s=time.perf_counter() - t0,
+                         workers=n, payload_sends=n)
+        return key, payload, fut
+
+    def _run_plain(self, prog: worker.Program, what: str, tasks: Sequence[tuple],
+                   on_result: Callable[[int, Any], None], stats: dict) -> None:
+        import concurrent.futures as cf
+        t0 = time.perf_counter()
+        payload = dumps(prog, f"{self.api}: the program")
+        key = digest(payload)
+        stats["payload_bytes"] = len(payload)
+        stats["ship_s"] = time.perf_counter() - t0
+        n_workers = self.n_workers()
+        loaded: set[str] = set()  # workers known to hold the program
+        in_flight: dict[cf.Future, tuple[int, bool]] = {}
+        awaiting: dict[cf.Future, str] = {}  # tasks carrying the bytes to a worker that missed
+        todo = list(range(len(tasks)))[::-1]
+        retry: list[tuple[int, str]] = []
+        done: set[int] = set()
+
+        executor = self.executor
+        assert executor is not None
+
+        def submit(i: int, with_payload: bool) -> cf.Future:
+            stats["payload_sends"] += with_payload
+            f = executor.submit(worker.run_keyed, key, payload if with_payload else None,
+                                     what, *tasks[i])
+            in_flight[f] = (i, with_payload)
+            return f
+
+        try:
+            while todo or retry or in_flight:
+                while (retry or todo) and len(in_flight) < WINDOW * n_workers:
+                    if retry:  # the bytes again, unless already on their way to that worker
+                        i, who = retry.pop()
+                        if who in awaiting.values():
+                            submit(i, False)
+                        else:
+                            awaiting[submit(i, True)] = who
+                    else:  # the bytes go with a task while workers may still lack them
+                        carrying = sum(p for _, p in in_flight.values())
+                        submit(todo.pop(), len(loaded) + carrying < n_workers
+                               and stats["payload_sends"] < 2 * n_workers)
+                finished, _ = cf.wait(list(in_flight), return_when=cf.FIRST_COMPLETED)
+                for f in finished:
+                    i, _ = in_flight.pop(f)
+                    awaiting.pop(f, None)
+                    who, result = f.result()
+                    if who == worker.MISS:
+                        stats["misses"] += 1
+                        retry.append((i, result))  # result: the id of the worker that missed
+                        continue
+                    loaded.add(who)
+                    on_result(i, result)
+                    done.add(i)
+        except Exception as e:
+            for f in in_flight:
+                f.cancel()
+            if isinstance(e, (cf.BrokenExecutor, cf.CancelledError)) or (
+                    isinstance(e, RuntimeError) and "shutdown" in str(e)):
+                raise self._lost(what, tasks, done, e) from e
+            _note(e, f"(in a {what} task of {self.api} on a worker of "
+                     f"{type(self.executor).__name__})")
+            raise
+        finally:
+            stats["workers"] = max(len(loaded), 1)
+
+    def _lost(self, what: str, tasks: Sequence[tuple], done: set[int], e: BaseException
+              ) -> ChunksLostError:
+        lost = [i for i in range(len(tasks)) if i not in done]
+        shown = ", ".join(_describe(tasks[i]) if what == "chunk" else str(i)
+                          for i in lost[:20]) + (", ..." if len(lost) > 20 else "")
+        rows = " (seed vectors lo..hi)" if what == "chunk" else ""
+        where = "the Dask cluster" if self.client is not None else \
+            f"the {type(self.executor).__name__}"
+        return ChunksLostError(
+            f"{self.api}: {where} failed ({type(e).__name__}: {e}) with {len(lost)} of "
+            f"{len(tasks)} {what}s not computed: {shown}{rows}. Nothing was returned: no "
+            "partial result. A broken pool runs no more tasks: make a new executor and call "
+            "again.")
+
+
+def _note(e: BaseException, note: str) -> None:
+    add = getattr(e, "add_note", None)  # Python 3.11+
+    if add is not None:
+        add(note)
+
+
+__all__ = ["Target", "ChunksLostError", "check_executor", "client_of", "last_run"]
