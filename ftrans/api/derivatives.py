@@ -144,7 +144,11 @@ def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
 
 def wrt(fun: Callable, args: tuple, kwargs: dict, argnums: tuple[int, ...]) -> Callable:
     """``fun`` as a function of the arguments in ``argnums`` only (named as ``fun``, for
-    error messages)."""
+    error messages): ``fun`` itself when ``argnums`` are all its arguments, in order."""
+    if not kwargs and argnums == tuple(range(len(args))) \
+            and getattr(fun, "fixed_args", None) is None:
+        return fun  # nothing fixed: no wrapper (a per-call cost of small gradients)
+
     @functools.wraps(fun)
     def partial_fun(*diff_args: Any) -> Any:
         return fun(*refill(args, argnums, diff_args), **kwargs)
@@ -418,11 +422,17 @@ def value_and_grad(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0,
     >>> ftrans.value_and_grad(lambda z: z * z, holomorphic=True)(1 + 2j)
     ((-3+4j), (2+4j))
     """
+    checked: dict[int, tuple[tuple[int, ...], list[str]]] = {}  # by the number of args
+
     @functools.wraps(fun)
     def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
-        nums = normalize_argnums(argnums, len(args), "grad")
-        names = [arg_name(fun, i) for i in nums]
-        check_input_dtypes(args, nums, names, "grad", holomorphic)
+        known = checked.get(len(args))
+        if known is None:
+            nums = normalize_argnums(argnums, len(args), "grad")
+            known = checked[len(args)] = (nums, [arg_name(fun, i) for i in nums])
+        nums, names = known
+        if holomorphic or not all(_real_leaf(args[i]) for i in nums):
+            check_input_dtypes(args, nums, names, "grad", holomorphic)
         diff_args = tuple(args[i] for i in nums)
         tr, lin_jaxpr, lin_consts = linearized(wrt(fun, args, kwargs, nums), diff_args,
                                                has_aux, "grad", names)
@@ -454,6 +464,11 @@ def value_and_grad(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0,
         return ((value, tr.aux), g) if has_aux else (value, g)
 
     return value_and_grad_f
+
+
+def _real_leaf(x: Any) -> bool:
+    """``x`` is a Python float or a NumPy float array: an input needing no dtype check."""
+    return type(x) is float or (type(x) is np.ndarray and x.dtype.kind == "f")
 
 
 def _non_scalar_message(fun: Callable, shape: tuple) -> str:

@@ -18,6 +18,7 @@ updates ``x.at[idx].set/add/multiply/divide/min/max/get``.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -107,7 +108,7 @@ def _flat_positions(shape: tuple, idx: tuple) -> np.ndarray:
     what = "this traced index (a boolean mask, or index arrays mixed with other indices)"
     concrete = tuple(from_device(_concrete(i, what)) if isinstance(i, Tracer) else i
                      for i in idx)
-    return np.asarray(np.arange(int(np.prod(shape, dtype=np.int64)), dtype=np.intp)
+    return np.asarray(np.arange(math.prod(shape), dtype=np.intp)
                       .reshape(shape)[concrete])
 
 
@@ -364,7 +365,7 @@ def _combine_repeats(ind: Any, values: Any, axis: int, kind: str) -> tuple[Any, 
     from ._reductions import min as _min
     from ._stats import prod
     ishape = sh.shape_of(ind)
-    nd, n = len(ishape), int(np.prod(ishape, dtype=np.int64))
+    nd, n = len(ishape), math.prod(ishape)
     shape = sh.shape_of(values)
     pre, post = shape[:axis], shape[axis + nd:]
     flat_ind = sh.reshape(ind, (n,))

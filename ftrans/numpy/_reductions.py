@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -121,7 +122,7 @@ def mean(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False, *,
         w = as_array(where)
         count = sum(to_dtype(broadcast_to(w, a.shape), dt), axis=axes, keepdims=keepdims)
         return sum(to_dtype(a, dt), axis=axes, keepdims=keepdims, where=where) / count
-    count = int(np.prod([a.shape[i] for i in axes], dtype=np.int64))
+    count = math.prod([a.shape[i] for i in axes])
     return sum(to_dtype(a, dt), axis=axes, keepdims=keepdims) / count
 
 

@@ -3,6 +3,7 @@ ravel; array creation: asarray, zeros_like, ones_like."""
 
 from __future__ import annotations
 
+import math
 from typing import Any, Sequence
 
 import numpy as np
@@ -279,12 +280,12 @@ def reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None
     if shape.count(-1) > 1:
         raise ValueError("can only specify one unknown dimension")
     if -1 in shape:
-        known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
+        known = math.prod([s for s in shape if s != -1])
         if known == 0 or size % known:
             raise ValueError(f"cannot reshape array of size {size} into shape "
                              f"{tuple(shape)}")
         shape = tuple(size // known if s == -1 else s for s in shape)
-    if int(np.prod(shape, dtype=np.int64)) != size:
+    if math.prod(shape) != size:
         raise ValueError(f"cannot reshape array of size {size} into shape {shape}")
     return sh.reshape(a, shape)
 
@@ -594,7 +595,7 @@ def size(a: Any, axis: int | Sequence[int] | None = None) -> int:
     """
     s = shape_of(a) if is_tracer(a) else np.shape(a)
     if axis is None:
-        return int(np.prod(s, dtype=np.int64))
+        return math.prod(s)
     from ._promote import normalize_axes
     axes = normalize_axes(axis, len(s), "size")
-    return int(np.prod([s[k] for k in axes], dtype=np.int64))
+    return math.prod([s[k] for k in axes])

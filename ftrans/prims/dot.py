@@ -7,6 +7,7 @@ Its transpose with respect to one operand is another dot_general with the cotang
 
 from __future__ import annotations
 
+import math
 from typing import Any, Sequence
 
 import numpy as np
@@ -74,10 +75,10 @@ def _dot_general_impl(xp: Any, x: Any, y: Any, *, dimension_numbers: DimNums) ->
     lf, rf = _free(xn, lc, lb), _free(yn, rc, rb)
     xs, ys = xp.shape(x), xp.shape(y)
     batch_shape = [xs[d] for d in lb]
-    nb = int(np.prod(batch_shape, dtype=np.int64))
-    m = int(np.prod([xs[d] for d in lf], dtype=np.int64))
-    k = int(np.prod([xs[d] for d in lc], dtype=np.int64))
-    n = int(np.prod([ys[d] for d in rf], dtype=np.int64))
+    nb = math.prod(batch_shape)
+    m = math.prod([xs[d] for d in lf])
+    k = math.prod([xs[d] for d in lc])
+    n = math.prod([ys[d] for d in rf])
     xt = xp.transpose(x, list(lb) + lf + list(lc)).reshape(nb, m, k)
     yt = xp.transpose(y, list(rb) + list(rc) + rf).reshape(nb, k, n)
     # a contraction of size 1 is an outer product: broadcasting beats a batched matmul
@@ -215,7 +216,7 @@ def _dot_general_deps(prim: Any, ins: Sequence[Any], in_avals: Sequence[ShapedAr
             continue
         kept = list(batch) + _free(av.ndim, contract, batch)
         inner = deps.scatter(d, deps.project(av.shape, kept),
-                             int(np.prod([av.shape[k] for k in kept], dtype=np.int64)))
+                             math.prod([av.shape[k] for k in kept]))
         parts.append(deps.gather(inner, deps.project(out.shape, out_axes)))
     return [deps.union(parts)]
 

@@ -28,7 +28,7 @@ def shape_of(x: Any) -> tuple[int, ...]:
 
 
 def ndim_of(x: Any) -> int:
-    return len(aval_of(x).shape)
+    return len(shape_of(x))
 
 
 def is_undef(x: Any) -> bool:
@@ -82,6 +82,19 @@ def elementwise_batch(prim: Primitive) -> Callable:
     broadcast (a view in NumPy); unbatched scalars stay scalars.
     """
     def batch(args: Sequence[Any], dims: Sequence[int | None], **params: Any) -> Any:
+        # fast path: the batched operands share their batch dim and rank, and the others
+        # are scalars; nothing to line up (what the general case below would conclude)
+        d0 = n0 = None
+        for a, d in zip(args, dims):
+            if d is None:
+                if shape_of(a):
+                    break
+            elif d0 is None:
+                d0, n0 = d, len(shape_of(a))
+            elif d != d0 or len(shape_of(a)) != n0:
+                break
+        else:
+            return prim.bind(*args, **params), d0
         full_rank = max(ndim_of(a) - (d is not None) for a, d in zip(args, dims))
         batched = [(a, d) for a, d in zip(args, dims) if d is not None]
         size = shape_of(batched[0][0])[batched[0][1]]

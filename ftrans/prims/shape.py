@@ -3,6 +3,7 @@ convert_element_type. All are linear; each transpose undoes the shape change."""
 
 from __future__ import annotations
 
+import math
 from typing import Any, Sequence
 
 import numpy as np
@@ -151,7 +152,7 @@ def reshape(x: Any, new_sizes: Sequence[int]) -> Any:
 
 
 def _reshape_aval(x: ShapedArray, *, new_sizes: tuple) -> ShapedArray:
-    if int(np.prod(new_sizes, dtype=np.int64)) != x.size:
+    if math.prod(new_sizes) != x.size:
         raise TypeError(f"cannot reshape array of shape {x.shape} (size {x.size}) "
                         f"into shape {new_sizes}")
     return ShapedArray(new_sizes, x.dtype)

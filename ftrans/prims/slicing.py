@@ -4,6 +4,7 @@ rolls it back."""
 
 from __future__ import annotations
 
+import math
 from typing import Any, Sequence
 
 import numpy as np
@@ -111,7 +112,20 @@ def _slice_impl(xp: Any, x: Any, *, start_indices: tuple, limit_indices: tuple,
     return x[index]
 
 
+
+
+def _slice_py(avals: Sequence[Any], *, start_indices: tuple, limit_indices: tuple,
+              strides: tuple) -> str | None:
+    """jit's NumPy code for a slice: ``x[1:10]``, written inline (no impl call)."""
+    if not start_indices:
+        return None  # x[()] of a 0-d array is a scalar, not an array: the impl keeps it
+    parts = [f"{s}:{lim}" + (f":{st}" if st != 1 else "")
+             for s, lim, st in zip(start_indices, limit_indices, strides)]
+    return "{0}[" + ", ".join(parts) + "]"
+
+
 slice_p.impl = _slice_impl
+slice_p.py_expr = _slice_py
 slice_p.abstract_eval = _slice_aval
 slice_p.transpose = _slice_transpose
 slice_p.batch = _slice_batch
@@ -152,6 +166,9 @@ def pad(x: Any, padding_value: Any, padding_config: Sequence[tuple[int, int, int
     return pad_p.bind(x, padding_value, padding_config=config)
 
 
+_REAL_SCALARS = (float, int, bool, np.float64, np.float32, np.float16)
+
+
 def _pad_impl(xp: Any, x: Any, value: Any, *, padding_config: tuple) -> Any:
     key = (x.shape, padding_config)
     plan = _INDEX.get(key)
@@ -162,8 +179,12 @@ def _pad_impl(xp: Any, x: Any, value: Any, *, padding_config: tuple) -> Any:
                       for n, (lo, hi, it) in zip(key[0], padding_config)))
         if len(_INDEX) < 4096:
             _INDEX[key] = plan
-    out = xp.empty(plan[0], dtype=x.dtype)
-    out[...] = value
+    if type(value) in _REAL_SCALARS and value == 0 and math.copysign(1.0, value) > 0:
+        # zeros (not -0.0): one call, not two
+        out = xp.zeros(plan[0], dtype=x.dtype)
+    else:
+        out = xp.empty(plan[0], dtype=x.dtype)
+        out[...] = value
     out[plan[1]] = x
     return out
 
