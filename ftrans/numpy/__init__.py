@@ -54,6 +54,7 @@ from ._elementwise import (  # noqa
     true_divide,
     where,
 )
+from ._inspection import ndim, shape, size  # noqa: F401
 from ._linalg import dot, inner, matmul, outer, vdot  # noqa: F401
 from ._reductions import amax, amin, max, mean, min, sum  # noqa: F401
 from ._shape import (  # noqa: F401
@@ -62,12 +63,9 @@ from ._shape import (  # noqa: F401
     broadcast_to,
     expand_dims,
     moveaxis,
-    ndim,
     ones_like,
     ravel,
     reshape,
-    shape,
-    size,
     squeeze,
     swapaxes,
     transpose,

@@ -8,11 +8,13 @@ CuPy inputs CuPy arrays, and traced values stay traced. Traced values report the
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Any, Sequence
 
 import numpy as np
 
 from ..core import Tracer
+from ._promote import is_tracer, normalize_axes, shape_of
 
 __array_api_version__ = "2023.12"
 
@@ -223,3 +225,81 @@ def __array_namespace_info__() -> ArrayNamespaceInfo:
     ['bool']
     """
     return ArrayNamespaceInfo()
+
+
+def shape(a: Any) -> tuple[int, ...]:
+    """The shape of ``a``.
+
+    Parameters
+    ----------
+    a : array_like
+        An array, a nested sequence, a scalar or a traced array.
+
+    Returns
+    -------
+    shape : tuple of int
+        Its shape (static, also under ``jit``).
+
+    Examples
+    --------
+    >>> import ftrans.numpy as fnp
+    >>> fnp.shape(1.0)
+    ()
+    """
+    return shape_of(a)
+
+
+def ndim(a: Any) -> int:
+    """The number of axes of ``a``.
+
+    Parameters
+    ----------
+    a : array_like
+        An array, a nested sequence, a scalar or a traced array.
+
+    Returns
+    -------
+    ndim : int
+        Its number of axes.
+
+    Examples
+    --------
+    >>> import ftrans.numpy as fnp
+    >>> fnp.ndim(1.0)
+    0
+    """
+    return len(shape_of(a))
+
+
+def size(a: Any, axis: int | Sequence[int] | None = None) -> int:
+    """NumPy's ``size``: the number of elements of ``a`` (along ``axis``, an int or a tuple
+    of ints); on traced arrays too (``np.size(x)`` dispatches here).
+
+    Parameters
+    ----------
+    a : array_like
+        An array, a nested sequence, a scalar or a traced array.
+    axis : int or tuple of int, optional
+        Count along these axes only (default all).
+
+    Returns
+    -------
+    size : int
+        The number of elements.
+
+    Raises
+    ------
+    numpy.exceptions.AxisError
+        If an axis is out of bounds.
+
+    Examples
+    --------
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.size(np.ones((2, 3))), fnp.size(np.ones((2, 3)), 1), fnp.size([[1, 2]], (0, 1))
+    (6, 3, 2)
+    """
+    s = shape_of(a) if is_tracer(a) else np.shape(a)
+    if axis is None:
+        return math.prod(s)
+    axes = normalize_axes(axis, len(s), "size")
+    return math.prod([s[k] for k in axes])
