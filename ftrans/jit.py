@@ -193,10 +193,6 @@ class JitFunction(Generic[_P, _R]):
         -------
         None
 
-        Raises
-        ------
-        Nothing
-
         Examples
         --------
         >>> import ftrans

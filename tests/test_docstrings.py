@@ -1,5 +1,6 @@
 """The transformation API's docstrings are NumPy-style (issue 17 §3): a summary, then
-Parameters (when there are any), Returns (functions), Raises and Examples sections, the
+Parameters (when there are any), Returns (functions), Raises (where something can be
+raised; never a placeholder) and Examples sections, the
 examples doctests (run by tests/test_docs.py)."""
 
 import inspect
@@ -54,7 +55,11 @@ def test_numpy_style_docstring(name):
     except (TypeError, ValueError):
         params = []
     expected = (["Parameters"] if params else []) + ([] if is_class else ["Returns"])
-    expected += ["Raises", "Examples"]
+    if "Raises" in sections:  # optional, as in NumPy's standard: only what can be raised
+        expected.append("Raises")
+        raises = doc.split("Raises\n------\n")[1].split("\n\n")[0]
+        assert not re.match(r"(Nothing|None)\b", raises), f"{name}: a Raises placeholder"
+    expected += ["Examples"]
     if is_class and "Attributes" in sections:
         expected.insert(0, "Attributes")
     assert [s for s in sections if s in expected + ["Attributes"]] == expected, (

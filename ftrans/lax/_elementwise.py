@@ -186,11 +186,6 @@ def conj(x: Any) -> Any:
     Array
         Of ``x``'s shape and dtype.
 
-    Raises
-    ------
-    Nothing
-        Real ``x`` is returned unchanged.
-
     Examples
     --------
     >>> import ftrans.lax as lax, numpy as np

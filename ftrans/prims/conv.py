@@ -302,10 +302,6 @@ class ConvDimensionNumbers(NamedTuple):
     ----------
     lhs_spec, rhs_spec, out_spec : tuple of int
 
-    Raises
-    ------
-    Nothing
-
     Examples
     --------
     >>> import ftrans.lax as lax

@@ -31,10 +31,6 @@ def stop_gradient(x: Any) -> Any:
         ``x``'s values; under ``grad``/``jvp``/``vjp`` and their compositions its derivative
         is zero, so nothing flows back through it.
 
-    Raises
-    ------
-    Nothing
-
     Examples
     --------
     >>> import ftrans

@@ -106,11 +106,6 @@ class Partial(functools.partial):
     *args, **kw
         The bound arguments (pytrees).
 
-    Raises
-    ------
-    Nothing
-        A ``functools.partial`` given as ``func`` is flattened into this one.
-
     Examples
     --------
     >>> import ftrans

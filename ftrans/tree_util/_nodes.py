@@ -32,11 +32,6 @@ def register_pytree_node(node_type: type, flatten: Callable[[Any], tuple[Iterabl
     -------
     None
 
-    Raises
-    ------
-    Nothing
-        A type registered again replaces its rules.
-
     Examples
     --------
     >>> from ftrans.tree_util import register_pytree_node, tree_flatten
@@ -65,15 +60,8 @@ register_pytree_node(collections.defaultdict,
 class PyTreeDef:
     """The structure of a pytree, without its leaves; equal structures compare equal (and hash
     alike). Made by ``tree_flatten`` and ``tree_structure``, used by ``tree_unflatten``.
-
-    Attributes
-    ----------
-    node_type : type or None
-        The root's node type; None for a leaf.
-    children : tuple of PyTreeDef
-        The structures of the root's children.
-    num_leaves : int
-        The number of leaves.
+    Its attributes: ``node_type`` (the root's node type; None for a leaf), ``children`` (the
+    structures of the root's children, a tuple of ``PyTreeDef``) and ``num_leaves``.
 
     Parameters
     ----------
@@ -81,10 +69,6 @@ class PyTreeDef:
     aux : hashable
         The root's static part (a dict's keys...).
     children : tuple of PyTreeDef
-
-    Raises
-    ------
-    Nothing
 
     Examples
     --------
@@ -169,11 +153,6 @@ def tree_flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None
     -------
     tuple
         ``(leaves, treedef)``: a list of leaves and a ``PyTreeDef``.
-
-    Raises
-    ------
-    Nothing
-        Anything that is not a node is a leaf.
 
     Examples
     --------
@@ -302,10 +281,6 @@ def tree_structure(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> P
     -------
     PyTreeDef
 
-    Raises
-    ------
-    Nothing
-
     Examples
     --------
     >>> from ftrans.tree_util import tree_structure
@@ -327,10 +302,6 @@ def tree_leaves(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> list
     Returns
     -------
     list
-
-    Raises
-    ------
-    Nothing
 
     Examples
     --------

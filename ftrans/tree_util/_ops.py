@@ -66,10 +66,6 @@ def treedef_children(treedef: PyTreeDef) -> tuple[PyTreeDef, ...]:
     -------
     tuple of PyTreeDef
 
-    Raises
-    ------
-    Nothing
-
     Examples
     --------
     >>> from ftrans.tree_util import tree_structure, treedef_children
@@ -91,10 +87,6 @@ def treedef_is_leaf(treedef: PyTreeDef) -> bool:
     Returns
     -------
     bool
-
-    Raises
-    ------
-    Nothing
 
     Examples
     --------
@@ -147,10 +139,6 @@ def all_leaves(iterable: Iterable[Any], is_leaf: Callable[[Any], bool] | None = 
     Returns
     -------
     bool
-
-    Raises
-    ------
-    Nothing
 
     Examples
     --------
@@ -246,10 +234,6 @@ def tree_all(tree: Any, *, is_leaf: Callable[[Any], bool] | None = None) -> bool
     Returns
     -------
     bool
-
-    Raises
-    ------
-    Nothing
 
     Examples
     --------

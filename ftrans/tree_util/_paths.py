@@ -72,10 +72,6 @@ def tree_flatten_with_path(tree: Any, is_leaf: Callable[[Any], bool] | None = No
     tuple
         ``(list of (path, leaf), treedef)``.
 
-    Raises
-    ------
-    Nothing
-
     Examples
     --------
     >>> from ftrans.tree_util import tree_flatten_with_path
@@ -115,10 +111,6 @@ def tree_leaves_with_path(tree: Any, is_leaf: Callable[[Any], bool] | None = Non
     -------
     list of (tuple, object)
         ``(path, leaf)`` pairs, in ``tree_flatten``'s order.
-
-    Raises
-    ------
-    Nothing
 
     Examples
     --------
@@ -178,10 +170,6 @@ def keystr(keys: tuple, *, simple: bool = False, separator: str = "") -> str:
     Returns
     -------
     str
-
-    Raises
-    ------
-    Nothing
 
     Examples
     --------
