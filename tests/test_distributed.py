@@ -436,6 +436,8 @@ def test_map_blocks_runs_a_batched_derivative_per_block(client):
         map_blocks(per_example, w, X, y)
     with pytest.raises(ValueError, match=r"Dask array argument leaf 2 has shape \(49,\)"):
         map_blocks(per_example, w, Xd, yd[:49])
+    with pytest.raises(ValueError, match=r"Dask array argument leaf 0 is 0-d"):
+        map_blocks(lambda x: x, da.ones((), chunks=()))
     with pytest.raises(ValueError, match=r"output leaf 0 of <lambda> has shape \(7,\) for a "
                                          r"block of 16 rows"):
         map_blocks(lambda x: fnp.sum(x, axis=0), Xd)

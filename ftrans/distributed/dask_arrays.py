@@ -95,18 +95,37 @@ def vmap_blocks(batched: Callable, args: tuple, kwargs: dict, axes: Sequence[Any
 
 
 def map_blocks(f: Callable, *args: Any) -> Any:
-    """``f`` applied to each block of rows of the Dask arrays among ``args``, lazily: a
-    batched function such as ``ftrans.vmap(ftrans.grad(loss), in_axes=(None, 0, 0))``.
+    """Apply a batched function to each block of rows of Dask arrays, lazily.
 
     The Dask arrays are split along their first axis, in the chunks of the first of them
-    (the others are rechunked to match; other axes become whole, as a batched function
-    needs whole rows); the other arguments (NumPy arrays, pytrees of them, numbers) go to
-    every block. ``f`` is traced once per distinct block length, in the caller (closures
-    and lambdas are fine: only the traced program travels, once per worker), and its
-    outputs must have the block's rows as their first axis. Returns ``f``'s output pytree
-    with a lazy Dask array for each leaf, whose chunks and ``meta`` (NumPy, or CuPy for
-    CuPy-backed inputs) are known before anything runs.
+    (the others are rechunked to match; other axes become whole, as a batched function needs
+    whole rows); the other arguments (NumPy arrays, pytrees of them, numbers) go to every
+    block. ``f`` is traced once per distinct block length, in the caller (closures and
+    lambdas are fine: only the traced program travels, once per worker).
 
+    Parameters
+    ----------
+    f : callable
+        A batched function such as ``ftrans.vmap(ftrans.grad(loss), in_axes=(None, 0, 0))``;
+        its outputs must have the block's rows as their first axis.
+    *args : dask.array.Array, arrays, numbers or pytrees of them
+        At least one Dask array; every Dask array has the same number of rows.
+
+    Returns
+    -------
+    pytree of dask.array.Array
+        ``f``'s output structure with a lazy Dask array for each leaf, whose chunks and
+        ``meta`` (NumPy, or CuPy for CuPy-backed inputs) are known before anything runs.
+
+    Raises
+    ------
+    TypeError
+        None of ``args`` is a Dask array.
+    ValueError
+        A Dask array argument is 0-d, or its number of rows differs from the first one's.
+
+    Examples
+    --------
     >>> import ftrans, ftrans.numpy as fnp, numpy as np, dask.array as da
     >>> x = da.from_array(np.arange(6.0).reshape(3, 2), chunks=(2, 2))
     >>> g = map_blocks(ftrans.vmap(ftrans.grad(lambda r: fnp.sum(r ** 2))), x)
@@ -125,7 +144,10 @@ def map_blocks(f: Callable, *args: Any) -> Any:
     first = leaves[where[0]]
     for i in where:
         a = leaves[i]
-        if a.ndim == 0 or a.shape[0] != first.shape[0]:
+        if a.ndim == 0:
+            raise ValueError(f"map_blocks: Dask array argument leaf {i} is 0-d; its rows are "
+                             "split into blocks, so it needs at least one axis")
+        if a.shape[0] != first.shape[0]:
             raise ValueError(f"map_blocks: Dask array argument leaf {i} has shape {a.shape}, "
                              f"but the first one has {first.shape[0]} rows: every Dask array "
                              "is split along its first axis, which must have the same length")

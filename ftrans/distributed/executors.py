@@ -40,6 +40,12 @@ class ChunksLostError(DocumentedError, RuntimeError):
     """The executor failed while tasks were running (a worker process died, the pool broke):
     the message names the chunks that were lost. Nothing was returned partially.
 
+    With a Dask client, Dask reschedules the chunks of a dead worker itself; this error
+    comes when it gives up (``KilledWorker``) or when a plain executor's pool breaks
+    (``BrokenProcessPool``). It is a ``RuntimeError``; run the call again.
+
+    Examples
+    --------
     >>> print(ChunksLostError("jacfwd: the pool failed").anchor)
     chunks-lost-error
     """
@@ -49,11 +55,18 @@ _local = threading.local()
 
 
 def last_run() -> dict[str, Any]:
-    """Figures of this thread's last distributed run: ``tasks``, ``workers``,
-    ``payload_bytes`` (the pickled program), ``payload_sends`` (how many times it was sent:
-    once per worker), ``misses``, ``ship_s`` (seconds to pickle and send or scatter it),
-    ``wall_s`` (the whole run) and ``chunk_size``.
+    """Figures of this thread's last distributed run.
 
+    Returns
+    -------
+    dict
+        ``tasks``, ``workers``, ``payload_bytes`` (the pickled program), ``payload_sends``
+        (how many times it was sent: once per worker), ``misses``, ``ship_s`` (seconds to
+        pickle and send or scatter it), ``wall_s`` (the whole run) and ``chunk_size``; empty
+        before the first run in this thread.
+
+    Examples
+    --------
     >>> isinstance(last_run(), dict)
     True
     """

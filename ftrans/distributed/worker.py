@@ -266,8 +266,15 @@ def run_keyed(key: str, payload: bytes | None, what: str, *args: Any) -> Any:
 # ----------------------------------------------------------------------------- introspection
 
 def worker_id() -> str:
-    """``host:pid`` of this process.
+    """The name of this worker process.
 
+    Returns
+    -------
+    str
+        ``host:pid`` of this process (the ``id`` in ``stats()``).
+
+    Examples
+    --------
     >>> worker_id().endswith(f":{os.getpid()}")
     True
     """
@@ -276,11 +283,17 @@ def worker_id() -> str:
 
 
 def stats() -> dict[str, Any]:
-    """This worker's counters: ``chunks``, ``shards`` and ``blocks`` evaluated,
-    ``compiles``, program ``loads`` (unpickled) and ``misses`` (plain executors),
-    ``on_cpu``/``on_gpu`` tasks, its ``id`` and the peak resident memory of the process,
-    ``peak_rss`` (bytes). On a Dask cluster: ``client.run(ftrans.distributed.stats)``.
+    """This worker's counters; on a Dask cluster: ``client.run(ftrans.distributed.stats)``.
 
+    Returns
+    -------
+    dict
+        ``chunks``, ``shards`` and ``blocks`` evaluated, ``compiles``, program ``loads``
+        (unpickled) and ``misses`` (plain executors), ``on_cpu``/``on_gpu`` tasks, its ``id``
+        and the peak resident memory of the process, ``peak_rss`` (bytes).
+
+    Examples
+    --------
     >>> s = stats()
     >>> s["compiles"] >= 0 and s["peak_rss"] >= 0 and s["id"] == worker_id()
     True
