@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import Primitive, Tracer, Zero, aval_of, register
+from ..core import Primitive, Tracer, UndefPrimal, Zero, aval_of, register
 from ..ir import ShapedArray, real_dtype
 from . import ops
 from .families import (
@@ -53,9 +53,10 @@ mul_p = binary("mul", "multiply", (lambda t, x, y, out: t * y, lambda t, x, y, o
 
 
 def _mul_transpose(ct: Any, x: Any, y: Any) -> list[Any]:
-    if is_undef(x) and is_undef(y):
-        raise TypeError("mul of two linear values is not linear, so it cannot be transposed")
-    if is_undef(x):
+    if type(x) is UndefPrimal:
+        if type(y) is UndefPrimal:
+            raise TypeError("mul of two linear values is not linear, so it cannot be "
+                            "transposed")
         return [unbroadcast(ct * y, x.aval), None]
     return [None, unbroadcast(x * ct, y.aval)]
 

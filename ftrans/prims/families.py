@@ -167,7 +167,7 @@ def elementwise_aval(name: str) -> Callable:
 
 def unbroadcast(ct: Any, aval: ShapedArray) -> Any:
     """Sum a cotangent down to the shape of a scalar operand that was broadcast."""
-    if shape_of(ct) == aval.shape:
+    if (ct.shape if type(ct) is np.ndarray else shape_of(ct)) == aval.shape:
         return ct
     return ops.reduce_sum(ct, tuple(range(ndim_of(ct))))
 

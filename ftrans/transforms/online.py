@@ -87,21 +87,24 @@ class OnlineTrace(Trace):
         atoms: list[Any] = []
         vals: list[Any] = []
         t_in: list[Any] = []
-        live = False
+        live = consts = False
         for a in args:
             if type(a) is Tracer and a._trace is self:
                 v = a.val
-                if type(v) is Tracer:  # a value of an enclosing trace: computed there
-                    return self._differentiate(prim, args, params,
-                                               super().process(prim, args, params))
-                atoms.append(a._var)
+                t = type(v)
+                if t is not np.ndarray and t is not np.float64:  # maybe a tracer, CuPy...
+                    if isinstance(v, Tracer) or array_module([v]) is not np:
+                        return self._differentiate(prim, args, params,
+                                                   super().process(prim, args, params))
+                var = a._var
+                atoms.append(var)
                 vals.append(v)
-                t = tangents.get(a._var)
-                if t is None:
-                    t = Zero(a.aval)
+                tan = tangents.get(var)
+                if tan is None:
+                    tan = Zero(var.aval)
                 else:
                     live = True
-                t_in.append(t)
+                t_in.append(tan)
             elif isinstance(a, Tracer):  # a tracer of an enclosing trace
                 return self._differentiate(prim, args, params,
                                            super().process(prim, args, params))
@@ -109,7 +112,8 @@ class OnlineTrace(Trace):
                 atoms.append(self.to_atom(a))
                 vals.append(a)
                 t_in.append(None)
-        if array_module(vals) is not np:
+                consts = True
+        if consts and array_module(vals) is not np:
             return self._differentiate(prim, args, params, super().process(prim, args, params))
         y = prim.impl(np, *vals, **params)
         var = Var(aval_of(y) if type(y) is np.ndarray else aval_of(y).strip_weak())
@@ -117,9 +121,31 @@ class OnlineTrace(Trace):
         out = Tracer(self, var, y)
         if not live:  # no input moves: neither does the output
             return out
-        primals = [_as_literal(v) if t is None else v for v, t in zip(vals, t_in)]
-        t_in = [Zero(aval_of(p)) if t is None else t for p, t in zip(primals, t_in)]
-        return self._apply_rule(prim, primals, out, t_in, params)
+        if consts:  # constants: as a jaxpr holds them, with zero tangents
+            for i, t in enumerate(t_in):
+                if t is None:
+                    vals[i] = p = _as_literal(vals[i])
+                    t_in[i] = Zero(aval_of(p))
+        jvp = prim.jvp
+        if jvp is None:
+            raise NotImplementedError(f"differentiation rule for '{prim.name}' is not "
+                                      "implemented")
+        tt = self.tangent_trace
+        if tt is None:  # forward mode: the tangents are values
+            t_out = jvp(vals, y, t_in, **params)
+        else:  # tt.__enter__, __exit__ inlined (a per-primitive cost)
+            stack = core._thread.trace_stack
+            tt.level = len(stack)
+            stack.append(tt)
+            tt.active = True
+            try:
+                t_out = jvp(vals, y, t_in, **params)
+            finally:
+                stack.pop()
+                tt.active = False
+        if type(t_out) is not Zero:
+            tangents[var] = t_out
+        return out
 
     def _differentiate(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any],
                        out: Any) -> Any:
