@@ -227,6 +227,15 @@ class Trace:
         return Tracer(self, var, val)
 
     def to_atom(self, x: Any) -> Var | Literal:
+        if type(x) is np.ndarray and x.ndim:  # fast path: an array constant (a residual)
+            entry = self.consts.get(id(x))
+            if entry is None:
+                var = Var(aval_of(x))
+                self.consts[id(x)] = (var, x)
+                if self.concrete:
+                    self.values[var] = x
+                return var
+            return entry[0]
         if isinstance(x, Tracer):
             if x._trace is self:
                 return x._var

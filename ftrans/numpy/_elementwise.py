@@ -17,6 +17,7 @@ from ..prims.shape import convert_element_type
 from ._promote import any_tracer, is_tracer, operand_dtype, promote, result_dtype, to_dtype
 
 _closed: dict[tuple[Callable, np.dtype], bool] = {}
+_EXACT = 1 << 24  # Python ints of the fast path: exact in every float dtype but float16
 
 
 def _closed_under(ufunc: Callable, dtype: np.dtype, nin: int) -> bool:
@@ -52,8 +53,9 @@ def _binary(prim: Any, ufunc: Callable, doc: str) -> Callable[..., Any]:
             sx, dx = x.aval.shape, x.aval.dtype
         elif tx is np.ndarray or isinstance(x, np.generic):
             sx, dx = x.shape, x.dtype
-        elif tx is float and ty is Tracer and y.aval.dtype.kind in "fc":
-            sx, dx = (), y.aval.dtype  # a Python float takes the other operand's dtype
+        elif (tx is float or (tx is int and -_EXACT < x < _EXACT)) and ty is Tracer \
+                and y.aval.dtype.kind in "fc":
+            sx, dx = (), y.aval.dtype  # a Python float or int takes the other's dtype
         else:
             sx = dx = None
         if sx is not None:
@@ -61,16 +63,17 @@ def _binary(prim: Any, ufunc: Callable, doc: str) -> Callable[..., Any]:
                 sy, dy = y.aval.shape, y.aval.dtype
             elif ty is np.ndarray or isinstance(y, np.generic):
                 sy, dy = y.shape, y.dtype
-            elif ty is float and tx is Tracer and dx.kind in "fc":
+            elif (ty is float or (ty is int and -_EXACT < y < _EXACT)) and tx is Tracer \
+                    and dx.kind in "fc":
                 sy, dy = (), dx
             else:
                 sy = dy = None
             if sy is not None and dx == dy and (sx == sy or (not sy and ty is not Tracer)
                              or (not sx and tx is not Tracer)) \
                     and (_closed.get((ufunc, dx)) or _closed_under(ufunc, dx, 2)):
-                if tx is float:  # in the dtype, as promote gives it (a literal of that dtype)
+                if tx is float or tx is int:  # in the dtype, as promote gives it (a literal)
                     x = dx.type(x)
-                elif ty is float:
+                elif ty is float or ty is int:
                     y = dy.type(y)
                 return bind(prim, (x, y), {})
         return prim.bind(*promote(ufunc, (x, y), ufunc.__name__))

@@ -23,6 +23,7 @@ from .families import (
     elementwise_batch,
     elementwise_jvp,
     is_undef,
+    shape_of,
     unary,
     unbroadcast,
     zero_jvp,
@@ -44,6 +45,21 @@ sub_p = binary("sub", "subtract", (lambda t, x, y, out: t, lambda t, x, y, out: 
                scalar_math="({0} - {1})", c=True, cuda_fuses=any_dtype)
 sub_p.transpose = lambda ct, x, y: [unbroadcast(ct, x.aval) if is_undef(x) else None,
                                     unbroadcast(-ct, y.aval) if is_undef(y) else None]
+_sub_partials_jvp = sub_p.jvp
+
+
+def _sub_jvp(primals: Any, out: Any, tangents: Any) -> Any:
+    """Both tangents moving: one subtraction, not the partials' ``tx + (-ty)``."""
+    tx, ty = tangents
+    if type(tx) is Zero or type(ty) is Zero:
+        return _sub_partials_jvp(primals, out, tangents)
+    total = tx - ty
+    out_shape = shape_of(out)
+    return total if shape_of(total) == out_shape else \
+        ops.broadcast_in_dim(total, out_shape, ())
+
+
+sub_p.jvp = _sub_jvp
 
 # the tangent first: ``t * x`` is ``x * t`` (multiplication commutes), and a NumPy value on the
 # left would reach a tracer through NumPy's __array_ufunc__ protocol, several times slower

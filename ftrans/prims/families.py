@@ -38,6 +38,24 @@ def is_undef(x: Any) -> bool:
 # ----------------------------------------------------------------------------- jvp
 
 def elementwise_jvp(partials: Sequence[Callable | None]) -> Callable:
+    if len(partials) == 1 and partials[0] is not None:  # unary: no loop (a per-op cost)
+        (partial,) = partials
+
+        def jvp1(primals: Sequence[Any], out: Any, tangents: Sequence[Any], **params: Any
+                 ) -> Any:
+            (t,) = tangents
+            if type(t) is Zero:
+                return Zero(aval_of(out))
+            total = partial(t, primals[0], out, **params)
+            if type(total) is Tracer and type(out) is np.ndarray \
+                    and total.aval.shape == out.shape:
+                return total  # fast path: the usual case, nothing to broadcast
+            out_shape = shape_of(out)
+            if shape_of(total) != out_shape:
+                total = ops.broadcast_in_dim(total, out_shape, ())
+            return total
+        return jvp1
+
     def jvp(primals: Sequence[Any], out: Any, tangents: Sequence[Any], **params: Any) -> Any:
         total = None
         for partial, t in zip(partials, tangents):
