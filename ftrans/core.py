@@ -108,6 +108,9 @@ class _ThreadState(threading.local):
 
 
 _thread = _ThreadState()
+# thread id -> how many ``rebinding`` blocks it is in: bind asks its thread's state only
+# when some thread rebinds (reading a thread-local is a per-primitive cost)
+_REBINDING: dict[int, int] = {}
 
 
 @contextmanager
@@ -127,9 +130,15 @@ def rebinding(tracers: Sequence[Any], values: Sequence[Any]) -> Iterator[None]:
     pairs = [(t, v) for t, v in zip(tracers, values) if isinstance(t, Tracer)]
     saved = {id(t): _thread.rebound.get(id(t)) for t, _ in pairs}
     _thread.rebound.update((id(t), (t, v)) for t, v in pairs)
+    me = threading.get_ident()  # each thread changes only its own entry: no race
+    _REBINDING[me] = _REBINDING.get(me, 0) + 1
     try:
         yield
     finally:
+        if _REBINDING[me] == 1:
+            del _REBINDING[me]
+        else:
+            _REBINDING[me] -= 1
         for key, old in saved.items():
             if old is None:
                 _thread.rebound.pop(key, None)
@@ -148,7 +157,7 @@ nan_check: Callable[[Primitive, Any], None] | None = None
 
 def bind(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
     """Apply ``prim``: record it in the innermost trace owning an argument, or compute it."""
-    if _thread.rebound:
+    if _REBINDING and _thread.rebound:
         args = [_rebound(a) for a in args]
     top = None
     for a in args:

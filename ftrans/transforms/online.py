@@ -42,6 +42,8 @@ from ..core import Primitive, Trace, Tracer, Zero, aval_of, instantiate
 from ..ir import Eqn, Jaxpr, ShapedArray, Var
 from ..xp import array_module
 
+_SCALARS = (bool, int, float, complex, np.generic)
+
 
 def _as_literal(x: Any) -> Any:
     """An operand as a jaxpr holds it, for the rules: a 0-d array as a NumPy scalar."""
@@ -88,6 +90,9 @@ class OnlineTrace(Trace):
         vals: list[Any] = []
         t_in: list[Any] = []
         live = consts = False
+        # only NumPy's views are recorded (item assignment looks for them: numpy._mutation);
+        # nothing else reads this trace's equations (the derivative is taken as it goes)
+        record = prim.view
         for a in args:
             if type(a) is Tracer and a._trace is self:
                 v = a.val
@@ -108,8 +113,8 @@ class OnlineTrace(Trace):
             elif isinstance(a, Tracer):  # a tracer of an enclosing trace
                 return self._differentiate(prim, args, params,
                                            super().process(prim, args, params))
-            else:
-                atoms.append(self.to_atom(a))
+            else:  # a constant: registered (results must not alias it), a scalar not kept
+                atoms.append(self.to_atom(a) if record or not isinstance(a, _SCALARS) else a)
                 vals.append(a)
                 t_in.append(None)
                 consts = True
@@ -117,7 +122,8 @@ class OnlineTrace(Trace):
             return self._differentiate(prim, args, params, super().process(prim, args, params))
         y = prim.impl(np, *vals, **params)
         var = Var(aval_of(y) if type(y) is np.ndarray else aval_of(y).strip_weak())
-        self.eqns.append(Eqn(prim, tuple(atoms), (var,), params))
+        if record:
+            self.eqns.append(Eqn(prim, tuple(atoms), (var,), params))
         out = Tracer(self, var, y)
         if not live:  # no input moves: neither does the output
             return out
