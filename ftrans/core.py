@@ -32,7 +32,12 @@ from .errors import (  # noqa: F401  (core's names too)
 from .ir import Eqn, Jaxpr, Literal, ShapedArray, Var
 from .primitive import PRIMITIVES, Primitive, register  # noqa: F401  (core's names too)
 from .symbolic import UndefPrimal, Zero, instantiate, zeros  # noqa: F401  (core's names too)
-from .xp import array_module, run_on_gpu, same_device  # noqa: F401  (core's names too)
+from .xp import (  # noqa: F401  (core's names too)
+    array_module,
+    default_is_gpu,
+    run_on_gpu,
+    same_device,
+)
 
 # ----------------------------------------------------------------------------- primitives
 
@@ -160,7 +165,12 @@ def bind(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
     if _REBINDING and _thread.rebound:
         args = [_rebound(a) for a in args]
     top = None
+    plain = True  # NumPy arrays and floats only (a rule's arithmetic on values)
     for a in args:
+        ta = type(a)
+        if ta is np.ndarray or ta is np.float64 or ta is float:
+            continue
+        plain = False
         if isinstance(a, Tracer):
             t = a._trace
             if not t.active:
@@ -173,7 +183,7 @@ def bind(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
     if top is None:
         if prim.impl is None:
             raise NotImplementedError(f"primitive {prim.name} has no impl")
-        xp = array_module(args)
+        xp = np if plain and not default_is_gpu() else array_module(args)
         if xp is not np:
             out = run_on_gpu(prim, xp, args, params)
         else:

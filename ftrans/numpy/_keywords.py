@@ -125,7 +125,7 @@ def _guarded(fn: Callable, np_fn: Any, name: str, qualname: str, module: str) ->
                         raise unsupported_keyword(name, k, fn, np_fn) from None
             raise
     guarded.__module__, guarded.__qualname__ = module, qualname  # pickled by this name
-    guarded._guarded = fn  # type: ignore[attr-defined]  (see unguarded)
+    setattr(guarded, "_guarded", fn)  # see unguarded
     return guarded
 
 

@@ -47,7 +47,7 @@ def elementwise_jvp(partials: Sequence[Callable | None]) -> Callable:
             if type(t) is Zero:
                 return Zero(aval_of(out))
             total = partial(t, primals[0], out, **params)
-            if type(total) is Tracer and type(out) is np.ndarray \
+            if type(total) is Tracer and (type(out) is np.ndarray or type(out) is np.float64) \
                     and total.aval.shape == out.shape:
                 return total  # fast path: the usual case, nothing to broadcast
             out_shape = shape_of(out)
@@ -67,7 +67,7 @@ def elementwise_jvp(partials: Sequence[Callable | None]) -> Callable:
             total = c if total is None else total + c
         if total is None:
             return Zero(aval_of(out))
-        if type(total) is Tracer and type(out) is np.ndarray \
+        if type(total) is Tracer and (type(out) is np.ndarray or type(out) is np.float64) \
                 and total.aval.shape == out.shape:
             return total  # fast path: the usual case, nothing to broadcast
         out_shape = shape_of(out)
@@ -185,7 +185,8 @@ def elementwise_aval(name: str) -> Callable:
 
 def unbroadcast(ct: Any, aval: ShapedArray) -> Any:
     """Sum a cotangent down to the shape of a scalar operand that was broadcast."""
-    if (ct.shape if type(ct) is np.ndarray else shape_of(ct)) == aval.shape:
+    if (ct.shape if type(ct) is np.ndarray or type(ct) is np.float64 else shape_of(ct)) \
+            == aval.shape:
         return ct
     return ops.reduce_sum(ct, tuple(range(ndim_of(ct))))
 

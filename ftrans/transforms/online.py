@@ -58,6 +58,41 @@ class _NotKept(dict):
         pass
 
 
+class TangentTrace(Trace):
+    """The abstract trace recording an online trace's linear program (its tangents): a
+    ``Trace`` recording the commonest equation (one output, one or two operands, as the
+    rules make them) without the general path's lists.
+
+    >>> import numpy as np
+    >>> from ftrans.prims import ops
+    >>> with TangentTrace("linearize") as t:
+    ...     x = t.new_arg(ShapedArray((2,), np.dtype(np.float64)))
+    ...     print(t.to_jaxpr([ops.mul(x, np.ones(2))])[0])
+    { lambda a:f64[2]; b:f64[2]. let c:f64[2] = mul b a in (c,) }
+    """
+
+    def __init__(self, why: str = ""):
+        super().__init__(concrete=False, why=why)
+
+    def process(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
+        n = len(args)
+        if prim.multiple_results or self.stale or not 0 < n <= 2:
+            return super().process(prim, args, params)
+        a = args[0]
+        va = a._var if type(a) is Tracer and a._trace is self else self.to_atom(a)
+        if n == 1:
+            atoms: tuple = (va,)
+            aval = prim.abstract_eval(va.aval, **params)  # type: ignore[misc]
+        else:
+            b = args[1]
+            vb = b._var if type(b) is Tracer and b._trace is self else self.to_atom(b)
+            atoms = (va, vb)
+            aval = prim.abstract_eval(va.aval, vb.aval, **params)  # type: ignore[misc]
+        var = Var(aval)
+        self.eqns.append(Eqn(prim, atoms, (var,), params))
+        return Tracer(self, var, None)
+
+
 class OnlineTrace(Trace):
     """A concrete trace applying the jvp rules as it goes (see the module's docstring).
 
