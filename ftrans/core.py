@@ -194,6 +194,16 @@ def bind(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
     return top.process(prim, args, params)
 
 
+def bind_traced(prim: Primitive, tracer: Tracer, args: Sequence[Any],
+                params: dict[str, Any]) -> Any:
+    """``bind(prim, args, params)`` where ``tracer`` is the only tracer among ``args`` (the
+    NumPy layer's fast paths know it): its trace records it, without looking for another."""
+    trace = tracer._trace
+    if _REBINDING or not trace.active:
+        return bind(prim, args, params)
+    return trace.process(prim, args, params)
+
+
 class Trace:
     """Records equations into a jaxpr; ``concrete`` traces also compute their values.
 

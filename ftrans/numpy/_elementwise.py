@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..core import Tracer, bind
+from ..core import Tracer, bind, bind_traced
 from ..device import is_gpu_array
 from ..prims import elementwise as ew
 from ..prims.shape import convert_element_type
@@ -35,7 +35,7 @@ def _unary(prim: Any, ufunc: Callable, doc: str) -> Callable[..., Any]:
         if not isinstance(x, Tracer):
             return ufunc(x)
         if _closed.get((ufunc, x.aval.dtype)) or _closed_under(ufunc, x.aval.dtype, 1):
-            return bind(prim, (x,), {})  # fast path: no conversion
+            return bind_traced(prim, x, (x,), {})  # fast path: no conversion
         return prim.bind(to_dtype(x, operand_dtype(ufunc, (x,))))
     fn.__name__ = fn.__qualname__ = ufunc.__name__
     fn.__doc__ = doc
@@ -75,6 +75,10 @@ def _binary(prim: Any, ufunc: Callable, doc: str) -> Callable[..., Any]:
                     x = dx.type(x)
                 elif ty is float or ty is int:
                     y = dy.type(y)
+                if tx is not Tracer:
+                    return bind_traced(prim, y, (x, y), {})
+                if ty is not Tracer:
+                    return bind_traced(prim, x, (x, y), {})
                 return bind(prim, (x, y), {})
         return prim.bind(*promote(ufunc, (x, y), ufunc.__name__))
     fn.__name__ = fn.__qualname__ = ufunc.__name__
@@ -162,6 +166,8 @@ def power(x: Any, y: Any) -> Any:
     >>> fnp.power(2.0, 3)
     8.0
     """
+    if type(x) is Tracer and type(y) is int and x.aval.dtype.kind in "fc":
+        return ew.integer_pow_p.bind(x, y=y)  # fast path: x ** 2 keeps x's float dtype
     if not (is_tracer(x) or is_tracer(y)):
         return np.power(x, y)
     if _is_python_int(y):

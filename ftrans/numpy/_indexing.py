@@ -156,6 +156,13 @@ def getitem(x: Any, idx: Any) -> Any:
     >>> ftrans.grad(lambda x: x[::-1][0] * x[1])(np.array([1.0, 2.0, 3.0]))
     array([0., 3., 2.])
     """
+    if type(idx) is slice and x.ndim:  # fast path: x[a:b] (as _basic would slice it)
+        start, stop, step = idx.indices(x.shape[0])
+        if step == 1:
+            m = max(0, stop - start)
+            rest = x.shape[1:]
+            return sl.slice_(x, (start if m else 0,) + (0,) * len(rest),
+                             (start + m if m else 0,) + rest)
     idx = _as_tuple(idx)
     if all(isinstance(i, _BASIC) for i in idx):
         return _basic(x, idx)
