@@ -44,11 +44,16 @@ def _unary(prim: Any, ufunc: Callable, doc: str) -> Callable[..., Any]:
 
 def _binary(prim: Any, ufunc: Callable, doc: str) -> Callable[..., Any]:
     def fn(x: Any, y: Any) -> Any:
+        tx, ty = type(x), type(y)
+        if tx is Tracer and (ty is np.ndarray or ty is np.float64):  # a rule's t * c
+            ax, dy = x.aval, y.dtype
+            if (dy is ax.dtype or dy == ax.dtype) and (y.shape == ax.shape or not y.shape) \
+                    and (_closed.get((ufunc, dy)) or _closed_under(ufunc, dy, 2)):
+                return bind_traced(prim, x, (x, y), {})
         if not (isinstance(x, Tracer) or isinstance(y, Tracer)):
             return ufunc(x, y)
         # fast path: equal dtypes that the ufunc keeps and equal shapes, or a constant scalar
         # (a literal, as promote leaves it), so nothing to promote
-        tx, ty = type(x), type(y)
         if tx is Tracer:
             sx, dx = x.aval.shape, x.aval.dtype
         elif tx is np.ndarray or isinstance(x, np.generic):
