@@ -32,12 +32,7 @@ from .errors import (  # noqa: F401  (core's names too)
 from .ir import Eqn, Jaxpr, Literal, ShapedArray, Var
 from .primitive import PRIMITIVES, Primitive, register  # noqa: F401  (core's names too)
 from .symbolic import UndefPrimal, Zero, instantiate, zeros  # noqa: F401  (core's names too)
-from .xp import (  # noqa: F401  (core's names too)
-    array_module,
-    default_is_gpu,
-    run_on_gpu,
-    same_device,
-)
+from .xp import array_module, default_is_gpu, run_on_gpu, same_device  # noqa: F401
 
 # ----------------------------------------------------------------------------- primitives
 
@@ -113,9 +108,7 @@ class _ThreadState(threading.local):
 
 
 _thread = _ThreadState()
-# thread id -> how many ``rebinding`` blocks it is in: bind asks its thread's state only
-# when some thread rebinds (reading a thread-local is a per-primitive cost)
-_REBINDING: dict[int, int] = {}
+_REBINDING: dict[int, int] = {}  # thread id -> rebinding depth (bind reads _thread if any)
 
 
 @contextmanager
@@ -140,10 +133,9 @@ def rebinding(tracers: Sequence[Any], values: Sequence[Any]) -> Iterator[None]:
     try:
         yield
     finally:
-        if _REBINDING[me] == 1:
+        _REBINDING[me] -= 1
+        if not _REBINDING[me]:
             del _REBINDING[me]
-        else:
-            _REBINDING[me] -= 1
         for key, old in saved.items():
             if old is None:
                 _thread.rebound.pop(key, None)
@@ -196,8 +188,7 @@ def bind(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
 
 def bind_traced(prim: Primitive, tracer: Tracer, args: Sequence[Any],
                 params: dict[str, Any]) -> Any:
-    """``bind(prim, args, params)`` where ``tracer`` is the only tracer among ``args`` (the
-    NumPy layer's fast paths know it): its trace records it, without looking for another."""
+    """``bind(prim, args, params)`` where ``tracer`` is the only tracer among ``args``."""
     trace = tracer._trace
     if _REBINDING or not trace.active:
         return bind(prim, args, params)
@@ -259,11 +250,9 @@ class Trace:
         if type(x) is np.ndarray and x.ndim:  # fast path: an array constant (a residual)
             entry = self.consts.get(id(x))
             if entry is None:
-                var = Var(aval_of(x))
-                self.consts[id(x)] = (var, x)
+                entry = self.consts[id(x)] = (Var(aval_of(x)), x)
                 if self.concrete:
-                    self.values[var] = x
-                return var
+                    self.values[entry[0]] = x
             return entry[0]
         if isinstance(x, Tracer):
             if x._trace is self:
