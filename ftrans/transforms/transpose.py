@@ -75,20 +75,29 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
                 for v in release.get(i, ()):
                     known.pop(v, None)
             continue
-        if prim.transpose is None:
+        transpose = prim.transpose
+        if transpose is None:
             raise NotImplementedError(f"transpose rule for '{prim.name}' is not "
                                       "implemented (it is not a linear primitive)")
-        invals = [a.val if type(a) is Literal else
-                  UndefPrimal(a.aval) if a in linear else known[a] for a in eqn.inputs]
+        inputs = eqn.inputs
+        invals = []
+        for a in inputs:
+            if type(a) is Literal:
+                invals.append(a.val)
+            elif a in linear:
+                invals.append(UndefPrimal(a.aval))
+            else:
+                invals.append(known[a])
         if prim.multiple_results:
             ct = [instantiate(ct_env.pop(v, Zero(v.aval))) for v in outputs]
-        cts_in = prim.transpose(ct, *invals, **eqn.params)
+        cts_in = transpose(ct, *invals, **eqn.params)
         if checking:
             check_rule(prim, cts_in, "transpose")
         del invals, ct
-        for a, c in zip(eqn.inputs, cts_in):
-            if c is not None and type(c) is not Zero and a in linear:
-                ct_env[a] = ct_env[a] + c if a in ct_env else c
+        for a, c in zip(inputs, cts_in):
+            if c is not None and a in linear and type(c) is not Zero:
+                prev = ct_env.get(a)
+                ct_env[a] = c if prev is None else prev + c
         del cts_in
         if release:
             for v in release.get(i, ()):
