@@ -118,9 +118,21 @@ class OnlineTrace(Trace):
         if prim.multiple_results or prim.impl is None or core.nan_check is not None \
                 or self.stale:
             return self._differentiate(prim, args, params, super().process(prim, args, params))
+        tangents = self.tangents
+        if len(args) == 1 and not prim.view:  # fastest path: a unary op on a NumPy value
+            a = args[0]
+            if type(a) is Tracer and a._trace is self:
+                v = a.val
+                if type(v) is np.ndarray or type(v) is np.float64:
+                    y = prim.impl(np, v, **params)
+                    var = Var(aval_of(y) if type(y) is np.ndarray else aval_of(y).strip_weak())
+                    out = Tracer(self, var, y)
+                    t = tangents.get(a._var)
+                    if t is not None:
+                        self._tangent(prim, [v], y, [t], params, var)
+                    return out
         # fast path, Trace.process's work for the commonest case (NumPy values, one output)
         # done in the same walk over the operands that collects their tangents
-        tangents = self.tangents
         atoms: list[Any] = []
         vals: list[Any] = []
         t_in: list[Any] = []
@@ -167,26 +179,31 @@ class OnlineTrace(Trace):
                 if t is None:
                     vals[i] = p = _as_literal(vals[i])
                     t_in[i] = Zero(aval_of(p))
+        self._tangent(prim, vals, y, t_in, params, var)
+        return out
+
+    def _tangent(self, prim: Primitive, primals: list[Any], y: Any, t_in: list[Any],
+                 params: dict[str, Any], var: Var) -> None:
+        """Apply ``prim``'s jvp rule (one output ``y``, of variable ``var``) to ``t_in``."""
         jvp = prim.jvp
         if jvp is None:
             raise NotImplementedError(f"differentiation rule for '{prim.name}' is not "
                                       "implemented")
         tt = self.tangent_trace
         if tt is None:  # forward mode: the tangents are values
-            t_out = jvp(vals, y, t_in, **params)
+            t_out = jvp(primals, y, t_in, **params)
         else:  # tt.__enter__, __exit__ inlined (a per-primitive cost)
             stack = core._thread.trace_stack
             tt.level = len(stack)
             stack.append(tt)
             tt.active = True
             try:
-                t_out = jvp(vals, y, t_in, **params)
+                t_out = jvp(primals, y, t_in, **params)
             finally:
                 stack.pop()
                 tt.active = False
         if type(t_out) is not Zero:
-            tangents[var] = t_out
-        return out
+            self.tangents[var] = t_out
 
     def _differentiate(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any],
                        out: Any) -> Any:
