@@ -125,11 +125,28 @@ class OnlineTrace(Trace):
                 v = a.val
                 if type(v) is np.ndarray or type(v) is np.float64:
                     y = prim.impl(np, v, **params)
-                    var = Var(aval_of(y) if type(y) is np.ndarray else aval_of(y).strip_weak())
+                    av = a.aval  # shared when the op keeps shape and dtype (sin, cos...)
+                    var = Var(av if type(y) is np.ndarray and y.dtype is av.dtype
+                              and y.shape == av.shape else aval_of(y).strip_weak())
                     out = Tracer(self, var, y)
                     t = tangents.get(a._var)
-                    if t is not None:
+                    if t is None:
+                        return out
+                    tt, jvp = self.tangent_trace, prim.jvp
+                    if tt is None or jvp is None:
                         self._tangent(prim, [v], y, [t], params, var)
+                        return out
+                    stack = core._thread.trace_stack  # tt.__enter__, __exit__ inlined
+                    tt.level = len(stack)
+                    stack.append(tt)
+                    tt.active = True
+                    try:
+                        t = jvp([v], y, [t], **params)
+                    finally:
+                        stack.pop()
+                        tt.active = False
+                    if type(t) is not Zero:
+                        tangents[var] = t
                     return out
         # fast path, Trace.process's work for the commonest case (NumPy values, one output)
         # done in the same walk over the operands that collects their tangents
