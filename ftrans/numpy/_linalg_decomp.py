@@ -59,6 +59,28 @@ except ImportError:  # pragma: no cover - a NumPy that moved them
 
 
 class LstsqResult(NamedTuple):
+    """What ``linalg.lstsq`` returns, as NumPy's 4-tuple with names.
+
+    Attributes
+    ----------
+    x : array
+        The least-squares solution.
+    residuals : array
+        The squared residual norms (empty unless ``a`` is tall and of full rank).
+    rank : array
+        The rank of ``a``.
+    s : array
+        The singular values of ``a``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import ftrans.numpy as fnp
+    >>> r = fnp.linalg.lstsq(np.eye(2), np.array([1.0, 2.0]))
+    >>> r.x, int(r.rank)
+    (array([1., 2.]), 2)
+    """
+
     x: Any
     residuals: Any
     rank: Any

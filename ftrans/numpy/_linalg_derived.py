@@ -141,7 +141,7 @@ def lstsq(a: Any, b: Any, rcond: Any = None) -> Any:
     array([2.])
     """
     if not any_tracer((a, b)):
-        return np.linalg.lstsq(a, b, rcond=rcond)
+        return LstsqResult(*np.linalg.lstsq(a, b, rcond=rcond))
     dtype = float_dtype("lstsq", a, b)
     a, b = as_matrix("lstsq", as_float(a, dtype), square=False), as_float(b, dtype)
     sa, sb = shape_of(a), shape_of(b)
