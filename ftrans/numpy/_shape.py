@@ -12,6 +12,7 @@ import numpy as np
 from ..core import Tracer, array_module
 from ..prims import shape as sh
 from ..prims.slicing import concatenate
+from ._literals import OrderACF, OrderKACF
 from ._promote import (
     as_array,
     broadcast_shapes,
@@ -94,7 +95,7 @@ def asarray(a: Any, dtype: Any = None, order: str | None = None, *, device: Any 
             *[dtype_of(e) for e in _leaves(a)])
         return _stack_nested(a, dt)
     xp = array_module([a])
-    kwargs = {} if order is None else {"order": order}
+    kwargs: dict[str, Any] = {} if order is None else {"order": order}
     if xp is not np and copy is not None:  # CuPy's asarray has no copy=
         if copy:
             return xp.array(a, dtype=dtype, copy=True, **kwargs)
@@ -234,7 +235,7 @@ array(1.)
 """
 
 
-def reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None,
+def reshape(a: Any, shape: Any = None, order: OrderACF = "C", *, newshape: Any = None,
             copy: bool | None = None) -> Any:
     """NumPy's ``reshape`` (C order); one dimension may be -1. ``copy`` as in NumPy (and
     the array API): ``True`` always copies, ``False`` raises where a view is impossible;
@@ -520,7 +521,7 @@ def broadcast_to(a: Any, shape: Any) -> Any:
     return sh.broadcast_in_dim(a, shape, tuple(range(lead, len(shape))))
 
 
-def ravel(a: Any, order: str = "C") -> Any:
+def ravel(a: Any, order: OrderKACF = "C") -> Any:
     """NumPy's ``ravel``.
 
     Parameters
@@ -543,4 +544,6 @@ def ravel(a: Any, order: str = "C") -> Any:
     """
     if not is_tracer(a):
         return np.ravel(a, order)
-    return reshape(a, (a.size,), order)
+    if order != "C":
+        raise NotImplementedError("ftrans.numpy.ravel supports order='C' only")
+    return reshape(a, (a.size,))
