@@ -38,8 +38,9 @@ def is_undef(x: Any) -> bool:
 # ----------------------------------------------------------------------------- jvp
 
 def elementwise_jvp(partials: Sequence[Callable | None]) -> Callable:
-    if len(partials) == 1 and partials[0] is not None:  # unary: no loop (a per-op cost)
-        (partial,) = partials
+    first = partials[0] if len(partials) == 1 else None
+    if first is not None:  # unary: no loop (a per-op cost)
+        partial: Callable = first
 
         def jvp1(primals: Sequence[Any], out: Any, tangents: Sequence[Any], **params: Any
                  ) -> Any:
