@@ -161,9 +161,12 @@ def getitem(x: Any, idx: Any) -> Any:
         start, stop, step = idx.indices(x.shape[0])
         if step == 1:
             m = max(0, stop - start)
+            if m == x.shape[0]:
+                return x  # x[:] (as slice_ gives it)
             rest = x.shape[1:]
-            return sl.slice_(x, (start if m else 0,) + (0,) * len(rest),
-                             (start + m if m else 0,) + rest)
+            return sl.slice_p.bind(x, start_indices=(start if m else 0,) + (0,) * len(rest),
+                                   limit_indices=(start + m if m else 0,) + rest,
+                                   strides=(1,) * (len(rest) + 1))
     idx = _as_tuple(idx)
     if all(isinstance(i, _BASIC) for i in idx):
         return _basic(x, idx)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core import Tracer
 from ..prims import reduce as red
 from ..prims.shape import expand_dims as _expand_dims
 from ._promote import as_array, is_tracer, normalize_axes, to_dtype
@@ -79,6 +80,9 @@ def sum(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False, *, 
     >>> fnp.sum(np.arange(4.0), axis=0)
     6.0
     """
+    if type(a) is Tracer and axis is None and dtype is None and where is None \
+            and initial is None and not keepdims and a.aval.dtype.kind in "fc" and a.ndim:
+        return red.reduce_sum_p.bind(a, axes=tuple(range(a.ndim)))  # fast path: sum(x)
     if not is_tracer(a) and not is_tracer(where) and not is_tracer(initial):
         return np.sum(a, axis=axis, dtype=dtype, keepdims=keepdims,
                       **_given(initial=initial, where=where))

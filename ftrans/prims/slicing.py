@@ -76,7 +76,7 @@ def _slice_aval(x: ShapedArray, *, start_indices: tuple, limit_indices: tuple, s
             raise IndexError(f"slice {s}:{lim}:{st} is out of bounds for axis {d} of size "
                              f"{x.shape[d]}")
         shape.append(max(0, -(-(lim - s) // st)))
-    return ShapedArray(shape, x.dtype)
+    return ShapedArray(tuple(shape), x.dtype)
 
 
 def _slice_transpose(ct: Any, x: Any, *, start_indices: tuple, limit_indices: tuple,
