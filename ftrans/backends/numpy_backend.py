@@ -51,6 +51,7 @@ import numpy as np
 from ..ir import ClosedJaxpr, Jaxpr, Literal, Var, _nth_name, last_uses
 from ..transforms.closed import CompiledJaxpr
 from . import owned
+from .embeds import Embeds
 from .files import dump_text
 
 # Scalar float64 programs run on Python floats, through each primitive's ``scalar_math``
@@ -183,7 +184,7 @@ def var_name(n: int) -> str:
     return n_ + "_" if n_ in _RESERVED else n_
 
 
-class _Gen:
+class _Gen(Embeds):
     def __init__(self, jaxpr: Jaxpr, fuse: bool = False, own: bool = True):
         self.jaxpr = jaxpr
         self.fuse = fuse
@@ -240,8 +241,11 @@ class _Gen:
         return _functions("run", j, head, units, tail, last_use, self.name)
 
     def units(self, last_use: dict, keep: set) -> list[Unit]:
-        """The lines of the equations, one unit per equation or fused group."""
+        """The lines of the equations, one unit per equation or fused group. A pad that an
+        add may write in place (``deferred_embeds``) keeps its operand alive until that add
+        (``last_use`` is updated)."""
         j = self.jaxpr
+        self.defer_embeds(last_use, keep)
         fresh: set[Var] = set()  # ufunc outputs: arrays no view shares
         viewed: set[Var] = set()
         units: list[Unit] = []
@@ -260,9 +264,18 @@ class _Gen:
                                                 if type(a) is Var],
                                   [v for e in group for v in e.outputs]))
                     continue
-            ins = [self.atom(a) for a in eqn.inputs]
-            outs = ", ".join(self.name(v) for v in eqn.outputs)
             ufunc = eqn.prim.ufunc
+            reads = [a for a in eqn.inputs if type(a) is Var]
+            if eqn.outputs[0] in self.deferred:  # written by the add that reads it
+                units.append((i, i + 1, out, reads, list(eqn.outputs)))
+                continue
+            if ufunc is not None and self.emit_pending(out, i, last_use, keep, fresh, viewed,
+                                                       reads):
+                units.append((i, i + 1, out, reads, list(eqn.outputs)))
+                continue
+            ins = [self.atom(a) if ufunc is None else self.ufunc_atom(a, eqn)
+                   for a in eqn.inputs]
+            outs = ", ".join(self.name(v) for v in eqn.outputs)
             dying = list(dict.fromkeys(a for a in eqn.inputs if type(a) is Var
                                        and last_use.get(a) == i and a not in keep))
             if ufunc is not None:
@@ -276,6 +289,8 @@ class _Gen:
                     fresh.add(o)
             elif self.fuse and eqn.prim.contraction and self.emit_outer(out, eqn, ins, outs):
                 fresh.add(eqn.outputs[0])
+            elif eqn.prim.embed is not None and self.emit_embed(out, eqn, fresh):
+                pass
             elif eqn.prim.loop is not None and self.emit_loop(out, eqn):
                 # a carry may come out as it went in: no writing into an input later
                 viewed.update(a for a in eqn.inputs if type(a) is Var)
@@ -305,9 +320,19 @@ class _Gen:
                         fresh.add(eqn.outputs[0])
             if dying:
                 out.append(f"    del {', '.join(self.name(a) for a in dying)}")
-            units.append((i, i + 1, out, [a for a in eqn.inputs if type(a) is Var],
-                          list(eqn.outputs)))
+            units.append((i, i + 1, out, reads, list(eqn.outputs)))
         return units
+
+    def ufunc_atom(self, a: Any, eqn: Any) -> str:
+        """An operand of a ufunc call: a literal beside an array of its dtype as a read-only
+        0-d array, which NumPy reads faster than a scalar (no conversion, no promotion of a
+        Python number) with the same result (the dtypes agree)."""
+        if type(a) is Literal and any(type(b) is Var and b.aval.dtype == a.aval.dtype
+                                      for b in eqn.inputs):
+            v = np.array(a.val, a.aval.dtype)
+            v.flags.writeable = False
+            return self.const("l", v)
+        return self.atom(a)
 
     def emit_loop(self, out: list[str], eqn: Any) -> bool:
         """A loop (``prim.loop``) written inline (``cloop.emit_loop``)."""

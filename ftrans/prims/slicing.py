@@ -169,16 +169,22 @@ def pad(x: Any, padding_value: Any, padding_config: Sequence[tuple[int, int, int
 _REAL_SCALARS = (float, int, bool, np.float64, np.float32, np.float16)
 
 
-def _pad_impl(xp: Any, x: Any, value: Any, *, padding_config: tuple) -> Any:
-    key = (x.shape, padding_config)
+def _pad_plan(shape: tuple, padding_config: tuple) -> tuple[tuple, tuple]:
+    """The output's shape, and where the operand goes in it (slices)."""
+    key = (shape, padding_config)
     plan = _INDEX.get(key)
-    if plan is None:  # the output's shape, and where x goes in it
+    if plan is None:
         plan = (tuple(lo + hi + n + max(0, n - 1) * it
-                      for n, (lo, hi, it) in zip(key[0], padding_config)),
+                      for n, (lo, hi, it) in zip(shape, padding_config)),
                 tuple(slice(lo, lo + (n - 1) * (it + 1) + 1 if n else lo, it + 1)
-                      for n, (lo, hi, it) in zip(key[0], padding_config)))
+                      for n, (lo, hi, it) in zip(shape, padding_config)))
         if len(_INDEX) < 4096:
             _INDEX[key] = plan
+    return plan
+
+
+def _pad_impl(xp: Any, x: Any, value: Any, *, padding_config: tuple) -> Any:
+    plan = _pad_plan(x.shape, padding_config)
     if type(value) in _REAL_SCALARS and value == 0 and math.copysign(1.0, value) > 0:
         # zeros (not -0.0): one call, not two
         out = xp.zeros(plan[0], dtype=x.dtype)
@@ -242,6 +248,8 @@ def _pad_batch(args: Sequence[Any], dims: Sequence[Any], *, padding_config: tupl
 
 
 pad_p.impl = _pad_impl
+pad_p.new_buffer = True
+pad_p.embed = lambda aval, *, padding_config: _pad_plan(aval.shape, padding_config)[1]
 pad_p.abstract_eval = _pad_aval
 pad_p.jvp = _pad_jvp
 pad_p.transpose = _pad_transpose
