@@ -241,12 +241,16 @@ def test_simplify_keeps_inexact_and_shared_scales():
 
 
 def test_uniform_constants_become_literals():
-    """A constant of equal elements is a literal beside an operand of the result's shape
-    (-0.0 mixed with 0.0, or NaN, is not uniform)."""
+    """A constant of equal elements (bit for bit: -0.0 mixed with 0.0 is not) is a literal
+    beside an operand of the result's shape, complex and integer ones too."""
     c = np.full(3, 5.0)
     for const, x, literal in ((c, np.ones(3), True), (c, np.ones((2, 3)), True),
                               (np.array([0.0, -0.0, 0.0]), np.ones(3), False),
-                              (np.full(3, np.nan), np.ones(3), False)):
+                              (np.array([-0.0, -0.0]), np.ones(2), True),
+                              (np.full(3, np.nan), np.ones(3), True),
+                              (np.zeros(2, complex), np.ones(2, complex), True),
+                              (np.array([0j, complex(0.0, -0.0)]), np.ones(2, complex), False),
+                              (np.full(2, 3), np.arange(2), True)):
         cj = ftrans.make_jaxpr(lambda x, const=const: x * const)(x)
         j, consts = simplify(cj.jaxpr, cj.consts)
         assert (len(dce(j, consts)[1]) == 0) == literal, const

@@ -70,6 +70,7 @@ class _Simplifier:
         self.env: dict[Any, Any] = {}
         self.eqns: list[Eqn] = []
         self.reads: dict[Var, int] = {}
+        self.uniforms: dict[Var, Literal | None] = {}  # constants seen by ``uniform``
         for a in [a for e in jaxpr.eqns for a in e.inputs] + list(jaxpr.outvars):
             if type(a) is Var:
                 self.reads[a] = self.reads.get(a, 0) + 1
@@ -105,16 +106,17 @@ class _Simplifier:
 
     def uniform(self, a: Any) -> Literal | None:
         """The constant ``a`` as a literal, if all its (at most ``MAX_FOLD_SIZE``) elements
-        are equal."""
+        are the same number, bit for bit (looked at once per constant)."""
+        if a in self.uniforms:
+            return self.uniforms[a]
         v = self.known.get(a) if type(a) is Var else None
-        if type(v) is not np.ndarray or not 0 < v.size <= MAX_FOLD_SIZE:
-            return None
-        first = v.reshape(-1)[0]
-        if not (first == first and np.all(v == first)):  # never a NaN (nor a -0.0 mix)
-            return None
-        if first == 0 and np.any(np.signbit(v) != np.signbit(first)):
-            return None
-        return Literal(first, ShapedArray((), v.dtype))
+        lit = None
+        if type(v) is np.ndarray and 0 < v.size <= MAX_FOLD_SIZE and v.dtype.kind in "biufc":
+            bits = np.ascontiguousarray(v).view(np.uint8).reshape(v.size, -1)
+            if np.all(bits == bits[0]):  # bitwise: 0.0 and -0.0 differ, a NaN is itself
+                lit = Literal(v.reshape(-1)[0], ShapedArray((), v.dtype))
+        self.uniforms[a] = lit
+        return lit
 
     def literal_operands(self, eqn: Eqn) -> Eqn:
         """A binary ufunc's uniform constant operand as a literal, when the other operand
