@@ -255,3 +255,19 @@ def test_uniform_constants_become_literals():
         j, consts = simplify(cj.jaxpr, cj.consts)
         assert (len(dce(j, consts)[1]) == 0) == literal, const
         _same_results(cj, *dce(j, consts), x)
+
+
+def test_transposed_products_become_products_of_swapped_operands():
+    """grad of x @ w gives w's gradient as (g.T @ x).T; simplified it is x.T @ g: no
+    transpose left, and jit returns it C-contiguous like the hand-written one."""
+    rng = np.random.default_rng(1)
+    x, w = rng.standard_normal((5, 4)), rng.standard_normal((4, 3))
+    loss = lambda w, x: fnp.sum(fnp.tanh(x @ w))
+    cj = ftrans.make_jaxpr(ftrans.grad(loss))(w, x)
+    assert "transpose" in _prims(cj.jaxpr)
+    j, consts = optimize(cj.jaxpr, cj.consts)
+    assert "transpose" not in _prims(j)
+    _same_results(cj, j, consts, w, x)
+    g = ftrans.jit(ftrans.grad(loss))(w, x)
+    np.testing.assert_allclose(g, x.T @ (1 - np.tanh(x @ w) ** 2), rtol=1e-13)
+    assert g.flags.c_contiguous

@@ -10,6 +10,8 @@
   ``(c1 * c2) * x`` when one factor is a power of two;
 - the sum of two zero pads of the same layout is the pad of the sum (one buffer, not two);
 - a broadcast of a broadcast is one broadcast; a transpose of a transpose is one transpose;
+  a transpose swapping a matrix product's operands' axes is the product of the operands
+  swapped;
   a reshape of a reshape is one reshape; shape ops that change nothing disappear;
 - a ``dot_general`` with an identity matrix (the basis ``jacfwd``/``jacrev`` feed in) becomes
   the other operand, transposed into place; an identity scaled by a broadcast vector (a
@@ -365,6 +367,16 @@ def _transpose(s: _Simplifier, eqn: Eqn, ins: Sequence[Any], out: Var) -> bool:
         s.alias(out, ins[0])
         return True
     inner = s.prod(ins[0])
+    if inner is not None and inner.prim is dot_general_p and s.reads.get(ins[0]) == 1:
+        (lc, rc), (lb, rb) = inner.params["dimension_numbers"]
+        x, y = inner.inputs
+        n_x = x.aval.ndim - len(lc)  # x's free axes come first in the product
+        if not lb and perm == tuple(range(n_x, len(perm))) + tuple(range(n_x)):
+            # the product's axes swapped: the product of the operands swapped, written in
+            # the order the result is read (a weight's gradient comes out C-contiguous)
+            s.emit_new(dot_general_p, [y, x], out, **dict(
+                inner.params, dimension_numbers=((tuple(rc), tuple(lc)), ((), ()))))
+            return True
     if inner is None or inner.prim is not transpose_p:
         return False
     q = inner.params["permutation"]
