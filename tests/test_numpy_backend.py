@@ -204,3 +204,27 @@ def test_literals_keep_the_dtype_of_the_array():
         got = ftrans.jit(lambda x: x * 3 + 1, backend="numpy")(x)
         assert got.dtype == x.dtype
         np.testing.assert_array_equal(got, x * 3 + 1)
+
+
+def test_ufuncs_broadcast_trailing_operands_themselves():
+    """x @ w + b: the bias is not broadcast first, the add reads it as NumPy broadcasts it.
+    Broadcasts NumPy would not make that way (leading axes kept), read by a non-ufunc, read
+    beside no operand of the result's shape, or returned, are made."""
+    def f(x, w, b, c):
+        h = x @ w + b  # b: (3,) -> (2, 3), trailing: implicit
+        col = lax.broadcast_in_dim(c, (2, 3), (0,))  # c: (2,) along the leading axis
+        both = lax.broadcast_in_dim(b, (2, 3), (1,)) + lax.broadcast_in_dim(b, (2, 3), (1,))
+        kept = lax.broadcast_in_dim(b, (2, 3), (1,))
+        return h * col + both, fnp.sum(lax.broadcast_in_dim(c, (4, 2), (1,)), 0), kept
+    rng = np.random.default_rng(0)
+    x, w, b, c = (rng.standard_normal(s) for s in ((2, 4), (4, 3), (3,), (2,)))
+    cj = ftrans.make_jaxpr(f)(x, w, b, c)
+    src = compile_source(cj.jaxpr)
+    assert src.count("_broadcast_in_dim_impl") == 0  # calls go through _f<n> names
+    n_broadcasts = sum(e.prim.name == "broadcast_in_dim" for e in cj.jaxpr.eqns)
+    assert src.count("= _f") - sum(e.prim.name == "reduce_sum" for e in cj.jaxpr.eqns) \
+        == n_broadcasts - 1, src
+    got = compile_numpy(cj.jaxpr)(cj.consts, [x, w, b, c])
+    want = [(x @ w + b) * c[:, None] + 2 * b, 4 * c, np.broadcast_to(b, (2, 3))]
+    for g, v in zip(got, want):
+        np.testing.assert_allclose(g, v, rtol=1e-14)

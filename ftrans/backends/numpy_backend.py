@@ -51,8 +51,8 @@ import numpy as np
 from ..ir import ClosedJaxpr, Jaxpr, Literal, Var, _nth_name, last_uses
 from ..transforms.closed import CompiledJaxpr
 from . import owned
-from .embeds import Embeds
 from .files import dump_text
+from .inline import Inline
 
 # Scalar float64 programs run on Python floats, through each primitive's ``scalar_math``
 # form: ``math`` is ~10x cheaper per call than a ufunc on a 0-d array. Any exception (x/0,
@@ -184,7 +184,7 @@ def var_name(n: int) -> str:
     return n_ + "_" if n_ in _RESERVED else n_
 
 
-class _Gen(Embeds):
+class _Gen(Inline):
     def __init__(self, jaxpr: Jaxpr, fuse: bool = False, own: bool = True):
         self.jaxpr = jaxpr
         self.fuse = fuse
@@ -246,6 +246,7 @@ class _Gen(Embeds):
         (``last_use`` is updated)."""
         j = self.jaxpr
         self.defer_embeds(last_use, keep)
+        self.find_implicit_broadcasts(last_use, keep)
         fresh: set[Var] = set()  # ufunc outputs: arrays no view shares
         viewed: set[Var] = set()
         units: list[Unit] = []
@@ -265,8 +266,8 @@ class _Gen(Embeds):
                                   [v for e in group for v in e.outputs]))
                     continue
             ufunc = eqn.prim.ufunc
-            reads = [a for a in eqn.inputs if type(a) is Var]
-            if eqn.outputs[0] in self.deferred:  # written by the add that reads it
+            reads = [a for a in self.operands(eqn) if type(a) is Var]
+            if eqn.outputs[0] in self.deferred or eqn.outputs[0] in self.implicit:
                 units.append((i, i + 1, out, reads, list(eqn.outputs)))
                 continue
             if ufunc is not None and self.emit_pending(out, i, last_use, keep, fresh, viewed,
@@ -276,7 +277,7 @@ class _Gen(Embeds):
             ins = [self.atom(a) if ufunc is None else self.ufunc_atom(a, eqn)
                    for a in eqn.inputs]
             outs = ", ".join(self.name(v) for v in eqn.outputs)
-            dying = list(dict.fromkeys(a for a in eqn.inputs if type(a) is Var
+            dying = list(dict.fromkeys(a for a in self.operands(eqn) if type(a) is Var
                                        and last_use.get(a) == i and a not in keep))
             if ufunc is not None:
                 o = eqn.outputs[0]
@@ -322,17 +323,6 @@ class _Gen(Embeds):
                 out.append(f"    del {', '.join(self.name(a) for a in dying)}")
             units.append((i, i + 1, out, reads, list(eqn.outputs)))
         return units
-
-    def ufunc_atom(self, a: Any, eqn: Any) -> str:
-        """An operand of a ufunc call: a literal beside an array of its dtype as a read-only
-        0-d array, which NumPy reads faster than a scalar (no conversion, no promotion of a
-        Python number) with the same result (the dtypes agree)."""
-        if type(a) is Literal and any(type(b) is Var and b.aval.dtype == a.aval.dtype
-                                      for b in eqn.inputs):
-            v = np.array(a.val, a.aval.dtype)
-            v.flags.writeable = False
-            return self.const("l", v)
-        return self.atom(a)
 
     def emit_loop(self, out: list[str], eqn: Any) -> bool:
         """A loop (``prim.loop``) written inline (``cloop.emit_loop``)."""

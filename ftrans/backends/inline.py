@@ -1,8 +1,13 @@
-"""Pads in the NumPy backend's code (``prim.embed``): a pad of a literal is a filled buffer
-and a slice assignment, written inline; a zero pad that only an ``add`` reads, beside a
-buffer the program owns and no longer needs, is not made at all: its operand is added into
-that buffer's window in place (``x[where] += y``). The adjoint of slicing (``grad`` of
-``x[1:] - x[:-1]``) is such sums of pads.
+"""Operands of NumPy calls written inline in the NumPy backend's code.
+
+- Pads (``prim.embed``): a pad of a literal is a filled buffer and a slice assignment; a
+  zero pad that only an ``add`` reads, beside a buffer the program owns and no longer needs,
+  is not made at all: its operand is added into that buffer's window in place
+  (``x[where] += y``). The adjoint of slicing (``grad`` of ``x[1:] - x[:-1]``) is such sums.
+- Broadcasts (``prim.broadcasts``) that only ufuncs read, along NumPy's own rule (the
+  operand's axes trailing), beside an operand of the result's shape, are not made: the
+  ufunc reads the operand and broadcasts it (``x @ w + b``).
+- Literals beside an array of their dtype are read-only 0-d arrays.
 
 >>> import ftrans, ftrans.numpy as fnp, numpy as np
 >>> from ftrans.backends.numpy_backend import compile_source
@@ -24,8 +29,8 @@ import numpy as np
 from ..ir import Literal, Var, is_plus_zero
 
 
-class Embeds:
-    """The ``_Gen`` methods for pads (a mixin: they read its names and constants)."""
+class Inline:
+    """The ``_Gen`` methods for these (a mixin: they read its names and constants)."""
 
     jaxpr: Any
     fuse: bool
@@ -33,6 +38,53 @@ class Embeds:
     const: Any
     atom: Any
     fusion_groups: Any
+
+    def ufunc_atom(self, a: Any, eqn: Any) -> str:
+        """An operand of a ufunc call: a literal beside an array of its dtype as a read-only
+        0-d array, which NumPy reads faster than a scalar (no conversion, no promotion of a
+        Python number) with the same result (the dtypes agree)."""
+        if type(a) is Var and a in self.implicit:
+            return self.name(self.implicit[a])
+        if type(a) is Literal and any(type(b) is Var and b.aval.dtype == a.aval.dtype
+                                      for b in eqn.inputs):
+            v = np.array(a.val, a.aval.dtype)
+            v.flags.writeable = False
+            return self.const("l", v)
+        return self.atom(a)
+
+    def find_implicit_broadcasts(self, last_use: dict, keep: set) -> None:
+        """``self.implicit``: broadcast output -> its operand, for the broadcasts the ufuncs
+        that read them make themselves (see the module doc); the operand then lives as long
+        as the broadcast would have (``last_use`` is updated)."""
+        self.implicit: dict[Var, Var] = {}
+        eqns = self.jaxpr.eqns
+        made = {e.outputs[0]: e for e in eqns if e.prim.broadcasts
+                and not e.prim.multiple_results and e.outputs[0] not in keep}
+        if not made:
+            return
+        readers: dict[Var, list] = {}
+        for e in eqns:
+            for a in e.inputs:
+                if a in made:
+                    readers.setdefault(a, []).append(e)
+        for v, e in made.items():
+            x = e.inputs[0]
+            n = v.aval.ndim
+            if type(x) is not Var or v not in readers or tuple(
+                    e.params["broadcast_dimensions"]) != tuple(range(n - x.aval.ndim, n)):
+                continue
+            if all(r.prim.ufunc is not None and r.outputs[0].aval.shape == v.aval.shape
+                   and any(type(b) is Var and b not in made and b.aval.shape == v.aval.shape
+                           for b in r.inputs) for r in readers[v]):
+                self.implicit[v] = x
+                if x not in keep:
+                    last_use[x] = max(last_use.get(x, -1), last_use.get(v, -1))
+
+    def operands(self, eqn: Any) -> list:
+        """``eqn``'s inputs as its line reads them (an implicit broadcast's operand)."""
+        implicit = self.implicit
+        return [implicit.get(a, a) if type(a) is Var else a for a in eqn.inputs] \
+            if implicit else list(eqn.inputs)
 
     def defer_embeds(self, last_use: dict, keep: set) -> None:
         """Find the pads ``deferred_embeds`` defers; their operands live until the add."""
