@@ -298,8 +298,8 @@ def _add(s: _Simplifier, eqn: Eqn, ins: Sequence[Any], out: Var) -> bool:
         p, q = pads
         assert p is not None and q is not None
         x, y = p.inputs[0], q.inputs[0]
-        if p.params == q.params and _same_aval(x, y) and _same_aval(y, x) \
-                and out.aval == p.outputs[0].aval:
+        if p.params == q.params and type(x) is Var and type(y) is Var \
+                and x.aval == y.aval and out.aval == p.outputs[0].aval:
             total = Var(x.aval)  # pad(x) + pad(y) == pad(x + y): one buffer, not two
             s.emit_new(add_p, [x, y], total)
             s.emit_new(pad_p, [total, p.inputs[1]], out, **p.params)
