@@ -3,16 +3,17 @@
 ``Target`` hides the difference. It ships a program once and runs its tasks:
 
 - a Dask ``Client`` (or a client's ``get_executor()``, unwrapped to its client): the program
-  is scattered to every worker (``scatter(..., broadcast=True)``) and each task names it, so
-  it travels once per worker and is unpickled once per worker. A worker killed in the middle
-  is replaced by Dask, which reschedules its tasks: the result is the same.
+  object is scattered to every worker (``scatter(..., broadcast=True)``; Dask sends its
+  arrays as frames, without copying them into a pickle) and each task names it, so it
+  travels once per worker and is deserialized once per worker. A worker killed in the
+  middle is replaced by Dask, which reschedules its tasks: the result is the same.
 - any other executor (``ProcessPoolExecutor``, ``mpi4py.futures.MPIPoolExecutor``, a
-  ``ThreadPoolExecutor``...): the program is pickled once, in the caller, and keyed by its
-  digest. The first tasks carry its bytes (one per worker not yet known to hold them, at
-  most twice the number of workers in all); the others carry only the digest, and a worker
-  that lacks the program answers with a miss, so that task is sent again with the bytes.
-  Each worker keeps the program (``worker.run_keyed``). At most
-  ``WINDOW`` tasks per worker are in flight, so a worker that missed sees its bytes soon.
+  ``ThreadPoolExecutor``...): the program is pickled once, in the caller, and named by a
+  key of its own. The first tasks carry its bytes (one per worker not yet known to hold
+  them, at most twice the number of workers in all); the others carry only the key, and a
+  worker that lacks the program answers with a miss, so that task is sent again with the
+  bytes. Each worker keeps the program (``worker.run_keyed``). At most ``WINDOW`` tasks
+  per worker are in flight, so a worker that missed sees its bytes soon.
   If the executor breaks (a worker process killed), ``ChunksLostError`` says which tasks
   were lost; nothing is returned.
 
@@ -24,11 +25,12 @@ from __future__ import annotations
 import os
 import threading
 import time
+import uuid
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..errors import DocumentedError
 from . import worker
-from .pickling import digest, dumps
+from .pickling import checked_size, dumps
 
 if TYPE_CHECKING:
     import concurrent.futures as cf
@@ -175,11 +177,9 @@ class Target:
 
     def _run_dask(self, prog: worker.Program, what: str, tasks: Sequence[tuple],
                   on_result: Callable[[int, Any], None], stats: dict) -> None:
-        import uuid
-
         from distributed import as_completed
         client = self.client
-        key, payload, fut = self.scatter(prog, stats)
+        key, fut = self.scatter(prog, stats)
         token = uuid.uuid4().hex[:12]
         futures = [client.submit(worker.run_keyed, key, fut, what, *args,
                                  key=f"ftrans-{what}-{token}-{i}", pure=False)
@@ -200,25 +200,27 @@ class Target:
             _note(e, f"(in a {what} task of {self.api} on a Dask worker)")
             raise
 
-    def scatter(self, prog: worker.Program, stats: dict | None = None) -> tuple[str, bytes, Any]:
-        """Pickle ``prog`` once and scatter its bytes to every Dask worker: ``(digest, bytes,
-        future)``. Each worker unpickles them once (``worker.run_keyed`` keeps the program)."""
+    def scatter(self, prog: worker.Program, stats: dict | None = None) -> tuple[str, Any]:
+        """Scatter ``prog`` to every Dask worker: ``(key, future)``. Dask serializes it once
+        (its arrays without copies, as frames of their own) and each worker deserializes it
+        once; ``worker.run_keyed`` keeps it under ``key``. Checked first: a program that
+        cannot be pickled raises ``dumps``'s ``TypeError``."""
         t0 = time.perf_counter()
-        payload = dumps(prog, f"{self.api}: the program")
-        key = digest(payload)
-        fut = self.client.scatter(payload, broadcast=True, hash=False)
+        size = checked_size(prog, f"{self.api}: the program")
+        key = f"ftrans-program-{uuid.uuid4().hex}"
+        fut = self.client.scatter({key: prog}, broadcast=True, hash=False)[key]
         n = len(self.client.scheduler_info().get("workers", {}))
         if stats is not None:
-            stats.update(payload_bytes=len(payload), ship_s=time.perf_counter() - t0,
+            stats.update(payload_bytes=size, ship_s=time.perf_counter() - t0,
                          workers=n, payload_sends=n)
-        return key, payload, fut
+        return key, fut
 
     def _run_plain(self, prog: worker.Program, what: str, tasks: Sequence[tuple],
                    on_result: Callable[[int, Any], None], stats: dict) -> None:
         import concurrent.futures as cf
         t0 = time.perf_counter()
         payload = dumps(prog, f"{self.api}: the program")
-        key = digest(payload)
+        key = f"ftrans-program-{uuid.uuid4().hex}"  # a name for this run's program
         stats["payload_bytes"] = len(payload)
         stats["ship_s"] = time.perf_counter() - t0
         n_workers = self.n_workers()
