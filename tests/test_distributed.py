@@ -301,6 +301,10 @@ def test_workers_keep_compiled_programs_between_tasks_and_calls(client):
     assert sum(s["chunks"] for s in second.values()) == 10
     assert all(second[w]["compiles"] == first[w]["compiles"] for w in first)
     assert last_run()["payload_sends"] == 2 and last_run()["workers"] == 2
+    run = last_run()  # the run's timeline: shipped, submitted, first result, done
+    assert 0 < run["ship_s"] <= run["submitted_s"] <= run["first_result_s"] <= run["wall_s"]
+    busy = [second[w]["busy_s"] - first[w]["busy_s"] for w in first]
+    assert all(b >= 0 for b in busy) and 0 < sum(busy)
 
 
 def test_a_worker_without_the_program_asks_for_it():

@@ -13,9 +13,10 @@ evaluation (no fused C kernels, whose last bits may differ): results equal the
 single-process ones bit for bit. On a GPU worker (CuPy arrays, or a program made on a GPU)
 constants and seeds go to the worker's current device.
 
-Workers keep programs by the key the caller gave them (``run_keyed``). On a plain
-executor a task carries the program's bytes only when the caller believes the worker lacks
-them, and a worker that lacks them answers ``MISS`` so the caller sends them.
+Workers keep programs by the key the caller gave them (``run_keyed``; on a plain executor
+the digest of their pickled bytes). There a task carries the bytes only when the caller
+believes the worker lacks them, and a worker that lacks them answers ``MISS`` so the caller
+sends them.
 
 Jacobian seeds that can write themselves into a buffer (``BasisRows``: basis vectors) are
 written into one zeroed buffer per thread, reused by the chunks of a program and cleared
@@ -33,6 +34,7 @@ import collections
 import os
 import pickle
 import threading
+import time
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -206,7 +208,7 @@ def _seed_buffer(prog: Program, k: int) -> np.ndarray | None:
 def run_chunk(prog: Program, lo: int, hi: int) -> list[Any]:
     """Outputs of the linear program on seed vectors ``lo..hi``, each with a leading axis of
     ``hi - lo`` (NumPy arrays, or CuPy arrays on this worker's GPU)."""
-    gpu = prog.gpu
+    t0, gpu = time.perf_counter(), prog.gpu
     run, bconsts, _ = compiled(prog, hi - lo, gpu)
     buf = _seed_buffer(prog, hi - lo)
     if buf is not None:
@@ -215,42 +217,45 @@ def run_chunk(prog: Program, lo: int, hi: int) -> list[Any]:
             outs = run(bconsts, [*prog.device_consts(gpu), *_split(buf, prog.in_avals)])
         finally:
             prog.seeds.write(buf, lo, hi, 0)  # type: ignore[union-attr]
-        _count("chunks", gpu)
+        _count("chunks", gpu, t0)
         return outs
     seeds = prog.seeds(lo, hi)  # type: ignore[misc]
     if gpu and not is_gpu_array(seeds):
         from ..device import require_gpu
         seeds = require_gpu().asarray(seeds)
     outs = run(bconsts, [*prog.device_consts(gpu), *_split(seeds, prog.in_avals)])
-    _count("chunks", gpu)
+    _count("chunks", gpu, t0)
     return outs
 
 
 def run_shard(prog: Program, shard: Sequence[Any]) -> tuple[list[Any], list[int | None]]:
     """A ``vmap`` program on one shard of its mapped inputs (batched along ``in_dims``):
     its outputs and their batch dims (``None``: not batched)."""
+    t0 = time.perf_counter()
     gpu = prog.gpu or any(type(x) is OnDevice or is_gpu_array(x) for x in shard)
     shard = _device_values(list(shard), gpu)
     k = shard[0].shape[prog.in_dims[0]]
     run, bconsts, out_dims = compiled(prog, k, gpu)
     outs = run(bconsts, [*prog.device_consts(gpu), *shard])
-    _count("shards", gpu)
+    _count("shards", gpu, t0)
     return outs, list(out_dims)
 
 
 def run_block(prog: Program, *blocks: Any) -> list[Any]:
     """A ``"call"`` program (``map_blocks``) on one block of each of its inputs."""
+    t0 = time.perf_counter()
     gpu = prog.gpu or any(type(x) is OnDevice or is_gpu_array(x) for x in blocks)
     blocks_ = _device_values(list(blocks), gpu)
     run, _, _ = compiled(prog, 0, gpu)
     outs = run(prog.device_consts(gpu), blocks_)
-    _count("blocks", gpu)
+    _count("blocks", gpu, t0)
     return outs
 
 
-def _count(what: str, gpu: bool) -> None:
+def _count(what: str, gpu: bool, t0: float) -> None:
     with _lock:
         _stats[what] += 1
+        _stats["busy_us"] += round((time.perf_counter() - t0) * 1e6)
         _stats["on_gpu" if gpu else "on_cpu"] += 1
 
 
@@ -327,9 +332,10 @@ def stats() -> dict[str, Any]:
     Returns
     -------
     dict
-        ``chunks``, ``shards`` and ``blocks`` evaluated, ``compiles``, program ``loads``
-        (unpickled) and ``misses`` (plain executors), ``on_cpu``/``on_gpu`` tasks, its ``id``
-        and the peak resident memory of the process, ``peak_rss`` (bytes).
+        ``chunks``, ``shards`` and ``blocks`` evaluated, ``busy_s`` (seconds spent on
+        them, compiles included), ``compiles``, ``loads`` (programs received) and ``misses``
+        (plain executors), ``on_cpu``/``on_gpu`` tasks, its ``id`` and the peak resident
+        memory of the process, ``peak_rss`` (bytes).
 
     Examples
     --------
@@ -341,6 +347,7 @@ def stats() -> dict[str, Any]:
         out: dict[str, Any] = {k: 0 for k in ("chunks", "shards", "blocks", "compiles",
                                                "loads", "misses", "on_cpu", "on_gpu")}
         out.update(_stats)
+        out["busy_s"] = out.pop("busy_us", 0) / 1e6
     out["id"] = worker_id()
     out["peak_rss"] = peak_rss()
     return out
