@@ -193,14 +193,15 @@ def _seed_buffer(prog: Program, k: int) -> np.ndarray | None:
     kernel faulting in) new zeroed pages each time. One buffer per thread: a new program
     (each Jacobian ships one) frees the last one."""
     seeds = prog.seeds
-    if prog.gpu or not callable(getattr(seeds, "write", None)):
+    if prog.gpu or not callable(getattr(seeds, "write", None)) \
+            or not callable(getattr(seeds, "buffer", None)):
         return None
     n, dtype = int(seeds.n), np.dtype(seeds.dtype)  # type: ignore[union-attr]
     held = getattr(_thread, "seeds", None)
     if held is None or held[0] != id(prog) or held[1].shape[0] < k \
             or held[1].shape[1] != n or held[1].dtype != dtype:
         _thread.seeds = None  # the old buffer goes before the new one is made
-        held = (id(prog), np.zeros((k, n), dtype))
+        held = (id(prog), seeds.buffer(k))  # type: ignore[union-attr]
         _thread.seeds = held
     return held[1][:k]
 
