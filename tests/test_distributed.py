@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import pickle
 import re
+import weakref
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numpy as np
@@ -343,6 +344,18 @@ def test_a_workers_chunks_share_one_zeroed_seed_buffer():
     assert buf.shape == (2, 5) and not buf.any()
     assert not any(np.shares_memory(o, buf) for o in (a, b, c))
     assert dworker.stats()["compiles"] == 2  # chunks of 2 and of 1
+    # the next program's buffer is made after the last one is freed (peak: one buffer)
+    old = weakref.ref(buf)
+    del buf
+
+    class Checked(BasisRows):
+        def buffer(self, k):
+            assert old() is None
+            return super().buffer(k)
+
+    nxt = dworker.Program("seeds", pickle.dumps(jaxpr), "id5", [], jaxpr.in_avals, False,
+                          seeds=Checked(5, [0, 1, 2, 3, 4], np.float64, False))
+    np.testing.assert_array_equal(dworker.run_chunk(nxt, 1, 3)[0], np.eye(5)[1:3])
 
 
 def test_a_dask_clients_executor_is_its_client(client):

@@ -200,7 +200,7 @@ def _seed_buffer(prog: Program, k: int) -> np.ndarray | None:
     held = getattr(_thread, "seeds", None)
     if held is None or held[0] != id(prog) or held[1].shape[0] < k \
             or held[1].shape[1] != n or held[1].dtype != dtype:
-        _thread.seeds = None  # the old buffer goes before the new one is made
+        _thread.seeds = held = None  # the old buffer goes before the new one is made
         held = (id(prog), seeds.buffer(k))  # type: ignore[union-attr]
         _thread.seeds = held
     return held[1][:k]
