@@ -20,6 +20,7 @@ Times are medians of repeated calls after warm-up, with the device synchronized.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import time
@@ -206,10 +207,10 @@ def _bench_mlp(cp: Any, batch: int, width: int, dtype: Any, peers: dict[str, Any
         d = xp.matmul(h, w2) + b2 - y
         return xp.mean(d * d)
 
-    params = [cp.asarray(p) for p in host]
+    w1, b1, w2, b2 = (cp.asarray(p) for p in host)
     xs, ys = cp.asarray(x), cp.asarray(y)
     grad = ftrans.grad(loss, argnums=(0, 1, 2, 3))
-    thunk, plan = _compiled(grad, (*params, xs, ys))
+    thunk, plan = _compiled(grad, (w1, b1, w2, b2, xs, ys))
     sync = cp.cuda.Device().synchronize
     flops = 3 * 2 * batch * (d_in * width + width * d_out)
     recs = []
@@ -223,22 +224,23 @@ def _bench_mlp(cp: Any, batch: int, width: int, dtype: Any, peers: dict[str, Any
 
     rec("ftrans jit", _median_ms(thunk, sync, repeat),
         {"kernels": len(plan.groups), "other_steps": len(plan.steps) - len(plan.groups)})
-    rec("ftrans eager", _median_ms(lambda: grad(*params, xs, ys), sync, repeat))
+    rec("ftrans eager", _median_ms(lambda: grad(w1, b1, w2, b2, xs, ys), sync, repeat))
     if "jax" in peers:
         jax, jnp = peers["jax"], peers["jax"].numpy
-        jf = jax.jit(jax.grad(lambda *a: loss(*a, xp=jnp), argnums=(0, 1, 2, 3)))
+        jf = jax.jit(jax.grad(functools.partial(loss, xp=jnp), argnums=(0, 1, 2, 3)))
         ja = [jnp.asarray(a) for a in (*host, x, y)]
         rec("jax jit", _median_ms(lambda: jax.block_until_ready(jf(*ja)), lambda: None,
                                   repeat))
     if "torch" in peers:
         torch = peers["torch"]
         tp = [torch.as_tensor(p, device="cuda").requires_grad_(True) for p in host]
+        tw1, tb1, tw2, tb2 = tp
         tx, ty = torch.as_tensor(x, device="cuda"), torch.as_tensor(y, device="cuda")
 
         def step() -> None:
             for p in tp:
                 p.grad = None
-            loss(*tp, tx, ty, xp=torch).backward()
+            loss(tw1, tb1, tw2, tb2, tx, ty, xp=torch).backward()
         rec("torch eager autograd", _median_ms(step, torch.cuda.synchronize, repeat))
     _free(cp, peers)
     return recs

@@ -215,11 +215,11 @@ def jacobian_cost(fun: Callable, *args: Any, argnums: int | Sequence[int] = 0,
     >>> c["best"], c["forward"].passes, c["reverse"].passes
     ('reverse', 100, 1)
     """
-    if chunk_size is not None:
-        chunk_size = check_chunk_size(chunk_size, "jacobian_cost")
-        if chunk_size == "auto":
-            raise ValueError("jacobian_cost: chunk_size must be a positive integer or None, "
-                             "got 'auto'")
+    checked = check_chunk_size(chunk_size, "jacobian_cost")
+    if isinstance(checked, str):
+        raise ValueError("jacobian_cost: chunk_size must be a positive integer or None, "
+                         "got 'auto'")
+    chunk_size = checked
     nums = normalize_argnums(argnums, len(args), "jacobian_cost")
     diff_trees, diff_avals = [], []
     for i in nums:

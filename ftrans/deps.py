@@ -49,6 +49,16 @@ class Deps:
     def dense(self) -> bool:
         return self.rows is None
 
+    def coo(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(rows, cols)`` of a sparse (not dense) ``Deps``.
+
+        >>> [a.tolist() for a in identity(2, 1, 3).coo()]
+        [[0, 1], [1, 2]]
+        """
+        if self.rows is None or self.cols is None:
+            raise ValueError("a dense Deps has no COO pattern")
+        return self.rows, self.cols
+
     @property
     def nnz(self) -> int:
         return self.size * self.n if self.rows is None else len(self.rows)
@@ -131,7 +141,8 @@ def gather(d: Deps, src: np.ndarray) -> Deps:
     src = np.asarray(src, _I).reshape(-1)
     if d.dense:
         return dense(len(src), d.n) if (src >= 0).any() else empty(len(src), d.n)
-    ptr = np.searchsorted(d.rows, np.arange(d.size + 1, dtype=_I))
+    d_rows, d_cols = d.coo()
+    ptr = np.searchsorted(d_rows, np.arange(d.size + 1, dtype=_I))
     valid = np.nonzero(src >= 0)[0]
     picked = src[valid]
     counts = ptr[picked + 1] - ptr[picked]
@@ -139,14 +150,15 @@ def gather(d: Deps, src: np.ndarray) -> Deps:
     if len(rows) > MAX_NNZ:
         return dense(len(src), d.n)
     # each output row copies one sorted, duplicate-free source row: the result stays sorted
-    return Deps(len(src), d.n, rows, d.cols[ranges(ptr, picked)])
+    return Deps(len(src), d.n, rows, d_cols[ranges(ptr, picked)])
 
 
 def scatter(d: Deps, dst: np.ndarray, out_size: int) -> Deps:
     """Element ``i`` of ``d`` flows into output element ``dst[i]`` (a many-to-one map)."""
     if d.dense:
         return dense(out_size, d.n)
-    return _make(out_size, d.n, np.asarray(dst, _I).reshape(-1)[d.rows], d.cols)
+    d_rows, d_cols = d.coo()
+    return _make(out_size, d.n, np.asarray(dst, _I).reshape(-1)[d_rows], d_cols)
 
 
 def project(shape: Sequence[int], keep: Sequence[int]) -> np.ndarray:

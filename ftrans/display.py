@@ -96,7 +96,7 @@ def evaluate(jaxpr: Jaxpr, consts: Sequence[Any], args: Sequence[Any]) -> dict[V
     env: dict[Var, Any] = dict(zip(jaxpr.constvars, consts))
     env.update(zip(jaxpr.invars, args))
     for eqn in jaxpr.eqns:
-        out = bind(eqn.prim, [a.val if type(a) is Literal else env[a] for a in eqn.inputs],
+        out = bind(eqn.prim, [a.val if isinstance(a, Literal) else env[a] for a in eqn.inputs],
                    eqn.params)
         env.update(zip(eqn.outputs, out if eqn.prim.multiple_results else (out,)))
     return env

@@ -170,6 +170,11 @@ def _value(x: Any) -> Any:
     return instantiate(x) if type(x) is Zero else x
 
 
+def _label(names: dict[Var, str], a: Var | Literal) -> str:
+    """The name of an output: its variable's, or "const" for a literal (or a constant)."""
+    return names.get(a, "const") if isinstance(a, Var) else "const"
+
+
 def _equation(eqn: Any, names: dict[Var, str]) -> str:
     args = ", ".join(names[a] if type(a) is Var else summarize(a.val) for a in eqn.inputs)
     params = ", ".join(f"{k}={v}" for k, v in sorted(eqn.params.items()))
@@ -261,7 +266,7 @@ def forward_table(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) 
         for v in eqn.outputs:
             rows.append(Row(names[v], _equation(eqn, names), tr.values[v],
                             env.get(v, Zero(v.aval))))
-    return Table(rows, "tangent", [names.get(a, "const") for a in tr.jaxpr.outvars])
+    return Table(rows, "tangent", [_label(names, a) for a in tr.jaxpr.outvars])
 
 
 def _eqn_vjp(eqn: Any, invals: list[Any], ct: Any) -> list[Any]:
@@ -365,7 +370,7 @@ def reverse_table(f: Callable, primals: Sequence[Any], cotangent: Any = None) ->
         for v in eqn.outputs:
             rows.append(Row(names[v], _equation(eqn, names), tr.values[v],
                             adj.get(v, Zero(v.aval))))
-    return Table(rows, "adjoint", [names.get(a, "const") for a in jaxpr.outvars])
+    return Table(rows, "adjoint", [_label(names, a) for a in jaxpr.outvars])
 
 
 # ----------------------------------------------------------------------------- explain

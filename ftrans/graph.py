@@ -124,7 +124,7 @@ def _partials(eqn: Eqn, values: Mapping[Var, Any], names: Mapping[Var, str]
     if eqn.prim.family != "elementwise" or len(eqn.outputs) != 1 or \
             not np.issubdtype(out.aval.dtype, np.inexact):
         return []
-    ins = [a.val if type(a) is Literal else values.get(a) for a in eqn.inputs]
+    ins = [a.val if isinstance(a, Literal) else values.get(a) for a in eqn.inputs]
     if any(x is None for x in ins):
         return []
     found = []
@@ -204,7 +204,7 @@ def _cluster(jaxpr: Jaxpr, prefix: str, title: str, values: Mapping[Var, Any] | 
             label += _shown(values, eqn.outputs[0])
         lines.append(f"    {eid} [label={_q(label)}, shape=box];")
         for j, a in enumerate(eqn.inputs):
-            if type(a) is Literal:
+            if isinstance(a, Literal):
                 lid = constant(a.val)
                 if lid is None:
                     lid = f"{eid}_lit{j}"
@@ -223,7 +223,7 @@ def _cluster(jaxpr: Jaxpr, prefix: str, title: str, values: Mapping[Var, Any] | 
             lab += _shown(values, a)
         shape = "shape=doublecircle" if "\n" not in lab else "shape=ellipse, peripheries=2"
         lines.append(f"    {oid} [label={_q(lab)}, {shape}];")
-        if type(a) is Literal:
+        if isinstance(a, Literal):
             lines.append(f"    {oid}_lit [label={_q(summarize(a.val))}, shape=plaintext];")
             lines.append(f"    {oid}_lit -> {oid};")
         else:

@@ -33,11 +33,32 @@ def short_dtype_name(dtype: np.dtype) -> str:
 class ShapedArray:
     """The abstract value (aval) of an array: its shape and dtype.
 
-    ``weak_type`` marks values that came from Python scalars, which adopt the dtype of the
-    other operand (NumPy 2 promotion).
+    Parameters
+    ----------
+    shape : sequence of int
+        The array's shape.
+    dtype : dtype-like
+        The array's dtype.
+    weak_type : bool, optional
+        Whether the value came from a Python scalar, which adopts the dtype of the other
+        operand (NumPy 2 promotion). Default ``False``.
 
+    Attributes
+    ----------
+    shape : tuple of int
+    dtype : numpy.dtype
+    weak_type : bool
+    ndim : int
+        ``len(shape)``.
+    size : int
+        The number of elements.
+
+    Examples
+    --------
     >>> ShapedArray((2, 3), np.float32)
     f32[2,3]
+    >>> ShapedArray((2, 3), np.float32).size
+    6
     """
 
     __slots__ = ("shape", "dtype", "weak_type")
@@ -193,6 +214,24 @@ class Jaxpr:
 class ClosedJaxpr:
     """A jaxpr with the values of its constvars: what ``make_jaxpr`` returns.
 
+    Parameters
+    ----------
+    jaxpr : Jaxpr
+        The program: its constvars, invars, equations and outvars.
+    consts : sequence of arrays
+        The values of ``jaxpr``'s constvars, in order.
+
+    Attributes
+    ----------
+    jaxpr : Jaxpr
+    consts : list
+    eqns : tuple of Eqn
+        The program's equations, in order.
+    in_avals, out_avals : list of ShapedArray
+        The abstract values of its inputs and outputs.
+
+    Examples
+    --------
     >>> import ftrans
     >>> print(ftrans.make_jaxpr(lambda x: x * 2.0)(1.0))
     { lambda ; a:f64[]. let b:f64[] = mul a 2.0:f64[] in (b,) }

@@ -175,7 +175,7 @@ def jacobian_sparsity(fun: Callable, x: Any) -> Sparsity:
     if d.dense:
         rows, cols = np.nonzero(np.ones(shape, bool))
         return Sparsity(rows, cols, shape)
-    return Sparsity(d.rows, d.cols, shape)
+    return Sparsity(*d.coo(), shape)
 
 
 def hessian_sparsity(fun: Callable, x: Any) -> Sparsity:
@@ -381,14 +381,19 @@ def _sparse_from_linear(lin: Any, consts: list, rows: np.ndarray, cols: np.ndarr
     n_colors = int(plan.colors.max(initial=-1)) + 1
     dense = np.isin(a, plan.dense)
     if n_colors:
-        dtype = np.result_type(*[av.dtype for av in primary[0].in_avals])
-        out = _run(*primary, n_colors, functools.partial(_color_seeds, plan.colors, dtype),
+        assert primary is not None  # the plan's mode's pass: forward, or reverse (built)
+        p_jaxpr, p_consts = primary
+        dtype = np.result_type(*[av.dtype for av in p_jaxpr.in_avals])
+        out = _run(p_jaxpr, p_consts, n_colors,
+                   functools.partial(_color_seeds, plan.colors, dtype),
                    chunk_size, max_memory, api_name, remote)
         values[~dense] = out[plan.colors[b[~dense]], a[~dense]]
     if len(plan.dense):
         n_a = shape[0] if plan.mode == "forward" else shape[1]
-        dtype = np.result_type(*[av.dtype for av in other[0].in_avals])
-        out = _run(*other, len(plan.dense),
+        assert other is not None  # dense lines: reverse (built) or, symmetric, primary
+        o_jaxpr, o_consts = other
+        dtype = np.result_type(*[av.dtype for av in o_jaxpr.in_avals])
+        out = _run(o_jaxpr, o_consts, len(plan.dense),
                    functools.partial(basis_chunk, n_a, plan.dense.tolist(), dtype, False),
                    chunk_size, max_memory, api_name, remote)
         position = np.searchsorted(plan.dense, a[dense])
@@ -471,7 +476,7 @@ def sparse_jacobian(fun: Callable, sparsity: Any = None, mode: str | None = None
         shape = (aval_of(tr.out_vals[0]).size, aval_of(x).size)
         if sparsity is None:
             (d,) = jaxpr_deps(tr.jaxpr)
-            rows, cols = (d.rows, d.cols) if not d.dense else \
+            rows, cols = d.coo() if not d.dense else \
                 tuple(a.astype(np.int64) for a in np.nonzero(np.ones(shape, bool)))
         else:
             rows, cols = _as_pattern(sparsity, shape, "sparse_jacobian")
@@ -533,7 +538,7 @@ def sparse_hessian(fun: Callable, sparsity: Any = None, chunk_size: int | str | 
         tr = _traced_single_output(grad(fun), x, "sparse_hessian")
         if sparsity is None:
             (d,) = jaxpr_deps(tr.jaxpr)
-            rows, cols = (d.rows, d.cols) if not d.dense else \
+            rows, cols = d.coo() if not d.dense else \
                 tuple(a.astype(np.int64) for a in np.nonzero(np.ones((n, n), bool)))
         else:
             rows, cols = _as_pattern(sparsity, (n, n), "sparse_hessian")

@@ -187,6 +187,12 @@ def test_jacobian_cost_counts_passes_and_flops():
     assert s["reverse"].flops < s["forward"].flops
     t = ftrans.jacobian_cost(lambda x: fnp.tanh(x * w[:, 0]), np.ones(1))
     assert t["best"] == "forward"
+    with pytest.raises(ValueError, match="jacobian_cost: chunk_size must be a positive "
+                                         "integer or None, got 'auto'"):
+        ftrans.jacobian_cost(fnp.sin, np.ones(2), chunk_size="auto")
+    with pytest.raises(ValueError, match="jacobian_cost: chunk_size must be a positive "
+                                         "integer, got 0"):
+        ftrans.jacobian_cost(fnp.sin, np.ones(2), chunk_size=0)
 
 
 def test_jacobian_traces_the_function_once():

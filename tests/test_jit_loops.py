@@ -277,6 +277,20 @@ def test_while_loop_and_cond_bodies_run_compiled_under_jit():
         (ref(0.9 + 1e-6, 5) - ref(0.9 - 1e-6, 5)) / 2e-6, rel=1e-6)
 
 
+def test_a_split_scan_whose_new_carry_is_a_literal():
+    # the ys read the carry, whose new value is a constant: the split stacks the carry
+    # (init, then the literal) and computes the ys after the loop, all steps at once
+    def f(c0, xs):
+        return lax.scan(lambda c, x: (2.0, fnp.sin(c) * x), c0, xs)
+
+    xs = np.linspace(0.5, 2.0, 5)
+    cj = ftrans.jit(f).lower(0.3, xs)
+    assert "sin" in [e.prim.name for e in cj.jaxpr.eqns]  # out of the loop
+    c, ys = ftrans.jit(f)(0.3, xs)
+    assert c == 2.0
+    np.testing.assert_allclose(ys, np.sin([0.3, 2.0, 2.0, 2.0, 2.0]) * xs, rtol=1e-14)
+
+
 def test_a_long_scan_over_big_steps_is_not_batched_whole(monkeypatch):
     # batching every step at once is bounded: past the bound the scan stays one loop
     from ftrans.control import scan_split

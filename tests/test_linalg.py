@@ -78,6 +78,18 @@ def test_factorizations_match_numpy_including_signs():
                                        rtol=1e-12, atol=1e-13)
 
 
+def test_eigh_reads_the_triangle_uplo_names_in_either_case():
+    # NumPy takes 'L', 'U', 'l' and 'u'; traced eigh/eigvalsh used to reject the lower case
+    a = np.array([[2.0, 1.0], [5.0, 3.0]])  # its triangles give different symmetric matrices
+    for uplo in ("L", "l", "U", "u"):
+        want = np.linalg.eigvalsh(a, uplo)
+        np.testing.assert_allclose(traced(lambda a: la.eigh(a, uplo).eigenvalues, a), want,
+                                   rtol=1e-13)
+        np.testing.assert_allclose(traced(lambda a: la.eigvalsh(a, uplo), a), want, rtol=1e-13)
+    with pytest.raises(ValueError, match="eigh: UPLO argument must be 'L' or 'U', got 'x'"):
+        traced(lambda a: la.eigh(a, "x"), a)
+
+
 def test_matrix_rank_matches_numpy():
     low = rng.standard_normal((2, 4, 2)) @ rng.standard_normal((2, 4))
     for x in (low, A, np.zeros((2, 2))):

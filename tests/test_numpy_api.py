@@ -399,3 +399,30 @@ def test_cross_and_trapezoid_derivatives_match_finite_differences():
     from ftrans.testing import check_grads
     check_grads(lambda a, b: fnp.cross(a, b), (_A3, _B3), order=2)
     check_grads(lambda y, x: fnp.trapezoid(y ** 2, x=x), (_Y, _X1), order=2)
+
+
+def test_moveaxis_of_traced_arrays_checks_its_axes_as_numpy():
+    # sequences of axes used to wrap around (axis 5 of 3 moved axis 2) and pair up silently
+    x = np.arange(24.0).reshape(2, 3, 4)
+    for s, d in [(0, -1), ([0, 1], [2, 0]), ((-1,), (0,)), ([0, 2], [-1, 0]), ([], [])]:
+        np.testing.assert_array_equal(ftrans.jit(lambda x: fnp.moveaxis(x, s, d))(x),
+                                      np.moveaxis(x, s, d))
+    cases = [
+        (5, 0, np.exceptions.AxisError,
+         "moveaxis: source axis 5 is out of bounds for array of dimension 3"),
+        ([0, 5], [1, 2], np.exceptions.AxisError,
+         "moveaxis: source axis 5 is out of bounds for array of dimension 3"),
+        ([0], [-4], np.exceptions.AxisError,
+         "moveaxis: destination axis -4 is out of bounds for array of dimension 3"),
+        ([0, 1], [1], ValueError, r"moveaxis: source and destination must have the same "
+                                  r"number of axes, got 2 \(\[0, 1\]\) and 1 \(\[1\]\)"),
+        ([0, -3], [1, 2], ValueError, r"moveaxis: repeated axis in source \[0, -3\]"),
+        ([0, 1], [2, 2], ValueError, r"moveaxis: repeated axis in destination \[2, 2\]"),
+        ([0.5], [1], TypeError, r"moveaxis: source must be an integer or a sequence of "
+                                r"integers, got \[0.5\]"),
+    ]
+    for s, d, error, message in cases:
+        with pytest.raises(error):
+            np.moveaxis(x, s, d)  # NumPy raises the same type
+        with pytest.raises(error, match=message):
+            ftrans.jit(lambda x: fnp.moveaxis(x, s, d))(x)

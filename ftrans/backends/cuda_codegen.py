@@ -149,7 +149,7 @@ def plan_jaxpr(jaxpr: Jaxpr, min_group: int = 1, broadcast: Sequence[Var] = ()) 
             continue
         if reduction_combiner(e) is not None:
             x = e.inputs[0]
-            g = node_of.get(x)
+            g = node_of.get(x) if isinstance(x, Var) else None
             if isinstance(g, Group) and g.reduction is None and x in g.produced() \
                     and g.shape == x.aval.shape:
                 g.reduction = e

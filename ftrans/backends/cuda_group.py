@@ -143,6 +143,7 @@ class Group:
                 lines.append(f"  out{i} = {names[v]};")
         if self.reduction is not None:
             r = self.reduction.inputs[0]
+            assert isinstance(r, Var)  # a reduction joins the group producing its operand
             params.append(f"{c_type(r.aval.dtype)}& reduced")
             lines.append(f"  reduced = {names[r]};")
         return f"FT_HD void {name}({', '.join(params)}) {{\n" + "\n".join(lines) + "\n}"

@@ -62,8 +62,9 @@ def _write_failed(source: str, name: str) -> str:
     """Write the source of a kernel that failed to compile where its error message can
     name it: ``FTRANS_DUMP_CUDA`` if set, else a private temporary directory made once per
     process (never a fixed, shared path). Returns the path, or why it was not written."""
-    if dump_dir():
-        path = dump_text("FTRANS_DUMP_CUDA", dump_dir(), f"{name}.cu", source)
+    directory = dump_dir()
+    if directory:
+        path = dump_text("FTRANS_DUMP_CUDA", directory, f"{name}.cu", source)
         return path or "(not written: see the warning)"
     try:
         with _failed_lock:
@@ -92,8 +93,9 @@ def load_kernels(cp: Any, group: Group) -> tuple[Any, Any]:
     source = group.kernel_source()
     mod = _modules.get(source)
     if mod is None:
-        if dump_dir():
-            dump_text("FTRANS_DUMP_CUDA", dump_dir(), f"{group.name}.cu", source)
+        directory = dump_dir()
+        if directory:
+            dump_text("FTRANS_DUMP_CUDA", directory, f"{group.name}.cu", source)
         try:
             mod = cp.RawModule(code=source, options=COMPILE_OPTIONS)
             mod.get_function(group.name)  # compiles now, so errors surface here

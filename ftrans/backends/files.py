@@ -35,6 +35,7 @@ import sys
 import tempfile
 import threading
 import warnings
+from types import FrameType
 
 from ..errors import DocumentedError, see_docs
 
@@ -266,7 +267,8 @@ def caller_stacklevel() -> int:
     >>> caller_stacklevel() >= 2
     True
     """
-    level, f = 2, sys._getframe(2)
+    level = 2
+    f: FrameType | None = sys._getframe(2)
     while f is not None and f.f_code.co_filename.startswith(_PACKAGE):
         level, f = level + 1, f.f_back
     return level

@@ -47,7 +47,7 @@ import ctypes
 import os
 import threading
 import time
-from typing import Sequence
+from typing import Any, Sequence
 
 from . import files, kernel_compiler, kernel_store
 from .kernel_compiler import (  # noqa: F401  (re-exported)
@@ -106,9 +106,9 @@ if hasattr(os, "register_at_fork"):
 # --- building and loading
 
 def _build(d: Dir, src: str, flags: Sequence[str], key: str, nice: bool) -> bytes:
-    tmp = build_dir(d)
+    fd, tmp = d.descriptor(), build_dir(d)
     try:
-        tfd = os.open(tmp, DIR_FLAGS, dir_fd=d.fd)
+        tfd = os.open(tmp, DIR_FLAGS, dir_fd=fd)
         try:
             try:
                 files.write_file(tfd, "k.c", src.encode())
@@ -129,21 +129,21 @@ def _build(d: Dir, src: str, flags: Sequence[str], key: str, nice: bool) -> byte
             raise BuildFailure("output", f"the C compiler {compiler()!r} exited 0 without "
                                      f"writing a shared object")
         try:
-            files.write_file(d.fd, entry_name(key), pack(so))
+            files.write_file(fd, entry_name(key), pack(so))
         except OSError as e:
             raise WriteError(e) from None
     finally:
-        files.remove(d.fd, tmp)
-    evict(d.fd)
+        files.remove(fd, tmp)
+    evict(fd)
     return so
 
 
 def _dlopen(d: Dir, key: str, so: bytes) -> ctypes.CDLL:
     """Load the verified bytes ``so`` from a private copy (in a fresh directory inside
     ``d``, removed once loaded: the mapping stays)."""
-    tmp = build_dir(d)
+    fd, tmp = d.descriptor(), build_dir(d)
     try:
-        tfd = os.open(tmp, DIR_FLAGS, dir_fd=d.fd)
+        tfd = os.open(tmp, DIR_FLAGS, dir_fd=fd)
         try:
             name = f"k_{key}.so"
             try:
@@ -160,7 +160,7 @@ def _dlopen(d: Dir, key: str, so: bytes) -> ctypes.CDLL:
         finally:
             os.close(tfd)
     finally:
-        files.remove(d.fd, tmp)
+        files.remove(fd, tmp)
 
 
 # --- the one entry point
@@ -238,8 +238,9 @@ def info(path: str | None = None) -> dict:
     (None, 0, 0)
     """
     path = os.path.abspath(path or configured_dir())
-    out = {"directory": path, "problem": None, "kernels": 0, "bytes": 0, "old": 0,
-           "stale": 0, "size_limit": size_limit(), "compile_timeout_s": compile_timeout()}
+    out: dict[str, Any] = {"directory": path, "problem": None, "kernels": 0, "bytes": 0,
+                           "old": 0, "stale": 0, "size_limit": size_limit(),
+                           "compile_timeout_s": compile_timeout()}
     if not os.path.lexists(path):
         return out  # not created yet: nothing cached
     d = open_dir(path, create=False)

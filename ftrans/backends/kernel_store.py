@@ -64,6 +64,18 @@ class Dir:
     cleaned: bool = False
     pid: int = field(default_factory=os.getpid)  # the process that opened (or made) it
 
+    def descriptor(self) -> int:
+        """``fd``, of a directory in use (``usable_dirs`` gives only those).
+
+        >>> Dir("/nowhere", None, reason="does not exist").descriptor()
+        Traceback (most recent call last):
+        ValueError: the kernel cache directory /nowhere is not used: it does not exist
+        """
+        if self.fd is None:
+            raise ValueError(f"the kernel cache directory {self.path} is not used: it "
+                             f"{self.reason}")
+        return self.fd
+
 
 # --- process state (reset in a forked child and by ``reset``)
 _lock = threading.Lock()
@@ -254,16 +266,16 @@ def _remove_stale(d: Dir, older_than: float | None = None) -> int:
     touched for ``STALE_S`` seconds (longer than any build may take). Returns how many."""
     if older_than is None:
         older_than = max(STALE_S, 2 * kernel_compiler.compile_timeout())
-    now, n = time.time(), 0
+    fd, now, n = d.descriptor(), time.time(), 0
     try:
-        with os.scandir(d.fd) as it:
+        with os.scandir(fd) as it:
             names = [(e.name, e.stat(follow_symlinks=False).st_mtime) for e in it
                      if is_stale(e.name)]
     except OSError:
         return 0
     for name, mtime in names:
         if now - mtime >= older_than:
-            files.remove(d.fd, name)
+            files.remove(fd, name)
             n += 1
     return n
 
@@ -317,9 +329,10 @@ def read_entry(d: Dir, key: str) -> bytes | None:
     >>> read_entry(open_dir(tempfile.mkdtemp()), "ab12") is None
     True
     """
-    name = entry_name(key)
+    name, fd = entry_name(key), d.descriptor()
+    reason: str | None
     try:
-        data = files.read_file(d.fd, name, MAX_ENTRY)
+        data = files.read_file(fd, name, MAX_ENTRY)
     except FileNotFoundError:
         return None
     except files.UnsafePathError as e:
@@ -329,12 +342,12 @@ def read_entry(d: Dir, key: str) -> bytes | None:
     else:
         so, reason = unpack(data)
     if reason is not None:
-        files.remove(d.fd, name)
+        files.remove(fd, name)
         warn_once("invalid", f"removed the cached kernel {os.path.join(d.path, name)}: it "
                              f"{reason}; it is rebuilt (kernels are verified before loading)")
         return None
     try:  # least recently used goes first when the cache is full
-        os.utime(name, dir_fd=d.fd, follow_symlinks=False)
+        os.utime(name, dir_fd=fd, follow_symlinks=False)
     except (OSError, NotImplementedError):
         pass
     return so

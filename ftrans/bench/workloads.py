@@ -11,6 +11,7 @@ implementations only).
 
 from __future__ import annotations
 
+import functools
 import sys
 from typing import Any, Callable
 
@@ -208,8 +209,8 @@ def w3(cfg: Config) -> list[Case]:
     for n in ([10 ** 6] if cfg.quick else [10 ** 6, 10 ** 7]):
         x = np.random.default_rng(0).uniform(-2, 2, n)
         g = ftrans.grad(_w3_loss(fnp))
-        impls: dict[str, Callable[[], Any]] = {"numpy": lambda x=x: _w3_grad_np(x)}
-        impls["ftrans"] = lambda g=g, x=x: g(x)
+        impls: dict[str, Callable[[], Any]] = {"numpy": functools.partial(_w3_grad_np, x)}
+        impls["ftrans"] = functools.partial(g, x)
         impls["ftrans.jit"] = _ftrans_jit(cfg, g, x)
         _with_c(cfg, impls, g, x)
 
@@ -248,7 +249,7 @@ def w4(cfg: Config) -> list[Case]:
     for mode in ("jacfwd", "jacrev"):
         jac = getattr(ftrans, mode)(_tanh_layer(fnp), argnums=1)
         impls: dict[str, Callable[[], Any]] = {"numpy": analytic}
-        impls["ftrans"] = lambda jac=jac: jac(W, x, b)
+        impls["ftrans"] = functools.partial(jac, W, x, b)
         impls["ftrans.jit"] = _ftrans_jit(cfg, jac, W, x, b)
         _with_c(cfg, impls, jac, W, x, b)
 
@@ -389,13 +390,15 @@ def w7(cfg: Config) -> list[Case]:
     for k in ((100, 1000) if cfg.quick else (100, 1000, 10000)):
         big = k >= 10000
         g = ftrans.grad(_chain(fnp, k))
-        steady: dict[str, Callable[[], Any]] = {"numpy": lambda k=k: _chain_grad_np(x, k),
-                                                "ftrans": lambda g=g: g(x),
+        steady: dict[str, Callable[[], Any]] = {"numpy": functools.partial(_chain_grad_np, x, k),
+                                                "ftrans": functools.partial(g, x),
                                                 "ftrans.jit": _ftrans_jit(cfg, g, x)}
         _with_c(cfg, steady, g, x)
-        first: dict[str, Callable[[], Any]] = {
-            "ftrans.jit": lambda k=k: ftrans.jit(ftrans.grad(_chain(fnp, k)),
-                                                 backend=cfg.backend or None)(cfg.to_device(x))}
+
+        def jit_first(k: int = k) -> Any:
+            return ftrans.jit(ftrans.grad(_chain(fnp, k)),
+                              backend=cfg.backend or None)(cfg.to_device(x))
+        first: dict[str, Callable[[], Any]] = {"ftrans.jit": jit_first}
 
         def jax_fn(p: Peers, jit: bool, k: int = k) -> Callable:
             f = p.jax.grad(_chain(p.jnp, k))
@@ -412,8 +415,11 @@ def w7(cfg: Config) -> list[Case]:
         _add_peers(cfg, steady, None if big else jax_fn, torch_fn, ag_fn)
         p = cfg.peers
         if p is not None and p.jax is not None and not (big and cfg.quick):
-            first["jax.jit"] = lambda k=k, p=p: p.jax.block_until_ready(
-                p.jax.jit(p.jax.grad(_chain(p.jnp, k)))(p.jnp.asarray(x)))
+
+            def jax_first(k: int = k, p: Peers = p) -> Any:
+                return p.jax.block_until_ready(
+                    p.jax.jit(p.jax.grad(_chain(p.jnp, k)))(p.jnp.asarray(x)))
+            first["jax.jit"] = jax_first
             if big:
                 steady["jax.jit"] = jax_fn(p, True)
         cases.append(Case("W7", f"chain k={k} steady", steady, repeats=3 if big else None))

@@ -86,8 +86,9 @@ def _scan(combine: _Combine, elems: list[Any], axis: int) -> list[Any]:
                        [_along(x, axis, 2, n, 2) for x in elems])
     else:
         even = combine(odd, [_along(x, axis, 2, n, 2) for x in elems])
+    nothing: list[Any] = []  # n == 2: no even position but the first
     even = [concatenate([_along(x, axis, 0, 1), *e], axis)
-            for x, e in itertools.zip_longest(elems, [[e] for e in even], fillvalue=[])]
+            for x, e in itertools.zip_longest(elems, [[e] for e in even], fillvalue=nothing)]
     return [_interleave(e, o, axis) for e, o in zip(even, odd)]
 
 

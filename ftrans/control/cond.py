@@ -183,12 +183,12 @@ def _adopt_weak_scalars(funs: list, traced: list, weak: list) -> list:
 
 def _branch_call(index: Any, funs: list, operands: tuple, where: str) -> Any:
     ops, in_tree, avals = flat_args(operands, f"{where}: operands")
-    traced = [trace_fun(f, in_tree, avals, where) for f in funs]
-    adopted = _adopt_weak_scalars(funs, [t[:3] for t in traced], [t[3] for t in traced])
+    full = [trace_fun(f, in_tree, avals, where) for f in funs]
+    adopted = _adopt_weak_scalars(funs, [t[:3] for t in full], [t[3] for t in full])
     if adopted:
         funs = adopted
-        traced = [trace_fun(f, in_tree, avals, where) for f in funs]
-    traced = [t[:3] for t in traced]
+        full = [trace_fun(f, in_tree, avals, where) for f in funs]
+    traced = [(cj, hoisted, tree) for cj, hoisted, tree, _ in full]
     first_tree, first_avals = traced[0][2], traced[0][0].out_avals
     for f, (cj, _, tree) in zip(funs, traced):
         if tree != first_tree:

@@ -25,12 +25,12 @@ forward loop runs once.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
 from ..core import bind
-from ..ir import ClosedJaxpr, Eqn, Jaxpr, Literal, Var
+from ..ir import Atom, ClosedJaxpr, Eqn, Jaxpr, Literal, Var
 from ..prims.elementwise import add_p
 from ..prims.reduce import reduce_sum
 from ..prims.shape import broadcast_in_dim, reshape
@@ -42,7 +42,8 @@ from ._common import split, to_front
 MAX_STACKED = 1 << 28  # bytes of batched values a split may add (else the scan stays whole)
 
 
-def _accumulators(j: Jaxpr, k_vars: list, k_out: list, produced: dict) -> set[int]:
+def _accumulators(j: Jaxpr, k_vars: Sequence[Var], k_out: Sequence[Atom],
+                  produced: dict[Var, Eqn]) -> set[int]:
     """The carries ``k`` whose new value is ``k + g`` (``k`` read nowhere else)."""
     reads: dict[Var, int] = {}
     for e in j.eqns:
@@ -54,11 +55,13 @@ def _accumulators(j: Jaxpr, k_vars: list, k_out: list, produced: dict) -> set[in
             reads[a] = reads.get(a, 0) + 1
     acc = set()
     for k, (v, o) in enumerate(zip(k_vars, k_out)):
-        e = produced.get(o) if type(o) is Var else None
-        if e is None or e.prim is not add_p or reads.get(v) != 1 or reads.get(o) != 1:
+        if not isinstance(o, Var):
             continue
-        if v in e.inputs and e.inputs[0] is not e.inputs[1] and o.aval == v.aval \
-                and all(type(a) is Literal or a.aval == v.aval for a in e.inputs):
+        add = produced.get(o)
+        if add is None or add.prim is not add_p or reads.get(v) != 1 or reads.get(o) != 1:
+            continue
+        if v in add.inputs and add.inputs[0] is not add.inputs[1] and o.aval == v.aval \
+                and all(type(a) is Literal or a.aval == v.aval for a in add.inputs):
             acc.add(k)
     return acc
 
@@ -144,7 +147,8 @@ def split_scan(eqn: Eqn) -> ClosedJaxpr | None:
     post_x = uses(post, post_outs, "x")
     post_k = [k_vars[k] for k in stacked_keep if k_vars[k] in set(uses(post, post_outs,
                                                                         "loop"))]
-    post_ko = [k_out[k] for k in stacked_keep]
+    # the new values of the stacked carries (a literal one is read by no equation)
+    post_ko = [o for o in (k_out[k] for k in stacked_keep) if isinstance(o, Var)]
     x_needed = list(dict.fromkeys([*core_x, *post_x]))
     reverse = p["reverse"]
 

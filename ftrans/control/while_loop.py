@@ -41,7 +41,7 @@ from ._common import (
     with_invars,
 )
 from .custom_lin import custom_lin_p
-from .scan import scan_p
+from .scan import _scan_jvp
 
 while_p = register(Primitive("while", multiple_results=True))
 while_p.family = "control"
@@ -85,7 +85,7 @@ def _while_jvp(primals: Sequence[Any], outs: Sequence[Any], tangents: Sequence[A
             n += 1
         n_c = len(init)
         body = with_invars(body_jaxpr, body_jaxpr.jaxpr.invars)  # (consts, carry) -> carry
-        return scan_p.jvp([*bc, *init], outs, [*bc_t, *init_t], jaxpr=body,
+        return _scan_jvp([*bc, *init], outs, [*bc_t, *init_t], jaxpr=body,
                           num_consts=body_nconsts, num_carry=n_c, length=n, reverse=False)
     return _while_jvp_abstract(cc, bc, init, bc_t, init_t, cond_jaxpr, body_jaxpr)
 

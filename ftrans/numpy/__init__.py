@@ -223,14 +223,12 @@ from ._creation import (  # noqa: E402,F401
     empty_like,
     euler_gamma,
     eye,
-    finfo,
     float16,
     float32,
     float64,
     full,
     full_like,
     identity,
-    iinfo,
     inf,
     int8,
     int16,
@@ -279,7 +277,7 @@ from ._quantiles import (  # noqa: E402,F401
 # isort: split
 from numpy import from_dlpack  # noqa: E402,F401
 
-from ._inspection import (  # noqa: E402,F401,F811
+from ._inspection import (  # noqa: E402,F401
     __array_api_version__,
     __array_namespace_info__,
     can_cast,

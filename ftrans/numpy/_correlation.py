@@ -20,6 +20,7 @@ from ._complex import conjugate
 from ._diagonals import diag
 from ._indexing import take
 from ._linalg import dot
+from ._literals import ConvolveMode
 from ._manip import concatenate
 from ._promote import any_tracer, as_array, dtype_of, is_tracer, result_dtype, shape_of, to_dtype
 from ._reductions import sum
@@ -68,7 +69,7 @@ def _correlate_long(a: Any, v: Any, mode: str) -> Any:
     return dot(take(padded, same_device(windows, padded)), v)  # a constant ``a`` may be CuPy
 
 
-def correlate(a: Any, v: Any, mode: str = "valid") -> Any:
+def correlate(a: Any, v: Any, mode: ConvolveMode = "valid") -> Any:
     """NumPy's ``correlate`` of two 1-D sequences: ``c[k] = sum_n a[n + k] conj(v[n])``, with
     modes ``valid`` (default), ``same`` and ``full``; linear in each argument.
 
@@ -94,14 +95,14 @@ def correlate(a: Any, v: Any, mode: str = "valid") -> Any:
     """
     if not any_tracer((a, v)):
         return np.correlate(a, v, mode=mode)
-    a, v, mode = _prepare(a, v, mode, "correlate")
+    a, v, name = _prepare(a, v, mode, "correlate")
     # complex: c[k] = sum_n a[n + k] conj(v[n]), as NumPy
     if shape_of(v)[0] > shape_of(a)[0]:  # NumPy: the swapped correlation, reversed
-        return _correlate_long(conjugate(v), a, mode)[::-1]
-    return _correlate_long(a, conjugate(v), mode)
+        return _correlate_long(conjugate(v), a, name)[::-1]
+    return _correlate_long(a, conjugate(v), name)
 
 
-def convolve(a: Any, v: Any, mode: str = "full") -> Any:
+def convolve(a: Any, v: Any, mode: ConvolveMode = "full") -> Any:
     """NumPy's ``convolve`` of two 1-D sequences, modes ``full`` (default), ``same`` and
     ``valid``; linear in each argument.
 
@@ -125,10 +126,10 @@ def convolve(a: Any, v: Any, mode: str = "full") -> Any:
     """
     if not any_tracer((a, v)):
         return np.convolve(a, v, mode=mode)
-    a, v, mode = _prepare(a, v, mode, "convolve")
+    a, v, name = _prepare(a, v, mode, "convolve")
     if shape_of(v)[0] > shape_of(a)[0]:
         a, v = v, a
-    return _correlate_long(a, v[::-1], mode)
+    return _correlate_long(a, v[::-1], name)
 
 
 def _rows(m: Any, rowvar: bool, dt: np.dtype, name: str) -> Any:

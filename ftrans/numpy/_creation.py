@@ -6,7 +6,7 @@ with traced endpoints are traced (and differentiable in them), everything else i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy import (  # noqa: F401  (re-exported: NumPy's constants and dtypes)
@@ -189,7 +189,8 @@ def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
     """
     _check_device(device, "linspace")
     if not any_tracer((start, stop)):
-        return np.linspace(start, stop, num, endpoint, retstep, dtype, axis)
+        # cast: NumPy's stubs have overloads for a literal retstep only
+        return cast(Any, np.linspace)(start, stop, num, endpoint, retstep, dtype, axis)
     if num < 0:
         raise ValueError(f"linspace: num must be non-negative, got num={num}")
     dt = result_dtype(start, stop, 1.0)

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..prims import shape as sh
 from ._elementwise import multiply
+from ._literals import Indexing
 from ._manip import concatenate, one_axis, slice_axis
 from ._promote import any_tracer, broadcast_to_shape, is_tracer, shape_of
 from ._promote import as_array as _as_array
@@ -21,7 +22,7 @@ from ._shape import ravel, reshape
 # ----------------------------------------------------------------------------- grids, kron
 
 
-def meshgrid(*xi: Any, copy: bool = True, sparse: bool = False, indexing: str = "xy"
+def meshgrid(*xi: Any, copy: bool = True, sparse: bool = False, indexing: Indexing = "xy"
              ) -> tuple[Any, ...]:
     """NumPy's ``meshgrid``.
 
@@ -157,7 +158,7 @@ def diff(a: Any, n: int = 1, axis: int = -1, prepend: Any = None, append: Any = 
     if n < 0:
         raise ValueError(f"order must be non-negative but got {n}")
     ax = one_axis(axis, a.ndim, "diff")
-    parts = []
+    parts: list[Any] = []  # prepend and append as arrays (None: not given)
     for extra in (prepend, append):
         if extra is None:
             parts.append(None)

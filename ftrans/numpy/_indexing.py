@@ -30,6 +30,7 @@ from ..prims import slicing as sl
 from ..prims.indexing import gather, scatter, scatter_add
 from ._elementwise import add, equal, less, maximum, minimum, multiply
 from ._elementwise import where as _where
+from ._literals import TakeMode
 from ._promote import is_tracer, to_dtype
 
 _BASIC = (int, np.integer, slice, type(None), type(Ellipsis))
@@ -172,7 +173,7 @@ def getitem(x: Any, idx: Any) -> Any:
 
 
 def take(a: Any, indices: Any, axis: int | None = None, out: Any = None,
-         mode: str | None = None) -> Any:
+         mode: TakeMode | None = None) -> Any:
     """NumPy's ``take`` (``mode='raise'``; out-of-bounds constant indices raise IndexError).
 
     Parameters
@@ -205,7 +206,7 @@ def take(a: Any, indices: Any, axis: int | None = None, out: Any = None,
     array([3., 3.])
     """
     if not (is_tracer(a) or is_tracer(indices)):
-        return np.take(a, indices, axis=axis, out=out, mode=mode)
+        return np.take(a, indices, axis=axis, out=out, mode="raise" if mode is None else mode)
     if mode not in (None, "raise"):
         raise NotImplementedError(f"take(mode={mode!r}) on traced arrays: use mode='raise'")
     from ._shape import asarray, ravel

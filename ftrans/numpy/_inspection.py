@@ -14,6 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..core import Tracer
+from ._literals import Casting
 from ._promote import is_tracer, normalize_axes, shape_of
 
 __array_api_version__ = "2023.12"
@@ -99,7 +100,7 @@ def isdtype(dtype: Any, kind: Any) -> bool:
     return np.isdtype(dtype, kind)
 
 
-def can_cast(from_: Any, to: Any, /, casting: str = "safe") -> bool:
+def can_cast(from_: Any, to: Any, /, casting: Casting = "safe") -> bool:
     """Whether ``from_`` (a dtype, an array or a traced array) converts to dtype ``to``
     under NumPy's ``casting`` rule (``'safe'``: no loss of values).
 

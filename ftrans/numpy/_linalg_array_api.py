@@ -1,6 +1,6 @@
 """``ftrans.numpy.linalg``'s array-API functions (NumPy 2): outer, diagonal, trace,
-matrix_transpose, vecdot, cross, tensordot; NumPy's own on plain arrays, ftrans's on traced
-ones.
+matrix_transpose, vecdot, cross, tensordot, svdvals; NumPy's own on plain arrays, ftrans's on
+traced ones.
 
 >>> import ftrans.numpy as fnp, numpy as np
 >>> float(fnp.linalg.trace(np.eye(3)))
@@ -9,7 +9,7 @@ ones.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -18,7 +18,7 @@ from ._complex import conj
 from ._diagonals import diagonal as _diagonal
 from ._diagonals import trace as _trace
 from ._elementwise import multiply
-from ._linalg_decomp import mT
+from ._linalg_decomp import mT, svd
 from ._products import tensordot as _tensordot
 from ._promote import any_gpu_array, any_tracer, shape_of
 from ._reductions import sum as _sum
@@ -179,7 +179,8 @@ def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     (3+0j)
     """
     if _array_api("vecdot", x1, x2):
-        return np.linalg.vecdot(x1, x2, axis=axis)
+        # cast: NumPy's stubs give linalg.vecdot the ufunc's type, which has no axis=
+        return cast(Any, np.linalg.vecdot)(x1, x2, axis=axis)
     s1, s2 = shape_of(x1), shape_of(x2)
     if not (s1 and s2 and -len(s1) <= axis < len(s1) and -len(s2) <= axis < len(s2)
             and s1[axis] == s2[axis]):
@@ -250,3 +251,30 @@ def tensordot(x1: Any, x2: Any, /, *, axes: Any = 2) -> Any:
     if _array_api("tensordot", x1, x2):
         return np.linalg.tensordot(x1, x2, axes=axes)
     return _tensordot(x1, x2, axes)
+
+
+def svdvals(x: Any, /) -> Any:
+    """NumPy's ``linalg.svdvals``: the singular values, descending.
+
+    Parameters
+    ----------
+    x : array_like
+        The matrices, shape ``(..., M, N)``.
+
+    Returns
+    -------
+    s : ndarray
+        The singular values, descending; differentiable.
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If ``x`` has fewer than two dimensions.
+
+    Examples
+    --------
+    >>> import ftrans.numpy as fnp, numpy as np
+    >>> fnp.linalg.svdvals(np.array([[0.0, 2.0], [1.0, 0.0]]))
+    array([2., 1.])
+    """
+    return svd(x, compute_uv=False)

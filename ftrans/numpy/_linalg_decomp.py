@@ -10,7 +10,7 @@ True
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from ..prims.slicing import concatenate as _concatenate
 from ..prims.slicing import slice_ as _slice
 from ._complex import conj, real
 from ._linalg import matmul
+from ._literals import QRMode, Triangle
 from ._promote import any_tracer, as_array, broadcast_to_shape, result_dtype, shape_of
 from ._promote import to_dtype as _to_dtype
 from ._shape import swapaxes
@@ -59,6 +60,28 @@ except ImportError:  # pragma: no cover - a NumPy that moved them
 
 
 class LstsqResult(NamedTuple):
+    """What ``linalg.lstsq`` returns, as NumPy's 4-tuple with names.
+
+    Attributes
+    ----------
+    x : array
+        The least-squares solution.
+    residuals : array
+        The squared residual norms (empty unless ``a`` is tall and of full rank).
+    rank : array
+        The rank of ``a``.
+    s : array
+        The singular values of ``a``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import ftrans.numpy as fnp
+    >>> r = fnp.linalg.lstsq(np.eye(2), np.array([1.0, 2.0]))
+    >>> r.x, int(r.rank)
+    (array([1., 2.]), 2)
+    """
+
     x: Any
     residuals: Any
     rank: Any
@@ -318,7 +341,7 @@ def cholesky(a: Any, /, *, upper: bool = False) -> Any:
     return mH(out) if upper else out
 
 
-def qr(a: Any, mode: str = "reduced") -> Any:
+def qr(a: Any, mode: QRMode = "reduced") -> Any:
     """NumPy's ``linalg.qr`` (modes ``'reduced'``, ``'complete'``, ``'r'``). A wide
     ``a = [X Y]`` is ``Q [R_X, Qᴴ Y]`` with ``X = Q R_X`` square. ``'complete'`` of a tall
     ``a`` has no derivative (its extra columns of ``Q`` are not unique), as in JAX.
@@ -375,7 +398,7 @@ def qr(a: Any, mode: str = "reduced") -> Any:
     return r if mode == "r" else QRResult(q, r)
 
 
-def eigh(a: Any, UPLO: str = "L") -> EighResult:
+def eigh(a: Any, UPLO: Triangle = "L") -> EighResult:
     """NumPy's ``linalg.eigh``: ascending eigenvalues and eigenvectors (columns) of a
     symmetric matrix, read from its ``UPLO`` triangle.
 
@@ -407,13 +430,13 @@ def eigh(a: Any, UPLO: str = "L") -> EighResult:
     """
     if not any_tracer((a,)):
         return np.linalg.eigh(a, UPLO=UPLO)
-    if UPLO not in ("L", "U"):
+    if UPLO not in ("L", "U", "l", "u"):  # NumPy takes either case
         raise ValueError(f"eigh: UPLO argument must be 'L' or 'U', got {UPLO!r}")
-    w, v = la.eigh_p.bind(as_matrix("eigh", a), lower=UPLO == "L")
+    w, v = la.eigh_p.bind(as_matrix("eigh", a), lower=UPLO in ("L", "l"))
     return EighResult(w, v)
 
 
-def eigvalsh(a: Any, UPLO: str = "L") -> Any:
+def eigvalsh(a: Any, UPLO: Triangle = "L") -> Any:
     """NumPy's ``linalg.eigvalsh``: the ascending eigenvalues of a symmetric matrix.
 
     Parameters
@@ -547,35 +570,10 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True,
     array([4., 3.])
     """
     if not any_tracer((a,)):
-        return np.linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv,
-                             hermitian=hermitian)
+        # cast: NumPy's stubs have overloads for a literal compute_uv only
+        return cast(Any, np.linalg.svd)(a, full_matrices=full_matrices, compute_uv=compute_uv,
+                                        hermitian=hermitian)
     a = as_matrix("svd", a, square=False)
     outs = la.svd_p.bind(a, full_matrices=bool(full_matrices), compute_uv=bool(compute_uv))
     return SVDResult(*outs) if compute_uv else outs[0]
 
-
-def svdvals(x: Any, /) -> Any:
-    """NumPy's ``linalg.svdvals``: the singular values, descending.
-
-    Parameters
-    ----------
-    x : array_like
-        The matrices, shape ``(..., M, N)``.
-
-    Returns
-    -------
-    s : ndarray
-        The singular values, descending; differentiable.
-
-    Raises
-    ------
-    numpy.linalg.LinAlgError
-        If ``x`` has fewer than two dimensions.
-
-    Examples
-    --------
-    >>> import ftrans.numpy as fnp, numpy as np
-    >>> fnp.linalg.svdvals(np.array([[0.0, 2.0], [1.0, 0.0]]))
-    array([2., 1.])
-    """
-    return svd(x, compute_uv=False)

@@ -22,6 +22,7 @@ from ._elementwise import astype as _astype
 from ._elementwise import divide, multiply, not_equal, power, sqrt, where
 from ._keywords import traced_only
 from ._linalg import matmul
+from ._linalg_array_api import svdvals
 from ._linalg_decomp import (
     LinAlgError,
     LstsqResult,
@@ -32,7 +33,6 @@ from ._linalg_decomp import (
     inv,
     mH,
     svd,
-    svdvals,
 )
 from ._promote import any_gpu_array, any_tracer, as_array, normalize_axes, shape_of
 from ._reductions import max as _max
@@ -141,7 +141,7 @@ def lstsq(a: Any, b: Any, rcond: Any = None) -> Any:
     array([2.])
     """
     if not any_tracer((a, b)):
-        return np.linalg.lstsq(a, b, rcond=rcond)
+        return LstsqResult(*np.linalg.lstsq(a, b, rcond=rcond))
     dtype = float_dtype("lstsq", a, b)
     a, b = as_matrix("lstsq", as_float(a, dtype), square=False), as_float(b, dtype)
     sa, sb = shape_of(a), shape_of(b)

@@ -11,12 +11,13 @@ padding ``_reorder.py``'s, diagonals and triangles ``_diagonals.py``'s, grids, k
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from ..prims import shape as sh
 from ..prims import slicing as sl
+from ._literals import OrderKACF
 from ._promote import (
     any_gpu_array,
     any_tracer,
@@ -56,7 +57,7 @@ def slice_axis(x: Any, axis: int, start: int, stop: int, step: int = 1) -> Any:
     return sl.slice_(x, starts, limits, strides)
 
 
-def flatten(a: Any, order: str = "C") -> Any:
+def flatten(a: Any, order: OrderKACF = "C") -> Any:
     """``a.flatten()``: a 1-D copy.
 
     Parameters
@@ -144,7 +145,7 @@ def broadcast_arrays(*args: Any) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _atleast(n: int, pos: tuple):
+def _atleast(n: int, pos: dict[int, tuple[int, ...]]) -> Callable[..., Any]:
     def fn(*arys: Any) -> Any:
         res = []
         for a in arys:

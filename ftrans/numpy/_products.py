@@ -59,8 +59,8 @@ def tensordot(a: Any, b: Any, axes: Any = 2) -> Any:
         ca, cb = list(range(len(sa) - n, len(sa))), list(range(n))
     else:
         ca, cb = axes
-        ca = [ca] if isinstance(ca, (int, np.integer)) else list(ca)
-        cb = [cb] if isinstance(cb, (int, np.integer)) else list(cb)
+        ca = [int(ca)] if isinstance(ca, (int, np.integer)) else list(ca)
+        cb = [int(cb)] if isinstance(cb, (int, np.integer)) else list(cb)
         if len(ca) != len(cb):
             raise ValueError("shape-mismatch for sum")
         ca = [int(c) % len(sa) for c in ca]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from ..core import Tracer
 from ..device import is_gpu_array
@@ -103,7 +104,7 @@ def result_dtype(*args: Any) -> np.dtype:
     return np.result_type(*[_representative(dtype_key(a)) for a in args])
 
 
-def to_dtype(x: Any, dtype: np.dtype) -> Any:
+def to_dtype(x: Any, dtype: DTypeLike) -> Any:
     """``x`` in ``dtype``: tracers through convert_element_type, constants directly."""
     if isinstance(x, Tracer):
         return convert_element_type(x, dtype) if x.aval.dtype != dtype else x

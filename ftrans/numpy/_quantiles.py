@@ -19,6 +19,7 @@ from ..device import is_gpu_array
 from ._elementwise import add, less_equal, minimum, multiply, subtract, where
 from ._indexing import take_along_axis
 from ._keywords import traced_only
+from ._literals import QuantileMethod
 from ._promote import any_gpu_array, any_tracer, is_tracer, normalize_axes, to_dtype
 from ._reductions import sum
 from ._shape import asarray, moveaxis, reshape
@@ -80,7 +81,7 @@ def _finish(res: Any, a_shape: tuple, axes: tuple, q_shape: tuple, keepdims: boo
     return reshape(res, q_shape + kept)
 
 
-def _result_dtype(a: Any, q: Any, method: str, nan: bool) -> np.dtype:
+def _result_dtype(a: Any, q: Any, method: QuantileMethod, nan: bool) -> np.dtype:
     dummy_q = q if type(q) in (int, float) else np.zeros((), q.dtype if hasattr(q, "dtype")
                                                           else np.asarray(q).dtype)
     fn = np.nanquantile if nan else np.quantile
@@ -96,8 +97,8 @@ def _lerp(lo: Any, hi: Any, t: Any) -> Any:
                  add(lo, multiply(d, t)))
 
 
-def _quantile_impl(a: Any, q: Any, axis: Any, method: str, keepdims: bool, nan: bool,
-                   what: str) -> Any:
+def _quantile_impl(a: Any, q: Any, axis: Any, method: QuantileMethod, keepdims: bool,
+                   nan: bool, what: str) -> Any:
     a = asarray(a)
     if np.iscomplexobj(np.ones((), a.dtype)):
         raise TypeError(f"{what}: a must be an array of real numbers, got dtype {a.dtype}")
@@ -178,7 +179,8 @@ def _index(f: Any, s: Any) -> Any:
 
 
 def quantile(a: Any, q: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False,
-             method: str = "linear", keepdims: bool = False, *, weights: Any = None) -> Any:
+             method: QuantileMethod = "linear", keepdims: bool = False, *,
+             weights: Any = None) -> Any:
     """NumPy's ``quantile``: differentiable in ``a`` (through the two order statistics it
     interpolates) and in ``q``. Methods: ``linear`` (default), ``hazen``, ``weibull``,
     ``median_unbiased``, ``normal_unbiased``, ``interpolated_inverted_cdf``, ``lower``,
@@ -234,8 +236,8 @@ def quantile(a: Any, q: Any, axis: Any = None, out: Any = None, overwrite_input:
 
 
 def percentile(a: Any, q: Any, axis: Any = None, out: Any = None,
-               overwrite_input: bool = False, method: str = "linear", keepdims: bool = False,
-               *, weights: Any = None) -> Any:
+               overwrite_input: bool = False, method: QuantileMethod = "linear",
+               keepdims: bool = False, *, weights: Any = None) -> Any:
     """NumPy's ``percentile``: ``quantile(a, q / 100)``.
 
     Parameters
@@ -284,7 +286,7 @@ def percentile(a: Any, q: Any, axis: Any = None, out: Any = None,
 
 
 def nanquantile(a: Any, q: Any, axis: Any = None, out: Any = None,
-                overwrite_input: bool = False, method: str = "linear",
+                overwrite_input: bool = False, method: QuantileMethod = "linear",
                 keepdims: bool = False, *, weights: Any = None) -> Any:
     """NumPy's ``nanquantile``: ``quantile`` of the non-NaN entries of each slice (NaN for
     an all-NaN slice); NaN entries get a zero derivative.
@@ -335,7 +337,7 @@ def nanquantile(a: Any, q: Any, axis: Any = None, out: Any = None,
 
 
 def nanpercentile(a: Any, q: Any, axis: Any = None, out: Any = None,
-                  overwrite_input: bool = False, method: str = "linear",
+                  overwrite_input: bool = False, method: QuantileMethod = "linear",
                   keepdims: bool = False, *, weights: Any = None) -> Any:
     """NumPy's ``nanpercentile``: ``nanquantile(a, q / 100)``.
 
@@ -385,7 +387,7 @@ def nanpercentile(a: Any, q: Any, axis: Any = None, out: Any = None,
 
 
 def _dispatch(np_fn: Any, a: Any, q: Any, axis: Any, out: Any, overwrite_input: bool,
-              method: str, keepdims: bool, weights: Any, scale: float, nan: bool,
+              method: QuantileMethod, keepdims: bool, weights: Any, scale: float, nan: bool,
               what: str) -> Any:
     if not any_tracer((a, q, weights)) and not (nan and any_gpu_array((a, q))):
         # (CuPy has quantile and percentile, not their nan forms: those take the traced route)

@@ -15,6 +15,7 @@ import numpy as np
 from ..prims import slicing as sl
 from ..prims.indexing import gather
 from ._keywords import traced_only
+from ._literals import PadMode
 from ._manip import one_axis
 from ._promote import any_tracer, is_tracer, normalize_axes, to_dtype
 from ._promote import as_array as _as_array
@@ -208,7 +209,7 @@ def _pad_widths(pad_width: Any, ndim: int) -> list[tuple[int, int]]:
     return [(int(lo), int(hi)) for lo, hi in w]
 
 
-def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Any:
+def pad(array: Any, pad_width: Any, mode: PadMode = "constant", **kwargs: Any) -> Any:
     """NumPy's ``pad`` with ``mode`` 'constant', 'edge', 'reflect', 'symmetric' or 'wrap'.
 
     Parameters

@@ -4,6 +4,7 @@ ravel; array creation: asarray, zeros_like, ones_like."""
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any, Sequence
 
 import numpy as np
@@ -11,6 +12,7 @@ import numpy as np
 from ..core import Tracer, array_module
 from ..prims import shape as sh
 from ..prims.slicing import concatenate
+from ._literals import OrderACF, OrderKACF
 from ._promote import (
     as_array,
     broadcast_shapes,
@@ -93,7 +95,7 @@ def asarray(a: Any, dtype: Any = None, order: str | None = None, *, device: Any 
             *[dtype_of(e) for e in _leaves(a)])
         return _stack_nested(a, dt)
     xp = array_module([a])
-    kwargs = {} if order is None else {"order": order}
+    kwargs: dict[str, Any] = {} if order is None else {"order": order}
     if xp is not np and copy is not None:  # CuPy's asarray has no copy=
         if copy:
             return xp.array(a, dtype=dtype, copy=True, **kwargs)
@@ -233,7 +235,7 @@ array(1.)
 """
 
 
-def reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None,
+def reshape(a: Any, shape: Any = None, order: OrderACF = "C", *, newshape: Any = None,
             copy: bool | None = None) -> Any:
     """NumPy's ``reshape`` (C order); one dimension may be -1. ``copy`` as in NumPy (and
     the array API): ``True`` always copies, ``False`` raises where a view is impossible;
@@ -342,6 +344,10 @@ def moveaxis(a: Any, source: Any, destination: Any) -> Any:
     ------
     numpy.exceptions.AxisError
         If an axis is out of bounds.
+    ValueError
+        If an axis repeats, or ``source`` and ``destination`` differ in length.
+    TypeError
+        If an axis is not an integer.
 
     Examples
     --------
@@ -351,18 +357,37 @@ def moveaxis(a: Any, source: Any, destination: Any) -> Any:
     """
     if not is_tracer(a):
         return np.moveaxis(a, source, destination)
-    src = normalize_axes(source, a.ndim, "moveaxis") if isinstance(source, int) else None
-    if isinstance(source, int) and isinstance(destination, int):
-        dst = normalize_axes(destination, a.ndim, "moveaxis")
-        return sh.moveaxis(a, src[0], dst[0])
-    source, destination = list(np.atleast_1d(source)), list(np.atleast_1d(destination))
     n = a.ndim
-    source = [int(s) % n for s in source]
-    destination = [int(d) % n for d in destination]
-    order = [i for i in range(n) if i not in source]
-    for d, s in sorted(zip(destination, source)):
+    src, dst = _moved_axes(source, n, "source"), _moved_axes(destination, n, "destination")
+    if len(src) != len(dst):
+        raise ValueError(f"moveaxis: source and destination must have the same number of "
+                         f"axes, got {len(src)} ({source!r}) and {len(dst)} ({destination!r})")
+    if isinstance(source, int) and isinstance(destination, int):
+        return sh.moveaxis(a, src[0], dst[0])
+    order = [i for i in range(n) if i not in src]
+    for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
     return sh.transpose(a, order)
+
+
+def _moved_axes(axes: Any, ndim: int, name: str) -> list[int]:
+    """``moveaxis``'s ``source`` or ``destination`` (an int or a sequence) as non-negative
+    axes, in their order; NumPy's AxisError out of bounds, ValueError for a repeated one."""
+    try:
+        given = [operator.index(axes)] if np.ndim(axes) == 0 else \
+            [operator.index(ax) for ax in axes]
+    except TypeError:
+        raise TypeError(f"moveaxis: {name} must be an integer or a sequence of integers, got "
+                        f"{axes!r}") from None
+    out = []
+    for ax in given:
+        if not -ndim <= ax < ndim:
+            raise np.exceptions.AxisError(f"moveaxis: {name} axis {ax} is out of bounds for "
+                                          f"array of dimension {ndim}")
+        out.append(ax % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError(f"moveaxis: repeated axis in {name} {axes!r}")
+    return out
 
 
 def swapaxes(a: Any, axis1: int, axis2: int) -> Any:
@@ -496,7 +521,7 @@ def broadcast_to(a: Any, shape: Any) -> Any:
     return sh.broadcast_in_dim(a, shape, tuple(range(lead, len(shape))))
 
 
-def ravel(a: Any, order: str = "C") -> Any:
+def ravel(a: Any, order: OrderKACF = "C") -> Any:
     """NumPy's ``ravel``.
 
     Parameters
@@ -519,4 +544,6 @@ def ravel(a: Any, order: str = "C") -> Any:
     """
     if not is_tracer(a):
         return np.ravel(a, order)
-    return reshape(a, (a.size,), order)
+    if order != "C":
+        raise NotImplementedError("ftrans.numpy.ravel supports order='C' only")
+    return reshape(a, (a.size,))

@@ -3,7 +3,7 @@ derivative moves with the values), argsort, searchsorted, where, nonzero, select
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 
 import numpy as np
 
@@ -12,10 +12,11 @@ from ..device import to_host
 from ..prims import sorting as so
 from ._elementwise import where as _where3
 from ._indexing import _concrete, take, take_along_axis
+from ._literals import SortKind, SortSide
 from ._promote import any_tracer, is_tracer, normalize_axes, to_dtype
 
 
-def argsort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any = None, *,
+def argsort(a: Any, axis: int | None = -1, kind: SortKind | None = None, order: Any = None, *,
             stable: bool | None = None, descending: bool = False) -> Any:
     """NumPy's ``argsort`` (stable unless ``kind`` says otherwise: equal values keep their
     order; an integer result: no derivative), with the array API's ``descending=`` (equal
@@ -89,7 +90,7 @@ def _descending(a: Any, axis: int | None) -> Any:
     return (a.shape[ax] - 1) - np.flip(idx, ax)
 
 
-def sort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any = None, *,
+def sort(a: Any, axis: int | None = -1, kind: SortKind | None = None, order: Any = None, *,
          stable: bool | None = None, descending: bool = False) -> Any:
     """NumPy's ``sort``, with the array API's ``descending=``; the derivative follows each
     value to its sorted place.
@@ -146,7 +147,7 @@ def sort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any = No
     return take_along_axis(a, argsort(a, ax, descending=descending), ax)
 
 
-def searchsorted(a: Any, v: Any, side: str = "left", sorter: Any = None) -> Any:
+def searchsorted(a: Any, v: Any, side: SortSide = "left", sorter: Any = None) -> Any:
     """NumPy's ``searchsorted`` (an integer result: no derivative with respect to either).
 
     Parameters
@@ -475,13 +476,14 @@ def unique(ar: Any, return_index: bool = False, return_inverse: bool = False,
     array([1., 2.])
     """
     if not is_tracer(ar):
-        return np.unique(ar, return_index, return_inverse, return_counts, axis,
-                         equal_nan=equal_nan)
+        # cast: NumPy's stubs have overloads for literal return_* flags only
+        return cast(Any, np.unique)(ar, return_index, return_inverse, return_counts, axis,
+                                    equal_nan=equal_nan)
     if axis is not None:
         raise NotImplementedError("unique(axis=...) on traced arrays: use axis=None")
     val = _concrete(ar, "unique")
-    res = np.unique(to_host(val), return_index=True, return_inverse=return_inverse,
-                    return_counts=return_counts, equal_nan=equal_nan)
+    res = cast(Any, np.unique)(to_host(val), return_index=True, return_inverse=return_inverse,
+                               return_counts=return_counts, equal_nan=equal_nan)
     values = take(ar, res[1])
     extra = []
     if return_index:

@@ -3,7 +3,7 @@ all, any, count_nonzero — NumPy's ``axis``/``keepdims``/``ddof`` and result dt
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -274,8 +274,9 @@ def average(a: Any, axis: Any = None, weights: Any = None, returned: bool = Fals
     1.5
     """
     if not any_tracer((a, weights)):
-        return np.average(a, axis=axis, weights=weights, returned=returned,
-                          keepdims=keepdims)
+        # cast: NumPy's stubs have overloads for literal returned and keepdims only
+        return cast(Any, np.average)(a, axis=axis, weights=weights, returned=returned,
+                                     keepdims=keepdims)
     from ._shape import broadcast_to
     if weights is None:
         avg = _mean(a, axis=axis, keepdims=keepdims)

@@ -40,6 +40,7 @@ from ._reorder import roll
 __all__ = ["fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "rfft", "irfft", "rfft2",
            "irfft2", "rfftn", "irfftn", "hfft", "ihfft", "fftshift", "ifftshift", "fftfreq",
            "rfftfreq"]
+__test__: dict[str, Any]  # the guarded functions, for their doctests (set by ftrans.numpy)
 
 _SWAP: dict[Any, str] = {None: "forward", **pf.DUAL_NORM}
 

@@ -34,6 +34,7 @@ from ._linalg_array_api import (
     diagonal,
     matrix_transpose,
     outer,
+    svdvals,
     tensordot,
     trace,
     vecdot,
@@ -57,7 +58,6 @@ from ._linalg_decomp import (
     slogdet,
     solve,
     svd,
-    svdvals,
 )
 from ._linalg_derived import (
     cond,

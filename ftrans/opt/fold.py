@@ -37,7 +37,7 @@ def fold(jaxpr: Jaxpr, consts: Sequence[Any]) -> tuple[Jaxpr, list[Any]]:
         if not foldable:
             eqns.append(eqn)
             continue
-        vals = [a.val if type(a) is Literal else known[a] for a in eqn.inputs]
+        vals = [a.val if isinstance(a, Literal) else known[a] for a in eqn.inputs]
         out = eqn.prim.impl(array_module(vals), *vals, **eqn.params)
         outs = out if eqn.prim.multiple_results else [out]
         for v, o in zip(eqn.outputs, outs):

@@ -103,8 +103,11 @@ class _Simplifier:
         """The sum over the batch axes of a batched ``dot_general`` read nowhere else is one
         ``dot_general`` contracting them too (a loop's summed outer products: one matrix
         product, no stack of them)."""
-        inner = self.prod(eqn.inputs[0])
-        if inner is None or not inner.prim.contraction or self.reads.get(eqn.inputs[0]) != 1:
+        x = eqn.inputs[0]
+        if not isinstance(x, Var):
+            return False
+        inner = self.prod(x)
+        if inner is None or not inner.prim.contraction or self.reads.get(x) != 1:
             return False
         (lc, rc), (lb, rb) = inner.params["dimension_numbers"]
         if not lb or tuple(eqn.params["axes"]) != tuple(range(len(lb))):

@@ -135,7 +135,7 @@ def _sign_jvp(primals: Any, out: Any, tangents: Any) -> Any:
     return ops.where(zero, 0, (t - out * ops.real(ops.conj(out) * t)) / ops.where(zero, 1, a))
 
 
-_sign_jvp.zero_on_reals = True  # type: ignore[attr-defined]  (read by ftrans.deps)
+_sign_jvp.zero_on_reals = True  # type: ignore[attr-defined]  # read by ftrans.deps
 sign_p = unary("sign", "sign", None, "ft_sign({0})", cuda_fuses=any_dtype)
 sign_p.jvp = _sign_jvp
 

@@ -224,7 +224,7 @@ def binary(name: str, np_name: str | None, partials: Sequence[Callable] | None,
 def comparison(name: str, np_name: str, cuda: str, commutative: bool = False) -> Primitive:
     """A binary elementwise test with a boolean result (C's operators: any dtype)."""
     p = binary(name, np_name, None, cuda, cuda_fuses=any_dtype, commutative=commutative)
-    base = p.abstract_eval
+    base = elementwise_aval(name)  # binary's
 
     def abstract_eval(x: ShapedArray, y: ShapedArray) -> ShapedArray:
         return ShapedArray(base(x, y).shape, np.bool_)

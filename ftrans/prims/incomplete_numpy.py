@@ -276,7 +276,7 @@ def igamma(a: Any, x: np.ndarray, upper: bool) -> Any:
         if edge.any():
             put(out, edge, np.where(zero_p[edge], 1.0 if upper else 0.0,
                                     0.0 if upper else 1.0))
-    if type(out) is Dual:
+    if isinstance(out, Dual):
         return Dual(out.v.reshape(shape), out.d.reshape(shape))
     return out.reshape(shape)
 
@@ -422,7 +422,7 @@ def betainc(a: Any, b: Any, x: np.ndarray) -> Any:
         edge = ones | zeros
         if edge.any():
             put(out, edge, np.where(ones[edge], 1.0, 0.0))
-    if dual:
+    if isinstance(out, Dual):  # as ``dual``
         return Dual(out.v.reshape(shape), out.d.reshape(shape))
     return out.reshape(shape)
 

@@ -23,6 +23,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..primitive import Primitive
 from . import ops
 from . import special_numpy as snp
 from .families import binary, elementwise_jvp, unary
@@ -99,9 +100,9 @@ erfc_p = unary("erfc", None, lambda t, x, out: t * (-_TWO_OVER_SQRT_PI * ops.exp
 erfinv_p = unary("erfinv", None, lambda t, x, out: t * (0.5 * math.sqrt(math.pi)
                                                        * ops.exp(out * out)),
                  "ft_erfinv({0})", impl=special_impl("erfinv", snp.erfinv))
-lgamma_p = unary("lgamma", None, lambda t, x, out: t * digamma_p.bind(x), "lgamma({0})",
+lgamma_p: Primitive = unary("lgamma", None, lambda t, x, out: t * digamma_p.bind(x), "lgamma({0})",
                  impl=special_impl("gammaln", snp.lgamma))
-digamma_p = unary("digamma", None, lambda t, x, out: t * polygamma_p.bind(x, n=1),
+digamma_p: Primitive = unary("digamma", None, lambda t, x, out: t * polygamma_p.bind(x, n=1),
                   "ft_digamma({0})", impl=special_impl("digamma", snp.digamma))
 
 
@@ -115,7 +116,8 @@ def _polygamma_impl(xp: Any, x: Any, *, n: int) -> Any:
     return like_inputs(out, x)
 
 
-polygamma_p = unary("polygamma", None, None, "ft_polygamma({n}, {0})", impl=_polygamma_impl)
+polygamma_p: Primitive = unary("polygamma", None, None, "ft_polygamma({n}, {0})",
+                               impl=_polygamma_impl)
 polygamma_p.jvp = elementwise_jvp([_polygamma_deriv])
 
 gamma_p = unary("gamma", None, lambda t, x, out: t * (out * digamma_p.bind(x)), "tgamma({0})",
@@ -144,7 +146,7 @@ expi_p = unary("expi", None, lambda t, x, out: t * (ops.exp(x) / x), "ft_expi({0
                impl=special_impl("expi", snp.expi))
 
 
-zeta_p = binary("zeta", None, [lambda t, s, q, out: t * zeta_ds_p.bind(s, q),
+zeta_p: Primitive = binary("zeta", None, [lambda t, s, q, out: t * zeta_ds_p.bind(s, q),
                                lambda t, s, q, out: t * (-s * zeta_p.bind(s + 1, q))],
                 "ft_zeta({0}, {1})", impl=special_impl("zeta", snp.zeta))
 
@@ -160,7 +162,7 @@ def _zeta_ds_ds(t: Any, s: Any, q: Any, out: Any) -> Any:
 
 
 # ∂ζ/∂s; its derivative in q: ∂/∂s (-s ζ(s+1, q)) = -ζ(s+1, q) - s ∂ζ(s+1, q)/∂s
-zeta_ds_p = binary("zeta_ds", None,
+zeta_ds_p: Primitive = binary("zeta_ds", None,
                    [_zeta_ds_ds, lambda t, s, q, out: t * (-zeta_p.bind(s + 1, q)
                                                            - s * zeta_ds_p.bind(s + 1, q))],
                    "ft_zeta_ds({0}, {1})", impl=_zeta_ds_impl)

@@ -11,7 +11,19 @@ from ._ops import _flatten_up_to
 # ----------------------------------------------------------------------------- key paths
 
 class SequenceKey(NamedTuple):
-    """The position of a child in a tuple or list."""
+    """The position of a child in a tuple or list.
+
+    Attributes
+    ----------
+    idx : int
+        The child's index.
+
+    Examples
+    --------
+    >>> import ftrans.tree_util as tu
+    >>> [str(p[0]) for p, _ in tu.tree_flatten_with_path((1, 2))[0]]
+    ['[0]', '[1]']
+    """
     idx: int
 
     def __str__(self) -> str:
@@ -19,7 +31,19 @@ class SequenceKey(NamedTuple):
 
 
 class DictKey(NamedTuple):
-    """The key of a child in a dict."""
+    """The key of a child in a dict.
+
+    Attributes
+    ----------
+    key : hashable
+        The child's key.
+
+    Examples
+    --------
+    >>> import ftrans.tree_util as tu
+    >>> tu.tree_flatten_with_path({'a': 1})[0][0][0]
+    (DictKey(key='a'),)
+    """
     key: Hashable
 
     def __str__(self) -> str:
@@ -27,7 +51,20 @@ class DictKey(NamedTuple):
 
 
 class GetAttrKey(NamedTuple):
-    """The attribute name of a child (namedtuple fields, dataclass fields)."""
+    """The attribute name of a child (namedtuple fields, dataclass fields).
+
+    Attributes
+    ----------
+    name : str
+        The attribute's name.
+
+    Examples
+    --------
+    >>> import collections, ftrans.tree_util as tu
+    >>> P = collections.namedtuple('P', 'x y')
+    >>> str(tu.tree_flatten_with_path(P(1, 2))[0][1][0][0])
+    '.y'
+    """
     name: str
 
     def __str__(self) -> str:
@@ -35,7 +72,18 @@ class GetAttrKey(NamedTuple):
 
 
 class FlattenedIndexKey(NamedTuple):
-    """The position of a child among the children a node type's ``flatten`` gives."""
+    """The position of a child among the children a node type's ``flatten`` gives.
+
+    Attributes
+    ----------
+    key : int
+        The child's position in the node's flattened children.
+
+    Examples
+    --------
+    >>> str(FlattenedIndexKey(2))
+    '[<flat index 2>]'
+    """
     key: int
 
     def __str__(self) -> str:

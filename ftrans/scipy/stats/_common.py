@@ -72,12 +72,19 @@ class _Family:
     """Shared: method construction with SciPy's signature, docstrings, argument handling."""
 
     kind = ""
+    std: dict[str, Fn | None]  # the standard variable's functions, None where not given
 
     def __init__(self, name: str, shapes: Sequence[str], support: Callable[..., tuple],
-                 shapes_ok: Callable[..., Any] | None, example: dict[str, str]):
+                 shapes_ok: Callable[..., Any] | None, example: dict[str, tuple[str, str]]):
         self.name, self.shapes, self.support = name, tuple(shapes), support
         self.shapes_ok = shapes_ok or (lambda *s: True)
         self.example = example
+
+    def _rule(self, name: str) -> Fn:
+        """``self.std[name]``, one of the functions the constructor requires."""
+        f = self.std[name]
+        assert f is not None, f"{self.name}: {name} is required"
+        return f
 
     def _make(self, method: str, first: str, body: Callable[..., Any], summary: str,
               defaults: dict[str, float]) -> Fn:
@@ -154,11 +161,11 @@ class Continuous(_Family):
             ok, lo, hi, z, within, safe, zs = self._standard(x, tuple(shapes), loc, scale)
             sc = _where(ok, scale, 1.0)
             if log:
-                val = self.std["logpdf"](zs, *safe) - fnp.log(sc)
+                val = self._rule("logpdf")(zs, *safe) - fnp.log(sc)
                 out = _where(within, val, -np.inf)
             else:
                 pdf = self.std["pdf"]
-                val = pdf(zs, *safe) if pdf else fnp.exp(self.std["logpdf"](zs, *safe))
+                val = pdf(zs, *safe) if pdf else fnp.exp(self._rule("logpdf")(zs, *safe))
                 out = _where(within, val / sc, 0.0)
             return _where(ok & ~fnp.isnan(z), out, np.nan)
         return body
@@ -171,7 +178,7 @@ class Continuous(_Family):
             f = self.std[which]
             if f is not None:
                 return f(zs, *safe)
-            cdf = self.std["cdf"](zs, *safe)
+            cdf = self._rule("cdf")(zs, *safe)
             sf = self.std["sf"](zs, *safe) if self.std["sf"] else 1 - cdf
             if which == "sf":
                 return sf
@@ -196,7 +203,7 @@ class Continuous(_Family):
             inner = (q > 0) & (q < 1)
             qs = _where(inner, q, 0.5)
             f = self.std["isf" if upper else "ppf"]
-            z = f(qs, *safe) if (f is not None or not upper) else self.std["ppf"](1 - qs, *safe)
+            z = f(qs, *safe) if f is not None else self._rule("ppf")(1 - qs, *safe)
             first, last = (hi, lo) if upper else (lo, hi)
             z = _where(q == 0, first, _where(q == 1, last, z))
             out = loc + scale * z
@@ -211,12 +218,14 @@ class Continuous(_Family):
 class Discrete(_Family):
     """A distribution on the integers: ``logpmf(k, *shapes)``, ``cdf(k, *shapes)`` (k an
     integer inside the support), optionally ``sf``; ``support(*shapes)``; ``ppf`` by
-    bisection on the cdf unless given."""
+    bisection on the cdf up to ``upper_guess(*shapes)`` unless given."""
 
     def __init__(self, name: str, shapes: Sequence[str], logpmf: Fn, cdf: Fn,
                  support: Callable[..., tuple], sf: Fn | None = None, ppf: Fn | None = None,
                  upper_guess: Fn | None = None, shapes_ok: Callable[..., Any] | None = None,
                  example: dict[str, tuple[str, str]] | None = None):
+        if ppf is None and upper_guess is None:
+            raise TypeError(f"{name}: a Discrete family needs ppf or upper_guess")
         super().__init__(name, shapes, support, shapes_ok, example or {})
         self.std = {"logpmf": logpmf, "cdf": cdf, "sf": sf, "ppf": ppf}
         self.upper_guess = upper_guess
@@ -240,7 +249,7 @@ class Discrete(_Family):
             j = k - loc
             keep = (j >= lo) & (j <= hi) & (j == fnp.floor(j))
             js = _where(keep, j, lo)
-            val = self.std["logpmf"](js, *safe)
+            val = self._rule("logpmf")(js, *safe)
             out = _where(keep, val, -np.inf) if log else _where(keep, fnp.exp(val), 0.0)
             return _where(ok & ~fnp.isnan(j), out, np.nan)
         return body
@@ -258,10 +267,10 @@ class Discrete(_Family):
             inner = (j >= lo) & (j < hi)
             js = _where(inner, j, lo)
             if which in ("cdf", "logcdf"):
-                val = self.std["cdf"](js, *safe)
+                val = self._rule("cdf")(js, *safe)
             else:
                 sf = self.std["sf"]
-                val = sf(js, *safe) if sf else 1 - self.std["cdf"](js, *safe)
+                val = sf(js, *safe) if sf else 1 - self._rule("cdf")(js, *safe)
             if which.startswith("log"):
                 val = fnp.log(val)
             out = _where(j < lo, below, _where(j >= hi, above, val))
@@ -276,8 +285,9 @@ class Discrete(_Family):
             lo, hi = self.support(*safe)
             inner = (q > 0) & (q < 1)
             qs = _where(inner, q, 0.5)
-            if self.std["ppf"] is not None:
-                k = self.std["ppf"](qs, *safe)
+            ppf = self.std["ppf"]
+            if ppf is not None:
+                k = ppf(qs, *safe)
             else:
                 k = self._bisect(qs, safe, lo)
             k = _where(q == 0, lo - 1, _where(q == 1, hi, k))
@@ -290,6 +300,7 @@ class Discrete(_Family):
         bracket is one wide."""
         from ... import lax
         low = fnp.zeros_like(q) + (lo - 1)
+        assert self.upper_guess is not None  # the constructor's check, without ppf
         high = fnp.zeros_like(q) + self.upper_guess(*safe)
         shape_args = [fnp.zeros_like(q) + s for s in safe]
 
@@ -297,7 +308,7 @@ class Discrete(_Family):
             low, high, *s = carry
             mid = fnp.floor(0.5 * (low + high))
             mid_c = _where(mid < lo, lo, mid)
-            c = _where(mid < lo, 0.0, self.std["cdf"](mid_c, *s))
+            c = _where(mid < lo, 0.0, self._rule("cdf")(mid_c, *s))
             up = c >= q * (1 - 4e-16)  # a cdf one ulp low still inverts: ppf(cdf(k)) = k
             return (_where(up, low, mid), _where(up, mid, high), *s)
 
