@@ -158,6 +158,23 @@ class Literal:
 Atom = Var | Literal
 
 
+def is_plus_zero(a: Any) -> bool:
+    """``a`` is a literal +0 (not -0.0): what ``np.zeros`` fills a buffer with.
+
+    >>> f64 = ShapedArray((), np.dtype(np.float64))
+    >>> is_plus_zero(Literal(np.float64(0.0), f64)), is_plus_zero(Literal(-0.0, f64))
+    (True, False)
+    """
+    if type(a) is not Literal:
+        return False
+    try:
+        v = np.asarray(a.val)
+        return v.ndim == 0 and bool(v == 0) and not (
+            bool(np.signbit(v.real)) or bool(np.signbit(v.imag)))
+    except (TypeError, ValueError):
+        return False
+
+
 class Eqn:
     """One equation ``outputs = prim[params] inputs``."""
 

@@ -67,6 +67,9 @@ class Primitive:
     - ``py_expr``: a Python expression over ``_np`` (``{0}``, ``{1}``... the operands), or a
       function ``(in_avals, **params)`` giving one or ``None``, that the NumPy backend emits
       instead of calling ``impl`` (cheaper for small arrays in loops);
+    - ``embed(in_aval, **params)``: where the output holds the first operand, as a tuple of
+      slices, every other element being the second operand (a scalar: ``pad``); backends
+      write the operand into a filled buffer, or add it into a buffer in place;
     - ``loop(**params)``: a loop over the leading axis of its trailing operands (``scan``):
       ``(body, num_consts, num_carry, length, reverse)``, the body a closed jaxpr
       ``(consts, carries, slices) -> (carries, slices of the stacked outputs)``, for backends
@@ -86,7 +89,7 @@ class Primitive:
                  "batch", "cuda", "family", "deps", "cost", "ufunc", "scalar_math",
                  "primal_rule", "view", "cuda_fuses", "cuda_reduce", "c_expr",
                  "selector_operand", "broadcasts", "contraction", "new_buffer", "commutative",
-                 "same_order", "py_expr", "loop", "rewrite")
+                 "same_order", "py_expr", "embed", "loop", "rewrite")
 
     def __init__(self, name: str, multiple_results: bool = False):
         self.name = name
@@ -111,6 +114,7 @@ class Primitive:
         self.broadcasts = self.contraction = self.new_buffer = self.commutative = False
         self.same_order: Callable | None = None
         self.py_expr: str | Callable | None = None
+        self.embed: Callable | None = None  # where a pad writes its operand (slices)
         self.loop: Callable | None = None  # a loop's structure, for inline code
         self.rewrite: Callable | None = None  # a faster equivalent jaxpr (opt.rules)
 

@@ -8,6 +8,7 @@ import weakref
 import numpy as np
 
 import ftrans
+import ftrans.lax as lax
 import ftrans.numpy as fnp
 from ftrans.backends import compile_jaxpr
 from ftrans.backends.numpy_backend import compile_numpy, compile_source
@@ -136,3 +137,94 @@ def test_matmul_results_are_reused_with_out():
     w, x = np.arange(9.0).reshape(3, 3) / 9, np.eye(3)
     np.testing.assert_allclose(ftrans.jit(lambda w, x: fnp.tanh(x @ w))(w, x),
                                np.tanh(x @ w), rtol=1e-15)
+
+
+def _pads_program(x, y):
+    """Sums of zero pads of several layouts (what slicing's transpose makes)."""
+    a = lax.pad(fnp.sin(x), 0.0, [(0, 2, 0)])
+    b = lax.pad(fnp.cos(x), 0.0, [(2, 0, 0)])
+    c = lax.pad(y[:2], 0.0, [(1, 3, 1)])  # interior padding: a strided window
+    return (a + b) + c, x + lax.pad(y[:4], 0.0, [(1, 0, 0)])
+
+
+def _pads_by_hand(x, y):
+    a, b, c = np.zeros(7), np.zeros(7), np.zeros(7)
+    a[:5], b[2:] = np.sin(x), np.cos(x)
+    c[1:4:2] = y[:2]
+    return a + b + c, x + np.concatenate([[0.0], y[:4]])
+
+
+def test_zero_pads_are_added_into_a_dying_buffer():
+    """A zero pad that only an add reads is not made: its operand is added in place into the
+    other addend when that is a buffer the program owns and no longer needs (else the pad is
+    made after all, as for ``x``, an argument)."""
+    def f(x, y):
+        s, t = _pads_program(x, y)
+        return lax.pad(s, 0.0, [(0, 0, 0)]), t
+    x, y = np.linspace(0.0, 1.0, 5), np.linspace(2.0, 3.0, 6)
+    x0, y0 = x.copy(), y.copy()
+    cj = ftrans.make_jaxpr(_pads_program)(x, y)
+    src = compile_source(cj.jaxpr)
+    assert "_pad_impl" not in src and "_np.zeros(" in src
+    assert src.count("_w = ") == 2  # two of the three pads of the first result: in place
+    for got, want in zip(compile_numpy(cj.jaxpr)(cj.consts, [x, y]), _pads_by_hand(x0, y0)):
+        np.testing.assert_allclose(got, want, rtol=1e-15)
+    np.testing.assert_array_equal(x, x0)
+    np.testing.assert_array_equal(y, y0)
+    for got, want in zip(ftrans.jit(f)(x, y), _pads_by_hand(x0, y0)):
+        np.testing.assert_allclose(got, want, rtol=1e-15)
+
+
+def test_pads_of_other_values_and_pads_kept_as_results():
+    """A pad of a non-zero or -0.0 value fills its buffer with it; a pad that is a result
+    (or is read twice) is made, and stays the caller's own array."""
+    def f(x):
+        p = lax.pad(x, -0.0, [(1, 1, 0)])
+        q = lax.pad(x, 2.5, [(0, 1, 1)])
+        r = lax.pad(x, 0.0, [(2, 0, 0)])
+        return p + r, q, r, r + r
+    x = np.array([1.0, -2.0, 3.0])
+    cj = ftrans.make_jaxpr(f)(x)
+    got = compile_numpy(cj.jaxpr)(cj.consts, [x])
+    p = np.array([-0.0, 1.0, -2.0, 3.0, -0.0])
+    r = np.array([0.0, 0.0, 1.0, -2.0, 3.0])
+    want = [p + r, np.array([1.0, 2.5, -2.0, 2.5, 3.0, 2.5]), r, 2 * r]
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(g, w)
+    assert np.signbit(compile_numpy(cj.jaxpr)(cj.consts, [x])[1][0]) == np.signbit(2.5)
+    got[2][0] = 7.0  # the caller's own
+    np.testing.assert_array_equal(got[3], 2 * r)
+
+
+def test_literals_keep_the_dtype_of_the_array():
+    """Literals are written as 0-d arrays of their dtype beside arrays of that dtype: float32
+    and integer programs stay float32 and integer."""
+    for x in (np.arange(4, dtype=np.float32), np.arange(4, dtype=np.int32),
+              np.arange(4, dtype=np.int64), np.arange(4, dtype=np.complex64)):
+        got = ftrans.jit(lambda x: x * 3 + 1, backend="numpy")(x)
+        assert got.dtype == x.dtype
+        np.testing.assert_array_equal(got, x * 3 + 1)
+
+
+def test_ufuncs_broadcast_trailing_operands_themselves():
+    """x @ w + b: the bias is not broadcast first, the add reads it as NumPy broadcasts it.
+    Broadcasts NumPy would not make that way (leading axes kept), read by a non-ufunc, read
+    beside no operand of the result's shape, or returned, are made."""
+    def f(x, w, b, c):
+        h = x @ w + b  # b: (3,) -> (2, 3), trailing: implicit
+        col = lax.broadcast_in_dim(c, (2, 3), (0,))  # c: (2,) along the leading axis
+        both = lax.broadcast_in_dim(b, (2, 3), (1,)) + lax.broadcast_in_dim(b, (2, 3), (1,))
+        kept = lax.broadcast_in_dim(b, (2, 3), (1,))
+        return h * col + both, fnp.sum(lax.broadcast_in_dim(c, (4, 2), (1,)), 0), kept
+    rng = np.random.default_rng(0)
+    x, w, b, c = (rng.standard_normal(s) for s in ((2, 4), (4, 3), (3,), (2,)))
+    cj = ftrans.make_jaxpr(f)(x, w, b, c)
+    src = compile_source(cj.jaxpr)
+    assert src.count("_broadcast_in_dim_impl") == 0  # calls go through _f<n> names
+    n_broadcasts = sum(e.prim.name == "broadcast_in_dim" for e in cj.jaxpr.eqns)
+    assert src.count("= _f") - sum(e.prim.name == "reduce_sum" for e in cj.jaxpr.eqns) \
+        == n_broadcasts - 1, src
+    got = compile_numpy(cj.jaxpr)(cj.consts, [x, w, b, c])
+    want = [(x @ w + b) * c[:, None] + 2 * b, 4 * c, np.broadcast_to(b, (2, 3))]
+    for g, v in zip(got, want):
+        np.testing.assert_allclose(g, v, rtol=1e-14)

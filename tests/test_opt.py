@@ -190,3 +190,84 @@ def test_unbroadcast_makes_broadcast_constants_explicit():
     cj = _first_arg_const(lambda c, x: x * c, small, np.ones(8))
     j, consts = unbroadcast(cj.jaxpr, cj.consts)
     assert j is cj.jaxpr and consts[0] is small
+
+
+def _rosen(x):
+    return fnp.sum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
+
+
+def _rosen_grad(x):
+    """Written by hand."""
+    g = np.zeros_like(x)
+    r = x[1:] - x[:-1] ** 2
+    g[1:] += 200 * r
+    g[:-1] += -400 * r * x[:-1] - 2 * (1 - x[:-1])
+    return g
+
+
+def test_simplify_merges_negations_scales_and_pads():
+    """The Rosenbrock gradient's program: the constant cotangents (all 1, all 100) become
+    literals, negations fold into the literal factors, 2 * 100 is one factor, and the two
+    pads of one layout are one; the results are exactly those of the unsimplified program
+    (every merge is exact)."""
+    x = np.linspace(-1.3, 2.1, 10)
+    cj = ftrans.make_jaxpr(ftrans.grad(_rosen))(x)
+    assert "neg" in _prims(cj.jaxpr) and cj.consts
+    j, consts = optimize(cj.jaxpr, cj.consts)
+    assert "neg" not in _prims(j) and consts == []
+    assert _prims(j).count("pad") == 2 and _prims(cj.jaxpr).count("pad") == 3
+    assert any(e.prim.name == "mul" and 200.0 in [getattr(a, "val", None) for a in e.inputs]
+               for e in j.eqns)
+    check_jaxpr(j)
+    got = eval_jaxpr(j, consts, x)[0]
+    np.testing.assert_array_equal(got, eval_jaxpr(cj.jaxpr, cj.consts, x)[0])
+    np.testing.assert_allclose(got, _rosen_grad(x), rtol=1e-13)
+
+
+def test_simplify_keeps_inexact_and_shared_scales():
+    """c1 * (c2 * x) stays two products unless a factor is a power of two (rounding), and a
+    product read twice stays (its value is needed anyway)."""
+    x = np.linspace(0.1, 1.0, 4)
+    cj = ftrans.make_jaxpr(lambda x: 3.0 * (0.1 * x))(x)
+    j, consts = optimize(cj.jaxpr, cj.consts)
+    assert _prims(j) == ["mul", "mul"]
+    cj = ftrans.make_jaxpr(lambda x: 4.0 * (0.1 * x))(x)
+    j, consts = optimize(cj.jaxpr, cj.consts)
+    assert _prims(j) == ["mul"]
+    np.testing.assert_array_equal(eval_jaxpr(j, consts, x)[0], 4.0 * (0.1 * x))
+    cj = ftrans.make_jaxpr(lambda x: (-(2.0 * x), 2.0 * x))(x)
+    j, consts = optimize(cj.jaxpr, cj.consts)
+    _same_results(cj, j, consts, x)
+
+
+def test_uniform_constants_become_literals():
+    """A constant of equal elements (bit for bit: -0.0 mixed with 0.0 is not) is a literal
+    beside an operand of the result's shape, complex and integer ones too."""
+    c = np.full(3, 5.0)
+    for const, x, literal in ((c, np.ones(3), True), (c, np.ones((2, 3)), True),
+                              (np.array([0.0, -0.0, 0.0]), np.ones(3), False),
+                              (np.array([-0.0, -0.0]), np.ones(2), True),
+                              (np.full(3, np.nan), np.ones(3), True),
+                              (np.zeros(2, complex), np.ones(2, complex), True),
+                              (np.array([0j, complex(0.0, -0.0)]), np.ones(2, complex), False),
+                              (np.full(2, 3), np.arange(2), True)):
+        cj = ftrans.make_jaxpr(lambda x, const=const: x * const)(x)
+        j, consts = simplify(cj.jaxpr, cj.consts)
+        assert (len(dce(j, consts)[1]) == 0) == literal, const
+        _same_results(cj, *dce(j, consts), x)
+
+
+def test_transposed_products_become_products_of_swapped_operands():
+    """grad of x @ w gives w's gradient as (g.T @ x).T; simplified it is x.T @ g: no
+    transpose left, and jit returns it C-contiguous like the hand-written one."""
+    rng = np.random.default_rng(1)
+    x, w = rng.standard_normal((5, 4)), rng.standard_normal((4, 3))
+    loss = lambda w, x: fnp.sum(fnp.tanh(x @ w))
+    cj = ftrans.make_jaxpr(ftrans.grad(loss))(w, x)
+    assert "transpose" in _prims(cj.jaxpr)
+    j, consts = optimize(cj.jaxpr, cj.consts)
+    assert "transpose" not in _prims(j)
+    _same_results(cj, j, consts, w, x)
+    g = ftrans.jit(ftrans.grad(loss))(w, x)
+    np.testing.assert_allclose(g, x.T @ (1 - np.tanh(x @ w) ** 2), rtol=1e-13)
+    assert g.flags.c_contiguous

@@ -52,6 +52,7 @@ from ..ir import ClosedJaxpr, Jaxpr, Literal, Var, _nth_name, last_uses
 from ..transforms.closed import CompiledJaxpr
 from . import owned
 from .files import dump_text
+from .inline import Inline
 
 # Scalar float64 programs run on Python floats, through each primitive's ``scalar_math``
 # form: ``math`` is ~10x cheaper per call than a ufunc on a 0-d array. Any exception (x/0,
@@ -183,7 +184,7 @@ def var_name(n: int) -> str:
     return n_ + "_" if n_ in _RESERVED else n_
 
 
-class _Gen:
+class _Gen(Inline):
     def __init__(self, jaxpr: Jaxpr, fuse: bool = False, own: bool = True):
         self.jaxpr = jaxpr
         self.fuse = fuse
@@ -240,8 +241,12 @@ class _Gen:
         return _functions("run", j, head, units, tail, last_use, self.name)
 
     def units(self, last_use: dict, keep: set) -> list[Unit]:
-        """The lines of the equations, one unit per equation or fused group."""
+        """The lines of the equations, one unit per equation or fused group. A pad that an
+        add may write in place (``deferred_embeds``) keeps its operand alive until that add
+        (``last_use`` is updated)."""
         j = self.jaxpr
+        self.defer_embeds(last_use, keep)
+        self.find_implicit_broadcasts(last_use, keep)
         fresh: set[Var] = set()  # ufunc outputs: arrays no view shares
         viewed: set[Var] = set()
         units: list[Unit] = []
@@ -260,10 +265,19 @@ class _Gen:
                                                 if type(a) is Var],
                                   [v for e in group for v in e.outputs]))
                     continue
-            ins = [self.atom(a) for a in eqn.inputs]
-            outs = ", ".join(self.name(v) for v in eqn.outputs)
             ufunc = eqn.prim.ufunc
-            dying = list(dict.fromkeys(a for a in eqn.inputs if type(a) is Var
+            reads = [a for a in self.operands(eqn) if type(a) is Var]
+            if eqn.outputs[0] in self.deferred or eqn.outputs[0] in self.implicit:
+                units.append((i, i + 1, out, reads, list(eqn.outputs)))
+                continue
+            if ufunc is not None and self.emit_pending(out, i, last_use, keep, fresh, viewed,
+                                                       reads):
+                units.append((i, i + 1, out, reads, list(eqn.outputs)))
+                continue
+            ins = [self.atom(a) if ufunc is None else self.ufunc_atom(a, eqn)
+                   for a in eqn.inputs]
+            outs = ", ".join(self.name(v) for v in eqn.outputs)
+            dying = list(dict.fromkeys(a for a in self.operands(eqn) if type(a) is Var
                                        and last_use.get(a) == i and a not in keep))
             if ufunc is not None:
                 o = eqn.outputs[0]
@@ -276,6 +290,8 @@ class _Gen:
                     fresh.add(o)
             elif self.fuse and eqn.prim.contraction and self.emit_outer(out, eqn, ins, outs):
                 fresh.add(eqn.outputs[0])
+            elif eqn.prim.embed is not None and self.emit_embed(out, eqn, fresh):
+                pass
             elif eqn.prim.loop is not None and self.emit_loop(out, eqn):
                 # a carry may come out as it went in: no writing into an input later
                 viewed.update(a for a in eqn.inputs if type(a) is Var)
@@ -305,8 +321,7 @@ class _Gen:
                         fresh.add(eqn.outputs[0])
             if dying:
                 out.append(f"    del {', '.join(self.name(a) for a in dying)}")
-            units.append((i, i + 1, out, [a for a in eqn.inputs if type(a) is Var],
-                          list(eqn.outputs)))
+            units.append((i, i + 1, out, reads, list(eqn.outputs)))
         return units
 
     def emit_loop(self, out: list[str], eqn: Any) -> bool:

@@ -2,7 +2,8 @@
 updates ``x.at[idx].set/add/multiply/divide/min/max/get``.
 
 - Basic indices (ints, slices of any step, ``None``, ``...``) become ``slice``, ``rev`` and
-  ``reshape``: linear, no gather.
+  ``reshape``: linear, no gather; integer indices with positive-step slices are one
+  ``static_index`` (``x[0]``, ``x[1, 2:]``).
 - A traced integer index array on one axis (the others ``:``) becomes a ``gather``.
 - Any other index made of constants (integer arrays, boolean masks, mixed) is resolved by
   NumPy itself on an array of flat positions, ``np.arange(x.size).reshape(x.shape)[idx]``,
@@ -74,10 +75,13 @@ def _expand_ellipsis(idx: tuple, ndim: int) -> tuple:
 def _basic(x: Any, idx: tuple) -> Any:
     idx = _expand_ellipsis(idx, x.ndim)
     starts, limits, strides, flips, final = [], [], [], [], []
+    dropped: list[int] = []  # the axes of integer indices
+    new_axes = False
     axis = 0
     for i in idx:
         if i is None:
             final.append(1)
+            new_axes = True
             continue
         n = x.shape[axis]
         if isinstance(i, slice):
@@ -98,7 +102,11 @@ def _basic(x: Any, idx: tuple) -> Any:
             starts.append(j)
             limits.append(j + 1)
             strides.append(1)
+            dropped.append(axis)
         axis += 1
+    if dropped and not flips and not new_axes:  # x[0], x[1, 2:]: one primitive
+        return sl.static_index(x, tuple(starts), tuple(limits), tuple(strides),
+                               tuple(dropped))
     out = sl.slice_(x, starts, limits, strides)
     out = sl.rev(out, flips)
     return sh.reshape(out, final)

@@ -3,7 +3,15 @@
 - ``x * 1``, ``1 * x`` (1 a literal, a constant of ones or a broadcast of one), ``x / 1``,
   ``x + 0``, ``0 + x``, ``x - 0`` become ``x`` (when the result has ``x``'s shape and
   dtype), ``-(-x)`` becomes ``x``;
+- a constant whose elements are all equal (a cotangent scaled while tracing ``grad``) is a
+  literal where a binary ufunc reads it beside an operand of the result's shape;
+- negations and products by literals merge where no rounding changes: ``-(c * x)`` is
+  ``(-c) * x``, ``-a * (c * x)`` is ``a * ((-c) * x)``, ``c1 * (c2 * x)`` is
+  ``(c1 * c2) * x`` when one factor is a power of two;
+- the sum of two zero pads of the same layout is the pad of the sum (one buffer, not two);
 - a broadcast of a broadcast is one broadcast; a transpose of a transpose is one transpose;
+  a transpose swapping a matrix product's operands' axes is the product of the operands
+  swapped;
   a reshape of a reshape is one reshape; shape ops that change nothing disappear;
 - a ``dot_general`` with an identity matrix (the basis ``jacfwd``/``jacrev`` feed in) becomes
   the other operand, transposed into place; an identity scaled by a broadcast vector (a
@@ -13,16 +21,19 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, Sequence
 
 import numpy as np
 
-from ..ir import Eqn, Jaxpr, Literal, ShapedArray, Var
+from ..ir import Eqn, Jaxpr, Literal, ShapedArray, Var, is_plus_zero
 from ..prims.dot import dot_general_p
 from ..prims.elementwise import add_p, div_p, mul_p, neg_p, sub_p
 from ..prims.reduce import reduce_sum_p
 from ..prims.shape import broadcast_in_dim_p, convert_element_type_p, reshape_p, transpose_p
+from ..prims.slicing import pad_p
 from ._rewrite import rebuild, with_inputs
+from .fold import MAX_FOLD_SIZE
 
 
 def _is_scalar_lit(a: Any, value: float) -> bool:
@@ -61,6 +72,7 @@ class _Simplifier:
         self.env: dict[Any, Any] = {}
         self.eqns: list[Eqn] = []
         self.reads: dict[Var, int] = {}
+        self.uniforms: dict[Var, Literal | None] = {}  # constants seen by ``uniform``
         for a in [a for e in jaxpr.eqns for a in e.inputs] + list(jaxpr.outvars):
             if type(a) is Var:
                 self.reads[a] = self.reads.get(a, 0) + 1
@@ -94,7 +106,51 @@ class _Simplifier:
     def is_eye(self, a: Any) -> bool:
         return type(a) is Var and a in self.known and _is_identity(self.known[a])
 
+    def uniform(self, a: Any) -> Literal | None:
+        """The constant ``a`` as a literal, if all its (at most ``MAX_FOLD_SIZE``) elements
+        are the same number, bit for bit (looked at once per constant)."""
+        if a in self.uniforms:
+            return self.uniforms[a]
+        v = self.known.get(a) if type(a) is Var else None
+        lit = None
+        if type(v) is np.ndarray and 0 < v.size <= MAX_FOLD_SIZE and v.dtype.kind in "biufc":
+            bits = np.ascontiguousarray(v).view(np.uint8).reshape(v.size, -1)
+            if np.all(bits == bits[0]):  # bitwise: 0.0 and -0.0 differ, a NaN is itself
+                lit = Literal(v.reshape(-1)[0], ShapedArray((), v.dtype))
+        self.uniforms[a] = lit
+        return lit
+
+    def literal_operands(self, eqn: Eqn) -> Eqn:
+        """A binary ufunc's uniform constant operand as a literal, when the other operand
+        has the result's shape (the literal then broadcasts as the constant did)."""
+        ins = eqn.inputs
+        if eqn.prim.ufunc is None or len(ins) != 2 or eqn.prim.multiple_results:
+            return eqn
+        shape = eqn.outputs[0].aval.shape
+        for k in (0, 1):
+            other = ins[1 - k]
+            if type(other) is Var and other.aval.shape == shape and ins[k] in self.known:
+                lit = self.uniform(ins[k])
+                if lit is not None:
+                    new = list(ins)
+                    new[k] = lit
+                    return Eqn(eqn.prim, new, eqn.outputs, eqn.params)
+        return eqn
+
+    def scaled(self, a: Any) -> tuple[Literal, Any] | None:
+        """``(c, x)`` when ``a`` is ``c * x`` (``c`` a float literal) read only here."""
+        e = self.prod(a)
+        if e is None or e.prim is not mul_p or self.reads.get(a) != 1 \
+                or not np.issubdtype(a.aval.dtype, np.floating):
+            return None
+        for c, x in ((e.inputs[0], e.inputs[1]), (e.inputs[1], e.inputs[0])):
+            if type(c) is Literal and type(x) is Var and x.aval == a.aval:
+                return c, x
+        return None
+
     def step(self, eqn: Eqn) -> None:
+        if self.known:
+            eqn = self.literal_operands(eqn)
         rule = None if eqn.prim.multiple_results else _RULES.get(eqn.prim)
         if rule is None or not rule(self, eqn, eqn.inputs, eqn.outputs[0]):
             self.emit(eqn)
@@ -194,10 +250,38 @@ class _Simplifier:
 # One rule per primitive: ``rule(s, eqn, inputs, out)`` aliases ``out`` or emits new
 # equations and returns True, or returns False to keep the equation.
 
+def _lit(c: Literal, value: Any) -> Literal:
+    return Literal(np.asarray(value, c.aval.dtype)[()], c.aval)
+
+
+def _power_of_two(c: Literal) -> bool:
+    v = float(c.val)
+    return v != 0 and math.isfinite(v) and math.frexp(abs(v))[0] == 0.5
+
+
 def _mul(s: _Simplifier, eqn: Eqn, ins: Sequence[Any], out: Var) -> bool:
     for a, b in ((ins[0], ins[1]), (ins[1], ins[0])):
         if _same_aval(a, out) and s.is_ones(b):
             s.alias(out, a)
+            return True
+    for a, b in ((ins[0], ins[1]), (ins[1], ins[0])):
+        inner = s.scaled(b)
+        if inner is None:
+            continue
+        c, x = inner
+        if type(a) is Literal and a.aval.dtype == out.aval.dtype and x.aval == out.aval \
+                and (_power_of_two(a) or _power_of_two(c)):
+            with np.errstate(all="ignore"):
+                prod = np.multiply(a.val, c.val)
+            if np.isfinite(prod):  # c1 * (c2 * x) == (c1 * c2) * x: a power of two scales
+                s.emit_new(mul_p, [_lit(c, prod), x], out)  # exactly
+                return True
+        neg = s.prod(a)
+        if neg is not None and neg.prim is neg_p and s.reads.get(a) == 1 \
+                and _same_aval(neg.inputs[0], out) and x.aval == out.aval:
+            flipped = Var(x.aval)  # -a * (c * x) == a * ((-c) * x)
+            s.emit_new(mul_p, [_lit(c, -c.val), x], flipped)
+            s.emit_new(mul_p, [neg.inputs[0], flipped], out)
             return True
     return False
 
@@ -206,6 +290,19 @@ def _add(s: _Simplifier, eqn: Eqn, ins: Sequence[Any], out: Var) -> bool:
     for a, b in ((ins[0], ins[1]), (ins[1], ins[0])):
         if _is_scalar_lit(b, 0) and _same_aval(a, out):
             s.alias(out, a)
+            return True
+    pads = [s.prod(a) for a in ins]
+    if all(p is not None and p.prim is pad_p and is_plus_zero(p.inputs[1])
+           and s.reads.get(a) == 1
+           for p, a in zip(pads, ins)):
+        p, q = pads
+        assert p is not None and q is not None
+        x, y = p.inputs[0], q.inputs[0]
+        if p.params == q.params and type(x) is Var and type(y) is Var \
+                and x.aval == y.aval and out.aval == p.outputs[0].aval:
+            total = Var(x.aval)  # pad(x) + pad(y) == pad(x + y): one buffer, not two
+            s.emit_new(add_p, [x, y], total)
+            s.emit_new(pad_p, [total, p.inputs[1]], out, **p.params)
             return True
     return False
 
@@ -224,6 +321,11 @@ def _neg(s: _Simplifier, eqn: Eqn, ins: Sequence[Any], out: Var) -> bool:
     inner = s.prod(ins[0])
     if inner is not None and inner.prim is neg_p:
         s.alias(out, inner.inputs[0])
+        return True
+    scaled = s.scaled(ins[0])
+    if scaled is not None and scaled[1].aval == out.aval:
+        c, x = scaled  # -(c * x) == (-c) * x
+        s.emit_new(mul_p, [_lit(c, -c.val), x], out)
         return True
     return False
 
@@ -268,6 +370,16 @@ def _transpose(s: _Simplifier, eqn: Eqn, ins: Sequence[Any], out: Var) -> bool:
         s.alias(out, ins[0])
         return True
     inner = s.prod(ins[0])
+    if inner is not None and inner.prim is dot_general_p and s.reads.get(ins[0]) == 1:
+        (lc, rc), (lb, rb) = inner.params["dimension_numbers"]
+        x, y = inner.inputs
+        n_x = x.aval.ndim - len(lc)  # x's free axes come first in the product
+        if not lb and perm == tuple(range(n_x, len(perm))) + tuple(range(n_x)):
+            # the product's axes swapped: the product of the operands swapped, written in
+            # the order the result is read (a weight's gradient comes out C-contiguous)
+            s.emit_new(dot_general_p, [y, x], out, **dict(
+                inner.params, dimension_numbers=((tuple(rc), tuple(lc)), ((), ()))))
+            return True
     if inner is None or inner.prim is not transpose_p:
         return False
     q = inner.params["permutation"]

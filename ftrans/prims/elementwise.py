@@ -161,8 +161,10 @@ integer_pow_p = unary("integer_pow", None, None, "ft_ipow({0}, {y})",
                       else 1 / xp.power(x, -y),
                       scalar_math=lambda *, y: "({0} ** %d)" % y if y >= 0 else None)
 integer_pow_p.jvp = elementwise_jvp([_integer_pow_deriv])
-# jit's NumPy code: the square as one ufunc call, not a call of the impl
-integer_pow_p.py_expr = lambda avals, *, y: "_np.multiply({0}, {0})" if y == 2 else None
+# jit's NumPy code: the square as one ufunc call, not a call of the impl (x * x exactly), a
+# new array as the impl's (written over once dead)
+integer_pow_p.py_expr = lambda avals, *, y: "_np.square({0})" if y == 2 else None
+integer_pow_p.new_buffer = True
 # integers to negative powers are an error in NumPy: those stay unfused
 integer_pow_p.cuda_fuses = lambda in_avals, out, *, y: out.dtype.kind == "f" or y >= 0
 integer_pow_p.c_expr = lambda *, y: ("({0} * {0})" if y == 2 else "1.0" if y == 0

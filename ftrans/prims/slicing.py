@@ -169,16 +169,22 @@ def pad(x: Any, padding_value: Any, padding_config: Sequence[tuple[int, int, int
 _REAL_SCALARS = (float, int, bool, np.float64, np.float32, np.float16)
 
 
-def _pad_impl(xp: Any, x: Any, value: Any, *, padding_config: tuple) -> Any:
-    key = (x.shape, padding_config)
+def _pad_plan(shape: tuple, padding_config: tuple) -> tuple[tuple, tuple]:
+    """The output's shape, and where the operand goes in it (slices)."""
+    key = (shape, padding_config)
     plan = _INDEX.get(key)
-    if plan is None:  # the output's shape, and where x goes in it
+    if plan is None:
         plan = (tuple(lo + hi + n + max(0, n - 1) * it
-                      for n, (lo, hi, it) in zip(key[0], padding_config)),
+                      for n, (lo, hi, it) in zip(shape, padding_config)),
                 tuple(slice(lo, lo + (n - 1) * (it + 1) + 1 if n else lo, it + 1)
-                      for n, (lo, hi, it) in zip(key[0], padding_config)))
+                      for n, (lo, hi, it) in zip(shape, padding_config)))
         if len(_INDEX) < 4096:
             _INDEX[key] = plan
+    return plan
+
+
+def _pad_impl(xp: Any, x: Any, value: Any, *, padding_config: tuple) -> Any:
+    plan = _pad_plan(x.shape, padding_config)
     if type(value) in _REAL_SCALARS and value == 0 and math.copysign(1.0, value) > 0:
         # zeros (not -0.0): one call, not two
         out = xp.zeros(plan[0], dtype=x.dtype)
@@ -242,6 +248,8 @@ def _pad_batch(args: Sequence[Any], dims: Sequence[Any], *, padding_config: tupl
 
 
 pad_p.impl = _pad_impl
+pad_p.new_buffer = True
+pad_p.embed = lambda aval, *, padding_config: _pad_plan(aval.shape, padding_config)[1]
 pad_p.abstract_eval = _pad_aval
 pad_p.jvp = _pad_jvp
 pad_p.transpose = _pad_transpose
@@ -428,3 +436,78 @@ roll_p.impl = _roll_impl
 roll_p.abstract_eval = lambda x, *, shifts, axes: x
 roll_p.transpose = _roll_transpose
 roll_p.batch = _roll_batch
+
+# ----------------------------------------------------------------------------- static_index
+
+static_index_p = _declare("static_index")
+static_index_p.jvp = linear_jvp(static_index_p)
+
+
+def static_index(x: Any, start_indices: tuple[int, ...], limit_indices: tuple[int, ...],
+                 strides: tuple[int, ...], dropped_dims: tuple[int, ...]) -> Any:
+    """``x[i, a:b:c, ...]``: a ``slice`` (valid, positive strides: callers check) that then
+    drops ``dropped_dims``, each a window of one element (an integer index). One primitive
+    where ``slice`` and ``reshape`` would take two: ``x[0]`` of a traced array.
+
+    >>> static_index(np.arange(6.0).reshape(2, 3), (1, 0), (2, 3), (1, 2), (0,))
+    array([3., 5.])
+    """
+    if not dropped_dims:
+        return slice_(x, start_indices, limit_indices, strides)
+    return static_index_p.bind(x, start_indices=start_indices, limit_indices=limit_indices,
+                               strides=strides, dropped_dims=dropped_dims)
+
+
+def _static_index_aval(x: ShapedArray, *, start_indices: tuple, limit_indices: tuple,
+                       strides: tuple, dropped_dims: tuple) -> ShapedArray:
+    window = _slice_aval(x, start_indices=start_indices, limit_indices=limit_indices,
+                         strides=strides)
+    if any(window.shape[d] != 1 for d in dropped_dims):
+        raise ValueError(f"static_index: dropped_dims {dropped_dims} must be windows of one "
+                         f"element, got a window of shape {window.shape}")
+    return ShapedArray([n for d, n in enumerate(window.shape) if d not in dropped_dims],
+                       x.dtype)
+
+
+def _static_index_impl(xp: Any, x: Any, *, start_indices: tuple, limit_indices: tuple,
+                       strides: tuple, dropped_dims: tuple) -> Any:
+    key = ("index", start_indices, limit_indices, strides, dropped_dims)
+    index = _INDEX.get(key)
+    if index is None:
+        index = tuple(s if d in dropped_dims else slice(s, lim, st)
+                      for d, (s, lim, st) in enumerate(zip(*key[1:4])))
+        if len(_INDEX) < 4096:
+            _INDEX[key] = index
+    return x[index]
+
+
+def _static_index_py(avals: Sequence[Any], *, start_indices: tuple, limit_indices: tuple,
+                     strides: tuple, dropped_dims: tuple) -> str:
+    """jit's NumPy code: ``x[1, 2:5]``, written inline."""
+    parts = [str(s) if d in dropped_dims else f"{s}:{lim}" + (f":{st}" if st != 1 else "")
+             for d, (s, lim, st) in enumerate(zip(start_indices, limit_indices, strides))]
+    return "{0}[" + ", ".join(parts) + "]"
+
+
+def _static_index_transpose(ct: Any, x: Any, *, start_indices: tuple, limit_indices: tuple,
+                            strides: tuple, dropped_dims: tuple) -> list[Any]:
+    window = _slice_aval(x.aval, start_indices=start_indices, limit_indices=limit_indices,
+                         strides=strides)
+    return _slice_transpose(ops.reshape(ct, window.shape), x, start_indices=start_indices,
+                            limit_indices=limit_indices, strides=strides)
+
+
+def _static_index_batch(args: Sequence[Any], dims: Sequence[Any], *, start_indices: tuple,
+                        limit_indices: tuple, strides: tuple, dropped_dims: tuple
+                        ) -> tuple[Any, int]:
+    x = moveaxis(args[0], dims[0], 0)
+    return static_index(x, (0,) + start_indices, (shape_of(x)[0],) + limit_indices,
+                        (1,) + strides, tuple(d + 1 for d in dropped_dims)), 0
+
+
+static_index_p.view = True  # NumPy returns a view (or a scalar, of every axis dropped)
+static_index_p.impl = _static_index_impl
+static_index_p.py_expr = _static_index_py
+static_index_p.abstract_eval = _static_index_aval
+static_index_p.transpose = _static_index_transpose
+static_index_p.batch = _static_index_batch
