@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import pickle
 import re
+import weakref
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numpy as np
@@ -22,7 +23,7 @@ from samples import SAMPLES
 import ftrans
 import ftrans.numpy as fnp
 from ftrans.api.derivatives import linearized
-from ftrans.api.jacobians import basis_chunk
+from ftrans.api.jacobians import BasisRows, basis_chunk
 from ftrans.distributed import ChunksLostError, last_run, map_blocks
 from ftrans.distributed import pickling as dpickle
 from ftrans.distributed import worker as dworker
@@ -122,6 +123,20 @@ def test_unpicklable_program_names_the_api_and_the_fix(monkeypatch):
         with pytest.raises(TypeError, match=r"jacfwd: the program cannot be sent to the "
                                             r"workers.*pip install cloudpickle"):
             ftrans.jacfwd(f, executor=ex)(np.ones(3))
+
+
+def test_unpicklable_program_on_dask_names_the_api_and_the_fix(client, monkeypatch):
+    """Dask serializes the program itself, after the same check."""
+    monkeypatch.setattr(dpickle, "_pickler", lambda: pickle)  # as without cloudpickle
+
+    @ftrans.custom_vjp
+    def f(x):
+        return fnp.sin(x)
+
+    f.defvjp(lambda x: (fnp.sin(x), fnp.cos(x)), lambda c, g: (g * c,))
+    with pytest.raises(TypeError, match=r"jacfwd: the program cannot be sent to the "
+                                        r"workers.*pip install cloudpickle"):
+        ftrans.jacfwd(f, executor=client)(np.ones(3))
 
 
 # ----------------------------------------------------------------------------- bit for bit
@@ -287,6 +302,10 @@ def test_workers_keep_compiled_programs_between_tasks_and_calls(client):
     assert sum(s["chunks"] for s in second.values()) == 10
     assert all(second[w]["compiles"] == first[w]["compiles"] for w in first)
     assert last_run()["payload_sends"] == 2 and last_run()["workers"] == 2
+    run = last_run()  # the run's timeline: shipped, submitted, first result, done
+    assert 0 < run["ship_s"] <= run["submitted_s"] <= run["first_result_s"] <= run["wall_s"]
+    busy = [second[w]["busy_s"] - first[w]["busy_s"] for w in first]
+    assert all(b >= 0 for b in busy) and 0 < sum(busy)
 
 
 def test_a_worker_without_the_program_asks_for_it():
@@ -307,6 +326,36 @@ def test_a_worker_without_the_program_asks_for_it():
     assert who == dworker.worker_id()
     s = dworker.stats()
     assert (s["misses"], s["loads"], s["compiles"], s["chunks"]) == (1, 1, 1, 2)
+
+
+def test_a_workers_chunks_share_one_zeroed_seed_buffer():
+    """A worker writes each chunk's basis vectors into one buffer per thread and clears them
+    after: the buffer is all zeros between chunks, and no output views it (not even the
+    identity's, which the next chunk would overwrite)."""
+    jaxpr = ftrans.make_jaxpr(lambda x: x)(np.ones(5)).jaxpr
+    prog = dworker.Program("seeds", pickle.dumps(jaxpr), "id5", [], jaxpr.in_avals, False,
+                           seeds=BasisRows(5, [4, 3, 2, 1, 0], np.float64, False))
+    dworker.reset()
+    (a,) = dworker.run_chunk(prog, 0, 2)
+    (b,) = dworker.run_chunk(prog, 2, 4)
+    (c,) = dworker.run_chunk(prog, 4, 5)
+    np.testing.assert_array_equal(np.concatenate([a, b, c]), np.eye(5)[::-1])
+    buf = dworker._thread.seeds[1]
+    assert buf.shape == (2, 5) and not buf.any()
+    assert not any(np.shares_memory(o, buf) for o in (a, b, c))
+    assert dworker.stats()["compiles"] == 2  # chunks of 2 and of 1
+    # the next program's buffer is made after the last one is freed (peak: one buffer)
+    old = weakref.ref(buf)
+    del buf
+
+    class Checked(BasisRows):
+        def buffer(self, k):
+            assert old() is None
+            return super().buffer(k)
+
+    nxt = dworker.Program("seeds", pickle.dumps(jaxpr), "id5", [], jaxpr.in_avals, False,
+                          seeds=Checked(5, [0, 1, 2, 3, 4], np.float64, False))
+    np.testing.assert_array_equal(dworker.run_chunk(nxt, 1, 3)[0], np.eye(5)[1:3])
 
 
 def test_a_dask_clients_executor_is_its_client(client):

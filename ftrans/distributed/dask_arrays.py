@@ -30,12 +30,12 @@ def _meta(av: ShapedArray, gpu: bool, ndim: int) -> Any:
     return np.empty((0,) * ndim, av.dtype)
 
 
-def chunk_outputs(key: str, payload: bytes, lo: int, hi: int) -> list[Any]:
+def chunk_outputs(key: str, payload: Any, lo: int, hi: int) -> list[Any]:
     """A Jacobian chunk's outputs, for a Dask graph (``worker.run_keyed`` without the id)."""
     return worker.run_keyed(key, payload, "chunk", lo, hi)[1]
 
 
-def block_outputs(key: str, payload: bytes, *blocks: Any) -> list[Any]:
+def block_outputs(key: str, payload: Any, *blocks: Any) -> list[Any]:
     """A ``map_blocks`` block's outputs, for a Dask graph."""
     return worker.run_keyed(key, payload, "call", *blocks)[1]
 
@@ -48,7 +48,7 @@ def chunked_array(target: Target, prog: worker.Program, bounds: Sequence[tuple[i
 
     import dask
     import dask.array as da
-    key, _, fut = target.scatter(prog)
+    key, fut = target.scatter(prog)
     token = uuid.uuid4().hex[:12]
     blocks: list[list[Any]] = [[] for _ in out_avals]
     for i, (lo, hi) in enumerate(bounds):
