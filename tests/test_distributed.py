@@ -524,6 +524,45 @@ def test_a_killed_dask_worker_changes_nothing(client, tmp_path):
     client.wait_for_workers(2, timeout=30)
 
 
+def test_a_lost_program_is_scattered_again_and_the_rest_resubmitted(client, monkeypatch):
+    """The scattered program is plain data Dask cannot recompute: when its last copy is
+    lost (a worker died; Dask's memory manager may keep one copy only), the scheduler
+    cancels the tasks needing it. ftrans then scatters it again and resubmits what is left;
+    here the first copy is dropped at once (cancelled), as a dying worker would."""
+    from ftrans.distributed import executors
+    real = executors.Target.scatter
+    calls = []
+
+    def scatter_then_lose(self, prog, stats=None):
+        key, fut = real(self, prog, stats)
+        calls.append(key)
+        if len(calls) == 1:
+            self.client.cancel([fut], force=True)
+        return key, fut
+
+    monkeypatch.setattr(executors.Target, "scatter", scatter_then_lose)
+    got = ftrans.jacfwd(mlp, chunk_size=4, executor=client)(X0)
+    assert len(calls) == 2 and last_run()["rescatters"] == 1
+    np.testing.assert_array_equal(got, ftrans.jacfwd(mlp, chunk_size=4)(X0))
+
+
+def test_a_program_lost_again_and_again_raises_naming_the_task(client, monkeypatch):
+    from ftrans.distributed import executors
+    real = executors.Target.scatter
+
+    def scatter_and_lose(self, prog, stats=None):
+        key, fut = real(self, prog, stats)
+        self.client.cancel([fut], force=True)
+        return key, fut
+
+    monkeypatch.setattr(executors.Target, "scatter", scatter_and_lose)
+    with pytest.raises(Exception) as e:
+        ftrans.jacfwd(mlp, chunk_size=4, executor=client)(X0)
+    assert type(e.value).__name__ in ("FutureCancelledError", "CancelledError")
+    if hasattr(e.value, "add_note"):  # Python 3.11+
+        assert e.value.__notes__ == ["(in a chunk task of jacfwd on a Dask worker)"]
+
+
 def test_when_dask_gives_up_on_a_chunk_the_error_names_the_lost_chunks(client, tmp_path):
     """With no failures allowed, Dask gives up on the chunk whose worker died
     (``KilledWorker``): the error names the chunks not computed; nothing is returned."""

@@ -198,18 +198,40 @@ class Target:
 
     def _run_dask(self, prog: worker.Program, what: str, tasks: Sequence[tuple],
                   on_result: Callable[[int, Any], None], stats: dict) -> None:
+        """Run ``tasks`` on the Dask cluster. Dask reschedules the tasks of a worker that
+        dies; the scattered program, though, is plain data that Dask cannot recompute: when
+        its last copy goes with a worker (Dask's memory manager may keep one copy only),
+        the scheduler cancels the tasks that need it. Then the program is scattered again
+        and the tasks not yet done resubmitted (``_RESCATTERS`` times at most)."""
+        done: set[int] = set()
+        for attempt in range(_RESCATTERS + 1):
+            todo = [i for i in range(len(tasks)) if i not in done]
+            try:
+                self._run_dask_once(prog, what, tasks, todo, on_result, stats, done)
+                return
+            except Exception as e:
+                if type(e).__name__ == "KilledWorker":
+                    raise self._lost(what, tasks, done, e) from e
+                if not _lost_program(e) or attempt == _RESCATTERS:
+                    _note(e, f"(in a {what} task of {self.api} on a Dask worker)")
+                    raise
+                stats["rescatters"] = attempt + 1
+
+    def _run_dask_once(self, prog: worker.Program, what: str, tasks: Sequence[tuple],
+                       todo: list[int], on_result: Callable[[int, Any], None], stats: dict,
+                       done: set[int]) -> None:
         from distributed import as_completed
         client = self.client
         key, fut = self.scatter(prog, stats)
         token = uuid.uuid4().hex[:12]
-        n = len(tasks)  # one graph for all tasks: a submit per task costs the scheduler more
-        futures = client.map(worker.run_keyed, [key] * n, [fut] * n, [what] * n, *zip(*tasks),
-                             key=[f"ftrans-{what}-{token}-{i}" for i in range(n)], pure=False)
+        n = len(todo)  # one graph for all tasks: a submit per task costs the scheduler more
+        futures = client.map(worker.run_keyed, [key] * n, [fut] * n, [what] * n,
+                             *zip(*[tasks[i] for i in todo]),
+                             key=[f"ftrans-{what}-{token}-{i}" for i in todo], pure=False)
         stats["submitted_s"] = time.perf_counter() - self._t0
         stats["workers"] = stats["payload_sends"] = \
             len(client.scheduler_info().get("workers", {}))
-        index = {f.key: i for i, f in enumerate(futures)}
-        done: set[int] = set()
+        index = {f.key: i for f, i in zip(futures, todo)}
         try:  # results gathered as they come, straight from the workers where possible
             for batch in as_completed(futures).batches():
                 for f, (_, result) in zip(batch, client.gather(batch, direct=self.direct)):
@@ -218,12 +240,9 @@ class Target:
                     on_result(i, result)
                     done.add(i)
                     f.release()
-        except Exception as e:
+        except BaseException:
             for f in futures:
                 f.cancel()
-            if type(e).__name__ == "KilledWorker":
-                raise self._lost(what, tasks, done, e) from e
-            _note(e, f"(in a {what} task of {self.api} on a Dask worker)")
             raise
 
     def scatter(self, prog: worker.Program, stats: dict | None = None) -> tuple[str, Any]:
@@ -317,6 +336,17 @@ class Target:
             f"{len(tasks)} {what}s not computed: {shown}{rows}. Nothing was returned: no "
             "partial result. A broken pool runs no more tasks: make a new executor and call "
             "again.")
+
+
+_RESCATTERS = 3
+
+
+def _lost_program(e: BaseException) -> bool:
+    """Whether ``e`` says the scheduler cancelled tasks because data they need was lost
+    (Dask's ``FutureCancelledError``; a cancellation of our own is a ``KeyboardInterrupt``
+    or the like, not an ``Exception``)."""
+    from concurrent.futures import CancelledError
+    return isinstance(e, CancelledError) or type(e).__name__ == "FutureCancelledError"
 
 
 def _note(e: BaseException, note: str) -> None:
