@@ -524,6 +524,18 @@ def test_a_killed_dask_worker_changes_nothing(client, tmp_path):
     client.wait_for_workers(2, timeout=30)
 
 
+def test_a_lazy_jacobian_survives_its_workers_restarting(client):
+    """A lazy Jacobian's program is a node of its graph: computed after every worker was
+    restarted (no data survives), Dask sends it again and the blocks are the same."""
+    pytest.importorskip("dask.array")
+    J = ftrans.jacfwd(mlp, chunk_size=8, executor=client, out="dask")(X0)
+    first = J.compute()
+    client.restart()
+    client.wait_for_workers(2, timeout=60)
+    np.testing.assert_array_equal(J.compute(), first)
+    np.testing.assert_array_equal(first, ftrans.jacfwd(mlp, chunk_size=8)(X0))
+
+
 def test_a_lost_program_is_scattered_again_and_the_rest_resubmitted(client, monkeypatch):
     """The scattered program is plain data Dask cannot recompute: when its last copy is
     lost (a worker died; Dask's memory manager may keep one copy only), the scheduler

@@ -43,12 +43,16 @@ def block_outputs(key: str, payload: Any, *blocks: Any) -> list[Any]:
 def chunked_array(target: Target, prog: worker.Program, bounds: Sequence[tuple[int, int]],
                   out_avals: Sequence[ShapedArray], gpu: bool) -> list[Any]:
     """One lazy Dask array per output of the linear program, of shape (count, *out shape),
-    chunked by ``bounds``: block ``i`` is chunk ``bounds[i]``, computed on a worker."""
+    chunked by ``bounds``: block ``i`` is chunk ``bounds[i]``, computed on a worker. The
+    program's pickled bytes are a node of the graph (as ``map_blocks``'s), not scattered
+    data: a lazy array may be computed long after a worker holding the only copy of
+    scattered data died, and Dask can send a graph's node again but not lost data."""
     import uuid
 
     import dask
     import dask.array as da
-    key, fut = target.scatter(prog)
+    payload = dumps(prog, f"{target.api}: the program")
+    key, fut = digest(payload), dask.delayed(payload, pure=True)
     token = uuid.uuid4().hex[:12]
     blocks: list[list[Any]] = [[] for _ in out_avals]
     for i, (lo, hi) in enumerate(bounds):
