@@ -51,12 +51,17 @@ def test_w10_reports_efficiency_memory_and_overhead(capsys):
     out = capsys.readouterr().out
     assert re.search(r"W10 +jacfwd 2000 inputs.* ftrans\.dask2 ", out)
     assert re.search(r"W10 parallel efficiency T\(1 process\) / \(2 T\(2 workers\)\), by "
-                     r"medians, load average [\d.?]+, 8 chunks of 250:", out)
+                     r"medians, load average [\d.?]+ \(at the start [\d.?]+\), 8 chunks of 250, "
+                     r"3 rounds:", out)
     for who in ("ftrans on 2 Dask workers: ", "ftrans on a ProcessPoolExecutor: ",
                 "hand NumPy chunks, same pool: "):
         assert re.search(who + r" *\d+\.\d\d \(.* s / \(2 x .* s\); \d+\.\d\d by minima\)", out)
     assert len(re.findall(r"W10 worker \S+: peak RSS \d+ MiB \(before W10 \d+ MiB\)", out)) == 2
     assert re.search(r"W10 program: .* MiB pickled, shipped 2x", out)
+    where = re.search(r"W10 where a call on the 2 Dask workers spends its (\d+) ms: .* workers "
+                      r"busy (\d+) ms \((\d+) chunks\), (\d+) ms \((\d+) chunks\)", out)
+    assert where and int(where[3]) + int(where[5]) == 8  # every chunk, once
+    assert int(where[2]) + int(where[4]) <= 2 * int(where[1]) + 2
     assert re.search(r"W10 per-chunk overhead \(trivial chunks\): [\d.]+ ms per task on the "
                      r"2 Dask workers, [\d.]+ ms on a ProcessPoolExecutor\(2\)", out)
     assert "mismatch" not in out

@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import pickle
 import re
+import weakref
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numpy as np
@@ -22,7 +23,7 @@ from samples import SAMPLES
 import ftrans
 import ftrans.numpy as fnp
 from ftrans.api.derivatives import linearized
-from ftrans.api.jacobians import basis_chunk
+from ftrans.api.jacobians import BasisRows, basis_chunk
 from ftrans.distributed import ChunksLostError, last_run, map_blocks
 from ftrans.distributed import pickling as dpickle
 from ftrans.distributed import worker as dworker
@@ -122,6 +123,20 @@ def test_unpicklable_program_names_the_api_and_the_fix(monkeypatch):
         with pytest.raises(TypeError, match=r"jacfwd: the program cannot be sent to the "
                                             r"workers.*pip install cloudpickle"):
             ftrans.jacfwd(f, executor=ex)(np.ones(3))
+
+
+def test_unpicklable_program_on_dask_names_the_api_and_the_fix(client, monkeypatch):
+    """Dask serializes the program itself, after the same check."""
+    monkeypatch.setattr(dpickle, "_pickler", lambda: pickle)  # as without cloudpickle
+
+    @ftrans.custom_vjp
+    def f(x):
+        return fnp.sin(x)
+
+    f.defvjp(lambda x: (fnp.sin(x), fnp.cos(x)), lambda c, g: (g * c,))
+    with pytest.raises(TypeError, match=r"jacfwd: the program cannot be sent to the "
+                                        r"workers.*pip install cloudpickle"):
+        ftrans.jacfwd(f, executor=client)(np.ones(3))
 
 
 # ----------------------------------------------------------------------------- bit for bit
@@ -287,6 +302,10 @@ def test_workers_keep_compiled_programs_between_tasks_and_calls(client):
     assert sum(s["chunks"] for s in second.values()) == 10
     assert all(second[w]["compiles"] == first[w]["compiles"] for w in first)
     assert last_run()["payload_sends"] == 2 and last_run()["workers"] == 2
+    run = last_run()  # the run's timeline: shipped, submitted, first result, done
+    assert 0 < run["ship_s"] <= run["submitted_s"] <= run["first_result_s"] <= run["wall_s"]
+    busy = [second[w]["busy_s"] - first[w]["busy_s"] for w in first]
+    assert all(b >= 0 for b in busy) and 0 < sum(busy)
 
 
 def test_a_worker_without_the_program_asks_for_it():
@@ -307,6 +326,36 @@ def test_a_worker_without_the_program_asks_for_it():
     assert who == dworker.worker_id()
     s = dworker.stats()
     assert (s["misses"], s["loads"], s["compiles"], s["chunks"]) == (1, 1, 1, 2)
+
+
+def test_a_workers_chunks_share_one_zeroed_seed_buffer():
+    """A worker writes each chunk's basis vectors into one buffer per thread and clears them
+    after: the buffer is all zeros between chunks, and no output views it (not even the
+    identity's, which the next chunk would overwrite)."""
+    jaxpr = ftrans.make_jaxpr(lambda x: x)(np.ones(5)).jaxpr
+    prog = dworker.Program("seeds", pickle.dumps(jaxpr), "id5", [], jaxpr.in_avals, False,
+                           seeds=BasisRows(5, [4, 3, 2, 1, 0], np.float64, False))
+    dworker.reset()
+    (a,) = dworker.run_chunk(prog, 0, 2)
+    (b,) = dworker.run_chunk(prog, 2, 4)
+    (c,) = dworker.run_chunk(prog, 4, 5)
+    np.testing.assert_array_equal(np.concatenate([a, b, c]), np.eye(5)[::-1])
+    buf = dworker._thread.seeds[1]
+    assert buf.shape == (2, 5) and not buf.any()
+    assert not any(np.shares_memory(o, buf) for o in (a, b, c))
+    assert dworker.stats()["compiles"] == 2  # chunks of 2 and of 1
+    # the next program's buffer is made after the last one is freed (peak: one buffer)
+    old = weakref.ref(buf)
+    del buf
+
+    class Checked(BasisRows):
+        def buffer(self, k):
+            assert old() is None
+            return super().buffer(k)
+
+    nxt = dworker.Program("seeds", pickle.dumps(jaxpr), "id5", [], jaxpr.in_avals, False,
+                          seeds=Checked(5, [0, 1, 2, 3, 4], np.float64, False))
+    np.testing.assert_array_equal(dworker.run_chunk(nxt, 1, 3)[0], np.eye(5)[1:3])
 
 
 def test_a_dask_clients_executor_is_its_client(client):
@@ -473,6 +522,57 @@ def test_a_killed_dask_worker_changes_nothing(client, tmp_path):
     assert os.path.exists(marker)  # a worker did die
     np.testing.assert_array_equal(got, ftrans.jacfwd(mlp, chunk_size=4)(X0))
     client.wait_for_workers(2, timeout=30)
+
+
+def test_a_lazy_jacobian_survives_its_workers_restarting(client):
+    """A lazy Jacobian's program is a node of its graph: computed after every worker was
+    restarted (no data survives), Dask sends it again and the blocks are the same."""
+    pytest.importorskip("dask.array")
+    J = ftrans.jacfwd(mlp, chunk_size=8, executor=client, out="dask")(X0)
+    first = J.compute()
+    client.restart()
+    client.wait_for_workers(2, timeout=60)
+    np.testing.assert_array_equal(J.compute(), first)
+    np.testing.assert_array_equal(first, ftrans.jacfwd(mlp, chunk_size=8)(X0))
+
+
+def test_a_lost_program_is_scattered_again_and_the_rest_resubmitted(client, monkeypatch):
+    """The scattered program is plain data Dask cannot recompute: when its last copy is
+    lost (a worker died; Dask's memory manager may keep one copy only), the scheduler
+    cancels the tasks needing it. ftrans then scatters it again and resubmits what is left;
+    here the first copy is dropped at once (cancelled), as a dying worker would."""
+    from ftrans.distributed import executors
+    real = executors.Target.scatter
+    calls = []
+
+    def scatter_then_lose(self, prog, stats=None):
+        key, fut = real(self, prog, stats)
+        calls.append(key)
+        if len(calls) == 1:
+            self.client.cancel([fut], force=True)
+        return key, fut
+
+    monkeypatch.setattr(executors.Target, "scatter", scatter_then_lose)
+    got = ftrans.jacfwd(mlp, chunk_size=4, executor=client)(X0)
+    assert len(calls) == 2 and last_run()["rescatters"] == 1
+    np.testing.assert_array_equal(got, ftrans.jacfwd(mlp, chunk_size=4)(X0))
+
+
+def test_a_program_lost_again_and_again_raises_naming_the_task(client, monkeypatch):
+    from ftrans.distributed import executors
+    real = executors.Target.scatter
+
+    def scatter_and_lose(self, prog, stats=None):
+        key, fut = real(self, prog, stats)
+        self.client.cancel([fut], force=True)
+        return key, fut
+
+    monkeypatch.setattr(executors.Target, "scatter", scatter_and_lose)
+    with pytest.raises(Exception) as e:
+        ftrans.jacfwd(mlp, chunk_size=4, executor=client)(X0)
+    assert type(e.value).__name__ in ("FutureCancelledError", "CancelledError")
+    if hasattr(e.value, "add_note"):  # Python 3.11+
+        assert e.value.__notes__ == ["(in a chunk task of jacfwd on a Dask worker)"]
 
 
 def test_when_dask_gives_up_on_a_chunk_the_error_names_the_lost_chunks(client, tmp_path):

@@ -238,3 +238,20 @@ def test_jacobian_columns_and_rows_reject_boolean_masks():
         ftrans.jacobian_rows(lambda x: 2.0 * x, np.array([True, False, True]))(np.ones(3))
     cols = ftrans.jacobian_columns(lambda x: 2.0 * x, np.flatnonzero([True, False, True]))
     np.testing.assert_array_equal(cols(np.ones(3)), 2.0 * np.eye(3)[:, [0, 2]])
+
+
+def test_chunks_of_basis_vectors_own_their_results():
+    """Chunks write their basis vectors into one reused buffer: no result may view it, a
+    function returning its input (or a constant beside it) included, and under ``jit`` (the
+    seeds traced as constants of the program) each chunk keeps its own seeds."""
+    x = rng.standard_normal(7)
+    for jac in (ftrans.jacfwd, ftrans.jacrev):
+        np.testing.assert_array_equal(jac(lambda v: v, chunk_size=3)(x), np.eye(7))
+    ident, const = ftrans.jacfwd(lambda v: (v[::-1], fnp.ones(2) * 2.0), chunk_size=2)(x)
+    np.testing.assert_array_equal(ident, np.eye(7)[::-1])
+    np.testing.assert_array_equal(const, np.zeros((2, 7)))
+    jsin = ftrans.jit(ftrans.jacfwd(fnp.sin, chunk_size=3))
+    for v in (x, 2.0 * x):
+        np.testing.assert_allclose(jsin(v), np.diag(np.cos(v)), rtol=1e-15, atol=0)
+    jlin = ftrans.jit(ftrans.jacfwd(lambda v: 3.0 * v[::-1], chunk_size=3))  # no residuals
+    np.testing.assert_array_equal(jlin(x), 3.0 * np.eye(7)[::-1])

@@ -32,6 +32,7 @@ class Case:
     rtol: float = 1e-6
     atol: float = 1e-9
     repeats: int | None = None
+    budget_s: float | None = None  # seconds of rounds before stopping early (runner's default)
     notes: dict[str, str] = field(default_factory=dict)
     # called once the case has run, with each implementation's Result (runner.py): summary
     # lines (and the place to release what the case holds, such as a cluster)

@@ -138,7 +138,7 @@ def run_case(case: Case, repeats: int, budget_s: float, progress: Callable[[str]
             except Exception as e:  # noqa: BLE001
                 res.error = f"{type(e).__name__}: {e}"[:120]
         progress(f"{case.workload} {case.label}: round {r + 1}/{reps}")
-        if time.perf_counter() - start > budget_s and r >= 2:
+        if time.perf_counter() - start > (case.budget_s or budget_s) and r >= 2:
             break
     progress("")
     return [results[n] for n in names]

@@ -30,12 +30,12 @@ def _meta(av: ShapedArray, gpu: bool, ndim: int) -> Any:
     return np.empty((0,) * ndim, av.dtype)
 
 
-def chunk_outputs(key: str, payload: bytes, lo: int, hi: int) -> list[Any]:
+def chunk_outputs(key: str, payload: Any, lo: int, hi: int) -> list[Any]:
     """A Jacobian chunk's outputs, for a Dask graph (``worker.run_keyed`` without the id)."""
     return worker.run_keyed(key, payload, "chunk", lo, hi)[1]
 
 
-def block_outputs(key: str, payload: bytes, *blocks: Any) -> list[Any]:
+def block_outputs(key: str, payload: Any, *blocks: Any) -> list[Any]:
     """A ``map_blocks`` block's outputs, for a Dask graph."""
     return worker.run_keyed(key, payload, "call", *blocks)[1]
 
@@ -43,12 +43,16 @@ def block_outputs(key: str, payload: bytes, *blocks: Any) -> list[Any]:
 def chunked_array(target: Target, prog: worker.Program, bounds: Sequence[tuple[int, int]],
                   out_avals: Sequence[ShapedArray], gpu: bool) -> list[Any]:
     """One lazy Dask array per output of the linear program, of shape (count, *out shape),
-    chunked by ``bounds``: block ``i`` is chunk ``bounds[i]``, computed on a worker."""
+    chunked by ``bounds``: block ``i`` is chunk ``bounds[i]``, computed on a worker. The
+    program's pickled bytes are a node of the graph (as ``map_blocks``'s), not scattered
+    data: a lazy array may be computed long after a worker holding the only copy of
+    scattered data died, and Dask can send a graph's node again but not lost data."""
     import uuid
 
     import dask
     import dask.array as da
-    key, _, fut = target.scatter(prog)
+    payload = dumps(prog, f"{target.api}: the program")
+    key, fut = digest(payload), dask.delayed(payload, pure=True)
     token = uuid.uuid4().hex[:12]
     blocks: list[list[Any]] = [[] for _ in out_avals]
     for i, (lo, hi) in enumerate(bounds):

@@ -3,16 +3,17 @@
 ``Target`` hides the difference. It ships a program once and runs its tasks:
 
 - a Dask ``Client`` (or a client's ``get_executor()``, unwrapped to its client): the program
-  is scattered to every worker (``scatter(..., broadcast=True)``) and each task names it, so
-  it travels once per worker and is unpickled once per worker. A worker killed in the middle
-  is replaced by Dask, which reschedules its tasks: the result is the same.
+  object is scattered to every worker (``scatter(..., broadcast=True)``; Dask sends its
+  arrays as frames, without copying them into a pickle) and each task names it, so it
+  travels once per worker and is deserialized once per worker. A worker killed in the
+  middle is replaced by Dask, which reschedules its tasks: the result is the same.
 - any other executor (``ProcessPoolExecutor``, ``mpi4py.futures.MPIPoolExecutor``, a
   ``ThreadPoolExecutor``...): the program is pickled once, in the caller, and keyed by its
   digest. The first tasks carry its bytes (one per worker not yet known to hold them, at
-  most twice the number of workers in all); the others carry only the digest, and a worker
-  that lacks the program answers with a miss, so that task is sent again with the bytes.
-  Each worker keeps the program (``worker.run_keyed``). At most
-  ``WINDOW`` tasks per worker are in flight, so a worker that missed sees its bytes soon.
+  most twice the number of workers in all); the others carry only the digest, and a
+  worker that lacks the program answers with a miss, so that task is sent again with the
+  bytes. Each worker keeps the program (``worker.run_keyed``). At most ``WINDOW`` tasks
+  per worker are in flight, so a worker that missed sees its bytes soon.
   If the executor breaks (a worker process killed), ``ChunksLostError`` says which tasks
   were lost; nothing is returned.
 
@@ -24,11 +25,12 @@ from __future__ import annotations
 import os
 import threading
 import time
+import uuid
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..errors import DocumentedError
 from . import worker
-from .pickling import digest, dumps
+from .pickling import checked_size, digest, dumps
 
 if TYPE_CHECKING:
     import concurrent.futures as cf
@@ -62,8 +64,10 @@ def last_run() -> dict[str, Any]:
     dict
         ``tasks``, ``workers``, ``payload_bytes`` (the pickled program), ``payload_sends``
         (how many times it was sent: once per worker), ``misses``, ``ship_s`` (seconds to
-        pickle and send or scatter it), ``wall_s`` (the whole run) and ``chunk_size``; empty
-        before the first run in this thread.
+        pickle and send or scatter it), ``submitted_s`` (from the start of the run until
+        every task was submitted, on Dask), ``first_result_s`` (until the first result
+        came), ``wall_s`` (the whole run) and ``chunk_size``; empty before the first run in
+        this thread.
 
     Examples
     --------
@@ -113,6 +117,23 @@ def check_executor(executor: Any, api: str) -> None:
                     f"{type(executor).__name__} {executor!r:.60}")
 
 
+def _direct(client: Any) -> bool | None:
+    """Whether the caller sends programs to Dask workers and gathers results from them
+    directly: as the client says (``Client(direct_to_workers=...)``); else yes when this
+    process started the cluster (a ``LocalCluster``: its workers are on this machine, and
+    its scheduler shares this process's event loop, which would otherwise carry every
+    byte twice); else through the scheduler (Dask's default: workers may be out of the
+    caller's reach)."""
+    said = getattr(client, "direct_to_workers", None)
+    if said is not None:
+        return bool(said)
+    cluster = getattr(client, "cluster", None)
+    if cluster is None:
+        return None
+    from distributed import LocalCluster
+    return True if isinstance(cluster, LocalCluster) else None
+
+
 def _describe(args: tuple) -> str:
     return f"{args[0]}..{args[1]}" if len(args) == 2 and all(
         isinstance(a, int) for a in args) else "shard"
@@ -125,6 +146,8 @@ class Target:
         self.api = api
         self.client = client_of(executor)
         self.executor = None if self.client is not None else executor
+        self.direct = _direct(self.client) if self.client is not None else None
+        self._t0 = 0.0  # the start of the current run
 
     def n_workers(self) -> int:
         """How many workers run tasks at once."""
@@ -161,7 +184,7 @@ class Target:
         ``worker.run_shard(prog, shard)``) for each argument tuple of ``tasks``, calling
         ``on_result(i, result)`` in the caller as results arrive; the run's figures
         (``last_run``)."""
-        t0 = time.perf_counter()
+        t0 = self._t0 = time.perf_counter()
         stats: dict[str, Any] = {"tasks": len(tasks), "payload_sends": 0, "misses": 0}
         _local.stats = stats
         try:
@@ -175,50 +198,73 @@ class Target:
 
     def _run_dask(self, prog: worker.Program, what: str, tasks: Sequence[tuple],
                   on_result: Callable[[int, Any], None], stats: dict) -> None:
-        import uuid
+        """Run ``tasks`` on the Dask cluster. Dask reschedules the tasks of a worker that
+        dies; the scattered program, though, is plain data that Dask cannot recompute: when
+        its last copy goes with a worker (Dask's memory manager may keep one copy only),
+        the scheduler cancels the tasks that need it. Then the program is scattered again
+        and the tasks not yet done resubmitted (``_RESCATTERS`` times at most)."""
+        done: set[int] = set()
+        for attempt in range(_RESCATTERS + 1):
+            todo = [i for i in range(len(tasks)) if i not in done]
+            try:
+                self._run_dask_once(prog, what, tasks, todo, on_result, stats, done)
+                return
+            except Exception as e:
+                if type(e).__name__ == "KilledWorker":
+                    raise self._lost(what, tasks, done, e) from e
+                if not _lost_program(e) or attempt == _RESCATTERS:
+                    _note(e, f"(in a {what} task of {self.api} on a Dask worker)")
+                    raise
+                stats["rescatters"] = attempt + 1
 
+    def _run_dask_once(self, prog: worker.Program, what: str, tasks: Sequence[tuple],
+                       todo: list[int], on_result: Callable[[int, Any], None], stats: dict,
+                       done: set[int]) -> None:
         from distributed import as_completed
         client = self.client
-        key, payload, fut = self.scatter(prog, stats)
+        key, fut = self.scatter(prog, stats)
         token = uuid.uuid4().hex[:12]
-        futures = [client.submit(worker.run_keyed, key, fut, what, *args,
-                                 key=f"ftrans-{what}-{token}-{i}", pure=False)
-                   for i, args in enumerate(tasks)]
-        index = {f.key: i for i, f in enumerate(futures)}
-        done: set[int] = set()
-        try:
-            for f, (_, result) in as_completed(futures, with_results=True):
-                i = index[f.key]
-                on_result(i, result)
-                done.add(i)
-                f.release()
-        except Exception as e:
+        n = len(todo)  # one graph for all tasks: a submit per task costs the scheduler more
+        futures = client.map(worker.run_keyed, [key] * n, [fut] * n, [what] * n,
+                             *zip(*[tasks[i] for i in todo]),
+                             key=[f"ftrans-{what}-{token}-{i}" for i in todo], pure=False)
+        stats["submitted_s"] = time.perf_counter() - self._t0
+        stats["workers"] = stats["payload_sends"] = \
+            len(client.scheduler_info().get("workers", {}))
+        index = {f.key: i for f, i in zip(futures, todo)}
+        try:  # results gathered as they come, straight from the workers where possible
+            for batch in as_completed(futures).batches():
+                for f, (_, result) in zip(batch, client.gather(batch, direct=self.direct)):
+                    stats.setdefault("first_result_s", time.perf_counter() - self._t0)
+                    i = index[f.key]
+                    on_result(i, result)
+                    done.add(i)
+                    f.release()
+        except BaseException:
             for f in futures:
                 f.cancel()
-            if type(e).__name__ == "KilledWorker":
-                raise self._lost(what, tasks, done, e) from e
-            _note(e, f"(in a {what} task of {self.api} on a Dask worker)")
             raise
 
-    def scatter(self, prog: worker.Program, stats: dict | None = None) -> tuple[str, bytes, Any]:
-        """Pickle ``prog`` once and scatter its bytes to every Dask worker: ``(digest, bytes,
-        future)``. Each worker unpickles them once (``worker.run_keyed`` keeps the program)."""
+    def scatter(self, prog: worker.Program, stats: dict | None = None) -> tuple[str, Any]:
+        """Scatter ``prog`` to every Dask worker: ``(key, future)``. Dask serializes it once
+        (its arrays without copies, as frames of their own) and each worker deserializes it
+        once; ``worker.run_keyed`` keeps it under ``key``. Checked first: a program that
+        cannot be pickled raises ``dumps``'s ``TypeError``."""
         t0 = time.perf_counter()
-        payload = dumps(prog, f"{self.api}: the program")
-        key = digest(payload)
-        fut = self.client.scatter(payload, broadcast=True, hash=False)
-        n = len(self.client.scheduler_info().get("workers", {}))
+        size = checked_size(prog, f"{self.api}: the program")
+        key = f"ftrans-program-{uuid.uuid4().hex}"
+        fut = self.client.scatter({key: prog}, broadcast=True, hash=False,
+                                  direct=self.direct)[key]
         if stats is not None:
-            stats.update(payload_bytes=len(payload), ship_s=time.perf_counter() - t0,
-                         workers=n, payload_sends=n)
-        return key, payload, fut
+            stats.update(payload_bytes=size, ship_s=time.perf_counter() - t0)
+        return key, fut
 
     def _run_plain(self, prog: worker.Program, what: str, tasks: Sequence[tuple],
                    on_result: Callable[[int, Any], None], stats: dict) -> None:
         import concurrent.futures as cf
         t0 = time.perf_counter()
         payload = dumps(prog, f"{self.api}: the program")
-        key = digest(payload)
+        key = digest(payload)  # a worker that kept the same program needs no bytes again
         stats["payload_bytes"] = len(payload)
         stats["ship_s"] = time.perf_counter() - t0
         n_workers = self.n_workers()
@@ -262,6 +308,7 @@ class Target:
                         retry.append((i, result))  # result: the id of the worker that missed
                         continue
                     loaded.add(who)
+                    stats.setdefault("first_result_s", time.perf_counter() - self._t0)
                     on_result(i, result)
                     done.add(i)
         except Exception as e:
@@ -289,6 +336,17 @@ class Target:
             f"{len(tasks)} {what}s not computed: {shown}{rows}. Nothing was returned: no "
             "partial result. A broken pool runs no more tasks: make a new executor and call "
             "again.")
+
+
+_RESCATTERS = 3
+
+
+def _lost_program(e: BaseException) -> bool:
+    """Whether ``e`` says the scheduler cancelled tasks because data they need was lost
+    (Dask's ``FutureCancelledError``; a cancellation of our own is a ``KeyboardInterrupt``
+    or the like, not an ``Exception``)."""
+    from concurrent.futures import CancelledError
+    return isinstance(e, CancelledError) or type(e).__name__ == "FutureCancelledError"
 
 
 def _note(e: BaseException, note: str) -> None:

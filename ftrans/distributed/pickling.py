@@ -30,17 +30,37 @@ def _pickler() -> Any:
         return pickle
 
 
-def dumps(obj: Any, what: str) -> bytes:
+def dumps(obj: Any, what: str, buffer_callback: Any = None) -> bytes:
     """``obj`` pickled (by cloudpickle when installed); ``what`` names it in the error when
-    something it holds cannot be pickled."""
+    something it holds cannot be pickled. ``buffer_callback``: as ``pickle.dumps``'s (the
+    buffers of arrays out of band)."""
     try:
-        return _pickler().dumps(obj, protocol=PROTOCOL)
+        return _pickler().dumps(obj, protocol=PROTOCOL, buffer_callback=buffer_callback)
     except Exception as e:  # noqa: BLE001 - pickling raises many types
         hint = "" if _pickler() is not pickle else (
             " Functions defined inside other functions (closures, lambdas, custom rules) "
             "pickle with cloudpickle: pip install cloudpickle (or 'ftrans[distributed]').")
         raise TypeError(f"{what} cannot be sent to the workers: pickling it failed with "
                         f"{type(e).__name__}: {e}.{hint}") from e
+
+
+def checked_size(obj: Any, what: str) -> int:
+    """The bytes ``obj`` pickles to, found by pickling it with its arrays' buffers out of
+    band (counted, not copied): the check that it can be sent, with ``dumps``'s error, for
+    a Dask client that then serializes it itself (arrays without copies).
+
+    >>> import numpy as np
+    >>> checked_size(np.zeros(1000), "an array") > 8000
+    True
+    """
+    sizes: list[int] = []
+
+    def count(buf: pickle.PickleBuffer) -> bool:
+        with buf.raw() as m:
+            sizes.append(m.nbytes)
+        return False  # out of band: not copied into the pickle
+
+    return len(dumps(obj, what, count)) + sum(sizes)
 
 
 def loads(data: bytes) -> Any:
@@ -75,4 +95,4 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
-__all__ = ["dumps", "loads", "digest", "jaxpr_bytes"]
+__all__ = ["dumps", "loads", "digest", "jaxpr_bytes", "checked_size"]

@@ -13,9 +13,15 @@ evaluation (no fused C kernels, whose last bits may differ): results equal the
 single-process ones bit for bit. On a GPU worker (CuPy arrays, or a program made on a GPU)
 constants and seeds go to the worker's current device.
 
-Workers of a plain executor keep programs by the digest of their pickled bytes
-(``run_keyed``): a task carries the bytes only when the caller believes the worker lacks
-them, and a worker that lacks them answers ``MISS`` so the caller sends them. This module
+Workers keep programs by the key the caller gave them (``run_keyed``; on a plain executor
+the digest of their pickled bytes). There a task carries the bytes only when the caller
+believes the worker lacks them, and a worker that lacks them answers ``MISS`` so the caller
+sends them.
+
+Jacobian seeds that can write themselves into a buffer (``BasisRows``: basis vectors) are
+written into one zeroed buffer per thread, reused by the chunks of a program and cleared
+after each: a fresh chunk of basis vectors is mostly new zeroed pages, which the kernel
+takes longer to fault in than many programs take to run on them. This module
 imports no Dask: any process with ftrans (and NumPy) can be a worker.
 
 >>> stats()["chunks"] >= 0
@@ -28,6 +34,7 @@ import collections
 import os
 import pickle
 import threading
+import time
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -49,6 +56,7 @@ _programs: collections.OrderedDict[str, Program] = collections.OrderedDict()
 _compiled: collections.OrderedDict[tuple, tuple[Callable, list, list[int | None]]] = \
     collections.OrderedDict()
 _stats: collections.Counter = collections.Counter()
+_thread = threading.local()  # each worker thread's seed buffer (_seed_buffer)
 
 
 class OnDevice:
@@ -177,45 +185,78 @@ def _split(seeds: Any, avals: Sequence[ShapedArray]) -> list[Any]:
     return out
 
 
+def _seed_buffer(prog: Program, k: int) -> np.ndarray | None:
+    """A zeroed (k, n) buffer for the seeds of ``prog`` (host basis vectors that can
+    ``write`` themselves into one: ``BasisRows``), kept by this thread for the next chunks
+    of the same program; ``None`` for other seeds. Between tasks the buffer is all zeros
+    (``run_chunk`` clears what it set), so chunks share it without allocating (and the
+    kernel faulting in) new zeroed pages each time. One buffer per thread: a new program
+    (each Jacobian ships one) frees the last one."""
+    seeds = prog.seeds
+    if prog.gpu or not callable(getattr(seeds, "write", None)) \
+            or not callable(getattr(seeds, "buffer", None)):
+        return None
+    n, dtype = int(seeds.n), np.dtype(seeds.dtype)  # type: ignore[union-attr]
+    held = getattr(_thread, "seeds", None)
+    if held is None or held[0] != id(prog) or held[1].shape[0] < k \
+            or held[1].shape[1] != n or held[1].dtype != dtype:
+        _thread.seeds = held = None  # the old buffer goes before the new one is made
+        held = (id(prog), seeds.buffer(k))  # type: ignore[union-attr]
+        _thread.seeds = held
+    return held[1][:k]
+
+
 def run_chunk(prog: Program, lo: int, hi: int) -> list[Any]:
     """Outputs of the linear program on seed vectors ``lo..hi``, each with a leading axis of
     ``hi - lo`` (NumPy arrays, or CuPy arrays on this worker's GPU)."""
-    gpu = prog.gpu
+    t0, gpu = time.perf_counter(), prog.gpu
     run, bconsts, _ = compiled(prog, hi - lo, gpu)
+    buf = _seed_buffer(prog, hi - lo)
+    if buf is not None:
+        prog.seeds.write(buf, lo, hi, 1)  # type: ignore[union-attr]
+        try:  # compiled programs return no view of their inputs: the buffer is free after
+            outs = run(bconsts, [*prog.device_consts(gpu), *_split(buf, prog.in_avals)])
+        finally:
+            prog.seeds.write(buf, lo, hi, 0)  # type: ignore[union-attr]
+        _count("chunks", gpu, t0)
+        return outs
     seeds = prog.seeds(lo, hi)  # type: ignore[misc]
     if gpu and not is_gpu_array(seeds):
         from ..device import require_gpu
         seeds = require_gpu().asarray(seeds)
     outs = run(bconsts, [*prog.device_consts(gpu), *_split(seeds, prog.in_avals)])
-    _count("chunks", gpu)
+    _count("chunks", gpu, t0)
     return outs
 
 
 def run_shard(prog: Program, shard: Sequence[Any]) -> tuple[list[Any], list[int | None]]:
     """A ``vmap`` program on one shard of its mapped inputs (batched along ``in_dims``):
     its outputs and their batch dims (``None``: not batched)."""
+    t0 = time.perf_counter()
     gpu = prog.gpu or any(type(x) is OnDevice or is_gpu_array(x) for x in shard)
     shard = _device_values(list(shard), gpu)
     k = shard[0].shape[prog.in_dims[0]]
     run, bconsts, out_dims = compiled(prog, k, gpu)
     outs = run(bconsts, [*prog.device_consts(gpu), *shard])
-    _count("shards", gpu)
+    _count("shards", gpu, t0)
     return outs, list(out_dims)
 
 
 def run_block(prog: Program, *blocks: Any) -> list[Any]:
     """A ``"call"`` program (``map_blocks``) on one block of each of its inputs."""
+    t0 = time.perf_counter()
     gpu = prog.gpu or any(type(x) is OnDevice or is_gpu_array(x) for x in blocks)
     blocks_ = _device_values(list(blocks), gpu)
     run, _, _ = compiled(prog, 0, gpu)
     outs = run(prog.device_consts(gpu), blocks_)
-    _count("blocks", gpu)
+    _count("blocks", gpu, t0)
     return outs
 
 
-def _count(what: str, gpu: bool) -> None:
+def _count(what: str, gpu: bool, t0: float) -> None:
     with _lock:
         _stats[what] += 1
+        _stats["busy_us"] += round((time.perf_counter() - t0) * 1e6)
         _stats["on_gpu" if gpu else "on_cpu"] += 1
 
 
@@ -237,11 +278,12 @@ def _remember(key: str, prog: Program) -> None:
             total -= _nbytes(_programs.popitem(last=False)[1])
 
 
-def run_keyed(key: str, payload: bytes | None, what: str, *args: Any) -> Any:
-    """A task: ``what`` (``"chunk"``, ``"shard"`` or ``"call"``) of the program with digest
-    ``key``. ``payload`` (the program's pickled bytes) is sent only when the caller
-    believes this worker lacks it; without it and without the program, the answer is
-    ``(MISS, worker_id())`` and the caller sends it again with the bytes."""
+def run_keyed(key: str, payload: bytes | Program | None, what: str, *args: Any) -> Any:
+    """A task: ``what`` (``"chunk"``, ``"shard"`` or ``"call"``) of the program named
+    ``key``. ``payload`` (the program's pickled bytes; on Dask, the scattered program
+    itself) is sent only when the caller believes this worker lacks it; without it and
+    without the program, the answer is ``(MISS, worker_id())`` and the caller sends it again
+    with the bytes."""
     with _lock:
         prog = _programs.get(key)
     if prog is None:
@@ -249,8 +291,11 @@ def run_keyed(key: str, payload: bytes | None, what: str, *args: Any) -> Any:
             with _lock:
                 _stats["misses"] += 1
             return MISS, worker_id()
-        from .pickling import loads
-        prog = loads(payload)
+        if isinstance(payload, Program):  # Dask delivered it unpickled
+            prog = payload
+        else:
+            from .pickling import loads
+            prog = loads(payload)
         _remember(key, prog)
         with _lock:
             _stats["loads"] += 1
@@ -288,9 +333,10 @@ def stats() -> dict[str, Any]:
     Returns
     -------
     dict
-        ``chunks``, ``shards`` and ``blocks`` evaluated, ``compiles``, program ``loads``
-        (unpickled) and ``misses`` (plain executors), ``on_cpu``/``on_gpu`` tasks, its ``id``
-        and the peak resident memory of the process, ``peak_rss`` (bytes).
+        ``chunks``, ``shards`` and ``blocks`` evaluated, ``busy_s`` (seconds spent on
+        them, compiles included), ``compiles``, ``loads`` (programs received) and ``misses``
+        (plain executors), ``on_cpu``/``on_gpu`` tasks, its ``id`` and the peak resident
+        memory of the process, ``peak_rss`` (bytes).
 
     Examples
     --------
@@ -302,6 +348,7 @@ def stats() -> dict[str, Any]:
         out: dict[str, Any] = {k: 0 for k in ("chunks", "shards", "blocks", "compiles",
                                                "loads", "misses", "on_cpu", "on_gpu")}
         out.update(_stats)
+        out["busy_s"] = out.pop("busy_us", 0) / 1e6
     out["id"] = worker_id()
     out["peak_rss"] = peak_rss()
     return out
@@ -317,6 +364,7 @@ def reset() -> None:
         _programs.clear()
         _compiled.clear()
         _stats.clear()
+    _thread.seeds = None
 
 
 def peak_rss() -> int:
