@@ -44,6 +44,7 @@ autodoc_default_options = {"undoc-members": False}
 napoleon_numpy_docstring = True
 napoleon_google_docstring = False
 napoleon_use_rtype = False
+napoleon_use_ivar = True  # "Attributes" as fields: autodoc documents the members themselves
 
 # -n: every cross-reference in text (:func:, :mod:, links) must resolve. Type names in
 # parameter lists (array_like, int, optional, NumPy's types) are not linked: the build is
