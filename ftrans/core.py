@@ -32,7 +32,7 @@ from .errors import (  # noqa: F401  (core's names too)
 from .ir import Eqn, Jaxpr, Literal, ShapedArray, Var
 from .primitive import PRIMITIVES, Primitive, register  # noqa: F401  (core's names too)
 from .symbolic import UndefPrimal, Zero, instantiate, zeros  # noqa: F401  (core's names too)
-from .xp import array_module, run_on_gpu, same_device  # noqa: F401  (core's names too)
+from .xp import array_module, default_is_gpu, run_on_gpu, same_device  # noqa: F401
 
 # ----------------------------------------------------------------------------- primitives
 
@@ -108,6 +108,7 @@ class _ThreadState(threading.local):
 
 
 _thread = _ThreadState()
+_REBINDING: dict[int, int] = {}  # thread id -> rebinding depth (bind reads _thread if any)
 
 
 @contextmanager
@@ -127,9 +128,14 @@ def rebinding(tracers: Sequence[Any], values: Sequence[Any]) -> Iterator[None]:
     pairs = [(t, v) for t, v in zip(tracers, values) if isinstance(t, Tracer)]
     saved = {id(t): _thread.rebound.get(id(t)) for t, _ in pairs}
     _thread.rebound.update((id(t), (t, v)) for t, v in pairs)
+    me = threading.get_ident()  # each thread changes only its own entry: no race
+    _REBINDING[me] = _REBINDING.get(me, 0) + 1
     try:
         yield
     finally:
+        _REBINDING[me] -= 1
+        if not _REBINDING[me]:
+            del _REBINDING[me]
         for key, old in saved.items():
             if old is None:
                 _thread.rebound.pop(key, None)
@@ -148,10 +154,15 @@ nan_check: Callable[[Primitive, Any], None] | None = None
 
 def bind(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
     """Apply ``prim``: record it in the innermost trace owning an argument, or compute it."""
-    if _thread.rebound:
+    if _REBINDING and _thread.rebound:
         args = [_rebound(a) for a in args]
     top = None
+    plain = True  # NumPy arrays and floats only (a rule's arithmetic on values)
     for a in args:
+        ta = type(a)
+        if ta is np.ndarray or ta is np.float64 or ta is float:
+            continue
+        plain = False
         if isinstance(a, Tracer):
             t = a._trace
             if not t.active:
@@ -164,7 +175,7 @@ def bind(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
     if top is None:
         if prim.impl is None:
             raise NotImplementedError(f"primitive {prim.name} has no impl")
-        xp = array_module(args)
+        xp = np if plain and not default_is_gpu() else array_module(args)
         if xp is not np:
             out = run_on_gpu(prim, xp, args, params)
         else:
@@ -173,6 +184,15 @@ def bind(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
             nan_check(prim, out)
         return out
     return top.process(prim, args, params)
+
+
+def bind_traced(prim: Primitive, tracer: Tracer, args: Sequence[Any],
+                params: dict[str, Any]) -> Any:
+    """``bind(prim, args, params)`` where ``tracer`` is the only tracer among ``args``."""
+    trace = tracer._trace
+    if _REBINDING or not trace.active:
+        return bind(prim, args, params)
+    return trace.process(prim, args, params)
 
 
 class Trace:
@@ -227,6 +247,13 @@ class Trace:
         return Tracer(self, var, val)
 
     def to_atom(self, x: Any) -> Var | Literal:
+        if type(x) is np.ndarray and x.ndim:  # fast path: an array constant (a residual)
+            entry = self.consts.get(id(x))
+            if entry is None:
+                entry = self.consts[id(x)] = (Var(aval_of(x)), x)
+                if self.concrete:
+                    self.values[entry[0]] = x
+            return entry[0]
         if isinstance(x, Tracer):
             if x._trace is self:
                 return x._var

@@ -276,6 +276,9 @@ def to_call_device(leaves: Sequence[Any], where: str, context: Sequence[Any] = (
     >>> xp.__name__
     'numpy'
     """
+    if not context and not _xp.default_is_gpu() \
+            and all(type(x) is np.ndarray for x in leaves):
+        return list(leaves), np  # fast path: NumPy arrays only (the commonest call)
     check_same_backend(leaves, where)
     if not (any(is_gpu_array(x) for x in leaves) or _xp.default_is_gpu()
             or (context and _holds_gpu_array(context))):

@@ -168,7 +168,7 @@ def array_module(args: Sequence[Any]) -> Any:
             continue
         if t.__module__.startswith("cupy"):
             return cupy_module()
-    if default_is_gpu() and any(type(a) is np.ndarray for a in args):
+    if _default[0] != "cpu" and default_is_gpu() and any(type(a) is np.ndarray for a in args):
         return require_gpu()
     return np
 

@@ -19,7 +19,7 @@ from ..errors import describe
 from ..ir import Jaxpr, Literal
 from ..transforms.jvp import jvp_jaxpr_eval
 from ..transforms.linearize import LINEARIZE_WHY, linearize_jaxpr
-from ..transforms.online import OnlineTrace
+from ..transforms.online import OnlineTrace, TangentTrace
 from ..transforms.transpose import backward_pass
 from ..tree_util import PyTreeDef, refill, tree_flatten, tree_unflatten
 from .checks import (
@@ -92,7 +92,7 @@ def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
     avoid = [*flat, *fixed]
     flat, xp = to_call_device(flat, api, fixed)
     if online and xp is np:
-        trace: Trace = OnlineTrace(Trace(concrete=False, why=LINEARIZE_WHY)
+        trace: Trace = OnlineTrace(TangentTrace(LINEARIZE_WHY)
                                    if online == "linearize" else None)
     else:
         trace, online = Trace(concrete=True), ""

@@ -10,13 +10,14 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..core import Tracer, bind
+from ..core import Tracer, bind, bind_traced
 from ..device import is_gpu_array
 from ..prims import elementwise as ew
 from ..prims.shape import convert_element_type
 from ._promote import any_tracer, is_tracer, operand_dtype, promote, result_dtype, to_dtype
 
 _closed: dict[tuple[Callable, np.dtype], bool] = {}
+_EXACT = 1 << 24  # Python ints of the fast path: exact in every float dtype but float16
 
 
 def _closed_under(ufunc: Callable, dtype: np.dtype, nin: int) -> bool:
@@ -34,7 +35,7 @@ def _unary(prim: Any, ufunc: Callable, doc: str) -> Callable[..., Any]:
         if not isinstance(x, Tracer):
             return ufunc(x)
         if _closed.get((ufunc, x.aval.dtype)) or _closed_under(ufunc, x.aval.dtype, 1):
-            return bind(prim, (x,), {})  # fast path: no conversion
+            return bind_traced(prim, x, (x,), {})  # fast path: no conversion
         return prim.bind(to_dtype(x, operand_dtype(ufunc, (x,))))
     fn.__name__ = fn.__qualname__ = ufunc.__name__
     fn.__doc__ = doc
@@ -43,17 +44,23 @@ def _unary(prim: Any, ufunc: Callable, doc: str) -> Callable[..., Any]:
 
 def _binary(prim: Any, ufunc: Callable, doc: str) -> Callable[..., Any]:
     def fn(x: Any, y: Any) -> Any:
+        tx, ty = type(x), type(y)
+        if tx is Tracer and (ty is np.ndarray or ty is np.float64):  # a rule's t * c
+            ax, dy = x.aval, y.dtype
+            if (dy is ax.dtype or dy == ax.dtype) and (y.shape == ax.shape or not y.shape) \
+                    and (_closed.get((ufunc, dy)) or _closed_under(ufunc, dy, 2)):
+                return bind_traced(prim, x, (x, y), {})
         if not (isinstance(x, Tracer) or isinstance(y, Tracer)):
             return ufunc(x, y)
         # fast path: equal dtypes that the ufunc keeps and equal shapes, or a constant scalar
         # (a literal, as promote leaves it), so nothing to promote
-        tx, ty = type(x), type(y)
         if tx is Tracer:
             sx, dx = x.aval.shape, x.aval.dtype
         elif tx is np.ndarray or isinstance(x, np.generic):
             sx, dx = x.shape, x.dtype
-        elif tx is float and ty is Tracer and y.aval.dtype.kind in "fc":
-            sx, dx = (), y.aval.dtype  # a Python float takes the other operand's dtype
+        elif (tx is float or (tx is int and -_EXACT < x < _EXACT)) and ty is Tracer \
+                and y.aval.dtype.kind in "fc":
+            sx, dx = (), y.aval.dtype  # a Python float or int takes the other's dtype
         else:
             sx = dx = None
         if sx is not None:
@@ -61,17 +68,22 @@ def _binary(prim: Any, ufunc: Callable, doc: str) -> Callable[..., Any]:
                 sy, dy = y.aval.shape, y.aval.dtype
             elif ty is np.ndarray or isinstance(y, np.generic):
                 sy, dy = y.shape, y.dtype
-            elif ty is float and tx is Tracer and dx.kind in "fc":
+            elif (ty is float or (ty is int and -_EXACT < y < _EXACT)) and tx is Tracer \
+                    and dx.kind in "fc":
                 sy, dy = (), dx
             else:
                 sy = dy = None
             if sy is not None and dx == dy and (sx == sy or (not sy and ty is not Tracer)
                              or (not sx and tx is not Tracer)) \
                     and (_closed.get((ufunc, dx)) or _closed_under(ufunc, dx, 2)):
-                if tx is float:  # in the dtype, as promote gives it (a literal of that dtype)
+                if tx is float or tx is int:  # in the dtype, as promote gives it (a literal)
                     x = dx.type(x)
-                elif ty is float:
+                elif ty is float or ty is int:
                     y = dy.type(y)
+                if tx is not Tracer:
+                    return bind_traced(prim, y, (x, y), {})
+                if ty is not Tracer:
+                    return bind_traced(prim, x, (x, y), {})
                 return bind(prim, (x, y), {})
         return prim.bind(*promote(ufunc, (x, y), ufunc.__name__))
     fn.__name__ = fn.__qualname__ = ufunc.__name__
@@ -159,6 +171,8 @@ def power(x: Any, y: Any) -> Any:
     >>> fnp.power(2.0, 3)
     8.0
     """
+    if type(x) is Tracer and type(y) is int and x.aval.dtype.kind in "fc":
+        return ew.integer_pow_p.bind(x, y=y)  # fast path: x ** 2 keeps x's float dtype
     if not (is_tracer(x) or is_tracer(y)):
         return np.power(x, y)
     if _is_python_int(y):

@@ -165,6 +165,16 @@ def getitem(x: Any, idx: Any) -> Any:
     >>> ftrans.grad(lambda x: x[::-1][0] * x[1])(np.array([1.0, 2.0, 3.0]))
     array([0., 3., 2.])
     """
+    if type(idx) is slice and x.ndim:  # fast path: x[a:b] (as _basic would slice it)
+        start, stop, step = idx.indices(x.shape[0])
+        if step == 1:
+            m = max(0, stop - start)
+            if m == x.shape[0]:
+                return x  # x[:] (as slice_ gives it)
+            rest = x.shape[1:]
+            return sl.slice_p.bind(x, start_indices=(start if m else 0,) + (0,) * len(rest),
+                                   limit_indices=(start + m if m else 0,) + rest,
+                                   strides=(1,) * (len(rest) + 1))
     idx = _as_tuple(idx)
     if all(isinstance(i, _BASIC) for i in idx):
         return _basic(x, idx)

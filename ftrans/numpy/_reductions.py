@@ -7,9 +7,24 @@ from typing import Any
 
 import numpy as np
 
+from ..core import Tracer
 from ..prims import reduce as red
 from ..prims.shape import expand_dims as _expand_dims
 from ._promote import as_array, is_tracer, normalize_axes, to_dtype
+
+_RESULT_DTYPES: dict[tuple[Any, np.dtype], np.dtype] = {}
+
+
+def _result_dtype(np_fn: Any, dtype: np.dtype) -> np.dtype:
+    """The dtype of NumPy's reduction ``np_fn`` of an array of ``dtype`` (asked once).
+
+    >>> _result_dtype(np.sum, np.dtype(np.int8)), _result_dtype(np.mean, np.dtype(np.int8))
+    (dtype('int64'), dtype('float64'))
+    """
+    dt = _RESULT_DTYPES.get((np_fn, dtype))
+    if dt is None:
+        dt = _RESULT_DTYPES[(np_fn, dtype)] = np_fn(np.ones(1, dtype)).dtype
+    return dt
 
 
 def _reduce(prim: Any, x: Any, axis: Any, keepdims: bool, what: str) -> Any:
@@ -65,12 +80,15 @@ def sum(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False, *, 
     >>> fnp.sum(np.arange(4.0), axis=0)
     6.0
     """
+    if type(a) is Tracer and axis is None and dtype is None and where is None \
+            and initial is None and not keepdims and a.aval.dtype.kind in "fc" and a.ndim:
+        return red.reduce_sum_p.bind(a, axes=tuple(range(a.ndim)))  # fast path: sum(x)
     if not is_tracer(a) and not is_tracer(where) and not is_tracer(initial):
         return np.sum(a, axis=axis, dtype=dtype, keepdims=keepdims,
                       **_given(initial=initial, where=where))
     from ._shape import asarray
     a = asarray(a)
-    dt = np.dtype(dtype) if dtype is not None else np.sum(np.ones(1, a.dtype)).dtype
+    dt = np.dtype(dtype) if dtype is not None else _result_dtype(np.sum, a.dtype)
     a = to_dtype(a, dt)
     if where is not None:
         a = _masked(a, where, 0)
@@ -115,7 +133,7 @@ def mean(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False, *,
         return np.mean(a, axis=axis, dtype=dtype, keepdims=keepdims, **_given(where=where))
     from ._shape import asarray
     a = asarray(a)
-    dt = np.dtype(dtype) if dtype is not None else np.mean(np.ones(1, a.dtype)).dtype
+    dt = np.dtype(dtype) if dtype is not None else _result_dtype(np.mean, a.dtype)
     axes = normalize_axes(axis, a.ndim, "mean")
     if where is not None:
         from ._shape import broadcast_to

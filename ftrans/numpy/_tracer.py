@@ -17,6 +17,7 @@ import types
 from typing import Any, Callable
 
 from ..core import Tracer
+from ._keywords import unguarded
 
 # operator -> (ftrans.numpy function, reflected): x.__radd__(o) is add(o, x)
 _BINARY = {"add": "add", "sub": "subtract", "mul": "multiply", "truediv": "divide",
@@ -52,13 +53,13 @@ def attach(ns: Any) -> None:
     _protocols.set_namespace(ns)
     _hints.set_namespace(ns)
     for op, name in _BINARY.items():
-        fn = getattr(ns, name)
+        fn = unguarded(getattr(ns, name))
         setattr(Tracer, f"__{op}__", _as_method(fn))
         setattr(Tracer, f"__r{op}__", _reflected(fn))
     for op, name in _COMPARE.items():
-        setattr(Tracer, f"__{op}__", _as_method(getattr(ns, name)))
+        setattr(Tracer, f"__{op}__", _as_method(unguarded(getattr(ns, name))))
     for op, name in _UNARY.items():
-        setattr(Tracer, f"__{op}__", _as_method(getattr(ns, name)))
+        setattr(Tracer, f"__{op}__", _as_method(unguarded(getattr(ns, name))))
     _round, _transpose, _real, _imag = ns.round, ns.transpose, ns.real, ns.imag
     setattr(Tracer, "__pos__", lambda self: self)
     setattr(Tracer, "__round__", lambda self, ndigits=None: _round(self, ndigits or 0))

@@ -8,11 +8,11 @@ so they can be differentiated again. ``t`` is the input tangent, ``out`` the pri
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable, cast
 
 import numpy as np
 
-from ..core import Primitive, Tracer, Zero, aval_of, register
+from ..core import Primitive, Tracer, UndefPrimal, Zero, aval_of, register
 from ..ir import ShapedArray, real_dtype
 from . import ops
 from .families import (
@@ -23,6 +23,7 @@ from .families import (
     elementwise_batch,
     elementwise_jvp,
     is_undef,
+    shape_of,
     unary,
     unbroadcast,
     zero_jvp,
@@ -44,6 +45,21 @@ sub_p = binary("sub", "subtract", (lambda t, x, y, out: t, lambda t, x, y, out: 
                scalar_math="({0} - {1})", c=True, cuda_fuses=any_dtype)
 sub_p.transpose = lambda ct, x, y: [unbroadcast(ct, x.aval) if is_undef(x) else None,
                                     unbroadcast(-ct, y.aval) if is_undef(y) else None]
+_sub_partials_jvp = cast(Callable, sub_p.jvp)  # the family's rule, set by binary
+
+
+def _sub_jvp(primals: Any, out: Any, tangents: Any) -> Any:
+    """Both tangents moving: one subtraction, not the partials' ``tx + (-ty)``."""
+    tx, ty = tangents
+    if type(tx) is Zero or type(ty) is Zero:
+        return _sub_partials_jvp(primals, out, tangents)
+    total = tx - ty
+    out_shape = shape_of(out)
+    return total if shape_of(total) == out_shape else \
+        ops.broadcast_in_dim(total, out_shape, ())
+
+
+sub_p.jvp = _sub_jvp
 
 # the tangent first: ``t * x`` is ``x * t`` (multiplication commutes), and a NumPy value on the
 # left would reach a tracer through NumPy's __array_ufunc__ protocol, several times slower
@@ -53,9 +69,10 @@ mul_p = binary("mul", "multiply", (lambda t, x, y, out: t * y, lambda t, x, y, o
 
 
 def _mul_transpose(ct: Any, x: Any, y: Any) -> list[Any]:
-    if is_undef(x) and is_undef(y):
-        raise TypeError("mul of two linear values is not linear, so it cannot be transposed")
-    if is_undef(x):
+    if type(x) is UndefPrimal:
+        if type(y) is UndefPrimal:
+            raise TypeError("mul of two linear values is not linear, so it cannot be "
+                            "transposed")
         return [unbroadcast(ct * y, x.aval), None]
     return [None, unbroadcast(x * ct, y.aval)]
 

@@ -38,6 +38,25 @@ def is_undef(x: Any) -> bool:
 # ----------------------------------------------------------------------------- jvp
 
 def elementwise_jvp(partials: Sequence[Callable | None]) -> Callable:
+    first = partials[0] if len(partials) == 1 else None
+    if first is not None:  # unary: no loop (a per-op cost)
+        partial: Callable = first
+
+        def jvp1(primals: Sequence[Any], out: Any, tangents: Sequence[Any], **params: Any
+                 ) -> Any:
+            (t,) = tangents
+            if type(t) is Zero:
+                return Zero(aval_of(out))
+            total = partial(t, primals[0], out, **params)
+            if type(total) is Tracer and (type(out) is np.ndarray or type(out) is np.float64) \
+                    and total.aval.shape == out.shape:
+                return total  # fast path: the usual case, nothing to broadcast
+            out_shape = shape_of(out)
+            if shape_of(total) != out_shape:
+                total = ops.broadcast_in_dim(total, out_shape, ())
+            return total
+        return jvp1
+
     def jvp(primals: Sequence[Any], out: Any, tangents: Sequence[Any], **params: Any) -> Any:
         total = None
         for partial, t in zip(partials, tangents):
@@ -49,7 +68,7 @@ def elementwise_jvp(partials: Sequence[Callable | None]) -> Callable:
             total = c if total is None else total + c
         if total is None:
             return Zero(aval_of(out))
-        if type(total) is Tracer and type(out) is np.ndarray \
+        if type(total) is Tracer and (type(out) is np.ndarray or type(out) is np.float64) \
                 and total.aval.shape == out.shape:
             return total  # fast path: the usual case, nothing to broadcast
         out_shape = shape_of(out)
@@ -167,7 +186,8 @@ def elementwise_aval(name: str) -> Callable:
 
 def unbroadcast(ct: Any, aval: ShapedArray) -> Any:
     """Sum a cotangent down to the shape of a scalar operand that was broadcast."""
-    if shape_of(ct) == aval.shape:
+    if (ct.shape if type(ct) is np.ndarray or type(ct) is np.float64 else shape_of(ct)) \
+            == aval.shape:
         return ct
     return ops.reduce_sum(ct, tuple(range(ndim_of(ct))))
 

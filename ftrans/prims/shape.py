@@ -71,6 +71,12 @@ def broadcast_in_dim(x: Any, shape: Sequence[int], broadcast_dimensions: Sequenc
 
 
 def _broadcast_in_dim_impl(xp: Any, x: Any, *, shape: tuple, broadcast_dimensions: tuple) -> Any:
+    if xp is np and not broadcast_dimensions:  # a scalar (a sum's cotangent): the read-only
+        a = np.asarray(x)                      # view broadcast_to makes, made directly
+        if a.dtype.kind in "biufc":
+            out = np.ndarray(shape, a.dtype, a, 0, (0,) * len(shape))
+            out.flags.writeable = False
+            return out
     expanded = [1] * len(shape)
     for src, dst in enumerate(broadcast_dimensions):
         expanded[dst] = x.shape[src] if hasattr(x, "shape") else 1

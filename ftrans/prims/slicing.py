@@ -76,7 +76,7 @@ def _slice_aval(x: ShapedArray, *, start_indices: tuple, limit_indices: tuple, s
             raise IndexError(f"slice {s}:{lim}:{st} is out of bounds for axis {d} of size "
                              f"{x.shape[d]}")
         shape.append(max(0, -(-(lim - s) // st)))
-    return ShapedArray(shape, x.dtype)
+    return ShapedArray(tuple(shape), x.dtype)
 
 
 def _slice_transpose(ct: Any, x: Any, *, start_indices: tuple, limit_indices: tuple,
@@ -86,7 +86,7 @@ def _slice_transpose(ct: Any, x: Any, *, start_indices: tuple, limit_indices: tu
     for d, (s, st) in enumerate(zip(start_indices, strides)):
         used = s + (out_shape[d] - 1) * st + 1 if out_shape[d] else s
         config.append((s, x.aval.shape[d] - used, st - 1))
-    zero = np.zeros((), aval_of(ct).dtype)
+    zero = aval_of(ct).dtype.type(0)  # a NumPy scalar: _pad_impl's one-call zeros
     return [pad(ct, zero, config)]
 
 

@@ -42,6 +42,8 @@ from ..core import Primitive, Trace, Tracer, Zero, aval_of, instantiate
 from ..ir import Eqn, Jaxpr, ShapedArray, Var
 from ..xp import array_module
 
+_SCALARS = (bool, int, float, complex, np.generic)
+
 
 def _as_literal(x: Any) -> Any:
     """An operand as a jaxpr holds it, for the rules: a 0-d array as a NumPy scalar."""
@@ -54,6 +56,41 @@ class _NotKept(dict):
 
     def __setitem__(self, key: Any, value: Any) -> None:
         pass
+
+
+class TangentTrace(Trace):
+    """The abstract trace recording an online trace's linear program (its tangents): a
+    ``Trace`` recording the commonest equation (one output, one or two operands, as the
+    rules make them) without the general path's lists.
+
+    >>> import numpy as np
+    >>> from ftrans.prims import ops
+    >>> with TangentTrace("linearize") as t:
+    ...     x = t.new_arg(ShapedArray((2,), np.dtype(np.float64)))
+    ...     print(t.to_jaxpr([ops.mul(x, np.ones(2))])[0])
+    { lambda a:f64[2]; b:f64[2]. let c:f64[2] = mul b a in (c,) }
+    """
+
+    def __init__(self, why: str = ""):
+        super().__init__(concrete=False, why=why)
+
+    def process(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
+        n = len(args)
+        if prim.multiple_results or self.stale or not 0 < n <= 2:
+            return super().process(prim, args, params)
+        a = args[0]
+        va = a._var if type(a) is Tracer and a._trace is self else self.to_atom(a)
+        if n == 1:
+            atoms: tuple = (va,)
+            aval = prim.abstract_eval(va.aval, **params)  # type: ignore[misc]
+        else:
+            b = args[1]
+            vb = b._var if type(b) is Tracer and b._trace is self else self.to_atom(b)
+            atoms = (va, vb)
+            aval = prim.abstract_eval(va.aval, vb.aval, **params)  # type: ignore[misc]
+        var = Var(aval)
+        self.eqns.append(Eqn(prim, atoms, (var,), params))
+        return Tracer(self, var, None)
 
 
 class OnlineTrace(Trace):
@@ -81,45 +118,109 @@ class OnlineTrace(Trace):
         if prim.multiple_results or prim.impl is None or core.nan_check is not None \
                 or self.stale:
             return self._differentiate(prim, args, params, super().process(prim, args, params))
+        tangents = self.tangents
+        if len(args) == 1 and not prim.view:  # fastest path: a unary op on a NumPy value
+            a = args[0]
+            if type(a) is Tracer and a._trace is self:
+                v = a.val
+                if type(v) is np.ndarray or type(v) is np.float64:
+                    y = prim.impl(np, v, **params)
+                    av = a.aval  # shared when the op keeps shape and dtype (sin, cos...)
+                    var = Var(av if type(y) is np.ndarray and y.dtype is av.dtype
+                              and y.shape == av.shape else aval_of(y).strip_weak())
+                    out = Tracer(self, var, y)
+                    t = tangents.get(a._var)
+                    if t is None:
+                        return out
+                    tt, jvp = self.tangent_trace, prim.jvp
+                    if tt is None or jvp is None:
+                        self._tangent(prim, [v], y, [t], params, var)
+                        return out
+                    stack = core._thread.trace_stack  # tt.__enter__, __exit__ inlined
+                    tt.level = len(stack)
+                    stack.append(tt)
+                    tt.active = True
+                    try:
+                        t = jvp([v], y, [t], **params)
+                    finally:
+                        stack.pop()
+                        tt.active = False
+                    if type(t) is not Zero:
+                        tangents[var] = t
+                    return out
         # fast path, Trace.process's work for the commonest case (NumPy values, one output)
         # done in the same walk over the operands that collects their tangents
-        tangents = self.tangents
         atoms: list[Any] = []
         vals: list[Any] = []
         t_in: list[Any] = []
-        live = False
+        live = consts = False
+        # only NumPy's views are recorded (item assignment looks for them: numpy._mutation);
+        # nothing else reads this trace's equations (the derivative is taken as it goes)
+        record = prim.view
         for a in args:
             if type(a) is Tracer and a._trace is self:
                 v = a.val
-                if type(v) is Tracer:  # a value of an enclosing trace: computed there
-                    return self._differentiate(prim, args, params,
-                                               super().process(prim, args, params))
-                atoms.append(a._var)
+                t = type(v)
+                if t is not np.ndarray and t is not np.float64:  # maybe a tracer, CuPy...
+                    if isinstance(v, Tracer) or array_module([v]) is not np:
+                        return self._differentiate(prim, args, params,
+                                                   super().process(prim, args, params))
+                var = a._var
+                atoms.append(var)
                 vals.append(v)
-                t = tangents.get(a._var)
-                if t is None:
-                    t = Zero(a.aval)
+                tan = tangents.get(var)
+                if tan is None:
+                    tan = Zero(var.aval)
                 else:
                     live = True
-                t_in.append(t)
+                t_in.append(tan)
             elif isinstance(a, Tracer):  # a tracer of an enclosing trace
                 return self._differentiate(prim, args, params,
                                            super().process(prim, args, params))
-            else:
-                atoms.append(self.to_atom(a))
+            else:  # a constant: registered (results must not alias it), a scalar not kept
+                atoms.append(self.to_atom(a) if record or not isinstance(a, _SCALARS) else a)
                 vals.append(a)
                 t_in.append(None)
-        if array_module(vals) is not np:
+                consts = True
+        if consts and array_module(vals) is not np:
             return self._differentiate(prim, args, params, super().process(prim, args, params))
         y = prim.impl(np, *vals, **params)
         var = Var(aval_of(y) if type(y) is np.ndarray else aval_of(y).strip_weak())
-        self.eqns.append(Eqn(prim, tuple(atoms), (var,), params))
+        if record:
+            self.eqns.append(Eqn(prim, tuple(atoms), (var,), params))
         out = Tracer(self, var, y)
         if not live:  # no input moves: neither does the output
             return out
-        primals = [_as_literal(v) if t is None else v for v, t in zip(vals, t_in)]
-        t_in = [Zero(aval_of(p)) if t is None else t for p, t in zip(primals, t_in)]
-        return self._apply_rule(prim, primals, out, t_in, params)
+        if consts:  # constants: as a jaxpr holds them, with zero tangents
+            for i, t in enumerate(t_in):
+                if t is None:
+                    vals[i] = p = _as_literal(vals[i])
+                    t_in[i] = Zero(aval_of(p))
+        self._tangent(prim, vals, y, t_in, params, var)
+        return out
+
+    def _tangent(self, prim: Primitive, primals: list[Any], y: Any, t_in: list[Any],
+                 params: dict[str, Any], var: Var) -> None:
+        """Apply ``prim``'s jvp rule (one output ``y``, of variable ``var``) to ``t_in``."""
+        jvp = prim.jvp
+        if jvp is None:
+            raise NotImplementedError(f"differentiation rule for '{prim.name}' is not "
+                                      "implemented")
+        tt = self.tangent_trace
+        if tt is None:  # forward mode: the tangents are values
+            t_out = jvp(primals, y, t_in, **params)
+        else:  # tt.__enter__, __exit__ inlined (a per-primitive cost)
+            stack = core._thread.trace_stack
+            tt.level = len(stack)
+            stack.append(tt)
+            tt.active = True
+            try:
+                t_out = jvp(primals, y, t_in, **params)
+            finally:
+                stack.pop()
+                tt.active = False
+        if type(t_out) is not Zero:
+            self.tangents[var] = t_out
 
     def _differentiate(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any],
                        out: Any) -> Any:

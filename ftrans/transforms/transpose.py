@@ -33,10 +33,12 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
         # only big residuals are worth the bookkeeping of releasing them early
         consume = any(type(c) is not np.ndarray or c.nbytes >= 1 << 16 for c in consts)
         consts.clear()
-    linear: set[Var] = set(jaxpr.invars)
+    linear: set[Any] = set(jaxpr.invars)  # (a Literal is never in it)
     for eqn in jaxpr.eqns:  # forward: evaluate what does not depend on the linear inputs
-        if any(type(a) is Var and a in linear for a in eqn.inputs):
-            linear.update(eqn.outputs)
+        for a in eqn.inputs:
+            if a in linear:
+                linear.update(eqn.outputs)
+                break
         else:
             vals = [a.val if type(a) is Literal else known[a] for a in eqn.inputs]
             out = bind(eqn.prim, vals, eqn.params)
@@ -58,39 +60,48 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
             if a in known:
                 release.setdefault(n - 1 - k, []).append(a)
     eqns = jaxpr.eqns
+    checking = core.nan_check is not None and nans_checked()
     for i in range(len(eqns) - 1, -1, -1):
         eqn = eqns[i]
         outputs = eqn.outputs
-        if not (outputs[0] in ct_env if len(outputs) == 1
-                else any(v in ct_env for v in outputs)):
-            for v in release.get(i, ()):
-                known.pop(v, None)
+        prim = eqn.prim
+        if prim.multiple_results:
+            moved = any(v in ct_env for v in outputs)
+        else:
+            ct = ct_env.pop(outputs[0], None)
+            moved = ct is not None
+        if not moved:
+            if release:
+                for v in release.get(i, ()):
+                    known.pop(v, None)
             continue
-        if eqn.prim.transpose is None:
-            raise NotImplementedError(f"transpose rule for '{eqn.prim.name}' is not "
+        transpose = prim.transpose
+        if transpose is None:
+            raise NotImplementedError(f"transpose rule for '{prim.name}' is not "
                                       "implemented (it is not a linear primitive)")
+        inputs = eqn.inputs
         invals = []
-        for a in eqn.inputs:
+        for a in inputs:
             if type(a) is Literal:
                 invals.append(a.val)
             elif a in linear:
                 invals.append(UndefPrimal(a.aval))
             else:
                 invals.append(known[a])
-        if eqn.prim.multiple_results:
+        if prim.multiple_results:
             ct = [instantiate(ct_env.pop(v, Zero(v.aval))) for v in outputs]
-        else:
-            ct = ct_env.pop(outputs[0])
-        cts_in = eqn.prim.transpose(ct, *invals, **eqn.params)
-        if core.nan_check is not None and nans_checked():
-            check_rule(eqn.prim, cts_in, "transpose")
+        cts_in = transpose(ct, *invals, **eqn.params)
+        if checking:
+            check_rule(prim, cts_in, "transpose")
         del invals, ct
-        for a, c in zip(eqn.inputs, cts_in):
-            if c is not None and type(c) is not Zero and type(a) is Var and a in linear:
-                ct_env[a] = ct_env[a] + c if a in ct_env else c
+        for a, c in zip(inputs, cts_in):
+            if c is not None and a in linear and type(c) is not Zero:
+                prev = ct_env.get(a)
+                ct_env[a] = c if prev is None else prev + c
         del cts_in
-        for v in release.get(i, ()):
-            known.pop(v, None)
+        if release:
+            for v in release.get(i, ()):
+                known.pop(v, None)
     return [ct_env.get(v, Zero(v.aval)) for v in jaxpr.invars]
 
 
