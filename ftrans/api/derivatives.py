@@ -85,7 +85,9 @@ def trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
 def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
                     arg_names: Sequence[str], online: str, tangents: Sequence[Any]) -> Traced:
     flat, in_tree = tree_flatten(primals)
-    flat = [as_value(x, f"{api}: {arg_names[0] if len(arg_names) == 1 else 'an input'}")
+    flat = [np.asarray(x) if type(x) is float else x  # as_value, its commonest cases first
+            if type(x) is np.ndarray and x.dtype.kind not in "OSUV" else
+            as_value(x, f"{api}: {arg_names[0] if len(arg_names) == 1 else 'an input'}")
             for x in flat]
     # the arguments not differentiated (``wrt``) also say where the call runs
     fixed = getattr(fun, "fixed_args", ())
@@ -443,18 +445,23 @@ def value_and_grad(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0,
     >>> ftrans.value_and_grad(lambda z: z * z, holomorphic=True)(1 + 2j)
     ((-3+4j), (2+4j))
     """
-    checked: dict[int, tuple[tuple[int, ...], list[str]]] = {}  # by the number of args
+    checked: dict[int, tuple[tuple[int, ...], list[str], bool]] = {}  # by the number of args
 
     @functools.wraps(fun)
     def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
         known = checked.get(len(args))
         if known is None:
             nums = normalize_argnums(argnums, len(args), "grad")
-            known = checked[len(args)] = (nums, [arg_name(fun, i) for i in nums])
-        nums, names = known
-        if holomorphic or not all(_real_leaf(args[i]) for i in nums):
-            check_input_dtypes(args, nums, names, "grad", holomorphic)
-        diff_args = tuple(args[i] for i in nums)
+            known = checked[len(args)] = (nums, [arg_name(fun, i) for i in nums],
+                                          nums == tuple(range(len(args))))
+        nums, names, every = known
+        for i in nums:
+            x = args[i]  # a Python float or a NumPy float array needs no dtype check
+            if holomorphic or not (type(x) is float
+                                   or (type(x) is np.ndarray and x.dtype.kind == "f")):
+                check_input_dtypes(args, nums, names, "grad", holomorphic)
+                break
+        diff_args = args if every else tuple(args[i] for i in nums)
         tr, lin_jaxpr, lin_consts = linearized(wrt(fun, args, kwargs, nums), diff_args,
                                                has_aux, "grad", names)
         if tr.out_tree.num_leaves != 1 or tr.out_tree.node_type is not None:
@@ -485,11 +492,6 @@ def value_and_grad(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0,
         return ((value, tr.aux), g) if has_aux else (value, g)
 
     return value_and_grad_f
-
-
-def _real_leaf(x: Any) -> bool:
-    """``x`` is a Python float or a NumPy float array: an input needing no dtype check."""
-    return type(x) is float or (type(x) is np.ndarray and x.dtype.kind == "f")
 
 
 def _non_scalar_message(fun: Callable, shape: tuple) -> str:

@@ -107,12 +107,16 @@ class OnlineTrace(Trace):
         self.tangents: dict[Var, Any] = {}  # non-zero tangents of this trace's variables
 
     def new_arg(self, aval: ShapedArray, val: Any = None, tangent: Any = None) -> Tracer:
-        x = super().new_arg(aval, val)
+        var = Var(aval.strip_weak())  # Trace.new_arg's work (values are not kept)
+        self.invars.append(var)
         tt = self.tangent_trace
-        t = tt.new_arg(x._var.aval) if tt is not None else tangent
-        if t is not None and type(t) is not Zero:
-            self.tangents[x._var] = t
-        return x
+        if tt is not None:  # an input of the linear program: TangentTrace.new_arg's work
+            tv = Var(var.aval)
+            tt.invars.append(tv)
+            self.tangents[var] = Tracer(tt, tv, None)
+        elif tangent is not None and type(tangent) is not Zero:
+            self.tangents[var] = tangent
+        return Tracer(self, var, val)
 
     def process(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
         if prim.multiple_results or prim.impl is None or core.nan_check is not None \
@@ -275,8 +279,18 @@ class OnlineTrace(Trace):
     def linear_jaxpr(self, outs: Sequence[Any]) -> tuple[Jaxpr, list[Any]]:
         """The linear map from the inputs' tangents to those of ``outs`` (values of this
         trace, or anything else: their tangent is zero), and its residuals."""
-        atoms = [self.to_atom(o) for o in outs]
         tt = self.tangent_trace
         assert tt is not None, "linear_jaxpr needs a tangent trace"
+        outvars = []
+        for o in outs:  # fast path: every output moves (its tangent is a tangent tracer)
+            t = self.tangents.get(o._var) if type(o) is Tracer and o._trace is self else None
+            if type(t) is not Tracer or t._trace is not tt:
+                break
+            outvars.append(t._var)
+        else:
+            if not tt.stale:
+                return (Jaxpr([v for v, _ in tt.consts.values()], tt.invars, tt.eqns, outvars),
+                        [c for _, c in tt.consts.values()])
+        atoms = [self.to_atom(o) for o in outs]
         with tt:
             return tt.to_jaxpr([instantiate(t) for t in self.output_tangents(atoms)])
