@@ -39,10 +39,11 @@ import numpy as np
 from .. import core
 from ..config import check_rule, nans_checked
 from ..core import Primitive, Trace, Tracer, Zero, aval_of, instantiate
-from ..ir import Eqn, Jaxpr, ShapedArray, Var
+from ..ir import Eqn, Jaxpr, Literal, ShapedArray, Var
 from ..xp import array_module
 
 _SCALARS = (bool, int, float, complex, np.generic)
+_F64 = aval_of(np.float64(0.0))  # a float64 scalar's aval (shared)
 
 
 def _as_literal(x: Any) -> Any:
@@ -85,7 +86,9 @@ class TangentTrace(Trace):
             aval = prim.abstract_eval(va.aval, **params)  # type: ignore[misc]
         else:
             b = args[1]
-            vb = b._var if type(b) is Tracer and b._trace is self else self.to_atom(b)
+            tb = type(b)
+            vb = (b._var if tb is Tracer and b._trace is self
+                  else Literal(b, _F64) if tb is np.float64 else self.to_atom(b))
             atoms = (va, vb)
             aval = prim.abstract_eval(va.aval, vb.aval, **params)  # type: ignore[misc]
         var = Var(aval)
@@ -151,6 +154,23 @@ class OnlineTrace(Trace):
                         tt.active = False
                     if type(t) is not Zero:
                         tangents[var] = t
+                    return out
+        elif len(args) == 2 and not prim.view:  # a binary op on two NumPy values
+            a, b = args
+            if type(a) is Tracer and a._trace is self and type(b) is Tracer \
+                    and b._trace is self:
+                va, vb = a.val, b.val
+                if (type(va) is np.ndarray or type(va) is np.float64) \
+                        and (type(vb) is np.ndarray or type(vb) is np.float64):
+                    y = prim.impl(np, va, vb, **params)
+                    var = Var(aval_of(y) if type(y) is np.ndarray else aval_of(y).strip_weak())
+                    out = Tracer(self, var, y)
+                    ta, tb = tangents.get(a._var), tangents.get(b._var)
+                    if ta is None and tb is None:
+                        return out
+                    self._tangent(prim, [va, vb], y, [Zero(a.aval) if ta is None else ta,
+                                                      Zero(b.aval) if tb is None else tb],
+                                  params, var)
                     return out
         # fast path, Trace.process's work for the commonest case (NumPy values, one output)
         # done in the same walk over the operands that collects their tangents

@@ -34,40 +34,43 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
         consume = any(type(c) is not np.ndarray or c.nbytes >= 1 << 16 for c in consts)
         consts.clear()
     linear: set[Any] = set(jaxpr.invars)  # (a Literal is never in it)
-    eqns = jaxpr.eqns
-    for eqn in eqns:  # forward: evaluate what does not depend on the linear inputs
-        if not linear.isdisjoint(eqn.inputs):
-            linear.update(eqn.outputs)
+    for eqn in jaxpr.eqns:  # forward: evaluate what does not depend on the linear inputs
+        for a in eqn.inputs:
+            if a in linear:
+                linear.update(eqn.outputs)
+                break
         else:
             vals = [a.val if type(a) is Literal else known[a] for a in eqn.inputs]
             out = bind(eqn.prim, vals, eqn.params)
             known.update(zip(eqn.outputs, out if eqn.prim.multiple_results else (out,)))
 
     ct_env: dict[Var, Any] = {}
-    for v, ct in zip(jaxpr.outvars, cts_out):
+
+    def add_ct(v: Any, ct: Any) -> None:
         if ct is None or type(ct) is Zero or type(v) is not Var or v not in linear:
-            continue
+            return
         ct_env[v] = ct_env[v] + ct if v in ct_env else ct
+
+    for v, ct in zip(jaxpr.outvars, cts_out):
+        add_ct(v, ct)
     release: dict[int, list[Var]] = {}  # equation index -> residuals last read there
     if consume:  # the backward walk reads a residual last at its first use
-        n = len(eqns)
-        for a, k in last_uses(eqns[::-1]).items():
+        n = len(jaxpr.eqns)
+        for a, k in last_uses(jaxpr.eqns[::-1]).items():
             if a in known:
                 release.setdefault(n - 1 - k, []).append(a)
+    eqns = jaxpr.eqns
     checking = core.nan_check is not None and nans_checked()
-    pop = ct_env.pop
     for i in range(len(eqns) - 1, -1, -1):
         eqn = eqns[i]
+        outputs = eqn.outputs
         prim = eqn.prim
         if prim.multiple_results:
-            outputs = eqn.outputs
-            if any(v in ct_env for v in outputs):
-                ct = [instantiate(pop(v, Zero(v.aval))) for v in outputs]
-            else:
-                ct = None
+            moved = any(v in ct_env for v in outputs)
         else:
-            ct = pop(eqn.outputs[0], None)
-        if ct is None:  # nothing moves this equation's output
+            ct = ct_env.pop(outputs[0], None)
+            moved = ct is not None
+        if not moved:
             if release:
                 for v in release.get(i, ()):
                     known.pop(v, None)
@@ -77,14 +80,22 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
             raise NotImplementedError(f"transpose rule for '{prim.name}' is not "
                                       "implemented (it is not a linear primitive)")
         inputs = eqn.inputs
-        cts_in = transpose(ct, *[a.val if type(a) is Literal else
-                                 UndefPrimal(a.aval) if a in linear else known[a]
-                                 for a in inputs], **eqn.params)
-        del ct
+        invals = []
+        for a in inputs:
+            if type(a) is Literal:
+                invals.append(a.val)
+            elif a in linear:
+                invals.append(UndefPrimal(a.aval))
+            else:
+                invals.append(known[a])
+        if prim.multiple_results:
+            ct = [instantiate(ct_env.pop(v, Zero(v.aval))) for v in outputs]
+        cts_in = transpose(ct, *invals, **eqn.params)
         if checking:
             check_rule(prim, cts_in, "transpose")
+        del invals, ct
         for a, c in zip(inputs, cts_in):
-            if c is not None and type(c) is not Zero and a in linear:
+            if c is not None and a in linear and type(c) is not Zero:
                 prev = ct_env.get(a)
                 ct_env[a] = c if prev is None else prev + c
         del cts_in
