@@ -155,23 +155,31 @@ class OnlineTrace(Trace):
                     if type(t) is not Zero:
                         tangents[var] = t
                     return out
-        elif len(args) == 2 and not prim.view:  # a binary op on two NumPy values
-            a, b = args
-            if type(a) is Tracer and a._trace is self and type(b) is Tracer \
-                    and b._trace is self:
-                va, vb = a.val, b.val
-                if (type(va) is np.ndarray or type(va) is np.float64) \
-                        and (type(vb) is np.ndarray or type(vb) is np.float64):
-                    y = prim.impl(np, va, vb, **params)
-                    var = Var(aval_of(y) if type(y) is np.ndarray else aval_of(y).strip_weak())
-                    out = Tracer(self, var, y)
-                    ta, tb = tangents.get(a._var), tangents.get(b._var)
-                    if ta is None and tb is None:
-                        return out
-                    self._tangent(prim, [va, vb], y, [Zero(a.aval) if ta is None else ta,
-                                                      Zero(b.aval) if tb is None else tb],
-                                  params, var)
+        elif len(args) == 2 and not prim.view:  # a binary op on NumPy values
+            a, b = args  # each a traced value or a float64 constant (a literal)
+            if type(a) is Tracer and a._trace is self:
+                va = a.val
+                ta = tangents.get(a._var)
+                ok = type(va) is np.ndarray or type(va) is np.float64
+            else:
+                va, ta, ok = a, None, type(a) is np.float64
+            if ok:
+                if type(b) is Tracer and b._trace is self:
+                    vb = b.val
+                    tb = tangents.get(b._var)
+                    ok = type(vb) is np.ndarray or type(vb) is np.float64
+                else:
+                    vb, tb, ok = b, None, type(b) is np.float64
+            if ok:
+                y = prim.impl(np, va, vb, **params)
+                var = Var(aval_of(y) if type(y) is np.ndarray else aval_of(y).strip_weak())
+                out = Tracer(self, var, y)
+                if ta is None and tb is None:
                     return out
+                self._tangent(prim, [va, vb], y, [Zero(aval_of(va)) if ta is None else ta,
+                                                  Zero(aval_of(vb)) if tb is None else tb],
+                              params, var)
+                return out
         # fast path, Trace.process's work for the commonest case (NumPy values, one output)
         # done in the same walk over the operands that collects their tangents
         atoms: list[Any] = []
