@@ -232,6 +232,9 @@ def check_same_backend(leaves: Sequence[Any], where: str) -> None:
             "ftrans.device_put(x, 'gpu') or ftrans.device_put(x, 'cpu')")
 
 
+_HOST = frozenset({np.ndarray, float, int, bool, complex, str, type(None)})  # never on the GPU
+
+
 def _holds_gpu_array(tree: Any) -> bool:
     return any(is_gpu_array(x) for x in tree_flatten(tree)[0])
 
@@ -276,8 +279,8 @@ def to_call_device(leaves: Sequence[Any], where: str, context: Sequence[Any] = (
     >>> xp.__name__
     'numpy'
     """
-    if not context and not _xp.default_is_gpu() \
-            and all(type(x) is np.ndarray for x in leaves):
+    if not _xp.default_is_gpu() and all(type(x) is np.ndarray for x in leaves) \
+            and all(type(x) in _HOST for x in context):
         return list(leaves), np  # fast path: NumPy arrays only (the commonest call)
     check_same_backend(leaves, where)
     if not (any(is_gpu_array(x) for x in leaves) or _xp.default_is_gpu()

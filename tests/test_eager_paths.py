@@ -142,3 +142,39 @@ def test_operators_skip_only_the_keyword_guard():
         2 * (2 + 4 - 0.5) * (1 + 4 + 0.25))
     with pytest.raises(UnsupportedKeywordError, match="out="):
         ftrans.grad(lambda a: fnp.add(a, a, out=np.empty(())))(1.0)
+
+
+@pytest.mark.parametrize("op", ["add", "subtract", "multiply", "divide", "power", "arctan2"])
+@pytest.mark.parametrize("shapes", [((), ()), ((3,), (3,)), ((), (3,)), ((2, 3), (3,))])
+def test_binary_op_of_two_traced_values(op, shapes):
+    """Two traced NumPy operands (the online trace's binary fast path), one or both moving:
+    grad against finite differences, jvp against vjp by the dot-product identity."""
+    rng = np.random.default_rng(2)
+    x, y = (rng.uniform(0.5, 1.5, s) for s in shapes)
+    fop = getattr(fnp, op)
+
+    def f(a, b):
+        return fnp.sum(fop(fnp.sin(a) + 1.0, b * b))
+
+    gx, gy = ftrans.grad(f, argnums=(0, 1))(x, y)
+    np.testing.assert_allclose(gx, fd_grad(lambda a: f(a, y), x), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(gy, fd_grad(lambda b: f(x, b), y), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(ftrans.grad(f, argnums=1)(x, y), gy, rtol=1e-12)  # x fixed
+    g2 = ftrans.grad(lambda a, b: f(a, fnp.sin(0.0 * a) + b))(x, y)  # b traced, not moving
+    np.testing.assert_allclose(g2, gx, rtol=1e-12)
+    tx, ty = rng.standard_normal(np.shape(x)), rng.standard_normal(np.shape(y))
+    _, t = ftrans.jvp(f, (x, y), (tx, ty))
+    assert np.isclose(t, np.sum(gx * tx) + np.sum(gy * ty), rtol=1e-10)
+
+
+def test_outputs_that_do_not_move_and_python_float_inputs():
+    """The linear program's outputs when some do not move (a constant, a value of the
+    inputs not differentiated): zeros, and Python floats in, NumPy scalars out."""
+    c = np.arange(3.0)
+    _, f_vjp = ftrans.vjp(lambda a, b: (a * b, c, b), 2.0, 3.0)
+    assert f_vjp((1.0, np.ones(3), 1.0)) == (3.0, 3.0)
+    out, f_vjp = ftrans.vjp(lambda a: c, 2.0)
+    assert out is not c and np.array_equal(out, c) and f_vjp(np.ones(3)) == (0.0,)
+    g = ftrans.grad(lambda a, b: a * b + b, argnums=0)(1.5, 4.0)
+    assert g == 4.0 and type(g) is np.float64
+    assert ftrans.grad(lambda a, b: b, argnums=0)(1.5, 4.0) == 0.0

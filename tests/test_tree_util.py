@@ -200,3 +200,20 @@ def test_ordereddict_and_defaultdict_are_pytree_nodes():
     axes = collections.OrderedDict([("b", 0), ("a", None)])
     out = ftrans.vmap(lambda d: d["b"] * d["a"], in_axes=(axes,))(x)
     np.testing.assert_array_equal(out, np.ones((2, 3)) * np.arange(3.0))
+
+
+def test_flat_tuple_fast_path_matches_general_path():
+    """A tuple of plain leaves (floats, ints, arrays) takes a fast path: same leaves, same
+    structure as nesting it, rebuilt as a tuple, with the general path's errors."""
+    x = np.arange(3.0)
+    leaves, td = tu.tree_flatten((1.0, 2, x, np.float64(3.0)))
+    assert leaves[:2] == [1.0, 2] and leaves[2] is x and td.num_leaves == 4
+    general = tu.tree_flatten((1.0, 2, x, object()))[1]  # an object leaf: the general path
+    assert td == general and hash(td) == hash(general)
+    assert str(td) == "PyTreeDef((*, *, *, *))"
+    assert tu.tree_unflatten(td, [5, 6, 7, 8]) == (5, 6, 7, 8)
+    assert tu.tree_flatten((1.0, [2.0]))[1] != td
+    with pytest.raises(ValueError, match="too few leaves for PyTreeDef"):
+        tu.tree_unflatten(td, [1, 2])
+    with pytest.raises(ValueError, match="too many leaves for PyTreeDef"):
+        tu.tree_unflatten(td, range(5))

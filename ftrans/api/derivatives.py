@@ -85,7 +85,9 @@ def trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
 def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
                     arg_names: Sequence[str], online: str, tangents: Sequence[Any]) -> Traced:
     flat, in_tree = tree_flatten(primals)
-    flat = [as_value(x, f"{api}: {arg_names[0] if len(arg_names) == 1 else 'an input'}")
+    flat = [np.asarray(x) if type(x) is float else x  # as_value, its commonest cases first
+            if type(x) is np.ndarray and x.dtype.kind not in "OSUV" else
+            as_value(x, f"{api}: {arg_names[0] if len(arg_names) == 1 else 'an input'}")
             for x in flat]
     # the arguments not differentiated (``wrt``) also say where the call runs
     fixed = getattr(fun, "fixed_args", ())
@@ -121,15 +123,20 @@ def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
                     or hasattr(o, "__cuda_array_interface__")):
                 raise TypeError(f"{api}: {fun_name(fun)} returned a {type(o).__name__} "
                                 f"({o!r:.60}); outputs must be arrays or numbers")
+        if online:  # no primal program: the outputs' values and the derivative
+            assert isinstance(trace, OnlineTrace)
+            atoms = [trace.to_atom(o) for o in out_flat]
+            if trace.stale:
+                trace.check_stale(atoms)
+            out_vals = [a.val if type(a) is Literal else trace.value_of(o)
+                        for a, o in zip(atoms, out_flat)]
+            done = (trace.linear_jaxpr(out_flat) if online == "linearize"
+                    else trace.output_tangents(atoms))
+            if trace.consts:
+                avoid += [c for _, c in trace.consts.values()]
+            return Traced(_ONLINE, {}, out_vals, out_tree, aux, in_tree, xp, avoid, done)
         jaxpr, _ = trace.to_jaxpr(out_flat)
         values = trace.values
-        if online:
-            assert isinstance(trace, OnlineTrace)
-            values = {a: o.val for a, o in zip(jaxpr.outvars, out_flat)  # type: ignore[misc]
-                      if trace.owns(o)}
-            values.update(zip(jaxpr.constvars, (c for _, c in trace.consts.values())))
-            done = (trace.linear_jaxpr(out_flat) if online == "linearize"
-                    else trace.output_tangents(jaxpr.outvars))
     if xp is not np:  # captured NumPy arrays meet device values in the derivative rules
         for v, c in zip(jaxpr.constvars, on_device(xp, [values[v] for v in jaxpr.constvars])):
             values[v] = c
@@ -137,9 +144,10 @@ def _trace_concrete(fun: Callable, primals: tuple, has_aux: bool, api: str,
                 for a in jaxpr.outvars]
     if jaxpr.constvars:
         avoid += [values[v] for v in jaxpr.constvars]
-    if online:
-        return Traced(jaxpr, {}, out_vals, out_tree, aux, in_tree, xp, avoid, done)
     return Traced(jaxpr, values, out_vals, out_tree, aux, in_tree, xp, avoid)
+
+
+_ONLINE = Jaxpr((), (), (), ())  # Traced.jaxpr of an online trace: it records no program
 
 
 def wrt(fun: Callable, args: tuple, kwargs: dict, argnums: tuple[int, ...]) -> Callable:
@@ -148,13 +156,28 @@ def wrt(fun: Callable, args: tuple, kwargs: dict, argnums: tuple[int, ...]) -> C
     if not kwargs and argnums == tuple(range(len(args))) \
             and getattr(fun, "fixed_args", None) is None:
         return fun  # nothing fixed: no wrapper (a per-call cost of small gradients)
+    return _Wrt(fun, args, kwargs, argnums)
 
-    @functools.wraps(fun)
-    def partial_fun(*diff_args: Any) -> Any:
-        return fun(*refill(args, argnums, diff_args), **kwargs)
-    partial_fun.fixed_args = [  # type: ignore[attr-defined]
-        a for i, a in enumerate(args) if i not in argnums] + list(kwargs.values())
-    return partial_fun
+
+class _Wrt:
+    """``wrt``'s function: ``fun`` with the arguments not in ``argnums`` fixed
+    (``fixed_args``, which also say where the call runs); a slotted object, cheaper to make
+    per call than a ``functools.wraps`` closure."""
+
+    __slots__ = ("__wrapped__", "args", "kwargs", "argnums", "fixed_args")
+
+    def __init__(self, fun: Callable, args: tuple, kwargs: dict, argnums: tuple[int, ...]):
+        self.__wrapped__, self.args, self.kwargs, self.argnums = fun, args, kwargs, argnums
+        self.fixed_args = [a for i, a in enumerate(args) if i not in argnums]
+        if kwargs:
+            self.fixed_args += kwargs.values()
+
+    @property
+    def __name__(self) -> str:  # type: ignore[override]
+        return fun_name(self.__wrapped__)
+
+    def __call__(self, *diff_args: Any) -> Any:
+        return self.__wrapped__(*refill(self.args, self.argnums, diff_args), **self.kwargs)
 
 
 @overload
@@ -422,18 +445,23 @@ def value_and_grad(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0,
     >>> ftrans.value_and_grad(lambda z: z * z, holomorphic=True)(1 + 2j)
     ((-3+4j), (2+4j))
     """
-    checked: dict[int, tuple[tuple[int, ...], list[str]]] = {}  # by the number of args
+    checked: dict[int, tuple[tuple[int, ...], list[str], bool]] = {}  # by the number of args
 
     @functools.wraps(fun)
     def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
         known = checked.get(len(args))
         if known is None:
             nums = normalize_argnums(argnums, len(args), "grad")
-            known = checked[len(args)] = (nums, [arg_name(fun, i) for i in nums])
-        nums, names = known
-        if holomorphic or not all(_real_leaf(args[i]) for i in nums):
-            check_input_dtypes(args, nums, names, "grad", holomorphic)
-        diff_args = tuple(args[i] for i in nums)
+            known = checked[len(args)] = (nums, [arg_name(fun, i) for i in nums],
+                                          nums == tuple(range(len(args))))
+        nums, names, every = known
+        for i in nums:
+            x = args[i]  # a Python float or a NumPy float array needs no dtype check
+            if holomorphic or not (type(x) is float
+                                   or (type(x) is np.ndarray and x.dtype.kind == "f")):
+                check_input_dtypes(args, nums, names, "grad", holomorphic)
+                break
+        diff_args = args if every else tuple(args[i] for i in nums)
         tr, lin_jaxpr, lin_consts = linearized(wrt(fun, args, kwargs, nums), diff_args,
                                                has_aux, "grad", names)
         if tr.out_tree.num_leaves != 1 or tr.out_tree.node_type is not None:
@@ -464,11 +492,6 @@ def value_and_grad(fun: Callable[_P, Any], argnums: int | Sequence[int] = 0,
         return ((value, tr.aux), g) if has_aux else (value, g)
 
     return value_and_grad_f
-
-
-def _real_leaf(x: Any) -> bool:
-    """``x`` is a Python float or a NumPy float array: an input needing no dtype check."""
-    return type(x) is float or (type(x) is np.ndarray and x.dtype.kind == "f")
 
 
 def _non_scalar_message(fun: Callable, shape: tuple) -> str:

@@ -39,10 +39,11 @@ import numpy as np
 from .. import core
 from ..config import check_rule, nans_checked
 from ..core import Primitive, Trace, Tracer, Zero, aval_of, instantiate
-from ..ir import Eqn, Jaxpr, ShapedArray, Var
+from ..ir import Eqn, Jaxpr, Literal, ShapedArray, Var
 from ..xp import array_module
 
 _SCALARS = (bool, int, float, complex, np.generic)
+_F64 = aval_of(np.float64(0.0))  # a float64 scalar's aval (shared)
 
 
 def _as_literal(x: Any) -> Any:
@@ -85,7 +86,9 @@ class TangentTrace(Trace):
             aval = prim.abstract_eval(va.aval, **params)  # type: ignore[misc]
         else:
             b = args[1]
-            vb = b._var if type(b) is Tracer and b._trace is self else self.to_atom(b)
+            tb = type(b)
+            vb = (b._var if tb is Tracer and b._trace is self
+                  else Literal(b, _F64) if tb is np.float64 else self.to_atom(b))
             atoms = (va, vb)
             aval = prim.abstract_eval(va.aval, vb.aval, **params)  # type: ignore[misc]
         var = Var(aval)
@@ -107,12 +110,16 @@ class OnlineTrace(Trace):
         self.tangents: dict[Var, Any] = {}  # non-zero tangents of this trace's variables
 
     def new_arg(self, aval: ShapedArray, val: Any = None, tangent: Any = None) -> Tracer:
-        x = super().new_arg(aval, val)
+        var = Var(aval.strip_weak())  # Trace.new_arg's work (values are not kept)
+        self.invars.append(var)
         tt = self.tangent_trace
-        t = tt.new_arg(x._var.aval) if tt is not None else tangent
-        if t is not None and type(t) is not Zero:
-            self.tangents[x._var] = t
-        return x
+        if tt is not None:  # an input of the linear program: TangentTrace.new_arg's work
+            tv = Var(var.aval)
+            tt.invars.append(tv)
+            self.tangents[var] = Tracer(tt, tv, None)
+        elif tangent is not None and type(tangent) is not Zero:
+            self.tangents[var] = tangent
+        return Tracer(self, var, val)
 
     def process(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
         if prim.multiple_results or prim.impl is None or core.nan_check is not None \
@@ -148,6 +155,31 @@ class OnlineTrace(Trace):
                     if type(t) is not Zero:
                         tangents[var] = t
                     return out
+        elif len(args) == 2 and not prim.view:  # a binary op on NumPy values
+            a, b = args  # each a traced value or a float64 constant (a literal)
+            if type(a) is Tracer and a._trace is self:
+                va = a.val
+                ta = tangents.get(a._var)
+                ok = type(va) is np.ndarray or type(va) is np.float64
+            else:
+                va, ta, ok = a, None, type(a) is np.float64
+            if ok:
+                if type(b) is Tracer and b._trace is self:
+                    vb = b.val
+                    tb = tangents.get(b._var)
+                    ok = type(vb) is np.ndarray or type(vb) is np.float64
+                else:
+                    vb, tb, ok = b, None, type(b) is np.float64
+            if ok:
+                y = prim.impl(np, va, vb, **params)
+                var = Var(aval_of(y) if type(y) is np.ndarray else aval_of(y).strip_weak())
+                out = Tracer(self, var, y)
+                if ta is None and tb is None:
+                    return out
+                self._tangent(prim, [va, vb], y, [Zero(aval_of(va)) if ta is None else ta,
+                                                  Zero(aval_of(vb)) if tb is None else tb],
+                              params, var)
+                return out
         # fast path, Trace.process's work for the commonest case (NumPy values, one output)
         # done in the same walk over the operands that collects their tangents
         atoms: list[Any] = []
@@ -275,8 +307,18 @@ class OnlineTrace(Trace):
     def linear_jaxpr(self, outs: Sequence[Any]) -> tuple[Jaxpr, list[Any]]:
         """The linear map from the inputs' tangents to those of ``outs`` (values of this
         trace, or anything else: their tangent is zero), and its residuals."""
-        atoms = [self.to_atom(o) for o in outs]
         tt = self.tangent_trace
         assert tt is not None, "linear_jaxpr needs a tangent trace"
+        outvars = []
+        for o in outs:  # fast path: every output moves (its tangent is a tangent tracer)
+            t = self.tangents.get(o._var) if type(o) is Tracer and o._trace is self else None
+            if type(t) is not Tracer or t._trace is not tt:
+                break
+            outvars.append(t._var)
+        else:
+            if not tt.stale:
+                return (Jaxpr([v for v, _ in tt.consts.values()], tt.invars, tt.eqns, outvars),
+                        [c for _, c in tt.consts.values()])
+        atoms = [self.to_atom(o) for o in outs]
         with tt:
             return tt.to_jaxpr([instantiate(t) for t in self.output_tangents(atoms)])

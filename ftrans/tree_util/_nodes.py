@@ -5,6 +5,8 @@ from __future__ import annotations
 import collections
 from typing import Any, Callable, Hashable, Iterable, NamedTuple, Sequence
 
+import numpy as np
+
 
 class _NodeType(NamedTuple):
     flatten: Callable[[Any], tuple[Iterable[Any], Hashable]]
@@ -42,7 +44,11 @@ def register_pytree_node(node_type: type, flatten: Callable[[Any], tuple[Iterabl
     [1.0, 2.0]
     """
     _registry[node_type] = _NodeType(flatten, unflatten)
+    _PLAIN.discard(node_type)
 
+
+# leaf types: a tuple of them (a call's arguments) is flattened and rebuilt without recursion
+_PLAIN = {float, int, complex, bool, np.ndarray, np.float64, np.float32, np.complex128}
 
 register_pytree_node(tuple, lambda t: (t, None), lambda _, c: tuple(c))
 register_pytree_node(list, lambda t: (t, None), lambda _, c: list(c))
@@ -160,9 +166,28 @@ def tree_flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None
     >>> tree_flatten({"w": (1.0, 2.0), "b": None})
     ([1.0, 2.0], PyTreeDef({'b': None, 'w': (*, *)}))
     """
+    if type(tree) is tuple and is_leaf is None:  # fast path: a tuple of plain leaves
+        for c in tree:
+            if type(c) not in _PLAIN:
+                break
+        else:
+            return list(tree), _flat_tuple(len(tree))
     leaves: list[Any] = []
     treedef = _flatten(tree, leaves, is_leaf)
     return leaves, treedef
+
+
+_FLAT_TUPLES: dict[int, PyTreeDef] = {}
+
+
+def _flat_tuple(n: int) -> PyTreeDef:
+    """The structure of a tuple of ``n`` leaves (shared)."""
+    td = _FLAT_TUPLES.get(n)
+    if td is None:
+        td = PyTreeDef(tuple, None, (_LEAF,) * n)
+        if n <= 64:
+            _FLAT_TUPLES[n] = td
+    return td
 
 
 def _flatten(x: Any, leaves: list[Any], is_leaf: Callable[[Any], bool] | None) -> PyTreeDef:
@@ -204,6 +229,12 @@ def tree_unflatten(treedef: PyTreeDef, leaves: Iterable[Any]) -> Any:
     >>> tree_unflatten(treedef, [3.0, 4.0])
     {'b': None, 'w': (3.0, 4.0)}
     """
+    if treedef.node_type is tuple and _FLAT_TUPLES.get(treedef.num_leaves) is treedef:
+        out = tuple(leaves)  # fast path: a tuple of leaves
+        if len(out) == treedef.num_leaves:
+            return out
+        raise ValueError(f"tree_unflatten: too {'few' if len(out) < treedef.num_leaves else 'many'}"
+                         f" leaves for {treedef}, which has {treedef.num_leaves}")
     it = iter(leaves)
     try:
         out = _unflatten(treedef, it)
