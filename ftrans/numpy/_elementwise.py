@@ -30,16 +30,34 @@ def _closed_under(ufunc: Callable, dtype: np.dtype, nin: int) -> bool:
     return ok
 
 
+_NO = object()  # no operand given
+
+
 def _unary(prim: Any, ufunc: Callable, doc: str) -> Callable[..., Any]:
-    def fn(x: Any) -> Any:
-        if not isinstance(x, Tracer):
-            return ufunc(x)
-        if _closed.get((ufunc, x.aval.dtype)) or _closed_under(ufunc, x.aval.dtype, 1):
-            return bind_traced(prim, x, (x,), {})  # fast path: no conversion
-        return prim.bind(to_dtype(x, operand_dtype(ufunc, (x,))))
-    fn.__name__ = fn.__qualname__ = ufunc.__name__
-    fn.__doc__ = doc
-    return fn
+    """The function of a unary ufunc; its ``_fold_guard(slow)`` makes a copy that calls
+    ``slow`` (the keyword guard, numpy._keywords) only when a keyword is given, so that the
+    guard costs no call frame of its own."""
+    def fold(slow: Callable) -> Callable[..., Any]:
+        def fn(x: Any = _NO, /, *args: Any, **kwargs: Any) -> Any:
+            if kwargs or args or x is _NO:  # rare: ``slow`` takes them or explains why not
+                return slow(*(() if x is _NO else (x,)), *args, **kwargs)
+            if not isinstance(x, Tracer):
+                return ufunc(x)
+            if _closed.get((ufunc, x.aval.dtype)) or _closed_under(ufunc, x.aval.dtype, 1):
+                return bind_traced(prim, x, (x,), {})  # fast path: no conversion
+            return prim.bind(to_dtype(x, operand_dtype(ufunc, (x,))))
+        fn.__name__ = fn.__qualname__ = ufunc.__name__
+        fn.__doc__ = doc
+        fn.__wrapped__ = plain  # type: ignore[attr-defined]  # its signature: (x)
+        fn._fold_guard = fold  # type: ignore[attr-defined]
+        return fn
+
+    def plain(x: Any) -> Any:
+        return unguarded(x)
+    plain.__name__ = plain.__qualname__ = ufunc.__name__
+    plain.__doc__ = doc
+    unguarded = fold(plain)
+    return unguarded
 
 
 def _binary(prim: Any, ufunc: Callable, doc: str) -> Callable[..., Any]:

@@ -156,6 +156,13 @@ def guard(namespace: ModuleType, numpy_namespace: Any, prefix: str) -> dict[str,
             continue
         if getattr(inspect.unwrap(fn), "__module__", None) == namespace.__name__:
             originals.setdefault(id(fn), (name, fn))
-        setattr(namespace, name, _guarded(fn, np_fn, f"{prefix}.{name}", name,
-                                          namespace.__name__))
+        fold = getattr(fn, "_fold_guard", None)
+        if fold is None:
+            wrapped = _guarded(fn, np_fn, f"{prefix}.{name}", name, namespace.__name__)
+        else:  # the guard folded into the function (numpy._elementwise): no frame of its own
+            inner = fn.__wrapped__
+            wrapped = fold(_guarded(inner, np_fn, f"{prefix}.{name}", name, namespace.__name__))
+            wrapped.__module__, wrapped.__qualname__ = namespace.__name__, name
+            setattr(wrapped, "_guarded", fn)
+        setattr(namespace, name, wrapped)
     return dict(originals.values())

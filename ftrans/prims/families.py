@@ -47,7 +47,8 @@ def elementwise_jvp(partials: Sequence[Callable | None]) -> Callable:
             (t,) = tangents
             if type(t) is Zero:
                 return Zero(aval_of(out))
-            total = partial(t, primals[0], out, **params)
+            total = (partial(t, primals[0], out, **params) if params
+                     else partial(t, primals[0], out))
             if type(total) is Tracer and (type(out) is np.ndarray or type(out) is np.float64) \
                     and total.aval.shape == out.shape:
                 return total  # fast path: the usual case, nothing to broadcast

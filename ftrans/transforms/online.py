@@ -131,7 +131,7 @@ class OnlineTrace(Trace):
             if type(a) is Tracer and a._trace is self:
                 v = a.val
                 if type(v) is np.ndarray or type(v) is np.float64:
-                    y = prim.impl(np, v, **params)
+                    y = prim.impl(np, v, **params) if params else prim.impl(np, v)
                     av = a.aval  # shared when the op keeps shape and dtype (sin, cos...)
                     var = Var(av if type(y) is np.ndarray and y.dtype is av.dtype
                               and y.shape == av.shape else aval_of(y).strip_weak())
@@ -148,7 +148,7 @@ class OnlineTrace(Trace):
                     stack.append(tt)
                     tt.active = True
                     try:
-                        t = jvp([v], y, [t], **params)
+                        t = jvp([v], y, [t], **params) if params else jvp([v], y, [t])
                     finally:
                         stack.pop()
                         tt.active = False

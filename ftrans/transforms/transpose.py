@@ -31,7 +31,11 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
     known: dict[Var, Any] = dict(zip(jaxpr.constvars, consts))
     if consume and isinstance(consts, list):
         # only big residuals are worth the bookkeeping of releasing them early
-        consume = any(type(c) is not np.ndarray or c.nbytes >= 1 << 16 for c in consts)
+        for c in consts:
+            if type(c) is not np.ndarray or c.nbytes >= 1 << 16:
+                break
+        else:
+            consume = False
         consts.clear()
     linear: set[Any] = set(jaxpr.invars)  # (a Literal is never in it)
     for eqn in jaxpr.eqns:  # forward: evaluate what does not depend on the linear inputs
@@ -90,7 +94,8 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
                 invals.append(known[a])
         if prim.multiple_results:
             ct = [instantiate(ct_env.pop(v, Zero(v.aval))) for v in outputs]
-        cts_in = transpose(ct, *invals, **eqn.params)
+        params = eqn.params
+        cts_in = transpose(ct, *invals, **params) if params else transpose(ct, *invals)
         if checking:
             check_rule(prim, cts_in, "transpose")
         del invals, ct
