@@ -24,7 +24,7 @@ import numpy as np
 
 from .api.checks import as_value, check_chunk_size, check_diff_dtype, fun_name
 from .api.derivatives import Traced, grad, trace_concrete
-from .api.jacobians import basis_chunk, batched_over_seeds, resolve_chunk
+from .api.jacobians import BasisRows, batched_over_seeds, resolve_chunk
 from .core import aval_of
 from .deps import jaxpr_deps, ranges, unique_sorted
 from .device import to_host
@@ -394,7 +394,7 @@ def _sparse_from_linear(lin: Any, consts: list, rows: np.ndarray, cols: np.ndarr
         o_jaxpr, o_consts = other
         dtype = np.result_type(*[av.dtype for av in o_jaxpr.in_avals])
         out = _run(o_jaxpr, o_consts, len(plan.dense),
-                   functools.partial(basis_chunk, n_a, plan.dense.tolist(), dtype, False),
+                   BasisRows(n_a, plan.dense.tolist(), dtype, False),
                    chunk_size, max_memory, api_name, remote)
         position = np.searchsorted(plan.dense, a[dense])
         values[dense] = out[position, b[dense]]

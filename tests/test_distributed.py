@@ -8,7 +8,6 @@ single-process ones with ``assert_array_equal``: equal bit for bit, not just clo
 
 from __future__ import annotations
 
-import functools
 import multiprocessing
 import os
 import pickle
@@ -23,7 +22,7 @@ from samples import SAMPLES
 import ftrans
 import ftrans.numpy as fnp
 from ftrans.api.derivatives import linearized
-from ftrans.api.jacobians import BasisRows, basis_chunk
+from ftrans.api.jacobians import BasisRows
 from ftrans.distributed import ChunksLostError, last_run, map_blocks
 from ftrans.distributed import pickling as dpickle
 from ftrans.distributed import worker as dworker
@@ -313,8 +312,7 @@ def test_a_worker_without_the_program_asks_for_it():
     until the bytes came once; then the program is kept (and compiled once per size)."""
     jaxpr = ftrans.make_jaxpr(lambda x: 3.0 * x)(np.ones(4)).jaxpr
     prog = dworker.Program("seeds", pickle.dumps(jaxpr), "k3x", [], jaxpr.in_avals, False,
-                           seeds=functools.partial(basis_chunk, 4, [0, 1, 2, 3],
-                                                   np.float64, False))
+                           seeds=BasisRows(4, [0, 1, 2, 3], np.float64, False))
     payload = dpickle.dumps(prog, "test")
     key = dpickle.digest(payload)
     dworker.reset()

@@ -54,22 +54,12 @@ def _chunks(n: int, chunk_size: int | None) -> list[tuple[int, int]]:
     return [(i, min(i + step, n)) for i in range(0, max(n, 1), max(step, 1))]
 
 
-def basis_chunk(n: int, rows: Sequence[int], dtype: Any, gpu: bool, lo: int, hi: int
-                ) -> np.ndarray:
-    """Basis vectors ``rows[lo:hi]`` (seeds that pickle: executors ship them to workers).
-
-    >>> basis_chunk(3, [0, 2], np.dtype(np.float64), False, 1, 2)
-    array([[0., 0., 1.]])
-    """
-    return basis(n, rows[lo:hi], dtype, require_gpu() if gpu else np)
-
-
 class BasisRows:
-    """Seeds ``rows[lo:hi]`` of the n×n identity: ``seeds(lo, hi)`` makes them (as
-    ``basis_chunk``); ``write(buf, lo, hi, 1)`` sets the ones of that chunk in a zeroed
-    (hi - lo, n) buffer and ``write(buf, lo, hi, 0)`` clears them again, so that one buffer
-    serves every chunk. A fresh chunk of 1,000 seeds of 20,000 inputs is 160 MB of new zeroed
-    pages, which cost the kernel more time to fault in than most programs take on them.
+    """Seeds ``rows[lo:hi]`` of the n×n identity: ``seeds(lo, hi)`` makes them;
+    ``write(buf, lo, hi, 1)`` sets the ones of that chunk in a zeroed (hi - lo, n) buffer and
+    ``write(buf, lo, hi, 0)`` clears them again, so that one buffer serves every chunk. A
+    fresh chunk of 1,000 seeds of 20,000 inputs is 160 MB of new zeroed pages, which cost the
+    kernel more time to fault in than most programs take on them.
     Pickles small (executors ship it to workers).
 
     >>> s = BasisRows(3, [0, 2], np.dtype(np.float64), False)

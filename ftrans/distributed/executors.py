@@ -342,11 +342,11 @@ _RESCATTERS = 3
 
 
 def _lost_program(e: BaseException) -> bool:
-    """Whether ``e`` says the scheduler cancelled tasks because data they need was lost
-    (Dask's ``FutureCancelledError``; a cancellation of our own is a ``KeyboardInterrupt``
-    or the like, not an ``Exception``)."""
+    """Whether ``e`` is a cancellation: Dask's ``FutureCancelledError`` (a
+    ``concurrent.futures.CancelledError``), which the scheduler raises for tasks whose data
+    was lost."""
     from concurrent.futures import CancelledError
-    return isinstance(e, CancelledError) or type(e).__name__ == "FutureCancelledError"
+    return isinstance(e, CancelledError)
 
 
 def _note(e: BaseException, note: str) -> None:
